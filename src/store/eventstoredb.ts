@@ -1,0 +1,157 @@
+import {
+  ANY, END, EventStoreDBClient, NO_STREAM, START as ES_START, WrongExpectedVersionError,
+  excludeSystemEvents, jsonEvent, streamNameFilter,
+  type AllStreamRecordedEvent, type Filter, type ReadPosition,
+} from '@eventstore/db-client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  WrongExpectedRevision, pad, START,
+  type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type NewEvent,
+  type Position, type ReadAllOptions, type RecordedEvent, type SubscribeOptions,
+} from './port.ts';
+
+/** `{commit, prepare}` as an ordered string. */
+function toPosition(p: { commit: bigint; prepare: bigint }): Position {
+  return `${pad(p.commit)}.${pad(p.prepare)}`;
+}
+
+function fromPosition(position: Position | undefined): ReadPosition {
+  if (!position) return ES_START;
+  const [commit, prepare] = position.split('.');
+  return { commit: BigInt(commit!), prepare: BigInt(prepare!) };
+}
+
+function toFilter(filter?: EventFilter): Filter {
+  const prefixes = filter?.streamPrefixes;
+  return prefixes?.length ? streamNameFilter({ prefixes }) : excludeSystemEvents();
+}
+
+function toRecorded(e: AllStreamRecordedEvent): RecordedEvent {
+  return {
+    id: e.id, type: e.type, stream: e.streamId, revision: Number(e.revision),
+    data: e.data, metadata: e.metadata as RecordedEvent['metadata'],
+    position: toPosition(e.position), recordedAt: e.created,
+  };
+}
+
+/**
+ * The EventStoreDB adapter (DESIGN.md, Event store). Start positions are exclusive, as the
+ * port says; a dropped subscription resubscribes from its last position with backoff.
+ *
+ * @example
+ * const store = new EventStoreDbStore('esdb://localhost:2113?tls=false');
+ */
+export class EventStoreDbStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+
+  constructor(connectionString: string) {
+    this.client = EventStoreDBClient.connectionString(connectionString);
+  }
+
+  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const expectedRevision = expected === 'any' ? ANY : expected === 'no_stream' ? NO_STREAM : BigInt(expected);
+    try {
+      const result = await this.client.appendToStream(
+        stream,
+        events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: e.metadata as never })),
+        { expectedRevision },
+      );
+      return {
+        nextRevision: Number(result.nextExpectedRevision),
+        position: result.position ? toPosition(result.position) : await this.headPosition(),
+      };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion;
+        throw new WrongExpectedRevision(stream, expected, typeof actual === 'bigint' ? Number(actual) : 'no_stream');
+      }
+      throw error;
+    }
+  }
+
+  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(stream, {
+        fromRevision: BigInt(options.from ?? 0), maxCount: options.limit ?? Number.MAX_SAFE_INTEGER,
+      })) {
+        const e = resolved.event;
+        if (!e) continue;
+        out.push({
+          id: e.id, type: e.type, stream: e.streamId, revision: Number(e.revision), data: e.data,
+          metadata: e.metadata as RecordedEvent['metadata'], recordedAt: e.created,
+          position: e.position ? toPosition(e.position) : START,
+        });
+      }
+    } catch (error) {
+      if ((error as { type?: string }).type === 'stream-not-found') return [];
+      throw error;
+    }
+    return out;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const limit = options.limit ?? 1000;
+    const out: RecordedEvent[] = [];
+    // EventStoreDB's readAll has no server-side filter: read in pages and filter here.
+    let from = options.from;
+    while (out.length < limit) {
+      let seen = 0;
+      for await (const resolved of this.client.readAll({ fromPosition: fromPosition(from), maxCount: limit + 1 })) {
+        const e = resolved.event;
+        if (!e) continue;
+        const position = toPosition(e.position);
+        if (from && position <= from) continue;
+        seen++;
+        from = position;
+        if (e.streamId.startsWith('$')) continue;
+        const prefixes = options.filter?.streamPrefixes;
+        if (prefixes?.length && !prefixes.some((p) => e.streamId.startsWith(p))) continue;
+        out.push(toRecorded(e));
+        if (out.length >= limit) break;
+      }
+      if (seen === 0) break;
+    }
+    return out;
+  }
+
+  async headPosition(): Promise<Position> {
+    for await (const resolved of this.client.readAll({ fromPosition: END, direction: 'backwards', maxCount: 1 })) {
+      if (resolved.event) return toPosition(resolved.event.position);
+    }
+    return START;
+  }
+
+  async *subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+    let from = options.from;
+    let backoff = 100;
+    while (!options.signal?.aborted) {
+      const subscription = this.client.subscribeToAll({
+        fromPosition: fromPosition(from), filter: toFilter(options.filter),
+      });
+      const stop = () => void subscription.unsubscribe();
+      options.signal?.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const resolved of subscription) {
+          const e = resolved.event;
+          if (!e) continue;
+          const position = toPosition(e.position);
+          if (from && position <= from) continue;
+          from = position;
+          backoff = 100;
+          yield toRecorded(e);
+        }
+      } catch {
+        if (options.signal?.aborted) return;
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      } finally {
+        options.signal?.removeEventListener('abort', stop);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}

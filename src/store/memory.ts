@@ -1,0 +1,76 @@
+import {
+  DuplicateEventIds, WrongExpectedRevision, matchesFilter, pad, START,
+  type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type Position,
+  type ReadAllOptions, type RecordedEvent, type SubscribeOptions,
+} from './port.ts';
+import { pollSubscribe, wakeSignal } from './subscription.ts';
+
+/**
+ * An event store held in memory, for unit tests. It passes the same contract suite as the
+ * real adapters.
+ *
+ * @example
+ * const store = new MemoryEventStore();
+ * await store.append('pool-a', [event], 'no_stream');
+ */
+export class MemoryEventStore implements EventStore {
+  private readonly all: RecordedEvent[] = [];
+  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly byId = new Map<string, RecordedEvent>();
+  private readonly signal = wakeSignal();
+
+  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const existing = events.map((e) => this.byId.get(e.id));
+    if (existing.some(Boolean)) {
+      const last = existing.at(-1);
+      if (existing.every((e) => e && e.stream === stream) && last) {
+        return { nextRevision: last.revision, position: last.position };
+      }
+      throw new DuplicateEventIds(stream);
+    }
+    const current = this.streams.get(stream);
+    const actual = current ? current.length - 1 : 'no_stream';
+    const ok = expected === 'any' || expected === actual;
+    if (!ok) throw new WrongExpectedRevision(stream, expected, actual);
+    const list = current ?? [];
+    this.streams.set(stream, list);
+    for (const e of events) {
+      const recorded: RecordedEvent = {
+        ...structuredClone(e), stream, revision: list.length,
+        position: pad(this.all.length + 1), recordedAt: new Date(),
+      };
+      list.push(recorded);
+      this.all.push(recorded);
+      this.byId.set(e.id, recorded);
+    }
+    this.signal.notify();
+    const last = list[list.length - 1]!;
+    return { nextRevision: last.revision, position: last.position };
+  }
+
+  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+    const list = this.streams.get(stream) ?? [];
+    const from = options.from ?? 0;
+    return list.slice(from, from + (options.limit ?? Infinity)).map((e) => structuredClone(e));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const start = options.from ? Number(options.from) : 0;
+    const out: RecordedEvent[] = [];
+    for (let i = start; i < this.all.length && out.length < (options.limit ?? Infinity); i++) {
+      const e = this.all[i]!;
+      if (matchesFilter(e.stream, options.filter)) out.push(structuredClone(e));
+    }
+    return out;
+  }
+
+  async headPosition(): Promise<Position> {
+    return this.all.at(-1)?.position ?? START;
+  }
+
+  subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+    return pollSubscribe((o) => this.readAll(o), this.signal.wake, options);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,115 @@
+/**
+ * The event store port: what Roster needs of an append-only log of streams.
+ * Adapters: `postgres.ts` (default), `eventstoredb.ts`, `memory.ts` (unit tests only).
+ */
+
+/** Audit metadata carried by every event. */
+export interface EventMetadata {
+  actor: string;
+  correlationId: string;
+  causationId?: string;
+  requestId?: string;
+  traceparent?: string;
+  [key: string]: unknown;
+}
+
+/** An event to append. `id` is a UUID; re-appending the same ids writes nothing twice. */
+export interface NewEvent<T = unknown> {
+  id: string;
+  type: string;
+  data: T;
+  metadata: EventMetadata;
+}
+
+/**
+ * A position in the global log. Opaque to callers, but ordered: positions compare as
+ * strings. `START` is before every event.
+ */
+export type Position = string;
+export const START: Position = '';
+
+/** An event as stored. `revision` counts from 0 within its stream. */
+export interface RecordedEvent<T = unknown> extends NewEvent<T> {
+  stream: string;
+  revision: number;
+  position: Position;
+  recordedAt: Date;
+}
+
+/** `no_stream`: the stream must not exist; `any`: no check; a number: the stream's current revision. */
+export type ExpectedRevision = number | 'no_stream' | 'any';
+
+export interface AppendResult {
+  /** Revision of the last event appended (the stream's revision now). */
+  nextRevision: number;
+  /** Global position of the last event appended. */
+  position: Position;
+}
+
+/** Which events a reader of `$all` wants: streams whose id starts with one of the prefixes. */
+export interface EventFilter {
+  streamPrefixes?: string[];
+}
+
+export interface ReadAllOptions {
+  from?: Position;
+  filter?: EventFilter;
+  limit?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: the first event delivered is the one after this position. */
+  from?: Position;
+  filter?: EventFilter;
+  signal?: AbortSignal;
+  /** Events fetched per read. */
+  batchSize?: number;
+}
+
+export interface EventStore {
+  /** Append events to one stream atomically, checking the expected revision. */
+  append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** A stream's events from a revision (inclusive), in order. Empty when the stream does not exist. */
+  readStream(stream: string, options?: { from?: number; limit?: number }): Promise<RecordedEvent[]>;
+  /** Events of every stream after `from` (exclusive), in global order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The position of the newest event a reader can see now. */
+  headPosition(): Promise<Position>;
+  /**
+   * Events after `from` as they arrive: first the backlog, then live, with no gap and no
+   * duplicate. Ends when `signal` aborts.
+   */
+  subscribe(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  close(): Promise<void>;
+}
+
+/** The stream's revision did not match the expected one: nothing was written. */
+export class WrongExpectedRevision extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${stream}: expected revision ${expected}, actual ${actual}`);
+    this.name = 'WrongExpectedRevision';
+  }
+}
+
+/** Some of the event ids exist already, but not as this same append: nothing was written. */
+export class DuplicateEventIds extends Error {
+  constructor(readonly stream: string) {
+    super(`stream ${stream}: some event ids were already appended elsewhere`);
+    this.name = 'DuplicateEventIds';
+  }
+}
+
+/** True when the event's stream starts with one of the filter's prefixes (or there is no filter). */
+export function matchesFilter(stream: string, filter?: EventFilter): boolean {
+  const prefixes = filter?.streamPrefixes;
+  return !prefixes || prefixes.length === 0 || prefixes.some((p) => stream.startsWith(p));
+}
+
+/** Fixed-width decimal, so that positions made of numbers order as strings. */
+export function pad(n: bigint | number | string): string {
+  return String(n).padStart(20, '0');
+}

@@ -1,0 +1,153 @@
+import pg from 'pg';
+import {
+  DuplicateEventIds, WrongExpectedRevision, pad, START,
+  type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type NewEvent,
+  type Position, type ReadAllOptions, type RecordedEvent, type SubscribeOptions,
+} from './port.ts';
+import { pollSubscribe, wakeSignal } from './subscription.ts';
+
+/** Encodes PostgreSQL's (transaction id, global position) pair as an ordered string. */
+export function toPosition(tx: string, globalPosition: string): Position {
+  return `${pad(tx)}.${pad(globalPosition)}`;
+}
+
+function fromPosition(position: Position): [string, string] {
+  if (position === START) return ['0', '0'];
+  const [tx, gp] = position.split('.');
+  return [BigInt(tx!).toString(), BigInt(gp!).toString()];
+}
+
+function expectedCode(expected: ExpectedRevision): number {
+  return expected === 'no_stream' ? -1 : expected === 'any' ? -2 : expected;
+}
+
+function likePatterns(filter?: EventFilter): string[] | null {
+  const prefixes = filter?.streamPrefixes;
+  if (!prefixes?.length) return null;
+  return prefixes.map((p) => p.replace(/[\\%_]/g, (c) => `\\${c}`) + '%');
+}
+
+interface EventRow {
+  global_position: string;
+  tx: string;
+  stream_id: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: RecordedEvent['metadata'];
+  recorded_at: Date;
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id, type: row.type, stream: row.stream_id, revision: Number(row.revision),
+    data: row.data, metadata: row.metadata, recordedAt: row.recorded_at,
+    position: toPosition(row.tx, row.global_position),
+  };
+}
+
+const SELECT_EVENTS = `SELECT global_position, transaction_id::text AS tx, stream_id, revision, event_id,
+  type, data, metadata, recorded_at FROM events`;
+
+/**
+ * The PostgreSQL event store (DESIGN.md, Event store). Readers of the global log see only
+ * events whose transaction id is below the oldest transaction still running, so an event
+ * that commits late can never be skipped by a reader that already passed a later sequence.
+ *
+ * @example
+ * const store = new PostgresEventStore(pool);
+ * await store.start();
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly signal = wakeSignal();
+  private listener?: pg.Client;
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool, private readonly listenConfig?: pg.ClientConfig) {}
+
+  /** Starts listening for appends, so that subscribers wake at once instead of polling. */
+  async start(): Promise<void> {
+    await this.listen();
+  }
+
+  private async listen(): Promise<void> {
+    if (!this.listenConfig || this.closed) return;
+    const client = new pg.Client(this.listenConfig);
+    client.on('notification', () => this.signal.notify());
+    client.on('error', () => undefined);
+    client.on('end', () => {
+      if (this.closed) return;
+      setTimeout(() => this.listen().catch(() => undefined), 1000).unref();
+    });
+    await client.connect();
+    await client.query('LISTEN roster_events');
+    this.listener = client;
+  }
+
+  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const payload = JSON.stringify(events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })));
+    try {
+      const { rows } = await this.pool.query<{ next_revision: string; tx: string; last_position: string }>(
+        'SELECT next_revision, tx::text AS tx, last_position FROM roster_append($1, $2, $3::jsonb)',
+        [stream, expectedCode(expected), payload],
+      );
+      const row = rows[0]!;
+      return { nextRevision: Number(row.next_revision), position: toPosition(row.tx, row.last_position) };
+    } catch (error) {
+      const e = error as { code?: string; message?: string; constraint?: string };
+      if (e.code === 'RS001') {
+        const actual = Number(e.message);
+        throw new WrongExpectedRevision(stream, expected, actual < 0 ? 'no_stream' : actual);
+      }
+      if (e.code === 'RS002') throw new DuplicateEventIds(stream);
+      if (e.code === '23505' && e.constraint === 'events_event_id_key') {
+        // A concurrent append of the same ids won the race: answer as a re-append does.
+        return this.append(stream, events, expected);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `${SELECT_EVENTS} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      [stream, options.from ?? 0, options.limit ?? null],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const [tx, gp] = fromPosition(options.from ?? START);
+    const { rows } = await this.pool.query<EventRow>(
+      `${SELECT_EVENTS}
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[]))
+       ORDER BY transaction_id, global_position LIMIT $4`,
+      [tx, gp, likePatterns(options.filter), options.limit ?? 1000],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async headPosition(): Promise<Position> {
+    const { rows } = await this.pool.query<{ tx: string; global_position: string }>(
+      `SELECT transaction_id::text AS tx, global_position FROM events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? toPosition(row.tx, row.global_position) : START;
+  }
+
+  subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+    return pollSubscribe((o) => this.readAll(o), this.signal.wake, { pollMs: 200, ...options });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.signal.notify();
+    await this.listener?.end().catch(() => undefined);
+  }
+}

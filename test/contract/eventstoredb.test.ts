@@ -1,0 +1,15 @@
+import { describe, it } from 'node:test';
+import { EventStoreDbStore } from '../../src/store/eventstoredb.ts';
+import { storeContract } from './store-contract.ts';
+
+const connection = process.env.EVENTSTORE_CONNECTION_STRING;
+if (connection) {
+  storeContract('eventstoredb', async () => {
+    const store = new EventStoreDbStore(connection);
+    return { store, teardown: () => store.close() };
+  });
+} else {
+  describe('event store contract: eventstoredb', () => {
+    it('runs when EVENTSTORE_CONNECTION_STRING names a server (none can run on CI machines)', { skip: true }, () => {});
+  });
+}
