@@ -1,0 +1,58 @@
+/**
+ * Every error Roster answers with, in one place: a code, an HTTP status and a title.
+ * Deciders return a `DomainError`; the HTTP layer turns it into problem+json.
+ */
+export const catalogue = {
+  invalid_input: { status: 400, title: 'Invalid input' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  lease_secret_mismatch: { status: 403, title: 'The lease secret does not match this session' },
+  pool_not_found: { status: 404, title: 'Pool not found' },
+  account_not_found: { status: 404, title: 'Account not found' },
+  session_not_found: { status: 404, title: 'Session not found' },
+  not_found: { status: 404, title: 'Not found' },
+  pool_exists: { status: 409, title: 'Pool already exists' },
+  account_exists: { status: 409, title: 'Account already exists' },
+  session_exists: { status: 409, title: 'Session already exists' },
+  session_ended: { status: 409, title: 'Session has ended' },
+  account_retired: { status: 409, title: 'Account is retired' },
+  conflict: { status: 409, title: 'Concurrent change, try again' },
+  no_account_available: { status: 503, title: 'No account is available' },
+  projection_behind: { status: 503, title: 'Read models have not reached the requested position' },
+} as const;
+
+export type ErrorCode = keyof typeof catalogue;
+
+/** A bad field: its JSON pointer-ish path and what is wrong with it. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * A refused command or request. Nothing was written.
+ *
+ * @example
+ * return new DomainError('pool_exists', `pool ${id} exists`);
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly fields: FieldError[] = [],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(detail);
+    this.name = 'DomainError';
+  }
+}
+
+/** A 400 naming each bad field. */
+export function invalid(fields: FieldError[]): DomainError {
+  return new DomainError('invalid_input', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
+}
+
+/** An event as a decider returns it: type and data; ids and metadata come from the handler. */
+export interface DomainEvent<T extends string = string, D = unknown> {
+  type: T;
+  data: D;
+}

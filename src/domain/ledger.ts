@@ -1,0 +1,248 @@
+/**
+ * The allocation ledger of a pool (stream `pool-{id}`): sessions and their leases.
+ *
+ * Invariant: an account is leased to at most one live session. Every lease carries a
+ * fencing token that increases per account. The candidates offered to `Allocate` are the
+ * accounts the allocator considers allocatable now (active, not cooling, not retired);
+ * the ledger removes the ones already leased.
+ *
+ * The ledger is large and on the hot path, so `evolveLedger` updates the state in place
+ * and returns it.
+ */
+import { DomainError, invalid, type DomainEvent } from './errors.ts';
+import type { PoolConfig, Strategy } from './pool.ts';
+
+export interface Lease {
+  accountId: string;
+  fence: number;
+}
+
+export interface Session {
+  sessionId: string;
+  leases: Lease[];
+  holder: string;
+  secretHash: string;
+  expiresAt: number;
+  status: 'live' | 'released' | 'expired';
+}
+
+export interface LedgerState {
+  sessions: Map<string, Session>;
+  /** accountId → the live session holding it. */
+  leasedTo: Map<string, string>;
+  fences: Map<string, number>;
+  lastUsed: Map<string, number>;
+  useCount: Map<string, number>;
+  /** The account round-robin handed out last. */
+  cursor: string;
+}
+
+export const initialLedger = (): LedgerState => ({
+  sessions: new Map(), leasedTo: new Map(), fences: new Map(), lastUsed: new Map(), useCount: new Map(), cursor: '',
+});
+
+/** An account offered for allocation, with what filters look at. */
+export interface Candidate {
+  accountId: string;
+  capabilities: string[];
+  region: string | null;
+  /** Models this account is cooling down for. */
+  coolingModels: string[];
+}
+
+export interface AllocationFilter {
+  capabilities?: string[];
+  region?: string;
+  model?: string;
+}
+
+export type SessionAllocated = DomainEvent<'SessionAllocated', {
+  sessionId: string; leases: Lease[]; holder: string; secretHash: string; expiresAt: string; at: string;
+}>;
+export type SessionRenewed = DomainEvent<'SessionRenewed', { sessionId: string; expiresAt: string; at: string }>;
+export type SessionReleased = DomainEvent<'SessionReleased', { sessionId: string; accountIds: string[]; at: string }>;
+export type SessionExpired = DomainEvent<'SessionExpired', { sessionId: string; accountIds: string[]; at: string }>;
+export type LedgerEvent = SessionAllocated | SessionRenewed | SessionReleased | SessionExpired;
+
+/** `secretHash: null` is an operator acting with admin rights: no lease secret needed. */
+export type LedgerCommand =
+  | {
+    type: 'Allocate'; sessionId: string; count: number; ttlMs?: number; holder: string; secretHash: string;
+    filter?: AllocationFilter; candidates: Candidate[]; random: number; now: number;
+  }
+  | { type: 'Renew'; sessionId: string; secretHash: string | null; ttlMs?: number; now: number }
+  | { type: 'Release'; sessionId: string; secretHash: string | null; now: number }
+  | { type: 'ExpireOverdue'; now: number };
+
+function matches(c: Candidate, filter?: AllocationFilter): boolean {
+  if (!filter) return true;
+  if (filter.region && c.region !== filter.region) return false;
+  if (filter.model && c.coolingModels.includes(filter.model)) return false;
+  return !filter.capabilities?.some((cap) => !c.capabilities.includes(cap));
+}
+
+/** A small seeded generator, so that `random` strategy stays a pure function of its inputs. */
+function seeded(seed: number): () => number {
+  let a = Math.floor(seed * 2 ** 32) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** The index of the best candidate by `better`, scanning once. */
+function best(free: Candidate[], better: (a: Candidate, b: Candidate) => boolean): number {
+  let bestIndex = 0;
+  for (let i = 1; i < free.length; i++) if (better(free[i]!, free[bestIndex]!)) bestIndex = i;
+  return bestIndex;
+}
+
+/**
+ * Picks `count` accounts from the free candidates by the pool's strategy.
+ *
+ * @example
+ * pick(free, 1, 'lru', ledger, 0.5) // → ['acc-never-used']
+ */
+export function pick(free: Candidate[], count: number, strategy: Strategy, state: LedgerState, random: number): string[] {
+  const pool = free.slice();
+  const picked: string[] = [];
+  const rnd = seeded(random);
+  const used = (c: Candidate) => state.lastUsed.get(c.accountId) ?? 0;
+  const uses = (c: Candidate) => state.useCount.get(c.accountId) ?? 0;
+  let cursor = state.cursor;
+  while (picked.length < count) {
+    let index: number;
+    switch (strategy) {
+      case 'lru':
+        index = best(pool, (a, b) => used(a) < used(b) || (used(a) === used(b) && a.accountId < b.accountId));
+        break;
+      case 'least_used':
+        index = best(pool, (a, b) => uses(a) < uses(b) || (uses(a) === uses(b) && used(a) < used(b)));
+        break;
+      case 'random':
+        index = Math.floor(rnd() * pool.length);
+        break;
+      case 'round_robin': {
+        // The next id after the cursor, wrapping round to the smallest.
+        const after = (c: Candidate) => c.accountId > cursor;
+        index = best(pool, (a, b) => (after(a) !== after(b) ? after(a) : a.accountId < b.accountId));
+        break;
+      }
+    }
+    const [chosen] = pool.splice(index, 1);
+    picked.push(chosen!.accountId);
+    cursor = chosen!.accountId;
+  }
+  return picked;
+}
+
+function authorise(session: Session | undefined, sessionId: string, secretHash: string | null): Session | DomainError {
+  if (!session) return new DomainError('session_not_found', `session ${sessionId} does not exist`);
+  if (secretHash !== null && secretHash !== session.secretHash) {
+    return new DomainError('lease_secret_mismatch', `wrong lease secret for session ${sessionId}`);
+  }
+  return session;
+}
+
+/**
+ * Decides a ledger command.
+ *
+ * @example
+ * decideLedger({ type: 'Release', sessionId: 's', secretHash: h, now }, ledger, config)
+ * // → [{ type: 'SessionReleased', data: { sessionId: 's', accountIds: [...], at } }]
+ */
+export function decideLedger(command: LedgerCommand, state: LedgerState, config: PoolConfig): LedgerEvent[] | DomainError {
+  const at = new Date(command.now).toISOString();
+  switch (command.type) {
+    case 'Allocate': {
+      if (state.sessions.has(command.sessionId)) {
+        return new DomainError('session_exists', `session ${command.sessionId} exists`);
+      }
+      const ttl = command.ttlMs ?? config.defaultLeaseTtlMs;
+      if (ttl > config.maxLeaseTtlMs) return invalid([{ field: 'ttlMs', message: `must not exceed ${config.maxLeaseTtlMs}` }]);
+      const free = command.candidates.filter((c) => !state.leasedTo.has(c.accountId) && matches(c, command.filter));
+      if (free.length < command.count) {
+        return new DomainError('no_account_available', `${command.count} requested, ${free.length} free`);
+      }
+      const leases = pick(free, command.count, config.strategy, state, command.random)
+        .map((accountId) => ({ accountId, fence: (state.fences.get(accountId) ?? 0) + 1 }));
+      return [{
+        type: 'SessionAllocated',
+        data: {
+          sessionId: command.sessionId, leases, holder: command.holder, secretHash: command.secretHash,
+          expiresAt: new Date(command.now + ttl).toISOString(), at,
+        },
+      }];
+    }
+    case 'Renew': {
+      const session = authorise(state.sessions.get(command.sessionId), command.sessionId, command.secretHash);
+      if (session instanceof DomainError) return session;
+      if (session.status !== 'live' || session.expiresAt <= command.now) {
+        return new DomainError('session_ended', `session ${command.sessionId} has ${session.status === 'released' ? 'been released' : 'expired'}`);
+      }
+      const ttl = command.ttlMs ?? config.defaultLeaseTtlMs;
+      if (ttl > config.maxLeaseTtlMs) return invalid([{ field: 'ttlMs', message: `must not exceed ${config.maxLeaseTtlMs}` }]);
+      return [{ type: 'SessionRenewed', data: { sessionId: command.sessionId, expiresAt: new Date(command.now + ttl).toISOString(), at } }];
+    }
+    case 'Release': {
+      const session = authorise(state.sessions.get(command.sessionId), command.sessionId, command.secretHash);
+      if (session instanceof DomainError) return session;
+      if (session.status === 'released') return [];
+      if (session.status === 'expired') return new DomainError('session_ended', `session ${command.sessionId} has expired`);
+      const accountIds = session.leases.map((l) => l.accountId);
+      return [{ type: 'SessionReleased', data: { sessionId: command.sessionId, accountIds, at } }];
+    }
+    case 'ExpireOverdue': {
+      const events: LedgerEvent[] = [];
+      for (const sessionId of new Set(state.leasedTo.values())) {
+        const session = state.sessions.get(sessionId)!;
+        if (session.expiresAt <= command.now) {
+          events.push({ type: 'SessionExpired', data: { sessionId, accountIds: session.leases.map((l) => l.accountId), at } });
+        }
+      }
+      return events;
+    }
+  }
+}
+
+function end(state: LedgerState, sessionId: string, status: 'released' | 'expired'): void {
+  const session = state.sessions.get(sessionId);
+  if (!session || session.status !== 'live') return;
+  session.status = status;
+  for (const lease of session.leases) {
+    if (state.leasedTo.get(lease.accountId) === sessionId) state.leasedTo.delete(lease.accountId);
+  }
+}
+
+/** Folds one ledger event into the state, in place. */
+export function evolveLedger(state: LedgerState, event: LedgerEvent): LedgerState {
+  switch (event.type) {
+    case 'SessionAllocated': {
+      const { sessionId, leases, holder, secretHash, expiresAt, at } = event.data;
+      state.sessions.set(sessionId, { sessionId, leases, holder, secretHash, expiresAt: Date.parse(expiresAt), status: 'live' });
+      const time = Date.parse(at);
+      for (const { accountId, fence } of leases) {
+        state.leasedTo.set(accountId, sessionId);
+        state.fences.set(accountId, fence);
+        state.lastUsed.set(accountId, time);
+        state.useCount.set(accountId, (state.useCount.get(accountId) ?? 0) + 1);
+        state.cursor = accountId;
+      }
+      return state;
+    }
+    case 'SessionRenewed': {
+      const session = state.sessions.get(event.data.sessionId);
+      if (session) session.expiresAt = Date.parse(event.data.expiresAt);
+      return state;
+    }
+    case 'SessionReleased':
+      end(state, event.data.sessionId, 'released');
+      return state;
+    case 'SessionExpired':
+      end(state, event.data.sessionId, 'expired');
+      return state;
+  }
+}
