@@ -59,7 +59,7 @@ export interface AllocationFilter {
 export type SessionAllocated = DomainEvent<'SessionAllocated', {
   sessionId: string; leases: Lease[]; holder: string; secretHash: string; expiresAt: string; at: string;
 }>;
-export type SessionRenewed = DomainEvent<'SessionRenewed', { sessionId: string; expiresAt: string; at: string }>;
+export type SessionRenewed = DomainEvent<'SessionRenewed', { sessionId: string; accountIds: string[]; expiresAt: string; at: string }>;
 export type SessionReleased = DomainEvent<'SessionReleased', { sessionId: string; accountIds: string[]; at: string }>;
 export type SessionExpired = DomainEvent<'SessionExpired', { sessionId: string; accountIds: string[]; at: string }>;
 export type LedgerEvent = SessionAllocated | SessionRenewed | SessionReleased | SessionExpired;
@@ -185,7 +185,8 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
       }
       const ttl = command.ttlMs ?? config.defaultLeaseTtlMs;
       if (ttl > config.maxLeaseTtlMs) return invalid([{ field: 'ttlMs', message: `must not exceed ${config.maxLeaseTtlMs}` }]);
-      return [{ type: 'SessionRenewed', data: { sessionId: command.sessionId, expiresAt: new Date(command.now + ttl).toISOString(), at } }];
+      const accountIds = session.leases.map((l) => l.accountId);
+      return [{ type: 'SessionRenewed', data: { sessionId: command.sessionId, accountIds, expiresAt: new Date(command.now + ttl).toISOString(), at } }];
     }
     case 'Release': {
       const session = authorise(state.sessions.get(command.sessionId), command.sessionId, command.secretHash);

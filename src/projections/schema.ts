@@ -1,1 +1,64 @@
-export const readModelSchema = '';
+/**
+ * Read-model tables. Each is created with its indexes only when missing, so that a rebuilt
+ * table swapped in under the same name (with its own index names) is left alone.
+ */
+export const readModelSchema = /* sql */ `
+CREATE TABLE IF NOT EXISTS projection_checkpoints (
+  name text PRIMARY KEY,
+  position text NOT NULL
+);
+
+DO $$ BEGIN
+IF to_regclass('rm_pools') IS NULL THEN
+  CREATE TABLE rm_pools (
+    pool_id text PRIMARY KEY,
+    name text NOT NULL,
+    provider_id text NOT NULL,
+    config jsonb NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+END IF;
+
+IF to_regclass('rm_accounts') IS NULL THEN
+  CREATE TABLE rm_accounts (
+    account_id uuid PRIMARY KEY,
+    revision integer NOT NULL,
+    pool_id text NOT NULL,
+    login text NOT NULL,
+    status text NOT NULL,
+    disabled_reason text,
+    capabilities text[] NOT NULL,
+    region text,
+    cooldowns jsonb NOT NULL,
+    cooldown_until timestamptz,
+    credentials_expires_at timestamptz,
+    session_id text,
+    fence integer NOT NULL,
+    leased_until timestamptz,
+    use_count integer NOT NULL,
+    last_used timestamptz,
+    imported_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+  CREATE INDEX ON rm_accounts (pool_id, status);
+  CREATE INDEX ON rm_accounts (pool_id, lower(login));
+END IF;
+
+IF to_regclass('rm_sessions') IS NULL THEN
+  CREATE TABLE rm_sessions (
+    session_key text PRIMARY KEY,
+    pool_id text NOT NULL,
+    session_id text NOT NULL,
+    holder text NOT NULL,
+    status text NOT NULL,
+    account_ids uuid[] NOT NULL,
+    fences integer[] NOT NULL,
+    expires_at timestamptz NOT NULL,
+    allocated_at timestamptz NOT NULL,
+    ended_at timestamptz
+  );
+  CREATE INDEX ON rm_sessions (pool_id, status);
+END IF;
+END $$;
+`;

@@ -151,6 +151,10 @@ export class EventStoreDbStore implements EventStore {
     }
   }
 
+  async waitForAppend(ms: number, signal?: AbortSignal): Promise<void> {
+    await sleep(Math.min(ms, 100), undefined, { signal }).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await this.client.dispose();
   }

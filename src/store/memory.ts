@@ -72,5 +72,9 @@ export class MemoryEventStore implements EventStore {
     return pollSubscribe((o) => this.readAll(o), this.signal.wake, options);
   }
 
+  waitForAppend(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.signal.wake(ms, signal).catch(() => undefined);
+  }
+
   async close(): Promise<void> {}
 }

@@ -80,6 +80,8 @@ export interface EventStore {
    * duplicate. Ends when `signal` aborts.
    */
   subscribe(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /** Resolves when new events may have been appended, or after `ms` at the latest. */
+  waitForAppend(ms: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 

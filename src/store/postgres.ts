@@ -145,6 +145,10 @@ export class PostgresEventStore implements EventStore {
     return pollSubscribe((o) => this.readAll(o), this.signal.wake, { pollMs: 200, ...options });
   }
 
+  waitForAppend(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.signal.wake(ms, signal).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.signal.notify();

@@ -1,1 +1,118 @@
-export const secretsSchema = '';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+
+/** What an account's secrets can hold. None of it ever enters an event, a log or a read model. */
+export interface Credentials {
+  password?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  idToken?: string;
+}
+
+export const secretsSchema = /* sql */ `
+CREATE TABLE IF NOT EXISTS secrets (
+  account_id uuid PRIMARY KEY,
+  wrapped_key bytea,
+  payload bytea NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+function seal(key: Buffer, plain: Buffer, aad: string): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(sealed.subarray(12, 28));
+  return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+}
+
+/** Reads a 32-byte master key given as 64 hex digits or base64. */
+export function parseMasterKey(text: string): Buffer {
+  const t = text.trim();
+  const key = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+  if (key.length !== 32) throw new Error('ROSTER_MASTER_KEY must be 32 bytes, as 64 hex digits or base64');
+  return key;
+}
+
+/**
+ * Account secrets at rest (DESIGN.md, Secrets): AES-256-GCM under a per-account data key,
+ * which is itself sealed by a key derived from the master key. Fingerprints are HMACs
+ * under a second derived key. Shredding an account destroys its data key.
+ *
+ * @example
+ * const vault = new SecretVault(pool, parseMasterKey(process.env.ROSTER_MASTER_KEY!));
+ * await vault.put(accountId, { password: 'p' });
+ */
+export class SecretVault {
+  private readonly kek: Buffer;
+  private readonly fingerprintKey: Buffer;
+  private readonly cache = new Map<string, Credentials | null>();
+
+  constructor(private readonly pool: pg.Pool, masterKey: Buffer) {
+    this.kek = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'key-encryption', 32));
+    this.fingerprintKey = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'fingerprint', 32));
+  }
+
+  /** A keyed fingerprint: equal for equal values, useless for recovering them. */
+  fingerprint(value: string | Credentials): string {
+    const text = typeof value === 'string' ? value : JSON.stringify(value, Object.keys(value).sort());
+    return createHmac('sha256', this.fingerprintKey).update(text).digest('base64url');
+  }
+
+  /** Stores credentials for an account that has none yet; returns false if it has some. */
+  async putIfAbsent(accountId: string, credentials: Credentials): Promise<boolean> {
+    const dataKey = randomBytes(32);
+    const { rowCount } = await this.pool.query(
+      'INSERT INTO secrets (account_id, wrapped_key, payload) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [accountId, seal(this.kek, dataKey, accountId), seal(dataKey, Buffer.from(JSON.stringify(credentials)), accountId)],
+    );
+    this.cache.delete(accountId);
+    return rowCount === 1;
+  }
+
+  /** The account's credentials, or null when it has none or they were shredded. */
+  async get(accountId: string): Promise<Credentials | null> {
+    return (await this.getMany([accountId])).get(accountId) ?? null;
+  }
+
+  /** Credentials of several accounts in one query; cached after the first read. */
+  async getMany(accountIds: string[]): Promise<Map<string, Credentials | null>> {
+    const out = new Map<string, Credentials | null>();
+    const missing = accountIds.filter((id) => {
+      const hit = this.cache.get(id);
+      if (hit !== undefined) out.set(id, hit);
+      return hit === undefined;
+    });
+    if (missing.length === 0) return out;
+    const { rows } = await this.pool.query<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>(
+      'SELECT account_id, wrapped_key, payload FROM secrets WHERE account_id = ANY($1::uuid[])', [missing],
+    );
+    for (const row of rows) {
+      const credentials = row.wrapped_key
+        ? JSON.parse(open(open(this.kek, row.wrapped_key, row.account_id), row.payload, row.account_id).toString()) as Credentials
+        : null;
+      this.cache.set(row.account_id, credentials);
+      out.set(row.account_id, credentials);
+    }
+    return out;
+  }
+
+  /** Destroys the account's data key: its secrets can never be read again. */
+  async shred(accountId: string): Promise<void> {
+    await this.pool.query("UPDATE secrets SET wrapped_key = NULL, payload = '\\x', updated_at = now() WHERE account_id = $1", [accountId]);
+    this.cache.set(accountId, null);
+  }
+}
+
+/** A stable account id for a login in a pool, so that importing the same login twice collides. */
+export function accountIdFor(poolId: string, login: string): string {
+  const h = createHash('sha256').update(`${poolId}\n${login.trim().toLowerCase()}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

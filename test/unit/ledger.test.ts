@@ -53,7 +53,7 @@ describe('allocation ledger', () => {
     given.when({ type: 'Renew', sessionId: 's1', secretHash: 'wrong', now }).thenError('lease_secret_mismatch');
     given.when({ type: 'Release', sessionId: 's1', secretHash: null, now }).then([released('s1', 'a')]);
     given.when({ type: 'Renew', sessionId: 's1', secretHash: 'S', ttlMs: 90_000, now })
-      .then([{ type: 'SessionRenewed', data: { sessionId: 's1', expiresAt: at(now + 90_000), at: at() } }]);
+      .then([{ type: 'SessionRenewed', data: { sessionId: 's1', accountIds: ['a'], expiresAt: at(now + 90_000), at: at() } }]);
   });
   it('releases once; a second release changes nothing; an expired session cannot be renewed', () => {
     spec.given([allocated('s1', 'a'), released('s1', 'a')]).when({ type: 'Release', sessionId: 's1', secretHash: 'S', now }).then([]);

@@ -1,0 +1,46 @@
+import { DomainError, type DomainEvent } from '../domain/errors.ts';
+import { WrongExpectedRevision, type EventStore, type Position } from '../store/port.ts';
+import { toNewEvents, type CommandContext } from './context.ts';
+
+export interface Decider<S, C, E extends DomainEvent> {
+  initial: () => S;
+  decide: (command: C, state: S) => E[] | DomainError;
+  evolve: (state: S, event: E) => S;
+}
+
+export interface Handled<S, E> {
+  events: E[];
+  state: S;
+  revision: number;
+  /** Absent when the command changed nothing. */
+  position?: Position;
+}
+
+/**
+ * Reads the stream, decides, appends with the expected revision; on a conflict reads
+ * again and decides again, a bounded number of times.
+ *
+ * @example
+ * await handle(store, `account-${id}`, accountDecider, { type: 'EnableAccount', accountId: id, now }, ctx);
+ */
+export async function handle<S, C, E extends DomainEvent>(
+  store: EventStore, stream: string, decider: Decider<S, C, E>, command: C, ctx: CommandContext, retries = 3,
+): Promise<Handled<S, E>> {
+  for (let attempt = 0; ; attempt++) {
+    const past = await store.readStream(stream);
+    let state = past.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initial());
+    const revision = past.length - 1;
+    const result = decider.decide(command, state);
+    if (result instanceof DomainError) throw result;
+    if (result.length === 0) return { events: [], state, revision };
+    try {
+      const appended = await store.append(stream, toNewEvents(result, ctx), revision < 0 ? 'no_stream' : revision);
+      state = result.reduce(decider.evolve, state);
+      return { events: result, state, revision: appended.nextRevision, position: appended.position };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevision) || attempt >= retries) {
+        throw error instanceof WrongExpectedRevision ? new DomainError('conflict', error.message) : error;
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { RecordedEvent } from '../store/port.ts';
+
+/** A read-model row as JSON: timestamps as ISO strings, arrays as arrays. */
+export type Row = Record<string, unknown>;
+
+/**
+ * A read model kept as one row per key. The runner loads the rows a batch touches,
+ * folds the batch's events into them in memory, and writes them back in one statement,
+ * so a batch costs two queries whatever its size.
+ */
+export interface RowProjection {
+  /** Checkpoint name. */
+  name: string;
+  table: string;
+  key: string;
+  columns: string[];
+  streamPrefixes: string[];
+  /** The keys of the rows an event touches. */
+  keysOf(event: RecordedEvent): string[];
+  /** The row after the event; `row` is undefined when none exists yet. */
+  apply(row: Row | undefined, event: RecordedEvent, key: string): Row | undefined;
+}
+
+/** The pool id of a `pool-{id}` stream. */
+export function poolIdOf(stream: string): string {
+  return stream.slice('pool-'.length);
+}

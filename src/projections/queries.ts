@@ -1,0 +1,161 @@
+import type pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError } from '../domain/errors.ts';
+import type { PoolConfig } from '../domain/pool.ts';
+import type { Position } from '../store/port.ts';
+
+export type HealthLevel = 'healthy' | 'low' | 'critical';
+
+export interface PoolStatus {
+  poolId: string;
+  name: string;
+  config: PoolConfig;
+  counts: { total: number; available: number; leased: number; cooling: number; disabled: number; retired: number };
+  activeSessions: number;
+  health: HealthLevel;
+}
+
+/**
+ * Waits, bounded, until every read model has reached `position` (a command's answer), so
+ * that a client reads its own writes. Throws `projection_behind` when time runs out.
+ *
+ * @example
+ * await waitForPosition(pool, res.position, 2000);
+ */
+export async function waitForPosition(pool: pg.Pool, position: Position | undefined, timeoutMs: number): Promise<void> {
+  if (!position) return;
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+    const { rows } = await pool.query<{ behind: string }>(
+      `SELECT count(*) AS behind FROM (VALUES ('accounts'), ('sessions'), ('pools')) AS p(name)
+       LEFT JOIN projection_checkpoints c USING (name) WHERE coalesce(c.position, '') < $1`,
+      [position],
+    );
+    if (rows[0]!.behind === '0') return;
+    if (Date.now() >= deadline) throw new DomainError('projection_behind', `read models have not reached ${position} yet`, [], 1);
+    await sleep(delay);
+  }
+}
+
+/** Health of a pool: `healthy` at or above its minimum, `low` below it, `critical` below the critical share or when nothing is free. */
+export function healthOf(available: number, config: Pick<PoolConfig, 'minSize' | 'health'>): HealthLevel {
+  if (available === 0) return 'critical';
+  if (available >= config.minSize * config.health.lowRatio) return 'healthy';
+  return available >= config.minSize * config.health.criticalRatio ? 'low' : 'critical';
+}
+
+const COUNTS = `
+  count(a.account_id) FILTER (WHERE a.status <> 'retired') AS total,
+  count(*) FILTER (WHERE a.status = 'active' AND a.session_id IS NULL AND (a.cooldown_until IS NULL OR a.cooldown_until <= now())) AS available,
+  count(*) FILTER (WHERE a.session_id IS NOT NULL) AS leased,
+  count(*) FILTER (WHERE a.status = 'active' AND a.cooldown_until > now()) AS cooling,
+  count(*) FILTER (WHERE a.status = 'disabled') AS disabled,
+  count(*) FILTER (WHERE a.status = 'retired') AS retired`;
+
+interface PoolRow {
+  pool_id: string; name: string; config: PoolConfig;
+  total: string; available: string; leased: string; cooling: string; disabled: string; retired: string; active_sessions: string;
+}
+
+function toStatus(r: PoolRow): PoolStatus {
+  const counts = {
+    total: Number(r.total), available: Number(r.available), leased: Number(r.leased),
+    cooling: Number(r.cooling), disabled: Number(r.disabled), retired: Number(r.retired),
+  };
+  return {
+    poolId: r.pool_id, name: r.name, config: r.config, counts,
+    activeSessions: Number(r.active_sessions), health: healthOf(counts.available, r.config),
+  };
+}
+
+/** Every pool with its counts and health, or one pool when `poolId` is given. */
+export async function poolStatuses(pool: pg.Pool, poolId?: string): Promise<PoolStatus[]> {
+  const { rows } = await pool.query<PoolRow>(
+    `SELECT p.pool_id, p.name, p.config, ${COUNTS},
+       (SELECT count(*) FROM rm_sessions s WHERE s.pool_id = p.pool_id AND s.status = 'live') AS active_sessions
+     FROM rm_pools p LEFT JOIN rm_accounts a ON a.pool_id = p.pool_id
+     WHERE $1::text IS NULL OR p.pool_id = $1
+     GROUP BY p.pool_id ORDER BY p.pool_id`,
+    [poolId ?? null],
+  );
+  return rows.map(toStatus);
+}
+
+/** One pool's status; `pool_not_found` when it does not exist. */
+export async function poolStatus(pool: pg.Pool, poolId: string): Promise<PoolStatus> {
+  const [status] = await poolStatuses(pool, poolId);
+  if (!status) throw new DomainError('pool_not_found', `pool ${poolId} does not exist`);
+  return status;
+}
+
+export interface AccountRow {
+  account_id: string; pool_id: string; login: string; status: string; disabled_reason: string | null;
+  capabilities: string[]; region: string | null; cooldowns: { until: string; reason: string; model?: string }[];
+  cooldown_until: Date | null; credentials_expires_at: Date | null; session_id: string | null; fence: number;
+  leased_until: Date | null; use_count: number; last_used: Date | null; imported_at: Date; updated_at: Date;
+}
+
+export interface AccountQuery {
+  poolId?: string;
+  status?: 'active' | 'disabled' | 'retired' | 'leased' | 'available' | 'cooling';
+  search?: string;
+  capability?: string;
+  limit: number;
+  offset: number;
+}
+
+const STATUS_SQL: Record<NonNullable<AccountQuery['status']>, string> = {
+  active: "status = 'active'",
+  disabled: "status = 'disabled'",
+  retired: "status = 'retired'",
+  leased: 'session_id IS NOT NULL',
+  available: "status = 'active' AND session_id IS NULL AND (cooldown_until IS NULL OR cooldown_until <= now())",
+  cooling: "status = 'active' AND cooldown_until > now()",
+};
+
+/** A page of accounts matching the filters, and how many match in all. */
+export async function listAccounts(pool: pg.Pool, q: AccountQuery): Promise<{ items: AccountRow[]; total: number }> {
+  const where = [
+    '($1::text IS NULL OR pool_id = $1)',
+    "($2::text IS NULL OR login ILIKE '%' || $2 || '%')",
+    '($3::text IS NULL OR $3 = ANY(capabilities))',
+    q.status ? STATUS_SQL[q.status] : 'TRUE',
+  ].join(' AND ');
+  const params = [q.poolId ?? null, q.search?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null, q.capability ?? null];
+  const [items, count] = await Promise.all([
+    pool.query<AccountRow>(`SELECT * FROM rm_accounts WHERE ${where} ORDER BY pool_id, login LIMIT $4 OFFSET $5`, [...params, q.limit, q.offset]),
+    pool.query<{ n: string }>(`SELECT count(*) AS n FROM rm_accounts WHERE ${where}`, params),
+  ]);
+  return { items: items.rows, total: Number(count.rows[0]!.n) };
+}
+
+/** One account by id; `account_not_found` when unknown. */
+export async function getAccount(pool: pg.Pool, accountId: string): Promise<AccountRow> {
+  const { rows } = await pool.query<AccountRow>('SELECT * FROM rm_accounts WHERE account_id::text = $1', [accountId]);
+  if (!rows[0]) throw new DomainError('account_not_found', `account ${accountId} does not exist`);
+  return rows[0];
+}
+
+/** One account of a pool by its login (case-insensitive), or undefined. */
+export async function findAccountByLogin(pool: pg.Pool, poolId: string, login: string): Promise<AccountRow | undefined> {
+  const { rows } = await pool.query<AccountRow>('SELECT * FROM rm_accounts WHERE pool_id = $1 AND lower(login) = lower($2)', [poolId, login]);
+  return rows[0];
+}
+
+export interface SessionRow {
+  pool_id: string; session_id: string; holder: string; status: string; account_ids: string[]; fences: number[];
+  expires_at: Date; allocated_at: Date; ended_at: Date | null;
+}
+
+/** One session of a pool; `session_not_found` when unknown. */
+export async function getSession(pool: pg.Pool, poolId: string, sessionId: string): Promise<SessionRow> {
+  const { rows } = await pool.query<SessionRow>('SELECT * FROM rm_sessions WHERE session_key = $1', [`${poolId}/${sessionId}`]);
+  if (!rows[0]) throw new DomainError('session_not_found', `session ${sessionId} does not exist in pool ${poolId}`);
+  return rows[0];
+}
+
+/** Accounts of the given ids, in one query. */
+export async function accountsByIds(pool: pg.Pool, ids: string[]): Promise<AccountRow[]> {
+  const { rows } = await pool.query<AccountRow>('SELECT * FROM rm_accounts WHERE account_id = ANY($1::uuid[])', [ids]);
+  return rows;
+}

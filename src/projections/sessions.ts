@@ -1,0 +1,31 @@
+import type { LedgerEvent } from '../domain/ledger.ts';
+import { poolIdOf, type RowProjection } from './projection.ts';
+
+/** `rm_sessions`: one row per session of every pool, live or ended. */
+export const sessionsProjection: RowProjection = {
+  name: 'sessions',
+  table: 'rm_sessions',
+  key: 'session_key',
+  columns: ['session_key', 'pool_id', 'session_id', 'holder', 'status', 'account_ids', 'fences', 'expires_at', 'allocated_at', 'ended_at'],
+  streamPrefixes: ['pool-'],
+  keysOf: (e) => (e.type.startsWith('Session') ? [`${poolIdOf(e.stream)}/${(e.data as { sessionId: string }).sessionId}`] : []),
+  apply(row, event, key) {
+    const e = event as unknown as LedgerEvent;
+    switch (e.type) {
+      case 'SessionAllocated': {
+        const { sessionId, leases, holder, expiresAt, at } = e.data;
+        return {
+          session_key: key, pool_id: poolIdOf(event.stream), session_id: sessionId, holder, status: 'live',
+          account_ids: leases.map((l) => l.accountId), fences: leases.map((l) => l.fence),
+          expires_at: expiresAt, allocated_at: at, ended_at: null,
+        };
+      }
+      case 'SessionRenewed':
+        return row && { ...row, expires_at: e.data.expiresAt };
+      case 'SessionReleased':
+        return row && { ...row, status: 'released', ended_at: e.data.at };
+      case 'SessionExpired':
+        return row && { ...row, status: 'expired', ended_at: e.data.at };
+    }
+  },
+};

@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import { evolveAccount, initialAccountState, type AccountEvent, type AccountState } from '../domain/account.ts';
+import type { Candidate } from '../domain/ledger.ts';
+import type { RecordedEvent, Position } from '../store/port.ts';
+import { readCheckpoint } from '../projections/runner.ts';
+
+export interface IndexedAccount {
+  state: AccountState;
+  revision: number;
+  importedAt: string;
+  candidate: Candidate;
+}
+
+function candidateOf(accountId: string, state: AccountState, now: number): Candidate {
+  const coolingModels = state.cooldowns.filter((c) => c.model && c.until > now).map((c) => c.model!);
+  return { accountId, capabilities: state.capabilities, region: state.region, coolingModels };
+}
+
+/**
+ * Every account this node knows, by pool: seeded from the accounts read model, kept
+ * current by the log tail and by this node's own account commands. Allocators read their
+ * candidates from it.
+ */
+export class AccountIndex {
+  private readonly byPool = new Map<string, Map<string, IndexedAccount>>();
+  private readonly poolOf = new Map<string, string>();
+  private readonly listeners = new Set<(poolId: string) => void>();
+
+  /** Loads the read model and returns the position the log tail must resume from. */
+  async seed(pool: pg.Pool): Promise<Position> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const position = await readCheckpoint(client, 'accounts');
+      const { rows } = await client.query<{
+        account_id: string; pool_id: string; login: string; status: AccountState['status']; disabled_reason: string | null;
+        capabilities: string[]; region: string | null; cooldowns: { until: string; reason: string; model?: string }[];
+        imported_at: Date; revision: number;
+      }>('SELECT * FROM rm_accounts');
+      await client.query('COMMIT');
+      for (const r of rows) {
+        const state: AccountState = {
+          exists: true, poolId: r.pool_id, login: r.login, status: r.status, disabledReason: r.disabled_reason ?? undefined,
+          capabilities: r.capabilities, region: r.region,
+          cooldowns: r.cooldowns.map((c) => ({ ...c, until: Date.parse(c.until) })),
+        };
+        this.put(r.account_id, state, r.revision, r.imported_at.toISOString());
+      }
+      return position;
+    } finally {
+      client.release();
+    }
+  }
+
+  private put(accountId: string, state: AccountState, revision: number, importedAt: string): void {
+    let pool = this.byPool.get(state.poolId);
+    if (!pool) this.byPool.set(state.poolId, (pool = new Map()));
+    this.poolOf.set(accountId, state.poolId);
+    pool.set(accountId, { state, revision, importedAt, candidate: candidateOf(accountId, state, Date.now()) });
+  }
+
+  /** Folds an account event seen on the log; events at or below the known revision are skipped. */
+  applyRecorded(event: RecordedEvent): void {
+    const e = event as unknown as AccountEvent & { revision: number };
+    const accountId = e.data.accountId;
+    const known = this.find(accountId);
+    if (known && known.revision >= event.revision) return;
+    const state = evolveAccount(known?.state ?? initialAccountState(), e);
+    this.set(accountId, state, event.revision, known?.importedAt ?? (e.data.at as string));
+  }
+
+  /** Records the state a command just wrote (the command read the whole stream). */
+  set(accountId: string, state: AccountState, revision: number, importedAt?: string): void {
+    const known = this.find(accountId);
+    if (known && known.revision > revision) return;
+    this.put(accountId, state, revision, importedAt ?? known?.importedAt ?? new Date().toISOString());
+    for (const listener of this.listeners) listener(state.poolId);
+  }
+
+  find(accountId: string): IndexedAccount | undefined {
+    const poolId = this.poolOf.get(accountId);
+    return poolId === undefined ? undefined : this.byPool.get(poolId)?.get(accountId);
+  }
+
+  /** The accounts of a pool. */
+  pool(poolId: string): Map<string, IndexedAccount> {
+    return this.byPool.get(poolId) ?? new Map();
+  }
+
+  /** Calls `listener(poolId)` after any account of a pool changes. */
+  onChange(listener: (poolId: string) => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Refreshes cached candidates whose model cooldowns have ended. */
+  refreshCandidates(poolId: string, now: number): void {
+    for (const [id, entry] of this.pool(poolId)) {
+      if (entry.candidate.coolingModels.length) entry.candidate = candidateOf(id, entry.state, now);
+    }
+  }
+}

@@ -1,0 +1,245 @@
+import { DomainError, type DomainEvent } from '../domain/errors.ts';
+import { isAllocatable } from '../domain/account.ts';
+import { decideLedger, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
+import { decidePool, evolvePool, initialPoolState, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
+import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
+import { toNewEvents, type CommandContext } from '../commands/context.ts';
+import type { AccountIndex } from './account-index.ts';
+
+/** What the allocator is asked to do: a ledger command (candidates are filled in here) or a configuration change. */
+export type AllocatorCommand =
+  | (Omit<Extract<LedgerCommand, { type: 'Allocate' }>, 'candidates' | 'now' | 'random'> & { waitMs?: number })
+  | Omit<Extract<LedgerCommand, { type: 'Renew' | 'Release' }>, 'now'>
+  | { type: 'ExpireOverdue' }
+  | Omit<Extract<PoolCommand, { type: 'ConfigurePool' }>, 'now'>;
+
+export interface AllocatorResult {
+  events: LedgerEvent[] | PoolEvent[];
+  /** Global position of the append that carried them; absent when nothing was written. */
+  position?: Position;
+  /** The pool's state right after this command (read-only view). */
+  state: PoolState;
+}
+
+interface Job {
+  command: AllocatorCommand;
+  ctx: CommandContext;
+  deadline: number;
+  resolve(result: AllocatorResult): void;
+  reject(error: unknown): void;
+  timer?: NodeJS.Timeout;
+}
+
+/** Remembers the ledger entries an event will change, so a failed append can be undone. */
+function journal(state: LedgerState, event: LedgerEvent): () => void {
+  const d = event.data as { sessionId: string; leases?: { accountId: string }[]; accountIds?: string[] };
+  const ids = d.leases?.map((l) => l.accountId) ?? d.accountIds ?? [];
+  const maps = [state.leasedTo, state.fences, state.lastUsed, state.useCount] as Map<string, unknown>[];
+  const saved = ids.flatMap((id) => maps.map((m) => [m, id, m.get(id)] as const));
+  const session = state.sessions.get(d.sessionId);
+  const savedSession = session && { ...session };
+  const cursor = state.cursor;
+  return () => {
+    for (const [m, id, v] of saved) if (v === undefined) m.delete(id); else m.set(id, v);
+    if (savedSession) state.sessions.set(d.sessionId, savedSession); else state.sessions.delete(d.sessionId);
+    state.cursor = cursor;
+  };
+}
+
+const CONFLICT_RETRIES = 20;
+
+/**
+ * The allocator of one pool (DESIGN.md, Allocation): the only writer of the pool's ledger
+ * on this node. Requests queue in its mailbox; each turn takes every pending request,
+ * decides them in order against the ledger and appends all their events in one append
+ * with the ledger's expected revision (group commit). On a conflict it catches up from
+ * the stream and decides again. An allocation that finds nothing free waits, first come
+ * first served, until its deadline.
+ *
+ * @example
+ * const { events } = await allocator.submit({ type: 'Release', sessionId, secretHash: null }, ctx);
+ */
+export class PoolAllocator {
+  private state: PoolState = initialPoolState();
+  private revision = -1;
+  private mailbox: Job[] = [];
+  private waiting: Job[] = [];
+  private tail: RecordedEvent[] = [];
+  private busy = false;
+  private again = false;
+
+  constructor(
+    readonly poolId: string,
+    private readonly store: EventStore,
+    private readonly accounts: AccountIndex,
+  ) {}
+
+  get stream(): string {
+    return `pool-${this.poolId}`;
+  }
+
+  /** The current state (read-only). */
+  get current(): PoolState {
+    return this.state;
+  }
+
+  /** Reads the pool's stream; returns false when the pool does not exist. */
+  async load(): Promise<boolean> {
+    await this.catchUp();
+    return this.state.config !== null;
+  }
+
+  private apply(event: RecordedEvent): void {
+    if (event.revision !== this.revision + 1) return;
+    this.state = evolvePool(this.state, event as unknown as PoolEvent);
+    this.revision = event.revision;
+  }
+
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const events = await this.store.readStream(this.stream, { from: this.revision + 1, limit: 5000 });
+      for (const e of events) this.apply(e);
+      if (events.length < 5000) return;
+    }
+  }
+
+  /** A ledger event another node wrote, seen on the log tail. */
+  observe(event: RecordedEvent): void {
+    if (event.revision <= this.revision) return;
+    this.tail.push(event);
+    this.kick();
+  }
+
+  /** Asks the allocator to look again (accounts changed, time passed). */
+  kick(): void {
+    if (this.busy) this.again = true;
+    else void this.drain();
+  }
+
+  /** Queues a command; resolves once its events are stored (or at once when there are none). */
+  submit(command: AllocatorCommand, ctx: CommandContext): Promise<AllocatorResult> {
+    return new Promise((resolve, reject) => {
+      const waitMs = command.type === 'Allocate' ? command.waitMs ?? 0 : 0;
+      this.mailbox.push({ command, ctx, deadline: Date.now() + waitMs, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Sessions that are overdue now. */
+  overdue(now: number): boolean {
+    for (const sessionId of new Set(this.state.ledger.leasedTo.values())) {
+      if (this.state.ledger.sessions.get(sessionId)!.expiresAt <= now) return true;
+    }
+    return false;
+  }
+
+  private candidates(now: number): Candidate[] {
+    const out: Candidate[] = [];
+    for (const entry of this.accounts.pool(this.poolId).values()) {
+      if (isAllocatable(entry.state, now)) out.push(entry.candidate);
+    }
+    return out;
+  }
+
+  private decide(job: Job, now: number, candidates: () => Candidate[]): DomainEvent[] | DomainError {
+    const config = this.state.config;
+    if (!config) return new DomainError('pool_not_found', `pool ${this.poolId} does not exist`);
+    const c = job.command;
+    if (c.type === 'ConfigurePool') return decidePool({ ...c, now }, this.state);
+    if (c.type === 'Allocate') {
+      return decideLedger({ ...c, now, random: Math.random(), candidates: candidates() }, this.state.ledger, config);
+    }
+    return decideLedger({ ...c, now } as LedgerCommand, this.state.ledger, config);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      do {
+        this.again = false;
+        for (const e of this.tail.splice(0)) this.apply(e);
+        await this.turn();
+      } while (this.again || this.mailbox.length > 0);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** One group commit: decide every pending job, append once, answer each job. */
+  private async turn(): Promise<void> {
+    const fresh = this.mailbox.splice(0);
+    const first = fresh.filter((j) => j.command.type !== 'Allocate');
+    const allocations = [...this.waiting.splice(0), ...fresh.filter((j) => j.command.type === 'Allocate')];
+    const jobs = [...first, ...allocations];
+    if (jobs.length === 0) return;
+    for (let attempt = 0; ; attempt++) {
+      const now = Date.now();
+      let cached: Candidate[] | undefined;
+      const candidates = () => (cached ??= this.candidates(now));
+      const undo: Array<() => void> = [];
+      const decided: Array<{ job: Job; events: DomainEvent[] }> = [];
+      const failed: Array<{ job: Job; error: DomainError }> = [];
+      const queued: Job[] = [];
+      const configBefore = this.state.config;
+      for (const job of jobs) {
+        // First come, first served: once one allocation waits, later ones queue behind it.
+        if (job.command.type === 'Allocate' && queued.length > 0 && job.deadline > now) {
+          queued.push(job);
+          continue;
+        }
+        const result = this.decide(job, now, candidates);
+        if (result instanceof DomainError) {
+          if (result.code === 'no_account_available' && job.deadline > now) queued.push(job);
+          else failed.push({ job, error: result.code === 'no_account_available' ? new DomainError(result.code, result.detail, [], 1) : result });
+          continue;
+        }
+        for (const event of result) {
+          if (event.type.startsWith('Session')) undo.push(journal(this.state.ledger, event as LedgerEvent));
+          this.state = evolvePool(this.state, event as PoolEvent);
+        }
+        decided.push({ job, events: result });
+      }
+      const events = decided.flatMap(({ job, events: e }) => toNewEvents(e, job.ctx));
+      try {
+        const appended = events.length
+          ? await this.store.append(this.stream, events, this.revision < 0 ? 'no_stream' : this.revision)
+          : undefined;
+        if (appended) this.revision = appended.nextRevision;
+        for (const { job, events: e } of decided) {
+          clearTimeout(job.timer);
+          job.resolve({ events: e as LedgerEvent[], position: appended?.position, state: this.state });
+        }
+        for (const { job, error } of failed) {
+          clearTimeout(job.timer);
+          job.reject(error);
+        }
+        this.park(queued);
+        return;
+      } catch (error) {
+        for (const u of undo.reverse()) u();
+        this.state = { ...this.state, config: configBefore };
+        if (!(error instanceof WrongExpectedRevision) || attempt >= CONFLICT_RETRIES) {
+          for (const job of jobs) job.reject(error instanceof WrongExpectedRevision ? new DomainError('conflict', error.message) : error);
+          return;
+        }
+        for (const e of this.tail.splice(0)) this.apply(e);
+        await this.catchUp();
+      }
+    }
+  }
+
+  /** Parks allocations that found nothing free until their deadline. */
+  private park(jobs: Job[]): void {
+    for (const job of jobs) {
+      // Only a job still parked is refused here; one inside a turn is answered by the turn.
+      job.timer ??= setTimeout(() => {
+        const i = this.waiting.indexOf(job);
+        if (i < 0) return;
+        this.waiting.splice(i, 1);
+        job.reject(new DomainError('no_account_available', 'no account became free in time', [], 1));
+      }, Math.max(0, job.deadline - Date.now()));
+    }
+    this.waiting.push(...jobs);
+  }
+}

@@ -1,0 +1,64 @@
+import { DomainError } from '../domain/errors.ts';
+import type { EventStore, Position } from '../store/port.ts';
+import { systemContext } from '../commands/context.ts';
+import type { AccountIndex } from './account-index.ts';
+import { PoolAllocator } from './allocator.ts';
+
+/**
+ * This node's allocators, one per pool, loaded on first use; the log tail that keeps them
+ * and the account index current; and the reaper that expires overdue sessions.
+ *
+ * @example
+ * const allocator = await allocators.get('default');
+ */
+export class Allocators {
+  private readonly loaded = new Map<string, Promise<PoolAllocator>>();
+
+  constructor(private readonly store: EventStore, readonly accounts: AccountIndex) {
+    accounts.onChange((poolId) => this.peek(poolId)?.then((a) => a.kick()));
+  }
+
+  private peek(poolId: string): Promise<PoolAllocator> | undefined {
+    return this.loaded.get(poolId);
+  }
+
+  /** The pool's allocator; `pool_not_found` when the pool does not exist. */
+  async get(poolId: string): Promise<PoolAllocator> {
+    let pending = this.loaded.get(poolId);
+    if (!pending) {
+      const allocator = new PoolAllocator(poolId, this.store, this.accounts);
+      pending = allocator.load().then((exists) => {
+        if (!exists) throw new DomainError('pool_not_found', `pool ${poolId} does not exist`);
+        return allocator;
+      });
+      this.loaded.set(poolId, pending);
+      pending.catch(() => this.loaded.delete(poolId));
+    }
+    return pending;
+  }
+
+  /** Follows the log from `from`: account changes into the index, other nodes' ledger events into allocators. */
+  async follow(from: Position, signal: AbortSignal): Promise<void> {
+    for await (const event of this.store.subscribe({ from, signal, filter: { streamPrefixes: ['account-', 'pool-'] } })) {
+      if (event.stream.startsWith('account-')) this.accounts.applyRecorded(event);
+      else void this.peek(event.stream.slice('pool-'.length))?.then((a) => a.observe(event), () => undefined);
+    }
+  }
+
+  /** Every `intervalMs`, expires overdue sessions and lets waiting allocations look again. */
+  reap(intervalMs: number, signal: AbortSignal, onError: (e: unknown) => void): void {
+    const timer = setInterval(async () => {
+      for (const pending of this.loaded.values()) {
+        try {
+          const allocator = await pending;
+          this.accounts.refreshCandidates(allocator.poolId, Date.now());
+          if (allocator.overdue(Date.now())) await allocator.submit({ type: 'ExpireOverdue' }, systemContext('reaper'));
+          else allocator.kick();
+        } catch (error) {
+          onError(error);
+        }
+      }
+    }, intervalMs);
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  }
+}
