@@ -1,4 +1,4 @@
-import { decidePool, evolvePool, initialPoolState, type PoolCommand, type PoolConfig, type PoolEvent, type PoolState } from '../domain/pool.ts';
+import { decidePool, evolvePool, initialPoolState, type PoolCommand, type PoolConfigChanges, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import type { EventStore } from '../store/port.ts';
 import type { CommandContext } from './context.ts';
 import { handle, type Decider } from './handle.ts';
@@ -13,6 +13,6 @@ const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
  * @example
  * await createPool(store, 'staging', { name: 'Staging users', minSize: 10 }, ctx);
  */
-export function createPool(store: EventStore, poolId: string, config: Partial<PoolConfig> & { name: string }, ctx: CommandContext) {
+export function createPool(store: EventStore, poolId: string, config: PoolConfigChanges & { name: string }, ctx: CommandContext) {
   return handle(store, `pool-${poolId}`, poolDecider, { type: 'CreatePool', poolId, config, now: Date.now() }, ctx);
 }

@@ -245,5 +245,8 @@ export function evolveLedger(state: LedgerState, event: LedgerEvent): LedgerStat
     case 'SessionExpired':
       end(state, event.data.sessionId, 'expired');
       return state;
+    default:
+      // An event type this version does not know changes nothing it keeps.
+      return state;
   }
 }

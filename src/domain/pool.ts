@@ -20,18 +20,21 @@ export interface PoolConfig {
   health: { lowRatio: number; criticalRatio: number };
 }
 
+/** A partial configuration: any field, and any part of `health`. */
+export type PoolConfigChanges = Partial<Omit<PoolConfig, 'health'>> & { health?: Partial<PoolConfig['health']> };
+
 export const defaultPoolConfig: Omit<PoolConfig, 'name'> = {
   providerId: 'manual', minSize: 0, maxSize: 10000, defaultLeaseTtlMs: 15 * 60_000,
   maxLeaseTtlMs: 24 * 3600_000, strategy: 'lru', health: { lowRatio: 1, criticalRatio: 0.25 },
 };
 
 export type PoolCreated = DomainEvent<'PoolCreated', { poolId: string; config: PoolConfig; at: string }>;
-export type PoolConfigured = DomainEvent<'PoolConfigured', { poolId: string; changes: Partial<PoolConfig>; config: PoolConfig; at: string }>;
+export type PoolConfigured = DomainEvent<'PoolConfigured', { poolId: string; changes: PoolConfigChanges; config: PoolConfig; at: string }>;
 export type PoolEvent = PoolCreated | PoolConfigured | LedgerEvent;
 
 export type PoolCommand =
-  | { type: 'CreatePool'; poolId: string; config: Partial<PoolConfig> & { name: string }; now: number }
-  | { type: 'ConfigurePool'; poolId: string; changes: Partial<PoolConfig>; now: number };
+  | { type: 'CreatePool'; poolId: string; config: PoolConfigChanges & { name: string }; now: number }
+  | { type: 'ConfigurePool'; poolId: string; changes: PoolConfigChanges; now: number };
 
 export interface PoolState {
   config: PoolConfig | null;

@@ -37,11 +37,24 @@ export class Allocators {
     return pending;
   }
 
-  /** Follows the log from `from`: account changes into the index, other nodes' ledger events into allocators. */
-  async follow(from: Position, signal: AbortSignal): Promise<void> {
-    for await (const event of this.store.subscribe({ from, signal, filter: { streamPrefixes: ['account-', 'pool-'] } })) {
-      if (event.stream.startsWith('account-')) this.accounts.applyRecorded(event);
-      else void this.peek(event.stream.slice('pool-'.length))?.then((a) => a.observe(event), () => undefined);
+  /**
+   * Follows the log from `from`: account changes into the index, other nodes' ledger
+   * events into allocators. Resubscribes from the last event seen after an error.
+   */
+  async follow(from: Position, signal: AbortSignal, onError: (e: unknown) => void = () => undefined): Promise<void> {
+    let position = from;
+    while (!signal.aborted) {
+      try {
+        for await (const event of this.store.subscribe({ from: position, signal, filter: { streamPrefixes: ['account-', 'pool-'] } })) {
+          position = event.position;
+          if (event.stream.startsWith('account-')) this.accounts.applyRecorded(event);
+          else void this.peek(event.stream.slice('pool-'.length))?.then((a) => a.observe(event), () => undefined);
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        onError(error);
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   }
 

@@ -1,0 +1,100 @@
+import { Type } from 'typebox';
+import { changeAccount, importAccounts, parseLines, type ImportSource } from '../commands/accounts.ts';
+import { invalid } from '../domain/errors.ts';
+import { getAccount, listAccounts, waitForPosition, type AccountRow } from '../projections/queries.ts';
+import type { App, Services } from './app.ts';
+import { CooldownBody, Id, ImportBody, Position, Reason } from './schemas.ts';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** The account as the native API shows it: no secrets, ever. */
+export function accountView(a: AccountRow) {
+  return {
+    accountId: a.account_id, poolId: a.pool_id, login: a.login, status: a.status, disabledReason: a.disabled_reason,
+    capabilities: a.capabilities, region: a.region, cooldowns: a.cooldowns, cooldownUntil: iso(a.cooldown_until),
+    credentialsExpiresAt: iso(a.credentials_expires_at), sessionId: a.session_id, fence: a.fence,
+    leasedUntil: iso(a.leased_until), useCount: a.use_count, lastUsed: iso(a.last_used),
+    importedAt: iso(a.imported_at), updatedAt: iso(a.updated_at),
+  };
+}
+
+const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) });
+
+/** Accounts: bulk import, list with filters, get, disable, enable, cool down, end cooldown, retire. */
+export default function accountRoutes(app: App, s: Services): void {
+  const tags = ['accounts'];
+  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 10_000_000 }, (_req, body, done) => done(null, body));
+
+  app.post('/v1/pools/:poolId/accounts', {
+    bodyLimit: 10_000_000,
+    schema: {
+      tags, params: Type.Object({ poolId: Id }),
+      body: Type.Union([ImportBody, Type.String({ description: 'text/plain: email:password[:refresh_token] lines' })]),
+    },
+  }, async (req) => {
+    await s.allocators.get(req.params.poolId);
+    const body = req.body;
+    const sources: ImportSource[] = typeof body === 'string'
+      ? parseLines(body)
+      : [...(body.accounts ?? []).map((item, i) => ({ line: i + 1, item })), ...parseLines(body.lines ?? '').map((l) => ({ ...l, line: l.line + (body.accounts?.length ?? 0) }))];
+    if (sources.length === 0) throw invalid([{ field: 'accounts', message: 'no account given' }]);
+    const { lines, position } = await importAccounts(s, req.params.poolId, sources, req.ctx);
+    const count = (r: string) => lines.filter((l) => l.result === r).length;
+    return { imported: count('imported'), duplicates: count('duplicate'), invalid: count('invalid'), lines, position };
+  });
+
+  app.get('/v1/accounts', {
+    schema: {
+      tags,
+      querystring: Type.Object({
+        pool: Type.Optional(Id),
+        status: Type.Optional(Type.Union(['active', 'disabled', 'retired', 'leased', 'available', 'cooling'].map((v) => Type.Literal(v)))),
+        search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        capability: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        offset: Type.Integer({ minimum: 0, default: 0 }),
+        position: Position,
+      }, { additionalProperties: false }),
+    },
+  }, async (req) => {
+    const q = req.query;
+    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs);
+    const { items, total } = await listAccounts(s.db, {
+      poolId: q.pool, status: q.status as never, search: q.search, capability: q.capability, limit: q.limit, offset: q.offset,
+    });
+    return { items: items.map(accountView), total, limit: q.limit, offset: q.offset };
+  });
+
+  app.get('/v1/accounts/:accountId', { schema: { tags, params: AccountParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
+    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs);
+    return accountView(await getAccount(s.db, req.params.accountId));
+  });
+
+  const answer = (accountId: string, r: { events: { type: string }[]; state: { status: string }; position?: string }) =>
+    ({ accountId, status: r.state.status, changed: r.events.length > 0, events: r.events.map((e) => e.type), position: r.position });
+
+  app.post('/v1/accounts/:accountId/disable', { schema: { tags, params: AccountParams, body: Reason } }, async (req) =>
+    answer(req.params.accountId, await changeAccount(s, { type: 'DisableAccount', accountId: req.params.accountId, reason: req.body.reason }, req.ctx)));
+
+  app.post('/v1/accounts/:accountId/enable', { schema: { tags, params: AccountParams } }, async (req) =>
+    answer(req.params.accountId, await changeAccount(s, { type: 'EnableAccount', accountId: req.params.accountId }, req.ctx)));
+
+  app.post('/v1/accounts/:accountId/retire', { schema: { tags, params: AccountParams, body: Reason } }, async (req) =>
+    answer(req.params.accountId, await changeAccount(s, { type: 'RetireAccount', accountId: req.params.accountId, reason: req.body.reason }, req.ctx)));
+
+  app.post('/v1/accounts/:accountId/cooldown', { schema: { tags, params: AccountParams, body: CooldownBody } }, async (req) => {
+    const { until, durationMs, reason, model } = req.body;
+    if ((until === undefined) === (durationMs === undefined)) {
+      throw invalid([{ field: until === undefined ? 'until' : 'durationMs', message: 'give exactly one of until and durationMs' }]);
+    }
+    const end = until ? Date.parse(until) : Date.now() + durationMs!;
+    return answer(req.params.accountId, await changeAccount(s, {
+      type: 'CoolDownAccount', accountId: req.params.accountId, until: end, reason, ...(model ? { model } : {}),
+    }, req.ctx));
+  });
+
+  app.delete('/v1/accounts/:accountId/cooldown', {
+    schema: { tags, params: AccountParams, querystring: Type.Object({ model: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }) },
+  }, async (req) =>
+    answer(req.params.accountId, await changeAccount(s, { type: 'EndCooldown', accountId: req.params.accountId, ...(req.query.model ? { model: req.query.model } : {}) }, req.ctx)));
+}

@@ -1,0 +1,97 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { CommandContext } from '../commands/context.ts';
+import type { EventStore } from '../store/port.ts';
+import type { SecretVault } from '../store/secrets.ts';
+import type { AccountIndex } from '../workers/account-index.ts';
+import type { Allocators } from '../workers/allocators.ts';
+import type { AdminTokens } from './auth.ts';
+import { problemHandler } from './problem.ts';
+import accountRoutes from './accounts.ts';
+import compatRoutes from './compat.ts';
+import healthRoutes from './health.ts';
+import poolRoutes from './pools.ts';
+import sessionRoutes from './sessions.ts';
+
+export interface Settings {
+  defaultPool: string;
+  /** Lets loopback clients use the existing account-pool API without a token. Off by default. */
+  compatLoopbackOpen: boolean;
+  consistencyWaitMs: number;
+  accountsPerRequest: number;
+}
+
+/** Everything a route may call. */
+export interface Services {
+  db: pg.Pool;
+  store: EventStore;
+  vault: SecretVault;
+  accounts: AccountIndex;
+  allocators: Allocators;
+  tokens: AdminTokens;
+  settings: Settings;
+}
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: CommandContext;
+  }
+}
+
+const OPEN = new Set(['/health', '/health/live', '/health/ready']);
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * Builds the HTTP app: the native API under `/v1`, the existing account-pool API under
+ * `/api/accounts`, health, and OpenAPI at `/docs`. Every route but health needs a bearer
+ * admin token.
+ *
+ * @example
+ * const app = await buildApp(services, { logger: true });
+ * await app.listen({ port: 8080 });
+ */
+export async function buildApp(services: Services, options: { logger?: boolean | object } = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: (req) => String(req.headers['x-request-id'] ?? randomUUID()),
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(problemHandler);
+  app.decorateRequest('ctx', null as unknown as CommandContext);
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0]!;
+    let actor = 'anonymous';
+    if (!OPEN.has(path)) {
+      const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');
+      actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(request.headers.authorization);
+    }
+    const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+    request.ctx = {
+      actor, requestId: request.id, correlationId: header('x-correlation-id') ?? request.id,
+      ...(header('traceparent') ? { traceparent: header('traceparent') } : {}),
+    };
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Roster', version: '0.1.0', description: 'Pools of upstream accounts, leased to client sessions.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  healthRoutes(app, services);
+  poolRoutes(app, services);
+  accountRoutes(app, services);
+  sessionRoutes(app, services);
+  compatRoutes(app, services);
+  return app;
+}

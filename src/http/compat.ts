@@ -1,0 +1,111 @@
+import { Type } from 'typebox';
+import { allocate, release, type LeasedAccount } from '../commands/sessions.ts';
+import { toNewEvents, type CommandContext } from '../commands/context.ts';
+import { DomainError } from '../domain/errors.ts';
+import { findAccountByLogin, poolStatus, type AccountRow } from '../projections/queries.ts';
+import type { Credentials } from '../store/secrets.ts';
+import type { App, Services } from './app.ts';
+
+/** The existing API's account shape. */
+function compatAccount(a: {
+  login: string; accountId: string; credentials: Credentials | null; status: string; createdAt: string | null;
+  lastUsed: string | null; useCount: number; sessionId: string | null; lastRefresh: string | null;
+}) {
+  return {
+    email: a.login, local_id: a.accountId, id_token: a.credentials?.idToken ?? a.credentials?.accessToken ?? null,
+    refresh_token: a.credentials?.refreshToken ?? null, status: a.status, created_at: a.createdAt, last_used: a.lastUsed,
+    last_refresh_time: a.lastRefresh, use_count: a.useCount, session_id: a.sessionId,
+  };
+}
+
+function statusOf(row: AccountRow): string {
+  if (row.status !== 'active') return row.status;
+  if (row.session_id) return 'in_use';
+  return row.cooldown_until && row.cooldown_until.getTime() > Date.now() ? 'cooling' : 'available';
+}
+
+const Loose = { additionalProperties: true };
+
+/**
+ * The existing account-pool API, unchanged, on the default pool: allocate, release,
+ * status, refresh-tokens, replenish, and one account by email.
+ */
+export default function compatRoutes(app: App, s: Services): void {
+  const tags = ['account-pool API'];
+  const poolId = () => s.settings.defaultPool;
+
+  app.post('/api/accounts/allocate', {
+    schema: {
+      tags,
+      body: Type.Optional(Type.Object({
+        session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+        count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+      }, Loose)),
+    },
+  }, async (req) => {
+    const body = req.body ?? {};
+    try {
+      const a = await allocate(s, poolId(), {
+        count: body.count ?? s.settings.accountsPerRequest, holder: req.ctx.actor, ...(body.session_id ? { sessionId: body.session_id } : {}),
+      }, req.ctx);
+      const accounts = a.leases.map((l: LeasedAccount) => compatAccount({
+        login: l.login, accountId: l.accountId, credentials: l.credentials, status: 'in_use', createdAt: l.importedAt || null,
+        lastUsed: l.lastUsed, useCount: l.useCount, sessionId: a.sessionId, lastRefresh: null,
+      }));
+      return { success: true, session_id: a.sessionId, accounts, message: `allocated ${accounts.length} account(s)`, lease_secret: a.leaseSecret, expires_at: a.expiresAt };
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === 'no_account_available' || error.code === 'session_exists')) {
+        return { success: false, session_id: body.session_id ?? null, accounts: [], message: error.detail };
+      }
+      throw error;
+    }
+  });
+
+  app.post('/api/accounts/release', {
+    schema: { tags, body: Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }) }, Loose) },
+  }, async (req) => {
+    const r = await release(s, poolId(), req.body.session_id, null, req.ctx);
+    return { success: true, message: r.released ? `released session ${r.sessionId}` : `session ${r.sessionId} was already released` };
+  });
+
+  app.get('/api/accounts/status', { schema: { tags } }, async () => {
+    const p = await poolStatus(s.db, poolId());
+    return {
+      pool_stats: { available: p.counts.available, in_use: p.counts.leased, total: p.counts.total },
+      active_sessions: p.activeSessions, running: true, min_pool_size: p.config.minSize,
+      accounts_per_request: s.settings.accountsPerRequest, health: p.health, timestamp: new Date().toISOString(),
+    };
+  });
+
+  // Recorded now; the refresher (workers) acts on them.
+  const record = async (type: string, data: Record<string, unknown>, ctx: CommandContext) =>
+    s.store.append(`operations-${poolId()}`, toNewEvents([{ type, data: { poolId: poolId(), ...data, at: new Date().toISOString() } }], ctx), 'any');
+
+  app.post('/api/accounts/refresh-tokens', {
+    schema: { tags, body: Type.Optional(Type.Object({ email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })), force: Type.Optional(Type.Boolean()) }, Loose)) },
+  }, async (req, reply) => {
+    const { email, force = false } = req.body ?? {};
+    if (email && !(await findAccountByLogin(s.db, poolId(), email))) throw new DomainError('account_not_found', `no account ${email} in pool ${poolId()}`);
+    const r = await record('RefreshRequested', { ...(email ? { email } : {}), force }, req.ctx);
+    return reply.code(202).send({ success: true, message: `refresh of ${email ?? 'all accounts'} recorded`, position: r.position });
+  });
+
+  app.post('/api/accounts/replenish', {
+    schema: { tags, body: Type.Optional(Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }, Loose)) },
+  }, async (req, reply) => {
+    const p = await poolStatus(s.db, poolId());
+    const count = req.body?.count ?? Math.max(0, p.config.minSize - p.counts.available);
+    const r = await record('ReplenishRequested', { count }, req.ctx);
+    return reply.code(202).send({ success: true, message: `replenishment of ${count} account(s) recorded`, requested: count, position: r.position });
+  });
+
+  app.get('/api/accounts/:email', { schema: { tags, params: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }) }) } }, async (req) => {
+    const row = await findAccountByLogin(s.db, poolId(), req.params.email);
+    if (!row) throw new DomainError('account_not_found', `no account ${req.params.email} in pool ${poolId()}`);
+    return compatAccount({
+      login: row.login, accountId: row.account_id, credentials: await s.vault.get(row.account_id), status: statusOf(row),
+      createdAt: row.imported_at.toISOString(), lastUsed: row.last_used?.toISOString() ?? null, useCount: row.use_count,
+      sessionId: row.session_id, lastRefresh: null,
+    });
+  });
+}

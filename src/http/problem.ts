@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { catalogue, DomainError, type FieldError } from '../domain/errors.ts';
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: Array<FieldError & { in?: string }>;
+}
+
+/** Names each bad field of a schema validation failure: `count`, `leases.0.accountId`, … */
+function fieldsOf(error: FastifyError): Array<FieldError & { in?: string }> {
+  return (error.validation ?? []).map((v) => {
+    const path = v.instancePath.split('/').filter(Boolean);
+    const missing = (v.params as { missingProperty?: string; additionalProperty?: string } | undefined);
+    if (missing?.missingProperty) path.push(missing.missingProperty);
+    if (missing?.additionalProperty) path.push(missing.additionalProperty);
+    const message = missing?.additionalProperty ? 'is not a known field' : v.message ?? 'is invalid';
+    return { field: path.join('.') || '(body)', in: error.validationContext, message };
+  });
+}
+
+/** RFC 9457 problem for any error; domain errors keep their code, unknown ones become 500. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof DomainError) {
+    const entry = catalogue[error.code];
+    return {
+      type: `/problems/${error.code}`, title: entry.title, status: entry.status, detail: error.detail, code: error.code,
+      ...(error.fields.length ? { errors: error.fields } : {}),
+    };
+  }
+  const e = error as FastifyError;
+  if (e.validation) {
+    const errors = fieldsOf(e);
+    return {
+      type: '/problems/invalid_input', title: catalogue.invalid_input.title, status: 400, code: 'invalid_input',
+      detail: errors.map((f) => `${f.field}: ${f.message}`).join('; '), errors,
+    };
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return { type: '/problems/bad_request', title: 'Bad request', status: e.statusCode, detail: e.message, code: e.code ?? 'bad_request' };
+  }
+  return { type: '/problems/internal', title: 'Internal error', status: 500, detail: 'an unexpected error occurred', code: 'internal' };
+}
+
+/** Fastify error handler: answers problem+json; compatibility routes also get `success: false`. */
+export function problemHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = toProblem(error);
+  if (problem.status >= 500 && problem.code === 'internal') request.log.error({ err: error }, 'request failed');
+  if (error instanceof DomainError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
+  const body = request.url.startsWith('/api/') ? { success: false, message: problem.detail, ...problem } : problem;
+  return reply.code(problem.status).type('application/problem+json').send(body);
+}

@@ -1,0 +1,84 @@
+import { Type, type Static } from 'typebox';
+
+export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, `_.-`; up to 64' });
+export const Position = Type.Optional(Type.String({ maxLength: 64, description: 'wait until read models reach this position (from a command answer)' }));
+
+export const PoolConfigFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  providerId: Type.String({ minLength: 1, maxLength: 100 }),
+  minSize: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+  maxSize: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  defaultLeaseTtlMs: Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 }),
+  maxLeaseTtlMs: Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 }),
+  strategy: Type.Union([Type.Literal('lru'), Type.Literal('round_robin'), Type.Literal('random'), Type.Literal('least_used')]),
+  health: Type.Object({
+    lowRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+    criticalRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+  }, { additionalProperties: false }),
+};
+
+export const CreatePoolBody = Type.Object({
+  poolId: Id,
+  name: PoolConfigFields.name,
+  providerId: Type.Optional(PoolConfigFields.providerId),
+  minSize: Type.Optional(PoolConfigFields.minSize),
+  maxSize: Type.Optional(PoolConfigFields.maxSize),
+  defaultLeaseTtlMs: Type.Optional(PoolConfigFields.defaultLeaseTtlMs),
+  maxLeaseTtlMs: Type.Optional(PoolConfigFields.maxLeaseTtlMs),
+  strategy: Type.Optional(PoolConfigFields.strategy),
+  health: Type.Optional(PoolConfigFields.health),
+}, { additionalProperties: false });
+
+export const ConfigurePoolBody = Type.Object({
+  name: Type.Optional(PoolConfigFields.name),
+  providerId: Type.Optional(PoolConfigFields.providerId),
+  minSize: Type.Optional(PoolConfigFields.minSize),
+  maxSize: Type.Optional(PoolConfigFields.maxSize),
+  defaultLeaseTtlMs: Type.Optional(PoolConfigFields.defaultLeaseTtlMs),
+  maxLeaseTtlMs: Type.Optional(PoolConfigFields.maxLeaseTtlMs),
+  strategy: Type.Optional(PoolConfigFields.strategy),
+  health: Type.Optional(PoolConfigFields.health),
+}, { additionalProperties: false, minProperties: 1 });
+
+export const ImportItem = Type.Object({
+  login: Type.String({ minLength: 1, maxLength: 320 }),
+  password: Type.Optional(Type.String({ maxLength: 4096 })),
+  accessToken: Type.Optional(Type.String({ maxLength: 16384 })),
+  refreshToken: Type.Optional(Type.String({ maxLength: 16384 })),
+  idToken: Type.Optional(Type.String({ maxLength: 16384 })),
+  credentialsExpiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
+  region: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+}, { additionalProperties: false });
+
+export const ImportBody = Type.Object({
+  accounts: Type.Optional(Type.Array(ImportItem, { maxItems: 10000 })),
+  lines: Type.Optional(Type.String({ maxLength: 10_000_000, description: 'email:password[:refresh_token], one per line' })),
+}, { additionalProperties: false, minProperties: 1 });
+
+export const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
+
+export const CooldownBody = Type.Object({
+  until: Type.Optional(Type.String({ format: 'date-time' })),
+  durationMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86_400_000 })),
+  reason: Type.String({ minLength: 1, maxLength: 500 }),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+}, { additionalProperties: false });
+
+export const AllocateBody = Type.Object({
+  sessionId: Type.Optional(Id),
+  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  ttlMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 })),
+  waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 120_000 })),
+  holder: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 })),
+  region: Type.Optional(Type.String({ minLength: 1 })),
+  model: Type.Optional(Type.String({ minLength: 1 })),
+}, { additionalProperties: false });
+
+export const LeaseSecretBody = Type.Object({
+  leaseSecret: Type.String({ minLength: 1, maxLength: 200 }),
+  ttlMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 })),
+}, { additionalProperties: false });
+
+export type AllocateBodyT = Static<typeof AllocateBody>;

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { startRoster } from './service.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
+import { parseMasterKey } from './store/secrets.ts';
+
+/** The master key from ROSTER_MASTER_KEY, or (embedded mode) from `dataDir/master.key`, made on first start with mode 0600. */
+async function masterKey(config: Config): Promise<Buffer> {
+  if (config.ROSTER_MASTER_KEY) return parseMasterKey(config.ROSTER_MASTER_KEY);
+  const file = join(resolve(config.ROSTER_DATA_DIR), 'master.key');
+  if (!existsSync(file)) {
+    await mkdir(resolve(config.ROSTER_DATA_DIR), { recursive: true });
+    await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return parseMasterKey(await readFile(file, 'utf8'));
+}
+
+/** Starts embedded PostgreSQL and makes sure a `roster` database exists on it. */
+async function embeddedDatabase(config: Config): Promise<{ url: string; server: EmbeddedDatabase }> {
+  const server = await startEmbeddedPostgres(config.ROSTER_DATA_DIR);
+  const admin = new pg.Client(server.url);
+  await admin.connect();
+  const { rows } = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'roster'");
+  if (!rows.length) await admin.query('CREATE DATABASE roster');
+  await admin.end();
+  return { url: server.url.replace(/\/postgres$/, '/roster'), server };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const embedded = config.ROSTER_DATABASE_URL ? undefined : await embeddedDatabase(config);
+  const roster = await startRoster(config, { databaseUrl: config.ROSTER_DATABASE_URL ?? embedded!.url, masterKey: await masterKey(config) });
+  const lines = [`Roster is listening on ${roster.url} (${embedded ? `embedded PostgreSQL in ${resolve(config.ROSTER_DATA_DIR)}` : 'external PostgreSQL'})`];
+  if (roster.adminToken) {
+    lines.push(`Admin token (shown once, stored hashed; keep it safe): ${roster.adminToken}`);
+  }
+  lines.push(`API docs: ${roster.url}/docs (send Authorization: Bearer <admin token>)`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await roster.stop().catch(() => undefined);
+    await embedded?.server.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  process.stderr.write(`Roster failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

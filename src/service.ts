@@ -1,0 +1,91 @@
+import pg from 'pg';
+import type { Config } from './config.ts';
+import { createPool } from './commands/pools.ts';
+import { systemContext } from './commands/context.ts';
+import { DomainError } from './domain/errors.ts';
+import { buildApp, type App, type Services } from './http/app.ts';
+import { AdminTokens } from './http/auth.ts';
+import { accountsProjection } from './projections/accounts.ts';
+import { poolsProjection } from './projections/pools.ts';
+import { ProjectionRunner } from './projections/runner.ts';
+import { sessionsProjection } from './projections/sessions.ts';
+import { EventStoreDbStore } from './store/eventstoredb.ts';
+import { migrate } from './store/migrate.ts';
+import type { EventStore } from './store/port.ts';
+import { PostgresEventStore } from './store/postgres.ts';
+import { SecretVault } from './store/secrets.ts';
+import { AccountIndex } from './workers/account-index.ts';
+import { Allocators } from './workers/allocators.ts';
+
+export const readModels = [accountsProjection, sessionsProjection, poolsProjection];
+
+export interface Roster {
+  app: App;
+  url: string;
+  services: Services;
+  /** The admin token made at first start, shown once; undefined afterwards. */
+  adminToken?: string;
+  stop(): Promise<void>;
+}
+
+/** A pg pool whose sessions never sit idle inside a transaction for long (it would hold every subscriber back). */
+export function openDatabase(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, options: '-c idle_in_transaction_session_timeout=10000' });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** The event store the configuration selects. */
+export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
+  if (config.ROSTER_EVENT_STORE === 'eventstoredb') return new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!);
+  const store = new PostgresEventStore(db, { connectionString: url });
+  await store.start();
+  return store;
+}
+
+/**
+ * Starts Roster on a PostgreSQL database: migrations, event store, read-model runners,
+ * allocators with their log tail and reaper, the default pool, and the HTTP server.
+ *
+ * @example
+ * const roster = await startRoster(config, { databaseUrl, masterKey });
+ * console.log(roster.url);
+ */
+export async function startRoster(config: Config, options: { databaseUrl: string; masterKey: Buffer; logger?: boolean | object }): Promise<Roster> {
+  const db = openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE);
+  await migrate(db);
+  const store = await openStore(config, db, options.databaseUrl);
+  const accounts = new AccountIndex();
+  const from = await accounts.seed(db);
+  const allocators = new Allocators(store, accounts);
+  const services: Services = {
+    db, store, accounts, allocators, vault: new SecretVault(db, options.masterKey), tokens: new AdminTokens(db),
+    settings: {
+      defaultPool: config.ROSTER_DEFAULT_POOL, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
+      consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
+    },
+  };
+  const app = await buildApp(services, { logger: options.logger ?? { level: config.ROSTER_LOG_LEVEL } });
+  const abort = new AbortController();
+  const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
+  for (const projection of readModels) {
+    void new ProjectionRunner(db, store, projection).run(abort.signal, report(`projection ${projection.name}`));
+  }
+  void allocators.follow(from, abort.signal, report('log tail'));
+  allocators.reap(config.ROSTER_REAPER_INTERVAL_MS, abort.signal, report('reaper'));
+
+  await createPool(store, config.ROSTER_DEFAULT_POOL, { name: 'Default pool' }, systemContext('boot')).catch((e) => {
+    if (!(e instanceof DomainError && e.code === 'pool_exists')) throw e;
+  });
+  const created = await services.tokens.ensureAdmin(config.ROSTER_ADMIN_TOKEN);
+  const address = await app.listen({ host: config.ROSTER_HOST, port: config.ROSTER_PORT });
+  return {
+    app, services, url: address, adminToken: created?.token,
+    async stop() {
+      abort.abort();
+      await app.close();
+      await store.close();
+      await db.end();
+    },
+  };
+}
