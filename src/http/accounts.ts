@@ -23,20 +23,22 @@ const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) }
 /** Accounts: bulk import, list with filters, get, disable, enable, cool down, end cooldown, retire. */
 export default function accountRoutes(app: App, s: Services): void {
   const tags = ['accounts'];
-  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 10_000_000 }, (_req, body, done) => done(null, body));
+  // A text/plain import is the same as a JSON one with only `lines`.
+  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 10_000_000 }, (_req, body, done) => done(null, { lines: body }));
 
   app.post('/v1/pools/:poolId/accounts', {
     bodyLimit: 10_000_000,
     schema: {
       tags, params: Type.Object({ poolId: Id }),
-      body: Type.Union([ImportBody, Type.String({ description: 'text/plain: email:password[:refresh_token] lines' })]),
+      body: ImportBody,
     },
   }, async (req) => {
     await s.allocators.get(req.params.poolId);
     const body = req.body;
-    const sources: ImportSource[] = typeof body === 'string'
-      ? parseLines(body)
-      : [...(body.accounts ?? []).map((item, i) => ({ line: i + 1, item })), ...parseLines(body.lines ?? '').map((l) => ({ ...l, line: l.line + (body.accounts?.length ?? 0) }))];
+    const sources: ImportSource[] = [
+      ...(body.accounts ?? []).map((item, i) => ({ line: i + 1, item })),
+      ...parseLines(body.lines ?? '').map((l) => ({ ...l, line: l.line + (body.accounts?.length ?? 0) })),
+    ];
     if (sources.length === 0) throw invalid([{ field: 'accounts', message: 'no account given' }]);
     const { lines, position } = await importAccounts(s, req.params.poolId, sources, req.ctx);
     const count = (r: string) => lines.filter((l) => l.result === r).length;

@@ -10,16 +10,27 @@ interface Problem {
   errors?: Array<FieldError & { in?: string }>;
 }
 
-/** Names each bad field of a schema validation failure: `count`, `leases.0.accountId`, … */
+/**
+ * Names each bad field of a schema validation failure once: `count`, `health.lowRatio`, …
+ * A field that matched no branch of a choice of constants says which values it may take.
+ */
 function fieldsOf(error: FastifyError): Array<FieldError & { in?: string }> {
-  return (error.validation ?? []).map((v) => {
+  const byField = new Map<string, { messages: string[]; allowed: unknown[] }>();
+  for (const v of error.validation ?? []) {
     const path = v.instancePath.split('/').filter(Boolean);
-    const missing = (v.params as { missingProperty?: string; additionalProperty?: string } | undefined);
-    if (missing?.missingProperty) path.push(missing.missingProperty);
-    if (missing?.additionalProperty) path.push(missing.additionalProperty);
-    const message = missing?.additionalProperty ? 'is not a known field' : v.message ?? 'is invalid';
-    return { field: path.join('.') || '(body)', in: error.validationContext, message };
-  });
+    const params = v.params as { missingProperty?: string; additionalProperty?: string; allowedValue?: unknown };
+    if (params?.missingProperty) path.push(params.missingProperty);
+    if (params?.additionalProperty) path.push(params.additionalProperty);
+    const field = path.join('.') || '(body)';
+    const entry = byField.get(field) ?? { messages: [], allowed: [] };
+    byField.set(field, entry);
+    if (v.keyword === 'const') entry.allowed.push(params.allowedValue);
+    else if (v.keyword !== 'anyOf') entry.messages.push(params?.additionalProperty ? 'is not a known field' : v.message ?? 'is invalid');
+  }
+  return [...byField].map(([field, { messages, allowed }]) => ({
+    field, in: error.validationContext,
+    message: allowed.length ? `must be one of ${allowed.join(', ')}` : messages[0] ?? 'is invalid',
+  }));
 }
 
 /** RFC 9457 problem for any error; domain errors keep their code, unknown ones become 500. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
+import { matchesFilter, START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import type { Row, RowProjection } from './projection.ts';
 
 export interface RunnerOptions {
@@ -77,13 +77,14 @@ export class ProjectionRunner {
    */
   async step(db: Queryable, ownTransaction = true): Promise<number> {
     const from = await readCheckpoint(db, this.checkpoint);
-    const events = await this.store.readAll({
-      from, filter: { streamPrefixes: this.projection.streamPrefixes }, limit: this.options.batchSize ?? 2000,
-    });
-    if (events.length === 0) return 0;
+    // Read every event, not just the projection's streams, so that the checkpoint passes
+    // the others too and a reader waiting for any position is not kept waiting.
+    const read = await this.store.readAll({ from, limit: this.options.batchSize ?? 2000 });
+    if (read.length === 0) return 0;
+    const events = read.filter((e) => matchesFilter(e.stream, { streamPrefixes: this.projection.streamPrefixes }));
     if (ownTransaction) await db.query('BEGIN');
     try {
-      const to = events.at(-1)!.position;
+      const to = read.at(-1)!.position;
       const { rowCount } = await db.query(
         `INSERT INTO projection_checkpoints AS c (name, position) VALUES ($1, $2)
          ON CONFLICT (name) DO UPDATE SET position = $2 WHERE c.position = $3`,
@@ -92,7 +93,7 @@ export class ProjectionRunner {
       if (rowCount !== 1) throw new Error(`checkpoint ${this.checkpoint} moved under this runner`);
       await applyBatch(db, this.projection, this.table, events);
       if (ownTransaction) await db.query('COMMIT');
-      return events.length;
+      return read.length;
     } catch (error) {
       if (ownTransaction) await db.query('ROLLBACK').catch(() => undefined);
       throw error;

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+describe('accounts over HTTP', () => {
+  let t: TestRoster;
+  let ids: Record<string, string> = {};
+  const eventCount = async () => Number((await t.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+  before(async () => {
+    t = await startTestRoster();
+    await t.call('POST', '/v1/pools', { poolId: 'p', name: 'P' });
+  });
+  after(async () => t.stop());
+
+  it('imports JSON accounts with a result per line and duplicates reported', async () => {
+    const r = await t.call('POST', '/v1/pools/p/accounts', {
+      accounts: [
+        { login: 'ann@example.test', password: 'pw-ann', capabilities: ['gpt', 'vision'], region: 'eu' },
+        { login: 'bob@example.test', accessToken: 'at-bob', refreshToken: 'rt-bob', capabilities: ['gpt'], region: 'us' },
+        { login: 'ANN@example.test', password: 'other' },
+      ],
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.imported, 2);
+    assert.equal(r.body.duplicates, 1);
+    assert.deepEqual(r.body.lines.map((l: { result: string }) => l.result), ['imported', 'imported', 'duplicate']);
+    ids = Object.fromEntries(r.body.lines.slice(0, 2).map((l: { login: string; accountId: string }) => [l.login.split('@')[0], l.accountId]));
+  });
+
+  it('imports email:password[:refresh_token] lines, reporting bad lines and existing accounts', async () => {
+    const r = await t.call('POST', '/v1/pools/p/accounts', 'cy@example.test:pw-cy:rt-cy\n# comment\n\nnot a line\nann@example.test:pw\n', { contentType: 'text/plain' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.lines.map((l: { line: number; result: string }) => [l.line, l.result]), [[1, 'imported'], [4, 'invalid'], [5, 'duplicate']]);
+    ids.cy = r.body.lines[0].accountId;
+    const get = await t.call('GET', `/v1/accounts/${ids.cy}?position=${r.body.position}`);
+    assert.equal(get.body.login, 'cy@example.test');
+    assert.equal(JSON.stringify(get.body).includes('pw-cy'), false, 'no secret in the account view');
+  });
+
+  it('refuses imports into an unknown pool or with bad fields, writing nothing', async () => {
+    const before = await eventCount();
+    assert.equal((await t.call('POST', '/v1/pools/nope/accounts', { accounts: [{ login: 'x@y' }] })).status, 404);
+    const bad = await t.call('POST', '/v1/pools/p/accounts', { accounts: [{ login: '', region: { name: 'eu' } }] });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors.map((e: { field: string }) => e.field).sort(), ['accounts.0.login', 'accounts.0.region']);
+    assert.equal((await t.call('POST', '/v1/pools/p/accounts', { accounts: [] })).status, 400);
+    assert.equal(await eventCount(), before);
+  });
+
+  it('disables, enables, cools down and retires, each visible through the read model', async () => {
+    const disabled = await t.call('POST', `/v1/accounts/${ids.bob}/disable`, { reason: 'abuse report' });
+    assert.equal(disabled.status, 200);
+    assert.equal(disabled.body.status, 'disabled');
+    let view = await t.call('GET', `/v1/accounts/${ids.bob}?position=${disabled.body.position}`);
+    assert.equal(view.body.status, 'disabled');
+    assert.equal(view.body.disabledReason, 'abuse report');
+    const enabled = await t.call('POST', `/v1/accounts/${ids.bob}/enable`);
+    assert.equal(enabled.body.changed, true);
+    assert.equal((await t.call('POST', `/v1/accounts/${ids.bob}/enable`)).body.changed, false);
+
+    const cooled = await t.call('POST', `/v1/accounts/${ids.ann}/cooldown`, { durationMs: 60_000, reason: '429 from upstream' });
+    view = await t.call('GET', `/v1/accounts/${ids.ann}?position=${cooled.body.position}`);
+    assert.equal(view.body.cooldowns[0].reason, '429 from upstream');
+    assert.ok(Date.parse(view.body.cooldownUntil) > Date.now());
+    const cooling = await t.call('GET', `/v1/accounts?pool=p&status=cooling&position=${cooled.body.position}`);
+    assert.deepEqual(cooling.body.items.map((a: { login: string }) => a.login), ['ann@example.test']);
+    const ended = await t.call('DELETE', `/v1/accounts/${ids.ann}/cooldown`);
+    view = await t.call('GET', `/v1/accounts/${ids.ann}?position=${ended.body.position}`);
+    assert.equal(view.body.cooldownUntil, null);
+
+    const retired = await t.call('POST', `/v1/accounts/${ids.cy}/retire`, { reason: 'closed upstream' });
+    assert.equal(retired.body.status, 'retired');
+    const refused = await t.call('POST', `/v1/accounts/${ids.cy}/enable`);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.code, 'account_retired');
+  });
+
+  it('answers unknown accounts with 404 and bad input with 400 naming the field', async () => {
+    assert.equal((await t.call('GET', '/v1/accounts/00000000-0000-4000-8000-000000000000')).status, 404);
+    assert.equal((await t.call('POST', '/v1/accounts/00000000-0000-4000-8000-000000000000/disable', { reason: 'x' })).status, 404);
+    const bad = await t.call('POST', `/v1/accounts/${ids.ann}/cooldown`, { reason: 'x', until: '2000-01-01T00:00:00Z' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].field, 'until');
+    const both = await t.call('POST', `/v1/accounts/${ids.ann}/cooldown`, { reason: 'x' });
+    assert.equal(both.status, 400);
+    assert.equal((await t.call('GET', '/v1/accounts/not-a-uuid')).body.errors[0].field, 'accountId');
+    assert.equal((await t.call('GET', '/v1/accounts?status=weird')).body.errors[0].field, 'status');
+  });
+
+  it('lists with filters for pool, status, search, capability and pagination', async () => {
+    const head = (await t.call('GET', '/v1/pools/p')).body;
+    assert.equal(head.counts.total, 2, 'retired accounts are not counted');
+    const all = await t.call('GET', '/v1/accounts?pool=p');
+    assert.equal(all.body.total, 3);
+    const byCap = await t.call('GET', '/v1/accounts?pool=p&capability=vision');
+    assert.deepEqual(byCap.body.items.map((a: { login: string }) => a.login), ['ann@example.test']);
+    const search = await t.call('GET', '/v1/accounts?search=BOB');
+    assert.deepEqual(search.body.items.map((a: { login: string }) => a.login), ['bob@example.test']);
+    const retired = await t.call('GET', '/v1/accounts?pool=p&status=retired');
+    assert.deepEqual(retired.body.items.map((a: { login: string }) => a.login), ['cy@example.test']);
+    const page = await t.call('GET', '/v1/accounts?pool=p&limit=2&offset=2');
+    assert.equal(page.body.items.length, 1);
+    assert.equal(page.body.total, 3);
+    assert.equal((await t.call('GET', '/v1/accounts?limit=0')).status, 400);
+  });
+});

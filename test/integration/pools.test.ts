@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+describe('pools over HTTP', () => {
+  let t: TestRoster;
+  const eventCount = async () => Number((await t.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+  before(async () => { t = await startTestRoster(); });
+  after(async () => t.stop());
+
+  it('needs a token everywhere but health', async () => {
+    assert.equal((await t.call('GET', '/v1/pools', undefined, { token: null })).status, 401);
+    assert.equal((await t.call('GET', '/v1/pools', undefined, { token: 'roster_00000000_wrongwrongwrongwrongwrong' })).status, 401);
+    assert.equal((await t.call('GET', '/docs/json', undefined, { token: null })).status, 401);
+    assert.equal((await t.call('GET', '/health', undefined, { token: null })).status, 200);
+    assert.equal((await t.call('GET', '/health/live', undefined, { token: null })).status, 200);
+    const docs = await t.call('GET', '/docs/json');
+    assert.equal(docs.status, 200);
+    assert.ok(docs.body.paths['/v1/pools/{poolId}/sessions']);
+  });
+
+  it('creates a pool with defaults, and refuses the same id again', async () => {
+    const created = await t.call('POST', '/v1/pools', { poolId: 'staging', name: 'Staging users', minSize: 2, strategy: 'round_robin' });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.config.strategy, 'round_robin');
+    assert.equal(created.body.config.maxSize, 10000);
+    assert.match(created.body.position, /^\d+\.\d+$/);
+    const again = await t.call('POST', '/v1/pools', { poolId: 'staging', name: 'Other' });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.code, 'pool_exists');
+    assert.match(again.headers.get('content-type')!, /application\/problem\+json/);
+  });
+
+  it('answers bad input with 400 naming every bad field, and writes nothing', async () => {
+    const before = await eventCount();
+    const bad = await t.call('POST', '/v1/pools', { poolId: 'bad id!', name: '', minSize: -1, strategy: 'fastest', colour: 'red' });
+    assert.equal(bad.status, 400);
+    const fields = bad.body.errors.map((e: { field: string }) => e.field).sort();
+    assert.deepEqual(fields, ['colour', 'minSize', 'name', 'poolId', 'strategy']);
+    const cross = await t.call('POST', '/v1/pools', { poolId: 'p2', name: 'P', minSize: 5, maxSize: 1 });
+    assert.equal(cross.status, 400);
+    assert.deepEqual(cross.body.errors.map((e: { field: string }) => e.field), ['maxSize']);
+    assert.equal(await eventCount(), before);
+  });
+
+  it('lists and gets pools from the read model, waiting for a given position', async () => {
+    const created = await t.call('POST', '/v1/pools', { poolId: 'fresh', name: 'Fresh' });
+    const got = await t.call('GET', `/v1/pools/fresh?position=${created.body.position}`);
+    assert.equal(got.status, 200);
+    assert.equal(got.body.name, 'Fresh');
+    assert.equal(got.body.health, 'critical');
+    assert.deepEqual(got.body.counts, { total: 0, available: 0, leased: 0, cooling: 0, disabled: 0, retired: 0 });
+    const list = await t.call('GET', `/v1/pools?position=${created.body.position}`);
+    assert.deepEqual(list.body.items.map((p: { poolId: string }) => p.poolId), ['default', 'fresh', 'staging']);
+    assert.equal((await t.call('GET', '/v1/pools/nope')).status, 404);
+  });
+
+  it('configures a pool, checks the result as a whole, and 404s an unknown one', async () => {
+    const changed = await t.call('PATCH', '/v1/pools/staging', { minSize: 4, health: { criticalRatio: 0.5 } });
+    assert.equal(changed.status, 200);
+    assert.equal(changed.body.config.minSize, 4);
+    assert.equal(changed.body.config.health.lowRatio, 1);
+    assert.equal(changed.body.config.health.criticalRatio, 0.5);
+    const got = await t.call('GET', `/v1/pools/staging?position=${changed.body.position}`);
+    assert.equal(got.body.minSize, 4);
+    const bad = await t.call('PATCH', '/v1/pools/staging', { defaultLeaseTtlMs: 10 * 86_400_000 });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].field, 'defaultLeaseTtlMs');
+    assert.equal((await t.call('PATCH', '/v1/pools/staging', {})).status, 400);
+    assert.equal((await t.call('PATCH', '/v1/pools/none', { minSize: 1 })).status, 404);
+  });
+});
