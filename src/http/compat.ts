@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { allocate, release, type LeasedAccount } from '../commands/sessions.ts';
 import { toNewEvents, type CommandContext } from '../commands/context.ts';
 import { DomainError } from '../domain/errors.ts';
-import { findAccountByLogin, poolStatus, type AccountRow } from '../projections/queries.ts';
+import { findAccountByLogin, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { App, Services } from './app.ts';
 
@@ -25,6 +25,11 @@ function statusOf(row: AccountRow): string {
 }
 
 const Loose = { additionalProperties: true };
+
+/** The existing API has no positions: its reads wait, bounded, until the read models hold every event written so far. */
+async function caughtUp(s: Services): Promise<void> {
+  await waitForPosition(s.db, await s.store.headPosition(), s.settings.consistencyWaitMs);
+}
 
 /**
  * The existing account-pool API, unchanged, on the default pool: allocate, release,
@@ -69,6 +74,7 @@ export default function compatRoutes(app: App, s: Services): void {
   });
 
   app.get('/api/accounts/status', { schema: { tags } }, async () => {
+    await caughtUp(s);
     const p = await poolStatus(s.db, poolId());
     return {
       pool_stats: { available: p.counts.available, in_use: p.counts.leased, total: p.counts.total },
@@ -84,6 +90,7 @@ export default function compatRoutes(app: App, s: Services): void {
   app.post('/api/accounts/refresh-tokens', {
     schema: { tags, body: Type.Optional(Type.Object({ email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })), force: Type.Optional(Type.Boolean()) }, Loose)) },
   }, async (req, reply) => {
+    await caughtUp(s);
     const { email, force = false } = req.body ?? {};
     if (email && !(await findAccountByLogin(s.db, poolId(), email))) throw new DomainError('account_not_found', `no account ${email} in pool ${poolId()}`);
     const r = await record('RefreshRequested', { ...(email ? { email } : {}), force }, req.ctx);
@@ -93,6 +100,7 @@ export default function compatRoutes(app: App, s: Services): void {
   app.post('/api/accounts/replenish', {
     schema: { tags, body: Type.Optional(Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }, Loose)) },
   }, async (req, reply) => {
+    await caughtUp(s);
     const p = await poolStatus(s.db, poolId());
     const count = req.body?.count ?? Math.max(0, p.config.minSize - p.counts.available);
     const r = await record('ReplenishRequested', { count }, req.ctx);
@@ -100,6 +108,7 @@ export default function compatRoutes(app: App, s: Services): void {
   });
 
   app.get('/api/accounts/:email', { schema: { tags, params: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }) }) } }, async (req) => {
+    await caughtUp(s);
     const row = await findAccountByLogin(s.db, poolId(), req.params.email);
     if (!row) throw new DomainError('account_not_found', `no account ${req.params.email} in pool ${poolId()}`);
     return compatAccount({

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+describe('existing account-pool API', () => {
+  let t: TestRoster;
+  before(async () => {
+    t = await startTestRoster({ ROSTER_ACCOUNTS_PER_REQUEST: '2' });
+    await t.call('PATCH', '/v1/pools/default', { minSize: 2 });
+    await t.call('POST', '/v1/pools/default/accounts', 'u1@example.test:pw1:rt1\nu2@example.test:pw2:rt2\nu3@example.test:pw3', { contentType: 'text/plain' });
+  });
+  after(async () => t.stop());
+
+  it('GET /health answers without a token', async () => {
+    const r = await t.call('GET', '/health', undefined, { token: null });
+    assert.equal(r.body.status, 'ok');
+    assert.ok(['healthy', 'low', 'critical'].includes(r.body.pool_health));
+    assert.ok(Date.parse(r.body.timestamp));
+  });
+
+  it('allocates accounts_per_request accounts in the existing shape, then reports failure when the pool cannot serve', async () => {
+    const r = await t.call('POST', '/api/accounts/allocate', {});
+    assert.equal(r.status, 200);
+    assert.equal(r.body.success, true);
+    assert.equal(r.body.accounts.length, 2);
+    const acc = r.body.accounts[0];
+    assert.deepEqual(Object.keys(acc).sort(), ['created_at', 'email', 'id_token', 'last_refresh_time', 'last_used', 'local_id', 'refresh_token', 'session_id', 'status', 'use_count'].sort());
+    assert.equal(acc.session_id, r.body.session_id);
+    assert.equal(acc.status, 'in_use');
+    assert.equal(acc.use_count, 1);
+    assert.ok(acc.refresh_token === 'rt1' || acc.refresh_token === 'rt2' || acc.refresh_token === null);
+
+    const mine = await t.call('POST', '/api/accounts/allocate', { session_id: 'client-chosen', count: 1 });
+    assert.equal(mine.body.session_id, 'client-chosen');
+    const none = await t.call('POST', '/api/accounts/allocate', { count: 1 });
+    assert.equal(none.body.success, false);
+    assert.match(none.body.message, /requested/);
+
+    const status = await t.call('GET', '/api/accounts/status');
+    assert.deepEqual(status.body.pool_stats, { available: 0, in_use: 3, total: 3 });
+    assert.equal(status.body.active_sessions, 2);
+    assert.equal(status.body.min_pool_size, 2);
+    assert.equal(status.body.accounts_per_request, 2);
+    assert.equal(status.body.health, 'critical');
+    assert.equal(status.body.running, true);
+
+    const rel = await t.call('POST', '/api/accounts/release', { session_id: r.body.session_id });
+    assert.deepEqual([rel.status, rel.body.success], [200, true]);
+    await t.call('POST', '/api/accounts/release', { session_id: 'client-chosen' });
+    const unknown = await t.call('POST', '/api/accounts/release', { session_id: 'never' });
+    assert.deepEqual([unknown.status, unknown.body.success], [404, false]);
+    const missing = await t.call('POST', '/api/accounts/release', {});
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.errors[0].field, 'session_id');
+  });
+
+  it('GET /api/accounts/{email} answers the account, 404 when unknown', async () => {
+    const r = await t.call('GET', '/api/accounts/u3@example.test');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.email, 'u3@example.test');
+    assert.equal(r.body.status, 'available');
+    assert.equal((await t.call('GET', '/api/accounts/nobody@example.test')).status, 404);
+  });
+
+  it('records refresh-tokens and replenish requests', async () => {
+    const refresh = await t.call('POST', '/api/accounts/refresh-tokens', { email: 'u1@example.test', force: true });
+    assert.deepEqual([refresh.status, refresh.body.success], [202, true]);
+    assert.equal((await t.call('POST', '/api/accounts/refresh-tokens', { email: 'ghost@example.test' })).status, 404);
+    const replenish = await t.call('POST', '/api/accounts/replenish', { count: 3 });
+    assert.deepEqual([replenish.status, replenish.body.requested], [202, 3]);
+    assert.equal((await t.call('POST', '/api/accounts/replenish', { count: -1 })).status, 400);
+    const { rows } = await t.db.pool.query("SELECT type, data FROM events WHERE stream_id = 'operations-default' ORDER BY global_position");
+    assert.deepEqual(rows.map((r) => r.type), ['RefreshRequested', 'ReplenishRequested']);
+    assert.equal(rows[0].data.email, 'u1@example.test');
+  });
+
+  it('needs a token, unless the loopback switch is on', async () => {
+    assert.equal((await t.call('GET', '/api/accounts/status', undefined, { token: null })).status, 401);
+    const open = await startTestRoster({ ROSTER_COMPAT_LOOPBACK_OPEN: 'true' });
+    try {
+      assert.equal((await open.call('GET', '/api/accounts/status', undefined, { token: null })).status, 200);
+      assert.equal((await open.call('GET', '/v1/pools', undefined, { token: null })).status, 401, 'only the existing API opens');
+    } finally {
+      await open.stop();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+/** Scans everything Roster wrote for each plaintext secret the run used. */
+describe('secrets never leave the vault', () => {
+  let t: TestRoster;
+  const secrets = ['pw-Zq81-ann', 'at-Xk29-bob', 'rt-Wm55-bob', 'id-Qv77-bob', 'pw-Ll03-cy', 'rt-Ll03-cy'];
+  const leaseSecrets: string[] = [];
+  before(async () => { t = await startTestRoster({ ROSTER_LOG_LEVEL: 'trace' }); });
+  after(async () => t.stop());
+
+  it('keeps plaintext out of events, read models and logs through a full run', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 's', name: 'S' });
+    await t.call('POST', '/v1/pools/s/accounts', {
+      accounts: [{ login: 'ann@example.test', password: secrets[0] }, { login: 'bob@example.test', accessToken: secrets[1], refreshToken: secrets[2], idToken: secrets[3] }],
+      lines: `cy@example.test:${secrets[4]}:${secrets[5]}`,
+    });
+    await t.call('PATCH', '/v1/pools/default', { minSize: 1 });
+    await t.call('POST', '/v1/pools/default/accounts', { accounts: [{ login: 'dee@example.test', password: secrets[0] }] });
+    const a = await t.call('POST', '/v1/pools/s/sessions', { count: 3 });
+    assert.equal(a.status, 201);
+    leaseSecrets.push(a.body.leaseSecret);
+    const got = a.body.leases.map((l: { credentials: object }) => JSON.stringify(l.credentials)).join();
+    for (const s of secrets) assert.ok(got.includes(s), 'the holder does get the credentials');
+    await t.call('POST', `/v1/pools/s/sessions/${a.body.sessionId}/renew`, { leaseSecret: a.body.leaseSecret });
+    await t.call('POST', `/v1/pools/s/sessions/${a.body.sessionId}/release`, { leaseSecret: a.body.leaseSecret });
+    const compat = await t.call('POST', '/api/accounts/allocate', {});
+    leaseSecrets.push(compat.body.lease_secret);
+    await t.call('GET', '/api/accounts/dee@example.test');
+    await t.call('POST', '/api/accounts/release', { session_id: compat.body.session_id });
+    const retire = await t.call('POST', `/v1/accounts/${a.body.leases[0].accountId}/retire`, { reason: 'done' });
+    await t.call('GET', `/v1/accounts?position=${retire.body.position}`);
+
+    const dumps: string[] = [];
+    for (const table of ['events', 'streams', 'rm_accounts', 'rm_sessions', 'rm_pools', 'projection_checkpoints', 'admin_tokens']) {
+      const { rows } = await t.db.pool.query(`SELECT * FROM ${table}`);
+      assert.ok(rows.length > 0 || table === 'admin_tokens', `${table} has rows to scan`);
+      dumps.push(JSON.stringify(rows));
+    }
+    const { rows: secretRows } = await t.db.pool.query('SELECT payload::text FROM secrets');
+    dumps.push(JSON.stringify(secretRows));
+    const logs = t.logs.join('\n');
+    assert.ok(t.logs.length > 10, 'the run logged');
+    for (const secret of [...secrets, ...leaseSecrets, t.token]) {
+      for (const [i, dump] of dumps.entries()) assert.equal(dump.includes(secret), false, `secret found in dump ${i}`);
+      assert.equal(logs.includes(secret), false, 'secret found in the logs');
+    }
+  });
+
+  it('retiring an account shreds its key: its secrets can no longer be read', async () => {
+    const { rows } = await t.db.pool.query("SELECT account_id FROM rm_accounts WHERE status = 'retired'");
+    assert.equal(rows.length, 1);
+    assert.equal(await t.roster.services.vault.get(rows[0].account_id), null);
+    const { rows: keys } = await t.db.pool.query('SELECT wrapped_key FROM secrets WHERE account_id = $1', [rows[0].account_id]);
+    assert.equal(keys[0].wrapped_key, null);
+  });
+});

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+describe('sessions over HTTP', () => {
+  let t: TestRoster;
+  const ids: string[] = [];
+  const eventCount = async () => Number((await t.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+  before(async () => {
+    t = await startTestRoster();
+    await t.call('POST', '/v1/pools', { poolId: 'p', name: 'P', defaultLeaseTtlMs: 60_000, maxLeaseTtlMs: 120_000 });
+    const r = await t.call('POST', '/v1/pools/p/accounts', {
+      accounts: [
+        { login: 'a@example.test', password: 'pw-a', capabilities: ['chat'], region: 'eu' },
+        { login: 'b@example.test', password: 'pw-b', capabilities: ['chat', 'vision'], region: 'us' },
+      ],
+    });
+    ids.push(...r.body.lines.map((l: { accountId: string }) => l.accountId));
+  });
+  after(async () => t.stop());
+
+  it('allocates with credentials, a lease secret and fences; renews and releases with the secret', async () => {
+    const a = await t.call('POST', '/v1/pools/p/sessions', { count: 2, holder: 'load-test' });
+    assert.equal(a.status, 201);
+    assert.equal(a.body.leases.length, 2);
+    assert.deepEqual(a.body.leases.map((l: { fence: number }) => l.fence), [1, 1]);
+    assert.deepEqual(a.body.leases.map((l: { credentials: { password: string } }) => l.credentials.password).sort(), ['pw-a', 'pw-b']);
+    const { sessionId, leaseSecret } = a.body;
+
+    const view = await t.call('GET', `/v1/pools/p/sessions/${sessionId}?position=${a.body.position}`);
+    assert.equal(view.body.status, 'live');
+    assert.equal(view.body.holder, 'load-test');
+
+    const wrong = await t.call('POST', `/v1/pools/p/sessions/${sessionId}/renew`, { leaseSecret: 'guess' });
+    assert.equal(wrong.status, 403);
+    const renewed = await t.call('POST', `/v1/pools/p/sessions/${sessionId}/renew`, { leaseSecret, ttlMs: 90_000 });
+    assert.equal(renewed.status, 200);
+    assert.ok(Date.parse(renewed.body.expiresAt) > Date.parse(a.body.expiresAt));
+    assert.equal((await t.call('POST', `/v1/pools/p/sessions/${sessionId}/renew`, { leaseSecret, ttlMs: 500_000 })).status, 400);
+
+    const none = await t.call('POST', '/v1/pools/p/sessions', { count: 1 });
+    assert.equal(none.status, 503);
+    assert.equal(none.body.code, 'no_account_available');
+    assert.ok(Number(none.headers.get('retry-after')) >= 1);
+
+    const released = await t.call('POST', `/v1/pools/p/sessions/${sessionId}/release`, { leaseSecret });
+    assert.equal(released.body.released, true);
+    assert.equal((await t.call('POST', `/v1/pools/p/sessions/${sessionId}/release`, { leaseSecret })).body.released, false);
+    const after = await t.call('GET', `/v1/pools/p/sessions/${sessionId}?position=${released.body.position}`);
+    assert.equal(after.body.status, 'released');
+
+    const again = await t.call('POST', '/v1/pools/p/sessions', { count: 2 });
+    assert.deepEqual(again.body.leases.map((l: { fence: number }) => l.fence), [2, 2], 'fences rise per account');
+    await t.call('POST', `/v1/pools/p/sessions/${again.body.sessionId}/release`, { leaseSecret: again.body.leaseSecret });
+  });
+
+  it('filters by capability and region', async () => {
+    const vision = await t.call('POST', '/v1/pools/p/sessions', { capabilities: ['vision'] });
+    assert.equal(vision.body.leases[0].login, 'b@example.test');
+    const eu = await t.call('POST', '/v1/pools/p/sessions', { region: 'eu', capabilities: ['chat'] });
+    assert.equal(eu.body.leases[0].login, 'a@example.test');
+    for (const s of [vision, eu]) await t.call('POST', `/v1/pools/p/sessions/${s.body.sessionId}/release`, { leaseSecret: s.body.leaseSecret });
+  });
+
+  it('makes a waiting request wait, first come first served, until an account is freed', async () => {
+    const held = await t.call('POST', '/v1/pools/p/sessions', { count: 2 });
+    const first = t.call('POST', '/v1/pools/p/sessions', { count: 1, waitMs: 5000, holder: 'first' });
+    await sleep(50);
+    const second = t.call('POST', '/v1/pools/p/sessions', { count: 1, waitMs: 5000, holder: 'second' });
+    await sleep(50);
+    const quick = await t.call('POST', '/v1/pools/p/sessions', { count: 1, waitMs: 100 });
+    assert.equal(quick.status, 503, 'times out after its wait');
+    await t.call('POST', `/v1/pools/p/sessions/${held.body.sessionId}/release`, { leaseSecret: held.body.leaseSecret });
+    const [f, s] = await Promise.all([first, second]);
+    assert.equal(f.status, 201);
+    assert.equal(s.status, 201);
+    for (const x of [f, s]) await t.call('POST', `/v1/pools/p/sessions/${x.body.sessionId}/release`, { leaseSecret: x.body.leaseSecret });
+  });
+
+  it('never leases a disabled or cooling account', async () => {
+    await t.call('POST', `/v1/accounts/${ids[0]}/disable`, { reason: 'test' });
+    await t.call('POST', `/v1/accounts/${ids[1]}/cooldown`, { durationMs: 60_000, reason: 'test' });
+    assert.equal((await t.call('POST', '/v1/pools/p/sessions', {})).status, 503);
+    await t.call('POST', `/v1/accounts/${ids[0]}/enable`);
+    const r = await t.call('POST', '/v1/pools/p/sessions', {});
+    assert.equal(r.body.leases[0].accountId, ids[0]);
+    await t.call('POST', `/v1/pools/p/sessions/${r.body.sessionId}/release`, { leaseSecret: r.body.leaseSecret });
+    await t.call('DELETE', `/v1/accounts/${ids[1]}/cooldown`);
+  });
+
+  it('expires overdue sessions through the reaper, freeing their accounts', async () => {
+    await t.call('PATCH', '/v1/pools/p', { defaultLeaseTtlMs: 1000 });
+    const r = await t.call('POST', '/v1/pools/p/sessions', { count: 2 });
+    assert.equal(r.status, 201);
+    await sleep(1600);
+    const view = await t.call('GET', `/v1/pools/p/sessions/${r.body.sessionId}`);
+    assert.equal(view.body.status, 'expired');
+    assert.equal((await t.call('POST', `/v1/pools/p/sessions/${r.body.sessionId}/renew`, { leaseSecret: r.body.leaseSecret })).status, 409);
+    assert.equal((await t.call('POST', '/v1/pools/p/sessions', { count: 2 })).status, 201);
+  });
+
+  it('answers unknown sessions with 404 and bad input with 400, writing nothing', async () => {
+    const before = await eventCount();
+    assert.equal((await t.call('POST', '/v1/pools/p/sessions/nope/release', { leaseSecret: 'x' })).status, 404);
+    assert.equal((await t.call('GET', '/v1/pools/p/sessions/nope')).status, 404);
+    assert.equal((await t.call('POST', '/v1/pools/none/sessions', {})).status, 404);
+    const bad = await t.call('POST', '/v1/pools/p/sessions', { count: 0, ttlMs: 'long', extra: 1 });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors.map((e: { field: string }) => e.field).sort(), ['count', 'extra', 'ttlMs']);
+    assert.equal((await t.call('POST', '/v1/pools/p/sessions', { ttlMs: 500_000 })).body.errors[0].field, 'ttlMs');
+    assert.equal(await eventCount(), before);
+  });
+});
