@@ -68,9 +68,7 @@ export async function startRoster(config: Config, options: { databaseUrl: string
   const app = await buildApp(services, { logger: options.logger ?? { level: config.ROSTER_LOG_LEVEL } });
   const abort = new AbortController();
   const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
-  for (const projection of readModels) {
-    void new ProjectionRunner(db, store, projection).run(abort.signal, report(`projection ${projection.name}`));
-  }
+  void new ProjectionRunner(db, store, readModels).run(abort.signal, report('projections'));
   void allocators.follow(from, abort.signal, report('log tail'));
   allocators.reap(config.ROSTER_REAPER_INTERVAL_MS, abort.signal, report('reaper'));
 

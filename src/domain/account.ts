@@ -60,7 +60,7 @@ export function activeCooldowns(state: AccountState, now: number): Cooldown[] {
  * isAllocatable(state, Date.now()) // → true
  */
 export function isAllocatable(state: AccountState, now: number): boolean {
-  return state.exists && state.status === 'active' && !activeCooldowns(state, now).some((c) => !c.model);
+  return state.exists && state.status === 'active' && !state.cooldowns.some((c) => !c.model && c.until > now);
 }
 
 /**

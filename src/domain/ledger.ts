@@ -93,48 +93,48 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** The index of the best candidate by `better`, scanning once. */
-function best(free: Candidate[], better: (a: Candidate, b: Candidate) => boolean): number {
-  let bestIndex = 0;
-  for (let i = 1; i < free.length; i++) if (better(free[i]!, free[bestIndex]!)) bestIndex = i;
-  return bestIndex;
-}
-
 /**
- * Picks `count` accounts from the free candidates by the pool's strategy.
+ * Picks `count` free accounts by the pool's strategy, scanning the candidates once per
+ * account picked without copying them; null when fewer than `count` are free.
  *
  * @example
- * pick(free, 1, 'lru', ledger, 0.5) // → ['acc-never-used']
+ * pick(candidates, (c) => !leased.has(c.accountId), 1, 'lru', ledger, 0.5) // → ['acc-never-used']
  */
-export function pick(free: Candidate[], count: number, strategy: Strategy, state: LedgerState, random: number): string[] {
-  const pool = free.slice();
+export function pick(
+  candidates: Candidate[], isFree: (c: Candidate) => boolean, count: number, strategy: Strategy, state: LedgerState, random: number,
+): string[] | null {
   const picked: string[] = [];
-  const rnd = seeded(random);
+  const taken = new Set<string>();
+  const usable = (c: Candidate) => !taken.has(c.accountId) && isFree(c);
+  if (strategy === 'random') {
+    const free = candidates.filter(isFree);
+    if (free.length < count) return null;
+    const rnd = seeded(random);
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(rnd() * (free.length - i));
+      [free[i], free[j]] = [free[j]!, free[i]!];
+      picked.push(free[i]!.accountId);
+    }
+    return picked;
+  }
   const used = (c: Candidate) => state.lastUsed.get(c.accountId) ?? 0;
   const uses = (c: Candidate) => state.useCount.get(c.accountId) ?? 0;
   let cursor = state.cursor;
+  const after = (c: Candidate) => c.accountId > cursor;
+  const better: Record<Exclude<Strategy, 'random'>, (a: Candidate, b: Candidate) => boolean> = {
+    lru: (a, b) => used(a) < used(b) || (used(a) === used(b) && a.accountId < b.accountId),
+    least_used: (a, b) => uses(a) < uses(b) || (uses(a) === uses(b) && used(a) < used(b)),
+    // The next id after the cursor, wrapping round to the smallest.
+    round_robin: (a, b) => (after(a) !== after(b) ? after(a) : a.accountId < b.accountId),
+  };
+  const isBetter = better[strategy];
   while (picked.length < count) {
-    let index: number;
-    switch (strategy) {
-      case 'lru':
-        index = best(pool, (a, b) => used(a) < used(b) || (used(a) === used(b) && a.accountId < b.accountId));
-        break;
-      case 'least_used':
-        index = best(pool, (a, b) => uses(a) < uses(b) || (uses(a) === uses(b) && used(a) < used(b)));
-        break;
-      case 'random':
-        index = Math.floor(rnd() * pool.length);
-        break;
-      case 'round_robin': {
-        // The next id after the cursor, wrapping round to the smallest.
-        const after = (c: Candidate) => c.accountId > cursor;
-        index = best(pool, (a, b) => (after(a) !== after(b) ? after(a) : a.accountId < b.accountId));
-        break;
-      }
-    }
-    const [chosen] = pool.splice(index, 1);
-    picked.push(chosen!.accountId);
-    cursor = chosen!.accountId;
+    let best: Candidate | undefined;
+    for (const c of candidates) if (usable(c) && (!best || isBetter(c, best))) best = c;
+    if (!best) return null;
+    picked.push(best.accountId);
+    taken.add(best.accountId);
+    cursor = best.accountId;
   }
   return picked;
 }
@@ -163,12 +163,13 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
       }
       const ttl = command.ttlMs ?? config.defaultLeaseTtlMs;
       if (ttl > config.maxLeaseTtlMs) return invalid([{ field: 'ttlMs', message: `must not exceed ${config.maxLeaseTtlMs}` }]);
-      const free = command.candidates.filter((c) => !state.leasedTo.has(c.accountId) && matches(c, command.filter));
-      if (free.length < command.count) {
-        return new DomainError('no_account_available', `${command.count} requested, ${free.length} free`);
+      const isFree = (c: Candidate) => !state.leasedTo.has(c.accountId) && matches(c, command.filter);
+      const picked = pick(command.candidates, isFree, command.count, config.strategy, state, command.random);
+      if (!picked) {
+        const free = command.candidates.filter(isFree).length;
+        return new DomainError('no_account_available', `${command.count} requested, ${free} free`);
       }
-      const leases = pick(free, command.count, config.strategy, state, command.random)
-        .map((accountId) => ({ accountId, fence: (state.fences.get(accountId) ?? 0) + 1 }));
+      const leases = picked.map((accountId) => ({ accountId, fence: (state.fences.get(accountId) ?? 0) + 1 }));
       return [{
         type: 'SessionAllocated',
         data: {

@@ -17,7 +17,7 @@ export async function rebuild(pool: pg.Pool, store: EventStore, projection: RowP
   await pool.query(`DROP TABLE IF EXISTS ${next}`);
   await pool.query(`CREATE TABLE ${next} (LIKE ${projection.table} INCLUDING ALL)`);
   await pool.query('DELETE FROM projection_checkpoints WHERE name = $1', [checkpoint]);
-  const runner = new ProjectionRunner(pool, store, projection, { table: next, checkpoint });
+  const runner = new ProjectionRunner(pool, store, [projection], { tableOf: () => next, checkpointOf: () => checkpoint });
   const client = await pool.connect();
   try {
     await runner.catchUp(client);

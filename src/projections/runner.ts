@@ -3,10 +3,10 @@ import { matchesFilter, START, type EventStore, type Position, type RecordedEven
 import type { Row, RowProjection } from './projection.ts';
 
 export interface RunnerOptions {
-  /** Write to this table instead of the projection's own (used by rebuild). */
-  table?: string;
-  /** Checkpoint name, the projection's name by default. */
-  checkpoint?: string;
+  /** Write a projection to another table than its own (rebuild does). */
+  tableOf?: (p: RowProjection) => string;
+  /** Checkpoint name of a projection; its name by default. */
+  checkpointOf?: (p: RowProjection) => string;
   batchSize?: number;
 }
 
@@ -49,26 +49,26 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
 }
 
 /**
- * Runs one projection: each batch is applied and its checkpoint moved (compare-and-set) in
- * one transaction, so every event takes effect exactly once. One runner per projection
- * runs at a time across all nodes: it holds an advisory lock on its own connection.
+ * Runs a group of projections off one read of the log: each batch is applied and every
+ * projection's checkpoint moved (compare-and-set) in one transaction, so every event takes
+ * effect exactly once. One runner per group runs at a time across all nodes: it holds an
+ * advisory lock on its own connection. A projection whose checkpoint is ahead of the
+ * others (just rebuilt) skips the events it already has.
  *
  * @example
- * const runner = new ProjectionRunner(pool, store, accountsProjection);
+ * const runner = new ProjectionRunner(pool, store, [accountsProjection, sessionsProjection]);
  * void runner.run(abort.signal);
  */
 export class ProjectionRunner {
-  private readonly table: string;
-  private readonly checkpoint: string;
-
   constructor(
     private readonly pool: pg.Pool,
     private readonly store: EventStore,
-    private readonly projection: RowProjection,
+    private readonly projections: RowProjection[],
     private readonly options: RunnerOptions = {},
-  ) {
-    this.table = options.table ?? projection.table;
-    this.checkpoint = options.checkpoint ?? projection.name;
+  ) {}
+
+  private checkpointOf(p: RowProjection): string {
+    return this.options.checkpointOf?.(p) ?? p.name;
   }
 
   /**
@@ -76,22 +76,32 @@ export class ProjectionRunner {
    * `ownTransaction` false it runs inside the caller's transaction.
    */
   async step(db: Queryable, ownTransaction = true): Promise<number> {
-    const from = await readCheckpoint(db, this.checkpoint);
-    // Read every event, not just the projection's streams, so that the checkpoint passes
-    // the others too and a reader waiting for any position is not kept waiting.
+    const names = this.projections.map((p) => this.checkpointOf(p));
+    const { rows } = await db.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)', [names]);
+    const at = new Map(rows.map((r) => [r.name, r.position]));
+    const from = names.map((n) => at.get(n) ?? START).sort()[0]!;
+    // Read every event, not only the projections' streams, so that checkpoints pass the
+    // others too and a reader waiting for any position is not kept waiting.
     const read = await this.store.readAll({ from, limit: this.options.batchSize ?? 2000 });
     if (read.length === 0) return 0;
-    const events = read.filter((e) => matchesFilter(e.stream, { streamPrefixes: this.projection.streamPrefixes }));
+    const to = read.at(-1)!.position;
     if (ownTransaction) await db.query('BEGIN');
     try {
-      const to = read.at(-1)!.position;
-      const { rowCount } = await db.query(
-        `INSERT INTO projection_checkpoints AS c (name, position) VALUES ($1, $2)
-         ON CONFLICT (name) DO UPDATE SET position = $2 WHERE c.position = $3`,
-        [this.checkpoint, to, from],
-      );
-      if (rowCount !== 1) throw new Error(`checkpoint ${this.checkpoint} moved under this runner`);
-      await applyBatch(db, this.projection, this.table, events);
+      // Read models can be rebuilt from the log; losing the last moments on a crash only replays them.
+      await db.query('SET LOCAL synchronous_commit = off');
+      for (const [i, projection] of this.projections.entries()) {
+        const name = names[i]!;
+        const own = at.get(name) ?? START;
+        if (own >= to) continue;
+        const { rowCount } = await db.query(
+          `INSERT INTO projection_checkpoints AS c (name, position) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET position = $2 WHERE c.position = $3`,
+          [name, to, own],
+        );
+        if (rowCount !== 1) throw new Error(`checkpoint ${name} moved under this runner`);
+        const events = read.filter((e) => e.position > own && matchesFilter(e.stream, { streamPrefixes: projection.streamPrefixes }));
+        await applyBatch(db, projection, this.options.tableOf?.(projection) ?? projection.table, events);
+      }
       if (ownTransaction) await db.query('COMMIT');
       return read.length;
     } catch (error) {
@@ -107,11 +117,12 @@ export class ProjectionRunner {
 
   /** Runs until the signal aborts: waits for the lock, then follows the log. */
   async run(signal: AbortSignal, onError: (e: unknown) => void = () => undefined): Promise<void> {
+    const lock = `roster:projection:${this.projections.map((p) => this.checkpointOf(p)).join(',')}`;
     while (!signal.aborted) {
       let client: pg.PoolClient | undefined;
       try {
         client = await this.pool.connect();
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`roster:projection:${this.checkpoint}`]);
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lock]);
         if (!rows[0]!.ok) {
           client.release();
           client = undefined;
@@ -119,7 +130,8 @@ export class ProjectionRunner {
           continue;
         }
         while (!signal.aborted) {
-          if ((await this.step(client)) === 0) await this.store.waitForAppend(1000, signal);
+          const readAt = performance.now();
+          if ((await this.step(client)) === 0) await this.store.waitForAppend(1000, signal, readAt);
         }
       } catch (error) {
         if (!signal.aborted) onError(error);

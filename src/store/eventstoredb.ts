@@ -151,7 +151,7 @@ export class EventStoreDbStore implements EventStore {
     }
   }
 
-  async waitForAppend(ms: number, signal?: AbortSignal): Promise<void> {
+  async waitForAppend(ms: number, signal?: AbortSignal, _since?: number): Promise<void> {
     await sleep(Math.min(ms, 100), undefined, { signal }).catch(() => undefined);
   }
 

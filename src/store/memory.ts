@@ -72,8 +72,8 @@ export class MemoryEventStore implements EventStore {
     return pollSubscribe((o) => this.readAll(o), this.signal.wake, options);
   }
 
-  waitForAppend(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.signal.wake(ms, signal).catch(() => undefined);
+  waitForAppend(ms: number, signal?: AbortSignal, since?: number): Promise<void> {
+    return this.signal.wake(ms, signal, since);
   }
 
   async close(): Promise<void> {}

@@ -73,15 +73,18 @@ export interface EventStore {
   readStream(stream: string, options?: { from?: number; limit?: number }): Promise<RecordedEvent[]>;
   /** Events of every stream after `from` (exclusive), in global order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
-  /** The position of the newest event a reader can see now. */
+  /** The position of the newest committed event; readers of `$all` reach it in time. */
   headPosition(): Promise<Position>;
   /**
    * Events after `from` as they arrive: first the backlog, then live, with no gap and no
    * duplicate. Ends when `signal` aborts.
    */
   subscribe(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
-  /** Resolves when new events may have been appended, or after `ms` at the latest. */
-  waitForAppend(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves when new events may have been appended, or after `ms` at the latest; at once
+   * when an append was noticed after `since` (a `performance.now()` value).
+   */
+  waitForAppend(ms: number, signal?: AbortSignal, since?: number): Promise<void>;
   close(): Promise<void>;
 }
 

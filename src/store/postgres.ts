@@ -133,8 +133,9 @@ export class PostgresEventStore implements EventStore {
 
   async headPosition(): Promise<Position> {
     const { rows } = await this.pool.query<{ tx: string; global_position: string }>(
+      // Every committed event, not only those readers may take yet: a caller waiting for
+      // the head must wait for events that older open transactions still hold back.
       `SELECT transaction_id::text AS tx, global_position FROM events
-       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
     const row = rows[0];
@@ -145,8 +146,8 @@ export class PostgresEventStore implements EventStore {
     return pollSubscribe((o) => this.readAll(o), this.signal.wake, { pollMs: 200, ...options });
   }
 
-  waitForAppend(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.signal.wake(ms, signal).catch(() => undefined);
+  waitForAppend(ms: number, signal?: AbortSignal, since?: number): Promise<void> {
+    return this.signal.wake(ms, signal, since);
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Position, ReadAllOptions, RecordedEvent, SubscribeOptions } from './port.ts';
 import { START } from './port.ts';
 
-/** Something that resolves when new events may be readable, or after `ms` at the latest. */
-export type Wake = (ms: number, signal?: AbortSignal) => Promise<void>;
+/**
+ * Resolves when new events may be readable, or after `ms` at the latest; at once when an
+ * append was noticed after `since` (a `performance.now()` taken before the caller's last read).
+ */
+export type Wake = (ms: number, signal?: AbortSignal, since?: number) => Promise<void>;
 
 /**
  * A subscription built from repeated `readAll` calls: it reads the backlog in batches, then
@@ -23,6 +25,7 @@ export async function* pollSubscribe(
   const limit = options.batchSize ?? 500;
   const { signal } = options;
   while (!signal?.aborted) {
+    const readAt = performance.now();
     let batch: RecordedEvent[];
     try {
       batch = await readAll({ from, filter: options.filter, limit });
@@ -35,32 +38,33 @@ export async function* pollSubscribe(
       from = event.position;
       yield event;
     }
-    if (batch.length < limit) await wake(options.pollMs ?? 500, signal).catch(() => undefined);
+    if (batch.length < limit) await wake(options.pollMs ?? 500, signal, readAt).catch(() => undefined);
   }
 }
 
 /** A Wake that resolves on `notify()` or after the timeout; cheap to share among subscribers. */
 export function wakeSignal(): { wake: Wake; notify: () => void } {
   let waiters: Array<() => void> = [];
+  let lastNotify = -1;
   return {
     notify() {
+      lastNotify = performance.now();
       const ready = waiters;
       waiters = [];
       for (const resolve of ready) resolve();
     },
-    async wake(ms, signal) {
-      const ac = new AbortController();
-      const onAbort = () => ac.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        await Promise.race([
-          new Promise<void>((resolve) => waiters.push(resolve)),
-          sleep(ms, undefined, { signal: ac.signal }),
-        ]);
-      } finally {
-        ac.abort();
-        signal?.removeEventListener('abort', onAbort);
-      }
+    wake(ms, signal, since) {
+      if (signal?.aborted || (since !== undefined && lastNotify >= since)) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+        waiters.push(done);
+      });
     },
   };
 }
