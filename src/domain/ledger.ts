@@ -31,6 +31,7 @@ export interface LedgerState {
   /** accountId → the live session holding it. */
   leasedTo: Map<string, string>;
   fences: Map<string, number>;
+  /** accountId → time of its last allocation; iterates least recently allocated first. */
   lastUsed: Map<string, number>;
   useCount: Map<string, number>;
   /** The account round-robin handed out last. */
@@ -68,7 +69,9 @@ export type LedgerEvent = SessionAllocated | SessionRenewed | SessionReleased | 
 export type LedgerCommand =
   | {
     type: 'Allocate'; sessionId: string; count: number; ttlMs?: number; holder: string; secretHash: string;
-    filter?: AllocationFilter; candidates: Candidate[]; random: number; now: number;
+    filter?: AllocationFilter; random: number; now: number;
+    /** Accounts allocatable now; `ranked` when already in the pool's strategy order (see `rank`). */
+    candidates: Candidate[]; ranked?: boolean;
   }
   | { type: 'Renew'; sessionId: string; secretHash: string | null; ttlMs?: number; now: number }
   | { type: 'Release'; sessionId: string; secretHash: string | null; now: number }
@@ -94,49 +97,44 @@ function seeded(seed: number): () => number {
 }
 
 /**
- * Picks `count` free accounts by the pool's strategy, scanning the candidates once per
- * account picked without copying them; null when fewer than `count` are free.
+ * Orders candidates by the pool's strategy, best first: least recently used, least used,
+ * the next after the last one handed out (round-robin), or shuffled (random, seeded).
  *
  * @example
- * pick(candidates, (c) => !leased.has(c.accountId), 1, 'lru', ledger, 0.5) // → ['acc-never-used']
+ * rank(candidates, 'lru', ledger, 0.5)[0] // → the candidate unused longest
  */
-export function pick(
-  candidates: Candidate[], isFree: (c: Candidate) => boolean, count: number, strategy: Strategy, state: LedgerState, random: number,
-): string[] | null {
-  const picked: string[] = [];
-  const taken = new Set<string>();
-  const usable = (c: Candidate) => !taken.has(c.accountId) && isFree(c);
-  if (strategy === 'random') {
-    const free = candidates.filter(isFree);
-    if (free.length < count) return null;
-    const rnd = seeded(random);
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(rnd() * (free.length - i));
-      [free[i], free[j]] = [free[j]!, free[i]!];
-      picked.push(free[i]!.accountId);
-    }
-    return picked;
-  }
+export function rank(candidates: Candidate[], strategy: Strategy, state: LedgerState, random: number): Candidate[] {
+  const out = candidates.slice();
   const used = (c: Candidate) => state.lastUsed.get(c.accountId) ?? 0;
   const uses = (c: Candidate) => state.useCount.get(c.accountId) ?? 0;
-  let cursor = state.cursor;
-  const after = (c: Candidate) => c.accountId > cursor;
-  const better: Record<Exclude<Strategy, 'random'>, (a: Candidate, b: Candidate) => boolean> = {
-    lru: (a, b) => used(a) < used(b) || (used(a) === used(b) && a.accountId < b.accountId),
-    least_used: (a, b) => uses(a) < uses(b) || (uses(a) === uses(b) && used(a) < used(b)),
-    // The next id after the cursor, wrapping round to the smallest.
-    round_robin: (a, b) => (after(a) !== after(b) ? after(a) : a.accountId < b.accountId),
-  };
-  const isBetter = better[strategy];
-  while (picked.length < count) {
-    let best: Candidate | undefined;
-    for (const c of candidates) if (usable(c) && (!best || isBetter(c, best))) best = c;
-    if (!best) return null;
-    picked.push(best.accountId);
-    taken.add(best.accountId);
-    cursor = best.accountId;
+  const byId = (a: Candidate, b: Candidate) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0);
+  switch (strategy) {
+    case 'lru': {
+      // `lastUsed` iterates in allocation order, oldest first: never-used accounts, then that order.
+      const byAccount = new Map(out.map((c) => [c.accountId, c]));
+      const ranked = out.filter((c) => !state.lastUsed.has(c.accountId)).sort(byId);
+      for (const id of state.lastUsed.keys()) {
+        const c = byAccount.get(id);
+        if (c) ranked.push(c);
+      }
+      return ranked;
+    }
+    case 'least_used':
+      return out.sort((a, b) => uses(a) - uses(b) || used(a) - used(b) || byId(a, b));
+    case 'round_robin': {
+      out.sort(byId);
+      const next = out.findIndex((c) => c.accountId > state.cursor);
+      return next <= 0 ? out : [...out.slice(next), ...out.slice(0, next)];
+    }
+    case 'random': {
+      const rnd = seeded(random);
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out;
+    }
   }
-  return picked;
 }
 
 function authorise(session: Session | undefined, sessionId: string, secretHash: string | null): Session | DomainError {
@@ -163,11 +161,14 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
       }
       const ttl = command.ttlMs ?? config.defaultLeaseTtlMs;
       if (ttl > config.maxLeaseTtlMs) return invalid([{ field: 'ttlMs', message: `must not exceed ${config.maxLeaseTtlMs}` }]);
-      const isFree = (c: Candidate) => !state.leasedTo.has(c.accountId) && matches(c, command.filter);
-      const picked = pick(command.candidates, isFree, command.count, config.strategy, state, command.random);
-      if (!picked) {
-        const free = command.candidates.filter(isFree).length;
-        return new DomainError('no_account_available', `${command.count} requested, ${free} free`);
+      const ordered = command.ranked ? command.candidates : rank(command.candidates, config.strategy, state, command.random);
+      const picked: string[] = [];
+      for (const c of ordered) {
+        if (!state.leasedTo.has(c.accountId) && matches(c, command.filter)) picked.push(c.accountId);
+        if (picked.length === command.count) break;
+      }
+      if (picked.length < command.count) {
+        return new DomainError('no_account_available', `${command.count} requested, ${picked.length} free`);
       }
       const leases = picked.map((accountId) => ({ accountId, fence: (state.fences.get(accountId) ?? 0) + 1 }));
       return [{
@@ -229,6 +230,7 @@ export function evolveLedger(state: LedgerState, event: LedgerEvent): LedgerStat
       for (const { accountId, fence } of leases) {
         state.leasedTo.set(accountId, sessionId);
         state.fences.set(accountId, fence);
+        state.lastUsed.delete(accountId); // re-inserted last: the map's order is the LRU order
         state.lastUsed.set(accountId, time);
         state.useCount.set(accountId, (state.useCount.get(accountId) ?? 0) + 1);
         state.cursor = accountId;

@@ -69,7 +69,12 @@ export class MemoryEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
-    return pollSubscribe((o) => this.readAll(o), this.signal.wake, options);
+    return pollSubscribe(async (from, filter, limit) => {
+      const start = from ? Number(from) : 0;
+      const scannedEvents = this.all.slice(start, start + limit);
+      const events = scannedEvents.filter((e) => matchesFilter(e.stream, filter)).map((e) => structuredClone(e));
+      return { events, scanned: scannedEvents.length, last: scannedEvents.at(-1)?.position };
+    }, this.signal.wake, options);
   }
 
   waitForAppend(ms: number, signal?: AbortSignal, since?: number): Promise<void> {

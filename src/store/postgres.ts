@@ -4,7 +4,7 @@ import {
   type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type NewEvent,
   type Position, type ReadAllOptions, type RecordedEvent, type SubscribeOptions,
 } from './port.ts';
-import { pollSubscribe, wakeSignal } from './subscription.ts';
+import { pollSubscribe, wakeSignal, type Page } from './subscription.ts';
 
 /** Encodes PostgreSQL's (transaction id, global position) pair as an ordered string. */
 export function toPosition(tx: string, globalPosition: string): Position {
@@ -143,7 +143,29 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
-    return pollSubscribe((o) => this.readAll(o), this.signal.wake, { pollMs: 200, ...options });
+    return pollSubscribe((from, filter, limit) => this.readPage(from, filter, limit), this.signal.wake, { pollMs: 200, ...options });
+  }
+
+  /** A page of the log: every event after `from` is scanned, only matching ones are fetched whole. */
+  private async readPage(from: Position, filter: EventFilter | undefined, limit: number): Promise<Page> {
+    const [tx, gp] = fromPosition(from);
+    const { rows } = await this.pool.query<EventRow & { matched: boolean }>(
+      `SELECT global_position, tx, stream_id, revision, event_id, recorded_at, matched,
+         CASE WHEN matched THEN type END AS type, CASE WHEN matched THEN data END AS data,
+         CASE WHEN matched THEN metadata END AS metadata
+       FROM (SELECT e.*, transaction_id::text AS tx, ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[])) AS matched
+             FROM events e
+             WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY transaction_id, global_position LIMIT $4) page
+       ORDER BY tx::xid8, global_position`,
+      [tx, gp, likePatterns(filter), limit],
+    );
+    const last = rows.at(-1);
+    return {
+      events: rows.filter((r) => r.matched).map(toRecorded), scanned: rows.length,
+      last: last && toPosition(last.tx, last.global_position),
+    };
   }
 
   waitForAppend(ms: number, signal?: AbortSignal, since?: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Position, ReadAllOptions, RecordedEvent, SubscribeOptions } from './port.ts';
+import type { EventFilter, Position, RecordedEvent, SubscribeOptions } from './port.ts';
 import { START } from './port.ts';
 
 /**
@@ -8,16 +8,29 @@ import { START } from './port.ts';
 export type Wake = (ms: number, signal?: AbortSignal, since?: number) => Promise<void>;
 
 /**
- * A subscription built from repeated `readAll` calls: it reads the backlog in batches, then
+ * One page of the global log after `from`: the events that match the filter, how many
+ * events were scanned, and the position of the last one scanned (matching or not), so
+ * that a filtered reader moves past what it skips.
+ */
+export interface Page {
+  events: RecordedEvent[];
+  scanned: number;
+  last?: Position;
+}
+
+export type ReadPage = (from: Position, filter: EventFilter | undefined, limit: number) => Promise<Page>;
+
+/**
+ * A subscription built from repeated page reads: it reads the backlog in batches, then
  * waits for a wake-up (or a poll interval) and reads again. Each read starts after the
- * last delivered position, so nothing is delivered twice and nothing is skipped as long as
- * `readAll` never returns an event before one that sorts earlier becomes visible.
+ * last scanned position, so nothing is delivered twice and nothing is skipped as long as a
+ * page never holds an event before one that sorts earlier becomes visible.
  *
  * @example
- * for await (const e of pollSubscribe(store.readAll.bind(store), wake, { from })) handle(e);
+ * for await (const e of pollSubscribe(readPage, wake, { from })) handle(e);
  */
 export async function* pollSubscribe(
-  readAll: (o: ReadAllOptions) => Promise<RecordedEvent[]>,
+  readPage: ReadPage,
   wake: Wake,
   options: SubscribeOptions & { pollMs?: number } = {},
 ): AsyncGenerator<RecordedEvent> {
@@ -26,19 +39,19 @@ export async function* pollSubscribe(
   const { signal } = options;
   while (!signal?.aborted) {
     const readAt = performance.now();
-    let batch: RecordedEvent[];
+    let page: Page;
     try {
-      batch = await readAll({ from, filter: options.filter, limit });
+      page = await readPage(from, options.filter, limit);
     } catch (error) {
       if (signal?.aborted) return;
       throw error;
     }
-    for (const event of batch) {
+    for (const event of page.events) {
       if (signal?.aborted) return;
-      from = event.position;
       yield event;
     }
-    if (batch.length < limit) await wake(options.pollMs ?? 500, signal, readAt).catch(() => undefined);
+    if (page.last) from = page.last;
+    if (page.scanned < limit) await wake(options.pollMs ?? 500, signal, readAt).catch(() => undefined);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DomainError, type DomainEvent } from '../domain/errors.ts';
 import { isAllocatable } from '../domain/account.ts';
-import { decideLedger, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
+import { decideLedger, rank, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
 import { decidePool, evolvePool, initialPoolState, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import { toNewEvents, type CommandContext } from '../commands/context.ts';
@@ -64,7 +64,6 @@ export class PoolAllocator {
   private revision = -1;
   private mailbox: Job[] = [];
   private waiting: Job[] = [];
-  private tail: RecordedEvent[] = [];
   private busy = false;
   private again = false;
 
@@ -103,13 +102,6 @@ export class PoolAllocator {
     }
   }
 
-  /** A ledger event another node wrote, seen on the log tail. */
-  observe(event: RecordedEvent): void {
-    if (event.revision <= this.revision) return;
-    this.tail.push(event);
-    this.kick();
-  }
-
   /** Asks the allocator to look again (accounts changed, time passed). */
   kick(): void {
     if (this.busy) this.again = true;
@@ -133,12 +125,13 @@ export class PoolAllocator {
     return false;
   }
 
+  /** The pool's allocatable accounts in strategy order; computed once per turn. */
   private candidates(now: number): Candidate[] {
     const out: Candidate[] = [];
     for (const entry of this.accounts.pool(this.poolId).values()) {
       if (isAllocatable(entry.state, now)) out.push(entry.candidate);
     }
-    return out;
+    return rank(out, this.state.config!.strategy, this.state.ledger, Math.random());
   }
 
   private decide(job: Job, now: number, candidates: () => Candidate[]): DomainEvent[] | DomainError {
@@ -147,7 +140,7 @@ export class PoolAllocator {
     const c = job.command;
     if (c.type === 'ConfigurePool') return decidePool({ ...c, now }, this.state);
     if (c.type === 'Allocate') {
-      return decideLedger({ ...c, now, random: Math.random(), candidates: candidates() }, this.state.ledger, config);
+      return decideLedger({ ...c, now, random: Math.random(), candidates: candidates(), ranked: true }, this.state.ledger, config);
     }
     return decideLedger({ ...c, now } as LedgerCommand, this.state.ledger, config);
   }
@@ -158,7 +151,6 @@ export class PoolAllocator {
     try {
       do {
         this.again = false;
-        for (const e of this.tail.splice(0)) this.apply(e);
         await this.turn();
       } while (this.again || this.mailbox.length > 0);
     } finally {
@@ -169,10 +161,15 @@ export class PoolAllocator {
   /** One group commit: decide every pending job, append once, answer each job. */
   private async turn(): Promise<void> {
     const fresh = this.mailbox.splice(0);
-    const first = fresh.filter((j) => j.command.type !== 'Allocate');
-    const allocations = [...this.waiting.splice(0), ...fresh.filter((j) => j.command.type === 'Allocate')];
-    const jobs = [...first, ...allocations];
+    const parked = this.waiting.splice(0);
+    const jobs = [
+      ...fresh.filter((j) => j.command.type !== 'Allocate'),
+      ...parked,
+      ...fresh.filter((j) => j.command.type === 'Allocate'),
+    ];
     if (jobs.length === 0) return;
+    // Parked allocations may be served by what other nodes released: read the stream's tail first.
+    if (parked.length) await this.catchUp();
     for (let attempt = 0; ; attempt++) {
       const now = Date.now();
       let cached: Candidate[] | undefined;
@@ -223,7 +220,6 @@ export class PoolAllocator {
           for (const job of jobs) job.reject(error instanceof WrongExpectedRevision ? new DomainError('conflict', error.message) : error);
           return;
         }
-        for (const e of this.tail.splice(0)) this.apply(e);
         await this.catchUp();
       }
     }

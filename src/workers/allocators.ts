@@ -38,17 +38,17 @@ export class Allocators {
   }
 
   /**
-   * Follows the log from `from`: account changes into the index, other nodes' ledger
-   * events into allocators. Resubscribes from the last event seen after an error.
+   * Follows account changes on the log from `from` into the index. (Allocators learn other
+   * nodes' ledger writes from their own stream: on a conflict, and before serving parked
+   * allocations.) Resubscribes from the last event seen after an error.
    */
   async follow(from: Position, signal: AbortSignal, onError: (e: unknown) => void = () => undefined): Promise<void> {
     let position = from;
     while (!signal.aborted) {
       try {
-        for await (const event of this.store.subscribe({ from: position, signal, filter: { streamPrefixes: ['account-', 'pool-'] } })) {
+        for await (const event of this.store.subscribe({ from: position, signal, filter: { streamPrefixes: ['account-'] } })) {
           position = event.position;
-          if (event.stream.startsWith('account-')) this.accounts.applyRecorded(event);
-          else void this.peek(event.stream.slice('pool-'.length))?.then((a) => a.observe(event), () => undefined);
+          this.accounts.applyRecorded(event);
         }
       } catch (error) {
         if (signal.aborted) return;
