@@ -168,8 +168,7 @@ export class PoolAllocator {
       ...fresh.filter((j) => j.command.type === 'Allocate'),
     ];
     if (jobs.length === 0) return;
-    // Parked allocations may be served by what other nodes released: read the stream's tail first.
-    if (parked.length) await this.catchUp();
+    let caughtUp = false;
     for (let attempt = 0; ; attempt++) {
       const now = Date.now();
       let cached: Candidate[] | undefined;
@@ -179,6 +178,10 @@ export class PoolAllocator {
       const failed: Array<{ job: Job; error: DomainError }> = [];
       const queued: Job[] = [];
       const configBefore = this.state.config;
+      const rollback = () => {
+        for (const u of undo.reverse()) u();
+        this.state = { ...this.state, config: configBefore };
+      };
       for (const job of jobs) {
         // First come, first served: once one allocation waits, later ones queue behind it.
         if (job.command.type === 'Allocate' && queued.length > 0 && job.deadline > now) {
@@ -197,6 +200,13 @@ export class PoolAllocator {
         }
         decided.push({ job, events: result });
       }
+      if ((failed.length || queued.length) && !caughtUp) {
+        // Never refuse or park from stale state: another node may have written since.
+        rollback();
+        await this.catchUp();
+        caughtUp = true;
+        continue;
+      }
       const events = decided.flatMap(({ job, events: e }) => toNewEvents(e, job.ctx));
       try {
         const appended = events.length
@@ -214,8 +224,8 @@ export class PoolAllocator {
         this.park(queued);
         return;
       } catch (error) {
-        for (const u of undo.reverse()) u();
-        this.state = { ...this.state, config: configBefore };
+        rollback();
+        caughtUp = true;
         if (!(error instanceof WrongExpectedRevision) || attempt >= CONFLICT_RETRIES) {
           for (const job of jobs) job.reject(error instanceof WrongExpectedRevision ? new DomainError('conflict', error.message) : error);
           return;

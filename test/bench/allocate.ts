@@ -5,14 +5,15 @@
  *
  *   BENCH_SECONDS=10 BENCH_CONNECTIONS=1,16,64 npm run bench
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
-import { freePort, startEmbeddedPostgres } from '../../src/store/embedded.ts';
+import { startEmbeddedPostgres } from '../../src/store/embedded.ts';
+import { client, newToken, seedPool, spawnServer } from '../support/servers.ts';
+
+export { seedPool };
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
@@ -21,7 +22,6 @@ const accounts = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 export interface BenchServer {
   url: string;
   token: string;
-  process: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -30,54 +30,16 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}, no
   const dir = await mkdtemp(join(tmpdir(), 'roster-bench-'));
   await chmod(dir, 0o755);
   const db = await startEmbeddedPostgres(dir);
-  const port = await freePort();
-  const token = `roster_${randomBytes(4).toString('hex')}_${randomBytes(24).toString('base64url')}`;
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env, ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'),
-      ROSTER_ADMIN_TOKEN: token, ROSTER_PORT: String(port), ROSTER_LOG_LEVEL: 'warn', ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((ok, fail) => {
-    child.stdout!.on('data', (d: Buffer) => String(d).includes('listening') && ok());
-    child.on('exit', (code) => fail(new Error(`server exited with ${code}`)));
-  });
+  const token = newToken();
+  const server = await spawnServer({ ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_ADMIN_TOKEN: token, ...extraEnv }, nodeArgs);
   return {
-    url: `http://127.0.0.1:${port}`, token, process: child,
+    url: server.url, token,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await server.stop();
       await db.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** JSON over a keep-alive undici pool. */
-export function client(url: string, token: string, connections: number) {
-  const pool = new Pool(url, { connections, pipelining: 1 });
-  return {
-    pool,
-    async call(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-      const res = await pool.request({
-        method, path, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.statusCode, body: await res.body.json() };
-    },
-  };
-}
-
-export async function seedPool(url: string, token: string, poolId: string, n: number): Promise<void> {
-  const c = client(url, token, 4);
-  await c.call('POST', '/v1/pools', { poolId, name: 'Bench', defaultLeaseTtlMs: 300_000 });
-  for (let i = 0; i < n; i += 500) {
-    const lines = Array.from({ length: Math.min(500, n - i) }, (_, j) => `user${i + j}@bench.test:pw${i + j}`).join('\n');
-    const r = await c.call('POST', `/v1/pools/${poolId}/accounts`, { lines });
-    if (r.status !== 200) throw new Error(`seeding failed: ${JSON.stringify(r.body)}`);
-  }
-  await c.pool.close();
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;

@@ -4,6 +4,7 @@ import { defaultPoolConfig, type PoolConfig, type Strategy } from '../../src/dom
 import {
   decideLedger, evolveLedger, initialLedger, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState,
 } from '../../src/domain/ledger.ts';
+import { auditLedger } from '../../src/domain/audit.ts';
 import { decider } from '../support/gwt.ts';
 
 const now = Date.parse('2026-01-01T00:00:00Z');
@@ -88,5 +89,24 @@ describe('allocation ledger', () => {
     const picked = pickFrom('random', history, 3);
     assert.deepEqual([...picked].sort(), ['a', 'b', 'c']);
     assert.deepEqual(pickFrom('random', history, 3), picked);
+  });
+});
+
+describe('ledger audit', () => {
+  const withRevisions = (events: LedgerEvent[]) => events.map((e, revision) => ({ ...e, revision }));
+  it('finds nothing wrong in a sound ledger', () => {
+    const audit = auditLedger(withRevisions([allocated('s1', 'a'), released('s1', 'a'), allocated('s2', 'a', 2)]));
+    assert.deepEqual(audit.violations, []);
+    assert.equal(audit.live, 1);
+  });
+  it('reports a double lease, a fence that does not rise, a gap and an end of a dead session', () => {
+    const events = withRevisions([allocated('s1', 'a'), allocated('s2', 'a', 1), released('s1', 'a'), released('s1', 'a')]);
+    events[3]!.revision = 5;
+    const v = auditLedger(events).violations;
+    assert.equal(v.length, 4, v.join('\n'));
+    assert.match(v[0]!, /while live session s1 holds it/);
+    assert.match(v[1]!, /fence 1 for a not above 1/);
+    assert.match(v[2]!, /revision 5 where 3/);
+    assert.match(v[3]!, /not live/);
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * Audit of a pool's ledger: replays its events and reports every broken invariant.
+ * Pure: the caller reads the events.
+ */
+import { evolveLedger, initialLedger, type LedgerEvent } from './ledger.ts';
+
+export interface LedgerAudit {
+  violations: string[];
+  sessions: number;
+  live: number;
+}
+
+/**
+ * Replays ledger events (in stream order, with their revisions) and checks that revisions
+ * are contiguous, that no account is leased while a live session holds it, that fences
+ * rise per account, and that only live sessions are renewed, released or expired.
+ *
+ * @example
+ * auditLedger(events).violations // → [] for a sound ledger
+ */
+export function auditLedger(events: Array<{ type: string; data: unknown; revision: number }>): LedgerAudit {
+  const state = initialLedger();
+  const violations: string[] = [];
+  let expected = 0;
+  for (const e of events) {
+    if (e.revision !== expected) violations.push(`revision ${e.revision} where ${expected} was expected`);
+    expected = e.revision + 1;
+    if (!e.type.startsWith('Session')) continue;
+    const event = e as unknown as LedgerEvent;
+    const d = event.data;
+    if (event.type === 'SessionAllocated') {
+      for (const { accountId, fence } of event.data.leases) {
+        const holder = state.leasedTo.get(accountId);
+        if (holder) violations.push(`r${e.revision}: ${accountId} leased to ${d.sessionId} while live session ${holder} holds it`);
+        const last = state.fences.get(accountId) ?? 0;
+        if (fence <= last) violations.push(`r${e.revision}: fence ${fence} for ${accountId} not above ${last}`);
+      }
+      if (state.sessions.has(d.sessionId)) violations.push(`r${e.revision}: session ${d.sessionId} allocated twice`);
+    } else if (state.sessions.get(d.sessionId)?.status !== 'live') {
+      violations.push(`r${e.revision}: ${event.type} for session ${d.sessionId}, which is not live`);
+    }
+    evolveLedger(state, event);
+  }
+  const live = [...state.sessions.values()].filter((s) => s.status === 'live').length;
+  return { violations, sessions: state.sessions.size, live };
+}
