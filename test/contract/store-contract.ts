@@ -105,7 +105,12 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       assert.deepEqual(stored.map((e) => e.revision), [0, 1, 2]);
       assert.deepEqual(stored[2]!.data, { last: true });
       assert.equal(stored[0]!.metadata.actor, 'test');
-      const all = (await store.readAll({ limit: 100000 })).filter((e) => e.stream === a || e.stream === b);
+      // Readers of $all may see new events a moment late (PostgreSQL holds them back while
+      // older transactions are open): wait, bounded, for all five.
+      let all: RecordedEvent[] = [];
+      for (let i = 0; i < 200 && all.length < 5; i++, await sleep(25)) {
+        all = (await store.readAll({ limit: 100000 })).filter((e) => e.stream === a || e.stream === b);
+      }
       assert.deepEqual(all.map((e) => `${e.stream === a ? 'a' : 'b'}${e.revision}`), ['a0', 'a1', 'b0', 'b1', 'a2']);
       for (let i = 1; i < all.length; i++) assert.ok(all[i - 1]!.position < all[i]!.position);
     });

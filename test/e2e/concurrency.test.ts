@@ -8,27 +8,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { auditLedger } from '../../src/domain/audit.ts';
-import type { SessionAllocated } from '../../src/domain/ledger.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
+import { checkAcks, type Ack } from '../support/ledger.ts';
 import { client, newToken, seedPool, spawnServer, type ServerProcess } from '../support/servers.ts';
 
 const seconds = Number(process.env.ROSTER_E2E_SECONDS ?? 30);
-
-export interface Ack {
-  sessionId: string;
-  leases: Array<{ accountId: string; fence: number }>;
-}
-
-/** The pool's ledger as stored, and the acknowledged allocations missing from it or stored otherwise. */
-export async function checkAcks(db: TestDatabase, poolId: string, acks: Ack[]) {
-  const { rows } = await db.pool.query('SELECT type, data, revision::int FROM events WHERE stream_id = $1 ORDER BY revision', [`pool-${poolId}`]);
-  const allocated = new Map<string, SessionAllocated['data']>();
-  for (const r of rows) if (r.type === 'SessionAllocated') allocated.set(r.data.sessionId, r.data);
-  const key = (leases: Ack['leases'] | undefined) => leases?.map((l) => `${l.accountId}#${l.fence}`).join(',');
-  const missing = acks.filter((a) => key(allocated.get(a.sessionId)?.leases) !== key(a.leases));
-  return { rows, missing, audit: auditLedger(rows) };
-}
 
 describe('three servers, 200 clients', { timeout: (seconds + 120) * 1000 }, () => {
   let db: TestDatabase;

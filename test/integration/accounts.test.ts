@@ -5,6 +5,7 @@ import { startTestRoster, type TestRoster } from '../support/roster.ts';
 describe('accounts over HTTP', () => {
   let t: TestRoster;
   let ids: Record<string, string> = {};
+  let lastWrite = '';
   const eventCount = async () => Number((await t.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
   before(async () => {
     t = await startTestRoster();
@@ -70,6 +71,7 @@ describe('accounts over HTTP', () => {
 
     const retired = await t.call('POST', `/v1/accounts/${ids.cy}/retire`, { reason: 'closed upstream' });
     assert.equal(retired.body.status, 'retired');
+    lastWrite = retired.body.position;
     const refused = await t.call('POST', `/v1/accounts/${ids.cy}/enable`);
     assert.equal(refused.status, 409);
     assert.equal(refused.body.code, 'account_retired');
@@ -88,7 +90,7 @@ describe('accounts over HTTP', () => {
   });
 
   it('lists with filters for pool, status, search, capability and pagination', async () => {
-    const head = (await t.call('GET', '/v1/pools/p')).body;
+    const head = (await t.call('GET', `/v1/pools/p?position=${lastWrite}`)).body;
     assert.equal(head.counts.total, 2, 'retired accounts are not counted');
     const all = await t.call('GET', '/v1/accounts?pool=p');
     assert.equal(all.body.total, 3);

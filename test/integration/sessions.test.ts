@@ -93,9 +93,12 @@ describe('sessions over HTTP', () => {
     await t.call('PATCH', '/v1/pools/p', { defaultLeaseTtlMs: 1000 });
     const r = await t.call('POST', '/v1/pools/p/sessions', { count: 2 });
     assert.equal(r.status, 201);
-    await sleep(1600);
-    const view = await t.call('GET', `/v1/pools/p/sessions/${r.body.sessionId}`);
+    let view = await t.call('GET', `/v1/pools/p/sessions/${r.body.sessionId}`);
+    for (const until = Date.now() + 10_000; view.body.status !== 'expired' && Date.now() < until; await sleep(100)) {
+      view = await t.call('GET', `/v1/pools/p/sessions/${r.body.sessionId}`);
+    }
     assert.equal(view.body.status, 'expired');
+    assert.ok(Date.now() >= Date.parse(r.body.expiresAt), 'not before its time');
     assert.equal((await t.call('POST', `/v1/pools/p/sessions/${r.body.sessionId}/renew`, { leaseSecret: r.body.leaseSecret })).status, 409);
     assert.equal((await t.call('POST', '/v1/pools/p/sessions', { count: 2 })).status, 201);
   });

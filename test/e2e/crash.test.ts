@@ -1,0 +1,91 @@
+/**
+ * kill -9 a server in the middle of a load; after a restart no acknowledged lease is lost,
+ * the ledger is sound, and the read models catch up with the log.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testDatabase, type TestDatabase } from '../support/db.ts';
+import { client, newToken, seedPool, spawnServer, type ServerProcess } from '../support/servers.ts';
+import { checkAcks, type Ack } from '../support/ledger.ts';
+
+describe('a server killed during load', { timeout: 120_000 }, () => {
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  const token = newToken();
+  const started: ServerProcess[] = [];
+
+  before(async () => {
+    db = await testDatabase({ migrate: false });
+    env = { ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_ADMIN_TOKEN: token, ROSTER_REAPER_INTERVAL_MS: '200' };
+    started.push(await spawnServer(env));
+    await seedPool(started[0]!.url, token, 'k', 200, { defaultLeaseTtlMs: 60_000 });
+  });
+  after(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    await db.drop();
+  });
+
+  it('loses no acknowledged lease, and its read models catch up after the restart', async (t) => {
+    const server = started[0]!;
+    const c = client(server.url, token, 50);
+    const acks: Ack[] = [];
+    let failures = 0;
+    let stop = false;
+    const load = Promise.all(Array.from({ length: 50 }, async () => {
+      while (!stop) {
+        const a = await c.call('POST', '/v1/pools/k/sessions', { count: 1 }).catch(() => undefined);
+        if (!a) {
+          failures++;
+          await sleep(10);
+          continue;
+        }
+        if (a.status !== 201) continue;
+        acks.push({ sessionId: a.body.sessionId, leaseSecret: a.body.leaseSecret, leases: a.body.leases.map((l: Ack['leases'][0]) => ({ accountId: l.accountId, fence: l.fence })) });
+        if (Math.random() < 0.7) {
+          await c.call('POST', `/v1/pools/k/sessions/${a.body.sessionId}/release`, { leaseSecret: a.body.leaseSecret }).catch(() => undefined);
+        }
+      }
+    }));
+    await sleep(2500);
+    const before = acks.length;
+    await server.stop('SIGKILL');
+    await sleep(300);
+    stop = true;
+    await load;
+    await c.pool.close();
+    assert.ok(before > 100, `load ran before the kill: ${before} acknowledged`);
+    assert.ok(failures > 0, 'clients saw the server die');
+
+    const restarted = await spawnServer(env);
+    started.push(restarted);
+    const { rows, missing, audit } = await checkAcks(db, 'k', acks);
+    t.diagnostic(`${acks.length} acknowledged before the kill, ${failures} failed calls, ${rows.length} ledger events, ${audit.live} live sessions`);
+    assert.deepEqual(audit.violations, []);
+    assert.equal(missing.length, 0);
+
+    // The read models reach the log's head and agree with the replayed ledger.
+    const c2 = client(restarted.url, token, 2);
+    const pool = await c2.call('GET', '/v1/pools/k');
+    let leased = pool.body.counts.leased;
+    for (let i = 0; i < 50 && leased !== audit.live; i++) {
+      await sleep(100);
+      leased = (await c2.call('GET', '/v1/pools/k')).body.counts.leased;
+    }
+    assert.equal(leased, audit.live, 'leased accounts in the read model = live leases in the log');
+    const live = (await db.pool.query("SELECT count(*)::int AS n FROM rm_sessions WHERE pool_id = 'k' AND status = 'live'")).rows[0].n;
+    assert.equal(live, audit.live);
+    const sessions = (await db.pool.query("SELECT count(*)::int AS n FROM rm_sessions WHERE pool_id = 'k'")).rows[0].n;
+    assert.equal(sessions, audit.sessions);
+    // And the restarted server serves: its allocator picks up the ledger where the log left it.
+    const { rows: liveRows } = await db.pool.query("SELECT session_id FROM rm_sessions WHERE pool_id = 'k' AND status = 'live' LIMIT 1");
+    const held = acks.find((a) => a.sessionId === liveRows[0].session_id)!;
+    const released = await c2.call('POST', `/v1/pools/k/sessions/${held.sessionId}/release`, { leaseSecret: held.leaseSecret });
+    assert.deepEqual([released.status, released.body.released], [200, true]);
+    const a = await c2.call('POST', '/v1/pools/k/sessions', { count: 1 });
+    assert.equal(a.status, 201);
+    assert.equal(a.body.leases[0].accountId, held.leases[0]!.accountId, 'the one account freed is the one leased');
+    await c2.pool.close();
+  });
+});
