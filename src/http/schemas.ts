@@ -17,9 +17,8 @@ export const PoolConfigFields = {
   }, { additionalProperties: false }),
 };
 
-export const CreatePoolBody = Type.Object({
-  poolId: Id,
-  name: PoolConfigFields.name,
+/** The configuration fields a create or configure request may leave out. */
+const OptionalPoolFields = {
   providerId: Type.Optional(PoolConfigFields.providerId),
   minSize: Type.Optional(PoolConfigFields.minSize),
   maxSize: Type.Optional(PoolConfigFields.maxSize),
@@ -27,18 +26,14 @@ export const CreatePoolBody = Type.Object({
   maxLeaseTtlMs: Type.Optional(PoolConfigFields.maxLeaseTtlMs),
   strategy: Type.Optional(PoolConfigFields.strategy),
   health: Type.Optional(PoolConfigFields.health),
-}, { additionalProperties: false });
+};
 
-export const ConfigurePoolBody = Type.Object({
-  name: Type.Optional(PoolConfigFields.name),
-  providerId: Type.Optional(PoolConfigFields.providerId),
-  minSize: Type.Optional(PoolConfigFields.minSize),
-  maxSize: Type.Optional(PoolConfigFields.maxSize),
-  defaultLeaseTtlMs: Type.Optional(PoolConfigFields.defaultLeaseTtlMs),
-  maxLeaseTtlMs: Type.Optional(PoolConfigFields.maxLeaseTtlMs),
-  strategy: Type.Optional(PoolConfigFields.strategy),
-  health: Type.Optional(PoolConfigFields.health),
-}, { additionalProperties: false, minProperties: 1 });
+export const CreatePoolBody = Type.Object({ poolId: Id, name: PoolConfigFields.name, ...OptionalPoolFields }, { additionalProperties: false });
+
+export const ConfigurePoolBody = Type.Object(
+  { name: Type.Optional(PoolConfigFields.name), ...OptionalPoolFields },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 export const ImportItem = Type.Object({
   login: Type.String({ minLength: 1, maxLength: 320 }),
