@@ -53,8 +53,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!name || problems.some((p) => p.startsWith(`${name}:`))) continue;
     const schema = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const: string }> }>)[name];
     const message = schema?.anyOf ? `must be one of ${schema.anyOf.map((o) => o.const).join(', ')}` : e.message;
-    const shown = String(picked[name]).slice(0, 6);
-    problems.push(`${name}: ${message} (got "${shown}${String(picked[name]).length > 6 ? '…' : ''}")`);
+    // Values of secret-bearing variables (keys, tokens, URLs with passwords) are never shown.
+    const secret = /KEY|TOKEN|URL|STRING/.test(name);
+    const shown = String(picked[name]).slice(0, 12);
+    problems.push(secret ? `${name}: ${message}` : `${name}: ${message} (got "${shown}${String(picked[name]).length > 12 ? '…' : ''}")`);
   }
   if (value.ROSTER_EVENT_STORE === 'eventstoredb' && !value.EVENTSTORE_CONNECTION_STRING) {
     problems.push('EVENTSTORE_CONNECTION_STRING: required when ROSTER_EVENT_STORE=eventstoredb');

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  it('fills in defaults and converts types', () => {
+    const c = loadConfig({ ROSTER_PORT: '9000', ROSTER_COMPAT_LOOPBACK_OPEN: 'true' });
+    assert.equal(c.ROSTER_PORT, 9000);
+    assert.equal(c.ROSTER_COMPAT_LOOPBACK_OPEN, true);
+    assert.equal(c.ROSTER_DATA_DIR, './data');
+    assert.equal(c.ROSTER_EVENT_STORE, 'postgres');
+  });
+  it('names every bad variable at once, and never shows a secret value', () => {
+    const key = 'not-a-real-key-but-secret';
+    assert.throws(() => loadConfig({ ROSTER_PORT: 'abc', ROSTER_LOG_LEVEL: 'loud', ROSTER_ADMIN_TOKEN: key, ROSTER_EVENT_STORE: 'eventstoredb' }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      const names = e.problems.map((p) => p.split(':')[0]).sort();
+      assert.deepEqual(names, ['EVENTSTORE_CONNECTION_STRING', 'ROSTER_ADMIN_TOKEN', 'ROSTER_LOG_LEVEL', 'ROSTER_PORT']);
+      assert.match(e.message, /ROSTER_LOG_LEVEL: must be one of fatal, error/);
+      assert.equal(e.message.includes(key.slice(0, 6)), false);
+      return true;
+    });
+  });
+  it('requires a master key with an external database', () => {
+    assert.throws(() => loadConfig({ ROSTER_DATABASE_URL: 'postgres://u:p@h/db' }), /ROSTER_MASTER_KEY: required/);
+  });
+});
