@@ -5,8 +5,8 @@ import type { AccountIndex } from './account-index.ts';
 import { PoolAllocator } from './allocator.ts';
 
 /**
- * This node's allocators, one per pool, loaded on first use; the log tail that keeps them
- * and the account index current; and the reaper that expires overdue sessions.
+ * This node's allocators, one per pool, loaded on first use; the log tail that keeps the
+ * account index current; and the reaper that expires overdue sessions.
  *
  * @example
  * const allocator = await allocators.get('default');
@@ -15,7 +15,7 @@ export class Allocators {
   private readonly loaded = new Map<string, Promise<PoolAllocator>>();
 
   constructor(private readonly store: EventStore, readonly accounts: AccountIndex) {
-    accounts.onChange((poolId) => this.peek(poolId)?.then((a) => a.kick()));
+    accounts.onChange((poolId) => void this.peek(poolId)?.then((a) => a.kick(), () => undefined));
   }
 
   private peek(poolId: string): Promise<PoolAllocator> | undefined {
