@@ -67,17 +67,18 @@ describe('a server killed during load', { timeout: 120_000 }, () => {
 
     // The read models reach the log's head and agree with the replayed ledger.
     const c2 = client(restarted.url, token, 2);
-    const pool = await c2.call('GET', '/v1/pools/k');
-    let leased = pool.body.counts.leased;
-    for (let i = 0; i < 50 && leased !== audit.live; i++) {
-      await sleep(100);
-      leased = (await c2.call('GET', '/v1/pools/k')).body.counts.leased;
+    // Wait, bounded, until the read models agree with the replayed ledger on every count.
+    const readModel = async () => ({
+      leased: (await c2.call('GET', '/v1/pools/k')).body.counts.leased,
+      live: (await db.pool.query("SELECT count(*)::int AS n FROM rm_sessions WHERE pool_id = 'k' AND status = 'live'")).rows[0].n,
+      sessions: (await db.pool.query("SELECT count(*)::int AS n FROM rm_sessions WHERE pool_id = 'k'")).rows[0].n,
+    });
+    const expected = { leased: audit.live, live: audit.live, sessions: audit.sessions };
+    let seen = await readModel();
+    for (const until = Date.now() + 15_000; JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < until; await sleep(100)) {
+      seen = await readModel();
     }
-    assert.equal(leased, audit.live, 'leased accounts in the read model = live leases in the log');
-    const live = (await db.pool.query("SELECT count(*)::int AS n FROM rm_sessions WHERE pool_id = 'k' AND status = 'live'")).rows[0].n;
-    assert.equal(live, audit.live);
-    const sessions = (await db.pool.query("SELECT count(*)::int AS n FROM rm_sessions WHERE pool_id = 'k'")).rows[0].n;
-    assert.equal(sessions, audit.sessions);
+    assert.deepEqual(seen, expected, 'read models = replayed ledger');
     // And the restarted server serves: its allocator picks up the ledger where the log left it.
     const { rows: liveRows } = await db.pool.query("SELECT session_id FROM rm_sessions WHERE pool_id = 'k' AND status = 'live' LIMIT 1");
     const held = acks.find((a) => a.sessionId === liveRows[0].session_id)!;
