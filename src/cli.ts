@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { rebuild } from './projections/rebuild.ts';
-import { openDatabase, openStore, readModels } from './service.ts';
+import { readModels } from './projections/read-models.ts';
+import { openDatabase, openStore } from './service.ts';
 import { runningPort, startEmbeddedPostgres } from './store/embedded.ts';
 import { migrate } from './store/migrate.ts';
 

@@ -5,10 +5,8 @@ import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
 import { buildApp, type App, type Services } from './http/app.ts';
 import { AdminTokens } from './http/auth.ts';
-import { accountsProjection } from './projections/accounts.ts';
-import { poolsProjection } from './projections/pools.ts';
+import { readModels } from './projections/read-models.ts';
 import { ProjectionRunner } from './projections/runner.ts';
-import { sessionsProjection } from './projections/sessions.ts';
 import { EventStoreDbStore } from './store/eventstoredb.ts';
 import { migrate } from './store/migrate.ts';
 import type { EventStore } from './store/port.ts';
@@ -16,8 +14,6 @@ import { PostgresEventStore } from './store/postgres.ts';
 import { SecretVault } from './store/secrets.ts';
 import { AccountIndex } from './workers/account-index.ts';
 import { Allocators } from './workers/allocators.ts';
-
-export const readModels = [accountsProjection, sessionsProjection, poolsProjection];
 
 export interface Roster {
   app: App;

@@ -69,11 +69,16 @@ export async function allocate(deps: SessionDeps, poolId: string, request: Alloc
   return { sessionId, leaseSecret, expiresAt: allocated.expiresAt, leases, position };
 }
 
+/** The ledger's form of a lease secret: its fingerprint, or null for an operator acting without one. */
+function secretHashOf(deps: SessionDeps, leaseSecret: string | null): string | null {
+  return leaseSecret === null ? null : deps.vault.fingerprint(leaseSecret);
+}
+
 /** Extends a live session; `leaseSecret: null` is an operator acting without it. */
 export async function renew(deps: SessionDeps, poolId: string, sessionId: string, leaseSecret: string | null, ttlMs: number | undefined, ctx: CommandContext) {
   const allocator = await deps.allocators.get(poolId);
   const { events, position, state } = await allocator.submit({
-    type: 'Renew', sessionId, secretHash: leaseSecret === null ? null : deps.vault.fingerprint(leaseSecret), ...(ttlMs ? { ttlMs } : {}),
+    type: 'Renew', sessionId, secretHash: secretHashOf(deps, leaseSecret), ...(ttlMs ? { ttlMs } : {}),
   }, ctx);
   const renewed = (events as SessionRenewed[])[0];
   return { sessionId, expiresAt: renewed?.data.expiresAt ?? new Date(state.ledger.sessions.get(sessionId)!.expiresAt).toISOString(), position };
@@ -83,7 +88,7 @@ export async function renew(deps: SessionDeps, poolId: string, sessionId: string
 export async function release(deps: SessionDeps, poolId: string, sessionId: string, leaseSecret: string | null, ctx: CommandContext) {
   const allocator = await deps.allocators.get(poolId);
   const { events, position } = await allocator.submit({
-    type: 'Release', sessionId, secretHash: leaseSecret === null ? null : deps.vault.fingerprint(leaseSecret),
+    type: 'Release', sessionId, secretHash: secretHashOf(deps, leaseSecret),
   }, ctx);
   return { sessionId, released: events.length > 0, position };
 }

@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors.ts';
 import { findAccountByLogin, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { App, Services } from './app.ts';
+import { Id } from './schemas.ts';
 
 /** The existing API's account shape. */
 function compatAccount(a: {
@@ -43,7 +44,7 @@ export default function compatRoutes(app: App, s: Services): void {
     schema: {
       tags,
       body: Type.Optional(Type.Object({
-        session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+        session_id: Type.Optional(Id),
         count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
       }, Loose)),
     },
@@ -67,7 +68,7 @@ export default function compatRoutes(app: App, s: Services): void {
   });
 
   app.post('/api/accounts/release', {
-    schema: { tags, body: Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }) }, Loose) },
+    schema: { tags, body: Type.Object({ session_id: Id }, Loose) },
   }, async (req) => {
     const r = await release(s, poolId(), req.body.session_id, null, req.ctx);
     return { success: true, message: r.released ? `released session ${r.sessionId}` : `session ${r.sessionId} was already released` };

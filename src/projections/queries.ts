@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../domain/errors.ts';
 import type { PoolConfig } from '../domain/pool.ts';
 import type { Position } from '../store/port.ts';
+import { readModels } from './read-models.ts';
 
 export type HealthLevel = 'healthy' | 'low' | 'critical';
 
@@ -27,9 +28,9 @@ export async function waitForPosition(pool: pg.Pool, position: Position | undefi
   const deadline = Date.now() + timeoutMs;
   for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
     const { rows } = await pool.query<{ behind: string }>(
-      `SELECT count(*) AS behind FROM (VALUES ('accounts'), ('sessions'), ('pools')) AS p(name)
+      `SELECT count(*) AS behind FROM unnest($2::text[]) AS p(name)
        LEFT JOIN projection_checkpoints c USING (name) WHERE coalesce(c.position, '') < $1`,
-      [position],
+      [position, readModels.map((p) => p.name)],
     );
     if (rows[0]!.behind === '0') return;
     if (Date.now() >= deadline) throw new DomainError('projection_behind', `read models have not reached ${position} yet`, [], 1);
@@ -152,10 +153,4 @@ export async function getSession(pool: pg.Pool, poolId: string, sessionId: strin
   const { rows } = await pool.query<SessionRow>('SELECT * FROM rm_sessions WHERE session_key = $1', [`${poolId}/${sessionId}`]);
   if (!rows[0]) throw new DomainError('session_not_found', `session ${sessionId} does not exist in pool ${poolId}`);
   return rows[0];
-}
-
-/** Accounts of the given ids, in one query. */
-export async function accountsByIds(pool: pg.Pool, ids: string[]): Promise<AccountRow[]> {
-  const { rows } = await pool.query<AccountRow>('SELECT * FROM rm_accounts WHERE account_id = ANY($1::uuid[])', [ids]);
-  return rows;
 }

@@ -117,14 +117,6 @@ export class PoolAllocator {
     });
   }
 
-  /** Sessions that are overdue now. */
-  overdue(now: number): boolean {
-    for (const sessionId of new Set(this.state.ledger.leasedTo.values())) {
-      if (this.state.ledger.sessions.get(sessionId)!.expiresAt <= now) return true;
-    }
-    return false;
-  }
-
   /** The pool's allocatable accounts in strategy order; computed once per turn. */
   private candidates(now: number): Candidate[] {
     const out: Candidate[] = [];

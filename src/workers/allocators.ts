@@ -65,8 +65,8 @@ export class Allocators {
         try {
           const allocator = await pending;
           this.accounts.refreshCandidates(allocator.poolId, Date.now());
-          if (allocator.overdue(Date.now())) await allocator.submit({ type: 'ExpireOverdue' }, systemContext('reaper'));
-          else allocator.kick();
+          // Writes nothing when no session is overdue; the turn also retries parked allocations.
+          await allocator.submit({ type: 'ExpireOverdue' }, systemContext('reaper'));
         } catch (error) {
           onError(error);
         }

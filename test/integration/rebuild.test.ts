@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { rebuild } from '../../src/projections/rebuild.ts';
-import { readModels } from '../../src/service.ts';
+import { readModels } from '../../src/projections/read-models.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
 describe('projection rebuild', () => {
