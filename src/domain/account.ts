@@ -1,6 +1,7 @@
 /**
- * Account (stream `account-{id}`): one upstream account of a pool. Its secrets are not
- * here: events carry only their fingerprint and expiry.
+ * Account (stream `account-{id}`): one upstream account of a pool, its credentials'
+ * version, cooldowns, usage and credits. Its secrets are not here: events carry only
+ * their fingerprint and expiry.
  */
 import { DomainError, invalid, type DomainEvent } from './errors.ts';
 
@@ -9,6 +10,16 @@ export interface Cooldown {
   reason: string;
   /** Set when the cooldown holds for one model only. */
   model?: string;
+  /** A successful probe ends it early (cooldowns after failures; never one asked for by the upstream's Retry-After). */
+  endsOnProbe?: boolean;
+}
+
+/** When usage cools an account down: 429s back off exponentially from `baseMs`; `failureThreshold` 5xx or timeouts within `failureWindowMs` cool it for `baseMs`. */
+export interface CooldownPolicy {
+  baseMs: number;
+  maxMs: number;
+  failureThreshold: number;
+  failureWindowMs: number;
 }
 
 export interface AccountState {
@@ -20,33 +31,62 @@ export interface AccountState {
   capabilities: string[];
   region: string | null;
   cooldowns: Cooldown[];
+  credentials: { version: number; expiresAt: string | null; rotatedAt: string | null };
+  /** Units used per model on `day` (the usage day, see `usageDay`). */
+  usage: { day: string; units: Record<string, number> };
+  /** Times of 5xx and timeout reports not yet turned into a cooldown. */
+  failures: number[];
+  /** 429s reported since the last success. */
+  rateLimitStreak: number;
+  credits: number | null;
+  creditsCheckedAt: string | null;
 }
 
 export const initialAccountState = (): AccountState => ({
   exists: false, poolId: '', login: '', status: 'active', capabilities: [], region: null, cooldowns: [],
+  credentials: { version: 0, expiresAt: null, rotatedAt: null }, usage: { day: '', units: {} },
+  failures: [], rateLimitStreak: 0, credits: null, creditsCheckedAt: null,
 });
 
-export type AccountImported = DomainEvent<'AccountImported', {
-  accountId: string; poolId: string; login: string; capabilities: string[]; region: string | null;
-  credentials: { fingerprint: string; expiresAt: string | null } | null; at: string;
-}>;
+type Credentials = { fingerprint: string; expiresAt: string | null } | null;
+type Joined = { accountId: string; poolId: string; login: string; capabilities: string[]; region: string | null; credentials: Credentials; at: string };
+export type AccountImported = DomainEvent<'AccountImported', Joined>;
+export type AccountRegistered = DomainEvent<'AccountRegistered', Joined & { providerId: string; jobId: string }>;
 export type AccountDisabled = DomainEvent<'AccountDisabled', { accountId: string; reason: string; at: string }>;
 export type AccountEnabled = DomainEvent<'AccountEnabled', { accountId: string; at: string }>;
-export type AccountCooledDown = DomainEvent<'AccountCooledDown', { accountId: string; until: string; reason: string; model?: string; at: string }>;
-export type CooldownEnded = DomainEvent<'CooldownEnded', { accountId: string; model?: string; at: string }>;
+export type AccountCooledDown = DomainEvent<'AccountCooledDown', {
+  accountId: string; until: string; reason: string; model?: string; endsOnProbe?: boolean; at: string;
+}>;
+/** `probe`: only the cooldowns a probe may end (`endsOnProbe`) end. */
+export type CooldownEnded = DomainEvent<'CooldownEnded', { accountId: string; model?: string; reason?: string; probe?: boolean; at: string }>;
 export type AccountRetired = DomainEvent<'AccountRetired', { accountId: string; reason: string; at: string }>;
-export type AccountEvent = AccountImported | AccountDisabled | AccountEnabled | AccountCooledDown | CooldownEnded | AccountRetired;
+export type CredentialsRotated = DomainEvent<'CredentialsRotated', { accountId: string; version: number; fingerprint: string; expiresAt: string | null; at: string }>;
+export type Outcome = 'success' | 'rate_limited' | 'server_error' | 'timeout';
+export type UsageReported = DomainEvent<'UsageReported', {
+  accountId: string; sessionId: string; outcome: Outcome; model: string | null; units: number; day: string; retryAfterMs?: number; at: string;
+}>;
+export type CreditsChecked = DomainEvent<'CreditsChecked', { accountId: string; healthy: boolean; credits: number | null; at: string }>;
+export type AccountEvent =
+  | AccountImported | AccountRegistered | AccountDisabled | AccountEnabled | AccountCooledDown | CooldownEnded | AccountRetired
+  | CredentialsRotated | UsageReported | CreditsChecked;
 
 export type AccountCommand =
+  | { type: 'ImportAccount'; accountId: string; poolId: string; login: string; capabilities: string[]; region: string | null; credentials: Credentials; now: number }
   | {
-    type: 'ImportAccount'; accountId: string; poolId: string; login: string; capabilities: string[];
-    region: string | null; credentials: AccountImported['data']['credentials']; now: number;
+    type: 'RegisterAccount'; accountId: string; poolId: string; login: string; capabilities: string[]; region: string | null;
+    credentials: Credentials; providerId: string; jobId: string; now: number;
   }
   | { type: 'DisableAccount'; accountId: string; reason: string; now: number }
   | { type: 'EnableAccount'; accountId: string; now: number }
   | { type: 'CoolDownAccount'; accountId: string; until: number; reason: string; model?: string; now: number }
   | { type: 'EndCooldown'; accountId: string; model?: string; now: number }
-  | { type: 'RetireAccount'; accountId: string; reason: string; now: number };
+  | { type: 'RetireAccount'; accountId: string; reason: string; now: number }
+  | { type: 'RotateCredentials'; accountId: string; fingerprint: string; expiresAt: string | null; now: number }
+  | {
+    type: 'ReportUsage'; accountId: string; sessionId: string; outcome: Outcome; model?: string; units: number;
+    retryAfterMs?: number; day: string; policy: CooldownPolicy; now: number;
+  }
+  | { type: 'RecordProbe'; accountId: string; healthy: boolean; credits: number | null; now: number };
 
 /** Cooldowns still running at `now`. */
 export function activeCooldowns(state: AccountState, now: number): Cooldown[] {
@@ -64,6 +104,54 @@ export function isAllocatable(state: AccountState, now: number): boolean {
 }
 
 /**
+ * Models whose daily limit the account has reached on `day`.
+ *
+ * @example
+ * exhaustedModels(state, '2026-11-21', { 'gpt-5': 1000 }) // → ['gpt-5'] once 1000 units are used
+ */
+export function exhaustedModels(state: AccountState, day: string, limits: Record<string, number>): string[] {
+  if (state.usage.day !== day) return [];
+  return Object.entries(limits).filter(([model, limit]) => (state.usage.units[model] ?? 0) >= limit).map(([model]) => model);
+}
+
+function cooled(accountId: string, until: number, reason: string, at: string, extra: { model?: string; endsOnProbe?: boolean } = {}): AccountCooledDown {
+  return { type: 'AccountCooledDown', data: { accountId, until: new Date(until).toISOString(), reason, ...extra, at } };
+}
+
+/** The usage event and, when the outcome calls for it, the cooldown that follows. */
+function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, state: AccountState, at: string): AccountEvent[] {
+  const { accountId, sessionId, outcome, units, day, policy, now } = command;
+  const model = command.model ?? null;
+  const events: AccountEvent[] = [{
+    type: 'UsageReported',
+    data: { accountId, sessionId, outcome, model, units, day, ...(command.retryAfterMs !== undefined ? { retryAfterMs: command.retryAfterMs } : {}), at },
+  }];
+  if (outcome === 'rate_limited') {
+    const backoff = Math.min(policy.maxMs, policy.baseMs * 2 ** state.rateLimitStreak);
+    const given = command.retryAfterMs !== undefined;
+    const reason = given ? `429 with Retry-After ${Math.ceil(command.retryAfterMs! / 1000)}s` : `429 (backoff ${Math.round(backoff / 1000)}s)`;
+    events.push(cooled(accountId, now + (given ? command.retryAfterMs! : backoff), reason, at, model ? { model } : {}));
+  } else if (outcome !== 'success') {
+    const recent = state.failures.filter((t) => t > now - policy.failureWindowMs).length + 1;
+    if (recent >= policy.failureThreshold) {
+      const reason = `${recent} failures within ${Math.round(policy.failureWindowMs / 1000)}s`;
+      events.push(cooled(accountId, now + policy.baseMs, reason, at, { endsOnProbe: true }));
+    }
+  }
+  return events;
+}
+
+/** A probe's record and, when it found the account healthy, the end of the cooldowns a probe may end. */
+function decideProbe(command: Extract<AccountCommand, { type: 'RecordProbe' }>, state: AccountState, at: string): AccountEvent[] {
+  const { accountId, healthy, credits, now } = command;
+  const events: AccountEvent[] = [{ type: 'CreditsChecked', data: { accountId, healthy, credits, at } }];
+  if (healthy && activeCooldowns(state, now).some((c) => c.endsOnProbe)) {
+    events.push({ type: 'CooldownEnded', data: { accountId, reason: 'probe succeeded', probe: true, at } });
+  }
+  return events;
+}
+
+/**
  * Decides an account command.
  *
  * @example
@@ -73,10 +161,13 @@ export function isAllocatable(state: AccountState, now: number): boolean {
 export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] | DomainError {
   const at = new Date(command.now).toISOString();
   const { accountId } = command;
-  if (command.type === 'ImportAccount') {
+  if (command.type === 'ImportAccount' || command.type === 'RegisterAccount') {
     if (state.exists) return new DomainError('account_exists', `account ${command.login} exists in pool ${state.poolId}`);
     const { poolId, login, capabilities, region, credentials } = command;
-    return [{ type: 'AccountImported', data: { accountId, poolId, login, capabilities, region, credentials, at } }];
+    const data = { accountId, poolId, login, capabilities, region, credentials, at };
+    return command.type === 'ImportAccount'
+      ? [{ type: 'AccountImported', data }]
+      : [{ type: 'AccountRegistered', data: { ...data, providerId: command.providerId, jobId: command.jobId } }];
   }
   if (!state.exists) return new DomainError('account_not_found', `account ${accountId} does not exist`);
   if (state.status === 'retired') {
@@ -87,42 +178,73 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       return state.status === 'disabled' ? [] : [{ type: 'AccountDisabled', data: { accountId, reason: command.reason, at } }];
     case 'EnableAccount':
       return state.status === 'active' ? [] : [{ type: 'AccountEnabled', data: { accountId, at } }];
-    case 'CoolDownAccount': {
+    case 'CoolDownAccount':
       if (command.until <= command.now) return invalid([{ field: 'until', message: 'must be in the future' }]);
-      const { reason, model } = command;
-      return [{ type: 'AccountCooledDown', data: { accountId, until: new Date(command.until).toISOString(), reason, ...(model ? { model } : {}), at } }];
-    }
+      return [cooled(accountId, command.until, command.reason, at, command.model ? { model: command.model } : {})];
     case 'EndCooldown': {
       const running = activeCooldowns(state, command.now).filter((c) => command.model === undefined || c.model === command.model);
       if (!running.length) return [];
-      return [{ type: 'CooldownEnded', data: { accountId, ...(command.model ? { model: command.model } : {}), at } }];
+      return [{ type: 'CooldownEnded', data: { accountId, ...(command.model ? { model: command.model } : {}), reason: 'ended by operator', at } }];
     }
     case 'RetireAccount':
       return [{ type: 'AccountRetired', data: { accountId, reason: command.reason, at } }];
+    case 'RotateCredentials': {
+      const { fingerprint, expiresAt } = command;
+      return [{ type: 'CredentialsRotated', data: { accountId, version: state.credentials.version + 1, fingerprint, expiresAt, at } }];
+    }
+    case 'ReportUsage':
+      return decideUsage(command, state, at);
+    case 'RecordProbe':
+      return decideProbe(command, state, at);
   }
 }
 
 /** Folds one account event. */
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   switch (event.type) {
-    case 'AccountImported': {
-      const { poolId, login, capabilities, region } = event.data;
-      return { ...state, exists: true, poolId, login, capabilities, region, status: 'active' };
+    case 'AccountImported':
+    case 'AccountRegistered': {
+      const { poolId, login, capabilities, region, credentials, at } = event.data;
+      return {
+        ...state, exists: true, poolId, login, capabilities, region, status: 'active',
+        credentials: { version: credentials ? 1 : 0, expiresAt: credentials?.expiresAt ?? null, rotatedAt: credentials ? at : null },
+      };
     }
     case 'AccountDisabled':
       return { ...state, status: 'disabled', disabledReason: event.data.reason };
     case 'AccountEnabled':
       return { ...state, status: 'active', disabledReason: undefined };
     case 'AccountCooledDown': {
-      const { until, reason, model } = event.data;
+      const { until, reason, model, endsOnProbe, at } = event.data;
       const others = state.cooldowns.filter((c) => c.model !== model);
-      return { ...state, cooldowns: [...others, { until: Date.parse(until), reason, ...(model ? { model } : {}) }] };
+      const failures = endsOnProbe ? state.failures.filter((t) => t > Date.parse(at)) : state.failures;
+      return { ...state, failures, cooldowns: [...others, { until: Date.parse(until), reason, ...(model ? { model } : {}), ...(endsOnProbe ? { endsOnProbe } : {}) }] };
     }
     case 'CooldownEnded': {
-      const { model } = event.data;
+      const { model, probe } = event.data;
+      if (probe) return { ...state, cooldowns: state.cooldowns.filter((c) => !c.endsOnProbe) };
       return { ...state, cooldowns: model === undefined ? [] : state.cooldowns.filter((c) => c.model !== model) };
     }
     case 'AccountRetired':
       return { ...state, status: 'retired' };
+    case 'CredentialsRotated': {
+      const { version, expiresAt, at } = event.data;
+      return { ...state, credentials: { version, expiresAt, rotatedAt: at } };
+    }
+    case 'UsageReported': {
+      const { outcome, model, units, day, at } = event.data;
+      const current = state.usage.day === day ? state.usage.units : {};
+      const usage = model && units > 0 ? { day, units: { ...current, [model]: (current[model] ?? 0) + units } } : { day, units: current };
+      const time = Date.parse(at);
+      return {
+        ...state, usage,
+        rateLimitStreak: outcome === 'success' ? 0 : outcome === 'rate_limited' ? state.rateLimitStreak + 1 : state.rateLimitStreak,
+        failures: outcome === 'server_error' || outcome === 'timeout' ? [...state.failures, time].slice(-100) : state.failures,
+      };
+    }
+    case 'CreditsChecked':
+      return { ...state, credits: event.data.credits, creditsCheckedAt: event.data.at };
+    default:
+      return state;
   }
 }

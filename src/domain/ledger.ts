@@ -47,14 +47,18 @@ export interface Candidate {
   accountId: string;
   capabilities: string[];
   region: string | null;
-  /** Models this account is cooling down for. */
+  /** Models this account is cooling down for, or has reached its daily limit for. */
   coolingModels: string[];
+  /** Last probed credits; null when never probed. */
+  credits: number | null;
 }
 
 export interface AllocationFilter {
   capabilities?: string[];
   region?: string;
   model?: string;
+  /** Skip accounts known to have no credits left. */
+  needsCredits?: boolean;
 }
 
 export type SessionAllocated = DomainEvent<'SessionAllocated', {
@@ -81,6 +85,7 @@ function matches(c: Candidate, filter?: AllocationFilter): boolean {
   if (!filter) return true;
   if (filter.region && c.region !== filter.region) return false;
   if (filter.model && c.coolingModels.includes(filter.model)) return false;
+  if (filter.needsCredits && c.credits !== null && c.credits <= 0) return false;
   return !filter.capabilities?.some((cap) => !c.capabilities.includes(cap));
 }
 

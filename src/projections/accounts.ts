@@ -1,44 +1,21 @@
-import type { AccountEvent } from '../domain/account.ts';
+import { evolveAccount, initialAccountState, type AccountEvent, type AccountState } from '../domain/account.ts';
 import type { LedgerEvent } from '../domain/ledger.ts';
 import type { RowProjection, Row } from './projection.ts';
 
-interface CooldownRow { until: string; reason: string; model?: string }
+const iso = (t: number) => new Date(t).toISOString();
 
-/** The latest end among cooldowns that hold for every model. */
-function cooldownUntil(cooldowns: CooldownRow[]): string | null {
-  const all = cooldowns.filter((c) => !c.model).map((c) => c.until).sort();
-  return all.at(-1) ?? null;
-}
-
-function accountEvent(row: Row | undefined, e: AccountEvent): Row | undefined {
-  if (e.type === 'AccountImported') {
-    const d = e.data;
-    return {
-      account_id: d.accountId, pool_id: d.poolId, login: d.login, status: 'active', disabled_reason: null,
-      capabilities: d.capabilities, region: d.region, cooldowns: [], cooldown_until: null,
-      credentials_expires_at: d.credentials?.expiresAt ?? null, session_id: null, fence: 0, leased_until: null,
-      use_count: 0, last_used: null, imported_at: d.at, updated_at: d.at,
-    };
-  }
-  if (!row) return row;
-  const updated = { ...row, updated_at: e.data.at };
-  switch (e.type) {
-    case 'AccountDisabled':
-      return { ...updated, status: 'disabled', disabled_reason: e.data.reason };
-    case 'AccountEnabled':
-      return { ...updated, status: 'active', disabled_reason: null };
-    case 'AccountRetired':
-      return { ...updated, status: 'retired' };
-    case 'AccountCooledDown': {
-      const { until, reason, model } = e.data;
-      const cooldowns = [...(row.cooldowns as CooldownRow[]).filter((c) => c.model !== model), { until, reason, ...(model ? { model } : {}) }];
-      return { ...updated, cooldowns, cooldown_until: cooldownUntil(cooldowns) };
-    }
-    case 'CooldownEnded': {
-      const cooldowns = e.data.model === undefined ? [] : (row.cooldowns as CooldownRow[]).filter((c) => c.model !== e.data.model);
-      return { ...updated, cooldowns, cooldown_until: cooldownUntil(cooldowns) };
-    }
-  }
+/** The columns an account's state shows; the whole state is kept too (`state`) for the allocators' index. */
+function columnsOf(state: AccountState, at: string): Row {
+  const everyModel = state.cooldowns.filter((c) => !c.model).map((c) => c.until).sort((a, b) => a - b);
+  return {
+    pool_id: state.poolId, login: state.login, status: state.status, disabled_reason: state.disabledReason ?? null,
+    capabilities: state.capabilities, region: state.region,
+    cooldowns: state.cooldowns.map((c) => ({ ...c, until: iso(c.until) })),
+    cooldown_until: everyModel.length ? iso(everyModel.at(-1)!) : null,
+    credentials_expires_at: state.credentials.expiresAt, credentials_rotated_at: state.credentials.rotatedAt,
+    credentials_version: state.credentials.version, credits: state.credits, credits_checked_at: state.creditsCheckedAt,
+    state, updated_at: at,
+  };
 }
 
 function ledgerEvent(row: Row | undefined, e: LedgerEvent, accountId: string): Row | undefined {
@@ -59,14 +36,16 @@ function ledgerEvent(row: Row | undefined, e: LedgerEvent, accountId: string): R
   }
 }
 
-/** `rm_accounts`: one row per account with its status, cooldowns and current lease. */
+/** `rm_accounts`: one row per account with its status, cooldowns, credentials' version, credits and current lease. */
 export const accountsProjection: RowProjection = {
-  name: 'accounts',
+  // v2: the row keeps the account's whole state; a new name makes the runner replay into it.
+  name: 'accounts.v2',
   table: 'rm_accounts',
   key: 'account_id',
   columns: [
     'account_id', 'revision', 'pool_id', 'login', 'status', 'disabled_reason', 'capabilities', 'region', 'cooldowns', 'cooldown_until',
-    'credentials_expires_at', 'session_id', 'fence', 'leased_until', 'use_count', 'last_used', 'imported_at', 'updated_at',
+    'credentials_expires_at', 'credentials_rotated_at', 'credentials_version', 'credits', 'credits_checked_at', 'state',
+    'session_id', 'fence', 'leased_until', 'use_count', 'last_used', 'imported_at', 'updated_at',
   ],
   streamPrefixes: ['account-', 'pool-'],
   keysOf(e) {
@@ -76,8 +55,11 @@ export const accountsProjection: RowProjection = {
   },
   apply(row, e, accountId) {
     if (!e.stream.startsWith('account-')) return ledgerEvent(row, e as unknown as LedgerEvent, accountId);
-    const next = accountEvent(row, e as unknown as AccountEvent);
-    return next && { ...next, revision: e.revision };
+    const event = e as unknown as AccountEvent;
+    const joined = event.type === 'AccountImported' || event.type === 'AccountRegistered';
+    if (!row && !joined) return row;
+    const base = joined ? { account_id: accountId, session_id: null, fence: 0, leased_until: null, use_count: 0, last_used: null, imported_at: event.data.at } : row!;
+    const before = joined ? initialAccountState() : (row!.state as AccountState);
+    return { ...base, ...columnsOf(evolveAccount(before, event), event.data.at), revision: e.revision };
   },
 };
-

@@ -1,4 +1,4 @@
-import type { PoolConfig } from '../domain/pool.ts';
+import { mergeConfig, type PoolConfig } from '../domain/pool.ts';
 import type { RowProjection } from './projection.ts';
 
 /** `rm_pools`: one row per pool with its configuration. */
@@ -10,7 +10,8 @@ export const poolsProjection: RowProjection = {
   streamPrefixes: ['pool-'],
   keysOf: (e) => (e.type === 'PoolCreated' || e.type === 'PoolConfigured' ? [(e.data as { poolId: string }).poolId] : []),
   apply(row, e, poolId) {
-    const { config, at } = e.data as { config: PoolConfig; at: string };
+    const { at } = e.data as { at: string };
+    const config = mergeConfig((e.data as { config: PoolConfig }).config, {});
     return { ...row, pool_id: poolId, name: config.name, provider_id: config.providerId, config, created_at: row?.created_at ?? at, updated_at: at };
   },
 };

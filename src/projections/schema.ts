@@ -44,6 +44,12 @@ IF to_regclass('rm_accounts') IS NULL THEN
   CREATE INDEX ON rm_accounts (pool_id, status);
   CREATE INDEX ON rm_accounts (pool_id, lower(login));
 END IF;
+-- Added after the first release (projection accounts.v2 replays into them).
+ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credentials_rotated_at timestamptz;
+ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credentials_version integer;
+ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credits double precision;
+ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credits_checked_at timestamptz;
+ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS state jsonb;
 
 IF to_regclass('rm_sessions') IS NULL THEN
   CREATE TABLE rm_sessions (

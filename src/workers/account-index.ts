@@ -3,6 +3,7 @@ import { evolveAccount, initialAccountState, type AccountEvent, type AccountStat
 import type { Candidate } from '../domain/ledger.ts';
 import type { RecordedEvent, Position } from '../store/port.ts';
 import { readCheckpoint } from '../projections/runner.ts';
+import { accountsProjection } from '../projections/accounts.ts';
 
 export interface IndexedAccount {
   state: AccountState;
@@ -13,7 +14,7 @@ export interface IndexedAccount {
 
 function candidateOf(accountId: string, state: AccountState, now: number): Candidate {
   const coolingModels = state.cooldowns.filter((c) => c.model && c.until > now).map((c) => c.model!);
-  return { accountId, capabilities: state.capabilities, region: state.region, coolingModels };
+  return { accountId, capabilities: state.capabilities, region: state.region, coolingModels, credits: state.credits };
 }
 
 /**
@@ -31,21 +32,12 @@ export class AccountIndex {
     const client = await pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const position = await readCheckpoint(client, 'accounts');
-      const { rows } = await client.query<{
-        account_id: string; pool_id: string; login: string; status: AccountState['status']; disabled_reason: string | null;
-        capabilities: string[]; region: string | null; cooldowns: { until: string; reason: string; model?: string }[];
-        imported_at: Date; revision: number;
-      }>('SELECT * FROM rm_accounts');
+      const position = await readCheckpoint(client, accountsProjection.name);
+      const { rows } = await client.query<{ account_id: string; state: AccountState; imported_at: Date; revision: number }>(
+        'SELECT account_id, state, imported_at, revision FROM rm_accounts',
+      );
       await client.query('COMMIT');
-      for (const r of rows) {
-        const state: AccountState = {
-          exists: true, poolId: r.pool_id, login: r.login, status: r.status, disabledReason: r.disabled_reason ?? undefined,
-          capabilities: r.capabilities, region: r.region,
-          cooldowns: r.cooldowns.map((c) => ({ ...c, until: Date.parse(c.until) })),
-        };
-        this.put(r.account_id, state, r.revision, r.imported_at.toISOString());
-      }
+      for (const r of rows) this.put(r.account_id, { ...initialAccountState(), ...r.state }, r.revision, r.imported_at.toISOString());
       return position;
     } finally {
       client.release();

@@ -1,10 +1,17 @@
 import { DomainError, type DomainEvent } from '../domain/errors.ts';
-import { isAllocatable } from '../domain/account.ts';
+import { exhaustedModels, isAllocatable } from '../domain/account.ts';
+import { usageDay } from '../domain/usage-day.ts';
 import { decideLedger, rank, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
 import { decidePool, evolvePool, initialPoolState, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import { toNewEvents, type CommandContext } from '../commands/context.ts';
 import type { AccountIndex } from './account-index.ts';
+
+/** Where usage days begin (see `usageDay`). */
+export interface UsageDays {
+  timeZone: string;
+  rollover: string;
+}
 
 /** What the allocator is asked to do: a ledger command (candidates are filled in here) or a configuration change. */
 export type AllocatorCommand =
@@ -71,6 +78,7 @@ export class PoolAllocator {
     readonly poolId: string,
     private readonly store: EventStore,
     private readonly accounts: AccountIndex,
+    private readonly days: UsageDays = { timeZone: 'UTC', rollover: '00:00' },
   ) {}
 
   get stream(): string {
@@ -117,11 +125,15 @@ export class PoolAllocator {
     });
   }
 
-  /** The pool's allocatable accounts in strategy order; computed once per turn. */
+  /** The pool's allocatable accounts in strategy order, with the models whose daily limit they reached; computed once per turn. */
   private candidates(now: number): Candidate[] {
     const out: Candidate[] = [];
+    const limits = this.state.config!.dailyLimits;
+    const day = Object.keys(limits).length ? usageDay(now, this.days.timeZone, this.days.rollover) : '';
     for (const entry of this.accounts.pool(this.poolId).values()) {
-      if (isAllocatable(entry.state, now)) out.push(entry.candidate);
+      if (!isAllocatable(entry.state, now)) continue;
+      const spent = day ? exhaustedModels(entry.state, day, limits) : [];
+      out.push(spent.length ? { ...entry.candidate, coolingModels: [...entry.candidate.coolingModels, ...spent] } : entry.candidate);
     }
     return rank(out, this.state.config!.strategy, this.state.ledger, Math.random());
   }

@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors.ts';
 import type { EventStore, Position } from '../store/port.ts';
 import { systemContext } from '../commands/context.ts';
 import type { AccountIndex } from './account-index.ts';
-import { PoolAllocator } from './allocator.ts';
+import { PoolAllocator, type UsageDays } from './allocator.ts';
 
 /**
  * This node's allocators, one per pool, loaded on first use; the log tail that keeps the
@@ -14,7 +14,7 @@ import { PoolAllocator } from './allocator.ts';
 export class Allocators {
   private readonly loaded = new Map<string, Promise<PoolAllocator>>();
 
-  constructor(private readonly store: EventStore, readonly accounts: AccountIndex) {
+  constructor(private readonly store: EventStore, readonly accounts: AccountIndex, readonly days?: UsageDays) {
     accounts.onChange((poolId) => void this.peek(poolId)?.then((a) => a.kick(), () => undefined));
   }
 
@@ -26,7 +26,7 @@ export class Allocators {
   async get(poolId: string): Promise<PoolAllocator> {
     let pending = this.loaded.get(poolId);
     if (!pending) {
-      const allocator = new PoolAllocator(poolId, this.store, this.accounts);
+      const allocator = new PoolAllocator(poolId, this.store, this.accounts, this.days);
       pending = allocator.load().then((exists) => {
         if (!exists) throw new DomainError('pool_not_found', `pool ${poolId} does not exist`);
         return allocator;

@@ -44,7 +44,7 @@ describe('account', () => {
   });
   it('ends a running cooldown, and only a running one', () => {
     const cooled: AccountEvent = { type: 'AccountCooledDown', data: { accountId: 'a', until: new Date(now + 1000).toISOString(), reason: '429', at } };
-    spec.given([imported, cooled]).when({ type: 'EndCooldown', accountId: 'a', now }).then([{ type: 'CooldownEnded', data: { accountId: 'a', at } }]);
+    spec.given([imported, cooled]).when({ type: 'EndCooldown', accountId: 'a', now }).then([{ type: 'CooldownEnded', data: { accountId: 'a', reason: 'ended by operator', at } }]);
     spec.given([imported]).when({ type: 'EndCooldown', accountId: 'a', now }).then([]);
   });
   it('once retired, refuses every change but retiring again', () => {

@@ -12,7 +12,7 @@ const at = (t = now) => new Date(t).toISOString();
 const config: PoolConfig = { ...defaultPoolConfig, name: 'P', defaultLeaseTtlMs: 60_000, maxLeaseTtlMs: 120_000 };
 const withConfig = (c: PoolConfig) => decider<LedgerState, LedgerCommand, LedgerEvent>((cmd, s) => decideLedger(cmd, s, c), evolveLedger, initialLedger);
 const spec = withConfig(config);
-const candidate = (accountId: string, extra: Partial<Candidate> = {}): Candidate => ({ accountId, capabilities: [], region: null, coolingModels: [], ...extra });
+const candidate = (accountId: string, extra: Partial<Candidate> = {}): Candidate => ({ accountId, capabilities: [], region: null, coolingModels: [], credits: null, ...extra });
 const allocate = (sessionId: string, candidates: Candidate[], extra: Partial<Extract<LedgerCommand, { type: 'Allocate' }>> = {}): LedgerCommand =>
   ({ type: 'Allocate', sessionId, count: 1, holder: 'h', secretHash: 'S', candidates, random: 0.5, now, ...extra });
 const allocated = (sessionId: string, accountId: string, fence = 1, t = now): LedgerEvent => ({

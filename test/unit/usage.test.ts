@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  decideAccount, evolveAccount, exhaustedModels, initialAccountState, isAllocatable,
+  type AccountCommand, type AccountEvent, type AccountState, type CooldownPolicy,
+} from '../../src/domain/account.ts';
+import { usageDay } from '../../src/domain/usage-day.ts';
+import { decider } from '../support/gwt.ts';
+
+const now = Date.parse('2026-11-21T10:00:00Z');
+const at = new Date(now).toISOString();
+const spec = decider<AccountState, AccountCommand, AccountEvent>(decideAccount, evolveAccount, initialAccountState);
+const imported: AccountEvent = {
+  type: 'AccountImported', data: { accountId: 'a', poolId: 'p', login: 'x@example.test', capabilities: [], region: null, credentials: null, at },
+};
+const policy: CooldownPolicy = { baseMs: 10_000, maxMs: 60_000, failureThreshold: 3, failureWindowMs: 60_000 };
+const report = (outcome: 'success' | 'rate_limited' | 'server_error' | 'timeout', extra: Partial<Extract<AccountCommand, { type: 'ReportUsage' }>> = {}): AccountCommand =>
+  ({ type: 'ReportUsage', accountId: 'a', sessionId: 's', outcome, units: 0, day: '2026-11-21', policy, now, ...extra });
+/** The events a sequence of commands produces, each decided on the state the previous ones left. */
+function run(commands: AccountCommand[], given: AccountEvent[] = [imported]): { events: AccountEvent[]; state: AccountState } {
+  let state = given.reduce(evolveAccount, initialAccountState());
+  const events: AccountEvent[] = [];
+  for (const c of commands) {
+    const out = decideAccount(c, state);
+    if (!Array.isArray(out)) throw out;
+    events.push(...out);
+    state = out.reduce(evolveAccount, state);
+  }
+  return { events, state };
+}
+const cooldowns = (events: AccountEvent[]) => events.filter((e) => e.type === 'AccountCooledDown').map((e) => e.data as { until: string; reason: string; model?: string });
+
+describe('usage, cooldowns and credits', () => {
+  it('a 429 with Retry-After cools the account for exactly that long, for one model when one is named', () => {
+    spec.given([imported]).when(report('rate_limited', { retryAfterMs: 30_000, model: 'gpt-5' })).then((events) => {
+      assert.deepEqual(events.map((e) => e.type), ['UsageReported', 'AccountCooledDown']);
+      const [c] = cooldowns(events);
+      assert.equal(c!.until, new Date(now + 30_000).toISOString());
+      assert.equal(c!.model, 'gpt-5');
+      assert.match(c!.reason, /Retry-After 30s/);
+    });
+  });
+  it('429s without Retry-After back off exponentially from the base up to the maximum; a success resets it', () => {
+    const { events } = run([report('rate_limited'), report('rate_limited'), report('rate_limited'), report('rate_limited'), report('success'), report('rate_limited')]);
+    const lengths = cooldowns(events).map((c) => Date.parse(c.until) - now);
+    assert.deepEqual(lengths, [10_000, 20_000, 40_000, 60_000, 10_000]);
+  });
+  it('N failures within the window cool the whole account down, and a successful probe ends that cooldown', () => {
+    const spread = [report('server_error', { now: now - 120_000 }), report('timeout'), report('server_error')];
+    assert.equal(cooldowns(run(spread).events).length, 0, 'the first failure fell out of the window');
+    const { events, state } = run([report('server_error'), report('timeout'), report('server_error')]);
+    const [c] = cooldowns(events);
+    assert.ok(c && !c.model);
+    assert.match(c.reason, /3 failures within 60s/);
+    assert.equal(isAllocatable(state, now + 1), false);
+    const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 5, now: now + 1 }, state) as AccountEvent[];
+    assert.deepEqual(probed.map((e) => e.type), ['CreditsChecked', 'CooldownEnded']);
+    const after = probed.reduce(evolveAccount, state);
+    assert.equal(isAllocatable(after, now + 1), true);
+    assert.equal(after.credits, 5);
+    const unhealthy = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: false, credits: 5, now: now + 1 }, state) as AccountEvent[];
+    assert.deepEqual(unhealthy.map((e) => e.type), ['CreditsChecked'], 'an unhealthy probe ends nothing');
+  });
+  it('a probe does not end a cooldown the upstream asked for with Retry-After', () => {
+    const { state } = run([report('rate_limited', { retryAfterMs: 60_000 })]);
+    const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 1, now: now + 1 }, state) as AccountEvent[];
+    assert.deepEqual(probed.map((e) => e.type), ['CreditsChecked']);
+  });
+  it('usage adds up per model and day, reaches the daily limit, and starts again on a new day', () => {
+    const { state } = run([report('success', { model: 'gpt-5', units: 600 }), report('success', { model: 'gpt-5', units: 400 }), report('success', { model: 'mini', units: 5 })]);
+    assert.deepEqual(state.usage, { day: '2026-11-21', units: { 'gpt-5': 1000, mini: 5 } });
+    assert.deepEqual(exhaustedModels(state, '2026-11-21', { 'gpt-5': 1000, mini: 10 }), ['gpt-5']);
+    assert.deepEqual(exhaustedModels(state, '2026-11-22', { 'gpt-5': 1000 }), [], 'the next day has used nothing');
+    const next = run([report('success', { model: 'gpt-5', units: 1000 }), report('success', { model: 'gpt-5', units: 1, day: '2026-11-22' })]).state;
+    assert.deepEqual(next.usage.units, { 'gpt-5': 1 });
+  });
+  it('usage days roll over at the configured time in the configured time zone', () => {
+    assert.equal(usageDay(Date.parse('2026-11-22T03:59:00Z'), 'UTC', '04:00'), '2026-11-21');
+    assert.equal(usageDay(Date.parse('2026-11-22T04:00:00Z'), 'UTC', '04:00'), '2026-11-22');
+    // New York is UTC-5 in November: midnight local is 05:00 UTC.
+    assert.equal(usageDay(Date.parse('2026-11-22T04:59:00Z'), 'America/New_York', '00:00'), '2026-11-21');
+    assert.equal(usageDay(Date.parse('2026-11-22T05:00:00Z'), 'America/New_York', '00:00'), '2026-11-22');
+  });
+  it('credentials rotate with a rising version', () => {
+    const { events, state } = run([
+      { type: 'RotateCredentials', accountId: 'a', fingerprint: 'f1', expiresAt: null, now },
+      { type: 'RotateCredentials', accountId: 'a', fingerprint: 'f2', expiresAt: '2026-11-21T11:00:00.000Z', now },
+    ]);
+    assert.deepEqual(events.map((e) => (e.data as { version: number }).version), [1, 2]);
+    assert.equal(state.credentials.expiresAt, '2026-11-21T11:00:00.000Z');
+  });
+});
