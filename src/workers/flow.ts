@@ -1,0 +1,57 @@
+/**
+ * The flow entry point: runs in a Piscina worker thread. A flow gets plain data and a
+ * MessagePort; it posts `{ step }` as it goes and stops cooperatively when the port
+ * says `cancel` or its time runs out. It holds no database connection.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { Credentials } from '../store/secrets.ts';
+import { FlowError, type FlowErrorKind, type Identity, type Provider } from './providers/provider.ts';
+import { loadProvider } from './providers/registry.ts';
+
+export type FlowKind = 'register' | 'refresh' | 'probe';
+
+export interface FlowTask {
+  kind: FlowKind;
+  module: string;
+  options: Record<string, unknown>;
+  input: Identity | Credentials;
+  port: MessagePort;
+  timeoutMs: number;
+}
+
+export type FlowResult =
+  | { ok: true; value: unknown; step: string }
+  | { ok: false; error: { kind: FlowErrorKind; message: string; retryAfterMs?: number }; step: string };
+
+const providers = new Map<string, Promise<Provider>>();
+
+export default async function flow(task: FlowTask): Promise<FlowResult> {
+  const abort = new AbortController();
+  let step = 'start';
+  task.port.on('message', (m) => m === 'cancel' && abort.abort());
+  const timer = setTimeout(() => abort.abort(), task.timeoutMs);
+  try {
+    if (!providers.has(task.module)) providers.set(task.module, loadProvider(task.module));
+    const provider = await providers.get(task.module)!;
+    const run = provider[task.kind] as ((input: unknown, ctx: unknown) => Promise<unknown>) | undefined;
+    if (!run) throw new FlowError('permanent', `the provider cannot ${task.kind}`);
+    const ctx = {
+      options: task.options, signal: abort.signal,
+      step(name: string) {
+        step = name;
+        task.port.postMessage({ step: name });
+      },
+    };
+    const value = await run.call(provider, task.input, ctx);
+    return { ok: true, value, step };
+  } catch (e) {
+    const timedOut = abort.signal.aborted;
+    const error = e instanceof FlowError
+      ? { kind: e.kind, message: timedOut ? `timed out or cancelled at ${step}` : e.message, ...(e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {}) }
+      : { kind: 'retryable' as const, message: `flow threw: ${(e as Error)?.message ?? String(e)}` };
+    return { ok: false, error, step };
+  } finally {
+    clearTimeout(timer);
+    task.port.close();
+  }
+}

@@ -1,0 +1,85 @@
+import { Piscina } from 'piscina';
+import { MessageChannel } from 'node:worker_threads';
+import type { Credentials } from '../store/secrets.ts';
+import type { FlowKind, FlowResult, FlowTask } from './flow.ts';
+import { Gate } from './limits.ts';
+import type { Identity } from './providers/provider.ts';
+import type { ProviderSpec } from './providers/registry.ts';
+
+export interface FlowOptions {
+  timeoutMs: number;
+  /** Cancels the flow cooperatively (the flow sees its signal abort). */
+  signal?: AbortSignal;
+  /** Called with each step the flow reports. */
+  onStep?: (step: string) => void;
+}
+
+/** How long a flow has after its timeout to stop by itself before its thread is terminated. */
+const GRACE_MS = 2000;
+
+/**
+ * The Piscina pool that runs provider flows in worker threads, one flow per thread at a
+ * time, so a flow that crashes or hangs its thread fails only its own task. Each
+ * provider's flows also pass its concurrency gate.
+ *
+ * @example
+ * const flows = new FlowPool({ threads: 8 });
+ * const result = await flows.run(spec, 'probe', credentials, { timeoutMs: 10_000 });
+ */
+export class FlowPool {
+  readonly piscina: Piscina;
+  private readonly gates = new Map<string, Gate>();
+  private running = 0;
+
+  constructor(options: { threads: number; idleTimeoutMs?: number }) {
+    this.piscina = new Piscina({
+      filename: new URL('./flow.ts', import.meta.url).href,
+      minThreads: 0, maxThreads: options.threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
+    });
+  }
+
+  /** Flows running now (not counting those waiting for a gate or a thread). */
+  get active(): number {
+    return this.running;
+  }
+
+  private gate(spec: ProviderSpec): Gate {
+    let gate = this.gates.get(spec.id);
+    if (!gate) this.gates.set(spec.id, (gate = new Gate(spec.limits.maxConcurrency)));
+    return gate;
+  }
+
+  /** Runs one flow; never throws for the flow's own failure, which comes back as `{ ok: false }`. */
+  run(spec: ProviderSpec, kind: FlowKind, input: Identity | Credentials, options: FlowOptions): Promise<FlowResult> {
+    return this.gate(spec).run(() => this.start(spec, kind, input, options));
+  }
+
+  private async start(spec: ProviderSpec, kind: FlowKind, input: Identity | Credentials, options: FlowOptions): Promise<FlowResult> {
+    const { port1, port2 } = new MessageChannel();
+    let step = 'queued';
+    port1.on('message', (m: { step?: string }) => {
+      if (m.step) options.onStep?.((step = m.step));
+    });
+    const cancel = () => port1.postMessage('cancel');
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    const hard = new AbortController();
+    const killer = setTimeout(() => hard.abort(), options.timeoutMs + GRACE_MS);
+    const task: FlowTask = { kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs };
+    this.running++;
+    try {
+      return (await this.piscina.run(task, { transferList: [port2], signal: hard.signal })) as FlowResult;
+    } catch (e) {
+      const message = hard.signal.aborted ? `timed out after ${options.timeoutMs} ms; thread terminated` : `worker thread failed: ${(e as Error).message}`;
+      return { ok: false, error: { kind: 'retryable', message }, step };
+    } finally {
+      this.running--;
+      clearTimeout(killer);
+      options.signal?.removeEventListener('abort', cancel);
+      port1.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}

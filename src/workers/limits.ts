@@ -1,0 +1,63 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A counting semaphore: at most `size` holders at once, served in arrival order.
+ *
+ * @example
+ * const gate = new Gate(4);
+ * await gate.run(() => flow());
+ */
+export class Gate {
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((r) => this.queue.push(r));
+    else this.active++;
+    try {
+      return await work();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/**
+ * A token bucket: `ratePerSecond` tokens a second, holding at most `burst`. `take()`
+ * waits for a token, plus a random jitter of up to `jitterMs`, so that callers released
+ * together do not arrive together.
+ *
+ * @example
+ * const bucket = new TokenBucket(5, 5);
+ * await bucket.take(signal);
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ratePerSecond: number, private readonly burst: number, private readonly jitterMs = 0) {
+    this.tokens = burst;
+  }
+
+  take(signal?: AbortSignal): Promise<void> {
+    // One taker at a time, in order: the bucket's arithmetic stays simple and fair.
+    const turn = this.chain.then(async () => {
+      const now = Date.now();
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+      this.last = now;
+      if (this.tokens < 1) {
+        await sleep(((1 - this.tokens) / this.ratePerSecond) * 1000, undefined, { signal });
+        this.tokens = 1;
+        this.last = Date.now();
+      }
+      this.tokens -= 1;
+    });
+    this.chain = turn.catch(() => undefined);
+    return this.jitterMs ? turn.then(() => sleep(Math.random() * this.jitterMs, undefined, { signal })) : turn;
+  }
+}

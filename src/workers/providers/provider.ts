@@ -1,0 +1,114 @@
+/**
+ * What a provider is: the flows that register, refresh and probe its accounts, and the
+ * limits Roster keeps to when it calls them. Providers run inside flow threads (see
+ * `../flow.ts`); they get plain data and report each step.
+ */
+import type { Credentials } from '../../store/secrets.ts';
+
+export interface ProviderLimits {
+  /** Never refresh one account more often than this. */
+  minRefreshIntervalMs: number;
+  /** Flows of this provider running at once, across all jobs and the refresher. */
+  maxConcurrency: number;
+  /** Refreshes and probes per second (token bucket; bursts up to `burst`). */
+  ratePerSecond: number;
+  burst: number;
+}
+
+export interface Identity {
+  email: string;
+  password?: string;
+  extra: Record<string, string>;
+}
+
+export interface Issued {
+  credentials: Credentials;
+  /** When the access credentials expire; null when they do not. */
+  expiresAt: string | null;
+}
+
+export interface Registered extends Issued {
+  capabilities: string[];
+  region?: string;
+}
+
+export interface Probe {
+  healthy: boolean;
+  credits: number | null;
+  quota?: Record<string, number>;
+}
+
+/** What a running flow may use: its options, a step reporter and a cancellation signal. */
+export interface FlowContext {
+  options: Record<string, unknown>;
+  /** Reports the step the flow has reached (shown in the run log and used as progress). */
+  step(name: string): void;
+  signal: AbortSignal;
+}
+
+export interface Provider {
+  limits: ProviderLimits;
+  register?(identity: Identity, ctx: FlowContext): Promise<Registered>;
+  refresh?(credentials: Credentials, ctx: FlowContext): Promise<Issued>;
+  probe?(credentials: Credentials, ctx: FlowContext): Promise<Probe>;
+}
+
+/** How a flow failed: `retryable` may succeed later, `permanent` will not, `revoked` means the credentials were rejected. */
+export type FlowErrorKind = 'retryable' | 'permanent' | 'revoked';
+
+/**
+ * A typed flow failure.
+ *
+ * @example
+ * throw new FlowError('revoked', 'refresh token rejected: invalid_grant');
+ */
+export class FlowError extends Error {
+  constructor(readonly kind: FlowErrorKind, message: string, readonly retryAfterMs?: number) {
+    super(message);
+    this.name = 'FlowError';
+  }
+}
+
+export const defaultLimits: ProviderLimits = { minRefreshIntervalMs: 3600_000, maxConcurrency: 8, ratePerSecond: 5, burst: 5 };
+
+/**
+ * Calls an upstream endpoint with a JSON or form body and maps its answer to a FlowError:
+ * 429 and 5xx and network errors are retryable (honouring Retry-After), other 4xx permanent.
+ *
+ * @example
+ * const body = await call(ctx, 'POST', `${base}/login`, { json: { email, password } });
+ */
+export async function call(
+  ctx: FlowContext, method: string, url: string,
+  body: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method, signal: ctx.signal,
+      headers: { ...(body.json ? { 'content-type': 'application/json' } : {}), ...(body.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...body.headers },
+      body: body.json ? JSON.stringify(body.json) : body.form ? new URLSearchParams(body.form).toString() : undefined,
+    });
+  } catch (e) {
+    if (ctx.signal.aborted) throw new FlowError('retryable', 'cancelled');
+    throw new FlowError('retryable', `${method} ${new URL(url).pathname}: ${(e as Error).message}`);
+  }
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text ? JSON.parse(text) : {};
+  } catch {
+    parsed = { text: text.slice(0, 200) };
+  }
+  if (res.status === 429 || res.status >= 500) {
+    const after = Number(res.headers.get('retry-after'));
+    throw new FlowError('retryable', `${method} ${new URL(url).pathname}: HTTP ${res.status}`, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** The expiry `expires_in` seconds from now, or null. */
+export function expiryOf(body: Record<string, unknown>): string | null {
+  const seconds = Number(body.expires_in);
+  return Number.isFinite(seconds) && seconds > 0 ? new Date(Date.now() + seconds * 1000).toISOString() : null;
+}
