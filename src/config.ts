@@ -20,10 +20,53 @@ export const ConfigSchema = Type.Object({
   ROSTER_DB_POOL_SIZE: Int(2, 500, 20),
   ROSTER_LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   ROSTER_EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('eventstoredb')], { default: 'postgres' }),
+  ROSTER_PROVIDERS: Type.String({ default: '{}', description: 'JSON: provider id → { use, options, limits }' }),
+  ROSTER_FLOW_THREADS: Int(1, 1024, 16),
+  ROSTER_FLOW_TIMEOUT_MS: Int(1000, 600_000, 60_000),
+  ROSTER_REFRESH_WINDOW_MS: Int(0, 7 * 86_400_000, 600_000),
+  ROSTER_SCHEDULER_INTERVAL_MS: Int(100, 3600_000, 5000),
+  ROSTER_HEARTBEAT_MS: Int(100, 600_000, 5000),
+  ROSTER_JOB_STALL_MS: Int(1000, 86_400_000, 120_000),
+  ROSTER_PROBE_INTERVAL_MS: Int(1000, 86_400_000, 60_000),
+  ROSTER_USAGE_TIMEZONE: Type.String({ minLength: 1, default: 'UTC' }),
+  ROSTER_USAGE_ROLLOVER: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '00:00' }),
+  ROSTER_DEMO: Type.Boolean({ default: false }),
+  ROSTER_SANDBOX_PORT: Int(0, 65535, 8090),
   EVENTSTORE_CONNECTION_STRING: Type.Optional(Type.String({ pattern: '^(esdb|esdb\\+discover)://' })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
+
+const ProvidersSchema = Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$' }), Type.Object({
+  use: Type.String({ minLength: 1 }),
+  options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  limits: Type.Optional(Type.Object({
+    minRefreshIntervalMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+    ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    burst: Type.Optional(Type.Integer({ minimum: 1 })),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false }));
+
+export type ProvidersConfig = Static<typeof ProvidersSchema>;
+
+/**
+ * Reads `ROSTER_PROVIDERS`; returns what is wrong as a string (never echoing the text,
+ * which may hold client secrets).
+ *
+ * @example
+ * parseProviders('{"corp":{"use":"oauth2","options":{"tokenUrl":"https://id.example/token"}}}')
+ */
+export function parseProviders(text: string): ProvidersConfig | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  const first = [...Value.Errors(ProvidersSchema, parsed)][0];
+  return first ? `${first.instancePath || '/'} ${first.message}` : (parsed as ProvidersConfig);
+}
 
 /** A bad environment: names every bad variable. */
 export class ConfigError extends Error {
@@ -54,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const schema = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const: string }> }>)[name];
     const message = schema?.anyOf ? `must be one of ${schema.anyOf.map((o) => o.const).join(', ')}` : e.message;
     // Values of secret-bearing variables (keys, tokens, URLs with passwords) are never shown.
-    const secret = /KEY|TOKEN|URL|STRING/.test(name);
+    const secret = /KEY|TOKEN|URL|STRING|PROVIDERS/.test(name);
     const shown = String(picked[name]).slice(0, 12);
     problems.push(secret ? `${name}: ${message}` : `${name}: ${message} (got "${shown}${String(picked[name]).length > 12 ? '…' : ''}")`);
   }
@@ -64,6 +107,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (value.ROSTER_DATABASE_URL && !value.ROSTER_MASTER_KEY) {
     problems.push('ROSTER_MASTER_KEY: required with ROSTER_DATABASE_URL (only embedded mode generates one)');
   }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: String(value.ROSTER_USAGE_TIMEZONE) });
+  } catch {
+    problems.push(`ROSTER_USAGE_TIMEZONE: not a time zone (got "${String(value.ROSTER_USAGE_TIMEZONE).slice(0, 40)}")`);
+  }
+  const providers = parseProviders(String(value.ROSTER_PROVIDERS ?? '{}'));
+  if (typeof providers === 'string') problems.push(`ROSTER_PROVIDERS: ${providers}`);
   if (problems.length) throw new ConfigError(problems);
   return value as Config;
 }

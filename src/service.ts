@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Config } from './config.ts';
+import { parseProviders, type Config } from './config.ts';
 import { createPool } from './commands/pools.ts';
 import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
@@ -14,6 +14,14 @@ import { PostgresEventStore } from './store/postgres.ts';
 import { SecretVault } from './store/secrets.ts';
 import { AccountIndex } from './workers/account-index.ts';
 import { Allocators } from './workers/allocators.ts';
+import { FlowPool } from './workers/flows.ts';
+import { ProviderBuckets } from './workers/limits.ts';
+import { Prober } from './workers/prober.ts';
+import { Providers, type ProviderConfig } from './workers/providers/registry.ts';
+import { Refresher } from './workers/refresher.ts';
+import { Registrations } from './workers/registration.ts';
+import { Replenisher } from './workers/replenisher.ts';
+import { Scheduler } from './workers/scheduler.ts';
 
 export interface Roster {
   app: App;
@@ -47,26 +55,49 @@ export async function openStore(config: Config, db: pg.Pool, url: string): Promi
  * const roster = await startRoster(config, { databaseUrl, masterKey });
  * console.log(roster.url);
  */
-export async function startRoster(config: Config, options: { databaseUrl: string; masterKey: Buffer; logger?: boolean | object }): Promise<Roster> {
+export async function startRoster(
+  config: Config, options: { databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig> },
+): Promise<Roster> {
+  const providers = await Providers.load({ ...(parseProviders(config.ROSTER_PROVIDERS) as Record<string, ProviderConfig>), ...options.providers });
   const db = openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE);
   await migrate(db);
   const store = await openStore(config, db, options.databaseUrl);
   const accounts = new AccountIndex();
   const from = await accounts.seed(db);
-  const allocators = new Allocators(store, accounts);
+  const days = { timeZone: config.ROSTER_USAGE_TIMEZONE, rollover: config.ROSTER_USAGE_ROLLOVER };
+  const allocators = new Allocators(store, accounts, days);
+  const vault = new SecretVault(db, options.masterKey);
+  const flows = new FlowPool({ threads: config.ROSTER_FLOW_THREADS });
+  // Background failures are logged once the app (and its logger) exists.
+  let onError: (e: unknown) => void = () => undefined;
+  const reportError = (e: unknown) => onError(e);
+  const registrations = new Registrations({
+    db, store, vault, accounts, allocators, flows, providers, onError: reportError,
+    settings: { heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS },
+  }, { stallAfterMs: config.ROSTER_JOB_STALL_MS });
+  const upkeep = {
+    store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(), onError: reportError,
+    settings: { refreshWindowMs: config.ROSTER_REFRESH_WINDOW_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, probeIntervalMs: config.ROSTER_PROBE_INTERVAL_MS },
+  };
+  const refresher = new Refresher(upkeep);
+  const prober = new Prober(upkeep);
+  const replenisher = new Replenisher({ db, store, providers, registrations, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS });
   const services: Services = {
-    db, store, accounts, allocators, vault: new SecretVault(db, options.masterKey), tokens: new AdminTokens(db),
+    db, store, accounts, allocators, vault, tokens: new AdminTokens(db), providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
       consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
     },
   };
   const app = await buildApp(services, { logger: options.logger ?? { level: config.ROSTER_LOG_LEVEL } });
+  onError = (err) => app.log.error({ err }, 'background work failed');
   const abort = new AbortController();
   const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
   void new ProjectionRunner(db, store, readModels).run(abort.signal, report('projections'));
   void allocators.follow(from, abort.signal, report('log tail'));
   allocators.reap(config.ROSTER_REAPER_INTERVAL_MS, abort.signal, report('reaper'));
+  registrations.adopt(abort.signal);
+  new Scheduler(db, config.ROSTER_SCHEDULER_INTERVAL_MS, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick()], reportError).run(abort.signal);
 
   await createPool(store, config.ROSTER_DEFAULT_POOL, { name: 'Default pool' }, systemContext('boot')).catch((e) => {
     if (!(e instanceof DomainError && e.code === 'pool_exists')) throw e;
@@ -77,7 +108,9 @@ export async function startRoster(config: Config, options: { databaseUrl: string
     app, services, url: address, adminToken: created?.token,
     async stop() {
       abort.abort();
+      await registrations.close();
       await app.close();
+      await flows.close();
       await store.close();
       await db.end();
     },

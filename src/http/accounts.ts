@@ -12,7 +12,8 @@ export function accountView(a: AccountRow) {
   return {
     accountId: a.account_id, poolId: a.pool_id, login: a.login, status: a.status, disabledReason: a.disabled_reason,
     capabilities: a.capabilities, region: a.region, cooldowns: a.cooldowns, cooldownUntil: iso(a.cooldown_until),
-    credentialsExpiresAt: iso(a.credentials_expires_at), sessionId: a.session_id, fence: a.fence,
+    credentialsExpiresAt: iso(a.credentials_expires_at), credentialsRotatedAt: iso(a.credentials_rotated_at),
+    credentialsVersion: a.credentials_version ?? 0, credits: a.credits, creditsCheckedAt: iso(a.credits_checked_at), sessionId: a.session_id, fence: a.fence,
     leasedUntil: iso(a.leased_until), useCount: a.use_count, lastUsed: iso(a.last_used),
     importedAt: iso(a.imported_at), updatedAt: iso(a.updated_at),
   };

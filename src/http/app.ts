@@ -9,12 +9,21 @@ import type { EventStore } from '../store/port.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../workers/account-index.ts';
 import type { Allocators } from '../workers/allocators.ts';
+import type { UsageDays } from '../workers/allocator.ts';
+import type { FlowPool } from '../workers/flows.ts';
+import type { Prober } from '../workers/prober.ts';
+import type { Providers } from '../workers/providers/registry.ts';
+import type { Refresher } from '../workers/refresher.ts';
+import type { Registrations } from '../workers/registration.ts';
+import type { Replenisher } from '../workers/replenisher.ts';
 import type { AdminTokens } from './auth.ts';
 import { problemHandler } from './problem.ts';
 import accountRoutes from './accounts.ts';
 import compatRoutes from './compat.ts';
 import healthRoutes from './health.ts';
 import poolRoutes from './pools.ts';
+import registrationRoutes from './registration.ts';
+import upkeepRoutes from './upkeep.ts';
 import sessionRoutes from './sessions.ts';
 
 export interface Settings {
@@ -33,6 +42,13 @@ export interface Services {
   accounts: AccountIndex;
   allocators: Allocators;
   tokens: AdminTokens;
+  providers: Providers;
+  flows: FlowPool;
+  registrations: Registrations;
+  refresher: Refresher;
+  prober: Prober;
+  replenisher: Replenisher;
+  days: UsageDays;
   settings: Settings;
 }
 
@@ -92,6 +108,8 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   poolRoutes(app, services);
   accountRoutes(app, services);
   sessionRoutes(app, services);
+  registrationRoutes(app, services);
+  upkeepRoutes(app, services);
   compatRoutes(app, services);
   return app;
 }

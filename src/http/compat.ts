@@ -84,7 +84,7 @@ export default function compatRoutes(app: App, s: Services): void {
     };
   });
 
-  // Recorded now; the refresher (workers) acts on them.
+  // The request is recorded (who asked, when), then acted on.
   const record = async (type: string, data: Record<string, unknown>, ctx: CommandContext) =>
     s.store.append(`operations-${poolId()}`, toNewEvents([{ type, data: { poolId: poolId(), ...data, at: new Date().toISOString() } }], ctx), 'any');
 
@@ -93,19 +93,25 @@ export default function compatRoutes(app: App, s: Services): void {
   }, async (req, reply) => {
     await caughtUp(s);
     const { email, force = false } = req.body ?? {};
-    if (email && !(await findAccountByLogin(s.db, poolId(), email))) throw new DomainError('account_not_found', `no account ${email} in pool ${poolId()}`);
-    const r = await record('RefreshRequested', { ...(email ? { email } : {}), force }, req.ctx);
-    return reply.code(202).send({ success: true, message: `refresh of ${email ?? 'all accounts'} recorded`, position: r.position });
+    const account = email ? await findAccountByLogin(s.db, poolId(), email) : undefined;
+    if (email && !account) throw new DomainError('account_not_found', `no account ${email} in pool ${poolId()}`);
+    await record('RefreshRequested', { ...(email ? { email } : {}), force }, req.ctx);
+    const running = s.refresher.request(poolId(), { ...(account ? { accountId: account.account_id } : {}), force }, req.ctx);
+    if (!account) {
+      running.catch((err) => req.log.error({ err }, 'refresh of all accounts failed'));
+      return reply.code(202).send({ success: true, message: `refresh of all accounts started (minimum interval ${force ? 'skipped' : 'kept'}, rate limit kept)` });
+    }
+    const [result] = await running;
+    return { success: result!.outcome === 'refreshed' || result!.outcome === 'skipped', message: `${email}: ${result!.outcome}${result!.detail ? ` (${result!.detail})` : ''}`, result };
   });
 
   app.post('/api/accounts/replenish', {
     schema: { tags, body: Type.Optional(Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }, Loose)) },
   }, async (req, reply) => {
-    await caughtUp(s);
-    const p = await poolStatus(s.db, poolId());
-    const count = req.body?.count ?? Math.max(0, p.config.minSize - p.counts.available);
-    const r = await record('ReplenishRequested', { count }, req.ctx);
-    return reply.code(202).send({ success: true, message: `replenishment of ${count} account(s) recorded`, requested: count, position: r.position });
+    const count = req.body?.count;
+    await record('ReplenishRequested', count ? { count } : {}, req.ctx);
+    const r = await s.replenisher.replenish(poolId(), count, req.ctx);
+    return reply.code(202).send({ success: true, message: r.detail, requested: r.requested, registering: r.registering, job_id: r.jobId });
   });
 
   app.get('/api/accounts/:email', { schema: { tags, params: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }) }) } }, async (req) => {

@@ -94,6 +94,7 @@ export interface AccountRow {
   capabilities: string[]; region: string | null; cooldowns: { until: string; reason: string; model?: string }[];
   cooldown_until: Date | null; credentials_expires_at: Date | null; session_id: string | null; fence: number;
   leased_until: Date | null; use_count: number; last_used: Date | null; imported_at: Date; updated_at: Date;
+  credentials_rotated_at: Date | null; credentials_version: number | null; credits: number | null; credits_checked_at: Date | null;
 }
 
 export interface AccountQuery {

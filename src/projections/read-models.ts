@@ -1,6 +1,8 @@
 import { accountsProjection } from './accounts.ts';
 import { poolsProjection } from './pools.ts';
+import { attemptsProjection, identitiesProjection, jobsProjection } from './registration.ts';
 import { sessionsProjection } from './sessions.ts';
+import { usageProjection } from './usage.ts';
 
 /** Every read model Roster keeps; one runner follows the log for all of them. */
-export const readModels = [accountsProjection, sessionsProjection, poolsProjection];
+export const readModels = [accountsProjection, sessionsProjection, poolsProjection, identitiesProjection, jobsProjection, attemptsProjection, usageProjection];

@@ -66,5 +66,68 @@ IF to_regclass('rm_sessions') IS NULL THEN
   );
   CREATE INDEX ON rm_sessions (pool_id, status);
 END IF;
+
+IF to_regclass('rm_identities') IS NULL THEN
+  CREATE TABLE rm_identities (
+    identity_id uuid PRIMARY KEY,
+    pool_id text NOT NULL,
+    email text NOT NULL,
+    fields text[] NOT NULL,
+    imported_at timestamptz NOT NULL
+  );
+  CREATE INDEX ON rm_identities (pool_id, imported_at);
+END IF;
+
+IF to_regclass('rm_jobs') IS NULL THEN
+  CREATE TABLE rm_jobs (
+    job_id text PRIMARY KEY,
+    pool_id text NOT NULL,
+    provider_id text NOT NULL,
+    status text NOT NULL,
+    config jsonb NOT NULL,
+    stalled boolean NOT NULL,
+    succeeded integer NOT NULL,
+    failed integer NOT NULL,
+    retrying integer NOT NULL,
+    attempts integer NOT NULL,
+    started_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    ended_at timestamptz
+  );
+  CREATE INDEX ON rm_jobs (pool_id, status);
+END IF;
+
+IF to_regclass('rm_job_attempts') IS NULL THEN
+  CREATE TABLE rm_job_attempts (
+    attempt_key text PRIMARY KEY,
+    job_id text NOT NULL,
+    seq integer NOT NULL,
+    identity_id uuid NOT NULL,
+    email text NOT NULL,
+    attempt integer NOT NULL,
+    outcome text NOT NULL,
+    step text NOT NULL,
+    duration_ms integer NOT NULL,
+    error text,
+    retry_at timestamptz,
+    at timestamptz NOT NULL
+  );
+  CREATE INDEX ON rm_job_attempts (job_id, seq);
+END IF;
+
+IF to_regclass('rm_usage') IS NULL THEN
+  CREATE TABLE rm_usage (
+    usage_key text PRIMARY KEY,
+    account_id uuid NOT NULL,
+    model text NOT NULL,
+    day date NOT NULL,
+    units double precision NOT NULL,
+    requests integer NOT NULL,
+    rate_limited integer NOT NULL,
+    failures integer NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+  CREATE INDEX ON rm_usage (account_id, day);
+END IF;
 END $$;
 `;

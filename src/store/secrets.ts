@@ -7,6 +7,8 @@ export interface Credentials {
   accessToken?: string;
   refreshToken?: string;
   idToken?: string;
+  /** An identity's extra fields (security answers, recovery codes and the like). */
+  extra?: Record<string, string>;
 }
 
 export const secretsSchema = /* sql */ `
@@ -75,6 +77,21 @@ export class SecretVault {
     );
     this.cache.delete(accountId);
     return rowCount === 1;
+  }
+
+  /**
+   * Replaces the account's credentials (a rotation), under its existing data key or a new
+   * one. A shredded account stays shredded.
+   */
+  async put(accountId: string, credentials: Credentials): Promise<void> {
+    const dataKey = randomBytes(32);
+    await this.pool.query(
+      `INSERT INTO secrets (account_id, wrapped_key, payload) VALUES ($1, $2, $3)
+       ON CONFLICT (account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()
+       WHERE secrets.wrapped_key IS NOT NULL`,
+      [accountId, seal(this.kek, dataKey, accountId), seal(dataKey, Buffer.from(JSON.stringify(credentials)), accountId)],
+    );
+    this.cache.delete(accountId);
   }
 
   /** The account's credentials, or null when it has none or they were shredded. */

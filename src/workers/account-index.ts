@@ -74,6 +74,11 @@ export class AccountIndex {
     return poolId === undefined ? undefined : this.byPool.get(poolId)?.get(accountId);
   }
 
+  /** Ids of the pools with accounts. */
+  pools(): string[] {
+    return [...this.byPool.keys()];
+  }
+
   /** The accounts of a pool. */
   pool(poolId: string): Map<string, IndexedAccount> {
     return this.byPool.get(poolId) ?? new Map();

@@ -61,3 +61,18 @@ export class TokenBucket {
     return this.jitterMs ? turn.then(() => sleep(Math.random() * this.jitterMs, undefined, { signal })) : turn;
   }
 }
+
+/** One token bucket per provider, shared by its refreshes and probes on this node. */
+export class ProviderBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  /** Waits for the provider's next token (its `ratePerSecond` and `burst`), with jitter. */
+  take(spec: { id: string; limits: { ratePerSecond: number; burst: number } }, signal?: AbortSignal): Promise<void> {
+    let bucket = this.buckets.get(spec.id);
+    if (!bucket) {
+      bucket = new TokenBucket(spec.limits.ratePerSecond, spec.limits.burst, Math.min(250, 1000 / spec.limits.ratePerSecond));
+      this.buckets.set(spec.id, bucket);
+    }
+    return bucket.take(signal);
+  }
+}

@@ -62,12 +62,13 @@ describe('existing account-pool API', () => {
     assert.equal((await t.call('GET', '/api/accounts/nobody@example.test')).status, 404);
   });
 
-  it('records refresh-tokens and replenish requests', async () => {
+  it('records refresh-tokens and replenish requests, and acts on them as far as the pool\'s provider allows', async () => {
     const refresh = await t.call('POST', '/api/accounts/refresh-tokens', { email: 'u1@example.test', force: true });
-    assert.deepEqual([refresh.status, refresh.body.success], [202, true]);
+    assert.deepEqual([refresh.status, refresh.body.result.outcome], [200, 'skipped'], 'the manual provider cannot refresh');
     assert.equal((await t.call('POST', '/api/accounts/refresh-tokens', { email: 'ghost@example.test' })).status, 404);
     const replenish = await t.call('POST', '/api/accounts/replenish', { count: 3 });
-    assert.deepEqual([replenish.status, replenish.body.requested], [202, 3]);
+    assert.deepEqual([replenish.status, replenish.body.requested, replenish.body.registering], [202, 3, 0]);
+    assert.match(replenish.body.message, /cannot register/);
     assert.equal((await t.call('POST', '/api/accounts/replenish', { count: -1 })).status, 400);
     const { rows } = await t.db.pool.query("SELECT type, data FROM events WHERE stream_id = 'operations-default' ORDER BY global_position");
     assert.deepEqual(rows.map((r) => r.type), ['RefreshRequested', 'ReplenishRequested']);

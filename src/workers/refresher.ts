@@ -1,0 +1,121 @@
+import type { AccountDeps } from '../commands/accounts.ts';
+import { changeAccount } from '../commands/accounts.ts';
+import { systemContext, type CommandContext } from '../commands/context.ts';
+import type { Allocators } from './allocators.ts';
+import type { FlowPool } from './flows.ts';
+import type { ProviderBuckets } from './limits.ts';
+import type { Issued } from './providers/provider.ts';
+import type { Providers, ProviderSpec } from './providers/registry.ts';
+
+export interface UpkeepDeps extends AccountDeps {
+  allocators: Allocators;
+  flows: FlowPool;
+  providers: Providers;
+  buckets: ProviderBuckets;
+  settings: { refreshWindowMs: number; flowTimeoutMs: number; probeIntervalMs: number };
+  onError: (error: unknown) => void;
+}
+
+export type RefreshOutcome = 'refreshed' | 'revoked' | 'failed' | 'skipped';
+export interface RefreshResult {
+  accountId: string;
+  outcome: RefreshOutcome;
+  detail?: string;
+}
+
+/** The provider of an account's pool, when it is configured. */
+export async function providerOfPool(deps: UpkeepDeps, poolId: string): Promise<ProviderSpec | undefined> {
+  const allocator = await deps.allocators.get(poolId).catch(() => undefined);
+  return deps.providers.get(allocator?.current.config?.providerId ?? '');
+}
+
+/**
+ * Keeps credentials fresh (DESIGN.md, Workers): refreshes those that expire within the
+ * window, never an account more often than its provider's minimum interval (`force`
+ * skips that wait, never the rate limit), through the provider's token bucket with
+ * jitter and its concurrency gate, one refresh in flight per account. A rotated secret is
+ * stored before its event is written; a rejected refresh token disables the account with
+ * the reason "credentials revoked".
+ *
+ * @example
+ * await refresher.refresh(accountId, { force: false }, ctx); // → { accountId, outcome: 'refreshed' }
+ */
+export class Refresher {
+  private readonly inFlight = new Map<string, Promise<RefreshResult>>();
+  /** accountId → no automatic retry before this time (after a failure or a 429). */
+  private readonly backoff = new Map<string, number>();
+
+  constructor(private readonly deps: UpkeepDeps) {}
+
+  refresh(accountId: string, options: { force: boolean }, ctx: CommandContext = systemContext('refresher')): Promise<RefreshResult> {
+    let running = this.inFlight.get(accountId);
+    if (!running) {
+      running = this.run(accountId, options.force, ctx).finally(() => this.inFlight.delete(accountId));
+      this.inFlight.set(accountId, running);
+    }
+    return running;
+  }
+
+  private due(accountId: string, spec: ProviderSpec, force: boolean, now: number): string | null {
+    const entry = this.deps.accounts.find(accountId);
+    if (!entry || entry.state.status !== 'active') return 'the account is not active';
+    if (!entry.state.credentials.version) return 'the account has no credentials';
+    if (force) return null;
+    const last = Date.parse(entry.state.credentials.rotatedAt ?? '') || 0;
+    if (now - last < spec.limits.minRefreshIntervalMs) return `refreshed less than ${spec.limits.minRefreshIntervalMs} ms ago`;
+    if ((this.backoff.get(accountId) ?? 0) > now) return 'backing off after a failure';
+    return null;
+  }
+
+  private async run(accountId: string, force: boolean, ctx: CommandContext): Promise<RefreshResult> {
+    const { deps } = this;
+    const entry = deps.accounts.find(accountId);
+    const spec = entry && (await providerOfPool(deps, entry.state.poolId));
+    if (!spec?.can.refresh) return { accountId, outcome: 'skipped', detail: 'the pool\'s provider cannot refresh' };
+    const notDue = this.due(accountId, spec, force, Date.now());
+    if (notDue) return { accountId, outcome: 'skipped', detail: notDue };
+    await deps.buckets.take(spec);
+    // Waiting for a token took time; another refresh may have happened meanwhile.
+    const stale = this.due(accountId, spec, force, Date.now());
+    if (stale) return { accountId, outcome: 'skipped', detail: stale };
+    const credentials = await deps.vault.get(accountId);
+    if (!credentials) return { accountId, outcome: 'skipped', detail: 'no credentials stored' };
+    const result = await deps.flows.run(spec, 'refresh', credentials, { timeoutMs: deps.settings.flowTimeoutMs });
+    if (result.ok) {
+      const issued = result.value as Issued;
+      await deps.vault.put(accountId, issued.credentials);
+      await changeAccount(deps, {
+        type: 'RotateCredentials', accountId, fingerprint: deps.vault.fingerprint(issued.credentials), expiresAt: issued.expiresAt,
+      }, ctx);
+      this.backoff.delete(accountId);
+      return { accountId, outcome: 'refreshed' };
+    }
+    if (result.error.kind === 'revoked') {
+      await changeAccount(deps, { type: 'DisableAccount', accountId, reason: 'credentials revoked' }, ctx);
+      return { accountId, outcome: 'revoked', detail: result.error.message };
+    }
+    this.backoff.set(accountId, Date.now() + (result.error.retryAfterMs ?? 60_000));
+    return { accountId, outcome: 'failed', detail: result.error.message };
+  }
+
+  /** Refreshes one account of a pool or all of them; resolves when each has been tried. */
+  async request(poolId: string, options: { accountId?: string; force: boolean }, ctx: CommandContext): Promise<RefreshResult[]> {
+    const ids = options.accountId ? [options.accountId] : [...this.deps.accounts.pool(poolId).keys()];
+    return Promise.all(ids.map((id) => this.refresh(id, { force: options.force }, ctx)));
+  }
+
+  /** Starts a refresh for every account whose credentials expire within the window (the scheduler calls this). */
+  scan(now = Date.now()): number {
+    let started = 0;
+    for (const poolId of this.deps.accounts.pools()) {
+      for (const [id, entry] of this.deps.accounts.pool(poolId)) {
+        const expiresAt = Date.parse(entry.state.credentials.expiresAt ?? '');
+        if (entry.state.status !== 'active' || !(expiresAt - now < this.deps.settings.refreshWindowMs) || this.inFlight.has(id)) continue;
+        if ((this.backoff.get(id) ?? 0) > now) continue;
+        started++;
+        void this.refresh(id, { force: false }).catch(this.deps.onError);
+      }
+    }
+    return started;
+  }
+}

@@ -1,0 +1,389 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { changeAccount, type AccountDeps } from '../commands/accounts.ts';
+import { toNewEvents, type CommandContext } from '../commands/context.ts';
+import { handle } from '../commands/handle.ts';
+import { DomainError, invalid, type FieldError } from '../domain/errors.ts';
+import {
+  checkJobConfig, decideJob, evolveJob, initialJob,
+  type JobCommand, type JobConfig, type JobEvent, type JobState, type RegistrationAttempted,
+} from '../domain/registration.ts';
+import { waitForPosition } from '../projections/queries.ts';
+import { WrongExpectedRevision, type Position } from '../store/port.ts';
+import type { Allocators } from './allocators.ts';
+import type { FlowPool } from './flows.ts';
+import { Gate } from './limits.ts';
+import type { Registered } from './providers/provider.ts';
+import type { Providers } from './providers/registry.ts';
+
+export const ownersSchema = /* sql */ `
+CREATE TABLE IF NOT EXISTS registration_owners (
+  job_id text PRIMARY KEY,
+  node_id text NOT NULL,
+  heartbeat_at timestamptz NOT NULL
+);
+`;
+
+export interface RegistrationDeps extends AccountDeps {
+  db: pg.Pool;
+  allocators: Allocators;
+  flows: FlowPool;
+  providers: Providers;
+  settings: { heartbeatMs: number; flowTimeoutMs: number; consistencyWaitMs: number };
+  onError: (error: unknown) => void;
+}
+
+type Command = JobCommand extends infer C ? (C extends unknown ? Omit<C, 'jobId' | 'now'> : never) : never;
+
+interface Queued {
+  identityId: string;
+  email: string;
+  notBefore: number;
+}
+
+/**
+ * Runs one registration job on this node: takes unregistered identities, runs their
+ * register flows at the job's concurrency, records every attempt (the decider decides
+ * its outcome), requeues retries after their backoff, heartbeats, and marks the job
+ * stalled when nothing moves for its `stallAfterMs`.
+ */
+class JobSupervisor {
+  private state: JobState = initialJob();
+  private revision = -1;
+  private readonly queue: Queued[] = [];
+  private readonly inFlight = new Map<string, AbortController>();
+  private readonly writes = new Gate(1);
+  private readonly closing = new AbortController();
+  private fetchedAt = 0;
+  private exhausted = false;
+  private lastProgress = Date.now();
+  private wake: () => void = () => undefined;
+
+  constructor(readonly jobId: string, private readonly deps: RegistrationDeps, private readonly claimed: Set<string>, private readonly ctx: CommandContext) {}
+
+  get stream(): string {
+    return `registration-${this.jobId}`;
+  }
+
+  /** The job's configuration; null until the supervisor has read the job's stream. */
+  get config(): JobConfig {
+    return this.state.config!;
+  }
+
+  get loaded(): boolean {
+    return this.state.config !== null;
+  }
+
+  get ended(): boolean {
+    return this.state.status === 'stopped' || this.state.status === 'completed';
+  }
+
+  /** Identities this job still expects to register: its remaining limit, or what it holds now. */
+  get pending(): number {
+    if (!this.loaded || this.ended) return 0;
+    const holding = this.queue.length + this.inFlight.size;
+    return this.config.limit === null ? holding : Math.max(holding, this.config.limit - this.state.succeeded - this.state.failed);
+  }
+
+  async catchUp(): Promise<void> {
+    const events = await this.deps.store.readStream(this.stream, { from: this.revision + 1 });
+    for (const e of events) this.state = evolveJob(this.state, e as unknown as JobEvent);
+    this.revision += events.length;
+    this.wake();
+  }
+
+  /** Decides and appends a command as the job's only writer here; on a conflict (another node paused it) catches up and decides again. */
+  apply(command: Command): Promise<JobEvent[]> {
+    return this.writes.run(async () => {
+      for (let attempt = 0; ; attempt++) {
+        const result = decideJob({ ...command, jobId: this.jobId, now: Date.now() } as JobCommand, this.state);
+        if (result instanceof DomainError) throw result;
+        if (!result.length) return result;
+        try {
+          const appended = await this.deps.store.append(this.stream, toNewEvents(result, this.ctx), this.revision < 0 ? 'no_stream' : this.revision);
+          for (const e of result) this.state = evolveJob(this.state, e);
+          this.revision = appended.nextRevision;
+          this.wake();
+          return result;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevision) || attempt >= 5) throw error;
+          await this.catchUp();
+        }
+      }
+    });
+  }
+
+  /** Cancels every running flow (they stop cooperatively). */
+  cancelFlows(): void {
+    for (const c of this.inFlight.values()) c.abort();
+  }
+
+  /** Stops supervising on this node without ending the job (shutdown); another start adopts it. */
+  close(): void {
+    this.closing.abort();
+    this.cancelFlows();
+    this.wake();
+  }
+
+  /** Takes unregistered identities of the pool not yet tried by this job nor held by another job here. */
+  private async fetch(): Promise<void> {
+    this.fetchedAt = Date.now();
+    const { db, store, settings } = this.deps;
+    await waitForPosition(db, await store.headPosition(), settings.consistencyWaitMs).catch(() => undefined);
+    const room = this.config.limit === null ? 1000 : this.config.limit - this.state.succeeded - this.state.failed - this.queue.length - this.inFlight.size;
+    if (room <= 0) return;
+    const tried = [...this.state.identities.keys()];
+    const { rows } = await db.query<{ identity_id: string; email: string }>(
+      `SELECT i.identity_id, i.email FROM rm_identities i LEFT JOIN rm_accounts a ON a.account_id = i.identity_id
+       WHERE i.pool_id = $1 AND a.account_id IS NULL AND NOT (i.identity_id = ANY($2::uuid[]))
+       ORDER BY i.imported_at, i.email LIMIT $3`,
+      [this.config.poolId, tried, room + this.claimed.size],
+    );
+    let taken = 0;
+    for (const r of rows) {
+      if (taken >= room || this.claimed.has(r.identity_id)) continue;
+      this.claimed.add(r.identity_id);
+      this.queue.push({ identityId: r.identity_id, email: r.email, notBefore: 0 });
+      taken++;
+    }
+    if (!this.config.continuous) this.exhausted = true;
+  }
+
+  /** The supervisor's loop: fill free slots, wait for work or time, complete when nothing remains. */
+  async run(): Promise<void> {
+    await this.catchUp();
+    for (const [identityId, last] of this.state.identities) {
+      // Adopted after a restart: identities waiting for a retry go back in the queue.
+      if (last.outcome === 'retrying') {
+        this.claimed.add(identityId);
+        this.queue.push({ identityId, email: '', notBefore: Date.now() });
+      }
+    }
+    const heartbeat = setInterval(() => void this.beat().catch(this.deps.onError), this.deps.settings.heartbeatMs);
+    try {
+      while (!this.ended && !this.closing.signal.aborted) {
+        const now = Date.now();
+        if (this.state.status === 'running') {
+          const due = this.config.continuous ? now - this.fetchedAt >= this.config.pollIntervalMs : !this.exhausted;
+          if (due && this.queue.length === 0) await this.fetch();
+          this.fill(now);
+          if (this.queue.length === 0 && this.inFlight.size === 0 && this.exhausted) {
+            await this.apply({ type: 'CompleteJob' });
+            break;
+          }
+        }
+        const next = Math.min(...this.queue.map((q) => q.notBefore), now + 1000);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(5, next - now));
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      clearInterval(heartbeat);
+      for (const q of this.queue) this.claimed.delete(q.identityId);
+    }
+  }
+
+  private fill(now: number): void {
+    this.queue.sort((a, b) => a.notBefore - b.notBefore);
+    while (this.inFlight.size < this.config.concurrency && this.queue[0] && this.queue[0].notBefore <= now) {
+      const item = this.queue.shift()!;
+      const cancel = new AbortController();
+      this.inFlight.set(item.identityId, cancel);
+      void this.attempt(item, cancel.signal)
+        .catch(this.deps.onError)
+        .finally(() => {
+          this.inFlight.delete(item.identityId);
+          if (!this.queue.some((q) => q.identityId === item.identityId)) this.claimed.delete(item.identityId);
+          this.wake();
+        });
+    }
+  }
+
+  private async attempt(item: Queued, signal: AbortSignal): Promise<void> {
+    const { vault, flows, providers, settings, accounts } = this.deps;
+    if (accounts.find(item.identityId)) return; // registered meanwhile (imported, or by another job)
+    const spec = providers.get(this.config.providerId);
+    const secrets = await vault.get(item.identityId);
+    const email = item.email || accounts.find(item.identityId)?.state.login || (await this.emailOf(item.identityId));
+    const started = Date.now();
+    let step = 'start';
+    const result = spec
+      ? await flows.run(spec, 'register', { email, password: secrets?.password, extra: secrets?.extra ?? {} }, {
+        timeoutMs: settings.flowTimeoutMs, signal,
+        onStep: (s) => {
+          step = s;
+          this.lastProgress = Date.now();
+        },
+      })
+      : { ok: false as const, error: { kind: 'permanent' as const, message: `provider ${this.config.providerId} is not configured` }, step };
+    if (this.closing.signal.aborted) return; // shutting down: the next owner tries again
+    let outcome = result.ok ? { ok: true, retryable: false } : { ok: false, retryable: result.error.kind === 'retryable', error: result.error.message };
+    if (result.ok) {
+      outcome = await this.record(item.identityId, email, { ...secrets, ...(result.value as Registered).credentials }, result.value as Registered)
+        .then(() => ({ ok: true, retryable: false }), (e: Error) => ({ ok: false, retryable: true, error: `recording the account failed: ${e.message}` }));
+    }
+    this.lastProgress = Date.now();
+    const [event] = await this.apply({
+      type: 'RecordAttempt', identityId: item.identityId, email, ...outcome, step: result.step ?? step,
+      durationMs: Date.now() - started, random: Math.random(),
+    }) as RegistrationAttempted[];
+    if (event?.data.outcome === 'retrying') this.queue.push({ ...item, email, notBefore: Date.parse(event.data.retryAt!) });
+  }
+
+  private async emailOf(identityId: string): Promise<string> {
+    const { rows } = await this.deps.db.query<{ email: string }>('SELECT email FROM rm_identities WHERE identity_id = $1', [identityId]);
+    return rows[0]?.email ?? '';
+  }
+
+  /** Stores the new account's secrets, then its `AccountRegistered` event (an account that exists already is no duplicate: it is kept). */
+  private async record(accountId: string, login: string, credentials: Registered['credentials'], registered: Registered): Promise<void> {
+    const { vault } = this.deps;
+    await vault.put(accountId, credentials);
+    await changeAccount(this.deps, {
+      type: 'RegisterAccount', accountId, poolId: this.config.poolId, login, capabilities: registered.capabilities,
+      region: registered.region ?? null, credentials: { fingerprint: vault.fingerprint(credentials), expiresAt: registered.expiresAt },
+      providerId: this.config.providerId, jobId: this.jobId,
+    }, this.ctx).catch((e) => {
+      if (!(e instanceof DomainError && e.code === 'account_exists')) throw e;
+    });
+  }
+
+  /** Heartbeat: renews this node's hold on the job, learns changes made elsewhere, marks a stall. */
+  private async beat(): Promise<void> {
+    await this.deps.db.query('UPDATE registration_owners SET heartbeat_at = now() WHERE job_id = $1', [this.jobId]);
+    await this.catchUp();
+    if (this.state.status === 'stopped') this.cancelFlows();
+    const idle = Date.now() - this.lastProgress;
+    const busy = this.inFlight.size > 0 || this.queue.length > 0;
+    if (this.state.status === 'running' && busy && idle > this.config.stallAfterMs) await this.apply({ type: 'MarkStalled', idleMs: idle });
+    if (!busy) this.lastProgress = Date.now();
+  }
+}
+
+export interface StartJob {
+  poolId: string;
+  jobId?: string;
+  concurrency: number;
+  retries: number;
+  backoffMs?: number;
+  continuous?: boolean;
+  pollIntervalMs?: number;
+  limit?: number | null;
+  stallAfterMs?: number;
+  source?: JobConfig['source'];
+}
+
+/**
+ * The registration jobs this node supervises: starts them (after checking the pool, the
+ * provider and the limits), pauses, resumes and stops them, and adopts jobs whose node
+ * stopped heartbeating.
+ *
+ * @example
+ * const { jobId } = await registrations.start({ poolId: 'default', concurrency: 8, retries: 3 }, ctx);
+ */
+export class Registrations {
+  readonly nodeId = randomUUID();
+  private readonly supervisors = new Map<string, JobSupervisor>();
+  private readonly claimed = new Set<string>();
+
+  constructor(private readonly deps: RegistrationDeps, private readonly defaults: { stallAfterMs: number }) {}
+
+  /** Checks a job's request; a 400 names every field that is missing or out of bounds. */
+  private async check(input: StartJob): Promise<JobConfig> {
+    const bad: FieldError[] = [];
+    const pool = await this.deps.allocators.get(input.poolId).catch((e) => {
+      if (e instanceof DomainError && e.code === 'pool_not_found') bad.push({ field: 'poolId', message: `pool ${input.poolId} does not exist` });
+      else throw e;
+    });
+    const providerId = pool?.current.config?.providerId ?? '';
+    const spec = this.deps.providers.get(providerId);
+    if (pool && !spec) bad.push({ field: 'providerId', message: `the pool's provider ${providerId} is not configured (ROSTER_PROVIDERS)` });
+    else if (spec && !spec.can.register) bad.push({ field: 'providerId', message: `provider ${providerId} cannot register accounts` });
+    if (spec && input.concurrency > spec.limits.maxConcurrency) {
+      bad.push({ field: 'concurrency', message: `must not exceed the provider's maximum concurrency ${spec.limits.maxConcurrency}` });
+    }
+    const config: JobConfig = {
+      poolId: input.poolId, providerId, concurrency: input.concurrency, retries: input.retries, backoffMs: input.backoffMs ?? 1000,
+      continuous: input.continuous ?? false, pollIntervalMs: input.pollIntervalMs ?? 10_000, limit: input.limit ?? null,
+      stallAfterMs: input.stallAfterMs ?? this.defaults.stallAfterMs, source: input.source ?? 'operator',
+    };
+    bad.push(...checkJobConfig(config));
+    if (bad.length) throw invalid(bad);
+    return config;
+  }
+
+  /** Starts a job and supervises it here. */
+  async start(input: StartJob, ctx: CommandContext): Promise<{ jobId: string; position?: Position; config: JobConfig }> {
+    const config = await this.check(input);
+    const jobId = input.jobId ?? `job-${randomUUID().slice(0, 13)}`;
+    const supervisor = new JobSupervisor(jobId, this.deps, this.claimed, { ...ctx, correlationId: ctx.correlationId });
+    await supervisor.apply({ type: 'StartJob', config });
+    await this.deps.db.query(
+      `INSERT INTO registration_owners (job_id, node_id, heartbeat_at) VALUES ($1, $2, now())
+       ON CONFLICT (job_id) DO UPDATE SET node_id = EXCLUDED.node_id, heartbeat_at = now()`, [jobId, this.nodeId],
+    );
+    this.supervise(supervisor);
+    return { jobId, config, position: await this.deps.store.headPosition() };
+  }
+
+  private supervise(supervisor: JobSupervisor): void {
+    this.supervisors.set(supervisor.jobId, supervisor);
+    void supervisor.run().catch(this.deps.onError).finally(() => {
+      this.supervisors.delete(supervisor.jobId);
+      if (supervisor.ended) void this.deps.db.query('DELETE FROM registration_owners WHERE job_id = $1', [supervisor.jobId]).catch(() => undefined);
+    });
+  }
+
+  /** Pauses, resumes or stops a job, on whichever node runs it. */
+  async control(jobId: string, action: 'pause' | 'resume' | 'stop', ctx: CommandContext): Promise<{ events: string[]; status: string }> {
+    const command = action === 'pause' ? { type: 'PauseJob' as const } : action === 'resume' ? { type: 'ResumeJob' as const } : { type: 'StopJob' as const, reason: `stopped by ${ctx.actor}` };
+    const local = this.supervisors.get(jobId);
+    if (local) {
+      const events = await local.apply(command);
+      if (action === 'stop') local.cancelFlows();
+      return { events: events.map((e) => e.type), status: local.ended ? 'stopped' : action === 'pause' ? 'paused' : 'running' };
+    }
+    const decider = { initial: initialJob, decide: decideJob, evolve: evolveJob };
+    const r = await handle(this.deps.store, `registration-${jobId}`, decider, { ...command, jobId, now: Date.now() } as JobCommand, ctx);
+    return { events: r.events.map((e) => e.type), status: r.state.status };
+  }
+
+  /** Identities being registered for a pool by jobs on this node. */
+  pending(poolId: string): number {
+    let n = 0;
+    for (const s of this.supervisors.values()) if (s.loaded && s.config.poolId === poolId) n += s.pending;
+    return n;
+  }
+
+  /** Every `heartbeatMs`: adopts running or paused jobs that no node heartbeats for (their node stopped). */
+  adopt(signal: AbortSignal): void {
+    const orphanAfter = this.deps.settings.heartbeatMs * 3;
+    const tick = async () => {
+      const { rows } = await this.deps.db.query<{ job_id: string }>(
+        `INSERT INTO registration_owners (job_id, node_id, heartbeat_at)
+         SELECT j.job_id, $1, now() FROM rm_jobs j WHERE j.status IN ('running', 'paused')
+         ON CONFLICT (job_id) DO UPDATE SET node_id = EXCLUDED.node_id, heartbeat_at = now()
+           WHERE registration_owners.heartbeat_at < now() - make_interval(secs => $2::double precision / 1000)
+         RETURNING job_id`, [this.nodeId, orphanAfter],
+      );
+      for (const { job_id: jobId } of rows) {
+        if (!this.supervisors.has(jobId)) this.supervise(new JobSupervisor(jobId, this.deps, this.claimed, { actor: 'system:registration', correlationId: jobId }));
+      }
+    };
+    const timer = setInterval(() => void tick().catch(this.deps.onError), this.deps.settings.heartbeatMs);
+    void tick().catch(this.deps.onError);
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  }
+
+  /** Stops supervising (jobs stay running in the log; a later start adopts them). */
+  async close(): Promise<void> {
+    for (const s of this.supervisors.values()) s.close();
+    await this.deps.db.query('UPDATE registration_owners SET heartbeat_at = now() - interval \'1 hour\' WHERE node_id = $1', [this.nodeId]).catch(() => undefined);
+    await sleep(0);
+  }
+}

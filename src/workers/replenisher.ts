@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import { systemContext, type CommandContext } from '../commands/context.ts';
+import { poolStatus, poolStatuses, waitForPosition } from '../projections/queries.ts';
+import type { EventStore } from '../store/port.ts';
+import type { Providers } from './providers/registry.ts';
+import type { Registrations } from './registration.ts';
+
+export interface Replenishment {
+  poolId: string;
+  /** Accounts asked for: the shortfall, or the count given. */
+  requested: number;
+  /** Accounts a started job will register (bounded by the maximum and by unregistered identities). */
+  registering: number;
+  jobId: string | null;
+  detail: string;
+}
+
+/**
+ * Keeps each pool at its minimum: available accounts plus those being registered, never
+ * past the maximum (disabled and retired accounts do not count), by starting registration
+ * jobs over the pool's unregistered identities.
+ *
+ * @example
+ * await replenisher.replenish('default'); // → { requested: 3, registering: 3, jobId: 'job-…', … }
+ */
+export class Replenisher {
+  constructor(private readonly deps: { db: pg.Pool; store: EventStore; providers: Providers; registrations: Registrations; consistencyWaitMs: number }) {}
+
+  async replenish(poolId: string, count?: number, ctx: CommandContext = systemContext('replenisher')): Promise<Replenishment> {
+    const { db, store, providers, registrations } = this.deps;
+    await waitForPosition(db, await store.headPosition(), this.deps.consistencyWaitMs);
+    const status = await poolStatus(db, poolId);
+    const spec = providers.get(status.config.providerId);
+    const registering = registrations.pending(poolId);
+    const requested = count ?? Math.max(0, status.config.minSize - status.counts.available - registering);
+    const answer = (n: number, jobId: string | null, detail: string): Replenishment => ({ poolId, requested, registering: n, jobId, detail });
+    if (requested === 0) return answer(0, null, 'the pool is at its minimum');
+    if (!spec?.can.register) return answer(0, null, `provider ${status.config.providerId} cannot register accounts`);
+    const counted = status.counts.total - status.counts.disabled;
+    const room = status.config.maxSize - counted - registering;
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM rm_identities i LEFT JOIN rm_accounts a ON a.account_id = i.identity_id
+       WHERE i.pool_id = $1 AND a.account_id IS NULL`, [poolId],
+    );
+    const free = Number(rows[0]!.n) - registering;
+    const n = Math.min(requested, room, free);
+    if (n <= 0) return answer(0, null, room <= 0 ? 'the pool is at its maximum' : 'no unregistered identities left; import more');
+    const { jobId } = await registrations.start({
+      poolId, concurrency: Math.min(n, spec.limits.maxConcurrency, 8), retries: 3, limit: n, source: 'replenish',
+    }, ctx);
+    return answer(n, jobId, `registering ${n} account(s)`);
+  }
+
+  /** Replenishes every pool below its minimum (the scheduler calls this). */
+  async tick(): Promise<Replenishment[]> {
+    const out: Replenishment[] = [];
+    for (const pool of await poolStatuses(this.deps.db)) {
+      if (pool.config.minSize > 0 && pool.counts.available < pool.config.minSize) out.push(await this.replenish(pool.poolId));
+    }
+    return out;
+  }
+}
