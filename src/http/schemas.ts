@@ -69,6 +69,7 @@ export const AllocateBody = Type.Object({
   capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 })),
   region: Type.Optional(Type.String({ minLength: 1 })),
   model: Type.Optional(Type.String({ minLength: 1 })),
+  needsCredits: Type.Optional(Type.Boolean({ description: 'skip accounts whose last probe found no credits' })),
 }, { additionalProperties: false });
 
 export const LeaseSecretBody = Type.Object({

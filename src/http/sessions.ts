@@ -11,8 +11,11 @@ export default function sessionRoutes(app: App, s: Services): void {
   const tags = ['sessions'];
   app.post('/v1/pools/:poolId/sessions', { schema: { tags, params: Type.Object({ poolId: Id }), body: AllocateBody } }, async (req, reply) => {
     const b = req.body;
-    const filter = b.capabilities || b.region || b.model
-      ? { ...(b.capabilities ? { capabilities: b.capabilities } : {}), ...(b.region ? { region: b.region } : {}), ...(b.model ? { model: b.model } : {}) }
+    const filter = b.capabilities || b.region || b.model || b.needsCredits
+      ? {
+        ...(b.capabilities ? { capabilities: b.capabilities } : {}), ...(b.region ? { region: b.region } : {}),
+        ...(b.model ? { model: b.model } : {}), ...(b.needsCredits ? { needsCredits: true } : {}),
+      }
       : undefined;
     const result = await allocate(s, req.params.poolId, {
       count: b.count ?? 1, holder: b.holder ?? req.ctx.actor, ...(b.sessionId ? { sessionId: b.sessionId } : {}),

@@ -3,7 +3,7 @@
  * MessagePort; it posts `{ step }` as it goes and stops cooperatively when the port
  * says `cancel` or its time runs out. It holds no database connection.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { threadId, type MessagePort } from 'node:worker_threads';
 import type { Credentials } from '../store/secrets.ts';
 import { FlowError, type FlowErrorKind, type Identity, type Provider } from './providers/provider.ts';
 import { loadProvider } from './providers/registry.ts';
@@ -39,7 +39,7 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
       options: task.options, signal: abort.signal,
       step(name: string) {
         step = name;
-        task.port.postMessage({ step: name });
+        task.port.postMessage({ step: name, threadId });
       },
     };
     const value = await run.call(provider, task.input, ctx);

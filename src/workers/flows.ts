@@ -30,6 +30,8 @@ export class FlowPool {
   readonly piscina: Piscina;
   private readonly gates = new Map<string, Gate>();
   private running = 0;
+  /** Thread ids of the threads running a flow now (as their flows report them). */
+  readonly busyThreads = new Set<number>();
 
   constructor(options: { threads: number; idleTimeoutMs?: number }) {
     this.piscina = new Piscina({
@@ -57,7 +59,9 @@ export class FlowPool {
   private async start(spec: ProviderSpec, kind: FlowKind, input: Identity | Credentials, options: FlowOptions): Promise<FlowResult> {
     const { port1, port2 } = new MessageChannel();
     let step = 'queued';
-    port1.on('message', (m: { step?: string }) => {
+    let thread: number | undefined;
+    port1.on('message', (m: { step?: string; threadId?: number }) => {
+      if (m.threadId !== undefined) this.busyThreads.add((thread = m.threadId));
       if (m.step) options.onStep?.((step = m.step));
     });
     const cancel = () => port1.postMessage('cancel');
@@ -73,6 +77,7 @@ export class FlowPool {
       return { ok: false, error: { kind: 'retryable', message }, step };
     } finally {
       this.running--;
+      if (thread !== undefined) this.busyThreads.delete(thread);
       clearTimeout(killer);
       options.signal?.removeEventListener('abort', cancel);
       port1.close();
