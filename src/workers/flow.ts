@@ -5,7 +5,7 @@
  */
 import { threadId, type MessagePort } from 'node:worker_threads';
 import type { Credentials } from '../store/secrets.ts';
-import { FlowError, type FlowErrorKind, type Identity, type Provider } from './providers/provider.ts';
+import { FlowError, isFlowError, type FlowErrorKind, type Identity, type Provider } from './providers/provider.ts';
 import { loadProvider } from './providers/registry.ts';
 
 export type FlowKind = 'register' | 'refresh' | 'probe';
@@ -46,7 +46,7 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
     return { ok: true, value, step };
   } catch (e) {
     const timedOut = abort.signal.aborted;
-    const error = e instanceof FlowError
+    const error = isFlowError(e)
       ? { kind: e.kind, message: timedOut ? `timed out or cancelled at ${step}` : e.message, ...(e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {}) }
       : { kind: 'retryable' as const, message: `flow threw: ${(e as Error)?.message ?? String(e)}` };
     return { ok: false, error, step };

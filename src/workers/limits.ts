@@ -28,8 +28,8 @@ export class Gate {
 
 /**
  * A token bucket: `ratePerSecond` tokens a second, holding at most `burst`. `take()`
- * waits for a token, plus a random jitter of up to `jitterMs`, so that callers released
- * together do not arrive together.
+ * waits a random jitter of up to `jitterMs` (so that callers released together do not
+ * arrive together), then for a token.
  *
  * @example
  * const bucket = new TokenBucket(5, 5);
@@ -44,7 +44,9 @@ export class TokenBucket {
     this.tokens = burst;
   }
 
-  take(signal?: AbortSignal): Promise<void> {
+  async take(signal?: AbortSignal): Promise<void> {
+    // Jitter first, so that the bucket's spacing holds for the calls themselves.
+    if (this.jitterMs) await sleep(Math.random() * this.jitterMs, undefined, { signal });
     // One taker at a time, in order: the bucket's arithmetic stays simple and fair.
     const turn = this.chain.then(async () => {
       const now = Date.now();
@@ -58,7 +60,7 @@ export class TokenBucket {
       this.tokens -= 1;
     });
     this.chain = turn.catch(() => undefined);
-    return this.jitterMs ? turn.then(() => sleep(Math.random() * this.jitterMs, undefined, { signal })) : turn;
+    return turn;
   }
 }
 

@@ -69,6 +69,11 @@ export class FlowError extends Error {
   }
 }
 
+/** Whether `e` is a FlowError, also one from another copy of this module (a provider loaded by path has its own). */
+export function isFlowError(e: unknown): e is FlowError {
+  return e instanceof Error && e.name === 'FlowError' && ['retryable', 'permanent', 'revoked'].includes((e as FlowError).kind);
+}
+
 export const defaultLimits: ProviderLimits = { minRefreshIntervalMs: 3600_000, maxConcurrency: 8, ratePerSecond: 5, burst: 5 };
 
 /**

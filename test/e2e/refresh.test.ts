@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { sandboxProvider, startSandbox, until, type TestSandbox } from '../support/sandbox.ts';
+
+const INTERVAL = 1500;
+const RATE = 4;
+const BURST = 2;
+
+describe('credential refresh against the sandbox upstream', () => {
+  let sb: TestSandbox;
+  let t: TestRoster;
+  const emails = Array.from({ length: 6 }, (_, i) => `storm${i}@example.test`);
+  before(async () => {
+    sb = await startSandbox({ refreshMinIntervalMs: INTERVAL });
+    t = await startTestRoster({
+      ROSTER_PROVIDERS: sandboxProvider(sb.url, { minRefreshIntervalMs: INTERVAL, ratePerSecond: RATE, burst: BURST }),
+      ROSTER_DEFAULT_POOL: 'storm', ROSTER_SCHEDULER_INTERVAL_MS: '100000',
+    });
+    await t.call('PATCH', '/v1/pools/storm', { providerId: 'sandbox' });
+    await t.call('POST', '/v1/pools/storm/identities', { lines: emails.map((e) => `${e}:password-${e}`).join('\n') });
+    const { body } = await t.call('POST', '/v1/pools/storm/jobs', { concurrency: 6, retries: 1 });
+    await until('registration', async () => (await t.call('GET', `/v1/jobs/${body.jobId}`)).body.status === 'completed');
+  });
+  after(async () => {
+    await t?.stop();
+    await sb?.close();
+  });
+
+  it('a refresh storm never breaks the minimum interval nor the rate limit; force skips only the interval', async () => {
+    // Right after registration nothing is due: the storm's first second refreshes nothing.
+    const early = await t.call('POST', '/api/accounts/refresh-tokens', { email: emails[0] });
+    assert.match(early.body.message, /skipped \(refreshed less than 1500 ms ago\)/);
+    sb.stats().refreshes.length = 0;
+    const end = Date.now() + 5000;
+    const storm = async () => {
+      while (Date.now() < end) {
+        const email = emails[Math.floor(Math.random() * emails.length)];
+        const r = await t.call('POST', '/api/accounts/refresh-tokens', Math.random() < 0.3 ? {} : { email });
+        assert.ok(r.status === 200 || r.status === 202, JSON.stringify(r.body));
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, storm));
+    await new Promise((r) => setTimeout(r, 500));
+    const seen = sb.stats().refreshes.filter((r) => r.outcome !== 'invalid_grant');
+    assert.equal(seen.filter((r) => r.outcome === 'too_soon').length, 0, 'the sandbox never had to refuse a refresh as too soon');
+    for (const email of emails) {
+      const times = seen.filter((r) => r.email === email).map((r) => r.at);
+      assert.ok(times.length >= 2, `${email} refreshed more than once in 5 s (${times.length})`);
+      for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= INTERVAL, `${email}: ${times[i]! - times[i - 1]!} ms between refreshes`);
+    }
+    assertRate(seen.map((r) => r.at));
+
+    // Forced: the interval is skipped (the sandbox now answers "too soon"), the rate limit is not.
+    sb.stats().refreshes.length = 0;
+    const forced = await Promise.all(emails.map((email) => t.call('POST', '/api/accounts/refresh-tokens', { email, force: true })));
+    const calls = sb.stats().refreshes;
+    assert.equal(calls.length, emails.length, 'every forced refresh reached the upstream');
+    assertRate(calls.map((r) => r.at));
+    assert.ok(forced.every((r) => r.status === 200));
+  });
+
+  it('a rejected refresh token disables the account: "credentials revoked"', async () => {
+    await fetch(`${sb.url}/_sandbox/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: emails[5] }) });
+    const r = await t.call('POST', '/api/accounts/refresh-tokens', { email: emails[5], force: true });
+    assert.equal(r.body.result.outcome, 'revoked', JSON.stringify(r.body));
+    const account = await t.call('GET', `/v1/accounts?pool=storm&search=storm5&position=${encodeURIComponent(await t.roster.services.store.headPosition())}`);
+    assert.deepEqual([account.body.items[0].status, account.body.items[0].disabledReason], ['disabled', 'credentials revoked']);
+  });
+
+  it('the refresher refreshes credentials that expire within the window, and no sooner than the interval', async () => {
+    const { refresher } = t.roster.services;
+    await new Promise((r) => setTimeout(r, INTERVAL));
+    assert.equal(refresher.scan(), 0, 'tokens valid for an hour are not due within a ten-minute window');
+    const before = sb.stats().refreshes.length;
+    const inAnHour = Date.now() + 3600_000;
+    assert.equal(refresher.scan(inAnHour), 5, 'an hour later the five active accounts are due');
+    await until('the scheduled refreshes', async () => sb.stats().refreshes.length >= before + 5, 10_000);
+    refresher.scan(inAnHour);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(sb.stats().refreshes.length, before + 5, 'refreshed again only after the minimum interval');
+  });
+});
+
+/** The token bucket's promise: any n consecutive calls span at least (n − burst) / rate seconds. */
+function assertRate(times: number[]): void {
+  const sorted = [...times].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i++) {
+    for (let j = i + BURST; j < sorted.length; j++) {
+      const span = sorted[j]! - sorted[i]!;
+      const allowed = ((j - i + 1 - BURST) / RATE) * 1000 - 50;
+      assert.ok(span >= allowed, `${j - i + 1} refreshes within ${span} ms (rate ${RATE}/s, burst ${BURST})`);
+    }
+  }
+}
