@@ -15,6 +15,13 @@ export const PoolConfigFields = {
     lowRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     criticalRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
   }, { additionalProperties: false }),
+  cooldown: Type.Object({
+    baseMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 })),
+    maxMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 })),
+    failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    failureWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
+  }, { additionalProperties: false }),
+  dailyLimits: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.Number({ minimum: 0 }), { description: 'units per model and usage day' }),
 };
 
 /** The configuration fields a create or configure request may leave out. */
@@ -26,6 +33,8 @@ const OptionalPoolFields = {
   maxLeaseTtlMs: Type.Optional(PoolConfigFields.maxLeaseTtlMs),
   strategy: Type.Optional(PoolConfigFields.strategy),
   health: Type.Optional(PoolConfigFields.health),
+  cooldown: Type.Optional(PoolConfigFields.cooldown),
+  dailyLimits: Type.Optional(PoolConfigFields.dailyLimits),
 };
 
 export const CreatePoolBody = Type.Object({ poolId: Id, name: PoolConfigFields.name, ...OptionalPoolFields }, { additionalProperties: false });
