@@ -4,7 +4,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { startRoster } from './service.ts';
+import { buildSandbox } from './sandbox/server.ts';
+import { startRoster, type Roster } from './service.ts';
+import { systemContext } from './commands/context.ts';
+import { createPool } from './commands/pools.ts';
+import { importIdentities } from './commands/identities.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
 import { parseMasterKey } from './store/secrets.ts';
 
@@ -30,6 +34,24 @@ async function embeddedDatabase(config: Config): Promise<{ url: string; server: 
   return { url: server.url.replace(/\/postgres$/, '/roster'), server };
 }
 
+/**
+ * Demo mode (`ROSTER_DEMO=true`): the sandbox upstream runs beside the service, and a
+ * `demo` pool with 20 identities and a minimum of 5 lets the replenisher register
+ * accounts on its own.
+ */
+async function startDemo(config: Config): Promise<{ url: string; providers: Record<string, { use: string; options: Record<string, unknown> }>; close(): Promise<unknown> }> {
+  const { app } = buildSandbox({ refreshMinIntervalMs: 60_000 });
+  const url = await app.listen({ host: '127.0.0.1', port: config.ROSTER_SANDBOX_PORT });
+  return { url, providers: { sandbox: { use: 'sandbox', options: { baseUrl: url } } }, close: () => app.close() };
+}
+
+async function seedDemo(roster: Roster): Promise<void> {
+  const ctx = systemContext('demo');
+  await createPool(roster.services.store, 'demo', { name: 'Demo pool (sandbox upstream)', providerId: 'sandbox', minSize: 5, maxSize: 20 }, ctx).catch(() => undefined);
+  const identities = Array.from({ length: 20 }, (_, i) => ({ line: i + 1, item: { email: `demo${i + 1}@example.test`, password: `demo-password-${i + 1}` } }));
+  await importIdentities(roster.services, 'demo', identities, ctx);
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -42,12 +64,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const embedded = config.ROSTER_DATABASE_URL ? undefined : await embeddedDatabase(config);
-  const roster = await startRoster(config, { databaseUrl: config.ROSTER_DATABASE_URL ?? embedded!.url, masterKey: await masterKey(config) });
+  const demo = config.ROSTER_DEMO ? await startDemo(config) : undefined;
+  const roster = await startRoster(config, {
+    databaseUrl: config.ROSTER_DATABASE_URL ?? embedded!.url, masterKey: await masterKey(config), ...(demo ? { providers: demo.providers } : {}),
+  });
+  if (demo) await seedDemo(roster);
   const lines = [`Roster is listening on ${roster.url} (${embedded ? `embedded PostgreSQL in ${resolve(config.ROSTER_DATA_DIR)}` : 'external PostgreSQL'})`];
   if (roster.adminToken) {
     lines.push(`Admin token (shown once, stored hashed; keep it safe): ${roster.adminToken}`);
   }
   lines.push(`API docs: ${roster.url}/docs (send Authorization: Bearer <admin token>)`);
+  if (demo) lines.push(`Demo: sandbox upstream on ${demo.url}; pool "demo" registers accounts from 20 sample identities to its minimum of 5`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
   let stopping = false;
@@ -55,6 +82,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await roster.stop().catch(() => undefined);
+    await demo?.close().catch(() => undefined);
     await embedded?.server.stop().catch(() => undefined);
     process.exit(0);
   };

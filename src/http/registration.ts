@@ -47,6 +47,9 @@ export default function registrationRoutes(app: App, s: Services): void {
   app.get('/v1/providers', { schema: { tags } }, async () =>
     s.providers.all().map((p) => ({ providerId: p.id, limits: p.limits, can: p.can })));
 
+  app.get('/v1/flows', { schema: { tags } }, async () =>
+    ({ active: s.flows.active, threads: s.flows.piscina.threads.length, queued: s.flows.piscina.queueSize }));
+
   app.post('/v1/pools/:poolId/identities', { bodyLimit: 10_000_000, schema: { tags, params: PoolParams, body: IdentitiesBody } }, async (req) => {
     await s.allocators.get(req.params.poolId);
     const b = req.body;

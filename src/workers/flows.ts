@@ -1,7 +1,9 @@
 import { Piscina } from 'piscina';
+import { rm } from 'node:fs/promises';
 import { MessageChannel } from 'node:worker_threads';
 import type { Credentials } from '../store/secrets.ts';
 import type { FlowKind, FlowResult, FlowTask } from './flow.ts';
+import { flowEntry } from './flow-entry.ts';
 import { Gate } from './limits.ts';
 import type { Identity } from './providers/provider.ts';
 import type { ProviderSpec } from './providers/registry.ts';
@@ -28,6 +30,7 @@ const GRACE_MS = 2000;
  */
 export class FlowPool {
   readonly piscina: Piscina;
+  private readonly entry = flowEntry();
   private readonly gates = new Map<string, Gate>();
   private running = 0;
   /** Thread ids of the threads running a flow now (as their flows report them). */
@@ -35,7 +38,9 @@ export class FlowPool {
 
   constructor(options: { threads: number; idleTimeoutMs?: number }) {
     this.piscina = new Piscina({
-      filename: new URL('./flow.ts', import.meta.url).href,
+      filename: this.entry,
+      // Threads start as plain Node: the entry is JavaScript, and a TypeScript loader inherited per thread costs seconds of CPU each.
+      execArgv: [],
       minThreads: 0, maxThreads: options.threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
     });
   }
@@ -86,5 +91,6 @@ export class FlowPool {
 
   async close(): Promise<void> {
     await this.piscina.destroy();
+    if (this.entry.includes('/.cache/roster/')) await rm(new URL(this.entry), { force: true });
   }
 }

@@ -1,6 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { defaultLimits, type Provider, type ProviderLimits } from './provider.ts';
+import * as manual from './manual.ts';
+import * as oauth2 from './oauth2.ts';
+import * as sandbox from './sandbox.ts';
 
 /** A provider as configured: `use` is a built-in id or a module path; `options` go to its flows. */
 export interface ProviderConfig {
@@ -19,15 +22,13 @@ export interface ProviderSpec {
   can: { register: boolean; refresh: boolean; probe: boolean };
 }
 
-const builtins: Record<string, string> = {
-  manual: new URL('./manual.ts', import.meta.url).href,
-  sandbox: new URL('./sandbox.ts', import.meta.url).href,
-  oauth2: new URL('./oauth2.ts', import.meta.url).href,
-};
+/** Built-in providers, imported with this module: a flow thread loads no other code for them. */
+const builtins: Record<string, { createProvider(): Provider }> = { manual, sandbox, oauth2 };
 
-/** The module URL of a built-in id or a path (relative to the working directory). */
+/** `builtin:<id>` for a built-in provider, else the module URL of a path (relative to the working directory). */
 export function moduleOf(use: string): string {
-  return builtins[use] ?? (use.startsWith('file:') ? use : pathToFileURL(resolve(use)).href);
+  if (builtins[use]) return `builtin:${use}`;
+  return use.startsWith('file:') ? use : pathToFileURL(resolve(use)).href;
 }
 
 /** Imports a module; a TypeScript one through tsx, which worker threads do not get from the command line. */
@@ -37,9 +38,10 @@ async function importModule(module: string): Promise<unknown> {
   return tsImport(module, import.meta.url);
 }
 
-/** Imports a provider module and creates its provider. */
+/** Imports a provider module (or takes a built-in one) and creates its provider. */
 export async function loadProvider(module: string): Promise<Provider> {
-  const mod = (await importModule(module)) as { createProvider?: () => Provider };
+  const builtin = module.startsWith('builtin:') ? builtins[module.slice('builtin:'.length)] : undefined;
+  const mod = (builtin ?? (await importModule(module))) as { createProvider?: () => Provider };
   if (typeof mod.createProvider !== 'function') throw new Error(`provider module ${module} exports no createProvider()`);
   return mod.createProvider();
 }

@@ -1,0 +1,16 @@
+import { FlowPool } from '../src/workers/flows.ts';
+import { Providers } from '../src/workers/providers/registry.ts';
+import { buildSandbox } from '../src/sandbox/server.ts';
+const sb = buildSandbox({ latencyMs: 1000 });
+const url = await sb.app.listen({ port: 0, host: '127.0.0.1' });
+const providers = await Providers.load({ sandbox: { use: 'sandbox', options: { baseUrl: url }, limits: { maxConcurrency: 200 } } });
+const flows = new FlowPool({ threads: Number(process.env.N ?? 200) });
+const spec = providers.get('sandbox')!;
+const t0 = Date.now(); const c0 = process.cpuUsage();
+let done = 0;
+const all = Array.from({ length: 400 }, (_, i) => flows.run(spec, 'register', { email: `a${i}@x.test`, password: 'password1', extra: {} }, { timeoutMs: 60000 }).then((r) => { done++; if (!r.ok) console.log(r.error); }));
+const timer = setInterval(() => { const c = process.cpuUsage(c0); console.log(`${((Date.now()-t0)/1000).toFixed(1)}s done=${done} threads=${flows.piscina.threads.length} cpu=${((c.user+c.system)/1e6).toFixed(1)}s rss=${(process.memoryUsage().rss/1e6).toFixed(0)}MB`); }, 2000);
+await Promise.all(all);
+clearInterval(timer);
+console.log('total', (Date.now()-t0)/1000);
+await flows.close(); await sb.app.close();
