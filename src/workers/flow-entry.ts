@@ -1,5 +1,6 @@
 import { buildSync } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -8,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * the built-in providers are bundled once into one JavaScript module, so that each
  * thread starts as plain Node (a TypeScript loader per thread cost seconds of CPU with
  * hundreds of threads). The bundle sits under `node_modules/.cache` so that its external
- * packages resolve.
+ * packages resolve, named by its content: processes share it and never delete it.
  *
  * @example
  * new Piscina({ filename: flowEntry() });
@@ -18,7 +19,13 @@ export function flowEntry(): string {
   if (!import.meta.url.endsWith('.ts')) return new URL('./flow.js', import.meta.url).href;
   const dir = resolve(dirname(source), '../../node_modules/.cache/roster');
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `flow-${process.pid}.mjs`);
-  buildSync({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'error' });
+  const built = buildSync({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, logLevel: 'error' });
+  const code = built.outputFiles[0]!.contents;
+  const outfile = join(dir, `flow-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(outfile)) {
+    const temp = `${outfile}.${process.pid}.tmp`;
+    writeFileSync(temp, code);
+    renameSync(temp, outfile);
+  }
   return pathToFileURL(outfile).href;
 }

@@ -1,5 +1,4 @@
 import { Piscina } from 'piscina';
-import { rm } from 'node:fs/promises';
 import { MessageChannel } from 'node:worker_threads';
 import type { Credentials } from '../store/secrets.ts';
 import type { FlowKind, FlowResult, FlowTask } from './flow.ts';
@@ -30,7 +29,7 @@ const GRACE_MS = 2000;
  */
 export class FlowPool {
   readonly piscina: Piscina;
-  private readonly entry = flowEntry();
+
   private readonly gates = new Map<string, Gate>();
   private running = 0;
   /** Thread ids of the threads running a flow now (as their flows report them). */
@@ -38,7 +37,7 @@ export class FlowPool {
 
   constructor(options: { threads: number; idleTimeoutMs?: number }) {
     this.piscina = new Piscina({
-      filename: this.entry,
+      filename: flowEntry(),
       // Threads start as plain Node: the entry is JavaScript, and a TypeScript loader inherited per thread costs seconds of CPU each.
       execArgv: [],
       minThreads: 0, maxThreads: options.threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
@@ -91,6 +90,5 @@ export class FlowPool {
 
   async close(): Promise<void> {
     await this.piscina.destroy();
-    if (this.entry.includes('/.cache/roster/')) await rm(new URL(this.entry), { force: true });
   }
 }

@@ -12,6 +12,7 @@ import {
 import { waitForPosition } from '../projections/queries.ts';
 import { WrongExpectedRevision, type Position } from '../store/port.ts';
 import type { Allocators } from './allocators.ts';
+import type { FlowResult } from './flow.ts';
 import type { FlowPool } from './flows.ts';
 import { Gate } from './limits.ts';
 import type { Registered } from './providers/provider.ts';
@@ -152,14 +153,7 @@ class JobSupervisor {
 
   /** The supervisor's loop: fill free slots, wait for work or time, complete when nothing remains. */
   async run(): Promise<void> {
-    await this.catchUp();
-    for (const [identityId, last] of this.state.identities) {
-      // Adopted after a restart: identities waiting for a retry go back in the queue.
-      if (last.outcome === 'retrying') {
-        this.claimed.add(identityId);
-        this.queue.push({ identityId, email: '', notBefore: Date.now() });
-      }
-    }
+    await this.writes.run(() => this.catchUp());
     const heartbeat = setInterval(() => void this.beat().catch(this.deps.onError), this.deps.settings.heartbeatMs);
     try {
       while (!this.ended && !this.closing.signal.aborted) {
@@ -167,6 +161,7 @@ class JobSupervisor {
         if (this.state.status === 'running') {
           const due = this.config.continuous ? now - this.fetchedAt >= this.config.pollIntervalMs : !this.exhausted;
           if (due && this.queue.length === 0) await this.fetch();
+          if (this.queue.length === 0 && this.inFlight.size === 0) this.requeueRetries(now);
           this.fill(now);
           if (this.queue.length === 0 && this.inFlight.size === 0 && this.exhausted) {
             await this.apply({ type: 'CompleteJob' });
@@ -188,6 +183,15 @@ class JobSupervisor {
     }
   }
 
+  /** Queues every identity whose last attempt asked for a retry (after a restart, or an attempt that broke after recording); called when nothing is queued or running. */
+  private requeueRetries(now: number): void {
+    for (const [identityId, last] of this.state.identities) {
+      if (last.outcome !== 'retrying') continue;
+      this.claimed.add(identityId);
+      this.queue.push({ identityId, email: '', notBefore: now });
+    }
+  }
+
   private fill(now: number): void {
     this.queue.sort((a, b) => a.notBefore - b.notBefore);
     while (this.inFlight.size < this.config.concurrency && this.queue[0] && this.queue[0].notBefore <= now) {
@@ -206,13 +210,14 @@ class JobSupervisor {
 
   private async attempt(item: Queued, signal: AbortSignal): Promise<void> {
     const { vault, flows, providers, settings, accounts } = this.deps;
-    if (accounts.find(item.identityId)) return; // registered meanwhile (imported, or by another job)
     const spec = providers.get(this.config.providerId);
     const secrets = await vault.get(item.identityId);
     const email = item.email || accounts.find(item.identityId)?.state.login || (await this.emailOf(item.identityId));
     const started = Date.now();
     let step = 'start';
-    const result = spec
+    const result: FlowResult = accounts.find(item.identityId)
+      ? { ok: true, value: null, step: 'already registered' } // imported meanwhile, or registered by another job
+      : spec
       ? await flows.run(spec, 'register', { email, password: secrets?.password, extra: secrets?.extra ?? {} }, {
         timeoutMs: settings.flowTimeoutMs, signal,
         onStep: (s) => {
@@ -223,7 +228,7 @@ class JobSupervisor {
       : { ok: false as const, error: { kind: 'permanent' as const, message: `provider ${this.config.providerId} is not configured` }, step };
     if (this.closing.signal.aborted) return; // shutting down: the next owner tries again
     let outcome = result.ok ? { ok: true, retryable: false } : { ok: false, retryable: result.error.kind === 'retryable', error: result.error.message };
-    if (result.ok) {
+    if (result.ok && result.value) {
       outcome = await this.record(item.identityId, email, { ...secrets, ...(result.value as Registered).credentials }, result.value as Registered)
         .then(() => ({ ok: true, retryable: false }), (e: Error) => ({ ok: false, retryable: true, error: `recording the account failed: ${e.message}` }));
     }
@@ -256,7 +261,7 @@ class JobSupervisor {
   /** Heartbeat: renews this node's hold on the job, learns changes made elsewhere, marks a stall. */
   private async beat(): Promise<void> {
     await this.deps.db.query('UPDATE registration_owners SET heartbeat_at = now() WHERE job_id = $1', [this.jobId]);
-    await this.catchUp();
+    await this.writes.run(() => this.catchUp()); // not while an append of ours is in flight
     if (this.state.status === 'stopped') this.cancelFlows();
     const idle = Date.now() - this.lastProgress;
     const busy = this.inFlight.size > 0 || this.queue.length > 0;

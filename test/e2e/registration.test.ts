@@ -66,7 +66,7 @@ describe('registration jobs against the sandbox upstream', () => {
       for (const a of attempts.slice(0, -1)) assert.equal(a.outcome, 'retrying', `${email}: only the last attempt ends it`);
       if (last.outcome === 'succeeded') succeeded++;
       else {
-        assert.equal(last.outcome, 'failed');
+        assert.equal(last.outcome, 'failed', `${email}: ${JSON.stringify(attempts)}\n${t.logs.filter((l) => l.includes('"level":50')).join('\n').slice(0, 2000)}`);
         assert.equal(attempts.length, 4, `${email}: fails only after 1 + 3 attempts`);
         assert.match(last.error!, /HTTP 503/);
         failed++;
