@@ -86,7 +86,8 @@ export type AccountCommand =
     type: 'ReportUsage'; accountId: string; sessionId: string; outcome: Outcome; model?: string; units: number;
     retryAfterMs?: number; day: string; policy: CooldownPolicy; now: number;
   }
-  | { type: 'RecordProbe'; accountId: string; healthy: boolean; credits: number | null; now: number };
+  /** `recover`: a healthy probe may end cooldowns that end on a probe (a probe after use only records credits). */
+  | { type: 'RecordProbe'; accountId: string; healthy: boolean; credits: number | null; recover: boolean; now: number };
 
 /** Cooldowns still running at `now`. */
 export function activeCooldowns(state: AccountState, now: number): Cooldown[] {
@@ -145,7 +146,7 @@ function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, 
 function decideProbe(command: Extract<AccountCommand, { type: 'RecordProbe' }>, state: AccountState, at: string): AccountEvent[] {
   const { accountId, healthy, credits, now } = command;
   const events: AccountEvent[] = [{ type: 'CreditsChecked', data: { accountId, healthy, credits, at } }];
-  if (healthy && activeCooldowns(state, now).some((c) => c.endsOnProbe)) {
+  if (healthy && command.recover && activeCooldowns(state, now).some((c) => c.endsOnProbe)) {
     events.push({ type: 'CooldownEnded', data: { accountId, reason: 'probe succeeded', probe: true, at } });
   }
   return events;

@@ -234,6 +234,8 @@ export class PoolAllocator {
           for (const job of jobs) job.reject(error instanceof WrongExpectedRevision ? new DomainError('conflict', error.message) : error);
           return;
         }
+        // Nodes that keep colliding back off by a random few milliseconds, so one of them gets through.
+        if (attempt >= 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
         await this.catchUp();
       }
     }

@@ -6,9 +6,10 @@ import { providerOfPool, type UpkeepDeps } from './refresher.ts';
 const DAY = 86_400_000;
 
 /**
- * Probes accounts: their health and credits. It probes an account soon after usage is
- * reported, every account once a day, and cooling accounts whose cooldown a probe may end
- * every `probeIntervalMs`. Probes share the provider's token bucket with refreshes.
+ * Probes accounts: their health and credits. It probes an account's credits soon after
+ * usage is reported and every account once a day; cooling accounts whose cooldown a probe
+ * may end it probes every `probeIntervalMs`, and a healthy answer ends that cooldown.
+ * Probes share the provider's token bucket with refreshes.
  *
  * @example
  * await prober.probe(accountId); // records CreditsChecked, and may end a cooldown
@@ -20,16 +21,17 @@ export class Prober {
 
   constructor(private readonly deps: UpkeepDeps) {}
 
-  probe(accountId: string): Promise<void> {
+  /** Probes now; with `recover`, a healthy answer ends the cooldowns a probe may end. */
+  probe(accountId: string, recover = true): Promise<void> {
     let running = this.inFlight.get(accountId);
     if (!running) {
-      running = this.run(accountId).finally(() => this.inFlight.delete(accountId));
+      running = this.run(accountId, recover).finally(() => this.inFlight.delete(accountId));
       this.inFlight.set(accountId, running);
     }
     return running;
   }
 
-  private async run(accountId: string): Promise<void> {
+  private async run(accountId: string, recover: boolean): Promise<void> {
     const { deps } = this;
     this.lastTry.set(accountId, Date.now());
     const entry = deps.accounts.find(accountId);
@@ -42,18 +44,18 @@ export class Prober {
     const ctx = systemContext('prober');
     if (result.ok) {
       const { healthy, credits } = result.value as Probe;
-      await changeAccount(deps, { type: 'RecordProbe', accountId, healthy, credits }, ctx);
+      await changeAccount(deps, { type: 'RecordProbe', accountId, healthy, credits, recover }, ctx);
     } else if (result.error.kind === 'revoked') {
       await changeAccount(deps, { type: 'DisableAccount', accountId, reason: 'credentials revoked' }, ctx);
     }
   }
 
-  /** Probes the account after `delayMs`; calls in between are folded into one probe. */
+  /** Probes the account's credits after `delayMs` (after use); calls in between are folded into one probe. It ends no cooldown. */
   probeSoon(accountId: string, delayMs = 1000): void {
     if (this.soon.has(accountId)) return;
     this.soon.set(accountId, setTimeout(() => {
       this.soon.delete(accountId);
-      void this.probe(accountId).catch(this.deps.onError);
+      void this.probe(accountId, false).catch(this.deps.onError);
     }, delayMs).unref());
   }
 
@@ -65,9 +67,10 @@ export class Prober {
         if (state.status !== 'active' || !state.credentials.version || this.inFlight.has(id)) continue;
         const cooling = state.cooldowns.some((c) => c.endsOnProbe && c.until > now);
         const last = Math.max(this.lastTry.get(id) ?? 0, Date.parse(state.creditsCheckedAt ?? '') || 0);
-        if (now - last >= DAY || (cooling && now - last >= this.deps.settings.probeIntervalMs)) {
+        const recover = cooling && now - last >= this.deps.settings.probeIntervalMs;
+        if (recover || now - last >= DAY) {
           started++;
-          void this.probe(id).catch(this.deps.onError);
+          void this.probe(id, recover).catch(this.deps.onError);
         }
       }
     }

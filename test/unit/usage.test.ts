@@ -53,17 +53,19 @@ describe('usage, cooldowns and credits', () => {
     assert.ok(c && !c.model);
     assert.match(c.reason, /3 failures within 60s/);
     assert.equal(isAllocatable(state, now + 1), false);
-    const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 5, now: now + 1 }, state) as AccountEvent[];
+    const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 5, recover: true, now: now + 1 }, state) as AccountEvent[];
     assert.deepEqual(probed.map((e) => e.type), ['CreditsChecked', 'CooldownEnded']);
     const after = probed.reduce(evolveAccount, state);
     assert.equal(isAllocatable(after, now + 1), true);
     assert.equal(after.credits, 5);
-    const unhealthy = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: false, credits: 5, now: now + 1 }, state) as AccountEvent[];
+    const unhealthy = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: false, credits: 5, recover: true, now: now + 1 }, state) as AccountEvent[];
     assert.deepEqual(unhealthy.map((e) => e.type), ['CreditsChecked'], 'an unhealthy probe ends nothing');
+    const afterUse = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 5, recover: false, now: now + 1 }, state) as AccountEvent[];
+    assert.deepEqual(afterUse.map((e) => e.type), ['CreditsChecked'], 'a probe after use only records credits');
   });
   it('a probe does not end a cooldown the upstream asked for with Retry-After', () => {
     const { state } = run([report('rate_limited', { retryAfterMs: 60_000 })]);
-    const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 1, now: now + 1 }, state) as AccountEvent[];
+    const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 1, recover: true, now: now + 1 }, state) as AccountEvent[];
     assert.deepEqual(probed.map((e) => e.type), ['CreditsChecked']);
   });
   it('usage adds up per model and day, reaches the daily limit, and starts again on a new day', () => {
