@@ -78,3 +78,27 @@ export class ProviderBuckets {
     return bucket.take(signal);
   }
 }
+
+/**
+ * One task in flight per key: a second call while the first runs gets the first's promise.
+ *
+ * @example
+ * const refreshes = new SingleFlight<string, Result>();
+ * await refreshes.run(accountId, () => refresh(accountId));
+ */
+export class SingleFlight<K, T> {
+  private readonly running = new Map<K, Promise<T>>();
+
+  has(key: K): boolean {
+    return this.running.has(key);
+  }
+
+  run(key: K, work: () => Promise<T>): Promise<T> {
+    let pending = this.running.get(key);
+    if (!pending) {
+      pending = work().finally(() => this.running.delete(key));
+      this.running.set(key, pending);
+    }
+    return pending;
+  }
+}

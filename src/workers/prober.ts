@@ -1,6 +1,7 @@
 import { changeAccount } from '../commands/accounts.ts';
 import { systemContext } from '../commands/context.ts';
 import type { Probe } from './providers/provider.ts';
+import { SingleFlight } from './limits.ts';
 import { providerOfPool, type UpkeepDeps } from './refresher.ts';
 
 const DAY = 86_400_000;
@@ -15,7 +16,7 @@ const DAY = 86_400_000;
  * await prober.probe(accountId); // records CreditsChecked, and may end a cooldown
  */
 export class Prober {
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new SingleFlight<string, void>();
   private readonly soon = new Map<string, NodeJS.Timeout>();
   private readonly lastTry = new Map<string, number>();
 
@@ -23,12 +24,7 @@ export class Prober {
 
   /** Probes now; with `recover`, a healthy answer ends the cooldowns a probe may end. */
   probe(accountId: string, recover = true): Promise<void> {
-    let running = this.inFlight.get(accountId);
-    if (!running) {
-      running = this.run(accountId, recover).finally(() => this.inFlight.delete(accountId));
-      this.inFlight.set(accountId, running);
-    }
-    return running;
+    return this.inFlight.run(accountId, () => this.run(accountId, recover));
   }
 
   private async run(accountId: string, recover: boolean): Promise<void> {

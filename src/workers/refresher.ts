@@ -3,7 +3,7 @@ import { changeAccount } from '../commands/accounts.ts';
 import { systemContext, type CommandContext } from '../commands/context.ts';
 import type { Allocators } from './allocators.ts';
 import type { FlowPool } from './flows.ts';
-import type { ProviderBuckets } from './limits.ts';
+import { SingleFlight, type ProviderBuckets } from './limits.ts';
 import type { Issued } from './providers/provider.ts';
 import type { Providers, ProviderSpec } from './providers/registry.ts';
 
@@ -41,19 +41,14 @@ export async function providerOfPool(deps: UpkeepDeps, poolId: string): Promise<
  * await refresher.refresh(accountId, { force: false }, ctx); // → { accountId, outcome: 'refreshed' }
  */
 export class Refresher {
-  private readonly inFlight = new Map<string, Promise<RefreshResult>>();
+  private readonly inFlight = new SingleFlight<string, RefreshResult>();
   /** accountId → no automatic retry before this time (after a failure or a 429). */
   private readonly backoff = new Map<string, number>();
 
   constructor(private readonly deps: UpkeepDeps) {}
 
   refresh(accountId: string, options: { force: boolean }, ctx: CommandContext = systemContext('refresher')): Promise<RefreshResult> {
-    let running = this.inFlight.get(accountId);
-    if (!running) {
-      running = this.run(accountId, options.force, ctx).finally(() => this.inFlight.delete(accountId));
-      this.inFlight.set(accountId, running);
-    }
-    return running;
+    return this.inFlight.run(accountId, () => this.run(accountId, options.force, ctx));
   }
 
   private due(accountId: string, spec: ProviderSpec, force: boolean, now: number): string | null {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { changeAccount, type AccountDeps } from '../commands/accounts.ts';
 import { toNewEvents, type CommandContext } from '../commands/context.ts';
@@ -17,6 +16,7 @@ import type { FlowPool } from './flows.ts';
 import { Gate } from './limits.ts';
 import type { Registered } from './providers/provider.ts';
 import type { Providers } from './providers/registry.ts';
+import type { Credentials } from '../store/secrets.ts';
 
 export const ownersSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS registration_owners (
@@ -208,24 +208,22 @@ class JobSupervisor {
     }
   }
 
-  private async attempt(item: Queued, signal: AbortSignal): Promise<void> {
-    const { vault, flows, providers, settings, accounts } = this.deps;
+  /** Runs the register flow, unless the account exists already (imported meanwhile, or registered by another job). */
+  private async register(identityId: string, email: string, secrets: Credentials | null, signal: AbortSignal): Promise<FlowResult> {
+    const { flows, providers, settings, accounts } = this.deps;
+    if (accounts.find(identityId)) return { ok: true, value: null, step: 'already registered' };
     const spec = providers.get(this.config.providerId);
-    const secrets = await vault.get(item.identityId);
-    const email = item.email || accounts.find(item.identityId)?.state.login || (await this.emailOf(item.identityId));
+    if (!spec) return { ok: false, error: { kind: 'permanent', message: `provider ${this.config.providerId} is not configured` }, step: 'start' };
+    return flows.run(spec, 'register', { email, password: secrets?.password, extra: secrets?.extra ?? {} }, {
+      timeoutMs: settings.flowTimeoutMs, signal, onStep: () => (this.lastProgress = Date.now()),
+    });
+  }
+
+  private async attempt(item: Queued, signal: AbortSignal): Promise<void> {
+    const secrets = await this.deps.vault.get(item.identityId);
+    const email = item.email || this.deps.accounts.find(item.identityId)?.state.login || (await this.emailOf(item.identityId));
     const started = Date.now();
-    let step = 'start';
-    const result: FlowResult = accounts.find(item.identityId)
-      ? { ok: true, value: null, step: 'already registered' } // imported meanwhile, or registered by another job
-      : spec
-      ? await flows.run(spec, 'register', { email, password: secrets?.password, extra: secrets?.extra ?? {} }, {
-        timeoutMs: settings.flowTimeoutMs, signal,
-        onStep: (s) => {
-          step = s;
-          this.lastProgress = Date.now();
-        },
-      })
-      : { ok: false as const, error: { kind: 'permanent' as const, message: `provider ${this.config.providerId} is not configured` }, step };
+    const result = await this.register(item.identityId, email, secrets, signal);
     if (this.closing.signal.aborted) return; // shutting down: the next owner tries again
     let outcome = result.ok ? { ok: true, retryable: false } : { ok: false, retryable: result.error.kind === 'retryable', error: result.error.message };
     if (result.ok && result.value) {
@@ -234,7 +232,7 @@ class JobSupervisor {
     }
     this.lastProgress = Date.now();
     const [event] = await this.apply({
-      type: 'RecordAttempt', identityId: item.identityId, email, ...outcome, step: result.step ?? step,
+      type: 'RecordAttempt', identityId: item.identityId, email, ...outcome, step: result.step,
       durationMs: Date.now() - started, random: Math.random(),
     }) as RegistrationAttempted[];
     if (event?.data.outcome === 'retrying') this.queue.push({ ...item, email, notBefore: Date.parse(event.data.retryAt!) });
@@ -326,7 +324,7 @@ export class Registrations {
   async start(input: StartJob, ctx: CommandContext): Promise<{ jobId: string; position?: Position; config: JobConfig }> {
     const config = await this.check(input);
     const jobId = input.jobId ?? `job-${randomUUID().slice(0, 13)}`;
-    const supervisor = new JobSupervisor(jobId, this.deps, this.claimed, { ...ctx, correlationId: ctx.correlationId });
+    const supervisor = new JobSupervisor(jobId, this.deps, this.claimed, ctx);
     await supervisor.apply({ type: 'StartJob', config });
     await this.deps.db.query(
       `INSERT INTO registration_owners (job_id, node_id, heartbeat_at) VALUES ($1, $2, now())
@@ -389,6 +387,5 @@ export class Registrations {
   async close(): Promise<void> {
     for (const s of this.supervisors.values()) s.close();
     await this.deps.db.query('UPDATE registration_owners SET heartbeat_at = now() - interval \'1 hour\' WHERE node_id = $1', [this.nodeId]).catch(() => undefined);
-    await sleep(0);
   }
 }
