@@ -22,6 +22,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('eventstoredb')], { default: 'postgres' }),
   ROSTER_PROVIDERS: Type.String({ default: '{}', description: 'JSON: provider id → { use, options, limits }' }),
   ROSTER_FLOW_THREADS: Int(1, 1024, 16),
+  ROSTER_FLOW_NICE: Int(0, 19, 19),
   ROSTER_FLOW_TIMEOUT_MS: Int(1000, 600_000, 60_000),
   ROSTER_REFRESH_WINDOW_MS: Int(0, 7 * 86_400_000, 600_000),
   ROSTER_SCHEDULER_INTERVAL_MS: Int(100, 3600_000, 5000),

@@ -67,7 +67,7 @@ export async function startRoster(
   const days = { timeZone: config.ROSTER_USAGE_TIMEZONE, rollover: config.ROSTER_USAGE_ROLLOVER };
   const allocators = new Allocators(store, accounts, days);
   const vault = new SecretVault(db, options.masterKey);
-  const flows = new FlowPool({ threads: config.ROSTER_FLOW_THREADS });
+  const flows = new FlowPool({ threads: config.ROSTER_FLOW_THREADS, nice: config.ROSTER_FLOW_NICE });
   // Background failures are logged once the app (and its logger) exists.
   let onError: (e: unknown) => void = () => undefined;
   const reportError = (e: unknown) => onError(e);

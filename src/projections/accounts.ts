@@ -42,6 +42,7 @@ export const accountsProjection: RowProjection = {
   name: 'accounts.v2',
   table: 'rm_accounts',
   key: 'account_id',
+  keyType: 'uuid',
   columns: [
     'account_id', 'revision', 'pool_id', 'login', 'status', 'disabled_reason', 'capabilities', 'region', 'cooldowns', 'cooldown_until',
     'credentials_expires_at', 'credentials_rotated_at', 'credentials_version', 'credits', 'credits_checked_at', 'state',

@@ -13,6 +13,8 @@ export interface RowProjection {
   name: string;
   table: string;
   key: string;
+  /** The key column's SQL type when it is not text (so lookups use its index). */
+  keyType?: 'uuid';
   columns: string[];
   streamPrefixes: string[];
   /** The keys of the rows an event touches. */

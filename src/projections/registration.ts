@@ -7,6 +7,7 @@ export const identitiesProjection: RowProjection = {
   name: 'identities',
   table: 'rm_identities',
   key: 'identity_id',
+  keyType: 'uuid',
   columns: ['identity_id', 'pool_id', 'email', 'fields', 'imported_at'],
   streamPrefixes: ['identities-'],
   keysOf: (e) => (e.type === 'IdentitiesImported' ? (e.data as IdentitiesImported['data']).identities.map((i) => i.identityId) : []),

@@ -26,7 +26,7 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
   const touched = new Set<string>();
   for (const e of events) for (const k of projection.keysOf(e)) touched.add(k);
   if (touched.size === 0) return;
-  const { rows } = await db.query<Row>(`SELECT * FROM ${table} WHERE ${projection.key}::text = ANY($1::text[])`, [[...touched]]);
+  const { rows } = await db.query<Row>(`SELECT * FROM ${table} WHERE ${projection.key} = ANY($1::${projection.keyType ?? 'text'}[])`, [[...touched]]);
   const current = new Map<string, Row>(rows.map((r) => [String(r[projection.key]), r]));
   const changed = new Set<string>();
   for (const e of events) {

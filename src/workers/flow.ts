@@ -3,7 +3,8 @@
  * MessagePort; it posts `{ step }` as it goes and stops cooperatively when the port
  * says `cancel` or its time runs out. It holds no database connection.
  */
-import { threadId, type MessagePort } from 'node:worker_threads';
+import { setPriority } from 'node:os';
+import { threadId, workerData, type MessagePort } from 'node:worker_threads';
 import type { Credentials } from '../store/secrets.ts';
 import { FlowError, isFlowError, type FlowErrorKind, type Identity, type Provider } from './providers/provider.ts';
 import { loadProvider } from './providers/registry.ts';
@@ -24,6 +25,9 @@ export type FlowResult =
   | { ok: false; error: { kind: FlowErrorKind; message: string; retryAfterMs?: number }; step: string };
 
 const providers = new Map<string, Promise<Provider>>();
+
+// On Linux niceness is per thread: this thread yields the CPU to the threads serving requests.
+if (workerData?.nice) setPriority(workerData.nice);
 
 export default async function flow(task: FlowTask): Promise<FlowResult> {
   const abort = new AbortController();

@@ -35,11 +35,12 @@ export class FlowPool {
   /** Thread ids of the threads running a flow now (as their flows report them). */
   readonly busyThreads = new Set<number>();
 
-  constructor(options: { threads: number; idleTimeoutMs?: number }) {
+  constructor(options: { threads: number; nice?: number; idleTimeoutMs?: number }) {
     this.piscina = new Piscina({
       filename: flowEntry(),
       // Threads start as plain Node: the entry is JavaScript, and a TypeScript loader inherited per thread costs seconds of CPU each.
       execArgv: [],
+      workerData: { nice: options.nice ?? 0 },
       minThreads: 0, maxThreads: options.threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
     });
   }
@@ -64,7 +65,9 @@ export class FlowPool {
     const { port1, port2 } = new MessageChannel();
     let step = 'queued';
     let thread: number | undefined;
+    let done = false;
     port1.on('message', (m: { step?: string; threadId?: number }) => {
+      if (done) return; // a step that arrives after the result
       if (m.threadId !== undefined) this.busyThreads.add((thread = m.threadId));
       if (m.step) options.onStep?.((step = m.step));
     });
@@ -80,6 +83,7 @@ export class FlowPool {
       const message = hard.signal.aborted ? `timed out after ${options.timeoutMs} ms; thread terminated` : `worker thread failed: ${(e as Error).message}`;
       return { ok: false, error: { kind: 'retryable', message }, step };
     } finally {
+      done = true;
       this.running--;
       if (thread !== undefined) this.busyThreads.delete(thread);
       clearTimeout(killer);

@@ -22,7 +22,7 @@ const sandbox = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts
 await new Promise<void>((ok) => sandbox.stdout!.on('data', (d: Buffer) => String(d).includes('listening') && ok()));
 const sandboxUrl = `http://127.0.0.1:${port}`;
 const providers = JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: sandboxUrl }, limits: { maxConcurrency: flows } } });
-const server = await startBenchServer({ ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000' });
+const server = await startBenchServer({ ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}) });
 try {
   await seedPool(server.url, server.token, 'bench', 1000);
   await sleep(1000);
