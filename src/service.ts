@@ -11,6 +11,7 @@ import { EventStoreDbStore } from './store/eventstoredb.ts';
 import { migrate } from './store/migrate.ts';
 import type { EventStore } from './store/port.ts';
 import { PostgresEventStore } from './store/postgres.ts';
+import { traced } from './store/traced.ts';
 import { SecretVault } from './store/secrets.ts';
 import { AccountIndex } from './workers/account-index.ts';
 import { Allocators } from './workers/allocators.ts';
@@ -41,10 +42,10 @@ export function openDatabase(url: string, max: number): pg.Pool {
 
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
-  if (config.ROSTER_EVENT_STORE === 'eventstoredb') return new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!);
+  if (config.ROSTER_EVENT_STORE === 'eventstoredb') return traced(new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!));
   const store = new PostgresEventStore(db, { connectionString: url });
   await store.start();
-  return store;
+  return traced(store);
 }
 
 /**
@@ -85,7 +86,7 @@ export async function startRoster(
   const services: Services = {
     db, store, accounts, allocators, vault, tokens: new AdminTokens(db), providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {
-      defaultPool: config.ROSTER_DEFAULT_POOL, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
+      defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
       consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
     },
   };

@@ -1,5 +1,6 @@
 import { DomainError, type DomainEvent } from '../domain/errors.ts';
 import { WrongExpectedRevision, type EventStore, type Position } from '../store/port.ts';
+import { inSpan } from '../telemetry.ts';
 import { toNewEvents, type CommandContext } from './context.ts';
 
 export interface Decider<S, C, E extends DomainEvent> {
@@ -23,8 +24,15 @@ export interface Handled<S, E> {
  * @example
  * await handle(store, `account-${id}`, accountDecider, { type: 'EnableAccount', accountId: id, now }, ctx);
  */
-export async function handle<S, C, E extends DomainEvent>(
+export function handle<S, C, E extends DomainEvent>(
   store: EventStore, stream: string, decider: Decider<S, C, E>, command: C, ctx: CommandContext, retries = 3,
+): Promise<Handled<S, E>> {
+  const type = (command as { type?: string }).type ?? 'command';
+  return inSpan(`command ${type}`, ctx.traceparent, { 'roster.stream': stream }, (traceparent) => decideAndAppend(store, stream, decider, command, { ...ctx, traceparent }, retries));
+}
+
+async function decideAndAppend<S, C, E extends DomainEvent>(
+  store: EventStore, stream: string, decider: Decider<S, C, E>, command: C, ctx: CommandContext, retries: number,
 ): Promise<Handled<S, E>> {
   for (let attempt = 0; ; attempt++) {
     const past = await store.readStream(stream);

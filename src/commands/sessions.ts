@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DomainError } from '../domain/errors.ts';
 import type { AllocationFilter, SessionAllocated, SessionRenewed } from '../domain/ledger.ts';
+import { instruments } from '../telemetry.ts';
 import type { Position } from '../store/port.ts';
 import type { Credentials, SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../workers/account-index.ts';
@@ -54,7 +56,13 @@ export async function allocate(deps: SessionDeps, poolId: string, request: Alloc
     type: 'Allocate', sessionId, count: request.count, holder: request.holder, secretHash: deps.vault.fingerprint(leaseSecret),
     ...(request.ttlMs ? { ttlMs: request.ttlMs } : {}), ...(request.waitMs ? { waitMs: request.waitMs } : {}),
     ...(request.filter ? { filter: request.filter } : {}),
-  }, ctx);
+  }, ctx).then((r) => {
+    instruments.allocations.add(1, { pool: poolId, outcome: 'allocated' });
+    return r;
+  }, (e: unknown) => {
+    instruments.allocations.add(1, { pool: poolId, outcome: e instanceof DomainError ? e.code : 'error' });
+    throw e;
+  });
   const allocated = (events as SessionAllocated[])[0]!.data;
   const credentials = await deps.vault.getMany(allocated.leases.map((l) => l.accountId));
   const leases = allocated.leases.map(({ accountId, fence }) => {

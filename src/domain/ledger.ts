@@ -23,6 +23,7 @@ export interface Session {
   holder: string;
   secretHash: string;
   expiresAt: number;
+  allocatedAt: number;
   status: 'live' | 'released' | 'expired';
 }
 
@@ -230,8 +231,8 @@ export function evolveLedger(state: LedgerState, event: LedgerEvent): LedgerStat
   switch (event.type) {
     case 'SessionAllocated': {
       const { sessionId, leases, holder, secretHash, expiresAt, at } = event.data;
-      state.sessions.set(sessionId, { sessionId, leases, holder, secretHash, expiresAt: Date.parse(expiresAt), status: 'live' });
       const time = Date.parse(at);
+      state.sessions.set(sessionId, { sessionId, leases, holder, secretHash, expiresAt: Date.parse(expiresAt), allocatedAt: time, status: 'live' });
       for (const { accountId, fence } of leases) {
         state.leasedTo.set(accountId, sessionId);
         state.fences.set(accountId, fence);

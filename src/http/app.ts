@@ -4,7 +4,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import type { Span } from '@opentelemetry/api';
 import type { CommandContext } from '../commands/context.ts';
+import { SpanKind, startSpan, traceIds, traceparentOf } from '../telemetry.ts';
 import type { EventStore } from '../store/port.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../workers/account-index.ts';
@@ -21,6 +23,7 @@ import { problemHandler } from './problem.ts';
 import accountRoutes from './accounts.ts';
 import compatRoutes from './compat.ts';
 import healthRoutes from './health.ts';
+import metricsRoutes from './metrics.ts';
 import poolRoutes from './pools.ts';
 import registrationRoutes from './registration.ts';
 import upkeepRoutes from './upkeep.ts';
@@ -28,6 +31,8 @@ import sessionRoutes from './sessions.ts';
 
 export interface Settings {
   defaultPool: string;
+  /** `/health/ready` answers 503 when the read models trail the log by more. */
+  readyMaxLagMs: number;
   /** Lets loopback clients use the existing account-pool API without a token. Off by default. */
   compatLoopbackOpen: boolean;
   consistencyWaitMs: number;
@@ -57,6 +62,8 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 declare module 'fastify' {
   interface FastifyRequest {
     ctx: CommandContext;
+    /** The request's server span. */
+    span: Span;
   }
 }
 
@@ -81,18 +88,28 @@ export async function buildApp(services: Services, options: { logger?: boolean |
 
   app.setErrorHandler(problemHandler);
   app.decorateRequest('ctx', null as unknown as CommandContext);
+  app.decorateRequest('span', null as unknown as Span);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
+    const route = request.routeOptions.url ?? path;
+    const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+    request.span = startSpan(`${request.method} ${route}`, header('traceparent'), { 'http.request.method': request.method, 'http.route': route, 'url.path': path }, SpanKind.SERVER);
+    const traceparent = traceparentOf(request.span);
+    request.log = request.log.child(traceIds(traceparent));
     let actor = 'anonymous';
     if (!OPEN.has(path)) {
       const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');
       actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(request.headers.authorization);
     }
-    const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
     request.ctx = {
       actor, requestId: request.id, correlationId: header('x-correlation-id') ?? request.id,
-      ...(header('traceparent') ? { traceparent: header('traceparent') } : {}),
+      ...(traceparent ? { traceparent } : {}),
     };
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.span?.setAttribute('http.response.status_code', reply.statusCode);
+    if (reply.statusCode >= 500) request.span?.setStatus({ code: 2 });
+    request.span?.end();
   });
 
   await app.register(swagger, {
@@ -105,6 +122,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   healthRoutes(app, services);
+  metricsRoutes(app, services);
   poolRoutes(app, services);
   accountRoutes(app, services);
   sessionRoutes(app, services);

@@ -1,4 +1,6 @@
-import { poolStatus, poolStatuses } from '../projections/queries.ts';
+import { poolStatus } from '../projections/queries.ts';
+import { readModels } from '../projections/read-models.ts';
+import { projectionLag } from '../projections/runner.ts';
 import type { App, Services } from './app.ts';
 
 /** `/health` (existing API), `/health/live`, `/health/ready`: the only routes without a token. */
@@ -8,11 +10,14 @@ export default function healthRoutes(app: App, s: Services): void {
     return { status: 'ok', timestamp: new Date().toISOString(), pool_health: health };
   });
   app.get('/health/live', { schema: { tags: ['health'], security: [] } }, async () => ({ status: 'ok' }));
+  // Ready: the store answers, and the read models trail the log by less than the bound.
   app.get('/health/ready', { schema: { tags: ['health'], security: [] } }, async (_req, reply) => {
     try {
       await s.store.headPosition();
-      await poolStatuses(s.db, s.settings.defaultPool);
-      return { status: 'ready' };
+      const lag = await projectionLag(s.db, s.store, readModels.map((p) => p.name));
+      const bound = s.settings.readyMaxLagMs / 1000;
+      if (lag > bound) return reply.code(503).send({ status: 'lagging', projectionLagSeconds: lag, boundSeconds: bound });
+      return { status: 'ready', projectionLagSeconds: lag };
     } catch {
       return reply.code(503).send({ status: 'unavailable' });
     }

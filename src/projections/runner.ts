@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { matchesFilter, START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
+import { startSpan } from '../telemetry.ts';
 import type { Row, RowProjection } from './projection.ts';
 
 export interface RunnerOptions {
@@ -85,6 +86,9 @@ export class ProjectionRunner {
     const read = await this.store.readAll({ from, limit: this.options.batchSize ?? 2000 });
     if (read.length === 0) return 0;
     const to = read.at(-1)!.position;
+    // One span in the trace of each request whose events this batch projects.
+    const traces = new Set(read.map((e) => e.metadata?.traceparent).filter((t) => t !== undefined));
+    const spans = [...traces].map((t) => startSpan('project', t, { 'roster.projections': names.join(','), 'roster.position': to }));
     if (ownTransaction) await db.query('BEGIN');
     try {
       // Read models can be rebuilt from the log; losing the last moments on a crash only replays them.
@@ -106,7 +110,10 @@ export class ProjectionRunner {
       return read.length;
     } catch (error) {
       if (ownTransaction) await db.query('ROLLBACK').catch(() => undefined);
+      for (const span of spans) span.setStatus({ code: 2, message: (error as Error).message });
       throw error;
+    } finally {
+      for (const span of spans) span.end();
     }
   }
 
@@ -142,4 +149,19 @@ export class ProjectionRunner {
       }
     }
   }
+}
+
+/**
+ * How far the slowest of the named projections trails the log: the age in seconds of the
+ * oldest event it has not applied, 0 when it is caught up.
+ *
+ * @example
+ * await projectionLag(db, store, readModels.map((p) => p.name)) // → 0.004
+ */
+export async function projectionLag(db: Queryable, store: EventStore, names: string[]): Promise<number> {
+  const { rows } = await db.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)', [names]);
+  const at = new Map(rows.map((r) => [r.name, r.position]));
+  const from = names.map((n) => at.get(n) ?? START).sort()[0] ?? START;
+  const [next] = await store.readAll({ from, limit: 1 });
+  return next ? Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000) : 0;
 }

@@ -1,7 +1,8 @@
 import { DomainError, type DomainEvent } from '../domain/errors.ts';
 import { exhaustedModels, isAllocatable } from '../domain/account.ts';
 import { usageDay } from '../domain/usage-day.ts';
-import { decideLedger, rank, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
+import { decideLedger, rank, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState, type SessionExpired, type SessionReleased } from '../domain/ledger.ts';
+import { inSpan, instruments } from '../telemetry.ts';
 import { decidePool, evolvePool, initialPoolState, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import { toNewEvents, type CommandContext } from '../commands/context.ts';
@@ -118,11 +119,21 @@ export class PoolAllocator {
 
   /** Queues a command; resolves once its events are stored (or at once when there are none). */
   submit(command: AllocatorCommand, ctx: CommandContext): Promise<AllocatorResult> {
-    return new Promise((resolve, reject) => {
+    return inSpan(`command ${command.type}`, ctx.traceparent, { 'roster.pool': this.poolId }, (traceparent) => new Promise((resolve, reject) => {
       const waitMs = command.type === 'Allocate' ? command.waitMs ?? 0 : 0;
-      this.mailbox.push({ command, ctx, deadline: Date.now() + waitMs, resolve, reject });
+      this.mailbox.push({ command, ctx: { ...ctx, traceparent }, deadline: Date.now() + waitMs, resolve, reject });
       this.kick();
-    });
+    }));
+  }
+
+  /** Records how long each session that ended held its accounts. */
+  private measureLeases(events: DomainEvent[]): void {
+    for (const e of events) {
+      if (e.type !== 'SessionReleased' && e.type !== 'SessionExpired') continue;
+      const { sessionId, at } = (e as SessionReleased | SessionExpired).data;
+      const session = this.state.ledger.sessions.get(sessionId);
+      if (session) instruments.leaseDuration.record((Date.parse(at) - session.allocatedAt) / 1000, { pool: this.poolId, end: e.type === 'SessionReleased' ? 'released' : 'expired' });
+    }
   }
 
   /** The pool's allocatable accounts in strategy order, with the models whose daily limit they reached; computed once per turn. */
@@ -218,6 +229,7 @@ export class PoolAllocator {
           : undefined;
         if (appended) this.revision = appended.nextRevision;
         for (const { job, events: e } of decided) {
+          this.measureLeases(e);
           clearTimeout(job.timer);
           job.resolve({ events: e as LedgerEvent[], position: appended?.position, state: this.state });
         }

@@ -18,6 +18,7 @@ export interface FlowTask {
   input: Identity | Credentials;
   port: MessagePort;
   timeoutMs: number;
+  traceparent?: string;
 }
 
 export type FlowResult =
@@ -40,7 +41,7 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
     const run = provider[task.kind] as ((input: unknown, ctx: unknown) => Promise<unknown>) | undefined;
     if (!run) throw new FlowError('permanent', `the provider cannot ${task.kind}`);
     const ctx = {
-      options: task.options, signal: abort.signal,
+      options: task.options, signal: abort.signal, traceparent: task.traceparent,
       step(name: string) {
         step = name;
         task.port.postMessage({ step: name, threadId });

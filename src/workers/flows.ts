@@ -3,6 +3,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { Credentials } from '../store/secrets.ts';
 import type { FlowKind, FlowResult, FlowTask } from './flow.ts';
 import { flowEntry } from './flow-entry.ts';
+import { inSpan, instruments } from '../telemetry.ts';
 import { Gate } from './limits.ts';
 import type { Identity } from './providers/provider.ts';
 import type { ProviderSpec } from './providers/registry.ts';
@@ -13,6 +14,8 @@ export interface FlowOptions {
   signal?: AbortSignal;
   /** Called with each step the flow reports. */
   onStep?: (step: string) => void;
+  /** Trace context of the work that asks for the flow. */
+  traceparent?: string;
 }
 
 /** How long a flow has after its timeout to stop by itself before its thread is terminated. */
@@ -58,7 +61,14 @@ export class FlowPool {
 
   /** Runs one flow; never throws for the flow's own failure, which comes back as `{ ok: false }`. */
   run(spec: ProviderSpec, kind: FlowKind, input: Identity | Credentials, options: FlowOptions): Promise<FlowResult> {
-    return this.gate(spec).run(() => this.start(spec, kind, input, options));
+    return this.gate(spec).run(() => inSpan(`flow ${kind}`, options.traceparent, { 'roster.provider': spec.id }, async (traceparent, span) => {
+      const started = performance.now();
+      const result = await this.start(spec, kind, input, { ...options, traceparent });
+      const outcome = result.ok ? 'ok' : result.error.kind;
+      span.setAttributes({ 'roster.flow.outcome': outcome, 'roster.flow.step': result.step });
+      instruments.flowDuration.record((performance.now() - started) / 1000, { kind, provider: spec.id, outcome });
+      return result;
+    }));
   }
 
   private async start(spec: ProviderSpec, kind: FlowKind, input: Identity | Credentials, options: FlowOptions): Promise<FlowResult> {
@@ -75,7 +85,7 @@ export class FlowPool {
     options.signal?.addEventListener('abort', cancel, { once: true });
     const hard = new AbortController();
     const killer = setTimeout(() => hard.abort(), options.timeoutMs + GRACE_MS);
-    const task: FlowTask = { kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs };
+    const task: FlowTask = { kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs, traceparent: options.traceparent };
     this.running++;
     try {
       return (await this.piscina.run(task, { transferList: [port2], signal: hard.signal })) as FlowResult;

@@ -1,3 +1,4 @@
+import { inSpan, instruments } from '../telemetry.ts';
 import type { AccountDeps } from '../commands/accounts.ts';
 import { changeAccount } from '../commands/accounts.ts';
 import { systemContext, type CommandContext } from '../commands/context.ts';
@@ -48,7 +49,11 @@ export class Refresher {
   constructor(private readonly deps: UpkeepDeps) {}
 
   refresh(accountId: string, options: { force: boolean }, ctx: CommandContext = systemContext('refresher')): Promise<RefreshResult> {
-    return this.inFlight.run(accountId, () => this.run(accountId, options.force, ctx));
+    return this.inFlight.run(accountId, () => inSpan('refresh', ctx.traceparent, { 'roster.account': accountId }, async (traceparent) => {
+      const result = await this.run(accountId, options.force, { ...ctx, traceparent });
+      instruments.refreshes.add(1, { outcome: result.outcome });
+      return result;
+    }));
   }
 
   private due(accountId: string, spec: ProviderSpec, force: boolean, now: number): string | null {
@@ -75,7 +80,7 @@ export class Refresher {
     if (stale) return { accountId, outcome: 'skipped', detail: stale };
     const credentials = await deps.vault.get(accountId);
     if (!credentials) return { accountId, outcome: 'skipped', detail: 'no credentials stored' };
-    const result = await deps.flows.run(spec, 'refresh', credentials, { timeoutMs: deps.settings.flowTimeoutMs });
+    const result = await deps.flows.run(spec, 'refresh', credentials, { timeoutMs: deps.settings.flowTimeoutMs, traceparent: ctx.traceparent });
     if (result.ok) {
       const issued = result.value as Issued;
       await deps.vault.put(accountId, issued.credentials);

@@ -44,6 +44,8 @@ export interface FlowContext {
   /** Reports the step the flow has reached (shown in the run log and used as progress). */
   step(name: string): void;
   signal: AbortSignal;
+  /** W3C trace context of the flow; `call` sends it upstream as the `traceparent` header. */
+  traceparent?: string;
 }
 
 export interface Provider {
@@ -91,7 +93,8 @@ export async function call(
   try {
     res = await fetch(url, {
       method, signal: ctx.signal,
-      headers: { ...(body.json ? { 'content-type': 'application/json' } : {}), ...(body.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...body.headers },
+      headers: { ...(body.json ? { 'content-type': 'application/json' } : {}), ...(body.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}), ...body.headers },
       body: body.json ? JSON.stringify(body.json) : body.form ? new URLSearchParams(body.form).toString() : undefined,
     });
   } catch (e) {

@@ -1,0 +1,104 @@
+/**
+ * OpenTelemetry for Roster: one tracer and one meter per process, set up when this module
+ * is first imported.
+ *
+ * - Traces always get ids (events and logs carry them). They are exported over OTLP
+ *   (http/json) only when the standard variables ask for it: `OTEL_TRACES_EXPORTER=otlp`,
+ *   or `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` set. The exporter
+ *   reads the other `OTEL_*` variables itself; `OTEL_SDK_DISABLED=true` turns tracing off.
+ * - Metrics are read by Prometheus at `/metrics` (see `metricsHandler`).
+ *
+ * Context crosses threads and processes as a W3C `traceparent` string: in request
+ * contexts, event metadata and flow tasks.
+ */
+import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export { SpanKind };
+
+const env = process.env;
+const exportTraces = env.OTEL_SDK_DISABLED !== 'true'
+  && (env.OTEL_TRACES_EXPORTER?.split(',').includes('otlp') || !!env.OTEL_EXPORTER_OTLP_ENDPOINT || !!env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'roster' });
+const spanProcessors: SpanProcessor[] = exportTraces ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
+const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+if (env.OTEL_SDK_DISABLED !== 'true') tracerProvider.register();
+const prometheus = new PrometheusExporter({ preventServerStart: true });
+metrics.setGlobalMeterProvider(new MeterProvider({ resource, readers: [prometheus] }));
+
+export const tracer = trace.getTracer('roster');
+export const meter = metrics.getMeter('roster');
+
+/** The metrics Roster records as it works (gauges read at scrape time are registered by the service). */
+export const instruments = {
+  allocations: meter.createCounter('roster_allocations', { description: 'Allocation requests by pool and outcome' }),
+  leaseDuration: meter.createHistogram('roster_lease_duration_seconds', {
+    description: 'How long sessions held their accounts, by pool and end', unit: 's',
+    advice: { explicitBucketBoundaries: [1, 10, 60, 300, 900, 1800, 3600, 7200, 21600, 86400] },
+  }),
+  flowDuration: meter.createHistogram('roster_flow_duration_seconds', {
+    description: 'Provider flows by kind, provider and outcome', unit: 's',
+    advice: { explicitBucketBoundaries: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] },
+  }),
+  refreshes: meter.createCounter('roster_refreshes', { description: 'Credential refreshes by provider and outcome' }),
+  feedClosed: meter.createCounter('roster_feed_closed', { description: 'Feed connections the server closed, by reason' }),
+};
+
+/** Serves the Prometheus text format. */
+export function metricsHandler(request: IncomingMessage, response: ServerResponse): void {
+  prometheus.getMetricsRequestHandler(request, response);
+}
+
+/** Flushes spans not yet exported (at shutdown). */
+export async function flushTelemetry(): Promise<void> {
+  await tracerProvider.forceFlush();
+}
+
+/** The W3C `traceparent` of a span (undefined for a span that is not sampled or not real). */
+export function traceparentOf(span: Span): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
+  return carrier.traceparent;
+}
+
+/** The ids logs carry for a `traceparent`. */
+export function traceIds(traceparent: string | undefined): { trace_id?: string; span_id?: string } {
+  const [, traceId, spanId] = traceparent?.split('-') ?? [];
+  return traceId && spanId ? { trace_id: traceId, span_id: spanId } : {};
+}
+
+/**
+ * Starts a span whose parent is the given `traceparent` (a new trace when there is none).
+ *
+ * @example
+ * const span = startSpan('append', events[0]?.metadata.traceparent, { 'roster.stream': stream });
+ */
+export function startSpan(name: string, parent: string | undefined, attributes?: Attributes, kind = SpanKind.INTERNAL): Span {
+  const ctx = parent ? propagation.extract(ROOT_CONTEXT, { traceparent: parent }) : ROOT_CONTEXT;
+  return tracer.startSpan(name, { attributes, kind }, ctx);
+}
+
+/**
+ * Runs `work` inside a span (child of `parent`), ending it when the work settles and
+ * recording a thrown error. `work` gets the span's own `traceparent` to pass on.
+ *
+ * @example
+ * await inSpan('command Allocate', ctx.traceparent, {}, (traceparent) => allocate({ ...ctx, traceparent }));
+ */
+export async function inSpan<T>(name: string, parent: string | undefined, attributes: Attributes, work: (traceparent: string | undefined, span: Span) => Promise<T>): Promise<T> {
+  const span = startSpan(name, parent, attributes);
+  try {
+    return await context.with(trace.setSpan(ROOT_CONTEXT, span), () => work(traceparentOf(span) ?? parent, span));
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: 2, message: (error as Error)?.message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
