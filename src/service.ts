@@ -5,6 +5,7 @@ import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
 import { buildApp, type App, type Services } from './http/app.ts';
 import { AdminTokens } from './http/auth.ts';
+import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { EventStoreDbStore } from './store/eventstoredb.ts';
@@ -84,9 +85,10 @@ export async function startRoster(
   const prober = new Prober(upkeep);
   const replenisher = new Replenisher({ db, store, providers, registrations, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS });
   const services: Services = {
-    db, store, accounts, allocators, vault, tokens: new AdminTokens(db), providers, flows, registrations, refresher, prober, replenisher, days,
+    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens: new AdminTokens(db), providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {
-      defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
+      defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
+      feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
       consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
     },
   };

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -22,6 +23,7 @@ import type { AdminTokens } from './auth.ts';
 import { problemHandler } from './problem.ts';
 import accountRoutes from './accounts.ts';
 import compatRoutes from './compat.ts';
+import feedRoutes, { type FeedStats } from './feed.ts';
 import healthRoutes from './health.ts';
 import metricsRoutes from './metrics.ts';
 import poolRoutes from './pools.ts';
@@ -33,6 +35,9 @@ export interface Settings {
   defaultPool: string;
   /** `/health/ready` answers 503 when the read models trail the log by more. */
   readyMaxLagMs: number;
+  /** A feed client whose unsent backlog passes this many bytes is closed (code 4008). */
+  feedMaxBacklogBytes: number;
+  feedHealthIntervalMs: number;
   /** Lets loopback clients use the existing account-pool API without a token. Off by default. */
   compatLoopbackOpen: boolean;
   consistencyWaitMs: number;
@@ -55,6 +60,7 @@ export interface Services {
   replenisher: Replenisher;
   days: UsageDays;
   settings: Settings;
+  feed: FeedStats;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -110,6 +116,9 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     request.span?.setAttribute('http.response.status_code', reply.statusCode);
     if (reply.statusCode >= 500) request.span?.setStatus({ code: 2 });
     request.span?.end();
+    // A refused WebSocket upgrade: its socket is outside the HTTP server's bookkeeping, so
+    // nothing else would close it (a leaked descriptor, and a server that never closes).
+    if (request.headers.upgrade && reply.statusCode >= 400) request.raw.socket.destroy();
   });
 
   await app.register(swagger, {
@@ -120,9 +129,11 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   healthRoutes(app, services);
   metricsRoutes(app, services);
+  feedRoutes(app, services);
   poolRoutes(app, services);
   accountRoutes(app, services);
   sessionRoutes(app, services);

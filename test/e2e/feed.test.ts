@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { BACKLOG_CLOSE_CODE } from '../../src/http/feed.ts';
+import { START } from '../../src/store/port.ts';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { until } from '../support/sandbox.ts';
+
+interface Message { topic: string; position: string; event?: { id: string; stream: string; type: string }; pool?: string; counts?: Record<string, number>; health?: string }
+
+/** A feed client that keeps every message it gets. */
+function connect(t: TestRoster, query: string, options: { token?: string | null } = {}) {
+  const token = options.token === undefined ? t.token : options.token;
+  const ws = new WebSocket(`${t.roster.url.replace('http', 'ws')}/ws?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const messages: Message[] = [];
+  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+  const opened = new Promise<void>((ok, fail) => {
+    ws.once('open', () => ok());
+    ws.once('unexpected-response', (req, res) => {
+      req.destroy();
+      fail(new Error(`HTTP ${res.statusCode}`));
+    });
+    ws.once('error', fail);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((ok) => ws.once('close', (code, reason) => ok({ code, reason: String(reason) })));
+  return { ws, messages, opened, closed };
+}
+
+describe('the live feed at /ws', () => {
+  let t: TestRoster;
+  before(async () => {
+    t = await startTestRoster({ ROSTER_FEED_MAX_BACKLOG_BYTES: '65536' });
+    await t.call('POST', '/v1/pools', { poolId: 'feed', name: 'Feed', minSize: 10 });
+    const lines = Array.from({ length: 40 }, (_, i) => `feed${i}@example.test:password-${i}`).join('\n');
+    assert.equal((await t.call('POST', '/v1/pools/feed/accounts', { lines })).status, 200);
+  });
+  after(async () => t?.stop());
+
+  const pair = async () => {
+    const { body } = await t.call('POST', '/v1/pools/feed/sessions', { holder: 'feed-test' });
+    await t.call('POST', `/v1/pools/feed/sessions/${body.sessionId}/release`, { leaseSecret: body.leaseSecret });
+  };
+
+  it('needs a token and a sound query', async () => {
+    await assert.rejects(connect(t, 'topics=events', { token: null }).opened, /HTTP 401/);
+    await assert.rejects(connect(t, 'topics=gossip').opened, /HTTP 400/);
+  });
+
+  it('a client cut in the middle of a burst resumes from its last position with no gap and no duplicate', async () => {
+    const start = await t.roster.services.store.headPosition();
+    const first = connect(t, `topics=events&pool=feed&from=${encodeURIComponent(start)}`);
+    await first.opened;
+    let bursting = true;
+    const burst = (async () => {
+      for (let i = 0; i < 150; i++) await Promise.all([pair(), pair()]);
+      bursting = false;
+    })();
+    await until('messages before the cut', async () => first.messages.length >= 60);
+    first.ws.terminate();
+    const seen = [...first.messages];
+    assert.ok(bursting, 'the cut came in the middle of the burst');
+    const last = seen.at(-1)!.position;
+    const second = connect(t, `topics=events&pool=feed&from=${encodeURIComponent(last)}`);
+    await second.opened;
+    await burst;
+    const head = await t.roster.services.store.headPosition();
+    const expected = (await t.roster.services.store.readAll({ from: start, filter: { streamPrefixes: ['pool-feed'] } }))
+      .filter((e) => e.position <= head);
+    await until('the resumed client to reach the head', async () => second.messages.at(-1)?.position === expected.at(-1)!.position);
+    const received = [...seen, ...second.messages];
+    assert.equal(new Set(received.map((m) => m.event!.id)).size, received.length, 'no duplicate');
+    assert.deepEqual(received.map((m) => m.event!.id), expected.map((e) => e.id), 'no gap: exactly the store\'s events, in order');
+    assert.deepEqual(received.map((m) => m.position), expected.map((e) => e.position));
+    second.ws.close();
+  });
+
+  it('filters events by account and type', async () => {
+    const from = await t.roster.services.store.headPosition();
+    const { body } = await t.call('POST', '/v1/pools/feed/sessions', { holder: 'filter' });
+    const accountId = body.leases[0].accountId;
+    await t.call('POST', `/v1/pools/feed/sessions/${body.sessionId}/release`, { leaseSecret: body.leaseSecret });
+    await pair();
+    const c = connect(t, `topics=events&account=${accountId}&types=SessionReleased&from=${encodeURIComponent(from)}`);
+    await until('the release', async () => c.messages.length >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(c.messages.length, 1, JSON.stringify(c.messages));
+    assert.equal(c.messages[0]!.event!.type, 'SessionReleased');
+    c.ws.close();
+  });
+
+  it('pool health comes at once, then on change and at most every interval', async () => {
+    const c = connect(t, 'topics=health&pool=feed&healthIntervalMs=500');
+    await until('the first health message', async () => c.messages.length >= 1);
+    assert.equal(c.messages[0]!.pool, 'feed');
+    assert.equal(c.messages[0]!.counts!.total, 40);
+    const held = (await t.call('POST', '/v1/pools/feed/sessions', { holder: 'health', count: 3 })).body;
+    await until('health with 3 leased', async () => c.messages.find((m) => m.counts?.leased === 3));
+    const startedAt = Date.now();
+    const before = c.messages.length;
+    while (Date.now() - startedAt < 2000) await pair();
+    const sent = c.messages.length - before;
+    assert.ok(sent <= Math.ceil((Date.now() - startedAt) / 500) + 1, `coalesced: ${sent} health messages in ${Date.now() - startedAt} ms`);
+    assert.ok(c.messages.every((m) => m.topic === 'health' && typeof m.position === 'string'));
+    await t.call('POST', `/v1/pools/feed/sessions/${held.sessionId}/release`, { leaseSecret: held.leaseSecret });
+    c.ws.close();
+  });
+
+  it('a client that never reads is closed at the backlog limit, and the server\'s buffer stays bounded', async () => {
+    // Some 8 MB of events, more than the kernel's socket buffers hold.
+    await t.call('POST', '/v1/pools', { poolId: 'bulk', name: 'Bulk' });
+    const lines = Array.from({ length: 20_000 }, (_, i) => `bulk-account-with-a-long-name-${i}@example.test:password-${i}`).join('\n');
+    assert.equal((await t.call('POST', '/v1/pools/bulk/accounts', { lines })).status, 200);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const stats = t.roster.services.feed;
+    const closedBefore = stats.closedForBacklog;
+    const c = connect(t, `topics=events&from=${START}`);
+    c.ws.on('open', () => c.ws.pause());
+    await c.opened;
+    await until('the server to close the slow client', async () => stats.closedForBacklog > closedBefore);
+    assert.ok(stats.maxBacklog <= 65536 + 64 * 1024, `backlog stayed bounded: ${stats.maxBacklog} bytes`);
+    const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+    assert.ok(heapGrowth < 64 * 1024 * 1024, `heap grew ${heapGrowth} bytes`);
+    c.ws.resume();
+    const { code, reason } = await c.closed;
+    assert.equal(code, BACKLOG_CLOSE_CODE);
+    assert.equal(reason, 'backlog limit');
+    assert.ok(c.messages.length < 20_000, `the client got ${c.messages.length} messages, not the whole log`);
+  });
+
+  it('a second server process on the same store feeds what the first one writes', async () => {
+    const other = await startTestRoster({}, t.db);
+    try {
+      const c = connect(other, 'topics=events&pool=feed&types=SessionAllocated');
+      await c.opened;
+      await pair();
+      await until('the allocation through the other server', async () => c.messages.length >= 1);
+      assert.equal(c.messages[0]!.event!.type, 'SessionAllocated');
+      c.ws.close();
+    } finally {
+      await other.stop();
+    }
+  });
+});
