@@ -1,8 +1,13 @@
 /**
- * `npx roster <command>`:
- *   rebuild [projection…]   rebuild read models from the log (all by default) and swap them in
+ * `npx roster <command>`: rebuild read models, verify the log, export an account's
+ * history (see USAGE).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type pg from 'pg';
+import { verifyLog } from './domain/verify.ts';
+import { readAccountEvents, timeline } from './projections/history.ts';
+import type { EventStore, RecordedEvent } from './store/port.ts';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { rebuild } from './projections/rebuild.ts';
@@ -23,34 +28,77 @@ async function database(config: Config): Promise<{ url: string; stop: () => Prom
   return { url: server.url.replace(/\/postgres$/, '/roster'), stop: () => server.stop() };
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
-  if (command !== 'rebuild') {
-    process.stderr.write('usage: roster rebuild [accounts|sessions|pools …]\n');
-    return 2;
-  }
-  const unknown = args.filter((a) => !readModels.some((p) => p.name === a));
-  if (unknown.length) {
-    process.stderr.write(`unknown projection(s): ${unknown.join(', ')}; known: ${readModels.map((p) => p.name).join(', ')}\n`);
-    return 2;
-  }
+const USAGE = `usage:
+  roster rebuild [projection…]          rebuild read models from the log (all by default)
+  roster verify [--grace-ms N]          replay the whole log and check its invariants; exit 1 on a violation
+  roster export <accountId> [--out F]   an account's history as JSON Lines (stdout by default)
+`;
+
+/** Opens the database and the store, runs `work`, closes them. */
+async function withStore(work: (db: pg.Pool, store: EventStore) => Promise<number>): Promise<number> {
   const config = loadConfig();
   const { url, stop } = await database(config);
   const db = openDatabase(url, 4);
   try {
     await migrate(db);
     const store = await openStore(config, db, url);
+    try {
+      return await work(db, store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await db.end();
+    await stop();
+  }
+}
+
+async function rebuildCommand(args: string[]): Promise<number> {
+  const unknown = args.filter((a) => !readModels.some((p) => p.name === a));
+  if (unknown.length) {
+    process.stderr.write(`unknown projection(s): ${unknown.join(', ')}; known: ${readModels.map((p) => p.name).join(', ')}\n`);
+    return 2;
+  }
+  return withStore(async (db, store) => {
     for (const projection of readModels.filter((p) => args.length === 0 || args.includes(p.name))) {
       const started = Date.now();
       const rows = await rebuild(db, store, projection);
       process.stdout.write(`rebuilt ${projection.name}: ${rows} rows in ${Date.now() - started} ms\n`);
     }
-    await store.close();
     return 0;
-  } finally {
-    await db.end();
-    await stop();
-  }
+  });
+}
+
+async function verifyCommand(graceMs: number): Promise<number> {
+  return withStore(async (_db, store) => {
+    const events: RecordedEvent[] = [];
+    for (let page = await store.readAll({ limit: 5000 }); page.length; page = await store.readAll({ from: page.at(-1)!.position, limit: 5000 })) events.push(...page);
+    const r = verifyLog(events, Date.now(), graceMs);
+    for (const v of r.violations) process.stdout.write(`violation: ${v}\n`);
+    process.stdout.write(`verified ${r.events} events in ${r.streams} streams: ${r.pools} pools, ${r.accounts} accounts, ${r.jobs} jobs; `
+      + `sessions ${r.sessions.live} live, ${r.sessions.released} released, ${r.sessions.expired} expired; ${r.violations.length} violations\n`);
+    return r.violations.length ? 1 : 0;
+  });
+}
+
+async function exportCommand(accountId: string, out: string | undefined): Promise<number> {
+  return withStore(async (_db, store) => {
+    const lines = timeline(await readAccountEvents(store, accountId)).map((e) => `${JSON.stringify(e)}\n`).join('');
+    if (out) await writeFile(out, lines);
+    else process.stdout.write(lines);
+    return 0;
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'grace-ms': { type: 'string' }, out: { type: 'string' } } });
+  const [command, ...args] = positionals;
+  const grace = Number(values['grace-ms'] ?? 600_000);
+  if (command === 'rebuild') return rebuildCommand(args);
+  if (command === 'verify' && args.length === 0 && Number.isInteger(grace) && grace >= 0) return verifyCommand(grace);
+  if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, values.out);
+  process.stderr.write(USAGE);
+  return 2;
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (error) => {

@@ -8,6 +8,12 @@ export interface LedgerAudit {
   violations: string[];
   sessions: number;
   live: number;
+  released: number;
+  expired: number;
+  /** Live sessions whose expiry has passed (the reaper has not recorded their end). */
+  overdue: Array<{ sessionId: string; expiresAt: number }>;
+  /** Every account the ledger ever leased. */
+  leased: Set<string>;
 }
 
 /**
@@ -18,7 +24,7 @@ export interface LedgerAudit {
  * @example
  * auditLedger(events).violations // → [] for a sound ledger
  */
-export function auditLedger(events: Array<{ type: string; data: unknown; revision: number }>): LedgerAudit {
+export function auditLedger(events: Array<{ type: string; data: unknown; revision: number }>, now = Date.now()): LedgerAudit {
   const state = initialLedger();
   const violations: string[] = [];
   let expected = 0;
@@ -41,6 +47,11 @@ export function auditLedger(events: Array<{ type: string; data: unknown; revisio
     }
     evolveLedger(state, event);
   }
-  const live = [...state.sessions.values()].filter((s) => s.status === 'live').length;
-  return { violations, sessions: state.sessions.size, live };
+  const sessions = [...state.sessions.values()];
+  const count = (status: string) => sessions.filter((s) => s.status === status).length;
+  return {
+    violations, sessions: sessions.length, live: count('live'), released: count('released'), expired: count('expired'),
+    overdue: sessions.filter((s) => s.status === 'live' && s.expiresAt < now).map((s) => ({ sessionId: s.sessionId, expiresAt: s.expiresAt })),
+    leased: new Set(state.fences.keys()),
+  };
 }

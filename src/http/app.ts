@@ -25,6 +25,7 @@ import accountRoutes from './accounts.ts';
 import compatRoutes from './compat.ts';
 import feedRoutes, { type FeedStats } from './feed.ts';
 import healthRoutes from './health.ts';
+import historyRoutes from './history.ts';
 import metricsRoutes from './metrics.ts';
 import poolRoutes from './pools.ts';
 import registrationRoutes from './registration.ts';
@@ -134,6 +135,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   healthRoutes(app, services);
   metricsRoutes(app, services);
   feedRoutes(app, services);
+  historyRoutes(app, services);
   poolRoutes(app, services);
   accountRoutes(app, services);
   sessionRoutes(app, services);

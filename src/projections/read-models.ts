@@ -1,3 +1,4 @@
+import { auditProjection } from './audit.ts';
 import { accountsProjection } from './accounts.ts';
 import { poolsProjection } from './pools.ts';
 import { attemptsProjection, identitiesProjection, jobsProjection } from './registration.ts';
@@ -5,4 +6,4 @@ import { sessionsProjection } from './sessions.ts';
 import { usageProjection } from './usage.ts';
 
 /** Every read model Roster keeps; one runner follows the log for all of them. */
-export const readModels = [accountsProjection, sessionsProjection, poolsProjection, identitiesProjection, jobsProjection, attemptsProjection, usageProjection];
+export const readModels = [accountsProjection, sessionsProjection, poolsProjection, identitiesProjection, jobsProjection, attemptsProjection, usageProjection, auditProjection];

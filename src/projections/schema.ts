@@ -129,5 +129,23 @@ IF to_regclass('rm_usage') IS NULL THEN
   );
   CREATE INDEX ON rm_usage (account_id, day);
 END IF;
+
+IF to_regclass('rm_audit') IS NULL THEN
+  CREATE TABLE rm_audit (
+    event_id uuid PRIMARY KEY,
+    position text NOT NULL,
+    stream text NOT NULL,
+    type text NOT NULL,
+    actor text NOT NULL,
+    correlation_id text NOT NULL,
+    causation_id text,
+    request_id text,
+    trace_id text,
+    at timestamptz NOT NULL
+  );
+  CREATE INDEX ON rm_audit (actor, at);
+  CREATE INDEX ON rm_audit (at);
+  CREATE INDEX ON rm_audit (correlation_id);
+END IF;
 END $$;
 `;

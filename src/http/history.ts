@@ -1,0 +1,63 @@
+import { Type } from 'typebox';
+import { holderAt, holdings, stateAsOf } from '../domain/history.ts';
+import { readAccountEvents, timeline } from '../projections/history.ts';
+import { waitForPosition } from '../projections/queries.ts';
+import type { App, Services } from './app.ts';
+import { Position } from './schemas.ts';
+
+const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) });
+const Instant = Type.String({ format: 'date-time', description: 'an instant, RFC 3339' });
+
+const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  from: Type.Optional(Instant),
+  to: Type.Optional(Instant),
+  type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  stream: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  correlationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+  position: Position,
+}, { additionalProperties: false });
+
+/**
+ * Account history from the log: the full timeline, the state as of an instant with who
+ * held the account then, every lease; and the audit trail (read model `rm_audit`),
+ * filtered by actor, time range, type, stream or correlation id.
+ */
+export default function historyRoutes(app: App, s: Services): void {
+  const tags = ['history'];
+  app.get('/v1/accounts/:accountId/history', { schema: { tags, params: AccountParams } }, async (req) => {
+    const events = await readAccountEvents(s.store, req.params.accountId);
+    return { accountId: events.accountId, poolId: events.poolId, events: timeline(events) };
+  });
+
+  app.get('/v1/accounts/:accountId/as-of', { schema: { tags, params: AccountParams, querystring: Type.Object({ at: Instant }) } }, async (req) => {
+    const events = await readAccountEvents(s.store, req.params.accountId);
+    const at = new Date(req.query.at);
+    const last = [...events.own, ...events.ledger].filter((e) => e.recordedAt <= at).map((e) => e.position).sort().at(-1) ?? null;
+    const { failures: _failures, ...state } = stateAsOf(events.own, at);
+    return { accountId: events.accountId, at: at.toISOString(), position: last, state, heldBy: holderAt(events.ledger, events.accountId, at) ?? null };
+  });
+
+  app.get('/v1/accounts/:accountId/holders', { schema: { tags, params: AccountParams } }, async (req) => {
+    const events = await readAccountEvents(s.store, req.params.accountId);
+    return { accountId: events.accountId, items: holdings(events.ledger, events.accountId) };
+  });
+
+  app.get('/v1/audit', { schema: { tags, querystring: AuditQuery } }, async (req) => {
+    const q = req.query;
+    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs);
+    const { rows } = await s.db.query(
+      `SELECT position, stream, type, actor, correlation_id AS "correlationId", causation_id AS "causationId",
+              request_id AS "requestId", trace_id AS "traceId", at, count(*) OVER () AS total
+       FROM rm_audit
+       WHERE ($1::text IS NULL OR actor = $1) AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
+         AND ($4::text IS NULL OR type = $4) AND ($5::text IS NULL OR stream = $5) AND ($6::text IS NULL OR correlation_id = $6)
+       ORDER BY position LIMIT $7 OFFSET $8`,
+      [q.actor ?? null, q.from ?? null, q.to ?? null, q.type ?? null, q.stream ?? null, q.correlationId ?? null, q.limit, q.offset],
+    );
+    const total = Number(rows[0]?.total ?? 0);
+    return { total, items: rows.map(({ total: _t, ...r }) => r) };
+  });
+}
