@@ -96,13 +96,13 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   app.setErrorHandler(problemHandler);
   app.decorateRequest('ctx', null as unknown as CommandContext);
   app.decorateRequest('span', null as unknown as Span);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     const route = request.routeOptions.url ?? path;
     const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
     request.span = startSpan(`${request.method} ${route}`, header('traceparent'), { 'http.request.method': request.method, 'http.route': route, 'url.path': path }, SpanKind.SERVER);
     const traceparent = traceparentOf(request.span);
-    request.log = request.log.child(traceIds(traceparent));
+    request.log = reply.log = request.log.child(traceIds(traceparent));
     let actor = 'anonymous';
     if (!OPEN.has(path)) {
       const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');

@@ -22,7 +22,8 @@ export interface FlowOptions {
 const GRACE_MS = 2000;
 
 /**
- * The Piscina pool that runs provider flows in worker threads, one flow per thread at a
+ * The Piscina pools that run provider flows in worker threads (registration, and upkeep:
+ * refresh and probe), one flow per thread at a
  * time, so a flow that crashes or hangs its thread fails only its own task. Each
  * provider's flows also pass its concurrency gate.
  *
@@ -31,7 +32,10 @@ const GRACE_MS = 2000;
  * const result = await flows.run(spec, 'probe', credentials, { timeoutMs: 10_000 });
  */
 export class FlowPool {
+  /** Registration flows: bulk work, in threads at a lower priority (`nice`). */
   readonly piscina: Piscina;
+  /** Refresh and probe flows: few, rate-limited and due on time, in threads at normal priority. */
+  private readonly upkeep: Piscina;
 
   private readonly gates = new Map<string, Gate>();
   private running = 0;
@@ -39,13 +43,17 @@ export class FlowPool {
   readonly busyThreads = new Set<number>();
 
   constructor(options: { threads: number; nice?: number; idleTimeoutMs?: number }) {
-    this.piscina = new Piscina({
+    const pool = (threads: number, nice: number, warm: boolean) => new Piscina({
       filename: flowEntry(),
       // Threads start as plain Node: the entry is JavaScript, and a TypeScript loader inherited per thread costs seconds of CPU each.
       execArgv: [],
-      workerData: { nice: options.nice ?? 0 },
-      minThreads: 0, maxThreads: options.threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
+      workerData: { nice },
+      minThreads: warm ? threads : 0, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
     });
+    this.piscina = pool(options.threads, options.nice ?? 0, false);
+    // Kept started: a refresh leaves the provider's token bucket when it is due, and a
+    // thread starting meanwhile would bunch refreshes up at the upstream.
+    this.upkeep = pool(Math.min(options.threads, 4), 0, true);
   }
 
   /** Flows running now (not counting those waiting for a gate or a thread). */
@@ -88,7 +96,7 @@ export class FlowPool {
     const task: FlowTask = { kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs, traceparent: options.traceparent };
     this.running++;
     try {
-      return (await this.piscina.run(task, { transferList: [port2], signal: hard.signal })) as FlowResult;
+      return (await (kind === 'register' ? this.piscina : this.upkeep).run(task, { transferList: [port2], signal: hard.signal })) as FlowResult;
     } catch (e) {
       const message = hard.signal.aborted ? `timed out after ${options.timeoutMs} ms; thread terminated` : `worker thread failed: ${(e as Error).message}`;
       return { ok: false, error: { kind: 'retryable', message }, step };
@@ -103,6 +111,6 @@ export class FlowPool {
   }
 
   async close(): Promise<void> {
-    await this.piscina.destroy();
+    await Promise.all([this.piscina.destroy(), this.upkeep.destroy()]);
   }
 }

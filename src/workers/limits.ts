@@ -72,7 +72,9 @@ export class ProviderBuckets {
   take(spec: { id: string; limits: { ratePerSecond: number; burst: number } }, signal?: AbortSignal): Promise<void> {
     let bucket = this.buckets.get(spec.id);
     if (!bucket) {
-      bucket = new TokenBucket(spec.limits.ratePerSecond, spec.limits.burst, Math.min(250, 1000 / spec.limits.ratePerSecond));
+      // 10% under the provider's rate: the upstream sees calls a thread dispatch later than
+      // their tokens, and dispatch times vary; the headroom keeps its own count within the limit.
+      bucket = new TokenBucket(spec.limits.ratePerSecond * 0.9, spec.limits.burst, Math.min(250, 1000 / spec.limits.ratePerSecond));
       this.buckets.set(spec.id, bucket);
     }
     return bucket.take(signal);

@@ -61,6 +61,8 @@ describe('account history, audit and the roster CLI', () => {
     }
     assert.equal(events.at(-1)!.actor, 'system:reaper');
     assert.equal(events[3]!.correlationId, 'change-42');
+    const traceId = events[3]!.traceparent!.split('-')[1];
+    assert.ok(t.logs.some((l) => l.includes(`"trace_id":"${traceId}"`)), 'the request\'s log lines carry its trace id');
     assert.equal((await t.call('GET', `/v1/accounts/${randomUUID()}/history`)).status, 404);
   });
 
