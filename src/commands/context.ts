@@ -18,8 +18,8 @@ export function systemContext(worker: string): CommandContext {
 
 /** Gives decided events their ids and audit metadata. */
 export function toNewEvents(events: DomainEvent[], ctx: CommandContext): NewEvent[] {
-  const metadata: EventMetadata = { actor: ctx.actor, correlationId: ctx.correlationId };
-  if (ctx.causationId) metadata.causationId = ctx.causationId;
+  // The cause: what the caller names, else the request, else the background run (its correlation id).
+  const metadata: EventMetadata = { actor: ctx.actor, correlationId: ctx.correlationId, causationId: ctx.causationId ?? ctx.requestId ?? ctx.correlationId };
   if (ctx.requestId) metadata.requestId = ctx.requestId;
   if (ctx.traceparent) metadata.traceparent = ctx.traceparent;
   return events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata }));

@@ -57,6 +57,7 @@ describe('account history, audit and the roster CLI', () => {
     for (const e of events.slice(0, -1)) {
       assert.equal(e.actor, actor, e.type);
       assert.ok(e.requestId && e.correlationId, e.type);
+      assert.equal((e as Entry & { causationId?: string }).causationId, e.requestId, e.type);
       assert.match(e.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/, e.type);
     }
     assert.equal(events.at(-1)!.actor, 'system:reaper');
