@@ -2,7 +2,7 @@
  * OpenTelemetry for Roster: one tracer and one meter per process, set up when this module
  * is first imported.
  *
- * - Traces always get ids (events and logs carry them). They are exported over OTLP
+ * - Traces always get ids (events and logs carry them). They are recorded and exported over OTLP
  *   (http/json) only when the standard variables ask for it: `OTEL_TRACES_EXPORTER=otlp`,
  *   or `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` set. The exporter
  *   reads the other `OTEL_*` variables itself; `OTEL_SDK_DISABLED=true` turns tracing off.
@@ -16,7 +16,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export { SpanKind };
@@ -26,7 +26,8 @@ const exportTraces = env.OTEL_SDK_DISABLED !== 'true'
   && (env.OTEL_TRACES_EXPORTER?.split(',').includes('otlp') || !!env.OTEL_EXPORTER_OTLP_ENDPOINT || !!env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'roster' });
 const spanProcessors: SpanProcessor[] = exportTraces ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
-const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+// Not exported: spans are not recorded (nothing would read them), yet still get ids to propagate.
+const tracerProvider = new NodeTracerProvider({ resource, spanProcessors, ...(exportTraces ? {} : { sampler: new AlwaysOffSampler() }) });
 if (env.OTEL_SDK_DISABLED !== 'true') tracerProvider.register();
 const prometheus = new PrometheusExporter({ preventServerStart: true });
 metrics.setGlobalMeterProvider(new MeterProvider({ resource, readers: [prometheus] }));

@@ -23,10 +23,15 @@ export interface Holding {
   end: 'released' | 'expired' | 'live';
 }
 
+/** The accounts a ledger event leases, renews, releases or expires. */
+export function ledgerAccounts(data: unknown): string[] {
+  const d = data as { leases?: { accountId: string }[]; accountIds?: string[] };
+  return [...(d.accountIds ?? []), ...(d.leases?.map((l) => l.accountId) ?? [])];
+}
+
 /** True when a ledger event leases, renews, releases or expires the account. */
 export function ledgerConcerns(event: { type: string; data: unknown }, accountId: string): boolean {
-  const d = event.data as { leases?: { accountId: string }[]; accountIds?: string[] };
-  return !!(d.leases?.some((l) => l.accountId === accountId) || d.accountIds?.includes(accountId));
+  return ledgerAccounts(event.data).includes(accountId);
 }
 
 /**

@@ -16,7 +16,8 @@
  */
 import type { WebSocket } from 'ws';
 import { Type, type Static } from 'typebox';
-import { poolStatuses, waitForPosition, type PoolStatus } from '../projections/queries.ts';
+import { ledgerAccounts } from '../domain/history.ts';
+import { poolStatuses, waitForPosition } from '../projections/queries.ts';
 import type { RecordedEvent } from '../store/port.ts';
 import { instruments, startSpan } from '../telemetry.ts';
 import type { App, Services } from './app.ts';
@@ -50,9 +51,9 @@ export const newFeedStats = (): FeedStats => ({ open: 0, closedForBacklog: 0, ma
 function subjectOf(e: RecordedEvent, s: Services): { pool?: string; accounts: string[] } {
   const [kind] = e.stream.split('-', 1);
   const rest = e.stream.slice(kind!.length + 1);
-  const d = e.data as { accountId?: string; accountIds?: string[]; leases?: { accountId: string }[]; poolId?: string };
+  const d = e.data as { accountId?: string; poolId?: string };
   if (kind === 'account') return { pool: d.poolId ?? s.accounts.find(rest)?.state.poolId, accounts: [rest] };
-  const accounts = [...(d.accountIds ?? []), ...(d.leases?.map((l) => l.accountId) ?? []), ...(d.accountId ? [d.accountId] : [])];
+  const accounts = [...ledgerAccounts(e.data), ...(d.accountId ? [d.accountId] : [])];
   if (kind === 'pool' || kind === 'identities' || kind === 'operations') return { pool: rest, accounts };
   return { pool: d.poolId, accounts };
 }
@@ -96,8 +97,7 @@ class FeedConnection {
     return true;
   }
 
-  private async poolOfJob(stream: string, e: RecordedEvent): Promise<string | undefined> {
-    const jobId = stream.slice('registration-'.length);
+  private async poolOfJob(jobId: string, e: RecordedEvent): Promise<string | undefined> {
     const config = (e.data as { config?: { poolId?: string } }).config;
     if (config?.poolId) this.jobPools.set(jobId, config.poolId);
     if (!this.jobPools.has(jobId)) {
@@ -113,7 +113,7 @@ class FeedConnection {
     if (e.stream.startsWith('registration-')) {
       const jobId = e.stream.slice('registration-'.length);
       if (!this.topics.has('jobs') || (q.job && q.job !== jobId)) return;
-      if (q.pool && (await this.poolOfJob(e.stream, e)) !== q.pool) return;
+      if (q.pool && (await this.poolOfJob(jobId, e)) !== q.pool) return;
       if (this.types && !this.types.has(e.type)) return;
       this.send({ topic: 'jobs', position: e.position, jobId, event });
       return;
@@ -136,8 +136,7 @@ class FeedConnection {
     const position = this.position;
     this.dirty.clear();
     await waitForPosition(this.s.db, position || undefined, this.s.settings.consistencyWaitMs).catch(() => undefined);
-    const statuses: PoolStatus[] = await poolStatuses(this.s.db, this.q.pool);
-    for (const p of statuses) {
+    for (const p of await poolStatuses(this.s.db, this.q.pool)) {
       const body = { pool: p.poolId, health: p.health, counts: p.counts, activeSessions: p.activeSessions };
       const text = JSON.stringify(body);
       if (this.sentHealth.get(p.poolId) === text) continue;

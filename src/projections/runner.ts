@@ -19,6 +19,13 @@ export async function readCheckpoint(db: Queryable, name: string): Promise<Posit
   return rows[0]?.position ?? START;
 }
 
+/** The checkpoints of the named projections, and the slowest of them (START for one that has none). */
+async function checkpoints(db: Queryable, names: string[]): Promise<{ at: Map<string, Position>; slowest: Position }> {
+  const { rows } = await db.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)', [names]);
+  const at = new Map(rows.map((r) => [r.name, r.position]));
+  return { at, slowest: names.map((n) => at.get(n) ?? START).sort()[0] ?? START };
+}
+
 /**
  * Folds a batch of events into the projection's table: loads the touched rows, applies
  * the events in order, writes the rows back in one upsert.
@@ -78,9 +85,7 @@ export class ProjectionRunner {
    */
   async step(db: Queryable, ownTransaction = true): Promise<number> {
     const names = this.projections.map((p) => this.checkpointOf(p));
-    const { rows } = await db.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)', [names]);
-    const at = new Map(rows.map((r) => [r.name, r.position]));
-    const from = names.map((n) => at.get(n) ?? START).sort()[0]!;
+    const { at, slowest: from } = await checkpoints(db, names);
     // Read every event, not only the projections' streams, so that checkpoints pass the
     // others too and a reader waiting for any position is not kept waiting.
     const read = await this.store.readAll({ from, limit: this.options.batchSize ?? 2000 });
@@ -159,9 +164,6 @@ export class ProjectionRunner {
  * await projectionLag(db, store, readModels.map((p) => p.name)) // → 0.004
  */
 export async function projectionLag(db: Queryable, store: EventStore, names: string[]): Promise<number> {
-  const { rows } = await db.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)', [names]);
-  const at = new Map(rows.map((r) => [r.name, r.position]));
-  const from = names.map((n) => at.get(n) ?? START).sort()[0] ?? START;
-  const [next] = await store.readAll({ from, limit: 1 });
+  const [next] = await store.readAll({ from: (await checkpoints(db, names)).slowest, limit: 1 });
   return next ? Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000) : 0;
 }
