@@ -75,7 +75,10 @@ export async function startRoster(
   const reportError = (e: unknown) => onError(e);
   const registrations = new Registrations({
     db, store, vault, accounts, allocators, flows, providers, onError: reportError,
-    settings: { heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS },
+    settings: {
+      heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS,
+      consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, fetchBatch: config.ROSTER_JOB_FETCH_BATCH,
+    },
   }, { stallAfterMs: config.ROSTER_JOB_STALL_MS });
   const upkeep = {
     store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(), onError: reportError,

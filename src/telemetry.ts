@@ -11,7 +11,8 @@
  * Context crosses threads and processes as a W3C `traceparent` string: in request
  * contexts, event metadata and flow tasks.
  */
-import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, metrics, propagation, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -28,7 +29,17 @@ const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME 
 const spanProcessors: SpanProcessor[] = exportTraces ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
 // Not exported: spans are not recorded (nothing would read them), yet still get ids to propagate.
 const tracerProvider = new NodeTracerProvider({ resource, spanProcessors, ...(exportTraces ? {} : { sampler: new AlwaysOffSampler() }) });
-if (env.OTEL_SDK_DISABLED !== 'true') tracerProvider.register();
+// Context is passed explicitly (a `traceparent` string), so no context manager: it would
+// put an async hook on every promise.
+if (env.OTEL_SDK_DISABLED !== 'true') tracerProvider.register({ contextManager: null, propagator: new W3CTraceContextPropagator() });
+
+/**
+ * Whether spans are recorded (and exported). When they are not, only the spans whose ids
+ * are passed on are made (request and background work); the others are skipped.
+ */
+export const tracesRecorded = exportTraces;
+/** Stands in for a span that is not made. */
+const noSpan = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 const prometheus = new PrometheusExporter({ preventServerStart: true });
 metrics.setGlobalMeterProvider(new MeterProvider({ resource, readers: [prometheus] }));
 
@@ -86,15 +97,17 @@ export function startSpan(name: string, parent: string | undefined, attributes?:
 
 /**
  * Runs `work` inside a span (child of `parent`), ending it when the work settles and
- * recording a thrown error. `work` gets the span's own `traceparent` to pass on.
+ * recording a thrown error. `work` gets the span's own `traceparent` to pass on. When
+ * spans are not recorded and there is a parent, no span is made: `work` gets the parent's.
  *
  * @example
  * await inSpan('command Allocate', ctx.traceparent, {}, (traceparent) => allocate({ ...ctx, traceparent }));
  */
 export async function inSpan<T>(name: string, parent: string | undefined, attributes: Attributes, work: (traceparent: string | undefined, span: Span) => Promise<T>): Promise<T> {
+  if (!tracesRecorded && parent) return work(parent, noSpan);
   const span = startSpan(name, parent, attributes);
   try {
-    return await context.with(trace.setSpan(ROOT_CONTEXT, span), () => work(traceparentOf(span) ?? parent, span));
+    return await work(traceparentOf(span) ?? parent, span);
   } catch (error) {
     span.recordException(error as Error);
     span.setStatus({ code: 2, message: (error as Error)?.message });

@@ -38,9 +38,13 @@ export interface JobState {
   identities: Map<string, { attempt: number; outcome: AttemptOutcome }>;
   succeeded: number;
   failed: number;
+  /** When the job started: a job that is not continuous takes the identities imported by then. */
+  startedAt: string | null;
 }
 
-export const initialJob = (): JobState => ({ exists: false, status: 'running', config: null, stalled: false, identities: new Map(), succeeded: 0, failed: 0 });
+export const initialJob = (): JobState => ({
+  exists: false, status: 'running', config: null, stalled: false, identities: new Map(), succeeded: 0, failed: 0, startedAt: null,
+});
 
 export type JobStarted = DomainEvent<'JobStarted', { jobId: string; config: JobConfig; at: string }>;
 export type JobPaused = DomainEvent<'JobPaused', { jobId: string; at: string }>;
@@ -132,7 +136,7 @@ export function decideJob(command: JobCommand, state: JobState): JobEvent[] | Do
 export function evolveJob(state: JobState, event: JobEvent): JobState {
   switch (event.type) {
     case 'JobStarted':
-      return { ...state, exists: true, status: 'running', config: event.data.config };
+      return { ...state, exists: true, status: 'running', config: event.data.config, startedAt: event.data.at };
     case 'JobPaused':
       return { ...state, status: 'paused' };
     case 'JobResumed':

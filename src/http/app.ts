@@ -76,6 +76,8 @@ declare module 'fastify' {
 
 const OPEN = new Set(['/health', '/health/live', '/health/ready']);
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** Each request's server span and its `traceparent`, from the moment its logger is made. */
+const serverSpans = new WeakMap<RawRequestDefaultExpression, { span: Span; traceparent: string | undefined }>();
 
 /**
  * Builds the HTTP app: the native API under `/v1`, the existing account-pool API under
@@ -90,19 +92,26 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId: (req) => String(req.headers['x-request-id'] ?? randomUUID()),
+    // The server span starts with the request's child logger, so that the one child carries its ids.
+    childLoggerFactory(logger, bindings, opts, raw) {
+      const header = raw.headers.traceparent;
+      const span = startSpan('HTTP', typeof header === 'string' ? header : undefined, {}, SpanKind.SERVER);
+      const traceparent = traceparentOf(span);
+      serverSpans.set(raw, { span, traceparent });
+      return logger.child({ ...bindings, ...traceIds(traceparent) }, opts);
+    },
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(problemHandler);
   app.decorateRequest('ctx', null as unknown as CommandContext);
   app.decorateRequest('span', null as unknown as Span);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
     const route = request.routeOptions.url ?? path;
     const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
-    request.span = startSpan(`${request.method} ${route}`, header('traceparent'), { 'http.request.method': request.method, 'http.route': route, 'url.path': path }, SpanKind.SERVER);
-    const traceparent = traceparentOf(request.span);
-    request.log = reply.log = request.log.child(traceIds(traceparent));
+    const { span, traceparent } = serverSpans.get(request.raw)!;
+    request.span = span.updateName(`${request.method} ${route}`).setAttributes({ 'http.request.method': request.method, 'http.route': route, 'url.path': path });
     let actor = 'anonymous';
     if (!OPEN.has(path)) {
       const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');

@@ -19,7 +19,7 @@ import { Type, type Static } from 'typebox';
 import { ledgerAccounts } from '../domain/history.ts';
 import { poolStatuses, waitForPosition } from '../projections/queries.ts';
 import type { RecordedEvent } from '../store/port.ts';
-import { instruments, startSpan } from '../telemetry.ts';
+import { instruments, startSpan, tracesRecorded } from '../telemetry.ts';
 import type { App, Services } from './app.ts';
 
 /** Close code for a client whose backlog passed the limit. */
@@ -124,9 +124,9 @@ class FeedConnection {
     if (q.pool && subject.pool !== q.pool) return;
     if (q.account && !subject.accounts.includes(q.account)) return;
     if (this.types && !this.types.has(e.type)) return;
-    const span = startSpan('feed push', e.metadata?.traceparent, { 'roster.position': e.position });
+    const span = tracesRecorded ? startSpan('feed push', e.metadata?.traceparent, { 'roster.position': e.position }) : undefined;
     this.send({ topic: 'events', position: e.position, event });
-    span.end();
+    span?.end();
   }
 
   /** Sends the health of dirty pools whose counts changed, unless the client is behind (then it waits, coalesced). */

@@ -10,6 +10,7 @@ export const auditProjection: RowProjection = {
   key: 'event_id',
   keyType: 'uuid',
   columns: ['event_id', 'position', 'stream', 'type', 'actor', 'correlation_id', 'causation_id', 'request_id', 'trace_id', 'at'],
+  insertOnly: true,
   streamPrefixes: [],
   keysOf: (e) => [e.id],
   apply(_row, e) {

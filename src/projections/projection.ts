@@ -16,6 +16,8 @@ export interface RowProjection {
   /** The key column's SQL type when it is not text (so lookups use its index). */
   keyType?: 'uuid';
   columns: string[];
+  /** Rows are written once and never changed (one per event): the runner does not load them. */
+  insertOnly?: boolean;
   streamPrefixes: string[];
   /** The keys of the rows an event touches. */
   keysOf(event: RecordedEvent): string[];

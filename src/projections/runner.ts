@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { matchesFilter, START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
-import { startSpan } from '../telemetry.ts';
+import { startSpan, tracesRecorded } from '../telemetry.ts';
 import type { Row, RowProjection } from './projection.ts';
 
 export interface RunnerOptions {
@@ -27,15 +27,34 @@ async function checkpoints(db: Queryable, names: string[]): Promise<{ at: Map<st
 }
 
 /**
- * Folds a batch of events into the projection's table: loads the touched rows, applies
- * the events in order, writes the rows back in one upsert.
+ * Moves the named checkpoints to `to` in one statement, each only from the position the
+ * runner read (compare-and-set); `own` undefined means the checkpoint does not exist yet.
+ */
+async function moveCheckpoints(db: Queryable, moving: Array<{ name: string; own?: Position }>, to: Position): Promise<void> {
+  if (!moving.length) return;
+  const { rows } = await db.query<{ n: number }>(
+    `WITH want AS (SELECT * FROM unnest($1::text[], $2::text[]) AS w(name, own)),
+     moved AS (UPDATE projection_checkpoints c SET position = $3 FROM want w WHERE c.name = w.name AND c.position = w.own RETURNING c.name),
+     added AS (INSERT INTO projection_checkpoints (name, position) SELECT name, $3 FROM want WHERE own IS NULL ON CONFLICT DO NOTHING RETURNING name)
+     SELECT ((SELECT count(*) FROM moved) + (SELECT count(*) FROM added))::int AS n`,
+    [moving.map((m) => m.name), moving.map((m) => m.own ?? null), to],
+  );
+  if (rows[0]!.n !== moving.length) throw new Error(`a checkpoint of ${moving.map((m) => m.name).join(', ')} moved under this runner`);
+}
+
+/**
+ * Folds a batch of events into the projection's table: loads the touched rows (unless the
+ * projection only inserts), applies the events in order, writes the rows back in one upsert.
  */
 export async function applyBatch(db: Queryable, projection: RowProjection, table: string, events: RecordedEvent[]): Promise<void> {
   const touched = new Set<string>();
   for (const e of events) for (const k of projection.keysOf(e)) touched.add(k);
   if (touched.size === 0) return;
-  const { rows } = await db.query<Row>(`SELECT * FROM ${table} WHERE ${projection.key} = ANY($1::${projection.keyType ?? 'text'}[])`, [[...touched]]);
-  const current = new Map<string, Row>(rows.map((r) => [String(r[projection.key]), r]));
+  const current = new Map<string, Row>();
+  if (!projection.insertOnly) {
+    const { rows } = await db.query<Row>(`SELECT * FROM ${table} WHERE ${projection.key} = ANY($1::${projection.keyType ?? 'text'}[])`, [[...touched]]);
+    for (const r of rows) current.set(String(r[projection.key]), r);
+  }
   const changed = new Set<string>();
   for (const e of events) {
     for (const key of projection.keysOf(e)) {
@@ -51,7 +70,7 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
   const updates = projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ');
   await db.query(
     `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
-     ON CONFLICT (${projection.key}) DO UPDATE SET ${updates}`,
+     ON CONFLICT (${projection.key}) ${projection.insertOnly ? 'DO NOTHING' : `DO UPDATE SET ${updates}`}`,
     [JSON.stringify([...changed].map((k) => current.get(k)))],
   );
 }
@@ -92,24 +111,16 @@ export class ProjectionRunner {
     if (read.length === 0) return 0;
     const to = read.at(-1)!.position;
     // One span in the trace of each request whose events this batch projects.
-    const traces = new Set(read.map((e) => e.metadata?.traceparent).filter((t) => t !== undefined));
+    const traces = new Set(tracesRecorded ? read.map((e) => e.metadata?.traceparent).filter((t) => t !== undefined) : []);
     const spans = [...traces].map((t) => startSpan('project', t, { 'roster.projections': names.join(','), 'roster.position': to }));
-    if (ownTransaction) await db.query('BEGIN');
     try {
       // Read models can be rebuilt from the log; losing the last moments on a crash only replays them.
-      await db.query('SET LOCAL synchronous_commit = off');
-      for (const [i, projection] of this.projections.entries()) {
-        const name = names[i]!;
-        const own = at.get(name) ?? START;
-        if (own >= to) continue;
-        const { rowCount } = await db.query(
-          `INSERT INTO projection_checkpoints AS c (name, position) VALUES ($1, $2)
-           ON CONFLICT (name) DO UPDATE SET position = $2 WHERE c.position = $3`,
-          [name, to, own],
-        );
-        if (rowCount !== 1) throw new Error(`checkpoint ${name} moved under this runner`);
-        const events = read.filter((e) => e.position > own && matchesFilter(e.stream, { streamPrefixes: projection.streamPrefixes }));
-        await applyBatch(db, projection, this.options.tableOf?.(projection) ?? projection.table, events);
+      await db.query(`${ownTransaction ? 'BEGIN; ' : ''}SET LOCAL synchronous_commit = off`);
+      const moving = this.projections.map((p, i) => ({ p, name: names[i]!, own: at.get(names[i]!) })).filter((m) => (m.own ?? START) < to);
+      await moveCheckpoints(db, moving, to);
+      for (const { p, own = START } of moving) {
+        const events = read.filter((e) => e.position > own && matchesFilter(e.stream, { streamPrefixes: p.streamPrefixes }));
+        await applyBatch(db, p, this.options.tableOf?.(p) ?? p.table, events);
       }
       if (ownTransaction) await db.query('COMMIT');
       return read.length;

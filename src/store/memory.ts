@@ -3,7 +3,7 @@ import {
   type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type Position,
   type ReadAllOptions, type RecordedEvent, type SubscribeOptions,
 } from './port.ts';
-import { pollSubscribe, wakeSignal } from './subscription.ts';
+import { categoryOf, pollSubscribe, wakeSignal } from './subscription.ts';
 
 /**
  * An event store held in memory, for unit tests. It passes the same contract suite as the
@@ -43,7 +43,7 @@ export class MemoryEventStore implements EventStore {
       this.all.push(recorded);
       this.byId.set(e.id, recorded);
     }
-    this.signal.notify();
+    this.signal.notify([categoryOf(stream)]);
     const last = list[list.length - 1]!;
     return { nextRevision: last.revision, position: last.position };
   }

@@ -30,12 +30,14 @@ CREATE INDEX IF NOT EXISTS events_global_order ON events (transaction_id, global
 
 CREATE OR REPLACE FUNCTION roster_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('roster_events', '');
+  -- The payload names the categories appended to (stream name up to its first '-'), so
+  -- that filtered subscribers sleep through appends they would skip.
+  PERFORM pg_notify('roster_events', coalesce((SELECT string_agg(DISTINCT split_part(stream_id, '-', 1), ',') FROM inserted), ''));
   RETURN NULL;
 END $$;
 
 DROP TRIGGER IF EXISTS events_notify ON events;
-CREATE TRIGGER events_notify AFTER INSERT ON events
+CREATE TRIGGER events_notify AFTER INSERT ON events REFERENCING NEW TABLE AS inserted
   FOR EACH STATEMENT EXECUTE FUNCTION roster_notify_events();
 
 CREATE OR REPLACE FUNCTION roster_append(p_stream text, p_expected bigint, p_events jsonb)

@@ -74,7 +74,7 @@ export class PostgresEventStore implements EventStore {
   private async listen(): Promise<void> {
     if (!this.listenConfig || this.closed) return;
     const client = new pg.Client(this.listenConfig);
-    client.on('notification', () => this.signal.notify());
+    client.on('notification', (n) => this.signal.notify(n.payload ? n.payload.split(',') : undefined));
     client.on('error', () => undefined);
     client.on('end', () => {
       if (this.closed) return;

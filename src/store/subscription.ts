@@ -4,8 +4,22 @@ import { START } from './port.ts';
 /**
  * Resolves when new events may be readable, or after `ms` at the latest; at once when an
  * append was noticed after `since` (a `performance.now()` taken before the caller's last read).
+ * With a filter it wakes only for appends to streams of the filter's categories.
  */
-export type Wake = (ms: number, signal?: AbortSignal, since?: number) => Promise<void>;
+export type Wake = (ms: number, signal?: AbortSignal, since?: number, filter?: EventFilter) => Promise<void>;
+
+/** A stream's category: its name up to the first `-` (`account-42` → `account`). */
+export function categoryOf(stream: string): string {
+  const dash = stream.indexOf('-');
+  return dash < 0 ? stream : stream.slice(0, dash);
+}
+
+/** The categories a filter can match; null (every category) when a prefix stops before its `-`. */
+function categoriesOf(filter?: EventFilter): string[] | null {
+  const prefixes = filter?.streamPrefixes;
+  if (!prefixes?.length || prefixes.some((p) => !p.includes('-'))) return null;
+  return prefixes.map(categoryOf);
+}
 
 /**
  * One page of the global log after `from`: the events that match the filter, how many
@@ -51,32 +65,51 @@ export async function* pollSubscribe(
       yield event;
     }
     if (page.last) from = page.last;
-    if (page.scanned < limit) await wake(options.pollMs ?? 500, signal, readAt).catch(() => undefined);
+    if (page.scanned < limit) await wake(options.pollMs ?? 500, signal, readAt, options.filter).catch(() => undefined);
   }
 }
 
-/** A Wake that resolves on `notify()` or after the timeout; cheap to share among subscribers. */
-export function wakeSignal(): { wake: Wake; notify: () => void } {
-  let waiters: Array<() => void> = [];
-  let lastNotify = -1;
+/**
+ * A Wake that resolves on `notify()` or after the timeout; cheap to share among subscribers.
+ * `notify(categories)` names the categories of the streams appended to (undefined: unknown),
+ * so that a filtered subscriber is not woken by appends it would skip anyway.
+ */
+export function wakeSignal(): { wake: Wake; notify: (categories?: string[]) => void } {
+  interface Waiter { categories: string[] | null; done: () => void }
+  let waiters: Waiter[] = [];
+  let lastUnknown = -1;
+  let lastAny = -1;
+  const last = new Map<string, number>();
+  const concerns = (categories: string[] | null, appended: string[] | undefined) =>
+    !categories || !appended || appended.some((c) => categories.includes(c));
   return {
-    notify() {
-      lastNotify = performance.now();
-      const ready = waiters;
-      waiters = [];
-      for (const resolve of ready) resolve();
+    notify(categories) {
+      const now = performance.now();
+      lastAny = now;
+      if (!categories) lastUnknown = now;
+      else for (const c of categories) last.set(c, now);
+      const ready = waiters.filter((w) => concerns(w.categories, categories));
+      if (!ready.length) return;
+      waiters = waiters.filter((w) => !ready.includes(w));
+      for (const w of ready) w.done();
     },
-    wake(ms, signal, since) {
-      if (signal?.aborted || (since !== undefined && lastNotify >= since)) return Promise.resolve();
+    wake(ms, signal, since, filter) {
+      const categories = categoriesOf(filter);
+      const noticed = since !== undefined && (categories
+        ? lastUnknown >= since || categories.some((c) => (last.get(c) ?? -1) >= since)
+        : lastAny >= since);
+      if (signal?.aborted || noticed) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', done);
+          waiters = waiters.filter((w) => w !== waiter);
           resolve();
         };
+        const waiter: Waiter = { categories, done };
         const timer = setTimeout(done, ms);
         signal?.addEventListener('abort', done, { once: true });
-        waiters.push(done);
+        waiters.push(waiter);
       });
     },
   };

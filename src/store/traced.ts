@@ -1,15 +1,17 @@
-import { startSpan } from '../telemetry.ts';
+import { startSpan, tracesRecorded } from '../telemetry.ts';
 import type { EventStore, NewEvent } from './port.ts';
 
 /**
  * The store with an `append` span in the trace of each request whose events it writes
  * (one database call may carry the events of several requests: the allocator's group
- * commit). Every other method is the store's own.
+ * commit). Every other method is the store's own. The store is left as it is when spans
+ * are not recorded.
  *
  * @example
  * const store = traced(new PostgresEventStore(db));
  */
 export function traced(store: EventStore): EventStore {
+  if (!tracesRecorded) return store;
   const append = store.append.bind(store);
   store.append = async (stream: string, events: NewEvent[], expected) => {
     const parents = new Set(events.map((e) => e.metadata.traceparent));

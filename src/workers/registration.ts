@@ -31,7 +31,8 @@ export interface RegistrationDeps extends AccountDeps {
   allocators: Allocators;
   flows: FlowPool;
   providers: Providers;
-  settings: { heartbeatMs: number; flowTimeoutMs: number; consistencyWaitMs: number };
+  /** `fetchBatch`: identities a job takes per read of the unregistered ones. */
+  settings: { heartbeatMs: number; flowTimeoutMs: number; consistencyWaitMs: number; fetchBatch: number };
   onError: (error: unknown) => void;
 }
 
@@ -127,28 +128,37 @@ class JobSupervisor {
     this.wake();
   }
 
-  /** Takes unregistered identities of the pool not yet tried by this job nor held by another job here. */
+  /**
+   * Takes the next unregistered identities of the pool not yet tried by this job nor held by
+   * another job here: at most `fetchBatch` at a time, and for a job that is not continuous
+   * only those imported before it started; it is exhausted once a read returns no more than it takes.
+   */
   private async fetch(): Promise<void> {
     this.fetchedAt = Date.now();
     const { db, store, settings } = this.deps;
+    const { limit, continuous, poolId } = this.config;
     await waitForPosition(db, await store.headPosition(), settings.consistencyWaitMs).catch(() => undefined);
-    const room = this.config.limit === null ? 1000 : this.config.limit - this.state.succeeded - this.state.failed - this.queue.length - this.inFlight.size;
-    if (room <= 0) return;
+    const room = Math.min(settings.fetchBatch, limit === null ? Infinity : limit - this.state.succeeded - this.state.failed - this.queue.length - this.inFlight.size);
+    if (room <= 0) {
+      this.exhausted = !continuous;
+      return;
+    }
     const tried = [...this.state.identities.keys()];
+    const asked = room + this.claimed.size;
     const { rows } = await db.query<{ identity_id: string; email: string }>(
       `SELECT i.identity_id, i.email FROM rm_identities i LEFT JOIN rm_accounts a ON a.account_id = i.identity_id
        WHERE i.pool_id = $1 AND a.account_id IS NULL AND NOT (i.identity_id = ANY($2::uuid[]))
+         AND ($4::timestamptz IS NULL OR i.imported_at <= $4)
        ORDER BY i.imported_at, i.email LIMIT $3`,
-      [this.config.poolId, tried, room + this.claimed.size],
+      [poolId, tried, asked, continuous ? null : this.state.startedAt],
     );
-    let taken = 0;
-    for (const r of rows) {
-      if (taken >= room || this.claimed.has(r.identity_id)) continue;
+    const free = rows.filter((r) => !this.claimed.has(r.identity_id));
+    for (const r of free.slice(0, room)) {
       this.claimed.add(r.identity_id);
       this.queue.push({ identityId: r.identity_id, email: r.email, notBefore: 0 });
-      taken++;
     }
-    if (!this.config.continuous) this.exhausted = true;
+    // A short read returned every identity left; held ones (claimed) may be among them.
+    if (!continuous && rows.length < asked && free.length <= room) this.exhausted = true;
   }
 
   /** The supervisor's loop: fill free slots, wait for work or time, complete when nothing remains. */

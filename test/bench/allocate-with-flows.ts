@@ -26,8 +26,8 @@ const server = await startBenchServer({ ROSTER_PROVIDERS: providers, ROSTER_FLOW
 try {
   await seedPool(server.url, server.token, 'bench', 1000);
   await sleep(1000);
-  await runPairs(server.url, server.token, 'bench', 16, 2); // warm-up
-  const idle = await runPairs(server.url, server.token, 'bench', connections, seconds);
+  await runPairs(server, 'bench', 16, 2); // warm-up
+  const idle = await runPairs(server, 'bench', connections, seconds);
 
   const c = client(server.url, server.token, 4);
   await fetch(`${sandboxUrl}/_sandbox/switches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 1000 }) });
@@ -44,7 +44,7 @@ try {
     const attempts = (await c.call('GET', `/v1/jobs/${job.body.jobId}`)).body.counts?.attempts ?? 0;
     if (attempts >= flows && active >= flows * 0.95) break;
   }
-  const busy = await runPairs(server.url, server.token, 'bench', connections, seconds);
+  const busy = await runPairs(server, 'bench', connections, seconds);
   const after = (await c.call('GET', '/v1/flows')).body;
   const progress = (await c.call('GET', `/v1/jobs/${job.body.jobId}`)).body.counts;
   await c.pool.close();

@@ -4,9 +4,10 @@
  * PostgreSQL with fsync on. Prints figures; never fails on a time.
  *
  *   BENCH_SECONDS=10 BENCH_CONNECTIONS=1,16,64 npm run bench
+ *   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench   # profile the server
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +23,7 @@ const accounts = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 export interface BenchServer {
   url: string;
   token: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -33,13 +35,29 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}, no
   const token = newToken();
   const server = await spawnServer({ ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_ADMIN_TOKEN: token, ...extraEnv }, nodeArgs);
   return {
-    url: server.url, token,
+    url: server.url, token, pid: server.child.pid!,
     async stop() {
       await server.stop();
       await db.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** CPU seconds used so far by a process (all its threads), from /proc; 0 when it is gone. */
+async function cpuOf(pid: number | string): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
+/** CPU seconds used so far by the server process and by all PostgreSQL processes. */
+async function cpuNow(serverPid: number): Promise<{ server: number; postgres: number }> {
+  let postgres = 0;
+  for (const pid of await readdir('/proc')) {
+    if (/^\d+$/.test(pid) && (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'postgres') postgres += await cpuOf(pid);
+  }
+  return { server: await cpuOf(serverPid), postgres };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -51,11 +69,15 @@ export interface PairResult {
   p99: number;
   errors: number;
   pairs: number;
+  /** CPU milliseconds per pair used by the server process and by PostgreSQL. */
+  serverCpuMs: number;
+  postgresCpuMs: number;
 }
 
-/** `connections` loops of allocate then release for `durationS` seconds. */
-export async function runPairs(url: string, token: string, poolId: string, connections: number, durationS: number): Promise<PairResult> {
-  const c = client(url, token, connections);
+/** `connections` loops of allocate then release for `durationS` seconds against `server`. */
+export async function runPairs(server: BenchServer, poolId: string, connections: number, durationS: number): Promise<PairResult> {
+  const c = client(server.url, server.token, connections);
+  const cpuBefore = await cpuNow(server.pid);
   const latencies: number[] = [];
   let errors = 0;
   let pairs = 0;
@@ -75,28 +97,33 @@ export async function runPairs(url: string, token: string, poolId: string, conne
       else pairs++;
     }
   }));
+  const cpuAfter = await cpuNow(server.pid);
   await c.pool.close();
   latencies.sort((x, y) => x - y);
-  return { connections, pairs, pairsPerSecond: pairs / durationS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  const perPair = (s: number) => (1000 * s) / Math.max(pairs, 1);
+  return {
+    connections, pairs, pairsPerSecond: pairs / durationS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors,
+    serverCpuMs: perPair(cpuAfter.server - cpuBefore.server), postgresCpuMs: perPair(cpuAfter.postgres - cpuBefore.postgres),
+  };
 }
 
 export function printResults(title: string, results: PairResult[]): void {
   console.log(`\n${title}`);
-  console.log('| connections | pairs/s | allocate p50 (ms) | allocate p99 (ms) | errors |');
-  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  console.log('| connections | pairs/s | allocate p50 (ms) | allocate p99 (ms) | errors | server CPU ms/pair | PostgreSQL CPU ms/pair |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
-    console.log(`| ${r.connections} | ${r.pairsPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} |`);
+    console.log(`| ${r.connections} | ${r.pairsPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.serverCpuMs.toFixed(3)} | ${r.postgresCpuMs.toFixed(3)} |`);
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const server = await startBenchServer();
+  const server = await startBenchServer({}, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean));
   try {
     await seedPool(server.url, server.token, 'bench', accounts);
     await sleep(1000);
-    await runPairs(server.url, server.token, 'bench', 16, 2); // warm-up
+    await runPairs(server, 'bench', 16, 2); // warm-up
     const results: PairResult[] = [];
-    for (const n of connectionCounts) results.push(await runPairs(server.url, server.token, 'bench', n, seconds));
+    for (const n of connectionCounts) results.push(await runPairs(server, 'bench', n, seconds));
     printResults(`allocate+release, ${accounts} accounts, ${seconds} s per row, embedded PostgreSQL (fsync on)`, results);
   } finally {
     await server.stop();

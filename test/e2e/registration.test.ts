@@ -10,7 +10,8 @@ describe('registration jobs against the sandbox upstream', () => {
   let t: TestRoster;
   before(async () => {
     sb = await startSandbox();
-    t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_HEARTBEAT_MS: '200', ROSTER_FLOW_THREADS: '8' });
+    // Jobs read 4 identities at a time, so that every job here takes its identities over many reads.
+    t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_HEARTBEAT_MS: '200', ROSTER_FLOW_THREADS: '8', ROSTER_JOB_FETCH_BATCH: '4' });
   });
   after(async () => {
     await t?.stop();
@@ -114,6 +115,25 @@ describe('registration jobs against the sandbox upstream', () => {
     assert.equal(calls(sb, 'signup', 'created') - before, 1);
     const accounts = await t.call('GET', `/v1/accounts?pool=kill&position=${encodeURIComponent(await t.roster.services.store.headPosition())}`);
     assert.equal(accounts.body.total, 1, 'one account, no duplicate');
+  });
+
+  it('a job that is not continuous takes every identity imported before it started, over many reads, and none imported after', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'snap', name: 'Snapshot', providerId: 'sandbox' });
+    const before = Array.from({ length: 10 }, (_, i) => `early${i}@example.test`);
+    await t.call('POST', '/v1/pools/snap/identities', { lines: before.map((e) => `${e}:password-${e}`).join('\n') });
+    sb.switches.latencyMs = 50;
+    const { body } = await t.call('POST', '/v1/pools/snap/jobs', { concurrency: 2, retries: 1 });
+    const late = await t.call('POST', '/v1/pools/snap/identities', { lines: 'late0@example.test:password-late0\nlate1@example.test:password-late1' });
+    assert.equal(late.body.imported, 2);
+    const done = await finished(body.jobId);
+    sb.switches.latencyMs = 0;
+    assert.equal(done.status, 'completed');
+    const log = (await t.call('GET', `/v1/jobs/${body.jobId}/attempts?limit=100`)).body as Array<{ email: string; outcome: string }>;
+    assert.deepEqual(log.map((a) => a.email).sort(), [...before].sort(), 'each early identity once, no late one');
+    assert.ok(log.every((a) => a.outcome === 'succeeded'));
+    const head = encodeURIComponent(await t.roster.services.store.headPosition());
+    const waiting = await t.call('GET', `/v1/pools/snap/identities?registered=false&limit=100&position=${head}`);
+    assert.deepEqual(waiting.body.items.map((i: { email: string }) => i.email).sort(), ['late0@example.test', 'late1@example.test']);
   });
 
   it('pause holds new attempts, resume continues, stop ends the job', async () => {
