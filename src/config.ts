@@ -33,6 +33,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_USAGE_TIMEZONE: Type.String({ minLength: 1, default: 'UTC' }),
   ROSTER_USAGE_ROLLOVER: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '00:00' }),
   ROSTER_READY_MAX_LAG_MS: Int(100, 3600_000, 10_000),
+  ROSTER_PROJECTION_INTERVAL_MS: Int(0, 10_000, 50),
   ROSTER_FEED_MAX_BACKLOG_BYTES: Int(16_384, 1_073_741_824, 1_048_576),
   ROSTER_FEED_HEALTH_INTERVAL_MS: Int(100, 3_600_000, 1000),
   ROSTER_DEMO: Type.Boolean({ default: false }),

@@ -99,7 +99,7 @@ export async function startRoster(
   onError = (err) => app.log.error({ err }, 'background work failed');
   const abort = new AbortController();
   const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
-  void new ProjectionRunner(db, store, readModels).run(abort.signal, report('projections'));
+  void new ProjectionRunner(db, store, readModels, { minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS }).run(abort.signal, report('projections'));
   void allocators.follow(from, abort.signal, report('log tail'));
   allocators.reap(config.ROSTER_REAPER_INTERVAL_MS, abort.signal, report('reaper'));
   registrations.adopt(abort.signal);

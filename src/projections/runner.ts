@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { matchesFilter, START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import { startSpan, tracesRecorded } from '../telemetry.ts';
 import type { Row, RowProjection } from './projection.ts';
@@ -9,6 +10,12 @@ export interface RunnerOptions {
   /** Checkpoint name of a projection; its name by default. */
   checkpointOf?: (p: RowProjection) => string;
   batchSize?: number;
+  /**
+   * The least time from one batch to the next while events keep coming, so that events
+   * close together share a batch (a read model then trails the log by up to this much).
+   * An event after a quiet spell is applied at once.
+   */
+  minIntervalMs?: number;
 }
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -94,6 +101,10 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions = {},
   ) {}
 
+  private get batchSize(): number {
+    return this.options.batchSize ?? 2000;
+  }
+
   private checkpointOf(p: RowProjection): string {
     return this.options.checkpointOf?.(p) ?? p.name;
   }
@@ -107,7 +118,7 @@ export class ProjectionRunner {
     const { at, slowest: from } = await checkpoints(db, names);
     // Read every event, not only the projections' streams, so that checkpoints pass the
     // others too and a reader waiting for any position is not kept waiting.
-    const read = await this.store.readAll({ from, limit: this.options.batchSize ?? 2000 });
+    const read = await this.store.readAll({ from, limit: this.batchSize });
     if (read.length === 0) return 0;
     const to = read.at(-1)!.position;
     // One span in the trace of each request whose events this batch projects.
@@ -152,9 +163,12 @@ export class ProjectionRunner {
           await this.store.waitForAppend(1000, signal);
           continue;
         }
+        const interval = this.options.minIntervalMs ?? 0;
         while (!signal.aborted) {
           const readAt = performance.now();
-          if ((await this.step(client)) === 0) await this.store.waitForAppend(1000, signal, readAt);
+          const read = await this.step(client);
+          if (read === 0) await this.store.waitForAppend(1000, signal, readAt);
+          else if (read < this.batchSize && interval > 0) await sleep(readAt + interval - performance.now(), undefined, { signal }).catch(() => undefined);
         }
       } catch (error) {
         if (!signal.aborted) onError(error);

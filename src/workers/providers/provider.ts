@@ -4,6 +4,7 @@
  * `../flow.ts`); they get plain data and report each step.
  */
 import type { Credentials } from '../../store/secrets.ts';
+import { request, type Dispatcher } from 'undici';
 
 export interface ProviderLimits {
   /** Never refresh one account more often than this. */
@@ -89,30 +90,34 @@ export async function call(
   ctx: FlowContext, method: string, url: string,
   body: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  let res: Response;
+  let status: number;
+  let headers: Record<string, string | string[] | undefined>;
+  let text: string;
   try {
-    res = await fetch(url, {
-      method, signal: ctx.signal,
+    // undici's request rather than fetch: a flow thread runs few flows, and fetch's code costs it several times the CPU.
+    const res = await request(url, {
+      method: method as Dispatcher.HttpMethod, signal: ctx.signal,
       headers: { ...(body.json ? { 'content-type': 'application/json' } : {}), ...(body.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}), ...body.headers },
       body: body.json ? JSON.stringify(body.json) : body.form ? new URLSearchParams(body.form).toString() : undefined,
     });
+    ({ statusCode: status, headers } = res);
+    text = await res.body.text();
   } catch (e) {
     if (ctx.signal.aborted) throw new FlowError('retryable', 'cancelled');
     throw new FlowError('retryable', `${method} ${new URL(url).pathname}: ${(e as Error).message}`);
   }
-  const text = await res.text();
   let parsed: Record<string, unknown> = {};
   try {
     parsed = text ? JSON.parse(text) : {};
   } catch {
     parsed = { text: text.slice(0, 200) };
   }
-  if (res.status === 429 || res.status >= 500) {
-    const after = Number(res.headers.get('retry-after'));
-    throw new FlowError('retryable', `${method} ${new URL(url).pathname}: HTTP ${res.status}`, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
+  if (status === 429 || status >= 500) {
+    const after = Number(headers['retry-after']);
+    throw new FlowError('retryable', `${method} ${new URL(url).pathname}: HTTP ${status}`, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
   }
-  return { status: res.status, body: parsed };
+  return { status, body: parsed };
 }
 
 /** The expiry `expires_in` seconds from now, or null. */
