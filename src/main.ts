@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const demo = config.ROSTER_DEMO ? await startDemo(config) : undefined;
   const roster = await startRoster(config, {
     databaseUrl: config.ROSTER_DATABASE_URL ?? embedded!.url, masterKey: await masterKey(config), ...(demo ? { providers: demo.providers } : {}),
+    embeddedDatabase: !config.ROSTER_DATABASE_URL,
   });
   if (demo) await seedDemo(roster);
   const lines = [`Roster is listening on ${roster.url} (${embedded ? `embedded PostgreSQL in ${resolve(config.ROSTER_DATA_DIR)}` : 'external PostgreSQL'})`];

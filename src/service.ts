@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import pg from 'pg';
 import { parseProviders, type Config } from './config.ts';
 import { createPool } from './commands/pools.ts';
@@ -35,10 +36,20 @@ export interface Roster {
 }
 
 /** A pg pool whose sessions never sit idle inside a transaction for long (it would hold every subscriber back). */
-export function openDatabase(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, options: '-c idle_in_transaction_session_timeout=10000' });
+export function openDatabase(url: string, max: number, name = 'roster'): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: name, options: '-c idle_in_transaction_session_timeout=10000' });
   pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * Lowers the scheduling priority (`nice`) of the PostgreSQL backends behind a pool's
+ * connections. Only for a database whose processes run on this machine as ours (embedded).
+ */
+function lowerPriority(pool: pg.Pool, nice: number): void {
+  pool.on('connect', (client) => {
+    void client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid').then(({ rows }) => setPriority(rows[0]!.pid, nice)).catch(() => undefined);
+  });
 }
 
 /** The event store the configuration selects. */
@@ -58,7 +69,8 @@ export async function openStore(config: Config, db: pg.Pool, url: string): Promi
  * console.log(roster.url);
  */
 export async function startRoster(
-  config: Config, options: { databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig> },
+  config: Config,
+  options: { databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig>; embeddedDatabase?: boolean },
 ): Promise<Roster> {
   const providers = await Providers.load({ ...(parseProviders(config.ROSTER_PROVIDERS) as Record<string, ProviderConfig>), ...options.providers });
   const db = openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE);
@@ -73,8 +85,14 @@ export async function startRoster(
   // Background failures are logged once the app (and its logger) exists.
   let onError: (e: unknown) => void = () => undefined;
   const reportError = (e: unknown) => onError(e);
+  // Registration's database work goes through a few connections of its own (so it can
+  // never take the serving connections), whose backends yield the CPU to the serving ones
+  // when PostgreSQL is embedded.
+  const background = openDatabase(options.databaseUrl, 4, 'roster-background');
+  if (options.embeddedDatabase) lowerPriority(background, 10);
+  const backgroundStore = config.ROSTER_EVENT_STORE === 'postgres' ? traced(new PostgresEventStore(background)) : store;
   const registrations = new Registrations({
-    db, store, vault, accounts, allocators, flows, providers, onError: reportError,
+    db: background, store: backgroundStore, vault: vault.through(background), accounts, allocators, flows, providers, onError: reportError,
     settings: {
       heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS,
       consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, fetchBatch: config.ROSTER_JOB_FETCH_BATCH,
@@ -118,7 +136,7 @@ export async function startRoster(
       await app.close();
       await flows.close();
       await store.close();
-      await db.end();
+      await Promise.all([db.end(), background.end()]);
     },
   };
 }

@@ -62,6 +62,11 @@ export class SecretVault {
     this.fingerprintKey = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'fingerprint', 32));
   }
 
+  /** This vault (the same keys and cache) working through another pool of connections. */
+  through(pool: pg.Pool): SecretVault {
+    return Object.assign(Object.create(SecretVault.prototype) as SecretVault, this, { pool });
+  }
+
   /** A keyed fingerprint: equal for equal values, useless for recovering them. */
   fingerprint(value: string | Credentials): string {
     const text = typeof value === 'string' ? value : JSON.stringify(value, Object.keys(value).sort());

@@ -1,17 +1,15 @@
 /**
  * `npm run bench`: allocate+release pairs per second and allocate latency, with 1,000
  * accounts, at 1, 16 and 64 connections, against a Roster server process on embedded
- * PostgreSQL with fsync on. Prints figures; never fails on a time.
+ * PostgreSQL with fsync on (as `npm start` runs it). Prints figures; never fails on a time.
  *
  *   BENCH_SECONDS=10 BENCH_CONNECTIONS=1,16,64 npm run bench
  *   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench   # profile the server
  */
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startEmbeddedPostgres } from '../../src/store/embedded.ts';
 import { client, newToken, seedPool, spawnServer } from '../support/servers.ts';
 
 export { seedPool };
@@ -27,31 +25,29 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Embedded PostgreSQL (fsync on) and a Roster server process on it. */
+/** A Roster server process as the quick start runs it: on its embedded PostgreSQL (fsync on), in a fresh data directory. */
 export async function startBenchServer(extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const dir = await mkdtemp(join(tmpdir(), 'roster-bench-'));
   await chmod(dir, 0o755);
-  const db = await startEmbeddedPostgres(dir);
   const token = newToken();
-  const server = await spawnServer({ ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_ADMIN_TOKEN: token, ...extraEnv }, nodeArgs);
+  const server = await spawnServer({ ROSTER_DATA_DIR: dir, ROSTER_ADMIN_TOKEN: token, ...extraEnv }, nodeArgs);
   return {
     url: server.url, token, pid: server.child.pid!,
     async stop() {
       await server.stop();
-      await db.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-/** CPU seconds used so far by a process (all its threads), from /proc; 0 when it is gone. */
+/** CPU seconds used so far by a process (all its threads) and by its children it has reaped, from /proc; 0 when it is gone. */
 async function cpuOf(pid: number | string): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return ((f[11] ?? 0) + (f[12] ?? 0) + (f[13] ?? 0) + (f[14] ?? 0)) / 100;
 }
 
-/** CPU seconds used so far by the server process and by all PostgreSQL processes. */
+/** CPU seconds used so far by the server process and by all PostgreSQL processes (the postmaster counts the backends that ended). */
 async function cpuNow(serverPid: number): Promise<{ server: number; postgres: number }> {
   let postgres = 0;
   for (const pid of await readdir('/proc')) {
@@ -60,7 +56,7 @@ async function cpuNow(serverPid: number): Promise<{ server: number; postgres: nu
   return { server: await cpuOf(serverPid), postgres };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 export interface PairResult {
   connections: number;
@@ -69,6 +65,8 @@ export interface PairResult {
   p99: number;
   errors: number;
   pairs: number;
+  /** Every allocate latency, in ms, sorted. */
+  latencies: number[];
   /** CPU milliseconds per pair used by the server process and by PostgreSQL. */
   serverCpuMs: number;
   postgresCpuMs: number;
@@ -102,7 +100,7 @@ export async function runPairs(server: BenchServer, poolId: string, connections:
   latencies.sort((x, y) => x - y);
   const perPair = (s: number) => (1000 * s) / Math.max(pairs, 1);
   return {
-    connections, pairs, pairsPerSecond: pairs / durationS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors,
+    connections, pairs, pairsPerSecond: pairs / durationS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, latencies,
     serverCpuMs: perPair(cpuAfter.server - cpuBefore.server), postgresCpuMs: perPair(cpuAfter.postgres - cpuBefore.postgres),
   };
 }
