@@ -39,6 +39,9 @@ export interface Roster {
 export function openDatabase(url: string, max: number, name = 'roster'): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, application_name: name, options: '-c idle_in_transaction_session_timeout=10000' });
   pool.on('error', () => undefined);
+  // A connection the server ends (shutdown, restart) while checked out would otherwise be an
+  // unhandled 'error' event; its queries still fail and are handled where they are made.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
