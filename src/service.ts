@@ -51,7 +51,13 @@ export function openDatabase(url: string, max: number, name = 'roster'): pg.Pool
  */
 function lowerPriority(pool: pg.Pool, nice: number): void {
   pool.on('connect', (client) => {
-    void client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid').then(({ rows }) => setPriority(rows[0]!.pid, nice)).catch(() => undefined);
+    // The backend's process id, as the server told it at connection (pg keeps it to cancel queries).
+    const pid = (client as pg.PoolClient & { processID?: number }).processID;
+    try {
+      if (pid) setPriority(pid, nice);
+    } catch {
+      // Not ours to change after all: it keeps its priority.
+    }
   });
 }
 

@@ -78,6 +78,9 @@ export function parseLines(text: string): ImportSource[] {
   });
 }
 
+/** Appends an import keeps in flight at once. */
+const IMPORT_CONCURRENCY = 8;
+
 function credentialsOf(item: ImportItem): Credentials | null {
   const c: Credentials = {};
   if (item.password) c.password = item.password;
@@ -105,6 +108,7 @@ export async function importAccounts(
 ): Promise<{ lines: ImportLine[]; position?: Position }> {
   const seen = new Set<string>();
   const lines: ImportLine[] = [];
+  const accepted: Array<{ result: ImportLine; item: ImportItem; login: string; accountId: string; credentials: Credentials | null }> = [];
   let position: Position | undefined;
   for (const { line, item, error } of items) {
     if (!item) {
@@ -123,20 +127,30 @@ export async function importAccounts(
       continue;
     }
     seen.add(accountId);
-    const credentials = credentialsOf(item);
-    try {
-      // Secrets first, only where none exist: a duplicate never overwrites the original's.
-      if (credentials) await deps.vault.putIfAbsent(accountId, credentials);
-      const result = await changeAccount(deps, {
-        type: 'ImportAccount', accountId, poolId, login, capabilities: item.capabilities ?? [], region: item.region ?? null,
-        credentials: credentials ? { fingerprint: deps.vault.fingerprint(credentials), expiresAt: item.credentialsExpiresAt ?? null } : null,
-      }, ctx);
-      position = result.position ?? position;
-      lines.push({ line, login, result: 'imported', accountId });
-    } catch (e) {
-      if (!(e instanceof DomainError) || e.code !== 'account_exists') throw e;
-      lines.push({ line, login, result: 'duplicate', accountId, error: 'already in this pool' });
-    }
+    const result: ImportLine = { line, login, result: 'imported', accountId };
+    lines.push(result);
+    accepted.push({ result, item, login, accountId, credentials: credentialsOf(item) });
   }
+  // Secrets first, only where none exist: a duplicate never overwrites the original's.
+  await deps.vault.putIfAbsent(accepted.flatMap((a) => (a.credentials ? [[a.accountId, a.credentials] as [string, Credentials]] : [])));
+  // Each account is its own stream: a few appends at a time share the database's commits.
+  let next = 0;
+  let failure: unknown;
+  await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, accepted.length) }, async () => {
+    for (let a = accepted[next++]; a && failure === undefined; a = accepted[next++]) {
+      const { item, credentials } = a;
+      try {
+        const changed = await changeAccount(deps, {
+          type: 'ImportAccount', accountId: a.accountId, poolId, login: a.login, capabilities: item.capabilities ?? [], region: item.region ?? null,
+          credentials: credentials ? { fingerprint: deps.vault.fingerprint(credentials), expiresAt: item.credentialsExpiresAt ?? null } : null,
+        }, ctx);
+        if (changed.position && (!position || changed.position > position)) position = changed.position;
+      } catch (e) {
+        if (e instanceof DomainError && e.code === 'account_exists') Object.assign(a.result, { result: 'duplicate', error: 'already in this pool' });
+        else failure ??= e;
+      }
+    }
+  }));
+  if (failure !== undefined) throw failure;
   return { lines, position };
 }

@@ -1,6 +1,6 @@
 import { decideIdentities, evolveIdentities, initialIdentities, type IdentityEntry } from '../domain/identities.ts';
 import type { EventStore, Position } from '../store/port.ts';
-import { accountIdFor, type SecretVault } from '../store/secrets.ts';
+import { accountIdFor, type Credentials, type SecretVault } from '../store/secrets.ts';
 import type { CommandContext } from './context.ts';
 import { handle } from './handle.ts';
 
@@ -46,6 +46,7 @@ export async function importIdentities(
   const lines: IdentityLine[] = [];
   const entries: IdentityEntry[] = [];
   const byId = new Map<string, IdentityLine>();
+  const secrets: Array<[string, Credentials]> = [];
   for (const { line, item, error } of sources) {
     const email = item?.email.trim();
     if (!item || !email || !EMAIL.test(email)) {
@@ -61,11 +62,10 @@ export async function importIdentities(
     byId.set(identityId, result);
     lines.push(result);
     entries.push({ identityId, email, fields: Object.keys(item.extra ?? {}) });
-    if (item.password || item.extra) {
-      await deps.vault.putIfAbsent(identityId, { ...(item.password ? { password: item.password } : {}), ...(item.extra ? { extra: item.extra } : {}) });
-    }
+    if (item.password || item.extra) secrets.push([identityId, { ...(item.password ? { password: item.password } : {}), ...(item.extra ? { extra: item.extra } : {}) }]);
   }
   if (!entries.length) return { lines };
+  await deps.vault.putIfAbsent(secrets);
   const decider = { initial: initialIdentities, decide: decideIdentities, evolve: evolveIdentities };
   const handled = await handle(deps.store, `identities-${poolId}`, decider, { type: 'ImportIdentities', poolId, identities: entries, now: Date.now() }, ctx);
   const imported = new Set(handled.events.flatMap((e) => e.data.identities.map((i) => i.identityId)));

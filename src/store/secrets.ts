@@ -73,15 +73,19 @@ export class SecretVault {
     return createHmac('sha256', this.fingerprintKey).update(text).digest('base64url');
   }
 
-  /** Stores credentials for an account that has none yet; returns false if it has some. */
-  async putIfAbsent(accountId: string, credentials: Credentials): Promise<boolean> {
-    const dataKey = randomBytes(32);
-    const { rowCount } = await this.pool.query(
-      'INSERT INTO secrets (account_id, wrapped_key, payload) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [accountId, seal(this.kek, dataKey, accountId), seal(dataKey, Buffer.from(JSON.stringify(credentials)), accountId)],
+  /** Stores credentials for accounts that have none yet, in one statement; an account that has some keeps them. */
+  async putIfAbsent(entries: Array<[accountId: string, credentials: Credentials]>): Promise<void> {
+    if (!entries.length) return;
+    const sealed = entries.map(([accountId, credentials]) => {
+      const dataKey = randomBytes(32);
+      return [seal(this.kek, dataKey, accountId), seal(dataKey, Buffer.from(JSON.stringify(credentials)), accountId)];
+    });
+    await this.pool.query(
+      `INSERT INTO secrets (account_id, wrapped_key, payload)
+       SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) ON CONFLICT DO NOTHING`,
+      [entries.map(([id]) => id), sealed.map(([key]) => key), sealed.map(([, payload]) => payload)],
     );
-    this.cache.delete(accountId);
-    return rowCount === 1;
+    for (const [accountId] of entries) this.cache.delete(accountId);
   }
 
   /**
