@@ -76,7 +76,7 @@ export async function* pollSubscribe(
  */
 export function wakeSignal(): { wake: Wake; notify: (categories?: string[]) => void } {
   interface Waiter { categories: string[] | null; done: () => void }
-  let waiters: Waiter[] = [];
+  const waiters = new Set<Waiter>();
   let lastUnknown = -1;
   let lastAny = -1;
   const last = new Map<string, number>();
@@ -88,10 +88,7 @@ export function wakeSignal(): { wake: Wake; notify: (categories?: string[]) => v
       lastAny = now;
       if (!categories) lastUnknown = now;
       else for (const c of categories) last.set(c, now);
-      const ready = waiters.filter((w) => concerns(w.categories, categories));
-      if (!ready.length) return;
-      waiters = waiters.filter((w) => !ready.includes(w));
-      for (const w of ready) w.done();
+      for (const w of [...waiters]) if (concerns(w.categories, categories)) w.done();
     },
     wake(ms, signal, since, filter) {
       const categories = categoriesOf(filter);
@@ -103,13 +100,13 @@ export function wakeSignal(): { wake: Wake; notify: (categories?: string[]) => v
         const done = () => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', done);
-          waiters = waiters.filter((w) => w !== waiter);
+          waiters.delete(waiter);
           resolve();
         };
         const waiter: Waiter = { categories, done };
         const timer = setTimeout(done, ms);
         signal?.addEventListener('abort', done, { once: true });
-        waiters.push(waiter);
+        waiters.add(waiter);
       });
     },
   };
