@@ -155,7 +155,7 @@ class JobSupervisor {
     const free = rows.filter((r) => !this.claimed.has(r.identity_id));
     for (const r of free.slice(0, room)) {
       this.claimed.add(r.identity_id);
-      this.queue.push({ identityId: r.identity_id, email: r.email, notBefore: 0 });
+      this.enqueue({ identityId: r.identity_id, email: r.email, notBefore: 0 });
     }
     // A short read returned every identity left; held ones (claimed) may be among them.
     if (!continuous && rows.length < asked && free.length <= room) this.exhausted = true;
@@ -178,7 +178,7 @@ class JobSupervisor {
             break;
           }
         }
-        const next = Math.min(...this.queue.map((q) => q.notBefore), now + 1000);
+        const next = Math.min(this.queue[0]?.notBefore ?? Infinity, now + 1000);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(5, next - now));
           this.wake = () => {
@@ -198,12 +198,18 @@ class JobSupervisor {
     for (const [identityId, last] of this.state.identities) {
       if (last.outcome !== 'retrying') continue;
       this.claimed.add(identityId);
-      this.queue.push({ identityId, email: '', notBefore: now });
+      this.enqueue({ identityId, email: '', notBefore: now });
     }
   }
 
+  /** Queues an identity, keeping the queue in `notBefore` order (after those due at the same time). */
+  private enqueue(item: Queued): void {
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1]!.notBefore > item.notBefore) i--;
+    this.queue.splice(i, 0, item);
+  }
+
   private fill(now: number): void {
-    this.queue.sort((a, b) => a.notBefore - b.notBefore);
     while (this.inFlight.size < this.config.concurrency && this.queue[0] && this.queue[0].notBefore <= now) {
       const item = this.queue.shift()!;
       const cancel = new AbortController();
@@ -245,7 +251,7 @@ class JobSupervisor {
       type: 'RecordAttempt', identityId: item.identityId, email, ...outcome, step: result.step,
       durationMs: Date.now() - started, random: Math.random(),
     }) as RegistrationAttempted[];
-    if (event?.data.outcome === 'retrying') this.queue.push({ ...item, email, notBefore: Date.parse(event.data.retryAt!) });
+    if (event?.data.outcome === 'retrying') this.enqueue({ ...item, email, notBefore: Date.parse(event.data.retryAt!) });
   }
 
   private async emailOf(identityId: string): Promise<string> {
