@@ -48,7 +48,7 @@ export default function registrationRoutes(app: App, s: Services): void {
     s.providers.all().map((p) => ({ providerId: p.id, limits: p.limits, can: p.can })));
 
   app.get('/v1/flows', { schema: { tags } }, async () =>
-    ({ active: s.flows.active, threads: s.flows.piscina.threads.length, queued: s.flows.piscina.queueSize }));
+    ({ active: s.flows.active, threads: s.flows.threads.length, queued: s.flows.queued }));
 
   app.post('/v1/pools/:poolId/identities', { bodyLimit: 10_000_000, schema: { tags, params: PoolParams, body: IdentitiesBody } }, async (req) => {
     await s.allocators.get(req.params.poolId);

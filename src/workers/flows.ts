@@ -32,8 +32,11 @@ const GRACE_MS = 2000;
  * const result = await flows.run(spec, 'probe', credentials, { timeoutMs: 10_000 });
  */
 export class FlowPool {
-  /** Registration flows: bulk work, in threads at a lower priority (`nice`). */
-  readonly piscina: Piscina;
+  /**
+   * Registration flows: bulk work, in threads at a lower priority (`nice`), split over
+   * pools of at most 32 threads (Piscina looks at every thread of its pool for each task).
+   */
+  private readonly registration: Array<{ piscina: Piscina; running: number }>;
   /** Refresh and probe flows: few, rate-limited and due on time, in threads at normal priority. */
   private readonly upkeep: Piscina;
 
@@ -50,10 +53,23 @@ export class FlowPool {
       workerData: { nice },
       minThreads: warm ? threads : 0, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
     });
-    this.piscina = pool(options.threads, options.nice ?? 0, false);
+    const pools = Math.ceil(options.threads / 32);
+    this.registration = Array.from({ length: pools }, (_, i) => ({
+      piscina: pool(Math.floor(options.threads / pools) + (i < options.threads % pools ? 1 : 0), options.nice ?? 0, false), running: 0,
+    }));
     // Kept started: a refresh leaves the provider's token bucket when it is due, and a
     // thread starting meanwhile would bunch refreshes up at the upstream.
     this.upkeep = pool(Math.min(options.threads, 4), 0, true);
+  }
+
+  /** The registration threads started now. */
+  get threads(): Array<Piscina['threads'][number]> {
+    return this.registration.flatMap((r) => r.piscina.threads);
+  }
+
+  /** Registration flows waiting for a thread. */
+  get queued(): number {
+    return this.registration.reduce((n, r) => n + r.piscina.queueSize, 0);
   }
 
   /** Flows running now (not counting those waiting for a gate or a thread). */
@@ -95,14 +111,18 @@ export class FlowPool {
     const killer = setTimeout(() => hard.abort(), options.timeoutMs + GRACE_MS);
     const task: FlowTask = { kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs, traceparent: options.traceparent };
     this.running++;
+    // A registration flow goes to the registration pool with the fewest running.
+    const registration = kind === 'register' ? this.registration.reduce((a, b) => (b.running < a.running ? b : a)) : undefined;
+    if (registration) registration.running++;
     try {
-      return (await (kind === 'register' ? this.piscina : this.upkeep).run(task, { transferList: [port2], signal: hard.signal })) as FlowResult;
+      return (await (registration?.piscina ?? this.upkeep).run(task, { transferList: [port2], signal: hard.signal })) as FlowResult;
     } catch (e) {
       const message = hard.signal.aborted ? `timed out after ${options.timeoutMs} ms; thread terminated` : `worker thread failed: ${(e as Error).message}`;
       return { ok: false, error: { kind: 'retryable', message }, step };
     } finally {
       done = true;
       this.running--;
+      if (registration) registration.running--;
       if (thread !== undefined) this.busyThreads.delete(thread);
       clearTimeout(killer);
       options.signal?.removeEventListener('abort', cancel);
@@ -111,6 +131,6 @@ export class FlowPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.piscina.destroy(), this.upkeep.destroy()]);
+    await Promise.all([...this.registration.map((r) => r.piscina.destroy()), this.upkeep.destroy()]);
   }
 }
