@@ -6,6 +6,7 @@ import { DomainError, type FieldError } from '../domain/errors.ts';
 import type { EventStore, Position } from '../store/port.ts';
 import { accountIdFor, type Credentials, type SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../workers/account-index.ts';
+import { Gate } from '../workers/limits.ts';
 import type { CommandContext } from './context.ts';
 import { handle, type Decider, type Handled } from './handle.ts';
 
@@ -134,23 +135,22 @@ export async function importAccounts(
   // Secrets first, only where none exist: a duplicate never overwrites the original's.
   await deps.vault.putIfAbsent(accepted.flatMap((a) => (a.credentials ? [[a.accountId, a.credentials] as [string, Credentials]] : [])));
   // Each account is its own stream: a few appends at a time share the database's commits.
-  let next = 0;
+  const gate = new Gate(IMPORT_CONCURRENCY);
   let failure: unknown;
-  await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, accepted.length) }, async () => {
-    for (let a = accepted[next++]; a && failure === undefined; a = accepted[next++]) {
-      const { item, credentials } = a;
-      try {
-        const changed = await changeAccount(deps, {
-          type: 'ImportAccount', accountId: a.accountId, poolId, login: a.login, capabilities: item.capabilities ?? [], region: item.region ?? null,
-          credentials: credentials ? { fingerprint: deps.vault.fingerprint(credentials), expiresAt: item.credentialsExpiresAt ?? null } : null,
-        }, ctx);
-        if (changed.position && (!position || changed.position > position)) position = changed.position;
-      } catch (e) {
-        if (e instanceof DomainError && e.code === 'account_exists') Object.assign(a.result, { result: 'duplicate', error: 'already in this pool' });
-        else failure ??= e;
-      }
+  await Promise.all(accepted.map((a) => gate.run(async () => {
+    if (failure !== undefined) return;
+    const { item, credentials } = a;
+    try {
+      const changed = await changeAccount(deps, {
+        type: 'ImportAccount', accountId: a.accountId, poolId, login: a.login, capabilities: item.capabilities ?? [], region: item.region ?? null,
+        credentials: credentials ? { fingerprint: deps.vault.fingerprint(credentials), expiresAt: item.credentialsExpiresAt ?? null } : null,
+      }, ctx);
+      if (changed.position && (!position || changed.position > position)) position = changed.position;
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'account_exists') Object.assign(a.result, { result: 'duplicate', error: 'already in this pool' });
+      else failure ??= e;
     }
-  }));
+  })));
   if (failure !== undefined) throw failure;
   return { lines, position };
 }

@@ -74,10 +74,12 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
   }
   if (changed.size === 0) return;
   const cols = projection.columns.join(', ');
-  const updates = projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+  const onConflict = projection.insertOnly
+    ? 'DO NOTHING'
+    : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
   await db.query(
     `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
-     ON CONFLICT (${projection.key}) ${projection.insertOnly ? 'DO NOTHING' : `DO UPDATE SET ${updates}`}`,
+     ON CONFLICT (${projection.key}) ${onConflict}`,
     [JSON.stringify([...changed].map((k) => current.get(k)))],
   );
 }
