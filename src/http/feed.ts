@@ -62,7 +62,6 @@ class FeedConnection {
   private readonly topics: Set<string>;
   private readonly types?: Set<string>;
   private readonly abort = new AbortController();
-  private position = '';
   /** Pools whose health may have changed since it was last sent. */
   private readonly dirty = new Set<string>();
   private readonly sentHealth = new Map<string, string>();
@@ -73,6 +72,8 @@ class FeedConnection {
     private readonly s: Services,
     private readonly q: FeedQuery,
     private readonly stats: FeedStats,
+    /** The position to start after; then the last one delivered. */
+    private position: string,
   ) {
     this.topics = new Set(q.topics.split(','));
     if (q.types) this.types = new Set(q.types.split(',').filter(Boolean));
@@ -148,7 +149,6 @@ class FeedConnection {
   async run(onError: (e: unknown) => void): Promise<void> {
     const { s, q } = this;
     const signal = this.abort.signal;
-    this.position = q.from ?? (await s.store.headPosition());
     let timer: NodeJS.Timeout | undefined;
     if (this.topics.has('health')) {
       await this.flushHealth(true);
@@ -173,11 +173,17 @@ class FeedConnection {
 
 /** Registers `GET /ws`. */
 export default function feedRoutes(app: App, s: Services): void {
-  app.get('/ws', { websocket: true, schema: { tags: ['feed'], querystring: FeedQuery } }, (socket, request) => {
+  /** Where each connection starts. "Now" is fixed before the upgrade is answered, so a client
+   * gets every event appended after its socket opened. */
+  const startAt = new WeakMap<object, string>();
+  const preHandler = async (request: { query: unknown }) => {
+    startAt.set(request, (request.query as FeedQuery).from ?? (await s.store.headPosition()));
+  };
+  app.get('/ws', { websocket: true, preHandler, schema: { tags: ['feed'], querystring: FeedQuery } }, (socket, request) => {
     const stats = s.feed;
     stats.open++;
     socket.on('close', () => stats.open--);
-    const connection = new FeedConnection(socket, s, request.query as FeedQuery, stats);
+    const connection = new FeedConnection(socket, s, request.query as FeedQuery, stats, startAt.get(request)!);
     void connection.run((e) => request.log.error({ err: e }, 'feed failed')).catch((e) => {
       request.log.error({ err: e }, 'feed failed');
       socket.close(1011, 'feed failed');

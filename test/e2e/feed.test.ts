@@ -127,12 +127,17 @@ describe('the live feed at /ws', () => {
     assert.ok(c.messages.length < 20_000, `the client got ${c.messages.length} messages, not the whole log`);
   });
 
-  it('a second server process on the same store feeds what the first one writes', async () => {
-    const other = await startTestRoster({}, t.db);
+  it('a second server process on the same store feeds what the first one writes, from the moment the socket opened', async () => {
+    const other = await startTestRoster({ ROSTER_DB_POOL_SIZE: '2' }, t.db);
     try {
+      // The other server's connections are all busy, so it is slow to learn where "now" is;
+      // the client must still get what is appended once its socket is open.
+      assert.equal((await other.call('GET', '/v1/pools')).status, 200); // its token is known now
+      const busy = [1, 2].map(() => other.roster.services.db.query('SELECT pg_sleep(1)'));
       const c = connect(other, 'topics=events&pool=feed&types=SessionAllocated');
       await c.opened;
       await pair();
+      await Promise.all(busy);
       await until('the allocation through the other server', async () => c.messages.length >= 1);
       assert.equal(c.messages[0]!.event!.type, 'SessionAllocated');
       c.ws.close();
