@@ -35,9 +35,13 @@ export interface Roster {
   stop(): Promise<void>;
 }
 
-/** A pg pool whose sessions never sit idle inside a transaction for long (it would hold every subscriber back). */
-export function openDatabase(url: string, max: number, name = 'roster'): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: name, options: '-c idle_in_transaction_session_timeout=10000' });
+/**
+ * A pg pool whose sessions never sit idle inside a transaction for long (it would hold every
+ * subscriber back). `settings` are more session settings, e.g. `{ synchronous_commit: 'off' }`.
+ */
+export function openDatabase(url: string, max: number, name = 'roster', settings: Record<string, string> = {}): pg.Pool {
+  const options = Object.entries({ idle_in_transaction_session_timeout: '10000', ...settings }).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  const pool = new pg.Pool({ connectionString: url, max, application_name: name, options });
   pool.on('error', () => undefined);
   // A connection the server ends (shutdown, restart) while checked out would otherwise be an
   // unhandled 'error' event; its queries still fail and are handled where they are made.
@@ -96,8 +100,10 @@ export async function startRoster(
   const reportError = (e: unknown) => onError(e);
   // Registration's database work goes through a few connections of its own (so it can
   // never take the serving connections), whose backends yield the CPU to the serving ones
-  // when PostgreSQL is embedded.
-  const background = openDatabase(options.databaseUrl, 4, 'roster-background');
+  // when PostgreSQL is embedded. Their commits do not wait for the WAL flush, so they never
+  // queue the serving commits behind their flushes: a crash may lose their last fraction
+  // of a second, which a job redoes like a flow that ended just before a crash.
+  const background = openDatabase(options.databaseUrl, 4, 'roster-background', { synchronous_commit: 'off' });
   if (options.embeddedDatabase) lowerPriority(background, 10);
   const backgroundStore = config.ROSTER_EVENT_STORE === 'postgres' ? traced(new PostgresEventStore(background)) : store;
   const registrations = new Registrations({

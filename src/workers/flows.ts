@@ -21,6 +21,9 @@ export interface FlowOptions {
 /** How long a flow has after its timeout to stop by itself before its thread is terminated. */
 const GRACE_MS = 2000;
 
+/** Registration threads per Piscina pool: Piscina wraps every thread of a pool for each task it places. */
+const THREADS_PER_POOL = 8;
+
 /**
  * The Piscina pools that run provider flows in worker threads (registration, and upkeep:
  * refresh and probe), one flow per thread at a
@@ -34,7 +37,7 @@ const GRACE_MS = 2000;
 export class FlowPool {
   /**
    * Registration flows: bulk work, in threads at a lower priority (`nice`), split over
-   * pools of at most 32 threads (Piscina looks at every thread of its pool for each task).
+   * pools of at most `THREADS_PER_POOL` threads.
    */
   private readonly registration: Array<{ piscina: Piscina; running: number }>;
   /** Refresh and probe flows: few, rate-limited and due on time, in threads at normal priority. */
@@ -53,7 +56,7 @@ export class FlowPool {
       workerData: { nice },
       minThreads: warm ? threads : 0, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
     });
-    const pools = Math.ceil(options.threads / 32);
+    const pools = Math.ceil(options.threads / THREADS_PER_POOL);
     this.registration = Array.from({ length: pools }, (_, i) => ({
       piscina: pool(Math.floor(options.threads / pools) + (i < options.threads % pools ? 1 : 0), options.nice ?? 0, false), running: 0,
     }));

@@ -1,13 +1,17 @@
 /**
  * `npm run bench:flows`: allocate latency idle, then while 200 registration flows run
- * against the sandbox upstream (its own process, 1 s latency per call, so each flow
- * lasts about 4 s), in rounds: idle, busy, then the job paused and drained (idle),
+ * against the sandbox upstream (its own process, 1 s latency on each of the three calls
+ * a flow waits for: sign-up, verify, login; so a flow lasts about 3 s and 200 flows make
+ * some 65 registrations a second), in rounds: idle, busy, then the job paused and drained (idle),
  * resumed (busy), and so on, so that drift on a shared machine falls on both sides. A
  * busy run starts once the threads are up and a wave of flows has finished. Server,
  * sandbox and load generator are separate processes. Prints figures, and the p99 of all
  * idle and all busy allocations; never fails on a time.
  *
- *   BENCH_SECONDS=10 BENCH_FLOWS=200 BENCH_ROUNDS=2 npm run bench:flows
+ * Each round runs a row per connection count (`BENCH_CONNECTIONS`, a comma list; the core
+ * bench's counts are 1,16,64); the p99 ratio is given per count.
+ *
+ *   BENCH_SECONDS=10 BENCH_FLOWS=200 BENCH_ROUNDS=2 BENCH_CONNECTIONS=1,16,64 npm run bench:flows
  */
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
@@ -18,7 +22,7 @@ import { percentile, printResults, runPairs, startBenchServer, type PairResult }
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const flows = Number(process.env.BENCH_FLOWS ?? 200);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const sandboxNice = Number(process.env.BENCH_SANDBOX_NICE ?? 0);
 
@@ -29,22 +33,27 @@ await new Promise<void>((ok) => sandbox.stdout!.on('data', (d: Buffer) => String
 if (sandboxNice) setPriority(sandbox.pid!, sandboxNice);
 const sandboxUrl = `http://127.0.0.1:${port}`;
 const providers = JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: sandboxUrl }, limits: { maxConcurrency: flows } } });
-const server = await startBenchServer({ ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}) });
+const server = await startBenchServer({ ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}) }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean));
 try {
   await seedPool(server.url, server.token, 'bench', 1000);
   await sleep(1000);
-  await runPairs(server, 'bench', connections, 5); // warm-up
+  await runPairs(server, 'bench', 64, 5); // warm-up
   const c = client(server.url, server.token, 4);
   await fetch(`${sandboxUrl}/_sandbox/switches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 1000 }) });
   await c.call('POST', '/v1/pools', { poolId: 'reg', name: 'Registration', providerId: 'sandbox', maxSize: 1_000_000 });
-  const count = Math.ceil(flows * (rounds * (seconds + 30) + 60) / 3);
+  const count = Math.ceil(flows * (rounds * (connectionCounts.length * seconds + 30) + 60) / 3);
   for (let i = 0; i < count; i += 10_000) {
     const lines = Array.from({ length: Math.min(10_000, count - i) }, (_, j) => `bench${i + j}@example.test:password-${i + j}`).join('\n');
     await c.call('POST', '/v1/pools/reg/identities', { lines });
   }
   const active = async () => (await c.call('GET', '/v1/flows')).body.active as number;
-  const idle: PairResult[] = [];
-  const busy: PairResult[] = [];
+  const idle: PairResult[][] = [];
+  const busy: PairResult[][] = [];
+  const runRows = async () => {
+    const rows: PairResult[] = [];
+    for (const n of connectionCounts) rows.push(await runPairs(server, 'bench', n, seconds));
+    return rows;
+  };
   const activeAtStart: number[] = [];
   let jobId: string | undefined;
   for (let round = 0; round < rounds; round++) {
@@ -57,7 +66,7 @@ try {
         await sleep(250);
       }
     }
-    idle.push(await runPairs(server, 'bench', connections, seconds));
+    idle.push(await runRows());
     if (!jobId) jobId = (await c.call('POST', '/v1/pools/reg/jobs', { concurrency: flows, retries: 1 })).body.jobId as string;
     else if ((await c.call('POST', `/v1/jobs/${jobId}/resume`, {})).status !== 200) throw new Error('resume failed');
     // Busy: every thread started and a first wave of flows done.
@@ -70,16 +79,20 @@ try {
       if (attempts - attemptsBefore >= flows && now >= flows * 0.95) break;
     }
     activeAtStart.push(now);
-    busy.push(await runPairs(server, 'bench', connections, seconds));
+    busy.push(await runRows());
   }
   const progress = (await c.call('GET', `/v1/jobs/${jobId}`)).body.counts;
   await c.pool.close();
   printResults(`allocate+release, 1000 accounts, ${seconds} s per row: idle and with ${flows} registration flows running, ${rounds} rounds`,
-    idle.flatMap((r, i) => [r, busy[i]!]));
-  const pooled = (rs: PairResult[]) => percentile(rs.flatMap((r) => r.latencies).sort((x, y) => x - y), 99);
+    idle.flatMap((r, i) => [...r, ...busy[i]!]));
+  const pooled = (rs: PairResult[][], n: number) =>
+    percentile(rs.flat().filter((r) => r.connections === n).flatMap((r) => r.latencies).sort((x, y) => x - y), 99);
   console.log(`\nflows active when each busy run started: ${activeAtStart.join(', ')} (threads ${flows})`);
   console.log(`registration job by the end: ${JSON.stringify(progress)}`);
-  console.log(`p99 over all rounds: idle ${pooled(idle).toFixed(2)} ms, busy ${pooled(busy).toFixed(2)} ms, ratio ${(pooled(busy) / pooled(idle)).toFixed(2)}`);
+  for (const n of connectionCounts) {
+    const [i, b] = [pooled(idle, n), pooled(busy, n)];
+    console.log(`p99 over all rounds, ${n} connections: idle ${i.toFixed(2)} ms, busy ${b.toFixed(2)} ms, ratio ${(b / i).toFixed(2)}`);
+  }
 } finally {
   await server.stop();
   sandbox.kill();

@@ -12,6 +12,21 @@ describe('database pool', () => {
     await db.drop();
   });
 
+  it('gives every connection its name and session settings', async () => {
+    const background = openDatabase(db.url, 2, 'roster-background', { synchronous_commit: 'local', statement_timeout: '5s' });
+    const serving = openDatabase(db.url, 2);
+    try {
+      const show = async (pool: typeof serving) => (await pool.query<{ sync: string; timeout: string; name: string; idle: string }>(
+        `SELECT current_setting('synchronous_commit') AS sync, current_setting('statement_timeout') AS timeout,
+                current_setting('application_name') AS name, current_setting('idle_in_transaction_session_timeout') AS idle`)).rows[0];
+      const server = (await db.pool.query<{ sync: string }>(`SELECT current_setting('synchronous_commit') AS sync`)).rows[0]!.sync;
+      assert.deepEqual(await show(background), { sync: 'local', timeout: '5s', name: 'roster-background', idle: '10s' });
+      assert.deepEqual(await show(serving), { sync: server, timeout: '0', name: 'roster', idle: '10s' });
+    } finally {
+      await Promise.all([background.end(), serving.end()]);
+    }
+  });
+
   it('survives the server ending a connection that is checked out: no unhandled error, the pool goes on', async () => {
     const pool = openDatabase(db.url, 2);
     const uncaught: unknown[] = [];

@@ -13,10 +13,10 @@ export interface ServerProcess {
 
 export const newToken = () => `roster_${randomBytes(4).toString('hex')}_${randomBytes(24).toString('base64url')}`;
 
-/** A Roster server as its own process (`src/main.ts`), resolved once it listens. */
+/** A Roster server as its own process (`src/main.ts`, with `npm start`'s node flags), resolved once it listens. */
 export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, ROSTER_PORT: String(port), ROSTER_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
