@@ -15,12 +15,13 @@ describe('a server killed during load', { timeout: 120_000 }, () => {
   let env: Record<string, string>;
   const token = newToken();
   const started: ServerProcess[] = [];
+  const accounts = 200;
 
   before(async () => {
     db = await testDatabase({ migrate: false });
     env = { ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_ADMIN_TOKEN: token, ROSTER_REAPER_INTERVAL_MS: '200' };
     started.push(await spawnServer(env));
-    await seedPool(started[0]!.url, token, 'k', 200, { defaultLeaseTtlMs: 60_000 });
+    await seedPool(started[0]!.url, token, 'k', accounts, { defaultLeaseTtlMs: 60_000 });
   });
   after(async () => {
     await Promise.all(started.map((s) => s.stop()));
@@ -82,6 +83,9 @@ describe('a server killed during load', { timeout: 120_000 }, () => {
     // And the restarted server serves: its allocator picks up the ledger where the log left it.
     const { rows: liveRows } = await db.pool.query("SELECT session_id FROM rm_sessions WHERE pool_id = 'k' AND status = 'live' LIMIT 1");
     const held = acks.find((a) => a.sessionId === liveRows[0].session_id)!;
+    // Every account leased (the load may not have got that far), so the one a release frees is the only one to allocate.
+    for (let free = accounts - audit.live; free > 0; free--) assert.equal((await c2.call('POST', '/v1/pools/k/sessions', { count: 1 })).status, 201);
+    assert.notEqual((await c2.call('POST', '/v1/pools/k/sessions', { count: 1 })).status, 201, 'no account is free');
     const released = await c2.call('POST', `/v1/pools/k/sessions/${held.sessionId}/release`, { leaseSecret: held.leaseSecret });
     assert.deepEqual([released.status, released.body.released], [200, true]);
     const a = await c2.call('POST', '/v1/pools/k/sessions', { count: 1 });
