@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { freePort } from '../../src/store/embedded.ts';
 
@@ -13,10 +14,13 @@ export interface ServerProcess {
 
 export const newToken = () => `roster_${randomBytes(4).toString('hex')}_${randomBytes(24).toString('base64url')}`;
 
-/** A Roster server as its own process (`src/main.ts`, with `npm start`'s node flags), resolved once it listens. */
+/** What `npm start` passes to node (package.json's start script, `exec node …`), so tests and benches run the server as it does. */
+const startArgs = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(2);
+
+/** A Roster server as its own process (`npm start`'s node command line, with `nodeArgs` first), resolved once it listens. */
 export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...startArgs], {
     env: { ...process.env, ROSTER_PORT: String(port), ROSTER_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
