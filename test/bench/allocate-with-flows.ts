@@ -12,13 +12,20 @@
  * bench's counts are 1,16,64); the p99 ratio is given per count.
  *
  *   BENCH_SECONDS=10 BENCH_FLOWS=200 BENCH_ROUNDS=2 BENCH_CONNECTIONS=1,16,64 npm run bench:flows
+ *
+ * `BENCH_REGISTRATION_NODE=1` runs the job on a second Roster node instead (same embedded
+ * PostgreSQL, every thread at nice 10, started first so that it also holds the
+ * projections), so that the node that serves the allocations does no registration work.
  */
 import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../src/store/embedded.ts';
-import { client, seedPool } from '../support/servers.ts';
-import { percentile, printResults, runPairs, startBenchServer, type PairResult } from './allocate.ts';
+import { freePort, startEmbeddedPostgres } from '../../src/store/embedded.ts';
+import { client, newToken, seedPool, spawnServer } from '../support/servers.ts';
+import { percentile, printResults, runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const flows = Number(process.env.BENCH_FLOWS ?? 200);
@@ -33,12 +40,39 @@ await new Promise<void>((ok) => sandbox.stdout!.on('data', (d: Buffer) => String
 if (sandboxNice) setPriority(sandbox.pid!, sandboxNice);
 const sandboxUrl = `http://127.0.0.1:${port}`;
 const providers = JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: sandboxUrl }, limits: { maxConcurrency: flows } } });
-const server = await startBenchServer({ ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}) }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean));
+const env = { ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}) };
+const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
+const { server, registrar } = process.env.BENCH_REGISTRATION_NODE === '1'
+  ? await startTwoNodes()
+  : await startBenchServer(env, nodeArgs).then((one) => ({ server: one, registrar: one }));
+
+/** A registration node (started first, all its threads at nice 10) and a serving node on one embedded PostgreSQL. */
+async function startTwoNodes(): Promise<{ server: BenchServer; registrar: BenchServer }> {
+  const dir = await mkdtemp(join(tmpdir(), 'roster-bench-'));
+  await chmod(dir, 0o755);
+  const db = await startEmbeddedPostgres(join(dir, 'db'));
+  const token = newToken();
+  const shared = { ...env, ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_ADMIN_TOKEN: token };
+  const registering = await spawnServer({ ...shared, ROSTER_DATA_DIR: join(dir, 'registrar') }, nodeArgs);
+  // Threads started later inherit the nice of the thread that starts them; flow threads then go to 19.
+  for (const tid of await readdir(`/proc/${registering.child.pid}/task`)) setPriority(Number(tid), 10);
+  const serving = await spawnServer({ ...shared, ROSTER_DATA_DIR: join(dir, 'server'), ROSTER_FLOW_THREADS: '4' }, nodeArgs);
+  const stopAll = async () => {
+    await Promise.all([serving.stop(), registering.stop()]);
+    await db.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return {
+    server: { url: serving.url, token, pid: serving.child.pid!, stop: stopAll },
+    registrar: { url: registering.url, token, pid: registering.child.pid!, stop: stopAll },
+  };
+}
+
 try {
   await seedPool(server.url, server.token, 'bench', 1000);
   await sleep(1000);
   await runPairs(server, 'bench', 64, 5); // warm-up
-  const c = client(server.url, server.token, 4);
+  const c = client(registrar.url, registrar.token, 4);
   await fetch(`${sandboxUrl}/_sandbox/switches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 1000 }) });
   await c.call('POST', '/v1/pools', { poolId: 'reg', name: 'Registration', providerId: 'sandbox', maxSize: 1_000_000 });
   const count = Math.ceil(flows * (rounds * (connectionCounts.length * seconds + 30) + 60) / 3);
