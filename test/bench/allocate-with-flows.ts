@@ -24,7 +24,7 @@ import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, startEmbeddedPostgres } from '../../src/store/embedded.ts';
-import { client, newToken, seedPool, spawnServer } from '../support/servers.ts';
+import { client, newToken, seedPool, spawnServer, type ServerProcess } from '../support/servers.ts';
 import { percentile, printResults, runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -42,9 +42,13 @@ const sandboxUrl = `http://127.0.0.1:${port}`;
 const providers = JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: sandboxUrl }, limits: { maxConcurrency: flows } } });
 const env = { ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}) };
 const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
-const { server, registrar } = process.env.BENCH_REGISTRATION_NODE === '1'
-  ? await startTwoNodes()
-  : await startBenchServer(env, nodeArgs).then((one) => ({ server: one, registrar: one }));
+const { server, registrar } = await (process.env.BENCH_REGISTRATION_NODE === '1'
+  ? startTwoNodes()
+  : startBenchServer(env, nodeArgs).then((one) => ({ server: one, registrar: one }))
+).catch((e: unknown) => {
+  sandbox.kill();
+  throw e;
+});
 
 /** A registration node (started first, all its threads at nice 10) and a serving node on one embedded PostgreSQL. */
 async function startTwoNodes(): Promise<{ server: BenchServer; registrar: BenchServer }> {
@@ -53,15 +57,22 @@ async function startTwoNodes(): Promise<{ server: BenchServer; registrar: BenchS
   const db = await startEmbeddedPostgres(join(dir, 'db'));
   const token = newToken();
   const shared = { ...env, ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_ADMIN_TOKEN: token };
-  const registering = await spawnServer({ ...shared, ROSTER_DATA_DIR: join(dir, 'registrar') }, nodeArgs);
-  // Threads started later inherit the nice of the thread that starts them; flow threads then go to 19.
-  for (const tid of await readdir(`/proc/${registering.child.pid}/task`)) setPriority(Number(tid), 10);
-  const serving = await spawnServer({ ...shared, ROSTER_DATA_DIR: join(dir, 'server'), ROSTER_FLOW_THREADS: '4' }, nodeArgs);
+  const nodes: ServerProcess[] = [];
   const stopAll = async () => {
-    await Promise.all([serving.stop(), registering.stop()]);
+    await Promise.all(nodes.map((n) => n.stop()));
     await db.stop();
     await rm(dir, { recursive: true, force: true });
   };
+  try {
+    nodes.push(await spawnServer({ ...shared, ROSTER_DATA_DIR: join(dir, 'registrar') }, nodeArgs));
+    // Threads started later inherit the nice of the thread that starts them; flow threads then go to 19.
+    for (const tid of await readdir(`/proc/${nodes[0]!.child.pid}/task`)) setPriority(Number(tid), 10);
+    nodes.push(await spawnServer({ ...shared, ROSTER_DATA_DIR: join(dir, 'server'), ROSTER_FLOW_THREADS: '4' }, nodeArgs));
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  const [registering, serving] = nodes as [ServerProcess, ServerProcess];
   return {
     server: { url: serving.url, token, pid: serving.child.pid!, stop: stopAll },
     registrar: { url: registering.url, token, pid: registering.child.pid!, stop: stopAll },
