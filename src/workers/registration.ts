@@ -178,7 +178,10 @@ class JobSupervisor {
             break;
           }
         }
-        const next = Math.min(this.queue[0]?.notBefore ?? Infinity, now + 1000);
+        // A queued identity coming due is a reason to wake only when it can start: with
+        // every slot taken a finishing flow wakes the loop, and a resume wakes a paused job.
+        const canStart = this.state.status === 'running' && this.inFlight.size < this.config.concurrency;
+        const next = Math.min(canStart ? this.queue[0]?.notBefore ?? Infinity : Infinity, now + 1000);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(5, next - now));
           this.wake = () => {

@@ -13,18 +13,20 @@
  *
  *   BENCH_SECONDS=10 BENCH_FLOWS=200 BENCH_ROUNDS=2 BENCH_CONNECTIONS=1,16,64 npm run bench:flows
  *
+ * `BENCH_UPSTREAM_LATENCY_MS` (1000) sets the sandbox's latency per call: 3000 gives some
+ * 22 registrations a second from the same 200 flows.
+ *
  * `BENCH_REGISTRATION_NODE=1` runs the job on a second Roster node instead (same embedded
  * PostgreSQL, every thread at nice 10, started first so that it also holds the
  * projections), so that the node that serves the allocations does no registration work.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startEmbeddedPostgres } from '../../src/store/embedded.ts';
-import { client, newToken, seedPool, spawnServer, type ServerProcess } from '../support/servers.ts';
+import { startEmbeddedPostgres } from '../../src/store/embedded.ts';
+import { client, newToken, seedPool, spawnSandbox, spawnServer, type ServerProcess } from '../support/servers.ts';
 import { percentile, printResults, runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -32,13 +34,11 @@ const flows = Number(process.env.BENCH_FLOWS ?? 200);
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const sandboxNice = Number(process.env.BENCH_SANDBOX_NICE ?? 0);
+const upstreamLatencyMs = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? 1000);
 
-const port = await freePort();
-const sandbox = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], { env: { ...process.env, SANDBOX_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise<void>((ok) => sandbox.stdout!.on('data', (d: Buffer) => String(d).includes('listening') && ok()));
+const { url: sandboxUrl, child: sandbox } = await spawnSandbox(upstreamLatencyMs);
 // The sandbox stands in for an upstream on other machines; BENCH_SANDBOX_NICE=19 keeps its own CPU from counting against Roster here.
 if (sandboxNice) setPriority(sandbox.pid!, sandboxNice);
-const sandboxUrl = `http://127.0.0.1:${port}`;
 const providers = JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: sandboxUrl }, limits: { maxConcurrency: flows } } });
 const env = { ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}) };
 const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
@@ -84,7 +84,6 @@ try {
   await sleep(1000);
   await runPairs(server, 'bench', 64, 5); // warm-up
   const c = client(registrar.url, registrar.token, 4);
-  await fetch(`${sandboxUrl}/_sandbox/switches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 1000 }) });
   await c.call('POST', '/v1/pools', { poolId: 'reg', name: 'Registration', providerId: 'sandbox', maxSize: 1_000_000 });
   const count = Math.ceil(flows * (rounds * (connectionCounts.length * seconds + 30) + 60) / 3);
   for (let i = 0; i < count; i += 10_000) {

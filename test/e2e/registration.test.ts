@@ -190,3 +190,31 @@ describe('registration jobs against the sandbox upstream', () => {
     assert.equal(refill.body.registering, 1, 'two available of three: one more, and disabled accounts leave room under the maximum');
   });
 });
+
+describe('a registration flow that runs past its timeout', () => {
+  it('is cut off at its timeout, fails only its own attempt, and the retry registers the account once', async () => {
+    const sb = await startSandbox();
+    const t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_FLOW_TIMEOUT_MS: '1000', ROSTER_FLOW_THREADS: '2' });
+    try {
+      await t.call('POST', '/v1/pools', { poolId: 'slow', name: 'Slow', providerId: 'sandbox' });
+      await t.call('POST', '/v1/pools/slow/identities', { identities: [{ email: 'slow@example.test', password: 'slow-password' }] });
+      sb.switches.latencyMs = 4000; // the upstream answers long after the flow's timeout
+      const { body } = await t.call('POST', '/v1/pools/slow/jobs', { concurrency: 1, retries: 2, backoffMs: 2000 });
+      const attempts = () => t.call('GET', `/v1/jobs/${body.jobId}/attempts`).then((r) => r.body as Array<{ outcome: string; step: string; error: string | null; durationMs: number }>);
+      const [first] = await until('the first attempt to end', async () => (await attempts()).length > 0 && attempts());
+      sb.switches.latencyMs = 0; // before the retry, 2 s later
+      assert.equal(first!.outcome, 'retrying');
+      assert.equal(first!.step, 'signup');
+      assert.match(first!.error ?? '', /timed out or cancelled at signup/);
+      assert.ok(first!.durationMs >= 1000 && first!.durationMs < 4000, `cut off at the timeout, not when the upstream answered (${first!.durationMs} ms)`);
+      assert.equal((await t.call('GET', '/health')).status, 200, 'the service keeps serving');
+      await until('the job to complete', async () => (await t.call('GET', `/v1/jobs/${body.jobId}`)).body.status === 'completed', 30_000);
+      assert.deepEqual((await attempts()).map((a) => a.outcome), ['retrying', 'succeeded']);
+      const head = encodeURIComponent(await t.roster.services.store.headPosition());
+      assert.equal((await t.call('GET', `/v1/accounts?pool=slow&position=${head}`)).body.total, 1, 'one account, no duplicate');
+    } finally {
+      await t.stop();
+      await sb.close();
+    }
+  });
+});

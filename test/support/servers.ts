@@ -38,6 +38,16 @@ export async function spawnServer(env: Record<string, string>, nodeArgs: string[
   };
 }
 
+/** The sandbox upstream as its own process (`npm run sandbox`), resolved once it listens, with its latency switch set. */
+export async function spawnSandbox(latencyMs = 0): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], { env: { ...process.env, SANDBOX_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((ok) => child.stdout!.on('data', (d: Buffer) => String(d).includes('listening') && ok()));
+  const url = `http://127.0.0.1:${port}`;
+  await fetch(`${url}/_sandbox/switches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs }) });
+  return { url, child };
+}
+
 /** JSON calls over a keep-alive undici pool. */
 export function client(url: string, token: string, connections: number) {
   const pool = new Pool(url, { connections, pipelining: 1 });
