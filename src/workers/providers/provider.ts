@@ -95,8 +95,8 @@ export async function call(
   let text: string;
   try {
     // undici's request rather than fetch: a flow thread runs few flows, and fetch's code costs it several times the CPU.
-    // No undici timeouts: the flow's own timeout aborts `ctx.signal`; undici's timers woke
-    // every waiting thread twice a second, most of the CPU 200 waiting flows used.
+    // No undici timeouts: the flow's own timeout aborts `ctx.signal`, and undici's timers
+    // kept waking every thread that waits on its upstream.
     const res = await request(url, {
       method: method as Dispatcher.HttpMethod, signal: ctx.signal, headersTimeout: 0, bodyTimeout: 0,
       headers: { ...(body.json ? { 'content-type': 'application/json' } : {}), ...(body.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
