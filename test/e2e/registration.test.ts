@@ -201,7 +201,10 @@ describe('a registration flow that runs past its timeout', () => {
       sb.switches.latencyMs = 4000; // the upstream answers long after the flow's timeout
       const { body } = await t.call('POST', '/v1/pools/slow/jobs', { concurrency: 1, retries: 2, backoffMs: 2000 });
       const attempts = () => t.call('GET', `/v1/jobs/${body.jobId}/attempts`).then((r) => r.body as Array<{ outcome: string; step: string; error: string | null; durationMs: number }>);
-      const [first] = await until('the first attempt to end', async () => (await attempts()).length > 0 && attempts());
+      const [first] = await until('the first attempt to end', async () => {
+        const log = await attempts();
+        return log.length > 0 && log;
+      });
       sb.switches.latencyMs = 0; // before the retry, 2 s later
       assert.equal(first!.outcome, 'retrying');
       assert.equal(first!.step, 'signup');
