@@ -54,7 +54,12 @@ function journal(state: LedgerState, event: LedgerEvent): () => void {
   };
 }
 
-const CONFLICT_RETRIES = 20;
+/**
+ * How long a turn keeps deciding again after conflicts (other nodes appending to the pool)
+ * before it answers 409. A time rather than a count: under load a node that must catch up
+ * before each try can lose many races in a row (20 tries were seen to run out).
+ */
+const CONFLICT_BUDGET_MS = 3000;
 
 /**
  * The allocator of one pool (DESIGN.md, Allocation): the only writer of the pool's ledger
@@ -184,6 +189,7 @@ export class PoolAllocator {
     ];
     if (jobs.length === 0) return;
     let caughtUp = false;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const now = Date.now();
       let cached: Candidate[] | undefined;
@@ -242,7 +248,7 @@ export class PoolAllocator {
       } catch (error) {
         rollback();
         caughtUp = true;
-        if (!(error instanceof WrongExpectedRevision) || attempt >= CONFLICT_RETRIES) {
+        if (!(error instanceof WrongExpectedRevision) || Date.now() - started >= CONFLICT_BUDGET_MS) {
           for (const job of jobs) job.reject(error instanceof WrongExpectedRevision ? new DomainError('conflict', error.message) : error);
           return;
         }
