@@ -52,8 +52,8 @@ export class FlowPool {
   constructor(options: { threads: number; nice?: number; idleTimeoutMs?: number }) {
     // V8's memory reducer runs full collections in an isolate that has gone quiet, and a
     // flow waiting on its upstream is quiet: with 200 flows waiting, those collections kept
-    // V8's helper threads (normal priority) about 15% of a CPU busy. Flow threads go
-    // without it (V8 flags are process-wide; set before the first thread starts).
+    // V8's helper threads (normal priority) about 15% of a CPU busy. Isolates made after
+    // this go without it: the flow threads; the main thread's, made before, keeps it.
     setFlagsFromString('--no-memory-reducer');
     const pool = (threads: number, nice: number, warm: boolean) => new Piscina({
       filename: flowEntry(),
