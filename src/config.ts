@@ -24,6 +24,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_FLOW_THREADS: Int(1, 1024, 16),
   ROSTER_FLOW_NICE: Int(0, 19, 19),
   ROSTER_FLOW_TIMEOUT_MS: Int(1000, 600_000, 60_000),
+  ROSTER_FLOW_PACING_WAIT: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'share of time the main thread may wait for a CPU before registration slows down; 0 never' }),
   ROSTER_REFRESH_WINDOW_MS: Int(0, 7 * 86_400_000, 600_000),
   ROSTER_SCHEDULER_INTERVAL_MS: Int(100, 3600_000, 5000),
   ROSTER_HEARTBEAT_MS: Int(100, 600_000, 5000),

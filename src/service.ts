@@ -18,6 +18,7 @@ import { SecretVault } from './store/secrets.ts';
 import { AccountIndex } from './workers/account-index.ts';
 import { Allocators } from './workers/allocators.ts';
 import { FlowPool } from './workers/flows.ts';
+import { Pacer } from './workers/pacer.ts';
 import { ProviderBuckets } from './workers/limits.ts';
 import { Prober } from './workers/prober.ts';
 import { Providers, type ProviderConfig } from './workers/providers/registry.ts';
@@ -94,7 +95,9 @@ export async function startRoster(
   const days = { timeZone: config.ROSTER_USAGE_TIMEZONE, rollover: config.ROSTER_USAGE_ROLLOVER };
   const allocators = new Allocators(store, accounts, days);
   const vault = new SecretVault(db, options.masterKey);
-  const flows = new FlowPool({ threads: config.ROSTER_FLOW_THREADS, nice: config.ROSTER_FLOW_NICE });
+  const flows = new FlowPool({ threads: config.ROSTER_FLOW_THREADS, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
+    targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastClientCommand,
+  }) });
   // Background failures are logged once the app (and its logger) exists.
   let onError: (e: unknown) => void = () => undefined;
   const reportError = (e: unknown) => onError(e);

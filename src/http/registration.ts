@@ -48,7 +48,11 @@ export default function registrationRoutes(app: App, s: Services): void {
     s.providers.all().map((p) => ({ providerId: p.id, limits: p.limits, can: p.can })));
 
   app.get('/v1/flows', { schema: { tags } }, async () =>
-    ({ active: s.flows.active, threads: s.flows.threads.length, queued: s.flows.queued }));
+    ({
+      active: s.flows.active, threads: s.flows.threads.length, queued: s.flows.queued,
+      // Registration's upstream calls a second while paced (null: unpaced), and the calls waiting for their turn.
+      pacing: { callsPerSecond: s.flows.pacer && s.flows.pacer.rate !== Infinity ? Math.round(s.flows.pacer.rate) : null, waiting: s.flows.pacer?.queued ?? 0 },
+    }));
 
   app.post('/v1/pools/:poolId/identities', { bodyLimit: 10_000_000, schema: { tags, params: PoolParams, body: IdentitiesBody } }, async (req) => {
     await s.allocators.get(req.params.poolId);

@@ -85,6 +85,8 @@ export class PoolAllocator {
     private readonly store: EventStore,
     private readonly accounts: AccountIndex,
     private readonly days: UsageDays = { timeZone: 'UTC', rollover: '00:00' },
+    /** Called for each command a client (not background work) submits. */
+    private readonly onClientCommand?: () => void,
   ) {}
 
   get stream(): string {
@@ -124,6 +126,7 @@ export class PoolAllocator {
 
   /** Queues a command; resolves once its events are stored (or at once when there are none). */
   submit(command: AllocatorCommand, ctx: CommandContext): Promise<AllocatorResult> {
+    if (!ctx.actor.startsWith('system:')) this.onClientCommand?.();
     return inSpan(`command ${command.type}`, ctx.traceparent, { 'roster.pool': this.poolId }, (traceparent) => new Promise((resolve, reject) => {
       const waitMs = command.type === 'Allocate' ? command.waitMs ?? 0 : 0;
       this.mailbox.push({ command, ctx: { ...ctx, traceparent }, deadline: Date.now() + waitMs, resolve, reject });

@@ -19,6 +19,8 @@ export interface FlowTask {
   port: MessagePort;
   timeoutMs: number;
   traceparent?: string;
+  /** Whether each upstream call waits for its turn from the main thread's pacer. */
+  paced?: boolean;
 }
 
 export type FlowResult =
@@ -33,8 +35,15 @@ if (workerData?.nice) setPriority(workerData.nice);
 export default async function flow(task: FlowTask): Promise<FlowResult> {
   const abort = new AbortController();
   let step = 'start';
-  task.port.on('message', (m) => m === 'cancel' && abort.abort());
-  const timer = setTimeout(() => abort.abort(), task.timeoutMs);
+  let go: (() => void) | undefined;
+  task.port.on('message', (m) => {
+    if (m === 'cancel') abort.abort();
+    if (m === 'cancel' || m === 'go') go?.();
+  });
+  // The flow's time runs while it works, not while it waits for its turn (see `pace`).
+  let left = task.timeoutMs;
+  let since = Date.now();
+  let timer = setTimeout(() => abort.abort(), left);
   try {
     if (!providers.has(task.module)) providers.set(task.module, loadProvider(task.module));
     const provider = await providers.get(task.module)!;
@@ -45,6 +54,18 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
       step(name: string) {
         step = name;
         task.port.postMessage({ step: name, threadId });
+      },
+      async pace() {
+        if (!task.paced || abort.signal.aborted) return;
+        clearTimeout(timer);
+        left -= Date.now() - since;
+        await new Promise<void>((resolve) => {
+          go = resolve;
+          task.port.postMessage({ pace: true });
+        });
+        go = undefined;
+        since = Date.now();
+        timer = setTimeout(() => abort.abort(), left);
       },
     };
     const value = await run.call(provider, task.input, ctx);

@@ -6,6 +6,7 @@ import type { FlowKind, FlowResult, FlowTask } from './flow.ts';
 import { flowEntry } from './flow-entry.ts';
 import { inSpan, instruments } from '../telemetry.ts';
 import { Gate } from './limits.ts';
+import type { Pacer } from './pacer.ts';
 import type { Identity } from './providers/provider.ts';
 import type { ProviderSpec } from './providers/registry.ts';
 
@@ -49,7 +50,11 @@ export class FlowPool {
   /** Thread ids of the threads running a flow now (as their flows report them). */
   readonly busyThreads = new Set<number>();
 
-  constructor(options: { threads: number; nice?: number; idleTimeoutMs?: number }) {
+  /** Paces registration's upstream calls, when given. */
+  readonly pacer?: Pacer;
+
+  constructor(options: { threads: number; nice?: number; idleTimeoutMs?: number; pacer?: Pacer }) {
+    this.pacer = options.pacer;
     // V8's memory reducer runs full collections in an isolate that has gone quiet, and a
     // flow waiting on its upstream is quiet: with 200 flows waiting, those collections kept
     // V8's helper threads (normal priority) about 15% of a CPU busy. Isolates made after
@@ -109,16 +114,42 @@ export class FlowPool {
     let step = 'queued';
     let thread: number | undefined;
     let done = false;
-    port1.on('message', (m: { step?: string; threadId?: number }) => {
+    // The thread is terminated once the flow has worked past its timeout and grace; its
+    // clock stops while it waits for the pacer, as the flow's own does.
+    const hard = new AbortController();
+    const started = performance.now();
+    let left = options.timeoutMs + GRACE_MS;
+    let since = performance.now();
+    let killer: NodeJS.Timeout | undefined = setTimeout(() => hard.abort(), left);
+    const startClock = () => {
+      if (killer || done) return;
+      since = performance.now();
+      killer = setTimeout(() => hard.abort(), left);
+    };
+    const turns = new AbortController();
+    port1.on('message', (m: { step?: string; threadId?: number; pace?: true }) => {
       if (done) return; // a step that arrives after the result
       if (m.threadId !== undefined) this.busyThreads.add((thread = m.threadId));
       if (m.step) options.onStep?.((step = m.step));
+      if (m.pace && this.pacer) {
+        clearTimeout(killer);
+        killer = undefined;
+        left -= performance.now() - since;
+        this.pacer.acquire(turns.signal, started).then(() => {
+          startClock();
+          port1.postMessage('go');
+        }, startClock);
+      }
     });
-    const cancel = () => port1.postMessage('cancel');
+    const cancel = () => {
+      port1.postMessage('cancel');
+      startClock();
+    };
     options.signal?.addEventListener('abort', cancel, { once: true });
-    const hard = new AbortController();
-    const killer = setTimeout(() => hard.abort(), options.timeoutMs + GRACE_MS);
-    const task: FlowTask = { kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs, traceparent: options.traceparent };
+    const task: FlowTask = {
+      kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs, traceparent: options.traceparent,
+      paced: kind === 'register' && this.pacer !== undefined,
+    };
     this.running++;
     // A registration flow goes to the registration pool with the fewest running.
     const registration = kind === 'register' ? this.registration.reduce((a, b) => (b.running < a.running ? b : a)) : undefined;
@@ -134,12 +165,14 @@ export class FlowPool {
       if (registration) registration.running--;
       if (thread !== undefined) this.busyThreads.delete(thread);
       clearTimeout(killer);
+      turns.abort();
       options.signal?.removeEventListener('abort', cancel);
       port1.close();
     }
   }
 
   async close(): Promise<void> {
+    this.pacer?.close();
     await Promise.all([...this.registration.map((r) => r.piscina.destroy()), this.upkeep.destroy()]);
   }
 }

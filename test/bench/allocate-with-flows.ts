@@ -99,6 +99,9 @@ try {
     return rows;
   };
   const activeAtStart: number[] = [];
+  const succeeded = async () => ((await c.call('GET', `/v1/jobs/${jobId}`)).body.counts?.succeeded ?? 0) as number;
+  const busyRates: number[] = [];
+  const pacing: unknown[] = [];
   let jobId: string | undefined;
   for (let round = 0; round < rounds; round++) {
     // Idle: no job yet, or the job paused and its flows drained.
@@ -123,7 +126,10 @@ try {
       if (attempts - attemptsBefore >= flows && now >= flows * 0.95) break;
     }
     activeAtStart.push(now);
+    const [before, started] = [await succeeded(), performance.now()];
     busy.push(await runRows());
+    busyRates.push((await succeeded() - before) / ((performance.now() - started) / 1000));
+    pacing.push((await c.call('GET', '/v1/flows')).body.pacing);
   }
   const progress = (await c.call('GET', `/v1/jobs/${jobId}`)).body.counts;
   await c.pool.close();
@@ -132,6 +138,8 @@ try {
   const pooled = (rs: PairResult[][], n: number) =>
     percentile(rs.flat().filter((r) => r.connections === n).flatMap((r) => r.latencies).sort((x, y) => x - y), 99);
   console.log(`\nflows active when each busy run started: ${activeAtStart.join(', ')} (threads ${flows})`);
+  console.log(`registrations a second during each busy run: ${busyRates.map((r) => r.toFixed(1)).join(', ')}`);
+  console.log(`pacing at the end of each busy run: ${pacing.map((p) => JSON.stringify(p)).join(', ')}`);
   console.log(`registration job by the end: ${JSON.stringify(progress)}`);
   for (const n of connectionCounts) {
     const [i, b] = [pooled(idle, n), pooled(busy, n)];

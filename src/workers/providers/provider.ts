@@ -47,6 +47,11 @@ export interface FlowContext {
   signal: AbortSignal;
   /** W3C trace context of the flow; `call` sends it upstream as the `traceparent` header. */
   traceparent?: string;
+  /**
+   * Waits for the turn of the flow's next upstream call while Roster paces registration
+   * to keep a CPU for serving (the flow's timeout does not run meanwhile); `call` does it.
+   */
+  pace?(): Promise<void>;
 }
 
 export interface Provider {
@@ -93,6 +98,7 @@ export async function call(
   let status: number;
   let headers: Record<string, string | string[] | undefined>;
   let text: string;
+  await ctx.pace?.();
   try {
     // undici's request rather than fetch: a flow thread runs few flows, and fetch's code costs it several times the CPU.
     // No undici timeouts: the flow's own timeout aborts `ctx.signal`, and undici's timers
