@@ -14,7 +14,9 @@
  *   BENCH_SECONDS=10 BENCH_FLOWS=200 BENCH_ROUNDS=2 BENCH_CONNECTIONS=1,16,64 npm run bench:flows
  *
  * `BENCH_UPSTREAM_LATENCY_MS` (1000) sets the sandbox's latency per call: 3000 gives some
- * 22 registrations a second from the same 200 flows.
+ * 22 registrations a second from the same 200 flows. `ROSTER_FLOW_NICE` and
+ * `ROSTER_FLOW_PACING_WAIT` pass to the server; it prints the registrations a second
+ * during the busy runs and the pace at the end of each.
  *
  * `BENCH_REGISTRATION_NODE=1` runs the job on a second Roster node instead (same embedded
  * PostgreSQL, every thread at nice 10, started first so that it also holds the
@@ -40,7 +42,8 @@ const { url: sandboxUrl, child: sandbox } = await spawnSandbox(upstreamLatencyMs
 // The sandbox stands in for an upstream on other machines; BENCH_SANDBOX_NICE=19 keeps its own CPU from counting against Roster here.
 if (sandboxNice) setPriority(sandbox.pid!, sandboxNice);
 const providers = JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: sandboxUrl }, limits: { maxConcurrency: flows } } });
-const env = { ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}) };
+const env = { ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}),
+  ...(process.env.ROSTER_FLOW_PACING_WAIT ? { ROSTER_FLOW_PACING_WAIT: process.env.ROSTER_FLOW_PACING_WAIT } : {}) };
 const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
 const { server, registrar } = await (process.env.BENCH_REGISTRATION_NODE === '1'
   ? startTwoNodes()
