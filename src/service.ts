@@ -96,7 +96,7 @@ export async function startRoster(
   const allocators = new Allocators(store, accounts, days);
   const vault = new SecretVault(db, options.masterKey);
   const flows = new FlowPool({ threads: config.ROSTER_FLOW_THREADS, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
-    targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastClientCommand,
+    targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastLeaseCommand,
   }) });
   // Background failures are logged once the app (and its logger) exists.
   let onError: (e: unknown) => void = () => undefined;

@@ -85,8 +85,8 @@ export class PoolAllocator {
     private readonly store: EventStore,
     private readonly accounts: AccountIndex,
     private readonly days: UsageDays = { timeZone: 'UTC', rollover: '00:00' },
-    /** Called for each command a client (not background work) submits. */
-    private readonly onClientCommand?: () => void,
+    /** Called for each lease command (allocate, renew, release) a client submits. */
+    private readonly onLeaseCommand?: () => void,
   ) {}
 
   get stream(): string {
@@ -126,7 +126,7 @@ export class PoolAllocator {
 
   /** Queues a command; resolves once its events are stored (or at once when there are none). */
   submit(command: AllocatorCommand, ctx: CommandContext): Promise<AllocatorResult> {
-    if (!ctx.actor.startsWith('system:')) this.onClientCommand?.();
+    if (command.type === 'Allocate' || command.type === 'Renew' || command.type === 'Release') this.onLeaseCommand?.();
     return inSpan(`command ${command.type}`, ctx.traceparent, { 'roster.pool': this.poolId }, (traceparent) => new Promise((resolve, reject) => {
       const waitMs = command.type === 'Allocate' ? command.waitMs ?? 0 : 0;
       this.mailbox.push({ command, ctx: { ...ctx, traceparent }, deadline: Date.now() + waitMs, resolve, reject });

@@ -13,8 +13,8 @@ import { PoolAllocator, type UsageDays } from './allocator.ts';
  */
 export class Allocators {
   private readonly loaded = new Map<string, Promise<PoolAllocator>>();
-  /** When (`performance.now()`) a client (not background work) last submitted a command. */
-  lastClientCommand = -Infinity;
+  /** When (`performance.now()`) a client last asked to allocate, renew or release: how recently leases were served. */
+  lastLeaseCommand = -Infinity;
 
   constructor(private readonly store: EventStore, readonly accounts: AccountIndex, readonly days?: UsageDays) {
     accounts.onChange((poolId) => void this.peek(poolId)?.then((a) => a.kick(), () => undefined));
@@ -28,7 +28,7 @@ export class Allocators {
   async get(poolId: string): Promise<PoolAllocator> {
     let pending = this.loaded.get(poolId);
     if (!pending) {
-      const allocator = new PoolAllocator(poolId, this.store, this.accounts, this.days, () => (this.lastClientCommand = performance.now()));
+      const allocator = new PoolAllocator(poolId, this.store, this.accounts, this.days, () => (this.lastLeaseCommand = performance.now()));
       pending = allocator.load().then((exists) => {
         if (!exists) throw new DomainError('pool_not_found', `pool ${poolId} does not exist`);
         return allocator;
