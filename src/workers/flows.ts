@@ -119,7 +119,7 @@ export class FlowPool {
     const hard = new AbortController();
     const started = performance.now();
     let left = options.timeoutMs + GRACE_MS;
-    let since = performance.now();
+    let since = started;
     let killer: NodeJS.Timeout | undefined = setTimeout(() => hard.abort(), left);
     const startClock = () => {
       if (killer || done) return;
