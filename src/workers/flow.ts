@@ -8,6 +8,7 @@ import { threadId, workerData, type MessagePort } from 'node:worker_threads';
 import type { Credentials } from '../store/secrets.ts';
 import { FlowError, isFlowError, type FlowErrorKind, type Identity, type Provider } from './providers/provider.ts';
 import { loadProvider } from './providers/registry.ts';
+import { WorkClock } from './work-clock.ts';
 
 export type FlowKind = 'register' | 'refresh' | 'probe';
 
@@ -41,9 +42,7 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
     if (m === 'cancel' || m === 'go') go?.();
   });
   // The flow's time runs while it works, not while it waits for its turn (see `pace`).
-  let left = task.timeoutMs;
-  let since = Date.now();
-  let timer = setTimeout(() => abort.abort(), left);
+  const clock = new WorkClock(task.timeoutMs, () => abort.abort());
   try {
     if (!providers.has(task.module)) providers.set(task.module, loadProvider(task.module));
     const provider = await providers.get(task.module)!;
@@ -57,15 +56,13 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
       },
       async pace() {
         if (!task.paced || abort.signal.aborted) return;
-        clearTimeout(timer);
-        left -= Date.now() - since;
+        clock.pause();
         await new Promise<void>((resolve) => {
           go = resolve;
           task.port.postMessage({ pace: true });
         });
         go = undefined;
-        since = Date.now();
-        timer = setTimeout(() => abort.abort(), left);
+        clock.resume();
       },
     };
     const value = await run.call(provider, task.input, ctx);
@@ -77,7 +74,7 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
       : { kind: 'retryable' as const, message: `flow threw: ${(e as Error)?.message ?? String(e)}` };
     return { ok: false, error, step };
   } finally {
-    clearTimeout(timer);
+    clock.stop();
     task.port.close();
   }
 }

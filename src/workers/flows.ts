@@ -7,6 +7,7 @@ import { flowEntry } from './flow-entry.ts';
 import { inSpan, instruments } from '../telemetry.ts';
 import { Gate } from './limits.ts';
 import type { Pacer } from './pacer.ts';
+import { WorkClock } from './work-clock.ts';
 import type { Identity } from './providers/provider.ts';
 import type { ProviderSpec } from './providers/registry.ts';
 
@@ -118,32 +119,23 @@ export class FlowPool {
     // clock stops while it waits for the pacer, as the flow's own does.
     const hard = new AbortController();
     const started = performance.now();
-    let left = options.timeoutMs + GRACE_MS;
-    let since = started;
-    let killer: NodeJS.Timeout | undefined = setTimeout(() => hard.abort(), left);
-    const startClock = () => {
-      if (killer || done) return;
-      since = performance.now();
-      killer = setTimeout(() => hard.abort(), left);
-    };
+    const killer = new WorkClock(options.timeoutMs + GRACE_MS, () => hard.abort());
     const turns = new AbortController();
     port1.on('message', (m: { step?: string; threadId?: number; pace?: true }) => {
       if (done) return; // a step that arrives after the result
       if (m.threadId !== undefined) this.busyThreads.add((thread = m.threadId));
       if (m.step) options.onStep?.((step = m.step));
       if (m.pace && this.pacer) {
-        clearTimeout(killer);
-        killer = undefined;
-        left -= performance.now() - since;
+        killer.pause();
         this.pacer.acquire(turns.signal, started).then(() => {
-          startClock();
+          killer.resume();
           port1.postMessage('go');
-        }, startClock);
+        }, () => killer.resume());
       }
     });
     const cancel = () => {
       port1.postMessage('cancel');
-      startClock();
+      killer.resume();
     };
     options.signal?.addEventListener('abort', cancel, { once: true });
     const task: FlowTask = {
@@ -164,7 +156,7 @@ export class FlowPool {
       this.running--;
       if (registration) registration.running--;
       if (thread !== undefined) this.busyThreads.delete(thread);
-      clearTimeout(killer);
+      killer.stop();
       turns.abort();
       options.signal?.removeEventListener('abort', cancel);
       port1.close();
