@@ -12,7 +12,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_PORT: Int(0, 65535, 8080),
   ROSTER_MASTER_KEY: Type.Optional(Type.String({ minLength: 32 })),
   ROSTER_ADMIN_TOKEN: Type.Optional(Type.String({ pattern: '^roster_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}$' })),
-  ROSTER_DEFAULT_POOL: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', default: 'default' }),
+  ROSTER_DEFAULT_POOL: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'default: `demo` in demo mode, else `default`' })),
   ROSTER_COMPAT_LOOPBACK_OPEN: Type.Boolean({ default: false }),
   ROSTER_ACCOUNTS_PER_REQUEST: Int(1, 1000, 1),
   ROSTER_CONSISTENCY_WAIT_MS: Int(0, 60_000, 2000),
@@ -37,12 +37,16 @@ export const ConfigSchema = Type.Object({
   ROSTER_PROJECTION_INTERVAL_MS: Int(0, 10_000, 50),
   ROSTER_FEED_MAX_BACKLOG_BYTES: Int(16_384, 1_073_741_824, 1_048_576),
   ROSTER_FEED_HEALTH_INTERVAL_MS: Int(100, 3_600_000, 1000),
+  ROSTER_REQUEST_TIMEOUT_MS: Int(1000, 600_000, 30_000),
+  ROSTER_MAX_CONNECTIONS: Int(1, 1_000_000, 10_000),
+  ROSTER_DOCS_PUBLIC: Type.Boolean({ default: true }),
   ROSTER_DEMO: Type.Boolean({ default: false }),
   ROSTER_SANDBOX_PORT: Int(0, 65535, 8090),
   EVENTSTORE_CONNECTION_STRING: Type.Optional(Type.String({ pattern: '^(esdb|esdb\\+discover)://' })),
 });
 
-export type Config = Static<typeof ConfigSchema>;
+/** The configuration as loaded: `ROSTER_DEFAULT_POOL` is always filled in. */
+export type Config = Static<typeof ConfigSchema> & { ROSTER_DEFAULT_POOL: string };
 
 const ProvidersSchema = Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$' }), Type.Object({
   use: Type.String({ minLength: 1 }),
@@ -122,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const providers = parseProviders(String(value.ROSTER_PROVIDERS ?? '{}'));
   if (typeof providers === 'string') problems.push(`ROSTER_PROVIDERS: ${providers}`);
   if (problems.length) throw new ConfigError(problems);
+  value.ROSTER_DEFAULT_POOL ??= value.ROSTER_DEMO ? 'demo' : 'default';
   return value as Config;
 }

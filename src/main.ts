@@ -45,9 +45,12 @@ async function startDemo(config: Config): Promise<{ url: string; providers: Reco
   return { url, providers: { sandbox: { use: 'sandbox', options: { baseUrl: url } } }, close: () => app.close() };
 }
 
+const DEMO_POOL = { name: 'Demo pool (sandbox upstream)', providerId: 'sandbox', minSize: 5, maxSize: 20 };
+
+/** The demo pool and its identities; the existing account-pool API acts on it unless ROSTER_DEFAULT_POOL names another. */
 async function seedDemo(roster: Roster): Promise<void> {
   const ctx = systemContext('demo');
-  await createPool(roster.services.store, 'demo', { name: 'Demo pool (sandbox upstream)', providerId: 'sandbox', minSize: 5, maxSize: 20 }, ctx).catch(() => undefined);
+  await createPool(roster.services.store, 'demo', DEMO_POOL, ctx).catch(() => undefined);
   const identities = Array.from({ length: 20 }, (_, i) => ({ line: i + 1, item: { email: `demo${i + 1}@example.test`, password: `demo-password-${i + 1}` } }));
   await importIdentities(roster.services, 'demo', identities, ctx);
 }
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
   const demo = config.ROSTER_DEMO ? await startDemo(config) : undefined;
   const roster = await startRoster(config, {
     databaseUrl: config.ROSTER_DATABASE_URL ?? embedded!.url, masterKey: await masterKey(config), ...(demo ? { providers: demo.providers } : {}),
-    embeddedDatabase: !config.ROSTER_DATABASE_URL,
+    embeddedDatabase: !config.ROSTER_DATABASE_URL, ...(demo && config.ROSTER_DEFAULT_POOL === 'demo' ? { defaultPool: DEMO_POOL } : {}),
   });
   if (demo) await seedDemo(roster);
   const lines = [`Roster is listening on ${roster.url} (${embedded ? `embedded PostgreSQL in ${resolve(config.ROSTER_DATA_DIR)}` : 'external PostgreSQL'})`];

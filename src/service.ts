@@ -1,7 +1,7 @@
 import { setPriority } from 'node:os';
 import pg from 'pg';
 import { parseProviders, type Config } from './config.ts';
-import { createPool } from './commands/pools.ts';
+import { createPool, type PoolSetup } from './commands/pools.ts';
 import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
 import { buildApp, type App, type Services } from './http/app.ts';
@@ -84,7 +84,11 @@ export async function openStore(config: Config, db: pg.Pool, url: string): Promi
  */
 export async function startRoster(
   config: Config,
-  options: { databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig>; embeddedDatabase?: boolean },
+  options: {
+    databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig>; embeddedDatabase?: boolean;
+    /** How the default pool is made when it does not exist yet. */
+    defaultPool?: PoolSetup;
+  },
 ): Promise<Roster> {
   const providers = await Providers.load({ ...(parseProviders(config.ROSTER_PROVIDERS) as Record<string, ProviderConfig>), ...options.providers });
   const db = openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE);
@@ -123,12 +127,15 @@ export async function startRoster(
   const refresher = new Refresher(upkeep);
   const prober = new Prober(upkeep);
   const replenisher = new Replenisher({ db, store, providers, registrations, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS });
+  const tokens = new AdminTokens(db, { connectionString: options.databaseUrl });
+  await tokens.start();
   const services: Services = {
-    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens: new AdminTokens(db), providers, flows, registrations, refresher, prober, replenisher, days,
+    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
       consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
+      docsPublic: config.ROSTER_DOCS_PUBLIC, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
     },
   };
   const app = await buildApp(services, { logger: options.logger ?? { level: config.ROSTER_LOG_LEVEL } });
@@ -141,7 +148,7 @@ export async function startRoster(
   registrations.adopt(abort.signal);
   new Scheduler(db, config.ROSTER_SCHEDULER_INTERVAL_MS, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick()], reportError).run(abort.signal);
 
-  await createPool(store, config.ROSTER_DEFAULT_POOL, { name: 'Default pool' }, systemContext('boot')).catch((e) => {
+  await createPool(store, config.ROSTER_DEFAULT_POOL, options.defaultPool ?? { name: 'Default pool' }, systemContext('boot')).catch((e) => {
     if (!(e instanceof DomainError && e.code === 'pool_exists')) throw e;
   });
   const created = await services.tokens.ensureAdmin(config.ROSTER_ADMIN_TOKEN);
@@ -154,6 +161,7 @@ export async function startRoster(
       await app.close();
       await flows.close();
       await store.close();
+      await tokens.close();
       await Promise.all([db.end(), background.end()]);
     },
   };

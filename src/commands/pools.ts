@@ -7,12 +7,15 @@ const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
   initial: initialPoolState, decide: decidePool, evolve: evolvePool,
 };
 
+/** A new pool's name and any configuration it does not take from the defaults. */
+export type PoolSetup = PoolConfigChanges & { name: string };
+
 /**
  * Creates a pool. (Configuring goes through the pool's allocator, the ledger's writer.)
  *
  * @example
  * await createPool(store, 'staging', { name: 'Staging users', minSize: 10 }, ctx);
  */
-export function createPool(store: EventStore, poolId: string, config: PoolConfigChanges & { name: string }, ctx: CommandContext) {
+export function createPool(store: EventStore, poolId: string, config: PoolSetup, ctx: CommandContext) {
   return handle(store, `pool-${poolId}`, poolDecider, { type: 'CreatePool', poolId, config, now: Date.now() }, ctx);
 }

@@ -63,7 +63,8 @@ export async function allocate(deps: SessionDeps, poolId: string, request: Alloc
     instruments.allocations.add(1, { pool: poolId, outcome: e instanceof DomainError ? e.code : 'error' });
     throw e;
   });
-  const allocated = (events as SessionAllocated[])[0]!.data;
+  // A reused session id whose session was overdue is expired in the same append, first.
+  const allocated = (events as SessionAllocated[]).find((e) => e.type === 'SessionAllocated')!.data;
   const credentials = await deps.vault.getMany(allocated.leases.map((l) => l.accountId));
   const leases = allocated.leases.map(({ accountId, fence }) => {
     const entry = deps.accounts.find(accountId);

@@ -28,6 +28,9 @@ export function auditLedger(events: Array<{ type: string; data: unknown; revisio
   const state = initialLedger();
   const violations: string[] = [];
   let expected = 0;
+  let allocated = 0;
+  let released = 0;
+  let expired = 0;
   for (const e of events) {
     if (e.revision !== expected) violations.push(`revision ${e.revision} where ${expected} was expected`);
     expected = e.revision + 1;
@@ -41,16 +44,21 @@ export function auditLedger(events: Array<{ type: string; data: unknown; revisio
         const last = state.fences.get(accountId) ?? 0;
         if (fence <= last) violations.push(`r${e.revision}: fence ${fence} for ${accountId} not above ${last}`);
       }
-      if (state.sessions.has(d.sessionId)) violations.push(`r${e.revision}: session ${d.sessionId} allocated twice`);
+      // A session id may be used again once its session has ended, never while it is live.
+      if (state.sessions.get(d.sessionId)?.status === 'live') violations.push(`r${e.revision}: session ${d.sessionId} allocated while live`);
+      allocated++;
     } else if (state.sessions.get(d.sessionId)?.status !== 'live') {
       violations.push(`r${e.revision}: ${event.type} for session ${d.sessionId}, which is not live`);
+    } else if (event.type === 'SessionReleased') {
+      released++;
+    } else if (event.type === 'SessionExpired') {
+      expired++;
     }
     evolveLedger(state, event);
   }
   const sessions = [...state.sessions.values()];
-  const count = (status: string) => sessions.filter((s) => s.status === status).length;
   return {
-    violations, sessions: sessions.length, live: count('live'), released: count('released'), expired: count('expired'),
+    violations, sessions: allocated, live: sessions.filter((s) => s.status === 'live').length, released, expired,
     overdue: sessions.filter((s) => s.status === 'live' && s.expiresAt < now).map((s) => ({ sessionId: s.sessionId, expiresAt: s.expiresAt })),
     leased: new Set(state.fences.keys()),
   };

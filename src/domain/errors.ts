@@ -21,6 +21,7 @@ export const catalogue = {
   account_retired: { status: 409, title: 'Account is retired' },
   conflict: { status: 409, title: 'Concurrent change, try again' },
   no_account_available: { status: 503, title: 'No account is available' },
+  unavailable: { status: 503, title: 'Service unavailable, try again shortly' },
   projection_behind: { status: 503, title: 'Read models have not reached the requested position' },
 } as const;
 

@@ -162,22 +162,31 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
   const at = new Date(command.now).toISOString();
   switch (command.type) {
     case 'Allocate': {
-      if (state.sessions.has(command.sessionId)) {
-        return new DomainError('session_exists', `session ${command.sessionId} exists`);
+      // A session id names one live session at a time: an ended session's id may be used
+      // again (clients of the existing API use fixed ids), for a new session with its own
+      // leases and fences. A live session past its expiry is expired first.
+      const previous = state.sessions.get(command.sessionId);
+      const overdue = previous?.status === 'live' && previous.expiresAt <= command.now ? previous : undefined;
+      if (previous?.status === 'live' && !overdue) {
+        return new DomainError('session_exists', `session ${command.sessionId} is live`);
       }
       const ttl = command.ttlMs ?? config.defaultLeaseTtlMs;
       if (ttl > config.maxLeaseTtlMs) return invalid([{ field: 'ttlMs', message: `must not exceed ${config.maxLeaseTtlMs}` }]);
       const ordered = command.ranked ? command.candidates : rank(command.candidates, config.strategy, state, command.random);
+      const free = (accountId: string) => !state.leasedTo.has(accountId) || (overdue && state.leasedTo.get(accountId) === overdue.sessionId);
       const picked: string[] = [];
       for (const c of ordered) {
-        if (!state.leasedTo.has(c.accountId) && matches(c, command.filter)) picked.push(c.accountId);
+        if (free(c.accountId) && matches(c, command.filter)) picked.push(c.accountId);
         if (picked.length === command.count) break;
       }
       if (picked.length < command.count) {
         return new DomainError('no_account_available', `${command.count} requested, ${picked.length} free`);
       }
       const leases = picked.map((accountId) => ({ accountId, fence: (state.fences.get(accountId) ?? 0) + 1 }));
-      return [{
+      const expiry: LedgerEvent[] = overdue
+        ? [{ type: 'SessionExpired', data: { sessionId: overdue.sessionId, accountIds: overdue.leases.map((l) => l.accountId), at } }]
+        : [];
+      return [...expiry, {
         type: 'SessionAllocated',
         data: {
           sessionId: command.sessionId, leases, holder: command.holder, secretHash: command.secretHash,

@@ -21,6 +21,8 @@ import type { Registrations } from '../workers/registration.ts';
 import type { Replenisher } from '../workers/replenisher.ts';
 import type { AdminTokens } from './auth.ts';
 import { problemHandler } from './problem.ts';
+import { assertStorable } from './text.ts';
+import { DomainError, invalid } from '../domain/errors.ts';
 import accountRoutes from './accounts.ts';
 import compatRoutes from './compat.ts';
 import feedRoutes, { type FeedStats } from './feed.ts';
@@ -43,6 +45,12 @@ export interface Settings {
   compatLoopbackOpen: boolean;
   consistencyWaitMs: number;
   accountsPerRequest: number;
+  /** `/docs` (the OpenAPI description and its UI) answers without a token. */
+  docsPublic: boolean;
+  /** The longest a client may take to send a whole request (headers and body). */
+  requestTimeoutMs: number;
+  /** Open connections this node accepts at most; more are refused at once. */
+  maxConnections: number;
 }
 
 /** Everything a route may call. */
@@ -75,14 +83,27 @@ declare module 'fastify' {
 }
 
 const OPEN = new Set(['/health', '/health/live', '/health/ready']);
+/** Ids a client may give in `X-Request-Id` / `X-Correlation-Id`: visible ASCII, bounded. */
+const CLIENT_ID = /^[\x21-\x7e]{1,200}$/;
+const clientId = (value: string | string[] | undefined) => (typeof value === 'string' && CLIENT_ID.test(value) ? value : undefined);
+
+/** Refuses a bad `X-Request-Id` or `X-Correlation-Id` (they reach events' metadata). */
+function checkIdHeaders(headers: Record<string, string | string[] | undefined>): void {
+  const bad = ['x-request-id', 'x-correlation-id'].filter((h) => headers[h] !== undefined && !clientId(headers[h]));
+  if (bad.length) throw invalid(bad.map((field) => ({ field, message: 'must be 1 to 200 visible ASCII characters' })));
+}
+
+/** True when the request is still to send a body that no handler will read. */
+const hasBody = (headers: Record<string, string | string[] | undefined>) =>
+  Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** Each request's server span and its `traceparent`, from the moment its logger is made. */
 const serverSpans = new WeakMap<RawRequestDefaultExpression, { span: Span; traceparent: string | undefined }>();
 
 /**
  * Builds the HTTP app: the native API under `/v1`, the existing account-pool API under
- * `/api/accounts`, health, and OpenAPI at `/docs`. Every route but health needs a bearer
- * admin token.
+ * `/api/accounts`, health, and OpenAPI at `/docs`. Every route but health and (unless
+ * turned off) the docs needs a bearer admin token.
  *
  * @example
  * const app = await buildApp(services, { logger: true });
@@ -91,7 +112,13 @@ const serverSpans = new WeakMap<RawRequestDefaultExpression, { span: Span; trace
 export async function buildApp(services: Services, options: { logger?: boolean | object } = {}): Promise<App> {
   const app = Fastify({
     logger: options.logger ?? false,
-    genReqId: (req) => String(req.headers['x-request-id'] ?? randomUUID()),
+    genReqId: (req) => clientId(req.headers['x-request-id']) ?? randomUUID(),
+    // A client slower than this to send its request is cut off (408), authenticated or not.
+    requestTimeout: services.settings.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(services.settings.requestTimeoutMs, 10_000),
+      connectionsCheckingInterval: Math.max(250, Math.min(services.settings.requestTimeoutMs / 4, 5000)),
+    },
     // The server span starts with the request's child logger, so that the one child carries its ids.
     childLoggerFactory(logger, bindings, opts, raw) {
       const header = raw.headers.traceparent;
@@ -104,23 +131,45 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(problemHandler);
+  // An empty JSON body is no body (clients of the existing API POST with none), not an error.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    (String(body).trim() === '' ? done(null, undefined) : json(request, String(body), done)));
   app.decorateRequest('ctx', null as unknown as CommandContext);
   app.decorateRequest('span', null as unknown as Span);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     const route = request.routeOptions.url ?? path;
     const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
     const { span, traceparent } = serverSpans.get(request.raw)!;
     request.span = span.updateName(`${request.method} ${route}`).setAttributes({ 'http.request.method': request.method, 'http.route': route, 'url.path': path });
     let actor = 'anonymous';
-    if (!OPEN.has(path)) {
+    if (!OPEN.has(path) && !(services.settings.docsPublic && (path === '/docs' || path.startsWith('/docs/')))) {
       const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');
-      actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(request.headers.authorization);
+      try {
+        actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(request.headers.authorization);
+      } catch (error) {
+        // The refusal goes out at once; the body it will not read is not waited for.
+        if (hasBody(request.headers)) reply.header('connection', 'close');
+        throw error;
+      }
     }
+    checkIdHeaders(request.headers);
     request.ctx = {
       actor, requestId: request.id, correlationId: header('x-correlation-id') ?? request.id,
       ...(traceparent ? { traceparent } : {}),
     };
+  });
+  // Text PostgreSQL cannot store is refused before any handler runs (it would fail an append
+  // shared with other clients' requests).
+  app.addHook('preValidation', async (request) => {
+    // A route whose body is optional (`Type.Optional`) takes a request with none as an empty one.
+    if (request.body === undefined && (request.routeOptions.schema?.body as { '~optional'?: boolean } | undefined)?.['~optional']) request.body = {};
+    assertStorable([['body', request.body], ['query', request.query], ['params', request.params]]);
+  });
+  app.setNotFoundHandler((request) => {
+    throw new DomainError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
   app.addHook('onResponse', async (request, reply) => {
     request.span?.setAttribute('http.response.status_code', reply.statusCode);
@@ -139,6 +188,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.server.maxConnections = services.settings.maxConnections;
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   healthRoutes(app, services);

@@ -96,6 +96,10 @@ export default function compatRoutes(app: App, s: Services): void {
     const account = email ? await findAccountByLogin(s.db, poolId(), email) : undefined;
     if (email && !account) throw new DomainError('account_not_found', `no account ${email} in pool ${poolId()}`);
     await record('RefreshRequested', { ...(email ? { email } : {}), force }, req.ctx);
+    const { providerId } = (await poolStatus(s.db, poolId())).config;
+    if (!s.providers.get(providerId)?.can.refresh) {
+      return { success: false, message: `provider ${providerId} of pool ${poolId()} cannot refresh credentials` };
+    }
     const running = s.refresher.request(poolId(), { ...(account ? { accountId: account.account_id } : {}), force }, req.ctx);
     if (!account) {
       running.catch((err) => req.log.error({ err }, 'refresh of all accounts failed'));
@@ -111,7 +115,9 @@ export default function compatRoutes(app: App, s: Services): void {
     const count = req.body?.count;
     await record('ReplenishRequested', count ? { count } : {}, req.ctx);
     const r = await s.replenisher.replenish(poolId(), count, req.ctx);
-    return reply.code(202).send({ success: true, message: r.detail, requested: r.requested, registering: r.registering, job_id: r.jobId });
+    // Success is registration under way, or nothing to do; a pool that cannot grow says why.
+    const success = r.registering > 0 || r.requested === 0;
+    return reply.code(success ? 202 : 200).send({ success, message: r.detail, requested: r.requested, registering: r.registering, job_id: r.jobId });
   });
 
   app.get('/api/accounts/:email', { schema: { tags, params: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }) }) } }, async (req) => {

@@ -1,5 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { catalogue, DomainError, type FieldError } from '../domain/errors.ts';
+import { isUnavailable } from '../store/unavailable.ts';
+
+/** Seconds a client is asked to wait when the database cannot be reached. */
+const UNAVAILABLE_RETRY_SECONDS = 2;
 
 interface Problem {
   type: string;
@@ -51,7 +56,13 @@ export function toProblem(error: unknown): Problem {
     };
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    return { type: '/problems/bad_request', title: 'Bad request', status: e.statusCode, detail: e.message, code: e.code ?? 'bad_request' };
+    // Fastify's own refusals (415, 413, 408, …) keep their status and get its standard title.
+    const title = STATUS_CODES[e.statusCode] ?? 'Bad Request';
+    return { type: `/problems/${e.statusCode === 400 ? 'bad_request' : title.toLowerCase().replace(/\W+/g, '_')}`, title, status: e.statusCode, detail: e.message, code: e.code ?? 'bad_request' };
+  }
+  if (isUnavailable(error)) {
+    const entry = catalogue.unavailable;
+    return { type: '/problems/unavailable', title: entry.title, status: entry.status, detail: 'the database cannot be reached; try again shortly', code: 'unavailable' };
   }
   return { type: '/problems/internal', title: 'Internal error', status: 500, detail: 'an unexpected error occurred', code: 'internal' };
 }
@@ -61,6 +72,7 @@ export function problemHandler(error: unknown, request: FastifyRequest, reply: F
   const problem = toProblem(error);
   if (problem.status >= 500 && problem.code === 'internal') request.log.error({ err: error }, 'request failed');
   if (error instanceof DomainError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (problem.code === 'unavailable') reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
   const body = request.url.startsWith('/api/') ? { success: false, message: problem.detail, ...problem } : problem;
   return reply.code(problem.status).type('application/problem+json').send(body);
 }

@@ -6,6 +6,7 @@ import { inSpan, instruments } from '../telemetry.ts';
 import { decidePool, evolvePool, initialPoolState, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import { toNewEvents, type CommandContext } from '../commands/context.ts';
+import { isUnavailable } from '../store/unavailable.ts';
 import type { AccountIndex } from './account-index.ts';
 
 /** Where usage days begin (see `usageDay`). */
@@ -191,6 +192,32 @@ export class PoolAllocator {
       ...fresh.filter((j) => j.command.type === 'Allocate'),
     ];
     if (jobs.length === 0) return;
+    const failure = await this.commit(jobs);
+    if (failure === undefined) return;
+    // The append failed for a reason of its own (not a conflict): one job's events may be
+    // what the store refused. Each job is decided and appended alone, so that only the job
+    // that causes the failure gets it. When the store cannot be reached, all fail at once.
+    if (jobs.length === 1 || isUnavailable(failure)) {
+      for (const job of jobs) this.answer(job, failure);
+      return;
+    }
+    for (const job of jobs) {
+      const alone = await this.commit([job]);
+      if (alone !== undefined) this.answer(job, alone);
+    }
+  }
+
+  private answer(job: Job, error: unknown): void {
+    clearTimeout(job.timer);
+    job.reject(error);
+  }
+
+  /**
+   * Decides the jobs in order and appends their events at once, deciding again after
+   * conflicts. Answers every job, unless the append fails for another reason: then nothing
+   * is answered and the error is returned.
+   */
+  private async commit(jobs: Job[]): Promise<unknown> {
     let caughtUp = false;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
@@ -242,18 +269,16 @@ export class PoolAllocator {
           clearTimeout(job.timer);
           job.resolve({ events: e as LedgerEvent[], position: appended?.position, state: this.state });
         }
-        for (const { job, error } of failed) {
-          clearTimeout(job.timer);
-          job.reject(error);
-        }
+        for (const { job, error } of failed) this.answer(job, error);
         this.park(queued);
-        return;
+        return undefined;
       } catch (error) {
         rollback();
         caughtUp = true;
-        if (!(error instanceof WrongExpectedRevision) || Date.now() - started >= CONFLICT_BUDGET_MS) {
-          for (const job of jobs) job.reject(error instanceof WrongExpectedRevision ? new DomainError('conflict', error.message) : error);
-          return;
+        if (!(error instanceof WrongExpectedRevision)) return error;
+        if (Date.now() - started >= CONFLICT_BUDGET_MS) {
+          for (const job of jobs) this.answer(job, new DomainError('conflict', error.message));
+          return undefined;
         }
         // Nodes that keep colliding back off by a random few milliseconds, so one of them gets through.
         if (attempt >= 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));

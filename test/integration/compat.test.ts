@@ -54,6 +54,28 @@ describe('existing account-pool API', () => {
     assert.equal(missing.body.errors[0].field, 'session_id');
   });
 
+  it('allocates again under a session id whose session was released, and refuses it while live', async () => {
+    const first = await t.call('POST', '/api/accounts/allocate', { session_id: 'my_session', count: 1 });
+    assert.equal(first.body.success, true);
+    const live = await t.call('POST', '/api/accounts/allocate', { session_id: 'my_session', count: 1 });
+    assert.deepEqual([live.body.success, live.body.accounts], [false, []]);
+    assert.match(live.body.message, /my_session is live/);
+    assert.equal((await t.call('POST', '/api/accounts/release', { session_id: 'my_session' })).body.success, true);
+    const again = await t.call('POST', '/api/accounts/allocate', { session_id: 'my_session', count: 1 });
+    assert.deepEqual([again.body.success, again.body.session_id, again.body.accounts.length], [true, 'my_session', 1]);
+    assert.notEqual(again.body.lease_secret, first.body.lease_secret);
+    assert.equal((await t.call('POST', '/api/accounts/release', { session_id: 'my_session' })).body.success, true);
+  });
+
+  it('allocates with the defaults when the POST has no body at all, or an empty JSON one', async () => {
+    for (const headers of [{}, { 'content-type': 'application/json' }]) {
+      const res = await fetch(`${t.roster.url}/api/accounts/allocate`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, ...headers } });
+      const body = await res.json() as { success: boolean; accounts: unknown[]; session_id: string };
+      assert.deepEqual([res.status, body.success, body.accounts?.length], [200, true, 2], JSON.stringify(body));
+      await t.call('POST', '/api/accounts/release', { session_id: body.session_id });
+    }
+  });
+
   it('GET /api/accounts/{email} answers the account, 404 when unknown', async () => {
     const r = await t.call('GET', '/api/accounts/u3@example.test');
     assert.equal(r.status, 200);
@@ -64,14 +86,17 @@ describe('existing account-pool API', () => {
 
   it('records refresh-tokens and replenish requests, and acts on them as far as the pool\'s provider allows', async () => {
     const refresh = await t.call('POST', '/api/accounts/refresh-tokens', { email: 'u1@example.test', force: true });
-    assert.deepEqual([refresh.status, refresh.body.result.outcome], [200, 'skipped'], 'the manual provider cannot refresh');
+    assert.deepEqual([refresh.status, refresh.body.success], [200, false], 'the manual provider cannot refresh');
+    assert.match(refresh.body.message, /provider manual of pool default cannot refresh/);
+    const all = await t.call('POST', '/api/accounts/refresh-tokens');
+    assert.deepEqual([all.status, all.body.success], [200, false]);
     assert.equal((await t.call('POST', '/api/accounts/refresh-tokens', { email: 'ghost@example.test' })).status, 404);
     const replenish = await t.call('POST', '/api/accounts/replenish', { count: 3 });
-    assert.deepEqual([replenish.status, replenish.body.requested, replenish.body.registering], [202, 3, 0]);
+    assert.deepEqual([replenish.status, replenish.body.success, replenish.body.requested, replenish.body.registering], [200, false, 3, 0]);
     assert.match(replenish.body.message, /cannot register/);
     assert.equal((await t.call('POST', '/api/accounts/replenish', { count: -1 })).status, 400);
     const { rows } = await t.db.pool.query("SELECT type, data FROM events WHERE stream_id = 'operations-default' ORDER BY global_position");
-    assert.deepEqual(rows.map((r) => r.type), ['RefreshRequested', 'ReplenishRequested']);
+    assert.deepEqual(rows.map((r) => r.type), ['RefreshRequested', 'RefreshRequested', 'ReplenishRequested']);
     assert.equal(rows[0].data.email, 'u1@example.test');
   });
 

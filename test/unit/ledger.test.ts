@@ -36,8 +36,26 @@ describe('allocation ledger', () => {
   it('refuses a TTL above the pool maximum, naming the field', () => {
     spec.given([]).when(allocate('s1', [candidate('a')], { ttlMs: 500_000 })).thenError('invalid_input', 'ttlMs');
   });
-  it('refuses a session id that exists', () => {
-    spec.given([allocated('s1', 'a'), released('s1', 'a')]).when(allocate('s1', [candidate('a')])).thenError('session_exists');
+  it('refuses a session id while its session is live', () => {
+    spec.given([allocated('s1', 'a')]).when(allocate('s1', [candidate('b')])).thenError('session_exists');
+  });
+  it('allocates an ended session\'s id again, as a new session with its own fences', () => {
+    spec.given([allocated('s1', 'a'), released('s1', 'a')]).when(allocate('s1', [candidate('a')])).then([allocated('s1', 'a', 2)]);
+    const expired: LedgerEvent = { type: 'SessionExpired', data: { sessionId: 's1', accountIds: ['a'], at: at() } };
+    spec.given([allocated('s1', 'a'), expired]).when(allocate('s1', [candidate('a')])).then([allocated('s1', 'a', 2)]);
+  });
+  it('expires a live session past its expiry before its id is allocated again, in the same decision', () => {
+    const old = now - 120_000;
+    const overdue: LedgerEvent = { type: 'SessionExpired', data: { sessionId: 's1', accountIds: ['a'], at: at() } };
+    spec.given([allocated('s1', 'a', 1, old)]).when(allocate('s1', [candidate('a')])).then([overdue, allocated('s1', 'a', 2)]);
+    spec.given([allocated('s1', 'a', 1, old)]).when(allocate('s2', [candidate('a')])).thenError('no_account_available');
+  });
+  it('audits a reused session id as sound, and one allocated while live as a violation', () => {
+    const log = (events: LedgerEvent[]) => events.map((e, revision) => ({ ...e, revision }));
+    const reused = auditLedger(log([allocated('s1', 'a'), released('s1', 'a'), allocated('s1', 'a', 2)]), now);
+    assert.deepEqual([reused.violations, reused.sessions, reused.live, reused.released], [[], 2, 1, 1]);
+    const twice = auditLedger(log([allocated('s1', 'a'), allocated('s1', 'b')]), now);
+    assert.match(twice.violations.join(), /s1 allocated while live/);
   });
   it('filters by capability, region and model cooldown', () => {
     const cs = [candidate('a', { capabilities: ['x'] }), candidate('b', { capabilities: ['x', 'y'], region: 'eu', coolingModels: ['m1'] }), candidate('c', { capabilities: ['x', 'y'], region: 'eu' })];
