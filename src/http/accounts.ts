@@ -3,7 +3,7 @@ import { changeAccount, importAccounts, parseLines, type ImportSource } from '..
 import { invalid } from '../domain/errors.ts';
 import { getAccount, listAccounts, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
-import { CooldownBody, Id, ImportBody, Position, Reason } from './schemas.ts';
+import { CooldownBody, Id, ImportBody, Offset, Position, Reason } from './schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -55,7 +55,7 @@ export default function accountRoutes(app: App, s: Services): void {
         search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         capability: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-        offset: Type.Integer({ minimum: 0, default: 0 }),
+        offset: Offset,
         position: Position,
       }, { additionalProperties: false }),
     },

@@ -21,7 +21,7 @@ import type { Registrations } from '../workers/registration.ts';
 import type { Replenisher } from '../workers/replenisher.ts';
 import type { AdminTokens } from './auth.ts';
 import { problemHandler } from './problem.ts';
-import { assertStorable } from './text.ts';
+import { assertFinite, assertStorable } from './text.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
 import accountRoutes from './accounts.ts';
 import compatRoutes from './compat.ts';
@@ -167,6 +167,9 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     // A route whose body is optional (`Type.Optional`) takes a request with none as an empty one.
     if (request.body === undefined && (request.routeOptions.schema?.body as { '~optional'?: boolean } | undefined)?.['~optional']) request.body = {};
     assertStorable([['body', request.body], ['query', request.query], ['params', request.params]]);
+  });
+  app.addHook('preHandler', async (request) => {
+    assertFinite([['body', request.body], ['query', request.query], ['params', request.params]]);
   });
   app.setNotFoundHandler((request) => {
     throw new DomainError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);

@@ -21,6 +21,7 @@ import { poolStatuses, waitForPosition } from '../projections/queries.ts';
 import type { RecordedEvent } from '../store/port.ts';
 import { instruments, startSpan, tracesRecorded } from '../telemetry.ts';
 import type { App, Services } from './app.ts';
+import { PositionText } from './schemas.ts';
 
 /** Close code for a client whose backlog passed the limit. */
 export const BACKLOG_CLOSE_CODE = 4008;
@@ -32,7 +33,7 @@ const FeedQuery = Type.Object({
   account: Type.Optional(Type.String({ format: 'uuid' })),
   job: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   types: Type.Optional(List),
-  from: Type.Optional(Type.String({ maxLength: 100 })),
+  from: Type.Optional(PositionText),
   healthIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
 }, { additionalProperties: false });
 type FeedQuery = Static<typeof FeedQuery>;

@@ -3,7 +3,7 @@ import { holderAt, holdings, stateAsOf } from '../domain/history.ts';
 import { readAccountEvents, timeline } from '../projections/history.ts';
 import { waitForPosition } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
-import { Position } from './schemas.ts';
+import { Offset, Position } from './schemas.ts';
 
 const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) });
 const Instant = Type.String({ format: 'date-time', description: 'an instant, RFC 3339' });
@@ -16,7 +16,7 @@ const AuditQuery = Type.Object({
   stream: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   correlationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: Offset,
   position: Position,
 }, { additionalProperties: false });
 

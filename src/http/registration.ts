@@ -4,7 +4,7 @@ import { invalid } from '../domain/errors.ts';
 import { waitForPosition } from '../projections/queries.ts';
 import { getJob, listAttempts, listIdentities, listJobs, type JobRow } from '../projections/registration-queries.ts';
 import type { App, Services } from './app.ts';
-import { Id, Position } from './schemas.ts';
+import { Id, Offset, Position } from './schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -72,7 +72,7 @@ export default function registrationRoutes(app: App, s: Services): void {
       tags, params: PoolParams,
       querystring: Type.Object({
         registered: Type.Optional(Type.Boolean()), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-        offset: Type.Integer({ minimum: 0, default: 0 }), position: Position,
+        offset: Offset, position: Position,
       }, { additionalProperties: false }),
     },
   }, async (req) => {

@@ -1,7 +1,11 @@
 import { Type, type Static } from 'typebox';
 
 export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, `_.-`; up to 64' });
-export const Position = Type.Optional(Type.String({ maxLength: 64, description: 'wait until read models reach this position (from a command answer)' }));
+/** An event-store position as command answers give it: digits, or digits `.` digits. */
+export const PositionText = Type.String({ pattern: '^[0-9]{1,20}(\\.[0-9]{1,20})?$', description: 'an event-store position, as a command answer gives it' });
+export const Position = Type.Optional(Type.String({ ...PositionText, description: 'wait until read models reach this position (from a command answer)' }));
+/** How far into a listing a page starts. */
+export const Offset = Type.Integer({ minimum: 0, maximum: 100_000_000, default: 0 });
 
 export const PoolConfigFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),

@@ -68,7 +68,7 @@ describe('existing account-pool API', () => {
   });
 
   it('allocates with the defaults when the POST has no body at all, or an empty JSON one', async () => {
-    for (const headers of [{}, { 'content-type': 'application/json' }]) {
+    for (const headers of [{}, { 'content-type': 'application/json' }] as Array<Record<string, string>>) {
       const res = await fetch(`${t.roster.url}/api/accounts/allocate`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, ...headers } });
       const body = await res.json() as { success: boolean; accounts: unknown[]; session_id: string };
       assert.deepEqual([res.status, body.success, body.accounts?.length], [200, true, 2], JSON.stringify(body));

@@ -1,0 +1,144 @@
+/**
+ * Faults found by outside testing: one client's bad text failing others, 5xx on bad
+ * numbers and positions, admin tokens outliving their revocation, and the edges of the
+ * HTTP surface (404, 415, scheme case, public docs).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { systemContext } from '../../src/commands/context.ts';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+const BAD_TEXT = ['a\u0000b', 'a\ud800b', '\udc00'];
+
+describe('hardening', () => {
+  let t: TestRoster;
+  const eventCount = async () => Number((await t.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+  before(async () => {
+    t = await startTestRoster();
+    const lines = Array.from({ length: 40 }, (_, i) => `h${i}@example.test:pw${i}`).join('\n');
+    assert.equal((await t.call('POST', '/v1/pools/default/accounts', lines, { contentType: 'text/plain' })).status, 200);
+  });
+  after(async () => t.stop());
+
+  it('refuses text PostgreSQL cannot store in a body, a path, a query or an id header with 400 naming it, writing nothing', async () => {
+    const before = await eventCount();
+    for (const text of BAD_TEXT) {
+      const alloc = await t.call('POST', '/v1/pools/default/sessions', { holder: text });
+      assert.deepEqual([alloc.status, alloc.body.errors?.[0]?.field], [400, 'holder'], JSON.stringify(alloc.body));
+      const patch = await t.call('PATCH', '/v1/pools/default', { name: text });
+      assert.deepEqual([patch.status, patch.body.errors?.[0]?.field], [400, 'name']);
+      const nested = await t.call('POST', '/v1/pools/default/accounts', { accounts: [{ login: 'ok@example.test' }, { login: text }] });
+      assert.deepEqual([nested.status, nested.body.errors?.[0]?.field], [400, 'accounts.1.login']);
+      const key = await t.call('PATCH', '/v1/pools/default', { dailyLimits: { [text]: 1 } });
+      assert.equal(key.status, 400);
+    }
+    // A text/plain body is UTF-8: a NUL can come through it, a lone surrogate cannot.
+    const plain = await t.call('POST', '/v1/pools/default/accounts', 'x@example.test:a\u0000b', { contentType: 'text/plain' });
+    assert.deepEqual([plain.status, plain.body.errors?.[0]?.field], [400, 'lines']);
+    const search = await t.call('GET', '/v1/accounts?search=%00');
+    assert.deepEqual([search.status, search.body.errors?.[0]?.field], [400, 'search']);
+    const path = await t.call('GET', '/api/accounts/a%00b');
+    assert.deepEqual([path.status, path.body.errors?.[0]?.field], [400, 'email']);
+    for (const [name, value] of [['x-request-id', 'r'.repeat(201)], ['x-correlation-id', 'c'.repeat(500)], ['x-request-id', 'a b']]) {
+      const res = await fetch(`${t.roster.url}/v1/pools/default/sessions`, {
+        method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json', [name!]: value! }, body: '{}',
+      });
+      const body = await res.json() as { errors: Array<{ field: string }> };
+      assert.deepEqual([res.status, body.errors[0]!.field], [400, name]);
+    }
+    assert.equal(await eventCount(), before, 'nothing was written');
+  });
+
+  it('decides a turn again without the request whose append fails, so every other request of that turn succeeds', async () => {
+    const allocator = await t.roster.services.allocators.get('default');
+    const ctx = systemContext('test');
+    // Ten sessions to release and ten to allocate, in the same turn as one that the store refuses.
+    const held = await Promise.all(Array.from({ length: 10 }, (_, i) => allocator.submit({ type: 'Allocate', sessionId: `held-${i}`, count: 1, holder: 'h', secretHash: 's' }, ctx)));
+    assert.equal(held.length, 10);
+    const releases = Array.from({ length: 10 }, (_, i) => allocator.submit({ type: 'Release', sessionId: `held-${i}`, secretHash: 's' }, ctx));
+    const bad = allocator.submit({ type: 'Allocate', sessionId: 'poison', count: 1, holder: 'bad\u0000holder', secretHash: 's' }, ctx);
+    const allocations = Array.from({ length: 10 }, (_, i) => allocator.submit({ type: 'Allocate', sessionId: `fresh-${i}`, count: 1, holder: 'h', secretHash: 's' }, ctx));
+    const settled = await Promise.allSettled([...releases, bad, ...allocations]);
+    const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    assert.deepEqual(failed, [10], 'only the poisoned request failed');
+    assert.equal(allocator.current.ledger.sessions.get('poison'), undefined);
+    for (let i = 0; i < 10; i++) {
+      assert.equal(allocator.current.ledger.sessions.get(`held-${i}`)?.status, 'released');
+      assert.equal(allocator.current.ledger.sessions.get(`fresh-${i}`)?.status, 'live');
+    }
+    // And the pool goes on serving.
+    const next = await t.call('POST', '/v1/pools/default/sessions', { count: 1 });
+    assert.equal(next.status, 201);
+  });
+
+  it('answers out-of-range numbers and junk positions with 400 at once, never 5xx', async () => {
+    const account = (await t.call('GET', '/v1/accounts?limit=1')).body.items[0].accountId;
+    const paths = [
+      '/v1/accounts?offset=1e20', '/v1/accounts?limit=Infinity', '/v1/accounts?limit=1e999', '/v1/accounts?offset=-1',
+      '/v1/audit?offset=1e20', `/v1/accounts/${account}/usage?days=1e999`, '/v1/pools?position=zzzz',
+      '/v1/accounts?position=99999999999999999999999', '/v1/audit?from=notadate',
+    ];
+    for (const path of paths) {
+      const r = await t.call('GET', path);
+      assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.body)}`);
+      assert.match(r.headers.get('content-type')!, /problem\+json/);
+      assert.ok(r.body.errors?.length, path);
+    }
+  });
+
+  it('answers an unknown route with problem+json 404, an unknown media type with 415 titled so, and takes a lowercase bearer', async () => {
+    const unknown = await t.call('GET', '/v1/nothing-here');
+    assert.deepEqual([unknown.status, unknown.body.code, unknown.body.title], [404, 'not_found', 'Not found']);
+    assert.match(unknown.headers.get('content-type')!, /problem\+json/);
+    const media = await t.call('POST', '/v1/pools', '<pool/>', { contentType: 'application/xml' });
+    assert.deepEqual([media.status, media.body.title], [415, 'Unsupported Media Type']);
+    const lower = await fetch(`${t.roster.url}/v1/pools`, { headers: { authorization: `bearer ${t.token}` } });
+    assert.equal(lower.status, 200);
+    const mixed = await fetch(`${t.roster.url}/v1/pools`, { headers: { authorization: `BEARER ${t.token}` } });
+    assert.equal(mixed.status, 200);
+  });
+
+  it('stops a revoked or deleted admin token at once, on every node', async () => {
+    const other = await startTestRoster({}, t.db);
+    try {
+      const a = await t.roster.services.tokens.create('short-lived');
+      const b = await t.roster.services.tokens.create('deleted by hand');
+      for (const node of [t, other]) {
+        for (const token of [a.token, b.token]) assert.equal((await node.call('GET', '/v1/pools', undefined, { token })).status, 200, 'valid and now cached');
+      }
+      assert.equal(await other.roster.services.tokens.revoke(a.id), true);
+      await t.db.pool.query('DELETE FROM admin_tokens WHERE token_id = $1', [b.id]);
+      // The notification reaches each node before its next request in practice; poll briefly so a slow one is not a false failure.
+      for (const node of [t, other]) {
+        for (const token of [a.token, b.token]) {
+          let status = 0;
+          for (let i = 0; i < 50 && status !== 401; i++) {
+            status = (await node.call('GET', '/v1/pools', undefined, { token })).status;
+            if (status !== 401) await new Promise((r) => setTimeout(r, 20));
+          }
+          assert.equal(status, 401);
+        }
+      }
+      const listed = await t.roster.services.tokens.list();
+      assert.ok(listed.find((x) => x.id === a.id)?.revokedAt);
+      assert.equal(listed.find((x) => x.id === b.id), undefined);
+      assert.equal(await t.roster.services.tokens.revoke(a.id), false, 'revoking twice changes nothing');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('serves /docs without a token unless ROSTER_DOCS_PUBLIC=false', async () => {
+    const docs = await t.call('GET', '/docs/json', undefined, { token: null });
+    assert.equal(docs.status, 200);
+    assert.ok(docs.body.paths['/v1/pools/{poolId}/sessions']);
+    assert.equal((await t.call('GET', '/docs', undefined, { token: null })).status < 400, true);
+    const closed = await startTestRoster({ ROSTER_DOCS_PUBLIC: 'false' }, t.db);
+    try {
+      assert.equal((await closed.call('GET', '/docs/json', undefined, { token: null })).status, 401);
+      assert.equal((await closed.call('GET', '/docs/json')).status, 200);
+    } finally {
+      await closed.stop();
+    }
+  });
+});
