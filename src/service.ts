@@ -42,7 +42,9 @@ export interface Roster {
  */
 export function openDatabase(url: string, max: number, name = 'roster', settings: Record<string, string> = {}): pg.Pool {
   const options = Object.entries({ idle_in_transaction_session_timeout: '10000', ...settings }).map(([k, v]) => `-c ${k}=${v}`).join(' ');
-  const pool = new pg.Pool({ connectionString: url, max, application_name: name, options });
+  // A request waits at most this long for a connection (a database that cannot be reached,
+  // or every connection busy), then fails as unavailable (503) instead of hanging.
+  const pool = new pg.Pool({ connectionString: url, max, application_name: name, options, connectionTimeoutMillis: 5000 });
   pool.on('error', () => undefined);
   // A connection the server ends (shutdown, restart) while checked out would otherwise be an
   // unhandled 'error' event; its queries still fail and are handled where they are made.

@@ -13,6 +13,6 @@ export function isUnavailable(error: unknown): boolean {
   if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300', '53400'].includes(code)) return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  if (/Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|the database system is (starting up|shutting down)/i.test(message)) return true;
+  if (/Connection terminated|connection error|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Client was closed|the database system is (starting up|shutting down)/i.test(message)) return true;
   return e.cause !== undefined && e.cause !== error && isUnavailable(e.cause);
 }

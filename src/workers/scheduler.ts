@@ -29,13 +29,20 @@ export class Scheduler {
   private async lead(): Promise<boolean> {
     if (this.leader) return true;
     const client = await this.db.connect();
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEADER_LOCK]);
-    if (!rows[0]!.ok) {
+    const ok = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEADER_LOCK]).then((r) => r.rows[0]!.ok, (error: unknown) => {
+      client.release(true);
+      throw error;
+    });
+    if (!ok) {
       client.release();
       return false;
     }
+    // A lost connection loses the lock: the client goes back to the pool, destroyed (a
+    // client never released would keep the pool from ever ending).
     client.on('error', () => {
+      if (this.leader !== client) return;
       this.leader = null;
+      client.release(true);
     });
     this.leader = client;
     return true;
