@@ -10,7 +10,8 @@
  * revoked token; `GET /credits` and `POST /use` show and spend credits.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { Type } from 'typebox';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Switches {
@@ -48,6 +49,25 @@ export const defaultSwitches: Switches = {
 
 const token = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
 
+/** What `POST /_sandbox/switches` accepts: each switch optional, in range. */
+const SwitchesBody = Type.Object({
+  latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
+  failureRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  rateLimitRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  refreshMinIntervalMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400_000 })),
+  accessTokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86_400 })),
+  initialCredits: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })),
+}, { additionalProperties: false });
+
+/** The control routes: switches, stats, revocation, credits, and the test mailbox. */
+const isControl = (url: string) => url.startsWith('/_sandbox/') || url.startsWith('/mailbox/');
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+export interface SandboxOptions {
+  /** When set, the control routes need `Authorization: Bearer <controlToken>`. */
+  controlToken?: string;
+}
+
 /**
  * Builds the sandbox app.
  *
@@ -55,8 +75,16 @@ const token = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64u
  * const sandbox = buildSandbox({ refreshMinIntervalMs: 2000 });
  * await sandbox.app.listen({ port: 0 });
  */
-export function buildSandbox(initial: Partial<Switches> = {}): { app: FastifyInstance; switches: Switches; stats: () => Stats } {
-  const app = Fastify({ logger: false });
+export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOptions = {}): { app: FastifyInstance; switches: Switches; stats: () => Stats } {
+  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } });
+  if (options.controlToken) {
+    const expected = digest(options.controlToken);
+    app.addHook('onRequest', async (req, reply) => {
+      if (!isControl(req.url)) return;
+      const given = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!given || !timingSafeEqual(digest(given), expected)) return reply.code(401).send({ error: 'control_token_required' });
+    });
+  }
   const switches: Switches = { ...defaultSwitches, ...initial };
   const users = new Map<string, User>();
   const access = new Map<string, { email: string; expiresAt: number }>();
@@ -191,7 +219,7 @@ export function buildSandbox(initial: Partial<Switches> = {}): { app: FastifyIns
 
   // Control: switches, counts, revocation and credits, for tests and demos.
   app.get('/_sandbox/stats', async (): Promise<Stats> => ({ calls, refreshes, users: users.size }));
-  app.post('/_sandbox/switches', async (req) => Object.assign(switches, req.body as Partial<Switches>));
+  app.post('/_sandbox/switches', { schema: { body: SwitchesBody } }, async (req) => Object.assign(switches, req.body as Partial<Switches>));
   app.post('/_sandbox/revoke', async (req) => {
     const user = users.get(String(((req.body ?? {}) as Body).email).toLowerCase());
     if (user?.refreshToken) refresh.delete(user.refreshToken);

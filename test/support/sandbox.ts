@@ -1,4 +1,4 @@
-import { buildSandbox, type Stats, type Switches } from '../../src/sandbox/server.ts';
+import { buildSandbox, type SandboxOptions, type Stats, type Switches } from '../../src/sandbox/server.ts';
 
 export interface TestSandbox {
   url: string;
@@ -8,15 +8,15 @@ export interface TestSandbox {
 }
 
 /** The sandbox upstream on a free loopback port. */
-export async function startSandbox(switches: Partial<Switches> = {}): Promise<TestSandbox> {
-  const sandbox = buildSandbox(switches);
+export async function startSandbox(switches: Partial<Switches> = {}, options: SandboxOptions = {}): Promise<TestSandbox> {
+  const sandbox = buildSandbox(switches, options);
   const url = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
   return { url, switches: sandbox.switches, stats: sandbox.stats, close: () => sandbox.app.close() };
 }
 
 /** `ROSTER_PROVIDERS` with a `sandbox` provider on this sandbox. */
-export function sandboxProvider(url: string, limits: Record<string, number> = {}): string {
-  return JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: url }, limits } });
+export function sandboxProvider(url: string, limits: Record<string, number> = {}, options: Record<string, string> = {}): string {
+  return JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: url, ...options }, limits } });
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */

@@ -1,7 +1,8 @@
 /**
  * The sandbox provider: signs up on the sandbox upstream (`npm run sandbox`), reads the
  * verification code from its test mailbox, verifies, logs in; refreshes with the refresh
- * token; probes credits. Options: `{ baseUrl }`.
+ * token; probes credits. Options: `{ baseUrl, controlToken? }` (`controlToken`: the sandbox's
+ * SANDBOX_CONTROL_TOKEN, needed to read its mailbox when it listens beyond loopback).
  */
 import { call, defaultLimits, expiryOf, FlowError, type FlowContext, type Provider } from './provider.ts';
 
@@ -28,7 +29,8 @@ export function createProvider(): Provider {
       if (signup.status === 409 || signup.status === 400) throw new FlowError('permanent', `signup refused: ${signup.body.error}`);
       if (!signup.body.verified) {
         ctx.step('mailbox');
-        const mail = await call(ctx, 'GET', `${url}/mailbox/${encodeURIComponent(identity.email)}`);
+        const control = typeof ctx.options.controlToken === 'string' ? { authorization: `Bearer ${ctx.options.controlToken}` } : undefined;
+        const mail = await call(ctx, 'GET', `${url}/mailbox/${encodeURIComponent(identity.email)}`, control ? { headers: control } : {});
         const code = (mail.body.messages as Array<{ code: string }> | undefined)?.at(-1)?.code;
         if (!code) throw new FlowError('retryable', 'no verification code in the mailbox yet');
         ctx.step('verify');
