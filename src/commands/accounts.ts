@@ -3,11 +3,10 @@ import {
   type AccountCommand, type AccountEvent, type AccountState,
 } from '../domain/account.ts';
 import { DomainError, type FieldError } from '../domain/errors.ts';
-import type { EventStore, Position } from '../store/port.ts';
+import { WrongExpectedRevision, type EventStore, type Position } from '../store/port.ts';
 import { accountIdFor, type Credentials, type SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../workers/account-index.ts';
-import { Gate } from '../workers/limits.ts';
-import type { CommandContext } from './context.ts';
+import { toNewEvents, type CommandContext } from './context.ts';
 import { handle, type Decider, type Handled } from './handle.ts';
 
 const accountDecider: Decider<AccountState, AccountCommand, AccountEvent> = {
@@ -53,7 +52,7 @@ export interface ImportItem {
 export interface ImportLine {
   line: number;
   login: string | null;
-  result: 'imported' | 'duplicate' | 'invalid';
+  result: 'imported' | 'updated' | 'duplicate' | 'invalid';
   accountId?: string;
   error?: string;
 }
@@ -79,9 +78,6 @@ export function parseLines(text: string): ImportSource[] {
   });
 }
 
-/** Appends an import keeps in flight at once. */
-const IMPORT_CONCURRENCY = 8;
-
 function credentialsOf(item: ImportItem): Credentials | null {
   const c: Credentials = {};
   if (item.password) c.password = item.password;
@@ -100,17 +96,38 @@ function checkItem(item: ImportItem): FieldError[] {
   return bad;
 }
 
+/** `create`: an account already in the pool is a duplicate. `update`: its credentials are replaced (CredentialsRotated). */
+export type ImportMode = 'create' | 'update';
+
+/** An accepted line and what it will write. */
+interface Planned {
+  result: ImportLine;
+  accountId: string;
+  command: AccountCommand;
+  credentials: Credentials | null;
+  /** The account's state and revision as this node knows them; undefined when it is new. */
+  known?: { state: AccountState; revision: number };
+}
+
 /**
- * Imports accounts into a pool, one result per line: imported, duplicate (already in the
- * pool, or twice in this import) or invalid. Secrets go to the vault, never into events.
+ * Imports accounts into a pool, one result per line: imported, updated (mode `update`),
+ * duplicate (already in the pool, or twice in this import) or invalid. Secrets go to the
+ * vault, never into events.
+ *
+ * The import is atomic: every account's events go in one multi-stream append (on
+ * PostgreSQL one transaction), after the secrets. When the append fails, the secrets it
+ * wrote are taken back and nothing of the import remains. A secret left behind by an import
+ * that failed before this rule is overwritten by the next import of that login.
+ *
+ * @example
+ * await importAccounts(deps, 'default', [{ line: 1, item: { login: 'a@x.test', password: 'p' } }], ctx, 'update');
  */
 export async function importAccounts(
-  deps: AccountDeps, poolId: string, items: ImportSource[], ctx: CommandContext,
+  deps: AccountDeps, poolId: string, items: ImportSource[], ctx: CommandContext, mode: ImportMode = 'create',
 ): Promise<{ lines: ImportLine[]; position?: Position }> {
-  const seen = new Set<string>();
   const lines: ImportLine[] = [];
-  const accepted: Array<{ result: ImportLine; item: ImportItem; login: string; accountId: string; credentials: Credentials | null }> = [];
-  let position: Position | undefined;
+  const accepted: Array<{ result: ImportLine; item: ImportItem; login: string; accountId: string }> = [];
+  const seen = new Set<string>();
   for (const { line, item, error } of items) {
     if (!item) {
       lines.push({ line, login: null, result: 'invalid', error });
@@ -130,27 +147,87 @@ export async function importAccounts(
     seen.add(accountId);
     const result: ImportLine = { line, login, result: 'imported', accountId };
     lines.push(result);
-    accepted.push({ result, item, login, accountId, credentials: credentialsOf(item) });
+    accepted.push({ result, item, login, accountId });
   }
-  // Secrets first, only where none exist: a duplicate never overwrites the original's.
-  await deps.vault.putIfAbsent(accepted.flatMap((a) => (a.credentials ? [[a.accountId, a.credentials] as [string, Credentials]] : [])));
-  // Each account is its own stream: a few appends at a time share the database's commits.
-  const gate = new Gate(IMPORT_CONCURRENCY);
-  let failure: unknown;
-  await Promise.all(accepted.map((a) => gate.run(async () => {
-    if (failure !== undefined) return;
-    const { item, credentials } = a;
+  for (let attempt = 0; ; attempt++) {
+    const now = Date.now();
+    // In update mode, what each existing account holds now, so that the same credentials change nothing.
+    const existing = mode === 'update' ? accepted.filter((a) => deps.accounts.find(a.accountId)?.state.exists).map((a) => a.accountId) : [];
+    const held = new Map([...await deps.vault.getMany(existing)].map(([id, c]) => [id, c ? deps.vault.fingerprint(c) : null]));
+    const planned = accepted.flatMap((a) => plan(deps, poolId, a, mode, now, held.get(a.accountId) ?? null));
     try {
-      const changed = await changeAccount(deps, {
-        type: 'ImportAccount', accountId: a.accountId, poolId, login: a.login, capabilities: item.capabilities ?? [], region: item.region ?? null,
-        credentials: credentials ? { fingerprint: deps.vault.fingerprint(credentials), expiresAt: item.credentialsExpiresAt ?? null } : null,
-      }, ctx);
-      if (changed.position && (!position || changed.position > position)) position = changed.position;
-    } catch (e) {
-      if (e instanceof DomainError && e.code === 'account_exists') Object.assign(a.result, { result: 'duplicate', error: 'already in this pool' });
-      else failure ??= e;
+      return { lines, position: await write(deps, planned, ctx) };
+    } catch (error) {
+      // Another writer created or changed one of these accounts since this node last heard:
+      // learn their streams, then plan again (once).
+      if (!(error instanceof WrongExpectedRevision) || attempt > 0) throw error;
+      await Promise.all(accepted.map(async (a) => {
+        const past = await deps.store.readStream(`account-${a.accountId}`);
+        if (past.length) deps.accounts.set(a.accountId, past.reduce((st, e) => evolveAccount(st, e as unknown as AccountEvent), initialAccountState()), past.length - 1);
+      }));
     }
-  })));
-  if (failure !== undefined) throw failure;
-  return { lines, position };
+  }
+}
+
+/** What one accepted line will do, given what this node knows of its account. Sets its result. */
+function plan(
+  deps: AccountDeps, poolId: string, a: { result: ImportLine; item: ImportItem; login: string; accountId: string }, mode: ImportMode, now: number,
+  heldFingerprint: string | null,
+): Planned[] {
+  const { item, accountId, result } = a;
+  const credentials = credentialsOf(item);
+  const fingerprint = credentials ? deps.vault.fingerprint(credentials) : null;
+  const expiresAt = item.credentialsExpiresAt ?? null;
+  const entry = deps.accounts.find(accountId);
+  const known = entry && { state: entry.state, revision: entry.revision };
+  result.result = 'imported';
+  delete result.error;
+  if (!known?.state.exists) {
+    const command: AccountCommand = {
+      type: 'ImportAccount', accountId, poolId, login: a.login, capabilities: item.capabilities ?? [], region: item.region ?? null,
+      credentials: fingerprint ? { fingerprint, expiresAt } : null, now,
+    };
+    return [{ result, accountId, command, credentials }];
+  }
+  const unchanged = !fingerprint || heldFingerprint === fingerprint;
+  if (mode === 'create' || unchanged || known.state.status === 'retired') {
+    const why = mode === 'create' ? 'already in this pool' : known.state.status === 'retired' ? 'already in this pool, retired' : 'already in this pool with these credentials';
+    Object.assign(result, { result: 'duplicate', error: why });
+    return [];
+  }
+  Object.assign(result, { result: 'updated' });
+  return [{ result, accountId, command: { type: 'RotateCredentials', accountId, fingerprint, expiresAt, now }, credentials, known }];
+}
+
+/**
+ * Secrets, then every account's events in one append; when the append fails, the secret
+ * rows are put back as they were. Returns the position.
+ */
+async function write(deps: AccountDeps, planned: Planned[], ctx: CommandContext): Promise<Position | undefined> {
+  if (!planned.length) return undefined;
+  const decided = planned.map((p) => {
+    const state = p.known?.state ?? initialAccountState();
+    const events = decideAccount(p.command, state);
+    if (events instanceof DomainError) throw events;
+    return { ...p, state, events, revision: p.known?.revision ?? -1 };
+  });
+  const secrets = decided.flatMap((d) => (d.credentials ? [[d.accountId, d.credentials] as [string, Credentials]] : []));
+  const before = await deps.vault.snapshot(secrets.map(([id]) => id));
+  await deps.vault.putMany(secrets);
+  let results;
+  try {
+    results = await deps.store.appendMany(decided.map((d) => ({
+      stream: `account-${d.accountId}`, events: toNewEvents(d.events, ctx), expected: d.revision < 0 ? 'no_stream' as const : d.revision,
+    })));
+  } catch (error) {
+    await deps.vault.restore(before).catch(() => undefined);
+    throw error;
+  }
+  let position: Position | undefined;
+  decided.forEach((d, i) => {
+    const r = results[i]!;
+    deps.accounts.set(d.accountId, d.events.reduce(evolveAccount, d.state), r.nextRevision);
+    if (!position || r.position > position) position = r.position;
+  });
+  return position;
 }

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
+import { Value } from 'typebox/value';
 import { changeAccount, importAccounts, parseLines, type ImportSource } from '../commands/accounts.ts';
 import { invalid } from '../domain/errors.ts';
 import { getAccount, listAccounts, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
-import { CooldownBody, Id, ImportBody, Offset, Position, Reason } from './schemas.ts';
+import { CooldownBody, Id, ImportBody, ImportItem, Offset, Position, Reason } from './schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -21,29 +22,44 @@ export function accountView(a: AccountRow) {
 
 const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) });
 
+/** The largest import body, JSON or text/plain alike. */
+const IMPORT_BODY_LIMIT = 1_048_576;
+
+/** A parsed `email:password[:refresh_token]` line, held to the checks a JSON item passes. */
+function checkLine(source: ImportSource): ImportSource {
+  if (!source.item) return source;
+  const first = Value.Errors(ImportItem, source.item)[0];
+  return first ? { line: source.line, error: `${first.instancePath.slice(1) || 'line'}: ${first.message}` } : source;
+}
+
 /** Accounts: bulk import, list with filters, get, disable, enable, cool down, end cooldown, retire. */
 export default function accountRoutes(app: App, s: Services): void {
   const tags = ['accounts'];
-  // A text/plain import is the same as a JSON one with only `lines`.
-  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 10_000_000 }, (_req, body, done) => done(null, { lines: body }));
+  // A text/plain import is the same as a JSON one with only `lines`, under the same limits.
+  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, { lines: body }));
 
   app.post('/v1/pools/:poolId/accounts', {
-    bodyLimit: 10_000_000,
+    bodyLimit: IMPORT_BODY_LIMIT,
     schema: {
       tags, params: Type.Object({ poolId: Id }),
+      querystring: Type.Object({
+        mode: Type.Union([Type.Literal('create'), Type.Literal('update')], { default: 'create', description: '`update`: replace the credentials of accounts already in the pool' }),
+      }, { additionalProperties: false }),
       body: ImportBody,
     },
   }, async (req) => {
     await s.allocators.get(req.params.poolId);
     const body = req.body;
+    const offset = body.accounts?.length ?? 0;
     const sources: ImportSource[] = [
       ...(body.accounts ?? []).map((item, i) => ({ line: i + 1, item })),
-      ...parseLines(body.lines ?? '').map((l) => ({ ...l, line: l.line + (body.accounts?.length ?? 0) })),
+      // Lines pass the same checks as JSON items; a line that fails is reported, not imported.
+      ...parseLines(body.lines ?? '').map((l) => ({ ...checkLine(l), line: l.line + offset })),
     ];
     if (sources.length === 0) throw invalid([{ field: 'accounts', message: 'no account given' }]);
-    const { lines, position } = await importAccounts(s, req.params.poolId, sources, req.ctx);
+    const { lines, position } = await importAccounts(s, req.params.poolId, sources, req.ctx, req.query.mode);
     const count = (r: string) => lines.filter((l) => l.result === r).length;
-    return { imported: count('imported'), duplicates: count('duplicate'), invalid: count('invalid'), lines, position };
+    return { imported: count('imported'), updated: count('updated'), duplicates: count('duplicate'), invalid: count('invalid'), lines, position };
   });
 
   app.get('/v1/accounts', {

@@ -61,7 +61,7 @@ export const ImportItem = Type.Object({
 
 export const ImportBody = Type.Object({
   accounts: Type.Optional(Type.Array(ImportItem, { maxItems: 10000 })),
-  lines: Type.Optional(Type.String({ maxLength: 10_000_000, description: 'email:password[:refresh_token], one per line' })),
+  lines: Type.Optional(Type.String({ maxLength: 1_048_576, description: 'email:password[:refresh_token], one per line' })),
 }, { additionalProperties: false, minProperties: 1 });
 
 export const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WrongExpectedRevision, pad, START,
   type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type NewEvent,
-  type Position, type ReadAllOptions, type RecordedEvent, type SubscribeOptions,
+  type Position, type ReadAllOptions, type RecordedEvent, type StreamAppend, type SubscribeOptions,
 } from './port.ts';
 
 /** `{commit, prepare}` as an ordered string. */
@@ -67,6 +67,13 @@ export class EventStoreDbStore implements EventStore {
       }
       throw error;
     }
+  }
+
+  /** One stream after another: EventStoreDB has no transaction across streams. */
+  async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const { stream, events, expected } of appends) results.push(await this.append(stream, events, expected));
+    return results;
   }
 
   async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {

@@ -1,7 +1,7 @@
 import {
   DuplicateEventIds, WrongExpectedRevision, matchesFilter, pad, START,
   type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type Position,
-  type ReadAllOptions, type RecordedEvent, type SubscribeOptions,
+  type ReadAllOptions, type RecordedEvent, type StreamAppend, type SubscribeOptions,
 } from './port.ts';
 import { categoryOf, pollSubscribe, wakeSignal } from './subscription.ts';
 
@@ -46,6 +46,20 @@ export class MemoryEventStore implements EventStore {
     this.signal.notify([categoryOf(stream)]);
     const last = list[list.length - 1]!;
     return { nextRevision: last.revision, position: last.position };
+  }
+
+  async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+    // Check every part first; then append them all without yielding in between.
+    const seen = new Set<string>();
+    for (const { stream, events, expected } of appends) {
+      if (seen.has(stream)) throw new Error(`appendMany: stream ${stream} appears twice`);
+      seen.add(stream);
+      if (events.some((e) => this.byId.has(e.id))) throw new DuplicateEventIds(stream);
+      const current = this.streams.get(stream);
+      const actual = current ? current.length - 1 : 'no_stream';
+      if (expected !== 'any' && expected !== actual) throw new WrongExpectedRevision(stream, expected, actual);
+    }
+    return Promise.all(appends.map(({ stream, events, expected }) => this.append(stream, events, expected)));
   }
 
   async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {

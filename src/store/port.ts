@@ -66,9 +66,22 @@ export interface SubscribeOptions {
   batchSize?: number;
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  stream: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+}
+
 export interface EventStore {
   /** Append events to one stream atomically, checking the expected revision. */
   append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to several streams, each checked against its expected revision; results in the
+   * same order. PostgreSQL and memory: all or nothing (one failed check writes nothing).
+   * EventStoreDB has no multi-stream transaction: it appends one stream after another.
+   */
+  appendMany(appends: StreamAppend[]): Promise<AppendResult[]>;
   /** A stream's events from a revision (inclusive), in order. Empty when the stream does not exist. */
   readStream(stream: string, options?: { from?: number; limit?: number }): Promise<RecordedEvent[]>;
   /** Events of every stream after `from` (exclusive), in global order. */

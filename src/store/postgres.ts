@@ -2,7 +2,7 @@ import pg from 'pg';
 import {
   DuplicateEventIds, WrongExpectedRevision, pad, START,
   type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type NewEvent,
-  type Position, type ReadAllOptions, type RecordedEvent, type SubscribeOptions,
+  type Position, type ReadAllOptions, type RecordedEvent, type StreamAppend, type SubscribeOptions,
 } from './port.ts';
 import { pollSubscribe, wakeSignal, type Page } from './subscription.ts';
 
@@ -15,6 +15,22 @@ function fromPosition(position: Position): [string, string] {
   if (position === START) return ['0', '0'];
   const [tx, gp] = position.split('.');
   return [BigInt(tx!).toString(), BigInt(gp!).toString()];
+}
+
+/** Events as `roster_append` takes them. */
+function payloadOf(events: NewEvent[]): string {
+  return JSON.stringify(events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })));
+}
+
+/** The port's error for what `roster_append` raised; other errors as they are. */
+function storeError(error: unknown, stream: string, expected: ExpectedRevision): unknown {
+  const e = error as { code?: string; message?: string };
+  if (e.code === 'RS001') {
+    const actual = Number(e.message);
+    return new WrongExpectedRevision(stream, expected, actual < 0 ? 'no_stream' : actual);
+  }
+  if (e.code === 'RS002') return new DuplicateEventIds(stream);
+  return error;
 }
 
 function expectedCode(expected: ExpectedRevision): number {
@@ -87,26 +103,38 @@ export class PostgresEventStore implements EventStore {
 
   async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const payload = JSON.stringify(events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })));
     try {
       const { rows } = await this.pool.query<{ next_revision: string; tx: string; last_position: string }>(
         'SELECT next_revision, tx::text AS tx, last_position FROM roster_append($1, $2, $3::jsonb)',
-        [stream, expectedCode(expected), payload],
+        [stream, expectedCode(expected), payloadOf(events)],
       );
       const row = rows[0]!;
       return { nextRevision: Number(row.next_revision), position: toPosition(row.tx, row.last_position) };
     } catch (error) {
-      const e = error as { code?: string; message?: string; constraint?: string };
-      if (e.code === 'RS001') {
-        const actual = Number(e.message);
-        throw new WrongExpectedRevision(stream, expected, actual < 0 ? 'no_stream' : actual);
-      }
-      if (e.code === 'RS002') throw new DuplicateEventIds(stream);
-      if (e.code === '23505' && e.constraint === 'events_event_id_key') {
+      if ((error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'events_event_id_key') {
         // A concurrent append of the same ids won the race: answer as a re-append does.
         return this.append(stream, events, expected);
       }
-      throw error;
+      throw storeError(error, stream, expected);
+    }
+  }
+
+  /** Every part in one statement, so in one transaction: all or nothing. */
+  async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    if (appends.some((a) => a.events.length === 0)) throw new Error('append needs at least one event');
+    try {
+      const { rows } = await this.pool.query<{ n: string; next_revision: string; tx: string; last_position: string }>(
+        `SELECT a.n, r.next_revision, r.tx::text AS tx, r.last_position
+         FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) WITH ORDINALITY AS a(stream, expected, events, n),
+              LATERAL roster_append(a.stream, a.expected, a.events) r
+         ORDER BY a.n`,
+        [appends.map((a) => a.stream), appends.map((a) => expectedCode(a.expected)), appends.map((a) => payloadOf(a.events))],
+      );
+      return rows.map((row) => ({ nextRevision: Number(row.next_revision), position: toPosition(row.tx, row.last_position) }));
+    } catch (error) {
+      const only = appends.length === 1 ? appends[0]! : undefined;
+      throw storeError(error, only?.stream ?? `one of ${appends.length} streams`, only?.expected ?? 'any');
     }
   }
 

@@ -35,6 +35,12 @@ function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
   return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
 }
 
+/** Some accounts' secret rows exactly as stored (sealed), to undo a write. */
+export interface SecretsSnapshot {
+  ids: string[];
+  rows: Array<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>;
+}
+
 /** Reads a 32-byte master key given as 64 hex digits or base64. */
 export function parseMasterKey(text: string): Buffer {
   const t = text.trim();
@@ -75,6 +81,44 @@ export class SecretVault {
 
   /** Stores credentials for accounts that have none yet, in one statement; an account that has some keeps them. */
   async putIfAbsent(entries: Array<[accountId: string, credentials: Credentials]>): Promise<void> {
+    await this.write(entries, 'DO NOTHING');
+  }
+
+  /**
+   * Stores or replaces the credentials of several accounts in one statement (a shredded
+   * account stays shredded).
+   */
+  async putMany(entries: Array<[accountId: string, credentials: Credentials]>): Promise<void> {
+    await this.write(entries, `(account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()
+       WHERE secrets.wrapped_key IS NOT NULL`);
+  }
+
+  /** The stored rows of these accounts as they are now, sealed, for `restore`. */
+  async snapshot(accountIds: string[]): Promise<SecretsSnapshot> {
+    const { rows } = accountIds.length
+      ? await this.pool.query<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>(
+        'SELECT account_id, wrapped_key, payload FROM secrets WHERE account_id = ANY($1::uuid[])', [accountIds],
+      )
+      : { rows: [] };
+    return { ids: accountIds, rows };
+  }
+
+  /** Puts the accounts' rows back as a snapshot found them: rows it did not find are deleted. */
+  async restore(snapshot: SecretsSnapshot): Promise<void> {
+    if (!snapshot.ids.length) return;
+    const { rows } = snapshot;
+    await this.pool.query('DELETE FROM secrets WHERE account_id = ANY($1::uuid[]) AND NOT (account_id = ANY($2::uuid[]))', [snapshot.ids, rows.map((r) => r.account_id)]);
+    if (rows.length) {
+      await this.pool.query(
+        `INSERT INTO secrets (account_id, wrapped_key, payload) SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[])
+         ON CONFLICT (account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()`,
+        [rows.map((r) => r.account_id), rows.map((r) => r.wrapped_key), rows.map((r) => r.payload)],
+      );
+    }
+    for (const id of snapshot.ids) this.cache.delete(id);
+  }
+
+  private async write(entries: Array<[accountId: string, credentials: Credentials]>, onConflict: string): Promise<void> {
     if (!entries.length) return;
     const sealed = entries.map(([accountId, credentials]) => {
       const dataKey = randomBytes(32);
@@ -82,7 +126,7 @@ export class SecretVault {
     });
     await this.pool.query(
       `INSERT INTO secrets (account_id, wrapped_key, payload)
-       SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) ON CONFLICT DO NOTHING`,
+       SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) ON CONFLICT ${onConflict}`,
       [entries.map(([id]) => id), sealed.map(([key]) => key), sealed.map(([, payload]) => payload)],
     );
     for (const [accountId] of entries) this.cache.delete(accountId);
@@ -93,14 +137,7 @@ export class SecretVault {
    * one. A shredded account stays shredded.
    */
   async put(accountId: string, credentials: Credentials): Promise<void> {
-    const dataKey = randomBytes(32);
-    await this.pool.query(
-      `INSERT INTO secrets (account_id, wrapped_key, payload) VALUES ($1, $2, $3)
-       ON CONFLICT (account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()
-       WHERE secrets.wrapped_key IS NOT NULL`,
-      [accountId, seal(this.kek, dataKey, accountId), seal(dataKey, Buffer.from(JSON.stringify(credentials)), accountId)],
-    );
-    this.cache.delete(accountId);
+    await this.putMany([[accountId, credentials]]);
   }
 
   /** The account's credentials, or null when it has none or they were shredded. */

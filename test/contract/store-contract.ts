@@ -95,6 +95,18 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       assert.deepEqual(stored.map((e) => e.id), batch.map((e) => e.id));
     });
 
+    it('appends to several streams at once, in order, and (where the store can) writes nothing when one check fails', async (t) => {
+      const [a, b, c] = [stream('many'), stream('many'), stream('many')];
+      await store.append(c, events(1), 'no_stream');
+      const results = await store.appendMany([{ stream: a, events: events(2), expected: 'no_stream' }, { stream: b, events: events(1), expected: 'no_stream' }]);
+      assert.deepEqual(results.map((r) => r.nextRevision), [1, 0]);
+      assert.ok(results[0]!.position < results[1]!.position);
+      const d = stream('many');
+      await assert.rejects(store.appendMany([{ stream: d, events: events(1), expected: 'no_stream' }, { stream: c, events: events(1), expected: 'no_stream' }]), WrongExpectedRevision);
+      if (name === 'eventstoredb') return t.skip('EventStoreDB appends one stream after another');
+      assert.equal((await store.readStream(d)).length, 0, 'the first part was not written either');
+    });
+
     it('keeps per-stream order, global order, data and metadata', async () => {
       const a = stream('order');
       const b = stream('order');
