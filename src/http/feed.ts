@@ -6,20 +6,18 @@
  * absent: from now), `healthIntervalMs`.
  *
  * Every message is JSON with `topic` and `position`. A client that reconnects with the last
- * position it saw first gets every message it missed, read from the store, then live ones:
- * each connection tails the store itself (one subscription per connection), so there is no
- * gap and no duplicate, and several server processes each serve their own clients.
+ * position it saw first gets every message it missed, read from the store, then live ones,
+ * with no gap and no duplicate. One store subscription per node serves every client
+ * (`feed-hub.ts`); several server processes each serve their own clients.
  *
- * Backpressure: health messages are coalesced (the latest per pool waits while the client is
- * behind); a client whose unsent backlog passes `ROSTER_FEED_MAX_BACKLOG_BYTES` is closed
- * with code 4008 (`backlog limit`).
+ * Backpressure: a socket's messages of one turn go out in one write; health messages are
+ * coalesced (the latest per pool waits while the client is behind); a client whose unsent
+ * backlog passes `ROSTER_FEED_MAX_BACKLOG_BYTES` is closed with code 4008 (`backlog limit`).
  */
 import type { WebSocket } from 'ws';
 import { Type, type Static } from 'typebox';
-import { ledgerAccounts } from '../domain/history.ts';
-import { poolStatuses, waitForPosition } from '../projections/queries.ts';
-import type { RecordedEvent } from '../store/port.ts';
 import { instruments, startSpan, tracesRecorded } from '../telemetry.ts';
+import { FeedHub, type FeedClient, type FeedMessage } from './feed-hub.ts';
 import type { App, Services } from './app.ts';
 import { PositionText } from './schemas.ts';
 
@@ -44,36 +42,35 @@ export interface FeedStats {
   closedForBacklog: number;
   /** The largest unsent backlog any connection reached, in bytes. */
   maxBacklog: number;
+  /** The node's one store subscription: how often it was opened, and log pages read for clients catching up. */
+  hub: { subscriptions: number; pageReads: number };
 }
 
-export const newFeedStats = (): FeedStats => ({ open: 0, closedForBacklog: 0, maxBacklog: 0 });
+export const newFeedStats = (): FeedStats => ({ open: 0, closedForBacklog: 0, maxBacklog: 0, hub: { subscriptions: 0, pageReads: 0 } });
 
-/** The pool and accounts an event concerns, as far as the feed filters by them. */
-function subjectOf(e: RecordedEvent, s: Services): { pool?: string; accounts: string[] } {
-  const [kind] = e.stream.split('-', 1);
-  const rest = e.stream.slice(kind!.length + 1);
-  const d = e.data as { accountId?: string; poolId?: string };
-  if (kind === 'account') return { pool: d.poolId ?? s.accounts.find(rest)?.state.poolId, accounts: [rest] };
-  const accounts = [...ledgerAccounts(e.data), ...(d.accountId ? [d.accountId] : [])];
-  if (kind === 'pool' || kind === 'identities' || kind === 'operations') return { pool: rest, accounts };
-  return { pool: d.poolId, accounts };
-}
+/** Live events a client catching up may hold before it is closed as too slow. */
+const PENDING_LIMIT = 100_000;
 
-class FeedConnection {
+class FeedConnection implements FeedClient {
   private readonly topics: Set<string>;
   private readonly types?: Set<string>;
   private readonly abort = new AbortController();
   /** Pools whose health may have changed since it was last sent. */
   private readonly dirty = new Set<string>();
   private readonly sentHealth = new Map<string, string>();
-  private readonly jobPools = new Map<string, string | undefined>();
+  /** While catching up from an older position: the live events the hub offered meanwhile. */
+  private pending: FeedMessage[] | null = [];
+  /** Messages waiting to be written, in one corked write per turn of the event loop. */
+  private out: string[] = [];
+  private flushing = false;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly s: Services,
+    private readonly hub: FeedHub,
     private readonly q: FeedQuery,
     private readonly stats: FeedStats,
-    /** The position to start after; then the last one delivered. */
+    /** The position to start after; then the last one delivered (or skipped by the filters). */
     private position: string,
   ) {
     this.topics = new Set(q.topics.split(','));
@@ -81,53 +78,73 @@ class FeedConnection {
     socket.on('close', () => this.abort.abort());
   }
 
-  /** Sends one message; closes the connection when its backlog passes the limit. */
-  private send(message: object): boolean {
+  offer(message: FeedMessage): void {
+    if (this.pending) {
+      this.pending.push(message);
+      // A client that cannot catch up holds live events without bound: close it as a slow one.
+      if (this.pending.length > PENDING_LIMIT) this.closeForBacklog();
+    } else if (message.position > this.position) {
+      this.deliver(message);
+    }
+  }
+
+  /** Queues one message; it is written with the others of this turn. */
+  private send(text: string): void {
+    if (this.abort.signal.aborted) return;
+    this.out.push(text);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the queued messages at once; closes the connection when its backlog passes the limit. */
+  private flush(): boolean {
+    this.flushing = false;
     if (this.abort.signal.aborted) return false;
-    this.socket.send(JSON.stringify(message));
-    const backlog = this.socket.bufferedAmount;
-    if (backlog > this.stats.maxBacklog) this.stats.maxBacklog = backlog;
-    if (backlog > this.s.settings.feedMaxBacklogBytes) {
-      this.stats.closedForBacklog++;
-      instruments.feedClosed.add(1, { reason: 'backlog' });
-      this.abort.abort();
-      this.socket.close(BACKLOG_CLOSE_CODE, 'backlog limit');
-      // A client that reads nothing would never finish the closing handshake.
-      setTimeout(() => this.socket.terminate(), 1000).unref();
-      return false;
+    const raw = (this.socket as WebSocket & { _socket?: { cork(): void; uncork(): void } })._socket;
+    const out = this.out;
+    this.out = [];
+    let over = false;
+    raw?.cork();
+    for (const text of out) {
+      this.socket.send(text);
+      const backlog = this.socket.bufferedAmount;
+      if (backlog > this.stats.maxBacklog) this.stats.maxBacklog = backlog;
+      if ((over = backlog > this.s.settings.feedMaxBacklogBytes)) break;
     }
-    return true;
+    raw?.uncork();
+    if (over) this.closeForBacklog();
+    return !over;
   }
 
-  private async poolOfJob(jobId: string, e: RecordedEvent): Promise<string | undefined> {
-    const config = (e.data as { config?: { poolId?: string } }).config;
-    if (config?.poolId) this.jobPools.set(jobId, config.poolId);
-    if (!this.jobPools.has(jobId)) {
-      const { rows } = await this.s.db.query<{ pool_id: string }>('SELECT pool_id FROM rm_jobs WHERE job_id = $1', [jobId]);
-      this.jobPools.set(jobId, rows[0]?.pool_id);
-    }
-    return this.jobPools.get(jobId);
+  private closeForBacklog(): void {
+    if (this.abort.signal.aborted) return;
+    this.stats.closedForBacklog++;
+    instruments.feedClosed.add(1, { reason: 'backlog' });
+    this.abort.abort();
+    this.socket.close(BACKLOG_CLOSE_CODE, 'backlog limit');
+    // A client that reads nothing would never finish the closing handshake.
+    setTimeout(() => this.socket.terminate(), 1000).unref();
   }
 
-  private async deliver(e: RecordedEvent): Promise<void> {
+  private deliver(m: FeedMessage): void {
     const { q } = this;
-    const event = { id: e.id, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt };
-    if (e.stream.startsWith('registration-')) {
-      const jobId = e.stream.slice('registration-'.length);
-      if (!this.topics.has('jobs') || (q.job && q.job !== jobId)) return;
-      if (q.pool && (await this.poolOfJob(jobId, e)) !== q.pool) return;
-      if (this.types && !this.types.has(e.type)) return;
-      this.send({ topic: 'jobs', position: e.position, jobId, event });
+    this.position = m.position;
+    if (m.jobId) {
+      if (!this.topics.has('jobs') || (q.job && q.job !== m.jobId)) return;
+      if (q.pool && m.pool !== q.pool) return;
+      if (this.types && !this.types.has(m.event.type)) return;
+      this.send(m.text());
       return;
     }
-    const subject = subjectOf(e, this.s);
-    if (subject.pool && this.topics.has('health') && (!q.pool || q.pool === subject.pool)) this.dirty.add(subject.pool);
+    if (m.pool && this.topics.has('health') && (!q.pool || q.pool === m.pool)) this.dirty.add(m.pool);
     if (!this.topics.has('events')) return;
-    if (q.pool && subject.pool !== q.pool) return;
-    if (q.account && !subject.accounts.includes(q.account)) return;
-    if (this.types && !this.types.has(e.type)) return;
-    const span = tracesRecorded ? startSpan('feed push', e.metadata?.traceparent, { 'roster.position': e.position }) : undefined;
-    this.send({ topic: 'events', position: e.position, event });
+    if (q.pool && m.pool !== q.pool) return;
+    if (q.account && !m.accounts.includes(q.account)) return;
+    if (this.types && !this.types.has(m.event.type)) return;
+    const span = tracesRecorded ? startSpan('feed push', m.event.metadata?.traceparent, { 'roster.position': m.position }) : undefined;
+    this.send(m.text());
     span?.end();
   }
 
@@ -137,37 +154,59 @@ class FeedConnection {
     if (this.socket.bufferedAmount > this.s.settings.feedMaxBacklogBytes / 2) return;
     const position = this.position;
     this.dirty.clear();
-    await waitForPosition(this.s.db, position || undefined, this.s.settings.consistencyWaitMs).catch(() => undefined);
-    for (const p of await poolStatuses(this.s.db, this.q.pool)) {
+    for (const p of await this.hub.pools()) {
+      if (this.q.pool && p.poolId !== this.q.pool) continue;
       const body = { pool: p.poolId, health: p.health, counts: p.counts, activeSessions: p.activeSessions };
       const text = JSON.stringify(body);
       if (this.sentHealth.get(p.poolId) === text) continue;
       this.sentHealth.set(p.poolId, text);
-      if (!this.send({ topic: 'health', position, ...body })) return;
+      this.send(JSON.stringify({ topic: 'health', position, ...body }));
     }
+  }
+
+  /** Reads the log from the client's position up to where it joined the hub, then goes live. */
+  private async catchUp(joinedAt: string): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted && this.position < joinedAt) {
+      const page = await this.hub.page(this.position);
+      if (page.length === 0) {
+        // Events up to where it joined are committed, but an older transaction still holds
+        // some back from readers: they come shortly.
+        await this.s.store.waitForAppend(100, signal);
+        continue;
+      }
+      for (const event of page) {
+        if (event.position > this.position) this.deliver(await this.hub.prepare(event));
+      }
+      // Backpressure while catching up: write this page before reading the next.
+      if (!this.flush()) return;
+    }
+    const live = this.pending ?? [];
+    this.pending = null;
+    for (const m of live) if (m.position > this.position) this.deliver(m);
   }
 
   async run(onError: (e: unknown) => void): Promise<void> {
     const { s, q } = this;
     const signal = this.abort.signal;
     let timer: NodeJS.Timeout | undefined;
-    if (this.topics.has('health')) {
-      await this.flushHealth(true);
-      const every = q.healthIntervalMs ?? s.settings.feedHealthIntervalMs;
-      let flushing = false;
-      timer = setInterval(() => {
-        if (flushing) return;
-        flushing = true;
-        void this.flushHealth().catch(onError).finally(() => (flushing = false));
-      }, every);
-    }
+    const joinedAt = await this.hub.join(this);
     try {
-      for await (const e of s.store.subscribe({ from: this.position, signal, batchSize: 200 })) {
-        this.position = e.position;
-        await this.deliver(e);
+      if (this.topics.has('health')) {
+        await this.flushHealth(true);
+        const every = q.healthIntervalMs ?? s.settings.feedHealthIntervalMs;
+        let busy = false;
+        timer = setInterval(() => {
+          if (busy) return;
+          busy = true;
+          void this.flushHealth().catch(onError).finally(() => (busy = false));
+        }, every);
       }
+      await this.catchUp(joinedAt);
+      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     } finally {
       clearInterval(timer);
+      this.hub.leave(this);
     }
   }
 }
@@ -180,11 +219,14 @@ export default function feedRoutes(app: App, s: Services): void {
   const preHandler = async (request: { query: unknown }) => {
     startAt.set(request, (request.query as FeedQuery).from ?? (await s.store.headPosition()));
   };
+  const hub = new FeedHub(s, (e) => app.log.error({ err: e }, 'feed subscription failed; resubscribing'));
+  s.feed.hub = hub.counts;
+  app.addHook('onClose', async () => hub.close());
   app.get('/ws', { websocket: true, preHandler, schema: { tags: ['feed'], querystring: FeedQuery } }, (socket, request) => {
     const stats = s.feed;
     stats.open++;
     socket.on('close', () => stats.open--);
-    const connection = new FeedConnection(socket, s, request.query as FeedQuery, stats, startAt.get(request)!);
+    const connection = new FeedConnection(socket, s, hub, request.query as FeedQuery, stats, startAt.get(request)!);
     void connection.run((e) => request.log.error({ err: e }, 'feed failed')).catch((e) => {
       request.log.error({ err: e }, 'feed failed');
       socket.close(1011, 'feed failed');
