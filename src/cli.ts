@@ -1,6 +1,6 @@
 /**
  * `npx roster <command>`: rebuild read models, verify the log, export an account's
- * history (see USAGE).
+ * history, manage admin tokens (see COMMANDS; `roster --help`).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { readModels } from './projections/read-models.ts';
 import { openDatabase, openStore } from './service.ts';
 import { runningPort, startEmbeddedPostgres } from './store/embedded.ts';
 import { migrate } from './store/migrate.ts';
+import { AdminTokens } from './http/auth.ts';
 
 /** The database URL: configured, or the embedded server (the running one, else started for this command). */
 async function database(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -28,11 +29,24 @@ async function database(config: Config): Promise<{ url: string; stop: () => Prom
   return { url: server.url.replace(/\/postgres$/, '/roster'), stop: () => server.stop() };
 }
 
-const USAGE = `usage:
-  roster rebuild [projection…]          rebuild read models from the log (all by default)
-  roster verify [--grace-ms N]          replay the whole log and check its invariants; exit 1 on a violation
-  roster export <accountId> [--out F]   an account's history as JSON Lines (stdout by default)
-`;
+/** Each command's line in the overview and its own help. */
+const COMMANDS: Record<string, { usage: string; help: string }> = {
+  rebuild: { usage: 'roster rebuild [projection…]', help: 'Rebuilds read models from the log (all by default).' },
+  verify: { usage: 'roster verify [--grace-ms N]', help: 'Replays the whole log and checks its invariants; exits 1 on a violation.\n  --grace-ms N   how long past its expiry a live session may stay unexpired (default 600000)' },
+  export: { usage: 'roster export <accountId> [--out F]', help: "Writes an account's history as JSON Lines (stdout by default).\n  --out F        write to file F" },
+  tokens: {
+    usage: 'roster tokens create [--label L] | list | revoke <id>',
+    help: 'Admin tokens (service tokens with the admin role).\n  create [--label L]  makes a token and prints it once (stored hashed)\n  list                every token: id, label, created, revoked; never the token\n  revoke <id>         revokes a token at once on every node',
+  },
+};
+
+const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}\n  roster <command> --help\n`;
+
+/** `roster <command> --help`: the command's usage and what it does. */
+function helpOf(command: string | undefined): string {
+  const c = command ? COMMANDS[command] : undefined;
+  return c ? `usage: ${c.usage}\n\n${c.help}\n` : USAGE;
+}
 
 /** Opens the database and the store, runs `work`, closes them. */
 async function withStore(work: (db: pg.Pool, store: EventStore) => Promise<number>): Promise<number> {
@@ -90,14 +104,47 @@ async function exportCommand(accountId: string, out: string | undefined): Promis
   });
 }
 
+async function tokensCommand(args: string[], label: string | undefined): Promise<number> {
+  const [action, id] = args;
+  if (!(action === 'create' && !id) && !(action === 'list' && !id) && !(action === 'revoke' && id && args.length === 2)) {
+    process.stderr.write(helpOf('tokens'));
+    return 2;
+  }
+  return withStore(async (db) => {
+    const tokens = new AdminTokens(db);
+    if (action === 'create') {
+      const created = await tokens.create(label ?? 'cli');
+      process.stdout.write(`${created.token}\n`);
+      process.stderr.write(`admin token ${created.id} created (shown once; stored hashed)\n`);
+      return 0;
+    }
+    if (action === 'list') {
+      for (const t of await tokens.list()) process.stdout.write(`${t.id}\t${t.label}\tcreated ${t.createdAt}\t${t.revokedAt ? `revoked ${t.revokedAt}` : 'live'}\n`);
+      return 0;
+    }
+    const revoked = await tokens.revoke(id!);
+    process.stdout.write(revoked ? `revoked ${id}\n` : `no live token ${id}\n`);
+    return revoked ? 0 : 1;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'grace-ms': { type: 'string' }, out: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: false,
+    options: { 'grace-ms': { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   const [command, ...args] = positionals;
+  if (values.help || command === 'help') {
+    process.stdout.write(helpOf(command === 'help' ? args[0] : command));
+    return 0;
+  }
   const grace = Number(values['grace-ms'] ?? 600_000);
+  const out = typeof values.out === 'string' ? values.out : undefined;
   if (command === 'rebuild') return rebuildCommand(args);
   if (command === 'verify' && args.length === 0 && Number.isInteger(grace) && grace >= 0) return verifyCommand(grace);
-  if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, values.out);
-  process.stderr.write(USAGE);
+  if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, out);
+  if (command === 'tokens') return tokensCommand(args, typeof values.label === 'string' ? values.label : undefined);
+  process.stderr.write(command && COMMANDS[command] ? helpOf(command) : USAGE);
   return 2;
 }
 

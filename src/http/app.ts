@@ -21,7 +21,7 @@ import type { Registrations } from '../workers/registration.ts';
 import type { Replenisher } from '../workers/replenisher.ts';
 import type { AdminTokens } from './auth.ts';
 import { problemHandler } from './problem.ts';
-import { assertFinite, assertStorable } from './text.ts';
+import { assertSound } from './text.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
 import accountRoutes from './accounts.ts';
 import compatRoutes from './compat.ts';
@@ -161,15 +161,15 @@ export async function buildApp(services: Services, options: { logger?: boolean |
       ...(traceparent ? { traceparent } : {}),
     };
   });
-  // Text PostgreSQL cannot store is refused before any handler runs (it would fail an append
-  // shared with other clients' requests).
+  // A route whose body is optional (`Type.Optional`) takes a request with none as an empty one.
   app.addHook('preValidation', async (request) => {
-    // A route whose body is optional (`Type.Optional`) takes a request with none as an empty one.
     if (request.body === undefined && (request.routeOptions.schema?.body as { '~optional'?: boolean } | undefined)?.['~optional']) request.body = {};
-    assertStorable([['body', request.body], ['query', request.query], ['params', request.params]]);
   });
+  // Text PostgreSQL cannot store, and numbers that are not finite (which coerced schema
+  // validation lets through), are refused before any handler runs: such text would fail an
+  // append shared with other clients' requests.
   app.addHook('preHandler', async (request) => {
-    assertFinite([['body', request.body], ['query', request.query], ['params', request.params]]);
+    assertSound([['body', request.body], ['query', request.query], ['params', request.params]]);
   });
   app.setNotFoundHandler((request) => {
     throw new DomainError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);

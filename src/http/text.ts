@@ -11,18 +11,12 @@ export function storable(text: string): boolean {
 }
 
 /**
- * The path of the first unstorable string (value or object key) in a parsed body, query or
- * params object: `holder`, `accounts.1.login`, `(body)` for a bare string; undefined when
- * all of it can be stored.
+ * The path of the first value `bad` picks in a parsed body, query or params object (keys of
+ * objects are checked as strings too): `holder`, `accounts.1.login`, `(body)` for the whole.
  *
  * @example
- * unstorableField({ holder: 'a\u0000b' }) // → 'holder'
+ * badField({ holder: 'a\u0000b' }, [], (v) => typeof v === 'string' && !storable(v)) // → 'holder'
  */
-export function unstorableField(value: unknown, path: string[] = []): string | undefined {
-  return badField(value, path, (v) => typeof v === 'string' && !storable(v));
-}
-
-/** The path of the first value `bad` picks (keys of objects are checked as strings too). */
 function badField(value: unknown, path: string[], bad: (v: unknown) => boolean): string | undefined {
   if (bad(value)) return path.join('.') || '(body)';
   if (value === null || typeof value !== 'object') return undefined;
@@ -34,22 +28,20 @@ function badField(value: unknown, path: string[], bad: (v: unknown) => boolean):
   return undefined;
 }
 
-function check(parts: Array<[where: string, value: unknown]>, bad: (v: unknown) => boolean, message: string): void {
+/**
+ * Each part of a request (body, query, params), checked in one walk: text PostgreSQL cannot
+ * store, and numbers that are not finite (`1e999` in JSON, `Infinity` in a query string).
+ * Throws a 400 naming the first bad field.
+ */
+export function assertSound(parts: Array<[where: string, value: unknown]>): void {
   for (const [where, value] of parts) {
-    const field = badField(value, [], bad);
+    let message = '';
+    const field = badField(value, [], (v) => {
+      if (typeof v === 'string' && !storable(v)) message = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+      else if (typeof v === 'number' && !Number.isFinite(v)) message = 'must be a finite number';
+      else return false;
+      return true;
+    });
     if (field) throw invalid([{ field: field === '(body)' ? where : field, message }]);
   }
-}
-
-/** Each part of a request that may reach an event, checked; throws a 400 naming the first bad field. */
-export function assertStorable(parts: Array<[where: string, value: unknown]>): void {
-  check(parts, (v) => typeof v === 'string' && !storable(v), 'must not contain NUL characters or unpaired UTF-16 surrogates');
-}
-
-/**
- * Refuses numbers that are not finite (`1e999` in JSON, `Infinity` in a query string), which
- * schema validation lets through once coerced.
- */
-export function assertFinite(parts: Array<[where: string, value: unknown]>): void {
-  check(parts, (v) => typeof v === 'number' && !Number.isFinite(v), 'must be a finite number');
 }

@@ -74,6 +74,26 @@ describe('the live feed at /ws', () => {
     second.ws.close();
   });
 
+  it('serves many clients from one store subscription, each resuming from its own position', async () => {
+    await until('earlier clients to leave', async () => t.roster.services.feed.open === 0);
+    const subscriptions = t.roster.services.feed.hub.subscriptions;
+    const from = await t.roster.services.store.headPosition();
+    await pair();
+    const middle = await t.roster.services.store.headPosition();
+    const live = Array.from({ length: 20 }, () => connect(t, 'topics=events&pool=feed'));
+    const resumed = Array.from({ length: 10 }, (_, i) => connect(t, `topics=events&pool=feed&from=${encodeURIComponent(i % 2 ? from : middle)}`));
+    await Promise.all([...live, ...resumed].map((c) => c.opened));
+    await pair();
+    const head = await t.roster.services.store.headPosition();
+    const all = (await t.roster.services.store.readAll({ from, filter: { streamPrefixes: ['pool-feed'] } })).filter((e) => e.position <= head);
+    const after = (p: string) => all.filter((e) => e.position > p).map((e) => e.id);
+    await until('every client to reach the head', async () => [...live, ...resumed].every((c) => c.messages.at(-1)?.position === all.at(-1)!.position));
+    for (const c of live) assert.deepEqual(c.messages.map((m) => m.event!.id), after(middle).slice(-2), 'a live client gets the pair after it connected');
+    resumed.forEach((c, i) => assert.deepEqual(c.messages.map((m) => m.event!.id), after(i % 2 ? from : middle)));
+    assert.equal(t.roster.services.feed.hub.subscriptions - subscriptions, 1, 'one subscription for all 30 clients');
+    for (const c of [...live, ...resumed]) c.ws.close();
+  });
+
   it('filters events by account and type', async () => {
     const from = await t.roster.services.store.headPosition();
     const { body } = await t.call('POST', '/v1/pools/feed/sessions', { holder: 'filter' });
