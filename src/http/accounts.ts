@@ -77,7 +77,7 @@ export default function accountRoutes(app: App, s: Services): void {
     },
   }, async (req) => {
     const q = req.query;
-    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs);
+    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
     const { items, total } = await listAccounts(s.db, {
       poolId: q.pool, status: q.status as never, search: q.search, capability: q.capability, limit: q.limit, offset: q.offset,
     });
@@ -85,7 +85,7 @@ export default function accountRoutes(app: App, s: Services): void {
   });
 
   app.get('/v1/accounts/:accountId', { schema: { tags, params: AccountParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs);
+    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
     return accountView(await getAccount(s.db, req.params.accountId));
   });
 

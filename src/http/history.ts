@@ -47,7 +47,7 @@ export default function historyRoutes(app: App, s: Services): void {
 
   app.get('/v1/audit', { schema: { tags, querystring: AuditQuery } }, async (req) => {
     const q = req.query;
-    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs);
+    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
     const { rows } = await s.db.query(
       `SELECT position, stream, type, actor, correlation_id AS "correlationId", causation_id AS "causationId",
               request_id AS "requestId", trace_id AS "traceId", at, count(*) OVER () AS total

@@ -18,12 +18,12 @@ export default function poolRoutes(app: App, s: Services): void {
   });
 
   app.get('/v1/pools', { schema: { tags, querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs);
+    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
     return { items: (await poolStatuses(s.db)).map(view) };
   });
 
   app.get('/v1/pools/:poolId', { schema: { tags, params: Type.Object({ poolId: Id }), querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs);
+    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
     return view(await poolStatus(s.db, req.params.poolId));
   });
 

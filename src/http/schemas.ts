@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
 
 export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, `_.-`; up to 64' });
-/** An event-store position as command answers give it: digits, or digits `.` digits; empty is the start of the log. */
-export const PositionText = Type.String({ pattern: '^([0-9]{1,20}(\\.[0-9]{1,20})?)?$', description: 'an event-store position, as a command answer gives it (empty: the start of the log)' });
+/** An event-store position as command answers give it: 20 digits, or 20 digits `.` 20 digits; empty is the start of the log. */
+export const PositionText = Type.String({ pattern: '^([0-9]{20}(\\.[0-9]{20})?)?$', description: 'an event-store position, as a command answer gives it (empty: the start of the log)' });
 export const Position = Type.Optional(Type.String({ ...PositionText, description: 'wait until read models reach this position (from a command answer)' }));
 /** How far into a listing a page starts. */
 export const Offset = Type.Integer({ minimum: 0, maximum: 100_000_000, default: 0 });

@@ -31,7 +31,7 @@ export default function sessionRoutes(app: App, s: Services): void {
     release(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.ctx));
 
   app.get('/v1/pools/:poolId/sessions/:sessionId', { schema: { tags, params: SessionParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs);
+    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
     const r = await getSession(s.db, req.params.poolId, req.params.sessionId);
     return {
       poolId: r.pool_id, sessionId: r.session_id, holder: r.holder, status: r.status,

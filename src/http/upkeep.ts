@@ -61,7 +61,7 @@ export default function upkeepRoutes(app: App, s: Services): void {
   app.get('/v1/accounts/:accountId/usage', {
     schema: { tags, params: AccountParams, querystring: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }), position: Position }) },
   }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs);
+    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
     await getAccount(s.db, req.params.accountId);
     return (await accountUsage(s.db, req.params.accountId, req.query.days));
   });

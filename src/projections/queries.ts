@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, invalid } from '../domain/errors.ts';
 import type { PoolConfig } from '../domain/pool.ts';
 import type { Position } from '../store/port.ts';
 import { readModels } from './read-models.ts';
@@ -18,12 +18,15 @@ export interface PoolStatus {
 
 /**
  * Waits, bounded, until every read model has reached `position` (a command's answer), so
- * that a client reads its own writes. Throws `projection_behind` when time runs out.
+ * that a client reads its own writes. Throws `projection_behind` when time runs out, and
+ * (given the log's `head`) 400 at once for a position past it.
  *
  * @example
  * await waitForPosition(pool, res.position, 2000);
  */
-export async function waitForPosition(pool: pg.Pool, position: Position | undefined, timeoutMs: number): Promise<void> {
+export async function waitForPosition(
+  pool: pg.Pool, position: Position | undefined, timeoutMs: number, head?: () => Promise<Position>,
+): Promise<void> {
   if (!position) return;
   const deadline = Date.now() + timeoutMs;
   for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
@@ -33,6 +36,8 @@ export async function waitForPosition(pool: pg.Pool, position: Position | undefi
       [position, readModels.map((p) => p.name)],
     );
     if (rows[0]!.behind === '0') return;
+    // Not reached at once: a position past the log's head never will be.
+    if (delay === 2 && head && position > (await head())) throw invalid([{ field: 'position', message: 'is past the end of the log' }]);
     if (Date.now() >= deadline) throw new DomainError('projection_behind', `read models have not reached ${position} yet`, [], 1);
     await sleep(delay);
   }

@@ -76,7 +76,8 @@ describe('hardening', () => {
     const paths = [
       '/v1/accounts?offset=1e20', '/v1/accounts?limit=Infinity', '/v1/accounts?limit=1e999', '/v1/accounts?offset=-1',
       '/v1/audit?offset=1e20', `/v1/accounts/${account}/usage?days=1e999`, '/v1/pools?position=zzzz',
-      '/v1/accounts?position=99999999999999999999999', '/v1/audit?from=notadate',
+      '/v1/accounts?position=99999999999999999999999', '/v1/audit?from=notadate', '/v1/accounts?position=1715303817',
+      '/v1/pools?position=99999999999999999999.00000000000000000001',
     ];
     for (const path of paths) {
       const r = await t.call('GET', path);
