@@ -72,7 +72,10 @@ export function problemHandler(error: unknown, request: FastifyRequest, reply: F
   const problem = toProblem(error);
   if (problem.status >= 500 && problem.code === 'internal') request.log.error({ err: error }, 'request failed');
   if (error instanceof DomainError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-  if (problem.code === 'unavailable') reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
+  if (problem.code === 'unavailable') {
+    request.log.warn({ err: error }, 'the database cannot be reached');
+    reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
+  }
   const body = request.url.startsWith('/api/') ? { success: false, message: problem.detail, ...problem } : problem;
   return reply.code(problem.status).type('application/problem+json').send(body);
 }
