@@ -21,6 +21,11 @@ describe('configuration', () => {
       return true;
     });
   });
+  it('points the existing API at the demo pool in demo mode, unless ROSTER_DEFAULT_POOL says otherwise', () => {
+    assert.equal(loadConfig({}).ROSTER_DEFAULT_POOL, 'default');
+    assert.equal(loadConfig({ ROSTER_DEMO: 'true' }).ROSTER_DEFAULT_POOL, 'demo');
+    assert.equal(loadConfig({ ROSTER_DEMO: 'true', ROSTER_DEFAULT_POOL: 'mine' }).ROSTER_DEFAULT_POOL, 'mine');
+  });
   it('requires a master key with an external database', () => {
     assert.throws(() => loadConfig({ ROSTER_DATABASE_URL: 'postgres://u:p@h/db' }), /ROSTER_MASTER_KEY: required/);
   });

@@ -1,0 +1,38 @@
+/** `ROSTER_DEMO=true npm start`: the existing account-pool API serves the demo pool, which fills itself from the sandbox. */
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { newToken, spawnServer, type ServerProcess } from '../support/servers.ts';
+import { until } from '../support/sandbox.ts';
+
+describe('demo mode', { timeout: 120_000 }, () => {
+  let dir: string;
+  let server: ServerProcess;
+  const token = newToken();
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'roster-demo-'));
+    await chmod(dir, 0o755);
+    server = await spawnServer({ ROSTER_DEMO: 'true', ROSTER_DATA_DIR: dir, ROSTER_SANDBOX_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_SCHEDULER_INTERVAL_MS: '200' });
+  });
+  after(async () => {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('acts on the demo pool through the existing API, and allocates what the sandbox registered', async () => {
+    const call = async (method: string, path: string) => {
+      const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      return res.json() as Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const status = await call('GET', '/api/accounts/status');
+    assert.equal(status.min_pool_size, 5, 'the demo pool (minimum 5), not an empty default pool');
+    const allocated = await until('an account registered from the sandbox', async () => {
+      const a = await call('POST', '/api/accounts/allocate');
+      return a.success && a;
+    }, 60_000);
+    assert.match(allocated.accounts[0].email, /^demo\d+@example\.test$/);
+    assert.equal((await call('GET', '/v1/pools/default')).code, 'pool_not_found', 'no separate default pool was made');
+  });
+});
