@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Value } from 'typebox/value';
+import { Compile } from 'typebox/compile';
 import { changeAccount, importAccounts, parseLines, type ImportSource } from '../commands/accounts.ts';
 import { invalid } from '../domain/errors.ts';
 import { getAccount, listAccounts, waitForPosition, type AccountRow } from '../projections/queries.ts';
@@ -25,11 +25,13 @@ const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) }
 /** The largest import body, JSON or text/plain alike. */
 const IMPORT_BODY_LIMIT = 1_048_576;
 
+const importItem = Compile(ImportItem);
+
 /** A parsed `email:password[:refresh_token]` line, held to the checks a JSON item passes. */
 function checkLine(source: ImportSource): ImportSource {
-  if (!source.item) return source;
-  const first = Value.Errors(ImportItem, source.item)[0];
-  return first ? { line: source.line, error: `${first.instancePath.slice(1) || 'line'}: ${first.message}` } : source;
+  if (!source.item || importItem.Check(source.item)) return source;
+  const first = importItem.Errors(source.item)[0];
+  return { line: source.line, error: `${first?.instancePath.slice(1) || 'line'}: ${first?.message ?? 'is invalid'}` };
 }
 
 /** Accounts: bulk import, list with filters, get, disable, enable, cool down, end cooldown, retire. */
