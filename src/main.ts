@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   if (roster.adminToken) {
     lines.push(`Admin token (shown once, stored hashed; keep it safe): ${roster.adminToken}`);
   }
-  lines.push(`API docs: ${roster.url}/docs (send Authorization: Bearer <admin token>)`);
+  lines.push(`API docs: ${roster.url}/docs${config.ROSTER_DOCS_PUBLIC ? '' : ' (send Authorization: Bearer <admin token>)'}; every other route but /health needs the token`);
   if (demo) lines.push(`Demo: sandbox upstream on ${demo.url}; pool "demo" registers accounts from 20 sample identities to its minimum of 5`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
