@@ -62,6 +62,12 @@ describe('connection hygiene', () => {
     assert.ok(sent < 200, 'closed long before the body could have been completed');
   });
 
+  it('lets a request that was received in time wait longer than the request timeout for its answer', async () => {
+    // The default pool is empty: the allocation waits its 2.5 s (the request timeout is 1 s), then hears that nothing is free.
+    const r = await t.call('POST', '/v1/pools/default/sessions', { count: 1, waitMs: 2500 });
+    assert.deepEqual([r.status, r.body.code], [503, 'no_account_available']);
+  });
+
   it('accepts at most ROSTER_MAX_CONNECTIONS connections; the next is closed at once', async () => {
     const open = await Promise.all(Array.from({ length: 6 }, () => rawClient(t.roster.url)));
     try {
