@@ -57,7 +57,12 @@ export class FeedHub {
 
   /** Adds a client; returns the position after which the hub will offer it every event. */
   async join(client: FeedClient): Promise<Position> {
-    await (this.starting ??= this.start());
+    // The last client may leave (stopping the hub) while this one waits for the start: then start again.
+    for (;;) {
+      const starting = (this.starting ??= this.start());
+      await starting;
+      if (this.starting === starting) break;
+    }
     this.clients.add(client);
     return this.position;
   }
