@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { rebuild } from './projections/rebuild.ts';
 import { readModels } from './projections/read-models.ts';
-import { openDatabase, openStore } from './service.ts';
+import { openDatabase, openStore, schemas } from './service.ts';
 import { runningPort, startEmbeddedPostgres } from './store/embedded.ts';
 import { migrate } from './store/migrate.ts';
 import { AdminTokens } from './http/auth.ts';
@@ -54,7 +54,7 @@ async function withStore(work: (db: pg.Pool, store: EventStore) => Promise<numbe
   const { url, stop } = await database(config);
   const db = openDatabase(url, 4);
   try {
-    await migrate(db);
+    await migrate(db, schemas);
     const store = await openStore(config, db, url);
     try {
       return await work(db, store);

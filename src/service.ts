@@ -5,9 +5,10 @@ import { createPool, type PoolSetup } from './commands/pools.ts';
 import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
 import { buildApp, type App, type Services } from './http/app.ts';
-import { AdminTokens } from './http/auth.ts';
+import { AdminTokens, authSchema } from './http/auth.ts';
 import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
+import { readModelSchema } from './projections/schema.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { EventStoreDbStore } from './store/eventstoredb.ts';
 import { migrate } from './store/migrate.ts';
@@ -23,7 +24,7 @@ import { ProviderBuckets } from './workers/limits.ts';
 import { Prober } from './workers/prober.ts';
 import { Providers, type ProviderConfig } from './workers/providers/registry.ts';
 import { Refresher } from './workers/refresher.ts';
-import { Registrations } from './workers/registration.ts';
+import { ownersSchema, Registrations } from './workers/registration.ts';
 import { Replenisher } from './workers/replenisher.ts';
 import { Scheduler } from './workers/scheduler.ts';
 
@@ -68,6 +69,9 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
   });
 }
 
+/** The tables besides the store's own, in the order they are made. */
+export const schemas = [readModelSchema, authSchema, ownersSchema];
+
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
   if (config.ROSTER_EVENT_STORE === 'eventstoredb') return traced(new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!));
@@ -94,7 +98,7 @@ export async function startRoster(
 ): Promise<Roster> {
   const providers = await Providers.load({ ...(parseProviders(config.ROSTER_PROVIDERS) as Record<string, ProviderConfig>), ...options.providers });
   const db = openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE);
-  await migrate(db);
+  await migrate(db, schemas);
   const store = await openStore(config, db, options.databaseUrl);
   const accounts = new AccountIndex();
   const from = await accounts.seed(db);

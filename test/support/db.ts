@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../src/store/migrate.ts';
+import { schemas } from '../../src/service.ts';
 
 export interface TestDatabase {
   url: string;
@@ -26,7 +27,7 @@ export async function testDatabase(options: { migrate?: boolean } = {}): Promise
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 20 });
   pool.on('error', () => undefined);
-  if (options.migrate !== false) await migrate(pool);
+  if (options.migrate !== false) await migrate(pool, schemas);
   return {
     url: url.toString(),
     pool,
