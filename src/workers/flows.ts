@@ -19,6 +19,13 @@ export interface FlowOptions {
   onStep?: (step: string) => void;
   /** Trace context of the work that asks for the flow. */
   traceparent?: string;
+  /**
+   * Waited for, in this thread, before each upstream call the flow makes (a provider's rate
+   * limit): the limit then holds for the calls themselves, whatever the thread dispatch
+   * took. The wait does not count against the flow's timeout. Registration flows wait for
+   * the pacer instead.
+   */
+  turn?: (signal: AbortSignal) => Promise<void>;
 }
 
 /** How long a flow has after its timeout to stop by itself before its thread is terminated. */
@@ -121,13 +128,15 @@ export class FlowPool {
     const started = performance.now();
     const killer = new WorkClock(options.timeoutMs + GRACE_MS, () => hard.abort());
     const turns = new AbortController();
+    const pacer = kind === 'register' ? this.pacer : undefined;
+    const turn = options.turn ?? (pacer && ((signal: AbortSignal) => pacer.acquire(signal, started)));
     port1.on('message', (m: { step?: string; threadId?: number; pace?: true }) => {
       if (done) return; // a step that arrives after the result
       if (m.threadId !== undefined) this.busyThreads.add((thread = m.threadId));
       if (m.step) options.onStep?.((step = m.step));
-      if (m.pace && this.pacer) {
+      if (m.pace && turn) {
         killer.pause();
-        this.pacer.acquire(turns.signal, started).then(() => {
+        turn(turns.signal).then(() => {
           killer.resume();
           port1.postMessage('go');
         }, () => killer.resume());
@@ -140,7 +149,7 @@ export class FlowPool {
     options.signal?.addEventListener('abort', cancel, { once: true });
     const task: FlowTask = {
       kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs, traceparent: options.traceparent,
-      paced: kind === 'register' && this.pacer !== undefined,
+      paced: turn !== undefined,
     };
     this.running++;
     // A registration flow goes to the registration pool with the fewest running.

@@ -35,8 +35,7 @@ export class Prober {
     const spec = await providerOfPool(deps, entry.state.poolId);
     const credentials = await deps.vault.get(accountId);
     if (!spec?.can.probe || !credentials) return;
-    await deps.buckets.take(spec);
-    const result = await deps.flows.run(spec, 'probe', credentials, { timeoutMs: deps.settings.flowTimeoutMs });
+    const result = await deps.flows.run(spec, 'probe', credentials, { timeoutMs: deps.settings.flowTimeoutMs, turn: (signal) => deps.buckets.take(spec, signal) });
     const ctx = systemContext('prober');
     if (result.ok) {
       const { healthy, credits } = result.value as Probe;

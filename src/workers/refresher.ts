@@ -74,13 +74,12 @@ export class Refresher {
     if (!spec?.can.refresh) return { accountId, outcome: 'skipped', detail: 'the pool\'s provider cannot refresh' };
     const notDue = this.due(accountId, spec, force, Date.now());
     if (notDue) return { accountId, outcome: 'skipped', detail: notDue };
-    await deps.buckets.take(spec);
-    // Waiting for a token took time; another refresh may have happened meanwhile.
-    const stale = this.due(accountId, spec, force, Date.now());
-    if (stale) return { accountId, outcome: 'skipped', detail: stale };
     const credentials = await deps.vault.get(accountId);
     if (!credentials) return { accountId, outcome: 'skipped', detail: 'no credentials stored' };
-    const result = await deps.flows.run(spec, 'refresh', credentials, { timeoutMs: deps.settings.flowTimeoutMs, traceparent: ctx.traceparent });
+    // The provider's token bucket is taken right before each upstream call, inside the flow.
+    const result = await deps.flows.run(spec, 'refresh', credentials, {
+      timeoutMs: deps.settings.flowTimeoutMs, traceparent: ctx.traceparent, turn: (signal) => deps.buckets.take(spec, signal),
+    });
     if (result.ok) {
       const issued = result.value as Issued;
       await deps.vault.put(accountId, issued.credentials);

@@ -48,8 +48,9 @@ export interface FlowContext {
   /** W3C trace context of the flow; `call` sends it upstream as the `traceparent` header. */
   traceparent?: string;
   /**
-   * Waits for the turn of the flow's next upstream call while Roster paces registration
-   * to keep a CPU for serving (the flow's timeout does not run meanwhile); `call` does it.
+   * Waits for the turn of the flow's next upstream call: the provider's rate limit for
+   * refreshes and probes, the pacer for registration (the flow's timeout does not run
+   * meanwhile); `call` does it, so a provider that makes its own calls must call it first.
    */
   pace?(): Promise<void>;
 }
