@@ -11,6 +11,7 @@ import { createPool } from './commands/pools.ts';
 import { importIdentities } from './commands/identities.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
 import { parseMasterKey } from './store/secrets.ts';
+import { flushTelemetry } from './telemetry.ts';
 
 /** The master key from ROSTER_MASTER_KEY, or (embedded mode) from `dataDir/master.key`, made on first start with mode 0600. */
 async function masterKey(config: Config): Promise<Buffer> {
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   if (roster.adminToken) {
     lines.push(`Admin token (shown once, stored hashed; keep it safe): ${roster.adminToken}`);
   }
-  lines.push(`API docs: ${roster.url}/docs${config.ROSTER_DOCS_PUBLIC ? '' : ' (send Authorization: Bearer <admin token>)'}; every other route but /health needs the token`);
+  lines.push(`API docs: ${roster.url}/docs${config.ROSTER_DOCS_PUBLIC ? '' : ' (send Authorization: Bearer <admin token>)'}; every other route but the health checks needs the token`);
   if (demo) lines.push(`Demo: sandbox upstream on ${demo.url}; pool "demo" registers accounts from 20 sample identities to its minimum of 5`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await roster.stop().catch(() => undefined);
+    // Spans still batched for the exporter go out before the process ends.
+    await flushTelemetry().catch(() => undefined);
     await demo?.close().catch(() => undefined);
     await embedded?.server.stop().catch(() => undefined);
     process.exit(0);
