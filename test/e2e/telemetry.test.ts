@@ -79,6 +79,20 @@ describe('telemetry: traces over OTLP, Prometheus metrics, readiness', () => {
     assert.equal(allocated.traceparent.split('-')[1], traceId, 'the event carries the trace');
   });
 
+  it('a server stopped by SIGTERM shuts down gracefully and sends the spans it still held', async () => {
+    // Spans would otherwise wait a minute for their batch: only the flush at shutdown sends them.
+    const held = await spawnServer({
+      ROSTER_DATABASE_URL: db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_ADMIN_TOKEN: token,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_SERVICE_NAME: 'roster-test',
+    });
+    const traceId = randomBytes(16).toString('hex');
+    const res = await fetch(`${held.url}/v1/pools`, { headers: { authorization: `Bearer ${token}`, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+    assert.equal(res.status, 200);
+    await held.stop('SIGTERM');
+    assert.equal(held.child.exitCode, 0, 'its own stop ran to the end (not an exit with 128 + SIGTERM)');
+    assert.ok(otlp.spans.some((s) => s.traceId === traceId && s.name === 'GET /v1/pools'), 'the request\'s span reached the receiver');
+  });
+
   it('/metrics serves Prometheus text behind a token', async () => {
     assert.equal((await call('GET', '/metrics', undefined, { authorization: '' })).status, 401);
     const { status, text } = await call('GET', '/metrics');
