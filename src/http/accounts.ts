@@ -2,8 +2,9 @@ import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { changeAccount, importAccounts, parseLines, type ImportSource } from '../commands/accounts.ts';
 import { invalid } from '../domain/errors.ts';
-import { getAccount, listAccounts, waitForPosition, type AccountRow } from '../projections/queries.ts';
+import { getAccount, listAccounts, type AccountRow } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
+import { readModelsAt } from './consistency.ts';
 import { CooldownBody, Id, ImportBody, ImportItem, Offset, Position, Reason } from './schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -79,7 +80,7 @@ export default function accountRoutes(app: App, s: Services): void {
     },
   }, async (req) => {
     const q = req.query;
-    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, q.position);
     const { items, total } = await listAccounts(s.db, {
       poolId: q.pool, status: q.status as never, search: q.search, capability: q.capability, limit: q.limit, offset: q.offset,
     });
@@ -87,7 +88,7 @@ export default function accountRoutes(app: App, s: Services): void {
   });
 
   app.get('/v1/accounts/:accountId', { schema: { tags, params: AccountParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, req.query.position);
     return accountView(await getAccount(s.db, req.params.accountId));
   });
 

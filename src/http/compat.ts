@@ -29,7 +29,7 @@ const Loose = { additionalProperties: true };
 
 /** The existing API has no positions: its reads wait, bounded, until the read models hold every event written so far. */
 async function caughtUp(s: Services): Promise<void> {
-  await waitForPosition(s.db, await s.store.headPosition(), s.settings.consistencyWaitMs, () => s.store.headPosition());
+  await waitForPosition(s.db, await s.store.headPosition(), s.settings.consistencyWaitMs);
 }
 
 /**

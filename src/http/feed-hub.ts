@@ -12,6 +12,7 @@
 import { ledgerAccounts } from '../domain/history.ts';
 import { poolStatuses, waitForPosition, type PoolStatus } from '../projections/queries.ts';
 import { START, type Position, type RecordedEvent } from '../store/port.ts';
+import { categoryOf } from '../store/subscription.ts';
 import type { Services } from './app.ts';
 
 /** An event as the feed sends it: what it concerns, and its messages serialized once. */
@@ -146,8 +147,7 @@ export class FeedHub {
 
   /** The pool and accounts an event concerns, as far as the feed filters by them. */
   private async subjectOf(e: RecordedEvent): Promise<{ jobId?: string; pool?: string; accounts: string[] }> {
-    const dash = e.stream.indexOf('-');
-    const kind = dash < 0 ? e.stream : e.stream.slice(0, dash);
+    const kind = categoryOf(e.stream);
     const rest = e.stream.slice(kind.length + 1);
     const d = e.data as { accountId?: string; poolId?: string; config?: { poolId?: string } };
     if (kind === 'registration') return { jobId: rest, pool: await this.poolOfJob(rest, d.config?.poolId), accounts: [] };

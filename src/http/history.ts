@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { holderAt, holdings, stateAsOf } from '../domain/history.ts';
 import { readAccountEvents, timeline } from '../projections/history.ts';
-import { waitForPosition } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
+import { readModelsAt } from './consistency.ts';
 import { Offset, Position } from './schemas.ts';
 
 const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) });
@@ -47,7 +47,7 @@ export default function historyRoutes(app: App, s: Services): void {
 
   app.get('/v1/audit', { schema: { tags, querystring: AuditQuery } }, async (req) => {
     const q = req.query;
-    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, q.position);
     const { rows } = await s.db.query(
       `SELECT position, stream, type, actor, correlation_id AS "correlationId", causation_id AS "causationId",
               request_id AS "requestId", trace_id AS "traceId", at, count(*) OVER () AS total

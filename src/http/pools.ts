@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { createPool } from '../commands/pools.ts';
-import { poolStatus, poolStatuses, waitForPosition, type PoolStatus } from '../projections/queries.ts';
+import { poolStatus, poolStatuses, type PoolStatus } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
+import { readModelsAt } from './consistency.ts';
 import { ConfigurePoolBody, CreatePoolBody, Id, Position } from './schemas.ts';
 
 function view(p: PoolStatus) {
@@ -18,12 +19,12 @@ export default function poolRoutes(app: App, s: Services): void {
   });
 
   app.get('/v1/pools', { schema: { tags, querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, req.query.position);
     return { items: (await poolStatuses(s.db)).map(view) };
   });
 
   app.get('/v1/pools/:poolId', { schema: { tags, params: Type.Object({ poolId: Id }), querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, req.query.position);
     return view(await poolStatus(s.db, req.params.poolId));
   });
 

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { importIdentities, parseIdentityLines } from '../commands/identities.ts';
 import { invalid } from '../domain/errors.ts';
-import { waitForPosition } from '../projections/queries.ts';
 import { getJob, listAttempts, listIdentities, listJobs, type JobRow } from '../projections/registration-queries.ts';
 import type { App, Services } from './app.ts';
+import { readModelsAt } from './consistency.ts';
 import { Id, Offset, Position } from './schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -77,7 +77,7 @@ export default function registrationRoutes(app: App, s: Services): void {
     },
   }, async (req) => {
     const q = req.query;
-    await waitForPosition(s.db, q.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, q.position);
     const { items, total } = await listIdentities(s.db, { poolId: req.params.poolId, registered: q.registered, limit: q.limit, offset: q.offset });
     return {
       items: items.map((i) => ({ identityId: i.identity_id, email: i.email, fields: i.fields, registered: i.registered, importedAt: iso(i.imported_at) })),
@@ -93,12 +93,12 @@ export default function registrationRoutes(app: App, s: Services): void {
   app.get('/v1/pools/:poolId/jobs', {
     schema: { tags, params: PoolParams, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), position: Position }) },
   }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, req.query.position);
     return (await listJobs(s.db, req.params.poolId, req.query.limit)).map(jobView);
   });
 
   app.get('/v1/jobs/:jobId', { schema: { tags, params: JobParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, req.query.position);
     return jobView(await getJob(s.db, req.params.jobId));
   });
 
@@ -111,7 +111,7 @@ export default function registrationRoutes(app: App, s: Services): void {
       }, { additionalProperties: false }),
     },
   }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, req.query.position);
     await getJob(s.db, req.params.jobId);
     const rows = await listAttempts(s.db, req.params.jobId, req.query.after, req.query.limit);
     return rows.map((r) => ({

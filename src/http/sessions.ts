@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { allocate, release, renew } from '../commands/sessions.ts';
-import { getSession, waitForPosition } from '../projections/queries.ts';
+import { getSession } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
+import { readModelsAt } from './consistency.ts';
 import { AllocateBody, Id, LeaseSecretBody, Position } from './schemas.ts';
 
 const SessionParams = Type.Object({ poolId: Id, sessionId: Id });
@@ -31,7 +32,7 @@ export default function sessionRoutes(app: App, s: Services): void {
     release(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.ctx));
 
   app.get('/v1/pools/:poolId/sessions/:sessionId', { schema: { tags, params: SessionParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, req.query.position);
     const r = await getSession(s.db, req.params.poolId, req.params.sessionId);
     return {
       poolId: r.pool_id, sessionId: r.session_id, holder: r.holder, status: r.status,

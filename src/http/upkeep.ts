@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import { reportOutcome } from '../commands/usage.ts';
 import { DomainError } from '../domain/errors.ts';
-import { getAccount, waitForPosition } from '../projections/queries.ts';
+import { getAccount } from '../projections/queries.ts';
 import { accountUsage } from '../projections/registration-queries.ts';
 import type { App, Services } from './app.ts';
+import { readModelsAt } from './consistency.ts';
 import { Id, Position } from './schemas.ts';
 
 const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) });
@@ -61,7 +62,7 @@ export default function upkeepRoutes(app: App, s: Services): void {
   app.get('/v1/accounts/:accountId/usage', {
     schema: { tags, params: AccountParams, querystring: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }), position: Position }) },
   }, async (req) => {
-    await waitForPosition(s.db, req.query.position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+    await readModelsAt(s, req.query.position);
     await getAccount(s.db, req.params.accountId);
     return (await accountUsage(s.db, req.params.accountId, req.query.days));
   });

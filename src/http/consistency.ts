@@ -1,0 +1,14 @@
+import { waitForPosition } from '../projections/queries.ts';
+import type { Position } from '../store/port.ts';
+import type { Services } from './app.ts';
+
+/**
+ * Read your own writes: waits, bounded, until the read models reach the position a command
+ * answered (nothing to wait for without one); 400 at once for a position past the log's head.
+ *
+ * @example
+ * await readModelsAt(s, req.query.position);
+ */
+export function readModelsAt(s: Pick<Services, 'db' | 'store' | 'settings'>, position: Position | undefined): Promise<void> {
+  return waitForPosition(s.db, position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+}
