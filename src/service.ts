@@ -1,3 +1,4 @@
+import { rosterCodec } from './store/codec.ts';
 import { setPriority } from 'node:os';
 import pg from 'pg';
 import { parseProviders, type Config } from './config.ts';
@@ -16,8 +17,8 @@ import type { EventStore } from './store/port.ts';
 import { PostgresEventStore } from './store/postgres.ts';
 import { traced } from './store/traced.ts';
 import { SecretVault } from './store/secrets.ts';
-import { AccountIndex } from './workers/account-index.ts';
-import { Allocators } from './workers/allocators.ts';
+import { AccountIndex } from './projections/account-index.ts';
+import { Allocators } from './commands/allocators.ts';
 import { FlowPool } from './workers/flows.ts';
 import { Pacer } from './workers/pacer.ts';
 import { ProviderBuckets } from './workers/limits.ts';
@@ -74,8 +75,8 @@ export const schemas = [readModelSchema, authSchema, ownersSchema];
 
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
-  if (config.ROSTER_EVENT_STORE === 'eventstoredb') return traced(new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!));
-  const store = new PostgresEventStore(db, { connectionString: url });
+  if (config.ROSTER_EVENT_STORE === 'eventstoredb') return traced(new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!, rosterCodec));
+  const store = new PostgresEventStore(db, { codec: rosterCodec, listen: { connectionString: url } });
   await store.start();
   return traced(store);
 }
@@ -118,7 +119,7 @@ export async function startRoster(
   // of a second, which a job redoes like a flow that ended just before a crash.
   const background = openDatabase(options.databaseUrl, 4, 'roster-background', { synchronous_commit: 'off' });
   if (options.embeddedDatabase) lowerPriority(background, 10);
-  const backgroundStore = config.ROSTER_EVENT_STORE === 'postgres' ? traced(new PostgresEventStore(background)) : store;
+  const backgroundStore = config.ROSTER_EVENT_STORE === 'postgres' ? traced(new PostgresEventStore(background, { codec: rosterCodec })) : store;
   const registrations = new Registrations({
     db: background, store: backgroundStore, vault: vault.through(background), accounts, allocators, flows, providers, onError: reportError,
     settings: {

@@ -1,17 +1,10 @@
-import {
-  decideAccount, evolveAccount, initialAccountState,
-  type AccountCommand, type AccountEvent, type AccountState,
-} from '../domain/account.ts';
+import { accountDecider, type AccountCommand, type AccountEvent, type AccountState } from '../domain/account.ts';
 import { DomainError, type FieldError } from '../domain/errors.ts';
 import { WrongExpectedRevision, type EventStore, type Position } from '../store/port.ts';
 import { accountIdFor, type Credentials, type SecretVault } from '../store/secrets.ts';
-import type { AccountIndex } from '../workers/account-index.ts';
+import type { AccountIndex } from '../projections/account-index.ts';
 import { toNewEvents, type CommandContext } from './context.ts';
-import { handle, type Decider, type Handled } from './handle.ts';
-
-const accountDecider: Decider<AccountState, AccountCommand, AccountEvent> = {
-  initial: initialAccountState, decide: decideAccount, evolve: evolveAccount,
-};
+import { catchUp, runCommand, type Handled } from './runner.ts';
 
 export interface AccountDeps {
   store: EventStore;
@@ -32,7 +25,7 @@ type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export async function changeAccount(
   deps: AccountDeps, command: Without<AccountCommand, 'now'>, ctx: CommandContext,
 ): Promise<Handled<AccountState, AccountEvent>> {
-  const result = await handle(deps.store, `account-${command.accountId}`, accountDecider, { ...command, now: Date.now() } as AccountCommand, ctx);
+  const result = await runCommand(deps.store, `account-${command.accountId}`, accountDecider, { ...command, now: Date.now() } as AccountCommand, ctx);
   if (result.events.length) deps.accounts.set(command.accountId, result.state, result.revision);
   if (command.type === 'RetireAccount' && result.events.length) await deps.vault.shred(command.accountId);
   return result;
@@ -162,8 +155,8 @@ export async function importAccounts(
       // learn their streams, then plan again (once).
       if (!(error instanceof WrongExpectedRevision) || attempt > 0) throw error;
       await Promise.all(accepted.map(async (a) => {
-        const past = await deps.store.readStream(`account-${a.accountId}`);
-        if (past.length) deps.accounts.set(a.accountId, past.reduce((st, e) => evolveAccount(st, e as unknown as AccountEvent), initialAccountState()), past.length - 1);
+        const { state, revision } = await catchUp(deps.store, `account-${a.accountId}`, accountDecider);
+        if (revision >= 0) deps.accounts.set(a.accountId, state, revision);
       }));
     }
   }
@@ -206,8 +199,8 @@ function plan(
 async function write(deps: AccountDeps, planned: Planned[], ctx: CommandContext): Promise<Position | undefined> {
   if (!planned.length) return undefined;
   const decided = planned.map((p) => {
-    const state = p.known?.state ?? initialAccountState();
-    const events = decideAccount(p.command, state);
+    const state = p.known?.state ?? accountDecider.initial();
+    const events = accountDecider.decide(p.command, state);
     if (events instanceof DomainError) throw events;
     return { ...p, state, events, revision: p.known?.revision ?? -1 };
   });
@@ -226,7 +219,7 @@ async function write(deps: AccountDeps, planned: Planned[], ctx: CommandContext)
   let position: Position | undefined;
   decided.forEach((d, i) => {
     const r = results[i]!;
-    deps.accounts.set(d.accountId, d.events.reduce(evolveAccount, d.state), r.nextRevision);
+    deps.accounts.set(d.accountId, d.events.reduce(accountDecider.evolve, d.state), r.nextRevision);
     if (!position || r.position > position) position = r.position;
   });
   return position;

@@ -1,8 +1,8 @@
-import { decideIdentities, evolveIdentities, initialIdentities, type IdentityEntry } from '../domain/identities.ts';
+import { identitiesDecider, type IdentityEntry } from '../domain/identities.ts';
 import type { EventStore, Position } from '../store/port.ts';
 import { accountIdFor, type Credentials, type SecretVault } from '../store/secrets.ts';
 import type { CommandContext } from './context.ts';
-import { handle } from './handle.ts';
+import { runCommand } from './runner.ts';
 
 export interface IdentityItem {
   email: string;
@@ -66,8 +66,7 @@ export async function importIdentities(
   }
   if (!entries.length) return { lines };
   await deps.vault.putIfAbsent(secrets);
-  const decider = { initial: initialIdentities, decide: decideIdentities, evolve: evolveIdentities };
-  const handled = await handle(deps.store, `identities-${poolId}`, decider, { type: 'ImportIdentities', poolId, identities: entries, now: Date.now() }, ctx);
+  const handled = await runCommand(deps.store, `identities-${poolId}`, identitiesDecider, { type: 'ImportIdentities', poolId, identities: entries, now: Date.now() }, ctx);
   const imported = new Set(handled.events.flatMap((e) => e.data.identities.map((i) => i.identityId)));
   for (const [id, line] of byId) {
     if (!imported.has(id)) Object.assign(line, { result: 'duplicate', error: 'already an identity of this pool' });

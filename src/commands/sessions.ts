@@ -4,8 +4,8 @@ import type { AllocationFilter, SessionAllocated, SessionRenewed } from '../doma
 import { instruments } from '../telemetry.ts';
 import type { Position } from '../store/port.ts';
 import type { Credentials, SecretVault } from '../store/secrets.ts';
-import type { AccountIndex } from '../workers/account-index.ts';
-import type { Allocators } from '../workers/allocators.ts';
+import type { AccountIndex } from '../projections/account-index.ts';
+import type { Allocators } from './allocators.ts';
 import type { CommandContext } from './context.ts';
 
 export interface SessionDeps {

@@ -1,7 +1,7 @@
 import type { Outcome } from '../domain/account.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
 import { usageDay } from '../domain/usage-day.ts';
-import type { UsageDays } from '../workers/allocator.ts';
+import type { UsageDays } from './allocator.ts';
 import { changeAccount, type AccountDeps } from './accounts.ts';
 import type { CommandContext } from './context.ts';
 import type { SessionDeps } from './sessions.ts';

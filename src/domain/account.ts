@@ -3,7 +3,9 @@
  * version, cooldowns, usage and credits. Its secrets are not here: events carry only
  * their fingerprint and expiry.
  */
-import { DomainError, invalid, type DomainEvent } from './errors.ts';
+import { Type, type Static } from 'typebox';
+import { DomainError, invalid } from './errors.ts';
+import { defineEvent, eventSet, Instant, Nullable, type Decider, type EventOf, type EventsIn } from './events.ts';
 
 export interface Cooldown {
   until: number;
@@ -48,27 +50,44 @@ export const initialAccountState = (): AccountState => ({
   failures: [], rateLimitStreak: 0, credits: null, creditsCheckedAt: null,
 });
 
-type Credentials = { fingerprint: string; expiresAt: string | null } | null;
-type Joined = { accountId: string; poolId: string; login: string; capabilities: string[]; region: string | null; credentials: Credentials; at: string };
-export type AccountImported = DomainEvent<'AccountImported', Joined>;
-export type AccountRegistered = DomainEvent<'AccountRegistered', Joined & { providerId: string; jobId: string }>;
-export type AccountDisabled = DomainEvent<'AccountDisabled', { accountId: string; reason: string; at: string }>;
-export type AccountEnabled = DomainEvent<'AccountEnabled', { accountId: string; at: string }>;
-export type AccountCooledDown = DomainEvent<'AccountCooledDown', {
-  accountId: string; until: string; reason: string; model?: string; endsOnProbe?: boolean; at: string;
-}>;
+const Credentials = Nullable(Type.Object({ fingerprint: Type.String(), expiresAt: Nullable(Type.String()) }));
+type Credentials = Static<typeof Credentials>;
+const joined = {
+  accountId: Type.String(), poolId: Type.String(), login: Type.String(), capabilities: Type.Array(Type.String()),
+  region: Nullable(Type.String()), credentials: Credentials, at: Instant,
+};
+const Outcome = Type.Union([Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout')]);
+export type Outcome = Static<typeof Outcome>;
+
+export const AccountImported = defineEvent('AccountImported', Type.Object(joined));
+export const AccountRegistered = defineEvent('AccountRegistered', Type.Object({ ...joined, providerId: Type.String(), jobId: Type.String() }));
+export const AccountDisabled = defineEvent('AccountDisabled', Type.Object({ accountId: Type.String(), reason: Type.String(), at: Instant }));
+export const AccountEnabled = defineEvent('AccountEnabled', Type.Object({ accountId: Type.String(), at: Instant }));
+export const AccountCooledDown = defineEvent('AccountCooledDown', Type.Object({
+  accountId: Type.String(), until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()), at: Instant,
+}));
 /** `probe`: only the cooldowns a probe may end (`endsOnProbe`) end. */
-export type CooldownEnded = DomainEvent<'CooldownEnded', { accountId: string; model?: string; reason?: string; probe?: boolean; at: string }>;
-export type AccountRetired = DomainEvent<'AccountRetired', { accountId: string; reason: string; at: string }>;
-export type CredentialsRotated = DomainEvent<'CredentialsRotated', { accountId: string; version: number; fingerprint: string; expiresAt: string | null; at: string }>;
-export type Outcome = 'success' | 'rate_limited' | 'server_error' | 'timeout';
-export type UsageReported = DomainEvent<'UsageReported', {
-  accountId: string; sessionId: string; outcome: Outcome; model: string | null; units: number; day: string; retryAfterMs?: number; at: string;
-}>;
-export type CreditsChecked = DomainEvent<'CreditsChecked', { accountId: string; healthy: boolean; credits: number | null; at: string }>;
-export type AccountEvent =
-  | AccountImported | AccountRegistered | AccountDisabled | AccountEnabled | AccountCooledDown | CooldownEnded | AccountRetired
-  | CredentialsRotated | UsageReported | CreditsChecked;
+export const CooldownEnded = defineEvent('CooldownEnded', Type.Object({
+  accountId: Type.String(), model: Type.Optional(Type.String()), reason: Type.Optional(Type.String()), probe: Type.Optional(Type.Boolean()), at: Instant,
+}));
+export const AccountRetired = defineEvent('AccountRetired', Type.Object({ accountId: Type.String(), reason: Type.String(), at: Instant }));
+export const CredentialsRotated = defineEvent('CredentialsRotated', Type.Object({
+  accountId: Type.String(), version: Type.Integer({ minimum: 1 }), fingerprint: Type.String(), expiresAt: Nullable(Type.String()), at: Instant,
+}));
+export const UsageReported = defineEvent('UsageReported', Type.Object({
+  accountId: Type.String(), sessionId: Type.String(), outcome: Outcome, model: Nullable(Type.String()), units: Type.Number({ minimum: 0 }),
+  day: Type.String(), retryAfterMs: Type.Optional(Type.Number({ minimum: 0 })), at: Instant,
+}));
+export type UsageReported = EventOf<typeof UsageReported>;
+export type AccountCooledDown = EventOf<typeof AccountCooledDown>;
+export const CreditsChecked = defineEvent('CreditsChecked', Type.Object({ accountId: Type.String(), healthy: Type.Boolean(), credits: Nullable(Type.Number()), at: Instant }));
+
+/** The events of an account's stream. */
+export const accountEvents = eventSet(
+  AccountImported, AccountRegistered, AccountDisabled, AccountEnabled, AccountCooledDown, CooldownEnded, AccountRetired,
+  CredentialsRotated, UsageReported, CreditsChecked,
+);
+export type AccountEvent = EventsIn<typeof accountEvents>;
 
 export type AccountCommand =
   | { type: 'ImportAccount'; accountId: string; poolId: string; login: string; capabilities: string[]; region: string | null; credentials: Credentials; now: number }
@@ -249,3 +268,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return state;
   }
 }
+
+/** The account stream's decider. */
+export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent> = {
+  initial: initialAccountState, decide: decideAccount, evolve: evolveAccount, events: accountEvents,
+};

@@ -2,7 +2,8 @@
  * Audit of a pool's ledger: replays its events and reports every broken invariant.
  * Pure: the caller reads the events.
  */
-import { evolveLedger, initialLedger, type LedgerEvent } from './ledger.ts';
+import type { RosterEvent } from './catalog.ts';
+import { evolveLedger, initialLedger, ledgerEvents } from './ledger.ts';
 
 export interface LedgerAudit {
   violations: string[];
@@ -24,7 +25,7 @@ export interface LedgerAudit {
  * @example
  * auditLedger(events).violations // → [] for a sound ledger
  */
-export function auditLedger(events: Array<{ type: string; data: unknown; revision: number }>, now = Date.now()): LedgerAudit {
+export function auditLedger(events: Array<RosterEvent & { revision: number }>, now = Date.now()): LedgerAudit {
   const state = initialLedger();
   const violations: string[] = [];
   let expected = 0;
@@ -34,8 +35,8 @@ export function auditLedger(events: Array<{ type: string; data: unknown; revisio
   for (const e of events) {
     if (e.revision !== expected) violations.push(`revision ${e.revision} where ${expected} was expected`);
     expected = e.revision + 1;
-    if (!e.type.startsWith('Session')) continue;
-    const event = e as unknown as LedgerEvent;
+    if (!ledgerEvents.has(e)) continue;
+    const event = e;
     const d = event.data;
     if (event.type === 'SessionAllocated') {
       for (const { accountId, fence } of event.data.leases) {

@@ -55,9 +55,3 @@ export class DomainError extends Error {
 export function invalid(fields: FieldError[]): DomainError {
   return new DomainError('invalid_input', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
 }
-
-/** An event as a decider returns it: type and data; ids and metadata come from the handler. */
-export interface DomainEvent<T extends string = string, D = unknown> {
-  type: T;
-  data: D;
-}

@@ -2,16 +2,12 @@
  * An account's history, folded from its events. Pure: the caller reads the events (its
  * own stream and its pool's ledger) and passes them in order.
  */
-import { evolveAccount, initialAccountState, type AccountEvent, type AccountState } from './account.ts';
-import type { LedgerEvent } from './ledger.ts';
+import { accountEvents, evolveAccount, initialAccountState, type AccountState } from './account.ts';
+import type { RosterEvent } from './catalog.ts';
+import { accountsOf, ledgerEvents } from './ledger.ts';
 
 /** The part of a stored event the folds look at. */
-export interface PastEvent {
-  stream: string;
-  type: string;
-  data: unknown;
-  recordedAt: Date;
-}
+export type PastEvent = RosterEvent & { stream: string; recordedAt: Date };
 
 /** One lease of the account: who held it, from when, until when and how it ended. */
 export interface Holding {
@@ -23,15 +19,9 @@ export interface Holding {
   end: 'released' | 'expired' | 'live';
 }
 
-/** The accounts a ledger event leases, renews, releases or expires. */
-export function ledgerAccounts(data: unknown): string[] {
-  const d = data as { leases?: { accountId: string }[]; accountIds?: string[] };
-  return [...(d.accountIds ?? []), ...(d.leases?.map((l) => l.accountId) ?? [])];
-}
-
-/** True when a ledger event leases, renews, releases or expires the account. */
-export function ledgerConcerns(event: { type: string; data: unknown }, accountId: string): boolean {
-  return ledgerAccounts(event.data).includes(accountId);
+/** True when the event is a ledger event that leases, renews, releases or expires the account. */
+export function ledgerConcerns(event: RosterEvent, accountId: string): boolean {
+  return ledgerEvents.has(event) && accountsOf(event).includes(accountId);
 }
 
 /**
@@ -44,7 +34,7 @@ export function stateAsOf(events: PastEvent[], at: Date): AccountState {
   let state = initialAccountState();
   for (const e of events) {
     if (e.recordedAt > at) break;
-    state = evolveAccount(state, e as unknown as AccountEvent);
+    if (accountEvents.has(e)) state = evolveAccount(state, e);
   }
   return state;
 }
@@ -58,8 +48,8 @@ export function holdings(ledger: PastEvent[], accountId: string, upTo?: Date): H
   let current: Holding | undefined;
   for (const e of ledger) {
     if (upTo && e.recordedAt > upTo) break;
-    if (!ledgerConcerns(e, accountId)) continue;
-    const event = e as unknown as LedgerEvent;
+    if (!ledgerEvents.has(e) || !accountsOf(e).includes(accountId)) continue;
+    const event = e;
     if (event.type === 'SessionAllocated') {
       current = { sessionId: event.data.sessionId, holder: event.data.holder, from: event.data.at, until: event.data.expiresAt, end: 'live' };
       out.push(current);

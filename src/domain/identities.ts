@@ -3,14 +3,16 @@
  * vault, passwords and extra fields) that registration jobs sign up with. An identity is
  * registered exactly when an account exists for it in the pool; its id is that account's id.
  */
-import type { DomainEvent } from './errors.ts';
+import { Type, type Static } from 'typebox';
+import { defineEvent, eventSet, Instant, type Decider, type EventOf } from './events.ts';
 
-export interface IdentityEntry {
-  identityId: string;
-  email: string;
+const IdentityEntry = Type.Object({
+  identityId: Type.String(),
+  email: Type.String(),
   /** Names of the extra fields kept for it in the vault (their values are secret). */
-  fields: string[];
-}
+  fields: Type.Array(Type.String()),
+});
+export type IdentityEntry = Static<typeof IdentityEntry>;
 
 export interface IdentitiesState {
   known: Set<string>;
@@ -18,7 +20,10 @@ export interface IdentitiesState {
 
 export const initialIdentities = (): IdentitiesState => ({ known: new Set() });
 
-export type IdentitiesImported = DomainEvent<'IdentitiesImported', { poolId: string; identities: IdentityEntry[]; at: string }>;
+export const IdentitiesImported = defineEvent('IdentitiesImported', Type.Object({ poolId: Type.String(), identities: Type.Array(IdentityEntry), at: Instant }));
+export type IdentitiesImported = EventOf<typeof IdentitiesImported>;
+/** The events of a pool's identities stream. */
+export const identitiesEvents = eventSet(IdentitiesImported);
 export type IdentitiesEvent = IdentitiesImported;
 export type IdentitiesCommand = { type: 'ImportIdentities'; poolId: string; identities: IdentityEntry[]; now: number };
 
@@ -40,3 +45,8 @@ export function evolveIdentities(state: IdentitiesState, event: IdentitiesEvent)
   for (const i of event.data.identities) known.add(i.identityId);
   return { known };
 }
+
+/** The identities stream's decider. */
+export const identitiesDecider: Decider<IdentitiesState, IdentitiesCommand, IdentitiesEvent> = {
+  initial: initialIdentities, decide: decideIdentities, evolve: evolveIdentities, events: identitiesEvents,
+};

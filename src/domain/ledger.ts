@@ -9,7 +9,9 @@
  * The ledger is large and on the hot path, so `evolveLedger` updates the state in place
  * and returns it.
  */
-import { DomainError, invalid, type DomainEvent } from './errors.ts';
+import { Type } from 'typebox';
+import { DomainError, invalid } from './errors.ts';
+import { defineEvent, eventSet, Instant, type EventOf, type EventsIn } from './events.ts';
 import type { PoolConfig, Strategy } from './pool.ts';
 
 export interface Lease {
@@ -62,13 +64,21 @@ export interface AllocationFilter {
   needsCredits?: boolean;
 }
 
-export type SessionAllocated = DomainEvent<'SessionAllocated', {
-  sessionId: string; leases: Lease[]; holder: string; secretHash: string; expiresAt: string; at: string;
-}>;
-export type SessionRenewed = DomainEvent<'SessionRenewed', { sessionId: string; accountIds: string[]; expiresAt: string; at: string }>;
-export type SessionReleased = DomainEvent<'SessionReleased', { sessionId: string; accountIds: string[]; at: string }>;
-export type SessionExpired = DomainEvent<'SessionExpired', { sessionId: string; accountIds: string[]; at: string }>;
-export type LedgerEvent = SessionAllocated | SessionRenewed | SessionReleased | SessionExpired;
+const Leases = Type.Array(Type.Object({ accountId: Type.String(), fence: Type.Integer({ minimum: 1 }) }));
+const ended = Type.Object({ sessionId: Type.String(), accountIds: Type.Array(Type.String()), at: Instant });
+export const SessionAllocated = defineEvent('SessionAllocated', Type.Object({
+  sessionId: Type.String(), leases: Leases, holder: Type.String(), secretHash: Type.String(), expiresAt: Instant, at: Instant,
+}));
+export const SessionRenewed = defineEvent('SessionRenewed', Type.Object({ sessionId: Type.String(), accountIds: Type.Array(Type.String()), expiresAt: Instant, at: Instant }));
+export const SessionReleased = defineEvent('SessionReleased', ended);
+export const SessionExpired = defineEvent('SessionExpired', ended);
+export type SessionAllocated = EventOf<typeof SessionAllocated>;
+export type SessionRenewed = EventOf<typeof SessionRenewed>;
+export type SessionReleased = EventOf<typeof SessionReleased>;
+export type SessionExpired = EventOf<typeof SessionExpired>;
+/** The ledger's events, in its pool's stream. */
+export const ledgerEvents = eventSet(SessionAllocated, SessionRenewed, SessionReleased, SessionExpired);
+export type LedgerEvent = EventsIn<typeof ledgerEvents>;
 
 /** `secretHash: null` is an operator acting with admin rights: no lease secret needed. */
 export type LedgerCommand =
@@ -267,4 +277,14 @@ export function evolveLedger(state: LedgerState, event: LedgerEvent): LedgerStat
       // An event type this version does not know changes nothing it keeps.
       return state;
   }
+}
+
+/**
+ * The accounts a ledger event leases, renews, releases or expires: the one place that knows.
+ *
+ * @example
+ * accountsOf({ type: 'SessionReleased', data: { sessionId: 's', accountIds: ['a'], at } }) // → ['a']
+ */
+export function accountsOf(event: LedgerEvent): string[] {
+  return event.type === 'SessionAllocated' ? event.data.leases.map((l) => l.accountId) : event.data.accountIds;
 }

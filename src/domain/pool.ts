@@ -2,33 +2,37 @@
  * Pool: its configuration. The pool's stream `pool-{id}` also holds its allocation ledger
  * (ledger.ts); `evolve` here folds both.
  */
-import type { CooldownPolicy } from './account.ts';
-import { DomainError, invalid, type DomainEvent, type FieldError } from './errors.ts';
-import { evolveLedger, initialLedger, type LedgerEvent, type LedgerState } from './ledger.ts';
+import { Type, type Static } from 'typebox';
+import { DomainError, invalid, type FieldError } from './errors.ts';
+import { defineEvent, eventSet, Instant, type Decider, type EventsIn } from './events.ts';
+import { evolveLedger, initialLedger, ledgerEvents, type LedgerState } from './ledger.ts';
 
 export const strategies = ['lru', 'round_robin', 'random', 'least_used'] as const;
 export type Strategy = (typeof strategies)[number];
 
-export interface PoolConfig {
-  name: string;
-  providerId: string;
-  minSize: number;
-  maxSize: number;
-  defaultLeaseTtlMs: number;
-  maxLeaseTtlMs: number;
-  strategy: Strategy;
+const Cooldown = Type.Object({ baseMs: Type.Number(), maxMs: Type.Number(), failureThreshold: Type.Number(), failureWindowMs: Type.Number() });
+const Health = Type.Object({ lowRatio: Type.Number(), criticalRatio: Type.Number() });
+/** A pool's configuration as its events record it (the decider checks the bounds). */
+const PoolConfig = Type.Object({
+  name: Type.String(),
+  providerId: Type.String(),
+  minSize: Type.Number(),
+  maxSize: Type.Number(),
+  defaultLeaseTtlMs: Type.Number(),
+  maxLeaseTtlMs: Type.Number(),
+  strategy: Type.Enum(strategies),
   /** Health is `low` below minSize × lowRatio available accounts, `critical` below × criticalRatio. */
-  health: { lowRatio: number; criticalRatio: number };
+  health: Health,
   /** How reported usage cools accounts down. */
-  cooldown: CooldownPolicy;
+  cooldown: Cooldown,
   /** Units per model and usage day after which an account is not allocated for that model. */
-  dailyLimits: Record<string, number>;
-}
+  dailyLimits: Type.Record(Type.String(), Type.Number()),
+});
+export type PoolConfig = Static<typeof PoolConfig>;
+const PoolConfigChanges = Type.Partial(Type.Object({ ...PoolConfig.properties, health: Type.Partial(Health), cooldown: Type.Partial(Cooldown) }));
 
 /** A partial configuration: any field, and any part of `health` or `cooldown`. */
-export type PoolConfigChanges = Partial<Omit<PoolConfig, 'health' | 'cooldown'>> & {
-  health?: Partial<PoolConfig['health']>; cooldown?: Partial<CooldownPolicy>;
-};
+export type PoolConfigChanges = Static<typeof PoolConfigChanges>;
 
 export const defaultPoolConfig: Omit<PoolConfig, 'name'> = {
   providerId: 'manual', minSize: 0, maxSize: 10000, defaultLeaseTtlMs: 15 * 60_000,
@@ -52,9 +56,13 @@ export function mergeConfig<T extends Omit<PoolConfig, 'name'>>(base: T, changes
   };
 }
 
-export type PoolCreated = DomainEvent<'PoolCreated', { poolId: string; config: PoolConfig; at: string }>;
-export type PoolConfigured = DomainEvent<'PoolConfigured', { poolId: string; changes: PoolConfigChanges; config: PoolConfig; at: string }>;
-export type PoolEvent = PoolCreated | PoolConfigured | LedgerEvent;
+/** Version 1 configurations lack the fields added since; version 2 records every field. */
+const withEveryField = { version: 2, upcast: { 1: (data: Record<string, unknown>) => ({ ...data, config: mergeConfig({ ...defaultPoolConfig, name: '' }, data.config as PoolConfigChanges) }) } };
+export const PoolCreated = defineEvent('PoolCreated', Type.Object({ poolId: Type.String(), config: PoolConfig, at: Instant }), withEveryField);
+export const PoolConfigured = defineEvent('PoolConfigured', Type.Object({ poolId: Type.String(), changes: PoolConfigChanges, config: PoolConfig, at: Instant }), withEveryField);
+/** The events of a pool's stream: its configuration and its ledger. */
+export const poolEvents = eventSet(PoolCreated, PoolConfigured, ...ledgerEvents.definitions);
+export type PoolEvent = EventsIn<typeof poolEvents>;
 
 export type PoolCommand =
   | { type: 'CreatePool'; poolId: string; config: PoolConfigChanges & { name: string }; now: number }
@@ -117,3 +125,8 @@ export function evolvePool(state: PoolState, event: PoolEvent): PoolState {
       return { ...state, ledger: evolveLedger(state.ledger, event) };
   }
 }
+
+/** The pool stream's decider (configuration; the ledger's commands go through the allocator). */
+export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
+  initial: initialPoolState, decide: decidePool, evolve: evolvePool, events: poolEvents,
+};

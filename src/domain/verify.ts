@@ -2,16 +2,13 @@
  * Verification of the whole log: every stream replayed through its decider's `evolve`,
  * and the invariants checked. Pure: the caller reads the events.
  */
-import { evolveAccount, initialAccountState, type AccountEvent } from './account.ts';
+import { accountDecider, accountEvents } from './account.ts';
 import { auditLedger } from './audit.ts';
-import { evolveJob, initialJob, type JobEvent } from './registration.ts';
+import type { RosterEvent } from './catalog.ts';
+import type { Decider, DomainEvent } from './events.ts';
+import { jobDecider } from './job.ts';
 
-export interface LogEvent {
-  stream: string;
-  type: string;
-  data: unknown;
-  revision: number;
-}
+export type LogEvent = RosterEvent & { stream: string; revision: number };
 
 export interface LogReport {
   events: number;
@@ -43,9 +40,9 @@ export function verifyLog(events: LogEvent[], now: number, graceMs: number): Log
   const violations: string[] = [];
   const poolOf = new Map<string, string>();
   const report: LogReport = { events: events.length, streams: streams.size, pools: 0, accounts: 0, jobs: 0, sessions: { live: 0, released: 0, expired: 0 }, violations };
-  const replay = <S, E>(stream: string, list: LogEvent[], initial: S, evolve: (s: S, e: E) => S): S | undefined => {
+  const replay = <S, C, E extends DomainEvent>(stream: string, list: LogEvent[], decider: Decider<S, C, E>): S | undefined => {
     try {
-      return list.reduce((s, e) => evolve(s, e as unknown as E), initial);
+      return list.reduce((s, e) => (decider.events.has(e) ? decider.evolve(s, e) : s), decider.initial());
     } catch (error) {
       violations.push(`${stream}: replay failed: ${(error as Error).message}`);
       return undefined;
@@ -59,12 +56,12 @@ export function verifyLog(events: LogEvent[], now: number, graceMs: number): Log
     const id = stream.slice(stream.indexOf('-') + 1);
     if (stream.startsWith('account-')) {
       report.accounts++;
-      const state = replay(stream, list, initialAccountState(), evolveAccount as (s: ReturnType<typeof initialAccountState>, e: AccountEvent) => ReturnType<typeof initialAccountState>);
-      for (const e of list) if ((e.data as { accountId?: string }).accountId !== id) violations.push(`${stream} r${e.revision}: ${e.type} names another account`);
+      const state = replay(stream, list, accountDecider);
+      for (const e of list) if (!accountEvents.has(e) || e.data.accountId !== id) violations.push(`${stream} r${e.revision}: ${e.type} names another account`);
       if (state) poolOf.set(id, state.poolId);
     } else if (stream.startsWith('registration-')) {
       report.jobs++;
-      replay(stream, list, initialJob(), evolveJob as (s: ReturnType<typeof initialJob>, e: JobEvent) => ReturnType<typeof initialJob>);
+      replay(stream, list, jobDecider);
     }
   }
   for (const [stream, list] of streams) {

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { allocate, release, type LeasedAccount } from '../commands/sessions.ts';
-import { toNewEvents, type CommandContext } from '../commands/context.ts';
+import { recordRefreshRequest, recordReplenishRequest } from '../commands/operations.ts';
 import { DomainError } from '../domain/errors.ts';
 import { findAccountByLogin, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { Credentials } from '../store/secrets.ts';
@@ -84,10 +84,6 @@ export default function compatRoutes(app: App, s: Services): void {
     };
   });
 
-  // The request is recorded (who asked, when), then acted on.
-  const record = async (type: string, data: Record<string, unknown>, ctx: CommandContext) =>
-    s.store.append(`operations-${poolId()}`, toNewEvents([{ type, data: { poolId: poolId(), ...data, at: new Date().toISOString() } }], ctx), 'any');
-
   app.post('/api/accounts/refresh-tokens', {
     schema: { tags, body: Type.Optional(Type.Object({ email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })), force: Type.Optional(Type.Boolean()) }, Loose)) },
   }, async (req, reply) => {
@@ -95,7 +91,7 @@ export default function compatRoutes(app: App, s: Services): void {
     const { email, force = false } = req.body ?? {};
     const account = email ? await findAccountByLogin(s.db, poolId(), email) : undefined;
     if (email && !account) throw new DomainError('account_not_found', `no account ${email} in pool ${poolId()}`);
-    await record('RefreshRequested', { ...(email ? { email } : {}), force }, req.ctx);
+    await recordRefreshRequest(s.store, poolId(), { ...(email ? { email } : {}), force }, req.ctx);
     const { providerId } = (await poolStatus(s.db, poolId())).config;
     if (!s.providers.get(providerId)?.can.refresh) {
       return { success: false, message: `provider ${providerId} of pool ${poolId()} cannot refresh credentials` };
@@ -113,7 +109,7 @@ export default function compatRoutes(app: App, s: Services): void {
     schema: { tags, body: Type.Optional(Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }, Loose)) },
   }, async (req, reply) => {
     const count = req.body?.count;
-    await record('ReplenishRequested', count ? { count } : {}, req.ctx);
+    await recordReplenishRequest(s.store, poolId(), count, req.ctx);
     const r = await s.replenisher.replenish(poolId(), count, req.ctx);
     // Success is registration under way, or nothing to do; a pool that cannot grow says why.
     const success = r.registering > 0 || r.requested === 0;

@@ -9,7 +9,7 @@
  * reach the position where it joined, it takes those and goes live. Pool health is read
  * once for all clients, at most every `HEALTH_REUSE_MS` while pools change.
  */
-import { ledgerAccounts } from '../domain/history.ts';
+import { accountsOf, ledgerEvents } from '../domain/ledger.ts';
 import { poolStatuses, waitForPosition, type PoolStatus } from '../projections/queries.ts';
 import { START, type Position, type RecordedEvent } from '../store/port.ts';
 import { categoryOf } from '../store/subscription.ts';
@@ -149,12 +149,9 @@ export class FeedHub {
   private async subjectOf(e: RecordedEvent): Promise<{ jobId?: string; pool?: string; accounts: string[] }> {
     const kind = categoryOf(e.stream);
     const rest = e.stream.slice(kind.length + 1);
-    const d = e.data as { accountId?: string; poolId?: string; config?: { poolId?: string } };
-    if (kind === 'registration') return { jobId: rest, pool: await this.poolOfJob(rest, d.config?.poolId), accounts: [] };
-    if (kind === 'account') return { pool: d.poolId ?? this.s.accounts.find(rest)?.state.poolId, accounts: [rest] };
-    const accounts = [...ledgerAccounts(e.data), ...(d.accountId ? [d.accountId] : [])];
-    if (kind === 'pool' || kind === 'identities' || kind === 'operations') return { pool: rest, accounts };
-    return { pool: d.poolId, accounts };
+    if (kind === 'registration') return { jobId: rest, pool: await this.poolOfJob(rest, e.type === 'JobStarted' ? e.data.config.poolId : undefined), accounts: [] };
+    if (kind === 'account') return { pool: 'poolId' in e.data ? e.data.poolId : this.s.accounts.find(rest)?.state.poolId, accounts: [rest] };
+    return { pool: rest, accounts: ledgerEvents.has(e) ? accountsOf(e) : [] };
   }
 
   private async poolOfJob(jobId: string, fromEvent: string | undefined): Promise<string | undefined> {

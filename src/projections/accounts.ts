@@ -1,5 +1,5 @@
-import { evolveAccount, initialAccountState, type AccountEvent, type AccountState } from '../domain/account.ts';
-import type { LedgerEvent } from '../domain/ledger.ts';
+import { accountEvents, evolveAccount, initialAccountState, type AccountState } from '../domain/account.ts';
+import { accountsOf, ledgerEvents, type LedgerEvent } from '../domain/ledger.ts';
 import type { RowProjection, Row } from './projection.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -50,13 +50,13 @@ export const accountsProjection: RowProjection = {
   ],
   streamPrefixes: ['account-', 'pool-'],
   keysOf(e) {
-    const d = e.data as { accountId?: string; accountIds?: string[]; leases?: { accountId: string }[] };
-    if (e.stream.startsWith('account-')) return [d.accountId!];
-    return d.leases?.map((l) => l.accountId) ?? d.accountIds ?? [];
+    if (accountEvents.has(e)) return [e.data.accountId];
+    return ledgerEvents.has(e) ? accountsOf(e) : [];
   },
   apply(row, e, accountId) {
-    if (!e.stream.startsWith('account-')) return ledgerEvent(row, e as unknown as LedgerEvent, accountId);
-    const event = e as unknown as AccountEvent;
+    if (ledgerEvents.has(e)) return ledgerEvent(row, e, accountId);
+    if (!accountEvents.has(e)) return row;
+    const event = e;
     const joined = event.type === 'AccountImported' || event.type === 'AccountRegistered';
     if (!row && !joined) return row;
     const base = joined ? { account_id: accountId, session_id: null, fence: 0, leased_until: null, use_count: 0, last_used: null, imported_at: event.data.at } : row!;

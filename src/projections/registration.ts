@@ -1,5 +1,4 @@
-import type { IdentitiesImported } from '../domain/identities.ts';
-import type { JobEvent } from '../domain/registration.ts';
+import { jobEvents } from '../domain/job.ts';
 import type { RowProjection } from './projection.ts';
 
 /** `rm_identities`: one row per identity of a pool (whether it is registered is a join with `rm_accounts`). */
@@ -10,9 +9,10 @@ export const identitiesProjection: RowProjection = {
   keyType: 'uuid',
   columns: ['identity_id', 'pool_id', 'email', 'fields', 'imported_at'],
   streamPrefixes: ['identities-'],
-  keysOf: (e) => (e.type === 'IdentitiesImported' ? (e.data as IdentitiesImported['data']).identities.map((i) => i.identityId) : []),
-  apply(_row, e, identityId) {
-    const d = e.data as IdentitiesImported['data'];
+  keysOf: (e) => (e.type === 'IdentitiesImported' ? e.data.identities.map((i) => i.identityId) : []),
+  apply(row, e, identityId) {
+    if (e.type !== 'IdentitiesImported') return row;
+    const d = e.data;
     const i = d.identities.find((x) => x.identityId === identityId)!;
     return { identity_id: identityId, pool_id: d.poolId, email: i.email, fields: i.fields, imported_at: d.at };
   },
@@ -28,9 +28,9 @@ export const jobsProjection: RowProjection = {
     'started_at', 'updated_at', 'ended_at',
   ],
   streamPrefixes: ['registration-'],
-  keysOf: (e) => [(e.data as { jobId: string }).jobId],
-  apply(row, raw) {
-    const e = raw as unknown as JobEvent;
+  keysOf: (e) => (jobEvents.has(e) ? [e.data.jobId] : []),
+  apply(row, e) {
+    if (!jobEvents.has(e)) return row;
     const at = e.data.at;
     if (e.type === 'JobStarted') {
       const c = e.data.config;
@@ -72,8 +72,9 @@ export const attemptsProjection: RowProjection = {
   columns: ['attempt_key', 'job_id', 'seq', 'identity_id', 'email', 'attempt', 'outcome', 'step', 'duration_ms', 'error', 'retry_at', 'at'],
   streamPrefixes: ['registration-'],
   keysOf: (e) => (e.type === 'RegistrationAttempted' ? [`${e.stream}:${e.revision}`] : []),
-  apply(_row, e, key) {
-    const d = (e as unknown as Extract<JobEvent, { type: 'RegistrationAttempted' }>).data;
+  apply(row, e, key) {
+    if (e.type !== 'RegistrationAttempted') return row;
+    const d = e.data;
     return {
       attempt_key: key, job_id: d.jobId, seq: e.revision, identity_id: d.identityId, email: d.email, attempt: d.attempt,
       outcome: d.outcome, step: d.step, duration_ms: d.durationMs, error: d.error ?? null, retry_at: d.retryAt ?? null, at: d.at,

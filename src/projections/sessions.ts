@@ -1,4 +1,4 @@
-import type { LedgerEvent } from '../domain/ledger.ts';
+import { ledgerEvents } from '../domain/ledger.ts';
 import { poolIdOf, type RowProjection } from './projection.ts';
 
 /** `rm_sessions`: one row per session of every pool, live or ended. */
@@ -8,14 +8,13 @@ export const sessionsProjection: RowProjection = {
   key: 'session_key',
   columns: ['session_key', 'pool_id', 'session_id', 'holder', 'status', 'account_ids', 'fences', 'expires_at', 'allocated_at', 'ended_at'],
   streamPrefixes: ['pool-'],
-  keysOf: (e) => (e.type.startsWith('Session') ? [`${poolIdOf(e.stream)}/${(e.data as { sessionId: string }).sessionId}`] : []),
-  apply(row, event, key) {
-    const e = event as unknown as LedgerEvent;
+  keysOf: (e) => (ledgerEvents.has(e) ? [`${poolIdOf(e.stream)}/${e.data.sessionId}`] : []),
+  apply(row, e, key) {
     switch (e.type) {
       case 'SessionAllocated': {
         const { sessionId, leases, holder, expiresAt, at } = e.data;
         return {
-          session_key: key, pool_id: poolIdOf(event.stream), session_id: sessionId, holder, status: 'live',
+          session_key: key, pool_id: poolIdOf(e.stream), session_id: sessionId, holder, status: 'live',
           account_ids: leases.map((l) => l.accountId), fences: leases.map((l) => l.fence),
           expires_at: expiresAt, allocated_at: at, ended_at: null,
         };
@@ -26,6 +25,8 @@ export const sessionsProjection: RowProjection = {
         return row && { ...row, status: 'released', ended_at: e.data.at };
       case 'SessionExpired':
         return row && { ...row, status: 'expired', ended_at: e.data.at };
+      default:
+        return row;
     }
   },
 };

@@ -9,6 +9,8 @@ import {
   type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type NewEvent,
   type Position, type ReadAllOptions, type RecordedEvent, type StreamAppend, type SubscribeOptions,
 } from './port.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import type { EventCodec } from './codec.ts';
 
 /** `{commit, prepare}` as an ordered string. */
 function toPosition(p: { commit: bigint; prepare: bigint }): Position {
@@ -26,7 +28,7 @@ function toFilter(filter?: EventFilter): Filter {
   return prefixes?.length ? streamNameFilter({ prefixes }) : excludeSystemEvents();
 }
 
-function toRecorded(e: AllStreamRecordedEvent): RecordedEvent {
+function toRaw(e: AllStreamRecordedEvent): RecordedEvent<DomainEvent> {
   return {
     id: e.id, type: e.type, stream: e.streamId, revision: Number(e.revision),
     data: e.data, metadata: e.metadata as RecordedEvent['metadata'],
@@ -39,21 +41,21 @@ function toRecorded(e: AllStreamRecordedEvent): RecordedEvent {
  * port says; a dropped subscription resubscribes from its last position with backoff.
  *
  * @example
- * const store = new EventStoreDbStore('esdb://localhost:2113?tls=false');
+ * const store = new EventStoreDbStore('esdb://localhost:2113?tls=false', rosterCodec);
  */
-export class EventStoreDbStore implements EventStore {
+export class EventStoreDbStore<E extends DomainEvent> implements EventStore<E> {
   private readonly client: EventStoreDBClient;
 
-  constructor(connectionString: string) {
+  constructor(connectionString: string, private readonly codec: EventCodec<E>) {
     this.client = EventStoreDBClient.connectionString(connectionString);
   }
 
-  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(stream: string, events: NewEvent<E>[], expected: ExpectedRevision): Promise<AppendResult> {
     const expectedRevision = expected === 'any' ? ANY : expected === 'no_stream' ? NO_STREAM : BigInt(expected);
     try {
       const result = await this.client.appendToStream(
         stream,
-        events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: e.metadata as never })),
+        events.map((e) => this.codec.encode(e)).map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: e.metadata as never })),
         { expectedRevision },
       );
       return {
@@ -70,25 +72,25 @@ export class EventStoreDbStore implements EventStore {
   }
 
   /** One stream after another: EventStoreDB has no transaction across streams. */
-  async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+  async appendMany(appends: StreamAppend<E>[]): Promise<AppendResult[]> {
     const results: AppendResult[] = [];
     for (const { stream, events, expected } of appends) results.push(await this.append(stream, events, expected));
     return results;
   }
 
-  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = [];
+  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent<E>[]> {
+    const out: RecordedEvent<E>[] = [];
     try {
       for await (const resolved of this.client.readStream(stream, {
         fromRevision: BigInt(options.from ?? 0), maxCount: options.limit ?? Number.MAX_SAFE_INTEGER,
       })) {
         const e = resolved.event;
         if (!e) continue;
-        out.push({
+        out.push(this.codec.decode({
           id: e.id, type: e.type, stream: e.streamId, revision: Number(e.revision), data: e.data,
           metadata: e.metadata as RecordedEvent['metadata'], recordedAt: e.created,
           position: e.position ? toPosition(e.position) : START,
-        });
+        }));
       }
     } catch (error) {
       if ((error as { type?: string }).type === 'stream-not-found') return [];
@@ -97,9 +99,9 @@ export class EventStoreDbStore implements EventStore {
     return out;
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent<E>[]> {
     const limit = options.limit ?? 1000;
-    const out: RecordedEvent[] = [];
+    const out: RecordedEvent<E>[] = [];
     // EventStoreDB's readAll has no server-side filter: read in pages and filter here.
     let from = options.from;
     while (out.length < limit) {
@@ -114,7 +116,7 @@ export class EventStoreDbStore implements EventStore {
         if (e.streamId.startsWith('$')) continue;
         const prefixes = options.filter?.streamPrefixes;
         if (prefixes?.length && !prefixes.some((p) => e.streamId.startsWith(p))) continue;
-        out.push(toRecorded(e));
+        out.push(this.codec.decode(toRaw(e)));
         if (out.length >= limit) break;
       }
       if (seen === 0) break;
@@ -129,7 +131,7 @@ export class EventStoreDbStore implements EventStore {
     return START;
   }
 
-  async *subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+  async *subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent<E>> {
     let from = options.from;
     let backoff = 100;
     while (!options.signal?.aborted) {
@@ -146,7 +148,7 @@ export class EventStoreDbStore implements EventStore {
           if (from && position <= from) continue;
           from = position;
           backoff = 100;
-          yield toRecorded(e);
+          yield this.codec.decode(toRaw(e));
         }
       } catch {
         if (options.signal?.aborted) return;

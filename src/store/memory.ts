@@ -3,6 +3,8 @@ import {
   type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type Position,
   type ReadAllOptions, type RecordedEvent, type StreamAppend, type SubscribeOptions,
 } from './port.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import type { EventCodec, RawEvent } from './codec.ts';
 import { categoryOf, pollSubscribe, wakeSignal } from './subscription.ts';
 
 /**
@@ -10,16 +12,23 @@ import { categoryOf, pollSubscribe, wakeSignal } from './subscription.ts';
  * real adapters.
  *
  * @example
- * const store = new MemoryEventStore();
+ * const store = new MemoryEventStore(rosterCodec);
  * await store.append('pool-a', [event], 'no_stream');
  */
-export class MemoryEventStore implements EventStore {
-  private readonly all: RecordedEvent[] = [];
-  private readonly streams = new Map<string, RecordedEvent[]>();
-  private readonly byId = new Map<string, RecordedEvent>();
+export class MemoryEventStore<E extends DomainEvent> implements EventStore<E> {
+  private readonly all: RawEvent[] = [];
+  private readonly streams = new Map<string, RawEvent[]>();
+  private readonly byId = new Map<string, RawEvent>();
   private readonly signal = wakeSignal();
 
-  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  constructor(private readonly codec: EventCodec<E>) {}
+
+  /** A copy of the stored event, decoded as the other adapters decode what they read. */
+  private decode(e: RawEvent): RecordedEvent<E> {
+    return this.codec.decode(structuredClone(e));
+  }
+
+  async append(stream: string, events: NewEvent<E>[], expected: ExpectedRevision): Promise<AppendResult> {
     const existing = events.map((e) => this.byId.get(e.id));
     if (existing.some(Boolean)) {
       const last = existing.at(-1);
@@ -35,8 +44,8 @@ export class MemoryEventStore implements EventStore {
     const list = current ?? [];
     this.streams.set(stream, list);
     for (const e of events) {
-      const recorded: RecordedEvent = {
-        ...structuredClone(e), stream, revision: list.length,
+      const recorded: RawEvent = {
+        ...structuredClone(this.codec.encode(e)), stream, revision: list.length,
         position: pad(this.all.length + 1), recordedAt: new Date(),
       };
       list.push(recorded);
@@ -48,7 +57,7 @@ export class MemoryEventStore implements EventStore {
     return { nextRevision: last.revision, position: last.position };
   }
 
-  async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+  async appendMany(appends: StreamAppend<E>[]): Promise<AppendResult[]> {
     // Check every part first; then append them all without yielding in between.
     const seen = new Set<string>();
     for (const { stream, events, expected } of appends) {
@@ -62,18 +71,18 @@ export class MemoryEventStore implements EventStore {
     return Promise.all(appends.map(({ stream, events, expected }) => this.append(stream, events, expected)));
   }
 
-  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent<E>[]> {
     const list = this.streams.get(stream) ?? [];
     const from = options.from ?? 0;
-    return list.slice(from, from + (options.limit ?? Infinity)).map((e) => structuredClone(e));
+    return list.slice(from, from + (options.limit ?? Infinity)).map((e) => this.decode(e));
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent<E>[]> {
     const start = options.from ? Number(options.from) : 0;
-    const out: RecordedEvent[] = [];
+    const out: RecordedEvent<E>[] = [];
     for (let i = start; i < this.all.length && out.length < (options.limit ?? Infinity); i++) {
       const e = this.all[i]!;
-      if (matchesFilter(e.stream, options.filter)) out.push(structuredClone(e));
+      if (matchesFilter(e.stream, options.filter)) out.push(this.decode(e));
     }
     return out;
   }
@@ -82,11 +91,11 @@ export class MemoryEventStore implements EventStore {
     return this.all.at(-1)?.position ?? START;
   }
 
-  subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+  subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent<E>> {
     return pollSubscribe(async (from, filter, limit) => {
       const start = from ? Number(from) : 0;
       const scannedEvents = this.all.slice(start, start + limit);
-      const events = scannedEvents.filter((e) => matchesFilter(e.stream, filter)).map((e) => structuredClone(e));
+      const events = scannedEvents.filter((e) => matchesFilter(e.stream, filter)).map((e) => this.decode(e));
       return { events, scanned: scannedEvents.length, last: scannedEvents.at(-1)?.position };
     }, this.signal.wake, options);
   }

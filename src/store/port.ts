@@ -2,6 +2,8 @@
  * The event store port: what Roster needs of an append-only log of streams.
  * Adapters: `postgres.ts` (default), `eventstoredb.ts`, `memory.ts` (unit tests only).
  */
+import type { RosterEvent } from '../domain/catalog.ts';
+import type { DomainEvent } from '../domain/events.ts';
 
 /** Audit metadata carried by every event. */
 export interface EventMetadata {
@@ -14,12 +16,10 @@ export interface EventMetadata {
 }
 
 /** An event to append. `id` is a UUID; re-appending the same ids writes nothing twice. */
-export interface NewEvent<T = unknown> {
+export type NewEvent<E extends DomainEvent = RosterEvent> = E & {
   id: string;
-  type: string;
-  data: T;
   metadata: EventMetadata;
-}
+};
 
 /**
  * A position in the global log. Opaque to callers, but ordered: positions compare as
@@ -29,12 +29,12 @@ export type Position = string;
 export const START: Position = '';
 
 /** An event as stored. `revision` counts from 0 within its stream. */
-export interface RecordedEvent<T = unknown> extends NewEvent<T> {
+export type RecordedEvent<E extends DomainEvent = RosterEvent> = NewEvent<E> & {
   stream: string;
   revision: number;
   position: Position;
   recordedAt: Date;
-}
+};
 
 /** `no_stream`: the stream must not exist; `any`: no check; a number: the stream's current revision. */
 export type ExpectedRevision = number | 'no_stream' | 'any';
@@ -67,32 +67,33 @@ export interface SubscribeOptions {
 }
 
 /** One stream's part of a multi-stream append. */
-export interface StreamAppend {
+export interface StreamAppend<E extends DomainEvent = RosterEvent> {
   stream: string;
-  events: NewEvent[];
+  events: NewEvent<E>[];
   expected: ExpectedRevision;
 }
 
-export interface EventStore {
+/** The store of events of type `E`: Roster's own by default; the contract suite stores any. */
+export interface EventStore<E extends DomainEvent = RosterEvent> {
   /** Append events to one stream atomically, checking the expected revision. */
-  append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(stream: string, events: NewEvent<E>[], expected: ExpectedRevision): Promise<AppendResult>;
   /**
    * Appends to several streams, each checked against its expected revision; results in the
    * same order. PostgreSQL and memory: all or nothing (one failed check writes nothing).
    * EventStoreDB has no multi-stream transaction: it appends one stream after another.
    */
-  appendMany(appends: StreamAppend[]): Promise<AppendResult[]>;
+  appendMany(appends: StreamAppend<E>[]): Promise<AppendResult[]>;
   /** A stream's events from a revision (inclusive), in order. Empty when the stream does not exist. */
-  readStream(stream: string, options?: { from?: number; limit?: number }): Promise<RecordedEvent[]>;
+  readStream(stream: string, options?: { from?: number; limit?: number }): Promise<RecordedEvent<E>[]>;
   /** Events of every stream after `from` (exclusive), in global order. */
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent<E>[]>;
   /** The position of the newest committed event; readers of `$all` reach it in time. */
   headPosition(): Promise<Position>;
   /**
    * Events after `from` as they arrive: first the backlog, then live, with no gap and no
    * duplicate. Ends when `signal` aborts.
    */
-  subscribe(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  subscribe(options?: SubscribeOptions): AsyncIterable<RecordedEvent<E>>;
   /**
    * Resolves when new events may have been appended, or after `ms` at the latest; at once
    * when an append was noticed after `since` (a `performance.now()` value).

@@ -4,6 +4,8 @@ import {
   type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type NewEvent,
   type Position, type ReadAllOptions, type RecordedEvent, type StreamAppend, type SubscribeOptions,
 } from './port.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import type { EventCodec } from './codec.ts';
 import { pollSubscribe, wakeSignal, type Page } from './subscription.ts';
 
 /** Encodes PostgreSQL's (transaction id, global position) pair as an ordered string. */
@@ -18,8 +20,11 @@ function fromPosition(position: Position): [string, string] {
 }
 
 /** Events as `roster_append` takes them. */
-function payloadOf(events: NewEvent[]): string {
-  return JSON.stringify(events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })));
+function payloadOf<E extends DomainEvent>(events: NewEvent<E>[], codec: EventCodec<E>): string {
+  return JSON.stringify(events.map((e) => {
+    const { id, type, data, metadata } = codec.encode(e);
+    return { id, type, data, metadata };
+  }));
 }
 
 /** The port's error for what `roster_append` raised; other errors as they are. */
@@ -55,7 +60,7 @@ interface EventRow {
   recorded_at: Date;
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
+function toRaw(row: EventRow): RecordedEvent<DomainEvent> {
   return {
     id: row.event_id, type: row.type, stream: row.stream_id, revision: Number(row.revision),
     data: row.data, metadata: row.metadata, recordedAt: row.recorded_at,
@@ -72,15 +77,24 @@ const SELECT_EVENTS = `SELECT global_position, transaction_id::text AS tx, strea
  * that commits late can never be skipped by a reader that already passed a later sequence.
  *
  * @example
- * const store = new PostgresEventStore(pool);
+ * const store = new PostgresEventStore(pool, { codec: rosterCodec });
  * await store.start();
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> {
   private readonly signal = wakeSignal();
   private listener?: pg.Client;
   private closed = false;
 
-  constructor(private readonly pool: pg.Pool, private readonly listenConfig?: pg.ClientConfig) {}
+  private readonly codec: EventCodec<E>;
+  private readonly listenConfig?: pg.ClientConfig;
+
+  /** `listen`: where to LISTEN for appends (else subscribers poll). */
+  constructor(private readonly pool: pg.Pool, options: { codec: EventCodec<E>; listen?: pg.ClientConfig }) {
+    this.codec = options.codec;
+    this.listenConfig = options.listen;
+  }
+
+  private readonly toRecorded = (row: EventRow): RecordedEvent<E> => this.codec.decode(toRaw(row));
 
   /** Starts listening for appends, so that subscribers wake at once instead of polling. */
   async start(): Promise<void> {
@@ -101,12 +115,12 @@ export class PostgresEventStore implements EventStore {
     this.listener = client;
   }
 
-  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(stream: string, events: NewEvent<E>[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     try {
       const { rows } = await this.pool.query<{ next_revision: string; tx: string; last_position: string }>(
         'SELECT next_revision, tx::text AS tx, last_position FROM roster_append($1, $2, $3::jsonb)',
-        [stream, expectedCode(expected), payloadOf(events)],
+        [stream, expectedCode(expected), payloadOf(events, this.codec)],
       );
       const row = rows[0]!;
       return { nextRevision: Number(row.next_revision), position: toPosition(row.tx, row.last_position) };
@@ -120,7 +134,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Every part in one statement, so in one transaction: all or nothing. */
-  async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+  async appendMany(appends: StreamAppend<E>[]): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
     if (appends.some((a) => a.events.length === 0)) throw new Error('append needs at least one event');
     try {
@@ -129,7 +143,7 @@ export class PostgresEventStore implements EventStore {
          FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) WITH ORDINALITY AS a(stream, expected, events, n),
               LATERAL roster_append(a.stream, a.expected, a.events) r
          ORDER BY a.n`,
-        [appends.map((a) => a.stream), appends.map((a) => expectedCode(a.expected)), appends.map((a) => payloadOf(a.events))],
+        [appends.map((a) => a.stream), appends.map((a) => expectedCode(a.expected)), appends.map((a) => payloadOf(a.events, this.codec))],
       );
       return rows.map((row) => ({ nextRevision: Number(row.next_revision), position: toPosition(row.tx, row.last_position) }));
     } catch (error) {
@@ -138,15 +152,15 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent<E>[]> {
     const { rows } = await this.pool.query<EventRow>(
       `${SELECT_EVENTS} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
       [stream, options.from ?? 0, options.limit ?? null],
     );
-    return rows.map(toRecorded);
+    return rows.map(this.toRecorded);
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent<E>[]> {
     const [tx, gp] = fromPosition(options.from ?? START);
     const { rows } = await this.pool.query<EventRow>(
       `${SELECT_EVENTS}
@@ -156,7 +170,7 @@ export class PostgresEventStore implements EventStore {
        ORDER BY transaction_id, global_position LIMIT $4`,
       [tx, gp, likePatterns(options.filter), options.limit ?? 1000],
     );
-    return rows.map(toRecorded);
+    return rows.map(this.toRecorded);
   }
 
   async headPosition(): Promise<Position> {
@@ -170,12 +184,12 @@ export class PostgresEventStore implements EventStore {
     return row ? toPosition(row.tx, row.global_position) : START;
   }
 
-  subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+  subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent<E>> {
     return pollSubscribe((from, filter, limit) => this.readPage(from, filter, limit), this.signal.wake, { pollMs: 200, ...options });
   }
 
   /** A page of the log: every event after `from` is scanned, only matching ones are fetched whole. */
-  private async readPage(from: Position, filter: EventFilter | undefined, limit: number): Promise<Page> {
+  private async readPage(from: Position, filter: EventFilter | undefined, limit: number): Promise<Page<E>> {
     const [tx, gp] = fromPosition(from);
     const { rows } = await this.pool.query<EventRow & { matched: boolean }>(
       `SELECT global_position, tx, stream_id, revision, event_id, recorded_at, matched,
@@ -191,7 +205,7 @@ export class PostgresEventStore implements EventStore {
     );
     const last = rows.at(-1);
     return {
-      events: rows.filter((r) => r.matched).map(toRecorded), scanned: rows.length,
+      events: rows.filter((r) => r.matched).map(this.toRecorded), scanned: rows.length,
       last: last && toPosition(last.tx, last.global_position),
     };
   }

@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../domain/events.ts';
 import type { EventFilter, Position, RecordedEvent, SubscribeOptions } from './port.ts';
 import { START } from './port.ts';
 
@@ -26,13 +27,13 @@ function categoriesOf(filter?: EventFilter): string[] | null {
  * events were scanned, and the position of the last one scanned (matching or not), so
  * that a filtered reader moves past what it skips.
  */
-export interface Page {
-  events: RecordedEvent[];
+export interface Page<E extends DomainEvent> {
+  events: RecordedEvent<E>[];
   scanned: number;
   last?: Position;
 }
 
-export type ReadPage = (from: Position, filter: EventFilter | undefined, limit: number) => Promise<Page>;
+export type ReadPage<E extends DomainEvent> = (from: Position, filter: EventFilter | undefined, limit: number) => Promise<Page<E>>;
 
 /**
  * A subscription built from repeated page reads: it reads the backlog in batches, then
@@ -43,17 +44,17 @@ export type ReadPage = (from: Position, filter: EventFilter | undefined, limit: 
  * @example
  * for await (const e of pollSubscribe(readPage, wake, { from })) handle(e);
  */
-export async function* pollSubscribe(
-  readPage: ReadPage,
+export async function* pollSubscribe<E extends DomainEvent>(
+  readPage: ReadPage<E>,
   wake: Wake,
   options: SubscribeOptions & { pollMs?: number } = {},
-): AsyncGenerator<RecordedEvent> {
+): AsyncGenerator<RecordedEvent<E>> {
   let from: Position = options.from ?? START;
   const limit = options.batchSize ?? 500;
   const { signal } = options;
   while (!signal?.aborted) {
     const readAt = performance.now();
-    let page: Page;
+    let page: Page<E>;
     try {
       page = await readPage(from, options.filter, limit);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { startSpan, tracesRecorded } from '../telemetry.ts';
+import type { DomainEvent } from '../domain/events.ts';
 import type { EventStore, NewEvent } from './port.ts';
 
 /**
@@ -8,12 +9,12 @@ import type { EventStore, NewEvent } from './port.ts';
  * are not recorded.
  *
  * @example
- * const store = traced(new PostgresEventStore(db));
+ * const store = traced(new PostgresEventStore(db, { codec: rosterCodec }));
  */
-export function traced(store: EventStore): EventStore {
+export function traced<E extends DomainEvent>(store: EventStore<E>): EventStore<E> {
   if (!tracesRecorded) return store;
   const append = store.append.bind(store);
-  store.append = async (stream: string, events: NewEvent[], expected) => {
+  store.append = async (stream: string, events: NewEvent<E>[], expected) => {
     const parents = new Set(events.map((e) => e.metadata.traceparent));
     const spans = [...parents].map((p) => startSpan('append', p, { 'roster.stream': stream, 'roster.events': events.length }));
     try {

@@ -2,7 +2,7 @@ import { inSpan, instruments } from '../telemetry.ts';
 import type { AccountDeps } from '../commands/accounts.ts';
 import { changeAccount } from '../commands/accounts.ts';
 import { systemContext, type CommandContext } from '../commands/context.ts';
-import type { Allocators } from './allocators.ts';
+import type { Allocators } from '../commands/allocators.ts';
 import type { FlowPool } from './flows.ts';
 import { SingleFlight, type ProviderBuckets } from './limits.ts';
 import type { Issued } from './providers/provider.ts';

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { changeAccount, type AccountDeps } from '../commands/accounts.ts';
-import { toNewEvents, type CommandContext } from '../commands/context.ts';
-import { handle } from '../commands/handle.ts';
+import type { CommandContext } from '../commands/context.ts';
+import { catchUp, runCommand } from '../commands/runner.ts';
 import { DomainError, invalid, type FieldError } from '../domain/errors.ts';
 import {
-  checkJobConfig, decideJob, evolveJob, initialJob,
+  checkJobConfig, jobDecider,
   type JobCommand, type JobConfig, type JobEvent, type JobState, type RegistrationAttempted,
-} from '../domain/registration.ts';
+} from '../domain/job.ts';
 import { waitForPosition } from '../projections/queries.ts';
-import { WrongExpectedRevision, type Position } from '../store/port.ts';
-import type { Allocators } from './allocators.ts';
+import type { Position } from '../store/port.ts';
+import type { Allocators } from '../commands/allocators.ts';
 import type { FlowResult } from './flow.ts';
 import type { FlowPool } from './flows.ts';
 import { Gate } from './limits.ts';
@@ -51,7 +51,7 @@ interface Queued {
  * stalled when nothing moves for its `stallAfterMs`.
  */
 class JobSupervisor {
-  private state: JobState = initialJob();
+  private state: JobState = jobDecider.initial();
   private revision = -1;
   private readonly queue: Queued[] = [];
   private readonly inFlight = new Map<string, AbortController>();
@@ -89,30 +89,18 @@ class JobSupervisor {
   }
 
   async catchUp(): Promise<void> {
-    const events = await this.deps.store.readStream(this.stream, { from: this.revision + 1 });
-    for (const e of events) this.state = evolveJob(this.state, e as unknown as JobEvent);
-    this.revision += events.length;
+    ({ state: this.state, revision: this.revision } = await catchUp(this.deps.store, this.stream, jobDecider, { state: this.state, revision: this.revision }));
     this.wake();
   }
 
-  /** Decides and appends a command as the job's only writer here; on a conflict (another node paused it) catches up and decides again. */
+  /** Runs a command as the job's only writer here, from what it knows; on a conflict (another node paused it) the runner catches up and decides again. */
   apply(command: Command): Promise<JobEvent[]> {
     return this.writes.run(async () => {
-      for (let attempt = 0; ; attempt++) {
-        const result = decideJob({ ...command, jobId: this.jobId, now: Date.now() } as JobCommand, this.state);
-        if (result instanceof DomainError) throw result;
-        if (!result.length) return result;
-        try {
-          const appended = await this.deps.store.append(this.stream, toNewEvents(result, this.ctx), this.revision < 0 ? 'no_stream' : this.revision);
-          for (const e of result) this.state = evolveJob(this.state, e);
-          this.revision = appended.nextRevision;
-          this.wake();
-          return result;
-        } catch (error) {
-          if (!(error instanceof WrongExpectedRevision) || attempt >= 5) throw error;
-          await this.catchUp();
-        }
-      }
+      const known = { state: this.state, revision: this.revision };
+      const r = await runCommand(this.deps.store, this.stream, jobDecider, { ...command, jobId: this.jobId, now: Date.now() } as JobCommand, this.ctx, known);
+      ({ state: this.state, revision: this.revision } = r);
+      if (r.events.length) this.wake();
+      return r.events;
     });
   }
 
@@ -370,8 +358,7 @@ export class Registrations {
       if (action === 'stop') local.cancelFlows();
       return { events: events.map((e) => e.type), status: local.ended ? 'stopped' : action === 'pause' ? 'paused' : 'running' };
     }
-    const decider = { initial: initialJob, decide: decideJob, evolve: evolveJob };
-    const r = await handle(this.deps.store, `registration-${jobId}`, decider, { ...command, jobId, now: Date.now() } as JobCommand, ctx);
+    const r = await runCommand(this.deps.store, `registration-${jobId}`, jobDecider, { ...command, jobId, now: Date.now() } as JobCommand, ctx);
     return { events: r.events.map((e) => e.type), status: r.state.status };
   }
 

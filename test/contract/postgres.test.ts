@@ -1,12 +1,13 @@
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { plainCodec } from '../../src/store/codec.ts';
 import { PostgresEventStore } from '../../src/store/postgres.ts';
 import { testDatabase } from '../support/db.ts';
 import { storeContract } from './store-contract.ts';
 
 storeContract('postgres', async () => {
   const db = await testDatabase();
-  const store = new PostgresEventStore(db.pool, { connectionString: db.url });
+  const store = new PostgresEventStore(db.pool, { codec: plainCodec, listen: { connectionString: db.url } });
   await store.start();
   return {
     store,

@@ -1,6 +1,7 @@
 /**
  * The event store contract: every adapter runs this same suite.
  */
+import type { DomainEvent } from '../../src/domain/events.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -10,28 +11,28 @@ import {
 } from '../../src/store/port.ts';
 
 export interface ContractSubject {
-  store: EventStore;
+  store: EventStore<DomainEvent>;
   /** Appends inside a transaction that stays open for `ms` before committing, where the adapter has one. */
-  appendHeldOpen?: (stream: string, events: NewEvent[], ms: number) => Promise<void>;
+  appendHeldOpen?: (stream: string, events: NewEvent<DomainEvent>[], ms: number) => Promise<void>;
   teardown(): Promise<void>;
 }
 
-function event(type = 'Thing', data: Record<string, unknown> = {}): NewEvent {
+function event(type = 'Thing', data: Record<string, unknown> = {}): NewEvent<DomainEvent> {
   return { id: randomUUID(), type, data, metadata: { actor: 'test', correlationId: randomUUID() } };
 }
 
-function events(n: number, type = 'Thing'): NewEvent[] {
+function events(n: number, type = 'Thing'): NewEvent<DomainEvent>[] {
   return Array.from({ length: n }, (_, i) => event(type, { i }));
 }
 
 /** Collects events from a subscription until `until` says stop or the time runs out. */
 async function collect(
-  store: EventStore, from: Position | undefined, prefix: string,
-  until: (seen: RecordedEvent[]) => boolean, ms = 15000,
-): Promise<RecordedEvent[]> {
+  store: EventStore<DomainEvent>, from: Position | undefined, prefix: string,
+  until: (seen: RecordedEvent<DomainEvent>[]) => boolean, ms = 15000,
+): Promise<RecordedEvent<DomainEvent>[]> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), ms);
-  const seen: RecordedEvent[] = [];
+  const seen: RecordedEvent<DomainEvent>[] = [];
   try {
     for await (const e of store.subscribe({ from, filter: { streamPrefixes: [prefix] }, signal: ac.signal })) {
       seen.push(e);
@@ -47,7 +48,7 @@ async function collect(
 export function storeContract(name: string, make: () => Promise<ContractSubject>): void {
   describe(`event store contract: ${name}`, () => {
     let subject: ContractSubject;
-    let store: EventStore;
+    let store: EventStore<DomainEvent>;
     const stream = (label: string) => `${label}-${randomUUID()}`;
 
     before(async () => {
@@ -119,7 +120,7 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       assert.equal(stored[0]!.metadata.actor, 'test');
       // Readers of $all may see new events a moment late (PostgreSQL holds them back while
       // older transactions are open): wait, bounded, for all five.
-      let all: RecordedEvent[] = [];
+      let all: RecordedEvent<DomainEvent>[] = [];
       for (let i = 0; i < 200 && all.length < 5; i++, await sleep(25)) {
         all = (await store.readAll({ limit: 100000 })).filter((e) => e.stream === a || e.stream === b);
       }

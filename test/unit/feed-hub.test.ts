@@ -3,15 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { FeedHub, type FeedMessage } from '../../src/http/feed-hub.ts';
 import type { Services } from '../../src/http/app.ts';
+import { rosterCodec } from '../../src/store/codec.ts';
 import { MemoryEventStore } from '../../src/store/memory.ts';
-import { AccountIndex } from '../../src/workers/account-index.ts';
+import type { NewEvent } from '../../src/store/port.ts';
+import { AccountIndex } from '../../src/projections/account-index.ts';
 import { until } from '../support/sandbox.ts';
 
-const event = (type: string) => ({ id: randomUUID(), type, data: { sessionId: 's', accountIds: [] }, metadata: { actor: 't', correlationId: 'c' } });
+const event = (type: 'SessionReleased' | 'SessionExpired'): NewEvent => ({
+  id: randomUUID(), type, data: { sessionId: 's', accountIds: [], at: new Date().toISOString() }, metadata: { actor: 't', correlationId: 'c' },
+});
 
 describe('feed hub', () => {
   const start = () => {
-    const store = new MemoryEventStore();
+    const store = new MemoryEventStore(rosterCodec);
     const hub = new FeedHub({ store, db: undefined as never, accounts: new AccountIndex(), settings: {} as Services['settings'] }, (e) => { throw e; });
     const client = () => {
       const got: FeedMessage[] = [];

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { RosterEvent } from '../../src/domain/catalog.ts';
 import { holderAt, holdings, stateAsOf, type PastEvent } from '../../src/domain/history.ts';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
 const t = (hh: string) => new Date(`2026-11-21T${hh}:00Z`);
-const ev = (stream: string, type: string, at: string, data: object): PastEvent => ({ stream, type, recordedAt: t(at), data });
+// Events written by hand, as they would be read: the codec's check is the store's business.
+const ev = (stream: string, type: string, at: string, data: object): PastEvent => ({ stream, recordedAt: t(at), ...({ type, data } as RosterEvent) });
 
 // A timeline written by hand: imported at 09:00, leased by "alpha" 09:10–09:20 (released),
 // disabled 09:30, enabled 09:40, leased by "beta" 09:50 with expiry 10:00, renewed to

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideJob, evolveJob, initialJob, retryDelay, type JobCommand, type JobConfig, type JobEvent, type JobState } from '../../src/domain/registration.ts';
+import { decideJob, evolveJob, initialJob, retryDelay, type JobCommand, type JobConfig, type JobEvent, type JobState } from '../../src/domain/job.ts';
 import { decider } from '../support/gwt.ts';
 
 const now = Date.parse('2026-11-21T10:00:00Z');

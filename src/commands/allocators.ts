@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors.ts';
 import type { EventStore, Position } from '../store/port.ts';
-import { systemContext } from '../commands/context.ts';
-import type { AccountIndex } from './account-index.ts';
+import { systemContext } from './context.ts';
+import type { AccountIndex } from '../projections/account-index.ts';
 import { PoolAllocator, type UsageDays } from './allocator.ts';
 
 /**

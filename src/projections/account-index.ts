@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { evolveAccount, initialAccountState, type AccountEvent, type AccountState } from '../domain/account.ts';
+import { accountEvents, evolveAccount, initialAccountState, type AccountState } from '../domain/account.ts';
 import type { Candidate } from '../domain/ledger.ts';
 import type { RecordedEvent, Position } from '../store/port.ts';
-import { readCheckpoint } from '../projections/runner.ts';
-import { accountsProjection } from '../projections/accounts.ts';
+import { readCheckpoint } from './runner.ts';
+import { accountsProjection } from './accounts.ts';
 
 export interface IndexedAccount {
   state: AccountState;
@@ -53,7 +53,8 @@ export class AccountIndex {
 
   /** Folds an account event seen on the log; events at or below the known revision are skipped. */
   applyRecorded(event: RecordedEvent): void {
-    const e = event as unknown as AccountEvent & { revision: number };
+    if (!accountEvents.has(event)) return;
+    const e = event;
     const accountId = e.data.accountId;
     const known = this.find(accountId);
     if (known && known.revision >= event.revision) return;

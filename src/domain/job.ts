@@ -4,27 +4,30 @@
  * attempt is an event; the decider decides its outcome, so the run log is the policy's
  * own record.
  */
-import { DomainError, invalid, type DomainEvent, type FieldError } from './errors.ts';
+import { Type, type Static } from 'typebox';
+import { DomainError, invalid, type FieldError } from './errors.ts';
+import { defineEvent, eventSet, Instant, Nullable, type Decider, type EventOf, type EventsIn } from './events.ts';
 
-export interface JobConfig {
-  poolId: string;
-  providerId: string;
+const JobConfig = Type.Object({
+  poolId: Type.String(),
+  providerId: Type.String(),
   /** Flows of this job running at once. */
-  concurrency: number;
+  concurrency: Type.Integer(),
   /** Attempts after the first one that failed with a retryable error (1–5). */
-  retries: number;
+  retries: Type.Integer(),
   /** Wait before retry n: backoffMs × 2^(n−1), with jitter. */
-  backoffMs: number;
+  backoffMs: Type.Number(),
   /** Keep polling for new identities instead of completing when none remain. */
-  continuous: boolean;
-  pollIntervalMs: number;
+  continuous: Type.Boolean(),
+  pollIntervalMs: Type.Number(),
   /** Identities to take at most; null for all. */
-  limit: number | null;
+  limit: Nullable(Type.Integer()),
   /** No progress for this long marks the job stalled. */
-  stallAfterMs: number;
+  stallAfterMs: Type.Number(),
   /** Who asked: an operator, or the replenisher. */
-  source: 'operator' | 'replenish';
-}
+  source: Type.Enum(['operator', 'replenish']),
+});
+export type JobConfig = Static<typeof JobConfig>;
 
 export type JobStatus = 'running' | 'paused' | 'stopped' | 'completed';
 export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
@@ -46,17 +49,22 @@ export const initialJob = (): JobState => ({
   exists: false, status: 'running', config: null, stalled: false, identities: new Map(), succeeded: 0, failed: 0, startedAt: null,
 });
 
-export type JobStarted = DomainEvent<'JobStarted', { jobId: string; config: JobConfig; at: string }>;
-export type JobPaused = DomainEvent<'JobPaused', { jobId: string; at: string }>;
-export type JobResumed = DomainEvent<'JobResumed', { jobId: string; at: string }>;
-export type JobStopped = DomainEvent<'JobStopped', { jobId: string; reason: string; at: string }>;
-export type JobCompleted = DomainEvent<'JobCompleted', { jobId: string; at: string }>;
-export type JobStalled = DomainEvent<'JobStalled', { jobId: string; idleMs: number; at: string }>;
-export type RegistrationAttempted = DomainEvent<'RegistrationAttempted', {
-  jobId: string; identityId: string; email: string; attempt: number; outcome: AttemptOutcome; step: string; durationMs: number;
-  error?: string; retryAt?: string; at: string;
-}>;
-export type JobEvent = JobStarted | JobPaused | JobResumed | JobStopped | JobCompleted | JobStalled | RegistrationAttempted;
+const jobAt = { jobId: Type.String(), at: Instant };
+export const JobStarted = defineEvent('JobStarted', Type.Object({ ...jobAt, config: JobConfig }));
+export const JobPaused = defineEvent('JobPaused', Type.Object(jobAt));
+export const JobResumed = defineEvent('JobResumed', Type.Object(jobAt));
+export const JobStopped = defineEvent('JobStopped', Type.Object({ ...jobAt, reason: Type.String() }));
+export const JobCompleted = defineEvent('JobCompleted', Type.Object(jobAt));
+export const JobStalled = defineEvent('JobStalled', Type.Object({ ...jobAt, idleMs: Type.Number() }));
+export const RegistrationAttempted = defineEvent('RegistrationAttempted', Type.Object({
+  ...jobAt, identityId: Type.String(), email: Type.String(), attempt: Type.Integer({ minimum: 1 }),
+  outcome: Type.Enum(['succeeded', 'retrying', 'failed']), step: Type.String(), durationMs: Type.Number(),
+  error: Type.Optional(Type.String()), retryAt: Type.Optional(Instant),
+}));
+export type RegistrationAttempted = EventOf<typeof RegistrationAttempted>;
+/** The events of a registration job's stream. */
+export const jobEvents = eventSet(JobStarted, JobPaused, JobResumed, JobStopped, JobCompleted, JobStalled, RegistrationAttempted);
+export type JobEvent = EventsIn<typeof jobEvents>;
 
 export type JobCommand =
   | { type: 'StartJob'; jobId: string; config: JobConfig; now: number }
@@ -158,3 +166,8 @@ export function evolveJob(state: JobState, event: JobEvent): JobState {
     }
   }
 }
+
+/** The registration job stream's decider. */
+export const jobDecider: Decider<JobState, JobCommand, JobEvent> = {
+  initial: initialJob, decide: decideJob, evolve: evolveJob, events: jobEvents,
+};

@@ -1,13 +1,14 @@
-import { DomainError, type DomainEvent } from '../domain/errors.ts';
+import { DomainError } from '../domain/errors.ts';
 import { exhaustedModels, isAllocatable } from '../domain/account.ts';
 import { usageDay } from '../domain/usage-day.ts';
-import { decideLedger, rank, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState, type SessionExpired, type SessionReleased } from '../domain/ledger.ts';
+import { accountsOf, decideLedger, ledgerEvents, rank, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
 import { inSpan, instruments } from '../telemetry.ts';
-import { decidePool, evolvePool, initialPoolState, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
+import { decidePool, evolvePool, initialPoolState, poolEvents, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
-import { toNewEvents, type CommandContext } from '../commands/context.ts';
+import type { CommandContext } from './context.ts';
+import { appendDecided, conflictPolicy } from './runner.ts';
 import { isUnavailable } from '../store/unavailable.ts';
-import type { AccountIndex } from './account-index.ts';
+import type { AccountIndex } from '../projections/account-index.ts';
 
 /** Where usage days begin (see `usageDay`). */
 export interface UsageDays {
@@ -41,27 +42,19 @@ interface Job {
 
 /** Remembers the ledger entries an event will change, so a failed append can be undone. */
 function journal(state: LedgerState, event: LedgerEvent): () => void {
-  const d = event.data as { sessionId: string; leases?: { accountId: string }[]; accountIds?: string[] };
-  const ids = d.leases?.map((l) => l.accountId) ?? d.accountIds ?? [];
+  const ids = accountsOf(event);
+  const { sessionId } = event.data;
   const maps = [state.leasedTo, state.fences, state.lastUsed, state.useCount] as Map<string, unknown>[];
   const saved = ids.flatMap((id) => maps.map((m) => [m, id, m.get(id)] as const));
-  const session = state.sessions.get(d.sessionId);
+  const session = state.sessions.get(sessionId);
   const savedSession = session && { ...session };
   const cursor = state.cursor;
   return () => {
     for (const [m, id, v] of saved) if (v === undefined) m.delete(id); else m.set(id, v);
-    if (savedSession) state.sessions.set(d.sessionId, savedSession); else state.sessions.delete(d.sessionId);
+    if (savedSession) state.sessions.set(sessionId, savedSession); else state.sessions.delete(sessionId);
     state.cursor = cursor;
   };
 }
-
-/**
- * How long a turn keeps deciding again after conflicts (other nodes appending to the pool)
- * before it answers 409. A time rather than a count: under load a node that must catch up
- * before each try can lose many races in a row (20 tries were seen to run out, and 3 s
- * once, with three nodes and 200 clients on two cores beside another test).
- */
-const CONFLICT_BUDGET_MS = 10_000;
 
 /**
  * The allocator of one pool (DESIGN.md, Allocation): the only writer of the pool's ledger
@@ -108,7 +101,7 @@ export class PoolAllocator {
 
   private apply(event: RecordedEvent): void {
     if (event.revision !== this.revision + 1) return;
-    this.state = evolvePool(this.state, event as unknown as PoolEvent);
+    if (poolEvents.has(event)) this.state = evolvePool(this.state, event);
     this.revision = event.revision;
   }
 
@@ -137,10 +130,10 @@ export class PoolAllocator {
   }
 
   /** Records how long each session that ended held its accounts. */
-  private measureLeases(events: DomainEvent[]): void {
+  private measureLeases(events: PoolEvent[]): void {
     for (const e of events) {
       if (e.type !== 'SessionReleased' && e.type !== 'SessionExpired') continue;
-      const { sessionId, at } = (e as SessionReleased | SessionExpired).data;
+      const { sessionId, at } = e.data;
       const session = this.state.ledger.sessions.get(sessionId);
       if (session) instruments.leaseDuration.record((Date.parse(at) - session.allocatedAt) / 1000, { pool: this.poolId, end: e.type === 'SessionReleased' ? 'released' : 'expired' });
     }
@@ -159,7 +152,7 @@ export class PoolAllocator {
     return rank(out, this.state.config!.strategy, this.state.ledger, Math.random());
   }
 
-  private decide(job: Job, now: number, candidates: () => Candidate[]): DomainEvent[] | DomainError {
+  private decide(job: Job, now: number, candidates: () => Candidate[]): PoolEvent[] | DomainError {
     const config = this.state.config;
     if (!config) return new DomainError('pool_not_found', `pool ${this.poolId} does not exist`);
     const c = job.command;
@@ -226,7 +219,7 @@ export class PoolAllocator {
       let cached: Candidate[] | undefined;
       const candidates = () => (cached ??= this.candidates(now));
       const undo: Array<() => void> = [];
-      const decided: Array<{ job: Job; events: DomainEvent[] }> = [];
+      const decided: Array<{ job: Job; events: PoolEvent[] }> = [];
       const failed: Array<{ job: Job; error: DomainError }> = [];
       const queued: Job[] = [];
       const configBefore = this.state.config;
@@ -247,8 +240,8 @@ export class PoolAllocator {
           continue;
         }
         for (const event of result) {
-          if (event.type.startsWith('Session')) undo.push(journal(this.state.ledger, event as LedgerEvent));
-          this.state = evolvePool(this.state, event as PoolEvent);
+          if (ledgerEvents.has(event)) undo.push(journal(this.state.ledger, event));
+          this.state = evolvePool(this.state, event);
         }
         decided.push({ job, events: result });
       }
@@ -259,10 +252,9 @@ export class PoolAllocator {
         caughtUp = true;
         continue;
       }
-      const events = decided.flatMap(({ job, events: e }) => toNewEvents(e, job.ctx));
       try {
-        const appended = events.length
-          ? await this.store.append(this.stream, events, this.revision < 0 ? 'no_stream' : this.revision)
+        const appended = decided.some(({ events }) => events.length)
+          ? await appendDecided(this.store, this.stream, decided.map(({ job, events }) => ({ events, ctx: job.ctx })), this.revision)
           : undefined;
         if (appended) this.revision = appended.nextRevision;
         for (const { job, events: e } of decided) {
@@ -277,12 +269,12 @@ export class PoolAllocator {
         rollback();
         caughtUp = true;
         if (!(error instanceof WrongExpectedRevision)) return error;
-        if (Date.now() - started >= CONFLICT_BUDGET_MS) {
+        if (Date.now() - started >= conflictPolicy.budgetMs) {
           for (const job of jobs) this.answer(job, new DomainError('conflict', error.message));
           return undefined;
         }
-        // Nodes that keep colliding back off by a random few milliseconds, so one of them gets through.
-        if (attempt >= 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+        const pause = conflictPolicy.pauseMs(attempt);
+        if (pause) await new Promise((r) => setTimeout(r, pause));
         await this.catchUp();
       }
     }

@@ -1,0 +1,16 @@
+/**
+ * Every event Roster records, by stream kind: the store's codec checks and upcasts them
+ * (store/codec.ts).
+ */
+import { accountEvents, type AccountEvent } from './account.ts';
+import { eventSet } from './events.ts';
+import { identitiesEvents, type IdentitiesEvent } from './identities.ts';
+import { operationEvents, type OperationEvent } from './operations.ts';
+import { jobEvents, type JobEvent } from './job.ts';
+import { poolEvents, type PoolEvent } from './pool.ts';
+
+export const rosterEvents = eventSet(
+  ...accountEvents.definitions, ...poolEvents.definitions, ...jobEvents.definitions, ...identitiesEvents.definitions, ...operationEvents.definitions,
+);
+/** Any event of Roster's log. */
+export type RosterEvent = AccountEvent | PoolEvent | JobEvent | IdentitiesEvent | OperationEvent;
