@@ -4,12 +4,24 @@ import { WrongExpectedRevision, type EventStore, type Position } from '../store/
 import { accountIdFor, type Credentials, type SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import { toNewEvents, type CommandContext } from './context.ts';
+import { readLines } from './lines.ts';
 import { catchUp, runCommand, type Handled } from './runner.ts';
 
 export interface AccountDeps {
   store: EventStore;
   vault: SecretVault;
   accounts: AccountIndex;
+}
+
+/**
+ * The upstream revoked the account's credentials: it is disabled until an operator enables
+ * it (after new credentials). The one place for that rule; refresh and probe both use it.
+ *
+ * @example
+ * await disableRevoked(deps, accountId, systemContext('refresher'));
+ */
+export function disableRevoked(deps: AccountDeps, accountId: string, ctx: CommandContext) {
+  return changeAccount(deps, { type: 'DisableAccount', accountId, reason: 'credentials revoked' }, ctx);
 }
 
 /** Distributes an Omit over a union. */
@@ -62,12 +74,10 @@ export interface ImportSource {
  * a line that does not parse is reported, not dropped.
  */
 export function parseLines(text: string): ImportSource[] {
-  return text.split(/\r?\n/).flatMap((raw, i): ImportSource[] => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return [];
+  return readLines(text, (line, n): ImportSource => {
     const [login, password, refreshToken, ...rest] = line.split(':');
-    if (!login || !password || rest.length) return [{ line: i + 1, error: 'expected email:password[:refresh_token]' }];
-    return [{ line: i + 1, item: { login, password, ...(refreshToken ? { refreshToken } : {}) } }];
+    if (!login || !password || rest.length) return { line: n, error: 'expected email:password[:refresh_token]' };
+    return { line: n, item: { login, password, ...(refreshToken ? { refreshToken } : {}) } };
   });
 }
 

@@ -2,6 +2,7 @@ import { identitiesDecider, type IdentityEntry } from '../domain/identities.ts';
 import type { EventStore, Position } from '../store/port.ts';
 import { accountIdFor, type Credentials, type SecretVault } from '../store/secrets.ts';
 import type { CommandContext } from './context.ts';
+import { readLines } from './lines.ts';
 import { runCommand } from './runner.ts';
 
 export interface IdentityItem {
@@ -22,12 +23,10 @@ const EMAIL = /^[^\s@:]+@[^\s@:]+\.[^\s@:]+$/;
 
 /** Parses `email:password` lines; blank lines and `#` comments are skipped. */
 export function parseIdentityLines(text: string): Array<{ line: number; item?: IdentityItem; error?: string }> {
-  return text.split(/\r?\n/).flatMap((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return [];
+  return readLines(text, (line, n) => {
     const at = line.indexOf(':');
     const [email, password] = at < 0 ? [line, undefined] : [line.slice(0, at), line.slice(at + 1)];
-    return [{ line: i + 1, item: { email, ...(password ? { password } : {}) } }];
+    return { line: n, item: { email, ...(password ? { password } : {}) } };
   });
 }
 

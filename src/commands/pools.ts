@@ -1,5 +1,6 @@
 import { poolDecider, type PoolConfigChanges } from '../domain/pool.ts';
 import type { EventStore } from '../store/port.ts';
+import type { Allocators } from './allocators.ts';
 import type { CommandContext } from './context.ts';
 import { runCommand } from './runner.ts';
 
@@ -7,11 +8,23 @@ import { runCommand } from './runner.ts';
 export type PoolSetup = PoolConfigChanges & { name: string };
 
 /**
- * Creates a pool. (Configuring goes through the pool's allocator, the ledger's writer.)
+ * Creates a pool. (Configuring goes through the pool's allocator, the ledger's writer: `configurePool`.)
  *
  * @example
  * await createPool(store, 'staging', { name: 'Staging users', minSize: 10 }, ctx);
  */
 export function createPool(store: EventStore, poolId: string, config: PoolSetup, ctx: CommandContext) {
   return runCommand(store, `pool-${poolId}`, poolDecider, { type: 'CreatePool', poolId, config, now: Date.now() }, ctx);
+}
+
+/**
+ * Changes a pool's configuration, through its allocator (the writer of the pool's stream).
+ *
+ * @example
+ * await configurePool(allocators, 'staging', { minSize: 20 }, ctx);
+ */
+export async function configurePool(allocators: Allocators, poolId: string, changes: PoolConfigChanges, ctx: CommandContext) {
+  const allocator = await allocators.get(poolId);
+  const { position, state } = await allocator.submit({ type: 'ConfigurePool', poolId, changes }, ctx);
+  return { poolId, config: state.config, position };
 }

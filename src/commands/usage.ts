@@ -1,5 +1,6 @@
 import type { Outcome } from '../domain/account.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
+import { authorise } from '../domain/ledger.ts';
 import { usageDay } from '../domain/usage-day.ts';
 import type { UsageDays } from './allocator.ts';
 import { changeAccount, type AccountDeps } from './accounts.ts';
@@ -33,11 +34,9 @@ export async function reportOutcome(
     await allocator.load(); // written by another node, perhaps
     session = allocator.current.ledger.sessions.get(sessionId);
   }
-  if (!session) throw new DomainError('session_not_found', `session ${sessionId} does not exist`);
-  if (session.secretHash !== deps.vault.fingerprint(leaseSecret)) {
-    throw new DomainError('lease_secret_mismatch', `wrong lease secret for session ${sessionId}`);
-  }
-  if (!session.leases.some((l) => l.accountId === report.accountId)) {
+  const authorised = authorise(session, sessionId, deps.vault.fingerprint(leaseSecret));
+  if (authorised instanceof DomainError) throw authorised;
+  if (!authorised.leases.some((l) => l.accountId === report.accountId)) {
     throw invalid([{ field: 'accountId', message: `is not leased to session ${sessionId}` }]);
   }
   const now = Date.now();

@@ -153,7 +153,14 @@ export function rank(candidates: Candidate[], strategy: Strategy, state: LedgerS
   }
 }
 
-function authorise(session: Session | undefined, sessionId: string, secretHash: string | null): Session | DomainError {
+/**
+ * The session, when it exists and `secretHash` is its lease secret's (null: an operator,
+ * who needs none): the one lease-secret check.
+ *
+ * @example
+ * const session = authorise(state.sessions.get(id), id, hash); // → Session | DomainError
+ */
+export function authorise(session: Session | undefined, sessionId: string, secretHash: string | null): Session | DomainError {
   if (!session) return new DomainError('session_not_found', `session ${sessionId} does not exist`);
   if (secretHash !== null && secretHash !== session.secretHash) {
     return new DomainError('lease_secret_mismatch', `wrong lease secret for session ${sessionId}`);

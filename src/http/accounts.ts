@@ -1,4 +1,6 @@
 import { Type } from 'typebox';
+import { probeAccount } from '../commands/upkeep.ts';
+import { accountUsage } from '../projections/registration-queries.ts';
 import { Compile } from 'typebox/compile';
 import { changeAccount, importAccounts, parseLines, type ImportSource } from '../commands/accounts.ts';
 import { invalid } from '../domain/errors.ts';
@@ -119,4 +121,19 @@ export default function accountRoutes(app: App, s: Services): void {
     schema: { tags, params: AccountParams, querystring: Type.Object({ model: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }) },
   }, async (req) =>
     answer(req.params.accountId, await changeAccount(s, { type: 'EndCooldown', accountId: req.params.accountId, ...(req.query.model ? { model: req.query.model } : {}) }, req.ctx)));
+
+  app.post('/v1/accounts/:accountId/probe', { schema: { tags: ['upkeep'], params: AccountParams } }, async (req) => {
+    await getAccount(s.db, req.params.accountId);
+    await probeAccount(s, req.params.accountId);
+    const entry = s.accounts.find(req.params.accountId);
+    return { accountId: req.params.accountId, credits: entry?.state.credits ?? null, checkedAt: entry?.state.creditsCheckedAt ?? null };
+  });
+
+  app.get('/v1/accounts/:accountId/usage', {
+    schema: { tags: ['upkeep'], params: AccountParams, querystring: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }), position: Position }) },
+  }, async (req) => {
+    await readModelsAt(s, req.query.position);
+    await getAccount(s.db, req.params.accountId);
+    return (await accountUsage(s.db, req.params.accountId, req.query.days));
+  });
 }

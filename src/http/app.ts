@@ -31,7 +31,6 @@ import historyRoutes from './history.ts';
 import metricsRoutes from './metrics.ts';
 import poolRoutes from './pools.ts';
 import registrationRoutes from './registration.ts';
-import upkeepRoutes from './upkeep.ts';
 import sessionRoutes from './sessions.ts';
 
 export interface Settings {
@@ -202,7 +201,6 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   accountRoutes(app, services);
   sessionRoutes(app, services);
   registrationRoutes(app, services);
-  upkeepRoutes(app, services);
   compatRoutes(app, services);
   return app;
 }

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { allocate, release, type LeasedAccount } from '../commands/sessions.ts';
 import { recordRefreshRequest, recordReplenishRequest } from '../commands/operations.ts';
+import { refreshCredentials, replenishPool } from '../commands/upkeep.ts';
 import { DomainError } from '../domain/errors.ts';
 import { findAccountByLogin, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { Credentials } from '../store/secrets.ts';
@@ -96,7 +97,7 @@ export default function compatRoutes(app: App, s: Services): void {
     if (!s.providers.get(providerId)?.can.refresh) {
       return { success: false, message: `provider ${providerId} of pool ${poolId()} cannot refresh credentials` };
     }
-    const running = s.refresher.request(poolId(), { ...(account ? { accountId: account.account_id } : {}), force }, req.ctx);
+    const running = refreshCredentials(s, poolId(), { ...(account ? { accountId: account.account_id } : {}), force }, req.ctx);
     if (!account) {
       running.catch((err) => req.log.error({ err }, 'refresh of all accounts failed'));
       return reply.code(202).send({ success: true, message: `refresh of all accounts started (minimum interval ${force ? 'skipped' : 'kept'}, rate limit kept)` });
@@ -110,7 +111,7 @@ export default function compatRoutes(app: App, s: Services): void {
   }, async (req, reply) => {
     const count = req.body?.count;
     await recordReplenishRequest(s.store, poolId(), count, req.ctx);
-    const r = await s.replenisher.replenish(poolId(), count, req.ctx);
+    const r = await replenishPool(s, poolId(), count, req.ctx);
     // Success is registration under way, or nothing to do; a pool that cannot grow says why.
     const success = r.registering > 0 || r.requested === 0;
     return reply.code(success ? 202 : 200).send({ success, message: r.detail, requested: r.requested, registering: r.registering, job_id: r.jobId });

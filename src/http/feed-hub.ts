@@ -9,6 +9,7 @@
  * reach the position where it joined, it takes those and goes live. Pool health is read
  * once for all clients, at most every `HEALTH_REUSE_MS` while pools change.
  */
+import { poolOfJob } from '../projections/registration-queries.ts';
 import { accountsOf, ledgerEvents } from '../domain/ledger.ts';
 import { poolStatuses, waitForPosition, type PoolStatus } from '../projections/queries.ts';
 import { START, type Position, type RecordedEvent } from '../store/port.ts';
@@ -157,8 +158,7 @@ export class FeedHub {
   private async poolOfJob(jobId: string, fromEvent: string | undefined): Promise<string | undefined> {
     if (fromEvent) this.jobPools.set(jobId, fromEvent);
     if (!this.jobPools.has(jobId)) {
-      const { rows } = await this.s.db.query<{ pool_id: string }>('SELECT pool_id FROM rm_jobs WHERE job_id = $1', [jobId]);
-      this.jobPools.set(jobId, rows[0]?.pool_id);
+      this.jobPools.set(jobId, await poolOfJob(this.s.db, jobId));
     }
     return this.jobPools.get(jobId);
   }

@@ -1,3 +1,4 @@
+import { listAudit } from '../projections/audit.ts';
 import { Type } from 'typebox';
 import { holderAt, holdings, stateAsOf } from '../domain/history.ts';
 import { readAccountEvents, timeline } from '../projections/history.ts';
@@ -48,16 +49,6 @@ export default function historyRoutes(app: App, s: Services): void {
   app.get('/v1/audit', { schema: { tags, querystring: AuditQuery } }, async (req) => {
     const q = req.query;
     await readModelsAt(s, q.position);
-    const { rows } = await s.db.query(
-      `SELECT position, stream, type, actor, correlation_id AS "correlationId", causation_id AS "causationId",
-              request_id AS "requestId", trace_id AS "traceId", at, count(*) OVER () AS total
-       FROM rm_audit
-       WHERE ($1::text IS NULL OR actor = $1) AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
-         AND ($4::text IS NULL OR type = $4) AND ($5::text IS NULL OR stream = $5) AND ($6::text IS NULL OR correlation_id = $6)
-       ORDER BY position LIMIT $7 OFFSET $8`,
-      [q.actor ?? null, q.from ?? null, q.to ?? null, q.type ?? null, q.stream ?? null, q.correlationId ?? null, q.limit, q.offset],
-    );
-    const total = Number(rows[0]?.total ?? 0);
-    return { total, items: rows.map(({ total: _t, ...r }) => r) };
+    return listAudit(s.db, q);
   });
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { createPool } from '../commands/pools.ts';
+import { refreshCredentials, replenishPool } from '../commands/upkeep.ts';
+import { configurePool, createPool } from '../commands/pools.ts';
 import { poolStatus, poolStatuses, type PoolStatus } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
@@ -29,8 +30,22 @@ export default function poolRoutes(app: App, s: Services): void {
   });
 
   app.patch('/v1/pools/:poolId', { schema: { tags, params: Type.Object({ poolId: Id }), body: ConfigurePoolBody } }, async (req) => {
-    const allocator = await s.allocators.get(req.params.poolId);
-    const { position, state } = await allocator.submit({ type: 'ConfigurePool', poolId: req.params.poolId, changes: req.body }, req.ctx);
-    return { poolId: req.params.poolId, config: state.config, position };
+    return configurePool(s.allocators, req.params.poolId, req.body, req.ctx);
   });
+
+  app.post('/v1/pools/:poolId/refresh', {
+    schema: {
+      tags: ['upkeep'], params: Type.Object({ poolId: Id }),
+      body: Type.Optional(Type.Object({ accountId: Type.Optional(Type.String({ format: 'uuid' })), force: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+    },
+  }, async (req) => {
+    const { accountId, force = false } = req.body ?? {};
+    const results = await refreshCredentials(s, req.params.poolId, { ...(accountId ? { accountId } : {}), force }, req.ctx);
+    const count = (o: string) => results.filter((r) => r.outcome === o).length;
+    return { refreshed: count('refreshed'), skipped: count('skipped'), failed: count('failed'), revoked: count('revoked'), results };
+  });
+
+  app.post('/v1/pools/:poolId/replenish', {
+    schema: { tags: ['upkeep'], params: Type.Object({ poolId: Id }), body: Type.Optional(Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) }, { additionalProperties: false })) },
+  }, async (req, reply) => reply.code(202).send(await replenishPool(s, req.params.poolId, req.body?.count, req.ctx)));
 }

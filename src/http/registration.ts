@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { importIdentities, parseIdentityLines } from '../commands/identities.ts';
+import { controlJob, startJob } from '../commands/upkeep.ts';
 import { invalid } from '../domain/errors.ts';
 import { getJob, listAttempts, listIdentities, listJobs, type JobRow } from '../projections/registration-queries.ts';
 import type { App, Services } from './app.ts';
@@ -86,7 +87,7 @@ export default function registrationRoutes(app: App, s: Services): void {
   });
 
   app.post('/v1/pools/:poolId/jobs', { schema: { tags, params: PoolParams, body: StartJobBody } }, async (req, reply) => {
-    const started = await s.registrations.start({ ...req.body, poolId: req.params.poolId }, req.ctx);
+    const started = await startJob(s, { ...req.body, poolId: req.params.poolId }, req.ctx);
     return reply.code(201).send(started);
   });
 
@@ -122,6 +123,6 @@ export default function registrationRoutes(app: App, s: Services): void {
 
   for (const action of ['pause', 'resume', 'stop'] as const) {
     app.post(`/v1/jobs/:jobId/${action}`, { schema: { tags, params: JobParams } }, async (req) =>
-      ({ jobId: req.params.jobId, ...(await s.registrations.control(req.params.jobId, action, req.ctx)) }));
+      ({ jobId: req.params.jobId, ...(await controlJob(s, req.params.jobId, action, req.ctx)) }));
   }
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { strategies } from '../domain/pool.ts';
 
 export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, `_.-`; up to 64' });
 /** An event-store position as command answers give it: 20 digits, or 20 digits `.` 20 digits; empty is the start of the log. */
@@ -14,7 +15,7 @@ export const PoolConfigFields = {
   maxSize: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   defaultLeaseTtlMs: Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 }),
   maxLeaseTtlMs: Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 }),
-  strategy: Type.Union([Type.Literal('lru'), Type.Literal('round_robin'), Type.Literal('random'), Type.Literal('least_used')]),
+  strategy: Type.Enum(strategies),
   health: Type.Object({
     lowRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     criticalRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),

@@ -1,9 +1,20 @@
 import { Type } from 'typebox';
+import { probeAccount } from '../commands/upkeep.ts';
+import { reportOutcome } from '../commands/usage.ts';
 import { allocate, release, renew } from '../commands/sessions.ts';
 import { getSession } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
 import { AllocateBody, Id, LeaseSecretBody, Position } from './schemas.ts';
+
+const OutcomeBody = Type.Object({
+  leaseSecret: Type.String({ minLength: 1, maxLength: 200 }),
+  accountId: Type.String({ format: 'uuid' }),
+  outcome: Type.Union([Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout')]),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  units: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })),
+  retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400 })),
+}, { additionalProperties: false });
 
 const SessionParams = Type.Object({ poolId: Id, sessionId: Id });
 
@@ -39,5 +50,15 @@ export default function sessionRoutes(app: App, s: Services): void {
       leases: r.account_ids.map((accountId, i) => ({ accountId, fence: r.fences[i] })),
       expiresAt: r.expires_at.toISOString(), allocatedAt: r.allocated_at.toISOString(), endedAt: r.ended_at?.toISOString() ?? null,
     };
+  });
+
+  app.post('/v1/pools/:poolId/sessions/:sessionId/outcomes', {
+    schema: { tags: ['upkeep'], params: Type.Object({ poolId: Id, sessionId: Id }), body: OutcomeBody },
+  }, async (req) => {
+    const { leaseSecret, ...report } = req.body;
+    const r = await reportOutcome(s, req.params.poolId, req.params.sessionId, leaseSecret, report, req.ctx);
+    await probeAccount(s, report.accountId, 'soon');
+    const cooldown = r.state.cooldowns.filter((c) => c.until > Date.now()).map((c) => ({ ...c, until: new Date(c.until).toISOString() }));
+    return { accountId: report.accountId, events: r.events.map((e) => e.type), cooldowns: cooldown, position: r.position };
   });
 }

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { RowProjection } from './projection.ts';
 
 /**
@@ -22,3 +23,27 @@ export const auditProjection: RowProjection = {
     };
   },
 };
+
+export interface AuditFilter {
+  actor?: string; from?: string; to?: string; type?: string; stream?: string; correlationId?: string;
+  limit: number; offset: number;
+}
+
+/**
+ * A page of the audit trail, oldest first, with the number of rows that match.
+ *
+ * @example
+ * const { total, items } = await listAudit(db, { actor: 'admin:ops', limit: 50, offset: 0 });
+ */
+export async function listAudit(db: pg.Pool, q: AuditFilter): Promise<{ total: number; items: Record<string, unknown>[] }> {
+  const { rows } = await db.query(
+    `SELECT position, stream, type, actor, correlation_id AS "correlationId", causation_id AS "causationId",
+            request_id AS "requestId", trace_id AS "traceId", at, count(*) OVER () AS total
+     FROM rm_audit
+     WHERE ($1::text IS NULL OR actor = $1) AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
+       AND ($4::text IS NULL OR type = $4) AND ($5::text IS NULL OR stream = $5) AND ($6::text IS NULL OR correlation_id = $6)
+     ORDER BY position LIMIT $7 OFFSET $8`,
+    [q.actor ?? null, q.from ?? null, q.to ?? null, q.type ?? null, q.stream ?? null, q.correlationId ?? null, q.limit, q.offset],
+  );
+  return { total: Number(rows[0]?.total ?? 0), items: rows.map(({ total: _t, ...r }) => r) };
+}

@@ -65,3 +65,35 @@ export async function accountUsage(db: pg.Pool, accountId: string, days: number)
      WHERE account_id = $1 ORDER BY day DESC, model LIMIT $2`, [accountId, days * 50],
   )).rows;
 }
+
+/** The pool of a registration job; undefined when the job is not known (yet). */
+export async function poolOfJob(db: pg.Pool, jobId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ pool_id: string }>('SELECT pool_id FROM rm_jobs WHERE job_id = $1', [jobId]);
+  return rows[0]?.pool_id;
+}
+
+/** How many identities of a pool have no account yet. */
+export async function countUnregistered(db: pg.Pool, poolId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM rm_identities i LEFT JOIN rm_accounts a ON a.account_id = i.identity_id
+     WHERE i.pool_id = $1 AND a.account_id IS NULL`, [poolId],
+  );
+  return Number(rows[0]!.n);
+}
+
+/**
+ * Identities of a pool with no account yet, oldest first, leaving out `tried`; with
+ * `importedBy`, only those imported by then.
+ */
+export async function unregisteredIdentities(
+  db: pg.Pool, poolId: string, options: { tried: string[]; limit: number; importedBy: string | null },
+): Promise<Array<{ identity_id: string; email: string }>> {
+  const { rows } = await db.query<{ identity_id: string; email: string }>(
+    `SELECT i.identity_id, i.email FROM rm_identities i LEFT JOIN rm_accounts a ON a.account_id = i.identity_id
+     WHERE i.pool_id = $1 AND a.account_id IS NULL AND NOT (i.identity_id = ANY($2::uuid[]))
+       AND ($4::timestamptz IS NULL OR i.imported_at <= $4)
+     ORDER BY i.imported_at, i.email LIMIT $3`,
+    [poolId, options.tried, options.limit, options.importedBy],
+  );
+  return rows;
+}

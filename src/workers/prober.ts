@@ -1,4 +1,5 @@
-import { changeAccount } from '../commands/accounts.ts';
+import type { ProbeWork } from '../commands/work.ts';
+import { changeAccount, disableRevoked } from '../commands/accounts.ts';
 import { systemContext } from '../commands/context.ts';
 import type { Probe } from './providers/provider.ts';
 import { SingleFlight } from './limits.ts';
@@ -15,7 +16,7 @@ const DAY = 86_400_000;
  * @example
  * await prober.probe(accountId); // records CreditsChecked, and may end a cooldown
  */
-export class Prober {
+export class Prober implements ProbeWork {
   private readonly inFlight = new SingleFlight<string, void>();
   private readonly soon = new Map<string, NodeJS.Timeout>();
   private readonly lastTry = new Map<string, number>();
@@ -41,7 +42,7 @@ export class Prober {
       const { healthy, credits } = result.value as Probe;
       await changeAccount(deps, { type: 'RecordProbe', accountId, healthy, credits, recover }, ctx);
     } else if (result.error.kind === 'revoked') {
-      await changeAccount(deps, { type: 'DisableAccount', accountId, reason: 'credentials revoked' }, ctx);
+      await disableRevoked(deps, accountId, ctx);
     }
   }
 

@@ -1,6 +1,7 @@
+import type { RefreshResult, RefreshWork } from '../commands/work.ts';
 import { inSpan, instruments } from '../telemetry.ts';
 import type { AccountDeps } from '../commands/accounts.ts';
-import { changeAccount } from '../commands/accounts.ts';
+import { changeAccount, disableRevoked } from '../commands/accounts.ts';
 import { systemContext, type CommandContext } from '../commands/context.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { FlowPool } from './flows.ts';
@@ -17,12 +18,6 @@ export interface UpkeepDeps extends AccountDeps {
   onError: (error: unknown) => void;
 }
 
-export type RefreshOutcome = 'refreshed' | 'revoked' | 'failed' | 'skipped';
-export interface RefreshResult {
-  accountId: string;
-  outcome: RefreshOutcome;
-  detail?: string;
-}
 
 /** The provider of an account's pool, when it is configured. */
 export async function providerOfPool(deps: UpkeepDeps, poolId: string): Promise<ProviderSpec | undefined> {
@@ -41,7 +36,7 @@ export async function providerOfPool(deps: UpkeepDeps, poolId: string): Promise<
  * @example
  * await refresher.refresh(accountId, { force: false }, ctx); // → { accountId, outcome: 'refreshed' }
  */
-export class Refresher {
+export class Refresher implements RefreshWork {
   private readonly inFlight = new SingleFlight<string, RefreshResult>();
   /** accountId → no automatic retry before this time (after a failure or a 429). */
   private readonly backoff = new Map<string, number>();
@@ -90,7 +85,7 @@ export class Refresher {
       return { accountId, outcome: 'refreshed' };
     }
     if (result.error.kind === 'revoked') {
-      await changeAccount(deps, { type: 'DisableAccount', accountId, reason: 'credentials revoked' }, ctx);
+      await disableRevoked(deps, accountId, ctx);
       return { accountId, outcome: 'revoked', detail: result.error.message };
     }
     this.backoff.set(accountId, Date.now() + (result.error.retryAfterMs ?? 60_000));

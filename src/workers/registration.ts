@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { changeAccount, type AccountDeps } from '../commands/accounts.ts';
 import type { CommandContext } from '../commands/context.ts';
+import type { JobAction, JobWork, StartJob } from '../commands/work.ts';
 import { catchUp, runCommand } from '../commands/runner.ts';
 import { DomainError, invalid, type FieldError } from '../domain/errors.ts';
 import {
@@ -9,6 +10,7 @@ import {
   type JobCommand, type JobConfig, type JobEvent, type JobState, type RegistrationAttempted,
 } from '../domain/job.ts';
 import { waitForPosition } from '../projections/queries.ts';
+import { unregisteredIdentities } from '../projections/registration-queries.ts';
 import type { Position } from '../store/port.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { FlowResult } from './flow.ts';
@@ -133,13 +135,7 @@ class JobSupervisor {
     }
     const tried = [...this.state.identities.keys()];
     const asked = room + this.claimed.size;
-    const { rows } = await db.query<{ identity_id: string; email: string }>(
-      `SELECT i.identity_id, i.email FROM rm_identities i LEFT JOIN rm_accounts a ON a.account_id = i.identity_id
-       WHERE i.pool_id = $1 AND a.account_id IS NULL AND NOT (i.identity_id = ANY($2::uuid[]))
-         AND ($4::timestamptz IS NULL OR i.imported_at <= $4)
-       ORDER BY i.imported_at, i.email LIMIT $3`,
-      [poolId, tried, asked, continuous ? null : this.state.startedAt],
-    );
+    const rows = await unregisteredIdentities(db, poolId, { tried, limit: asked, importedBy: continuous ? null : this.state.startedAt });
     const free = rows.filter((r) => !this.claimed.has(r.identity_id));
     for (const r of free.slice(0, room)) {
       this.claimed.add(r.identity_id);
@@ -275,18 +271,6 @@ class JobSupervisor {
   }
 }
 
-export interface StartJob {
-  poolId: string;
-  jobId?: string;
-  concurrency: number;
-  retries: number;
-  backoffMs?: number;
-  continuous?: boolean;
-  pollIntervalMs?: number;
-  limit?: number | null;
-  stallAfterMs?: number;
-  source?: JobConfig['source'];
-}
 
 /**
  * The registration jobs this node supervises: starts them (after checking the pool, the
@@ -296,7 +280,7 @@ export interface StartJob {
  * @example
  * const { jobId } = await registrations.start({ poolId: 'default', concurrency: 8, retries: 3 }, ctx);
  */
-export class Registrations {
+export class Registrations implements JobWork {
   readonly nodeId = randomUUID();
   private readonly supervisors = new Map<string, JobSupervisor>();
   private readonly claimed = new Set<string>();
@@ -350,7 +334,7 @@ export class Registrations {
   }
 
   /** Pauses, resumes or stops a job, on whichever node runs it. */
-  async control(jobId: string, action: 'pause' | 'resume' | 'stop', ctx: CommandContext): Promise<{ events: string[]; status: string }> {
+  async control(jobId: string, action: JobAction, ctx: CommandContext): Promise<{ events: string[]; status: string }> {
     const command = action === 'pause' ? { type: 'PauseJob' as const } : action === 'resume' ? { type: 'ResumeJob' as const } : { type: 'StopJob' as const, reason: `stopped by ${ctx.actor}` };
     const local = this.supervisors.get(jobId);
     if (local) {

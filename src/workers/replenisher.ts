@@ -1,19 +1,12 @@
 import type pg from 'pg';
 import { systemContext, type CommandContext } from '../commands/context.ts';
 import { poolStatus, poolStatuses, waitForPosition } from '../projections/queries.ts';
+import { countUnregistered } from '../projections/registration-queries.ts';
 import type { EventStore } from '../store/port.ts';
 import type { Providers } from './providers/registry.ts';
 import type { Registrations } from './registration.ts';
+import type { Replenishment, ReplenishWork } from '../commands/work.ts';
 
-export interface Replenishment {
-  poolId: string;
-  /** Accounts asked for: the shortfall, or the count given. */
-  requested: number;
-  /** Accounts a started job will register (bounded by the maximum and by unregistered identities). */
-  registering: number;
-  jobId: string | null;
-  detail: string;
-}
 
 /**
  * Keeps each pool at its minimum: available accounts plus those being registered, never
@@ -23,7 +16,7 @@ export interface Replenishment {
  * @example
  * await replenisher.replenish('default'); // → { requested: 3, registering: 3, jobId: 'job-…', … }
  */
-export class Replenisher {
+export class Replenisher implements ReplenishWork {
   constructor(private readonly deps: { db: pg.Pool; store: EventStore; providers: Providers; registrations: Registrations; consistencyWaitMs: number }) {}
 
   async replenish(poolId: string, count?: number, ctx: CommandContext = systemContext('replenisher')): Promise<Replenishment> {
@@ -38,11 +31,7 @@ export class Replenisher {
     if (!spec?.can.register) return answer(0, null, `provider ${status.config.providerId} cannot register accounts`);
     const counted = status.counts.total - status.counts.disabled;
     const room = status.config.maxSize - counted - registering;
-    const { rows } = await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM rm_identities i LEFT JOIN rm_accounts a ON a.account_id = i.identity_id
-       WHERE i.pool_id = $1 AND a.account_id IS NULL`, [poolId],
-    );
-    const free = Number(rows[0]!.n) - registering;
+    const free = await countUnregistered(db, poolId) - registering;
     const n = Math.min(requested, room, free);
     if (n <= 0) return answer(0, null, room <= 0 ? 'the pool is at its maximum' : 'no unregistered identities left; import more');
     const { jobId } = await registrations.start({
