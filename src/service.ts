@@ -1,4 +1,4 @@
-import { rosterCodec } from './store/codec.ts';
+import { Context, Duration, Effect, Exit, Layer, Schedule, Scope } from 'effect';
 import { setPriority } from 'node:os';
 import pg from 'pg';
 import { parseProviders, type Config } from './config.ts';
@@ -11,9 +11,11 @@ import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
 import { readModelSchema } from './projections/schema.ts';
 import { ProjectionRunner } from './projections/runner.ts';
+import { run } from './effect.ts';
+import { rosterCodec } from './store/codec.ts';
 import { EventStoreDbStore } from './store/eventstoredb.ts';
 import { migrate } from './store/migrate.ts';
-import type { EventStore } from './store/port.ts';
+import type { EventStore, Position } from './store/port.ts';
 import { PostgresEventStore } from './store/postgres.ts';
 import { traced } from './store/traced.ts';
 import { SecretVault } from './store/secrets.ts';
@@ -81,61 +83,98 @@ export async function openStore(config: Config, db: pg.Pool, url: string): Promi
   return traced(store);
 }
 
-/**
- * Starts Roster on a PostgreSQL database: migrations, event store, read-model runners,
- * allocators with their log tail and reaper, the default pool, and the HTTP server.
- *
- * @example
- * const roster = await startRoster(config, { databaseUrl, masterKey });
- * console.log(roster.url);
+export interface StartOptions {
+  databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig>; embeddedDatabase?: boolean;
+  /** How the default pool is made when it does not exist yet. */
+  defaultPool?: PoolSetup;
+}
+
+/*
+ * The service as Layers (docs/architecture.md, Lifecycles): each resource is acquired with
+ * its release, and a Layer built later is released earlier. Stopping closes the scope:
+ * the HTTP server and the background fibers first, then the workers, flows and tokens,
+ * then the stores, then the database pools. A start that fails part way releases what it
+ * had acquired.
  */
-export async function startRoster(
-  config: Config,
-  options: {
-    databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig>; embeddedDatabase?: boolean;
-    /** How the default pool is made when it does not exist yet. */
-    defaultPool?: PoolSetup;
-  },
-): Promise<Roster> {
-  const providers = await Providers.load({ ...(parseProviders(config.ROSTER_PROVIDERS) as Record<string, ProviderConfig>), ...options.providers });
-  const db = openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE);
-  await migrate(db, schemas);
-  const store = await openStore(config, db, options.databaseUrl);
-  const accounts = new AccountIndex();
-  const from = await accounts.seed(db);
-  const days = { timeZone: config.ROSTER_USAGE_TIMEZONE, rollover: config.ROSTER_USAGE_ROLLOVER };
-  const allocators = new Allocators(store, accounts, days);
-  const vault = new SecretVault(db, options.masterKey);
-  const flows = new FlowPool({ threads: config.ROSTER_FLOW_THREADS, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
-    targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastLeaseCommand,
-  }) });
-  // Background failures are logged once the app (and its logger) exists.
-  let onError: (e: unknown) => void = () => undefined;
-  const reportError = (e: unknown) => onError(e);
+class Settings extends Context.Tag('roster/Settings')<Settings, { config: Config; options: StartOptions }>() {}
+class Databases extends Context.Tag('roster/Databases')<Databases, { db: pg.Pool; background: pg.Pool }>() {}
+class Stores extends Context.Tag('roster/Stores')<Stores, { store: EventStore; backgroundStore: EventStore }>() {}
+class Core extends Context.Tag('roster/Core')<Core, { services: Services; from: Position; scheduler: Scheduler; errors: { report: (e: unknown) => void; to: (f: (e: unknown) => void) => void } }>() {}
+class Http extends Context.Tag('roster/Http')<Http, { app: App }>() {}
+class Listening extends Context.Tag('roster/Listening')<Listening, { url: string; adminToken?: string }>() {}
+
+/** A resource and its release; a failed release is not a failed stop. */
+const resource = <A>(open: () => Promise<A> | A, close: (a: A) => Promise<unknown> | unknown) =>
+  Effect.acquireRelease(Effect.promise(async () => open()), (a) => Effect.promise(async () => {
+    try {
+      await close(a);
+    } catch {
+      // Already closed, or gone with the database: nothing left to release.
+    }
+  }));
+
+const DatabasesLive = Layer.scoped(Databases, Effect.gen(function* () {
+  const { config, options } = yield* Settings;
+  const db = yield* resource(() => openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE), (p) => p.end());
+  yield* Effect.promise(() => migrate(db, schemas));
   // Registration's database work goes through a few connections of its own (so it can
   // never take the serving connections), whose backends yield the CPU to the serving ones
   // when PostgreSQL is embedded. Their commits do not wait for the WAL flush, so they never
   // queue the serving commits behind their flushes: a crash may lose their last fraction
   // of a second, which a job redoes like a flow that ended just before a crash.
-  const background = openDatabase(options.databaseUrl, 4, 'roster-background', { synchronous_commit: 'off' });
+  const background = yield* resource(() => openDatabase(options.databaseUrl, 4, 'roster-background', { synchronous_commit: 'off' }), (p) => p.end());
   if (options.embeddedDatabase) lowerPriority(background, 10);
-  const backgroundStore = config.ROSTER_EVENT_STORE === 'postgres' ? traced(new PostgresEventStore(background, { codec: rosterCodec })) : store;
-  const registrations = new Registrations({
-    db: background, store: backgroundStore, vault: vault.through(background), accounts, allocators, flows, providers, onError: reportError,
+  return { db, background };
+}));
+
+const StoresLive = Layer.scoped(Stores, Effect.gen(function* () {
+  const { config, options } = yield* Settings;
+  const { db, background } = yield* Databases;
+  const store = yield* resource(() => openStore(config, db, options.databaseUrl), (s) => s.close());
+  const backgroundStore = config.ROSTER_EVENT_STORE === 'postgres'
+    ? yield* resource(() => traced(new PostgresEventStore(background, { codec: rosterCodec })), (s) => s.close())
+    : store;
+  return { store, backgroundStore };
+}));
+
+const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
+  const { config, options } = yield* Settings;
+  const { db, background } = yield* Databases;
+  const { store, backgroundStore } = yield* Stores;
+  const providers = yield* Effect.promise(() => Providers.load({ ...(parseProviders(config.ROSTER_PROVIDERS) as Record<string, ProviderConfig>), ...options.providers }));
+  const accounts = new AccountIndex();
+  const from = yield* Effect.promise(() => accounts.seed(db));
+  const days = { timeZone: config.ROSTER_USAGE_TIMEZONE, rollover: config.ROSTER_USAGE_ROLLOVER };
+  const allocators = new Allocators(store, accounts, days);
+  const vault = new SecretVault(db, options.masterKey);
+  const flows = yield* resource(() => new FlowPool({ threads: config.ROSTER_FLOW_THREADS, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
+    targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastLeaseCommand,
+  }) }), (f) => f.close());
+  // Background failures are logged once the app (and its logger) exists.
+  let onError: (e: unknown) => void = () => undefined;
+  const errors = { report: (e: unknown) => onError(e), to: (f: (e: unknown) => void) => { onError = f; } };
+  const registrations = yield* resource(() => new Registrations({
+    db: background, store: backgroundStore, vault: vault.through(background), accounts, allocators, flows, providers, onError: errors.report,
     settings: {
       heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS,
       consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, fetchBatch: config.ROSTER_JOB_FETCH_BATCH,
     },
-  }, { stallAfterMs: config.ROSTER_JOB_STALL_MS });
+  }, { stallAfterMs: config.ROSTER_JOB_STALL_MS }), (r) => r.close());
   const upkeep = {
-    store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(), onError: reportError,
+    store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(), onError: errors.report,
     settings: { refreshWindowMs: config.ROSTER_REFRESH_WINDOW_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, probeIntervalMs: config.ROSTER_PROBE_INTERVAL_MS },
   };
   const refresher = new Refresher(upkeep);
   const prober = new Prober(upkeep);
   const replenisher = new Replenisher({ db, store, providers, registrations, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS });
-  const tokens = new AdminTokens(db, { connectionString: options.databaseUrl });
-  await tokens.start();
+  const tokens = yield* resource(async () => {
+    const t = new AdminTokens(db, { connectionString: options.databaseUrl });
+    await t.start();
+    return t;
+  }, (t) => t.close());
+  const scheduler = yield* resource(
+    () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick()], errors.report), (s) => s.stop(),
+  );
   const services: Services = {
     feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {
@@ -145,31 +184,84 @@ export async function startRoster(
       docsPublic: config.ROSTER_DOCS_PUBLIC, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
     },
   };
-  const app = await buildApp(services, { logger: options.logger ?? { level: config.ROSTER_LOG_LEVEL } });
-  onError = (err) => app.log.error({ err }, 'background work failed');
-  const abort = new AbortController();
-  const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
-  void new ProjectionRunner(db, store, readModels, { minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS }).run(abort.signal, report('projections'));
-  void allocators.follow(from, abort.signal, report('log tail'));
-  allocators.reap(config.ROSTER_REAPER_INTERVAL_MS, abort.signal, report('reaper'));
-  registrations.adopt(abort.signal);
-  new Scheduler(db, config.ROSTER_SCHEDULER_INTERVAL_MS, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick()], reportError).run(abort.signal);
+  return { services, from, scheduler, errors };
+}));
 
-  await createPool(store, config.ROSTER_DEFAULT_POOL, options.defaultPool ?? { name: 'Default pool' }, systemContext('boot')).catch((e) => {
+const HttpLive = Layer.scoped(Http, Effect.gen(function* () {
+  const { config, options } = yield* Settings;
+  const { services, errors } = yield* Core;
+  const app = yield* resource(() => buildApp(services, { logger: options.logger ?? { level: config.ROSTER_LOG_LEVEL } }), (a) => a.close());
+  errors.to((err) => app.log.error({ err }, 'background work failed'));
+  return { app };
+}));
+
+/**
+ * Runs `task` now and then `intervalMs` after each run ends, until the scope closes; a
+ * failure is reported and the loop goes on.
+ */
+const every = (intervalMs: number, task: () => Promise<unknown>, report: (e: unknown) => void) =>
+  Effect.tryPromise({ try: task, catch: (e) => e }).pipe(
+    Effect.catchAll((e) => Effect.sync(() => report(e))),
+    Effect.repeat(Schedule.spaced(Duration.millis(intervalMs))),
+  );
+
+/** A loop that runs until its AbortSignal aborts: interrupting its fiber aborts it. */
+const untilInterrupted = (loop: (signal: AbortSignal) => Promise<unknown>) => Effect.tryPromise({ try: loop, catch: (e) => e }).pipe(Effect.ignore);
+
+/** The background work as fibers of the service's scope: interrupted on stop, before the server closes. */
+const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
+  const { config } = yield* Settings;
+  const { services, from, scheduler, errors } = yield* Core;
+  const { app } = yield* Http;
+  const { db, store, allocators, registrations } = services;
+  const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
+  const runner = new ProjectionRunner(db, store, readModels, { minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS });
+  yield* Effect.forkScoped(untilInterrupted((signal) => runner.run(signal, report('projections'))));
+  yield* Effect.forkScoped(untilInterrupted((signal) => allocators.follow(from, signal, report('log tail'))));
+  yield* Effect.forkScoped(every(config.ROSTER_REAPER_INTERVAL_MS, () => allocators.reap(report('reaper')), report('reaper')));
+  yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
+  yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));
+}));
+
+/** The default pool and the first admin token, then the server listens. */
+const ListeningLive = Layer.effect(Listening, Effect.gen(function* () {
+  const { config, options } = yield* Settings;
+  const { services } = yield* Core;
+  const { app } = yield* Http;
+  yield* Effect.promise(() => createPool(services.store, config.ROSTER_DEFAULT_POOL, options.defaultPool ?? { name: 'Default pool' }, systemContext('boot')).catch((e) => {
     if (!(e instanceof DomainError && e.code === 'pool_exists')) throw e;
-  });
-  const created = await services.tokens.ensureAdmin(config.ROSTER_ADMIN_TOKEN);
-  const address = await app.listen({ host: config.ROSTER_HOST, port: config.ROSTER_PORT });
-  return {
-    app, services, url: address, adminToken: created?.token,
-    async stop() {
-      abort.abort();
-      await registrations.close();
-      await app.close();
-      await flows.close();
-      await store.close();
-      await tokens.close();
-      await Promise.all([db.end(), background.end()]);
-    },
-  };
+  }));
+  const created = yield* Effect.promise(() => services.tokens.ensureAdmin(config.ROSTER_ADMIN_TOKEN));
+  const url = yield* Effect.promise(() => app.listen({ host: config.ROSTER_HOST, port: config.ROSTER_PORT }));
+  return { url, adminToken: created?.token };
+}));
+
+/** Every layer, each given what it needs. */
+const RosterLive = ListeningLive.pipe(
+  Layer.provideMerge(BackgroundLive),
+  Layer.provideMerge(HttpLive),
+  Layer.provideMerge(CoreLive),
+  Layer.provideMerge(StoresLive),
+  Layer.provideMerge(DatabasesLive),
+);
+
+/**
+ * Starts Roster on a PostgreSQL database: migrations, event store, read-model runners,
+ * allocators with their log tail and reaper, the default pool, and the HTTP server.
+ *
+ * @example
+ * const roster = await startRoster(config, { databaseUrl, masterKey });
+ * console.log(roster.url);
+ */
+export async function startRoster(config: Config, options: StartOptions): Promise<Roster> {
+  const scope = Effect.runSync(Scope.make());
+  const stop = () => run(Scope.close(scope, Exit.void));
+  try {
+    const context = await run(Layer.buildWithScope(RosterLive.pipe(Layer.provide(Layer.succeed(Settings, { config, options }))), scope));
+    const { url, adminToken } = Context.get(context, Listening);
+    return { app: Context.get(context, Http).app, services: Context.get(context, Core).services, url, adminToken, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -60,20 +60,20 @@ export class Allocators {
     }
   }
 
-  /** Every `intervalMs`, expires overdue sessions and lets waiting allocations look again. */
-  reap(intervalMs: number, signal: AbortSignal, onError: (e: unknown) => void): void {
-    const timer = setInterval(async () => {
-      for (const pending of this.loaded.values()) {
-        try {
-          const allocator = await pending;
-          this.accounts.refreshCandidates(allocator.poolId, Date.now());
-          // Writes nothing when no session is overdue; the turn also retries parked allocations.
-          await allocator.submit({ type: 'ExpireOverdue' }, systemContext('reaper'));
-        } catch (error) {
-          onError(error);
-        }
+  /**
+   * One pass of the reaper over the pools loaded here: expires overdue sessions and
+   * retries parked allocations (the service repeats it on a Schedule).
+   */
+  async reap(onError: (e: unknown) => void): Promise<void> {
+    for (const pending of this.loaded.values()) {
+      try {
+        const allocator = await pending;
+        this.accounts.refreshCandidates(allocator.poolId, Date.now());
+        // Writes nothing when no session is overdue; the turn also retries parked allocations.
+        await allocator.submit({ type: 'ExpireOverdue' }, systemContext('reaper'));
+      } catch (error) {
+        onError(error);
       }
-    }, intervalMs);
-    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    }
   }
 }

@@ -1,28 +1,23 @@
+import { Effect } from 'effect';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { run } from '../effect.ts';
 
 /**
- * A counting semaphore: at most `size` holders at once, served in arrival order.
+ * Bounded concurrency: at most `size` holders at once, in arrival order (Effect's Semaphore).
  *
  * @example
  * const gate = new Gate(4);
  * await gate.run(() => flow());
  */
 export class Gate {
-  private active = 0;
-  private readonly queue: Array<() => void> = [];
+  private readonly semaphore: Effect.Semaphore;
 
-  constructor(private readonly size: number) {}
+  constructor(size: number) {
+    this.semaphore = Effect.runSync(Effect.makeSemaphore(size));
+  }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.size) await new Promise<void>((r) => this.queue.push(r));
-    else this.active++;
-    try {
-      return await work();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next();
-      else this.active--;
-    }
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return run(this.semaphore.withPermits(1)(Effect.tryPromise({ try: work, catch: (error) => error })));
   }
 }
 

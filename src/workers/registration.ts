@@ -353,24 +353,19 @@ export class Registrations implements JobWork {
     return n;
   }
 
-  /** Every `heartbeatMs`: adopts running or paused jobs that no node heartbeats for (their node stopped). */
-  adopt(signal: AbortSignal): void {
+  /** Adopts running or paused jobs that no node heartbeats for (their node stopped); the service repeats it every `heartbeatMs`. */
+  async adopt(): Promise<void> {
     const orphanAfter = this.deps.settings.heartbeatMs * 3;
-    const tick = async () => {
-      const { rows } = await this.deps.db.query<{ job_id: string }>(
-        `INSERT INTO registration_owners (job_id, node_id, heartbeat_at)
-         SELECT j.job_id, $1, now() FROM rm_jobs j WHERE j.status IN ('running', 'paused')
-         ON CONFLICT (job_id) DO UPDATE SET node_id = EXCLUDED.node_id, heartbeat_at = now()
-           WHERE registration_owners.heartbeat_at < now() - make_interval(secs => $2::double precision / 1000)
-         RETURNING job_id`, [this.nodeId, orphanAfter],
-      );
-      for (const { job_id: jobId } of rows) {
-        if (!this.supervisors.has(jobId)) this.supervise(new JobSupervisor(jobId, this.deps, this.claimed, { actor: 'system:registration', correlationId: jobId }));
-      }
-    };
-    const timer = setInterval(() => void tick().catch(this.deps.onError), this.deps.settings.heartbeatMs);
-    void tick().catch(this.deps.onError);
-    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    const { rows } = await this.deps.db.query<{ job_id: string }>(
+      `INSERT INTO registration_owners (job_id, node_id, heartbeat_at)
+       SELECT j.job_id, $1, now() FROM rm_jobs j WHERE j.status IN ('running', 'paused')
+       ON CONFLICT (job_id) DO UPDATE SET node_id = EXCLUDED.node_id, heartbeat_at = now()
+         WHERE registration_owners.heartbeat_at < now() - make_interval(secs => $2::double precision / 1000)
+       RETURNING job_id`, [this.nodeId, orphanAfter],
+    );
+    for (const { job_id: jobId } of rows) {
+      if (!this.supervisors.has(jobId)) this.supervise(new JobSupervisor(jobId, this.deps, this.claimed, { actor: 'system:registration', correlationId: jobId }));
+    }
   }
 
   /** Stops supervising (jobs stay running in the log; a later start adopts them). */
