@@ -1,3 +1,4 @@
+import { DomainError } from '../domain/errors.ts';
 import { poolDecider, type PoolConfigChanges } from '../domain/pool.ts';
 import type { EventStore } from '../store/port.ts';
 import type { Allocators } from './allocators.ts';
@@ -13,8 +14,10 @@ export type PoolSetup = PoolConfigChanges & { name: string };
  * @example
  * await createPool(store, 'staging', { name: 'Staging users', minSize: 10 }, ctx);
  */
-export function createPool(store: EventStore, poolId: string, config: PoolSetup, ctx: CommandContext) {
-  return runCommand(store, `pool-${poolId}`, poolDecider, { type: 'CreatePool', poolId, config, now: Date.now() }, ctx);
+export async function createPool(store: EventStore, poolId: string, config: PoolSetup, ctx: CommandContext) {
+  const created = await runCommand(store, `pool-${poolId}`, poolDecider, { type: 'CreatePool', poolId, config, now: Date.now() }, ctx);
+  if (!created.state.config) throw new DomainError('pool_not_found', `pool ${poolId} was not created`);
+  return { ...created, config: created.state.config };
 }
 
 /**
@@ -26,5 +29,6 @@ export function createPool(store: EventStore, poolId: string, config: PoolSetup,
 export async function configurePool(allocators: Allocators, poolId: string, changes: PoolConfigChanges, ctx: CommandContext) {
   const allocator = await allocators.get(poolId);
   const { position, state } = await allocator.submit({ type: 'ConfigurePool', poolId, changes }, ctx);
+  if (!state.config) throw new DomainError('pool_not_found', `pool ${poolId} does not exist`);
   return { poolId, config: state.config, position };
 }

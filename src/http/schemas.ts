@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { strategies } from '../domain/pool.ts';
 
 export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, `_.-`; up to 64' });
@@ -92,3 +92,47 @@ export const LeaseSecretBody = Type.Object({
 }, { additionalProperties: false });
 
 export type AllocateBodyT = Static<typeof AllocateBody>;
+
+/** RFC 9457 problem details, as every error answers. */
+export const Problem = Type.Object({
+  type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String(),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String(), in: Type.Optional(Type.String()) }))),
+  success: Type.Optional(Type.Boolean({ description: 'the existing account-pool API only' })),
+  message: Type.Optional(Type.String({ description: 'the existing account-pool API only' })),
+}, { description: 'problem+json' });
+
+/**
+ * A route's answers: its successes, and problem+json for every 4xx and 5xx.
+ *
+ * @example
+ * app.get('/v1/pools', { schema: { response: answers({ 200: PoolList }) } }, handler);
+ */
+export function answers<R extends Record<number, TSchema>>(ok: R) {
+  return { ...ok, '4xx': Problem, '5xx': Problem };
+}
+
+const Health = Type.Object({ lowRatio: Type.Number(), criticalRatio: Type.Number() });
+const Cooldown = Type.Object({ baseMs: Type.Number(), maxMs: Type.Number(), failureThreshold: Type.Number(), failureWindowMs: Type.Number() });
+const configFields = {
+  name: Type.String(), providerId: Type.String(), minSize: Type.Integer(), maxSize: Type.Integer(),
+  defaultLeaseTtlMs: Type.Integer(), maxLeaseTtlMs: Type.Integer(), strategy: Type.Enum(strategies),
+  cooldown: Cooldown, dailyLimits: Type.Record(Type.String(), Type.Number()),
+};
+/** A pool's whole configuration. */
+export const PoolConfigView = Type.Object({ ...configFields, health: Health });
+/** A pool as listed: its configuration, counts of its accounts, live sessions and health level. */
+export const PoolView = Type.Object({
+  poolId: Type.String(), ...configFields,
+  counts: Type.Object({ total: Type.Integer(), available: Type.Integer(), leased: Type.Integer(), cooling: Type.Integer(), disabled: Type.Integer(), retired: Type.Integer() }),
+  activeSessions: Type.Integer(),
+  health: Type.Enum(['healthy', 'low', 'critical'], { description: 'available accounts against minSize × the health ratios' }),
+});
+/** A command's answer about a pool's configuration; `position` is absent when nothing changed. */
+export const PoolConfigured = Type.Object({ poolId: Type.String(), config: PoolConfigView, position: Type.Optional(PositionText) });
+export const RefreshAnswer = Type.Object({
+  refreshed: Type.Integer(), skipped: Type.Integer(), failed: Type.Integer(), revoked: Type.Integer(),
+  results: Type.Array(Type.Object({ accountId: Type.String(), outcome: Type.Enum(['refreshed', 'revoked', 'failed', 'skipped']), detail: Type.Optional(Type.String()) })),
+});
+export const Replenishment = Type.Object({
+  poolId: Type.String(), requested: Type.Integer(), registering: Type.Integer(), jobId: Type.Union([Type.String(), Type.Null()]), detail: Type.String(),
+});

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { apiClient } from '../support/api.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
 describe('pools over HTTP', () => {
   let t: TestRoster;
+  let api: ReturnType<typeof apiClient>;
   const eventCount = async () => Number((await t.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
-  before(async () => { t = await startTestRoster(); });
+  before(async () => {
+    t = await startTestRoster();
+    api = apiClient(t.roster.url, t.token);
+  });
   after(async () => t.stop());
 
   it('needs a token everywhere but health', async () => {
@@ -20,15 +25,16 @@ describe('pools over HTTP', () => {
   });
 
   it('creates a pool with defaults, and refuses the same id again', async () => {
-    const created = await t.call('POST', '/v1/pools', { poolId: 'staging', name: 'Staging users', minSize: 2, strategy: 'round_robin' });
-    assert.equal(created.status, 201);
-    assert.equal(created.body.config.strategy, 'round_robin');
-    assert.equal(created.body.config.maxSize, 10000);
-    assert.match(created.body.position, /^\d+\.\d+$/);
-    const again = await t.call('POST', '/v1/pools', { poolId: 'staging', name: 'Other' });
-    assert.equal(again.status, 409);
-    assert.equal(again.body.code, 'pool_exists');
-    assert.match(again.headers.get('content-type')!, /application\/problem\+json/);
+    // Through the client generated from the OpenAPI document: the description matches the server.
+    const created = await api.POST('/v1/pools', { body: { poolId: 'staging', name: 'Staging users', minSize: 2, strategy: 'round_robin' } });
+    assert.equal(created.response.status, 201);
+    assert.equal(created.data?.config.strategy, 'round_robin');
+    assert.equal(created.data?.config.maxSize, 10000);
+    assert.match(created.data?.position ?? '', /^\d+\.\d+$/);
+    const again = await api.POST('/v1/pools', { body: { poolId: 'staging', name: 'Other' } });
+    assert.equal(again.response.status, 409);
+    assert.equal(again.error?.code, 'pool_exists');
+    assert.match(again.response.headers.get('content-type')!, /application\/problem\+json/);
   });
 
   it('answers bad input with 400 naming every bad field, and writes nothing', async () => {
@@ -44,25 +50,28 @@ describe('pools over HTTP', () => {
   });
 
   it('lists and gets pools from the read model, waiting for a given position', async () => {
-    const created = await t.call('POST', '/v1/pools', { poolId: 'fresh', name: 'Fresh' });
-    const got = await t.call('GET', `/v1/pools/fresh?position=${created.body.position}`);
-    assert.equal(got.status, 200);
-    assert.equal(got.body.name, 'Fresh');
-    assert.equal(got.body.health, 'critical');
-    assert.deepEqual(got.body.counts, { total: 0, available: 0, leased: 0, cooling: 0, disabled: 0, retired: 0 });
-    const list = await t.call('GET', `/v1/pools?position=${created.body.position}`);
-    assert.deepEqual(list.body.items.map((p: { poolId: string }) => p.poolId), ['default', 'fresh', 'staging']);
-    assert.equal((await t.call('GET', '/v1/pools/nope')).status, 404);
+    const created = await api.POST('/v1/pools', { body: { poolId: 'fresh', name: 'Fresh' } });
+    const position = created.data?.position;
+    const got = await api.GET('/v1/pools/{poolId}', { params: { path: { poolId: 'fresh' }, query: { position } } });
+    assert.equal(got.response.status, 200);
+    assert.equal(got.data?.name, 'Fresh');
+    assert.equal(got.data?.health, 'critical');
+    assert.deepEqual(got.data?.counts, { total: 0, available: 0, leased: 0, cooling: 0, disabled: 0, retired: 0 });
+    const list = await api.GET('/v1/pools', { params: { query: { position } } });
+    assert.deepEqual(list.data?.items.map((p) => p.poolId), ['default', 'fresh', 'staging']);
+    const missing = await api.GET('/v1/pools/{poolId}', { params: { path: { poolId: 'nope' } } });
+    assert.equal(missing.response.status, 404);
+    assert.equal(missing.error?.code, 'pool_not_found');
   });
 
   it('configures a pool, checks the result as a whole, and 404s an unknown one', async () => {
-    const changed = await t.call('PATCH', '/v1/pools/staging', { minSize: 4, health: { criticalRatio: 0.5 } });
-    assert.equal(changed.status, 200);
-    assert.equal(changed.body.config.minSize, 4);
-    assert.equal(changed.body.config.health.lowRatio, 1);
-    assert.equal(changed.body.config.health.criticalRatio, 0.5);
-    const got = await t.call('GET', `/v1/pools/staging?position=${changed.body.position}`);
-    assert.equal(got.body.minSize, 4);
+    const changed = await api.PATCH('/v1/pools/{poolId}', { params: { path: { poolId: 'staging' } }, body: { minSize: 4, health: { criticalRatio: 0.5 } } });
+    assert.equal(changed.response.status, 200);
+    assert.equal(changed.data?.config.minSize, 4);
+    assert.equal(changed.data?.config.health.lowRatio, 1);
+    assert.equal(changed.data?.config.health.criticalRatio, 0.5);
+    const got = await api.GET('/v1/pools/{poolId}', { params: { path: { poolId: 'staging' }, query: { position: changed.data?.position } } });
+    assert.equal(got.data?.minSize, 4);
     const bad = await t.call('PATCH', '/v1/pools/staging', { defaultLeaseTtlMs: 10 * 86_400_000 });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.errors[0].field, 'defaultLeaseTtlMs');
