@@ -136,3 +136,30 @@ export const RefreshAnswer = Type.Object({
 export const Replenishment = Type.Object({
   poolId: Type.String(), requested: Type.Integer(), registering: Type.Integer(), jobId: Type.Union([Type.String(), Type.Null()]), detail: Type.String(),
 });
+
+const Instant = Type.String({ description: 'ISO 8601 time' });
+const Credentials = Type.Object({
+  password: Type.Optional(Type.String()), accessToken: Type.Optional(Type.String()), refreshToken: Type.Optional(Type.String()),
+  idToken: Type.Optional(Type.String()), extra: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+/** A new session: its secret (shown once), its expiry and each leased account with its credentials. */
+export const Allocation = Type.Object({
+  poolId: Type.String(), sessionId: Type.String(), leaseSecret: Type.String({ description: 'shown once; renew and release need it' }),
+  expiresAt: Instant, position: Type.Optional(PositionText),
+  leases: Type.Array(Type.Object({
+    accountId: Type.String(), fence: Type.Integer(), login: Type.String(), credentials: Type.Union([Credentials, Type.Null()]),
+    importedAt: Type.String(), useCount: Type.Integer(), lastUsed: Type.Union([Instant, Type.Null()]),
+  })),
+});
+export const Renewed = Type.Object({ sessionId: Type.String(), expiresAt: Instant, position: Type.Optional(PositionText) });
+export const Released = Type.Object({ sessionId: Type.String(), released: Type.Boolean({ description: 'false when it had ended already' }), position: Type.Optional(PositionText) });
+export const SessionView = Type.Object({
+  poolId: Type.String(), sessionId: Type.String(), holder: Type.String(), status: Type.Enum(['live', 'released', 'expired']),
+  leases: Type.Array(Type.Object({ accountId: Type.String(), fence: Type.Integer() })),
+  expiresAt: Instant, allocatedAt: Instant, endedAt: Type.Union([Instant, Type.Null()]),
+});
+export const OutcomeAnswer = Type.Object({
+  accountId: Type.String(), events: Type.Array(Type.String()),
+  cooldowns: Type.Array(Type.Object({ until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()) })),
+  position: Type.Optional(PositionText),
+});

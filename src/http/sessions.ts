@@ -5,7 +5,7 @@ import { allocate, release, renew } from '../commands/sessions.ts';
 import { getSession } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
-import { AllocateBody, Id, LeaseSecretBody, Position } from './schemas.ts';
+import { AllocateBody, Allocation, answers, Id, LeaseSecretBody, OutcomeAnswer, Position, Released, Renewed, SessionView } from './schemas.ts';
 
 const OutcomeBody = Type.Object({
   leaseSecret: Type.String({ minLength: 1, maxLength: 200 }),
@@ -21,7 +21,7 @@ const SessionParams = Type.Object({ poolId: Id, sessionId: Id });
 /** Sessions: allocate, renew, release, get. Renew and release need the session's lease secret. */
 export default function sessionRoutes(app: App, s: Services): void {
   const tags = ['sessions'];
-  app.post('/v1/pools/:poolId/sessions', { schema: { tags, params: Type.Object({ poolId: Id }), body: AllocateBody } }, async (req, reply) => {
+  app.post('/v1/pools/:poolId/sessions', { schema: { tags, params: Type.Object({ poolId: Id }), body: AllocateBody, response: answers({ 201: Allocation }) } }, async (req, reply) => {
     const b = req.body;
     const filter = b.capabilities || b.region || b.model || b.needsCredits
       ? {
@@ -36,24 +36,24 @@ export default function sessionRoutes(app: App, s: Services): void {
     return reply.code(201).send({ poolId: req.params.poolId, ...result });
   });
 
-  app.post('/v1/pools/:poolId/sessions/:sessionId/renew', { schema: { tags, params: SessionParams, body: LeaseSecretBody } }, async (req) =>
+  app.post('/v1/pools/:poolId/sessions/:sessionId/renew', { schema: { tags, params: SessionParams, body: LeaseSecretBody, response: answers({ 200: Renewed }) } }, async (req) =>
     renew(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.body.ttlMs, req.ctx));
 
-  app.post('/v1/pools/:poolId/sessions/:sessionId/release', { schema: { tags, params: SessionParams, body: LeaseSecretBody } }, async (req) =>
+  app.post('/v1/pools/:poolId/sessions/:sessionId/release', { schema: { tags, params: SessionParams, body: LeaseSecretBody, response: answers({ 200: Released }) } }, async (req) =>
     release(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.ctx));
 
-  app.get('/v1/pools/:poolId/sessions/:sessionId', { schema: { tags, params: SessionParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
+  app.get('/v1/pools/:poolId/sessions/:sessionId', { schema: { tags, params: SessionParams, querystring: Type.Object({ position: Position }), response: answers({ 200: SessionView }) } }, async (req) => {
     await readModelsAt(s, req.query.position);
     const r = await getSession(s.db, req.params.poolId, req.params.sessionId);
     return {
       poolId: r.pool_id, sessionId: r.session_id, holder: r.holder, status: r.status,
-      leases: r.account_ids.map((accountId, i) => ({ accountId, fence: r.fences[i] })),
+      leases: r.account_ids.map((accountId, i) => ({ accountId, fence: r.fences[i] ?? 0 })),
       expiresAt: r.expires_at.toISOString(), allocatedAt: r.allocated_at.toISOString(), endedAt: r.ended_at?.toISOString() ?? null,
     };
   });
 
   app.post('/v1/pools/:poolId/sessions/:sessionId/outcomes', {
-    schema: { tags: ['upkeep'], params: Type.Object({ poolId: Id, sessionId: Id }), body: OutcomeBody },
+    schema: { tags: ['upkeep'], params: Type.Object({ poolId: Id, sessionId: Id }), body: OutcomeBody, response: answers({ 200: OutcomeAnswer }) },
   }, async (req) => {
     const { leaseSecret, ...report } = req.body;
     const r = await reportOutcome(s, req.params.poolId, req.params.sessionId, leaseSecret, report, req.ctx);

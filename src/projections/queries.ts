@@ -150,7 +150,7 @@ export async function findAccountByLogin(pool: pg.Pool, poolId: string, login: s
 }
 
 export interface SessionRow {
-  pool_id: string; session_id: string; holder: string; status: string; account_ids: string[]; fences: number[];
+  pool_id: string; session_id: string; holder: string; status: 'live' | 'released' | 'expired'; account_ids: string[]; fences: number[];
   expires_at: Date; allocated_at: Date; ended_at: Date | null;
 }
 
