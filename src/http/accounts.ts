@@ -7,7 +7,11 @@ import { invalid } from '../domain/errors.ts';
 import { getAccount, listAccounts, type AccountRow } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
-import { CooldownBody, Id, ImportBody, ImportItem, Offset, Position, Reason } from './schemas.ts';
+import {
+  AccountChanged, AccountList, AccountView, answers, CooldownBody, Id, ImportAnswer, ImportBody, ImportItem, Offset, Position, ProbeAnswer, Reason, UsageList,
+} from './schemas.ts';
+
+const changedAnswers = answers({ 200: AccountChanged });
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -51,6 +55,7 @@ export default function accountRoutes(app: App, s: Services): void {
         mode: Type.Union([Type.Literal('create'), Type.Literal('update')], { default: 'create', description: '`update`: replace the credentials of accounts already in the pool' }),
       }, { additionalProperties: false }),
       body: ImportBody,
+      response: answers({ 200: ImportAnswer }),
     },
   }, async (req) => {
     await s.allocators.get(req.params.poolId);
@@ -79,6 +84,7 @@ export default function accountRoutes(app: App, s: Services): void {
         offset: Offset,
         position: Position,
       }, { additionalProperties: false }),
+      response: answers({ 200: AccountList }),
     },
   }, async (req) => {
     const q = req.query;
@@ -89,24 +95,24 @@ export default function accountRoutes(app: App, s: Services): void {
     return { items: items.map(accountView), total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/v1/accounts/:accountId', { schema: { tags, params: AccountParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
+  app.get('/v1/accounts/:accountId', { schema: { tags, params: AccountParams, querystring: Type.Object({ position: Position }), response: answers({ 200: AccountView }) } }, async (req) => {
     await readModelsAt(s, req.query.position);
     return accountView(await getAccount(s.db, req.params.accountId));
   });
 
-  const answer = (accountId: string, r: { events: { type: string }[]; state: { status: string }; position?: string }) =>
+  const answer = (accountId: string, r: { events: { type: string }[]; state: { status: 'active' | 'disabled' | 'retired' }; position?: string }) =>
     ({ accountId, status: r.state.status, changed: r.events.length > 0, events: r.events.map((e) => e.type), position: r.position });
 
-  app.post('/v1/accounts/:accountId/disable', { schema: { tags, params: AccountParams, body: Reason } }, async (req) =>
+  app.post('/v1/accounts/:accountId/disable', { schema: { tags, params: AccountParams, body: Reason, response: changedAnswers } }, async (req) =>
     answer(req.params.accountId, await changeAccount(s, { type: 'DisableAccount', accountId: req.params.accountId, reason: req.body.reason }, req.ctx)));
 
-  app.post('/v1/accounts/:accountId/enable', { schema: { tags, params: AccountParams } }, async (req) =>
+  app.post('/v1/accounts/:accountId/enable', { schema: { tags, params: AccountParams, response: changedAnswers } }, async (req) =>
     answer(req.params.accountId, await changeAccount(s, { type: 'EnableAccount', accountId: req.params.accountId }, req.ctx)));
 
-  app.post('/v1/accounts/:accountId/retire', { schema: { tags, params: AccountParams, body: Reason } }, async (req) =>
+  app.post('/v1/accounts/:accountId/retire', { schema: { tags, params: AccountParams, body: Reason, response: changedAnswers } }, async (req) =>
     answer(req.params.accountId, await changeAccount(s, { type: 'RetireAccount', accountId: req.params.accountId, reason: req.body.reason }, req.ctx)));
 
-  app.post('/v1/accounts/:accountId/cooldown', { schema: { tags, params: AccountParams, body: CooldownBody } }, async (req) => {
+  app.post('/v1/accounts/:accountId/cooldown', { schema: { tags, params: AccountParams, body: CooldownBody, response: changedAnswers } }, async (req) => {
     const { until, durationMs, reason, model } = req.body;
     if ((until === undefined) === (durationMs === undefined)) {
       throw invalid([{ field: until === undefined ? 'until' : 'durationMs', message: 'give exactly one of until and durationMs' }]);
@@ -118,11 +124,11 @@ export default function accountRoutes(app: App, s: Services): void {
   });
 
   app.delete('/v1/accounts/:accountId/cooldown', {
-    schema: { tags, params: AccountParams, querystring: Type.Object({ model: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }) },
+    schema: { tags, params: AccountParams, querystring: Type.Object({ model: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }), response: changedAnswers },
   }, async (req) =>
     answer(req.params.accountId, await changeAccount(s, { type: 'EndCooldown', accountId: req.params.accountId, ...(req.query.model ? { model: req.query.model } : {}) }, req.ctx)));
 
-  app.post('/v1/accounts/:accountId/probe', { schema: { tags: ['upkeep'], params: AccountParams } }, async (req) => {
+  app.post('/v1/accounts/:accountId/probe', { schema: { tags: ['upkeep'], params: AccountParams, response: answers({ 200: ProbeAnswer }) } }, async (req) => {
     await getAccount(s.db, req.params.accountId);
     await probeAccount(s, req.params.accountId);
     const entry = s.accounts.find(req.params.accountId);
@@ -130,7 +136,7 @@ export default function accountRoutes(app: App, s: Services): void {
   });
 
   app.get('/v1/accounts/:accountId/usage', {
-    schema: { tags: ['upkeep'], params: AccountParams, querystring: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }), position: Position }) },
+    schema: { tags: ['upkeep'], params: AccountParams, querystring: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }), position: Position }), response: answers({ 200: UsageList }) },
   }, async (req) => {
     await readModelsAt(s, req.query.position);
     await getAccount(s.db, req.params.accountId);

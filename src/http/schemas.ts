@@ -163,3 +163,32 @@ export const OutcomeAnswer = Type.Object({
   cooldowns: Type.Array(Type.Object({ until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()) })),
   position: Type.Optional(PositionText),
 });
+
+const Nullable = <S extends TSchema>(schema: S) => Type.Union([schema, Type.Null()]);
+/** An account as the API shows it: never its secrets. */
+export const AccountView = Type.Object({
+  accountId: Type.String(), poolId: Type.String(), login: Type.String(), status: Type.Enum(['active', 'disabled', 'retired']),
+  disabledReason: Nullable(Type.String()), capabilities: Type.Array(Type.String()), region: Nullable(Type.String()),
+  cooldowns: Type.Array(Type.Object({ until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()) })),
+  cooldownUntil: Nullable(Instant), credentialsExpiresAt: Nullable(Instant), credentialsRotatedAt: Nullable(Instant),
+  credentialsVersion: Type.Integer(), credits: Nullable(Type.Number()), creditsCheckedAt: Nullable(Instant),
+  sessionId: Nullable(Type.String()), fence: Type.Integer(), leasedUntil: Nullable(Instant), useCount: Type.Integer(),
+  lastUsed: Nullable(Instant), importedAt: Nullable(Instant), updatedAt: Nullable(Instant),
+});
+export const AccountList = Type.Object({ items: Type.Array(AccountView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+/** What an account command did: `changed` false when the account was that way already. */
+export const AccountChanged = Type.Object({
+  accountId: Type.String(), status: Type.Enum(['active', 'disabled', 'retired']), changed: Type.Boolean(), events: Type.Array(Type.String()),
+  position: Type.Optional(PositionText),
+});
+export const ImportAnswer = Type.Object({
+  imported: Type.Integer(), updated: Type.Integer(), duplicates: Type.Integer(), invalid: Type.Integer(), position: Type.Optional(PositionText),
+  lines: Type.Array(Type.Object({
+    line: Type.Integer(), login: Nullable(Type.String()), result: Type.Enum(['imported', 'updated', 'duplicate', 'invalid']),
+    accountId: Type.Optional(Type.String()), error: Type.Optional(Type.String()),
+  })),
+});
+export const ProbeAnswer = Type.Object({ accountId: Type.String(), credits: Nullable(Type.Number()), checkedAt: Nullable(Instant) });
+export const UsageList = Type.Array(Type.Object({
+  model: Type.String(), day: Type.String({ description: 'YYYY-MM-DD' }), units: Type.Number(), requests: Type.Integer(), rate_limited: Type.Integer(), failures: Type.Integer(),
+}));

@@ -95,7 +95,7 @@ export async function poolStatus(pool: pg.Pool, poolId: string): Promise<PoolSta
 }
 
 export interface AccountRow {
-  account_id: string; pool_id: string; login: string; status: string; disabled_reason: string | null;
+  account_id: string; pool_id: string; login: string; status: 'active' | 'disabled' | 'retired'; disabled_reason: string | null;
   capabilities: string[]; region: string | null; cooldowns: { until: string; reason: string; model?: string }[];
   cooldown_until: Date | null; credentials_expires_at: Date | null; session_id: string | null; fence: number;
   leased_until: Date | null; use_count: number; last_used: Date | null; imported_at: Date; updated_at: Date;
