@@ -5,7 +5,9 @@ import { invalid } from '../domain/errors.ts';
 import { getJob, listAttempts, listIdentities, listJobs, type JobRow } from '../projections/registration-queries.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
-import { Id, Offset, Position } from './schemas.ts';
+import {
+  answers, AttemptList, FlowsView, Id, IdentitiesImported, IdentityList, JobControlled, JobStarted, JobView, Offset, Position, ProviderList,
+} from './schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -45,17 +47,17 @@ const StartJobBody = Type.Object({
 export default function registrationRoutes(app: App, s: Services): void {
   const tags = ['registration'];
 
-  app.get('/v1/providers', { schema: { tags } }, async () =>
+  app.get('/v1/providers', { schema: { tags, response: answers({ 200: ProviderList }) } }, async () =>
     s.providers.all().map((p) => ({ providerId: p.id, limits: p.limits, can: p.can })));
 
-  app.get('/v1/flows', { schema: { tags } }, async () =>
+  app.get('/v1/flows', { schema: { tags, response: answers({ 200: FlowsView }) } }, async () =>
     ({
       active: s.flows.active, threads: s.flows.threads.length, queued: s.flows.queued,
       // Registration's upstream calls a second while paced (null: unpaced), and the calls waiting for their turn.
       pacing: { callsPerSecond: s.flows.pacer && s.flows.pacer.rate !== Infinity ? Math.round(s.flows.pacer.rate) : null, waiting: s.flows.pacer?.queued ?? 0 },
     }));
 
-  app.post('/v1/pools/:poolId/identities', { bodyLimit: 10_000_000, schema: { tags, params: PoolParams, body: IdentitiesBody } }, async (req) => {
+  app.post('/v1/pools/:poolId/identities', { bodyLimit: 10_000_000, schema: { tags, params: PoolParams, body: IdentitiesBody, response: answers({ 200: IdentitiesImported }) } }, async (req) => {
     await s.allocators.get(req.params.poolId);
     const b = req.body;
     const sources = [
@@ -75,6 +77,7 @@ export default function registrationRoutes(app: App, s: Services): void {
         registered: Type.Optional(Type.Boolean()), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         offset: Offset, position: Position,
       }, { additionalProperties: false }),
+      response: answers({ 200: IdentityList }),
     },
   }, async (req) => {
     const q = req.query;
@@ -86,19 +89,19 @@ export default function registrationRoutes(app: App, s: Services): void {
     };
   });
 
-  app.post('/v1/pools/:poolId/jobs', { schema: { tags, params: PoolParams, body: StartJobBody } }, async (req, reply) => {
+  app.post('/v1/pools/:poolId/jobs', { schema: { tags, params: PoolParams, body: StartJobBody, response: answers({ 201: JobStarted }) } }, async (req, reply) => {
     const started = await startJob(s, { ...req.body, poolId: req.params.poolId }, req.ctx);
     return reply.code(201).send(started);
   });
 
   app.get('/v1/pools/:poolId/jobs', {
-    schema: { tags, params: PoolParams, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), position: Position }) },
+    schema: { tags, params: PoolParams, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), position: Position }), response: answers({ 200: Type.Array(JobView) }) },
   }, async (req) => {
     await readModelsAt(s, req.query.position);
     return (await listJobs(s.db, req.params.poolId, req.query.limit)).map(jobView);
   });
 
-  app.get('/v1/jobs/:jobId', { schema: { tags, params: JobParams, querystring: Type.Object({ position: Position }) } }, async (req) => {
+  app.get('/v1/jobs/:jobId', { schema: { tags, params: JobParams, querystring: Type.Object({ position: Position }), response: answers({ 200: JobView }) } }, async (req) => {
     await readModelsAt(s, req.query.position);
     return jobView(await getJob(s.db, req.params.jobId));
   });
@@ -110,6 +113,7 @@ export default function registrationRoutes(app: App, s: Services): void {
         after: Type.Integer({ minimum: -1, default: -1, description: 'seq of the last attempt seen' }),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }), position: Position,
       }, { additionalProperties: false }),
+      response: answers({ 200: AttemptList }),
     },
   }, async (req) => {
     await readModelsAt(s, req.query.position);
@@ -122,7 +126,7 @@ export default function registrationRoutes(app: App, s: Services): void {
   });
 
   for (const action of ['pause', 'resume', 'stop'] as const) {
-    app.post(`/v1/jobs/:jobId/${action}`, { schema: { tags, params: JobParams } }, async (req) =>
+    app.post(`/v1/jobs/:jobId/${action}`, { schema: { tags, params: JobParams, response: answers({ 200: JobControlled }) } }, async (req) =>
       ({ jobId: req.params.jobId, ...(await controlJob(s, req.params.jobId, action, req.ctx)) }));
   }
 }

@@ -192,3 +192,38 @@ export const ProbeAnswer = Type.Object({ accountId: Type.String(), credits: Null
 export const UsageList = Type.Array(Type.Object({
   model: Type.String(), day: Type.String({ description: 'YYYY-MM-DD' }), units: Type.Number(), requests: Type.Integer(), rate_limited: Type.Integer(), failures: Type.Integer(),
 }));
+
+const AnyObject = Type.Record(Type.String(), Type.Unknown());
+export const ProviderList = Type.Array(Type.Object({
+  providerId: Type.String(),
+  limits: Type.Object({ minRefreshIntervalMs: Type.Number(), maxConcurrency: Type.Integer(), ratePerSecond: Type.Number(), burst: Type.Number() }),
+  can: Type.Object({ register: Type.Boolean(), refresh: Type.Boolean(), probe: Type.Boolean() }),
+}));
+export const FlowsView = Type.Object({
+  active: Type.Integer(), threads: Type.Integer(), queued: Type.Integer(),
+  pacing: Type.Object({ callsPerSecond: Nullable(Type.Number()), waiting: Type.Integer() }),
+});
+export const IdentitiesImported = Type.Object({
+  imported: Type.Integer(), duplicates: Type.Integer(), invalid: Type.Integer(), position: Type.Optional(PositionText),
+  lines: Type.Array(Type.Object({
+    line: Type.Integer(), email: Nullable(Type.String()), result: Type.Enum(['imported', 'duplicate', 'invalid']),
+    identityId: Type.Optional(Type.String()), error: Type.Optional(Type.String()),
+  })),
+});
+export const IdentityList = Type.Object({
+  items: Type.Array(Type.Object({ identityId: Type.String(), email: Type.String(), fields: Type.Array(Type.String()), registered: Type.Boolean(), importedAt: Nullable(Instant) })),
+  total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(),
+});
+export const JobStarted = Type.Object({ jobId: Type.String(), config: AnyObject, position: Type.Optional(PositionText) });
+export const JobView = Type.Object({
+  jobId: Type.String(), poolId: Type.String(), providerId: Type.String(), status: Type.Enum(['running', 'paused', 'stopped', 'completed']),
+  stalled: Type.Boolean(), config: AnyObject,
+  counts: Type.Object({ succeeded: Type.Integer(), failed: Type.Integer(), retrying: Type.Integer(), attempts: Type.Integer() }),
+  startedAt: Nullable(Instant), updatedAt: Nullable(Instant), endedAt: Nullable(Instant),
+  supervisor: Nullable(Type.Object({ nodeId: Type.String(), heartbeatAt: Nullable(Instant) })),
+});
+export const AttemptList = Type.Array(Type.Object({
+  seq: Type.Integer(), identityId: Type.String(), email: Type.String(), attempt: Type.Integer(), outcome: Type.Enum(['succeeded', 'retrying', 'failed']),
+  step: Type.String(), durationMs: Type.Number(), error: Nullable(Type.String()), retryAt: Nullable(Instant), at: Nullable(Instant),
+}));
+export const JobControlled = Type.Object({ jobId: Type.String(), events: Type.Array(Type.String()), status: Type.String() });

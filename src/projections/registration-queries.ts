@@ -23,7 +23,7 @@ export async function listIdentities(
 }
 
 export interface JobRow {
-  job_id: string; pool_id: string; provider_id: string; status: string; config: Record<string, unknown>; stalled: boolean;
+  job_id: string; pool_id: string; provider_id: string; status: 'running' | 'paused' | 'stopped' | 'completed'; config: Record<string, unknown>; stalled: boolean;
   succeeded: number; failed: number; retrying: number; attempts: number; started_at: Date; updated_at: Date; ended_at: Date | null;
   node_id: string | null; heartbeat_at: Date | null;
 }
@@ -43,7 +43,7 @@ export async function listJobs(db: pg.Pool, poolId: string, limit: number): Prom
 }
 
 export interface AttemptRow {
-  seq: number; identity_id: string; email: string; attempt: number; outcome: string; step: string; duration_ms: number;
+  seq: number; identity_id: string; email: string; attempt: number; outcome: 'succeeded' | 'retrying' | 'failed'; step: string; duration_ms: number;
   error: string | null; retry_at: Date | null; at: Date;
 }
 

@@ -2593,7 +2593,70 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            providerId: string;
+                            limits: {
+                                minRefreshIntervalMs: number;
+                                maxConcurrency: number;
+                                ratePerSecond: number;
+                                burst: number;
+                            };
+                            can: {
+                                register: boolean;
+                                refresh: boolean;
+                                probe: boolean;
+                            };
+                        }[];
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2626,7 +2689,65 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            active: number;
+                            threads: number;
+                            queued: number;
+                            pacing: {
+                                callsPerSecond: number | null;
+                                waiting: number;
+                            };
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2668,7 +2789,69 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                identityId: string;
+                                email: string;
+                                fields: string[];
+                                registered: boolean;
+                                /** @description ISO 8601 time */
+                                importedAt: string | null;
+                            }[];
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2704,7 +2887,71 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            imported: number;
+                            duplicates: number;
+                            invalid: number;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
+                            lines: {
+                                line: number;
+                                email: string | null;
+                                /** @enum {unknown} */
+                                result: "imported" | "duplicate" | "invalid";
+                                identityId?: string;
+                                error?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2742,7 +2989,84 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            poolId: string;
+                            providerId: string;
+                            /** @enum {unknown} */
+                            status: "running" | "paused" | "stopped" | "completed";
+                            stalled: boolean;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            counts: {
+                                succeeded: number;
+                                failed: number;
+                                retrying: number;
+                                attempts: number;
+                            };
+                            /** @description ISO 8601 time */
+                            startedAt: string | null;
+                            /** @description ISO 8601 time */
+                            updatedAt: string | null;
+                            /** @description ISO 8601 time */
+                            endedAt: string | null;
+                            supervisor: {
+                                nodeId: string;
+                                /** @description ISO 8601 time */
+                                heartbeatAt: string | null;
+                            } | null;
+                        }[];
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2776,11 +3100,68 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2817,7 +3198,84 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            poolId: string;
+                            providerId: string;
+                            /** @enum {unknown} */
+                            status: "running" | "paused" | "stopped" | "completed";
+                            stalled: boolean;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            counts: {
+                                succeeded: number;
+                                failed: number;
+                                retrying: number;
+                                attempts: number;
+                            };
+                            /** @description ISO 8601 time */
+                            startedAt: string | null;
+                            /** @description ISO 8601 time */
+                            updatedAt: string | null;
+                            /** @description ISO 8601 time */
+                            endedAt: string | null;
+                            supervisor: {
+                                nodeId: string;
+                                /** @description ISO 8601 time */
+                                heartbeatAt: string | null;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2859,7 +3317,71 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            seq: number;
+                            identityId: string;
+                            email: string;
+                            attempt: number;
+                            /** @enum {unknown} */
+                            outcome: "succeeded" | "retrying" | "failed";
+                            step: string;
+                            durationMs: number;
+                            error: string | null;
+                            /** @description ISO 8601 time */
+                            retryAt: string | null;
+                            /** @description ISO 8601 time */
+                            at: string | null;
+                        }[];
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2897,7 +3419,61 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            events: string[];
+                            status: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2933,7 +3509,61 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            events: string[];
+                            status: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2969,7 +3599,61 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            events: string[];
+                            status: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
