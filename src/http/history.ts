@@ -4,7 +4,7 @@ import { holderAt, holdings, stateAsOf } from '../domain/history.ts';
 import { readAccountEvents, timeline } from '../projections/history.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
-import { Offset, Position } from './schemas.ts';
+import { AccountAsOf, AccountHistory, AccountHolders, answers, AuditPage, Offset, Position } from './schemas.ts';
 
 const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) });
 const Instant = Type.String({ format: 'date-time', description: 'an instant, RFC 3339' });
@@ -28,12 +28,12 @@ const AuditQuery = Type.Object({
  */
 export default function historyRoutes(app: App, s: Services): void {
   const tags = ['history'];
-  app.get('/v1/accounts/:accountId/history', { schema: { tags, params: AccountParams } }, async (req) => {
+  app.get('/v1/accounts/:accountId/history', { schema: { tags, params: AccountParams, response: answers({ 200: AccountHistory }) } }, async (req) => {
     const events = await readAccountEvents(s.store, req.params.accountId);
     return { accountId: events.accountId, poolId: events.poolId, events: timeline(events) };
   });
 
-  app.get('/v1/accounts/:accountId/as-of', { schema: { tags, params: AccountParams, querystring: Type.Object({ at: Instant }) } }, async (req) => {
+  app.get('/v1/accounts/:accountId/as-of', { schema: { tags, params: AccountParams, querystring: Type.Object({ at: Instant }), response: answers({ 200: AccountAsOf }) } }, async (req) => {
     const events = await readAccountEvents(s.store, req.params.accountId);
     const at = new Date(req.query.at);
     const last = [...events.own, ...events.ledger].filter((e) => e.recordedAt <= at).map((e) => e.position).sort().at(-1) ?? null;
@@ -41,12 +41,12 @@ export default function historyRoutes(app: App, s: Services): void {
     return { accountId: events.accountId, at: at.toISOString(), position: last, state, heldBy: holderAt(events.ledger, events.accountId, at) ?? null };
   });
 
-  app.get('/v1/accounts/:accountId/holders', { schema: { tags, params: AccountParams } }, async (req) => {
+  app.get('/v1/accounts/:accountId/holders', { schema: { tags, params: AccountParams, response: answers({ 200: AccountHolders }) } }, async (req) => {
     const events = await readAccountEvents(s.store, req.params.accountId);
     return { accountId: events.accountId, items: holdings(events.ledger, events.accountId) };
   });
 
-  app.get('/v1/audit', { schema: { tags, querystring: AuditQuery } }, async (req) => {
+  app.get('/v1/audit', { schema: { tags, querystring: AuditQuery, response: answers({ 200: AuditPage }) } }, async (req) => {
     const q = req.query;
     await readModelsAt(s, q.position);
     return listAudit(s.db, q);

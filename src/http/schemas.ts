@@ -227,3 +227,19 @@ export const AttemptList = Type.Array(Type.Object({
   step: Type.String(), durationMs: Type.Number(), error: Nullable(Type.String()), retryAt: Nullable(Instant), at: Nullable(Instant),
 }));
 export const JobControlled = Type.Object({ jobId: Type.String(), events: Type.Array(Type.String()), status: Type.String() });
+
+const Holding = Type.Object({
+  sessionId: Type.String(), holder: Type.String(), from: Instant, until: Instant, end: Type.Enum(['released', 'expired', 'live']),
+});
+const TimelineEntry = Type.Object({
+  position: Type.String(), stream: Type.String(), revision: Type.Integer(), type: Type.String(), at: Instant, actor: Type.String(),
+  correlationId: Type.String(), causationId: Type.Optional(Type.String()), requestId: Type.Optional(Type.String()), traceparent: Type.Optional(Type.String()),
+  data: Type.Unknown(),
+});
+export const AccountHistory = Type.Object({ accountId: Type.String(), poolId: Type.String(), events: Type.Array(TimelineEntry, { description: 'oldest first' }) });
+export const AccountAsOf = Type.Object({
+  accountId: Type.String(), at: Instant, position: Nullable(Type.String()), state: AnyObject, heldBy: Nullable(Holding),
+});
+export const AccountHolders = Type.Object({ accountId: Type.String(), items: Type.Array(Holding) });
+export const AuditPage = Type.Object({ total: Type.Integer(), items: Type.Array(AnyObject) });
+export const Ready = Type.Object({ status: Type.String(), projectionLagSeconds: Type.Optional(Type.Number()), boundSeconds: Type.Optional(Type.Number()) });
