@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { allocate, release, type LeasedAccount } from '../commands/sessions.ts';
 import { recordRefreshRequest, recordReplenishRequest } from '../commands/operations.ts';
 import { refreshCredentials, replenishPool } from '../commands/upkeep.ts';
@@ -6,7 +6,7 @@ import { DomainError } from '../domain/errors.ts';
 import { findAccountByLogin, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { App, Services } from './app.ts';
-import { Id } from './schemas.ts';
+import { answers, Id } from './schemas.ts';
 
 /** The existing API's account shape. */
 function compatAccount(a: {
@@ -28,6 +28,27 @@ function statusOf(row: AccountRow): string {
 
 const Loose = { additionalProperties: true };
 
+const Str = Type.String();
+const OrNull = <S extends TSchema>(schema: S) => Type.Union([schema, Type.Null()]);
+/** An account as the existing API shows it. */
+const CompatAccount = Type.Object({
+  email: Str, local_id: Str, id_token: OrNull(Str), refresh_token: OrNull(Str), status: Str, created_at: OrNull(Str),
+  last_used: OrNull(Str), last_refresh_time: OrNull(Str), use_count: Type.Integer(), session_id: OrNull(Str),
+});
+/** Every answer of the existing API says whether it worked, and why; the rest depends on the route. */
+const Outcome = <F extends Record<string, TSchema>>(fields: F) => Type.Object({ success: Type.Boolean(), message: Str, ...fields });
+const Allocated = Outcome({
+  session_id: OrNull(Str), accounts: Type.Array(CompatAccount),
+  lease_secret: Type.Optional(Str), expires_at: Type.Optional(Str),
+});
+const Status = Type.Object({
+  pool_stats: Type.Object({ available: Type.Integer(), in_use: Type.Integer(), total: Type.Integer() }),
+  active_sessions: Type.Integer(), running: Type.Boolean(), min_pool_size: Type.Integer(), accounts_per_request: Type.Integer(),
+  health: Str, timestamp: Str,
+});
+const Refreshed = Outcome({ result: Type.Optional(Type.Object({ accountId: Str, outcome: Str, detail: Type.Optional(Str) })) });
+const Replenished = Outcome({ requested: Type.Integer(), registering: Type.Integer(), job_id: OrNull(Str) });
+
 /** The existing API has no positions: its reads wait, bounded, until the read models hold every event written so far. */
 async function caughtUp(s: Services): Promise<void> {
   await waitForPosition(s.db, await s.store.headPosition(), s.settings.consistencyWaitMs);
@@ -48,6 +69,7 @@ export default function compatRoutes(app: App, s: Services): void {
         session_id: Type.Optional(Id),
         count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
       }, Loose)),
+      response: answers({ 200: Allocated }),
     },
   }, async (req) => {
     const body = req.body ?? {};
@@ -69,13 +91,13 @@ export default function compatRoutes(app: App, s: Services): void {
   });
 
   app.post('/api/accounts/release', {
-    schema: { tags, body: Type.Object({ session_id: Id }, Loose) },
+    schema: { tags, body: Type.Object({ session_id: Id }, Loose), response: answers({ 200: Outcome({}) }) },
   }, async (req) => {
     const r = await release(s, poolId(), req.body.session_id, null, req.ctx);
     return { success: true, message: r.released ? `released session ${r.sessionId}` : `session ${r.sessionId} was already released` };
   });
 
-  app.get('/api/accounts/status', { schema: { tags } }, async () => {
+  app.get('/api/accounts/status', { schema: { tags, response: answers({ 200: Status }) } }, async () => {
     await caughtUp(s);
     const p = await poolStatus(s.db, poolId());
     return {
@@ -86,7 +108,7 @@ export default function compatRoutes(app: App, s: Services): void {
   });
 
   app.post('/api/accounts/refresh-tokens', {
-    schema: { tags, body: Type.Optional(Type.Object({ email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })), force: Type.Optional(Type.Boolean()) }, Loose)) },
+    schema: { tags, body: Type.Optional(Type.Object({ email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })), force: Type.Optional(Type.Boolean()) }, Loose)), response: answers({ 200: Refreshed, 202: Refreshed }) },
   }, async (req, reply) => {
     await caughtUp(s);
     const { email, force = false } = req.body ?? {};
@@ -107,7 +129,7 @@ export default function compatRoutes(app: App, s: Services): void {
   });
 
   app.post('/api/accounts/replenish', {
-    schema: { tags, body: Type.Optional(Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }, Loose)) },
+    schema: { tags, body: Type.Optional(Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }, Loose)), response: answers({ 200: Replenished, 202: Replenished }) },
   }, async (req, reply) => {
     const count = req.body?.count;
     await recordReplenishRequest(s.store, poolId(), count, req.ctx);
@@ -117,7 +139,7 @@ export default function compatRoutes(app: App, s: Services): void {
     return reply.code(success ? 202 : 200).send({ success, message: r.detail, requested: r.requested, registering: r.registering, job_id: r.jobId });
   });
 
-  app.get('/api/accounts/:email', { schema: { tags, params: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }) }) } }, async (req) => {
+  app.get('/api/accounts/:email', { schema: { tags, params: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }) }), response: answers({ 200: CompatAccount }) } }, async (req) => {
     await caughtUp(s);
     const row = await findAccountByLogin(s.db, poolId(), req.params.email);
     if (!row) throw new DomainError('account_not_found', `no account ${req.params.email} in pool ${poolId()}`);

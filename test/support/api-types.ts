@@ -3978,7 +3978,75 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
+                            session_id: string | null;
+                            accounts: {
+                                email: string;
+                                local_id: string;
+                                id_token: string | null;
+                                refresh_token: string | null;
+                                status: string;
+                                created_at: string | null;
+                                last_used: string | null;
+                                last_refresh_time: string | null;
+                                use_count: number;
+                                session_id: string | null;
+                            }[];
+                            lease_secret?: string;
+                            expires_at?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -4020,7 +4088,60 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -4051,7 +4172,69 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            pool_stats: {
+                                available: number;
+                                in_use: number;
+                                total: number;
+                            };
+                            active_sessions: number;
+                            running: boolean;
+                            min_pool_size: number;
+                            accounts_per_request: number;
+                            health: string;
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -4095,7 +4278,82 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
+                            result?: {
+                                accountId: string;
+                                outcome: string;
+                                detail?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
+                            result?: {
+                                accountId: string;
+                                outcome: string;
+                                detail?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -4136,7 +4394,78 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
+                            requested: number;
+                            registering: number;
+                            job_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
+                            requested: number;
+                            registering: number;
+                            job_id: string | null;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -4169,7 +4498,68 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            email: string;
+                            local_id: string;
+                            id_token: string | null;
+                            refresh_token: string | null;
+                            status: string;
+                            created_at: string | null;
+                            last_used: string | null;
+                            last_refresh_time: string | null;
+                            use_count: number;
+                            session_id: string | null;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
