@@ -24,6 +24,17 @@ export function disableRevoked(deps: AccountDeps, accountId: string, ctx: Comman
   return changeAccount(deps, { type: 'DisableAccount', accountId, reason: 'credentials revoked' }, ctx);
 }
 
+/**
+ * An account's credentials, decrypted: for the existing account-pool API, whose clients
+ * read them by email. Null when none are kept.
+ *
+ * @example
+ * const credentials = await accountCredentials(deps, accountId);
+ */
+export function accountCredentials(deps: Pick<AccountDeps, 'vault'>, accountId: string): Promise<Credentials | null> {
+  return deps.vault.get(accountId);
+}
+
 /** Distributes an Omit over a union. */
 type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox';
+import { accountCredentials } from '../commands/accounts.ts';
 import { allocate, release, type LeasedAccount } from '../commands/sessions.ts';
 import { recordRefreshRequest, recordReplenishRequest } from '../commands/operations.ts';
 import { refreshCredentials, replenishPool } from '../commands/upkeep.ts';
@@ -144,7 +145,7 @@ export default function compatRoutes(app: App, s: Services): void {
     const row = await findAccountByLogin(s.db, poolId(), req.params.email);
     if (!row) throw new DomainError('account_not_found', `no account ${req.params.email} in pool ${poolId()}`);
     return compatAccount({
-      login: row.login, accountId: row.account_id, credentials: await s.vault.get(row.account_id), status: statusOf(row),
+      login: row.login, accountId: row.account_id, credentials: await accountCredentials(s, row.account_id), status: statusOf(row),
       createdAt: row.imported_at.toISOString(), lastUsed: row.last_used?.toISOString() ?? null, useCount: row.use_count,
       sessionId: row.session_id, lastRefresh: null,
     });

@@ -97,3 +97,9 @@ export async function unregisteredIdentities(
   );
   return rows;
 }
+
+/** An identity's email; undefined when the identity is not known (yet). */
+export async function identityEmail(db: pg.Pool, identityId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ email: string }>('SELECT email FROM rm_identities WHERE identity_id = $1', [identityId]);
+  return rows[0]?.email;
+}

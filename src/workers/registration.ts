@@ -7,10 +7,10 @@ import { catchUp, runCommand } from '../commands/runner.ts';
 import { DomainError, invalid, type FieldError } from '../domain/errors.ts';
 import {
   checkJobConfig, jobDecider,
-  type JobCommand, type JobConfig, type JobEvent, type JobState, type RegistrationAttempted,
+  type JobCommand, type JobConfig, type JobEvent, type JobState,
 } from '../domain/job.ts';
 import { waitForPosition } from '../projections/queries.ts';
-import { unregisteredIdentities } from '../projections/registration-queries.ts';
+import { identityEmail, unregisteredIdentities } from '../projections/registration-queries.ts';
 import type { Position } from '../store/port.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { FlowResult } from './flow.ts';
@@ -237,13 +237,12 @@ class JobSupervisor {
     const [event] = await this.apply({
       type: 'RecordAttempt', identityId: item.identityId, email, ...outcome, step: result.step,
       durationMs: Date.now() - started, random: Math.random(),
-    }) as RegistrationAttempted[];
-    if (event?.data.outcome === 'retrying') this.enqueue({ ...item, email, notBefore: Date.parse(event.data.retryAt!) });
+    });
+    if (event?.type === 'RegistrationAttempted' && event.data.outcome === 'retrying') this.enqueue({ ...item, email, notBefore: Date.parse(event.data.retryAt!) });
   }
 
   private async emailOf(identityId: string): Promise<string> {
-    const { rows } = await this.deps.db.query<{ email: string }>('SELECT email FROM rm_identities WHERE identity_id = $1', [identityId]);
-    return rows[0]?.email ?? '';
+    return (await identityEmail(this.deps.db, identityId)) ?? '';
   }
 
   /** Stores the new account's secrets, then its `AccountRegistered` event (an account that exists already is no duplicate: it is kept). */
