@@ -4,6 +4,7 @@ import { allocate, release, type LeasedAccount } from '../commands/sessions.ts';
 import { recordRefreshRequest, recordReplenishRequest } from '../commands/operations.ts';
 import { refreshCredentials, replenishPool } from '../commands/upkeep.ts';
 import { DomainError } from '../domain/errors.ts';
+import { Nullable } from '../domain/events.ts';
 import { findAccountByLogin, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { App, Services } from './app.ts';
@@ -30,16 +31,15 @@ function statusOf(row: AccountRow): string {
 const Loose = { additionalProperties: true };
 
 const Str = Type.String();
-const OrNull = <S extends TSchema>(schema: S) => Type.Union([schema, Type.Null()]);
 /** An account as the existing API shows it. */
 const CompatAccount = Type.Object({
-  email: Str, local_id: Str, id_token: OrNull(Str), refresh_token: OrNull(Str), status: Str, created_at: OrNull(Str),
-  last_used: OrNull(Str), last_refresh_time: OrNull(Str), use_count: Type.Integer(), session_id: OrNull(Str),
+  email: Str, local_id: Str, id_token: Nullable(Str), refresh_token: Nullable(Str), status: Str, created_at: Nullable(Str),
+  last_used: Nullable(Str), last_refresh_time: Nullable(Str), use_count: Type.Integer(), session_id: Nullable(Str),
 });
 /** Every answer of the existing API says whether it worked, and why; the rest depends on the route. */
 const Outcome = <F extends Record<string, TSchema>>(fields: F) => Type.Object({ success: Type.Boolean(), message: Str, ...fields });
 const Allocated = Outcome({
-  session_id: OrNull(Str), accounts: Type.Array(CompatAccount),
+  session_id: Nullable(Str), accounts: Type.Array(CompatAccount),
   lease_secret: Type.Optional(Str), expires_at: Type.Optional(Str),
 });
 const Status = Type.Object({
@@ -48,7 +48,7 @@ const Status = Type.Object({
   health: Str, timestamp: Str,
 });
 const Refreshed = Outcome({ result: Type.Optional(Type.Object({ accountId: Str, outcome: Str, detail: Type.Optional(Str) })) });
-const Replenished = Outcome({ requested: Type.Integer(), registering: Type.Integer(), job_id: OrNull(Str) });
+const Replenished = Outcome({ requested: Type.Integer(), registering: Type.Integer(), job_id: Nullable(Str) });
 
 /** The existing API has no positions: its reads wait, bounded, until the read models hold every event written so far. */
 async function caughtUp(s: Services): Promise<void> {

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { Nullable } from '../domain/events.ts';
 import { strategies } from '../domain/pool.ts';
 
 export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, `_.-`; up to 64' });
@@ -138,6 +139,9 @@ export const Replenishment = Type.Object({
 });
 
 const Instant = Type.String({ description: 'ISO 8601 time' });
+const AccountStatus = Type.Enum(['active', 'disabled', 'retired']);
+/** An account's cooldowns: until when, why, for one model or all. */
+const CooldownsView = Type.Array(Type.Object({ until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()) }));
 const Credentials = Type.Object({
   password: Type.Optional(Type.String()), accessToken: Type.Optional(Type.String()), refreshToken: Type.Optional(Type.String()),
   idToken: Type.Optional(Type.String()), extra: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -148,7 +152,7 @@ export const Allocation = Type.Object({
   expiresAt: Instant, position: Type.Optional(PositionText),
   leases: Type.Array(Type.Object({
     accountId: Type.String(), fence: Type.Integer(), login: Type.String(), credentials: Type.Union([Credentials, Type.Null()]),
-    importedAt: Type.String(), useCount: Type.Integer(), lastUsed: Type.Union([Instant, Type.Null()]),
+    importedAt: Type.String(), useCount: Type.Integer(), lastUsed: Nullable(Instant),
   })),
 });
 export const Renewed = Type.Object({ sessionId: Type.String(), expiresAt: Instant, position: Type.Optional(PositionText) });
@@ -156,20 +160,19 @@ export const Released = Type.Object({ sessionId: Type.String(), released: Type.B
 export const SessionView = Type.Object({
   poolId: Type.String(), sessionId: Type.String(), holder: Type.String(), status: Type.Enum(['live', 'released', 'expired']),
   leases: Type.Array(Type.Object({ accountId: Type.String(), fence: Type.Integer() })),
-  expiresAt: Instant, allocatedAt: Instant, endedAt: Type.Union([Instant, Type.Null()]),
+  expiresAt: Instant, allocatedAt: Instant, endedAt: Nullable(Instant),
 });
 export const OutcomeAnswer = Type.Object({
   accountId: Type.String(), events: Type.Array(Type.String()),
-  cooldowns: Type.Array(Type.Object({ until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()) })),
+  cooldowns: CooldownsView,
   position: Type.Optional(PositionText),
 });
 
-const Nullable = <S extends TSchema>(schema: S) => Type.Union([schema, Type.Null()]);
 /** An account as the API shows it: never its secrets. */
 export const AccountView = Type.Object({
-  accountId: Type.String(), poolId: Type.String(), login: Type.String(), status: Type.Enum(['active', 'disabled', 'retired']),
+  accountId: Type.String(), poolId: Type.String(), login: Type.String(), status: AccountStatus,
   disabledReason: Nullable(Type.String()), capabilities: Type.Array(Type.String()), region: Nullable(Type.String()),
-  cooldowns: Type.Array(Type.Object({ until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()) })),
+  cooldowns: CooldownsView,
   cooldownUntil: Nullable(Instant), credentialsExpiresAt: Nullable(Instant), credentialsRotatedAt: Nullable(Instant),
   credentialsVersion: Type.Integer(), credits: Nullable(Type.Number()), creditsCheckedAt: Nullable(Instant),
   sessionId: Nullable(Type.String()), fence: Type.Integer(), leasedUntil: Nullable(Instant), useCount: Type.Integer(),
@@ -178,7 +181,7 @@ export const AccountView = Type.Object({
 export const AccountList = Type.Object({ items: Type.Array(AccountView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
 /** What an account command did: `changed` false when the account was that way already. */
 export const AccountChanged = Type.Object({
-  accountId: Type.String(), status: Type.Enum(['active', 'disabled', 'retired']), changed: Type.Boolean(), events: Type.Array(Type.String()),
+  accountId: Type.String(), status: AccountStatus, changed: Type.Boolean(), events: Type.Array(Type.String()),
   position: Type.Optional(PositionText),
 });
 export const ImportAnswer = Type.Object({

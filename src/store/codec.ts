@@ -40,25 +40,26 @@ export function codecFor<E extends DomainEvent>(set: EventSet<E>): EventCodec<E>
     if (!found) throw new InvalidEvent(type, 'unknown event type');
     return found;
   };
-  const check = (type: string, data: unknown, where: string) => {
-    const { validator } = spec(type);
+  type Spec = NonNullable<ReturnType<typeof byType.get>>;
+  const check = ({ definition, validator }: Spec, data: unknown, where: string) => {
     if (validator.Check(data)) return;
     const first = validator.Errors(data)[0];
-    throw new InvalidEvent(type, `${where}: ${first ? `${first.instancePath || '/'} ${first.message}` : 'does not match its schema'}`);
+    throw new InvalidEvent(definition.type, `${where}: ${first ? `${first.instancePath || '/'} ${first.message}` : 'does not match its schema'}`);
   };
-  function isDecoded(event: RawEvent): event is RecordedEvent<E> {
-    check(event.type, event.data, `${event.stream}@${event.revision}`);
+  function isDecoded(found: Spec, event: RawEvent): event is RecordedEvent<E> {
+    check(found, event.data, `${event.stream}@${event.revision}`);
     return set.has(event);
   }
   return {
     encode(event) {
-      const { definition } = spec(event.type);
-      check(event.type, event.data, 'on append');
-      return { ...event, metadata: { ...event.metadata, schemaVersion: definition.version } };
+      const found = spec(event.type);
+      check(found, event.data, 'on append');
+      return { ...event, metadata: { ...event.metadata, schemaVersion: found.definition.version } };
     },
     decode(raw) {
-      const event = upcast(spec(raw.type).definition, raw);
-      if (isDecoded(event)) return event;
+      const found = spec(raw.type);
+      const event = upcast(found.definition, raw);
+      if (isDecoded(found, event)) return event;
       throw new InvalidEvent(raw.type, 'not of this codec');
     },
   };
