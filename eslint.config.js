@@ -18,8 +18,8 @@ export default tseslint.config(
  * Layers run one way (docs/architecture.md): domain ← store ← projections ← commands ←
  * workers ← http ← service / main / cli. A file may import its own layer and those to its
  * left, never one to its right. `telemetry.ts`, `effect.ts` and `config.ts` import no layer
- * and serve all. HTTP may name a worker's type (the services it is given) but not call
- * into one: it calls commands and queries.
+ * and serve all. HTTP may name a worker's or the store's types (the services it is given)
+ * but not call into them: it calls commands and queries.
  */
 function layers() {
   const order = ['domain', 'store', 'projections', 'commands', 'workers', 'http'];
@@ -32,6 +32,7 @@ function layers() {
     }));
     if (layer === 'http') {
       patterns.push({ group: ['**/workers', '**/workers/**'], allowTypeImports: true, message: 'http calls commands and queries, not workers (their types may be named)' });
+      patterns.push({ group: ['**/store', '**/store/**'], allowTypeImports: true, message: 'http calls commands and queries, not the store (its types may be named)' });
     }
     return {
       files: [`src/${layer}/**/*.ts`],

@@ -15,7 +15,7 @@ import { readModels } from './projections/read-models.ts';
 import { openDatabase, openStore, schemas } from './service.ts';
 import { runningPort, startEmbeddedPostgres } from './store/embedded.ts';
 import { migrate } from './store/migrate.ts';
-import { AdminTokens } from './http/auth.ts';
+import { AdminTokens } from './store/tokens.ts';
 
 /** The database URL: configured, or the embedded server (the running one, else started for this command). */
 async function database(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {

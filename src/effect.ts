@@ -3,7 +3,7 @@
  * Effect's FiberFailure wrapper), so callers and the HTTP error mapper see Roster's errors.
  * Imports nothing of Roster's layers, so every layer may use it.
  */
-import { Cause, Effect, Exit } from 'effect';
+import { Cause, Duration, Effect, Exit, Fiber, Schedule } from 'effect';
 
 /**
  * Runs `program` to a promise; a failure or defect rejects with the error itself.
@@ -15,4 +15,91 @@ export async function run<A, E>(program: Effect.Effect<A, E>, signal?: AbortSign
   const exit = await Effect.runPromiseExit(program, signal ? { signal } : undefined);
   if (Exit.isSuccess(exit)) return exit.value;
   throw Cause.squash(exit.cause);
+}
+
+/** A fiber working in the background of promise-based code. */
+export interface Background {
+  /** Interrupts the fiber and resolves once it has ended. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `program` as a background fiber.
+ *
+ * @example
+ * const beat = fork(every(5000, () => job.beat(), report));
+ * await beat.stop();
+ */
+export function fork(program: Effect.Effect<unknown, unknown>): Background {
+  const fiber = Effect.runFork(program);
+  return { stop: async () => void (await Effect.runPromise(Fiber.interrupt(fiber))) };
+}
+
+/**
+ * Runs `task` now and then `intervalMs` after each run ends, until interrupted; a failure
+ * is reported and the loop goes on. (Spaced after the end, so runs never overlap.)
+ *
+ * @example
+ * yield* Effect.forkScoped(every(1000, () => scheduler.tick(), report));
+ */
+export const every = (intervalMs: number, task: () => Promise<unknown>, report: (e: unknown) => void) =>
+  Effect.tryPromise({ try: task, catch: (e) => e }).pipe(
+    Effect.catchAll((e) => Effect.sync(() => report(e))),
+    Effect.repeat(Schedule.spaced(Duration.millis(intervalMs))),
+  );
+
+/** The pause before a long-running task starts again after it failed or ended. */
+export const RESTART = Schedule.spaced(Duration.millis(500));
+
+/**
+ * Keeps a long-running task (a subscription, a follower) running until interrupted: when
+ * it fails, the failure is reported and it starts again after the `restart` schedule's
+ * pause; when it ends, it starts again too. Interrupting the fiber aborts the task's signal.
+ *
+ * @example
+ * yield* Effect.forkScoped(keepRunning((signal) => follow(signal), report));
+ */
+export const keepRunning = (
+  task: (signal: AbortSignal) => Promise<unknown>,
+  report: (e: unknown) => void,
+  restart: Schedule.Schedule<unknown, unknown> = RESTART,
+) =>
+  Effect.tryPromise({ try: task, catch: (e) => e }).pipe(
+    Effect.tapError((e) => Effect.sync(() => report(e))),
+    Effect.retry(restart),
+    Effect.repeat(restart),
+    Effect.ignore,
+  );
+
+/**
+ * `keepRunning` from promise code: resolves once `signal` aborts.
+ *
+ * @example
+ * await keepRunningUntil(signal, (s) => follow(s), onError);
+ */
+export async function keepRunningUntil(
+  signal: AbortSignal,
+  task: (signal: AbortSignal) => Promise<unknown>,
+  report: (e: unknown) => void,
+  restart?: Schedule.Schedule<unknown, unknown>,
+): Promise<void> {
+  if (signal.aborted) return;
+  await Effect.runPromiseExit(keepRunning(task, report, restart), { signal });
+}
+
+/**
+ * Pauses between attempts by a schedule, for loops that cannot be one effect (an async
+ * generator resubscribing): `wait()` sleeps the schedule's next delay, `reset()` starts it
+ * over after a success. The schedule must not end.
+ *
+ * @example
+ * const backoff = pauses(Schedule.exponential('100 millis').pipe(Schedule.union(Schedule.spaced('5 seconds'))));
+ * try { … ; backoff.reset(); } catch { await backoff.wait(); }
+ */
+export function pauses(schedule: Schedule.Schedule<unknown, unknown>): { wait(): Promise<void>; reset(): void } {
+  const driver = Effect.runSync(Schedule.driver(schedule));
+  return {
+    wait: () => Effect.runPromise(Effect.asVoid(Effect.orDie(driver.next(undefined)))),
+    reset: () => Effect.runSync(driver.reset),
+  };
 }

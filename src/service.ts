@@ -1,4 +1,4 @@
-import { Context, Duration, Effect, Exit, Layer, Schedule, Scope } from 'effect';
+import { Context, Effect, Exit, Layer, Scope } from 'effect';
 import { setPriority } from 'node:os';
 import pg from 'pg';
 import { parseProviders, type Config } from './config.ts';
@@ -6,12 +6,12 @@ import { createPool, type PoolSetup } from './commands/pools.ts';
 import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
 import { buildApp, type App, type Services } from './http/app.ts';
-import { AdminTokens, authSchema } from './http/auth.ts';
+import { AdminTokens, tokensSchema } from './store/tokens.ts';
 import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
 import { readModelSchema } from './projections/schema.ts';
 import { ProjectionRunner } from './projections/runner.ts';
-import { run } from './effect.ts';
+import { every, keepRunning, run } from './effect.ts';
 import { rosterCodec } from './store/codec.ts';
 import { EventStoreDbStore } from './store/eventstoredb.ts';
 import { migrate } from './store/migrate.ts';
@@ -35,6 +35,8 @@ export interface Roster {
   app: App;
   url: string;
   services: Services;
+  /** The worker threads that run provider flows (HTTP sees only their status). */
+  flows: FlowPool;
   /** The admin token made at first start, shown once; undefined afterwards. */
   adminToken?: string;
   stop(): Promise<void>;
@@ -73,7 +75,7 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
 }
 
 /** The tables besides the store's own, in the order they are made. */
-export const schemas = [readModelSchema, authSchema, ownersSchema];
+export const schemas = [readModelSchema, tokensSchema, ownersSchema];
 
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
@@ -99,7 +101,7 @@ export interface StartOptions {
 class Settings extends Context.Tag('roster/Settings')<Settings, { config: Config; options: StartOptions }>() {}
 class Databases extends Context.Tag('roster/Databases')<Databases, { db: pg.Pool; background: pg.Pool }>() {}
 class Stores extends Context.Tag('roster/Stores')<Stores, { store: EventStore; backgroundStore: EventStore }>() {}
-class Core extends Context.Tag('roster/Core')<Core, { services: Services; from: Position; scheduler: Scheduler; errors: { report: (e: unknown) => void; to: (f: (e: unknown) => void) => void } }>() {}
+class Core extends Context.Tag('roster/Core')<Core, { services: Services; flows: FlowPool; from: Position; scheduler: Scheduler; errors: { report: (e: unknown) => void; to: (f: (e: unknown) => void) => void } }>() {}
 class Http extends Context.Tag('roster/Http')<Http, { app: App }>() {}
 class Listening extends Context.Tag('roster/Listening')<Listening, { url: string; adminToken?: string }>() {}
 
@@ -159,14 +161,16 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
       heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS,
       consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, fetchBatch: config.ROSTER_JOB_FETCH_BATCH,
     },
-  }, { stallAfterMs: config.ROSTER_JOB_STALL_MS }), (r) => r.close());
+  }), (r) => r.close());
   const upkeep = {
     store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(), onError: errors.report,
     settings: { refreshWindowMs: config.ROSTER_REFRESH_WINDOW_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, probeIntervalMs: config.ROSTER_PROBE_INTERVAL_MS },
   };
   const refresher = new Refresher(upkeep);
   const prober = new Prober(upkeep);
-  const replenisher = new Replenisher({ db, store, providers, registrations, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS });
+  const replenisher = new Replenisher({
+    db, store, allocators, providers, registrations, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, settings: { jobStallAfterMs: config.ROSTER_JOB_STALL_MS },
+  });
   const tokens = yield* resource(async () => {
     const t = new AdminTokens(db, { connectionString: options.databaseUrl });
     await t.start();
@@ -181,10 +185,10 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
       consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
-      docsPublic: config.ROSTER_DOCS_PUBLIC, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
+      docsPublic: config.ROSTER_DOCS_PUBLIC, jobStallAfterMs: config.ROSTER_JOB_STALL_MS, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
     },
   };
-  return { services, from, scheduler, errors };
+  return { services, flows, from, scheduler, errors };
 }));
 
 const HttpLive = Layer.scoped(Http, Effect.gen(function* () {
@@ -195,19 +199,6 @@ const HttpLive = Layer.scoped(Http, Effect.gen(function* () {
   return { app };
 }));
 
-/**
- * Runs `task` now and then `intervalMs` after each run ends, until the scope closes; a
- * failure is reported and the loop goes on.
- */
-const every = (intervalMs: number, task: () => Promise<unknown>, report: (e: unknown) => void) =>
-  Effect.tryPromise({ try: task, catch: (e) => e }).pipe(
-    Effect.catchAll((e) => Effect.sync(() => report(e))),
-    Effect.repeat(Schedule.spaced(Duration.millis(intervalMs))),
-  );
-
-/** A loop that runs until its AbortSignal aborts: interrupting its fiber aborts it. */
-const untilInterrupted = (loop: (signal: AbortSignal) => Promise<unknown>) => Effect.tryPromise({ try: loop, catch: (e) => e }).pipe(Effect.ignore);
-
 /** The background work as fibers of the service's scope: interrupted on stop, before the server closes. */
 const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   const { config } = yield* Settings;
@@ -216,8 +207,8 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   const { db, store, allocators, registrations } = services;
   const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
   const runner = new ProjectionRunner(db, store, readModels, { minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS });
-  yield* Effect.forkScoped(untilInterrupted((signal) => runner.run(signal, report('projections'))));
-  yield* Effect.forkScoped(untilInterrupted((signal) => allocators.follow(from, signal, report('log tail'))));
+  yield* Effect.forkScoped(keepRunning((signal) => runner.run(signal, report('projections')), report('projections')));
+  yield* Effect.forkScoped(keepRunning((signal) => allocators.follow(from, signal, report('log tail')), report('log tail')));
   yield* Effect.forkScoped(every(config.ROSTER_REAPER_INTERVAL_MS, () => allocators.reap(report('reaper')), report('reaper')));
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));
@@ -259,7 +250,7 @@ export async function startRoster(config: Config, options: StartOptions): Promis
   try {
     const context = await run(Layer.buildWithScope(RosterLive.pipe(Layer.provide(Layer.succeed(Settings, { config, options }))), scope));
     const { url, adminToken } = Context.get(context, Listening);
-    return { app: Context.get(context, Http).app, services: Context.get(context, Core).services, url, adminToken, stop };
+    return { app: Context.get(context, Http).app, services: Context.get(context, Core).services, flows: Context.get(context, Core).flows, url, adminToken, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,6 +3,7 @@ import type { EventStore, Position } from '../store/port.ts';
 import { systemContext } from './context.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import { PoolAllocator, type UsageDays } from './allocator.ts';
+import { keepRunningUntil } from '../effect.ts';
 
 /**
  * This node's allocators, one per pool, loaded on first use; the log tail that keeps the
@@ -46,18 +47,12 @@ export class Allocators {
    */
   async follow(from: Position, signal: AbortSignal, onError: (e: unknown) => void = () => undefined): Promise<void> {
     let position = from;
-    while (!signal.aborted) {
-      try {
-        for await (const event of this.store.subscribe({ from: position, signal, filter: { streamPrefixes: ['account-'] } })) {
-          position = event.position;
-          this.accounts.applyRecorded(event);
-        }
-      } catch (error) {
-        if (signal.aborted) return;
-        onError(error);
-        await new Promise((r) => setTimeout(r, 500));
+    await keepRunningUntil(signal, async (subscribed) => {
+      for await (const event of this.store.subscribe({ from: position, signal: subscribed, filter: { streamPrefixes: ['account-'] } })) {
+        position = event.position;
+        this.accounts.applyRecorded(event);
       }
-    }
+    }, onError);
   }
 
   /**

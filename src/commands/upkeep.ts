@@ -1,12 +1,12 @@
 /**
- * Upkeep an operator asks for: credential refresh, replenishment, probes, and registration
- * jobs. Each checks what it is asked, then hands the work to this node's worker.
+ * Upkeep an operator asks for: credential refresh, replenishment and probes. Each checks
+ * what it is asked, then hands the work to this node's worker. (Registration jobs: `jobs.ts`.)
  */
 import { DomainError } from '../domain/errors.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import type { Allocators } from './allocators.ts';
 import type { CommandContext } from './context.ts';
-import type { JobAction, JobWork, ProbeWork, RefreshWork, ReplenishWork, StartJob } from './work.ts';
+import type { ProbeWork, RefreshWork, ReplenishWork } from './work.ts';
 
 export interface UpkeepDeps {
   allocators: Allocators;
@@ -14,7 +14,6 @@ export interface UpkeepDeps {
   refresher: RefreshWork;
   replenisher: ReplenishWork;
   prober: ProbeWork;
-  registrations: JobWork;
 }
 
 /**
@@ -50,24 +49,4 @@ export function replenishPool(deps: UpkeepDeps, poolId: string, count: number | 
 export async function probeAccount(deps: UpkeepDeps, accountId: string, when: 'now' | 'soon' = 'now'): Promise<void> {
   if (when === 'soon') deps.prober.probeSoon(accountId);
   else await deps.prober.probe(accountId);
-}
-
-/**
- * Starts a registration job for a pool, supervised on this node.
- *
- * @example
- * const { jobId } = await startJob(deps, { poolId: 'p', concurrency: 4, retries: 3 }, ctx);
- */
-export function startJob(deps: UpkeepDeps, input: StartJob, ctx: CommandContext) {
-  return deps.registrations.start(input, ctx);
-}
-
-/**
- * Pauses, resumes or stops a job, on whichever node runs it.
- *
- * @example
- * await controlJob(deps, jobId, 'pause', ctx);
- */
-export function controlJob(deps: UpkeepDeps, jobId: string, action: JobAction, ctx: CommandContext) {
-  return deps.registrations.control(jobId, action, ctx);
 }

@@ -2,7 +2,7 @@
  * What commands ask of the background workers on this node: the ports the workers
  * implement, so that commands (and HTTP through them) never import a worker.
  */
-import type { JobConfig } from '../domain/job.ts';
+import type { JobConfig, JobControl } from '../domain/job.ts';
 import type { Position } from '../store/port.ts';
 import type { CommandContext } from './context.ts';
 
@@ -34,6 +34,18 @@ export interface ReplenishWork {
   replenish(poolId: string, count?: number, ctx?: CommandContext): Promise<Replenishment>;
 }
 
+/** How the flows on this node are doing, for operators (`GET /v1/flows`). */
+export interface FlowsStatus {
+  /** Flows running now. */
+  active: number;
+  /** Registration threads started. */
+  threads: number;
+  /** Registration flows waiting for a thread. */
+  queued: number;
+  /** Registration's upstream calls a second while paced (null: unpaced), and the calls waiting for their turn. */
+  pacing: { callsPerSecond: number | null; waiting: number };
+}
+
 /** Checks an account's health and credits with its provider. */
 export interface ProbeWork {
   probe(accountId: string): Promise<void>;
@@ -54,10 +66,27 @@ export interface StartJob {
   source?: JobConfig['source'];
 }
 
-export type JobAction = 'pause' | 'resume' | 'stop';
+/** What commands need to know of a provider. */
+export interface ProviderFacts {
+  can: { register: boolean };
+  limits: { maxConcurrency: number };
+}
 
-/** The registration jobs of this node: started here, controlled on whichever node runs them. */
+/** The providers configured on this node, by id. */
+export interface ProviderCatalog {
+  get(id: string): ProviderFacts | undefined;
+}
+
+/** A control command's outcome: the events it wrote and the job's status after. */
+export interface JobControlled {
+  events: string[];
+  status: string;
+}
+
+/** The registration jobs this node supervises. */
 export interface JobWork {
-  start(input: StartJob, ctx: CommandContext): Promise<{ jobId: string; position?: Position; config: JobConfig }>;
-  control(jobId: string, action: JobAction, ctx: CommandContext): Promise<{ events: string[]; status: string }>;
+  /** Records a checked job's start and supervises it here. */
+  start(jobId: string, config: JobConfig, ctx: CommandContext): Promise<{ position?: Position }>;
+  /** Applies a control command to a job supervised here (so that its supervisor acts at once); undefined when none is. */
+  controlHere(jobId: string, command: JobControl, ctx: CommandContext): Promise<JobControlled | undefined>;
 }

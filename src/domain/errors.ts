@@ -1,3 +1,5 @@
+import { Data } from 'effect';
+
 /**
  * Every error Roster answers with, in one place: a code, an HTTP status and a title.
  * Deciders return a `DomainError`; the HTTP layer turns it into problem+json.
@@ -34,20 +36,22 @@ export interface FieldError {
 }
 
 /**
- * A refused command or request. Nothing was written.
+ * A refused command or request. Nothing was written. A tagged error (`_tag: 'DomainError'`):
+ * an Effect program can `yield*` it to fail, and the HTTP layer maps it, by its code, to
+ * problem+json in one place.
  *
  * @example
  * return new DomainError('pool_exists', `pool ${id} exists`);
  */
-export class DomainError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    readonly detail: string,
-    readonly fields: FieldError[] = [],
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(detail);
-    this.name = 'DomainError';
+export class DomainError extends Data.TaggedError('DomainError')<{
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly fields: FieldError[];
+  readonly retryAfterSeconds?: number;
+  readonly message: string;
+}> {
+  constructor(code: ErrorCode, detail: string, fields: FieldError[] = [], retryAfterSeconds?: number) {
+    super({ code, detail, fields, retryAfterSeconds, message: detail });
   }
 }
 

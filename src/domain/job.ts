@@ -76,6 +76,23 @@ export type JobCommand =
     step: string; durationMs: number; error?: string; random: number; now: number;
   };
 
+/** What an operator may do to a running job. */
+export type JobAction = 'pause' | 'resume' | 'stop';
+/** The command of an operator's action, without the job and the time. */
+export type JobControl = { type: 'PauseJob' } | { type: 'ResumeJob' } | { type: 'StopJob'; reason: string };
+
+/**
+ * The command an operator's action on a job means.
+ *
+ * @example
+ * jobControl('stop', 'admin:1a2b3c4d') // → { type: 'StopJob', reason: 'stopped by admin:1a2b3c4d' }
+ */
+export function jobControl(action: JobAction, actor: string): JobControl {
+  if (action === 'pause') return { type: 'PauseJob' };
+  if (action === 'resume') return { type: 'ResumeJob' };
+  return { type: 'StopJob', reason: `stopped by ${actor}` };
+}
+
 /** The limits a job's configuration must keep (the provider's concurrency is checked by the handler). */
 export function checkJobConfig(c: JobConfig): FieldError[] {
   const bad: FieldError[] = [];

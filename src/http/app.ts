@@ -7,19 +7,19 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Span } from '@opentelemetry/api';
 import type { CommandContext } from '../commands/context.ts';
+import type { FlowsStatus } from '../commands/work.ts';
 import { SpanKind, startSpan, traceIds, traceparentOf } from '../telemetry.ts';
 import type { EventStore } from '../store/port.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { UsageDays } from '../commands/allocator.ts';
-import type { FlowPool } from '../workers/flows.ts';
 import type { Prober } from '../workers/prober.ts';
 import type { Providers } from '../workers/providers/registry.ts';
 import type { Refresher } from '../workers/refresher.ts';
 import type { Registrations } from '../workers/registration.ts';
 import type { Replenisher } from '../workers/replenisher.ts';
-import type { AdminTokens } from './auth.ts';
+import type { AdminTokens } from '../store/tokens.ts';
 import { problemHandler } from './problem.ts';
 import { assertSound } from './text.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
@@ -44,12 +44,19 @@ export interface Settings {
   compatLoopbackOpen: boolean;
   consistencyWaitMs: number;
   accountsPerRequest: number;
+  /** A registration job's default `stallAfterMs`. */
+  jobStallAfterMs: number;
   /** `/docs` (the OpenAPI description and its UI) answers without a token. */
   docsPublic: boolean;
   /** The longest a client may take to send a whole request (headers and body). */
   requestTimeoutMs: number;
   /** Open connections this node accepts at most; more are refused at once. */
   maxConnections: number;
+}
+
+/** The flow pool as routes see it. */
+interface FlowsStatusSource {
+  status(): FlowsStatus;
 }
 
 /** Everything a route may call. */
@@ -61,7 +68,7 @@ export interface Services {
   allocators: Allocators;
   tokens: AdminTokens;
   providers: Providers;
-  flows: FlowPool;
+  flows: FlowsStatusSource;
   registrations: Registrations;
   refresher: Refresher;
   prober: Prober;
@@ -95,6 +102,8 @@ function checkIdHeaders(headers: Record<string, string | string[] | undefined>):
 /** True when the request is still to send a body that no handler will read. */
 const hasBody = (headers: Record<string, string | string[] | undefined>) =>
   Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined;
+/** The token of an `Authorization` header; the scheme name is case-insensitive (RFC 7235). */
+const bearerOf = (header: string | undefined) => /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** Each request's server span and its `traceparent`, from the moment its logger is made. */
 const serverSpans = new WeakMap<RawRequestDefaultExpression, { span: Span; traceparent: string | undefined }>();
@@ -147,7 +156,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     if (!OPEN.has(path) && !(services.settings.docsPublic && (path === '/docs' || path.startsWith('/docs/')))) {
       const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');
       try {
-        actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(request.headers.authorization);
+        actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(bearerOf(request.headers.authorization));
       } catch (error) {
         // The refusal goes out at once; the body it will not read is not waited for.
         if (hasBody(request.headers)) reply.header('connection', 'close');

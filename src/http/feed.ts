@@ -15,9 +15,11 @@
  * backlog passes `ROSTER_FEED_MAX_BACKLOG_BYTES` is closed with code 4008 (`backlog limit`).
  */
 import type { WebSocket } from 'ws';
+import { Effect } from 'effect';
+import { every, fork, type Background } from '../effect.ts';
 import { Type, type Static } from 'typebox';
 import { instruments, startSpan, tracesRecorded } from '../telemetry.ts';
-import { FeedHub, type FeedClient, type FeedMessage } from './feed-hub.ts';
+import { FeedHub, type FeedClient, type FeedMessage } from '../projections/feed.ts';
 import type { App, Services } from './app.ts';
 import { PositionText } from './schemas.ts';
 
@@ -189,23 +191,18 @@ class FeedConnection implements FeedClient {
   async run(onError: (e: unknown) => void): Promise<void> {
     const { s, q } = this;
     const signal = this.abort.signal;
-    let timer: NodeJS.Timeout | undefined;
+    let health: Background | undefined;
     const joinedAt = await this.hub.join(this);
     try {
       if (this.topics.has('health')) {
         await this.flushHealth(true);
-        const every = q.healthIntervalMs ?? s.settings.feedHealthIntervalMs;
-        let busy = false;
-        timer = setInterval(() => {
-          if (busy) return;
-          busy = true;
-          void this.flushHealth().catch(onError).finally(() => (busy = false));
-        }, every);
+        const interval = q.healthIntervalMs ?? s.settings.feedHealthIntervalMs;
+        health = fork(Effect.delay(every(interval, () => this.flushHealth(), onError), interval));
       }
       await this.catchUp(joinedAt);
       await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     } finally {
-      clearInterval(timer);
+      await health?.stop();
       this.hub.leave(this);
     }
   }

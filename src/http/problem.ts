@@ -1,10 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { catalogue, DomainError, type FieldError } from '../domain/errors.ts';
-import { isUnavailable } from '../store/unavailable.ts';
-
-/** Seconds a client is asked to wait when the database cannot be reached. */
-const UNAVAILABLE_RETRY_SECONDS = 2;
+import { refusal } from '../commands/errors.ts';
 
 interface Problem {
   type: string;
@@ -38,15 +35,14 @@ function fieldsOf(error: FastifyError): Array<FieldError & { in?: string }> {
   }));
 }
 
-/** RFC 9457 problem for any error; domain errors keep their code, unknown ones become 500. */
+/**
+ * RFC 9457 problem for any error, the one place errors become answers: a refusal
+ * (`DomainError`, or a store error that means one) keeps its code, a schema validation
+ * failure names its fields, fastify's own 4xx keep their status, anything else is 500.
+ */
 export function toProblem(error: unknown): Problem {
-  if (error instanceof DomainError) {
-    const entry = catalogue[error.code];
-    return {
-      type: `/problems/${error.code}`, title: entry.title, status: entry.status, detail: error.detail, code: error.code,
-      ...(error.fields.length ? { errors: error.fields } : {}),
-    };
-  }
+  const refused = refusal(error);
+  if (refused) return problemOf(refused);
   const e = error as FastifyError;
   if (e.validation) {
     const errors = fieldsOf(e);
@@ -60,22 +56,24 @@ export function toProblem(error: unknown): Problem {
     const title = STATUS_CODES[e.statusCode] ?? 'Bad Request';
     return { type: `/problems/${e.statusCode === 400 ? 'bad_request' : title.toLowerCase().replace(/\W+/g, '_')}`, title, status: e.statusCode, detail: e.message, code: e.code ?? 'bad_request' };
   }
-  if (isUnavailable(error)) {
-    const entry = catalogue.unavailable;
-    return { type: '/problems/unavailable', title: entry.title, status: entry.status, detail: 'the database cannot be reached; try again shortly', code: 'unavailable' };
-  }
   return { type: '/problems/internal', title: 'Internal error', status: 500, detail: 'an unexpected error occurred', code: 'internal' };
+}
+
+function problemOf(error: DomainError): Problem {
+  const entry = catalogue[error.code];
+  return {
+    type: `/problems/${error.code}`, title: entry.title, status: entry.status, detail: error.detail, code: error.code,
+    ...(error.fields.length ? { errors: error.fields } : {}),
+  };
 }
 
 /** Fastify error handler: answers problem+json; compatibility routes also get `success: false`. */
 export function problemHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const problem = toProblem(error);
-  if (problem.status >= 500 && problem.code === 'internal') request.log.error({ err: error }, 'request failed');
-  if (error instanceof DomainError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-  if (problem.code === 'unavailable') {
-    request.log.warn({ err: error }, 'the database cannot be reached');
-    reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
-  }
+  const refused = refusal(error);
+  const problem = refused ? problemOf(refused) : toProblem(error);
+  if (problem.code === 'internal') request.log.error({ err: error }, 'request failed');
+  if (problem.code === 'unavailable') request.log.warn({ err: error }, 'the database cannot be reached');
+  if (refused?.retryAfterSeconds) reply.header('retry-after', String(refused.retryAfterSeconds));
   const body = request.url.startsWith('/api/') ? { success: false, message: problem.detail, ...problem } : problem;
   return reply.code(problem.status).type('application/problem+json').send(body);
 }

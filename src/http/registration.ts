@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { importIdentities, parseIdentityLines } from '../commands/identities.ts';
-import { controlJob, startJob } from '../commands/upkeep.ts';
+import { controlJob, startJob } from '../commands/jobs.ts';
 import { invalid } from '../domain/errors.ts';
 import { getJob, listAttempts, listIdentities, listJobs, type JobRow } from '../projections/registration-queries.ts';
 import type { App, Services } from './app.ts';
@@ -50,12 +50,7 @@ export default function registrationRoutes(app: App, s: Services): void {
   app.get('/v1/providers', { schema: { tags, response: answers({ 200: ProviderList }) } }, async () =>
     s.providers.all().map((p) => ({ providerId: p.id, limits: p.limits, can: p.can })));
 
-  app.get('/v1/flows', { schema: { tags, response: answers({ 200: FlowsView }) } }, async () =>
-    ({
-      active: s.flows.active, threads: s.flows.threads.length, queued: s.flows.queued,
-      // Registration's upstream calls a second while paced (null: unpaced), and the calls waiting for their turn.
-      pacing: { callsPerSecond: s.flows.pacer && s.flows.pacer.rate !== Infinity ? Math.round(s.flows.pacer.rate) : null, waiting: s.flows.pacer?.queued ?? 0 },
-    }));
+  app.get('/v1/flows', { schema: { tags, response: answers({ 200: FlowsView }) } }, async () => s.flows.status());
 
   app.post('/v1/pools/:poolId/identities', { bodyLimit: 10_000_000, schema: { tags, params: PoolParams, body: IdentitiesBody, response: answers({ 200: IdentitiesImported }) } }, async (req) => {
     await s.allocators.get(req.params.poolId);

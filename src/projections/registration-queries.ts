@@ -103,3 +103,9 @@ export async function identityEmail(db: pg.Pool, identityId: string): Promise<st
   const { rows } = await db.query<{ email: string }>('SELECT email FROM rm_identities WHERE identity_id = $1', [identityId]);
   return rows[0]?.email;
 }
+
+/** The jobs the log says are running or paused (a node should supervise them). */
+export async function liveJobIds(db: pg.Pool | pg.PoolClient): Promise<string[]> {
+  const { rows } = await db.query<{ job_id: string }>(`SELECT job_id FROM rm_jobs WHERE status IN ('running', 'paused')`);
+  return rows.map((r) => r.job_id);
+}

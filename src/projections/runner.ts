@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { matchesFilter, START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import { startSpan, tracesRecorded } from '../telemetry.ts';
 import type { Row, RowProjection } from './projection.ts';
+import { keepRunningUntil } from '../effect.ts';
 
 export interface RunnerOptions {
   /** Write a projection to another table than its own (rebuild does). */
@@ -151,34 +152,41 @@ export class ProjectionRunner {
     while ((await this.step(db)) > 0);
   }
 
-  /** Runs until the signal aborts: waits for the lock, then follows the log. */
+  /**
+   * Runs until the signal aborts: waits for the lock, then follows the log. After a failure
+   * (reported) it starts again, on a fresh connection, after a pause.
+   */
   async run(signal: AbortSignal, onError: (e: unknown) => void = () => undefined): Promise<void> {
     const lock = `roster:projection:${this.projections.map((p) => this.checkpointOf(p)).join(',')}`;
+    await keepRunningUntil(signal, (running) => this.lead(lock, running), onError);
+  }
+
+  /**
+   * One turn: takes the lock and follows the log, or, while another node holds the lock,
+   * gives the connection back and waits (the caller tries again).
+   */
+  private async lead(lock: string, signal: AbortSignal): Promise<void> {
+    const client = await this.pool.connect();
+    // Destroyed rather than released after leading (or failing), so that its advisory lock is let go.
+    let destroy = true;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lock]);
+      destroy = rows[0]!.ok;
+      if (destroy) await this.follow(client, signal);
+    } finally {
+      client.release(destroy);
+    }
+    if (!destroy) await this.store.waitForAppend(1000, signal);
+  }
+
+  /** Applies what the log has, then what is appended, until the signal aborts. */
+  private async follow(client: pg.PoolClient, signal: AbortSignal): Promise<void> {
+    const interval = this.options.minIntervalMs ?? 0;
     while (!signal.aborted) {
-      let client: pg.PoolClient | undefined;
-      try {
-        client = await this.pool.connect();
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lock]);
-        if (!rows[0]!.ok) {
-          client.release();
-          client = undefined;
-          await this.store.waitForAppend(1000, signal);
-          continue;
-        }
-        const interval = this.options.minIntervalMs ?? 0;
-        while (!signal.aborted) {
-          const readAt = performance.now();
-          const read = await this.step(client);
-          if (read === 0) await this.store.waitForAppend(1000, signal, readAt);
-          else if (read < this.batchSize && interval > 0) await sleep(readAt + interval - performance.now(), undefined, { signal }).catch(() => undefined);
-        }
-      } catch (error) {
-        if (!signal.aborted) onError(error);
-        await new Promise((r) => setTimeout(r, 500));
-      } finally {
-        // Destroy rather than release, so that the session's advisory lock is let go.
-        client?.release(true);
-      }
+      const readAt = performance.now();
+      const read = await this.step(client);
+      if (read === 0) await this.store.waitForAppend(1000, signal, readAt);
+      else if (read < this.batchSize && interval > 0) await sleep(readAt + interval - performance.now(), undefined, { signal }).catch(() => undefined);
     }
   }
 }

@@ -3,6 +3,7 @@
  * (checks the data against its type's schema and records the version in the metadata as
  * `schemaVersion`) and decodes on read (upcasts older versions, then checks).
  */
+import { Data } from 'effect';
 import { Compile } from 'typebox/compile';
 import { rosterEvents, type RosterEvent } from '../domain/catalog.ts';
 import type { DomainEvent, EventDefinition, EventSet } from '../domain/events.ts';
@@ -19,10 +20,9 @@ export interface EventCodec<E extends DomainEvent> {
 }
 
 /** An event that does not fit its type's schema, or of a type the codec does not know. */
-export class InvalidEvent extends Error {
-  constructor(readonly type: string, detail: string) {
-    super(`event ${type}: ${detail}`);
-    this.name = 'InvalidEvent';
+export class InvalidEvent extends Data.TaggedError('InvalidEvent')<{ readonly type: string; readonly message: string }> {
+  constructor(type: string, detail: string) {
+    super({ type, message: `event ${type}: ${detail}` });
   }
 }
 

@@ -4,6 +4,8 @@ import {
   type AllStreamRecordedEvent, type Filter, type ReadPosition,
 } from '@eventstore/db-client';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Schedule } from 'effect';
+import { pauses } from '../effect.ts';
 import {
   WrongExpectedRevision, pad, START,
   type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type NewEvent,
@@ -133,7 +135,7 @@ export class EventStoreDbStore<E extends DomainEvent> implements EventStore<E> {
 
   async *subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent<E>> {
     let from = options.from;
-    let backoff = 100;
+    const backoff = pauses(Schedule.exponential('100 millis').pipe(Schedule.union(Schedule.spaced('5 seconds'))));
     while (!options.signal?.aborted) {
       const subscription = this.client.subscribeToAll({
         fromPosition: fromPosition(from), filter: toFilter(options.filter),
@@ -147,13 +149,12 @@ export class EventStoreDbStore<E extends DomainEvent> implements EventStore<E> {
           const position = toPosition(e.position);
           if (from && position <= from) continue;
           from = position;
-          backoff = 100;
+          backoff.reset();
           yield this.codec.decode(toRaw(e));
         }
       } catch {
         if (options.signal?.aborted) return;
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 5000);
+        await backoff.wait();
       } finally {
         options.signal?.removeEventListener('abort', stop);
       }

@@ -11,7 +11,7 @@ const MIGRATION_LOCK = 7_260_001;
  * Idempotent; safe to run from several nodes at once.
  *
  * @example
- * await migrate(pool, [readModelSchema, authSchema]);
+ * await migrate(pool, [readModelSchema, tokensSchema]);
  */
 export async function migrate(pool: pg.Pool, schemas: string[]): Promise<void> {
   const client = await pool.connect();

@@ -2,6 +2,7 @@
  * The event store port: what Roster needs of an append-only log of streams.
  * Adapters: `postgres.ts` (default), `eventstoredb.ts`, `memory.ts` (unit tests only).
  */
+import { Data } from 'effect';
 import type { RosterEvent } from '../domain/catalog.ts';
 import type { DomainEvent } from '../domain/events.ts';
 
@@ -103,22 +104,21 @@ export interface EventStore<E extends DomainEvent = RosterEvent> {
 }
 
 /** The stream's revision did not match the expected one: nothing was written. */
-export class WrongExpectedRevision extends Error {
-  constructor(
-    readonly stream: string,
-    readonly expected: ExpectedRevision,
-    readonly actual: number | 'no_stream',
-  ) {
-    super(`stream ${stream}: expected revision ${expected}, actual ${actual}`);
-    this.name = 'WrongExpectedRevision';
+export class WrongExpectedRevision extends Data.TaggedError('WrongExpectedRevision')<{
+  readonly stream: string;
+  readonly expected: ExpectedRevision;
+  readonly actual: number | 'no_stream';
+  readonly message: string;
+}> {
+  constructor(stream: string, expected: ExpectedRevision, actual: number | 'no_stream') {
+    super({ stream, expected, actual, message: `stream ${stream}: expected revision ${expected}, actual ${actual}` });
   }
 }
 
 /** Some of the event ids exist already, but not as this same append: nothing was written. */
-export class DuplicateEventIds extends Error {
-  constructor(readonly stream: string) {
-    super(`stream ${stream}: some event ids were already appended elsewhere`);
-    this.name = 'DuplicateEventIds';
+export class DuplicateEventIds extends Data.TaggedError('DuplicateEventIds')<{ readonly stream: string; readonly message: string }> {
+  constructor(stream: string) {
+    super({ stream, message: `stream ${stream}: some event ids were already appended elsewhere` });
   }
 }
 

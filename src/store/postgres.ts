@@ -1,3 +1,4 @@
+import { Effect, Schedule } from 'effect';
 import pg from 'pg';
 import {
   DuplicateEventIds, WrongExpectedRevision, pad, START,
@@ -7,6 +8,10 @@ import {
 import type { DomainEvent } from '../domain/events.ts';
 import type { EventCodec } from './codec.ts';
 import { pollSubscribe, wakeSignal, type Page } from './subscription.ts';
+import { run } from '../effect.ts';
+
+/** How often a lost LISTEN connection is tried again. */
+const RELISTEN = Schedule.spaced('1 second');
 
 /** Encodes PostgreSQL's (transaction id, global position) pair as an ordered string. */
 export function toPosition(tx: string, globalPosition: string): Position {
@@ -106,12 +111,15 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
     const client = new pg.Client(this.listenConfig);
     client.on('notification', (n) => this.signal.notify(n.payload ? n.payload.split(',') : undefined));
     client.on('error', () => undefined);
-    client.on('end', () => {
-      if (this.closed) return;
-      setTimeout(() => this.listen().catch(() => undefined), 1000).unref();
-    });
-    await client.connect();
-    await client.query('LISTEN roster_events');
+    try {
+      await client.connect();
+      await client.query('LISTEN roster_events');
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    // Listens again when the connection ends: a second later, and each second until it listens or the store closes.
+    client.on('end', () => void (this.closed || run(Effect.retry(Effect.tryPromise(() => this.listen()), RELISTEN).pipe(Effect.delay('1 second')))));
     this.listener = client;
   }
 

@@ -2,6 +2,7 @@ import { Piscina } from 'piscina';
 import { setFlagsFromString } from 'node:v8';
 import { MessageChannel } from 'node:worker_threads';
 import type { Credentials } from '../store/secrets.ts';
+import type { FlowsStatus } from '../commands/work.ts';
 import type { FlowKind, FlowResult, FlowTask } from './flow.ts';
 import { flowEntry } from './flow-entry.ts';
 import { inSpan, instruments } from '../telemetry.ts';
@@ -97,6 +98,15 @@ export class FlowPool {
   /** Flows running now (not counting those waiting for a gate or a thread). */
   get active(): number {
     return this.running;
+  }
+
+  /** Threads, flows and pacing now, for operators. */
+  status(): FlowsStatus {
+    const paced = this.pacer && this.pacer.rate !== Infinity;
+    return {
+      active: this.running, threads: this.threads.length, queued: this.queued,
+      pacing: { callsPerSecond: paced ? Math.round(this.pacer!.rate) : null, waiting: this.pacer?.queued ?? 0 },
+    };
   }
 
   private gate(spec: ProviderSpec): Gate {

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { Effect } from 'effect';
+import { every, fork } from '../effect.ts';
 import type pg from 'pg';
 import { changeAccount, type AccountDeps } from '../commands/accounts.ts';
 import type { CommandContext } from '../commands/context.ts';
-import type { JobAction, JobWork, StartJob } from '../commands/work.ts';
+import type { JobControlled, JobWork } from '../commands/work.ts';
 import { catchUp, runCommand } from '../commands/runner.ts';
-import { DomainError, invalid, type FieldError } from '../domain/errors.ts';
-import {
-  checkJobConfig, jobDecider,
-  type JobCommand, type JobConfig, type JobEvent, type JobState,
-} from '../domain/job.ts';
+import { DomainError } from '../domain/errors.ts';
+import { jobDecider, type JobCommand, type JobConfig, type JobControl, type JobEvent, type JobState } from '../domain/job.ts';
 import { waitForPosition } from '../projections/queries.ts';
-import { identityEmail, unregisteredIdentities } from '../projections/registration-queries.ts';
+import { identityEmail, liveJobIds, unregisteredIdentities } from '../projections/registration-queries.ts';
 import type { Position } from '../store/port.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { FlowResult } from './flow.ts';
@@ -36,6 +35,23 @@ export interface RegistrationDeps extends AccountDeps {
   /** `fetchBatch`: identities a job takes per read of the unregistered ones. */
   settings: { heartbeatMs: number; flowTimeoutMs: number; consistencyWaitMs: number; fetchBatch: number };
   onError: (error: unknown) => void;
+}
+
+/**
+ * Records this node as the supervisor of `jobIds`: unconditionally, or (with
+ * `orphanAfterMs`) only those whose node has not heartbeated for that long. Returns the
+ * ids taken.
+ */
+async function claimJobs(db: pg.Pool, nodeId: string, jobIds: string[], orphanAfterMs?: number): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+  const { rows } = await db.query<{ job_id: string }>(
+    `INSERT INTO registration_owners (job_id, node_id, heartbeat_at)
+     SELECT job_id, $2, now() FROM unnest($1::text[]) AS job_id
+     ON CONFLICT (job_id) DO UPDATE SET node_id = EXCLUDED.node_id, heartbeat_at = now()
+       WHERE $3::double precision IS NULL OR registration_owners.heartbeat_at < now() - make_interval(secs => $3::double precision / 1000)
+     RETURNING job_id`, [jobIds, nodeId, orphanAfterMs ?? null],
+  );
+  return rows.map((r) => r.job_id);
 }
 
 type Command = JobCommand extends infer C ? (C extends unknown ? Omit<C, 'jobId' | 'now'> : never) : never;
@@ -77,6 +93,10 @@ class JobSupervisor {
 
   get loaded(): boolean {
     return this.state.config !== null;
+  }
+
+  get status(): JobState['status'] {
+    return this.state.status;
   }
 
   get ended(): boolean {
@@ -148,7 +168,7 @@ class JobSupervisor {
   /** The supervisor's loop: fill free slots, wait for work or time, complete when nothing remains. */
   async run(): Promise<void> {
     await this.writes.run(() => this.catchUp());
-    const heartbeat = setInterval(() => void this.beat().catch(this.deps.onError), this.deps.settings.heartbeatMs);
+    const heartbeat = fork(Effect.delay(every(this.deps.settings.heartbeatMs, () => this.beat(), this.deps.onError), this.deps.settings.heartbeatMs));
     try {
       while (!this.ended && !this.closing.signal.aborted) {
         const now = Date.now();
@@ -175,7 +195,7 @@ class JobSupervisor {
         });
       }
     } finally {
-      clearInterval(heartbeat);
+      await heartbeat.stop();
       for (const q of this.queue) this.claimed.delete(q.identityId);
     }
   }
@@ -272,56 +292,27 @@ class JobSupervisor {
 
 
 /**
- * The registration jobs this node supervises: starts them (after checking the pool, the
- * provider and the limits), pauses, resumes and stops them, and adopts jobs whose node
- * stopped heartbeating.
+ * The registration jobs this node supervises: starts them (`commands/jobs.ts` checks them
+ * first), pauses, resumes and stops those running here, and adopts jobs whose node stopped
+ * heartbeating.
  *
  * @example
- * const { jobId } = await registrations.start({ poolId: 'default', concurrency: 8, retries: 3 }, ctx);
+ * await registrations.start(jobId, config, ctx); // config from jobConfigOf
  */
 export class Registrations implements JobWork {
   readonly nodeId = randomUUID();
   private readonly supervisors = new Map<string, JobSupervisor>();
   private readonly claimed = new Set<string>();
 
-  constructor(private readonly deps: RegistrationDeps, private readonly defaults: { stallAfterMs: number }) {}
+  constructor(private readonly deps: RegistrationDeps) {}
 
-  /** Checks a job's request; a 400 names every field that is missing or out of bounds. */
-  private async check(input: StartJob): Promise<JobConfig> {
-    const bad: FieldError[] = [];
-    const pool = await this.deps.allocators.get(input.poolId).catch((e) => {
-      if (e instanceof DomainError && e.code === 'pool_not_found') bad.push({ field: 'poolId', message: `pool ${input.poolId} does not exist` });
-      else throw e;
-    });
-    const providerId = pool?.current.config?.providerId ?? '';
-    const spec = this.deps.providers.get(providerId);
-    if (pool && !spec) bad.push({ field: 'providerId', message: `the pool's provider ${providerId} is not configured (ROSTER_PROVIDERS)` });
-    else if (spec && !spec.can.register) bad.push({ field: 'providerId', message: `provider ${providerId} cannot register accounts` });
-    if (spec && input.concurrency > spec.limits.maxConcurrency) {
-      bad.push({ field: 'concurrency', message: `must not exceed the provider's maximum concurrency ${spec.limits.maxConcurrency}` });
-    }
-    const config: JobConfig = {
-      poolId: input.poolId, providerId, concurrency: input.concurrency, retries: input.retries, backoffMs: input.backoffMs ?? 1000,
-      continuous: input.continuous ?? false, pollIntervalMs: input.pollIntervalMs ?? 10_000, limit: input.limit ?? null,
-      stallAfterMs: input.stallAfterMs ?? this.defaults.stallAfterMs, source: input.source ?? 'operator',
-    };
-    bad.push(...checkJobConfig(config));
-    if (bad.length) throw invalid(bad);
-    return config;
-  }
-
-  /** Starts a job and supervises it here. */
-  async start(input: StartJob, ctx: CommandContext): Promise<{ jobId: string; position?: Position; config: JobConfig }> {
-    const config = await this.check(input);
-    const jobId = input.jobId ?? `job-${randomUUID().slice(0, 13)}`;
+  /** Records a checked job's start (`commands/jobs.ts` checks it) and supervises it here. */
+  async start(jobId: string, config: JobConfig, ctx: CommandContext): Promise<{ position?: Position }> {
     const supervisor = new JobSupervisor(jobId, this.deps, this.claimed, ctx);
     await supervisor.apply({ type: 'StartJob', config });
-    await this.deps.db.query(
-      `INSERT INTO registration_owners (job_id, node_id, heartbeat_at) VALUES ($1, $2, now())
-       ON CONFLICT (job_id) DO UPDATE SET node_id = EXCLUDED.node_id, heartbeat_at = now()`, [jobId, this.nodeId],
-    );
+    await claimJobs(this.deps.db, this.nodeId, [jobId]);
     this.supervise(supervisor);
-    return { jobId, config, position: await this.deps.store.headPosition() };
+    return { position: await this.deps.store.headPosition() };
   }
 
   private supervise(supervisor: JobSupervisor): void {
@@ -332,17 +323,13 @@ export class Registrations implements JobWork {
     });
   }
 
-  /** Pauses, resumes or stops a job, on whichever node runs it. */
-  async control(jobId: string, action: JobAction, ctx: CommandContext): Promise<{ events: string[]; status: string }> {
-    const command = action === 'pause' ? { type: 'PauseJob' as const } : action === 'resume' ? { type: 'ResumeJob' as const } : { type: 'StopJob' as const, reason: `stopped by ${ctx.actor}` };
+  /** Applies a control command to a job supervised here; undefined when none is. */
+  async controlHere(jobId: string, command: JobControl, _ctx: CommandContext): Promise<JobControlled | undefined> {
     const local = this.supervisors.get(jobId);
-    if (local) {
-      const events = await local.apply(command);
-      if (action === 'stop') local.cancelFlows();
-      return { events: events.map((e) => e.type), status: local.ended ? 'stopped' : action === 'pause' ? 'paused' : 'running' };
-    }
-    const r = await runCommand(this.deps.store, `registration-${jobId}`, jobDecider, { ...command, jobId, now: Date.now() } as JobCommand, ctx);
-    return { events: r.events.map((e) => e.type), status: r.state.status };
+    if (!local) return undefined;
+    const events = await local.apply(command);
+    if (command.type === 'StopJob') local.cancelFlows();
+    return { events: events.map((e) => e.type), status: local.ended ? 'stopped' : local.status };
   }
 
   /** Identities being registered for a pool by jobs on this node. */
@@ -354,15 +341,9 @@ export class Registrations implements JobWork {
 
   /** Adopts running or paused jobs that no node heartbeats for (their node stopped); the service repeats it every `heartbeatMs`. */
   async adopt(): Promise<void> {
-    const orphanAfter = this.deps.settings.heartbeatMs * 3;
-    const { rows } = await this.deps.db.query<{ job_id: string }>(
-      `INSERT INTO registration_owners (job_id, node_id, heartbeat_at)
-       SELECT j.job_id, $1, now() FROM rm_jobs j WHERE j.status IN ('running', 'paused')
-       ON CONFLICT (job_id) DO UPDATE SET node_id = EXCLUDED.node_id, heartbeat_at = now()
-         WHERE registration_owners.heartbeat_at < now() - make_interval(secs => $2::double precision / 1000)
-       RETURNING job_id`, [this.nodeId, orphanAfter],
-    );
-    for (const { job_id: jobId } of rows) {
+    const live = await liveJobIds(this.deps.db);
+    const rows = await claimJobs(this.deps.db, this.nodeId, live, this.deps.settings.heartbeatMs * 3);
+    for (const jobId of rows) {
       if (!this.supervisors.has(jobId)) this.supervise(new JobSupervisor(jobId, this.deps, this.claimed, { actor: 'system:registration', correlationId: jobId }));
     }
   }

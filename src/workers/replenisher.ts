@@ -2,11 +2,9 @@ import type pg from 'pg';
 import { systemContext, type CommandContext } from '../commands/context.ts';
 import { poolStatus, poolStatuses, waitForPosition } from '../projections/queries.ts';
 import { countUnregistered } from '../projections/registration-queries.ts';
-import type { EventStore } from '../store/port.ts';
-import type { Providers } from './providers/registry.ts';
 import type { Registrations } from './registration.ts';
 import type { Replenishment, ReplenishWork } from '../commands/work.ts';
-
+import { startJob, type JobDeps } from '../commands/jobs.ts';
 
 /**
  * Keeps each pool at its minimum: available accounts plus those being registered, never
@@ -17,7 +15,7 @@ import type { Replenishment, ReplenishWork } from '../commands/work.ts';
  * await replenisher.replenish('default'); // → { requested: 3, registering: 3, jobId: 'job-…', … }
  */
 export class Replenisher implements ReplenishWork {
-  constructor(private readonly deps: { db: pg.Pool; store: EventStore; providers: Providers; registrations: Registrations; consistencyWaitMs: number }) {}
+  constructor(private readonly deps: JobDeps & { db: pg.Pool; registrations: Registrations; consistencyWaitMs: number }) {}
 
   async replenish(poolId: string, count?: number, ctx: CommandContext = systemContext('replenisher')): Promise<Replenishment> {
     const { db, store, providers, registrations } = this.deps;
@@ -34,7 +32,7 @@ export class Replenisher implements ReplenishWork {
     const free = await countUnregistered(db, poolId) - registering;
     const n = Math.min(requested, room, free);
     if (n <= 0) return answer(0, null, room <= 0 ? 'the pool is at its maximum' : 'no unregistered identities left; import more');
-    const { jobId } = await registrations.start({
+    const { jobId } = await startJob(this.deps, {
       poolId, concurrency: Math.min(n, spec.limits.maxConcurrency, 8), retries: 3, limit: n, source: 'replenish',
     }, ctx);
     return answer(n, jobId, `registering ${n} account(s)`);

@@ -102,7 +102,7 @@ describe('registration jobs against the sandbox upstream', () => {
     const existsBefore = calls(sb, 'signup', 'exists');
     const started = await t.call('POST', '/v1/pools/kill/jobs', { concurrency: 1, retries: 2, backoffMs: 10 });
     await until('the flow to sign up', async () => calls(sb, 'signup', 'created') > before);
-    const { flows } = t.roster.services;
+    const { flows } = t.roster;
     const threads = flows.threads.filter((w) => flows.busyThreads.has(w.threadId));
     assert.equal(threads.length, 1, 'one thread runs the flow');
     await threads[0]!.terminate();

@@ -19,8 +19,11 @@ describe('layers run one way', () => {
     assert.deepEqual(await problems('src/commands/x.ts', "import { y } from '../store/port.ts';\nimport { z } from '../domain/pool.ts';\nexport const x = [y, z];"), []);
   });
 
-  it('lets http name a worker type but not call a worker', async () => {
+  it('lets http name a worker or store type but not call a worker or the store', async () => {
     assert.deepEqual(await problems('src/http/x.ts', "import type { Refresher } from '../workers/refresher.ts';\nexport type X = Refresher;"), []);
     assert.match((await problems('src/http/x.ts', "import { Refresher } from '../workers/refresher.ts';\nexport const x = Refresher;"))[0] ?? '', /http calls commands and queries/);
+    assert.deepEqual(await problems('src/http/x.ts', "import type { Position } from '../store/port.ts';\nexport type X = Position;"), []);
+    assert.match((await problems('src/http/x.ts', "import { START } from '../store/port.ts';\nexport const x = START;"))[0] ?? '', /http calls commands and queries, not the store/);
+    assert.deepEqual(await problems('src/http/x.ts', "import { y } from '../commands/runner.ts';\nimport { z } from '../projections/queries.ts';\nexport const x = [y, z];"), []);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { FeedHub, type FeedMessage } from '../../src/http/feed-hub.ts';
+import { FeedHub, type FeedMessage } from '../../src/projections/feed.ts';
 import type { Services } from '../../src/http/app.ts';
 import { rosterCodec } from '../../src/store/codec.ts';
 import { MemoryEventStore } from '../../src/store/memory.ts';

@@ -1,5 +1,5 @@
 /**
- * One store subscription per node for every feed client (see `feed.ts`).
+ * One store subscription per node for every feed client (the WebSocket feed, `http/feed.ts`).
  *
  * The hub follows the log from the head (from the moment its first client joins until its
  * last one leaves) and hands each event, prepared once (its subject, and its JSON message
@@ -9,12 +9,14 @@
  * reach the position where it joined, it takes those and goes live. Pool health is read
  * once for all clients, at most every `HEALTH_REUSE_MS` while pools change.
  */
-import { poolOfJob } from '../projections/registration-queries.ts';
+import type pg from 'pg';
 import { accountsOf, ledgerEvents } from '../domain/ledger.ts';
-import { poolStatuses, waitForPosition, type PoolStatus } from '../projections/queries.ts';
-import { START, type Position, type RecordedEvent } from '../store/port.ts';
+import { START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import { categoryOf } from '../store/subscription.ts';
-import type { Services } from './app.ts';
+import type { AccountIndex } from './account-index.ts';
+import { poolStatuses, waitForPosition, type PoolStatus } from './queries.ts';
+import { poolOfJob } from './registration-queries.ts';
+import { keepRunningUntil } from '../effect.ts';
 
 /** An event as the feed sends it: what it concerns, and its messages serialized once. */
 export interface FeedMessage {
@@ -40,7 +42,13 @@ const PAGE = 500;
 /** Pool health read for one client is good for the others this long. */
 const HEALTH_REUSE_MS = 100;
 
-type FeedServices = Pick<Services, 'store' | 'db' | 'accounts' | 'settings'>;
+/** What the hub reads: the log, the read models, the account index (an account's pool). */
+export interface FeedSources {
+  store: EventStore;
+  db: pg.Pool;
+  accounts: AccountIndex;
+  settings: { consistencyWaitMs: number };
+}
 
 export class FeedHub {
   private readonly clients = new Set<FeedClient>();
@@ -55,7 +63,7 @@ export class FeedHub {
   /** Store subscriptions opened, and log pages read for clients catching up (for operators and tests). */
   readonly counts = { subscriptions: 0, pageReads: 0 };
 
-  constructor(private readonly s: FeedServices, private readonly onError: (e: unknown) => void) {}
+  constructor(private readonly s: FeedSources, private readonly onError: (e: unknown) => void) {}
 
   /** Adds a client; returns the position after which the hub will offer it every event. */
   async join(client: FeedClient): Promise<Position> {
@@ -88,25 +96,18 @@ export class FeedHub {
     const abort = new AbortController();
     this.abort = abort;
     this.counts.subscriptions++;
-    void this.follow(abort.signal);
+    void keepRunningUntil(abort.signal, (signal) => this.follow(signal), this.onError);
   }
 
+  /** Hands every event after the hub's position to the clients (restarted from there after a failure). */
   private async follow(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        for await (const event of this.s.store.subscribe({ from: this.position, signal, batchSize: PAGE })) {
-          const message = await this.prepare(event);
-          if (signal.aborted) return;
-          // Handing out and moving the position happen together, so a client that joins
-          // in between gets this event either from the hub or from its own pages, never both.
-          for (const client of this.clients) client.offer(message);
-          this.position = event.position;
-        }
-      } catch (error) {
-        if (signal.aborted) return;
-        this.onError(error);
-        await new Promise((r) => setTimeout(r, 500));
-      }
+    for await (const event of this.s.store.subscribe({ from: this.position, signal, batchSize: PAGE })) {
+      const message = await this.prepare(event);
+      if (signal.aborted) return;
+      // Handing out and moving the position happen together, so a client that joins
+      // in between gets this event either from the hub or from its own pages, never both.
+      for (const client of this.clients) client.offer(message);
+      this.position = event.position;
     }
   }
 

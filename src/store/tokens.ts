@@ -1,9 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Effect, Schedule } from 'effect';
 import pg from 'pg';
 import { DomainError } from '../domain/errors.ts';
+import { run } from '../effect.ts';
 
 /** Admin tokens, stored hashed; any change to a row (revoke, delete) is announced to every node. */
-export const authSchema = /* sql */ `
+export const tokensSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS admin_tokens (
   token_id text PRIMARY KEY,
   token_hash text NOT NULL UNIQUE,
@@ -31,11 +33,6 @@ function newToken(): { id: string; token: string } {
 
 function idOf(token: string): string | undefined {
   return /^roster_([0-9a-f]{8})_[A-Za-z0-9_-]{20,}$/.exec(token)?.[1];
-}
-
-/** The token of an `Authorization` header; the scheme name is case-insensitive (RFC 7235). */
-function bearerOf(header: string | undefined): string | undefined {
-  return /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 }
 
 export interface AdminTokenInfo {
@@ -73,13 +70,19 @@ export class AdminTokens {
       if (n.payload) this.known.delete(n.payload);
     });
     client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('LISTEN roster_admin_tokens');
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     client.on('end', () => {
       if (this.listener === client) this.listener = undefined;
       this.known.clear();
-      if (!this.closed) setTimeout(() => this.start().catch(() => undefined), 1000).unref();
+      // Listens again a second later, and each second until it listens or the tokens close.
+      if (!this.closed) void run(Effect.retry(Effect.tryPromise(() => this.start()), Schedule.spaced('1 second')).pipe(Effect.delay('1 second')));
     });
-    await client.connect();
-    await client.query('LISTEN roster_admin_tokens');
     // Changes made before the LISTEN took effect were not heard: start from an empty cache.
     this.known.clear();
     this.listener = client;
@@ -132,8 +135,7 @@ export class AdminTokens {
   }
 
   /** The actor for a bearer token, e.g. `admin:1a2b3c4d`; `unauthorized` when it is not valid. */
-  async verify(header: string | undefined): Promise<string> {
-    const token = bearerOf(header);
+  async verify(token: string | undefined): Promise<string> {
     const id = token && idOf(token);
     if (!token || !id) throw new DomainError('unauthorized', 'a bearer admin token is required');
     const h = hash(token);
