@@ -1,0 +1,62 @@
+/**
+ * The Effect helpers that run Roster's background work from promise code.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Schedule } from 'effect';
+import { every, fork, keepRunningUntil, pauses } from '../../src/effect.ts';
+
+describe('background work on Effect', () => {
+  it('keepRunning starts a failed task again after the pause, reports each failure, and ends when the signal aborts', async () => {
+    const abort = new AbortController();
+    const errors: unknown[] = [];
+    let runs = 0;
+    let lastSignal: AbortSignal | undefined;
+    const running = keepRunningUntil(abort.signal, async (signal) => {
+      runs++;
+      lastSignal = signal;
+      if (runs < 3) throw new Error(`run ${runs} failed`);
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    }, (e) => errors.push(e), Schedule.spaced('10 millis'));
+    while (runs < 3) await sleep(5);
+    assert.deepEqual(errors.map((e) => (e as Error).message), ['run 1 failed', 'run 2 failed']);
+    abort.abort();
+    await running;
+    assert.equal(lastSignal?.aborted, true, "aborting interrupts the task's own signal");
+    assert.equal(runs, 3);
+  });
+
+  it('every runs a task now and then after each run ends, never overlapping, until the fiber stops', async () => {
+    let running = 0;
+    let overlapped = false;
+    let runs = 0;
+    const loop = fork(every(5, async () => {
+      overlapped ||= running > 0;
+      running++;
+      runs++;
+      await sleep(15);
+      running--;
+      if (runs === 2) throw new Error('reported, and the loop goes on');
+    }, () => undefined));
+    while (runs < 4) await sleep(5);
+    await loop.stop();
+    const stoppedAt = runs;
+    await sleep(40);
+    assert.equal(overlapped, false);
+    assert.equal(runs, stoppedAt, 'no run after stop');
+  });
+
+  it('pauses() waits by the schedule: doubling delays, back to the first after reset', async () => {
+    const backoff = pauses(Schedule.exponential('30 millis'));
+    const timed = async () => {
+      const started = performance.now();
+      await backoff.wait();
+      return performance.now() - started;
+    };
+    const [first, second, third] = [await timed(), await timed(), await timed()];
+    assert.ok(first >= 25 && second >= 55 && third >= 115, `${first}, ${second}, ${third}`);
+    backoff.reset();
+    assert.ok((await timed()) < third);
+  });
+});
