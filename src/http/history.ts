@@ -1,7 +1,6 @@
 import { listAudit } from '../projections/audit.ts';
 import { Type } from 'typebox';
-import { holderAt, holdings, stateAsOf } from '../domain/history.ts';
-import { readAccountEvents, timeline } from '../projections/history.ts';
+import { accountAsOf, accountHolders, readAccountEvents, timeline } from '../projections/history.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
 import { AccountAsOf, AccountHistory, AccountHolders, answers, AuditPage, Offset, Position } from './schemas.ts';
@@ -34,16 +33,11 @@ export default function historyRoutes(app: App, s: Services): void {
   });
 
   app.get('/v1/accounts/:accountId/as-of', { schema: { tags, params: AccountParams, querystring: Type.Object({ at: Instant }), response: answers({ 200: AccountAsOf }) } }, async (req) => {
-    const events = await readAccountEvents(s.store, req.params.accountId);
-    const at = new Date(req.query.at);
-    const last = [...events.own, ...events.ledger].filter((e) => e.recordedAt <= at).map((e) => e.position).sort().at(-1) ?? null;
-    const { failures: _failures, ...state } = stateAsOf(events.own, at);
-    return { accountId: events.accountId, at: at.toISOString(), position: last, state, heldBy: holderAt(events.ledger, events.accountId, at) ?? null };
+    return accountAsOf(await readAccountEvents(s.store, req.params.accountId), new Date(req.query.at));
   });
 
   app.get('/v1/accounts/:accountId/holders', { schema: { tags, params: AccountParams, response: answers({ 200: AccountHolders }) } }, async (req) => {
-    const events = await readAccountEvents(s.store, req.params.accountId);
-    return { accountId: events.accountId, items: holdings(events.ledger, events.accountId) };
+    return accountHolders(await readAccountEvents(s.store, req.params.accountId));
   });
 
   app.get('/v1/audit', { schema: { tags, querystring: AuditQuery, response: answers({ 200: AuditPage }) } }, async (req) => {

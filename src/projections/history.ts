@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.ts';
-import { ledgerConcerns } from '../domain/history.ts';
+import { holderAt, holdings, ledgerConcerns, stateAsOf } from '../domain/history.ts';
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 
 /** An account's events: its own stream, and the events of its pool's ledger that concern it. */
@@ -47,4 +47,22 @@ export function timeline({ own, ledger }: AccountEvents): TimelineEntry[] {
     ...(e.metadata.traceparent ? { traceparent: e.metadata.traceparent } : {}),
     data: e.data,
   }));
+}
+
+/**
+ * The account as of `at`: its state (failure counts left out), who held it, and the
+ * position of the last event that counts.
+ *
+ * @example
+ * accountAsOf(await readAccountEvents(store, id), new Date('2026-12-01T12:00:00Z')).heldBy // → 'worker-7' or null
+ */
+export function accountAsOf(events: AccountEvents, at: Date) {
+  const position = [...events.own, ...events.ledger].filter((e) => e.recordedAt <= at).map((e) => e.position).sort().at(-1) ?? null;
+  const { failures: _failures, ...state } = stateAsOf(events.own, at);
+  return { accountId: events.accountId, at: at.toISOString(), position, state, heldBy: holderAt(events.ledger, events.accountId, at) ?? null };
+}
+
+/** Every lease of the account: holder, session, from and until. */
+export function accountHolders(events: AccountEvents) {
+  return { accountId: events.accountId, items: holdings(events.ledger, events.accountId) };
 }
