@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: allocate+release pairs per second and allocate latency, with 1,000
  * accounts, at 1, 16 and 64 connections, against a Roster server process on embedded
- * PostgreSQL with fsync on (as `npm start` runs it). Prints figures; never fails on a time.
+ * PostgreSQL with fsync on (as `npm start` runs it); then the same client against a no-op
+ * fastify server (`noop-server.ts`), and Roster's share of its pair rate. Prints figures;
+ * never fails on a time. `BENCH_NOOP=0` leaves the baseline out.
  *
  *   BENCH_SECONDS=10 BENCH_CONNECTIONS=1,16,64 npm run bench
  *   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench   # profile the server
@@ -38,6 +40,12 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}, no
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The no-op fastify server (`noop-server.ts`) as its own process: the baseline a client gets from fastify alone. */
+export async function startNoopServer(): Promise<BenchServer> {
+  const server = await spawnServer({}, [], ['--import', 'tsx', 'test/bench/noop-server.ts']);
+  return { url: server.url, token: newToken(), pid: server.child.pid!, stop: () => server.stop() };
 }
 
 /** CPU seconds used so far by a process (all its threads) and by its children it has reaped, from /proc; 0 when it is gone. */
@@ -123,7 +131,26 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const results: PairResult[] = [];
     for (const n of connectionCounts) results.push(await runPairs(server, 'bench', n, seconds));
     printResults(`allocate+release, ${accounts} accounts, ${seconds} s per row, embedded PostgreSQL (fsync on)`, results);
+    if (process.env.BENCH_NOOP !== '0') await baseline(results);
   } finally {
     await server.stop();
+  }
+}
+
+/** The same client against the no-op server, each count after Roster's, and Roster's share of it. */
+async function baseline(roster: PairResult[]): Promise<void> {
+  const noop = await startNoopServer();
+  try {
+    await runPairs(noop, 'bench', 16, 2); // warm-up
+    const results: PairResult[] = [];
+    for (const n of connectionCounts) results.push(await runPairs(noop, 'bench', n, seconds));
+    printResults('the same client against a no-op fastify route (test/bench/noop-server.ts)', results);
+    console.log('\n| connections | Roster pairs/s | no-op pairs/s | Roster share |\n| ---: | ---: | ---: | ---: |');
+    roster.forEach((r, i) => {
+      const base = results[i]!.pairsPerSecond;
+      console.log(`| ${r.connections} | ${r.pairsPerSecond.toFixed(0)} | ${base.toFixed(0)} | ${((100 * r.pairsPerSecond) / base).toFixed(1)}% |`);
+    });
+  } finally {
+    await noop.stop();
   }
 }

@@ -18,9 +18,9 @@ export const newToken = () => `roster_${randomBytes(4).toString('hex')}_${random
 const startArgs = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(2);
 
 /** A Roster server as its own process (`npm start`'s node command line, with `nodeArgs` first), resolved once it listens. */
-export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = [], args = startArgs): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, ...startArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     env: { ...process.env, ROSTER_PORT: String(port), ROSTER_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
