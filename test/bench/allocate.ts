@@ -24,7 +24,10 @@ export interface BenchServer {
   url: string;
   token: string;
   pid: number;
-  stop(): Promise<void>;
+  /** The server's data directory (embedded PostgreSQL's among it). */
+  dir?: string;
+  /** Stops the server and removes its data directory, unless `keepData`. */
+  stop(keepData?: boolean): Promise<void>;
 }
 
 /** A Roster server process as the quick start runs it: on its embedded PostgreSQL (fsync on), in a fresh data directory. */
@@ -34,10 +37,10 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}, no
   const token = newToken();
   const server = await spawnServer({ ROSTER_DATA_DIR: dir, ROSTER_ADMIN_TOKEN: token, ...extraEnv }, nodeArgs);
   return {
-    url: server.url, token, pid: server.child.pid!,
-    async stop() {
+    url: server.url, token, pid: server.child.pid!, dir,
+    async stop(keepData = false) {
       await server.stop();
-      await rm(dir, { recursive: true, force: true });
+      if (!keepData) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:scale`: how Roster grows with the pool. For each pool size (1,000, 10,000
+ * and 100,000 accounts by default) a fresh server process on embedded PostgreSQL (fsync on)
+ * imports the accounts over HTTP in batches of 1,000, then allocate+release pairs run at 16
+ * connections; then the server stops and `roster rebuild` rebuilds every read model from
+ * its log. Prints one table: import accounts/s, pairs/s, CPU per pair, server RSS, rebuild
+ * events/s. Prints figures; never fails on a time.
+ *
+ *   BENCH_SCALE_SIZES=1000,10000,100000 BENCH_SECONDS=10 npm run bench:scale
+ */
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { client } from '../support/servers.ts';
+import { runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
+
+const sizes = (process.env.BENCH_SCALE_SIZES ?? '1000,10000,100000').split(',').map(Number);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const BATCH = 1000;
+
+/** The resident memory of a process, in MB, from /proc. */
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** Imports `n` accounts into a new pool, `BATCH` lines a request; returns accounts a second. */
+async function importAccounts(server: BenchServer, poolId: string, n: number): Promise<number> {
+  const c = client(server.url, server.token, 1);
+  const created = await c.call('POST', '/v1/pools', { poolId, name: poolId, defaultLeaseTtlMs: 300_000 });
+  if (created.status !== 201) throw new Error(`pool: ${JSON.stringify(created.body)}`);
+  const started = performance.now();
+  for (let i = 0; i < n; i += BATCH) {
+    const lines = Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => `user${i + j}@${poolId}.test:pw${i + j}`).join('\n');
+    const r = await c.call('POST', `/v1/pools/${poolId}/accounts`, { lines });
+    if (r.status !== 200) throw new Error(`import failed: ${JSON.stringify(r.body)}`);
+  }
+  const rate = n / ((performance.now() - started) / 1000);
+  await c.pool.close();
+  return rate;
+}
+
+/**
+ * Runs `roster rebuild` on a stopped server's data directory; returns the seconds it
+ * reports for the read models (its own start, embedded PostgreSQL's included, left out).
+ */
+async function rebuildSeconds(server: BenchServer): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'rebuild'], {
+    env: { ...process.env, ROSTER_DATA_DIR: server.dir!, ROSTER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += String(d)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`roster rebuild exited with ${code}`);
+  // One line per read model: `rebuilt <name>: <rows> rows in <ms> ms`.
+  return [...out.matchAll(/rebuilt \S+: \d+ rows in (\d+) ms/g)].reduce((s, m) => s + Number(m[1]), 0) / 1000;
+}
+
+interface Row {
+  accounts: number;
+  importRate: number;
+  pairs: PairResult;
+  rssAfterImport: number;
+  rssAfterPairs: number;
+  events: number;
+  rebuildS: number;
+}
+
+const rows: Row[] = [];
+for (const n of sizes) {
+  const server = await startBenchServer();
+  let row: Omit<Row, 'rebuildS'>;
+  try {
+    const importRate = await importAccounts(server, 'scale', n);
+    await sleep(2000);
+    const rssAfterImport = await rssMb(server.pid);
+    const warm = await runPairs(server, 'scale', 16, 2);
+    const pairs = await runPairs(server, 'scale', 16, seconds);
+    const rssAfterPairs = await rssMb(server.pid);
+    // The pool's creation, one AccountImported per account, two events per pair.
+    row = { accounts: n, importRate, pairs, rssAfterImport, rssAfterPairs, events: 1 + n + 2 * (warm.pairs + pairs.pairs) };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  await server.stop(true);
+  try {
+    rows.push({ ...row, rebuildS: await rebuildSeconds(server) });
+  } finally {
+    await rm(server.dir!, { recursive: true, force: true });
+  }
+  console.error(`done: ${n} accounts`);
+}
+
+console.log(`\nbench:scale, ${seconds} s of pairs at 16 connections per size, embedded PostgreSQL (fsync on), ${new Date().toISOString().slice(0, 10)}`);
+console.log('| accounts | import accounts/s | pairs/s | allocate p99 (ms) | server CPU ms/pair | PostgreSQL CPU ms/pair | RSS after import (MB) | RSS after pairs (MB) | rebuild events | rebuild s | rebuild events/s |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) {
+  console.log(`| ${r.accounts} | ${r.importRate.toFixed(0)} | ${r.pairs.pairsPerSecond.toFixed(0)} | ${r.pairs.p99.toFixed(1)} | ${r.pairs.serverCpuMs.toFixed(3)} | ${r.pairs.postgresCpuMs.toFixed(3)} | `
+    + `${r.rssAfterImport.toFixed(0)} | ${r.rssAfterPairs.toFixed(0)} | ${r.events} | ${r.rebuildS.toFixed(1)} | ${(r.events / r.rebuildS).toFixed(0)} |`);
+}
