@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors.ts';
 import { exhaustedModels, isAllocatable } from '../domain/account.ts';
 import { usageDay } from '../domain/usage-day.ts';
-import { accountsOf, decideLedger, ledgerEvents, rank, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
+import { accountsOf, decideLedger, ledgerEvents, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
 import { inSpan, instruments } from '../telemetry.ts';
 import { decidePool, evolvePool, initialPoolState, poolEvents, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
@@ -9,6 +9,7 @@ import type { CommandContext } from './context.ts';
 import { appendDecided, conflictPolicy } from './runner.ts';
 import { isUnavailable } from '../store/unavailable.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
+import { DueAccounts, FreeAccounts } from './free-accounts.ts';
 
 /** Where usage days begin (see `usageDay`). */
 export interface UsageDays {
@@ -74,6 +75,10 @@ export class PoolAllocator {
   private waiting: Job[] = [];
   private busy = false;
   private again = false;
+  /** The free accounts in strategy order (built once the pool is loaded). */
+  private free?: FreeAccounts;
+  /** Active accounts kept out of the free order by a cooldown for every model, by when it ends. */
+  private readonly cooling = new DueAccounts();
 
   constructor(
     readonly poolId: string,
@@ -96,13 +101,49 @@ export class PoolAllocator {
   /** Reads the pool's stream; returns false when the pool does not exist. */
   async load(): Promise<boolean> {
     await this.catchUp();
-    return this.state.config !== null;
+    if (!this.state.config) return false;
+    const free = new FreeAccounts(this.state.config.strategy);
+    free.seed(this.state.ledger);
+    for (const id of this.accounts.pool(this.poolId).keys()) free.place(id, this.allocatable(id), this.state.ledger);
+    this.free = free;
+    return true;
   }
 
   private apply(event: RecordedEvent): void {
     if (event.revision !== this.revision + 1) return;
-    if (poolEvents.has(event)) this.state = evolvePool(this.state, event);
+    if (poolEvents.has(event)) {
+      this.state = evolvePool(this.state, event);
+      if (this.free && ledgerEvents.has(event)) this.free.follow(event, this.state.ledger, this.allocatable);
+    }
     this.revision = event.revision;
+  }
+
+  /**
+   * Whether the account may be allocated now (the ledger decides whether it is free). An
+   * active account cooling down for every model is noted, to come back when that ends.
+   */
+  private readonly allocatable = (accountId: string): boolean => {
+    const entry = this.accounts.find(accountId);
+    if (!entry || entry.state.poolId !== this.poolId) return false;
+    const now = Date.now();
+    if (isAllocatable(entry.state, now)) {
+      this.cooling.delete(accountId);
+      return true;
+    }
+    const until = entry.state.status === 'active' ? Math.max(0, ...entry.state.cooldowns.filter((c) => !c.model).map((c) => c.until)) : 0;
+    if (until > now) this.cooling.set(accountId, until);
+    else this.cooling.delete(accountId);
+    return false;
+  };
+
+  /** An account of the pool changed (imported, disabled, cooled down, …): its place in the free order follows. */
+  accountChanged(accountId: string): void {
+    this.free?.place(accountId, this.allocatable(accountId), this.state.ledger);
+  }
+
+  /** Puts back in the free order the accounts whose cooldown for every model has ended. */
+  private returnCooled(now: number): void {
+    for (const id of this.cooling.takeDue(now)) this.accountChanged(id);
   }
 
   private async catchUp(): Promise<void> {
@@ -139,26 +180,42 @@ export class PoolAllocator {
     }
   }
 
-  /** The pool's allocatable accounts in strategy order, with the models whose daily limit they reached; computed once per turn. */
-  private candidates(now: number): Candidate[] {
-    const out: Candidate[] = [];
-    const limits = this.state.config!.dailyLimits;
-    const day = Object.keys(limits).length ? usageDay(now, this.days.timeZone, this.days.rollover) : '';
-    for (const entry of this.accounts.pool(this.poolId).values()) {
-      if (!isAllocatable(entry.state, now)) continue;
-      const spent = day ? exhaustedModels(entry.state, day, limits) : [];
-      out.push(spent.length ? { ...entry.candidate, coolingModels: [...entry.candidate.coolingModels, ...spent] } : entry.candidate);
-    }
-    return rank(out, this.state.config!.strategy, this.state.ledger, Math.random());
+  /** The candidate an account is now, with the models whose daily limit it reached on `day` ('' when no limit is set). */
+  private candidateOf(accountId: string, now: number, day: string): Candidate | undefined {
+    const entry = this.accounts.find(accountId);
+    if (!entry || !isAllocatable(entry.state, now)) return undefined;
+    const spent = day ? exhaustedModels(entry.state, day, this.state.config!.dailyLimits) : [];
+    return spent.length ? { ...entry.candidate, coolingModels: [...entry.candidate.coolingModels, ...spent] } : entry.candidate;
   }
 
-  private decide(job: Job, now: number, candidates: () => Candidate[]): PoolEvent[] | DomainError {
+  /** The free accounts in the pool's strategy order, read lazily: O(log n) for each one taken. */
+  private *walk(now: number, day: string, random: number): Generator<Candidate> {
+    const free = this.free!;
+    free.reorder(this.state.config!.strategy, this.state.ledger);
+    for (const id of free.walk(this.state.ledger, random)) {
+      const candidate = this.candidateOf(id, now, day);
+      if (candidate) yield candidate;
+    }
+  }
+
+  /** Every allocatable account, unordered: for the rare allocation that replaces an overdue session of the same id. */
+  private everyCandidate(now: number, day: string): Candidate[] {
+    return [...this.accounts.pool(this.poolId).keys()].map((id) => this.candidateOf(id, now, day)).filter((c): c is Candidate => c !== undefined);
+  }
+
+  private decide(job: Job, now: number, day: string): PoolEvent[] | DomainError {
     const config = this.state.config;
     if (!config) return new DomainError('pool_not_found', `pool ${this.poolId} does not exist`);
     const c = job.command;
     if (c.type === 'ConfigurePool') return decidePool({ ...c, now }, this.state);
     if (c.type === 'Allocate') {
-      return decideLedger({ ...c, now, random: Math.random(), candidates: candidates(), ranked: true }, this.state.ledger, config);
+      const random = Math.random();
+      // The accounts of an overdue session being replaced are free for it, though still leased: rank them all.
+      const previous = this.state.ledger.sessions.get(c.sessionId);
+      if (previous?.status === 'live' && previous.expiresAt <= now) {
+        return decideLedger({ ...c, now, random, candidates: this.everyCandidate(now, day) }, this.state.ledger, config);
+      }
+      return decideLedger({ ...c, now, random, candidates: this.walk(now, day, random), ranked: true }, this.state.ledger, config);
     }
     return decideLedger({ ...c, now } as LedgerCommand, this.state.ledger, config);
   }
@@ -216,9 +273,12 @@ export class PoolAllocator {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const now = Date.now();
-      let cached: Candidate[] | undefined;
-      const candidates = () => (cached ??= this.candidates(now));
+      this.returnCooled(now);
+      const limits = this.state.config?.dailyLimits ?? {};
+      const day = Object.keys(limits).length ? usageDay(now, this.days.timeZone, this.days.rollover) : '';
       const undo: Array<() => void> = [];
+      /** Accounts whose place in the free order this attempt's events changed. */
+      const touched: string[] = [];
       const decided: Array<{ job: Job; events: PoolEvent[] }> = [];
       const failed: Array<{ job: Job; error: DomainError }> = [];
       const queued: Job[] = [];
@@ -226,6 +286,7 @@ export class PoolAllocator {
       const rollback = () => {
         for (const u of undo.reverse()) u();
         this.state = { ...this.state, config: configBefore };
+        for (const id of touched) this.accountChanged(id);
       };
       for (const job of jobs) {
         // First come, first served: once one allocation waits, later ones queue behind it.
@@ -233,7 +294,7 @@ export class PoolAllocator {
           queued.push(job);
           continue;
         }
-        const result = this.decide(job, now, candidates);
+        const result = this.decide(job, now, day);
         if (result instanceof DomainError) {
           if (result.code === 'no_account_available' && job.deadline > now) queued.push(job);
           else failed.push({ job, error: result.code === 'no_account_available' ? new DomainError(result.code, result.detail, [], 1) : result });
@@ -242,6 +303,7 @@ export class PoolAllocator {
         for (const event of result) {
           if (ledgerEvents.has(event)) undo.push(journal(this.state.ledger, event));
           this.state = evolvePool(this.state, event);
+          if (this.free && ledgerEvents.has(event)) touched.push(...this.free.follow(event, this.state.ledger, this.allocatable, undo));
         }
         decided.push({ job, events: result });
       }

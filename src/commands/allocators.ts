@@ -18,7 +18,10 @@ export class Allocators {
   lastLeaseCommand = -Infinity;
 
   constructor(private readonly store: EventStore, readonly accounts: AccountIndex, readonly days?: UsageDays) {
-    accounts.onChange((poolId) => void this.peek(poolId)?.then((a) => a.kick(), () => undefined));
+    accounts.onChange((poolId, accountId) => void this.peek(poolId)?.then((a) => {
+      a.accountChanged(accountId);
+      a.kick();
+    }, () => undefined));
   }
 
   private peek(poolId: string): Promise<PoolAllocator> | undefined {

@@ -85,8 +85,11 @@ export type LedgerCommand =
   | {
     type: 'Allocate'; sessionId: string; count: number; ttlMs?: number; holder: string; secretHash: string;
     filter?: AllocationFilter; random: number; now: number;
-    /** Accounts allocatable now; `ranked` when already in the pool's strategy order (see `rank`). */
-    candidates: Candidate[]; ranked?: boolean;
+    /**
+     * Accounts allocatable now; `ranked` when already in the pool's strategy order (see
+     * `rank`), and then read only as far as needed (the allocator walks its free order).
+     */
+    candidates: Iterable<Candidate>; ranked?: boolean;
   }
   | { type: 'Renew'; sessionId: string; secretHash: string | null; ttlMs?: number; now: number }
   | { type: 'Release'; sessionId: string; secretHash: string | null; now: number }
@@ -100,21 +103,10 @@ function matches(c: Candidate, filter?: AllocationFilter): boolean {
   return !filter.capabilities?.some((cap) => !c.capabilities.includes(cap));
 }
 
-/** A small seeded generator, so that `random` strategy stays a pure function of its inputs. */
-function seeded(seed: number): () => number {
-  let a = Math.floor(seed * 2 ** 32) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * Orders candidates by the pool's strategy, best first: least recently used, least used,
- * the next after the last one handed out (round-robin), or shuffled (random, seeded).
+ * the next after the last one handed out (round-robin), or from a random free one on
+ * (random). The reference for the allocator's incremental order (`commands/free-accounts.ts`).
  *
  * @example
  * rank(candidates, 'lru', ledger, 0.5)[0] // → the candidate unused longest
@@ -143,12 +135,12 @@ export function rank(candidates: Candidate[], strategy: Strategy, state: LedgerS
       return next <= 0 ? out : [...out.slice(next), ...out.slice(0, next)];
     }
     case 'random': {
-      const rnd = seeded(random);
-      for (let i = out.length - 1; i > 0; i--) {
-        const j = Math.floor(rnd() * (i + 1));
-        [out[i], out[j]] = [out[j]!, out[i]!];
-      }
-      return out;
+      // From a uniformly random free candidate on, in the order given (the order the pool
+      // first saw its accounts), wrapping round.
+      const free = out.filter((c) => !state.leasedTo.has(c.accountId));
+      if (free.length === 0) return out;
+      const start = out.indexOf(free[Math.floor(random * free.length)]!);
+      return [...out.slice(start), ...out.slice(0, start)];
     }
   }
 }
@@ -189,7 +181,7 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
       }
       const ttl = command.ttlMs ?? config.defaultLeaseTtlMs;
       if (ttl > config.maxLeaseTtlMs) return invalid([{ field: 'ttlMs', message: `must not exceed ${config.maxLeaseTtlMs}` }]);
-      const ordered = command.ranked ? command.candidates : rank(command.candidates, config.strategy, state, command.random);
+      const ordered = command.ranked ? command.candidates : rank([...command.candidates], config.strategy, state, command.random);
       const free = (accountId: string) => !state.leasedTo.has(accountId) || (overdue && state.leasedTo.get(accountId) === overdue.sessionId);
       const picked: string[] = [];
       for (const c of ordered) {

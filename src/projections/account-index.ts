@@ -25,7 +25,7 @@ function candidateOf(accountId: string, state: AccountState, now: number): Candi
 export class AccountIndex {
   private readonly byPool = new Map<string, Map<string, IndexedAccount>>();
   private readonly poolOf = new Map<string, string>();
-  private readonly listeners = new Set<(poolId: string) => void>();
+  private readonly listeners = new Set<(poolId: string, accountId: string) => void>();
 
   /** Loads the read model and returns the position the log tail must resume from. */
   async seed(pool: pg.Pool): Promise<Position> {
@@ -67,7 +67,7 @@ export class AccountIndex {
     const known = this.find(accountId);
     if (known && known.revision > revision) return;
     this.put(accountId, state, revision, importedAt ?? known?.importedAt ?? new Date().toISOString());
-    for (const listener of this.listeners) listener(state.poolId);
+    for (const listener of this.listeners) listener(state.poolId, accountId);
   }
 
   find(accountId: string): IndexedAccount | undefined {
@@ -85,8 +85,8 @@ export class AccountIndex {
     return this.byPool.get(poolId) ?? new Map();
   }
 
-  /** Calls `listener(poolId)` after any account of a pool changes. */
-  onChange(listener: (poolId: string) => void): void {
+  /** Calls `listener(poolId, accountId)` after an account changes. */
+  onChange(listener: (poolId: string, accountId: string) => void): void {
     this.listeners.add(listener);
   }
 

@@ -1,0 +1,241 @@
+/**
+ * The free accounts of one pool in its strategy's order, kept up to date event by event, so
+ * that choosing an account costs O(log n) whatever the pool's size (the allocator's working
+ * set; the ledger stays the truth).
+ *
+ * An account is in the order while it is allocatable (active, no cooldown for every model)
+ * and no live session holds it. Its key:
+ * - `lru`: never-used accounts first (by id), then by when they were last allocated;
+ * - `least_used`: by use count, then last use, then id;
+ * - `round_robin`: by id; a walk starts after the ledger's cursor and wraps round;
+ * - `random`: by the order the pool first saw the account; a walk starts at a uniformly
+ *   random free account (a Fenwick tree finds the k-th) and wraps round.
+ *
+ * `rank` in `domain/ledger.ts` is the reference: over the same accounts and ledger, a walk
+ * yields the free ones in the same order (`test/unit/free-accounts.test.ts`).
+ */
+import { createRequire } from 'node:module';
+import type * as sorted from 'sorted-btree';
+import type { LedgerEvent, LedgerState } from '../domain/ledger.ts';
+import type { Strategy } from '../domain/pool.ts';
+
+// sorted-btree is CommonJS with its class on `exports.default`; loaded this way, Node and
+// TypeScript agree on what the class is.
+const BTree: typeof sorted.default.default = createRequire(import.meta.url)('sorted-btree').default;
+type BTree<K, V> = InstanceType<typeof sorted.default.default<K, V>>;
+
+/** [primary, secondary, accountId]. */
+type Key = readonly [number, number, string];
+
+const compareKeys = (a: Key, b: Key) => a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+
+/** Counts per slot, with prefix sums and "the k-th present slot" in O(log n). */
+class Fenwick {
+  private tree = new Int32Array(1024);
+
+  get capacity(): number {
+    return this.tree.length - 1;
+  }
+
+  add(slot: number, delta: number): void {
+    if (slot >= this.capacity) this.grow(slot);
+    for (let i = slot + 1; i < this.tree.length; i += i & -i) this.tree[i]! += delta;
+  }
+
+  /** The slot holding the k-th (0-based) present element. */
+  select(k: number): number {
+    let pos = 0;
+    let left = k;
+    for (let step = 1 << Math.floor(Math.log2(this.capacity)); step > 0; step >>= 1) {
+      const next = pos + step;
+      if (next < this.tree.length && this.tree[next]! <= left) {
+        pos = next;
+        left -= this.tree[next]!;
+      }
+    }
+    return pos;
+  }
+
+  private grow(slot: number): void {
+    const counts = new Int32Array(this.capacity);
+    for (let s = 0; s < counts.length; s++) counts[s] = this.prefix(s + 1) - this.prefix(s);
+    let size = this.tree.length;
+    while (size - 1 <= slot) size *= 2;
+    this.tree = new Int32Array(size);
+    counts.forEach((c, s) => c && this.add(s, c));
+  }
+
+  private prefix(n: number): number {
+    let sum = 0;
+    for (let i = n; i > 0; i -= i & -i) sum += this.tree[i]!;
+    return sum;
+  }
+}
+
+/**
+ * A pool's free accounts in strategy order.
+ *
+ * @example
+ * const free = new FreeAccounts('lru');
+ * free.place('a', true, ledger);
+ * [...free.walk(ledger, Math.random())] // → ['a']
+ */
+export class FreeAccounts {
+  private order = new BTree<Key, true>(undefined, compareKeys);
+  /** The key of each account in the order. */
+  private readonly keys = new Map<string, Key>();
+  /** `lru`: each allocated account's place in allocation order (1, 2, …). */
+  private readonly allocatedAt = new Map<string, number>();
+  private allocations = 0;
+  /** `random`: each account's slot, in the order the pool first saw it. */
+  private readonly slots = new Map<string, number>();
+  private readonly present = new Fenwick();
+
+  constructor(private strategy: Strategy) {}
+
+  /** Free accounts in the order. */
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** Orders the same accounts by another strategy. */
+  reorder(strategy: Strategy, ledger: LedgerState): void {
+    if (strategy === this.strategy) return;
+    this.strategy = strategy;
+    const ids = [...this.keys.keys()];
+    this.order = new BTree<Key, true>(undefined, compareKeys);
+    this.keys.clear();
+    for (const id of ids) this.put(id, ledger);
+  }
+
+  /** Takes the allocation order of a ledger folded without this order following it (`lru`). */
+  seed(ledger: LedgerState): void {
+    this.allocatedAt.clear();
+    this.allocations = 0;
+    for (const id of ledger.lastUsed.keys()) this.allocatedAt.set(id, ++this.allocations);
+  }
+
+  /** Puts an account in the order or takes it out: in when it is allocatable and no live session holds it. */
+  place(accountId: string, allocatable: boolean, ledger: LedgerState): void {
+    if (!this.slots.has(accountId)) this.slots.set(accountId, this.slots.size);
+    this.take(accountId);
+    if (allocatable && !ledger.leasedTo.has(accountId)) this.put(accountId, ledger);
+  }
+
+  /**
+   * Follows a ledger event the allocator has just folded into `ledger`: leased accounts
+   * leave the order, released and expired ones come back (`allocatable` says whether each
+   * may). Pushes onto `undo`, when given, how to undo the allocation order it changed; the
+   * caller places the accounts again after undoing the ledger. Returns the accounts.
+   */
+  follow(event: LedgerEvent, ledger: LedgerState, allocatable: (accountId: string) => boolean, undo?: Array<() => void>): string[] {
+    if (event.type === 'SessionRenewed') return [];
+    const ids = event.type === 'SessionAllocated' ? event.data.leases.map((l) => l.accountId) : event.data.accountIds;
+    for (const id of ids) {
+      if (event.type === 'SessionAllocated') {
+        const previous = this.allocatedAt.get(id);
+        this.allocatedAt.set(id, ++this.allocations);
+        undo?.push(() => {
+          this.allocations--;
+          if (previous === undefined) this.allocatedAt.delete(id);
+          else this.allocatedAt.set(id, previous);
+        });
+      }
+      this.place(id, allocatable(id), ledger);
+    }
+    return ids;
+  }
+
+  /**
+   * The free accounts, best first by the strategy; lazily, so that taking the first few
+   * costs O(log n) each. The order must not change while a walk is under way.
+   */
+  *walk(ledger: LedgerState, random: number): Generator<string> {
+    if (this.keys.size === 0) return;
+    if (this.strategy === 'round_robin' || this.strategy === 'random') {
+      const start = this.strategy === 'round_robin' ? this.keyAfterCursor(ledger.cursor) : this.randomStart(random);
+      if (!start) return;
+      for (const [key] of this.order.entries(start)) yield key[2];
+      for (const [key] of this.order.entries()) {
+        if (compareKeys(key, start) >= 0) return;
+        yield key[2];
+      }
+      return;
+    }
+    for (const [key] of this.order.entries()) yield key[2];
+  }
+
+  private keyAfterCursor(cursor: string): Key | undefined {
+    return this.order.nextHigherKey([0, 0, cursor]) ?? this.order.minKey();
+  }
+
+  private randomStart(random: number): Key | undefined {
+    const slot = this.present.select(Math.floor(random * this.keys.size));
+    return this.order.getPairOrNextHigher([slot, 0, ''])?.[0];
+  }
+
+  private keyOf(accountId: string, ledger: LedgerState): Key {
+    switch (this.strategy) {
+      case 'lru': return [this.allocatedAt.get(accountId) ?? 0, 0, accountId];
+      case 'least_used': return [ledger.useCount.get(accountId) ?? 0, ledger.lastUsed.get(accountId) ?? 0, accountId];
+      case 'round_robin': return [0, 0, accountId];
+      case 'random': return [this.slots.get(accountId)!, 0, accountId];
+    }
+  }
+
+  private put(accountId: string, ledger: LedgerState): void {
+    this.insert(accountId, this.keyOf(accountId, ledger));
+  }
+
+  private insert(accountId: string, key: Key): void {
+    this.order.set(key, true);
+    this.keys.set(accountId, key);
+    this.present.add(this.slots.get(accountId)!, 1);
+  }
+
+  private take(accountId: string): void {
+    const key = this.keys.get(accountId);
+    if (!key) return;
+    this.order.delete(key);
+    this.keys.delete(accountId);
+    this.present.add(this.slots.get(accountId)!, -1);
+  }
+}
+
+/**
+ * Accounts due back at a time (a cooldown's end), earliest first: taking the due ones costs
+ * O(log n) each, and nothing while none is due.
+ *
+ * @example
+ * const cooling = new DueAccounts();
+ * cooling.set('a', Date.now() + 60_000);
+ * cooling.takeDue(Date.now()) // → [] now, ['a'] a minute later
+ */
+export class DueAccounts {
+  private readonly order = new BTree<Key, true>(undefined, compareKeys);
+  private readonly keys = new Map<string, Key>();
+
+  set(accountId: string, at: number): void {
+    this.delete(accountId);
+    const key: Key = [at, 0, accountId];
+    this.order.set(key, true);
+    this.keys.set(accountId, key);
+  }
+
+  delete(accountId: string): void {
+    const key = this.keys.get(accountId);
+    if (!key) return;
+    this.order.delete(key);
+    this.keys.delete(accountId);
+  }
+
+  /** Takes out and returns the accounts due at or before `now`. */
+  takeDue(now: number): string[] {
+    const due: string[] = [];
+    for (let key = this.order.minKey(); key && key[0] <= now; key = this.order.minKey()) {
+      this.delete(key[2]);
+      due.push(key[2]);
+    }
+    return due;
+  }
+}
