@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors.ts';
 import { exhaustedModels, isAllocatable } from '../domain/account.ts';
 import { usageDay } from '../domain/usage-day.ts';
-import { accountsOf, decideLedger, ledgerEvents, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
+import { accountsOf, decideLedger, ledgerEvents, type AllocationFilter, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
 import { inSpan, instruments } from '../telemetry.ts';
 import { decidePool, evolvePool, initialPoolState, poolEvents, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
@@ -9,7 +9,7 @@ import type { CommandContext } from './context.ts';
 import { appendDecided, conflictPolicy } from './runner.ts';
 import { isUnavailable } from '../store/unavailable.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
-import { DueAccounts, FreeAccounts } from './free-accounts.ts';
+import { accountTags, DueAccounts, filterTags, FreeAccounts } from './free-accounts.ts';
 
 /** Where usage days begin (see `usageDay`). */
 export interface UsageDays {
@@ -102,7 +102,10 @@ export class PoolAllocator {
   async load(): Promise<boolean> {
     await this.catchUp();
     if (!this.state.config) return false;
-    const free = new FreeAccounts(this.state.config.strategy);
+    const free = new FreeAccounts(this.state.config.strategy, (id) => {
+      const entry = this.accounts.find(id);
+      return entry ? accountTags(entry.candidate) : [];
+    });
     free.seed(this.state.ledger);
     for (const id of this.accounts.pool(this.poolId).keys()) free.place(id, this.allocatable(id), this.state.ledger);
     this.free = free;
@@ -189,10 +192,10 @@ export class PoolAllocator {
   }
 
   /** The free accounts in the pool's strategy order, read lazily: O(log n) for each one taken. */
-  private *walk(now: number, day: string, random: number): Generator<Candidate> {
+  private *walk(now: number, day: string, random: number, filter: AllocationFilter | undefined): Generator<Candidate> {
     const free = this.free!;
     free.reorder(this.state.config!.strategy, this.state.ledger);
-    for (const id of free.walk(this.state.ledger, random)) {
+    for (const id of free.walk(this.state.ledger, random, filterTags(filter))) {
       const candidate = this.candidateOf(id, now, day);
       if (candidate) yield candidate;
     }
@@ -215,7 +218,7 @@ export class PoolAllocator {
       if (previous?.status === 'live' && previous.expiresAt <= now) {
         return decideLedger({ ...c, now, random, candidates: this.everyCandidate(now, day) }, this.state.ledger, config);
       }
-      return decideLedger({ ...c, now, random, candidates: this.walk(now, day, random), ranked: true }, this.state.ledger, config);
+      return decideLedger({ ...c, now, random, candidates: this.walk(now, day, random, c.filter), ranked: true }, this.state.ledger, config);
     }
     return decideLedger({ ...c, now } as LedgerCommand, this.state.ledger, config);
   }

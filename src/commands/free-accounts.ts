@@ -72,18 +72,32 @@ class Fenwick {
   }
 }
 
+/** What a filter asks of an account's region and capabilities, as tags. */
+export function filterTags(filter: { region?: string; capabilities?: string[] } | undefined): string[] {
+  if (!filter) return [];
+  return [...(filter.region ? [`region:${filter.region}`] : []), ...(filter.capabilities ?? []).map((c) => `capability:${c}`)];
+}
+
+/** An account's region and capabilities, as tags. */
+export function accountTags(account: { region: string | null; capabilities: readonly string[] }): string[] {
+  return [...(account.region ? [`region:${account.region}`] : []), ...account.capabilities.map((c) => `capability:${c}`)];
+}
+
 /**
- * A pool's free accounts in strategy order.
+ * A pool's free accounts in strategy order, and for each region and capability the free
+ * accounts that have it, in the same order (so that a filter walks only its accounts).
  *
  * @example
- * const free = new FreeAccounts('lru');
+ * const free = new FreeAccounts('lru', (id) => accountTags(index.find(id)!.candidate));
  * free.place('a', true, ledger);
  * [...free.walk(ledger, Math.random())] // → ['a']
  */
 export class FreeAccounts {
   private order = new BTree<Key, true>(undefined, compareKeys);
-  /** The key of each account in the order. */
-  private readonly keys = new Map<string, Key>();
+  /** For each tag (`region:eu`, `capability:chat`), the free accounts with it. */
+  private readonly tagged = new Map<string, BTree<Key, true>>();
+  /** The key of each account in the order, and its tags. */
+  private readonly keys = new Map<string, { key: Key; tags: readonly string[] }>();
   /** `lru`: each allocated account's place in allocation order (1, 2, …). */
   private readonly allocatedAt = new Map<string, number>();
   private allocations = 0;
@@ -91,7 +105,7 @@ export class FreeAccounts {
   private readonly slots = new Map<string, number>();
   private readonly present = new Fenwick();
 
-  constructor(private strategy: Strategy) {}
+  constructor(private strategy: Strategy, private readonly tagsOf: (accountId: string) => readonly string[] = () => []) {}
 
   /** Free accounts in the order. */
   get size(): number {
@@ -103,8 +117,7 @@ export class FreeAccounts {
     if (strategy === this.strategy) return;
     this.strategy = strategy;
     const ids = [...this.keys.keys()];
-    this.order = new BTree<Key, true>(undefined, compareKeys);
-    this.keys.clear();
+    for (const id of ids) this.take(id);
     for (const id of ids) this.put(id, ledger);
   }
 
@@ -147,31 +160,28 @@ export class FreeAccounts {
   }
 
   /**
-   * The free accounts, best first by the strategy; lazily, so that taking the first few
-   * costs O(log n) each. The order must not change while a walk is under way.
+   * The free accounts with every one of `tags`, best first by the strategy; lazily, so
+   * that taking the first few costs O(log n) each. The order must not change while a walk
+   * is under way.
    */
-  *walk(ledger: LedgerState, random: number): Generator<string> {
-    if (this.keys.size === 0) return;
-    if (this.strategy === 'round_robin' || this.strategy === 'random') {
-      const start = this.strategy === 'round_robin' ? this.keyAfterCursor(ledger.cursor) : this.randomStart(random);
-      if (!start) return;
-      for (const [key] of this.order.entries(start)) yield key[2];
-      for (const [key] of this.order.entries()) {
-        if (compareKeys(key, start) >= 0) return;
-        yield key[2];
-      }
-      return;
+  *walk(ledger: LedgerState, random: number, tags: readonly string[] = []): Generator<string> {
+    let order = this.order;
+    for (const tag of tags) {
+      const sub = this.tagged.get(tag);
+      if (!sub) return;
+      if (sub.size < order.size) order = sub;
     }
-    for (const [key] of this.order.entries()) yield key[2];
-  }
-
-  private keyAfterCursor(cursor: string): Key | undefined {
-    return this.order.nextHigherKey([0, 0, cursor]) ?? this.order.minKey();
-  }
-
-  private randomStart(random: number): Key | undefined {
-    const slot = this.present.select(Math.floor(random * this.keys.size));
-    return this.order.getPairOrNextHigher([slot, 0, ''])?.[0];
+    if (order.size === 0) return;
+    // Round-robin and random go round from a starting point: after the cursor, or at a
+    // uniformly random free account (of all, so that a filter does not change the odds).
+    const from: Key | undefined = this.strategy === 'round_robin' ? [0, 0, `${ledger.cursor}\u0000`]
+      : this.strategy === 'random' ? [this.present.select(Math.floor(random * this.keys.size)), 0, ''] : undefined;
+    for (const [key] of order.entries(from)) yield key[2];
+    if (!from) return;
+    for (const [key] of order.entries()) {
+      if (compareKeys(key, from) >= 0) return;
+      yield key[2];
+    }
   }
 
   private keyOf(accountId: string, ledger: LedgerState): Key {
@@ -184,19 +194,23 @@ export class FreeAccounts {
   }
 
   private put(accountId: string, ledger: LedgerState): void {
-    this.insert(accountId, this.keyOf(accountId, ledger));
-  }
-
-  private insert(accountId: string, key: Key): void {
+    const key = this.keyOf(accountId, ledger);
+    const tags = this.tagsOf(accountId);
     this.order.set(key, true);
-    this.keys.set(accountId, key);
+    for (const tag of tags) {
+      let sub = this.tagged.get(tag);
+      if (!sub) this.tagged.set(tag, (sub = new BTree<Key, true>(undefined, compareKeys)));
+      sub.set(key, true);
+    }
+    this.keys.set(accountId, { key, tags });
     this.present.add(this.slots.get(accountId)!, 1);
   }
 
   private take(accountId: string): void {
-    const key = this.keys.get(accountId);
-    if (!key) return;
-    this.order.delete(key);
+    const entry = this.keys.get(accountId);
+    if (!entry) return;
+    this.order.delete(entry.key);
+    for (const tag of entry.tags) this.tagged.get(tag)?.delete(entry.key);
     this.keys.delete(accountId);
     this.present.add(this.slots.get(accountId)!, -1);
   }

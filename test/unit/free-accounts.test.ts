@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DueAccounts, FreeAccounts } from '../../src/commands/free-accounts.ts';
+import { accountTags, DueAccounts, filterTags, FreeAccounts } from '../../src/commands/free-accounts.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import {
   decideLedger, evolveLedger, initialLedger,
@@ -50,11 +50,16 @@ const filterArb: fc.Arbitrary<AllocationFilter | undefined> = fc.option(fc.recor
   needsCredits: fc.option(fc.boolean(), { nil: undefined }),
 }, { requiredKeys: [] }), { nil: undefined });
 
+const tagsOf = (accounts: Account[]) => {
+  const byId = new Map(accounts.map((a) => [a.accountId, accountTags(a)]));
+  return (id: string) => byId.get(id) ?? [];
+};
+
 /** Plays the steps into a ledger and into free orders following it (one per strategy). */
 function play(accounts: Account[], steps: Step[]) {
   const ledger: LedgerState = initialLedger();
   const allocatable = new Map(accounts.map((a) => [a.accountId, a.allocatable]));
-  const orders = new Map(strategies.map((s) => [s, new FreeAccounts(s)] as const));
+  const orders = new Map(strategies.map((s) => [s, new FreeAccounts(s, tagsOf(accounts))] as const));
   for (const order of orders.values()) for (const a of accounts) order.place(a.accountId, a.allocatable, ledger);
   let t = now - 1_000_000;
   let n = 0;
@@ -100,7 +105,7 @@ describe('the free order', () => {
           const config = { ...defaultPoolConfig, name: 'p', strategy };
           const command = { type: 'Allocate' as const, sessionId: 'next', count, holder: 'h', secretHash: 'x', filter, random, now };
           const reference = decideLedger({ ...command, candidates }, ledger, config);
-          const walked = [...orders.get(strategy)!.walk(ledger, random)].map((id) => byId.get(id)!);
+          const walked = [...orders.get(strategy)!.walk(ledger, random, filterTags(filter))].map((id) => byId.get(id)!);
           const fromOrder = decideLedger({ ...command, candidates: walked, ranked: true }, ledger, config);
           assert.deepEqual(outcome(fromOrder), outcome(reference), `${strategy}, filter ${JSON.stringify(filter)}, count ${count}`);
         }
@@ -115,7 +120,7 @@ describe('the free order', () => {
       order.reorder(to, ledger);
       assert.deepEqual([...order.walk(ledger, 0.5)].sort(), free);
       // A node that loads the pool later seeds the allocation order from the ledger itself.
-      const seeded = new FreeAccounts(to);
+      const seeded = new FreeAccounts(to, tagsOf(accounts));
       seeded.seed(ledger);
       for (const a of accounts) seeded.place(a.accountId, a.allocatable, ledger);
       assert.deepEqual([...seeded.walk(ledger, 0.5)], [...orders.get(to)!.walk(ledger, 0.5)]);
@@ -132,6 +137,16 @@ describe('the free order', () => {
       firsts.set(first, (firsts.get(first) ?? 0) + 1);
     }
     assert.equal(firsts.size, 2000, 'each of 2,000 evenly spaced numbers starts at a different account');
+  });
+
+  it('walks only the accounts a region or capability filter can take', () => {
+    const ledger = initialLedger();
+    const tags = (id: string) => (id.endsWith('7') ? ['region:eu', 'capability:image'] : ['region:us']);
+    const order = new FreeAccounts('lru', tags);
+    for (let i = 0; i < 10_000; i++) order.place(`a${i}`, true, ledger);
+    assert.equal([...order.walk(ledger, 0.5, ['region:eu'])].length, 1000);
+    assert.equal([...order.walk(ledger, 0.5, ['region:us', 'capability:image'])].length, 1000, 'the smaller of the two');
+    assert.deepEqual([...order.walk(ledger, 0.5, ['region:asia'])], []);
   });
 
   it('gives back accounts when they are due, earliest first, and nothing before', () => {
