@@ -1,8 +1,11 @@
 /**
- * `npx roster <command>`: rebuild read models, verify the log, export an account's
- * history, manage admin tokens (see COMMANDS; `roster --help`).
+ * `npx roster <command>`: import accounts, rebuild read models, verify the log, export an
+ * account's history, manage admin tokens (see COMMANDS; `roster --help`).
  */
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { verifyLog } from './domain/verify.ts';
@@ -16,6 +19,9 @@ import { openDatabase, openStore, schemas } from './service.ts';
 import { runningPort, startEmbeddedPostgres } from './store/embedded.ts';
 import { migrate } from './store/migrate.ts';
 import { AdminTokens } from './store/tokens.ts';
+import { importAccounts, parseLine, type ImportLine, type ImportMode, type ImportSource } from './commands/accounts.ts';
+import { AccountIndex } from './projections/account-index.ts';
+import { loadMasterKey, SecretVault } from './store/secrets.ts';
 
 /** The database URL: configured, or the embedded server (the running one, else started for this command). */
 async function database(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -31,6 +37,14 @@ async function database(config: Config): Promise<{ url: string; stop: () => Prom
 
 /** Each command's line in the overview and its own help. */
 const COMMANDS: Record<string, { usage: string; help: string }> = {
+  import: {
+    usage: 'roster import <poolId> [file|-] [--mode create|update] [--batch N]',
+    help: 'Imports accounts into a pool from a file (stdin by default), streamed: one account a line, as\n'
+      + 'email:password[:refresh_token] or a JSON object ({"login": …, "password": …, "region": …}).\n'
+      + 'Prints each line\'s result as JSON Lines; exits 1 when a line was invalid. Each batch is atomic.\n'
+      + '  --mode update  replace the credentials of accounts already in the pool (default: create)\n'
+      + '  --batch N      lines a batch (default 1000, at most 10000)',
+  },
   rebuild: { usage: 'roster rebuild [projection…]', help: 'Rebuilds read models from the log (all by default).' },
   verify: { usage: 'roster verify [--grace-ms N]', help: 'Replays the whole log and checks its invariants; exits 1 on a violation.\n  --grace-ms N   how long past its expiry a live session may stay unexpired (default 600000)' },
   export: { usage: 'roster export <accountId> [--out F]', help: "Writes an account's history as JSON Lines (stdout by default).\n  --out F        write to file F" },
@@ -49,7 +63,7 @@ function helpOf(command: string | undefined): string {
 }
 
 /** Opens the database and the store, runs `work`, closes them. */
-async function withStore(work: (db: pg.Pool, store: EventStore) => Promise<number>): Promise<number> {
+async function withStore(work: (db: pg.Pool, store: EventStore, config: Config) => Promise<number>): Promise<number> {
   const config = loadConfig();
   const { url, stop } = await database(config);
   const db = openDatabase(url, 4);
@@ -57,7 +71,7 @@ async function withStore(work: (db: pg.Pool, store: EventStore) => Promise<numbe
     await migrate(db, schemas);
     const store = await openStore(config, db, url);
     try {
-      return await work(db, store);
+      return await work(db, store, config);
     } finally {
       await store.close();
     }
@@ -104,6 +118,50 @@ async function exportCommand(accountId: string, out: string | undefined): Promis
   });
 }
 
+/** `roster import`: streams the lines, imports them a batch at a time, prints each line's result. */
+async function importCommand(args: string[], mode: string | undefined, batch: number): Promise<number> {
+  const [poolId, file] = args;
+  if (!poolId || args.length > 2 || (mode !== undefined && mode !== 'create' && mode !== 'update') || !(Number.isInteger(batch) && batch >= 1 && batch <= 10_000)) {
+    process.stderr.write(helpOf('import'));
+    return 2;
+  }
+  return withStore(async (db, store, config) => {
+    if ((await store.readStream(`pool-${poolId}`, { limit: 1 })).length === 0) {
+      process.stderr.write(`roster: no pool ${poolId}\n`);
+      return 1;
+    }
+    // What the read model knows of the pool's accounts; an account it has not caught up with is found by the append's conflict.
+    const accounts = new AccountIndex();
+    await accounts.seed(db);
+    const deps = { store, vault: new SecretVault(db, await loadMasterKey(config)), accounts };
+    const ctx = { actor: 'cli:import', correlationId: randomUUID() };
+    const totals: Record<ImportLine['result'], number> = { imported: 0, updated: 0, duplicate: 0, invalid: 0 };
+    const started = performance.now();
+    let pending: ImportSource[] = [];
+    const flush = async () => {
+      if (!pending.length) return;
+      const { lines } = await importAccounts(deps, poolId, pending, ctx, (mode ?? 'create') as ImportMode);
+      pending = [];
+      for (const line of lines) totals[line.result]++;
+      process.stdout.write(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    };
+    let n = 0;
+    for await (const raw of createInterface({ input: file && file !== '-' ? createReadStream(file) : process.stdin, crlfDelay: Infinity })) {
+      n++;
+      const line = raw.trim();
+      if (!line || line.startsWith('#')) continue;
+      pending.push(parseLine(line, n));
+      if (pending.length >= batch) await flush();
+    }
+    await flush();
+    const seconds = (performance.now() - started) / 1000;
+    const done = totals.imported + totals.updated;
+    process.stderr.write(`imported ${totals.imported}, updated ${totals.updated}, duplicates ${totals.duplicate}, invalid ${totals.invalid} `
+      + `in ${seconds.toFixed(1)} s (${Math.round(done / Math.max(seconds, 0.001))} accounts/s)\n`);
+    return totals.invalid ? 1 : 0;
+  });
+}
+
 async function tokensCommand(args: string[], label: string | undefined): Promise<number> {
   const [action, id] = args;
   if (!(action === 'create' && !id) && !(action === 'list' && !id) && !(action === 'revoke' && id && args.length === 2)) {
@@ -131,7 +189,10 @@ async function tokensCommand(args: string[], label: string | undefined): Promise
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: false,
-    options: { 'grace-ms': { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'grace-ms': { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, mode: { type: 'string' }, batch: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, ...args] = positionals;
   if (values.help || command === 'help') {
@@ -140,6 +201,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const grace = Number(values['grace-ms'] ?? 600_000);
   const out = typeof values.out === 'string' ? values.out : undefined;
+  if (command === 'import') return importCommand(args, typeof values.mode === 'string' ? values.mode : undefined, Number(values.batch ?? 1000));
   if (command === 'rebuild') return rebuildCommand(args);
   if (command === 'verify' && args.length === 0 && Number.isInteger(grace) && grace >= 0) return verifyCommand(grace);
   if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, out);

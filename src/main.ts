@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { buildSandbox } from './sandbox/server.ts';
@@ -10,19 +7,8 @@ import { systemContext } from './commands/context.ts';
 import { createPool } from './commands/pools.ts';
 import { importIdentities } from './commands/identities.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
-import { parseMasterKey } from './store/secrets.ts';
+import { loadMasterKey } from './store/secrets.ts';
 import { flushTelemetry } from './telemetry.ts';
-
-/** The master key from ROSTER_MASTER_KEY, or (embedded mode) from `dataDir/master.key`, made on first start with mode 0600. */
-async function masterKey(config: Config): Promise<Buffer> {
-  if (config.ROSTER_MASTER_KEY) return parseMasterKey(config.ROSTER_MASTER_KEY);
-  const file = join(resolve(config.ROSTER_DATA_DIR), 'master.key');
-  if (!existsSync(file)) {
-    await mkdir(resolve(config.ROSTER_DATA_DIR), { recursive: true });
-    await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-  }
-  return parseMasterKey(await readFile(file, 'utf8'));
-}
 
 /** Starts embedded PostgreSQL and makes sure a `roster` database exists on it. */
 async function embeddedDatabase(config: Config): Promise<{ url: string; server: EmbeddedDatabase }> {
@@ -70,7 +56,7 @@ async function main(): Promise<void> {
   const embedded = config.ROSTER_DATABASE_URL ? undefined : await embeddedDatabase(config);
   const demo = config.ROSTER_DEMO ? await startDemo(config) : undefined;
   const roster = await startRoster(config, {
-    databaseUrl: config.ROSTER_DATABASE_URL ?? embedded!.url, masterKey: await masterKey(config), ...(demo ? { providers: demo.providers } : {}),
+    databaseUrl: config.ROSTER_DATABASE_URL ?? embedded!.url, masterKey: await loadMasterKey(config), ...(demo ? { providers: demo.providers } : {}),
     embeddedDatabase: !config.ROSTER_DATABASE_URL, ...(demo && config.ROSTER_DEFAULT_POOL === 'demo' ? { defaultPool: DEMO_POOL } : {}),
   });
   if (demo) await seedDemo(roster);

@@ -1,3 +1,5 @@
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { accountDecider, type AccountCommand, type AccountEvent, type AccountState } from '../domain/account.ts';
 import { DomainError, type FieldError } from '../domain/errors.ts';
 import { WrongExpectedRevision, type EventStore, type Position } from '../store/port.ts';
@@ -54,16 +56,19 @@ export async function changeAccount(
   return result;
 }
 
-export interface ImportItem {
-  login: string;
-  password?: string;
-  accessToken?: string;
-  refreshToken?: string;
-  idToken?: string;
-  credentialsExpiresAt?: string;
-  capabilities?: string[];
-  region?: string;
-}
+/** One account to import, as a JSON item or a JSON line gives it. */
+export const ImportItem = Type.Object({
+  login: Type.String({ minLength: 1, maxLength: 320 }),
+  password: Type.Optional(Type.String({ maxLength: 4096 })),
+  accessToken: Type.Optional(Type.String({ maxLength: 16384 })),
+  refreshToken: Type.Optional(Type.String({ maxLength: 16384 })),
+  idToken: Type.Optional(Type.String({ maxLength: 16384 })),
+  credentialsExpiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
+  region: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+}, { additionalProperties: false });
+export type ImportItem = Static<typeof ImportItem>;
+const importItem = Compile(ImportItem);
 
 export interface ImportLine {
   line: number;
@@ -81,15 +86,38 @@ export interface ImportSource {
 }
 
 /**
- * Parses `email:password[:refresh_token]` lines. Blank lines and `#` comments are skipped;
- * a line that does not parse is reported, not dropped.
+ * Parses import lines: `email:password[:refresh_token]`, or a JSON object (an import item)
+ * on a line of its own. Blank lines and `#` comments are skipped; a line that does not
+ * parse, or whose item does not pass the item's checks, is reported, not dropped.
+ *
+ * @example
+ * parseLines('a@x.test:pw\n{"login":"b@x.test","region":"eu"}') // → two sources, lines 1 and 2
  */
 export function parseLines(text: string): ImportSource[] {
-  return readLines(text, (line, n): ImportSource => {
-    const [login, password, refreshToken, ...rest] = line.split(':');
-    if (!login || !password || rest.length) return { line: n, error: 'expected email:password[:refresh_token]' };
-    return { line: n, item: { login, password, ...(refreshToken ? { refreshToken } : {}) } };
-  });
+  return readLines(text, parseLine);
+}
+
+/** One trimmed, non-blank import line (see `parseLines`). */
+export function parseLine(line: string, n: number): ImportSource {
+  if (line.startsWith('{')) {
+    let item: unknown;
+    try {
+      item = JSON.parse(line);
+    } catch {
+      return { line: n, error: 'not a JSON object' };
+    }
+    return checkSource({ line: n, item: item as ImportItem });
+  }
+  const [login, password, refreshToken, ...rest] = line.split(':');
+  if (!login || !password || rest.length) return { line: n, error: 'expected email:password[:refresh_token] or a JSON object' };
+  return checkSource({ line: n, item: { login, password, ...(refreshToken ? { refreshToken } : {}) } });
+}
+
+/** A source whose item fails the item's schema becomes a reported error. */
+function checkSource(source: ImportSource): ImportSource {
+  if (!source.item || importItem.Check(source.item)) return source;
+  const first = importItem.Errors(source.item)[0];
+  return { line: source.line, error: `${first?.instancePath.slice(1) || 'line'}: ${first?.message ?? 'is invalid'}` };
 }
 
 function credentialsOf(item: ImportItem): Credentials | null {

@@ -1,14 +1,13 @@
 import { Type } from 'typebox';
 import { probeAccount } from '../commands/upkeep.ts';
 import { accountUsage } from '../projections/registration-queries.ts';
-import { Compile } from 'typebox/compile';
 import { changeAccount, importAccounts, parseLines, type ImportSource } from '../commands/accounts.ts';
 import { invalid } from '../domain/errors.ts';
 import { getAccount, listAccounts, type AccountRow } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
 import {
-  AccountChanged, AccountList, AccountView, answers, CooldownBody, Id, ImportAnswer, ImportBody, ImportItem, Offset, Position, ProbeAnswer, Reason, UsageList,
+  AccountChanged, AccountList, AccountView, answers, CooldownBody, Id, ImportAnswer, ImportBody, Offset, Position, ProbeAnswer, Reason, UsageList,
 } from './schemas.ts';
 
 const changedAnswers = answers({ 200: AccountChanged });
@@ -32,15 +31,6 @@ const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) }
 /** The largest import body, JSON or text/plain alike. */
 const IMPORT_BODY_LIMIT = 1_048_576;
 
-const importItem = Compile(ImportItem);
-
-/** A parsed `email:password[:refresh_token]` line, held to the checks a JSON item passes. */
-function checkLine(source: ImportSource): ImportSource {
-  if (!source.item || importItem.Check(source.item)) return source;
-  const first = importItem.Errors(source.item)[0];
-  return { line: source.line, error: `${first?.instancePath.slice(1) || 'line'}: ${first?.message ?? 'is invalid'}` };
-}
-
 /** Accounts: bulk import, list with filters, get, disable, enable, cool down, end cooldown, retire. */
 export default function accountRoutes(app: App, s: Services): void {
   const tags = ['accounts'];
@@ -63,8 +53,8 @@ export default function accountRoutes(app: App, s: Services): void {
     const offset = body.accounts?.length ?? 0;
     const sources: ImportSource[] = [
       ...(body.accounts ?? []).map((item, i) => ({ line: i + 1, item })),
-      // Lines pass the same checks as JSON items; a line that fails is reported, not imported.
-      ...parseLines(body.lines ?? '').map((l) => ({ ...checkLine(l), line: l.line + offset })),
+      // Lines pass the same checks as JSON items (parseLines); a line that fails is reported, not imported.
+      ...parseLines(body.lines ?? '').map((l) => ({ ...l, line: l.line + offset })),
     ];
     if (sources.length === 0) throw invalid([{ field: 'accounts', message: 'no account given' }]);
     const { lines, position } = await importAccounts(s, req.params.poolId, sources, req.ctx, req.query.mode);

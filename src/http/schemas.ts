@@ -1,6 +1,9 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Nullable } from '../domain/events.ts';
 import { strategies } from '../domain/pool.ts';
+import { ImportItem } from '../commands/accounts.ts';
+
+export { ImportItem };
 
 export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'letters, digits, `_.-`; up to 64' });
 /** An event-store position as command answers give it: 20 digits, or 20 digits `.` 20 digits; empty is the start of the log. */
@@ -49,17 +52,6 @@ export const ConfigurePoolBody = Type.Object(
   { name: Type.Optional(PoolConfigFields.name), ...OptionalPoolFields },
   { additionalProperties: false, minProperties: 1 },
 );
-
-export const ImportItem = Type.Object({
-  login: Type.String({ minLength: 1, maxLength: 320 }),
-  password: Type.Optional(Type.String({ maxLength: 4096 })),
-  accessToken: Type.Optional(Type.String({ maxLength: 16384 })),
-  refreshToken: Type.Optional(Type.String({ maxLength: 16384 })),
-  idToken: Type.Optional(Type.String({ maxLength: 16384 })),
-  credentialsExpiresAt: Type.Optional(Type.String({ format: 'date-time' })),
-  capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
-  region: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-}, { additionalProperties: false });
 
 export const ImportBody = Type.Object({
   accounts: Type.Optional(Type.Array(ImportItem, { maxItems: 10000 })),

@@ -1,5 +1,9 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type pg from 'pg';
+import type { Config } from '../config.ts';
 
 /** What an account's secrets can hold. None of it ever enters an event, a log or a read model. */
 export interface Credentials {
@@ -178,4 +182,21 @@ export class SecretVault {
 export function accountIdFor(poolId: string, login: string): string {
   const h = createHash('sha256').update(`${poolId}\n${login.trim().toLowerCase()}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The master key from ROSTER_MASTER_KEY, or (embedded mode) from `dataDir/master.key`,
+ * made on first use with mode 0600.
+ *
+ * @example
+ * const vault = new SecretVault(db, await loadMasterKey(loadConfig()));
+ */
+export async function loadMasterKey(config: Pick<Config, 'ROSTER_MASTER_KEY' | 'ROSTER_DATA_DIR'>): Promise<Buffer> {
+  if (config.ROSTER_MASTER_KEY) return parseMasterKey(config.ROSTER_MASTER_KEY);
+  const file = join(resolve(config.ROSTER_DATA_DIR), 'master.key');
+  if (!existsSync(file)) {
+    await mkdir(resolve(config.ROSTER_DATA_DIR), { recursive: true });
+    await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return parseMasterKey(await readFile(file, 'utf8'));
 }

@@ -1,7 +1,10 @@
-/** `roster tokens` and `roster --help`, run as a user runs them. */
+/** `roster import`, `roster tokens` and `roster --help`, run as a user runs them. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
@@ -18,8 +21,53 @@ describe('the roster command', () => {
   let t: TestRoster;
   let env: Record<string, string>;
   before(async () => {
-    t = await startTestRoster();
-    env = { ROSTER_DATABASE_URL: t.db.url, ROSTER_MASTER_KEY: randomBytes(32).toString('hex') };
+    // The command and the server share the master key, as nodes of one deployment do.
+    env = { ROSTER_MASTER_KEY: randomBytes(32).toString('hex') };
+    t = await startTestRoster(env);
+    env.ROSTER_DATABASE_URL = t.db.url;
+  });
+
+  it('imports a file of email:password and JSON lines in batches, reports each line, and a running server serves them', async () => {
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'imp', name: 'Imported' })).status, 201);
+    const generated = Array.from({ length: 2500 }, (_, i) => `bulk${i}@imp.test:pw${i}`);
+    const text = [
+      'a@imp.test:pw-a', '# a comment', '', '{"login":"b@imp.test","password":"pw-b","region":"eu"}',
+      'nocolon', '{"login":"c@imp.test","bogus":1}', '{not json', 'a@imp.test:pw-again', ...generated,
+    ].join('\n');
+    const file = join(await mkdtemp(join(tmpdir(), 'roster-import-')), 'accounts.txt');
+    await writeFile(file, text);
+    const run = await roster(['import', 'imp', file, '--batch', '1000'], env);
+    assert.equal(run.code, 1, 'some lines were invalid');
+    const results = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { line: number; result: string; login: string | null; error?: string });
+    const byLine = new Map(results.map((r) => [r.line, r]));
+    assert.equal(results.length, 6 + 2500, 'one result per account line, none for the comment and the blank line');
+    assert.deepEqual([1, 4, 5, 6, 7, 8].map((n) => byLine.get(n)?.result), ['imported', 'imported', 'invalid', 'invalid', 'invalid', 'duplicate']);
+    assert.match(byLine.get(6)!.error!, /bogus|additional/i);
+    assert.equal(results.filter((r) => r.result === 'imported').length, 2 + 2500);
+    assert.match(run.stderr, /imported 2502, updated 0, duplicates 1, invalid 3 in [\d.]+ s \(\d+ accounts\/s\)/);
+    assert.equal(run.stdout.includes('pw-'), false, 'no secret in the output');
+    // The running server learns the accounts from the log and reads their secrets with the shared key.
+    let session: { status: number; body: { leases: Array<{ login: string; credentials: { password?: string } }> } } | undefined;
+    for (let i = 0; i < 100 && session?.status !== 201; i++) {
+      session = await t.call('POST', '/v1/pools/imp/sessions', { region: 'eu' }) as typeof session;
+      if (session?.status !== 201) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(session?.status, 201);
+    assert.deepEqual(session!.body.leases.map((l) => [l.login, l.credentials.password]), [['b@imp.test', 'pw-b']]);
+    // Importing again changes nothing: every account is a duplicate; --mode update rotates changed credentials.
+    const again = await roster(['import', 'imp', file], env);
+    assert.match(again.stderr, /imported 0, updated 0, duplicates 2503, invalid 3/);
+    await writeFile(file, 'a@imp.test:pw-new\nbulk1@imp.test:pw1\n');
+    const update = await roster(['import', 'imp', file, '--mode', 'update'], env);
+    assert.equal(update.code, 0, update.stderr);
+    assert.match(update.stderr, /imported 0, updated 1, duplicates 1, invalid 0/);
+  });
+
+  it('refuses an import into a pool that does not exist, and bad options', async () => {
+    const missing = await roster(['import', 'nope', '-'], env);
+    assert.deepEqual([missing.code, /no pool nope/.test(missing.stderr)], [1, true]);
+    assert.equal((await roster(['import', 'imp', '-', '--mode', 'merge'], env)).code, 2);
+    assert.equal((await roster(['import', 'imp', '-', '--batch', '0'], env)).code, 2);
   });
   after(async () => t.stop());
 
@@ -47,7 +95,7 @@ describe('the roster command', () => {
   it('answers --help for itself and each command, and usage with exit 2 for a wrong one', async () => {
     const help = await roster(['--help']);
     assert.equal(help.code, 0);
-    for (const command of ['rebuild', 'verify', 'export', 'tokens']) assert.match(help.stdout, new RegExp(`roster ${command}`));
+    for (const command of ['import', 'rebuild', 'verify', 'export', 'tokens']) assert.match(help.stdout, new RegExp(`roster ${command}`));
     const tokens = await roster(['tokens', '--help']);
     assert.deepEqual([tokens.code, /revoke <id>/.test(tokens.stdout), /rebuild/.test(tokens.stdout)], [0, true, false]);
     const wrong = await roster(['frobnicate']);

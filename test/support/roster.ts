@@ -1,3 +1,4 @@
+import { parseMasterKey } from '../../src/store/secrets.ts';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.ts';
@@ -29,7 +30,7 @@ export async function startTestRoster(env: Record<string, string> = {}, existing
   const logs: string[] = [];
   const stream = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const config = loadConfig({ ROSTER_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_REAPER_INTERVAL_MS: '100', ROSTER_LOG_LEVEL: 'info', ...env });
-  const roster = await startRoster(config, { databaseUrl: db.url, masterKey: randomBytes(32), logger: { level: 'info', stream } });
+  const roster = await startRoster(config, { databaseUrl: db.url, masterKey: env.ROSTER_MASTER_KEY ? parseMasterKey(env.ROSTER_MASTER_KEY) : randomBytes(32), logger: { level: 'info', stream } });
   return {
     roster, db, token, logs,
     async call(method, path, body, options = {}) {
