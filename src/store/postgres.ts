@@ -145,6 +145,10 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   async appendMany(appends: StreamAppend<E>[]): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
     if (appends.some((a) => a.events.length === 0)) throw new Error('append needs at least one event');
+    if (appends.length > 1 && appends.every((a) => a.expected === 'no_stream') && new Set(appends.map((a) => a.stream)).size === appends.length) {
+      const created = await this.appendNew(appends);
+      if (created) return created;
+    }
     try {
       const { rows } = await this.pool.query<{ n: string; next_revision: string; tx: string; last_position: string }>(
         `SELECT a.n, r.next_revision, r.tx::text AS tx, r.last_position
@@ -157,6 +161,24 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
     } catch (error) {
       const only = appends.length === 1 ? appends[0]! : undefined;
       throw storeError(error, only?.stream ?? `one of ${appends.length} streams`, only?.expected ?? 'any');
+    }
+  }
+
+  /**
+   * Every stream new (an import): one set-based statement. Undefined when a stream or an
+   * event id exists already (nothing written): the per-stream path then answers exactly.
+   */
+  private async appendNew(appends: StreamAppend<E>[]): Promise<AppendResult[] | undefined> {
+    try {
+      const { rows } = await this.pool.query<{ next_revision: string; tx: string; last_position: string }>(
+        'SELECT next_revision, tx::text AS tx, last_position FROM roster_append_new($1::text[], $2::jsonb[])',
+        [appends.map((a) => a.stream), appends.map((a) => payloadOf(a.events, this.codec))],
+      );
+      if (rows.length !== appends.length) return undefined;
+      return rows.map((row) => ({ nextRevision: Number(row.next_revision), position: toPosition(row.tx, row.last_position) }));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'RS003') return undefined;
+      throw error;
     }
   }
 

@@ -108,6 +108,15 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       assert.equal((await store.readStream(d)).length, 0, 'the first part was not written either');
     });
 
+    it('appends many new streams again with the same event ids as a no-op answering as the first time', async () => {
+      const batch = Array.from({ length: 3 }, (_, i) => ({ stream: stream('again'), events: events(i + 1), expected: 'no_stream' as const }));
+      const first = await store.appendMany(batch);
+      const again = await store.appendMany(batch);
+      assert.deepEqual(again.map((r) => r.nextRevision), [0, 1, 2]);
+      assert.deepEqual(again.map((r) => r.nextRevision), first.map((r) => r.nextRevision));
+      for (const b of batch) assert.equal((await store.readStream(b.stream)).length, b.events.length);
+    });
+
     it('keeps per-stream order, global order, data and metadata', async () => {
       const a = stream('order');
       const b = stream('order');
