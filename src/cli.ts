@@ -13,7 +13,7 @@ import { readAccountEvents, timeline } from './projections/history.ts';
 import type { EventStore, RecordedEvent } from './store/port.ts';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
-import { rebuild } from './projections/rebuild.ts';
+import { rebuildAll } from './projections/rebuild.ts';
 import { readModels } from './projections/read-models.ts';
 import { openDatabase, openStore, schemas } from './service.ts';
 import { runningPort, startEmbeddedPostgres } from './store/embedded.ts';
@@ -88,11 +88,11 @@ async function rebuildCommand(args: string[]): Promise<number> {
     return 2;
   }
   return withStore(async (db, store) => {
-    for (const projection of readModels.filter((p) => args.length === 0 || args.includes(p.name))) {
-      const started = Date.now();
-      const rows = await rebuild(db, store, projection);
-      process.stdout.write(`rebuilt ${projection.name}: ${rows} rows in ${Date.now() - started} ms\n`);
-    }
+    const started = performance.now();
+    const { events, rows } = await rebuildAll(db, store, readModels.filter((p) => args.length === 0 || args.includes(p.name)));
+    const ms = performance.now() - started;
+    for (const [table, n] of rows) process.stdout.write(`rebuilt ${table}: ${n} rows\n`);
+    process.stdout.write(`rebuilt from ${events} events in ${Math.round(ms)} ms (${Math.round(events / Math.max(ms / 1000, 0.001))} events/s)\n`);
     return 0;
   });
 }

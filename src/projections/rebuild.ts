@@ -1,22 +1,97 @@
 import type pg from 'pg';
-import type { EventStore } from '../store/port.ts';
-import type { RowProjection } from './projection.ts';
+import { matchesFilter, type EventStore, type Position } from '../store/port.ts';
+import type { Row, RowProjection } from './projection.ts';
 import { ProjectionRunner, readCheckpoint } from './runner.ts';
 
+/** Events read a page. */
+const PAGE = 10_000;
+/** Rows written a statement. */
+const CHUNK = 5_000;
+
+/** A read model being rebuilt: its rows folded so far, and how many were written. */
+interface Fold {
+  projection: RowProjection;
+  rows: Map<string, Row>;
+  written: number;
+}
+
+const nextTable = (p: RowProjection) => `${p.table}_next`;
+const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
+
 /**
- * Rebuilds a projection from the whole log without stopping the live one: builds a new
- * table beside it, catches up, then, holding the live checkpoint and table, applies the
- * last events and swaps the tables. Returns the number of rows in the new table.
+ * Rebuilds read models from the whole log without stopping the live ones. The log is read
+ * once for all of them and folded in memory (insert-only read models are written as they
+ * fill), the rows are written in large statements into new tables beside the live ones;
+ * then, one read model at a time, holding the live checkpoint and table, the events since
+ * are applied and the tables swapped. Returns the events folded and each table's rows.
  *
  * @example
- * await rebuild(pool, store, accountsProjection);
+ * const { events, rows } = await rebuildAll(pool, store, readModels);
  */
-export async function rebuild(pool: pg.Pool, store: EventStore, projection: RowProjection): Promise<number> {
-  const next = `${projection.table}_next`;
-  const checkpoint = `${projection.name}:rebuild`;
-  await pool.query(`DROP TABLE IF EXISTS ${next}`);
-  await pool.query(`CREATE TABLE ${next} (LIKE ${projection.table} INCLUDING ALL)`);
-  await pool.query('DELETE FROM projection_checkpoints WHERE name = $1', [checkpoint]);
+export async function rebuildAll(
+  pool: pg.Pool, store: EventStore, projections: RowProjection[],
+): Promise<{ events: number; rows: Map<string, number> }> {
+  for (const p of projections) {
+    await pool.query(`DROP TABLE IF EXISTS ${nextTable(p)}`);
+    await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING ALL)`);
+  }
+  const folds: Fold[] = projections.map((projection) => ({ projection, rows: new Map(), written: 0 }));
+  let position: Position | undefined;
+  let events = 0;
+  for (let page = await store.readAll({ limit: PAGE }); page.length; page = await store.readAll({ from: position, limit: PAGE })) {
+    for (const e of page) {
+      for (const fold of folds) {
+        const { projection, rows } = fold;
+        if (!matchesFilter(e.stream, { streamPrefixes: projection.streamPrefixes })) continue;
+        for (const key of projection.keysOf(e)) {
+          // As the live runner does: insert-only rows are made once, never loaded, never replaced.
+          if (projection.insertOnly && rows.has(key)) continue;
+          const next = projection.apply(projection.insertOnly ? undefined : rows.get(key), e, key);
+          if (next) rows.set(key, next);
+        }
+      }
+    }
+    events += page.length;
+    position = page.at(-1)!.position;
+    // Insert-only rows never change again: write them out so that memory stays flat.
+    for (const fold of folds) if (fold.projection.insertOnly && fold.rows.size >= CHUNK) await writeRows(pool, fold);
+  }
+  for (const fold of folds) {
+    await writeRows(pool, fold);
+    await pool.query(
+      `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`,
+      [rebuildCheckpoint(fold.projection), position ?? ''],
+    );
+  }
+  const rows = new Map<string, number>();
+  for (const p of projections) rows.set(p.table, await swapIn(pool, store, p));
+  return { events, rows };
+}
+
+/** Writes a fold's rows into its new table, `CHUNK` a statement, and forgets them. */
+async function writeRows(pool: pg.Pool, fold: Fold): Promise<void> {
+  const { projection } = fold;
+  const table = nextTable(projection);
+  const cols = projection.columns.join(', ');
+  const all = [...fold.rows.values()];
+  for (let i = 0; i < all.length; i += CHUNK) {
+    await pool.query(
+      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) ON CONFLICT (${projection.key}) DO NOTHING`,
+      [JSON.stringify(all.slice(i, i + CHUNK))],
+    );
+  }
+  fold.written += all.length;
+  fold.rows.clear();
+}
+
+/**
+ * Brings a rebuilt table up to the live one's position and swaps it in: catches up, then,
+ * holding the live checkpoint and table, applies the last events and swaps. Returns the
+ * rows of the new table.
+ */
+async function swapIn(pool: pg.Pool, store: EventStore, projection: RowProjection): Promise<number> {
+  const next = nextTable(projection);
+  const checkpoint = rebuildCheckpoint(projection);
   const runner = new ProjectionRunner(pool, store, [projection], { tableOf: () => next, checkpointOf: () => checkpoint });
   const client = await pool.connect();
   try {
@@ -41,4 +116,14 @@ export async function rebuild(pool: pg.Pool, store: EventStore, projection: RowP
   } finally {
     client.release();
   }
+}
+
+/**
+ * Rebuilds one read model (see `rebuildAll`). Returns the rows of the new table.
+ *
+ * @example
+ * await rebuild(pool, store, accountsProjection);
+ */
+export async function rebuild(pool: pg.Pool, store: EventStore, projection: RowProjection): Promise<number> {
+  return (await rebuildAll(pool, store, [projection])).rows.get(projection.table)!;
 }

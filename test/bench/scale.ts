@@ -41,10 +41,10 @@ async function importAccounts(server: BenchServer, poolId: string, n: number): P
 }
 
 /**
- * Runs `roster rebuild` on a stopped server's data directory; returns the seconds it
- * reports for the read models (its own start, embedded PostgreSQL's included, left out).
+ * Runs `roster rebuild` on a stopped server's data directory; returns the events and the
+ * seconds it reports for the read models (its own start, embedded PostgreSQL's, left out).
  */
-async function rebuildSeconds(server: BenchServer): Promise<number> {
+async function rebuildRun(server: BenchServer): Promise<{ events: number; seconds: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'rebuild'], {
     env: { ...process.env, ROSTER_DATA_DIR: server.dir!, ROSTER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -52,8 +52,10 @@ async function rebuildSeconds(server: BenchServer): Promise<number> {
   child.stdout!.on('data', (d: Buffer) => (out += String(d)));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`roster rebuild exited with ${code}`);
-  // One line per read model: `rebuilt <name>: <rows> rows in <ms> ms`.
-  return [...out.matchAll(/rebuilt \S+: \d+ rows in (\d+) ms/g)].reduce((s, m) => s + Number(m[1]), 0) / 1000;
+  // Its last line: `rebuilt from <events> events in <ms> ms (<rate> events/s)`.
+  const said = /rebuilt from (\d+) events in (\d+) ms/.exec(out);
+  if (!said) throw new Error(`roster rebuild said: ${out}`);
+  return { events: Number(said[1]), seconds: Number(said[2]) / 1000 };
 }
 
 interface Row {
@@ -69,23 +71,23 @@ interface Row {
 const rows: Row[] = [];
 for (const n of sizes) {
   const server = await startBenchServer();
-  let row: Omit<Row, 'rebuildS'>;
+  let row: Omit<Row, 'rebuildS' | 'events'>;
   try {
     const importRate = await importAccounts(server, 'scale', n);
     await sleep(2000);
     const rssAfterImport = await rssMb(server.pid);
-    const warm = await runPairs(server, 'scale', 16, 2);
+    await runPairs(server, 'scale', 16, 2); // warm-up
     const pairs = await runPairs(server, 'scale', 16, seconds);
     const rssAfterPairs = await rssMb(server.pid);
-    // The pool's creation, one AccountImported per account, two events per pair.
-    row = { accounts: n, importRate, pairs, rssAfterImport, rssAfterPairs, events: 1 + n + 2 * (warm.pairs + pairs.pairs) };
+    row = { accounts: n, importRate, pairs, rssAfterImport, rssAfterPairs };
   } catch (error) {
     await server.stop();
     throw error;
   }
   await server.stop(true);
   try {
-    rows.push({ ...row, rebuildS: await rebuildSeconds(server) });
+    const rebuilt = await rebuildRun(server);
+    rows.push({ ...row, events: rebuilt.events, rebuildS: rebuilt.seconds });
   } finally {
     await rm(server.dir!, { recursive: true, force: true });
   }
