@@ -8,9 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { verifyLog } from './domain/verify.ts';
+import { LogVerifier } from './domain/verify.ts';
 import { readAccountEvents, timeline } from './projections/history.ts';
-import type { EventStore, RecordedEvent } from './store/port.ts';
+import type { EventStore } from './store/port.ts';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { rebuildAll } from './projections/rebuild.ts';
@@ -99,9 +99,12 @@ async function rebuildCommand(args: string[]): Promise<number> {
 
 async function verifyCommand(graceMs: number): Promise<number> {
   return withStore(async (_db, store) => {
-    const events: RecordedEvent[] = [];
-    for (let page = await store.readAll({ limit: 5000 }); page.length; page = await store.readAll({ from: page.at(-1)!.position, limit: 5000 })) events.push(...page);
-    const r = verifyLog(events, Date.now(), graceMs);
+    // Streamed: the verifier keeps each stream's state, not the events.
+    const verifier = new LogVerifier();
+    for (let page = await store.readAll({ limit: 5000 }); page.length; page = await store.readAll({ from: page.at(-1)!.position, limit: 5000 })) {
+      for (const e of page) verifier.add(e);
+    }
+    const r = verifier.finish(Date.now(), graceMs);
     for (const v of r.violations) process.stdout.write(`violation: ${v}\n`);
     process.stdout.write(`verified ${r.events} events in ${r.streams} streams: ${r.pools} pools, ${r.accounts} accounts, ${r.jobs} jobs; `
       + `sessions ${r.sessions.live} live, ${r.sessions.released} released, ${r.sessions.expired} expired; ${r.violations.length} violations\n`);

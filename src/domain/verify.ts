@@ -3,7 +3,7 @@
  * and the invariants checked. Pure: the caller reads the events.
  */
 import { accountDecider, accountEvents } from './account.ts';
-import { auditLedger } from './audit.ts';
+import { LedgerAuditor } from './audit.ts';
 import type { RosterEvent } from './catalog.ts';
 import type { Decider, DomainEvent } from './events.ts';
 import { jobDecider } from './job.ts';
@@ -20,61 +20,106 @@ export interface LogReport {
   violations: string[];
 }
 
+/** A stream as verification folds it: the next revision, and its decider's state while it replays. */
+interface StreamFold {
+  next: number;
+  state?: unknown;
+  failed?: boolean;
+}
+
 /**
  * Checks that each stream's revisions run 0, 1, 2… with no gap; that every account and
  * job stream folds without error and names its own id; that no account was leased to two
- * live sessions at once, fences rise and sessions end once (see `auditLedger`); that a
+ * live sessions at once, fences rise and sessions end once (see `LedgerAuditor`); that a
  * pool leased only its own accounts; and that every lease is released, expired, or live
- * and not past its expiry by more than `graceMs`.
+ * and not past its expiry by more than `graceMs`. Events are added in log order and only
+ * each stream's state is kept, so memory grows with the streams, not the events.
+ *
+ * @example
+ * const verifier = new LogVerifier();
+ * for await (const page of pages) for (const e of page) verifier.add(e);
+ * verifier.finish(Date.now(), 600_000).violations // → [] for a sound log
+ */
+export class LogVerifier {
+  private readonly streams = new Map<string, StreamFold>();
+  private readonly pools = new Map<string, LedgerAuditor>();
+  private readonly poolOf = new Map<string, string>();
+  private readonly violations: string[] = [];
+  private events = 0;
+  private accounts = 0;
+  private jobs = 0;
+
+  add(e: LogEvent): void {
+    this.events++;
+    if (e.stream.startsWith('pool-')) {
+      // `LedgerAuditor` checks pool streams' revisions.
+      let auditor = this.pools.get(e.stream);
+      if (!auditor) this.pools.set(e.stream, (auditor = new LedgerAuditor()));
+      auditor.add(e);
+      return;
+    }
+    let fold = this.streams.get(e.stream);
+    if (!fold) {
+      this.streams.set(e.stream, (fold = { next: 0 }));
+      if (e.stream.startsWith('account-')) this.accounts++;
+      else if (e.stream.startsWith('registration-')) this.jobs++;
+    }
+    if (e.revision !== fold.next) this.violations.push(`${e.stream}: revision ${e.revision} where ${fold.next} was expected`);
+    fold.next = e.revision + 1;
+    const id = e.stream.slice(e.stream.indexOf('-') + 1);
+    if (e.stream.startsWith('account-')) {
+      if (!accountEvents.has(e) || e.data.accountId !== id) this.violations.push(`${e.stream} r${e.revision}: ${e.type} names another account`);
+      this.replay(e, fold, accountDecider);
+      const poolId = (fold.state as { poolId?: string } | undefined)?.poolId;
+      if (poolId) this.poolOf.set(id, poolId);
+      else this.poolOf.delete(id);
+    } else if (e.stream.startsWith('registration-')) {
+      this.replay(e, fold, jobDecider);
+    }
+  }
+
+  /** Folds an event into its stream's state; a stream whose replay fails is reported once and folded no further. */
+  private replay<S, C, E extends DomainEvent>(e: LogEvent, fold: StreamFold, decider: Decider<S, C, E>): void {
+    if (fold.failed) return;
+    try {
+      const state = (fold.state as S | undefined) ?? decider.initial();
+      fold.state = decider.events.has(e) ? decider.evolve(state, e) : state;
+    } catch (error) {
+      fold.failed = true;
+      fold.state = undefined;
+      this.violations.push(`${e.stream}: replay failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** The report of what was added: `now` and `graceMs` decide which live sessions are overdue. */
+  finish(now: number, graceMs: number): LogReport {
+    const violations = [...this.violations];
+    const report: LogReport = {
+      events: this.events, streams: this.streams.size + this.pools.size, pools: this.pools.size, accounts: this.accounts, jobs: this.jobs,
+      sessions: { live: 0, released: 0, expired: 0 }, violations,
+    };
+    for (const [stream, auditor] of this.pools) {
+      const poolId = stream.slice('pool-'.length);
+      const audit = auditor.finish(now - graceMs);
+      violations.push(...audit.violations.map((v) => `${stream} ${v}`));
+      for (const s of audit.overdue) violations.push(`${stream}: session ${s.sessionId} live past its expiry (${new Date(s.expiresAt).toISOString()}) and never expired`);
+      for (const accountId of audit.leased) if (this.poolOf.get(accountId) !== poolId) violations.push(`${stream}: leased ${accountId}, an account of ${this.poolOf.get(accountId) ?? 'no pool'}`);
+      report.sessions.live += audit.live;
+      report.sessions.released += audit.released;
+      report.sessions.expired += audit.expired;
+    }
+    return report;
+  }
+}
+
+/**
+ * Verifies a whole log held in memory (see `LogVerifier`).
  *
  * @example
  * verifyLog(events, Date.now(), 600_000).violations // → [] for a sound log
  */
 export function verifyLog(events: LogEvent[], now: number, graceMs: number): LogReport {
-  const streams = new Map<string, LogEvent[]>();
-  for (const e of events) {
-    let list = streams.get(e.stream);
-    if (!list) streams.set(e.stream, (list = []));
-    list.push(e);
-  }
-  const violations: string[] = [];
-  const poolOf = new Map<string, string>();
-  const report: LogReport = { events: events.length, streams: streams.size, pools: 0, accounts: 0, jobs: 0, sessions: { live: 0, released: 0, expired: 0 }, violations };
-  const replay = <S, C, E extends DomainEvent>(stream: string, list: LogEvent[], decider: Decider<S, C, E>): S | undefined => {
-    try {
-      return list.reduce((s, e) => (decider.events.has(e) ? decider.evolve(s, e) : s), decider.initial());
-    } catch (error) {
-      violations.push(`${stream}: replay failed: ${(error as Error).message}`);
-      return undefined;
-    }
-  };
-  for (const [stream, list] of streams) {
-    // Pool streams: `auditLedger` checks their revisions.
-    if (!stream.startsWith('pool-')) {
-      for (const [i, e] of list.entries()) if (e.revision !== i) violations.push(`${stream}: revision ${e.revision} where ${i} was expected`);
-    }
-    const id = stream.slice(stream.indexOf('-') + 1);
-    if (stream.startsWith('account-')) {
-      report.accounts++;
-      const state = replay(stream, list, accountDecider);
-      for (const e of list) if (!accountEvents.has(e) || e.data.accountId !== id) violations.push(`${stream} r${e.revision}: ${e.type} names another account`);
-      if (state) poolOf.set(id, state.poolId);
-    } else if (stream.startsWith('registration-')) {
-      report.jobs++;
-      replay(stream, list, jobDecider);
-    }
-  }
-  for (const [stream, list] of streams) {
-    if (!stream.startsWith('pool-')) continue;
-    report.pools++;
-    const poolId = stream.slice('pool-'.length);
-    const audit = auditLedger(list, now - graceMs);
-    violations.push(...audit.violations.map((v) => `${stream} ${v}`));
-    for (const s of audit.overdue) violations.push(`${stream}: session ${s.sessionId} live past its expiry (${new Date(s.expiresAt).toISOString()}) and never expired`);
-    for (const accountId of audit.leased) if (poolOf.get(accountId) !== poolId) violations.push(`${stream}: leased ${accountId}, an account of ${poolOf.get(accountId) ?? 'no pool'}`);
-    report.sessions.live += audit.live;
-    report.sessions.released += audit.released;
-    report.sessions.expired += audit.expired;
-  }
-  return report;
+  const verifier = new LogVerifier();
+  for (const e of events) verifier.add(e);
+  return verifier.finish(now, graceMs);
 }
