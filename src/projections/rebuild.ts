@@ -21,7 +21,8 @@ const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
 /**
  * Rebuilds read models from the whole log without stopping the live ones. The log is read
  * once for all of them and folded in memory (insert-only read models are written as they
- * fill), the rows are written in large statements into new tables beside the live ones;
+ * fill), the rows are written in large statements into new tables beside the live ones,
+ * which get their indexes once filled;
  * then, one read model at a time, holding the live checkpoint and table, the events since
  * are applied and the tables swapped. Returns the events folded and each table's rows.
  *
@@ -33,7 +34,8 @@ export async function rebuildAll(
 ): Promise<{ events: number; rows: Map<string, number> }> {
   for (const p of projections) {
     await pool.query(`DROP TABLE IF EXISTS ${nextTable(p)}`);
-    await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING ALL)`);
+    // Without indexes while it fills: they are built once the rows are in (`index`).
+    await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
   }
   const folds: Fold[] = projections.map((projection) => ({ projection, rows: new Map(), written: 0 }));
   let position: Position | undefined;
@@ -63,12 +65,28 @@ export async function rebuildAll(
       [rebuildCheckpoint(fold.projection), position ?? ''],
     );
   }
+  for (const p of projections) await index(pool, p);
   const rows = new Map<string, number>();
   for (const p of projections) rows.set(p.table, await swapIn(pool, store, p));
   return { events, rows };
 }
 
-/** Writes a fold's rows into its new table, `CHUNK` a statement, and forgets them. */
+/** Gives a filled new table the live table's primary key and indexes. */
+async function index(pool: pg.Pool, p: RowProjection): Promise<void> {
+  const { rows } = await pool.query<{ def: string; primary: boolean }>(
+    'SELECT pg_get_indexdef(indexrelid) AS def, indisprimary AS primary FROM pg_index WHERE indrelid = $1::regclass', [p.table],
+  );
+  for (const { def, primary } of rows) {
+    if (primary) await pool.query(`ALTER TABLE ${nextTable(p)} ADD PRIMARY KEY (${p.key})`);
+    else await pool.query(def.replace(/INDEX \S+ ON (ONLY )?\S+/, `INDEX ON ${nextTable(p)}`));
+  }
+}
+
+/**
+ * Writes a fold's rows into its new table, `CHUNK` a statement, and forgets them. Each key
+ * is written once (a fold holds one row per key; insert-only keys are unique per event), so
+ * the table needs no key yet.
+ */
 async function writeRows(pool: pg.Pool, fold: Fold): Promise<void> {
   const { projection } = fold;
   const table = nextTable(projection);
@@ -76,7 +94,7 @@ async function writeRows(pool: pg.Pool, fold: Fold): Promise<void> {
   const all = [...fold.rows.values()];
   for (let i = 0; i < all.length; i += CHUNK) {
     await pool.query(
-      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) ON CONFLICT (${projection.key}) DO NOTHING`,
+      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
       [JSON.stringify(all.slice(i, i + CHUNK))],
     );
   }

@@ -32,13 +32,17 @@ describe('projection rebuild', () => {
     last = (await t.call('POST', `/v1/pools/r/sessions/${used.body.sessionId}/outcomes`, report)).body.position;
     await t.call('GET', `/v1/accounts?position=${last}`);
 
+    const indexes = async (table: string) =>
+      (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = $1', [table])).rows[0]!.n;
     for (const projection of readModels) {
       const before = await snapshot(projection.table, projection.key);
+      const indexed = await indexes(projection.table);
       // Registration jobs need a provider that registers; the sandbox tests cover them.
       if (!projection.table.startsWith('rm_job')) assert.ok(before.length > 0, `${projection.table} has rows`);
       const rows = await rebuild(t.db.pool, t.roster.services.store, projection);
       assert.equal(rows, before.length);
       assert.deepEqual(await snapshot(projection.table, projection.key), before, `${projection.table} rebuilt equal`);
+      assert.equal(await indexes(projection.table), indexed, `${projection.table} has its indexes again`);
     }
     // The live runners go on writing into the swapped-in tables.
     const a = await t.call('POST', '/v1/pools/r/sessions', { count: 1 });
