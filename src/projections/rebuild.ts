@@ -94,7 +94,7 @@ async function writeRows(pool: pg.Pool, fold: Fold): Promise<void> {
   const all = [...fold.rows.values()];
   for (let i = 0; i < all.length; i += CHUNK) {
     await pool.query(
-      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
+      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json)`,
       [JSON.stringify(all.slice(i, i + CHUNK))],
     );
   }

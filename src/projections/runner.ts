@@ -79,7 +79,7 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
     ? 'DO NOTHING'
     : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
   await db.query(
-    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json)
      ON CONFLICT (${projection.key}) ${onConflict}`,
     [JSON.stringify([...changed].map((k) => current.get(k)))],
   );
