@@ -18,6 +18,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_CONSISTENCY_WAIT_MS: Int(0, 60_000, 2000),
   ROSTER_REAPER_INTERVAL_MS: Int(50, 600_000, 1000),
   ROSTER_DB_POOL_SIZE: Int(2, 500, 20),
+  ROSTER_SECRET_CACHE_SIZE: Int(0, 10_000_000, 10_000),
   ROSTER_LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   ROSTER_EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('eventstoredb')], { default: 'postgres' }),
   ROSTER_PROVIDERS: Type.String({ default: '{}', description: 'JSON: provider id → { use, options, limits }' }),

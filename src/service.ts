@@ -148,7 +148,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const from = yield* Effect.promise(() => accounts.seed(db));
   const days = { timeZone: config.ROSTER_USAGE_TIMEZONE, rollover: config.ROSTER_USAGE_ROLLOVER };
   const allocators = new Allocators(store, accounts, days);
-  const vault = new SecretVault(db, options.masterKey);
+  const vault = new SecretVault(db, options.masterKey, { cacheSize: config.ROSTER_SECRET_CACHE_SIZE });
   const flows = yield* resource(() => new FlowPool({ threads: config.ROSTER_FLOW_THREADS, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
     targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastLeaseCommand,
   }) }), (f) => f.close());

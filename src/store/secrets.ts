@@ -65,9 +65,13 @@ export function parseMasterKey(text: string): Buffer {
 export class SecretVault {
   private readonly kek: Buffer;
   private readonly fingerprintKey: Buffer;
+  /** Opened credentials, least recently used first; at most `cacheSize` of them. */
   private readonly cache = new Map<string, Credentials | null>();
+  private readonly cacheSize: number;
 
-  constructor(private readonly pool: pg.Pool, masterKey: Buffer) {
+  /** `cacheSize`: how many accounts' opened credentials stay in memory (10,000 by default). */
+  constructor(private readonly pool: pg.Pool, masterKey: Buffer, options: { cacheSize?: number } = {}) {
+    this.cacheSize = options.cacheSize ?? 10_000;
     this.kek = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'key-encryption', 32));
     this.fingerprintKey = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'fingerprint', 32));
   }
@@ -160,8 +164,10 @@ export class SecretVault {
     const out = new Map<string, Credentials | null>();
     const missing = accountIds.filter((id) => {
       const hit = this.cache.get(id);
-      if (hit !== undefined) out.set(id, hit);
-      return hit === undefined;
+      if (hit === undefined) return true;
+      out.set(id, hit);
+      this.remember(id, hit);
+      return false;
     });
     if (missing.length === 0) return out;
     const { rows } = await this.pool.query<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>(
@@ -171,16 +177,23 @@ export class SecretVault {
       const credentials = row.wrapped_key
         ? JSON.parse(open(open(this.kek, row.wrapped_key, row.account_id), row.payload, row.account_id).toString()) as Credentials
         : null;
-      this.cache.set(row.account_id, credentials);
+      this.remember(row.account_id, credentials);
       out.set(row.account_id, credentials);
     }
     return out;
   }
 
+  /** Keeps an account's credentials as the most recently used; forgets the least recently used past `cacheSize`. */
+  private remember(accountId: string, credentials: Credentials | null): void {
+    this.cache.delete(accountId);
+    this.cache.set(accountId, credentials);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+  }
+
   /** Destroys the account's data key: its secrets can never be read again. */
   async shred(accountId: string): Promise<void> {
     await this.pool.query("UPDATE secrets SET wrapped_key = NULL, payload = '\\x', updated_at = now() WHERE account_id = $1", [accountId]);
-    this.cache.set(accountId, null);
+    this.remember(accountId, null);
   }
 }
 

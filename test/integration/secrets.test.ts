@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SecretVault } from '../../src/store/secrets.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
 /** Scans everything Roster wrote for each plaintext secret the run used. */
@@ -54,5 +56,18 @@ describe('secrets never leave the vault', () => {
     assert.equal(await t.roster.services.vault.get(rows[0].account_id), null);
     const { rows: keys } = await t.db.pool.query('SELECT wrapped_key FROM secrets WHERE account_id = $1', [rows[0].account_id]);
     assert.equal(keys[0].wrapped_key, null);
+  });
+
+  it('keeps at most cacheSize accounts\' opened credentials in memory, least recently used out first', async () => {
+    const vault = new SecretVault(t.db.pool, randomBytes(32), { cacheSize: 2 });
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await vault.putMany([[a, { password: 'pa' }], [b, { password: 'pb' }], [c, { password: 'pc' }]]);
+    await vault.getMany([a, b]);
+    await vault.getMany([a]); // a is now the most recently used
+    await vault.getMany([c]); // c comes in, b (least recently used) goes out
+    // Shred all three behind the vault's back: only what it no longer holds reads as shredded.
+    await t.db.pool.query("UPDATE secrets SET wrapped_key = NULL WHERE account_id = ANY($1::uuid[])", [[a, b, c]]);
+    const read = await vault.getMany([a, b, c]);
+    assert.deepEqual([read.get(a), read.get(b), read.get(c)], [{ password: 'pa' }, null, { password: 'pc' }]);
   });
 });
