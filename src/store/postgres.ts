@@ -1,4 +1,3 @@
-import { Effect, Schedule } from 'effect';
 import pg from 'pg';
 import {
   DuplicateEventIds, WrongExpectedRevision, pad, START,
@@ -8,10 +7,7 @@ import {
 import type { DomainEvent } from '../domain/events.ts';
 import type { EventCodec } from './codec.ts';
 import { pollSubscribe, wakeSignal, type Page } from './subscription.ts';
-import { run } from '../effect.ts';
-
-/** How often a lost LISTEN connection is tried again. */
-const RELISTEN = Schedule.spaced('1 second');
+import { listen as openListener } from './listen.ts';
 
 /** Encodes PostgreSQL's (transaction id, global position) pair as an ordered string. */
 export function toPosition(tx: string, globalPosition: string): Position {
@@ -108,19 +104,10 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
 
   private async listen(): Promise<void> {
     if (!this.listenConfig || this.closed) return;
-    const client = new pg.Client(this.listenConfig);
-    client.on('notification', (n) => this.signal.notify(n.payload ? n.payload.split(',') : undefined));
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('LISTEN roster_events');
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    // Listens again when the connection ends: a second later, and each second until it listens or the store closes.
-    client.on('end', () => void (this.closed || run(Effect.retry(Effect.tryPromise(() => this.listen()), RELISTEN).pipe(Effect.delay('1 second')))));
-    this.listener = client;
+    this.listener = await openListener(this.listenConfig, 'roster_events', {
+      onNotify: (payload) => this.signal.notify(payload ? payload.split(',') : undefined),
+      closed: () => this.closed,
+    }, (client) => (this.listener = client));
   }
 
   async append(stream: string, events: NewEvent<E>[], expected: ExpectedRevision): Promise<AppendResult> {

@@ -1,8 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Effect, Schedule } from 'effect';
 import pg from 'pg';
 import { DomainError } from '../domain/errors.ts';
-import { run } from '../effect.ts';
+import { listen } from './listen.ts';
 
 /** Admin tokens, stored hashed; any change to a row (revoke, delete) is announced to every node. */
 export const tokensSchema = /* sql */ `
@@ -64,28 +63,23 @@ export class AdminTokens {
   /** Starts listening for revocations (without it, each request reads the table). */
   async start(): Promise<void> {
     if (!this.listenConfig || this.closed) return;
-    const client = new pg.Client(this.listenConfig);
-    client.on('notification', (n) => {
-      this.changes++;
-      if (n.payload) this.known.delete(n.payload);
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('LISTEN roster_admin_tokens');
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    client.on('end', () => {
-      if (this.listener === client) this.listener = undefined;
+    // Changes made before a LISTEN takes effect are not heard: each (re)connection starts from an empty cache.
+    const listening = (client: pg.Client) => {
       this.known.clear();
-      // Listens again a second later, and each second until it listens or the tokens close.
-      if (!this.closed) void run(Effect.retry(Effect.tryPromise(() => this.start()), Schedule.spaced('1 second')).pipe(Effect.delay('1 second')));
-    });
-    // Changes made before the LISTEN took effect were not heard: start from an empty cache.
-    this.known.clear();
-    this.listener = client;
+      this.listener = client;
+    };
+    listening(await listen(this.listenConfig, 'roster_admin_tokens', {
+      onNotify: (payload) => {
+        this.changes++;
+        if (payload) this.known.delete(payload);
+      },
+      // While no listener is connected, nothing is cached.
+      onLost: () => {
+        this.listener = undefined;
+        this.known.clear();
+      },
+      closed: () => this.closed,
+    }, listening));
   }
 
   async close(): Promise<void> {
