@@ -49,7 +49,7 @@ export const every = (intervalMs: number, task: () => Promise<unknown>, report: 
   );
 
 /** The pause before a long-running task starts again after it failed or ended. */
-export const RESTART = Schedule.spaced(Duration.millis(500));
+const RESTART = Schedule.spaced(Duration.millis(500));
 
 /**
  * Keeps a long-running task (a subscription, a follower) running until interrupted: when
@@ -70,6 +70,16 @@ export const keepRunning = (
     Effect.repeat(restart),
     Effect.ignore,
   );
+
+/**
+ * Runs a task that keeps itself running (it restarts on its own failures) until the fiber
+ * is interrupted, which aborts the task's signal.
+ *
+ * @example
+ * yield* Effect.forkScoped(untilInterrupted((signal) => runner.run(signal, report)));
+ */
+export const untilInterrupted = (task: (signal: AbortSignal) => Promise<unknown>) =>
+  Effect.tryPromise({ try: task, catch: (e) => e }).pipe(Effect.ignore);
 
 /**
  * `keepRunning` from promise code: resolves once `signal` aborts.

@@ -11,7 +11,7 @@ import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
 import { readModelSchema } from './projections/schema.ts';
 import { ProjectionRunner } from './projections/runner.ts';
-import { every, keepRunning, run } from './effect.ts';
+import { every, run, untilInterrupted } from './effect.ts';
 import { rosterCodec } from './store/codec.ts';
 import { EventStoreDbStore } from './store/eventstoredb.ts';
 import { migrate } from './store/migrate.ts';
@@ -207,8 +207,9 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   const { db, store, allocators, registrations } = services;
   const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
   const runner = new ProjectionRunner(db, store, readModels, { minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS });
-  yield* Effect.forkScoped(keepRunning((signal) => runner.run(signal, report('projections')), report('projections')));
-  yield* Effect.forkScoped(keepRunning((signal) => allocators.follow(from, signal, report('log tail')), report('log tail')));
+  // Both restart themselves after a failure (keepRunningUntil inside): the fiber only carries their signal.
+  yield* Effect.forkScoped(untilInterrupted((signal) => runner.run(signal, report('projections'))));
+  yield* Effect.forkScoped(untilInterrupted((signal) => allocators.follow(from, signal, report('log tail'))));
   yield* Effect.forkScoped(every(config.ROSTER_REAPER_INTERVAL_MS, () => allocators.reap(report('reaper')), report('reaper')));
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));

@@ -107,11 +107,6 @@ export class FreeAccounts {
 
   constructor(private strategy: Strategy, private readonly tagsOf: (accountId: string) => readonly string[] = () => []) {}
 
-  /** Free accounts in the order. */
-  get size(): number {
-    return this.keys.size;
-  }
-
   /** Orders the same accounts by another strategy. */
   reorder(strategy: Strategy, ledger: LedgerState): void {
     if (strategy === this.strategy) return;

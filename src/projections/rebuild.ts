@@ -8,11 +8,10 @@ const PAGE = 10_000;
 /** Rows written a statement. */
 const CHUNK = 5_000;
 
-/** A read model being rebuilt: its rows folded so far, and how many were written. */
+/** A read model being rebuilt: its rows folded and not yet written. */
 interface Fold {
   projection: RowProjection;
   rows: Map<string, Row>;
-  written: number;
 }
 
 const nextTable = (p: RowProjection) => `${p.table}_next`;
@@ -37,7 +36,7 @@ export async function rebuildAll(
     // Without indexes while it fills: they are built once the rows are in (`index`).
     await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
   }
-  const folds: Fold[] = projections.map((projection) => ({ projection, rows: new Map(), written: 0 }));
+  const folds: Fold[] = projections.map((projection) => ({ projection, rows: new Map() }));
   let position: Position | undefined;
   let events = 0;
   for (let page = await store.readAll({ limit: PAGE }); page.length; page = await store.readAll({ from: position, limit: PAGE })) {
@@ -98,7 +97,6 @@ async function writeRows(pool: pg.Pool, fold: Fold): Promise<void> {
       [JSON.stringify(all.slice(i, i + CHUNK))],
     );
   }
-  fold.written += all.length;
   fold.rows.clear();
 }
 
