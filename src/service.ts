@@ -149,7 +149,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const days = { timeZone: config.ROSTER_USAGE_TIMEZONE, rollover: config.ROSTER_USAGE_ROLLOVER };
   const allocators = new Allocators(store, accounts, days);
   const vault = new SecretVault(db, options.masterKey, { cacheSize: config.ROSTER_SECRET_CACHE_SIZE });
-  const flows = yield* resource(() => new FlowPool({ threads: config.ROSTER_FLOW_THREADS, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
+  const flows = yield* resource(() => new FlowPool({ threads: config.ROSTER_FLOW_THREADS, flowsPerThread: config.ROSTER_FLOWS_PER_THREAD, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
     targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastLeaseCommand,
   }) }), (f) => f.close());
   // Background failures are logged once the app (and its logger) exists.

@@ -19,6 +19,8 @@ export interface FlowTask {
   input: Identity | Credentials;
   port: MessagePort;
   timeoutMs: number;
+  /** How long after its timeout or cancel the flow may take to stop before the thread gives up on it. */
+  graceMs: number;
   traceparent?: string;
   /** Whether each upstream call waits for its turn from the main thread's pacer. */
   paced?: boolean;
@@ -33,6 +35,16 @@ const providers = new Map<string, Promise<Provider>>();
 // On Linux niceness is per thread: this thread yields the CPU to the threads serving requests.
 if (workerData?.nice) setPriority(workerData.nice);
 
+/**
+ * Rejects `graceMs` after the signal aborts: a flow that ignores its signal is left to
+ * itself, and its thread goes on running the other flows.
+ */
+function givenUp(signal: AbortSignal, graceMs: number): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener('abort', () => setTimeout(() => reject(new FlowError('retryable', 'did not stop')), graceMs).unref(), { once: true });
+  });
+}
+
 export default async function flow(task: FlowTask): Promise<FlowResult> {
   const abort = new AbortController();
   let step = 'start';
@@ -43,6 +55,7 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
   });
   // The flow's time runs while it works, not while it waits for its turn (see `pace`).
   const clock = new WorkClock(task.timeoutMs, () => abort.abort());
+  task.port.postMessage({ threadId });
   try {
     if (!providers.has(task.module)) providers.set(task.module, loadProvider(task.module));
     const provider = await providers.get(task.module)!;
@@ -52,7 +65,7 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
       options: task.options, signal: abort.signal, traceparent: task.traceparent,
       step(name: string) {
         step = name;
-        task.port.postMessage({ step: name, threadId });
+        task.port.postMessage({ step: name });
       },
       async pace() {
         if (!task.paced || abort.signal.aborted) return;
@@ -65,7 +78,7 @@ export default async function flow(task: FlowTask): Promise<FlowResult> {
         clock.resume();
       },
     };
-    const value = await run.call(provider, task.input, ctx);
+    const value = await Promise.race([run.call(provider, task.input, ctx), givenUp(abort.signal, task.graceMs)]);
     return { ok: true, value, step };
   } catch (e) {
     const timedOut = abort.signal.aborted;

@@ -29,7 +29,11 @@ export interface FlowOptions {
   turn?: (signal: AbortSignal) => Promise<void>;
 }
 
-/** How long a flow has after its timeout to stop by itself before its thread is terminated. */
+/**
+ * How long a flow has after its timeout to stop by itself. Past it, its thread gives up
+ * on the flow (which then fails alone); if the thread has not answered after a second
+ * grace, its event loop is stuck and the thread is terminated.
+ */
 const GRACE_MS = 2000;
 
 /** Registration threads per Piscina pool: Piscina wraps every thread of a pool for each task it places. */
@@ -37,12 +41,14 @@ const THREADS_PER_POOL = 8;
 
 /**
  * The Piscina pools that run provider flows in worker threads (registration, and upkeep:
- * refresh and probe), one flow per thread at a
- * time, so a flow that crashes or hangs its thread fails only its own task. Each
- * provider's flows also pass its concurrency gate.
+ * refresh and probe), several flows per thread at a time (flows mostly wait on their
+ * upstream). A flow that throws or runs past its timeout fails alone; a thread that
+ * crashes, or whose event loop a flow blocks past its timeout, is terminated and fails
+ * only the flows it ran, which their jobs retry by policy. Each provider's flows also
+ * pass its concurrency gate.
  *
  * @example
- * const flows = new FlowPool({ threads: 8 });
+ * const flows = new FlowPool({ threads: 2, flowsPerThread: 32 });
  * const result = await flows.run(spec, 'probe', credentials, { timeoutMs: 10_000 });
  */
 export class FlowPool {
@@ -56,14 +62,17 @@ export class FlowPool {
 
   private readonly gates = new Map<string, Gate>();
   private running = 0;
-  /** Thread ids of the threads running a flow now (as their flows report them). */
-  readonly busyThreads = new Set<number>();
+  /** Thread ids of the threads running a flow now (as their flows report them), with how many each runs. */
+  readonly busyThreads = new Map<number, number>();
+  private readonly graceMs: number;
 
   /** Paces registration's upstream calls, when given. */
   readonly pacer?: Pacer;
 
-  constructor(options: { threads: number; nice?: number; idleTimeoutMs?: number; pacer?: Pacer }) {
+  constructor(options: { threads: number; flowsPerThread?: number; nice?: number; idleTimeoutMs?: number; pacer?: Pacer; graceMs?: number }) {
     this.pacer = options.pacer;
+    this.graceMs = options.graceMs ?? GRACE_MS;
+    const perThread = options.flowsPerThread ?? 1;
     // V8's memory reducer runs full collections in an isolate that has gone quiet, and a
     // flow waiting on its upstream is quiet: with 200 flows waiting, those collections kept
     // V8's helper threads (normal priority) about 15% of a CPU busy. Isolates made after
@@ -74,7 +83,7 @@ export class FlowPool {
       // Threads start as plain Node: the entry is JavaScript, and a TypeScript loader inherited per thread costs seconds of CPU each.
       execArgv: [],
       workerData: { nice },
-      minThreads: warm ? threads : 0, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: options.idleTimeoutMs ?? 30_000,
+      minThreads: warm ? threads : 0, maxThreads: threads, concurrentTasksPerWorker: perThread, idleTimeout: options.idleTimeoutMs ?? 30_000,
     });
     const pools = Math.ceil(options.threads / THREADS_PER_POOL);
     this.registration = Array.from({ length: pools }, (_, i) => ({
@@ -132,33 +141,44 @@ export class FlowPool {
     let step = 'queued';
     let thread: number | undefined;
     let done = false;
-    // The thread is terminated once the flow has worked past its timeout and grace; its
-    // clock stops while it waits for the pacer, as the flow's own does.
-    const hard = new AbortController();
+    // Once the flow has started on a thread and worked past its timeout and two graces,
+    // the thread's event loop is stuck (else the thread would have given the flow up) and
+    // the thread is terminated. The clock stops while the flow waits for the pacer, as
+    // the flow's own does. (Piscina's own abort signal would keep a thread to one task.)
+    let hard = false;
+    let killer: WorkClock | undefined;
+    const piscina = () => registration?.piscina ?? this.upkeep;
+    const terminate = () => {
+      hard = true;
+      void piscina().threads.find((w) => w.threadId === thread)?.terminate();
+    };
     const started = performance.now();
-    const killer = new WorkClock(options.timeoutMs + GRACE_MS, () => hard.abort());
     const turns = new AbortController();
     const pacer = kind === 'register' ? this.pacer : undefined;
     const turn = options.turn ?? (pacer && ((signal: AbortSignal) => pacer.acquire(signal, started)));
     port1.on('message', (m: { step?: string; threadId?: number; pace?: true }) => {
       if (done) return; // a step that arrives after the result
-      if (m.threadId !== undefined) this.busyThreads.add((thread = m.threadId));
+      if (m.threadId !== undefined && thread === undefined) {
+        thread = m.threadId;
+        this.busyThreads.set(thread, (this.busyThreads.get(thread) ?? 0) + 1);
+        killer = new WorkClock(options.timeoutMs + 2 * this.graceMs, terminate);
+      }
       if (m.step) options.onStep?.((step = m.step));
       if (m.pace && turn) {
-        killer.pause();
+        killer?.pause();
         turn(turns.signal).then(() => {
-          killer.resume();
+          killer?.resume();
           port1.postMessage('go');
-        }, () => killer.resume());
+        }, () => killer?.resume());
       }
     });
     const cancel = () => {
       port1.postMessage('cancel');
-      killer.resume();
+      killer?.resume();
     };
     options.signal?.addEventListener('abort', cancel, { once: true });
     const task: FlowTask = {
-      kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs, traceparent: options.traceparent,
+      kind, module: spec.module, options: spec.options, input, port: port2, timeoutMs: options.timeoutMs, graceMs: this.graceMs, traceparent: options.traceparent,
       paced: turn !== undefined,
     };
     this.running++;
@@ -166,16 +186,20 @@ export class FlowPool {
     const registration = kind === 'register' ? this.registration.reduce((a, b) => (b.running < a.running ? b : a)) : undefined;
     if (registration) registration.running++;
     try {
-      return (await (registration?.piscina ?? this.upkeep).run(task, { transferList: [port2], signal: hard.signal })) as FlowResult;
+      return (await piscina().run(task, { transferList: [port2] })) as FlowResult;
     } catch (e) {
-      const message = hard.signal.aborted ? `timed out after ${options.timeoutMs} ms; thread terminated` : `worker thread failed: ${(e as Error).message}`;
+      const message = hard ? `timed out after ${options.timeoutMs} ms; thread terminated` : `worker thread failed: ${(e as Error).message}`;
       return { ok: false, error: { kind: 'retryable', message }, step };
     } finally {
       done = true;
       this.running--;
       if (registration) registration.running--;
-      if (thread !== undefined) this.busyThreads.delete(thread);
-      killer.stop();
+      if (thread !== undefined) {
+        const left = this.busyThreads.get(thread)! - 1;
+        if (left) this.busyThreads.set(thread, left);
+        else this.busyThreads.delete(thread);
+      }
+      killer?.stop();
       turns.abort();
       options.signal?.removeEventListener('abort', cancel);
       port1.close();

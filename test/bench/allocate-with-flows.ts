@@ -42,7 +42,7 @@ const { url: sandboxUrl, child: sandbox } = await spawnSandbox(upstreamLatencyMs
 // The sandbox stands in for an upstream on other machines; BENCH_SANDBOX_NICE=19 keeps its own CPU from counting against Roster here.
 if (sandboxNice) setPriority(sandbox.pid!, sandboxNice);
 const providers = JSON.stringify({ sandbox: { use: 'sandbox', options: { baseUrl: sandboxUrl }, limits: { maxConcurrency: flows } } });
-const env = { ROSTER_PROVIDERS: providers, ROSTER_FLOW_THREADS: String(flows), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}),
+const env = { ROSTER_PROVIDERS: providers, ROSTER_FLOWS_PER_THREAD: String(Math.ceil(flows / 4)), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ...(process.env.ROSTER_FLOW_NICE ? { ROSTER_FLOW_NICE: process.env.ROSTER_FLOW_NICE } : {}),
   ...(process.env.ROSTER_FLOW_PACING_WAIT ? { ROSTER_FLOW_PACING_WAIT: process.env.ROSTER_FLOW_PACING_WAIT } : {}) };
 const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
 const { server, registrar } = await (process.env.BENCH_REGISTRATION_NODE === '1'

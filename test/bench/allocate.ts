@@ -67,6 +67,12 @@ async function cpuNow(serverPid: number): Promise<{ server: number; postgres: nu
   return { server: await cpuOf(serverPid), postgres };
 }
 
+/** The resident memory of a process, in MB, from /proc. */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 export interface PairResult {

@@ -9,20 +9,14 @@
  *   BENCH_SCALE_SIZES=1000,10000,100000 BENCH_SECONDS=10 npm run bench:scale
  */
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { client } from '../support/servers.ts';
-import { runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
+import { rssMb, runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
 
 const sizes = (process.env.BENCH_SCALE_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const BATCH = 1000;
-
-/** The resident memory of a process, in MB, from /proc. */
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
-}
 
 /** Imports `n` accounts into a new pool, `BATCH` lines a request; returns accounts a second. */
 async function importAccounts(server: BenchServer, poolId: string, n: number): Promise<number> {
