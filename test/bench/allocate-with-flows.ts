@@ -102,6 +102,7 @@ try {
     return rows;
   };
   const activeAtStart: number[] = [];
+  const threadsAtStart: number[] = [];
   const succeeded = async () => ((await c.call('GET', `/v1/jobs/${jobId}`)).body.counts?.succeeded ?? 0) as number;
   const busyRates: number[] = [];
   const pacing: unknown[] = [];
@@ -129,6 +130,7 @@ try {
       if (attempts - attemptsBefore >= flows && now >= flows * 0.95) break;
     }
     activeAtStart.push(now);
+    threadsAtStart.push((await c.call('GET', '/v1/flows')).body.threads);
     const [before, started] = [await succeeded(), performance.now()];
     busy.push(await runRows());
     busyRates.push((await succeeded() - before) / ((performance.now() - started) / 1000));
@@ -140,7 +142,7 @@ try {
     idle.flatMap((r, i) => [...r, ...busy[i]!]));
   const pooled = (rs: PairResult[][], n: number) =>
     percentile(rs.flat().filter((r) => r.connections === n).flatMap((r) => r.latencies).sort((x, y) => x - y), 99);
-  console.log(`\nflows active when each busy run started: ${activeAtStart.join(', ')} (threads ${flows})`);
+  console.log(`\nflows active when each busy run started: ${activeAtStart.join(', ')} (registration threads ${threadsAtStart.join(', ')})`);
   console.log(`registrations a second during each busy run: ${busyRates.map((r) => r.toFixed(1)).join(', ')}`);
   console.log(`pacing at the end of each busy run: ${pacing.map((p) => JSON.stringify(p)).join(', ')}`);
   console.log(`registration job by the end: ${JSON.stringify(progress)}`);
