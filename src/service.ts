@@ -13,7 +13,6 @@ import { readModelSchema } from './projections/schema.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { every, run, untilInterrupted } from './effect.ts';
 import { rosterCodec } from './store/codec.ts';
-import { EventStoreDbStore } from './store/eventstoredb.ts';
 import { migrate } from './store/migrate.ts';
 import type { EventStore, Position } from './store/port.ts';
 import { PostgresEventStore } from './store/postgres.ts';
@@ -79,7 +78,11 @@ export const schemas = [readModelSchema, tokensSchema, ownersSchema];
 
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
-  if (config.ROSTER_EVENT_STORE === 'eventstoredb') return traced(new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!, rosterCodec));
+  if (config.ROSTER_EVENT_STORE === 'eventstoredb') {
+    // Loaded only when chosen: the gRPC client and its protocol files hold some 10 MB of heap.
+    const { EventStoreDbStore } = await import('./store/eventstoredb.ts');
+    return traced(new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!, rosterCodec));
+  }
   const store = new PostgresEventStore(db, { codec: rosterCodec, listen: { connectionString: url } });
   await store.start();
   return traced(store);

@@ -44,10 +44,18 @@ export interface AccountState {
   creditsCheckedAt: string | null;
 }
 
+/**
+ * One frozen empty list and one frozen empty record that every account state shares
+ * (states are never changed in place): a node holds 100,000 of them.
+ */
+export const NONE: never[] = Object.freeze([]) as never[];
+const NO_UNITS: Record<string, number> = Object.freeze({});
+const NO_CREDENTIALS = Object.freeze({ version: 0, expiresAt: null, rotatedAt: null });
+const NO_USAGE = Object.freeze({ day: '', units: NO_UNITS });
+
 export const initialAccountState = (): AccountState => ({
-  exists: false, poolId: '', login: '', status: 'active', capabilities: [], region: null, cooldowns: [],
-  credentials: { version: 0, expiresAt: null, rotatedAt: null }, usage: { day: '', units: {} },
-  failures: [], rateLimitStreak: 0, credits: null, creditsCheckedAt: null,
+  exists: false, poolId: '', login: '', status: 'active', capabilities: NONE, region: null, cooldowns: NONE,
+  credentials: NO_CREDENTIALS, usage: NO_USAGE, failures: NONE, rateLimitStreak: 0, credits: null, creditsCheckedAt: null,
 });
 
 const Credentials = Nullable(Type.Object({ fingerprint: Type.String(), expiresAt: Nullable(Type.String()) }));
@@ -226,7 +234,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'AccountRegistered': {
       const { poolId, login, capabilities, region, credentials, at } = event.data;
       return {
-        ...state, exists: true, poolId, login, capabilities, region, status: 'active',
+        ...state, exists: true, poolId, login, capabilities: capabilities.length ? capabilities : NONE, region, status: 'active',
         credentials: { version: credentials ? 1 : 0, expiresAt: credentials?.expiresAt ?? null, rotatedAt: credentials ? at : null },
       };
     }
@@ -243,7 +251,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'CooldownEnded': {
       const { model, probe } = event.data;
       if (probe) return { ...state, cooldowns: state.cooldowns.filter((c) => !c.endsOnProbe) };
-      return { ...state, cooldowns: model === undefined ? [] : state.cooldowns.filter((c) => c.model !== model) };
+      return { ...state, cooldowns: model === undefined ? NONE : state.cooldowns.filter((c) => c.model !== model) };
     }
     case 'AccountRetired':
       return { ...state, status: 'retired' };
@@ -253,7 +261,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     }
     case 'UsageReported': {
       const { outcome, model, units, day, at } = event.data;
-      const current = state.usage.day === day ? state.usage.units : {};
+      const current = state.usage.day === day ? state.usage.units : NO_UNITS;
       const usage = model && units > 0 ? { day, units: { ...current, [model]: (current[model] ?? 0) + units } } : { day, units: current };
       const time = Date.parse(at);
       return {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { accountEvents, evolveAccount, initialAccountState, type AccountState } from '../domain/account.ts';
+import { NONE, accountEvents, evolveAccount, initialAccountState, type AccountState } from '../domain/account.ts';
 import type { Candidate } from '../domain/ledger.ts';
 import type { RecordedEvent, Position } from '../store/port.ts';
 import { readCheckpoint } from './runner.ts';
@@ -13,8 +13,14 @@ export interface IndexedAccount {
 }
 
 function candidateOf(accountId: string, state: AccountState, now: number): Candidate {
-  const coolingModels = state.cooldowns.filter((c) => c.model && c.until > now).map((c) => c.model!);
+  const coolingModels = state.cooldowns.length ? state.cooldowns.filter((c) => c.model && c.until > now).map((c) => c.model!) : NONE;
   return { accountId, capabilities: state.capabilities, region: state.region, coolingModels, credits: state.credits };
+}
+
+/** A state read from the database, its empty lists replaced by the one shared empty list. */
+function withSharedEmpties(state: AccountState): AccountState {
+  const { capabilities, cooldowns, failures } = state;
+  return { ...state, capabilities: capabilities.length ? capabilities : NONE, cooldowns: cooldowns.length ? cooldowns : NONE, failures: failures.length ? failures : NONE };
 }
 
 /**
@@ -37,7 +43,7 @@ export class AccountIndex {
         'SELECT account_id, state, imported_at, revision FROM rm_accounts',
       );
       await client.query('COMMIT');
-      for (const r of rows) this.put(r.account_id, { ...initialAccountState(), ...r.state }, r.revision, r.imported_at.toISOString());
+      for (const r of rows) this.put(r.account_id, withSharedEmpties({ ...initialAccountState(), ...r.state }), r.revision, r.imported_at.toISOString());
       return position;
     } finally {
       client.release();
