@@ -2,16 +2,18 @@ import type pg from 'pg';
 import { matchesFilter, type EventStore, type Position } from '../store/port.ts';
 import type { Row, RowProjection } from './projection.ts';
 import { ProjectionRunner, readCheckpoint } from './runner.ts';
+import { copyRows } from './copy.ts';
 
 /** Events read a page. */
 const PAGE = 10_000;
-/** Rows written a statement. */
-const CHUNK = 5_000;
+/** Insert-only rows gathered before they are written. */
+const CHUNK = 10_000;
 
-/** A read model being rebuilt: its rows folded and not yet written. */
+/** A read model being rebuilt: its rows folded and not yet written, and the write under way. */
 interface Fold {
   projection: RowProjection;
   rows: Map<string, Row>;
+  writing: Promise<void>;
 }
 
 const nextTable = (p: RowProjection) => `${p.table}_next`;
@@ -20,7 +22,7 @@ const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
 /**
  * Rebuilds read models from the whole log without stopping the live ones. The log is read
  * once for all of them and folded in memory (insert-only read models are written as they
- * fill), the rows are written in large statements into new tables beside the live ones,
+ * fill, while the next page folds), the rows are copied (`COPY`) into new tables beside the live ones,
  * which get their indexes once filled;
  * then, one read model at a time, holding the live checkpoint and table, the events since
  * are applied and the tables swapped. Returns the events folded and each table's rows.
@@ -36,7 +38,7 @@ export async function rebuildAll(
     // Without indexes while it fills: they are built once the rows are in (`index`).
     await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
   }
-  const folds: Fold[] = projections.map((projection) => ({ projection, rows: new Map() }));
+  const folds: Fold[] = projections.map((projection) => ({ projection, rows: new Map(), writing: Promise.resolve() }));
   let position: Position | undefined;
   let events = 0;
   for (let page = await store.readAll({ limit: PAGE }); page.length; page = await store.readAll({ from: position, limit: PAGE })) {
@@ -54,11 +56,12 @@ export async function rebuildAll(
     }
     events += page.length;
     position = page.at(-1)!.position;
-    // Insert-only rows never change again: write them out so that memory stays flat.
+    // Insert-only rows never change again: write them out (while the next page folds) so that memory stays flat.
     for (const fold of folds) if (fold.projection.insertOnly && fold.rows.size >= CHUNK) await writeRows(pool, fold);
   }
+  // Each table on its own connection, at once.
+  await Promise.all(folds.map((fold) => writeRows(pool, fold).then(() => fold.writing)));
   for (const fold of folds) {
-    await writeRows(pool, fold);
     await pool.query(
       `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`,
       [rebuildCheckpoint(fold.projection), position ?? ''],
@@ -82,22 +85,27 @@ async function index(pool: pg.Pool, p: RowProjection): Promise<void> {
 }
 
 /**
- * Writes a fold's rows into its new table, `CHUNK` a statement, and forgets them. Each key
- * is written once (a fold holds one row per key; insert-only keys are unique per event), so
- * the table needs no key yet.
+ * Starts writing a fold's rows into its new table with COPY, and forgets them; waits for
+ * the fold's previous write first, so at most one runs per table and its failure surfaces
+ * here. Each key is written once (a fold holds one row per key; insert-only keys are
+ * unique per event), so the table needs no key yet.
  */
 async function writeRows(pool: pg.Pool, fold: Fold): Promise<void> {
-  const { projection } = fold;
-  const table = nextTable(projection);
-  const cols = projection.columns.join(', ');
-  const all = [...fold.rows.values()];
-  for (let i = 0; i < all.length; i += CHUNK) {
-    await pool.query(
-      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json)`,
-      [JSON.stringify(all.slice(i, i + CHUNK))],
-    );
-  }
-  fold.rows.clear();
+  await fold.writing;
+  const rows = [...fold.rows.values()];
+  fold.rows = new Map();
+  if (!rows.length) return;
+  const write = async () => {
+    const client = await pool.connect();
+    try {
+      await copyRows(client, nextTable(fold.projection), fold.projection.columns, rows);
+    } finally {
+      client.release();
+    }
+  };
+  fold.writing = write();
+  // Awaited by the next write or at the end; marked handled so that a failure meanwhile is not unhandled.
+  fold.writing.catch(() => undefined);
 }
 
 /**

@@ -14,8 +14,13 @@ describe('projection rebuild', () => {
 
   it('rebuilds every read model from the log, equal to the incrementally built tables', async () => {
     await t.call('POST', '/v1/pools', { poolId: 'r', name: 'R', defaultLeaseTtlMs: 60_000 });
-    const lines = Array.from({ length: 30 }, (_, i) => `user${i}@example.test:pw${i}`).join('\n');
+    // One account whose text holds what COPY's text format and array literals must escape.
+    const hostile = JSON.stringify({
+      login: 'tab\there"q\\b\\N@example.test', capabilities: ['a,b', 'q"t', 'back\\slash', 'NULL', '{x}', 'new\nline', '\\N'], region: 'eu\twest\\1',
+    });
+    const lines = [...Array.from({ length: 30 }, (_, i) => `user${i}@example.test:pw${i}`), hostile].join('\n');
     const imported = await t.call('POST', '/v1/pools/r/accounts', lines, { contentType: 'text/plain' });
+    assert.equal(imported.body.imported, 31, JSON.stringify(imported.body).slice(0, 500));
     let last = '';
     for (let i = 0; i < 20; i++) {
       const a = await t.call('POST', '/v1/pools/r/sessions', { count: 1 + (i % 3) });

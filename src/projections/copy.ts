@@ -1,0 +1,57 @@
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { Row } from './projection.ts';
+
+/** How a column's value is written: as an array literal, as JSON, or as its text. */
+type ColumnKind = 'array' | 'json' | 'text';
+
+/** COPY's text format: a backslash, tab, newline or carriage return is escaped. */
+const escapeField = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+
+/** A PostgreSQL array literal of scalars: every element quoted. */
+const arrayLiteral = (values: unknown[]) =>
+  `{${values.map((v) => (v === null || v === undefined ? 'NULL' : `"${String(v).replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+
+/** One value as COPY text; `\N` for null. */
+function field(value: unknown, kind: ColumnKind): string {
+  if (value === null || value === undefined) return '\\N';
+  if (kind === 'json') return escapeField(JSON.stringify(value));
+  if (kind === 'array') return escapeField(arrayLiteral(value as unknown[]));
+  return escapeField(String(value));
+}
+
+/** The kind of each of a table's columns, from the catalog. */
+async function kindsOf(client: pg.ClientBase, table: string, columns: string[]): Promise<ColumnKind[]> {
+  const { rows } = await client.query<{ name: string; category: string; type: string }>(
+    `SELECT a.attname AS name, t.typcategory AS category, t.typname AS type FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+     WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [table],
+  );
+  const byName = new Map(rows.map((r) => [r.name, r.category === 'A' ? 'array' as const : r.type === 'json' || r.type === 'jsonb' ? 'json' as const : 'text' as const]));
+  return columns.map((c) => byName.get(c) ?? 'text');
+}
+
+/**
+ * Writes rows into a table with `COPY … FROM STDIN`: the fastest way into PostgreSQL.
+ * A row's values are as the read models hold them (JSON-like: strings for times, arrays
+ * for array columns, objects for jsonb).
+ *
+ * @example
+ * await copyRows(client, 'rm_accounts_next', ['account_id', 'login'], rows);
+ */
+export async function copyRows(client: pg.ClientBase, table: string, columns: string[], rows: Iterable<Row>): Promise<void> {
+  const kinds = await kindsOf(client, table, columns);
+  function* lines(): Generator<string> {
+    let chunk = '';
+    for (const row of rows) {
+      chunk += `${columns.map((c, i) => field(row[c], kinds[i]!)).join('\t')}\n`;
+      if (chunk.length >= 65_536) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  }
+  await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+}
