@@ -158,7 +158,8 @@ interface Planned {
  *
  * The import is atomic: every account's events go in one multi-stream append (on
  * PostgreSQL one transaction), after the secrets. When the append fails, the secrets it
- * wrote are taken back and nothing of the import remains. A secret left behind by an import
+ * wrote are taken back and nothing of the import remains. Imports into one pool write one
+ * at a time (`vault.exclusive`), so that one's taking back never undoes another's secrets. A secret left behind by an import
  * that failed before this rule is overwritten by the next import of that login.
  *
  * @example
@@ -168,7 +169,7 @@ export async function importAccounts(
   deps: AccountDeps, poolId: string, items: ImportSource[], ctx: CommandContext, mode: ImportMode = 'create',
 ): Promise<{ lines: ImportLine[]; position?: Position }> {
   const lines: ImportLine[] = [];
-  const accepted: Array<{ result: ImportLine; item: ImportItem; login: string; accountId: string }> = [];
+  const accepted: Accepted[] = [];
   const seen = new Set<string>();
   for (const { line, item, error } of items) {
     if (!item) {
@@ -189,7 +190,8 @@ export async function importAccounts(
     seen.add(accountId);
     const result: ImportLine = { line, login, result: 'imported', accountId };
     lines.push(result);
-    accepted.push({ result, item, login, accountId });
+    const credentials = credentialsOf(item);
+    accepted.push({ result, item, login, accountId, credentials, fingerprint: credentials ? deps.vault.fingerprint(credentials) : null });
   }
   for (let attempt = 0; ; attempt++) {
     const now = Date.now();
@@ -198,7 +200,7 @@ export async function importAccounts(
     const held = new Map([...await deps.vault.getMany(existing)].map(([id, c]) => [id, c ? deps.vault.fingerprint(c) : null]));
     const planned = accepted.flatMap((a) => plan(deps, poolId, a, mode, now, held.get(a.accountId) ?? null));
     try {
-      return { lines, position: await write(deps, planned, ctx) };
+      return { lines, position: await deps.vault.exclusive(`pool-${poolId}`, () => write(deps, planned, ctx)) };
     } catch (error) {
       // Another writer created or changed one of these accounts since this node last heard:
       // learn their streams, then plan again (once).
@@ -211,14 +213,19 @@ export async function importAccounts(
   }
 }
 
+/** A line that passed the checks, with its credentials and their fingerprint. */
+interface Accepted {
+  result: ImportLine;
+  item: ImportItem;
+  login: string;
+  accountId: string;
+  credentials: Credentials | null;
+  fingerprint: string | null;
+}
+
 /** What one accepted line will do, given what this node knows of its account. Sets its result. */
-function plan(
-  deps: AccountDeps, poolId: string, a: { result: ImportLine; item: ImportItem; login: string; accountId: string }, mode: ImportMode, now: number,
-  heldFingerprint: string | null,
-): Planned[] {
-  const { item, accountId, result } = a;
-  const credentials = credentialsOf(item);
-  const fingerprint = credentials ? deps.vault.fingerprint(credentials) : null;
+function plan(deps: AccountDeps, poolId: string, a: Accepted, mode: ImportMode, now: number, heldFingerprint: string | null): Planned[] {
+  const { item, accountId, result, credentials, fingerprint } = a;
   const expiresAt = item.credentialsExpiresAt ?? null;
   const entry = deps.accounts.find(accountId);
   const known = entry && { state: entry.state, revision: entry.revision };

@@ -76,7 +76,41 @@ export class SecretVault {
     this.fingerprintKey = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'fingerprint', 32));
   }
 
-  /** This vault (the same keys and cache) working through another pool of connections. */
+  /** Keys with a writer inside `exclusive` on this node, and the end of their queue. */
+  private readonly queues = new Map<string, Promise<void>>();
+
+  /**
+   * Runs `fn` while no other writer on any node runs `exclusive` for the same key: one
+   * queue per key on this node, then a PostgreSQL advisory lock held for the duration.
+   * Imports write secrets, then events, and take the secrets back when the events are
+   * refused; two imports of the same login at once must not interleave those steps.
+   *
+   * @example
+   * await vault.exclusive('pool-a', async () => { await vault.putMany(entries); await append(); });
+   */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.queues.get(key) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+    this.queues.set(key, mine);
+    await before;
+    try {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`roster:secrets:${key}`]);
+        return await fn();
+      } finally {
+        await client.query('COMMIT').catch(() => undefined);
+        client.release();
+      }
+    } finally {
+      done();
+      if (this.queues.get(key) === mine) this.queues.delete(key);
+    }
+  }
+
+  /** This vault (the same keys, cache and queues) working through another pool of connections. */
   through(pool: pg.Pool): SecretVault {
     return Object.assign(Object.create(SecretVault.prototype) as SecretVault, this, { pool });
   }

@@ -63,6 +63,20 @@ describe('the roster command', () => {
     assert.match(update.stderr, /imported 0, updated 1, duplicates 1, invalid 0/);
   });
 
+  it('imports in batches: results stay in line order, and a login in two adjacent batches is imported once, from its first line', async () => {
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'adj', name: 'Adjacent' })).status, 201);
+    const file = join(await mkdtemp(join(tmpdir(), 'roster-import-')), 'accounts.txt');
+    const lines = Array.from({ length: 40 }, (_, i) => (i % 4 === 2 ? `same${i - 2}@adj.test:again` : `same${i}@adj.test:pw${i}`));
+    await writeFile(file, lines.join('\n'));
+    const run = await roster(['import', 'adj', file, '--batch', '2'], env);
+    assert.equal(run.code, 0, run.stderr);
+    const results = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { line: number; result: string });
+    assert.deepEqual(results.map((r) => r.line), lines.map((_, i) => i + 1));
+    assert.deepEqual(results.map((r) => r.result), lines.map((_, i) => (i % 4 === 2 ? 'duplicate' : 'imported')));
+    const head = encodeURIComponent(await t.roster.services.store.headPosition());
+    assert.equal((await t.call('GET', `/v1/accounts?pool=adj&limit=100&position=${head}`)).body.total, 30);
+  });
+
   it('refuses an import into a pool that does not exist, and bad options', async () => {
     const missing = await roster(['import', 'nope', '-'], env);
     assert.deepEqual([missing.code, /no pool nope/.test(missing.stderr)], [1, true]);

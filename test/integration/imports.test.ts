@@ -83,4 +83,25 @@ describe('account imports', () => {
     assert.equal((await t.call('POST', '/v1/pools/p/accounts', big, { contentType: 'text/plain' })).status, 413);
     assert.equal((await t.call('POST', '/v1/pools/p/accounts', { lines: big })).status, 413);
   });
+
+  it('two imports racing on the same logins: every account keeps the secret of the import that created it', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'race', name: 'Race', defaultLeaseTtlMs: 60_000 });
+    for (let round = 0; round < 5; round++) {
+      const logins = Array.from({ length: 40 }, (_, i) => `r${round}-${i}@example.test`);
+      const [a, b] = await Promise.all(['a', 'b'].map((who) =>
+        t.call('POST', '/v1/pools/race/accounts', { lines: logins.map((l) => `${l}:pw-${who}`).join('\n') })));
+      const winner = new Map<string, string>();
+      for (const [who, r] of [['a', a!], ['b', b!]] as const) {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        for (const line of r.body.lines as Array<{ login: string; result: string }>) if (line.result === 'imported') winner.set(line.login, `pw-${who}`);
+      }
+      assert.equal(winner.size, logins.length, 'each login imported once');
+      const leased = await t.call('POST', '/v1/pools/race/sessions', { count: logins.length, position: (a!.body.position > b!.body.position ? a! : b!).body.position });
+      assert.equal(leased.status, 201, JSON.stringify(leased.body));
+      for (const lease of leased.body.leases as Array<{ login: string; credentials: { password?: string } }>) {
+        assert.equal(lease.credentials.password, winner.get(lease.login), `${lease.login} holds the secret of the import that created it`);
+      }
+      await t.call('POST', `/v1/pools/race/sessions/${leased.body.sessionId}/release`, { leaseSecret: leased.body.leaseSecret });
+    }
+  });
 });
