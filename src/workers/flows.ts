@@ -78,20 +78,21 @@ export class FlowPool {
     // V8's helper threads (normal priority) about 15% of a CPU busy. Isolates made after
     // this go without it: the flow threads; the main thread's, made before, keeps it.
     setFlagsFromString('--no-memory-reducer');
-    const pool = (threads: number, nice: number, warm: boolean) => new Piscina({
+    const pool = (threads: number, nice: number, warm: number) => new Piscina({
       filename: flowEntry(),
       // Threads start as plain Node: the entry is JavaScript, and a TypeScript loader inherited per thread costs seconds of CPU each.
       execArgv: [],
       workerData: { nice },
-      minThreads: warm ? threads : 0, maxThreads: threads, concurrentTasksPerWorker: perThread, idleTimeout: options.idleTimeoutMs ?? 30_000,
+      minThreads: warm, maxThreads: threads, concurrentTasksPerWorker: perThread, idleTimeout: options.idleTimeoutMs ?? 30_000,
     });
     const pools = Math.ceil(options.threads / THREADS_PER_POOL);
     this.registration = Array.from({ length: pools }, (_, i) => ({
-      piscina: pool(Math.floor(options.threads / pools) + (i < options.threads % pools ? 1 : 0), options.nice ?? 0, false), running: 0,
+      piscina: pool(Math.floor(options.threads / pools) + (i < options.threads % pools ? 1 : 0), options.nice ?? 0, 0), running: 0,
     }));
-    // Kept started: a refresh leaves the provider's token bucket when it is due, and a
-    // thread starting meanwhile would bunch refreshes up at the upstream.
-    this.upkeep = pool(Math.min(options.threads, 4), 0, true);
+    // One thread kept started (it runs many flows): a refresh leaves the provider's token
+    // bucket when it is due, and a thread starting meanwhile would bunch refreshes up at
+    // the upstream. Up to 4 when flows queue.
+    this.upkeep = pool(Math.min(options.threads, 4), 0, 1);
   }
 
   /** The registration threads started now. */
