@@ -32,7 +32,7 @@ describe('credential refresh against the sandbox upstream', () => {
     const early = await t.call('POST', '/api/accounts/refresh-tokens', { email: emails[0] });
     assert.match(early.body.message, /skipped \(refreshed less than 1500 ms ago\)/);
     sb.stats().refreshes.length = 0;
-    const end = Date.now() + 5000;
+    const end = Date.now() + 7000;
     const storm = async () => {
       while (Date.now() < end) {
         const email = emails[Math.floor(Math.random() * emails.length)];
@@ -46,7 +46,7 @@ describe('credential refresh against the sandbox upstream', () => {
     assert.equal(seen.filter((r) => r.outcome === 'too_soon').length, 0, 'the sandbox never had to refuse a refresh as too soon');
     for (const email of emails) {
       const times = seen.filter((r) => r.email === email).map((r) => r.at);
-      assert.ok(times.length >= 2, `${email} refreshed more than once in 5 s (${times.length})`);
+      assert.ok(times.length >= 2, `${email} refreshed more than once in 7 s (${times.length})`);
       for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= INTERVAL, `${email}: ${times[i]! - times[i - 1]!} ms between refreshes`);
     }
     assertRate(seen.map((r) => r.at));
