@@ -8,9 +8,11 @@ import { identitiesEvents, type IdentitiesEvent } from './identities.ts';
 import { operationEvents, type OperationEvent } from './operations.ts';
 import { jobEvents, type JobEvent } from './job.ts';
 import { poolEvents, type PoolEvent } from './pool.ts';
+import { userEvents, type UserEvent } from './user.ts';
 
 export const rosterEvents = eventSet(
   ...accountEvents.definitions, ...poolEvents.definitions, ...jobEvents.definitions, ...identitiesEvents.definitions, ...operationEvents.definitions,
+  ...userEvents.definitions,
 );
 /** Any event of Roster's log. */
-export type RosterEvent = AccountEvent | PoolEvent | JobEvent | IdentitiesEvent | OperationEvent;
+export type RosterEvent = AccountEvent | PoolEvent | JobEvent | IdentitiesEvent | OperationEvent | UserEvent;
