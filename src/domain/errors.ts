@@ -22,6 +22,8 @@ export const catalogue = {
   user_verified: { status: 409, title: 'The email is verified already' },
   user_disabled: { status: 403, title: 'The user is disabled' },
   code_invalid: { status: 400, title: 'The code is wrong, used or expired' },
+  invalid_credentials: { status: 401, title: 'Wrong email or password' },
+  email_not_verified: { status: 403, title: 'The email is not verified yet' },
   account_exists: { status: 409, title: 'Account already exists' },
   session_exists: { status: 409, title: 'Session already exists' },
   session_ended: { status: 409, title: 'Session has ended' },
