@@ -8,6 +8,8 @@ import { DomainError } from './domain/errors.ts';
 import { buildApp, type App, type Services } from './http/app.ts';
 import { AdminTokens, tokensSchema } from './store/tokens.ts';
 import { passwordsSchema } from './store/passwords.ts';
+import { refreshTokensSchema } from './store/refresh-tokens.ts';
+import { accessKeysSchema } from './store/access-tokens.ts';
 import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
 import { readModelSchema } from './projections/schema.ts';
@@ -75,7 +77,7 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
 }
 
 /** The tables besides the store's own, in the order they are made. */
-export const schemas = [readModelSchema, tokensSchema, ownersSchema, passwordsSchema];
+export const schemas = [readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema];
 
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {

@@ -25,14 +25,15 @@ CREATE TABLE IF NOT EXISTS secrets (
 `;
 
 /** Seals `plain` under `key` with AES-256-GCM: iv ‖ tag ‖ ciphertext. `iv`: 12 random bytes. */
-function seal(key: Buffer, plain: Buffer, aad: string, iv: Buffer = randomBytes(12)): Buffer {
+export function seal(key: Buffer, plain: Buffer, aad: string, iv: Buffer = randomBytes(12)): Buffer {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]);
 }
 
-function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
+/** Opens what `seal` sealed; throws when the key, the data or `aad` differ. */
+export function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
   decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(sealed.subarray(12, 28));

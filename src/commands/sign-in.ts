@@ -1,0 +1,85 @@
+/**
+ * Users' sign-in sessions: a short-lived JWT access token and an opaque refresh token that
+ * rotates on every use (RFC 9700 §4.14.2). Logout revokes the sign-in's token family;
+ * logout everywhere revokes every family of the user and moves the user's session epoch,
+ * which ends the access tokens issued before it.
+ */
+import { DomainError } from '../domain/errors.ts';
+import { userDecider } from '../domain/user.ts';
+import type { AccessTokens } from '../store/access-tokens.ts';
+import type { RefreshTokens } from '../store/refresh-tokens.ts';
+import type { CommandContext } from './context.ts';
+import { catchUp, runCommand } from './runner.ts';
+import { authenticate, defaultUserSettings, type SignedIn, type UserDeps, type UserSettings } from './users.ts';
+
+export interface SignInDeps extends UserDeps {
+  access: AccessTokens;
+  refresh: RefreshTokens;
+}
+
+/** What a sign-in or a refresh answers. */
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds the access token lasts. */
+  expiresIn: number;
+  user: SignedIn;
+}
+
+/** Access tokens last 15 minutes unless set otherwise. */
+export const ACCESS_TTL_SECONDS = 900;
+
+const rejected = () => new DomainError('unauthorized', 'the refresh token is not valid');
+
+async function issue(deps: SignInDeps, user: SignedIn, refreshToken: string, familyId: string, ttlSeconds: number): Promise<Tokens> {
+  const accessToken = await deps.access.sign({ sub: user.userId, role: user.role, sid: familyId, ses: Date.now() }, ttlSeconds);
+  return { accessToken, refreshToken, expiresIn: ttlSeconds, user };
+}
+
+/**
+ * Signs a user in with email and password.
+ *
+ * @example
+ * const { accessToken, refreshToken } = await signIn(deps, 'ada@example.test', 'correct horse');
+ */
+export async function signIn(deps: SignInDeps, email: string, password: string, settings: UserSettings = defaultUserSettings, ttlSeconds = ACCESS_TTL_SECONDS): Promise<Tokens> {
+  const user = await authenticate(deps, email, password, settings);
+  const { token, familyId } = await deps.refresh.start(user.userId);
+  return issue(deps, user, token, familyId, ttlSeconds);
+}
+
+/** Exchanges a refresh token for new tokens; a reused one revokes its family. A disabled user's tokens stop here. */
+export async function refreshSession(deps: SignInDeps, refreshToken: string, ttlSeconds = ACCESS_TTL_SECONDS): Promise<Tokens> {
+  const rotation = await deps.refresh.rotate(refreshToken);
+  if (rotation.outcome !== 'rotated') throw rejected();
+  const { state } = await catchUp(deps.store, `user-${rotation.userId}`, userDecider);
+  if (!state.exists || state.status === 'disabled') {
+    await deps.refresh.revokeFamilyOf(rotation.token, 'disabled');
+    throw rejected();
+  }
+  const user = { userId: rotation.userId, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch };
+  return issue(deps, user, rotation.token, rotation.familyId, ttlSeconds);
+}
+
+/** Ends the sign-in a refresh token belongs to. Unknown tokens are ignored (logout is idempotent). */
+export async function signOut(deps: SignInDeps, refreshToken: string): Promise<void> {
+  await deps.refresh.revokeFamilyOf(refreshToken);
+}
+
+/** Ends every sign-in of the user, and every access token issued before now. */
+export async function signOutEverywhere(deps: SignInDeps, userId: string, ctx: CommandContext): Promise<void> {
+  await runCommand(deps.store, `user-${userId}`, userDecider, { type: 'EndSessions', userId, now: Date.now() }, ctx);
+  await deps.refresh.revokeUser(userId);
+}
+
+/**
+ * The user an access token speaks for: a valid signature by a live key, not expired,
+ * issued after the user's session epoch, the user neither gone nor disabled.
+ */
+export async function checkAccess(deps: SignInDeps, accessToken: string): Promise<SignedIn & { familyId: string }> {
+  const claims = await deps.access.verify(accessToken);
+  if (!claims) throw new DomainError('unauthorized', 'the access token is not valid');
+  const { state } = await catchUp(deps.store, `user-${claims.sub}`, userDecider);
+  if (!state.exists || state.status === 'disabled' || claims.ses <= state.sessionEpoch) throw new DomainError('unauthorized', 'the access token is not valid');
+  return { userId: claims.sub, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch, familyId: claims.sid };
+}
