@@ -22,6 +22,10 @@ import { AdminTokens } from './store/tokens.ts';
 import { importAccounts, parseLine, type ImportLine, type ImportMode, type ImportSource } from './commands/accounts.ts';
 import { AccountIndex } from './projections/account-index.ts';
 import { loadMasterKey, SecretVault } from './store/secrets.ts';
+import { registerUser } from './commands/users.ts';
+import { DomainError } from './domain/errors.ts';
+import { roles, type Role } from './domain/user.ts';
+import { Passwords } from './store/passwords.ts';
 
 /** The database URL: configured, or the embedded server (the running one, else started for this command). */
 async function database(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -48,6 +52,12 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
   rebuild: { usage: 'roster rebuild [projection…]', help: 'Rebuilds read models from the log (all by default).' },
   verify: { usage: 'roster verify [--grace-ms N]', help: 'Replays the whole log and checks its invariants; exits 1 on a violation.\n  --grace-ms N   how long past its expiry a live session may stay unexpired (default 600000)' },
   export: { usage: 'roster export <accountId> [--out F]', help: "Writes an account's history as JSON Lines (stdout by default).\n  --out F        write to file F" },
+  users: {
+    usage: 'roster users create <email> [--role admin|operator|viewer|member] [--admin]',
+    help: 'Roster\'s users. create makes a verified user with the role given (member by default;\n'
+      + '--admin is --role admin), reading the password from the first line of stdin:\n'
+      + '  echo "$PASSWORD" | roster users create ada@example.test --admin',
+  },
   tokens: {
     usage: 'roster tokens create [--label L] | list | revoke <id>',
     help: 'Admin tokens (service tokens with the admin role).\n  create [--label L]  makes a token and prints it once (stored hashed)\n  list                every token: id, label, created, revoked; never the token\n  revoke <id>         revokes a token at once on every node',
@@ -165,6 +175,36 @@ async function importCommand(args: string[], mode: string | undefined, batch: nu
   });
 }
 
+/** `roster users create <email>`: a verified user, its password from stdin's first line. */
+async function usersCommand(args: string[], role: string): Promise<number> {
+  const [action, email] = args;
+  if (action !== 'create' || !email || args.length !== 2 || !(roles as readonly string[]).includes(role)) {
+    process.stderr.write(helpOf('users'));
+    return 2;
+  }
+  let password = '';
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    password = line;
+    break;
+  }
+  return withStore(async (db, store) => {
+    const { created, userId } = await registerUser({ store, passwords: new Passwords(db) }, { email, password, role: role as Role, verified: true }, { actor: 'cli:users', correlationId: randomUUID() });
+    if (!created) {
+      process.stderr.write(`roster: a user with email ${email} exists\n`);
+      return 1;
+    }
+    process.stdout.write(`${userId}\n`);
+    process.stderr.write(`user ${email} created with role ${role}\n`);
+    return 0;
+  }).catch((error: unknown) => {
+    if (error instanceof DomainError) {
+      process.stderr.write(`roster: ${error.detail}\n`);
+      return 1;
+    }
+    throw error;
+  });
+}
+
 async function tokensCommand(args: string[], label: string | undefined): Promise<number> {
   const [action, id] = args;
   if (!(action === 'create' && !id) && !(action === 'list' && !id) && !(action === 'revoke' && id && args.length === 2)) {
@@ -194,6 +234,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true, strict: false,
     options: {
       'grace-ms': { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, mode: { type: 'string' }, batch: { type: 'string' },
+      role: { type: 'string' }, admin: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -209,6 +250,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'verify' && args.length === 0 && Number.isInteger(grace) && grace >= 0) return verifyCommand(grace);
   if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, out);
   if (command === 'tokens') return tokensCommand(args, typeof values.label === 'string' ? values.label : undefined);
+  if (command === 'users') return usersCommand(args, values.admin === true ? 'admin' : typeof values.role === 'string' ? values.role : 'member');
   process.stderr.write(command && COMMANDS[command] ? helpOf(command) : USAGE);
   return 2;
 }

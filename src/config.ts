@@ -42,6 +42,8 @@ export const ConfigSchema = Type.Object({
   ROSTER_REQUEST_TIMEOUT_MS: Int(1000, 600_000, 30_000),
   ROSTER_MAX_CONNECTIONS: Int(1, 1_000_000, 10_000),
   ROSTER_DOCS_PUBLIC: Type.Boolean({ default: true }),
+  ROSTER_REQUIRE_VERIFIED_EMAIL: Type.Boolean({ default: true }),
+  ROSTER_CODE_TTL_MS: Int(60_000, 7 * 86_400_000, 30 * 60_000),
   ROSTER_DEMO: Type.Boolean({ default: false }),
   ROSTER_SANDBOX_PORT: Int(0, 65535, 8090),
   EVENTSTORE_CONNECTION_STRING: Type.Optional(Type.String({ pattern: '^(esdb|esdb\\+discover)://' })),

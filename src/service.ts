@@ -7,9 +7,9 @@ import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
 import { buildApp, type App, type Services } from './http/app.ts';
 import { AdminTokens, tokensSchema } from './store/tokens.ts';
-import { passwordsSchema } from './store/passwords.ts';
-import { refreshTokensSchema } from './store/refresh-tokens.ts';
-import { accessKeysSchema } from './store/access-tokens.ts';
+import { RefreshTokens, refreshTokensSchema } from './store/refresh-tokens.ts';
+import { AccessTokens, accessKeysSchema } from './store/access-tokens.ts';
+import { Passwords, passwordsSchema } from './store/passwords.ts';
 import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
 import { readModelSchema } from './projections/schema.ts';
@@ -185,8 +185,12 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const scheduler = yield* resource(
     () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick()], errors.report), (s) => s.stop(),
   );
+  const users = {
+    store, passwords: new Passwords(db), access: new AccessTokens(db, options.masterKey), refresh: new RefreshTokens(db, options.masterKey),
+    settings: { requireVerified: config.ROSTER_REQUIRE_VERIFIED_EMAIL, codeTtlMs: config.ROSTER_CODE_TTL_MS },
+  };
   const services: Services = {
-    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, providers, flows, registrations, refresher, prober, replenisher, days,
+    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,

@@ -48,6 +48,11 @@ export function userIdFor(email: string): string {
 
 const stream = (userId: string) => `user-${userId}`;
 
+/** Whether a user has this email. */
+export async function emailTaken(store: EventStore, email: string): Promise<boolean> {
+  return (await catchUp(store, stream(userIdFor(email)), userDecider)).state.exists;
+}
+
 /** A code to mail: the code itself (shown once) and until when it works. */
 export interface MailedCode {
   code: string;

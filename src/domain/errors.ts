@@ -7,6 +7,7 @@ import { Data } from 'effect';
 export const catalogue = {
   invalid_input: { status: 400, title: 'Invalid input' },
   unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Not allowed for this role' },
   lease_secret_mismatch: { status: 403, title: 'The lease secret does not match this session' },
   pool_not_found: { status: 404, title: 'Pool not found' },
   account_not_found: { status: 404, title: 'Account not found' },

@@ -20,10 +20,14 @@ import type { Refresher } from '../workers/refresher.ts';
 import type { Registrations } from '../workers/registration.ts';
 import type { Replenisher } from '../workers/replenisher.ts';
 import type { AdminTokens } from '../store/tokens.ts';
+import { checkAccess, type SignInDeps } from '../commands/sign-in.ts';
+import type { SignedIn, UserSettings } from '../commands/users.ts';
+import type { Role } from '../domain/user.ts';
 import { problemHandler } from './problem.ts';
 import { assertSound } from './text.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
 import accountRoutes from './accounts.ts';
+import authRoutes from './auth.ts';
 import compatRoutes from './compat.ts';
 import feedRoutes, { type FeedStats } from './feed.ts';
 import healthRoutes from './health.ts';
@@ -67,6 +71,8 @@ export interface Services {
   accounts: AccountIndex;
   allocators: Allocators;
   tokens: AdminTokens;
+  /** Roster's users: passwords, codes, sign-in sessions. */
+  users: SignInDeps & { settings: UserSettings };
   providers: Providers;
   flows: FlowsStatusSource;
   registrations: Registrations;
@@ -83,12 +89,39 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 declare module 'fastify' {
   interface FastifyRequest {
     ctx: CommandContext;
+    /** Who called: a user signed in with an access token, or (admin token, open route) none. */
+    user?: SignedIn;
+    /** What the caller may do: an admin token is `admin`; a user has its role; open routes `anonymous`. */
+    role: Role | 'anonymous';
     /** The request's server span. */
     span: Span;
   }
 }
 
-const OPEN = new Set(['/health', '/health/live', '/health/ready']);
+const OPEN = new Set([
+  '/health', '/health/live', '/health/ready',
+  // Signing in needs no token: these take a password or a refresh token.
+  '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/check-username',
+]);
+
+/** Paths a `member` may call: its own sign-in. */
+const MEMBER = /^\/(v1|api)\/auth\//;
+
+/**
+ * Whether a role may call a route: `admin` and `operator` everything here (user
+ * administration is the admin's alone), `viewer` reads only, `member` its own sign-in.
+ *
+ * @example
+ * allowed('viewer', 'POST', '/v1/pools') // → false
+ */
+export function allowed(role: Role, method: string, path: string): boolean {
+  if (role === 'admin' || role === 'operator') return true;
+  if (MEMBER.test(path)) return true;
+  return role === 'viewer' && (method === 'GET' || method === 'HEAD');
+}
+
+/** A bearer token that looks like a JWT (three dot-separated parts): a user's access token, not an admin token. */
+const isJwt = (token: string | undefined) => token !== undefined && token.split('.').length === 3;
 /** Ids a client may give in `X-Request-Id` / `X-Correlation-Id`: visible ASCII, bounded. */
 const CLIENT_ID = /^[\x21-\x7e]{1,200}$/;
 const clientId = (value: string | string[] | undefined) => (typeof value === 'string' && CLIENT_ID.test(value) ? value : undefined);
@@ -146,6 +179,8 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     (String(body).trim() === '' ? done(null, undefined) : json(request, String(body), done)));
   app.decorateRequest('ctx', null as unknown as CommandContext);
   app.decorateRequest('span', null as unknown as Span);
+  app.decorateRequest('user', undefined);
+  app.decorateRequest('role', 'anonymous');
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     const route = request.routeOptions.url ?? path;
@@ -153,10 +188,20 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     const { span, traceparent } = serverSpans.get(request.raw)!;
     request.span = span.updateName(`${request.method} ${route}`).setAttributes({ 'http.request.method': request.method, 'http.route': route, 'url.path': path });
     let actor = 'anonymous';
+    request.role = 'anonymous';
     if (!OPEN.has(path) && !(services.settings.docsPublic && (path === '/docs' || path.startsWith('/docs/')))) {
       const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');
       try {
-        actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(bearerOf(request.headers.authorization));
+        const token = bearerOf(request.headers.authorization);
+        if (isJwt(token)) {
+          request.user = await checkAccess(services.users, token!);
+          actor = `user:${request.user.userId}`;
+          request.role = request.user.role;
+        } else {
+          actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(token);
+          request.role = 'admin';
+        }
+        if (!allowed(request.role, request.method, path)) throw new DomainError('forbidden', `the ${request.role} role may not ${request.method} ${path}`);
       } catch (error) {
         // The refusal goes out at once; the body it will not read is not waited for.
         if (hasBody(request.headers)) reply.header('connection', 'close');
@@ -211,5 +256,6 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   sessionRoutes(app, services);
   registrationRoutes(app, services);
   compatRoutes(app, services);
+  authRoutes(app, services);
   return app;
 }

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
-function roster(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/roster.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function roster(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/roster.js', ...args], { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += String(d)));
-  child.stderr.on('data', (d) => (stderr += String(d)));
+  child.stdout!.on('data', (d) => (stdout += String(d)));
+  child.stderr!.on('data', (d) => (stderr += String(d)));
   return new Promise((ok) => child.on('exit', (code) => ok({ code, stdout, stderr })));
 }
 
@@ -75,6 +76,20 @@ describe('the roster command', () => {
     assert.deepEqual(results.map((r) => r.result), lines.map((_, i) => (i % 4 === 2 ? 'duplicate' : 'imported')));
     const head = encodeURIComponent(await t.roster.services.store.headPosition());
     assert.equal((await t.call('GET', `/v1/accounts?pool=adj&limit=100&position=${head}`)).body.total, 30);
+  });
+
+  it('creates the first admin user, who signs in over HTTP; a second create of the email is refused', async () => {
+    const made = await roster(['users', 'create', 'First.Admin@example.test', '--admin'], env, 'a long admin password\n');
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stderr, /user first\.admin@example\.test created with role admin/i);
+    const login = await t.call('POST', '/v1/auth/login', { email: 'first.admin@example.test', password: 'a long admin password' }, { token: null });
+    assert.equal(login.status, 200, JSON.stringify(login.body));
+    assert.equal(login.body.user.role, 'admin');
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'by-admin', name: 'By admin' }, { token: login.body.accessToken })).status, 201);
+    const again = await roster(['users', 'create', 'first.admin@example.test'], env, 'another password\n');
+    assert.equal(again.code, 1);
+    assert.equal((await roster(['users', 'create', 'x@example.test', '--role', 'root'], env, 'long enough\n')).code, 2);
+    assert.equal((await roster(['users', 'create', 'short@example.test'], env, 'short\n')).code, 1);
   });
 
   it('refuses an import into a pool that does not exist, and bad options', async () => {

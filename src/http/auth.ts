@@ -1,0 +1,83 @@
+import { Type } from 'typebox';
+import { changePassword, emailTaken } from '../commands/users.ts';
+import { refreshSession, signIn, signOut, signOutEverywhere, type Tokens } from '../commands/sign-in.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { App, Services } from './app.ts';
+import { answers } from './schemas.ts';
+
+const Email = Type.String({ minLength: 3, maxLength: 254 });
+/** Bounded before any hash is computed. */
+const Password = Type.String({ minLength: 1, maxLength: 128 });
+const RefreshToken = Type.String({ minLength: 1, maxLength: 200 });
+const UserView = Type.Object({ userId: Type.String(), email: Type.String(), role: Type.String() });
+const TokensView = Type.Object({ accessToken: Type.String(), refreshToken: Type.String(), tokenType: Type.Literal('bearer'), expiresIn: Type.Integer(), user: UserView });
+/** The shared-account service's answer, field for field. */
+const CompatTokens = Type.Object({ access_token: Type.String(), refresh_token: Type.String(), token_type: Type.Literal('bearer'), expires_in: Type.Integer(), user: Type.Object({ id: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() }) });
+
+const userView = (t: Tokens['user']) => ({ userId: t.userId, email: t.email, role: t.role });
+const native = (t: Tokens) => ({ accessToken: t.accessToken, refreshToken: t.refreshToken, tokenType: 'bearer' as const, expiresIn: t.expiresIn, user: userView(t.user) });
+const compat = (t: Tokens) => ({
+  access_token: t.accessToken, refresh_token: t.refreshToken, token_type: 'bearer' as const, expires_in: t.expiresIn,
+  user: { id: t.user.userId, username: t.user.email, email: t.user.email, role: t.user.role },
+});
+
+/** The signed-in user of a request, or 401 (an admin token is not a user). */
+function userOf(req: { user?: Tokens['user'] }): Tokens['user'] {
+  if (!req.user) throw new DomainError('unauthorized', 'sign in as a user: this route needs a user\'s access token');
+  return req.user;
+}
+
+/**
+ * Sign-in for Roster's users: native routes under `/v1/auth`, and the shared-account
+ * service's routes under `/api/auth`, unchanged.
+ */
+export default function authRoutes(app: App, s: Services): void {
+  const tags = ['auth'];
+  const { users } = s;
+
+  app.post('/v1/auth/login', { schema: { tags, security: [], body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: answers({ 200: TokensView }) } },
+    async (req) => native(await signIn(users, req.body.email, req.body.password, users.settings)));
+  app.post('/v1/auth/refresh', { schema: { tags, security: [], body: Type.Object({ refreshToken: RefreshToken }, { additionalProperties: false }), response: answers({ 200: TokensView }) } },
+    async (req) => native(await refreshSession(users, req.body.refreshToken)));
+  app.post('/v1/auth/logout', { schema: { tags, security: [], body: Type.Object({ refreshToken: RefreshToken }, { additionalProperties: false }), response: answers({ 204: Type.Null() }) } },
+    async (req, reply) => {
+      await signOut(users, req.body.refreshToken);
+      return reply.code(204).send(null);
+    });
+  app.post('/v1/auth/logout-all', { schema: { tags, response: answers({ 204: Type.Null() }) } }, async (req, reply) => {
+    await signOutEverywhere(users, userOf(req).userId, req.ctx);
+    return reply.code(204).send(null);
+  });
+  app.get('/v1/auth/me', { schema: { tags, response: answers({ 200: UserView }) } }, async (req) => userView(userOf(req)));
+  app.post('/v1/auth/password', {
+    schema: { tags, body: Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false }), response: answers({ 204: Type.Null() }) },
+  }, async (req, reply) => {
+    await changePassword(users, userOf(req).userId, req.body.currentPassword, req.body.newPassword, req.ctx);
+    return reply.code(204).send(null);
+  });
+
+  // The shared-account service's routes.
+  const compatTags = ['existing shared-account API'];
+  app.post('/api/auth/login', { schema: { tags: compatTags, security: [], body: Type.Object({ username: Email, password: Password }), response: answers({ 200: CompatTokens }) } },
+    async (req) => compat(await signIn(users, req.body.username, req.body.password, users.settings)));
+  app.post('/api/auth/refresh', { schema: { tags: compatTags, security: [], body: Type.Object({ refresh_token: RefreshToken }), response: answers({ 200: CompatTokens }) } },
+    async (req) => compat(await refreshSession(users, req.body.refresh_token)));
+  app.post('/api/auth/logout', { schema: { tags: compatTags, security: [], body: Type.Object({ refresh_token: RefreshToken }), response: answers({ 200: Type.Object({ message: Type.String() }) }) } },
+    async (req) => {
+      await signOut(users, req.body.refresh_token);
+      return { message: 'logged out' };
+    });
+  app.post('/api/auth/logout-all', { schema: { tags: compatTags, response: answers({ 200: Type.Object({ message: Type.String() }) }) } }, async (req) => {
+    await signOutEverywhere(users, userOf(req).userId, req.ctx);
+    return { message: 'logged out everywhere' };
+  });
+  app.get('/api/auth/me', { schema: { tags: compatTags, response: answers({ 200: CompatTokens.properties.user }) } }, async (req) => {
+    const u = userOf(req);
+    return { id: u.userId, username: u.email, email: u.email, role: u.role };
+  });
+  app.get('/api/auth/check-username', {
+    schema: { tags: compatTags, security: [], querystring: Type.Object({ username: Email }), response: answers({ 200: Type.Object({ username: Type.String(), available: Type.Boolean() }) }) },
+  }, async (req) => {
+    return { username: req.query.username, available: !(await emailTaken(s.store, req.query.username)) };
+  });
+}

@@ -1,0 +1,88 @@
+/** Users signing in over HTTP: native and existing shapes, roles, refresh, logout, logout everywhere; no secret in events. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { registerUser } from '../../src/commands/users.ts';
+import type { Role } from '../../src/domain/user.ts';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+describe('sign-in over HTTP', () => {
+  let t: TestRoster;
+  const ctx = { actor: 'test', correlationId: 'c' };
+  const user = async (email: string, role: Role, verified = true) => registerUser(t.roster.services.users, { email, password: `pw of ${email}`, role, verified }, ctx);
+  const login = (email: string, password = `pw of ${email}`) => t.call('POST', '/v1/auth/login', { email, password }, { token: null });
+  before(async () => {
+    t = await startTestRoster();
+    await user('viewer@example.test', 'viewer');
+    await user('member@example.test', 'member');
+    await user('operator@example.test', 'operator');
+    await user('unverified@example.test', 'member', false);
+  });
+  after(async () => t.stop());
+
+  it('signs in, and an unknown email and a wrong password get the same 401', async () => {
+    const ok = await login('viewer@example.test');
+    assert.equal(ok.status, 200);
+    assert.deepEqual(Object.keys(ok.body).sort(), ['accessToken', 'expiresIn', 'refreshToken', 'tokenType', 'user']);
+    assert.equal(ok.body.expiresIn, 900);
+    const me = await t.call('GET', '/v1/auth/me', undefined, { token: ok.body.accessToken });
+    assert.deepEqual(me.body, { userId: ok.body.user.userId, email: 'viewer@example.test', role: 'viewer' });
+    const wrong = await login('viewer@example.test', 'not the password');
+    const unknown = await login('nobody@example.test', 'not the password');
+    assert.equal(wrong.status, 401);
+    assert.deepEqual({ ...wrong.body, instance: undefined }, { ...unknown.body, instance: undefined });
+    const unverified = await login('unverified@example.test');
+    assert.equal(unverified.status, 403);
+    assert.equal(unverified.body.code, 'email_not_verified');
+    assert.equal((await t.call('POST', '/v1/auth/login', { email: 'viewer@example.test', password: 'x'.repeat(129) }, { token: null })).status, 400);
+  });
+
+  it('roles: a viewer reads only, a member only its own sign-in, an operator changes pools', async () => {
+    const [viewer, member, operator] = await Promise.all(['viewer', 'member', 'operator'].map(async (r) => (await login(`${r}@example.test`)).body.accessToken as string));
+    assert.equal((await t.call('GET', '/v1/pools', undefined, { token: viewer })).status, 200);
+    const refused = await t.call('POST', '/v1/pools', { poolId: 'v', name: 'V' }, { token: viewer });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'forbidden');
+    assert.equal((await t.call('GET', '/v1/pools', undefined, { token: member })).status, 403);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: member })).status, 200);
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'by-operator', name: 'O' }, { token: operator })).status, 201);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: null })).status, 401);
+    assert.equal((await t.call('GET', '/v1/auth/me')).status, 401, 'an admin token is not a user');
+  });
+
+  it('answers the shared-account service\'s routes in their shapes: login, me, refresh, logout, logout-all, check-username', async () => {
+    const ok = await t.call('POST', '/api/auth/login', { username: 'member@example.test', password: 'pw of member@example.test' }, { token: null });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual(Object.keys(ok.body).sort(), ['access_token', 'expires_in', 'refresh_token', 'token_type', 'user']);
+    assert.equal(ok.body.token_type, 'bearer');
+    assert.equal(ok.body.user.username, 'member@example.test');
+    assert.equal((await t.call('GET', '/api/auth/me', undefined, { token: ok.body.access_token })).body.email, 'member@example.test');
+    const refreshed = await t.call('POST', '/api/auth/refresh', { refresh_token: ok.body.refresh_token }, { token: null });
+    assert.equal(refreshed.status, 200);
+    assert.notEqual(refreshed.body.refresh_token, ok.body.refresh_token);
+    assert.equal((await t.call('POST', '/api/auth/logout', { refresh_token: refreshed.body.refresh_token }, { token: null })).status, 200);
+    assert.equal((await t.call('POST', '/api/auth/refresh', { refresh_token: refreshed.body.refresh_token }, { token: null })).status, 401);
+    const taken = await t.call('GET', '/api/auth/check-username?username=Member@Example.test', undefined, { token: null });
+    assert.deepEqual(taken.body, { username: 'Member@Example.test', available: false });
+    assert.equal((await t.call('GET', '/api/auth/check-username?username=free@example.test', undefined, { token: null })).body.available, true);
+    // Logout everywhere: the access token in hand stops working at once.
+    const again = await t.call('POST', '/api/auth/login', { username: 'member@example.test', password: 'pw of member@example.test' }, { token: null });
+    await new Promise((r) => setTimeout(r, 2));
+    assert.equal((await t.call('POST', '/api/auth/logout-all', undefined, { token: again.body.access_token })).status, 200);
+    assert.equal((await t.call('GET', '/api/auth/me', undefined, { token: again.body.access_token })).status, 401);
+    assert.equal((await t.call('POST', '/api/auth/refresh', { refresh_token: again.body.refresh_token }, { token: null })).status, 401);
+  });
+
+  it('changes the password: the old one stops signing in, sessions end', async () => {
+    const ok = await login('operator@example.test');
+    const changed = await t.call('POST', '/v1/auth/password', { currentPassword: 'pw of operator@example.test', newPassword: 'a new password' }, { token: ok.body.accessToken });
+    assert.equal(changed.status, 204);
+    assert.equal((await login('operator@example.test')).status, 401);
+    assert.equal((await login('operator@example.test', 'a new password')).status, 200);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: ok.body.accessToken })).status, 401);
+  });
+
+  it('writes no password, code or token to an event', async () => {
+    const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM events WHERE (data::text || metadata::text) ~ '(pw of |a new password|rt_[A-Za-z0-9_-]{20}|eyJ)'");
+    assert.equal(Number(rows[0].n), 0);
+  });
+});
