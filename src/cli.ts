@@ -26,6 +26,7 @@ import { registerUser } from './commands/users.ts';
 import { DomainError } from './domain/errors.ts';
 import { roles, type Role } from './domain/user.ts';
 import { Passwords } from './store/passwords.ts';
+import { MailOutbox } from './store/mail-outbox.ts';
 
 /** The database URL: configured, or the embedded server (the running one, else started for this command). */
 async function database(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -57,6 +58,10 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
     help: 'Roster\'s users. create makes a verified user with the role given (member by default;\n'
       + '--admin is --role admin), reading the password from the first line of stdin:\n'
       + '  echo "$PASSWORD" | roster users create ada@example.test --admin',
+  },
+  mail: {
+    usage: 'roster mail [--to EMAIL]',
+    help: 'The mail outbox, newest first, as JSON Lines (without an SMTP server, mail waits here for an admin to read).\n  --to EMAIL     only mail to this address',
   },
   tokens: {
     usage: 'roster tokens create [--label L] | list | revoke <id>',
@@ -205,6 +210,15 @@ async function usersCommand(args: string[], role: string): Promise<number> {
   });
 }
 
+/** `roster mail`: the outbox, newest first, as JSON Lines. */
+async function mailCommand(to: string | undefined): Promise<number> {
+  return withStore(async (db, _store, config) => {
+    const outbox = new MailOutbox(db, await loadMasterKey(config));
+    for (const mail of await outbox.list({ ...(to ? { to: to.trim().toLowerCase() } : {}), limit: 1000 })) process.stdout.write(`${JSON.stringify(mail)}\n`);
+    return 0;
+  });
+}
+
 async function tokensCommand(args: string[], label: string | undefined): Promise<number> {
   const [action, id] = args;
   if (!(action === 'create' && !id) && !(action === 'list' && !id) && !(action === 'revoke' && id && args.length === 2)) {
@@ -234,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true, strict: false,
     options: {
       'grace-ms': { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, mode: { type: 'string' }, batch: { type: 'string' },
-      role: { type: 'string' }, admin: { type: 'boolean' },
+      role: { type: 'string' }, admin: { type: 'boolean' }, to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -250,6 +264,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'verify' && args.length === 0 && Number.isInteger(grace) && grace >= 0) return verifyCommand(grace);
   if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, out);
   if (command === 'tokens') return tokensCommand(args, typeof values.label === 'string' ? values.label : undefined);
+  if (command === 'mail' && args.length === 0) return mailCommand(typeof values.to === 'string' ? values.to : undefined);
   if (command === 'users') return usersCommand(args, values.admin === true ? 'admin' : typeof values.role === 'string' ? values.role : 'member');
   process.stderr.write(command && COMMANDS[command] ? helpOf(command) : USAGE);
   return 2;

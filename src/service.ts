@@ -10,6 +10,7 @@ import { AdminTokens, tokensSchema } from './store/tokens.ts';
 import { RefreshTokens, refreshTokensSchema } from './store/refresh-tokens.ts';
 import { AccessTokens, accessKeysSchema } from './store/access-tokens.ts';
 import { Passwords, passwordsSchema } from './store/passwords.ts';
+import { MailOutbox, mailOutboxSchema } from './store/mail-outbox.ts';
 import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
 import { readModelSchema } from './projections/schema.ts';
@@ -77,7 +78,7 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
 }
 
 /** The tables besides the store's own, in the order they are made. */
-export const schemas = [readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema];
+export const schemas = [readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema];
 
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
@@ -187,6 +188,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   );
   const users = {
     store, passwords: new Passwords(db), access: new AccessTokens(db, options.masterKey), refresh: new RefreshTokens(db, options.masterKey),
+    outbox: new MailOutbox(db, options.masterKey),
     settings: { requireVerified: config.ROSTER_REQUIRE_VERIFIED_EMAIL, codeTtlMs: config.ROSTER_CODE_TTL_MS },
   };
   const services: Services = {

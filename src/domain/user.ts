@@ -118,10 +118,10 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       if (command.purpose === 'verify_email' && state.verified) return new DomainError('user_verified', 'the email is verified already');
       return [{ type: 'UserCodeIssued', data: { userId, codeId: command.codeId, purpose: command.purpose, expiresAt: at(now + command.ttlMs), at: at(now) } }];
     case 'VerifyEmail': {
-      if (state.verified) return [];
-      // Without a code: verified by an admin.
+      // A code works once, even on an address verified meanwhile; without a code, an admin verifies.
       const refused = command.codeId === null ? undefined : usableCode(state, command.codeId, 'verify_email', now);
-      return refused ?? [{ type: 'UserEmailVerified', data: { userId, codeId: command.codeId, at: at(now) } }];
+      if (refused) return refused;
+      return state.verified ? [] : [{ type: 'UserEmailVerified', data: { userId, codeId: command.codeId, at: at(now) } }];
     }
     case 'ChangePassword':
     case 'SetPassword': {

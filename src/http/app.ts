@@ -22,6 +22,7 @@ import type { Replenisher } from '../workers/replenisher.ts';
 import type { AdminTokens } from '../store/tokens.ts';
 import { checkAccess, type SignInDeps } from '../commands/sign-in.ts';
 import type { SignedIn, UserSettings } from '../commands/users.ts';
+import type { MailDeps } from '../commands/user-mail.ts';
 import type { Role } from '../domain/user.ts';
 import { problemHandler } from './problem.ts';
 import { assertSound } from './text.ts';
@@ -72,7 +73,7 @@ export interface Services {
   allocators: Allocators;
   tokens: AdminTokens;
   /** Roster's users: passwords, codes, sign-in sessions. */
-  users: SignInDeps & { settings: UserSettings };
+  users: SignInDeps & MailDeps & { settings: UserSettings };
   providers: Providers;
   flows: FlowsStatusSource;
   registrations: Registrations;
@@ -101,7 +102,8 @@ declare module 'fastify' {
 const OPEN = new Set([
   '/health', '/health/live', '/health/ready',
   // Signing in needs no token: these take a password or a refresh token.
-  '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/check-username',
+  '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/v1/auth/register', '/v1/auth/verify', '/v1/auth/password-reset',
+  '/v1/auth/password-reset/confirm', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/check-username',
 ]);
 
 /** Paths a `member` may call: its own sign-in. */

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { changePassword, emailTaken } from '../commands/users.ts';
+import { changePassword, emailTaken, resetPassword, verifyEmail } from '../commands/users.ts';
+import { forgotPassword, signUp } from '../commands/user-mail.ts';
 import { refreshSession, signIn, signOut, signOutEverywhere, type Tokens } from '../commands/sign-in.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { App, Services } from './app.ts';
@@ -54,6 +55,39 @@ export default function authRoutes(app: App, s: Services): void {
   }, async (req, reply) => {
     await changePassword(users, userOf(req).userId, req.body.currentPassword, req.body.newPassword, req.ctx);
     return reply.code(204).send(null);
+  });
+
+  const Accepted = Type.Object({ message: Type.String() });
+  app.post('/v1/auth/register', {
+    schema: { tags, security: [], body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: answers({ 202: Accepted }) },
+  }, async (req, reply) => {
+    await signUp(users, req.body.email, req.body.password, req.ctx, users.settings);
+    return reply.code(202).send({ message: 'check your mail to verify the address' });
+  });
+  app.post('/v1/auth/verify', { schema: { tags, security: [], body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: answers({ 200: Accepted }) } },
+    async (req) => {
+      await verifyEmail(users, req.body.code, req.ctx);
+      return { message: 'email verified' };
+    });
+  app.post('/v1/auth/password-reset', { schema: { tags, security: [], body: Type.Object({ email: Email }, { additionalProperties: false }), response: answers({ 202: Accepted }) } },
+    async (req, reply) => {
+      await forgotPassword(users, req.body.email, req.ctx, users.settings);
+      return reply.code(202).send({ message: 'if the address has an account, a reset code is on its way' });
+    });
+  app.post('/v1/auth/password-reset/confirm', {
+    schema: { tags, security: [], body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }, { additionalProperties: false }), response: answers({ 200: Accepted }) },
+  }, async (req) => {
+    await resetPassword(users, req.body.code, req.body.newPassword, req.ctx);
+    return { message: 'password reset; sign in again' };
+  });
+  app.get('/v1/mail', {
+    schema: {
+      tags: ['mail'], querystring: Type.Object({ to: Type.Optional(Email), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+      response: answers({ 200: Type.Object({ items: Type.Array(Type.Object({ mailId: Type.String(), to: Type.String(), subject: Type.String(), text: Type.String(), createdAt: Type.String(), sentAt: Type.Union([Type.String(), Type.Null()]), attempts: Type.Integer() })) }) }),
+    },
+  }, async (req) => {
+    if (req.role !== 'admin') throw new DomainError('forbidden', 'the mail outbox is for admins');
+    return { items: await users.outbox.list({ ...(req.query.to ? { to: req.query.to.trim().toLowerCase() } : {}), limit: req.query.limit }) };
   });
 
   // The shared-account service's routes.

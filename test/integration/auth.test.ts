@@ -7,6 +7,8 @@ import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
 describe('sign-in over HTTP', () => {
   let t: TestRoster;
+  /** Codes read from the outbox, to look for in the events. */
+  const verificationCodes: string[] = [];
   const ctx = { actor: 'test', correlationId: 'c' };
   const user = async (email: string, role: Role, verified = true) => registerUser(t.roster.services.users, { email, password: `pw of ${email}`, role, verified }, ctx);
   const login = (email: string, password = `pw of ${email}`) => t.call('POST', '/v1/auth/login', { email, password }, { token: null });
@@ -81,8 +83,49 @@ describe('sign-in over HTTP', () => {
     assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: ok.body.accessToken })).status, 401);
   });
 
+  it('signs up by mail: the code from the outbox verifies the address once; a taken address gets the same answer and its owner a notice', async () => {
+    const mail = async (to: string) => (await t.call('GET', `/v1/mail?to=${encodeURIComponent(to)}`)).body.items as Array<{ subject: string; text: string }>;
+    const codeIn = (text: string) => /code: (\S+)/.exec(text)![1]!;
+    const signUp = await t.call('POST', '/v1/auth/register', { email: 'New@Example.test', password: 'my new password' }, { token: null });
+    assert.equal(signUp.status, 202);
+    const [verification] = await mail('new@example.test');
+    assert.match(verification!.subject, /verify/i);
+    assert.equal((await login('new@example.test', 'my new password')).status, 403);
+    const code = codeIn(verification!.text);
+    assert.equal((await t.call('POST', '/v1/auth/verify', { code }, { token: null })).status, 200);
+    assert.equal((await t.call('POST', '/v1/auth/verify', { code }, { token: null })).status, 400, 'a code works once');
+    assert.equal((await login('new@example.test', 'my new password')).status, 200);
+    verificationCodes.push(code);
+
+    const taken = await t.call('POST', '/v1/auth/register', { email: 'new@example.test', password: 'a takeover try' }, { token: null });
+    assert.deepEqual([taken.status, taken.body], [signUp.status, signUp.body], 'the same answer whether or not the address is taken');
+    assert.match((await mail('new@example.test'))[0]!.subject, /tried to sign up/);
+    assert.equal((await login('new@example.test', 'a takeover try')).status, 401);
+  });
+
+  it('resets a forgotten password with a mailed code, once; an unknown address gets the same answer and no mail', async () => {
+    const unknown = await t.call('POST', '/v1/auth/password-reset', { email: 'ghost@example.test' }, { token: null });
+    const known = await t.call('POST', '/v1/auth/password-reset', { email: 'viewer@example.test' }, { token: null });
+    assert.deepEqual([unknown.status, unknown.body], [known.status, known.body]);
+    assert.equal((await t.call('GET', '/v1/mail?to=ghost@example.test')).body.items.length, 0);
+    const [reset] = (await t.call('GET', '/v1/mail?to=viewer@example.test')).body.items;
+    const code = /code: (\S+)/.exec(reset.text)![1]!;
+    verificationCodes.push(code);
+    assert.equal((await t.call('POST', '/v1/auth/password-reset/confirm', { code, newPassword: 'viewer reset pw' }, { token: null })).status, 200);
+    assert.equal((await t.call('POST', '/v1/auth/password-reset/confirm', { code, newPassword: 'again and again' }, { token: null })).status, 400);
+    assert.equal((await login('viewer@example.test', 'viewer reset pw')).status, 200);
+    assert.equal((await login('viewer@example.test')).status, 401);
+    const viewer = (await login('viewer@example.test', 'viewer reset pw')).body.accessToken;
+    assert.equal((await t.call('GET', '/v1/mail', undefined, { token: viewer })).status, 403, 'the outbox is for admins');
+  });
+
   it('writes no password, code or token to an event', async () => {
-    const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM events WHERE (data::text || metadata::text) ~ '(pw of |a new password|rt_[A-Za-z0-9_-]{20}|eyJ)'");
+    for (const code of verificationCodes) {
+      const found = await t.db.pool.query('SELECT count(*) AS n FROM events WHERE (data::text || metadata::text) LIKE $1', [`%${code}%`]);
+      assert.equal(Number(found.rows[0].n), 0);
+    }
+    assert.equal(verificationCodes.length, 2);
+    const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM events WHERE (data::text || metadata::text) ~ '(pw of |a new password|my new password|a takeover try|viewer reset pw|rt_[A-Za-z0-9_-]{20}|eyJ)'");
     assert.equal(Number(rows[0].n), 0);
   });
 });

@@ -86,6 +86,14 @@ describe('the roster command', () => {
     assert.equal(login.status, 200, JSON.stringify(login.body));
     assert.equal(login.body.user.role, 'admin');
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'by-admin', name: 'By admin' }, { token: login.body.accessToken })).status, 201);
+    // The outbox through the CLI: a sign-up's verification mail, readable with the shared master key.
+    assert.equal((await t.call('POST', '/v1/auth/register', { email: 'mailed@example.test', password: 'long enough too' }, { token: null })).status, 202);
+    const mail = await roster(['mail', '--to', 'Mailed@example.test'], env);
+    assert.equal(mail.code, 0, mail.stderr);
+    const mails = mail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { to: string; subject: string; text: string });
+    assert.equal(mails.length, 1);
+    assert.equal(mails[0]!.to, 'mailed@example.test');
+    assert.match(mails[0]!.text, /verification code: \S{40,}/);
     const again = await roster(['users', 'create', 'first.admin@example.test'], env, 'another password\n');
     assert.equal(again.code, 1);
     assert.equal((await roster(['users', 'create', 'x@example.test', '--role', 'root'], env, 'long enough\n')).code, 2);

@@ -37,8 +37,9 @@ describe('user', () => {
       assert.equal(state.verified, true);
       assert.equal(state.codes.c1!.used, true);
       spec.given([registered, verifyCode]).when({ type: 'VerifyEmail', userId, codeId: 'c1', now }).then([verified]);
-      // Verified already: nothing more to record, whatever the code.
-      spec.given([registered, verifyCode, verified]).when({ type: 'VerifyEmail', userId, codeId: 'c1', now }).then([]);
+      // The code works once; an admin's verification of a verified address records nothing.
+      spec.given([registered, verifyCode, verified]).when({ type: 'VerifyEmail', userId, codeId: 'c1', now }).thenError('code_invalid');
+      spec.given([registered, verifyCode, verified]).when({ type: 'VerifyEmail', userId, codeId: null, now }).then([]);
     });
     it('refuses a code that is unknown, expired, for another purpose or used', () => {
       spec.given([registered, verifyCode]).when({ type: 'VerifyEmail', userId, codeId: 'nope', now }).thenError('code_invalid', 'code');
