@@ -9,6 +9,8 @@ import { answers } from './schemas.ts';
 const Email = Type.String({ minLength: 3, maxLength: 254 });
 /** Bounded before any hash is computed. */
 const Password = Type.String({ minLength: 1, maxLength: 128 });
+/** A password being set: NIST SP 800-63B's 8 characters at least (the command checks it too). */
+const NewPassword = Type.String({ minLength: 8, maxLength: 128 });
 const RefreshToken = Type.String({ minLength: 1, maxLength: 200 });
 const UserView = Type.Object({ userId: Type.String(), email: Type.String(), role: Type.String() });
 const TokensView = Type.Object({ accessToken: Type.String(), refreshToken: Type.String(), tokenType: Type.Literal('bearer'), expiresIn: Type.Integer(), user: UserView });
@@ -51,7 +53,7 @@ export default function authRoutes(app: App, s: Services): void {
   });
   app.get('/v1/auth/me', { schema: { tags, response: answers({ 200: UserView }) } }, async (req) => userView(userOf(req)));
   app.post('/v1/auth/password', {
-    schema: { tags, body: Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false }), response: answers({ 204: Type.Null() }) },
+    schema: { tags, body: Type.Object({ currentPassword: Password, newPassword: NewPassword }, { additionalProperties: false }), response: answers({ 204: Type.Null() }) },
   }, async (req, reply) => {
     await changePassword(users, userOf(req).userId, req.body.currentPassword, req.body.newPassword, req.ctx);
     return reply.code(204).send(null);
@@ -59,7 +61,7 @@ export default function authRoutes(app: App, s: Services): void {
 
   const Accepted = Type.Object({ message: Type.String() });
   app.post('/v1/auth/register', {
-    schema: { tags, security: [], body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: answers({ 202: Accepted }) },
+    schema: { tags, security: [], body: Type.Object({ email: Email, password: NewPassword }, { additionalProperties: false }), response: answers({ 202: Accepted }) },
   }, async (req, reply) => {
     await signUp(users, req.body.email, req.body.password, req.ctx, users.settings);
     return reply.code(202).send({ message: 'check your mail to verify the address' });
@@ -75,7 +77,7 @@ export default function authRoutes(app: App, s: Services): void {
       return reply.code(202).send({ message: 'if the address has an account, a reset code is on its way' });
     });
   app.post('/v1/auth/password-reset/confirm', {
-    schema: { tags, security: [], body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }, { additionalProperties: false }), response: answers({ 200: Accepted }) },
+    schema: { tags, security: [], body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 200 }), newPassword: NewPassword }, { additionalProperties: false }), response: answers({ 200: Accepted }) },
   }, async (req) => {
     await resetPassword(users, req.body.code, req.body.newPassword, req.ctx);
     return { message: 'password reset; sign in again' };
