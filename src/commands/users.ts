@@ -157,3 +157,19 @@ export async function resetPassword(deps: UserDeps, code: string, password: stri
   await deps.passwords.set(found.userId, password);
   return { userId: found.userId };
 }
+
+/**
+ * What an admin does to a user: disable (ending every sign-in), enable, change the role.
+ *
+ * @example
+ * await administerUser(deps, userId, { type: 'DisableUser', reason: 'left the team' }, ctx);
+ */
+export async function administerUser(
+  deps: UserDeps & { refresh: { revokeUser(userId: string, reason?: string): Promise<number> } }, userId: string,
+  change: { type: 'DisableUser'; reason: string } | { type: 'EnableUser' } | { type: 'ChangeRole'; role: Role },
+  ctx: CommandContext,
+): Promise<{ userId: string; status: 'active' | 'disabled'; role: Role }> {
+  const { state } = await runCommand(deps.store, stream(userId), userDecider, { ...change, userId, now: Date.now() }, ctx);
+  if (change.type === 'DisableUser') await deps.refresh.revokeUser(userId, 'disabled');
+  return { userId, status: state.status, role: state.role };
+}

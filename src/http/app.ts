@@ -117,7 +117,8 @@ const MEMBER = /^\/(v1|api)\/auth\//;
  * allowed('viewer', 'POST', '/v1/pools') // → false
  */
 export function allowed(role: Role, method: string, path: string): boolean {
-  if (role === 'admin' || role === 'operator') return true;
+  if (role === 'admin') return true;
+  if (role === 'operator') return !path.startsWith('/v1/users') && !path.startsWith('/v1/mail');
   if (MEMBER.test(path)) return true;
   return role === 'viewer' && (method === 'GET' || method === 'HEAD');
 }

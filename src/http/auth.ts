@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { changePassword, emailTaken, resetPassword, verifyEmail } from '../commands/users.ts';
+import { administerUser, changePassword, emailTaken, resetPassword, verifyEmail } from '../commands/users.ts';
+import { roles } from '../domain/user.ts';
 import { forgotPassword, signUp } from '../commands/user-mail.ts';
 import { refreshSession, signIn, signOut, signOutEverywhere, type Tokens } from '../commands/sign-in.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -90,6 +91,29 @@ export default function authRoutes(app: App, s: Services): void {
   }, async (req) => {
     if (req.role !== 'admin') throw new DomainError('forbidden', 'the mail outbox is for admins');
     return { items: await users.outbox.list({ ...(req.query.to ? { to: req.query.to.trim().toLowerCase() } : {}), limit: req.query.limit }) };
+  });
+
+  // User administration: the admin's alone.
+  const adminOnly = (role: string) => {
+    if (role !== 'admin') throw new DomainError('forbidden', 'user administration is for admins');
+  };
+  const UserId = Type.Object({ userId: Type.String({ format: 'uuid' }) });
+  const Administered = Type.Object({ userId: Type.String(), status: Type.String(), role: Type.String() });
+  app.post('/v1/users/:userId/disable', {
+    schema: { tags: ['users'], params: UserId, body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }), response: answers({ 200: Administered }) },
+  }, async (req) => {
+    adminOnly(req.role);
+    return administerUser(users, req.params.userId, { type: 'DisableUser', reason: req.body.reason }, req.ctx);
+  });
+  app.post('/v1/users/:userId/enable', { schema: { tags: ['users'], params: UserId, response: answers({ 200: Administered }) } }, async (req) => {
+    adminOnly(req.role);
+    return administerUser(users, req.params.userId, { type: 'EnableUser' }, req.ctx);
+  });
+  app.patch('/v1/users/:userId', {
+    schema: { tags: ['users'], params: UserId, body: Type.Object({ role: Type.Enum(roles) }, { additionalProperties: false }), response: answers({ 200: Administered }) },
+  }, async (req) => {
+    adminOnly(req.role);
+    return administerUser(users, req.params.userId, { type: 'ChangeRole', role: req.body.role }, req.ctx);
   });
 
   // The shared-account service's routes.

@@ -119,6 +119,24 @@ describe('sign-in over HTTP', () => {
     assert.equal((await t.call('GET', '/v1/mail', undefined, { token: viewer })).status, 403, 'the outbox is for admins');
   });
 
+  it('an admin disables (ending every sign-in), enables and changes the role of a user; an operator may not', async () => {
+    const { userId } = await user('staff@example.test', 'member');
+    const signedIn = (await login('staff@example.test')).body;
+    const operator = (await login('operator@example.test', 'a new password')).body.accessToken;
+    assert.equal((await t.call('POST', `/v1/users/${userId}/disable`, { reason: 'left' }, { token: operator })).status, 403);
+    const disabled = await t.call('POST', `/v1/users/${userId}/disable`, { reason: 'left' });
+    assert.deepEqual(disabled.body, { userId, status: 'disabled', role: 'member' });
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: signedIn.accessToken })).status, 401, 'its access token stops at once');
+    assert.equal((await t.call('POST', '/v1/auth/refresh', { refreshToken: signedIn.refreshToken }, { token: null })).status, 401);
+    assert.equal((await login('staff@example.test')).status, 403);
+    assert.equal((await t.call('POST', `/v1/users/${userId}/enable`)).body.status, 'active');
+    assert.equal((await t.call('PATCH', `/v1/users/${userId}`, { role: 'viewer' })).body.role, 'viewer');
+    assert.equal((await t.call('PATCH', `/v1/users/${userId}`, { role: 'root' })).status, 400);
+    const again = await login('staff@example.test');
+    assert.equal(again.body.user.role, 'viewer');
+    assert.equal((await t.call('POST', `/v1/users/00000000-0000-4000-8000-000000000000/enable`)).status, 404);
+  });
+
   it('writes no password, code or token to an event', async () => {
     for (const code of verificationCodes) {
       const found = await t.db.pool.query('SELECT count(*) AS n FROM events WHERE (data::text || metadata::text) LIKE $1', [`%${code}%`]);
