@@ -214,7 +214,7 @@ async function usersCommand(args: string[], role: string): Promise<number> {
 async function mailCommand(to: string | undefined): Promise<number> {
   return withStore(async (db, _store, config) => {
     const outbox = new MailOutbox(db, await loadMasterKey(config));
-    for (const mail of await outbox.list({ ...(to ? { to: to.trim().toLowerCase() } : {}), limit: 1000 })) process.stdout.write(`${JSON.stringify(mail)}\n`);
+    for (const mail of await outbox.list({ ...(to ? { to } : {}), limit: 1000 })) process.stdout.write(`${JSON.stringify(mail)}\n`);
     return 0;
   });
 }

@@ -10,7 +10,7 @@ import type { AccessTokens } from '../store/access-tokens.ts';
 import type { RefreshTokens } from '../store/refresh-tokens.ts';
 import type { CommandContext } from './context.ts';
 import { catchUp, runCommand } from './runner.ts';
-import { authenticate, defaultUserSettings, type SignedIn, type UserDeps, type UserSettings } from './users.ts';
+import { authenticate, defaultUserSettings, signedIn, type SignedIn, type UserDeps, type UserSettings } from './users.ts';
 
 export interface SignInDeps extends UserDeps {
   access: AccessTokens;
@@ -57,8 +57,7 @@ export async function refreshSession(deps: SignInDeps, refreshToken: string, ttl
     await deps.refresh.revokeFamilyOf(rotation.token, 'disabled');
     throw rejected();
   }
-  const user = { userId: rotation.userId, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch };
-  return issue(deps, user, rotation.token, rotation.familyId, ttlSeconds);
+  return issue(deps, signedIn(rotation.userId, state), rotation.token, rotation.familyId, ttlSeconds);
 }
 
 /** Ends the sign-in a refresh token belongs to. Unknown tokens are ignored (logout is idempotent). */
@@ -81,5 +80,5 @@ export async function checkAccess(deps: SignInDeps, accessToken: string): Promis
   if (!claims) throw new DomainError('unauthorized', 'the access token is not valid');
   const { state } = await catchUp(deps.store, `user-${claims.sub}`, userDecider);
   if (!state.exists || state.status === 'disabled' || claims.ses <= state.sessionEpoch) throw new DomainError('unauthorized', 'the access token is not valid');
-  return { userId: claims.sub, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch, familyId: claims.sid };
+  return { ...signedIn(claims.sub, state), familyId: claims.sid };
 }

@@ -4,10 +4,10 @@
  * kept by `Passwords`, outside the log. Every event is written before the hash it
  * concerns, so a writer that loses a race never leaves its password behind.
  */
-import { createHash } from 'node:crypto';
 import { DomainError, invalid } from '../domain/errors.ts';
-import { normalizeEmail, userDecider, type Role, type UserState } from '../domain/user.ts';
+import { codeRefused, normalizeEmail, userDecider, type Role, type UserState } from '../domain/user.ts';
 import type { Passwords } from '../store/passwords.ts';
+import { idOf } from '../store/secrets.ts';
 import type { EventStore } from '../store/port.ts';
 import type { CommandContext } from './context.ts';
 import { catchUp, runCommand } from './runner.ts';
@@ -42,8 +42,7 @@ function checkPassword(password: string, field = 'password'): void {
  * userIdFor('Ada@Example.test') === userIdFor('ada@example.test') // → true
  */
 export function userIdFor(email: string): string {
-  const h = createHash('sha256').update(`user\n${normalizeEmail(email)}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return idOf(`user\n${normalizeEmail(email)}`);
 }
 
 const stream = (userId: string) => `user-${userId}`;
@@ -94,7 +93,7 @@ export async function registerUser(
 /** Verifies the email a code was mailed to; `code_invalid` when it is not a usable code. */
 export async function verifyEmail(deps: UserDeps, code: string, ctx: CommandContext): Promise<{ userId: string }> {
   const found = await deps.passwords.findCode(code);
-  if (!found) throw new DomainError('code_invalid', 'the code is wrong, used or expired', [{ field: 'code', message: 'is wrong, used or expired' }]);
+  if (!found) throw codeRefused();
   await runCommand(deps.store, stream(found.userId), userDecider, { type: 'VerifyEmail', userId: found.userId, codeId: found.codeId, now: Date.now() }, ctx);
   return { userId: found.userId };
 }
@@ -127,7 +126,8 @@ export async function authenticate(deps: UserDeps, email: string, password: stri
   return signedIn(userId, state);
 }
 
-const signedIn = (userId: string, state: UserState): SignedIn => ({ userId, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch });
+/** The user as sessions need it, from its state. */
+export const signedIn = (userId: string, state: UserState): SignedIn => ({ userId, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch });
 
 /** Changes a user's password, given the current one; ends every session of the user. */
 export async function changePassword(deps: UserDeps, userId: string, current: string, next: string, ctx: CommandContext): Promise<void> {
@@ -152,7 +152,7 @@ export async function requestPasswordReset(deps: UserDeps, email: string, ctx: C
 export async function resetPassword(deps: UserDeps, code: string, password: string, ctx: CommandContext): Promise<{ userId: string }> {
   checkPassword(password);
   const found = await deps.passwords.findCode(code);
-  if (!found) throw new DomainError('code_invalid', 'the code is wrong, used or expired', [{ field: 'code', message: 'is wrong, used or expired' }]);
+  if (!found) throw codeRefused();
   await runCommand(deps.store, stream(found.userId), userDecider, { type: 'ResetPassword', userId: found.userId, codeId: found.codeId, now: Date.now() }, ctx);
   await deps.passwords.set(found.userId, password);
   return { userId: found.userId };

@@ -88,13 +88,14 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const at = (now: number) => new Date(now).toISOString();
 
+/** The refusal of a code that is not one, not the user's, for another purpose, used or expired; all alike. */
+export const codeRefused = (): DomainError =>
+  new DomainError('code_invalid', 'the code is wrong, used or expired', [{ field: 'code', message: 'is wrong, used or expired' }]);
+
 /** The code `codeId` if it is the user's, for `purpose`, unused and unexpired; else why not. */
 function usableCode(state: UserState, codeId: string, purpose: CodePurpose, now: number): DomainError | undefined {
   const code = state.codes[codeId];
-  if (!code || code.purpose !== purpose || code.used || code.expiresAt <= now) {
-    return new DomainError('code_invalid', 'the code is wrong, used or expired', [{ field: 'code', message: 'is wrong, used or expired' }]);
-  }
-  return undefined;
+  return !code || code.purpose !== purpose || code.used || code.expiresAt <= now ? codeRefused() : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type pg from 'pg';
+import { deriveKey } from './secrets.ts';
 
 /** The key ids access tokens are signed with; each key is derived from the master key and its id, so no key is stored. */
 export const accessKeysSchema = /* sql */ `
@@ -38,7 +39,7 @@ export class AccessTokens {
   constructor(private readonly pool: pg.Pool, private readonly masterKey: Buffer) {}
 
   private keyOf(kid: string): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.masterKey, 'roster', `access-token:${kid}`, 32));
+    return deriveKey(this.masterKey, `access-token:${kid}`);
   }
 
   /** The live key ids, newest first; makes the first one when there is none. */

@@ -1,6 +1,7 @@
-import { hkdfSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { open, seal } from './secrets.ts';
+import { normalizeEmail } from '../domain/user.ts';
+import { deriveKey, open, seal } from './secrets.ts';
 
 /** Mail waiting to be sent (or, with no SMTP server, to be read by an admin); bodies sealed, as they carry codes. */
 export const mailOutboxSchema = /* sql */ `
@@ -39,7 +40,7 @@ export class MailOutbox {
   private readonly key: Buffer;
 
   constructor(private readonly pool: pg.Pool, masterKey: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'mail-outbox', 32));
+    this.key = deriveKey(masterKey, 'mail-outbox');
   }
 
   async enqueue(to: string, subject: string, text: string): Promise<string> {
@@ -48,12 +49,12 @@ export class MailOutbox {
     return mailId;
   }
 
-  /** The newest mail first, `to` one recipient only when given. */
+  /** The newest mail first, `to` one recipient (as normalized) only when given. */
   async list(options: { to?: string; limit?: number } = {}): Promise<Mail[]> {
     const { rows } = await this.pool.query<{ mail_id: string; recipient: string; subject: string; body: Buffer; created_at: Date; sent_at: Date | null; attempts: number }>(
       `SELECT mail_id, recipient, subject, body, created_at, sent_at, attempts FROM mail_outbox
        WHERE $1::text IS NULL OR recipient = $1 ORDER BY created_at DESC, mail_id LIMIT $2`,
-      [options.to ?? null, options.limit ?? 100],
+      [options.to === undefined ? null : normalizeEmail(options.to), options.limit ?? 100],
     );
     return rows.map((r) => ({
       mailId: r.mail_id, to: r.recipient, subject: r.subject, text: open(this.key, r.body, r.mail_id).toString(),

@@ -1,6 +1,7 @@
 import argon2 from 'argon2';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { digestOf as sha256 } from './secrets.ts';
 
 /** Users' password hashes and the hashes of the codes mailed to them; never in the log. */
 export const passwordsSchema = /* sql */ `
@@ -23,8 +24,6 @@ CREATE INDEX IF NOT EXISTS user_codes_expires ON user_codes (expires_at);
  * passes, one lane), set here rather than left to the library's defaults.
  */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /**
  * Password hashes (argon2id) and single-use codes (stored as SHA-256 of 32 random bytes;

@@ -1,6 +1,6 @@
-import { createHash, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { open, seal } from './secrets.ts';
+import { deriveKey, digestOf as hash, open, seal } from './secrets.ts';
 
 /**
  * Refresh tokens, stored hashed, in families (one per sign-in). A rotated token keeps its
@@ -33,7 +33,6 @@ export type Rotation =
   /** A token rotated before the grace window was used again: its whole family is revoked (RFC 9700 §4.14.2). */
   | { outcome: 'reused'; familyId: string; userId: string };
 
-const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 const newToken = () => `rt_${randomBytes(32).toString('base64url')}`;
 
 /**
@@ -50,7 +49,7 @@ export class RefreshTokens {
     private readonly pool: pg.Pool, masterKey: Buffer,
     private readonly options: { ttlMs: number; graceMs: number } = { ttlMs: 30 * 86_400_000, graceMs: 10_000 },
   ) {
-    this.key = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'refresh-successor', 32));
+    this.key = deriveKey(masterKey, 'refresh-successor');
   }
 
   /** A new family (a sign-in) and its first token. */

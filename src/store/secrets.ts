@@ -73,8 +73,8 @@ export class SecretVault {
   /** `cacheSize`: how many accounts' opened credentials stay in memory (10,000 by default). */
   constructor(private readonly pool: pg.Pool, masterKey: Buffer, options: { cacheSize?: number } = {}) {
     this.cacheSize = options.cacheSize ?? 10_000;
-    this.kek = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'key-encryption', 32));
-    this.fingerprintKey = Buffer.from(hkdfSync('sha256', masterKey, 'roster', 'fingerprint', 32));
+    this.kek = deriveKey(masterKey, 'key-encryption');
+    this.fingerprintKey = deriveKey(masterKey, 'fingerprint');
   }
 
   /** Keys with a writer inside `exclusive` on this node, and the end of their queue. */
@@ -232,11 +232,35 @@ export class SecretVault {
   }
 }
 
-/** A stable account id for a login in a pool, so that importing the same login twice collides. */
-export function accountIdFor(poolId: string, login: string): string {
-  const h = createHash('sha256').update(`${poolId}\n${login.trim().toLowerCase()}`).digest('hex');
+/**
+ * A stable UUID-shaped id for a text (from its SHA-256): equal texts, equal ids.
+ *
+ * @example
+ * idOf('user\nada@example.test') // → 'xxxxxxxx-xxxx-8xxx-axxx-xxxxxxxxxxxx'
+ */
+export function idOf(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/** A stable account id for a login in a pool, so that importing the same login twice collides. */
+export function accountIdFor(poolId: string, login: string): string {
+  return idOf(`${poolId}\n${login.trim().toLowerCase()}`);
+}
+
+/**
+ * A 32-byte key for one purpose, derived from the master key (HKDF-SHA256): each use of
+ * the master key gets its own key.
+ *
+ * @example
+ * const key = deriveKey(masterKey, 'mail-outbox');
+ */
+export function deriveKey(masterKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, 'roster', purpose, 32));
+}
+
+/** The SHA-256 of a token or code, as stored in its place (base64url). */
+export const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64url');
 
 /**
  * The master key from ROSTER_MASTER_KEY, or (embedded mode) from `dataDir/master.key`,
