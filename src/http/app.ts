@@ -108,17 +108,20 @@ const OPEN = new Set([
 
 /** Paths a `member` may call: its own sign-in. */
 const MEMBER = /^\/(v1|api)\/auth\//;
+/** Paths only an `admin` may call: user administration and the mail outbox (which holds codes). */
+const ADMIN = /^\/v1\/(users|mail)(\/|$)/;
 
 /**
- * Whether a role may call a route: `admin` and `operator` everything here (user
- * administration is the admin's alone), `viewer` reads only, `member` its own sign-in.
+ * Whether a role may call a route: `admin` everything; `operator` everything but user
+ * administration and the mail outbox; `viewer` reads the rest; `member` its own sign-in.
  *
  * @example
  * allowed('viewer', 'POST', '/v1/pools') // → false
  */
 export function allowed(role: Role, method: string, path: string): boolean {
   if (role === 'admin') return true;
-  if (role === 'operator') return !path.startsWith('/v1/users') && !path.startsWith('/v1/mail');
+  if (ADMIN.test(path)) return false;
+  if (role === 'operator') return true;
   if (MEMBER.test(path)) return true;
   return role === 'viewer' && (method === 'GET' || method === 'HEAD');
 }
