@@ -30,6 +30,7 @@ import { ProviderBuckets } from './workers/limits.ts';
 import { Prober } from './workers/prober.ts';
 import { Providers, type ProviderConfig } from './workers/providers/registry.ts';
 import { Refresher } from './workers/refresher.ts';
+import { Mailer, smtpTransport } from './workers/mailer.ts';
 import { ownersSchema, Registrations } from './workers/registration.ts';
 import { Replenisher } from './workers/replenisher.ts';
 import { Scheduler } from './workers/scheduler.ts';
@@ -225,6 +226,13 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   yield* Effect.forkScoped(every(config.ROSTER_REAPER_INTERVAL_MS, () => allocators.reap(report('reaper')), report('reaper')));
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));
+  if (config.ROSTER_SMTP_URL) {
+    const transport = yield* resource(() => smtpTransport(config.ROSTER_SMTP_URL!), (t) => t.close());
+    const mailer = new Mailer(services.users.outbox, transport, {
+      from: config.ROSTER_MAIL_FROM, retryBaseMs: config.ROSTER_MAIL_RETRY_MS, retryMaxMs: 3_600_000, batch: 10,
+    });
+    yield* Effect.forkScoped(every(config.ROSTER_MAIL_INTERVAL_MS, () => mailer.drain(), report('mail')));
+  }
 }));
 
 /** The default pool and the first admin token, then the server listens. */

@@ -86,7 +86,7 @@ export default function authRoutes(app: App, s: Services): void {
   app.get('/v1/mail', {
     schema: {
       tags: ['mail'], querystring: Type.Object({ to: Type.Optional(Email), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
-      response: answers({ 200: Type.Object({ items: Type.Array(Type.Object({ mailId: Type.String(), to: Type.String(), subject: Type.String(), text: Type.String(), createdAt: Type.String(), sentAt: Type.Union([Type.String(), Type.Null()]), attempts: Type.Integer() })) }) }),
+      response: answers({ 200: Type.Object({ items: Type.Array(Type.Object({ mailId: Type.String(), to: Type.String(), subject: Type.String(), text: Type.String(), createdAt: Type.String(), sentAt: Type.Union([Type.String(), Type.Null()]), attempts: Type.Integer(), lastError: Type.Union([Type.String(), Type.Null()]) })) }) }),
     },
   }, async (req) => {
     return { items: await users.outbox.list({ ...(req.query.to ? { to: req.query.to } : {}), limit: req.query.limit }) };

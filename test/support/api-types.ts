@@ -5515,6 +5515,7 @@ export interface paths {
                                 createdAt: string;
                                 sentAt: string | null;
                                 attempts: number;
+                                lastError: string | null;
                             }[];
                         };
                     };
