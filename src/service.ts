@@ -31,6 +31,11 @@ import { Prober } from './workers/prober.ts';
 import { Providers, type ProviderConfig } from './workers/providers/registry.ts';
 import { Refresher } from './workers/refresher.ts';
 import { Mailer, smtpTransport } from './workers/mailer.ts';
+import { ApiKeySecrets, apiKeysSchema } from './store/api-keys.ts';
+import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts';
+import { Budgets, budgetsSchema } from './store/budgets.ts';
+import { AuthGuard } from './commands/guard.ts';
+import { Quotas } from './commands/quotas.ts';
 import { ownersSchema, Registrations } from './workers/registration.ts';
 import { Replenisher } from './workers/replenisher.ts';
 import { Scheduler } from './workers/scheduler.ts';
@@ -79,7 +84,9 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
 }
 
 /** The tables besides the store's own, in the order they are made. */
-export const schemas = [readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema];
+export const schemas = [
+  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema,
+];
 
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
@@ -187,13 +194,22 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const scheduler = yield* resource(
     () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick()], errors.report), (s) => s.stop(),
   );
+  // Rate limits count in Redis when there is one (shared by every node), else in PostgreSQL.
+  const limits = new RateLimits(config.ROSTER_REDIS_URL
+    ? { kind: 'redis', client: yield* resource(() => openRedis(config.ROSTER_REDIS_URL!), (r) => r.quit()) }
+    : { kind: 'postgres', pool: db });
+  const guard = new AuthGuard(limits, {
+    failsPerIp: config.ROSTER_LOGIN_FAILS_PER_IP, failsPerAccount: config.ROSTER_LOGIN_FAILS_PER_ACCOUNT, windowSeconds: config.ROSTER_LOGIN_FAIL_WINDOW_S,
+  });
   const users = {
     store, passwords: new Passwords(db), access: new AccessTokens(db, options.masterKey), refresh: new RefreshTokens(db, options.masterKey),
-    outbox: new MailOutbox(db, options.masterKey),
+    outbox: new MailOutbox(db, options.masterKey), guard,
     settings: { requireVerified: config.ROSTER_REQUIRE_VERIFIED_EMAIL, codeTtlMs: config.ROSTER_CODE_TTL_MS },
   };
+  const quotas = new Quotas(limits, new Budgets(db));
+  const callers = { ...users, tokens, keys: new ApiKeySecrets(db), quotas };
   const services: Services = {
-    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, providers, flows, registrations, refresher, prober, replenisher, days,
+    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,

@@ -6,7 +6,9 @@ import type { Position } from '../store/port.ts';
 import type { Credentials, SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import type { Allocators } from './allocators.ts';
+import { sessionLimitsOf, type Caller } from './callers.ts';
 import type { CommandContext } from './context.ts';
+import type { Quotas } from './quotas.ts';
 
 export interface SessionDeps {
   allocators: Allocators;
@@ -39,6 +41,8 @@ export interface AllocateRequest {
   waitMs?: number;
   holder: string;
   filter?: AllocationFilter;
+  /** Sessions held at once by holders with these prefixes, at most (an API key's limits). */
+  holderLimits?: Array<{ prefix: string; max: number }>;
 }
 
 /**
@@ -55,7 +59,7 @@ export async function allocate(deps: SessionDeps, poolId: string, request: Alloc
   const { events, position, state } = await allocator.submit({
     type: 'Allocate', sessionId, count: request.count, holder: request.holder, secretHash: deps.vault.fingerprint(leaseSecret),
     ...(request.ttlMs ? { ttlMs: request.ttlMs } : {}), ...(request.waitMs ? { waitMs: request.waitMs } : {}),
-    ...(request.filter ? { filter: request.filter } : {}),
+    ...(request.filter ? { filter: request.filter } : {}), ...(request.holderLimits?.length ? { holderLimits: request.holderLimits } : {}),
   }, ctx).then((r) => {
     instruments.allocations.add(1, { pool: poolId, outcome: 'allocated' });
     return r;
@@ -83,21 +87,52 @@ function secretHashOf(deps: SessionDeps, leaseSecret: string | null): string | n
   return leaseSecret === null ? null : deps.vault.fingerprint(leaseSecret);
 }
 
-/** Extends a live session; `leaseSecret: null` is an operator acting without it. */
-export async function renew(deps: SessionDeps, poolId: string, sessionId: string, leaseSecret: string | null, ttlMs: number | undefined, ctx: CommandContext) {
+/**
+ * Extends a live session; `leaseSecret: null` is an operator acting without it. With
+ * `holder`, a session held by another is not found (an API key acts on its own only).
+ */
+export async function renew(deps: SessionDeps, poolId: string, sessionId: string, leaseSecret: string | null, ttlMs: number | undefined, ctx: CommandContext, holder?: string) {
   const allocator = await deps.allocators.get(poolId);
   const { events, position, state } = await allocator.submit({
-    type: 'Renew', sessionId, secretHash: secretHashOf(deps, leaseSecret), ...(ttlMs ? { ttlMs } : {}),
+    type: 'Renew', sessionId, secretHash: secretHashOf(deps, leaseSecret), ...(ttlMs ? { ttlMs } : {}), ...(holder ? { holder } : {}),
   }, ctx);
   const renewed = (events as SessionRenewed[])[0];
   return { sessionId, expiresAt: renewed?.data.expiresAt ?? new Date(state.ledger.sessions.get(sessionId)!.expiresAt).toISOString(), position };
 }
 
-/** Ends a session and frees its accounts; releasing twice changes nothing. */
-export async function release(deps: SessionDeps, poolId: string, sessionId: string, leaseSecret: string | null, ctx: CommandContext) {
+/** Ends a session and frees its accounts; releasing twice changes nothing. `holder` as for `renew`. */
+export async function release(deps: SessionDeps, poolId: string, sessionId: string, leaseSecret: string | null, ctx: CommandContext, holder?: string) {
   const allocator = await deps.allocators.get(poolId);
   const { events, position } = await allocator.submit({
-    type: 'Release', sessionId, secretHash: secretHashOf(deps, leaseSecret),
+    type: 'Release', sessionId, secretHash: secretHashOf(deps, leaseSecret), ...(holder ? { holder } : {}),
   }, ctx);
   return { sessionId, released: events.length > 0, position };
+}
+
+/** The holder a caller's sessions carry: an API key's is always its own (so that it finds only its own sessions). */
+export const holderFor = (caller: Caller | undefined, asked: string | undefined, actor: string) =>
+  (caller?.kind === 'key' ? caller.actor : asked ?? actor);
+
+/** The holder a caller must match to act on a session: an API key acts on its own sessions only. */
+export const ownHolder = (caller: Caller | undefined) => (caller?.kind === 'key' ? caller.actor : undefined);
+
+/**
+ * Allocates for a caller within its limits: sessions held at once (checked by the ledger),
+ * and its budget, one unit per account leased, reserved before and given back when the
+ * allocation fails.
+ *
+ * @example
+ * const a = await allocateFor(deps, request.caller, 'default', { count: 1, holder: 'ci' }, ctx);
+ */
+export async function allocateFor(deps: SessionDeps & { quotas: Quotas }, caller: Caller | undefined, poolId: string, request: AllocateRequest, ctx: CommandContext): Promise<Allocation> {
+  if (!caller || caller.kind === 'admin') return allocate(deps, poolId, request, ctx);
+  const held = await deps.quotas.reserve(caller.limits, request.count);
+  try {
+    const allocation = await allocate(deps, poolId, { ...request, holder: holderFor(caller, request.holder, caller.actor), holderLimits: sessionLimitsOf(caller) }, ctx);
+    await deps.quotas.settle(held, request.count);
+    return allocation;
+  } catch (error) {
+    await deps.quotas.settle(held, 0);
+    throw error;
+  }
 }

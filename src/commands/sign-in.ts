@@ -5,16 +5,20 @@
  * which ends the access tokens issued before it.
  */
 import { DomainError } from '../domain/errors.ts';
-import { userDecider } from '../domain/user.ts';
+import type { Limits } from '../domain/limits.ts';
+import { normalizeEmail, userDecider } from '../domain/user.ts';
 import type { AccessTokens } from '../store/access-tokens.ts';
 import type { RefreshTokens } from '../store/refresh-tokens.ts';
 import type { CommandContext } from './context.ts';
+import type { AuthGuard } from './guard.ts';
 import { catchUp, runCommand } from './runner.ts';
 import { authenticate, defaultUserSettings, signedIn, type SignedIn, type UserDeps, type UserSettings } from './users.ts';
 
 export interface SignInDeps extends UserDeps {
   access: AccessTokens;
   refresh: RefreshTokens;
+  /** Counts failed sign-ins per IP and per email, and refuses before the hash once either passes its limit. */
+  guard?: AuthGuard;
 }
 
 /** What a sign-in or a refresh answers. */
@@ -42,8 +46,14 @@ async function issue(deps: SignInDeps, user: SignedIn, refreshToken: string, fam
  * @example
  * const { accessToken, refreshToken } = await signIn(deps, 'ada@example.test', 'correct horse');
  */
-export async function signIn(deps: SignInDeps, email: string, password: string, settings: UserSettings = defaultUserSettings, ttlSeconds = ACCESS_TTL_SECONDS): Promise<Tokens> {
-  const user = await authenticate(deps, email, password, settings);
+export async function signIn(
+  deps: SignInDeps, email: string, password: string, settings: UserSettings = defaultUserSettings, ttlSeconds = ACCESS_TTL_SECONDS, ip = 'local',
+): Promise<Tokens> {
+  const account = `email:${normalizeEmail(email)}`;
+  await deps.guard?.before(ip, account);
+  const user = await authenticate(deps, email, password, settings).catch((e: unknown) =>
+    (deps.guard && e instanceof DomainError && e.code === 'invalid_credentials' ? deps.guard.failed(ip, account, e) : Promise.reject(e)));
+  await deps.guard?.succeeded(account);
   const { token, familyId } = await deps.refresh.start(user.userId);
   return issue(deps, user, token, familyId, ttlSeconds);
 }
@@ -75,10 +85,10 @@ export async function signOutEverywhere(deps: SignInDeps, userId: string, ctx: C
  * The user an access token speaks for: a valid signature by a live key, not expired,
  * issued after the user's session epoch, the user neither gone nor disabled.
  */
-export async function checkAccess(deps: SignInDeps, accessToken: string): Promise<SignedIn & { familyId: string }> {
+export async function checkAccess(deps: SignInDeps, accessToken: string): Promise<SignedIn & { familyId: string; limits: Limits }> {
   const claims = await deps.access.verify(accessToken);
   if (!claims) throw new DomainError('unauthorized', 'the access token is not valid');
   const { state } = await catchUp(deps.store, `user-${claims.sub}`, userDecider);
   if (!state.exists || state.status === 'disabled' || claims.ses <= state.sessionEpoch) throw new DomainError('unauthorized', 'the access token is not valid');
-  return { ...signedIn(claims.sub, state), familyId: claims.sid };
+  return { ...signedIn(claims.sub, state), familyId: claims.sid, limits: state.limits };
 }

@@ -26,7 +26,7 @@ export interface OutcomeReport {
  */
 export async function reportOutcome(
   deps: SessionDeps & AccountDeps & { days: UsageDays }, poolId: string, sessionId: string, leaseSecret: string,
-  report: OutcomeReport, ctx: CommandContext,
+  report: OutcomeReport, ctx: CommandContext, holder?: string,
 ) {
   const allocator = await deps.allocators.get(poolId);
   let session = allocator.current.ledger.sessions.get(sessionId);
@@ -34,7 +34,7 @@ export async function reportOutcome(
     await allocator.load(); // written by another node, perhaps
     session = allocator.current.ledger.sessions.get(sessionId);
   }
-  const authorised = authorise(session, sessionId, deps.vault.fingerprint(leaseSecret));
+  const authorised = authorise(session, sessionId, deps.vault.fingerprint(leaseSecret), holder);
   if (authorised instanceof DomainError) throw authorised;
   if (!authorised.leases.some((l) => l.accountId === report.accountId)) {
     throw invalid([{ field: 'accountId', message: `is not leased to session ${sessionId}` }]);

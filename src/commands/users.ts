@@ -4,6 +4,7 @@
  * kept by `Passwords`, outside the log. Every event is written before the hash it
  * concerns, so a writer that loses a race never leaves its password behind.
  */
+import type { Limits } from '../domain/limits.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
 import { codeRefused, normalizeEmail, userDecider, type Role, type UserState } from '../domain/user.ts';
 import type { Passwords } from '../store/passwords.ts';
@@ -166,10 +167,10 @@ export async function resetPassword(deps: UserDeps, code: string, password: stri
  */
 export async function administerUser(
   deps: UserDeps & { refresh: { revokeUser(userId: string, reason?: string): Promise<number> } }, userId: string,
-  change: { type: 'DisableUser'; reason: string } | { type: 'EnableUser' } | { type: 'ChangeRole'; role: Role },
+  change: { type: 'DisableUser'; reason: string } | { type: 'EnableUser' } | { type: 'ChangeRole'; role: Role } | { type: 'ChangeLimits'; limits: Limits },
   ctx: CommandContext,
-): Promise<{ userId: string; status: 'active' | 'disabled'; role: Role }> {
+): Promise<{ userId: string; status: 'active' | 'disabled'; role: Role; limits: Limits }> {
   const { state } = await runCommand(deps.store, stream(userId), userDecider, { ...change, userId, now: Date.now() }, ctx);
   if (change.type === 'DisableUser') await deps.refresh.revokeUser(userId, 'disabled');
-  return { userId, status: state.status, role: state.role };
+  return { userId, status: state.status, role: state.role, limits: state.limits };
 }

@@ -9,10 +9,11 @@ import { operationEvents, type OperationEvent } from './operations.ts';
 import { jobEvents, type JobEvent } from './job.ts';
 import { poolEvents, type PoolEvent } from './pool.ts';
 import { userEvents, type UserEvent } from './user.ts';
+import { apiKeyEvents, type ApiKeyEvent } from './api-key.ts';
 
 export const rosterEvents = eventSet(
   ...accountEvents.definitions, ...poolEvents.definitions, ...jobEvents.definitions, ...identitiesEvents.definitions, ...operationEvents.definitions,
-  ...userEvents.definitions,
+  ...userEvents.definitions, ...apiKeyEvents.definitions,
 );
 /** Any event of Roster's log. */
-export type RosterEvent = AccountEvent | PoolEvent | JobEvent | IdentitiesEvent | OperationEvent | UserEvent;
+export type RosterEvent = AccountEvent | PoolEvent | JobEvent | IdentitiesEvent | OperationEvent | UserEvent | ApiKeyEvent;

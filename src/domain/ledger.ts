@@ -85,14 +85,16 @@ export type LedgerCommand =
   | {
     type: 'Allocate'; sessionId: string; count: number; ttlMs?: number; holder: string; secretHash: string;
     filter?: AllocationFilter; random: number; now: number;
+    /** Sessions held at once: live sessions whose holder starts with `prefix` number fewer than `max` (a key's, a user's). */
+    holderLimits?: Array<{ prefix: string; max: number }>;
     /**
      * Accounts allocatable now; `ranked` when already in the pool's strategy order (see
      * `rank`), and then read only as far as needed (the allocator walks its free order).
      */
     candidates: Iterable<Candidate>; ranked?: boolean;
   }
-  | { type: 'Renew'; sessionId: string; secretHash: string | null; ttlMs?: number; now: number }
-  | { type: 'Release'; sessionId: string; secretHash: string | null; now: number }
+  | { type: 'Renew'; sessionId: string; secretHash: string | null; ttlMs?: number; now: number; holder?: string }
+  | { type: 'Release'; sessionId: string; secretHash: string | null; now: number; holder?: string }
   | { type: 'ExpireOverdue'; now: number };
 
 function matches(c: Candidate, filter?: AllocationFilter): boolean {
@@ -146,18 +148,26 @@ export function rank(candidates: Candidate[], strategy: Strategy, state: LedgerS
 }
 
 /**
- * The session, when it exists and `secretHash` is its lease secret's (null: an operator,
- * who needs none): the one lease-secret check.
+ * The session, when it exists, is held by `holder` (when given: an API key sees only its
+ * own sessions; another's does not exist for it) and `secretHash` is its lease secret's
+ * (null: an operator, who needs none): the one lease-secret check.
  *
  * @example
  * const session = authorise(state.sessions.get(id), id, hash); // → Session | DomainError
  */
-export function authorise(session: Session | undefined, sessionId: string, secretHash: string | null): Session | DomainError {
-  if (!session) return new DomainError('session_not_found', `session ${sessionId} does not exist`);
+export function authorise(session: Session | undefined, sessionId: string, secretHash: string | null, holder?: string): Session | DomainError {
+  if (!session || (holder !== undefined && session.holder !== holder)) return new DomainError('session_not_found', `session ${sessionId} does not exist`);
   if (secretHash !== null && secretHash !== session.secretHash) {
     return new DomainError('lease_secret_mismatch', `wrong lease secret for session ${sessionId}`);
   }
   return session;
+}
+
+/** How many live, unexpired sessions have a holder starting with `prefix`. */
+function liveHeldBy(state: LedgerState, prefix: string, now: number): number {
+  let n = 0;
+  for (const s of state.sessions.values()) if (s.status === 'live' && s.expiresAt > now && s.holder.startsWith(prefix)) n++;
+  return n;
 }
 
 /**
@@ -179,6 +189,8 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
       if (previous?.status === 'live' && !overdue) {
         return new DomainError('session_exists', `session ${command.sessionId} is live`);
       }
+      const over = command.holderLimits?.find((l) => liveHeldBy(state, l.prefix, command.now) >= l.max);
+      if (over) return new DomainError('session_limit', `${over.max} session(s) held at once at most`);
       const ttl = command.ttlMs ?? config.defaultLeaseTtlMs;
       if (ttl > config.maxLeaseTtlMs) return invalid([{ field: 'ttlMs', message: `must not exceed ${config.maxLeaseTtlMs}` }]);
       const ordered = command.ranked ? command.candidates : rank([...command.candidates], config.strategy, state, command.random);
@@ -204,7 +216,7 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
       }];
     }
     case 'Renew': {
-      const session = authorise(state.sessions.get(command.sessionId), command.sessionId, command.secretHash);
+      const session = authorise(state.sessions.get(command.sessionId), command.sessionId, command.secretHash, command.holder);
       if (session instanceof DomainError) return session;
       if (session.status !== 'live' || session.expiresAt <= command.now) {
         return new DomainError('session_ended', `session ${command.sessionId} has ${session.status === 'released' ? 'been released' : 'expired'}`);
@@ -215,7 +227,7 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
       return [{ type: 'SessionRenewed', data: { sessionId: command.sessionId, accountIds, expiresAt: new Date(command.now + ttl).toISOString(), at } }];
     }
     case 'Release': {
-      const session = authorise(state.sessions.get(command.sessionId), command.sessionId, command.secretHash);
+      const session = authorise(state.sessions.get(command.sessionId), command.sessionId, command.secretHash, command.holder);
       if (session instanceof DomainError) return session;
       if (session.status === 'released') return [];
       if (session.status === 'expired') return new DomainError('session_ended', `session ${command.sessionId} has expired`);

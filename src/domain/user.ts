@@ -9,6 +9,7 @@
 import { Type } from 'typebox';
 import { DomainError, invalid } from './errors.ts';
 import { defineEvent, eventSet, Instant, type Decider, type EventsIn } from './events.ts';
+import { Limits } from './limits.ts';
 
 export const roles = ['admin', 'operator', 'viewer', 'member'] as const;
 export type Role = (typeof roles)[number];
@@ -31,11 +32,13 @@ export const UserPasswordChanged = defineEvent('UserPasswordChanged', Type.Objec
 export const UserRoleChanged = defineEvent('UserRoleChanged', Type.Object({ userId, role: Type.Enum(roles), at: Instant }));
 export const UserDisabled = defineEvent('UserDisabled', Type.Object({ userId, reason: Type.String(), at: Instant }));
 export const UserEnabled = defineEvent('UserEnabled', Type.Object({ userId, at: Instant }));
+/** What the user may consume across its keys and sessions (set by an admin). */
+export const UserLimitsChanged = defineEvent('UserLimitsChanged', Type.Object({ userId, limits: Limits, at: Instant }));
 /** Every session of the user issued before `epoch` (ms) is over: logout of every device, a reset, a disable. */
 export const UserSessionsEnded = defineEvent('UserSessionsEnded', Type.Object({ userId, epoch: Type.Number(), at: Instant }));
 
 export const userEvents = eventSet(
-  UserRegistered, UserCodeIssued, UserEmailVerified, UserPasswordChanged, UserRoleChanged, UserDisabled, UserEnabled, UserSessionsEnded,
+  UserRegistered, UserCodeIssued, UserEmailVerified, UserPasswordChanged, UserRoleChanged, UserDisabled, UserEnabled, UserSessionsEnded, UserLimitsChanged,
 );
 export type UserEvent = EventsIn<typeof userEvents>;
 
@@ -49,6 +52,7 @@ export type UserCommand =
   | { type: 'ChangeRole'; userId: string; role: Role; now: number }
   | { type: 'DisableUser'; userId: string; reason: string; now: number }
   | { type: 'EnableUser'; userId: string; now: number }
+  | { type: 'ChangeLimits'; userId: string; limits: Limits; now: number }
   | { type: 'EndSessions'; userId: string; now: number };
 
 /** A code the user was sent: what for, until when, and whether it was used. */
@@ -67,10 +71,11 @@ export interface UserState {
   /** Sessions issued before this instant (ms) are over. */
   sessionEpoch: number;
   codes: Record<string, UserCode>;
+  limits: Limits;
 }
 
 export const initialUserState = (): UserState => ({
-  exists: false, email: '', role: 'member', status: 'active', verified: false, sessionEpoch: 0, codes: {},
+  exists: false, email: '', role: 'member', status: 'active', verified: false, sessionEpoch: 0, codes: {}, limits: {},
 });
 
 /**
@@ -150,6 +155,8 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       return state.status === 'active' ? [] : [{ type: 'UserEnabled', data: { userId, at: at(now) } }];
     case 'EndSessions':
       return [{ type: 'UserSessionsEnded', data: { userId, epoch: now, at: at(now) } }];
+    case 'ChangeLimits':
+      return [{ type: 'UserLimitsChanged', data: { userId, limits: command.limits, at: at(now) } }];
   }
 }
 
@@ -180,6 +187,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...state, status: 'active' };
     case 'UserSessionsEnded':
       return { ...state, sessionEpoch: Math.max(state.sessionEpoch, event.data.epoch) };
+    case 'UserLimitsChanged':
+      return { ...state, limits: event.data.limits };
     default:
       return state;
   }

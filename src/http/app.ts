@@ -20,7 +20,9 @@ import type { Refresher } from '../workers/refresher.ts';
 import type { Registrations } from '../workers/registration.ts';
 import type { Replenisher } from '../workers/replenisher.ts';
 import type { AdminTokens } from '../store/tokens.ts';
-import { checkAccess, type SignInDeps } from '../commands/sign-in.ts';
+import type { SignInDeps } from '../commands/sign-in.ts';
+import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
+import type { Quotas } from '../commands/quotas.ts';
 import type { SignedIn, UserSettings } from '../commands/users.ts';
 import type { MailDeps } from '../commands/user-mail.ts';
 import type { Role } from '../domain/user.ts';
@@ -30,6 +32,7 @@ import { DomainError, invalid } from '../domain/errors.ts';
 import accountRoutes from './accounts.ts';
 import authRoutes from './auth.ts';
 import compatRoutes from './compat.ts';
+import keyRoutes from './keys.ts';
 import feedRoutes, { type FeedStats } from './feed.ts';
 import healthRoutes from './health.ts';
 import historyRoutes from './history.ts';
@@ -72,6 +75,10 @@ export interface Services {
   accounts: AccountIndex;
   allocators: Allocators;
   tokens: AdminTokens;
+  /** Everything that tells who calls: tokens, users, keys, the guard and the quotas. */
+  callers: CallerDeps;
+  /** The callers' limits: per-minute rates, budgets. */
+  quotas: Quotas;
   /** Roster's users: passwords, codes, sign-in sessions. */
   users: SignInDeps & MailDeps & { settings: UserSettings };
   providers: Providers;
@@ -90,8 +97,10 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 declare module 'fastify' {
   interface FastifyRequest {
     ctx: CommandContext;
-    /** Who called: a user signed in with an access token, or (admin token, open route) none. */
+    /** Who called: a user signed in with an access token or through an API key; none for an admin token or an open route. */
     user?: SignedIn;
+    /** Who called, with a key's scopes and the caller's limits; undefined on open routes. */
+    caller?: Caller;
     /** What the caller may do: an admin token is `admin`; a user has its role; open routes `anonymous`. */
     role: Role | 'anonymous';
     /** The request's server span. */
@@ -106,8 +115,41 @@ const OPEN = new Set([
   '/v1/auth/password-reset/confirm', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/check-username',
 ]);
 
-/** Paths a `member` may call: its own sign-in. */
-const MEMBER = /^\/(v1|api)\/auth\//;
+/** Paths a `member` may call: its own sign-in and its own API keys. */
+const MEMBER = /^\/(v1\/auth\/|api\/auth\/|v1\/keys(\/|$)|api\/api-keys(\/|$))/;
+/** The lease API, which an API key may call whatever its user's role: allocate, renew, release, read its sessions. */
+const LEASE = [
+  { method: 'POST', path: /^\/v1\/pools\/[^/]+\/sessions(\/[^/]+\/(renew|release|outcomes))?$/ },
+  { method: 'GET', path: /^\/v1\/pools\/[^/]+\/sessions\/[^/]+$/ },
+  { method: 'POST', path: /^\/api\/accounts\/(allocate|release)$/ },
+  { method: 'GET', path: /^\/api\/accounts\/[^/]+$/ },
+];
+/** Paths no API key may call: a key does not sign in, sign out or make keys. */
+const NOT_FOR_KEYS = /^\/(v1\/auth\/(?!me$)|api\/auth\/(?!me$)|v1\/keys(\/|$)|api\/api-keys(\/|$)|v1\/users(\/|$)|v1\/mail(\/|$))/;
+
+/** The pool a path is about: `/v1/pools/{id}/…`, or the default pool for the existing account API. */
+function poolIn(path: string, defaultPool: string): string | undefined {
+  const native = /^\/v1\/pools\/([^/]+)/.exec(path);
+  if (native) return decodeURIComponent(native[1]!);
+  return path.startsWith('/api/accounts/') ? defaultPool : undefined;
+}
+
+/**
+ * Why an API key may not call a route, or undefined when it may: not a route for keys; a
+ * read-only key's change; a pool outside its scope; neither the lease API nor allowed to
+ * its user's role.
+ *
+ * @example
+ * keyRefusal(readOnlyKey, 'POST', '/v1/pools/default/sessions', 'default') // → 'the key is read-only'
+ */
+export function keyRefusal(key: Extract<Caller, { kind: 'key' }>, method: string, path: string, defaultPool: string): string | undefined {
+  if (NOT_FOR_KEYS.test(path)) return `an API key may not call ${path}`;
+  if (key.scopes.readOnly && method !== 'GET' && method !== 'HEAD') return 'the key is read-only';
+  const pool = poolIn(path, defaultPool);
+  if (pool !== undefined && key.scopes.pools !== null && !key.scopes.pools.includes(pool)) return `the key may not use pool ${pool}`;
+  const lease = LEASE.some((r) => r.method === method && r.path.test(path));
+  return lease || allowed(key.role, method, path) ? undefined : `the key of a ${key.role} may not ${method} ${path}`;
+}
 /** Paths only an `admin` may call: user administration and the mail outbox (which holds codes). */
 const ADMIN = /^\/v1\/(users|mail)(\/|$)/;
 
@@ -126,8 +168,6 @@ export function allowed(role: Role, method: string, path: string): boolean {
   return role === 'viewer' && (method === 'GET' || method === 'HEAD');
 }
 
-/** A bearer token that looks like a JWT (three dot-separated parts): a user's access token, not an admin token. */
-const isJwt = (token: string | undefined) => token !== undefined && token.split('.').length === 3;
 /** Ids a client may give in `X-Request-Id` / `X-Correlation-Id`: visible ASCII, bounded. */
 const CLIENT_ID = /^[\x21-\x7e]{1,200}$/;
 const clientId = (value: string | string[] | undefined) => (typeof value === 'string' && CLIENT_ID.test(value) ? value : undefined);
@@ -186,6 +226,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   app.decorateRequest('ctx', null as unknown as CommandContext);
   app.decorateRequest('span', null as unknown as Span);
   app.decorateRequest('user', undefined);
+  app.decorateRequest('caller', undefined);
   app.decorateRequest('role', 'anonymous');
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
@@ -198,16 +239,15 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     if (!OPEN.has(path) && !(services.settings.docsPublic && (path === '/docs' || path.startsWith('/docs/')))) {
       const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');
       try {
-        const token = bearerOf(request.headers.authorization);
-        if (isJwt(token)) {
-          request.user = await checkAccess(services.users, token!);
-          actor = `user:${request.user.userId}`;
-          request.role = request.user.role;
-        } else {
-          actor = open && !request.headers.authorization ? 'loopback:compat' : await services.tokens.verify(token);
-          request.role = 'admin';
-        }
-        if (!allowed(request.role, request.method, path)) throw new DomainError('forbidden', `the ${request.role} role may not ${request.method} ${path}`);
+        const caller: Caller = open && !request.headers.authorization
+          ? { kind: 'admin', actor: 'loopback:compat', role: 'admin' }
+          : await identify(services.callers, bearerOf(request.headers.authorization), request.ip);
+        request.caller = caller;
+        actor = caller.actor;
+        request.role = caller.role;
+        if (caller.kind !== 'admin') request.user = caller.user;
+        const refusal = caller.kind === 'key' ? keyRefusal(caller, request.method, path, services.settings.defaultPool) : allowed(caller.role, request.method, path) ? undefined : `the ${caller.role} role may not ${request.method} ${path}`;
+        if (refusal) throw new DomainError('forbidden', refusal);
       } catch (error) {
         // The refusal goes out at once; the body it will not read is not waited for.
         if (hasBody(request.headers)) reply.header('connection', 'close');
@@ -263,5 +303,6 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   registrationRoutes(app, services);
   compatRoutes(app, services);
   authRoutes(app, services);
+  keyRoutes(app, services);
   return app;
 }

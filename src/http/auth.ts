@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { administerUser, changePassword, emailTaken, resetPassword, verifyEmail } from '../commands/users.ts';
 import { roles } from '../domain/user.ts';
+import { Limits } from '../domain/limits.ts';
 import { forgotPassword, signUp } from '../commands/user-mail.ts';
 import { refreshSession, signIn, signOut, signOutEverywhere, type Tokens } from '../commands/sign-in.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -40,7 +41,7 @@ export default function authRoutes(app: App, s: Services): void {
   const { users } = s;
 
   app.post('/v1/auth/login', { schema: { tags, security: [], body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }), response: answers({ 200: TokensView }) } },
-    async (req) => native(await signIn(users, req.body.email, req.body.password, users.settings)));
+    async (req) => native(await signIn(users, req.body.email, req.body.password, users.settings, undefined, req.ip)));
   app.post('/v1/auth/refresh', { schema: { tags, security: [], body: Type.Object({ refreshToken: RefreshToken }, { additionalProperties: false }), response: answers({ 200: TokensView }) } },
     async (req) => native(await refreshSession(users, req.body.refreshToken)));
   app.post('/v1/auth/logout', { schema: { tags, security: [], body: Type.Object({ refreshToken: RefreshToken }, { additionalProperties: false }), response: answers({ 204: Type.Null() }) } },
@@ -104,15 +105,20 @@ export default function authRoutes(app: App, s: Services): void {
     return administerUser(users, req.params.userId, { type: 'EnableUser' }, req.ctx);
   });
   app.patch('/v1/users/:userId', {
-    schema: { tags: ['users'], params: UserId, body: Type.Object({ role: Type.Enum(roles) }, { additionalProperties: false }), response: answers({ 200: Administered }) },
+    schema: {
+      tags: ['users'], params: UserId, response: answers({ 200: Type.Object({ ...Administered.properties, limits: Limits }) }),
+      body: Type.Object({ role: Type.Optional(Type.Enum(roles)), limits: Type.Optional(Limits) }, { additionalProperties: false, minProperties: 1 }),
+    },
   }, async (req) => {
-    return administerUser(users, req.params.userId, { type: 'ChangeRole', role: req.body.role }, req.ctx);
+    const { role, limits } = req.body;
+    const changed = role ? await administerUser(users, req.params.userId, { type: 'ChangeRole', role }, req.ctx) : undefined;
+    return limits ? administerUser(users, req.params.userId, { type: 'ChangeLimits', limits }, req.ctx) : changed!;
   });
 
   // The shared-account service's routes.
   const compatTags = ['existing shared-account API'];
   app.post('/api/auth/login', { schema: { tags: compatTags, security: [], body: Type.Object({ username: Email, password: Password }), response: answers({ 200: CompatTokens }) } },
-    async (req) => compat(await signIn(users, req.body.username, req.body.password, users.settings)));
+    async (req) => compat(await signIn(users, req.body.username, req.body.password, users.settings, undefined, req.ip)));
   app.post('/api/auth/refresh', { schema: { tags: compatTags, security: [], body: Type.Object({ refresh_token: RefreshToken }), response: answers({ 200: CompatTokens }) } },
     async (req) => compat(await refreshSession(users, req.body.refresh_token)));
   app.post('/api/auth/logout', { schema: { tags: compatTags, security: [], body: Type.Object({ refresh_token: RefreshToken }), response: answers({ 200: Type.Object({ message: Type.String() }) }) } },

@@ -1,11 +1,11 @@
 import { Type, type TSchema } from 'typebox';
 import { accountCredentials } from '../commands/accounts.ts';
-import { allocate, release, type LeasedAccount } from '../commands/sessions.ts';
+import { allocateFor, ownHolder, release, type LeasedAccount } from '../commands/sessions.ts';
 import { recordRefreshRequest, recordReplenishRequest } from '../commands/operations.ts';
 import { refreshCredentials, replenishPool } from '../commands/upkeep.ts';
 import { DomainError } from '../domain/errors.ts';
 import { Nullable } from '../domain/events.ts';
-import { findAccountByLogin, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
+import { findAccountByLogin, getSession, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { App, Services } from './app.ts';
 import { answers, Id } from './schemas.ts';
@@ -75,7 +75,7 @@ export default function compatRoutes(app: App, s: Services): void {
   }, async (req) => {
     const body = req.body ?? {};
     try {
-      const a = await allocate(s, poolId(), {
+      const a = await allocateFor(s, req.caller, poolId(), {
         count: body.count ?? s.settings.accountsPerRequest, holder: req.ctx.actor, ...(body.session_id ? { sessionId: body.session_id } : {}),
       }, req.ctx);
       const accounts = a.leases.map((l: LeasedAccount) => compatAccount({
@@ -94,7 +94,8 @@ export default function compatRoutes(app: App, s: Services): void {
   app.post('/api/accounts/release', {
     schema: { tags, body: Type.Object({ session_id: Id }, Loose), response: answers({ 200: Outcome({}) }) },
   }, async (req) => {
-    const r = await release(s, poolId(), req.body.session_id, null, req.ctx);
+    // An API key releases its own sessions only: another's is not found (404).
+    const r = await release(s, poolId(), req.body.session_id, null, req.ctx, ownHolder(req.caller));
     return { success: true, message: r.released ? `released session ${r.sessionId}` : `session ${r.sessionId} was already released` };
   });
 
@@ -144,8 +145,11 @@ export default function compatRoutes(app: App, s: Services): void {
     await caughtUp(s);
     const row = await findAccountByLogin(s.db, poolId(), req.params.email);
     if (!row) throw new DomainError('account_not_found', `no account ${req.params.email} in pool ${poolId()}`);
+    // An API key sees an account's credentials only while one of its sessions holds it.
+    const own = ownHolder(req.caller);
+    const holds = own === undefined || (row.session_id !== null && (await getSession(s.db, poolId(), row.session_id).catch(() => undefined))?.holder === own);
     return compatAccount({
-      login: row.login, accountId: row.account_id, credentials: await accountCredentials(s, row.account_id), status: statusOf(row),
+      login: row.login, accountId: row.account_id, credentials: holds ? await accountCredentials(s, row.account_id) : null, status: statusOf(row),
       createdAt: row.imported_at.toISOString(), lastUsed: row.last_used?.toISOString() ?? null, useCount: row.use_count,
       sessionId: row.session_id, lastRefresh: null,
     });

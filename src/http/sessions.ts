@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { probeAccount } from '../commands/upkeep.ts';
 import { reportOutcome } from '../commands/usage.ts';
-import { allocate, release, renew } from '../commands/sessions.ts';
+import { allocateFor, ownHolder, release, renew } from '../commands/sessions.ts';
+import { DomainError } from '../domain/errors.ts';
 import { getSession } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
@@ -29,7 +30,7 @@ export default function sessionRoutes(app: App, s: Services): void {
         ...(b.model ? { model: b.model } : {}), ...(b.needsCredits ? { needsCredits: true } : {}),
       }
       : undefined;
-    const result = await allocate(s, req.params.poolId, {
+    const result = await allocateFor(s, req.caller, req.params.poolId, {
       count: b.count ?? 1, holder: b.holder ?? req.ctx.actor, ...(b.sessionId ? { sessionId: b.sessionId } : {}),
       ...(b.ttlMs ? { ttlMs: b.ttlMs } : {}), ...(b.waitMs ? { waitMs: b.waitMs } : {}), ...(filter ? { filter } : {}),
     }, req.ctx);
@@ -37,14 +38,16 @@ export default function sessionRoutes(app: App, s: Services): void {
   });
 
   app.post('/v1/pools/:poolId/sessions/:sessionId/renew', { schema: { tags, params: SessionParams, body: LeaseSecretBody, response: answers({ 200: Renewed }) } }, async (req) =>
-    renew(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.body.ttlMs, req.ctx));
+    renew(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.body.ttlMs, req.ctx, ownHolder(req.caller)));
 
   app.post('/v1/pools/:poolId/sessions/:sessionId/release', { schema: { tags, params: SessionParams, body: LeaseSecretBody, response: answers({ 200: Released }) } }, async (req) =>
-    release(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.ctx));
+    release(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.ctx, ownHolder(req.caller)));
 
   app.get('/v1/pools/:poolId/sessions/:sessionId', { schema: { tags, params: SessionParams, querystring: Type.Object({ position: Position }), response: answers({ 200: SessionView }) } }, async (req) => {
     await readModelsAt(s, req.query.position);
     const r = await getSession(s.db, req.params.poolId, req.params.sessionId);
+    const own = ownHolder(req.caller);
+    if (own !== undefined && r.holder !== own) throw new DomainError('session_not_found', `session ${req.params.sessionId} does not exist`);
     return {
       poolId: r.pool_id, sessionId: r.session_id, holder: r.holder, status: r.status,
       leases: r.account_ids.map((accountId, i) => ({ accountId, fence: r.fences[i] ?? 0 })),
@@ -56,7 +59,9 @@ export default function sessionRoutes(app: App, s: Services): void {
     schema: { tags: ['upkeep'], params: Type.Object({ poolId: Id, sessionId: Id }), body: OutcomeBody, response: answers({ 200: OutcomeAnswer }) },
   }, async (req) => {
     const { leaseSecret, ...report } = req.body;
-    const r = await reportOutcome(s, req.params.poolId, req.params.sessionId, leaseSecret, report, req.ctx);
+    const r = await reportOutcome(s, req.params.poolId, req.params.sessionId, leaseSecret, report, req.ctx, ownHolder(req.caller));
+    // Units reported are the tokens a caller's tokens-per-minute limit counts.
+    if (req.caller && req.caller.kind !== 'admin' && report.units) await s.quotas.chargeTokens(req.caller.limits, report.units);
     await probeAccount(s, report.accountId, 'soon');
     const cooldown = r.state.cooldowns.filter((c) => c.until > Date.now()).map((c) => ({ ...c, until: new Date(c.until).toISOString() }));
     return { accountId: report.accountId, events: r.events.map((e) => e.type), cooldowns: cooldown, position: r.position };

@@ -33,6 +33,24 @@ describe('allocation ledger', () => {
   it('raises the fence each time an account is leased again', () => {
     spec.given([allocated('s1', 'a'), released('s1', 'a')]).when(allocate('s2', [candidate('a')])).then([allocated('s2', 'a', 2)]);
   });
+  it('holds a holder to its sessions at once: live and unexpired sessions whose holder has the prefix count', () => {
+    const held = (sessionId: string, accountId: string, holder: string, t = now): LedgerEvent => ({
+      type: 'SessionAllocated', data: { sessionId, leases: [{ accountId, fence: 1 }], holder, secretHash: 'S', expiresAt: at(t + 60_000), at: at(t) },
+    });
+    const given = [held('s1', 'a', 'user:u/key:k'), held('s2', 'b', 'user:u/key:j')];
+    const free = [candidate('c'), candidate('d')];
+    spec.given(given).when(allocate('s3', free, { holder: 'user:u/key:k', holderLimits: [{ prefix: 'user:u/key:k', max: 1 }] })).thenError('session_limit');
+    spec.given(given).when(allocate('s3', free, { holder: 'user:u/key:k', holderLimits: [{ prefix: 'user:u/key:k', max: 2 }] })).then((e) => assert.equal(e.length, 1));
+    spec.given(given).when(allocate('s3', free, { holder: 'user:u/key:k', holderLimits: [{ prefix: 'user:u', max: 2 }] })).thenError('session_limit');
+    // Released and overdue sessions hold nothing.
+    spec.given([...given, released('s1', 'a')]).when(allocate('s3', free, { holderLimits: [{ prefix: 'user:u/key:k', max: 1 }] })).then((e) => assert.equal(e.length, 1));
+    spec.given([held('s1', 'a', 'user:u/key:k', now - 120_000)]).when(allocate('s3', free, { holderLimits: [{ prefix: 'user:u/key:k', max: 1 }] })).then((e) => assert.equal(e.length, 1));
+  });
+  it('a session held by another holder does not exist for a caller that names its own', () => {
+    spec.given([allocated('s1', 'a')]).when({ type: 'Release', sessionId: 's1', secretHash: null, now, holder: 'someone else' }).thenError('session_not_found');
+    spec.given([allocated('s1', 'a')]).when({ type: 'Renew', sessionId: 's1', secretHash: null, now, holder: 'someone else' }).thenError('session_not_found');
+    spec.given([allocated('s1', 'a')]).when({ type: 'Release', sessionId: 's1', secretHash: null, now, holder: 'h' }).then([released('s1', 'a')]);
+  });
   it('refuses a TTL above the pool maximum, naming the field', () => {
     spec.given([]).when(allocate('s1', [candidate('a')], { ttlMs: 500_000 })).thenError('invalid_input', 'ttlMs');
   });

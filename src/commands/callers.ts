@@ -1,0 +1,80 @@
+/**
+ * Who calls: an admin (service) token, a user's access token, or a user's API key. Each
+ * failed check counts against the client's IP (and a key's id) in the guard, and the
+ * caller's limits are applied here, once per request.
+ */
+import type { KeyScopes } from '../domain/api-key.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Limits } from '../domain/limits.ts';
+import { userDecider, type Role } from '../domain/user.ts';
+import { isApiKey } from '../store/api-keys.ts';
+import type { AdminTokens } from '../store/tokens.ts';
+import { checkKey, type KeyDeps } from './api-keys.ts';
+import type { AuthGuard } from './guard.ts';
+import type { LimitScope, Quotas } from './quotas.ts';
+import { catchUp } from './runner.ts';
+import { checkAccess, type SignInDeps } from './sign-in.ts';
+import { signedIn, type SignedIn } from './users.ts';
+
+export interface CallerDeps extends SignInDeps, KeyDeps {
+  tokens: AdminTokens;
+  guard: AuthGuard;
+  quotas: Quotas;
+}
+
+/** A caller, as routes see it. `actor` goes into events; a key's is also the holder of its sessions. */
+export type Caller =
+  | { kind: 'admin'; actor: string; role: 'admin' }
+  | { kind: 'user'; actor: string; role: Role; user: SignedIn; limits: LimitScope[] }
+  | { kind: 'key'; actor: string; role: Role; user: SignedIn; keyId: string; scopes: KeyScopes; limits: LimitScope[] };
+
+/** A bearer token that looks like a JWT (three dot-separated parts): a user's access token. */
+const isJwt = (token: string) => token.split('.').length === 3;
+/** A key's id as written in it (for the guard's count per key), without checking it. */
+const keyIdIn = (key: string) => key.slice(3, 35);
+
+const scopeOf = (scope: string, limits: Limits): LimitScope[] => (Object.keys(limits).length ? [{ scope, limits }] : []);
+
+/**
+ * The caller a bearer token speaks for, its per-minute limits applied. A bad token is
+ * 401, or 429 once the IP (or the key) has failed too often.
+ *
+ * @example
+ * const caller = await identify(deps, bearer, request.ip); // caller.kind === 'key'
+ */
+export async function identify(deps: CallerDeps, token: string | undefined, ip: string): Promise<Caller> {
+  const caller = await check(deps, token, ip);
+  if (caller.kind !== 'admin') await deps.quotas.admit(caller.limits);
+  return caller;
+}
+
+async function check(deps: CallerDeps, token: string | undefined, ip: string): Promise<Caller> {
+  if (token !== undefined && isApiKey(token)) {
+    const found = await checkKey(deps, token);
+    if (!found) return deps.guard.failed(ip, `key:${keyIdIn(token)}`, new DomainError('unauthorized', 'the API key is not valid'));
+    const { state } = await catchUp(deps.store, `user-${found.state.userId}`, userDecider);
+    if (!state.exists || state.status === 'disabled') return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
+    const user = signedIn(found.state.userId, state);
+    return {
+      kind: 'key', actor: `user:${user.userId}/key:${found.keyId}`, role: user.role, user, keyId: found.keyId, scopes: found.state.scopes,
+      limits: [...scopeOf(`key:${found.keyId}`, found.state.limits), ...scopeOf(`user:${user.userId}`, state.limits)],
+    };
+  }
+  if (token !== undefined && isJwt(token)) {
+    const user = await checkAccess(deps, token).catch((e: unknown) => deps.guard.failed(ip, undefined, e));
+    const { limits, familyId: _, ...rest } = user;
+    return { kind: 'user', actor: `user:${user.userId}`, role: user.role, user: rest, limits: scopeOf(`user:${user.userId}`, limits) };
+  }
+  const actor = await deps.tokens.verify(token).catch((e: unknown) => (token === undefined ? Promise.reject(e) : deps.guard.failed(ip, undefined, e)));
+  return { kind: 'admin', actor, role: 'admin' };
+}
+
+/** The holder limits (sessions at once) of a caller, for the ledger. */
+export function sessionLimitsOf(caller: Caller): Array<{ prefix: string; max: number }> {
+  if (caller.kind === 'admin') return [];
+  return caller.limits.flatMap(({ scope, limits }) => {
+    if (!limits.concurrentSessions) return [];
+    const prefix = scope.startsWith('key:') ? caller.actor : `user:${caller.user.userId}`;
+    return [{ prefix, max: limits.concurrentSessions }];
+  });
+}

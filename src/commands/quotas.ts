@@ -1,0 +1,75 @@
+/**
+ * What one caller may consume: requests and tokens per minute (rate limits), sessions held
+ * at once (checked by the pool's ledger as it allocates), and a budget of units per period
+ * (reserved before, settled after). A key's limits and its user's both apply.
+ */
+import { DomainError } from '../domain/errors.ts';
+import { budgetPeriodOf, secondsLeftIn, type Limits } from '../domain/limits.ts';
+import type { Budgets } from '../store/budgets.ts';
+import type { RateLimits } from '../store/rate-limits.ts';
+
+/** Whose limits apply: `key:{id}` or `user:{id}`, and what they are. */
+export interface LimitScope {
+  scope: string;
+  limits: Limits;
+}
+
+/** Reserved budget, to settle once the request is done. */
+export interface Reservation {
+  scope: string;
+  period: string;
+  amount: number;
+}
+
+const tooMany = (what: string, retryAfterMs: number) => new DomainError('rate_limited', `${what} limit reached`, [], Math.max(1, Math.ceil(retryAfterMs / 1000)));
+
+/**
+ * @example
+ * await quotas.admit(scopes);                         // 429 past a requests- or tokens-per-minute limit
+ * const held = await quotas.reserve(scopes, 1);       // 429 when a budget would be passed
+ * await quotas.settle(held, succeeded ? 1 : 0);
+ */
+export class Quotas {
+  constructor(private readonly limits: RateLimits, private readonly budgets: Budgets) {}
+
+  /** Counts one request against each scope's requests per minute, and refuses a scope whose tokens per minute are spent. */
+  async admit(scopes: LimitScope[]): Promise<void> {
+    for (const { scope, limits } of scopes) {
+      if (limits.requestsPerMinute) {
+        const v = await this.limits.limiter('rpm', limits.requestsPerMinute, 60).consume(scope);
+        if (!v.allowed) throw tooMany(`${scope}: requests per minute`, v.retryAfterMs);
+      }
+      if (limits.tokensPerMinute) {
+        const v = await this.limits.limiter('tpm', limits.tokensPerMinute, 60).check(scope);
+        if (!v.allowed) throw tooMany(`${scope}: tokens per minute`, v.retryAfterMs);
+      }
+    }
+  }
+
+  /** Counts tokens used (after the fact) against each scope's tokens per minute. */
+  async chargeTokens(scopes: LimitScope[], tokens: number): Promise<void> {
+    for (const { scope, limits } of scopes) {
+      if (limits.tokensPerMinute && tokens > 0) await this.limits.limiter('tpm', limits.tokensPerMinute, 60).charge(scope, tokens);
+    }
+  }
+
+  /** Reserves `amount` in every scope that has a budget, or none (429 until the period ends). */
+  async reserve(scopes: LimitScope[], amount: number, now = Date.now()): Promise<Reservation[]> {
+    const held: Reservation[] = [];
+    for (const { scope, limits } of scopes) {
+      if (!limits.budget) continue;
+      const period = budgetPeriodOf(limits.budget.period, now);
+      if (!(await this.budgets.reserve(scope, period, amount, limits.budget.units))) {
+        await this.settle(held, 0);
+        throw new DomainError('budget_exhausted', `${scope}: the budget of ${limits.budget.units} units this ${limits.budget.period} is spent`, [], secondsLeftIn(limits.budget.period, now));
+      }
+      held.push({ scope, period, amount });
+    }
+    return held;
+  }
+
+  /** Turns reservations into what was spent (0 gives them back). */
+  async settle(held: Reservation[], spent: number): Promise<void> {
+    await Promise.all(held.map((r) => this.budgets.settle(r.scope, r.period, r.amount, spent)));
+  }
+}

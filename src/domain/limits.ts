@@ -1,0 +1,40 @@
+/**
+ * Limits on what one user or one API key may consume: requests and tokens per minute,
+ * sessions held at once, and a budget of units per day or month. A limit left out is no
+ * limit. Users' limits are set by admins; a key's by its owner (under the user's own).
+ */
+import { Type, type Static } from 'typebox';
+
+export const budgetPeriods = ['day', 'month'] as const;
+export type BudgetPeriod = (typeof budgetPeriods)[number];
+
+export const Limits = Type.Object({
+  requestsPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+  tokensPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_000_000_000 })),
+  concurrentSessions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  budget: Type.Optional(Type.Object({
+    units: Type.Number({ minimum: 0, maximum: 1e15 }),
+    period: Type.Enum(budgetPeriods),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+export type Limits = Static<typeof Limits>;
+
+/**
+ * The period a budget counts in at `now` (UTC): `2026-12-03` for a day, `2026-12` for a month.
+ *
+ * @example
+ * budgetPeriodOf('month', Date.parse('2026-12-03T10:00:00Z')) // → '2026-12'
+ */
+export function budgetPeriodOf(period: BudgetPeriod, now: number): string {
+  const iso = new Date(now).toISOString();
+  return period === 'day' ? iso.slice(0, 10) : iso.slice(0, 7);
+}
+
+/** Seconds until the period that holds `now` ends (for `Retry-After` when a budget is spent). */
+export function secondsLeftIn(period: BudgetPeriod, now: number): number {
+  const d = new Date(now);
+  const end = period === 'day'
+    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1)
+    : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return Math.max(1, Math.ceil((end - now) / 1000));
+}

@@ -1,0 +1,88 @@
+import { Type } from 'typebox';
+import { changeKey, createKey, keyOf, keyView, listKeys, revokeKey, rotateKey, type KeyView } from '../commands/api-keys.ts';
+import { KeyScopes, type KeySettings } from '../domain/api-key.ts';
+import { DomainError } from '../domain/errors.ts';
+import { Limits } from '../domain/limits.ts';
+import { Nullable } from '../domain/events.ts';
+import type { App, Services } from './app.ts';
+import { answers } from './schemas.ts';
+
+const KeyView = Type.Object({
+  keyId: Type.String(), userId: Type.String(), name: Type.String(), prefix: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
+  scopes: KeyScopes, limits: Limits, expiresAt: Nullable(Type.String()), createdAt: Type.String(),
+});
+const NewKey = Type.Object({ ...KeyView.properties, key: Type.String({ description: 'the key itself: shown this once' }) });
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+const ExpiresAt = Nullable(Type.String({ format: 'date-time' }));
+const KeyParams = Type.Object({ keyId: Type.String({ format: 'uuid' }) });
+const NO_SCOPES = { pools: null, models: null, readOnly: false };
+
+/** The user a key route acts for: the signed-in user (a key's owner); an admin token has none. */
+function ownerOf(req: { user?: { userId: string } }): string {
+  if (!req.user) throw new DomainError('unauthorized', 'sign in as a user: keys belong to users');
+  return req.user.userId;
+}
+
+const instant = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
+
+/** Compat: the shared-account service's key shape. */
+const compatKey = (k: KeyView) => ({
+  id: k.keyId, name: k.name, key_prefix: k.prefix, is_active: k.status === 'active', created_at: k.createdAt, expires_at: k.expiresAt,
+});
+const CompatKey = Type.Object({
+  id: Type.String(), name: Type.String(), key_prefix: Type.String(), is_active: Type.Boolean(), created_at: Type.String(), expires_at: Nullable(Type.String()),
+});
+
+/**
+ * API keys: a user creates, lists, changes, rotates and revokes its own keys; the key is
+ * shown once. The shared-account service's `/api/api-keys` routes answer beside them.
+ */
+export default function keyRoutes(app: App, s: Services): void {
+  const tags = ['keys'];
+  const deps = s.callers;
+  app.post('/v1/keys', {
+    schema: {
+      tags, response: answers({ 201: NewKey }),
+      body: Type.Object({ name: Name, scopes: Type.Optional(KeyScopes), limits: Type.Optional(Limits), expiresAt: Type.Optional(ExpiresAt) }, { additionalProperties: false }),
+    },
+  }, async (req, reply) => {
+    const settings: KeySettings = { name: req.body.name, scopes: req.body.scopes ?? NO_SCOPES, limits: req.body.limits ?? {}, expiresAt: instant(req.body.expiresAt) ?? null };
+    return reply.code(201).send(await createKey(deps, ownerOf(req), settings, req.ctx));
+  });
+  app.get('/v1/keys', { schema: { tags, response: answers({ 200: Type.Object({ items: Type.Array(KeyView) }) }) } }, async (req) => ({ items: await listKeys(deps, ownerOf(req)) }));
+  app.get('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
+    keyView(req.params.keyId, await keyOf(deps, req.params.keyId, ownerOf(req))));
+  app.patch('/v1/keys/:keyId', {
+    schema: {
+      tags, params: KeyParams, response: answers({ 200: KeyView }),
+      body: Type.Object({ name: Type.Optional(Name), scopes: Type.Optional(KeyScopes), limits: Type.Optional(Limits), expiresAt: Type.Optional(ExpiresAt) }, { additionalProperties: false }),
+    },
+  }, async (req) => {
+    const { name, scopes, limits, expiresAt } = req.body;
+    const at = instant(expiresAt);
+    return changeKey(deps, req.params.keyId, ownerOf(req), { ...(name ? { name } : {}), ...(scopes ? { scopes } : {}), ...(limits ? { limits } : {}), ...(at !== undefined ? { expiresAt: at } : {}) }, req.ctx);
+  });
+  app.post('/v1/keys/:keyId/rotate', { schema: { tags, params: KeyParams, response: answers({ 200: NewKey }) } }, async (req) =>
+    rotateKey(deps, req.params.keyId, ownerOf(req), req.ctx));
+  app.delete('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
+    revokeKey(deps, req.params.keyId, ownerOf(req), 'revoked by its owner', req.ctx));
+
+  const compatTags = ['existing shared-account API'];
+  app.get('/api/api-keys', { schema: { tags: compatTags, response: answers({ 200: Type.Array(CompatKey) }) } }, async (req) =>
+    (await listKeys(deps, ownerOf(req))).map(compatKey));
+  app.post('/api/api-keys', {
+    schema: {
+      tags: compatTags, response: answers({ 201: Type.Object({ ...CompatKey.properties, key: Type.String() }) }),
+      body: Type.Object({ name: Name, expires_in_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })) }),
+    },
+  }, async (req, reply) => {
+    const days = req.body.expires_in_days;
+    const created = await createKey(deps, ownerOf(req), { name: req.body.name, scopes: NO_SCOPES, limits: {}, expiresAt: days ? Date.now() + days * 86_400_000 : null }, req.ctx);
+    return reply.code(201).send({ ...compatKey(created), key: created.key });
+  });
+  app.delete('/api/api-keys/:keyId', { schema: { tags: compatTags, params: KeyParams, response: answers({ 200: Type.Object({ message: Type.String() }) }) } }, async (req) => {
+    await revokeKey(deps, req.params.keyId, ownerOf(req), 'revoked by its owner', req.ctx);
+    return { message: 'API key revoked' };
+  });
+}
