@@ -43,6 +43,8 @@ export type LimitStore = { kind: 'postgres'; pool: pg.Pool } | { kind: 'redis'; 
  */
 export async function openRedis(url: string): Promise<Redis> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: false });
+  // A lost connection surfaces as a refused limiter call (503); ioredis reconnects by itself.
+  client.on('error', () => undefined);
   await client.connect();
   return client;
 }

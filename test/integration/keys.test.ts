@@ -1,0 +1,178 @@
+/**
+ * API keys over HTTP: shown once, scopes, own sessions only (native and existing API),
+ * rotation, revocation, expiry, limits per key and per user (on Redis when it is
+ * installed), the budget under 50 concurrent requests, and the guard on failed checks.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { registerUser } from '../../src/commands/users.ts';
+import { redisInstalled, startRedis, type TestRedis } from '../support/redis.ts';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+describe('API keys over HTTP', () => {
+  let t: TestRoster;
+  let redis: TestRedis | undefined;
+  const keys: string[] = [];
+  const ctx = { actor: 'test', correlationId: 'c' };
+  /** A verified member's access token. */
+  const member = async (email: string) => {
+    await registerUser(t.roster.services.users, { email, password: `pw of ${email}`, role: 'member', verified: true }, ctx);
+    return (await t.call('POST', '/v1/auth/login', { email, password: `pw of ${email}` }, { token: null })).body.accessToken as string;
+  };
+  const newKey = async (token: string, body: Record<string, unknown> = {}) => {
+    const r = await t.call('POST', '/v1/keys', { name: 'test key', ...body }, { token });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    keys.push(r.body.key);
+    return r.body as { key: string; keyId: string; prefix: string };
+  };
+  const allocate = (key: string) => t.call('POST', '/api/accounts/allocate', {}, { token: key });
+  let ada: string;
+  let bob: string;
+
+  before(async () => {
+    redis = redisInstalled() ? await startRedis() : undefined;
+    t = await startTestRoster({ ROSTER_LOGIN_FAILS_PER_ACCOUNT: '3', ROSTER_LOGIN_FAILS_PER_IP: '60', ...(redis ? { ROSTER_REDIS_URL: redis.url } : {}) });
+    const accounts = Array.from({ length: 80 }, (_, i) => ({ login: `acct${i}@example.test`, accessToken: `token-of-${i}` }));
+    assert.equal((await t.call('POST', '/v1/pools/default/accounts', { accounts })).body.imported, 80);
+    ada = await member('ada@example.test');
+    bob = await member('bob@example.test');
+  });
+  after(async () => {
+    await t.stop();
+    await redis?.stop();
+  });
+
+  it('shows a key once; the list shows its prefix; a key holds its own sessions and sees credentials only of what it holds', async () => {
+    const a = await newKey(ada);
+    assert.match(a.key, /^rk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
+    const list = (await t.call('GET', '/v1/keys', undefined, { token: ada })).body.items;
+    assert.deepEqual(list.map((k: Record<string, unknown>) => [k.keyId, k.prefix, k.status, 'key' in k]), [[a.keyId, a.key.slice(0, 11), 'active', false]]);
+    assert.equal((await t.call('GET', '/v1/keys', undefined, { token: bob })).body.items.length, 0, 'a user sees its own keys only');
+    const b = await newKey(bob);
+
+    const got = await allocate(a.key);
+    assert.equal(got.body.success, true, JSON.stringify(got.body));
+    const [account] = got.body.accounts;
+    assert.match(account.id_token, /^token-of-/);
+    const seenBy = async (key: string) => (await t.call('GET', `/api/accounts/${account.email}`, undefined, { token: key })).body.id_token;
+    assert.equal(await seenBy(a.key), account.id_token);
+    assert.equal(await seenBy(b.key), null, 'another key sees no credentials');
+    assert.equal((await t.call('GET', `/v1/pools/default/sessions/${got.body.session_id}`, undefined, { token: b.key })).status, 404);
+    assert.equal((await t.call('GET', `/v1/pools/default/sessions/${got.body.session_id}`, undefined, { token: a.key })).status, 200);
+    assert.equal((await t.call('POST', '/api/accounts/release', { session_id: got.body.session_id }, { token: b.key })).status, 404);
+    const released = await t.call('POST', '/api/accounts/release', { session_id: got.body.session_id }, { token: a.key });
+    assert.deepEqual([released.status, released.body.success], [200, true]);
+    // The native API: the holder is the key whatever the body says.
+    const native = await t.call('POST', '/v1/pools/default/sessions', { holder: 'pretending' }, { token: b.key });
+    assert.equal(native.status, 201);
+    const session = (await t.call('GET', `/v1/pools/default/sessions/${native.body.sessionId}?position=${native.body.position}`, undefined, { token: b.key })).body;
+    assert.match(session.holder, /^user:[0-9a-f-]+\/key:/);
+    assert.equal((await t.call('POST', `/v1/pools/default/sessions/${native.body.sessionId}/release`, { leaseSecret: native.body.leaseSecret }, { token: a.key })).status, 404);
+    assert.equal((await t.call('POST', `/v1/pools/default/sessions/${native.body.sessionId}/release`, { leaseSecret: native.body.leaseSecret }, { token: b.key })).status, 200);
+  });
+
+  it('scopes: a key for another pool, a read-only key and key management by a key are refused (403)', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'other', name: 'Other' });
+    const elsewhere = await newKey(ada, { scopes: { pools: ['other'], models: null, readOnly: false } });
+    const readOnly = await newKey(ada, { scopes: { pools: null, models: null, readOnly: true } });
+    assert.equal((await allocate(elsewhere.key)).status, 403);
+    assert.equal((await t.call('POST', '/v1/pools/default/sessions', {}, { token: elsewhere.key })).status, 403);
+    assert.equal((await allocate(readOnly.key)).status, 403);
+    assert.equal((await t.call('GET', '/api/accounts/status', undefined, { token: readOnly.key })).status, 200);
+    assert.equal((await t.call('GET', '/v1/keys', undefined, { token: readOnly.key })).status, 403, 'a key does not manage keys');
+    assert.equal((await t.call('GET', '/v1/pools', undefined, { token: readOnly.key })).status, 403, 'a member\'s key reads no pools');
+  });
+
+  it('rotation ends the old secret at once; revocation and expiry end the key', async () => {
+    const k = await newKey(ada, { expiresAt: new Date(Date.now() + 1500).toISOString() });
+    const rotated = await t.call('POST', `/v1/keys/${k.keyId}/rotate`, undefined, { token: ada });
+    assert.equal(rotated.status, 200);
+    keys.push(rotated.body.key);
+    assert.notEqual(rotated.body.key, k.key);
+    assert.equal((await allocate(k.key)).status, 401);
+    const ok = await allocate(rotated.body.key);
+    assert.equal(ok.body.success, true);
+    await t.call('POST', '/api/accounts/release', { session_id: ok.body.session_id }, { token: rotated.body.key });
+    assert.equal((await t.call('POST', `/v1/keys/${k.keyId}/rotate`, undefined, { token: bob })).status, 404, 'another user\'s key is not found');
+    await sleep(1600);
+    assert.equal((await allocate(rotated.body.key)).status, 401, 'expired');
+    assert.equal((await t.call('GET', `/v1/keys/${k.keyId}`, undefined, { token: ada })).body.status, 'expired');
+
+    const r = await newKey(ada);
+    assert.equal((await t.call('DELETE', `/v1/keys/${r.keyId}`, undefined, { token: ada })).body.status, 'revoked');
+    assert.equal((await allocate(r.key)).status, 401);
+    assert.equal((await t.call('POST', `/v1/keys/${r.keyId}/rotate`, undefined, { token: ada })).status, 409);
+  });
+
+  it('limits: requests per minute (429 with Retry-After), sessions held at once, and a user\'s limits set by an admin', async () => {
+    const slow = await newKey(ada, { limits: { requestsPerMinute: 3 } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push(await t.call('GET', '/api/accounts/status', undefined, { token: slow.key }));
+    assert.deepEqual(statuses.map((s) => s.status), [200, 200, 200, 429]);
+    assert.ok(Number(statuses[3]!.headers.get('retry-after')) >= 1);
+    assert.equal(statuses[3]!.body.code, 'rate_limited');
+
+    const two = await newKey(ada, { limits: { concurrentSessions: 2 } });
+    const held = [await allocate(two.key), await allocate(two.key)];
+    assert.deepEqual(held.map((h) => h.body.success), [true, true]);
+    const third = await allocate(two.key);
+    assert.deepEqual([third.status, third.body.code], [429, 'session_limit']);
+    await t.call('POST', '/api/accounts/release', { session_id: held[0]!.body.session_id }, { token: two.key });
+    assert.equal((await allocate(two.key)).body.success, true);
+
+    const carol = await member('carol@example.test');
+    const me = (await t.call('GET', '/v1/auth/me', undefined, { token: carol })).body;
+    assert.equal((await t.call('PATCH', `/v1/users/${me.userId}`, { limits: { requestsPerMinute: 2 } })).status, 200);
+    const seen = [];
+    for (let i = 0; i < 3; i++) seen.push((await t.call('GET', '/v1/auth/me', undefined, { token: carol })).status);
+    assert.deepEqual(seen, [200, 200, 429]);
+  });
+
+  it('a budget holds under concurrency: 50 allocations against a budget of 10 units, exactly 10 succeed', async () => {
+    const k = await newKey(bob, { limits: { budget: { units: 10, period: 'day' } } });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => t.call('POST', '/v1/pools/default/sessions', { count: 1 }, { token: k.key })));
+    const counts = answers.reduce<Record<number, number>>((c, a) => ({ ...c, [a.status]: (c[a.status] ?? 0) + 1 }), {});
+    assert.deepEqual(counts, { 201: 10, 429: 40 });
+    assert.ok(answers.filter((a) => a.status === 429).every((a) => a.body.code === 'budget_exhausted' && Number(a.headers.get('retry-after')) > 0));
+    const leased = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.leases[0].accountId));
+    assert.equal(leased.size, 10);
+  });
+
+  it('failed sign-ins lock the account after 3 (even the right password then gets 429), before any hash', async () => {
+    await member('dave@example.test');
+    const login = (password: string) => t.call('POST', '/v1/auth/login', { email: 'dave@example.test', password }, { token: null });
+    const wrong = [await login('wrong 1'), await login('wrong 2'), await login('wrong 3')];
+    assert.deepEqual(wrong.map((w) => w.status), [401, 401, 401]);
+    const locked = await login('pw of dave@example.test');
+    assert.deepEqual([locked.status, locked.body.code], [429, 'rate_limited']);
+    assert.ok(Number(locked.headers.get('retry-after')) > 0);
+    assert.equal((await t.call('POST', '/api/auth/login', { username: 'DAVE@example.test', password: 'pw of dave@example.test' }, { token: null })).status, 429, 'the same account through the existing API');
+  });
+
+  it('no key, password or refresh token is in any event, table or log line', async () => {
+    /** Every row of every table (events, read models, secrets' tables), and every log line. */
+    const everywhere = async () => {
+      const { rows: tables } = await t.db.pool.query<{ name: string }>("SELECT schemaname || '.' || tablename AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')");
+      const dumps = await Promise.all(tables.map(async ({ name }) => (await t.db.pool.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`)).rows.map((r) => r.row).join('\n')));
+      return [...dumps, ...t.logs].join('\n');
+    };
+    const everything = await everywhere();
+    assert.ok(keys.length >= 10);
+    assert.ok(everything.includes(keys[0]!.slice(0, 11)), 'the key prefixes are there, so the scan reads the right places');
+    for (const key of keys) assert.ok(!everything.includes(key.slice(36)), 'a key\'s secret is stored or logged');
+    for (const secret of ['pw of ada@example.test', 'pw of dave@example.test', 'wrong 1']) assert.ok(!everything.includes(secret), `${secret} is stored or logged`);
+    const refresh = (await t.call('POST', '/v1/auth/login', { email: 'bob@example.test', password: 'pw of bob@example.test' }, { token: null })).body.refreshToken as string;
+    assert.ok(!(await everywhere()).includes(refresh), 'a refresh token is stored or logged');
+  });
+
+  it('failed token checks from one IP are limited: past the limit a bad token gets 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 70 && !statuses.includes(429); i++) {
+      statuses.push((await t.call('GET', '/api/accounts/status', undefined, { token: `rk_${'0'.repeat(32)}_${'A'.repeat(43)}` })).status);
+    }
+    assert.ok(statuses.includes(429), 'refused with 429 within the limit of 60 failures');
+    assert.deepEqual([...new Set(statuses)].sort(), [401, 429]);
+    assert.equal((await t.call('GET', '/api/accounts/status')).status, 200, 'a good token still passes');
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Rate limits on both stores, one suite: real PostgreSQL (the embedded default) and a real
+ * redis-server. Two `RateLimits` on one store are two nodes: they count together.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { Budgets } from '../../src/store/budgets.ts';
+import { openRedis, RateLimits, type LimitStore } from '../../src/store/rate-limits.ts';
+import { testDatabase, type TestDatabase } from '../support/db.ts';
+import { redisInstalled, startRedis, type TestRedis } from '../support/redis.ts';
+
+let db: TestDatabase;
+before(async () => {
+  db = await testDatabase();
+});
+after(async () => db.drop());
+
+function limiterSuite(name: string, open: () => Promise<{ store: LimitStore; close(): Promise<void> }>, skip?: string) {
+  describe(`rate limits on ${name}`, { skip }, () => {
+    let opened: Awaited<ReturnType<typeof open>>;
+    let nodeA: RateLimits;
+    let nodeB: RateLimits;
+    let n = 0;
+    const fresh = () => `k${++n}-${Date.now()}`;
+    before(async () => {
+      opened = await open();
+      nodeA = new RateLimits(opened.store);
+      nodeB = new RateLimits(opened.store);
+    });
+    after(async () => opened?.close());
+
+    it('allows the limit, then refuses with the time to wait', async () => {
+      const key = fresh();
+      const limiter = nodeA.limiter('t1', 5, 60);
+      for (let i = 0; i < 5; i++) assert.equal((await limiter.consume(key)).allowed, true);
+      const refused = await limiter.consume(key);
+      assert.equal(refused.allowed, false);
+      assert.ok(!refused.allowed && refused.retryAfterMs > 0 && refused.retryAfterMs <= 60_000);
+      assert.equal((await limiter.consume(fresh())).allowed, true, 'another key has its own count');
+    });
+
+    it('counts exactly under concurrency, across two nodes', async () => {
+      const key = fresh();
+      const verdicts = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? nodeA : nodeB).limiter('t2', 10, 60).consume(key)));
+      assert.equal(verdicts.filter((v) => v.allowed).length, 10);
+    });
+
+    it('checks without taking, charges past the limit, and resets', async () => {
+      const key = fresh();
+      const limiter = nodeA.limiter('t3', 100, 60);
+      assert.deepEqual(await limiter.check(key), { allowed: true, remaining: 100 });
+      assert.deepEqual(await limiter.check(key), { allowed: true, remaining: 100 });
+      await limiter.charge(key, 150);
+      assert.equal((await limiter.check(key)).allowed, false);
+      assert.equal((await limiter.consume(key)).allowed, false);
+      await limiter.reset(key);
+      assert.equal((await limiter.consume(key)).allowed, true);
+    });
+
+    it('opens again when the window ends', async () => {
+      const key = fresh();
+      const limiter = nodeA.limiter('t4', 1, 1);
+      assert.equal((await limiter.consume(key)).allowed, true);
+      assert.equal((await limiter.consume(key)).allowed, false);
+      await sleep(1100);
+      assert.equal((await limiter.consume(key)).allowed, true);
+    });
+  });
+}
+
+limiterSuite('PostgreSQL', async () => ({ store: { kind: 'postgres', pool: db.pool }, close: async () => undefined }));
+
+let redis: TestRedis | undefined;
+limiterSuite('Redis', async () => {
+  redis = await startRedis();
+  const client: Redis = await openRedis(redis.url);
+  return {
+    store: { kind: 'redis', client },
+    async close() {
+      await client.quit();
+      await redis!.stop();
+    },
+  };
+}, redisInstalled() ? undefined : 'redis-server is not installed (.ci/run installs it)');
+
+describe('budgets', () => {
+  it('hold under concurrency: 50 reservations of 1 against a budget of 10, exactly 10 pass; settling gives back what was not spent', async () => {
+    const budgets = new Budgets(db.pool);
+    const verdicts = await Promise.all(Array.from({ length: 50 }, () => budgets.reserve('key:b1', '2026-12', 1, 10)));
+    assert.equal(verdicts.filter(Boolean).length, 10);
+    assert.deepEqual(await budgets.usage('key:b1', '2026-12'), { spent: 0, reserved: 10 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => budgets.settle('key:b1', '2026-12', 1, i < 4 ? 1 : 0)));
+    assert.deepEqual(await budgets.usage('key:b1', '2026-12'), { spent: 4, reserved: 0 });
+    const again = await Promise.all(Array.from({ length: 20 }, () => budgets.reserve('key:b1', '2026-12', 1, 10)));
+    assert.equal(again.filter(Boolean).length, 6);
+    assert.equal(await budgets.reserve('key:b1', '2026-11', 1, 10), true, 'another period has its own budget');
+  });
+});
