@@ -33,6 +33,7 @@ import accountRoutes from './accounts.ts';
 import authRoutes from './auth.ts';
 import compatRoutes from './compat.ts';
 import keyRoutes from './keys.ts';
+import oauthRoutes from './oauth.ts';
 import feedRoutes, { type FeedStats } from './feed.ts';
 import healthRoutes from './health.ts';
 import historyRoutes from './history.ts';
@@ -112,7 +113,7 @@ const OPEN = new Set([
   '/health', '/health/live', '/health/ready',
   // Signing in needs no token: these take a password or a refresh token.
   '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/v1/auth/register', '/v1/auth/verify', '/v1/auth/password-reset',
-  '/v1/auth/password-reset/confirm', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/check-username',
+  '/v1/auth/password-reset/confirm', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/check-username', '/oauth/token',
 ]);
 
 /** Paths a `member` may call: its own sign-in and its own API keys. */
@@ -304,5 +305,6 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   compatRoutes(app, services);
   authRoutes(app, services);
   keyRoutes(app, services);
+  oauthRoutes(app, services);
   return app;
 }

@@ -87,7 +87,8 @@ describe('fuzzing every route from the OpenAPI document', () => {
     const doc = (await t.call('GET', '/docs/json')).body as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }>> };
     routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
       method: method.toUpperCase(), path, parameters: op.parameters ?? [], body: op.requestBody?.content['application/json']?.schema,
-    }))).filter((r) => !r.path.startsWith('/ws') && !r.path.startsWith('/docs'));
+    // The OAuth token endpoint takes a form and answers RFC 6749's errors, not problem+json: oauth-token.test.ts refuses hostile input there.
+    }))).filter((r) => !r.path.startsWith('/ws') && !r.path.startsWith('/docs') && r.path !== '/oauth/token');
     assert.ok(routes.length > 30, `routes found: ${routes.length}`);
   });
   after(async () => t.stop());
