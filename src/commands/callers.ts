@@ -30,6 +30,9 @@ export type Caller =
 
 /** A bearer token that looks like a JWT (three dot-separated parts): a user's access token. */
 const isJwt = (token: string) => token.split('.').length === 3;
+/** Counts a refused credential in the guard and rethrows; any other failure (the database) passes as it is. */
+const refused = (deps: CallerDeps, ip: string, account?: string) => (error: unknown): Promise<never> =>
+  (error instanceof DomainError && error.code === 'unauthorized' ? deps.guard.failed(ip, account, error) : Promise.reject(error));
 /** A key's id as written in it (for the guard's count per key), without checking it. */
 const keyIdIn = (key: string) => key.slice(3, 35);
 
@@ -61,11 +64,12 @@ async function check(deps: CallerDeps, token: string | undefined, ip: string): P
     };
   }
   if (token !== undefined && isJwt(token)) {
-    const user = await checkAccess(deps, token).catch((e: unknown) => deps.guard.failed(ip, undefined, e));
+    const user = await checkAccess(deps, token).catch(refused(deps, ip));
     const { limits, familyId: _, ...rest } = user;
     return { kind: 'user', actor: `user:${user.userId}`, role: user.role, user: rest, limits: scopeOf(`user:${user.userId}`, limits) };
   }
-  const actor = await deps.tokens.verify(token).catch((e: unknown) => (token === undefined ? Promise.reject(e) : deps.guard.failed(ip, undefined, e)));
+  // No token at all is a missing credential, not a guess: it is not counted.
+  const actor = await deps.tokens.verify(token).catch(token === undefined ? (e: unknown) => Promise.reject(e) : refused(deps, ip));
   return { kind: 'admin', actor, role: 'admin' };
 }
 

@@ -52,7 +52,7 @@ export async function openRedis(url: string): Promise<Redis> {
 /** The store of counters did not answer: the request is refused as unavailable, not failed. */
 const unavailable = (cause: unknown) => {
   if (cause instanceof DomainError) return cause;
-  return new DomainError('unavailable', 'rate limits cannot be checked right now');
+  return new DomainError('unavailable', 'rate limits cannot be checked right now', [], 2);
 };
 
 const verdictOf = (res: RateLimiterRes, points: number): Verdict =>
