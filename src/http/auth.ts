@@ -6,7 +6,9 @@ import { forgotPassword, signUp } from '../commands/user-mail.ts';
 import { refreshSession, signIn, signOut, signOutEverywhere, type Tokens } from '../commands/sign-in.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { App, Services } from './app.ts';
-import { answers } from './schemas.ts';
+import { answers, Position } from './schemas.ts';
+import { readModelsAt } from './consistency.ts';
+import { listUsers } from '../projections/users.ts';
 
 const Email = Type.String({ minLength: 3, maxLength: 254 });
 /** Bounded before any hash is computed. */
@@ -94,6 +96,25 @@ export default function authRoutes(app: App, s: Services): void {
   });
 
   // User administration: the admin's alone (`allowed` in app.ts).
+  const UserRow = Type.Object({
+    userId: Type.String(), email: Type.String(), role: Type.String(), status: Type.String(), verified: Type.Boolean(), limits: Limits, createdAt: Type.String(),
+  });
+  app.get('/v1/users', {
+    schema: {
+      tags: ['users'],
+      querystring: Type.Object({
+        role: Type.Optional(Type.Enum(roles)), status: Type.Optional(Type.Enum(['active', 'disabled'] as const)),
+        search: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'part of the email' })),
+        after: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'the `next` of the page before' })),
+        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), position: Position,
+      }),
+      response: answers({ 200: Type.Object({ items: Type.Array(UserRow), next: Type.Union([Type.String(), Type.Null()]) }) }),
+    },
+  }, async (req) => {
+    const { position, ...q } = req.query;
+    await readModelsAt(s, position);
+    return listUsers(s.db, q);
+  });
   const UserId = Type.Object({ userId: Type.String({ format: 'uuid' }) });
   const Administered = Type.Object({ userId: Type.String(), status: Type.String(), role: Type.String() });
   app.post('/v1/users/:userId/disable', {

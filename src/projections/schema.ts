@@ -153,5 +153,35 @@ IF to_regclass('rm_audit') IS NULL THEN
   CREATE INDEX ON rm_audit USING brin (at);
   CREATE INDEX ON rm_audit (correlation_id);
 END IF;
+
+IF to_regclass('rm_users') IS NULL THEN
+  CREATE TABLE rm_users (
+    user_id uuid PRIMARY KEY,
+    email text NOT NULL,
+    role text NOT NULL,
+    status text NOT NULL,
+    verified boolean NOT NULL,
+    limits jsonb NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+  CREATE INDEX ON rm_users (email);
+END IF;
+
+IF to_regclass('rm_api_keys') IS NULL THEN
+  CREATE TABLE rm_api_keys (
+    key_id uuid PRIMARY KEY,
+    user_id uuid NOT NULL,
+    name text NOT NULL,
+    prefix text NOT NULL,
+    status text NOT NULL,
+    scopes jsonb NOT NULL,
+    limits jsonb NOT NULL,
+    expires_at timestamptz,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+  CREATE INDEX ON rm_api_keys (user_id, created_at);
+END IF;
 END $$;
 `;

@@ -119,6 +119,30 @@ describe('sign-in over HTTP', () => {
     assert.equal((await t.call('GET', '/v1/mail', undefined, { token: viewer })).status, 403, 'the outbox is for admins');
   });
 
+  it('an admin lists users from the read model: by role, by part of the email, a page at a time; no one else may', async () => {
+    const position = encodeURIComponent(String(await t.roster.services.store.headPosition()));
+    const all: Array<{ email: string; role: string; verified: boolean }> = [];
+    let after = '';
+    for (let page = 0; page < 20; page++) {
+      const r = await t.call('GET', `/v1/users?limit=2&position=${position}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.ok(r.body.items.length <= 2);
+      all.push(...r.body.items);
+      if (!r.body.next) break;
+      after = r.body.next;
+    }
+    const emails = all.map((u) => u.email);
+    assert.deepEqual(emails, [...emails].sort(), 'by email');
+    assert.equal(new Set(emails).size, emails.length, 'no user twice across pages');
+    for (const e of ['member@example.test', 'operator@example.test', 'unverified@example.test', 'viewer@example.test']) assert.ok(emails.includes(e), e);
+    const operators = (await t.call('GET', `/v1/users?role=operator&position=${position}`)).body.items;
+    assert.deepEqual(operators.map((u: { email: string }) => u.email), ['operator@example.test']);
+    const found = (await t.call('GET', `/v1/users?search=UNVERIF&position=${position}`)).body.items;
+    assert.deepEqual(found.map((u: { email: string; verified: boolean }) => [u.email, u.verified]), [['unverified@example.test', false]]);
+    const viewer = (await login('viewer@example.test', 'viewer reset pw')).body.accessToken;
+    assert.equal((await t.call('GET', '/v1/users', undefined, { token: viewer })).status, 403);
+  });
+
   it('an admin disables (ending every sign-in), enables and changes the role of a user; an operator may not', async () => {
     const { userId } = await user('staff@example.test', 'member');
     const signedIn = (await login('staff@example.test')).body;

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { rebuild } from '../../src/projections/rebuild.ts';
 import { readModels } from '../../src/projections/read-models.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { administerUser, registerUser } from '../../src/commands/users.ts';
+import { createKey, revokeKey, rotateKey } from '../../src/commands/api-keys.ts';
 
 describe('projection rebuild', () => {
   let t: TestRoster;
@@ -35,7 +37,18 @@ describe('projection rebuild', () => {
     const used = await t.call('POST', '/v1/pools/r/sessions', { count: 1 });
     const report = { leaseSecret: used.body.leaseSecret, accountId: used.body.leases[0].accountId, outcome: 'rate_limited', model: 'm', units: 3 };
     last = (await t.call('POST', `/v1/pools/r/sessions/${used.body.sessionId}/outcomes`, report)).body.position;
-    await t.call('GET', `/v1/accounts?position=${last}`);
+    // Users and keys, with hostile text in a key's name and scopes.
+    const ctx = { actor: 'test', correlationId: 'rebuild' };
+    const { userId } = await registerUser(t.roster.services.users, { email: 'keys@example.test', password: 'a long password', role: 'operator', verified: false }, ctx);
+    await administerUser(t.roster.services.users, userId, { type: 'ChangeLimits', limits: { requestsPerMinute: 5, budget: { units: 3, period: 'day' } } }, ctx);
+    await administerUser(t.roster.services.users, userId, { type: 'DisableUser', reason: 'tab\there' }, ctx);
+    const scopes = { pools: ['r', 'q"t\\N'], models: null, readOnly: true };
+    const key = await createKey(t.roster.services.callers, userId, { name: 'tab\tkey "one"\\N', scopes, limits: {}, expiresAt: Date.now() + 60_000 }, ctx);
+    await rotateKey(t.roster.services.callers, key.keyId, userId, ctx);
+    await createKey(t.roster.services.callers, userId, { name: 'two', scopes, limits: { concurrentSessions: 2 }, expiresAt: null }, ctx);
+    await revokeKey(t.roster.services.callers, key.keyId, userId, 'gone', ctx);
+    last = String(await t.roster.services.store.headPosition());
+    await t.call('GET', `/v1/accounts?position=${encodeURIComponent(last)}`);
 
     const indexes = async (table: string) =>
       (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = $1', [table])).rows[0]!.n;

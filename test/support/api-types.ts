@@ -5578,6 +5578,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query: {
+                    role?: "admin" | "operator" | "viewer" | "member";
+                    status?: "active" | "disabled";
+                    /** @description part of the email */
+                    search?: string;
+                    /** @description the `next` of the page before */
+                    after?: string;
+                    limit: number;
+                    /** @description wait until read models reach this position (from a command answer) */
+                    position?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                userId: string;
+                                email: string;
+                                role: string;
+                                status: string;
+                                verified: boolean;
+                                limits: {
+                                    requestsPerMinute?: number;
+                                    tokensPerMinute?: number;
+                                    concurrentSessions?: number;
+                                    budget?: {
+                                        units: number;
+                                        /** @enum {unknown} */
+                                        period: "day" | "month";
+                                    };
+                                };
+                                createdAt: string;
+                            }[];
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{userId}/disable": {
         parameters: {
             query?: never;
