@@ -72,4 +72,12 @@ export class Quotas {
   async settle(held: Reservation[], spent: number): Promise<void> {
     await Promise.all(held.map((r) => this.budgets.settle(r.scope, r.period, r.amount, spent)));
   }
+
+  /** What a scope has spent of its budget this period, or null when it has none. */
+  async budgetUsage(scope: LimitScope, now = Date.now()): Promise<{ period: string; units: number; spent: number; reserved: number } | null> {
+    const budget = scope.limits.budget;
+    if (!budget) return null;
+    const period = budgetPeriodOf(budget.period, now);
+    return { period, units: budget.units, ...(await this.budgets.usage(scope.scope, period)) };
+  }
 }

@@ -51,8 +51,11 @@ export default function keyRoutes(app: App, s: Services): void {
     return reply.code(201).send(await createKey(deps, ownerOf(req), settings, req.ctx));
   });
   app.get('/v1/keys', { schema: { tags, response: answers({ 200: Type.Object({ items: Type.Array(KeyView) }) }) } }, async (req) => ({ items: await listKeys(deps, ownerOf(req)) }));
-  app.get('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
-    keyView(req.params.keyId, await keyOf(deps, req.params.keyId, ownerOf(req))));
+  const BudgetUsage = Nullable(Type.Object({ period: Type.String(), units: Type.Number(), spent: Type.Number(), reserved: Type.Number() }));
+  app.get('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: Type.Object({ ...KeyView.properties, budget: BudgetUsage }) }) } }, async (req) => {
+    const state = await keyOf(deps, req.params.keyId, ownerOf(req));
+    return { ...keyView(req.params.keyId, state), budget: await s.quotas.budgetUsage({ scope: `key:${req.params.keyId}`, limits: state.limits }) };
+  });
   app.patch('/v1/keys/:keyId', {
     schema: {
       tags, params: KeyParams, response: answers({ 200: KeyView }),

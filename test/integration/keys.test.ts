@@ -137,6 +137,8 @@ describe('API keys over HTTP', () => {
     assert.ok(answers.filter((a) => a.status === 429).every((a) => a.body.code === 'budget_exhausted' && Number(a.headers.get('retry-after')) > 0));
     const leased = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.leases[0].accountId));
     assert.equal(leased.size, 10);
+    const { budget } = (await t.call('GET', `/v1/keys/${k.keyId}`, undefined, { token: bob })).body;
+    assert.deepEqual({ ...budget, period: undefined }, { period: undefined, units: 10, spent: 10, reserved: 0 }, 'its owner sees the budget spent');
   });
 
   it('failed sign-ins lock the account after 3 (even the right password then gets 429), before any hash', async () => {

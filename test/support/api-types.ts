@@ -6816,6 +6816,12 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            budget: {
+                                period: string;
+                                units: number;
+                                spent: number;
+                                reserved: number;
+                            } | null;
                         };
                     };
                 };
