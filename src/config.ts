@@ -1,5 +1,5 @@
 import 'dotenv/config';
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 
 const Int = (min: number, max: number, def: number) => Type.Integer({ minimum: min, maximum: max, default: def });
@@ -52,6 +52,14 @@ export const ConfigSchema = Type.Object({
   ROSTER_LOGIN_FAILS_PER_IP: Int(1, 1_000_000, 100),
   ROSTER_LOGIN_FAILS_PER_ACCOUNT: Int(1, 1_000_000, 10),
   ROSTER_LOGIN_FAIL_WINDOW_S: Int(1, 86_400, 900),
+  ROSTER_GATEWAY_PORT: Int(0, 65535, 8081),
+  ROSTER_GATEWAY_ROUTES: Type.String({ default: '{}', description: 'JSON: model → { pools, upstreamModel?, aliases? }' }),
+  ROSTER_GATEWAY_PRICES: Type.String({ default: '{}', description: 'JSON: model → { inputPerMillion, outputPerMillion } in budget units' }),
+  ROSTER_GATEWAY_RETRIES: Int(0, 10, 2),
+  ROSTER_GATEWAY_MAX_IN_FLIGHT: Int(1, 100_000, 8),
+  ROSTER_GATEWAY_TIMEOUT_MS: Int(1000, 600_000, 60_000),
+  ROSTER_GATEWAY_STRIP_HEADERS: Type.String({ default: '', description: 'more request headers never sent upstream, comma-separated' }),
+  ROSTER_GATEWAY_FLUSH_MS: Int(50, 60_000, 500),
   ROSTER_DEMO: Type.Boolean({ default: false }),
   ROSTER_SANDBOX_PORT: Int(0, 65535, 8090),
   EVENTSTORE_CONNECTION_STRING: Type.Optional(Type.String({ pattern: '^(esdb|esdb\\+discover)://' })),
@@ -73,6 +81,18 @@ const ProvidersSchema = Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0
 
 export type ProvidersConfig = Static<typeof ProvidersSchema>;
 
+/** JSON text checked against a schema: the value, or what is wrong. */
+export function parseJson<S extends TSchema>(schema: S, text: string): Static<S> | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  const first = [...Value.Errors(schema, parsed)][0];
+  return first ? `${first.instancePath || '/'} ${first.message}` : (parsed as Static<S>);
+}
+
 /**
  * Reads `ROSTER_PROVIDERS`; returns what is wrong as a string (never echoing the text,
  * which may hold client secrets).
@@ -81,14 +101,7 @@ export type ProvidersConfig = Static<typeof ProvidersSchema>;
  * parseProviders('{"corp":{"use":"oauth2","options":{"tokenUrl":"https://id.example/token"}}}')
  */
 export function parseProviders(text: string): ProvidersConfig | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return 'not valid JSON';
-  }
-  const first = [...Value.Errors(ProvidersSchema, parsed)][0];
-  return first ? `${first.instancePath || '/'} ${first.message}` : (parsed as ProvidersConfig);
+  return parseJson(ProvidersSchema, text);
 }
 
 /** A bad environment: names every bad variable. */
@@ -137,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const providers = parseProviders(String(value.ROSTER_PROVIDERS ?? '{}'));
   if (typeof providers === 'string') problems.push(`ROSTER_PROVIDERS: ${providers}`);
+
   if (problems.length) throw new ConfigError(problems);
   value.ROSTER_DEFAULT_POOL ??= value.ROSTER_DEMO ? 'demo' : 'default';
   return value as Config;

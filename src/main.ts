@@ -1,3 +1,4 @@
+import { sandboxModels } from './sandbox/llm.ts';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -55,6 +56,10 @@ async function main(): Promise<void> {
   }
   const embedded = config.ROSTER_DATABASE_URL ? undefined : await embeddedDatabase(config);
   const demo = config.ROSTER_DEMO ? await startDemo(config) : undefined;
+  // The demo gateway serves the sandbox's models from the demo pool, unless routes are given.
+  if (demo && config.ROSTER_GATEWAY_ROUTES === '{}') {
+    config.ROSTER_GATEWAY_ROUTES = JSON.stringify(Object.fromEntries(sandboxModels.map((m) => [m, { pools: ['demo'] }])));
+  }
   const roster = await startRoster(config, {
     databaseUrl: config.ROSTER_DATABASE_URL ?? embedded!.url, masterKey: await loadMasterKey(config), ...(demo ? { providers: demo.providers } : {}),
     embeddedDatabase: !config.ROSTER_DATABASE_URL, ...(demo && config.ROSTER_DEFAULT_POOL === 'demo' ? { defaultPool: DEMO_POOL } : {}),
@@ -65,6 +70,7 @@ async function main(): Promise<void> {
     lines.push(`Admin token (shown once, stored hashed; keep it safe): ${roster.adminToken}`);
   }
   lines.push(`API docs: ${roster.url}/docs${config.ROSTER_DOCS_PUBLIC ? '' : ' (send Authorization: Bearer <admin token>)'}; every other route but the health checks needs the token`);
+  lines.push(`Gateway (OpenAI- and Anthropic-compatible, Roster API keys): ${roster.gatewayUrl}/v1`);
   if (demo) lines.push(`Demo: sandbox upstream on ${demo.url}; pool "demo" registers accounts from 20 sample identities to its minimum of 5`);
   process.stdout.write(`${lines.join('\n')}\n`);
 

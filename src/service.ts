@@ -1,3 +1,4 @@
+import type { Static, TSchema } from 'typebox';
 import { Context, Effect, Exit, Layer, Scope } from 'effect';
 import { setPriority } from 'node:os';
 import pg from 'pg';
@@ -36,6 +37,11 @@ import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts'
 import { Budgets, budgetsSchema } from './store/budgets.ts';
 import { AuthGuard } from './commands/guard.ts';
 import { Quotas } from './commands/quotas.ts';
+import { GatewayCore } from './commands/gateway.ts';
+import { GatewayPrices, GatewayRoutes } from './domain/gateway.ts';
+import { Upstreams } from './workers/upstream.ts';
+import { buildGateway } from './http/gateway.ts';
+import { ConfigError, parseJson } from './config.ts';
 import { ownersSchema, Registrations } from './workers/registration.ts';
 import { Replenisher } from './workers/replenisher.ts';
 import { Scheduler } from './workers/scheduler.ts';
@@ -43,6 +49,8 @@ import { Scheduler } from './workers/scheduler.ts';
 export interface Roster {
   app: App;
   url: string;
+  /** The gateway's address (its own port, `ROSTER_GATEWAY_PORT`). */
+  gatewayUrl: string;
   services: Services;
   /** The worker threads that run provider flows (HTTP sees only their status). */
   flows: FlowPool;
@@ -88,6 +96,13 @@ export const schemas = [
   readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema,
 ];
 
+/** A gateway setting's JSON, checked; a bad one stops the start, naming the variable. */
+function gatewayJson<S extends TSchema>(schema: S, name: string, text: string): Static<S> {
+  const parsed = parseJson(schema, text);
+  if (typeof parsed === 'string') throw new ConfigError([`${name}: ${parsed}`]);
+  return parsed;
+}
+
 /** The event store the configuration selects. */
 export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
   if (config.ROSTER_EVENT_STORE === 'eventstoredb') {
@@ -118,7 +133,7 @@ class Databases extends Context.Tag('roster/Databases')<Databases, { db: pg.Pool
 class Stores extends Context.Tag('roster/Stores')<Stores, { store: EventStore; backgroundStore: EventStore }>() {}
 class Core extends Context.Tag('roster/Core')<Core, { services: Services; flows: FlowPool; from: Position; scheduler: Scheduler; errors: { report: (e: unknown) => void; to: (f: (e: unknown) => void) => void } }>() {}
 class Http extends Context.Tag('roster/Http')<Http, { app: App }>() {}
-class Listening extends Context.Tag('roster/Listening')<Listening, { url: string; adminToken?: string }>() {}
+class Listening extends Context.Tag('roster/Listening')<Listening, { url: string; gatewayUrl: string; adminToken?: string }>() {}
 
 /** A resource and its release; a failed release is not a failed stop. */
 const resource = <A>(open: () => Promise<A> | A, close: (a: A) => Promise<unknown> | unknown) =>
@@ -207,9 +222,19 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     settings: { requireVerified: config.ROSTER_REQUIRE_VERIFIED_EMAIL, codeTtlMs: config.ROSTER_CODE_TTL_MS },
   };
   const quotas = new Quotas(limits, new Budgets(db));
+  const gatewaySettings = {
+    routes: gatewayJson(GatewayRoutes, 'ROSTER_GATEWAY_ROUTES', config.ROSTER_GATEWAY_ROUTES),
+    prices: gatewayJson(GatewayPrices, 'ROSTER_GATEWAY_PRICES', config.ROSTER_GATEWAY_PRICES),
+    retries: config.ROSTER_GATEWAY_RETRIES, maxInFlight: config.ROSTER_GATEWAY_MAX_IN_FLIGHT,
+  };
+  // Usage counted in memory is appended once more when the service stops (after the gateway closes).
+  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days }, gatewaySettings, store), (g) => g.meter.flush());
+  const upstreams = yield* resource(() => new Upstreams(providers, {
+    timeoutMs: config.ROSTER_GATEWAY_TIMEOUT_MS, strip: config.ROSTER_GATEWAY_STRIP_HEADERS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+  }), (u) => u.close());
   const callers = { ...users, tokens, keys: new ApiKeySecrets(db), quotas };
   const services: Services = {
-    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, providers, flows, registrations, refresher, prober, replenisher, days,
+    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
@@ -242,6 +267,7 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   yield* Effect.forkScoped(every(config.ROSTER_REAPER_INTERVAL_MS, () => allocators.reap(report('reaper')), report('reaper')));
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));
+  yield* Effect.forkScoped(every(config.ROSTER_GATEWAY_FLUSH_MS, () => services.gateway.meter.flush(), report('gateway usage')));
   if (config.ROSTER_SMTP_URL) {
     const transport = yield* resource(() => smtpTransport(config.ROSTER_SMTP_URL!), (t) => t.close());
     const mailer = new Mailer(services.users.outbox, transport, {
@@ -252,7 +278,7 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
 }));
 
 /** The default pool and the first admin token, then the server listens. */
-const ListeningLive = Layer.effect(Listening, Effect.gen(function* () {
+const ListeningLive = Layer.scoped(Listening, Effect.gen(function* () {
   const { config, options } = yield* Settings;
   const { services } = yield* Core;
   const { app } = yield* Http;
@@ -261,7 +287,9 @@ const ListeningLive = Layer.effect(Listening, Effect.gen(function* () {
   }));
   const created = yield* Effect.promise(() => services.tokens.ensureAdmin(config.ROSTER_ADMIN_TOKEN));
   const url = yield* Effect.promise(() => app.listen({ host: config.ROSTER_HOST, port: config.ROSTER_PORT }));
-  return { url, adminToken: created?.token };
+  const gateway = yield* resource(() => buildGateway(services, { logger: app.log }), (g) => g.close());
+  const gatewayUrl = yield* Effect.promise(() => gateway.listen({ host: config.ROSTER_HOST, port: config.ROSTER_GATEWAY_PORT }));
+  return { url, gatewayUrl, adminToken: created?.token };
 }));
 
 /** Every layer, each given what it needs. */
@@ -286,8 +314,8 @@ export async function startRoster(config: Config, options: StartOptions): Promis
   const stop = () => run(Scope.close(scope, Exit.void));
   try {
     const context = await run(Layer.buildWithScope(RosterLive.pipe(Layer.provide(Layer.succeed(Settings, { config, options }))), scope));
-    const { url, adminToken } = Context.get(context, Listening);
-    return { app: Context.get(context, Http).app, services: Context.get(context, Core).services, flows: Context.get(context, Core).flows, url, adminToken, stop };
+    const { url, gatewayUrl, adminToken } = Context.get(context, Listening);
+    return { app: Context.get(context, Http).app, services: Context.get(context, Core).services, flows: Context.get(context, Core).flows, url, gatewayUrl, adminToken, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -23,6 +23,8 @@ import type { AdminTokens } from '../store/tokens.ts';
 import type { SignInDeps } from '../commands/sign-in.ts';
 import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
 import type { Quotas } from '../commands/quotas.ts';
+import type { GatewayCore } from '../commands/gateway.ts';
+import type { Upstreams } from '../workers/upstream.ts';
 import type { SignedIn, UserSettings } from '../commands/users.ts';
 import type { MailDeps } from '../commands/user-mail.ts';
 import type { Role } from '../domain/user.ts';
@@ -80,6 +82,9 @@ export interface Services {
   callers: CallerDeps;
   /** The callers' limits: per-minute rates, budgets. */
   quotas: Quotas;
+  /** The gateway's core: routes, account choice, usage meter. */
+  gateway: GatewayCore;
+  upstreams: Upstreams;
   /** Roster's users: passwords, codes, sign-in sessions. */
   users: SignInDeps & MailDeps & { settings: UserSettings };
   providers: Providers;
@@ -117,7 +122,7 @@ const OPEN = new Set([
 ]);
 
 /** Paths a `member` may call: its own sign-in and its own API keys. */
-const MEMBER = /^\/(v1\/auth\/|api\/auth\/|v1\/keys(\/|$)|api\/api-keys(\/|$))/;
+const MEMBER = /^\/(v1\/auth\/|api\/auth\/|v1\/keys(\/|$)|api\/api-keys(\/|$)|v1\/usage\/gateway$)/;
 /** The lease API, which an API key may call whatever its user's role: allocate, renew, release, read its sessions. */
 const LEASE = [
   { method: 'POST', path: /^\/v1\/pools\/[^/]+\/sessions(\/[^/]+\/(renew|release|outcomes))?$/ },

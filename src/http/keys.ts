@@ -5,7 +5,9 @@ import { DomainError } from '../domain/errors.ts';
 import { Limits } from '../domain/limits.ts';
 import { Nullable } from '../domain/events.ts';
 import type { App, Services } from './app.ts';
-import { answers } from './schemas.ts';
+import { answers, Position } from './schemas.ts';
+import { readModelsAt } from './consistency.ts';
+import { gatewayUsage } from '../projections/gateway-usage.ts';
 
 const KeyView = Type.Object({
   keyId: Type.String(), userId: Type.String(), name: Type.String(), prefix: Type.String(),
@@ -70,6 +72,26 @@ export default function keyRoutes(app: App, s: Services): void {
     rotateKey(deps, req.params.keyId, ownerOf(req), req.ctx));
   app.delete('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
     revokeKey(deps, req.params.keyId, ownerOf(req), 'revoked by its owner', req.ctx));
+
+  // Gateway usage per key, model and day: a member sees its own keys' only.
+  app.get('/v1/usage/gateway', {
+    schema: {
+      tags: ['gateway'],
+      querystring: Type.Object({
+        keyId: Type.Optional(Type.String({ format: 'uuid' })), model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        from: Type.Optional(Type.String({ format: 'date' })), to: Type.Optional(Type.String({ format: 'date' })), position: Position,
+      }),
+      response: answers({ 200: Type.Object({ items: Type.Array(Type.Object({
+        keyId: Type.String(), userId: Type.String(), model: Type.String(), day: Type.String(), requests: Type.Integer(), failures: Type.Integer(),
+        inputTokens: Type.Integer(), outputTokens: Type.Integer(), estimated: Type.Integer(), spend: Type.Number(),
+      })) }) }),
+    },
+  }, async (req) => {
+    const { position, ...q } = req.query;
+    await readModelsAt(s, position);
+    const own = req.role === 'member' ? ownerOf(req) : undefined;
+    return { items: await gatewayUsage(s.db, { ...q, ...(own ? { userId: own } : {}) }) };
+  });
 
   const compatTags = ['existing shared-account API'];
   app.get('/api/api-keys', { schema: { tags: compatTags, response: answers({ 200: Type.Array(CompatKey) }) } }, async (req) =>

@@ -183,5 +183,26 @@ IF to_regclass('rm_api_keys') IS NULL THEN
   );
   CREATE INDEX ON rm_api_keys (user_id, created_at);
 END IF;
+
+IF to_regclass('rm_gateway_usage') IS NULL THEN
+  CREATE TABLE rm_gateway_usage (
+    usage_key text PRIMARY KEY,
+    key_id text NOT NULL,
+    user_id text NOT NULL,
+    account_id text NOT NULL,
+    pool_id text NOT NULL,
+    model text NOT NULL,
+    day text NOT NULL,
+    requests bigint NOT NULL,
+    failures bigint NOT NULL,
+    input_tokens bigint NOT NULL,
+    output_tokens bigint NOT NULL,
+    estimated bigint NOT NULL,
+    spend double precision NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+  CREATE INDEX ON rm_gateway_usage (user_id, day);
+  CREATE INDEX ON rm_gateway_usage (key_id, day);
+END IF;
 END $$;
 `;

@@ -7,12 +7,14 @@
  * `POST /verify` checks the code; `POST /login` issues a one-hour access token and a refresh
  * token; `POST /token` (`grant_type=refresh_token`) rotates them, answering 429 when called
  * for an account more often than the minimum interval and `invalid_grant` for an unknown or
- * revoked token; `GET /credits` and `POST /use` show and spend credits.
+ * revoked token; `GET /credits` and `POST /use` show and spend credits. The model
+ * endpoints (OpenAI- and Anthropic-compatible) are in `llm.ts`.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { addModelEndpoints } from './llm.ts';
 
 export interface Switches {
   latencyMs: number;
@@ -237,5 +239,9 @@ export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOp
     refreshes = [];
     return { ok: true };
   });
+  addModelEndpoints(app, (key) => {
+    const t = access.get(key);
+    return t !== undefined && t.expiresAt > Date.now();
+  }, inject);
   return { app, switches, stats: () => ({ calls, refreshes, users: users.size }) };
 }

@@ -96,7 +96,7 @@ describe('a PostgreSQL outage', () => {
     await admin.end();
     const url = db.url.replace(/\/postgres$/, '/roster');
     const token = testToken();
-    const roster = await startRoster(loadConfig({ ROSTER_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_LOG_LEVEL: 'silent' }), {
+    const roster = await startRoster(loadConfig({ ROSTER_PORT: '0', ROSTER_GATEWAY_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_LOG_LEVEL: 'silent' }), {
       databaseUrl: url, masterKey: randomBytes(32), logger: false,
     });
     const call = async (method: string, path: string, body?: unknown) => {

@@ -28,7 +28,7 @@ async function rosterConnections(db: TestDatabase): Promise<number> {
 }
 
 const start = (db: TestDatabase, port = '0') => startRoster(
-  loadConfig({ ROSTER_PORT: port, ROSTER_ADMIN_TOKEN: testToken(), ROSTER_LOG_LEVEL: 'silent' }),
+  loadConfig({ ROSTER_PORT: port, ROSTER_GATEWAY_PORT: '0', ROSTER_ADMIN_TOKEN: testToken(), ROSTER_LOG_LEVEL: 'silent' }),
   { databaseUrl: db.url, masterKey: randomBytes(32), logger: false },
 );
 

@@ -47,6 +47,14 @@ describe('projection rebuild', () => {
     await rotateKey(t.roster.services.callers, key.keyId, userId, ctx);
     await createKey(t.roster.services.callers, userId, { name: 'two', scopes, limits: { concurrentSessions: 2 }, expiresAt: null }, ctx);
     await revokeKey(t.roster.services.callers, key.keyId, userId, 'gone', ctx);
+    // Gateway usage in two flushes onto one row, and a second row with hostile text.
+    const meter = t.roster.services.gateway.meter;
+    const row = { keyId: key.keyId, userId, accountId: ids[3], poolId: 'r', model: 'm', day: '2026-12-03', requests: 2, failures: 1, inputTokens: 10, outputTokens: 20, estimated: 0, spend: 0.25 };
+    meter.add(row);
+    await meter.flush();
+    meter.add(row);
+    meter.add({ ...row, model: 'tab\there "q" \\N' });
+    await meter.flush();
     last = String(await t.roster.services.store.headPosition());
     await t.call('GET', `/v1/accounts?position=${encodeURIComponent(last)}`);
 

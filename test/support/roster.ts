@@ -29,7 +29,7 @@ export async function startTestRoster(env: Record<string, string> = {}, existing
   const token = testToken();
   const logs: string[] = [];
   const stream = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
-  const config = loadConfig({ ROSTER_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_REAPER_INTERVAL_MS: '100', ROSTER_LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({ ROSTER_PORT: '0', ROSTER_GATEWAY_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_REAPER_INTERVAL_MS: '100', ROSTER_LOG_LEVEL: 'info', ...env });
   const roster = await startRoster(config, { databaseUrl: db.url, masterKey: env.ROSTER_MASTER_KEY ? parseMasterKey(env.ROSTER_MASTER_KEY) : randomBytes(32), logger: { level: 'info', stream } });
   return {
     roster, db, token, logs,

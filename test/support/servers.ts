@@ -21,7 +21,7 @@ const startArgs = (JSON.parse(readFileSync(new URL('../../package.json', import.
 export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = [], args = startArgs): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
-    env: { ...process.env, ROSTER_PORT: String(port), ROSTER_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ROSTER_PORT: String(port), ROSTER_GATEWAY_PORT: '0', ROSTER_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -1,0 +1,234 @@
+/**
+ * The gateway's core: which account serves a request, how many requests an account serves
+ * at once, what a failure does to it (the pool's cooldown rules), and the usage meter,
+ * which sums usage in memory and appends it as one event per flush, so that no count is
+ * lost under concurrency and what a crash can lose is one flush interval.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Outcome } from '../domain/account.ts';
+import { DomainError } from '../domain/errors.ts';
+import { resolveRoute, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
+import { usageDay } from '../domain/usage-day.ts';
+import type { AccountIndex } from '../projections/account-index.ts';
+import type { Credentials } from '../store/secrets.ts';
+import type { EventStore } from '../store/port.ts';
+import type { AccountDeps } from './accounts.ts';
+import { changeAccount } from './accounts.ts';
+import type { UsageDays } from './allocator.ts';
+import type { Allocators } from './allocators.ts';
+import { systemContext, toNewEvents } from './context.ts';
+
+export interface GatewaySettings {
+  routes: GatewayRoutes;
+  prices: GatewayPrices;
+  /** Other accounts tried after the first fails before the first byte. */
+  retries: number;
+  /** Requests one account serves at once. */
+  maxInFlight: number;
+}
+
+export interface GatewayDeps extends AccountDeps {
+  allocators: Allocators;
+  accounts: AccountIndex;
+  days: UsageDays;
+}
+
+/** The account chosen for one try of a request. */
+export interface Chosen {
+  accountId: string;
+  poolId: string;
+  credentials: Credentials | null;
+  /** Gives the account's place back; call once, when the try ends. */
+  done(): void;
+}
+
+/** No account can serve now; `retryAfterMs` is the soonest end of a cooldown, when that is why. */
+export interface NoneFree {
+  retryAfterMs?: number;
+}
+
+/**
+ * @example
+ * const route = gateway.route('gpt-small');
+ * const chosen = await gateway.choose(route, tried);
+ */
+export class GatewayCore {
+  private readonly inFlight = new Map<string, number>();
+  private readonly cursor = new Map<string, number>();
+  private readonly ids = new Map<string, string[]>();
+  /** Requests waiting for an account to finish a request, oldest first. */
+  private waiters: Array<() => void> = [];
+  readonly meter: UsageMeter;
+
+  constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
+    this.meter = new UsageMeter(store, nodeId);
+    deps.accounts.onChange((poolId, accountId) => {
+      if (!this.ids.get(poolId)?.includes(accountId)) this.ids.delete(poolId);
+    });
+  }
+
+  /** The route of a model the client asked for; 404 `model_not_found` when there is none. */
+  route(model: string): ResolvedRoute {
+    const route = resolveRoute(this.settings.routes, model);
+    if (!route) throw new DomainError('not_found', `no route for model ${model}`, [{ field: 'model', message: 'has no route' }]);
+    return route;
+  }
+
+  /** The models a key may use: every route, or those its scope names. */
+  models(allowed: string[] | null): string[] {
+    return Object.keys(this.settings.routes).filter((m) => allowed === null || allowed.includes(m));
+  }
+
+  private accountIds(poolId: string): string[] {
+    let ids = this.ids.get(poolId);
+    if (!ids) this.ids.set(poolId, (ids = [...this.deps.accounts.pool(poolId).keys()]));
+    return ids;
+  }
+
+  /**
+   * An account of the route's pools that can serve `model` now, round-robin within a
+   * pool: active, not tried yet for this request, not cooling for the model, with credits
+   * if counted, under its in-flight limit, and not held by an exclusive lease. When the
+   * only eligible accounts are at their in-flight limit, waits up to `waitMs` for one.
+   */
+  async choose(route: ResolvedRoute, tried: Set<string>, waitMs = 30_000): Promise<Chosen | NoneFree> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const found = await this.pick(route, tried, Date.now());
+      // Every eligible account is serving its most: wait for one to finish (first come, first served), up to the deadline.
+      if (!('busy' in found)) return found;
+      if (Date.now() >= deadline) return {};
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== wake);
+          resolve();
+        }, Math.max(1, deadline - Date.now()));
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.waiters.push(wake);
+      });
+    }
+  }
+
+  private async pick(route: ResolvedRoute, tried: Set<string>, now: number): Promise<Chosen | NoneFree | { busy: true }> {
+    let soonest: number | undefined;
+    let busy = false;
+    for (const poolId of route.pools) {
+      const ids = this.accountIds(poolId);
+      if (ids.length === 0) continue;
+      const leased = (await this.deps.allocators.get(poolId)).current.ledger.leasedTo;
+      const start = this.cursor.get(poolId) ?? 0;
+      for (let step = 0; step < ids.length; step++) {
+        const i = (start + step) % ids.length;
+        const accountId = ids[i]!;
+        const entry = this.deps.accounts.find(accountId);
+        if (!entry || entry.state.status !== 'active' || tried.has(accountId) || leased.has(accountId)) continue;
+        if ((this.inFlight.get(accountId) ?? 0) >= this.settings.maxInFlight) {
+          busy = true;
+          continue;
+        }
+        if (entry.state.credits !== null && entry.state.credits <= 0) continue;
+        const cooling = entry.state.cooldowns.filter((c) => c.until > now && (c.model === undefined || c.model === route.model));
+        if (cooling.length) {
+          const until = Math.max(...cooling.map((c) => c.until));
+          soonest = soonest === undefined ? until : Math.min(soonest, until);
+          continue;
+        }
+        this.cursor.set(poolId, i + 1);
+        this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
+        let released = false;
+        const done = () => {
+          if (released) return;
+          released = true;
+          const n = (this.inFlight.get(accountId) ?? 1) - 1;
+          if (n > 0) this.inFlight.set(accountId, n);
+          else this.inFlight.delete(accountId);
+          this.waiters.shift()?.();
+        };
+        try {
+          return { accountId, poolId, credentials: await this.deps.vault.get(accountId), done };
+        } catch (error) {
+          done();
+          throw error;
+        }
+      }
+    }
+    if (busy) return { busy: true };
+    return soonest === undefined ? {} : { retryAfterMs: Math.max(1, soonest - now) };
+  }
+
+  /**
+   * Records a failed try against the account (429, 5xx, timeout): the pool's cooldown
+   * rules decide whether it cools, for this model.
+   */
+  async failed(chosen: Pick<Chosen, 'accountId' | 'poolId'>, model: string, outcome: Exclude<Outcome, 'success'>, retryAfterMs?: number): Promise<void> {
+    const allocator = await this.deps.allocators.get(chosen.poolId);
+    const policy = allocator.current.config?.cooldown;
+    if (!policy) return;
+    await changeAccount(this.deps, {
+      type: 'ReportUsage', accountId: chosen.accountId, sessionId: 'gateway', outcome, units: 0, model,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      day: usageDay(Date.now(), this.deps.days.timeZone, this.deps.days.rollover), policy,
+    }, systemContext('gateway'));
+  }
+
+  /** The usage day of an instant, as the pools count it. */
+  dayOf(now: number): string {
+    return usageDay(now, this.deps.days.timeZone, this.deps.days.rollover);
+  }
+}
+
+/**
+ * Usage summed in memory by key, account, model and day, appended as one
+ * `GatewayUsageRecorded` event per flush to this node's own stream (so nodes never
+ * contend). A flush that fails keeps its rows for the next.
+ *
+ * @example
+ * meter.add({ keyId, userId, accountId, poolId, model, day, requests: 1, failures: 0, inputTokens: 12, outputTokens: 30, estimated: 0, spend: 0.04 });
+ * await meter.flush();
+ */
+export class UsageMeter {
+  private rows = new Map<string, UsageRow>();
+  private flushing: Promise<number> | undefined;
+
+  constructor(private readonly store: EventStore, private readonly nodeId: string) {}
+
+  add(row: UsageRow): void {
+    const key = usageRowKey(row);
+    const known = this.rows.get(key);
+    if (!known) {
+      this.rows.set(key, { ...row });
+      return;
+    }
+    known.requests += row.requests;
+    known.failures += row.failures;
+    known.inputTokens += row.inputTokens;
+    known.outputTokens += row.outputTokens;
+    known.estimated += row.estimated;
+    known.spend += row.spend;
+  }
+
+  /** Appends what was counted since the last flush; answers the rows written. One flush at a time. */
+  flush(): Promise<number> {
+    this.flushing ??= this.write().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async write(): Promise<number> {
+    if (this.rows.size === 0) return 0;
+    const rows = [...this.rows.values()];
+    this.rows = new Map();
+    try {
+      const event = { type: 'GatewayUsageRecorded' as const, data: { rows, at: new Date().toISOString() } };
+      await this.store.append(`gatewayusage-${this.nodeId}`, toNewEvents([event], systemContext('gateway')), 'any');
+      return rows.length;
+    } catch (error) {
+      for (const row of rows) this.add(row);
+      throw error;
+    }
+  }
+}

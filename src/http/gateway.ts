@@ -1,0 +1,228 @@
+/**
+ * The gateway: the data plane on its own port. OpenAI- and Anthropic-compatible routes
+ * authenticated by a Roster API key, forwarded through pooled accounts with failover
+ * before the first byte, cooldowns, exact usage and budgets. Everything else under `/v1`
+ * passes through to the upstream of the model's pool.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
+import type { Chosen, GatewayCore } from '../commands/gateway.ts';
+import type { Allocators } from '../commands/allocators.ts';
+import type { Quotas, Reservation } from '../commands/quotas.ts';
+import { DomainError } from '../domain/errors.ts';
+import { spendOf, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
+import type { Upstreams } from '../workers/upstream.ts';
+import { SseUsage, type Dialect } from './sse-usage.ts';
+
+export interface GatewayServices {
+  callers: CallerDeps;
+  quotas: Quotas;
+  gateway: GatewayCore;
+  upstreams: Upstreams;
+  allocators: Allocators;
+}
+
+type KeyCaller = Extract<Caller, { kind: 'key' }>;
+
+/** An error in the shape the client's SDK reads: OpenAI's `{error: {message, type, code}}` or Anthropic's `{type: 'error', error: {type, message}}`. */
+function sendError(reply: FastifyReply, dialect: Dialect, status: number, type: string, message: string, retryAfter?: number) {
+  if (retryAfter) reply.header('retry-after', String(retryAfter));
+  return reply.code(status).send(dialect === 'anthropic' ? { type: 'error', error: { type, message } } : { error: { message, type, code: type } });
+}
+
+const errorTypeOf = (status: number) =>
+  (status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 404 ? 'not_found_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error');
+
+/** The client's key: `Authorization: Bearer` or `x-api-key` (Anthropic's clients). */
+const keyOf = (req: FastifyRequest) => /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? (typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined);
+
+/** A rough count of tokens in text, for estimates: four characters a token. */
+const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+/**
+ * Builds the gateway app.
+ *
+ * @example
+ * const app = await buildGateway(services, { logger: api.log });
+ * await app.listen({ port: 8081 });
+ */
+export async function buildGateway(s: GatewayServices, options: { logger?: FastifyBaseLogger; bodyLimit?: number } = {}) {
+  const app = Fastify({ ...(options.logger ? { loggerInstance: options.logger.child({ plane: 'gateway' }) } : {}), bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024 });
+  app.decorateRequest('caller', undefined);
+
+  /** The key caller, or an answer in the client's dialect. */
+  async function authenticate(req: FastifyRequest, reply: FastifyReply, dialect: Dialect): Promise<KeyCaller | undefined> {
+    try {
+      const caller = await identify(s.callers, keyOf(req), req.ip);
+      if (caller.kind !== 'key') throw new DomainError('unauthorized', 'the gateway takes Roster API keys');
+      if (caller.scopes.readOnly) throw new DomainError('forbidden', 'the key is read-only');
+      return caller;
+    } catch (error) {
+      const e = error instanceof DomainError ? error : new DomainError('unavailable', 'try again shortly', [], 2);
+      const status = e.code === 'unauthorized' ? 401 : e.code === 'forbidden' ? 403 : e.code === 'rate_limited' ? 429 : 503;
+      await sendError(reply, dialect, status, errorTypeOf(status), e.detail, e.retryAfterSeconds);
+      return undefined;
+    }
+  }
+
+  /**
+   * Forwards a JSON request for a model: chooses an account, retries others on 429, 5xx,
+   * timeouts and connection errors before the first byte, and records usage.
+   */
+  async function forward(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, path: string, caller: KeyCaller): Promise<FastifyReply> {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body.model !== 'string' || body.model === '') return sendError(reply, dialect, 400, 'invalid_request_error', 'model: required');
+    const asked = body.model;
+    let route: ResolvedRoute;
+    try {
+      route = s.gateway.route(asked);
+    } catch {
+      return sendError(reply, dialect, 404, 'not_found_error', `model ${asked.slice(0, 200)} is not served here`);
+    }
+    if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
+    if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p)) };
+    const streaming = body.stream === true;
+    const clientWantsUsage = dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const upstreamBody = { ...body, model: route.upstreamModel, ...(streaming && dialect === 'openai' && path === '/v1/chat/completions' ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) };
+    const payload = JSON.stringify(upstreamBody);
+    const maxOut = Number(body.max_tokens ?? body.max_completion_tokens ?? (path === '/v1/embeddings' ? 0 : 1024)) || 0;
+    let held: Reservation[];
+    try {
+      held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.settings.prices, route.model, { input: estimateTokens(payload), output: maxOut }));
+    } catch (error) {
+      const e = error as DomainError;
+      return sendError(reply, dialect, 429, 'rate_limit_error', e.detail, e.retryAfterSeconds);
+    }
+    const headers = { ...s.upstreams.forwardable(req.headers), 'content-type': 'application/json' };
+    const tried = new Set<string>();
+    let spent = 0;
+    try {
+      for (let attempt = 0; attempt <= s.gateway.settings.retries; attempt++) {
+        const chosen = await s.gateway.choose(route, tried);
+        if (!('accountId' in chosen)) {
+          if (chosen.retryAfterMs !== undefined) return sendError(reply, dialect, 429, 'rate_limit_error', 'every account for this model is cooling down', Math.ceil(chosen.retryAfterMs / 1000));
+          return sendError(reply, dialect, 503, 'api_error', tried.size ? 'every account tried failed' : 'no account can serve this model now', 1);
+        }
+        tried.add(chosen.accountId);
+        try {
+          const target = s.upstreams.targetOf((await s.allocators.get(chosen.poolId)).current.config?.providerId ?? '');
+          if (!target) return sendError(reply, dialect, 502, 'api_error', `pool ${chosen.poolId} has no upstream`);
+          let res: Dispatcher.ResponseData;
+          try {
+            res = await s.upstreams.send(target, chosen.credentials, { method: 'POST', path, headers, body: payload });
+          } catch (error) {
+            const timeout = (error as { code?: string }).code?.includes('TIMEOUT');
+            await s.gateway.failed(chosen, route.model, timeout ? 'timeout' : 'server_error').catch(() => undefined);
+            record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1);
+            continue;
+          }
+          if (res.statusCode === 429 || res.statusCode >= 500) {
+            const retryAfter = Number(res.headers['retry-after']);
+            await res.body.dump();
+            await s.gateway.failed(chosen, route.model, res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined).catch(() => undefined);
+            record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1);
+            continue;
+          }
+          reply.headers(s.upstreams.downstream(res.headers));
+          const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+          const usage = streamed
+            ? await pipeStream(reply, res, dialect, clientWantsUsage)
+            : await sendWhole(reply, res, dialect);
+          if (usage.failed) await s.gateway.failed(chosen, route.model, 'server_error').catch(() => undefined);
+          spent = spendOf(s.gateway.settings.prices, route.model, usage);
+          record(caller, chosen, route, usage, usage.failed ? 1 : 0);
+          await s.quotas.chargeTokens(caller.limits, usage.input + usage.output).catch(() => undefined);
+          return reply;
+        } finally {
+          chosen.done();
+        }
+      }
+      return sendError(reply, dialect, 503, 'api_error', `every account tried (${tried.size}) failed`, 1);
+    } finally {
+      await s.quotas.settle(held, spent).catch(() => undefined);
+    }
+  }
+
+  /** Counts one try in the usage meter. */
+  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number) {
+    s.gateway.meter.add({
+      keyId: caller.keyId, userId: caller.user.userId, accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, day: s.gateway.dayOf(Date.now()),
+      requests: 1, failures, inputTokens: usage.input, outputTokens: usage.output, estimated: usage.estimated ? 1 : 0,
+      spend: failures && !usage.input && !usage.output ? 0 : spendOf(s.gateway.settings.prices, route.model, usage),
+    });
+  }
+
+  /** A whole JSON answer, as the upstream gave it; its usage read. */
+  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect): Promise<TokenUsage & { failed: boolean }> {
+    const text = await res.body.text();
+    let json: Record<string, unknown> | undefined;
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      json = undefined;
+    }
+    const u = (json?.usage ?? {}) as Record<string, number>;
+    const input = dialect === 'anthropic' ? u.input_tokens : u.prompt_tokens;
+    const output = dialect === 'anthropic' ? u.output_tokens : u.completion_tokens ?? 0;
+    const known = typeof input === 'number';
+    reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
+    await reply.send(text);
+    return { input: known ? input : estimateTokens(text), output: known ? output ?? 0 : 0, estimated: !known && res.statusCode < 400, failed: false };
+  }
+
+  /** Passes an SSE stream through, reading usage on the way; an upstream that fails mid-stream ends the client's stream with an error event. */
+  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, clientWantsUsage: boolean): Promise<TokenUsage & { failed: boolean }> {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(res.statusCode, { ...reply.getHeaders() as Record<string, string>, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const sse = new SseUsage(dialect, clientWantsUsage);
+    let failed = false;
+    try {
+      for await (const chunk of res.body) {
+        const out = sse.push(String(chunk));
+        if (out && !raw.write(out)) await new Promise((r) => raw.once('drain', r));
+      }
+      const rest = sse.end();
+      if (rest) raw.write(rest);
+      if (!sse.complete) throw new Error('the upstream stream ended early');
+    } catch {
+      failed = true;
+      raw.write(dialect === 'anthropic'
+        ? `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'the upstream failed mid-stream' } })}\n\n`
+        : `data: ${JSON.stringify({ error: { message: 'the upstream failed mid-stream', type: 'server_error', code: 'upstream_error' } })}\n\n`);
+    }
+    raw.end();
+    const usage = sse.usage();
+    return { ...usage, failed };
+  }
+
+  const json = (dialect: Dialect, path: string) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = await authenticate(req, reply, dialect);
+    if (!caller) return reply;
+    return forward(req, reply, dialect, path, caller);
+  };
+  app.post('/v1/chat/completions', json('openai', '/v1/chat/completions'));
+  app.post('/v1/embeddings', json('openai', '/v1/embeddings'));
+  app.post('/v1/messages', json('anthropic', '/v1/messages'));
+  app.post('/v1/messages/count_tokens', json('anthropic', '/v1/messages/count_tokens'));
+  app.get('/v1/models', async (req, reply) => {
+    const caller = await authenticate(req, reply, 'openai');
+    if (!caller) return reply;
+    return { object: 'list', data: s.gateway.models(caller.scopes.models).map((id) => ({ id, object: 'model', created: 0, owned_by: 'roster' })) };
+  });
+  // Any other path: forwarded unchanged to the upstream of the model's pool (the body names the model).
+  app.post('/v1/*', async (req, reply) => {
+    const caller = await authenticate(req, reply, 'openai');
+    if (!caller) return reply;
+    return forward(req, reply, 'openai', req.url.split('?')[0]!, caller);
+  });
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.setNotFoundHandler((req, reply) => sendError(reply, 'openai', 404, 'not_found_error', `no route ${req.method} ${req.url.split('?')[0]}`));
+  app.setErrorHandler((error: { statusCode?: number; message: string }, req, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) req.log.error({ err: error }, 'gateway request failed');
+    return sendError(reply, req.url.startsWith('/v1/messages') ? 'anthropic' : 'openai', status, errorTypeOf(status), status >= 500 ? 'internal error' : error.message);
+  });
+  return app;
+}

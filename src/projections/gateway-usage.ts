@@ -1,0 +1,59 @@
+import type pg from 'pg';
+import { gatewayEvents, usageRowKey, type UsageRow } from '../domain/gateway.ts';
+import type { RecordedEvent } from '../store/port.ts';
+import type { RowProjection } from './projection.ts';
+
+/** The rows of one event by key, made once per event (a batch's keys are applied one by one). */
+const rowsByKey = new WeakMap<RecordedEvent, Map<string, UsageRow>>();
+function rowsOf(e: RecordedEvent): Map<string, UsageRow> {
+  let rows = rowsByKey.get(e);
+  if (!rows && gatewayEvents.has(e)) rowsByKey.set(e, (rows = new Map(e.data.rows.map((r) => [usageRowKey(r), r]))));
+  return rows ?? new Map();
+}
+
+/** `rm_gateway_usage`: the gateway's usage summed per key, account, model and day. */
+export const gatewayUsageProjection: RowProjection = {
+  name: 'gateway_usage',
+  table: 'rm_gateway_usage',
+  key: 'usage_key',
+  columns: ['usage_key', 'key_id', 'user_id', 'account_id', 'pool_id', 'model', 'day', 'requests', 'failures', 'input_tokens', 'output_tokens', 'estimated', 'spend', 'updated_at'],
+  streamPrefixes: ['gatewayusage-'],
+  keysOf: (e) => [...rowsOf(e).keys()],
+  apply(row, e, key) {
+    const r = rowsOf(e).get(key);
+    if (!r || !gatewayEvents.has(e)) return row;
+    const n = (column: string) => Number(row?.[column] ?? 0);
+    return {
+      usage_key: key, key_id: r.keyId, user_id: r.userId, account_id: r.accountId, pool_id: r.poolId, model: r.model, day: r.day,
+      requests: n('requests') + r.requests, failures: n('failures') + r.failures, input_tokens: n('input_tokens') + r.inputTokens,
+      output_tokens: n('output_tokens') + r.outputTokens, estimated: n('estimated') + r.estimated, spend: n('spend') + r.spend, updated_at: e.data.at,
+    };
+  },
+};
+
+export interface GatewayUsageTotal {
+  keyId: string; userId: string; model: string; day: string;
+  requests: number; failures: number; inputTokens: number; outputTokens: number; estimated: number; spend: number;
+}
+
+/**
+ * Gateway usage summed per key, model and day, filtered.
+ *
+ * @example
+ * await gatewayUsage(db, { userId, from: '2026-12-01' })
+ */
+export async function gatewayUsage(db: pg.Pool, q: { keyId?: string; userId?: string; model?: string; from?: string; to?: string }): Promise<GatewayUsageTotal[]> {
+  const { rows } = await db.query<{ key_id: string; user_id: string; model: string; day: string; requests: string; failures: string; input_tokens: string; output_tokens: string; estimated: string; spend: number }>(
+    `SELECT key_id, user_id, model, day, sum(requests) AS requests, sum(failures) AS failures, sum(input_tokens) AS input_tokens,
+       sum(output_tokens) AS output_tokens, sum(estimated) AS estimated, sum(spend)::float8 AS spend
+     FROM rm_gateway_usage
+     WHERE ($1::text IS NULL OR key_id = $1) AND ($2::text IS NULL OR user_id = $2) AND ($3::text IS NULL OR model = $3)
+       AND ($4::text IS NULL OR day >= $4) AND ($5::text IS NULL OR day <= $5)
+     GROUP BY key_id, user_id, model, day ORDER BY day, key_id, model`,
+    [q.keyId ?? null, q.userId ?? null, q.model ?? null, q.from ?? null, q.to ?? null],
+  );
+  return rows.map((r) => ({
+    keyId: r.key_id, userId: r.user_id, model: r.model, day: r.day, requests: Number(r.requests), failures: Number(r.failures),
+    inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens), estimated: Number(r.estimated), spend: r.spend,
+  }));
+}

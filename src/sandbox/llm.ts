@@ -1,0 +1,236 @@
+/**
+ * The sandbox's model endpoints, OpenAI- and Anthropic-compatible, so that the gateway's
+ * demo and tests need no internet: chat completions and messages (streaming or not, with
+ * usage), embeddings, models and token counts. Answers are deterministic: the reply echoes
+ * the last user message; tokens are counted as words.
+ *
+ * A key is an access token the sandbox issued at `/login`, or any `sk-sandbox-…` key (the
+ * static API keys an operator would import). Per key, `POST /_sandbox/llm` can set a
+ * requests-per-minute limit (429 with `Retry-After`), a status to answer with (5xx), and a
+ * failure after the first chunks of a stream.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Type } from 'typebox';
+
+export const sandboxModels = ['sandbox-small', 'sandbox-large', 'sandbox-embed'];
+
+/** What `POST /_sandbox/llm` sets, per key. */
+export interface KeyBehaviour {
+  /** Requests a minute this key may make; past it, 429 with Retry-After. */
+  rpm?: number;
+  /** Answer every request with this status (e.g. 500, 503). */
+  status?: number;
+  /** Streams stop (the connection is cut) after this many content chunks. */
+  failAfterChunks?: number;
+  /** Added latency before the first byte, ms. */
+  latencyMs?: number;
+}
+
+const LlmBody = Type.Object({
+  keys: Type.Record(Type.String(), Type.Object({
+    rpm: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
+    failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
+  }, { additionalProperties: false })),
+  reset: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+/** Tokens as the sandbox counts them: words. */
+export const tokensOf = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+type Message = { role: string; content: string | Array<{ type: string; text?: string }> };
+const textOf = (content: Message['content']) => (typeof content === 'string' ? content : content.map((c) => c.text ?? '').join(' '));
+const replyTo = (messages: Message[], maxTokens: number) => {
+  const last = [...messages].reverse().find((m) => m.role === 'user');
+  const words = `echo: ${last ? textOf(last.content) : ''}`.split(/\s+/).filter(Boolean);
+  return words.slice(0, Math.max(1, maxTokens));
+};
+const promptTokens = (messages: Message[], system?: string) => messages.reduce((n, m) => n + tokensOf(textOf(m.content)), system ? tokensOf(system) : 0);
+const id = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
+
+/** Counts of what the model endpoints answered, by key and outcome. */
+export interface LlmStats {
+  requests: Record<string, Record<string, number>>;
+  /** Tokens the sandbox reported, summed over every answer it completed. */
+  tokens: { input: number; output: number };
+}
+
+/**
+ * Adds the model endpoints to a sandbox app; answers the stats and a way to check a key
+ * (the sandbox's own issued tokens count too).
+ *
+ * @example
+ * const llm = addModelEndpoints(app, (key) => issued.has(key));
+ */
+export function addModelEndpoints(app: FastifyInstance, issued: (key: string) => boolean, inject: (route: string) => (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
+  let behaviours = new Map<string, KeyBehaviour>();
+  const windows = new Map<string, { start: number; count: number }>();
+  let stats: LlmStats = { requests: {}, tokens: { input: 0, output: 0 } };
+  const count = (key: string, outcome: string) => {
+    const r = (stats.requests[key.slice(0, 24)] ??= {});
+    r[outcome] = (r[outcome] ?? 0) + 1;
+  };
+
+  /** The key a request carries, checked, with its behaviour applied; undefined when the reply is sent. */
+  const admit = async (req: FastifyRequest, reply: FastifyReply, anthropic: boolean): Promise<string | undefined> => {
+    // Either header, on every endpoint: which one a client sends is the provider's scheme (bearer or x-api-key).
+    const key = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? String(req.headers['x-api-key'] ?? '');
+    if (!key || !(key.startsWith('sk-sandbox-') || issued(key))) {
+      count(key || 'none', 'unauthorized');
+      await reply.code(401).send(anthropic ? { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } : { error: { message: 'invalid api key', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return undefined;
+    }
+    const b = behaviours.get(key) ?? {};
+    if (b.latencyMs) await sleep(b.latencyMs);
+    if (b.rpm !== undefined) {
+      const now = Date.now();
+      const w = windows.get(key);
+      const current = w && now - w.start < 60_000 ? w : { start: now, count: 0 };
+      windows.set(key, current);
+      if (current.count >= b.rpm) {
+        count(key, '429');
+        const retry = Math.max(1, Math.ceil((current.start + 60_000 - now) / 1000));
+        await reply.code(429).header('retry-after', String(retry)).send(anthropic ? { type: 'error', error: { type: 'rate_limit_error', message: 'rate limited' } } : { error: { message: 'rate limited', type: 'rate_limit_error' } });
+        return undefined;
+      }
+      current.count++;
+    }
+    if (b.status) {
+      count(key, String(b.status));
+      await reply.code(b.status).send(anthropic ? { type: 'error', error: { type: 'api_error', message: 'injected failure' } } : { error: { message: 'injected failure', type: 'server_error' } });
+      return undefined;
+    }
+    return key;
+  };
+
+  /** Writes an SSE stream chunk by chunk; cuts the connection after `failAfter` chunks when set. */
+  const stream = async (reply: FastifyReply, chunks: string[], failAfter: number | undefined) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    for (let i = 0; i < chunks.length; i++) {
+      if (failAfter !== undefined && i >= failAfter) {
+        // What was written reaches the client first; then the connection is cut.
+        await new Promise((r) => setTimeout(r, 20));
+        reply.raw.destroy();
+        return false;
+      }
+      reply.raw.write(chunks[i]);
+      if (i % 8 === 7) await new Promise((r) => setImmediate(r));
+    }
+    reply.raw.end();
+    return true;
+  };
+
+  app.get('/v1/models', async (req, reply) => {
+    if (!(await admit(req, reply, false))) return reply;
+    return { object: 'list', data: sandboxModels.map((m) => ({ id: m, object: 'model', created: 1_700_000_000, owned_by: 'sandbox' })) };
+  });
+
+  app.post('/v1/chat/completions', { preHandler: inject('chat') }, async (req, reply) => {
+    const key = await admit(req, reply, false);
+    if (!key) return reply;
+    const body = req.body as { model: string; messages: Message[]; stream?: boolean; stream_options?: { include_usage?: boolean }; max_tokens?: number; max_completion_tokens?: number };
+    if (!body || !Array.isArray(body.messages) || typeof body.model !== 'string') return reply.code(400).send({ error: { message: 'model and messages are required', type: 'invalid_request_error' } });
+    const words = replyTo(body.messages, body.max_completion_tokens ?? body.max_tokens ?? 256);
+    const usage = { prompt_tokens: promptTokens(body.messages), completion_tokens: words.length, total_tokens: 0 };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const completionId = id('chatcmpl-');
+    const created = Math.floor(Date.now() / 1000);
+    if (!body.stream) {
+      count(key, '200');
+      stats.tokens.input += usage.prompt_tokens;
+      stats.tokens.output += usage.completion_tokens;
+      return {
+        id: completionId, object: 'chat.completion', created, model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop', logprobs: null }], usage,
+      };
+    }
+    const chunk = (choices: unknown[], extra: object = {}) => `data: ${JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model: body.model, choices, ...extra })}\n\n`;
+    const chunks = [
+      chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]),
+      ...words.map((w, i) => chunk([{ index: 0, delta: { content: i ? ` ${w}` : w }, finish_reason: null }])),
+      chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]),
+      ...(body.stream_options?.include_usage ? [chunk([], { usage })] : []),
+      'data: [DONE]\n\n',
+    ];
+    const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
+    count(key, whole ? '200' : 'cut');
+    if (whole) {
+      stats.tokens.input += usage.prompt_tokens;
+      stats.tokens.output += usage.completion_tokens;
+    }
+    return reply;
+  });
+
+  app.post('/v1/embeddings', { preHandler: inject('embeddings') }, async (req, reply) => {
+    const key = await admit(req, reply, false);
+    if (!key) return reply;
+    const body = req.body as { model: string; input: string | string[] };
+    const inputs = Array.isArray(body?.input) ? body.input : [String(body?.input ?? '')];
+    const tokens = inputs.reduce((n, s) => n + tokensOf(s), 0);
+    count(key, '200');
+    stats.tokens.input += tokens;
+    return {
+      object: 'list', model: body.model,
+      data: inputs.map((s, index) => ({ object: 'embedding', index, embedding: Array.from({ length: 8 }, (_, i) => ((s.length * (i + 1)) % 97) / 97) })),
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+  });
+
+  app.post('/v1/messages/count_tokens', async (req, reply) => {
+    if (!(await admit(req, reply, true))) return reply;
+    const body = req.body as { messages: Message[]; system?: string };
+    return { input_tokens: promptTokens(body?.messages ?? [], body?.system) };
+  });
+
+  app.post('/v1/messages', { preHandler: inject('messages') }, async (req, reply) => {
+    const key = await admit(req, reply, true);
+    if (!key) return reply;
+    const body = req.body as { model: string; messages: Message[]; max_tokens: number; stream?: boolean; system?: string };
+    if (!body || !Array.isArray(body.messages) || typeof body.max_tokens !== 'number') return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required' } });
+    const words = replyTo(body.messages, body.max_tokens);
+    const input = promptTokens(body.messages, body.system);
+    const messageId = id('msg_');
+    if (!body.stream) {
+      count(key, '200');
+      stats.tokens.input += input;
+      stats.tokens.output += words.length;
+      return {
+        id: messageId, type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: words.join(' ') }],
+        stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: input, output_tokens: words.length },
+      };
+    }
+    const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    const chunks = [
+      event('message_start', { message: { id: messageId, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1 } } }),
+      event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      ...words.map((w, i) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: i ? ` ${w}` : w } })),
+      event('content_block_stop', { index: 0 }),
+      event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: words.length } }),
+      event('message_stop', {}),
+    ];
+    const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
+    count(key, whole ? '200' : 'cut');
+    if (whole) {
+      stats.tokens.input += input;
+      stats.tokens.output += words.length;
+    }
+    return reply;
+  });
+
+  app.post('/_sandbox/llm', { schema: { body: LlmBody } }, async (req) => {
+    const body = req.body as { keys: Record<string, KeyBehaviour>; reset?: boolean };
+    if (body.reset) {
+      behaviours = new Map();
+      windows.clear();
+    }
+    for (const [key, b] of Object.entries(body.keys)) behaviours.set(key, b);
+    return { keys: behaviours.size };
+  });
+  app.get('/_sandbox/llm/stats', async () => stats);
+  app.post('/_sandbox/llm/reset-stats', async () => {
+    stats = { requests: {}, tokens: { input: 0, output: 0 } };
+    return { ok: true };
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * The gateway with the official SDKs as clients (`openai`, `@anthropic-ai/sdk`) and the
+ * sandbox as the upstream: answers, streams, failover, cooldowns, 429 when every account
+ * cools, mid-stream failures, and usage counted exactly under 1,000 concurrent requests.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { registerUser } from '../../src/commands/users.ts';
+import { buildSandbox } from '../../src/sandbox/server.ts';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+describe('gateway', () => {
+  const sandbox = buildSandbox();
+  let t: TestRoster;
+  let key: string;
+  let openai: OpenAI;
+  let anthropic: Anthropic;
+  const accounts = Array.from({ length: 4 }, (_, i) => `sk-sandbox-account-${i}`);
+  const behave = (keys: Record<string, object>, reset = true) => sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm', payload: { keys, reset } });
+  const usageRows = async () => (await t.db.pool.query('SELECT * FROM rm_gateway_usage')).rows;
+
+  before(async () => {
+    const sandboxUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
+    t = await startTestRoster({
+      ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
+      ROSTER_GATEWAY_ROUTES: JSON.stringify({ small: { pools: ['gw'], upstreamModel: 'sandbox-small', aliases: ['tiny'] }, embed: { pools: ['gw'], upstreamModel: 'sandbox-embed' } }),
+      ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
+      ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
+    });
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb' })).status, 201);
+    const imported = await t.call('POST', '/v1/pools/gw/accounts', { accounts: accounts.map((a, i) => ({ login: `gw${i}@example.test`, accessToken: a })) });
+    assert.equal(imported.body.imported, 4);
+    await t.call('GET', `/v1/accounts?pool=gw&position=${imported.body.position}`);
+    const ctx = { actor: 'test', correlationId: 'gw' };
+    await registerUser(t.roster.services.users, { email: 'dev@example.test', password: 'dev password 1', role: 'member', verified: true }, ctx);
+    const access = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
+    key = (await t.call('POST', '/v1/keys', { name: 'sdk' }, { token: access })).body.key;
+    openai = new OpenAI({ apiKey: key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    anthropic = new Anthropic({ apiKey: key, baseURL: t.roster.gatewayUrl, maxRetries: 0 });
+  });
+  after(async () => {
+    await t.stop();
+    await sandbox.app.close();
+  });
+
+  it('answers chat completions through the OpenAI SDK, whole and streamed; the usage chunk only when the client asks', async () => {
+    const whole = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'hello there gateway' }] });
+    assert.equal(whole.choices[0]!.message.content, 'echo: hello there gateway');
+    assert.deepEqual([whole.usage?.prompt_tokens, whole.usage?.completion_tokens], [3, 4]);
+    const viaAlias = await openai.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'alias' }] });
+    assert.equal(viaAlias.choices[0]!.message.content, 'echo: alias');
+
+    const read = async (includeUsage: boolean) => {
+      const stream = await openai.chat.completions.create({ model: 'small', stream: true, messages: [{ role: 'user', content: 'one two three' }], ...(includeUsage ? { stream_options: { include_usage: true } } : {}) });
+      let text = '';
+      let usage: unknown;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        if (chunk.usage) usage = chunk.usage;
+      }
+      return { text, usage };
+    };
+    assert.deepEqual(await read(false), { text: 'echo: one two three', usage: undefined });
+    const withUsage = await read(true);
+    assert.equal(withUsage.text, 'echo: one two three');
+    assert.deepEqual(withUsage.usage, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+
+    const models = await openai.models.list();
+    assert.deepEqual(models.data.map((m) => m.id).sort(), ['embed', 'small']);
+    const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
+    assert.equal(embedded.data.length, 2);
+  });
+
+  it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
+    const whole = await anthropic.messages.create({ model: 'small', max_tokens: 100, messages: [{ role: 'user', content: 'hi claude' }] });
+    assert.deepEqual(whole.content, [{ type: 'text', text: 'echo: hi claude' }]);
+    assert.deepEqual([whole.usage.input_tokens, whole.usage.output_tokens], [2, 3]);
+    const stream = anthropic.messages.stream({ model: 'small', max_tokens: 100, messages: [{ role: 'user', content: 'stream me please' }] });
+    const final = await stream.finalMessage();
+    assert.deepEqual(final.content, [{ type: 'text', text: 'echo: stream me please' }]);
+    assert.deepEqual([final.usage.input_tokens, final.usage.output_tokens], [3, 4]);
+    const counted = await anthropic.messages.countTokens({ model: 'small', messages: [{ role: 'user', content: 'count these three' }] });
+    assert.equal(counted.input_tokens, 3);
+  });
+
+  it('refuses a request without a valid key (401), an unknown model (404), in the SDK\'s own error shapes', async () => {
+    const stranger = new OpenAI({ apiKey: 'rk_00000000000000000000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    await assert.rejects(stranger.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.AuthenticationError);
+    await assert.rejects(openai.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(anthropic.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof Anthropic.NotFoundError);
+  });
+
+  it('fails over from a 503 and a 429 account before the first byte, and cools the 429 one for the model', async () => {
+    await behave({ [accounts[0]!]: { status: 503 }, [accounts[1]!]: { rpm: 0 } });
+    for (let i = 0; i < 8; i++) {
+      const r = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `try ${i}` }] });
+      assert.equal(r.choices[0]!.message.content, `echo: try ${i}`);
+    }
+    const cooled = t.roster.services.accounts.find((await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items.find((a: { login: string }) => a.login === 'gw1@example.test').accountId)!;
+    assert.ok(cooled.state.cooldowns.some((c) => c.model === 'small' && c.until > Date.now()), 'the 429 account cools for the model');
+  });
+
+  it('answers 429 with Retry-After when every account is cooling', async () => {
+    await behave(Object.fromEntries(accounts.map((a) => [a, { rpm: 0 }])));
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'x' }] }),
+      });
+      statuses.push(res.status);
+      retryAfter = res.headers.get('retry-after');
+      await res.text();
+    }
+    assert.equal(statuses.at(-1), 429);
+    assert.ok(Number(retryAfter) >= 1, 'Retry-After names the soonest end of a cooldown');
+    await assert.rejects(openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.RateLimitError);
+  });
+
+  it('ends the client\'s stream with an error event when the upstream fails mid-stream', async () => {
+    // Fresh routes to accounts that do not cool: a new model name on the same pool would share cooldowns, so end them first.
+    for (const a of (await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
+    await behave(Object.fromEntries(accounts.map((a) => [a, { failAfterChunks: 2 }])));
+    const stream = await openai.chat.completions.create({ model: 'small', stream: true, messages: [{ role: 'user', content: 'a b c d e f g' }] });
+    let text = '';
+    await assert.rejects((async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    })());
+    assert.ok(text.length < 'echo: a b c d e f g'.length, 'the stream stopped part way');
+    await behave({});
+  });
+
+  it('counts usage exactly under 1,000 concurrent requests', async () => {
+    for (const a of (await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
+    await behave({});
+    const settled = async () => {
+      await t.roster.services.gateway.meter.flush();
+      await t.call('GET', `/v1/accounts?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
+    };
+    await settled();
+    const before = await usageRows();
+    const sum = (rows: Array<Record<string, unknown>>, column: string) => rows.reduce((n, r) => n + Number(r[column]), 0);
+    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `n ${'w '.repeat(i % 5)}` }] })));
+    const expected = results.reduce((u, r) => ({ input: u.input + r.usage!.prompt_tokens, output: u.output + r.usage!.completion_tokens }), { input: 0, output: 0 });
+    await settled();
+    const rows = await usageRows();
+    assert.equal(sum(rows, 'requests') - sum(before, 'requests'), 1000);
+    assert.equal(sum(rows, 'failures') - sum(before, 'failures'), 0);
+    assert.equal(sum(rows, 'input_tokens') - sum(before, 'input_tokens'), expected.input);
+    assert.equal(sum(rows, 'output_tokens') - sum(before, 'output_tokens'), expected.output);
+    const spend = sum(rows, 'spend') - sum(before, 'spend');
+    assert.ok(Math.abs(spend - (expected.input + 2 * expected.output)) < 1e-6, `spend ${spend} from the price table`);
+  });
+});
