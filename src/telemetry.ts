@@ -59,6 +59,12 @@ export const instruments = {
   }),
   refreshes: meter.createCounter('roster_refreshes', { description: 'Credential refreshes by provider and outcome' }),
   feedClosed: meter.createCounter('roster_feed_closed', { description: 'Feed connections the server closed, by reason' }),
+  gatewayRequests: meter.createCounter('roster_gateway_requests', { description: 'Gateway tries upstream, by pool, account, model and outcome' }),
+  gatewayDuration: meter.createHistogram('roster_gateway_request_duration_seconds', {
+    description: 'Gateway requests from arrival to the last byte, by model and outcome', unit: 's',
+    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
+  }),
+  gatewayTokens: meter.createCounter('roster_gateway_tokens', { description: 'Tokens through the gateway, by pool, model and direction (input, output)' }),
 };
 
 /** Serves the Prometheus text format. */

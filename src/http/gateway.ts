@@ -14,6 +14,8 @@ import { DomainError } from '../domain/errors.ts';
 import { spendOf, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
+import { instruments, SpanKind, startSpan, traceparentOf } from '../telemetry.ts';
+import type { Span } from '@opentelemetry/api';
 
 export interface GatewayServices {
   callers: CallerDeps;
@@ -71,6 +73,30 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
    * timeouts and connection errors before the first byte, and records usage.
    */
   async function forward(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, path: string, caller: KeyCaller): Promise<FastifyReply> {
+    const started = performance.now();
+    const parent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+    const span = startSpan(`gateway POST ${path}`, parent, { 'http.route': path, 'roster.key': caller.keyId }, SpanKind.SERVER);
+    const seen: Seen = { tries: 0 };
+    try {
+      return await tryAccounts(req, reply, dialect, path, caller, span, seen);
+    } finally {
+      const outcome = seen.outcome ?? String(reply.statusCode);
+      span.setAttributes({ 'http.response.status_code': reply.statusCode, 'roster.model': seen.model ?? '', 'roster.tries': seen.tries });
+      if (reply.statusCode >= 500) span.setStatus({ code: 2 });
+      span.end();
+      instruments.gatewayDuration.record((performance.now() - started) / 1000, { model: seen.model ?? '', outcome });
+      // One line per request; never a credential or a body.
+      req.log.info({
+        key: caller.keyId, model: seen.model, pool: seen.poolId, account: seen.accountId, status: reply.statusCode, tries: seen.tries,
+        inputTokens: seen.usage?.input, outputTokens: seen.usage?.output, estimated: seen.usage?.estimated, ms: Math.round(performance.now() - started),
+      }, 'gateway request');
+    }
+  }
+
+  /** What one request went through, for its log line, span and metrics. */
+  interface Seen { tries: number; model?: string; poolId?: string; accountId?: string; usage?: TokenUsage; outcome?: string }
+
+  async function tryAccounts(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, path: string, caller: KeyCaller, span: Span, seen: Seen): Promise<FastifyReply> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (typeof body.model !== 'string' || body.model === '') return sendError(reply, dialect, 400, 'invalid_request_error', 'model: required');
     const asked = body.model;
@@ -80,6 +106,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     } catch {
       return sendError(reply, dialect, 404, 'not_found_error', `model ${asked.slice(0, 200)} is not served here`);
     }
+    seen.model = route.model;
     if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
     if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p)) };
     const streaming = body.stream === true;
@@ -105,19 +132,33 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           return sendError(reply, dialect, 503, 'api_error', tried.size ? 'every account tried failed' : 'no account can serve this model now', 1);
         }
         tried.add(chosen.accountId);
+        seen.tries++;
+        Object.assign(seen, { poolId: chosen.poolId, accountId: chosen.accountId });
+        const upstreamSpan = startSpan('upstream POST', traceparentOf(span), { 'roster.pool': chosen.poolId, 'roster.account': chosen.accountId, 'roster.model': route.model }, SpanKind.CLIENT);
+        const traced = { ...headers, ...(traceparentOf(upstreamSpan) ? { traceparent: traceparentOf(upstreamSpan)! } : {}) };
+        const tryOutcome = (outcome: string) => {
+          instruments.gatewayRequests.add(1, { pool: chosen.poolId, account: chosen.accountId, model: route.model, outcome });
+          upstreamSpan.setAttribute('roster.outcome', outcome);
+          upstreamSpan.end();
+        };
         try {
           const target = s.upstreams.targetOf((await s.allocators.get(chosen.poolId)).current.config?.providerId ?? '');
-          if (!target) return sendError(reply, dialect, 502, 'api_error', `pool ${chosen.poolId} has no upstream`);
+          if (!target) {
+            tryOutcome('no_upstream');
+            return sendError(reply, dialect, 502, 'api_error', `pool ${chosen.poolId} has no upstream`);
+          }
           let res: Dispatcher.ResponseData;
           try {
-            res = await s.upstreams.send(target, chosen.credentials, { method: 'POST', path, headers, body: payload });
+            res = await s.upstreams.send(target, chosen.credentials, { method: 'POST', path, headers: traced, body: payload });
           } catch (error) {
             const timeout = (error as { code?: string }).code?.includes('TIMEOUT');
+            tryOutcome(timeout ? 'timeout' : 'connection_error');
             await s.gateway.failed(chosen, route.model, timeout ? 'timeout' : 'server_error').catch(() => undefined);
             record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1);
             continue;
           }
           if (res.statusCode === 429 || res.statusCode >= 500) {
+            tryOutcome(String(res.statusCode));
             const retryAfter = Number(res.headers['retry-after']);
             await res.body.dump();
             await s.gateway.failed(chosen, route.model, res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined).catch(() => undefined);
@@ -129,6 +170,11 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const usage = streamed
             ? await pipeStream(reply, res, dialect, clientWantsUsage)
             : await sendWhole(reply, res, dialect);
+          tryOutcome(usage.failed ? 'failed_mid_stream' : String(res.statusCode));
+          seen.usage = usage;
+          seen.outcome = usage.failed ? 'failed_mid_stream' : String(res.statusCode);
+          instruments.gatewayTokens.add(usage.input, { pool: chosen.poolId, model: route.model, direction: 'input' });
+          instruments.gatewayTokens.add(usage.output, { pool: chosen.poolId, model: route.model, direction: 'output' });
           if (usage.failed) await s.gateway.failed(chosen, route.model, 'server_error').catch(() => undefined);
           spent = spendOf(s.gateway.settings.prices, route.model, usage);
           record(caller, chosen, route, usage, usage.failed ? 1 : 0);

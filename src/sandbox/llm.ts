@@ -54,6 +54,8 @@ export interface LlmStats {
   requests: Record<string, Record<string, number>>;
   /** Tokens the sandbox reported, summed over every answer it completed. */
   tokens: { input: number; output: number };
+  /** The headers of the last model request (to check what a gateway forwards). */
+  lastHeaders: Record<string, string>;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface LlmStats {
 export function addModelEndpoints(app: FastifyInstance, issued: (key: string) => boolean, inject: (route: string) => (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
   let behaviours = new Map<string, KeyBehaviour>();
   const windows = new Map<string, { start: number; count: number }>();
-  let stats: LlmStats = { requests: {}, tokens: { input: 0, output: 0 } };
+  let stats: LlmStats = { requests: {}, tokens: { input: 0, output: 0 }, lastHeaders: {} };
   const count = (key: string, outcome: string) => {
     const r = (stats.requests[key.slice(0, 24)] ??= {});
     r[outcome] = (r[outcome] ?? 0) + 1;
@@ -74,6 +76,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
 
   /** The key a request carries, checked, with its behaviour applied; undefined when the reply is sent. */
   const admit = async (req: FastifyRequest, reply: FastifyReply, anthropic: boolean): Promise<string | undefined> => {
+    stats.lastHeaders = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     // Either header, on every endpoint: which one a client sends is the provider's scheme (bearer or x-api-key).
     const key = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? String(req.headers['x-api-key'] ?? '');
     if (!key || !(key.startsWith('sk-sandbox-') || issued(key))) {
@@ -230,7 +233,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   });
   app.get('/_sandbox/llm/stats', async () => stats);
   app.post('/_sandbox/llm/reset-stats', async () => {
-    stats = { requests: {}, tokens: { input: 0, output: 0 } };
+    stats = { requests: {}, tokens: { input: 0, output: 0 }, lastHeaders: {} };
     return { ok: true };
   });
 }

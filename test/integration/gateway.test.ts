@@ -25,7 +25,9 @@ describe('gateway', () => {
     const sandboxUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
     t = await startTestRoster({
       ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
-      ROSTER_GATEWAY_ROUTES: JSON.stringify({ small: { pools: ['gw'], upstreamModel: 'sandbox-small', aliases: ['tiny'] }, embed: { pools: ['gw'], upstreamModel: 'sandbox-embed' } }),
+      ROSTER_GATEWAY_ROUTES: JSON.stringify({
+        small: { pools: ['gw'], upstreamModel: 'sandbox-small', aliases: ['tiny'] }, embed: { pools: ['gw'], upstreamModel: 'sandbox-embed' }, free: { pools: ['gw'], upstreamModel: 'sandbox-small' },
+      }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
     });
@@ -68,7 +70,7 @@ describe('gateway', () => {
     assert.deepEqual(withUsage.usage, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
 
     const models = await openai.models.list();
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['embed', 'small']);
+    assert.deepEqual(models.data.map((m) => m.id).sort(), ['embed', 'free', 'small']);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
     assert.equal(embedded.data.length, 2);
   });
@@ -131,6 +133,42 @@ describe('gateway', () => {
     })());
     assert.ok(text.length < 'echo: a b c d e f g'.length, 'the stream stopped part way');
     await behave({});
+  });
+
+  it('keeps credentials apart: the client\'s key never goes upstream; no account credential reaches the client or a log line', async () => {
+    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'headers' }] }),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', cookie: 'session=client-cookie', 'x-forwarded-for': '203.0.113.9', 'x-api-key': key },
+    });
+    assert.equal(res.status, 200);
+    const upstream = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { lastHeaders: Record<string, string>; requests: Record<string, unknown> };
+    assert.match(upstream.lastHeaders.authorization!, /^Bearer sk-sandbox-account-\d$/);
+    for (const name of ['cookie', 'x-forwarded-for', 'x-api-key']) assert.equal(upstream.lastHeaders[name], undefined, `${name} is not forwarded`);
+    assert.ok(!JSON.stringify(upstream).includes(key.slice(36)), 'the client\'s key never reaches the upstream');
+    assert.ok(Object.keys(upstream.requests).every((k) => k.startsWith('sk-sandbox-account-')));
+    const sent = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n') + await res.text();
+    assert.ok(!sent.includes('sk-sandbox-account') && !res.headers.has('set-cookie'));
+    const logs = t.logs.join('');
+    assert.ok(logs.includes('"msg":"gateway request"'), 'a log line per request');
+    assert.ok(!logs.includes('sk-sandbox-account') && !logs.includes(key.slice(36)), 'no credential in a log line');
+    const metrics = await t.call('GET', '/metrics');
+    assert.match(String(metrics.body), /roster_gateway_requests_total\{[^}]*model="small"[^}]*outcome="200"/);
+    assert.match(String(metrics.body), /roster_gateway_tokens_total\{[^}]*direction="output"/);
+  });
+
+  it('a budget holds under concurrency: reserved before forwarding, settled after, never passed', async () => {
+    const access = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
+    const budgeted = (await t.call('POST', '/v1/keys', { name: 'budget', limits: { budget: { units: 0.5, period: 'day' } } }, { token: access })).body;
+    const client = new OpenAI({ apiKey: budgeted.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => client.chat.completions.create({ model: 'free', max_tokens: 100, messages: [{ role: 'user', content: 'spend a little' }] })
+      .then((r) => ({ ok: true, tokens: r.usage!.total_tokens }), (e: unknown) => ({ ok: false, status: (e as { status?: number }).status }))));
+    const ok = outcomes.filter((o) => o.ok);
+    assert.ok(ok.length >= 4, `${ok.length} fit in the budget at once`);
+    assert.ok(outcomes.some((o) => !o.ok && 'status' in o && o.status === 429), 'the rest are refused with 429');
+    const { budget } = (await t.call('GET', `/v1/keys/${budgeted.keyId}`, undefined, { token: access })).body;
+    const spent = ok.reduce((n, o) => n + ('tokens' in o ? o.tokens : 0), 0) / 1000;
+    assert.equal(budget.reserved, 0, 'every reservation settled');
+    assert.ok(Math.abs(budget.spent - spent) < 1e-9, `spent ${budget.spent}, the answers' tokens priced: ${spent}`);
   });
 
   it('counts usage exactly under 1,000 concurrent requests', async () => {
