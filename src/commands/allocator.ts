@@ -87,6 +87,8 @@ export class PoolAllocator {
     private readonly days: UsageDays = { timeZone: 'UTC', rollover: '00:00' },
     /** Called for each lease command (allocate, renew, release) a client submits. */
     private readonly onLeaseCommand?: () => void,
+    /** Whether an account is serving gateway requests on this node: it is not leased then. */
+    private readonly inSharedUse: (accountId: string) => boolean = () => false,
   ) {}
 
   get stream(): string {
@@ -186,7 +188,7 @@ export class PoolAllocator {
   /** The candidate an account is now, with the models whose daily limit it reached on `day` ('' when no limit is set). */
   private candidateOf(accountId: string, now: number, day: string): Candidate | undefined {
     const entry = this.accounts.find(accountId);
-    if (!entry || !isAllocatable(entry.state, now)) return undefined;
+    if (!entry || !isAllocatable(entry.state, now) || this.inSharedUse(accountId)) return undefined;
     const spent = day ? exhaustedModels(entry.state, day, this.state.config!.dailyLimits) : [];
     return spent.length ? { ...entry.candidate, coolingModels: [...entry.candidate.coolingModels, ...spent] } : entry.candidate;
   }

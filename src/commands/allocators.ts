@@ -16,6 +16,7 @@ export class Allocators {
   private readonly loaded = new Map<string, Promise<PoolAllocator>>();
   /** When (`performance.now()`) a client last asked to allocate, renew or release: how recently leases were served. */
   lastLeaseCommand = -Infinity;
+  private inSharedUse: (accountId: string) => boolean = () => false;
 
   constructor(private readonly store: EventStore, readonly accounts: AccountIndex, readonly days?: UsageDays) {
     accounts.onChange((poolId, accountId) => void this.peek(poolId)?.then((a) => {
@@ -28,11 +29,19 @@ export class Allocators {
     return this.loaded.get(poolId);
   }
 
+  /**
+   * Tells the allocators which accounts serve gateway requests on this node, so that an
+   * exclusive lease never overlaps that use (the gateway skips leased accounts in turn).
+   */
+  shareWith(inSharedUse: (accountId: string) => boolean): void {
+    this.inSharedUse = inSharedUse;
+  }
+
   /** The pool's allocator; `pool_not_found` when the pool does not exist. */
   async get(poolId: string): Promise<PoolAllocator> {
     let pending = this.loaded.get(poolId);
     if (!pending) {
-      const allocator = new PoolAllocator(poolId, this.store, this.accounts, this.days, () => (this.lastLeaseCommand = performance.now()));
+      const allocator = new PoolAllocator(poolId, this.store, this.accounts, this.days, () => (this.lastLeaseCommand = performance.now()), (id) => this.inSharedUse(id));
       pending = allocator.load().then((exists) => {
         if (!exists) throw new DomainError('pool_not_found', `pool ${poolId} does not exist`);
         return allocator;

@@ -62,9 +62,15 @@ export class GatewayCore {
 
   constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
     this.meter = new UsageMeter(store, nodeId);
+    deps.allocators.shareWith((accountId) => this.serving(accountId));
     deps.accounts.onChange((poolId, accountId) => {
       if (!this.ids.get(poolId)?.includes(accountId)) this.ids.delete(poolId);
     });
+  }
+
+  /** Whether an account is serving a gateway request on this node now. */
+  serving(accountId: string): boolean {
+    return this.inFlight.has(accountId);
   }
 
   /** The route of a model the client asked for; 404 `model_not_found` when there is none. */

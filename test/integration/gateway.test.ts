@@ -19,6 +19,11 @@ describe('gateway', () => {
   let anthropic: Anthropic;
   const accounts = Array.from({ length: 4 }, (_, i) => `sk-sandbox-account-${i}`);
   const behave = (keys: Record<string, object>, reset = true) => sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm', payload: { keys, reset } });
+  /** Ends every cooldown an earlier test left, and the sandbox's behaviours. */
+  const calm = async () => {
+    for (const a of (await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
+    await behave({});
+  };
   const usageRows = async () => (await t.db.pool.query('SELECT * FROM rm_gateway_usage')).rows;
 
   before(async () => {
@@ -123,8 +128,7 @@ describe('gateway', () => {
   });
 
   it('ends the client\'s stream with an error event when the upstream fails mid-stream', async () => {
-    // Fresh routes to accounts that do not cool: a new model name on the same pool would share cooldowns, so end them first.
-    for (const a of (await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
+    await calm();
     await behave(Object.fromEntries(accounts.map((a) => [a, { failAfterChunks: 2 }])));
     const stream = await openai.chat.completions.create({ model: 'small', stream: true, messages: [{ role: 'user', content: 'a b c d e f g' }] });
     let text = '';
@@ -171,9 +175,27 @@ describe('gateway', () => {
     assert.ok(Math.abs(budget.spent - spent) < 1e-9, `spent ${budget.spent}, the answers' tokens priced: ${spent}`);
   });
 
-  it('counts usage exactly under 1,000 concurrent requests', async () => {
-    for (const a of (await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
+  it('never lets an exclusive lease and gateway use share an account', async () => {
+    await calm();
+    await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 400 }])));
+    const serving = Promise.all(accounts.map(() => openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'slow' }] })));
+    await new Promise((r) => setTimeout(r, 150));
+    const during = await t.call('POST', '/v1/pools/gw/sessions', { count: 1 });
+    assert.deepEqual([during.status, during.body.code], [503, 'no_account_available'], 'every account is serving the gateway');
+    await serving;
     await behave({});
+    const leases = await Promise.all(accounts.map(() => t.call('POST', '/v1/pools/gw/sessions', { count: 1 })));
+    assert.deepEqual(leases.map((l) => l.status), [201, 201, 201, 201]);
+    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    assert.equal(res.status, 503, 'every account is leased');
+    await res.text();
+    for (const l of leases) await t.call('POST', `/v1/pools/gw/sessions/${l.body.sessionId}/release`, { leaseSecret: l.body.leaseSecret });
+  });
+
+  it('counts usage exactly under 1,000 concurrent requests', async () => {
+    await calm();
     const settled = async () => {
       await t.roster.services.gateway.meter.flush();
       await t.call('GET', `/v1/accounts?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
