@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { freePort } from '../../src/store/embedded.ts';
 
 /** Whether Debian's `redis-server` is installed (`.ci/run` installs it). */
 export const redisInstalled = () => spawnSync('redis-server', ['--version']).status === 0;
@@ -11,13 +11,6 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A real redis-server on a free loopback port, with no persistence, until `stop()`. */
 export async function startRedis(): Promise<TestRedis> {

@@ -1,0 +1,107 @@
+/**
+ * `npm run bench:gateway`: the same load generator against the sandbox upstream directly
+ * and through the gateway, interleaved in one run: added latency (p50, p99) at 1
+ * connection, throughput at 64 connections, time to first byte of streams, and the
+ * gateway's usage count checked against the requests sent. Roster runs as `npm start`
+ * does (embedded PostgreSQL, fsync on); the sandbox in its own process. Prints figures;
+ * never fails on a time.
+ *
+ *   BENCH_SECONDS=10 BENCH_ROUNDS=2 npm run bench:gateway
+ */
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { freePort } from '../../src/store/embedded.ts';
+import { client, spawnSandbox } from '../support/servers.ts';
+import { percentile, startBenchServer } from './allocate.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const ACCOUNTS = 16;
+
+interface Run { requests: number; perSecond: number; p50: number; p99: number; errors: number }
+
+/** `connections` loops posting `body` to `url` + `path` for `seconds`, timing each whole answer (or its first byte). */
+async function load(url: string, key: string, connections: number, path: string, body: object, firstByte = false): Promise<Run> {
+  const pool = new Pool(url, { connections, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  const payload = JSON.stringify(body);
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const res = await pool.request({ method: 'POST', path, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: payload });
+      let first = 0;
+      for await (const _chunk of res.body) if (!first) first = performance.now();
+      const elapsed = (firstByte ? first : performance.now()) - t0;
+      if (res.statusCode === 200) latencies.push(elapsed);
+      else errors++;
+    }
+  }));
+  const wall = (performance.now() - started) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, perSecond: latencies.length / wall, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+async function main(): Promise<void> {
+  const sandbox = await spawnSandbox(0);
+  const gatewayPort = await freePort();
+  const routes = { small: { pools: ['gw'], upstreamModel: 'sandbox-small' } };
+  const server = await startBenchServer({
+    ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandbox.url } } }), ROSTER_GATEWAY_ROUTES: JSON.stringify(routes),
+    ROSTER_GATEWAY_PORT: String(gatewayPort), ROSTER_GATEWAY_MAX_IN_FLIGHT: '64',
+  });
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  try {
+    const admin = client(server.url, server.token, 4);
+    await admin.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb' });
+    const upstreamKeys = Array.from({ length: ACCOUNTS }, (_, i) => `sk-sandbox-bench-${i}`);
+    await admin.call('POST', '/v1/pools/gw/accounts', { accounts: upstreamKeys.map((k, i) => ({ login: `bench${i}@example.test`, accessToken: k })) });
+    const user = { email: 'bench@example.test', password: 'bench password 1' };
+    const open = client(server.url, '', 1);
+    await open.call('POST', '/v1/auth/register', user);
+    const code = /code: (\S+)/.exec((await admin.call('GET', `/v1/mail?to=${user.email}`)).body.items[0].text)![1];
+    await open.call('POST', '/v1/auth/verify', { code });
+    const access = (await open.call('POST', '/v1/auth/login', user)).body.accessToken;
+    const key = (await client(server.url, access, 1).call('POST', '/v1/keys', { name: 'bench' })).body.key as string;
+    const chat = { model: 'small', messages: [{ role: 'user', content: 'a short benchmark prompt of some words' }] };
+    const direct = { ...chat, model: 'sandbox-small' };
+    // Warm both paths.
+    await load(sandbox.url, upstreamKeys[0]!, 4, '/v1/chat/completions', direct);
+    await load(gatewayUrl, key, 4, '/v1/chat/completions', chat);
+
+    const rows: Array<{ what: string; direct: Run; gateway: Run }> = [];
+    let sentThroughGateway = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const [what, connections, stream] of [['1 connection', 1, false], ['64 connections', 64, false], ['stream, first byte, 1 connection', 1, true]] as const) {
+        const d = await load(sandbox.url, upstreamKeys[round % ACCOUNTS]!, connections, '/v1/chat/completions', { ...direct, stream }, stream);
+        const g = await load(gatewayUrl, key, connections, '/v1/chat/completions', { ...chat, stream }, stream);
+        sentThroughGateway += g.requests + g.errors;
+        rows.push({ what: `${what} (round ${round + 1})`, direct: d, gateway: g });
+      }
+    }
+    // Usage as counted: every request sent through the gateway since the warm-up, once the meter has flushed and the read model caught up.
+    let counted = 0;
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const items = (await admin.call('GET', '/v1/usage/gateway')).body.items as Array<{ requests: number }>;
+      counted = items.reduce((n, r) => n + r.requests, 0);
+      if (counted >= sentThroughGateway) break;
+    }
+    const warmUp = counted - sentThroughGateway;
+    console.log(`\nbench:gateway, ${seconds} s per cell, ${rounds} rounds interleaved; ${ACCOUNTS} upstream accounts; sandbox in its own process\n`);
+    console.log('| load | direct req/s | gateway req/s | share | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of rows) {
+      console.log(`| ${r.what} | ${r.direct.perSecond.toFixed(0)} | ${r.gateway.perSecond.toFixed(0)} | ${((100 * r.gateway.perSecond) / r.direct.perSecond).toFixed(0)}% | ${r.direct.p50.toFixed(2)} | ${r.gateway.p50.toFixed(2)} | ${(r.gateway.p50 - r.direct.p50).toFixed(2)} | ${r.direct.p99.toFixed(2)} | ${r.gateway.p99.toFixed(2)} | ${(r.gateway.p99 - r.direct.p99).toFixed(2)} | ${r.direct.errors}/${r.gateway.errors} |`);
+    }
+    console.log(`\nusage: ${sentThroughGateway} requests sent through the gateway after the warm-up; the usage read model counts ${counted} in all (${warmUp} of them the warm-up's): ${warmUp >= 0 ? 'none lost' : `${-warmUp} lost`}`);
+  } finally {
+    await server.stop();
+    sandbox.child.kill();
+  }
+}
+
+await main();
