@@ -53,6 +53,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_LOGIN_FAILS_PER_ACCOUNT: Int(1, 1_000_000, 10),
   ROSTER_LOGIN_FAIL_WINDOW_S: Int(1, 86_400, 900),
   ROSTER_GATEWAY_PORT: Int(0, 65535, 8081),
+  ROSTER_KEY_CACHE_MS: Int(0, 600_000, 1000),
   ROSTER_GATEWAY_ROUTES: Type.String({ default: '{}', description: 'JSON: model → { pools, upstreamModel?, aliases? }' }),
   ROSTER_GATEWAY_PRICES: Type.String({ default: '{}', description: 'JSON: model → { inputPerMillion, outputPerMillion } in budget units' }),
   ROSTER_GATEWAY_RETRIES: Int(0, 10, 2),

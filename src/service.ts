@@ -37,6 +37,7 @@ import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts'
 import { Budgets, budgetsSchema } from './store/budgets.ts';
 import { AuthGuard } from './commands/guard.ts';
 import { Quotas } from './commands/quotas.ts';
+import { KeyCache } from './commands/callers.ts';
 import { GatewayCore } from './commands/gateway.ts';
 import { GatewayPrices, GatewayRoutes } from './domain/gateway.ts';
 import { Upstreams } from './workers/upstream.ts';
@@ -232,7 +233,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const upstreams = yield* resource(() => new Upstreams(providers, {
     timeoutMs: config.ROSTER_GATEWAY_TIMEOUT_MS, strip: config.ROSTER_GATEWAY_STRIP_HEADERS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   }), (u) => u.close());
-  const callers = { ...users, tokens, keys: new ApiKeySecrets(db), quotas };
+  const callers = { ...users, tokens, keys: new ApiKeySecrets(db), quotas, keyCache: new KeyCache(config.ROSTER_KEY_CACHE_MS) };
   const services: Services = {
     feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, providers, flows, registrations, refresher, prober, replenisher, days,
     settings: {

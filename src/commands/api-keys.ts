@@ -15,6 +15,8 @@ import { catchUp, runCommand } from './runner.ts';
 export interface KeyDeps {
   store: EventStore;
   keys: ApiKeySecrets;
+  /** Keys checked recently (see `KeyCache`): a changed key is forgotten there. */
+  keyCache?: { evict(keyId: string): void };
 }
 
 /** A key as its owner sees it: never its secret. */
@@ -74,6 +76,7 @@ export async function rotateKey(deps: KeyDeps, keyId: string, userId: string | n
   const owner = await keyOf(deps, keyId, userId);
   const { state } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'RotateKey', keyId, prefix: prefixOf(keyId), now: Date.now() }, ctx);
   const key = await deps.keys.issue(keyId, owner.userId);
+  deps.keyCache?.evict(keyId);
   return { ...keyView(keyId, state), key };
 }
 
@@ -85,6 +88,7 @@ export async function changeKey(deps: KeyDeps, keyId: string, userId: string | n
     expiresAt: change.expiresAt === undefined ? current.expiresAt : change.expiresAt,
   };
   const { state } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'ChangeKey', keyId, settings, now: Date.now() }, ctx);
+  deps.keyCache?.evict(keyId);
   return keyView(keyId, state);
 }
 
@@ -93,6 +97,7 @@ export async function revokeKey(deps: KeyDeps, keyId: string, userId: string | n
   await keyOf(deps, keyId, userId);
   const { state } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'RevokeKey', keyId, reason, now: Date.now() }, ctx);
   await deps.keys.forget(keyId);
+  deps.keyCache?.evict(keyId);
   return keyView(keyId, state);
 }
 

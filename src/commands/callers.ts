@@ -20,6 +20,45 @@ export interface CallerDeps extends SignInDeps, KeyDeps {
   tokens: AdminTokens;
   guard: AuthGuard;
   quotas: Quotas;
+  /** Keys checked recently; without it every request reads the key and its user. */
+  keyCache?: KeyCache;
+}
+
+type KeyCaller = Extract<Caller, { kind: 'key' }>;
+
+/**
+ * API keys checked in the last `ttlMs`, by the key itself: a busy key does not read its
+ * hash, its stream and its user's stream on every request. A key revoked, rotated or
+ * changed on this node is forgotten at once; on another node, within `ttlMs`.
+ *
+ * @example
+ * const cache = new KeyCache(1000);
+ */
+export class KeyCache {
+  private readonly entries = new Map<string, { caller: KeyCaller; until: number; expiresAt: number | null }>();
+
+  constructor(private readonly ttlMs: number, private readonly maxEntries = 10_000) {}
+
+  get(key: string, now = Date.now()): KeyCaller | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.until <= now || (e.expiresAt !== null && e.expiresAt <= now)) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.caller;
+  }
+
+  set(key: string, caller: KeyCaller, expiresAt: number | null, now = Date.now()): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, { caller, until: now + this.ttlMs, expiresAt });
+  }
+
+  /** Forgets a key (revoked, rotated or changed here). */
+  evict(keyId: string): void {
+    for (const [key, e] of this.entries) if (e.caller.keyId === keyId) this.entries.delete(key);
+  }
 }
 
 /** A caller, as routes see it. `actor` goes into events; a key's is also the holder of its sessions. */
@@ -53,15 +92,19 @@ export async function identify(deps: CallerDeps, token: string | undefined, ip: 
 
 async function check(deps: CallerDeps, token: string | undefined, ip: string): Promise<Caller> {
   if (token !== undefined && isApiKey(token)) {
+    const cached = deps.keyCache?.get(token);
+    if (cached) return cached;
     const found = await checkKey(deps, token);
     if (!found) return deps.guard.failed(ip, `key:${keyIdIn(token)}`, new DomainError('unauthorized', 'the API key is not valid'));
     const { state } = await catchUp(deps.store, `user-${found.state.userId}`, userDecider);
     if (!state.exists || state.status === 'disabled') return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
     const user = signedIn(found.state.userId, state);
-    return {
+    const caller: KeyCaller = {
       kind: 'key', actor: `user:${user.userId}/key:${found.keyId}`, role: user.role, user, keyId: found.keyId, scopes: found.state.scopes,
       limits: [...scopeOf(`key:${found.keyId}`, found.state.limits), ...scopeOf(`user:${user.userId}`, state.limits)],
     };
+    deps.keyCache?.set(token, caller, found.state.expiresAt);
+    return caller;
   }
   if (token !== undefined && isJwt(token)) {
     const user = await checkAccess(deps, token).catch(refused(deps, ip));

@@ -180,9 +180,13 @@ export class GatewayCore {
     }, systemContext('gateway'));
   }
 
-  /** The usage day of an instant, as the pools count it. */
+  private day = { second: -1, day: '' };
+
+  /** The usage day of an instant, as the pools count it (worked out once a second: it is costly). */
   dayOf(now: number): string {
-    return usageDay(now, this.deps.days.timeZone, this.deps.days.rollover);
+    const second = Math.floor(now / 1000);
+    if (second !== this.day.second) this.day = { second, day: usageDay(now, this.deps.days.timeZone, this.deps.days.rollover) };
+    return this.day.day;
   }
 }
 

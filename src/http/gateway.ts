@@ -50,7 +50,10 @@ const estimateTokens = (text: string) => Math.ceil(text.length / 4);
  * await app.listen({ port: 8081 });
  */
 export async function buildGateway(s: GatewayServices, options: { logger?: FastifyBaseLogger; bodyLimit?: number } = {}) {
-  const app = Fastify({ ...(options.logger ? { loggerInstance: options.logger.child({ plane: 'gateway' }) } : {}), bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024 });
+  // Each request gets one line of its own (below), instead of fastify's two.
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger.child({ plane: 'gateway' }) } : {}), disableRequestLogging: true, bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
+  });
   app.decorateRequest('caller', undefined);
 
   /** The key caller, or an answer in the client's dialect. */

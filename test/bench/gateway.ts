@@ -7,6 +7,7 @@
  * never fails on a time.
  *
  *   BENCH_SECONDS=10 BENCH_ROUNDS=2 npm run bench:gateway
+ *   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:gateway   # profile the server
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const server = await startBenchServer({
     ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandbox.url } } }), ROSTER_GATEWAY_ROUTES: JSON.stringify(routes),
     ROSTER_GATEWAY_PORT: String(gatewayPort), ROSTER_GATEWAY_MAX_IN_FLIGHT: '64',
-  });
+  }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   try {
     const admin = client(server.url, server.token, 4);
