@@ -4,17 +4,23 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+import { freePort } from '../../src/store/embedded.ts';
 import { newToken, spawnServer, type ServerProcess } from '../support/servers.ts';
 import { until } from '../support/sandbox.ts';
 
 describe('demo mode', { timeout: 120_000 }, () => {
   let dir: string;
   let server: ServerProcess;
+  let gatewayPort: number;
   const token = newToken();
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'roster-demo-'));
     await chmod(dir, 0o755);
-    server = await spawnServer({ ROSTER_DEMO: 'true', ROSTER_DATA_DIR: dir, ROSTER_SANDBOX_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_SCHEDULER_INTERVAL_MS: '200' });
+    gatewayPort = await freePort();
+    server = await spawnServer({
+      ROSTER_DEMO: 'true', ROSTER_DATA_DIR: dir, ROSTER_SANDBOX_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_SCHEDULER_INTERVAL_MS: '200', ROSTER_GATEWAY_PORT: String(gatewayPort),
+    });
   });
   after(async () => {
     await server?.stop();
@@ -34,5 +40,22 @@ describe('demo mode', { timeout: 120_000 }, () => {
     }, 60_000);
     assert.match(allocated.accounts[0].email, /^demo\d+@example\.test$/);
     assert.equal((await call('GET', '/v1/pools/default')).code, 'pool_not_found', 'no separate default pool was made');
+  });
+
+  it('serves a working gateway on the demo pool: a user\'s key answers through the OpenAI SDK', async () => {
+    const post = async (path: string, body: object, bearer?: string) => (await fetch(`${server.url}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify(body),
+    })).json() as Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const user = { email: 'demo-user@example.test', password: 'demo user password' };
+    await post('/v1/auth/register', user);
+    const mail = await (await fetch(`${server.url}/v1/mail?to=${user.email}`, { headers: { authorization: `Bearer ${token}` } })).json() as { items: Array<{ text: string }> };
+    await post('/v1/auth/verify', { code: /code: (\S+)/.exec(mail.items[0]!.text)![1] });
+    const { accessToken } = await post('/v1/auth/login', user);
+    const { key } = await post('/v1/keys', { name: 'demo' }, accessToken);
+    const openai = new OpenAI({ apiKey: key, baseURL: `http://127.0.0.1:${gatewayPort}/v1`, maxRetries: 0 });
+    assert.ok((await openai.models.list()).data.some((m) => m.id === 'sandbox-small'));
+    // The first test leased the first account registered; the gateway waits for the next ones.
+    const answer = await until('an account free for the gateway', async () => openai.chat.completions.create({ model: 'sandbox-small', messages: [{ role: 'user', content: 'hello demo' }] }).catch(() => undefined), 60_000);
+    assert.equal(answer.choices[0]!.message.content, 'echo: hello demo');
   });
 });
