@@ -4,7 +4,7 @@
  * before the first byte, cooldowns, exact usage and budgets. Everything else under `/v1`
  * passes through to the upstream of the model's pool.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
 import type { Chosen, GatewayCore } from '../commands/gateway.ts';
@@ -52,7 +52,8 @@ const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 export async function buildGateway(s: GatewayServices, options: { logger?: FastifyBaseLogger; bodyLimit?: number } = {}) {
   // Each request gets one line of its own (below), instead of fastify's two.
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger.child({ plane: 'gateway' }) } : {}), disableRequestLogging: true, bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
+    ...(options.logger ? { loggerInstance: options.logger.child({ plane: 'gateway' }) } : {}), logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
   });
   app.decorateRequest('caller', undefined);
 
