@@ -117,13 +117,13 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const clientWantsUsage = dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     const upstreamBody = { ...body, model: route.upstreamModel, ...(streaming && dialect === 'openai' && path === '/v1/chat/completions' ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) };
     const payload = JSON.stringify(upstreamBody);
-    const maxOut = Number(body.max_tokens ?? body.max_completion_tokens ?? (path === '/v1/embeddings' ? 0 : 1024)) || 0;
+    const maxOut = path.endsWith('/count_tokens') || path === '/v1/embeddings' ? 0 : Number(body.max_tokens ?? body.max_completion_tokens ?? 1024) || 0;
     let held: Reservation[];
     try {
       held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.settings.prices, route.model, { input: estimateTokens(payload), output: maxOut }));
     } catch (error) {
-      const e = error as DomainError;
-      return sendError(reply, dialect, 429, 'rate_limit_error', e.detail, e.retryAfterSeconds);
+      if (!(error instanceof DomainError)) return sendError(reply, dialect, 503, 'api_error', 'budgets cannot be checked right now', 2);
+      return sendError(reply, dialect, 429, 'rate_limit_error', error.detail, error.retryAfterSeconds);
     }
     const headers = { ...s.upstreams.forwardable(req.headers), 'content-type': 'application/json' };
     const tried = new Set<string>();
@@ -173,7 +173,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
           const usage = streamed
             ? await pipeStream(reply, res, dialect, clientWantsUsage)
-            : await sendWhole(reply, res, dialect);
+            : await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'));
           tryOutcome(usage.failed ? 'failed_mid_stream' : String(res.statusCode));
           seen.usage = usage;
           seen.outcome = usage.failed ? 'failed_mid_stream' : String(res.statusCode);
@@ -204,7 +204,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** A whole JSON answer, as the upstream gave it; its usage read. */
-  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect): Promise<TokenUsage & { failed: boolean }> {
+  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, free: boolean): Promise<TokenUsage & { failed: boolean }> {
     const text = await res.body.text();
     let json: Record<string, unknown> | undefined;
     try {
@@ -218,6 +218,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const known = typeof input === 'number';
     reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
     await reply.send(text);
+    // Counting tokens uses none.
+    if (free) return { input: 0, output: 0, estimated: false, failed: false };
     return { input: known ? input : estimateTokens(text), output: known ? output ?? 0 : 0, estimated: !known && res.statusCode < 400, failed: false };
   }
 

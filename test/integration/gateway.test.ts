@@ -213,5 +213,11 @@ describe('gateway', () => {
     assert.equal(sum(rows, 'output_tokens') - sum(before, 'output_tokens'), expected.output);
     const spend = sum(rows, 'spend') - sum(before, 'spend');
     assert.ok(Math.abs(spend - (expected.input + 2 * expected.output)) < 1e-6, `spend ${spend} from the price table`);
+    // Counting tokens is a request that uses none.
+    for (let i = 0; i < 3; i++) await anthropic.messages.countTokens({ model: 'small', messages: [{ role: 'user', content: 'count these three' }] });
+    await settled();
+    const counted = await usageRows();
+    assert.deepEqual([sum(counted, 'requests') - sum(rows, 'requests'), sum(counted, 'input_tokens') - sum(rows, 'input_tokens')], [3, 0]);
+    assert.ok(Math.abs(sum(counted, 'spend') - sum(rows, 'spend')) < 1e-6, 'and costs nothing');
   });
 });
