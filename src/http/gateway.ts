@@ -60,7 +60,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   /** The key caller, or an answer in the client's dialect. */
   async function authenticate(req: FastifyRequest, reply: FastifyReply, dialect: Dialect): Promise<KeyCaller | undefined> {
     try {
-      const caller = await identify(s.callers, keyOf(req), req.ip);
+      const key = keyOf(req);
+      if (!key) throw new DomainError('unauthorized', 'send a Roster API key: Authorization: Bearer rk_… or x-api-key');
+      const caller = await identify(s.callers, key, req.ip);
       if (caller.kind !== 'key') throw new DomainError('unauthorized', 'the gateway takes Roster API keys');
       if (caller.scopes.readOnly) throw new DomainError('forbidden', 'the key is read-only');
       return caller;

@@ -95,6 +95,9 @@ describe('gateway', () => {
   it('refuses a request without a valid key (401), an unknown model (404), in the SDK\'s own error shapes', async () => {
     const stranger = new OpenAI({ apiKey: 'rk_00000000000000000000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
     await assert.rejects(stranger.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.AuthenticationError);
+    const bare = await fetch(`${t.roster.gatewayUrl}/v1/models`);
+    assert.equal(bare.status, 401);
+    assert.match((await bare.json() as { error: { message: string } }).error.message, /Roster API key/);
     await assert.rejects(openai.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(anthropic.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof Anthropic.NotFoundError);
   });
