@@ -172,7 +172,12 @@ describe('gateway', () => {
     const ok = outcomes.filter((o) => o.ok);
     assert.ok(ok.length >= 4, `${ok.length} fit in the budget at once`);
     assert.ok(outcomes.some((o) => !o.ok && 'status' in o && o.status === 429), 'the rest are refused with 429');
-    const { budget } = (await t.call('GET', `/v1/keys/${budgeted.keyId}`, undefined, { token: access })).body;
+    // A reservation is settled just after its answer is sent: wait (bounded) for the last ones.
+    let budget = (await t.call('GET', `/v1/keys/${budgeted.keyId}`, undefined, { token: access })).body.budget;
+    for (let i = 0; i < 50 && budget.reserved !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      budget = (await t.call('GET', `/v1/keys/${budgeted.keyId}`, undefined, { token: access })).body.budget;
+    }
     const spent = ok.reduce((n, o) => n + ('tokens' in o ? o.tokens : 0), 0) / 1000;
     assert.equal(budget.reserved, 0, 'every reservation settled');
     assert.ok(Math.abs(budget.spent - spent) < 1e-9, `spent ${budget.spent}, the answers' tokens priced: ${spent}`);
