@@ -6,15 +6,14 @@
 import type { KeyScopes } from '../domain/api-key.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Limits } from '../domain/limits.ts';
-import { userDecider, type Role } from '../domain/user.ts';
+import type { Role } from '../domain/user.ts';
 import { isApiKey } from '../store/api-keys.ts';
 import type { AdminTokens } from '../store/tokens.ts';
 import { checkKey, type KeyDeps } from './api-keys.ts';
 import type { AuthGuard } from './guard.ts';
 import type { LimitScope, Quotas } from './quotas.ts';
-import { catchUp } from './runner.ts';
 import { checkAccess, type SignInDeps } from './sign-in.ts';
-import { signedIn, type SignedIn } from './users.ts';
+import { activeUser, signedIn, type SignedIn } from './users.ts';
 
 export interface CallerDeps extends SignInDeps, KeyDeps {
   tokens: AdminTokens;
@@ -96,8 +95,8 @@ async function check(deps: CallerDeps, token: string | undefined, ip: string): P
     if (cached) return cached;
     const found = await checkKey(deps, token);
     if (!found) return deps.guard.failed(ip, `key:${keyIdIn(token)}`, new DomainError('unauthorized', 'the API key is not valid'));
-    const { state } = await catchUp(deps.store, `user-${found.state.userId}`, userDecider);
-    if (!state.exists || state.status === 'disabled') return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
+    const state = await activeUser(deps.store, found.state.userId);
+    if (!state) return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
     const user = signedIn(found.state.userId, state);
     const caller: KeyCaller = {
       kind: 'key', actor: `user:${user.userId}/key:${found.keyId}`, role: user.role, user, keyId: found.keyId, scopes: found.state.scopes,

@@ -13,7 +13,7 @@ import type { AccountIndex } from '../projections/account-index.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { EventStore } from '../store/port.ts';
 import type { AccountDeps } from './accounts.ts';
-import { changeAccount } from './accounts.ts';
+import { recordUsage } from './usage.ts';
 import type { UsageDays } from './allocator.ts';
 import type { Allocators } from './allocators.ts';
 import { systemContext, toNewEvents } from './context.ts';
@@ -169,14 +169,9 @@ export class GatewayCore {
    * Records a failed try against the account (429, 5xx, timeout): the pool's cooldown
    * rules decide whether it cools, for this model.
    */
-  async failed(chosen: Pick<Chosen, 'accountId' | 'poolId'>, model: string, outcome: Exclude<Outcome, 'success'>, retryAfterMs?: number): Promise<void> {
-    const allocator = await this.deps.allocators.get(chosen.poolId);
-    const policy = allocator.current.config?.cooldown;
-    if (!policy) return;
-    await changeAccount(this.deps, {
-      type: 'ReportUsage', accountId: chosen.accountId, sessionId: 'gateway', outcome, units: 0, model,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      day: usageDay(Date.now(), this.deps.days.timeZone, this.deps.days.rollover), policy,
+  async failed(chosen: Pick<Chosen, 'accountId' | 'poolId'>, model: string, outcome: Exclude<Outcome, 'success'>, retryAfterSeconds?: number): Promise<void> {
+    await recordUsage(this.deps, chosen.poolId, 'gateway', {
+      accountId: chosen.accountId, outcome, model, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     }, systemContext('gateway'));
   }
 

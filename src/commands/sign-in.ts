@@ -11,8 +11,8 @@ import type { AccessTokens } from '../store/access-tokens.ts';
 import type { RefreshTokens } from '../store/refresh-tokens.ts';
 import type { CommandContext } from './context.ts';
 import type { AuthGuard } from './guard.ts';
-import { catchUp, runCommand } from './runner.ts';
-import { authenticate, defaultUserSettings, signedIn, type SignedIn, type UserDeps, type UserSettings } from './users.ts';
+import { runCommand } from './runner.ts';
+import { activeUser, authenticate, defaultUserSettings, signedIn, type SignedIn, type UserDeps, type UserSettings } from './users.ts';
 
 export interface SignInDeps extends UserDeps {
   access: AccessTokens;
@@ -62,8 +62,8 @@ export async function signIn(
 export async function refreshSession(deps: SignInDeps, refreshToken: string, ttlSeconds = ACCESS_TTL_SECONDS): Promise<Tokens> {
   const rotation = await deps.refresh.rotate(refreshToken);
   if (rotation.outcome !== 'rotated') throw rejected();
-  const { state } = await catchUp(deps.store, `user-${rotation.userId}`, userDecider);
-  if (!state.exists || state.status === 'disabled') {
+  const state = await activeUser(deps.store, rotation.userId);
+  if (!state) {
     await deps.refresh.revokeFamilyOf(rotation.token, 'disabled');
     throw rejected();
   }
@@ -88,7 +88,7 @@ export async function signOutEverywhere(deps: SignInDeps, userId: string, ctx: C
 export async function checkAccess(deps: SignInDeps, accessToken: string): Promise<SignedIn & { familyId: string; limits: Limits }> {
   const claims = await deps.access.verify(accessToken);
   if (!claims) throw new DomainError('unauthorized', 'the access token is not valid');
-  const { state } = await catchUp(deps.store, `user-${claims.sub}`, userDecider);
-  if (!state.exists || state.status === 'disabled' || claims.ses <= state.sessionEpoch) throw new DomainError('unauthorized', 'the access token is not valid');
+  const state = await activeUser(deps.store, claims.sub);
+  if (!state || claims.ses <= state.sessionEpoch) throw new DomainError('unauthorized', 'the access token is not valid');
   return { ...signedIn(claims.sub, state), familyId: claims.sid, limits: state.limits };
 }

@@ -39,12 +39,24 @@ export async function reportOutcome(
   if (!authorised.leases.some((l) => l.accountId === report.accountId)) {
     throw invalid([{ field: 'accountId', message: `is not leased to session ${sessionId}` }]);
   }
-  const now = Date.now();
-  const result = await changeAccount(deps, {
+  return recordUsage(deps, poolId, sessionId, report, ctx);
+}
+
+/**
+ * Records what one use of an account saw, under its pool's cooldown rules and usage day:
+ * for a lease holder (checked by `reportOutcome`) and for the gateway (`sessionId` 'gateway').
+ *
+ * @example
+ * await recordUsage(deps, 'default', 'gateway', { accountId, outcome: 'server_error', model: 'm' }, ctx);
+ */
+export async function recordUsage(
+  deps: Pick<SessionDeps, 'allocators'> & AccountDeps & { days: UsageDays }, poolId: string, sessionId: string, report: OutcomeReport, ctx: CommandContext,
+) {
+  const allocator = await deps.allocators.get(poolId);
+  return changeAccount(deps, {
     type: 'ReportUsage', accountId: report.accountId, sessionId, outcome: report.outcome, units: report.units ?? 0,
     ...(report.model ? { model: report.model } : {}),
     ...(report.retryAfterSeconds !== undefined ? { retryAfterMs: report.retryAfterSeconds * 1000 } : {}),
-    day: usageDay(now, deps.days.timeZone, deps.days.rollover), policy: allocator.current.config!.cooldown,
+    day: usageDay(Date.now(), deps.days.timeZone, deps.days.rollover), policy: allocator.current.config!.cooldown,
   }, ctx);
-  return result;
 }

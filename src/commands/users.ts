@@ -130,6 +130,18 @@ export async function authenticate(deps: UserDeps, email: string, password: stri
 /** The user as sessions need it, from its state. */
 export const signedIn = (userId: string, state: UserState): SignedIn => ({ userId, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch });
 
+/**
+ * The user's state when the user exists and is not disabled: what every credential it
+ * holds (refresh token, access token, API key) needs to keep working.
+ *
+ * @example
+ * const state = await activeUser(deps.store, userId); // undefined → refuse the credential
+ */
+export async function activeUser(store: EventStore, userId: string): Promise<UserState | undefined> {
+  const { state } = await catchUp(store, stream(userId), userDecider);
+  return state.exists && state.status !== 'disabled' ? state : undefined;
+}
+
 /** Changes a user's password, given the current one; ends every session of the user. */
 export async function changePassword(deps: UserDeps, userId: string, current: string, next: string, ctx: CommandContext): Promise<void> {
   checkPassword(next, 'newPassword');

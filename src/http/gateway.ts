@@ -147,6 +147,12 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           upstreamSpan.setAttribute('roster.outcome', outcome);
           upstreamSpan.end();
         };
+        /** A try that failed before the first byte: counted, and the account's cooldown rules told. */
+        const failedTry = async (outcome: string, cooldown: 'rate_limited' | 'server_error' | 'timeout', retryAfterSeconds?: number) => {
+          tryOutcome(outcome);
+          await s.gateway.failed(chosen, route.model, cooldown, retryAfterSeconds).catch(() => undefined);
+          record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1);
+        };
         try {
           const target = s.upstreams.targetOf((await s.allocators.get(chosen.poolId)).current.config?.providerId ?? '');
           if (!target) {
@@ -158,17 +164,13 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             res = await s.upstreams.send(target, chosen.credentials, { method: 'POST', path, headers: traced, body: payload });
           } catch (error) {
             const timeout = (error as { code?: string }).code?.includes('TIMEOUT');
-            tryOutcome(timeout ? 'timeout' : 'connection_error');
-            await s.gateway.failed(chosen, route.model, timeout ? 'timeout' : 'server_error').catch(() => undefined);
-            record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1);
+            await failedTry(timeout ? 'timeout' : 'connection_error', timeout ? 'timeout' : 'server_error');
             continue;
           }
           if (res.statusCode === 429 || res.statusCode >= 500) {
-            tryOutcome(String(res.statusCode));
             const retryAfter = Number(res.headers['retry-after']);
             await res.body.dump();
-            await s.gateway.failed(chosen, route.model, res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined).catch(() => undefined);
-            record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1);
+            await failedTry(String(res.statusCode), res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
             continue;
           }
           reply.headers(s.upstreams.downstream(res.headers));
@@ -182,8 +184,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           instruments.gatewayTokens.add(usage.input, { pool: chosen.poolId, model: route.model, direction: 'input' });
           instruments.gatewayTokens.add(usage.output, { pool: chosen.poolId, model: route.model, direction: 'output' });
           if (usage.failed) await s.gateway.failed(chosen, route.model, 'server_error').catch(() => undefined);
-          spent = spendOf(s.gateway.settings.prices, route.model, usage);
-          record(caller, chosen, route, usage, usage.failed ? 1 : 0);
+          spent = record(caller, chosen, route, usage, usage.failed ? 1 : 0);
           await s.quotas.chargeTokens(caller.limits, usage.input + usage.output).catch(() => undefined);
           return reply;
         } finally {
@@ -196,13 +197,14 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     }
   }
 
-  /** Counts one try in the usage meter. */
-  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number) {
+  /** Counts one try in the usage meter; answers what it spent (nothing, for a try without tokens). */
+  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number): number {
+    const spend = spendOf(s.gateway.settings.prices, route.model, usage);
     s.gateway.meter.add({
       keyId: caller.keyId, userId: caller.user.userId, accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, day: s.gateway.dayOf(Date.now()),
-      requests: 1, failures, inputTokens: usage.input, outputTokens: usage.output, estimated: usage.estimated ? 1 : 0,
-      spend: failures && !usage.input && !usage.output ? 0 : spendOf(s.gateway.settings.prices, route.model, usage),
+      requests: 1, failures, inputTokens: usage.input, outputTokens: usage.output, estimated: usage.estimated ? 1 : 0, spend,
     });
+    return spend;
   }
 
   /** A whole JSON answer, as the upstream gave it; its usage read. */

@@ -67,8 +67,15 @@ export class Upstreams {
     this.strip = new Set([...STRIP_UPSTREAM, ...settings.strip]);
   }
 
-  /** The upstream of a provider, or undefined when it has none configured. */
+  private readonly targets = new Map<string, UpstreamTarget | undefined>();
+
+  /** The upstream of a provider, or undefined when it has none configured (worked out once per provider). */
   targetOf(providerId: string): UpstreamTarget | undefined {
+    if (!this.targets.has(providerId)) this.targets.set(providerId, this.readTarget(providerId));
+    return this.targets.get(providerId);
+  }
+
+  private readTarget(providerId: string): UpstreamTarget | undefined {
     const options = this.providers.get(providerId)?.options ?? {};
     const gateway = (options.gateway ?? {}) as Partial<UpstreamTarget>;
     const baseUrl = gateway.baseUrl ?? (typeof options.baseUrl === 'string' ? options.baseUrl : undefined);
