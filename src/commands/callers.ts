@@ -54,17 +54,56 @@ export class KeyCache {
     this.entries.set(key, { caller, until: now + this.ttlMs, expiresAt });
   }
 
+  private readonly checking = new Map<string, Promise<KeyCheck>>();
+  /** Counts evictions: a check that began before one is not cached. */
+  private evictions = 0;
+
+  /**
+   * Runs `check` for a key unless a check of it is already running, whose answer is
+   * shared; a key found is cached (unless evicted meanwhile).
+   */
+  once(key: string, check: () => Promise<KeyCheck>): Promise<KeyCheck> {
+    let pending = this.checking.get(key);
+    if (!pending) {
+      const evictions = this.evictions;
+      pending = check().then((found) => {
+        if (typeof found === 'object' && evictions === this.evictions) this.set(key, found, found.expiresAt);
+        return found;
+      }).finally(() => this.checking.delete(key));
+      this.checking.set(key, pending);
+    }
+    return pending;
+  }
+
   /** Forgets a key (revoked, rotated or changed here). */
   evict(keyId: string): void {
+    this.evictions++;
     for (const [key, e] of this.entries) if (e.caller.keyId === keyId) this.entries.delete(key);
   }
 }
+
+/** What checking a key found: its caller (and when the key expires), or why there is none. */
+type KeyCheck = (KeyCaller & { expiresAt: number | null }) | 'no_key' | 'no_user';
 
 /** A caller, as routes see it. `actor` goes into events; a key's is also the holder of its sessions. */
 export type Caller =
   | { kind: 'admin'; actor: string; role: 'admin' }
   | { kind: 'user'; actor: string; role: Role; user: SignedIn; limits: LimitScope[] }
   | { kind: 'key'; actor: string; role: Role; user: SignedIn; keyId: string; scopes: KeyScopes; limits: LimitScope[] };
+
+/** The caller an API key speaks for, cached; or why there is none. */
+async function keyCallerOf(deps: CallerDeps, token: string): Promise<KeyCheck> {
+  const found = await checkKey(deps, token);
+  if (!found) return 'no_key';
+  const state = await activeUser(deps.store, found.state.userId);
+  if (!state) return 'no_user';
+  const user = signedIn(found.state.userId, state);
+  const caller: KeyCaller = {
+    kind: 'key', actor: `user:${user.userId}/key:${found.keyId}`, role: user.role, user, keyId: found.keyId, scopes: found.state.scopes,
+    limits: [...scopeOf(`key:${found.keyId}`, found.state.limits), ...scopeOf(`user:${user.userId}`, state.limits)],
+  };
+  return Object.assign(caller, { expiresAt: found.state.expiresAt });
+}
 
 /** A bearer token that looks like a JWT (three dot-separated parts): a user's access token. */
 const isJwt = (token: string) => token.split('.').length === 3;
@@ -93,17 +132,11 @@ async function check(deps: CallerDeps, token: string | undefined, ip: string): P
   if (token !== undefined && isApiKey(token)) {
     const cached = deps.keyCache?.get(token);
     if (cached) return cached;
-    const found = await checkKey(deps, token);
-    if (!found) return deps.guard.failed(ip, `key:${keyIdIn(token)}`, new DomainError('unauthorized', 'the API key is not valid'));
-    const state = await activeUser(deps.store, found.state.userId);
-    if (!state) return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
-    const user = signedIn(found.state.userId, state);
-    const caller: KeyCaller = {
-      kind: 'key', actor: `user:${user.userId}/key:${found.keyId}`, role: user.role, user, keyId: found.keyId, scopes: found.state.scopes,
-      limits: [...scopeOf(`key:${found.keyId}`, found.state.limits), ...scopeOf(`user:${user.userId}`, state.limits)],
-    };
-    deps.keyCache?.set(token, caller, found.state.expiresAt);
-    return caller;
+    // Concurrent requests with one key check it once (when the cache is on).
+    const found = await (deps.keyCache ? deps.keyCache.once(token, () => keyCallerOf(deps, token)) : keyCallerOf(deps, token));
+    if (found === 'no_key') return deps.guard.failed(ip, `key:${keyIdIn(token)}`, new DomainError('unauthorized', 'the API key is not valid'));
+    if (found === 'no_user') return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
+    return found;
   }
   if (token !== undefined && isJwt(token)) {
     const user = await checkAccess(deps, token).catch(refused(deps, ip));

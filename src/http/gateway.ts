@@ -12,10 +12,9 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import { spendOf, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
-import type { Upstreams } from '../workers/upstream.ts';
+import { credentialOf, type Upstreams } from '../workers/upstream.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
-import { instruments, SpanKind, startSpan, traceparentOf } from '../telemetry.ts';
-import type { Span } from '@opentelemetry/api';
+import { instruments, recordedSpan, SpanKind, traceparentOf } from '../telemetry.ts';
 
 export interface GatewayServices {
   callers: CallerDeps;
@@ -81,10 +80,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   async function forward(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, path: string, caller: KeyCaller): Promise<FastifyReply> {
     const started = performance.now();
     const parent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
-    const span = startSpan(`gateway POST ${path}`, parent, { 'http.route': path, 'roster.key': caller.keyId }, SpanKind.SERVER);
+    const span = recordedSpan(`gateway POST ${path}`, parent, { 'http.route': path, 'roster.key': caller.keyId }, SpanKind.SERVER);
     const seen: Seen = { tries: 0 };
     try {
-      return await tryAccounts(req, reply, dialect, path, caller, span, seen);
+      return await tryAccounts(req, reply, dialect, path, caller, traceparentOf(span) ?? parent, seen);
     } finally {
       const outcome = seen.outcome ?? String(reply.statusCode);
       span.setAttributes({ 'http.response.status_code': reply.statusCode, 'roster.model': seen.model ?? '', 'roster.tries': seen.tries });
@@ -102,7 +101,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   /** What one request went through, for its log line, span and metrics. */
   interface Seen { tries: number; model?: string; poolId?: string; accountId?: string; usage?: TokenUsage; outcome?: string }
 
-  async function tryAccounts(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, path: string, caller: KeyCaller, span: Span, seen: Seen): Promise<FastifyReply> {
+  async function tryAccounts(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, path: string, caller: KeyCaller, traceparent: string | undefined, seen: Seen): Promise<FastifyReply> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (typeof body.model !== 'string' || body.model === '') return sendError(reply, dialect, 400, 'invalid_request_error', 'model: required');
     const asked = body.model;
@@ -128,6 +127,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       return sendError(reply, dialect, 429, 'rate_limit_error', error.detail, error.retryAfterSeconds);
     }
     const headers = { ...s.upstreams.forwardable(req.headers), 'content-type': 'application/json' };
+    // A client that goes away before its answer is complete cancels the upstream request.
+    const gone = new AbortController();
+    const onClose = () => !reply.raw.writableFinished && gone.abort();
+    reply.raw.once('close', onClose);
     const tried = new Set<string>();
     let spent = 0;
     try {
@@ -140,8 +143,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
         tried.add(chosen.accountId);
         seen.tries++;
         Object.assign(seen, { poolId: chosen.poolId, accountId: chosen.accountId });
-        const upstreamSpan = startSpan('upstream POST', traceparentOf(span), { 'roster.pool': chosen.poolId, 'roster.account': chosen.accountId, 'roster.model': route.model }, SpanKind.CLIENT);
-        const traced = { ...headers, ...(traceparentOf(upstreamSpan) ? { traceparent: traceparentOf(upstreamSpan)! } : {}) };
+        // When spans are not recorded, none is made: the client's own traceparent goes upstream.
+        const upstreamSpan = recordedSpan('upstream POST', traceparent, { 'roster.pool': chosen.poolId, 'roster.account': chosen.accountId, 'roster.model': route.model }, SpanKind.CLIENT);
+        const upstreamParent = traceparentOf(upstreamSpan) ?? traceparent;
+        const traced = upstreamParent ? { ...headers, traceparent: upstreamParent } : headers;
         const tryOutcome = (outcome: string) => {
           instruments.gatewayRequests.add(1, { pool: chosen.poolId, account: chosen.accountId, model: route.model, outcome });
           upstreamSpan.setAttribute('roster.outcome', outcome);
@@ -161,10 +166,19 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           }
           let res: Dispatcher.ResponseData;
           try {
-            res = await s.upstreams.send(target, chosen.credentials, { method: 'POST', path, headers: traced, body: payload });
+            res = await s.upstreams.send(target, chosen.credentials, { method: 'POST', path, headers: traced, body: payload, signal: gone.signal });
           } catch (error) {
+            if (gone.signal.aborted) return clientGone(reply, dialect, tryOutcome, seen);
             const timeout = (error as { code?: string }).code?.includes('TIMEOUT');
             await failedTry(timeout ? 'timeout' : 'connection_error', timeout ? 'timeout' : 'server_error');
+            continue;
+          }
+          if (res.statusCode === 401 || res.statusCode === 403) {
+            // The upstream refused the account's credential. Its answer may quote the credential
+            // (OpenAI's does, masked), so the client never sees it; another account is tried.
+            await res.body.dump();
+            req.log.warn({ pool: chosen.poolId, account: chosen.accountId, status: res.statusCode }, 'the upstream refused an account\'s credential');
+            await failedTry('credential_refused', 'server_error');
             continue;
           }
           if (res.statusCode === 429 || res.statusCode >= 500) {
@@ -176,11 +190,13 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           reply.headers(s.upstreams.downstream(res.headers));
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
           const usage = streamed
-            ? await pipeStream(reply, res, dialect, clientWantsUsage)
-            : await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'));
-          tryOutcome(usage.failed ? 'failed_mid_stream' : String(res.statusCode));
+            ? await pipeStream(reply, res, dialect, clientWantsUsage, gone.signal)
+            : await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), credentialOf(target, chosen.credentials));
+          // A stream the client left is not the account's failure; what was read of it is counted.
+          if (gone.signal.aborted) usage.failed = false;
+          seen.outcome = gone.signal.aborted ? 'client_closed' : usage.failed ? 'failed_mid_stream' : String(res.statusCode);
+          tryOutcome(seen.outcome);
           seen.usage = usage;
-          seen.outcome = usage.failed ? 'failed_mid_stream' : String(res.statusCode);
           instruments.gatewayTokens.add(usage.input, { pool: chosen.poolId, model: route.model, direction: 'input' });
           instruments.gatewayTokens.add(usage.output, { pool: chosen.poolId, model: route.model, direction: 'output' });
           if (usage.failed) await s.gateway.failed(chosen, route.model, 'server_error').catch(() => undefined);
@@ -193,8 +209,17 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       }
       return sendError(reply, dialect, 503, 'api_error', `every account tried (${tried.size}) failed`, 1);
     } finally {
+      reply.raw.off('close', onClose);
       await s.quotas.settle(held, spent).catch(() => undefined);
     }
+  }
+
+  /** The client went away while the upstream was asked: nothing more is tried or sent, and the account is not blamed. */
+  function clientGone(reply: FastifyReply, dialect: Dialect, tryOutcome: (outcome: string) => void, seen: Seen): FastifyReply {
+    seen.outcome = 'client_closed';
+    tryOutcome('client_closed');
+    // 499, as nginx logs it: written to nobody, it ends the request's own bookkeeping.
+    return sendError(reply, dialect, 499, 'api_error', 'the client closed the request');
   }
 
   /** Counts one try in the usage meter; answers what it spent (nothing, for a try without tokens). */
@@ -208,8 +233,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** A whole JSON answer, as the upstream gave it; its usage read. */
-  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, free: boolean): Promise<TokenUsage & { failed: boolean }> {
-    const text = await res.body.text();
+  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, free: boolean, secret: string | undefined): Promise<TokenUsage & { failed: boolean }> {
+    let text = await res.body.text();
+    // An upstream's error may quote the credential it was sent; the client never sees it.
+    if (res.statusCode >= 400 && secret) text = text.replaceAll(secret, '[account credential]');
     let json: Record<string, unknown> | undefined;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
@@ -228,7 +255,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** Passes an SSE stream through, reading usage on the way; an upstream that fails mid-stream ends the client's stream with an error event. */
-  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, clientWantsUsage: boolean): Promise<TokenUsage & { failed: boolean }> {
+  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, clientWantsUsage: boolean, gone: AbortSignal): Promise<TokenUsage & { failed: boolean }> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(res.statusCode, { ...reply.getHeaders() as Record<string, string>, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -237,14 +264,14 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     try {
       for await (const chunk of res.body) {
         const out = sse.push(String(chunk));
-        if (out && !raw.write(out)) await new Promise((r) => raw.once('drain', r));
+        if (out && !raw.write(out)) await new Promise((r) => { raw.once('drain', r); raw.once('close', r); });
       }
       const rest = sse.end();
       if (rest) raw.write(rest);
       if (!sse.complete) throw new Error('the upstream stream ended early');
     } catch {
       failed = true;
-      raw.write(dialect === 'anthropic'
+      if (!gone.aborted) raw.write(dialect === 'anthropic'
         ? `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'the upstream failed mid-stream' } })}\n\n`
         : `data: ${JSON.stringify({ error: { message: 'the upstream failed mid-stream', type: 'server_error', code: 'upstream_error' } })}\n\n`);
     }

@@ -26,12 +26,15 @@ export interface KeyBehaviour {
   failAfterChunks?: number;
   /** Added latency before the first byte, ms. */
   latencyMs?: number;
+  /** The key is refused (401), the answer quoting it masked, as OpenAI's does. */
+  refuse?: boolean;
 }
 
 const LlmBody = Type.Object({
   keys: Type.Record(Type.String(), Type.Object({
     rpm: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
+    refuse: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false })),
   reset: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
@@ -79,12 +82,14 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     stats.lastHeaders = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     // Either header, on every endpoint: which one a client sends is the provider's scheme (bearer or x-api-key).
     const key = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? String(req.headers['x-api-key'] ?? '');
-    if (!key || !(key.startsWith('sk-sandbox-') || issued(key))) {
+    const b = behaviours.get(key) ?? {};
+    if (!key || !(key.startsWith('sk-sandbox-') || issued(key)) || b.refuse) {
       count(key || 'none', 'unauthorized');
-      await reply.code(401).send(anthropic ? { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } : { error: { message: 'invalid api key', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      // Like OpenAI's: the refused key, masked but partly shown.
+      const message = `Incorrect API key provided: ${key.slice(0, 6)}****${key.slice(-4)}`;
+      await reply.code(401).send(anthropic ? { type: 'error', error: { type: 'authentication_error', message } } : { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } });
       return undefined;
     }
-    const b = behaviours.get(key) ?? {};
     if (b.latencyMs) await sleep(b.latencyMs);
     if (b.rpm !== undefined) {
       const now = Date.now();

@@ -27,7 +27,7 @@ export const STRIP_DOWNSTREAM = [
 ];
 
 /** The credential a target uses, from an account's credentials. */
-function credentialOf(target: UpstreamTarget, c: Credentials | null): string | undefined {
+export function credentialOf(target: UpstreamTarget, c: Credentials | null): string | undefined {
   if (!c) return undefined;
   if (target.credential.startsWith('extra:')) return c.extra?.[target.credential.slice(6)];
   return (c as Record<string, unknown>)[target.credential] as string | undefined;

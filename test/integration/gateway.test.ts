@@ -17,6 +17,7 @@ describe('gateway', () => {
   let key: string;
   let openai: OpenAI;
   let anthropic: Anthropic;
+  let ids: string[];
   const accounts = Array.from({ length: 4 }, (_, i) => `sk-sandbox-account-${i}`);
   const behave = (keys: Record<string, object>, reset = true) => sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm', payload: { keys, reset } });
   /** Ends every cooldown an earlier test left, and the sandbox's behaviours. */
@@ -44,6 +45,7 @@ describe('gateway', () => {
     await registerUser(t.roster.services.users, { email: 'dev@example.test', password: 'dev password 1', role: 'member', verified: true }, ctx);
     const access = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
     key = (await t.call('POST', '/v1/keys', { name: 'sdk' }, { token: access })).body.key;
+    ids = (await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items.map((a: { accountId: string }) => a.accountId);
     openai = new OpenAI({ apiKey: key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
     anthropic = new Anthropic({ apiKey: key, baseURL: t.roster.gatewayUrl, maxRetries: 0 });
   });
@@ -145,13 +147,17 @@ describe('gateway', () => {
   it('keeps credentials apart: the client\'s key never goes upstream; no account credential reaches the client or a log line', async () => {
     const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
       method: 'POST', body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'headers' }] }),
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', cookie: 'session=client-cookie', 'x-forwarded-for': '203.0.113.9', 'x-api-key': key },
+      headers: {
+        authorization: `Bearer ${key}`, 'content-type': 'application/json', cookie: 'session=client-cookie', 'x-forwarded-for': '203.0.113.9', 'x-api-key': key,
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      },
     });
     assert.equal(res.status, 200);
     const upstream = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { lastHeaders: Record<string, string>; requests: Record<string, unknown> };
     assert.match(upstream.lastHeaders.authorization!, /^Bearer sk-sandbox-account-\d$/);
     for (const name of ['cookie', 'x-forwarded-for', 'x-api-key']) assert.equal(upstream.lastHeaders[name], undefined, `${name} is not forwarded`);
     assert.ok(!JSON.stringify(upstream).includes(key.slice(36)), 'the client\'s key never reaches the upstream');
+    assert.match(upstream.lastHeaders.traceparent!, /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-0[01]$/, 'the upstream call is in the client\'s trace');
     assert.ok(Object.keys(upstream.requests).every((k) => k.startsWith('sk-sandbox-account-')));
     const sent = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n') + await res.text();
     assert.ok(!sent.includes('sk-sandbox-account') && !res.headers.has('set-cookie'));
@@ -161,6 +167,47 @@ describe('gateway', () => {
     const metrics = await t.call('GET', '/metrics');
     assert.match(String(metrics.body), /roster_gateway_requests_total\{[^}]*model="small"[^}]*outcome="200"/);
     assert.match(String(metrics.body), /roster_gateway_tokens_total\{[^}]*direction="output"/);
+  });
+
+  it('never shows the client an upstream\'s refusal of an account\'s credential: another account is tried, and when all refuse, the gateway answers', async () => {
+    await calm();
+    await behave({ [accounts[0]!]: { refuse: true } });
+    for (let i = 0; i < 6; i++) {
+      const r = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `refused ${i}` }] });
+      assert.equal(r.choices[0]!.message.content, `echo: refused ${i}`);
+    }
+    const refusals = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json().requests[accounts[0]!];
+    assert.ok(refusals?.unauthorized >= 1, 'the refusing account was tried');
+    await behave(Object.fromEntries(accounts.map((a) => [a, { refuse: true }])));
+    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 503);
+    assert.ok(!text.includes('sk-san') && !text.includes('****'), `no account credential, even masked: ${text}`);
+    assert.ok(t.logs.join('').includes('refused an account\'s credential'));
+    await calm();
+  });
+
+  it('cancels the upstream request when the client goes away, without blaming the account', async () => {
+    await calm();
+    await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 3000 }])));
+    const before = t.logs.length;
+    const abort = new AbortController();
+    const pending = fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', signal: abort.signal, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'x' }] }),
+    }).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(accounts.some((_, i) => t.roster.services.gateway.serving(ids[i]!)), 'an account serves the request');
+    abort.abort();
+    assert.ok((await pending) instanceof Error);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(accounts.every((_, i) => !t.roster.services.gateway.serving(ids[i]!)), 'the account is free well before the upstream would answer');
+    assert.match(t.logs.slice(before).join(''), /"status":499/);
+    for (const id of ids) assert.ok(!t.roster.services.accounts.find(id)!.state.cooldowns.some((c) => c.until > Date.now()), 'no cooldown for a client that left');
+    await calm();
   });
 
   it('a budget holds under concurrency: reserved before forwarding, settled after, never passed', async () => {
