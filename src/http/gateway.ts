@@ -12,7 +12,7 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import { spendOf, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
-import { credentialOf, type Upstreams } from '../workers/upstream.ts';
+import type { Upstreams } from '../workers/upstream.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { instruments, recordedSpan, SpanKind, traceparentOf } from '../telemetry.ts';
 
@@ -191,7 +191,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
           const usage = streamed
             ? await pipeStream(reply, res, dialect, clientWantsUsage, gone.signal)
-            : await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), credentialOf(target, chosen.credentials));
+            : await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), s.upstreams.secretOf(target, chosen.credentials));
           // A stream the client left is not the account's failure; what was read of it is counted.
           if (gone.signal.aborted) usage.failed = false;
           seen.outcome = gone.signal.aborted ? 'client_closed' : usage.failed ? 'failed_mid_stream' : String(res.statusCode);

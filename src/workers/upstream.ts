@@ -27,7 +27,7 @@ export const STRIP_DOWNSTREAM = [
 ];
 
 /** The credential a target uses, from an account's credentials. */
-export function credentialOf(target: UpstreamTarget, c: Credentials | null): string | undefined {
+function credentialOf(target: UpstreamTarget, c: Credentials | null): string | undefined {
   if (!c) return undefined;
   if (target.credential.startsWith('extra:')) return c.extra?.[target.credential.slice(6)];
   return (c as Record<string, unknown>)[target.credential] as string | undefined;
@@ -100,6 +100,11 @@ export class Upstreams {
       method: req.method, dispatcher: this.agent, headers: { ...req.headers, ...authHeaders(target.auth, secret) },
       ...(req.body !== undefined ? { body: req.body } : {}), ...(req.signal ? { signal: req.signal } : {}),
     });
+  }
+
+  /** The credential an account sends to a target (to keep it out of what the client sees). */
+  secretOf(target: UpstreamTarget, credentials: Credentials | null): string | undefined {
+    return credentialOf(target, credentials);
   }
 
   /** The upstream's response headers a client may see. */
