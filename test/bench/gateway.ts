@@ -2,7 +2,9 @@
  * `npm run bench:gateway`: the same load generator against the sandbox upstream directly
  * and through the gateway, interleaved in one run: added latency (p50, p99) at 1
  * connection, throughput at 64 connections, time to first byte of streams, and the
- * gateway's usage count checked against the requests sent. Roster runs as `npm start`
+ * gateway's usage count checked against the requests sent. At 64 connections the same
+ * load also goes through the floor (`proxy-floor.ts`: a bare fastify + undici forwarder),
+ * so the gateway's rate reads against what any Node forwarder gets here. Roster runs as `npm start`
  * does (embedded PostgreSQL, fsync on); the sandbox in its own process. Prints figures;
  * never fails on a time.
  *
@@ -12,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { freePort } from '../../src/store/embedded.ts';
-import { client, spawnSandbox } from '../support/servers.ts';
+import { client, spawnSandbox, spawnServer } from '../support/servers.ts';
 import { percentile, startBenchServer } from './allocate.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     ROSTER_GATEWAY_PORT: String(gatewayPort), ROSTER_GATEWAY_MAX_IN_FLIGHT: '64',
   }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const floor = await spawnServer({ FLOOR_UPSTREAM: sandbox.url }, [], ['--import', 'tsx', 'test/bench/proxy-floor.ts']);
   try {
     const admin = client(server.url, server.token, 4);
     await admin.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb' });
@@ -73,14 +76,15 @@ async function main(): Promise<void> {
     await load(sandbox.url, upstreamKeys[0]!, 4, '/v1/chat/completions', direct);
     const warm = await load(gatewayUrl, key, 4, '/v1/chat/completions', chat);
 
-    const rows: Array<{ what: string; direct: Run; gateway: Run }> = [];
+    const rows: Array<{ what: string; direct: Run; gateway: Run; floor?: Run }> = [];
     let sentThroughGateway = warm.requests + warm.errors;
     for (let round = 0; round < rounds; round++) {
       for (const [what, connections, stream] of [['1 connection', 1, false], ['64 connections', 64, false], ['stream, first byte, 1 connection', 1, true]] as const) {
         const d = await load(sandbox.url, upstreamKeys[round % ACCOUNTS]!, connections, '/v1/chat/completions', { ...direct, stream }, stream);
         const g = await load(gatewayUrl, key, connections, '/v1/chat/completions', { ...chat, stream }, stream);
         sentThroughGateway += g.requests + g.errors;
-        rows.push({ what: `${what} (round ${round + 1})`, direct: d, gateway: g });
+        const f = connections > 1 ? await load(floor.url, key, connections, '/v1/chat/completions', chat) : undefined;
+        rows.push({ what: `${what} (round ${round + 1})`, direct: d, gateway: g, ...(f ? { floor: f } : {}) });
       }
     }
     // Usage as counted: every request sent through the gateway, once the meter has flushed and the read model caught up.
@@ -92,14 +96,15 @@ async function main(): Promise<void> {
       if (counted >= sentThroughGateway) break;
     }
     console.log(`\nbench:gateway, ${seconds} s per cell, ${rounds} rounds interleaved; ${ACCOUNTS} upstream accounts; sandbox in its own process\n`);
-    console.log('| load | direct req/s | gateway req/s | share | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| load | direct req/s | gateway req/s | share | floor req/s | share of floor | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) {
-      console.log(`| ${r.what} | ${r.direct.perSecond.toFixed(0)} | ${r.gateway.perSecond.toFixed(0)} | ${((100 * r.gateway.perSecond) / r.direct.perSecond).toFixed(0)}% | ${r.direct.p50.toFixed(2)} | ${r.gateway.p50.toFixed(2)} | ${(r.gateway.p50 - r.direct.p50).toFixed(2)} | ${r.direct.p99.toFixed(2)} | ${r.gateway.p99.toFixed(2)} | ${(r.gateway.p99 - r.direct.p99).toFixed(2)} | ${r.direct.errors}/${r.gateway.errors} |`);
+      console.log(`| ${r.what} | ${r.direct.perSecond.toFixed(0)} | ${r.gateway.perSecond.toFixed(0)} | ${((100 * r.gateway.perSecond) / r.direct.perSecond).toFixed(0)}% | ${r.floor ? r.floor.perSecond.toFixed(0) : ''} | ${r.floor ? `${((100 * r.gateway.perSecond) / r.floor.perSecond).toFixed(0)}%` : ''} | ${r.direct.p50.toFixed(2)} | ${r.gateway.p50.toFixed(2)} | ${(r.gateway.p50 - r.direct.p50).toFixed(2)} | ${r.direct.p99.toFixed(2)} | ${r.gateway.p99.toFixed(2)} | ${(r.gateway.p99 - r.direct.p99).toFixed(2)} | ${r.direct.errors}/${r.gateway.errors} |`);
     }
     console.log(`\nusage: ${sentThroughGateway} requests sent through the gateway (the warm-up's included); the usage read model counts ${counted}: ${counted === sentThroughGateway ? 'none lost, none extra' : `${sentThroughGateway - counted} missing`}`);
   } finally {
     await server.stop();
+    await floor.stop();
     sandbox.child.kill();
   }
 }
