@@ -24,6 +24,7 @@ import { PostgresEventStore } from './store/postgres.ts';
 import { traced } from './store/traced.ts';
 import { SecretVault } from './store/secrets.ts';
 import { AccountIndex } from './projections/account-index.ts';
+import { accountUseOn } from './projections/gateway-usage.ts';
 import { Allocators } from './commands/allocators.ts';
 import { FlowPool } from './workers/flows.ts';
 import { Pacer } from './workers/pacer.ts';
@@ -229,7 +230,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     retries: config.ROSTER_GATEWAY_RETRIES, maxInFlight: config.ROSTER_GATEWAY_MAX_IN_FLIGHT,
   };
   // Usage counted in memory is appended once more when the service stops (after the gateway closes).
-  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days }, gatewaySettings, store), (g) => g.meter.flush());
+  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day) }, gatewaySettings, store), (g) => g.meter.flush());
   const upstreams = yield* resource(() => new Upstreams(providers, {
     timeoutMs: config.ROSTER_GATEWAY_TIMEOUT_MS, strip: config.ROSTER_GATEWAY_STRIP_HEADERS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   }), (u) => u.close());

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
-import { resolveRoute, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
-import { usageDay } from '../domain/usage-day.ts';
+import { poolOrder, resolveRoute, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
+import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { EventStore } from '../store/port.ts';
@@ -31,6 +31,8 @@ export interface GatewayDeps extends AccountDeps {
   allocators: Allocators;
   accounts: AccountIndex;
   days: UsageDays;
+  /** Requests each account served well per model on a day, over every node (the usage read model). */
+  useOn: (day: string) => Promise<Array<{ accountId: string; model: string; requests: number }>>;
 }
 
 /** The account chosen for one try of a request. */
@@ -42,9 +44,14 @@ export interface Chosen {
   done(): void;
 }
 
-/** No account can serve now; `retryAfterMs` is the soonest end of a cooldown, when that is why. */
+/**
+ * No account can serve now. `retryAfterMs`: the soonest end of a cooldown when accounts
+ * cool, or the start of the next usage day when `dailyLimit` (every other account has
+ * reached its daily limit for the model).
+ */
 export interface NoneFree {
   retryAfterMs?: number;
+  dailyLimit?: true;
 }
 
 /**
@@ -54,14 +61,19 @@ export interface NoneFree {
  */
 export class GatewayCore {
   private readonly inFlight = new Map<string, number>();
+  /** When this node last gave each account a request (a sequence number), for the lru strategy. */
+  private readonly lastUsed = new Map<string, number>();
+  private uses = 0;
   private readonly cursor = new Map<string, number>();
   private readonly ids = new Map<string, string[]>();
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
   readonly meter: UsageMeter;
+  private readonly daily: DailyUse;
 
   constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
     this.meter = new UsageMeter(store, nodeId);
+    this.daily = new DailyUse(deps.useOn);
     deps.allocators.shareWith((accountId) => this.serving(accountId));
     deps.accounts.onChange((poolId, accountId) => {
       if (!this.ids.get(poolId)?.includes(accountId)) this.ids.delete(poolId);
@@ -92,8 +104,9 @@ export class GatewayCore {
   }
 
   /**
-   * An account of the route's pools that can serve `model` now, round-robin within a
-   * pool: active, not tried yet for this request, not cooling for the model, with credits
+   * An account of the route's pools that can serve `model` now: pools by priority and
+   * weight, and within a pool by its strategy. Eligible: active, not tried yet for this
+   * request, not cooling for the model, under its daily limit for the model, with credits
    * if counted, under its in-flight limit, and not held by an exclusive lease. When the
    * only eligible accounts are at their in-flight limit, waits up to `waitMs` for one.
    */
@@ -121,48 +134,80 @@ export class GatewayCore {
   private async pick(route: ResolvedRoute, tried: Set<string>, now: number): Promise<Chosen | NoneFree | { busy: true }> {
     let soonest: number | undefined;
     let busy = false;
-    for (const poolId of route.pools) {
+    let limited = false;
+    for (const poolId of poolOrder(route.pools, Math.random)) {
       const ids = this.accountIds(poolId);
       if (ids.length === 0) continue;
-      const leased = (await this.deps.allocators.get(poolId)).current.ledger.leasedTo;
-      const start = this.cursor.get(poolId) ?? 0;
+      const { ledger, config } = (await this.deps.allocators.get(poolId)).current;
+      const limit = config?.dailyLimits[route.model];
+      const strategy = config?.strategy ?? 'round_robin';
+      // Today's counts matter for a daily limit and for least_used.
+      const day = limit === undefined && strategy !== 'least_used' ? '' : this.dayOf(now);
+      if (day) await this.daily.ready(day);
+      const first = strategy === 'round_robin' ? this.cursor.get(poolId) ?? 0 : strategy === 'random' ? Math.floor(Math.random() * ids.length) : 0;
+      let best: { i: number; score: number } | undefined;
       for (let step = 0; step < ids.length; step++) {
-        const i = (start + step) % ids.length;
+        const i = (first + step) % ids.length;
         const accountId = ids[i]!;
         const entry = this.deps.accounts.find(accountId);
-        if (!entry || entry.state.status !== 'active' || tried.has(accountId) || leased.has(accountId)) continue;
-        if ((this.inFlight.get(accountId) ?? 0) >= this.settings.maxInFlight) {
+        if (!entry || entry.state.status !== 'active' || tried.has(accountId) || ledger.leasedTo.has(accountId)) continue;
+        const serving = this.inFlight.get(accountId) ?? 0;
+        if (serving >= this.settings.maxInFlight) {
           busy = true;
           continue;
         }
         if (entry.state.credits !== null && entry.state.credits <= 0) continue;
+        // Units its leases reported today and requests the gateway served (or is serving) today.
+        const usedToday = day ? (entry.state.usage.day === day ? entry.state.usage.units[route.model] ?? 0 : 0) + this.daily.used(accountId, route.model) : 0;
+        if (limit !== undefined && usedToday >= limit) {
+          limited = true;
+          continue;
+        }
         const cooling = entry.state.cooldowns.filter((c) => c.until > now && (c.model === undefined || c.model === route.model));
         if (cooling.length) {
           const until = Math.max(...cooling.map((c) => c.until));
           soonest = soonest === undefined ? until : Math.min(soonest, until);
           continue;
         }
-        this.cursor.set(poolId, i + 1);
-        this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
-        let released = false;
-        const done = () => {
-          if (released) return;
-          released = true;
-          const n = (this.inFlight.get(accountId) ?? 1) - 1;
-          if (n > 0) this.inFlight.set(accountId, n);
-          else this.inFlight.delete(accountId);
-          this.waiters.shift()?.();
-        };
-        try {
-          return { accountId, poolId, credentials: await this.deps.vault.get(accountId), done };
-        } catch (error) {
-          done();
-          throw error;
+        if (strategy === 'round_robin' || strategy === 'random') {
+          best = { i, score: 0 };
+          break;
         }
+        // lru: the account this node gave a request to longest ago; least_used: the fewest requests now, then today.
+        const score = strategy === 'lru' ? this.lastUsed.get(accountId) ?? 0 : serving * 1e9 + usedToday;
+        if (!best || score < best.score) best = { i, score };
       }
+      if (best) return this.take(poolId, ids, best.i, day ? route.model : undefined);
     }
     if (busy) return { busy: true };
-    return soonest === undefined ? {} : { retryAfterMs: Math.max(1, soonest - now) };
+    if (soonest !== undefined) return { retryAfterMs: Math.max(1, soonest - now) };
+    if (limited) return { retryAfterMs: Math.max(1, nextUsageDay(now, this.deps.days.timeZone, this.deps.days.rollover) - now), dailyLimit: true };
+    return {};
+  }
+
+  /** Takes a place on an account for one try; with `limitedModel`, the try counts toward that model's daily limit while it runs. */
+  private async take(poolId: string, ids: string[], i: number, limitedModel: string | undefined): Promise<Chosen> {
+    const accountId = ids[i]!;
+    this.cursor.set(poolId, i + 1);
+    this.lastUsed.set(accountId, ++this.uses);
+    this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
+    const unhold = limitedModel === undefined ? undefined : this.daily.hold(accountId, limitedModel);
+    let released = false;
+    const done = () => {
+      if (released) return;
+      released = true;
+      unhold?.();
+      const n = (this.inFlight.get(accountId) ?? 1) - 1;
+      if (n > 0) this.inFlight.set(accountId, n);
+      else this.inFlight.delete(accountId);
+      this.waiters.shift()?.();
+    };
+    try {
+      return { accountId, poolId, credentials: await this.deps.vault.get(accountId), done };
+    } catch (error) {
+      done();
+      throw error;
+    }
   }
 
   /**
@@ -175,6 +220,15 @@ export class GatewayCore {
     }, systemContext('gateway'));
   }
 
+  /**
+   * Counts a try in the usage meter (and, when it was served well, in the account's
+   * daily use of the model).
+   */
+  count(row: UsageRow): void {
+    this.meter.add(row);
+    if (row.failures === 0) this.daily.add(row.accountId, row.model, row.day);
+  }
+
   private day = { second: -1, day: '' };
 
   /** The usage day of an instant, as the pools count it (worked out once a second: it is costly). */
@@ -182,6 +236,83 @@ export class GatewayCore {
     const second = Math.floor(now / 1000);
     if (second !== this.day.second) this.day = { second, day: usageDay(now, this.deps.days.timeZone, this.deps.days.rollover) };
     return this.day.day;
+  }
+}
+
+/**
+ * Requests each account served well per model on the current usage day, for daily
+ * limits: this node's counted as they happen, every node's read from the usage read model
+ * when the day begins and every `syncMs`. Between reads another node's requests are not
+ * seen, and this node's of the last second or so (not yet in the read model) are missed
+ * once by each read: a limit can be passed by about that much.
+ */
+class DailyUse {
+  private day = '';
+  private counts = new Map<string, number>();
+  /** Counted since the last read began. */
+  private since = new Map<string, number>();
+  /** Requests being served now (so that concurrent requests cannot pass a limit together). */
+  private readonly held = new Map<string, number>();
+  private reading: { day: string; done: Promise<void> } | undefined;
+  private first: Promise<void> = Promise.resolve();
+  private readAt = 0;
+
+  constructor(private readonly read: GatewayDeps['useOn'], private readonly syncMs = 10_000) {}
+
+  /**
+   * Resolves once `day` has been read (or the read failed: then only this node's counts
+   * bind until the next read); reads again in the background every `syncMs`.
+   */
+  async ready(day: string): Promise<void> {
+    if (day !== this.day) {
+      this.day = day;
+      this.counts = new Map();
+      this.since = new Map();
+      this.readAt = 0;
+      this.first = this.sync(day);
+    }
+    if (!this.readAt) await this.first;
+    else if (Date.now() - this.readAt > this.syncMs) void this.sync(day);
+  }
+
+  /** Requests counted today, and those being served now. */
+  used(accountId: string, model: string): number {
+    const key = `${accountId}|${model}`;
+    return (this.counts.get(key) ?? 0) + (this.held.get(key) ?? 0);
+  }
+
+  /** Counts a request being served until the answer's count replaces it; answers the release. */
+  hold(accountId: string, model: string): () => void {
+    const key = `${accountId}|${model}`;
+    this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    return () => {
+      const n = (this.held.get(key) ?? 1) - 1;
+      if (n > 0) this.held.set(key, n);
+      else this.held.delete(key);
+    };
+  }
+
+  add(accountId: string, model: string, day: string): void {
+    if (day !== this.day) return;
+    const key = `${accountId}|${model}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.since.set(key, (this.since.get(key) ?? 0) + 1);
+  }
+
+  private sync(day: string): Promise<void> {
+    if (this.reading?.day === day) return this.reading.done;
+    const since = (this.since = new Map());
+    const done = this.read(day).then((rows) => {
+      if (day !== this.day) return;
+      const counts = new Map(rows.map((r) => [`${r.accountId}|${r.model}`, r.requests]));
+      for (const [key, n] of since) counts.set(key, (counts.get(key) ?? 0) + n);
+      this.counts = counts;
+    }).catch(() => undefined).finally(() => {
+      if (day === this.day) this.readAt = Date.now();
+      if (this.reading?.done === done) this.reading = undefined;
+    });
+    this.reading = { day, done };
+    return done;
   }
 }
 

@@ -6,9 +6,22 @@
 import { Type, type Static } from 'typebox';
 import { defineEvent, eventSet, Instant, type EventsIn } from './events.ts';
 
+/** A pool serving a route: by name, or with a weight and a priority. */
+export const RoutePool = Type.Union([
+  Type.String({ minLength: 1, maxLength: 64 }),
+  Type.Object({
+    pool: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Share of requests among pools of the same priority (default 1; 0: only when the others have no account). */
+    weight: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+    /** Lower first: a pool is tried only when every pool of a lower priority has no eligible account (default 0). */
+    priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
+  }, { additionalProperties: false }),
+]);
+export type RoutePool = Static<typeof RoutePool>;
+
 export const GatewayRoute = Type.Object({
-  /** Pools that serve the model, tried in order when one has no eligible account. */
-  pools: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 32 }),
+  /** Pools that serve the model: by priority, then by weight (a name alone: weight 1, priority 0). */
+  pools: Type.Array(RoutePool, { minItems: 1, maxItems: 32 }),
   /** The model's name upstream; the route's own name when left out. */
   upstreamModel: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   aliases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
@@ -25,12 +38,19 @@ export const GatewayPrices = Type.Record(Type.String({ minLength: 1, maxLength: 
 }, { additionalProperties: false }));
 export type GatewayPrices = Static<typeof GatewayPrices>;
 
+/** A pool of a resolved route. */
+export interface WeightedPool {
+  poolId: string;
+  weight: number;
+  priority: number;
+}
+
 /** A route found for a model a client asked for. */
 export interface ResolvedRoute {
   /** The route's name (the model as Roster knows it; usage is counted under it). */
   model: string;
   upstreamModel: string;
-  pools: string[];
+  pools: WeightedPool[];
 }
 
 /**
@@ -43,7 +63,26 @@ export interface ResolvedRoute {
 export function resolveRoute(routes: GatewayRoutes, asked: string): ResolvedRoute | undefined {
   const direct = routes[asked];
   const [name, route] = direct ? [asked, direct] : Object.entries(routes).find(([, r]) => r.aliases?.includes(asked)) ?? [];
-  return name && route ? { model: name, upstreamModel: route.upstreamModel ?? name, pools: route.pools } : undefined;
+  if (!name || !route) return undefined;
+  const pools = route.pools.map((p) => typeof p === 'string' ? { poolId: p, weight: 1, priority: 0 } : { poolId: p.pool, weight: p.weight ?? 1, priority: p.priority ?? 0 });
+  return { model: name, upstreamModel: route.upstreamModel ?? name, pools };
+}
+
+/**
+ * The order to try a route's pools in for one request: lower priority first; within a
+ * priority, a weighted draw without replacement (a pool of weight 2 comes first twice as
+ * often as one of weight 1). `random` gives numbers in [0, 1).
+ *
+ * @example
+ * poolOrder([{ poolId: 'a', weight: 3, priority: 0 }, { poolId: 'b', weight: 1, priority: 0 }, { poolId: 'c', weight: 1, priority: 1 }], Math.random)
+ * // → ['a', 'b', 'c'] three times in four, ['b', 'a', 'c'] otherwise
+ */
+export function poolOrder(pools: WeightedPool[], random: () => number): string[] {
+  if (pools.length === 1) return [pools[0]!.poolId];
+  // Efraimidis–Spirakis: each pool draws u^(1/weight); the largest goes first.
+  const keyed = pools.map((p) => ({ p, key: p.weight > 0 ? Math.pow(random(), 1 / p.weight) : -1 }));
+  keyed.sort((a, b) => a.p.priority - b.p.priority || b.key - a.key);
+  return keyed.map((k) => k.p.poolId);
 }
 
 /** Tokens an answer used, and whether they were estimated (the upstream gave none). */

@@ -113,7 +113,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     }
     seen.model = route.model;
     if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
-    if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p)) };
+    if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p.poolId)) };
     const streaming = body.stream === true;
     const clientWantsUsage = dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     const upstreamBody = { ...body, model: route.upstreamModel, ...(streaming && dialect === 'openai' && path === '/v1/chat/completions' ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) };
@@ -137,7 +137,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       for (let attempt = 0; attempt <= s.gateway.settings.retries; attempt++) {
         const chosen = await s.gateway.choose(route, tried);
         if (!('accountId' in chosen)) {
-          if (chosen.retryAfterMs !== undefined) return sendError(reply, dialect, 429, 'rate_limit_error', 'every account for this model is cooling down', Math.ceil(chosen.retryAfterMs / 1000));
+          if (chosen.retryAfterMs !== undefined) {
+            const why = chosen.dailyLimit ? 'every account for this model has reached its daily limit' : 'every account for this model is cooling down';
+            return sendError(reply, dialect, 429, 'rate_limit_error', why, Math.ceil(chosen.retryAfterMs / 1000));
+          }
           return sendError(reply, dialect, 503, 'api_error', tried.size ? 'every account tried failed' : 'no account can serve this model now', 1);
         }
         tried.add(chosen.accountId);
@@ -225,7 +228,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   /** Counts one try in the usage meter; answers what it spent (nothing, for a try without tokens). */
   function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number): number {
     const spend = spendOf(s.gateway.settings.prices, route.model, usage);
-    s.gateway.meter.add({
+    s.gateway.count({
       keyId: caller.keyId, userId: caller.user.userId, accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, day: s.gateway.dayOf(Date.now()),
       requests: 1, failures, inputTokens: usage.input, outputTokens: usage.output, estimated: usage.estimated ? 1 : 0, spend,
     });

@@ -57,3 +57,17 @@ export async function gatewayUsage(db: pg.Pool, q: { keyId?: string; userId?: st
     inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens), estimated: Number(r.estimated), spend: r.spend,
   }));
 }
+
+/**
+ * Requests each account served well (not failed) per model on a usage day, over every
+ * node's flushed usage: what gateway daily limits count.
+ *
+ * @example
+ * await accountUseOn(db, '2026-12-03') // → [{ accountId, model: 'small', requests: 12 }]
+ */
+export async function accountUseOn(db: pg.Pool, day: string): Promise<Array<{ accountId: string; model: string; requests: number }>> {
+  const { rows } = await db.query<{ account_id: string; model: string; requests: string }>(
+    'SELECT account_id, model, sum(requests - failures) AS requests FROM rm_gateway_usage WHERE day = $1 GROUP BY account_id, model', [day],
+  );
+  return rows.map((r) => ({ accountId: r.account_id, model: r.model, requests: Number(r.requests) }));
+}

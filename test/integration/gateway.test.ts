@@ -19,12 +19,23 @@ describe('gateway', () => {
   let anthropic: Anthropic;
   let ids: string[];
   const accounts = Array.from({ length: 4 }, (_, i) => `sk-sandbox-account-${i}`);
+  /** Pool gw2's accounts (strategy least_used). */
+  const others = ['sk-sandbox-second-0', 'sk-sandbox-second-1'];
   const behave = (keys: Record<string, object>, reset = true) => sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm', payload: { keys, reset } });
   /** Ends every cooldown an earlier test left, and the sandbox's behaviours. */
   const calm = async () => {
-    for (const a of (await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
+    for (const pool of ['gw', 'gw2']) {
+      for (const a of (await t.call('GET', `/v1/accounts?pool=${pool}&limit=10`)).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
+    }
     await behave({});
   };
+  /** Requests each sandbox key answered with 200 since the last call. */
+  const served = async (): Promise<Record<string, number>> => {
+    const stats = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { requests: Record<string, Record<string, number>> };
+    await sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm/reset-stats' });
+    return Object.fromEntries(Object.entries(stats.requests).map(([k, r]) => [k, r['200'] ?? 0]));
+  };
+  const ask = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
   const usageRows = async () => (await t.db.pool.query('SELECT * FROM rm_gateway_usage')).rows;
 
   before(async () => {
@@ -33,6 +44,9 @@ describe('gateway', () => {
       ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
       ROSTER_GATEWAY_ROUTES: JSON.stringify({
         small: { pools: ['gw'], upstreamModel: 'sandbox-small', aliases: ['tiny'] }, embed: { pools: ['gw'], upstreamModel: 'sandbox-embed' }, free: { pools: ['gw'], upstreamModel: 'sandbox-small' },
+        capped: { pools: ['gw'], upstreamModel: 'sandbox-small' }, lean: { pools: ['gw2'], upstreamModel: 'sandbox-small' },
+        spread: { pools: [{ pool: 'gw', weight: 3 }, { pool: 'gw2', weight: 1 }], upstreamModel: 'sandbox-small' },
+        fallback: { pools: [{ pool: 'gw', priority: 1 }, 'gw2'], upstreamModel: 'sandbox-small' },
       }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
@@ -40,7 +54,10 @@ describe('gateway', () => {
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb' })).status, 201);
     const imported = await t.call('POST', '/v1/pools/gw/accounts', { accounts: accounts.map((a, i) => ({ login: `gw${i}@example.test`, accessToken: a })) });
     assert.equal(imported.body.imported, 4);
-    await t.call('GET', `/v1/accounts?pool=gw&position=${imported.body.position}`);
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw2', name: 'Second', providerId: 'sb', strategy: 'least_used' })).status, 201);
+    const second = await t.call('POST', '/v1/pools/gw2/accounts', { accounts: others.map((a, i) => ({ login: `gw2-${i}@example.test`, accessToken: a })) });
+    assert.equal(second.body.imported, 2);
+    await t.call('GET', `/v1/accounts?pool=gw&position=${second.body.position}`);
     const ctx = { actor: 'test', correlationId: 'gw' };
     await registerUser(t.roster.services.users, { email: 'dev@example.test', password: 'dev password 1', role: 'member', verified: true }, ctx);
     const access = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
@@ -77,7 +94,7 @@ describe('gateway', () => {
     assert.deepEqual(withUsage.usage, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
 
     const models = await openai.models.list();
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['embed', 'free', 'small']);
+    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'small', 'spread']);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
     assert.equal(embedded.data.length, 2);
   });
@@ -178,13 +195,14 @@ describe('gateway', () => {
     }
     const refusals = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json().requests[accounts[0]!];
     assert.ok(refusals?.unauthorized >= 1, 'the refusing account was tried');
+    await calm(); // its refusals may have cooled it
     await behave(Object.fromEntries(accounts.map((a) => [a, { refuse: true }])));
     const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
       method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'x' }] }),
     });
     const text = await res.text();
-    assert.equal(res.status, 503);
+    assert.equal(res.status, 503, text);
     assert.ok(!text.includes('sk-san') && !text.includes('****'), `no account credential, even masked: ${text}`);
     assert.ok(t.logs.join('').includes('refused an account\'s credential'));
     await calm();
@@ -247,6 +265,55 @@ describe('gateway', () => {
     assert.equal(res.status, 503, 'every account is leased');
     await res.text();
     for (const l of leases) await t.call('POST', `/v1/pools/gw/sessions/${l.body.sessionId}/release`, { leaseSecret: l.body.leaseSecret });
+  });
+
+  it('stops each account at its daily limit for the model, exactly under concurrency, then answers 429 until the next usage day', async () => {
+    await calm();
+    assert.equal((await t.call('PATCH', '/v1/pools/gw', { dailyLimits: { capped: 2 } })).status, 200);
+    await served();
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => ask('capped')));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 8, 'two requests on each of the four accounts');
+    assert.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof OpenAI.RateLimitError));
+    assert.deepEqual(Object.values(await served()).sort(), [2, 2, 2, 2]);
+    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'capped', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    assert.equal(res.status, 429);
+    assert.match((await res.json() as { error: { message: string } }).error.message, /daily limit/);
+    const midnight = Date.parse(new Date().toISOString().slice(0, 10)) + 86_400_000;
+    assert.ok(Math.abs(Number(res.headers.get('retry-after')) - (midnight - Date.now()) / 1000) < 5, 'Retry-After: when the usage day ends (UTC midnight)');
+    assert.equal((await ask('small')).choices[0]!.message.content, 'echo: x', 'other models are not limited');
+  });
+
+  it('tries a route\'s pools by priority, shares requests among pools of one priority by weight, and fails over to the next priority', async () => {
+    await calm();
+    await served();
+    for (let i = 0; i < 20; i++) await Promise.all(Array.from({ length: 10 }, () => ask('spread')));
+    const spread = await served();
+    const first = accounts.reduce((n, a) => n + (spread[a] ?? 0), 0);
+    assert.equal(first + others.reduce((n, a) => n + (spread[a] ?? 0), 0), 200);
+    assert.ok(first >= 120 && first <= 180, `pool gw (weight 3 of 4) served ${first} of 200`);
+
+    for (let i = 0; i < 6; i++) await ask('fallback');
+    assert.deepEqual(Object.keys(await served()).sort(), others, 'priority 0 (gw2) serves while it can');
+    await behave(Object.fromEntries(others.map((a) => [a, { status: 503 }])));
+    for (let i = 0; i < 3; i++) await ask('fallback');
+    const fellBack = await served();
+    assert.equal(accounts.reduce((n, a) => n + (fellBack[a] ?? 0), 0), 3, 'priority 1 (gw) serves when gw2 fails');
+  });
+
+  it('chooses by the pool\'s strategy: least_used sends requests to the account that served fewest today', async () => {
+    await calm();
+    await served();
+    // One account of gw2 gets ahead today: the other fails (failures are not counted).
+    await behave({ [others[1]!]: { status: 503 } });
+    for (let i = 0; i < 4; i++) await ask('lean');
+    await calm();
+    const before = await served();
+    assert.equal(before[others[0]!], 4);
+    for (let i = 0; i < 3; i++) await ask('lean');
+    const after = await served();
+    assert.deepEqual([after[others[0]!] ?? 0, after[others[1]!] ?? 0], [0, 3], 'round robin would have alternated');
   });
 
   it('counts usage exactly under 1,000 concurrent requests', async () => {

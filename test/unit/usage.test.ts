@@ -4,7 +4,7 @@ import {
   decideAccount, evolveAccount, exhaustedModels, initialAccountState, isAllocatable,
   type AccountCommand, type AccountEvent, type AccountState, type CooldownPolicy,
 } from '../../src/domain/account.ts';
-import { usageDay } from '../../src/domain/usage-day.ts';
+import { nextUsageDay, usageDay } from '../../src/domain/usage-day.ts';
 import { decider } from '../support/gwt.ts';
 
 const now = Date.parse('2026-11-21T10:00:00Z');
@@ -82,6 +82,13 @@ describe('usage, cooldowns and credits', () => {
     // New York is UTC-5 in November: midnight local is 05:00 UTC.
     assert.equal(usageDay(Date.parse('2026-11-22T04:59:00Z'), 'America/New_York', '00:00'), '2026-11-21');
     assert.equal(usageDay(Date.parse('2026-11-22T05:00:00Z'), 'America/New_York', '00:00'), '2026-11-22');
+  });
+  it('the next usage day begins at the rollover, within a second, across a daylight-saving change', () => {
+    const near = (got: number, want: string) => assert.ok(got >= Date.parse(want) && got < Date.parse(want) + 1000, `${new Date(got).toISOString()} ≈ ${want}`);
+    near(nextUsageDay(Date.parse('2026-11-22T03:00:00Z'), 'UTC', '04:00'), '2026-11-22T04:00:00Z');
+    near(nextUsageDay(Date.parse('2026-11-22T04:00:00Z'), 'UTC', '04:00'), '2026-11-23T04:00:00Z');
+    // New York leaves daylight saving on 2026-11-01: that day lasts 25 hours.
+    near(nextUsageDay(Date.parse('2026-11-01T04:30:00Z'), 'America/New_York', '00:00'), '2026-11-02T05:00:00Z');
   });
   it('credentials rotate with a rising version', () => {
     const { events, state } = run([

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { poolOrder, resolveRoute, type WeightedPool } from '../../src/domain/gateway.ts';
+
+/** A seeded generator (mulberry32), so that draws repeat. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('gateway routes', () => {
+  it('resolve a name or an alias; a pool named alone has weight 1 and priority 0', () => {
+    const routes = { big: { pools: ['a', { pool: 'b', weight: 2, priority: 1 }], upstreamModel: 'up-big', aliases: ['large'] } };
+    const want = { model: 'big', upstreamModel: 'up-big', pools: [{ poolId: 'a', weight: 1, priority: 0 }, { poolId: 'b', weight: 2, priority: 1 }] };
+    assert.deepEqual(resolveRoute(routes, 'big'), want);
+    assert.deepEqual(resolveRoute(routes, 'large'), want);
+    assert.equal(resolveRoute(routes, 'small'), undefined);
+  });
+
+  it('order pools by priority, and within a priority draw them by weight', () => {
+    const pools: WeightedPool[] = [
+      { poolId: 'late', weight: 100, priority: 2 }, { poolId: 'a', weight: 3, priority: 0 }, { poolId: 'b', weight: 1, priority: 0 }, { poolId: 'never', weight: 0, priority: 0 },
+    ];
+    const random = seeded(7);
+    const firsts: Record<string, number> = {};
+    for (let i = 0; i < 4000; i++) {
+      const order = poolOrder(pools, random);
+      assert.deepEqual(order.slice(2), ['never', 'late'], 'weight 0 after its priority\'s others; a higher priority after every lower one');
+      firsts[order[0]!] = (firsts[order[0]!] ?? 0) + 1;
+    }
+    assert.ok(firsts.a! > 2800 && firsts.a! < 3200, `weight 3 of 4 comes first about 3,000 times in 4,000: ${firsts.a}`);
+    assert.equal(firsts.a! + firsts.b!, 4000);
+  });
+});
