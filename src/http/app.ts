@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -43,6 +44,7 @@ import metricsRoutes from './metrics.ts';
 import poolRoutes from './pools.ts';
 import registrationRoutes from './registration.ts';
 import sessionRoutes from './sessions.ts';
+import consoleRoutes, { CONSOLE_OPEN, isConsoleAsset, sessionTokenOf } from './console.ts';
 
 export interface Settings {
   defaultPool: string;
@@ -119,6 +121,7 @@ const OPEN = new Set([
   // Signing in needs no token: these take a password or a refresh token.
   '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/v1/auth/register', '/v1/auth/verify', '/v1/auth/password-reset',
   '/v1/auth/password-reset/confirm', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/check-username', '/oauth/token',
+  ...CONSOLE_OPEN,
 ]);
 
 /** Paths a `member` may call: its own sign-in and its own API keys. */
@@ -229,6 +232,8 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
     (String(body).trim() === '' ? done(null, undefined) : json(request, String(body), done)));
+  // Cookies are read before the authentication hook: the console's session is one.
+  await app.register(cookie);
   app.decorateRequest('ctx', null as unknown as CommandContext);
   app.decorateRequest('span', null as unknown as Span);
   app.decorateRequest('user', undefined);
@@ -242,12 +247,12 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     request.span = span.updateName(`${request.method} ${route}`).setAttributes({ 'http.request.method': request.method, 'http.route': route, 'url.path': path });
     let actor = 'anonymous';
     request.role = 'anonymous';
-    if (!OPEN.has(path) && !(services.settings.docsPublic && (path === '/docs' || path.startsWith('/docs/')))) {
+    if (!OPEN.has(path) && !isConsoleAsset(path) && !(services.settings.docsPublic && (path === '/docs' || path.startsWith('/docs/')))) {
       const open = services.settings.compatLoopbackOpen && path.startsWith('/api/accounts') && LOOPBACK.has(request.socket.remoteAddress ?? '');
       try {
         const caller: Caller = open && !request.headers.authorization
           ? { kind: 'admin', actor: 'loopback:compat', role: 'admin' }
-          : await identify(services.callers, bearerOf(request.headers.authorization), request.ip);
+          : await identify(services.callers, bearerOf(request.headers.authorization) ?? sessionTokenOf(request), request.ip);
         request.caller = caller;
         actor = caller.actor;
         request.role = caller.role;
@@ -311,5 +316,6 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   authRoutes(app, services);
   keyRoutes(app, services);
   oauthRoutes(app, services);
+  await consoleRoutes(app, services);
   return app;
 }

@@ -1,6 +1,6 @@
 /**
  * The API description: the served OpenAPI document validates, and the client generated from
- * it (test/support/api-types.ts) is the one the document gives today.
+ * it (console/src/api-types.ts) is the one the document gives today.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -42,8 +42,8 @@ describe('the OpenAPI document', () => {
     assert.ok(checked >= 40, `${checked} operations checked`);
   });
 
-  it('gives the client types committed in test/support/api-types.ts (`npm run api:types` writes them)', async () => {
-    const committed = await readFile(new URL('../support/api-types.ts', import.meta.url), 'utf8');
+  it('gives the client types committed in console/src/api-types.ts (`npm run api:types` writes them)', async () => {
+    const committed = await readFile(new URL('../../console/src/api-types.ts', import.meta.url), 'utf8');
     assert.equal(await typesOf(document), committed);
   });
 });

@@ -1,10 +1,10 @@
 /**
- * The typed client generated from the OpenAPI document (`api-types.ts`, written by
+ * The typed client generated from the OpenAPI document (`console/src/api-types.ts`, written by
  * `npm run api:types`, checked against the served document by test/integration/openapi.test.ts).
  */
 import createClient from 'openapi-fetch';
 import openapiTS, { astToString } from 'openapi-typescript';
-import type { paths } from './api-types.ts';
+import type { paths } from '../../console/src/api-types.ts';
 
 /** A client of a running Roster, as an operator with `token`. */
 export function apiClient(url: string, token: string) {

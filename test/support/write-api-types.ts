@@ -1,6 +1,6 @@
 /**
  * `npm run api:types`: starts Roster on a scratch database, reads its OpenAPI document and
- * writes the generated client types to test/support/api-types.ts.
+ * writes the generated client types to console/src/api-types.ts.
  */
 import { writeFile } from 'node:fs/promises';
 import { startTestRoster } from './roster.ts';
@@ -9,7 +9,7 @@ import { typesOf } from './api.ts';
 const t = await startTestRoster();
 try {
   const document = (await (await fetch(`${t.roster.url}/docs/json`)).json()) as object;
-  await writeFile(new URL('./api-types.ts', import.meta.url), await typesOf(document));
+  await writeFile(new URL('../../console/src/api-types.ts', import.meta.url), await typesOf(document));
 } finally {
   await t.stop();
 }

@@ -1,0 +1,95 @@
+/**
+ * The console's client of the public API, generated from the OpenAPI document
+ * (`api-types.ts`), authenticated by the session cookie; every change carries the CSRF
+ * token (the `roster_csrf` cookie, sent back in `x-csrf-token`).
+ */
+import createClient from 'openapi-fetch';
+import type { paths } from './api-types.ts';
+
+/** The CSRF token the session set, or undefined when signed out. */
+export const csrfToken = () => document.cookie.split('; ').find((c) => c.startsWith('roster_csrf='))?.slice('roster_csrf='.length);
+
+export const api = createClient<paths>({ baseUrl: location.origin, credentials: 'same-origin' });
+api.use({
+  onRequest({ request }) {
+    const token = csrfToken();
+    if (token && request.method !== 'GET') request.headers.set('x-csrf-token', token);
+    return request;
+  },
+});
+
+/** A problem+json answer, as the API sends it. */
+export interface Problem {
+  title?: string;
+  detail?: string;
+  status?: number;
+  errors?: Array<{ field: string; message: string }>;
+}
+
+/** The message of a failed call, for the page. */
+export function messageOf(error: unknown): string {
+  const p = error as Problem | undefined;
+  const fields = p?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return [p?.detail ?? p?.title ?? 'the request failed', fields].filter(Boolean).join(' — ');
+}
+
+/** The data of a call, or throws its problem. */
+export async function must<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (error !== undefined || !response.ok) throw new Error(messageOf(error));
+  return data as T;
+}
+
+/** The user signed in. */
+export interface Me {
+  userId: string;
+  email: string;
+  role: string;
+}
+
+/** Renews the session's cookies; answers the user and how long the access token lasts, or undefined. */
+export async function renew(): Promise<{ user: Me; expiresIn: number } | undefined> {
+  const { data } = await api.POST('/v1/auth/session/refresh');
+  return data ? { user: data.user, expiresIn: data.expiresIn } : undefined;
+}
+
+/**
+ * Opens the live feed (the browser sends the session cookie on the upgrade) and calls
+ * `onMessage` with each message; reconnects from the last position seen. Answers a closer.
+ *
+ * @example
+ * const close = feed('health', (m) => console.log(m.pool, m.counts));
+ */
+export function feed(query: string, onMessage: (message: FeedMessage) => void): () => void {
+  let closed = false;
+  let position: string | undefined;
+  let socket: WebSocket | undefined;
+  const open = () => {
+    const from = position ? `&from=${encodeURIComponent(position)}` : '';
+    socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${query}${from}`);
+    socket.onmessage = (e) => {
+      const message = JSON.parse(String(e.data)) as FeedMessage;
+      if (message.position) position = message.position;
+      onMessage(message);
+    };
+    socket.onclose = () => {
+      if (!closed) setTimeout(open, 1000);
+    };
+  };
+  open();
+  return () => {
+    closed = true;
+    socket?.close();
+  };
+}
+
+export interface FeedMessage {
+  topic: 'events' | 'health' | 'jobs';
+  position?: string;
+  pool?: string;
+  health?: string;
+  counts?: Record<string, number>;
+  activeSessions?: number;
+  jobId?: string;
+  event?: { type: string; data: Record<string, unknown>; stream?: string; at?: string };
+}

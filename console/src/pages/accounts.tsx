@@ -1,0 +1,202 @@
+/**
+ * Accounts: a virtualised table (only the rows in view are drawn, pages fetched as they
+ * scroll in) with server-side filters, live updates from the feed, bulk import by paste or
+ * file with per-line results, and actions on each account. Secrets are never shown.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, feed, must } from '../api.ts';
+import { canChange, ErrorLine, Field, Section, useLoad, when, type PageProps } from '../ui.tsx';
+
+type Account = Awaited<ReturnType<typeof loadPage>>['items'][number];
+interface Filters { pool: string; status: string; search: string; capability: string }
+const PAGE = 200;
+const ROW_HEIGHT = 36;
+
+const loadPage = (f: Filters, offset: number) => must(api.GET('/v1/accounts', {
+  params: { query: { limit: PAGE, offset, ...(f.pool ? { pool: f.pool } : {}), ...(f.status ? { status: f.status as 'active' } : {}), ...(f.search ? { search: f.search } : {}), ...(f.capability ? { capability: f.capability } : {}) } },
+}));
+
+/** The state an operator reads first: leased, cooling, or the status. */
+function stateOf(a: Account): string {
+  if (a.status !== 'active') return a.status;
+  if (a.sessionId) return 'leased';
+  if (a.cooldownUntil && Date.parse(a.cooldownUntil) > Date.now()) return 'cooling';
+  return 'available';
+}
+
+export function AccountsPage(props: PageProps) {
+  const [pools] = useLoad(async () => (await must(api.GET('/v1/pools'))).items, []);
+  const [filters, setFilters] = useState<Filters>({ pool: sessionStorage.getItem('pool') ?? '', status: '', search: '', capability: '' });
+  const [rows, setRows] = useState<Array<Account | undefined>>([]);
+  const [total, setTotal] = useState(0);
+  const [error, setError] = useState<string>();
+  const [scrollTop, setScrollTop] = useState(0);
+  const loading = useRef(new Set<number>());
+  const generation = useRef(0);
+
+  const fetchPage = async (page: number, gen = generation.current) => {
+    if (loading.current.has(page)) return;
+    loading.current.add(page);
+    try {
+      const answer = await loadPage(filters, page * PAGE);
+      if (gen !== generation.current) return;
+      setTotal(answer.total);
+      setRows((r) => {
+        const next = r.length === answer.total ? [...r] : Array.from({ length: answer.total }, (_, i) => r[i]);
+        answer.items.forEach((a, i) => (next[page * PAGE + i] = a));
+        return next;
+      });
+      setError(undefined);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      loading.current.delete(page);
+    }
+  };
+  // New filters: start again from the first page.
+  useEffect(() => {
+    generation.current++;
+    loading.current.clear();
+    setRows([]);
+    void fetchPage(0, generation.current);
+  }, [filters]);
+
+  // The rows in view, and a few either side.
+  const viewport = useRef<HTMLDivElement>(null);
+  const height = viewport.current?.clientHeight ?? 600;
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 10);
+  const last = Math.min(total, Math.ceil((scrollTop + height) / ROW_HEIGHT) + 10);
+  useEffect(() => {
+    for (let i = first; i < last; i += PAGE) if (!rows[i]) void fetchPage(Math.floor(i / PAGE));
+    if (last > 0 && !rows[last - 1]) void fetchPage(Math.floor((last - 1) / PAGE));
+  }, [first, last, rows]);
+
+  // Live: an event about an account in view reloads that row.
+  const index = useMemo(() => new Map(rows.map((a, i) => [a?.accountId, i])), [rows]);
+  const indexRef = useRef(index);
+  indexRef.current = index;
+  useEffect(() => feed(`topics=events${filters.pool ? `&pool=${encodeURIComponent(filters.pool)}` : ''}`, (m) => {
+    const id = (m.event?.data.accountId as string | undefined) ?? (m.event?.stream?.startsWith('account-') ? m.event.stream.slice(8) : undefined);
+    const ids = id ? [id] : ((m.event?.data.accountIds as string[] | undefined) ?? []);
+    for (const accountId of ids) {
+      const i = indexRef.current.get(accountId);
+      if (i === undefined) continue;
+      void must(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId }, query: { position: m.position } } }))
+        .then((a) => setRows((r) => r.map((row, j) => (j === i ? a : row))), () => undefined);
+    }
+    if (m.event?.type === 'AccountImported') void fetchPage(Math.floor(indexRef.current.size / PAGE));
+  }), [filters.pool]);
+
+  const act = async (accountId: string, action: 'disable' | 'enable' | 'retire' | 'end-cooldown') => {
+    const path = { params: { path: { accountId } } };
+    const done = action === 'end-cooldown' ? api.DELETE('/v1/accounts/{accountId}/cooldown', path)
+      : action === 'enable' ? api.POST('/v1/accounts/{accountId}/enable', path)
+      : api.POST(`/v1/accounts/{accountId}/${action}`, { ...path, body: { reason: 'by an operator in the console' } });
+    try {
+      await must(done);
+      props.notify(`${action}: done`);
+    } catch (e) {
+      props.notify((e as Error).message, 'error');
+    }
+  };
+  const set = (field: keyof Filters) => (e: Event) => setFilters((f) => ({ ...f, [field]: (e.currentTarget as HTMLInputElement).value }));
+
+  return (
+    <>
+      <Section title="Accounts" actions={<span class="muted" aria-live="polite">{total.toLocaleString()} accounts</span>}>
+        <form class="row" role="search" onSubmit={(e) => e.preventDefault()}>
+          <Field label="Pool">
+            <select value={filters.pool} onChange={(e) => { sessionStorage.setItem('pool', (e.currentTarget as HTMLSelectElement).value); set('pool')(e); }}>
+              <option value="">every pool</option>
+              {(pools ?? []).map((p) => <option value={p.poolId}>{p.poolId}</option>)}
+            </select>
+          </Field>
+          <Field label="State">
+            <select value={filters.status} onChange={set('status')}>
+              <option value="">any</option>
+              {['available', 'leased', 'cooling', 'active', 'disabled', 'retired'].map((s) => <option>{s}</option>)}
+            </select>
+          </Field>
+          <Field label="Search login"><input type="search" value={filters.search} onChange={set('search')} /></Field>
+          <Field label="Capability"><input value={filters.capability} onChange={set('capability')} /></Field>
+        </form>
+        <ErrorLine error={error} />
+        <div class="table-head" role="row"><span>Login</span><span>Pool</span><span>State</span><span>Uses</span><span>Last used</span><span>Actions</span></div>
+        <div class="viewport" ref={viewport} onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)} role="table" aria-label="Accounts" aria-rowcount={total}>
+          <div style={{ height: `${total * ROW_HEIGHT}px`, position: 'relative' }}>
+            {Array.from({ length: Math.max(0, last - first) }, (_, k) => {
+              const i = first + k;
+              const a = rows[i];
+              return (
+                <div class="vrow" role="row" aria-rowindex={i + 1} style={{ top: `${i * ROW_HEIGHT}px` }} data-login={a?.login}>
+                  {a ? (
+                    <>
+                      <span role="cell"><a href={`#/accounts/${a.accountId}`}>{a.login}</a></span>
+                      <span role="cell">{a.poolId}</span>
+                      <span role="cell" data-state={stateOf(a)}><span class={`badge ${stateOf(a)}`}>{stateOf(a)}</span></span>
+                      <span role="cell">{a.useCount}</span>
+                      <span role="cell">{when(a.lastUsed)}</span>
+                      <span role="cell" class="actions">
+                        {canChange(props.role) && (a.status === 'disabled'
+                          ? <button type="button" onClick={() => act(a.accountId, 'enable')}>Enable</button>
+                          : a.status === 'active' && <button type="button" onClick={() => act(a.accountId, 'disable')}>Disable</button>)}
+                        {canChange(props.role) && stateOf(a) === 'cooling' && <button type="button" onClick={() => act(a.accountId, 'end-cooldown')}>End cooldown</button>}
+                        {canChange(props.role) && a.status !== 'retired' && <button type="button" onClick={() => act(a.accountId, 'retire')}>Retire</button>}
+                      </span>
+                    </>
+                  ) : <span role="cell" class="muted">…</span>}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </Section>
+      {canChange(props.role) && (
+        <ImportAccounts {...props} pools={(pools ?? []).map((p) => p.poolId)} pool={filters.pool} onImported={() => setFilters((f) => ({ ...f }))} />
+      )}
+    </>
+  );
+}
+
+/** Bulk import: lines of `email:password`, pasted or from a file; each line's result shown. */
+function ImportAccounts(props: PageProps & { pools: string[]; pool: string; onImported: () => void }) {
+  const [results, setResults] = useState<Array<{ line: number; login: string | null; result: string; error?: string }>>();
+  const [error, setError] = useState<string>();
+  const [text, setText] = useState('');
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const pool = String(new FormData(e.currentTarget as HTMLFormElement).get('pool'));
+    try {
+      const answer = await must(api.POST('/v1/pools/{poolId}/accounts', { params: { path: { poolId: pool }, query: { mode: 'create' } }, body: { lines: text } }));
+      setResults(answer.lines);
+      setError(undefined);
+      props.notify(`Imported ${answer.imported}, updated ${answer.updated}, duplicates ${answer.duplicates}, invalid ${answer.invalid}`);
+      props.onImported();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <Section title="Import accounts">
+      <form onSubmit={submit}>
+        <div class="row">
+          <Field label="Into pool"><select name="pool" required>{props.pools.map((p) => <option selected={p === props.pool}>{p}</option>)}</select></Field>
+          <Field label="Or from a file">
+            <input type="file" accept=".txt,.jsonl,.csv" onChange={async (e) => setText(await (e.currentTarget as HTMLInputElement).files?.[0]?.text() ?? '')} />
+          </Field>
+        </div>
+        <Field label="One account a line: email:password[:refresh token]">
+          <textarea rows={6} value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} spellcheck={false} />
+        </Field>
+        <button type="submit" disabled={!text.trim()}>Import</button>
+      </form>
+      <ErrorLine error={error} />
+      {results && (
+        <table aria-label="Import results">
+          <thead><tr><th scope="col">Line</th><th scope="col">Login</th><th scope="col">Result</th><th scope="col">Why</th></tr></thead>
+          <tbody>{results.map((r) => <tr><td>{r.line}</td><td>{r.login ?? ''}</td><td>{r.result}</td><td>{r.error ?? ''}</td></tr>)}</tbody>
+        </table>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,96 @@
+/** Overview: every pool's health and counts, live from the feed; flows and projection lag; creating a pool. */
+import { useEffect, useState } from 'preact/hooks';
+import { api, feed, must } from '../api.ts';
+import { canChange, ErrorLine, Field, Section, useLoad, type PageProps } from '../ui.tsx';
+
+type Pool = Awaited<ReturnType<typeof loadPools>>[number];
+const loadPools = async () => (await must(api.GET('/v1/pools'))).items;
+const states = ['available', 'leased', 'cooling', 'disabled', 'retired', 'total'] as const;
+
+export function OverviewPage(props: PageProps) {
+  const [pools, error, reload] = useLoad(loadPools, []);
+  const [live, setLive] = useState<Record<string, Pick<Pool, 'health' | 'counts' | 'activeSessions'>>>({});
+  const [flows] = useLoad(() => must(api.GET('/v1/flows')), []);
+  const [ready, setReady] = useState<{ projectionLagSeconds?: number; status: string }>();
+
+  useEffect(() => feed('topics=health&healthIntervalMs=500', (m) => {
+    if (m.topic !== 'health' || !m.pool) return;
+    setLive((l) => ({ ...l, [m.pool!]: { health: m.health as Pool['health'], counts: m.counts as Pool['counts'], activeSessions: m.activeSessions ?? 0 } }));
+  }), []);
+  useEffect(() => {
+    const check = () => void fetch('/health/ready').then((r) => r.json()).then(setReady, () => undefined);
+    check();
+    const timer = setInterval(check, 5000);
+    return () => clearInterval(timer);
+  }, []);
+
+  return (
+    <>
+      <Section title="Pools" actions={<span class="muted" aria-live="polite">{Object.keys(live).length ? 'live' : 'connecting…'}</span>}>
+        <ErrorLine error={error} />
+        <table>
+          <thead><tr><th scope="col">Pool</th><th scope="col">Health</th>{states.map((s) => <th scope="col" class="num">{s}</th>)}<th scope="col" class="num">sessions</th></tr></thead>
+          <tbody>
+            {(pools ?? []).map((p) => {
+              const now = { ...p, ...live[p.poolId] };
+              return (
+                <tr data-pool={p.poolId}>
+                  <td><a href="#/accounts" onClick={() => sessionStorage.setItem('pool', p.poolId)}>{p.name} <span class="muted">({p.poolId})</span></a></td>
+                  <td><span class={`badge ${now.health}`}>{now.health}</span></td>
+                  {states.map((s) => <td class="num" data-count={s}>{now.counts[s]}</td>)}
+                  <td class="num" data-count="sessions">{now.activeSessions}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </Section>
+      <div class="cards">
+        <Section title="Registration flows">
+          <p>{flows ? `${flows.active} running, ${flows.queued} queued on ${flows.threads} threads` : '…'}</p>
+        </Section>
+        <Section title="Read models">
+          <p>{ready ? `${ready.status}; ${ready.projectionLagSeconds?.toFixed(2) ?? '?'} s behind the log` : '…'}</p>
+        </Section>
+      </div>
+      {canChange(props.role) && <CreatePool {...props} onCreated={reload} />}
+    </>
+  );
+}
+
+function CreatePool(props: PageProps & { onCreated: () => void }) {
+  const [providers] = useLoad(() => must(api.GET('/v1/providers')), []);
+  const [error, setError] = useState<string>();
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const { error } = await api.POST('/v1/pools', {
+      body: {
+        poolId: String(f.get('poolId')), name: String(f.get('name')), providerId: String(f.get('providerId')),
+        strategy: String(f.get('strategy')) as 'lru', minSize: Number(f.get('minSize')),
+      },
+    });
+    if (error) return setError((error as { detail?: string }).detail ?? 'refused');
+    setError(undefined);
+    props.notify(`Pool ${String(f.get('poolId'))} created`);
+    (e.currentTarget as HTMLFormElement | null)?.reset();
+    props.onCreated();
+  };
+  return (
+    <Section title="New pool">
+      <form class="row" onSubmit={submit}>
+        <Field label="Id"><input name="poolId" required pattern="[A-Za-z0-9_-]+" /></Field>
+        <Field label="Name"><input name="name" required /></Field>
+        <Field label="Provider">
+          <select name="providerId">{(providers ?? [{ providerId: 'manual' }]).map((p) => <option>{p.providerId}</option>)}</select>
+        </Field>
+        <Field label="Strategy">
+          <select name="strategy">{['lru', 'round_robin', 'random', 'least_used'].map((s) => <option>{s}</option>)}</select>
+        </Field>
+        <Field label="Keep at least"><input name="minSize" type="number" min="0" value="0" /></Field>
+        <button type="submit">Create pool</button>
+      </form>
+      <ErrorLine error={error} />
+    </Section>
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * The console in a real browser: Debian's chromium driven by playwright-core, against
+ * Roster on the embedded database and the sandbox upstream. Signs in, imports accounts,
+ * sees the table change when another client allocates, opens an account's timeline, starts
+ * and stops a registration job, creates a key; no console errors. With
+ * `CONSOLE_SCREENSHOTS=dir` it saves the main pages there (the README's pictures).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { registerUser } from '../../src/commands/users.ts';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { sandboxProvider, startSandbox, type TestSandbox } from '../support/sandbox.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Flags this machine's closed network needs (no background calls home). */
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('console in a browser', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+  let sb: TestSandbox;
+  let t: TestRoster;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+  const shots = process.env.CONSOLE_SCREENSHOTS;
+  const shoot = async (name: string) => {
+    if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+  };
+
+  before(async () => {
+    sb = await startSandbox();
+    t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_FEED_HEALTH_INTERVAL_MS: '200' });
+    await registerUser(t.roster.services.users, { email: 'ops@example.test', password: 'console password 1', role: 'operator', verified: true }, { actor: 'test', correlationId: 'console' });
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'web', name: 'Web accounts', providerId: 'sandbox', minSize: 2 })).status, 201);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.stop();
+    await sb?.close();
+  });
+
+  it('signs in with a cookie session; a wrong password is refused on the page', async () => {
+    await page.goto(t.roster.url);
+    await page.getByLabel('Email').fill('ops@example.test');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    problems.length = 0; // the browser reports the refused sign-in (401) as a console error
+    await page.getByLabel('Password').fill('console password 1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('tr[data-pool="web"]').waitFor();
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'roster_session')!;
+    assert.deepEqual([session.httpOnly, session.sameSite], [true, 'Strict']);
+    // A reload keeps the session.
+    await page.reload();
+    await page.locator('tr[data-pool="web"]').waitFor();
+  });
+
+  it('imports accounts by paste with a result per line, and the table follows another client\'s allocation live', async () => {
+    await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+    await page.getByLabel('Pool', { exact: true }).selectOption('web');
+    await page.getByLabel('Into pool').selectOption('web');
+    await page.getByLabel(/One account a line/).fill('one@example.test:pw-1\ntwo@example.test:pw-2\nthree@example.test:pw-3\nnot an email');
+    await page.getByRole('button', { name: 'Import' }).click();
+    const results = page.getByRole('table', { name: 'Import results' });
+    await results.waitFor();
+    assert.deepEqual(await results.locator('tbody tr td:nth-child(3)').allTextContents(), ['imported', 'imported', 'imported', 'invalid']);
+    const rows = page.locator('.vrow[data-login]');
+    await page.waitForFunction(() => document.querySelectorAll('.vrow [data-state="available"]').length === 3);
+    assert.equal(await rows.count(), 3);
+    await shoot('accounts');
+
+    const lease = await t.call('POST', '/v1/pools/web/sessions', { count: 1 });
+    assert.equal(lease.status, 201);
+    await page.locator('.vrow [data-state="leased"]').waitFor({ timeout: 10_000 });
+    await t.call('POST', `/v1/pools/web/sessions/${lease.body.sessionId}/release`, { leaseSecret: lease.body.leaseSecret });
+    await page.waitForFunction(() => document.querySelectorAll('.vrow [data-state="available"]').length === 3, undefined, { timeout: 10_000 });
+  });
+
+  it('opens an account\'s timeline and its state as of an event', async () => {
+    await page.locator('.vrow a', { hasText: 'one@example.test' }).click();
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    await timeline.getByText('AccountImported').waitFor();
+    await timeline.getByRole('button', { name: 'AccountImported' }).click();
+    await page.getByText(/"status": "active"/).waitFor();
+    assert.ok(!(await page.content()).includes('pw-1'), 'the secret is never on the page');
+    await shoot('account');
+  });
+
+  it('starts and stops a registration job', async () => {
+    await page.getByRole('link', { name: 'Registration', exact: true }).click();
+    await page.getByLabel('Pool', { exact: true }).selectOption('web');
+    await page.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Start job' }).click();
+    await page.locator('.banner').waitFor();
+    assert.match(await page.locator('.banner').textContent() ?? '', /started/);
+    const row = page.locator('tr[data-job]').first();
+    await row.locator('[data-status="running"]').waitFor();
+    await row.getByRole('button', { name: 'Stop' }).click();
+    await row.locator('[data-status="stopped"]').waitFor({ timeout: 10_000 });
+    await shoot('registration');
+  });
+
+  it('creates a key and shows it once', async () => {
+    await page.getByRole('link', { name: 'Gateway', exact: true }).click();
+    await page.getByLabel('Name').fill('from the console');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = await page.locator('[data-new-key]').textContent();
+    assert.match(key ?? '', /^rk_/);
+    await page.locator('tr[data-key="from the console"]').waitFor();
+    await shoot('gateway');
+  });
+
+  it('the overview shows every pool live, and the page had no errors', async () => {
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    const total = page.locator('tr[data-pool="web"] [data-count="total"]');
+    await page.waitForFunction(() => document.querySelector('tr[data-pool="web"] [data-count="total"]')?.textContent === '3');
+    assert.equal(await total.textContent(), '3');
+    await shoot('overview');
+    assert.deepEqual(problems, []);
+  });
+});
