@@ -122,7 +122,7 @@ export function AccountsPage(props: PageProps) {
         </form>
         <ErrorLine error={error} />
         <div class="table-head" role="row"><span>Login</span><span>Pool</span><span>State</span><span>Uses</span><span>Last used</span><span>Actions</span></div>
-        <div class="viewport" ref={viewport} onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)} role="table" aria-label="Accounts" aria-rowcount={total}>
+        <div class="viewport" style={{ height: `${Math.max(3, Math.min(total, Math.floor((innerHeight * 0.6) / ROW_HEIGHT))) * ROW_HEIGHT + 2}px` }} ref={viewport} onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)} role="table" aria-label="Accounts" aria-rowcount={total}>
           <div style={{ height: `${total * ROW_HEIGHT}px`, position: 'relative' }}>
             {Array.from({ length: Math.max(0, last - first) }, (_, k) => {
               const i = first + k;
@@ -172,6 +172,7 @@ function ImportAccounts(props: PageProps & { pools: string[]; pool: string; onIm
       setError(undefined);
       props.notify(`Imported ${answer.imported}, updated ${answer.updated}, duplicates ${answer.duplicates}, invalid ${answer.invalid}`);
       props.onImported();
+      setText(''); // the pasted passwords do not stay on the page
     } catch (e) {
       setError((e as Error).message);
     }

@@ -13,10 +13,28 @@ export function OverviewPage(props: PageProps) {
   const [flows] = useLoad(() => must(api.GET('/v1/flows')), []);
   const [ready, setReady] = useState<{ projectionLagSeconds?: number; status: string }>();
 
-  useEffect(() => feed('topics=health&healthIntervalMs=500', (m) => {
-    if (m.topic !== 'health' || !m.pool) return;
-    setLive((l) => ({ ...l, [m.pool!]: { health: m.health as Pool['health'], counts: m.counts as Pool['counts'], activeSessions: m.activeSessions ?? 0 } }));
-  }), []);
+  // Sessions allocated and gateway requests in the last ten seconds, from the feed's events.
+  const [rates, setRates] = useState({ sessions: 0, requests: 0 });
+  useEffect(() => {
+    const seen: Array<{ at: number; sessions: number; requests: number }> = [];
+    const close = feed('topics=health,events&types=SessionAllocated,GatewayUsageRecorded&healthIntervalMs=500', (m) => {
+      if (m.topic === 'health' && m.pool) {
+        setLive((l) => ({ ...l, [m.pool!]: { health: m.health as Pool['health'], counts: m.counts as Pool['counts'], activeSessions: m.activeSessions ?? 0 } }));
+      } else if (m.event?.type === 'SessionAllocated') seen.push({ at: Date.now(), sessions: 1, requests: 0 });
+      else if (m.event?.type === 'GatewayUsageRecorded') {
+        const rows = m.event.data.rows as Array<{ requests: number }>;
+        seen.push({ at: Date.now(), sessions: 0, requests: rows.reduce((n, r) => n + r.requests, 0) });
+      }
+    });
+    const timer = setInterval(() => {
+      while (seen.length && seen[0]!.at < Date.now() - 10_000) seen.shift();
+      setRates({ sessions: seen.reduce((n, x) => n + x.sessions, 0) / 10, requests: seen.reduce((n, x) => n + x.requests, 0) / 10 });
+    }, 1000);
+    return () => {
+      close();
+      clearInterval(timer);
+    };
+  }, []);
   useEffect(() => {
     const check = () => void fetch('/health/ready').then((r) => r.json()).then(setReady, () => undefined);
     check();
@@ -46,6 +64,9 @@ export function OverviewPage(props: PageProps) {
         </table>
       </Section>
       <div class="cards">
+        <Section title="Rates (last 10 s)">
+          <p data-rates>{rates.sessions.toFixed(1)} sessions allocated/s · {rates.requests.toFixed(1)} gateway requests/s</p>
+        </Section>
         <Section title="Registration flows">
           <p>{flows ? `${flows.active} running, ${flows.queued} queued on ${flows.threads} threads` : '…'}</p>
         </Section>
