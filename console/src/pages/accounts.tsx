@@ -12,8 +12,8 @@ interface Filters { pool: string; status: string; search: string; capability: st
 const PAGE = 200;
 const ROW_HEIGHT = 36;
 
-const loadPage = (f: Filters, offset: number) => must(api.GET('/v1/accounts', {
-  params: { query: { limit: PAGE, offset, ...(f.pool ? { pool: f.pool } : {}), ...(f.status ? { status: f.status as 'active' } : {}), ...(f.search ? { search: f.search } : {}), ...(f.capability ? { capability: f.capability } : {}) } },
+const loadPage = (f: Filters, offset: number, position?: string) => must(api.GET('/v1/accounts', {
+  params: { query: { limit: PAGE, offset, ...(position ? { position } : {}), ...(f.pool ? { pool: f.pool } : {}), ...(f.status ? { status: f.status as 'active' } : {}), ...(f.search ? { search: f.search } : {}), ...(f.capability ? { capability: f.capability } : {}) } },
 }));
 
 /** The state an operator reads first: leased, cooling, or the status. */
@@ -31,14 +31,23 @@ export function AccountsPage(props: PageProps) {
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string>();
   const [scrollTop, setScrollTop] = useState(0);
-  const loading = useRef(new Set<number>());
+  /** Pages being fetched; `true` when a newer read was asked for meanwhile (it follows). */
+  const loading = useRef(new Map<number, boolean>());
   const generation = useRef(0);
+  /** The latest event-store position this page knows of: reads wait until the read models reach it. */
+  const seen = useRef<string | undefined>(undefined);
+  /** The filters now (the feed's handler outlives a render). */
+  const current = useRef(filters);
+  current.current = filters;
 
   const fetchPage = async (page: number, gen = generation.current) => {
-    if (loading.current.has(page)) return;
-    loading.current.add(page);
+    if (loading.current.has(page)) {
+      loading.current.set(page, true);
+      return;
+    }
+    loading.current.set(page, false);
     try {
-      const answer = await loadPage(filters, page * PAGE);
+      const answer = await loadPage(current.current, page * PAGE, seen.current);
       if (gen !== generation.current) return;
       setTotal(answer.total);
       setRows((r) => {
@@ -50,7 +59,9 @@ export function AccountsPage(props: PageProps) {
     } catch (e) {
       setError((e as Error).message);
     } finally {
+      const again = loading.current.get(page);
       loading.current.delete(page);
+      if (again && gen === generation.current) void fetchPage(page, gen);
     }
   };
   // New filters: start again from the first page.
@@ -77,6 +88,7 @@ export function AccountsPage(props: PageProps) {
   indexRef.current = index;
   useEffect(() => feed(`topics=events${filters.pool ? `&pool=${encodeURIComponent(filters.pool)}` : ''}`, (m) => {
     const id = (m.event?.data.accountId as string | undefined) ?? (m.event?.stream?.startsWith('account-') ? m.event.stream.slice(8) : undefined);
+    if (m.event && m.position) seen.current = m.position;
     const ids = id ? [id] : ((m.event?.data.accountIds as string[] | undefined) ?? []);
     for (const accountId of ids) {
       const i = indexRef.current.get(accountId);
@@ -152,14 +164,14 @@ export function AccountsPage(props: PageProps) {
         </div>
       </Section>
       {canChange(props.role) && (
-        <ImportAccounts {...props} pools={(pools ?? []).map((p) => p.poolId)} pool={filters.pool} onImported={() => setFilters((f) => ({ ...f }))} />
+        <ImportAccounts {...props} pools={(pools ?? []).map((p) => p.poolId)} pool={filters.pool} onImported={(position) => { seen.current = position; setFilters((f) => ({ ...f })); }} />
       )}
     </>
   );
 }
 
 /** Bulk import: lines of `email:password`, pasted or from a file; each line's result shown. */
-function ImportAccounts(props: PageProps & { pools: string[]; pool: string; onImported: () => void }) {
+function ImportAccounts(props: PageProps & { pools: string[]; pool: string; onImported: (position: string | undefined) => void }) {
   const [results, setResults] = useState<Array<{ line: number; login: string | null; result: string; error?: string }>>();
   const [error, setError] = useState<string>();
   const [text, setText] = useState('');
@@ -171,7 +183,7 @@ function ImportAccounts(props: PageProps & { pools: string[]; pool: string; onIm
       setResults(answer.lines);
       setError(undefined);
       props.notify(`Imported ${answer.imported}, updated ${answer.updated}, duplicates ${answer.duplicates}, invalid ${answer.invalid}`);
-      props.onImported();
+      props.onImported(answer.position);
       setText(''); // the pasted passwords do not stay on the page
     } catch (e) {
       setError((e as Error).message);
