@@ -90,7 +90,14 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       await reply.code(401).send(anthropic ? { type: 'error', error: { type: 'authentication_error', message } } : { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } });
       return undefined;
     }
-    if (b.latencyMs) await sleep(b.latencyMs);
+    if (b.latencyMs) {
+      await sleep(b.latencyMs);
+      // Like a real upstream: a request whose client went away meanwhile is not answered (nor counted as served).
+      if (req.raw.socket.destroyed) {
+        count(key, 'gone');
+        return undefined;
+      }
+    }
     if (b.rpm !== undefined) {
       const now = Date.now();
       const w = windows.get(key);

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { registerUser } from '../../src/commands/users.ts';
 import { buildSandbox } from '../../src/sandbox/server.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { until } from '../support/sandbox.ts';
 
 describe('gateway', () => {
   const sandbox = buildSandbox();
@@ -210,7 +211,8 @@ describe('gateway', () => {
 
   it('cancels the upstream request when the client goes away, without blaming the account', async () => {
     await calm();
-    await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 3000 }])));
+    await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 1500 }])));
+    await served();
     const before = t.logs.length;
     const abort = new AbortController();
     const pending = fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
@@ -225,6 +227,12 @@ describe('gateway', () => {
     assert.ok(accounts.every((_, i) => !t.roster.services.gateway.serving(ids[i]!)), 'the account is free well before the upstream would answer');
     assert.match(t.logs.slice(before).join(''), /"status":499/);
     for (const id of ids) assert.ok(!t.roster.services.accounts.find(id)!.state.cooldowns.some((c) => c.until > Date.now()), 'no cooldown for a client that left');
+    // The upstream saw its client (the gateway) go away too: nothing was served.
+    const stats = await until('the upstream to finish its wait', async () => {
+      const s = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { requests: Record<string, Record<string, number>> };
+      return Object.values(s.requests).some((r) => r.gone) && s.requests;
+    }, 5000);
+    assert.deepEqual(Object.values(stats).map((r) => r['200'] ?? 0), Object.values(stats).map(() => 0));
     await calm();
   });
 
