@@ -2311,7 +2311,107 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: {
+            parameters: {
+                query: {
+                    status?: "live" | "released" | "expired";
+                    holder?: string;
+                    limit: number;
+                    offset: number;
+                    /** @description wait until read models reach this position (from a command answer) */
+                    position?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description letters, digits, `_.-`; up to 64 */
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                poolId: string;
+                                sessionId: string;
+                                holder: string;
+                                /** @enum {unknown} */
+                                status: "live" | "released" | "expired";
+                                leases: {
+                                    accountId: string;
+                                    fence: number;
+                                }[];
+                                /** @description ISO 8601 time */
+                                expiresAt: string;
+                                /** @description ISO 8601 time */
+                                allocatedAt: string;
+                                /** @description ISO 8601 time */
+                                endedAt: string | null;
+                                /** @description the leased accounts' logins, in lease order */
+                                logins: string[];
+                            }[];
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         post: {
             parameters: {
@@ -2558,8 +2658,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        leaseSecret: string;
-                        ttlMs?: number;
+                        /** @description required of an API key; an operator or admin may release without it */
+                        leaseSecret?: string;
                     };
                 };
             };

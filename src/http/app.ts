@@ -129,7 +129,7 @@ const MEMBER = /^\/(v1\/auth\/|api\/auth\/|v1\/keys(\/|$)|api\/api-keys(\/|$)|v1
 /** The lease API, which an API key may call whatever its user's role: allocate, renew, release, read its sessions. */
 const LEASE = [
   { method: 'POST', path: /^\/v1\/pools\/[^/]+\/sessions(\/[^/]+\/(renew|release|outcomes))?$/ },
-  { method: 'GET', path: /^\/v1\/pools\/[^/]+\/sessions\/[^/]+$/ },
+  { method: 'GET', path: /^\/v1\/pools\/[^/]+\/sessions(\/[^/]+)?$/ },
   { method: 'POST', path: /^\/api\/accounts\/(allocate|release)$/ },
   { method: 'GET', path: /^\/api\/accounts\/[^/]+$/ },
 ];

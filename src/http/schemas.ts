@@ -154,6 +154,14 @@ export const SessionView = Type.Object({
   leases: Type.Array(Type.Object({ accountId: Type.String(), fence: Type.Integer() })),
   expiresAt: Instant, allocatedAt: Instant, endedAt: Nullable(Instant),
 });
+export const SessionList = Type.Object({
+  items: Type.Array(Type.Object({ ...SessionView.properties, logins: Type.Array(Type.String(), { description: 'the leased accounts\' logins, in lease order' }) })),
+  total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(),
+});
+/** Releasing: the lease secret, which an operator (not an API key) may leave out. */
+export const ReleaseBody = Type.Object({
+  leaseSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'required of an API key; an operator or admin may release without it' })),
+}, { additionalProperties: false });
 export const OutcomeAnswer = Type.Object({
   accountId: Type.String(), events: Type.Array(Type.String()),
   cooldowns: CooldownsView,

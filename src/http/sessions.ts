@@ -2,11 +2,11 @@ import { Type } from 'typebox';
 import { probeAccount } from '../commands/upkeep.ts';
 import { reportOutcome } from '../commands/usage.ts';
 import { allocateFor, ownHolder, release, renew } from '../commands/sessions.ts';
-import { DomainError } from '../domain/errors.ts';
-import { getSession } from '../projections/queries.ts';
+import { DomainError, invalid } from '../domain/errors.ts';
+import { getSession, listSessions, type SessionRow } from '../projections/queries.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
-import { AllocateBody, Allocation, answers, Id, LeaseSecretBody, OutcomeAnswer, Position, Released, Renewed, SessionView } from './schemas.ts';
+import { AllocateBody, Allocation, answers, Id, LeaseSecretBody, Offset, OutcomeAnswer, Position, ReleaseBody, Released, Renewed, SessionList, SessionView } from './schemas.ts';
 
 const OutcomeBody = Type.Object({
   leaseSecret: Type.String({ minLength: 1, maxLength: 200 }),
@@ -40,19 +40,37 @@ export default function sessionRoutes(app: App, s: Services): void {
   app.post('/v1/pools/:poolId/sessions/:sessionId/renew', { schema: { tags, params: SessionParams, body: LeaseSecretBody, response: answers({ 200: Renewed }) } }, async (req) =>
     renew(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.body.ttlMs, req.ctx, ownHolder(req.caller)));
 
-  app.post('/v1/pools/:poolId/sessions/:sessionId/release', { schema: { tags, params: SessionParams, body: LeaseSecretBody, response: answers({ 200: Released }) } }, async (req) =>
-    release(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret, req.ctx, ownHolder(req.caller)));
+  app.post('/v1/pools/:poolId/sessions/:sessionId/release', { schema: { tags, params: SessionParams, body: ReleaseBody, response: answers({ 200: Released }) } }, async (req) => {
+    // An operator may end any session; an API key only its own, and only with the secret.
+    if (req.body.leaseSecret === undefined && req.caller?.kind === 'key') throw invalid([{ field: 'leaseSecret', message: 'an API key releases with the session\'s lease secret' }]);
+    return release(s, req.params.poolId, req.params.sessionId, req.body.leaseSecret ?? null, req.ctx, ownHolder(req.caller));
+  });
+
+  app.get('/v1/pools/:poolId/sessions', {
+    schema: {
+      tags, params: Type.Object({ poolId: Id }),
+      querystring: Type.Object({
+        status: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('released'), Type.Literal('expired')])),
+        holder: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), offset: Offset, position: Position,
+      }, { additionalProperties: false }),
+      response: answers({ 200: SessionList }),
+    },
+  }, async (req) => {
+    const q = req.query;
+    await readModelsAt(s, q.position);
+    // An API key sees only its own sessions, whatever holder it asks for.
+    const holder = ownHolder(req.caller) ?? q.holder;
+    const { items, total } = await listSessions(s.db, { poolId: req.params.poolId, status: q.status, holder, limit: q.limit, offset: q.offset });
+    return { items: items.map((r) => ({ ...sessionView(r), logins: r.logins })), total, limit: q.limit, offset: q.offset };
+  });
 
   app.get('/v1/pools/:poolId/sessions/:sessionId', { schema: { tags, params: SessionParams, querystring: Type.Object({ position: Position }), response: answers({ 200: SessionView }) } }, async (req) => {
     await readModelsAt(s, req.query.position);
     const r = await getSession(s.db, req.params.poolId, req.params.sessionId);
     const own = ownHolder(req.caller);
     if (own !== undefined && r.holder !== own) throw new DomainError('session_not_found', `session ${req.params.sessionId} does not exist`);
-    return {
-      poolId: r.pool_id, sessionId: r.session_id, holder: r.holder, status: r.status,
-      leases: r.account_ids.map((accountId, i) => ({ accountId, fence: r.fences[i] ?? 0 })),
-      expiresAt: r.expires_at.toISOString(), allocatedAt: r.allocated_at.toISOString(), endedAt: r.ended_at?.toISOString() ?? null,
-    };
+    return sessionView(r);
   });
 
   app.post('/v1/pools/:poolId/sessions/:sessionId/outcomes', {
@@ -66,4 +84,13 @@ export default function sessionRoutes(app: App, s: Services): void {
     const cooldown = r.state.cooldowns.filter((c) => c.until > Date.now()).map((c) => ({ ...c, until: new Date(c.until).toISOString() }));
     return { accountId: report.accountId, events: r.events.map((e) => e.type), cooldowns: cooldown, position: r.position };
   });
+}
+
+/** A session as the API shows it (no secret: the lease secret is never stored). */
+function sessionView(r: SessionRow) {
+  return {
+    poolId: r.pool_id, sessionId: r.session_id, holder: r.holder, status: r.status,
+    leases: r.account_ids.map((accountId, i) => ({ accountId, fence: r.fences[i] ?? 0 })),
+    expiresAt: r.expires_at.toISOString(), allocatedAt: r.allocated_at.toISOString(), endedAt: r.ended_at?.toISOString() ?? null,
+  };
 }

@@ -154,6 +154,32 @@ export interface SessionRow {
   expires_at: Date; allocated_at: Date; ended_at: Date | null;
 }
 
+/** What a session listing may filter by. */
+export interface SessionQuery { poolId: string; status?: SessionRow['status']; holder?: string; limit: number; offset: number }
+
+/**
+ * A pool's sessions, newest first, each with its accounts' logins (in lease order).
+ *
+ * @example
+ * const { items, total } = await listSessions(db, { poolId: 'default', status: 'live', limit: 50, offset: 0 });
+ */
+export async function listSessions(pool: pg.Pool, q: SessionQuery): Promise<{ items: Array<SessionRow & { logins: string[] }>; total: number }> {
+  const where = ['s.pool_id = $1'];
+  const args: unknown[] = [q.poolId];
+  if (q.status) where.push(`s.status = $${args.push(q.status)}`);
+  if (q.holder !== undefined) where.push(`s.holder = $${args.push(q.holder)}`);
+  const filter = where.join(' AND ');
+  const [page, count] = await Promise.all([
+    pool.query<SessionRow & { logins: string[] }>(
+      `SELECT s.*, ARRAY(SELECT a.login FROM unnest(s.account_ids) WITH ORDINALITY u(id, n) JOIN rm_accounts a ON a.account_id = u.id ORDER BY u.n) AS logins
+         FROM rm_sessions s WHERE ${filter} ORDER BY s.allocated_at DESC, s.session_id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+      [...args, q.limit, q.offset],
+    ),
+    pool.query<{ n: string }>(`SELECT count(*) AS n FROM rm_sessions s WHERE ${filter}`, args),
+  ]);
+  return { items: page.rows, total: Number(count.rows[0]!.n) };
+}
+
 /** One session of a pool; `session_not_found` when unknown. */
 export async function getSession(pool: pg.Pool, poolId: string, sessionId: string): Promise<SessionRow> {
   const { rows } = await pool.query<SessionRow>('SELECT * FROM rm_sessions WHERE session_key = $1', [`${poolId}/${sessionId}`]);

@@ -69,6 +69,11 @@ describe('API keys over HTTP', () => {
     const session = (await t.call('GET', `/v1/pools/default/sessions/${native.body.sessionId}?position=${native.body.position}`, undefined, { token: b.key })).body;
     assert.match(session.holder, /^user:[0-9a-f-]+\/key:/);
     assert.equal((await t.call('POST', `/v1/pools/default/sessions/${native.body.sessionId}/release`, { leaseSecret: native.body.leaseSecret }, { token: a.key })).status, 404);
+    const listed = async (key: string) => (await t.call('GET', `/v1/pools/default/sessions?status=live&holder=pretending&position=${native.body.position}`, undefined, { token: key })).body.items.map((s: { sessionId: string }) => s.sessionId);
+    assert.deepEqual(await listed(b.key), [native.body.sessionId], 'a key lists its own sessions, whatever holder it names');
+    assert.deepEqual(await listed(a.key), []);
+    const secretless = await t.call('POST', `/v1/pools/default/sessions/${native.body.sessionId}/release`, {}, { token: b.key });
+    assert.deepEqual([secretless.status, secretless.body.errors?.[0]?.field], [400, 'leaseSecret'], 'a key releases only with the lease secret');
     assert.equal((await t.call('POST', `/v1/pools/default/sessions/${native.body.sessionId}/release`, { leaseSecret: native.body.leaseSecret }, { token: b.key })).status, 200);
   });
 

@@ -103,6 +103,28 @@ describe('sessions over HTTP', () => {
     assert.equal((await t.call('POST', '/v1/pools/p/sessions', { count: 2 })).status, 201);
   });
 
+  it('lists a pool\'s sessions newest first with their accounts\' logins; an operator releases one without its secret', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'q', name: 'Q' });
+    await t.call('POST', '/v1/pools/q/accounts', { accounts: [{ login: 'a@example.test', password: 'pw-a' }, { login: 'b@example.test', password: 'pw-b', capabilities: ['vision'] }] });
+    const one = await t.call('POST', '/v1/pools/q/sessions', { count: 1, holder: 'first', capabilities: ['vision'] });
+    const two = await t.call('POST', '/v1/pools/q/sessions', { count: 1, holder: 'second' });
+    const live = await t.call('GET', `/v1/pools/q/sessions?status=live&position=${two.body.position}`);
+    assert.equal(live.status, 200, JSON.stringify(live.body));
+    assert.deepEqual(live.body.items.map((s: { holder: string; logins: string[] }) => [s.holder, s.logins]), [['second', ['a@example.test']], ['first', ['b@example.test']]]);
+    assert.equal(live.body.total, 2);
+    assert.ok(!JSON.stringify(live.body).includes('pw-'), 'no credential in a listing');
+    assert.deepEqual((await t.call('GET', '/v1/pools/q/sessions?status=live&holder=first')).body.items.map((s: { sessionId: string }) => s.sessionId), [one.body.sessionId]);
+
+    const released = await t.call('POST', `/v1/pools/q/sessions/${one.body.sessionId}/release`, {});
+    assert.deepEqual([released.status, released.body.released], [200, true]);
+    const after = await t.call('GET', `/v1/pools/q/sessions?status=live&position=${released.body.position}`);
+    assert.deepEqual(after.body.items.map((s: { holder: string }) => s.holder), ['second']);
+    const ended = await t.call('GET', '/v1/pools/q/sessions?status=released&holder=first');
+    assert.equal(ended.body.items[0].endedAt !== null, true);
+    await t.call('POST', `/v1/pools/q/sessions/${two.body.sessionId}/release`, { leaseSecret: two.body.leaseSecret });
+    assert.equal((await t.call('GET', '/v1/pools/q/sessions?status=gone')).body.errors[0].field, 'status');
+  });
+
   it('answers unknown sessions with 404 and bad input with 400, writing nothing', async () => {
     const before = await eventCount();
     assert.equal((await t.call('POST', '/v1/pools/p/sessions/nope/release', { leaseSecret: 'x' })).status, 404);
