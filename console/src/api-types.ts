@@ -5827,6 +5827,8 @@ export interface paths {
                             userId: string;
                             status: string;
                             role: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                         };
                     };
                 };
@@ -5916,6 +5918,8 @@ export interface paths {
                             userId: string;
                             status: string;
                             role: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                         };
                     };
                 };
@@ -6026,6 +6030,8 @@ export interface paths {
                             userId: string;
                             status: string;
                             role: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                             limits: {
                                 requestsPerMinute?: number;
                                 tokensPerMinute?: number;

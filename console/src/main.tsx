@@ -10,14 +10,20 @@ import { AccountsPage } from './pages/accounts.tsx';
 import { GatewayPage } from './pages/gateway.tsx';
 import { JobsPage } from './pages/jobs.tsx';
 import { OverviewPage } from './pages/overview.tsx';
+import { PoolsPage } from './pages/pools.tsx';
+import { SessionsPage } from './pages/sessions.tsx';
 import { SignIn } from './pages/sign-in.tsx';
+import { UsersPage } from './pages/users.tsx';
 import './style.css';
 
 const pages = [
   { path: 'overview', title: 'Overview' },
+  { path: 'pools', title: 'Pools' },
   { path: 'accounts', title: 'Accounts' },
+  { path: 'sessions', title: 'Sessions' },
   { path: 'jobs', title: 'Registration' },
   { path: 'gateway', title: 'Gateway' },
+  { path: 'audit', title: 'Users and audit' },
 ] as const;
 
 /** The hash route: `['accounts', '{id}']` for `#/accounts/{id}`. */
@@ -76,6 +82,9 @@ function App() {
       <main>
         {page === 'accounts' && id ? <AccountPage {...props} accountId={id} />
           : page === 'accounts' ? <AccountsPage {...props} />
+          : page === 'pools' ? <PoolsPage {...props} poolId={id} />
+          : page === 'sessions' ? <SessionsPage {...props} />
+          : page === 'audit' ? <UsersPage {...props} />
           : page === 'jobs' ? <JobsPage {...props} />
           : page === 'gateway' ? <GatewayPage {...props} />
           : <OverviewPage {...props} />}

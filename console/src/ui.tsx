@@ -1,6 +1,7 @@
 /** Small shared pieces of the console's pages. */
 import { cloneElement, type ComponentChildren, type VNode } from 'preact';
 import { useEffect, useId, useState } from 'preact/hooks';
+import { api, feed, must } from './api.ts';
 
 /** What a page is told: the signed-in user's role decides which actions it shows. */
 export interface PageProps {
@@ -52,4 +53,71 @@ export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toL
 export function Field(props: { label: string; children: VNode }) {
   const id = useId();
   return <div class="field"><label for={id}>{props.label}</label>{cloneElement(props.children, { id })}</div>;
+}
+
+/**
+ * The pools, and the one this page works on (remembered for the tab across pages).
+ *
+ * @example
+ * const [pools, pool, setPool] = usePool();
+ */
+export function usePool(): [Array<{ poolId: string; name: string }> | undefined, string, (poolId: string) => void] {
+  const [pools] = useLoad(async () => (await must(api.GET('/v1/pools'))).items, []);
+  const [pool, setPool] = useState(sessionStorage.getItem('pool') ?? '');
+  const choose = (poolId: string) => {
+    sessionStorage.setItem('pool', poolId);
+    setPool(poolId);
+  };
+  return [pools, pool || pools?.[0]?.poolId || '', choose];
+}
+
+/** A labelled choice of pool. */
+export function PoolSelect(props: { pools: Array<{ poolId: string }> | undefined; value: string; onChange: (poolId: string) => void }) {
+  return (
+    <Field label="Pool">
+      <select value={props.value} onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}>
+        {(props.pools ?? []).map((p) => <option value={p.poolId}>{p.poolId}</option>)}
+      </select>
+    </Field>
+  );
+}
+
+/**
+ * Follows the feed while `query` is set: after a message, calls `changed` with the last
+ * position seen, at most once a second (a burst of events makes one read, not one each).
+ *
+ * @example
+ * useFeedChanges(`topics=jobs&pool=${pool}`, () => reload());
+ */
+export function useFeedChanges(query: string | undefined, changed: (position: string | undefined) => void): void {
+  useEffect(() => {
+    if (!query) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let position: string | undefined;
+    const close = feed(query, (m) => {
+      position = m.position ?? position;
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        changed(position);
+      }, 1000);
+    });
+    return () => {
+      close();
+      clearTimeout(timer);
+    };
+  }, [query]);
+}
+
+/**
+ * `useLoad` for a read that must show a change just made: `after(position)` loads again
+ * once the read models reach the position the change answered (without one, at once).
+ *
+ * @example
+ * const [pools, error, after] = useLoadAt((position) => must(api.GET('/v1/pools', { params: { query: { position } } })), []);
+ * after((await must(api.PATCH(…))).position);
+ */
+export function useLoadAt<T>(load: (position: string | undefined) => Promise<T>, deps: unknown[]): [T | undefined, string | undefined, (position?: string) => void] {
+  const [position, setPosition] = useState<string>();
+  const [data, error, reload] = useLoad(() => load(position), [...deps, position]);
+  return [data, error, (at?: string) => (at && at !== position ? setPosition(at) : reload())];
 }

@@ -181,8 +181,8 @@ export async function administerUser(
   deps: UserDeps & { refresh: { revokeUser(userId: string, reason?: string): Promise<number> } }, userId: string,
   change: { type: 'DisableUser'; reason: string } | { type: 'EnableUser' } | { type: 'ChangeRole'; role: Role } | { type: 'ChangeLimits'; limits: Limits },
   ctx: CommandContext,
-): Promise<{ userId: string; status: 'active' | 'disabled'; role: Role; limits: Limits }> {
-  const { state } = await runCommand(deps.store, stream(userId), userDecider, { ...change, userId, now: Date.now() }, ctx);
+): Promise<{ userId: string; status: 'active' | 'disabled'; role: Role; limits: Limits; position?: string }> {
+  const { state, position } = await runCommand(deps.store, stream(userId), userDecider, { ...change, userId, now: Date.now() }, ctx);
   if (change.type === 'DisableUser') await deps.refresh.revokeUser(userId, 'disabled');
-  return { userId, status: state.status, role: state.role, limits: state.limits };
+  return { userId, status: state.status, role: state.role, limits: state.limits, ...(position ? { position } : {}) };
 }

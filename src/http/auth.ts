@@ -6,7 +6,7 @@ import { forgotPassword, signUp } from '../commands/user-mail.ts';
 import { refreshSession, signIn, signOut, signOutEverywhere, type Tokens } from '../commands/sign-in.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { App, Services } from './app.ts';
-import { answers, Position } from './schemas.ts';
+import { answers, Position, PositionText } from './schemas.ts';
 import { readModelsAt } from './consistency.ts';
 import { listUsers } from '../projections/users.ts';
 
@@ -116,7 +116,7 @@ export default function authRoutes(app: App, s: Services): void {
     return listUsers(s.db, q);
   });
   const UserId = Type.Object({ userId: Type.String({ format: 'uuid' }) });
-  const Administered = Type.Object({ userId: Type.String(), status: Type.String(), role: Type.String() });
+  const Administered = Type.Object({ userId: Type.String(), status: Type.String(), role: Type.String(), position: Type.Optional(PositionText) });
   app.post('/v1/users/:userId/disable', {
     schema: { tags: ['users'], params: UserId, body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }), response: answers({ 200: Administered }) },
   }, async (req) => {
@@ -133,7 +133,10 @@ export default function authRoutes(app: App, s: Services): void {
   }, async (req) => {
     const { role, limits } = req.body;
     const changed = role ? await administerUser(users, req.params.userId, { type: 'ChangeRole', role }, req.ctx) : undefined;
-    return limits ? administerUser(users, req.params.userId, { type: 'ChangeLimits', limits }, req.ctx) : changed!;
+    if (!limits) return changed!;
+    const answer = await administerUser(users, req.params.userId, { type: 'ChangeLimits', limits }, req.ctx);
+    const position = answer.position ?? changed?.position;
+    return { ...answer, ...(position ? { position } : {}) };
   });
 
   // The shared-account service's routes.

@@ -125,6 +125,65 @@ describe('console in a browser', { skip }, () => {
     await shoot('gateway');
   });
 
+  it('configures a pool: strategy, cooldown rules and daily limits', async () => {
+    await page.getByRole('link', { name: 'Pools', exact: true }).click();
+    await page.locator('tr[data-pool="web"]').getByRole('link', { name: 'Configure' }).click();
+    await page.getByRole('heading', { name: 'Configure web' }).waitFor();
+    await page.getByLabel('Strategy').selectOption('least_used');
+    await page.getByLabel('Failures before a cooldown').fill('4');
+    await page.getByLabel(/Daily limits/).fill('sandbox-small=50\nsandbox-large = 5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.banner', { hasText: 'Pool web configured' }).waitFor();
+    await until('the table to show the new strategy', async () => (await page.locator('tr[data-pool="web"] [data-strategy]').textContent()) === 'least_used', 10_000);
+    const pool = (await t.call('GET', '/v1/pools/web')).body;
+    assert.deepEqual([pool.strategy, pool.cooldown.failureThreshold, pool.dailyLimits], ['least_used', 4, { 'sandbox-small': 50, 'sandbox-large': 5 }]);
+    // A bad line is named, and nothing is sent.
+    await page.getByLabel(/Daily limits/).fill('sandbox-small: lots');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Daily limits, line 1' }).waitFor();
+    assert.equal(await page.getByLabel(/Daily limits/).inputValue(), 'sandbox-small: lots', 'what the operator typed stays');
+    await shoot('pools');
+  });
+
+  it('shows live sessions as another client allocates, and releases one as an operator', async () => {
+    await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+    await page.getByLabel('Pool', { exact: true }).selectOption('web');
+    const lease = await t.call('POST', '/v1/pools/web/sessions', { count: 1, holder: 'batch-7' });
+    assert.equal(lease.status, 201);
+    const row = page.locator('tr[data-holder="batch-7"]');
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await row.locator('a.chip').textContent(), lease.body.leases[0].login);
+    await shoot('sessions');
+    await row.getByRole('button', { name: 'Release' }).click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal((await t.call('GET', `/v1/pools/web/sessions/${lease.body.sessionId}`)).body.status, 'released');
+  });
+
+  it('shows the audit log with filters; users and the outbox only to an admin', async () => {
+    await page.getByRole('link', { name: 'Users and audit', exact: true }).click();
+    await page.getByLabel('Event type').fill('AccountImported');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await countOf('tr[data-audit="AccountImported"]', 3);
+    assert.equal(await page.getByRole('table', { name: 'Users' }).count(), 0, 'an operator sees no users');
+
+    await registerUser(t.roster.services.users, { email: 'admin@example.test', password: 'admin password 1', role: 'admin', verified: true }, { actor: 'test', correlationId: 'console' });
+    await registerUser(t.roster.services.users, { email: 'new@example.test', password: 'new password 1', role: 'viewer', verified: true }, { actor: 'test', correlationId: 'console' });
+    const admin = await (await browser.newContext()).newPage();
+    admin.on('pageerror', (e) => problems.push(`admin page: ${e.message}`));
+    await admin.goto(`${t.roster.url}/#/audit`);
+    await admin.getByLabel('Email').fill('admin@example.test');
+    await admin.getByLabel('Password').fill('admin password 1');
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.getByRole('table', { name: 'Mail outbox' }).waitFor();
+    await admin.getByLabel('Role of new@example.test').selectOption('operator');
+    await admin.locator('.banner', { hasText: 'new@example.test is now operator' }).waitFor();
+    // The read model follows the event (no position to wait for here).
+    await until('the role in the users read model', async () => (await t.call('GET', '/v1/users?search=new%40example')).body.items[0]?.role === 'operator', 10_000);
+    // The page reads the list again at the change's position: it shows the new role, not the read model's old one.
+    await until('the page to show the new role', async () => (await admin.getByLabel('Role of new@example.test').inputValue()) === 'operator', 10_000);
+    await admin.close();
+  });
+
   it('the overview shows every pool live, and the page had no errors', async () => {
     await page.getByRole('link', { name: 'Overview', exact: true }).click();
     const total = page.locator('tr[data-pool="web"] [data-count="total"]');

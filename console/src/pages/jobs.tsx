@@ -1,28 +1,14 @@
 /** Registration: a pool's jobs with live counters (the feed's `jobs` topic), start, pause, resume and stop; stalled jobs flagged. */
-import { useEffect, useState } from 'preact/hooks';
-import { api, feed, must } from '../api.ts';
-import { canChange, ErrorLine, Field, Section, useLoad, when, type PageProps } from '../ui.tsx';
+import { api, must } from '../api.ts';
+import { canChange, ErrorLine, Field, PoolSelect, Section, useFeedChanges, useLoadAt, usePool, when, type PageProps } from '../ui.tsx';
 
 export function JobsPage(props: PageProps) {
-  const [pools] = useLoad(async () => (await must(api.GET('/v1/pools'))).items, []);
-  const [pool, setPool] = useState(sessionStorage.getItem('pool') ?? '');
-  const chosen = pool || pools?.[0]?.poolId || '';
-  const [jobs, error, reload] = useLoad(
-    () => (chosen ? must(api.GET('/v1/pools/{poolId}/jobs', { params: { path: { poolId: chosen }, query: { limit: 50 } } })) : Promise.resolve([])), [chosen],
+  const [pools, chosen, setPool] = usePool();
+  const [jobs, error, after] = useLoadAt(
+    (position) => (chosen ? must(api.GET('/v1/pools/{poolId}/jobs', { params: { path: { poolId: chosen }, query: { limit: 50, ...(position ? { position } : {}) } } })) : Promise.resolve([])), [chosen],
   );
-  // Any job event of the pool: read the jobs again (coalesced to one read a second).
-  useEffect(() => {
-    if (!chosen) return;
-    let pending = false;
-    return feed(`topics=jobs&pool=${encodeURIComponent(chosen)}`, () => {
-      if (pending) return;
-      pending = true;
-      setTimeout(() => {
-        pending = false;
-        reload();
-      }, 1000);
-    });
-  }, [chosen]);
+  // Any job event of the pool: read the jobs again.
+  useFeedChanges(chosen ? `topics=jobs&pool=${encodeURIComponent(chosen)}` : undefined, after);
 
   const start = async (e: SubmitEvent) => {
     e.preventDefault();
@@ -30,7 +16,7 @@ export function JobsPage(props: PageProps) {
     try {
       const started = await must(api.POST('/v1/pools/{poolId}/jobs', { params: { path: { poolId: chosen } }, body: { concurrency: Number(f.get('concurrency')), retries: Number(f.get('retries')), continuous: f.get('continuous') === 'on' } }));
       props.notify(`Job ${started.jobId} started`);
-      reload();
+      after(started.position);
     } catch (err) {
       props.notify((err as Error).message, 'error');
     }
@@ -39,7 +25,7 @@ export function JobsPage(props: PageProps) {
     try {
       await must(api.POST(`/v1/jobs/{jobId}/${action}`, { params: { path: { jobId } } }));
       props.notify(`Job ${jobId}: ${action}`);
-      reload();
+      after();
     } catch (err) {
       props.notify((err as Error).message, 'error');
     }
@@ -48,11 +34,7 @@ export function JobsPage(props: PageProps) {
   return (
     <>
       <Section title="Registration jobs">
-        <Field label="Pool">
-          <select value={chosen} onChange={(e) => { const v = (e.currentTarget as HTMLSelectElement).value; sessionStorage.setItem('pool', v); setPool(v); }}>
-            {(pools ?? []).map((p) => <option value={p.poolId}>{p.poolId}</option>)}
-          </select>
-        </Field>
+        <PoolSelect pools={pools} value={chosen} onChange={setPool} />
         <ErrorLine error={error} />
         <table aria-label="Jobs">
           <thead><tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col" class="num">Succeeded</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Retrying</th><th scope="col">Started</th><th scope="col">Actions</th></tr></thead>

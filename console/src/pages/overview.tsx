@@ -1,14 +1,14 @@
-/** Overview: every pool's health and counts, live from the feed; flows and projection lag; creating a pool. */
+/** Overview: every pool's health and counts, live from the feed; allocation and gateway rates; flows and projection lag. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, feed, must } from '../api.ts';
-import { canChange, ErrorLine, Field, Section, useLoad, type PageProps } from '../ui.tsx';
+import { ErrorLine, Section, useLoad, type PageProps } from '../ui.tsx';
 
 type Pool = Awaited<ReturnType<typeof loadPools>>[number];
 const loadPools = async () => (await must(api.GET('/v1/pools'))).items;
 const states = ['available', 'leased', 'cooling', 'disabled', 'retired', 'total'] as const;
 
-export function OverviewPage(props: PageProps) {
-  const [pools, error, reload] = useLoad(loadPools, []);
+export function OverviewPage(_props: PageProps) {
+  const [pools, error] = useLoad(loadPools, []);
   const [live, setLive] = useState<Record<string, Pick<Pool, 'health' | 'counts' | 'activeSessions'>>>({});
   const [flows] = useLoad(() => must(api.GET('/v1/flows')), []);
   const [ready, setReady] = useState<{ projectionLagSeconds?: number; status: string }>();
@@ -44,7 +44,7 @@ export function OverviewPage(props: PageProps) {
 
   return (
     <>
-      <Section title="Pools" actions={<span class="muted" aria-live="polite">{Object.keys(live).length ? 'live' : 'connecting…'}</span>}>
+      <Section title="Pools" actions={<span class="muted" aria-live="polite">{Object.keys(live).length ? 'live' : 'connecting…'} · <a href="#/pools">create or configure</a></span>}>
         <ErrorLine error={error} />
         <table>
           <thead><tr><th scope="col">Pool</th><th scope="col">Health</th>{states.map((s) => <th scope="col" class="num">{s}</th>)}<th scope="col" class="num">sessions</th></tr></thead>
@@ -74,44 +74,6 @@ export function OverviewPage(props: PageProps) {
           <p>{ready ? `${ready.status}; ${ready.projectionLagSeconds?.toFixed(2) ?? '?'} s behind the log` : '…'}</p>
         </Section>
       </div>
-      {canChange(props.role) && <CreatePool {...props} onCreated={reload} />}
     </>
-  );
-}
-
-function CreatePool(props: PageProps & { onCreated: () => void }) {
-  const [providers] = useLoad(() => must(api.GET('/v1/providers')), []);
-  const [error, setError] = useState<string>();
-  const submit = async (e: SubmitEvent) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget as HTMLFormElement);
-    const { error } = await api.POST('/v1/pools', {
-      body: {
-        poolId: String(f.get('poolId')), name: String(f.get('name')), providerId: String(f.get('providerId')),
-        strategy: String(f.get('strategy')) as 'lru', minSize: Number(f.get('minSize')),
-      },
-    });
-    if (error) return setError((error as { detail?: string }).detail ?? 'refused');
-    setError(undefined);
-    props.notify(`Pool ${String(f.get('poolId'))} created`);
-    (e.currentTarget as HTMLFormElement | null)?.reset();
-    props.onCreated();
-  };
-  return (
-    <Section title="New pool">
-      <form class="row" onSubmit={submit}>
-        <Field label="Id"><input name="poolId" required pattern="[A-Za-z0-9_-]+" /></Field>
-        <Field label="Name"><input name="name" required /></Field>
-        <Field label="Provider">
-          <select name="providerId">{(providers ?? [{ providerId: 'manual' }]).map((p) => <option>{p.providerId}</option>)}</select>
-        </Field>
-        <Field label="Strategy">
-          <select name="strategy">{['lru', 'round_robin', 'random', 'least_used'].map((s) => <option>{s}</option>)}</select>
-        </Field>
-        <Field label="Keep at least"><input name="minSize" type="number" min="0" value="0" /></Field>
-        <button type="submit">Create pool</button>
-      </form>
-      <ErrorLine error={error} />
-    </Section>
   );
 }
