@@ -11,36 +11,10 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { client } from '../support/servers.ts';
-import { rssMb, runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
+import { importAccounts, rssMb, runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
 
 const sizes = (process.env.BENCH_SCALE_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const BATCH = 1000;
-
-/**
- * Imports `n` accounts into a new pool, `BATCH` lines a request; returns accounts a second
- * (of the import requests), and the seconds until the read models had caught up with it.
- */
-async function importAccounts(server: BenchServer, poolId: string, n: number): Promise<{ rate: number; catchUpS: number }> {
-  const c = client(server.url, server.token, 1);
-  const created = await c.call('POST', '/v1/pools', { poolId, name: poolId, defaultLeaseTtlMs: 300_000 });
-  if (created.status !== 201) throw new Error(`pool: ${JSON.stringify(created.body)}`);
-  const started = performance.now();
-  let position = '';
-  for (let i = 0; i < n; i += BATCH) {
-    const lines = Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => `user${i + j}@${poolId}.test:pw${i + j}`).join('\n');
-    const r = await c.call('POST', `/v1/pools/${poolId}/accounts`, { lines });
-    if (r.status !== 200) throw new Error(`import failed: ${JSON.stringify(r.body)}`);
-    position = r.body.position;
-  }
-  const imported = performance.now();
-  const rate = n / ((imported - started) / 1000);
-  // The pairs must not pay for the import's projection: wait until the read models hold it.
-  while ((await c.call('GET', `/v1/accounts?pool=${poolId}&limit=1&position=${encodeURIComponent(position)}`)).status !== 200) await sleep(200);
-  await c.pool.close();
-  return { rate, catchUpS: (performance.now() - imported) / 1000 };
-}
 
 /**
  * Runs `roster rebuild` on a stopped server's data directory; returns the events and the
