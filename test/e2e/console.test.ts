@@ -98,6 +98,15 @@ describe('console in a browser', { skip }, () => {
     await timeline.getByRole('button', { name: 'AccountImported' }).click();
     await page.getByText(/"status": "active"/).waitFor();
     assert.ok(!(await page.content()).includes('pw-1'), 'the secret is never on the page');
+    // An operator cools it down for one model; the page shows the account as the action left it.
+    await page.getByLabel('Cool down for (minutes)').fill('5');
+    await page.getByLabel('Only for model (optional)').fill('sandbox-small');
+    await page.getByRole('button', { name: 'Cool down' }).click();
+    await page.locator('.banner', { hasText: 'Cooling down for sandbox-small' }).waitFor();
+    const id = (await t.call('GET', '/v1/accounts?pool=web&search=one%40example')).body.items[0].accountId;
+    const cooled = t.roster.services.accounts.find(id)!.state.cooldowns;
+    assert.deepEqual(cooled.map((c) => c.model), ['sandbox-small']);
+    await t.call('DELETE', `/v1/accounts/${id}/cooldown`);
     await page.getByRole('link', { name: '← Accounts' }).scrollIntoViewIfNeeded();
     await shoot('account');
   });

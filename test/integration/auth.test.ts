@@ -149,7 +149,9 @@ describe('sign-in over HTTP', () => {
     const operator = (await login('operator@example.test', 'a new password')).body.accessToken;
     assert.equal((await t.call('POST', `/v1/users/${userId}/disable`, { reason: 'left' }, { token: operator })).status, 403);
     const disabled = await t.call('POST', `/v1/users/${userId}/disable`, { reason: 'left' });
-    assert.deepEqual(disabled.body, { userId, status: 'disabled', role: 'member' });
+    const { position, ...answer } = disabled.body;
+    assert.deepEqual(answer, { userId, status: 'disabled', role: 'member' });
+    assert.equal((await t.call('GET', `/v1/users?search=staff&position=${position}`)).body.items[0].status, 'disabled', 'the answer\'s position reads the change');
     assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: signedIn.accessToken })).status, 401, 'its access token stops at once');
     assert.equal((await t.call('POST', '/v1/auth/refresh', { refreshToken: signedIn.refreshToken }, { token: null })).status, 401);
     assert.equal((await login('staff@example.test')).status, 403);

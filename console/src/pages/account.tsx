@@ -1,11 +1,34 @@
-/** One account: its state, its timeline from the log, its state as of any instant (a slider), who held it, usage per model and day. */
+/** One account: its state, actions on it (probe, refresh, cool down), its timeline from the log, its state as of any instant (a slider), who held it, usage per model and day. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
-import { ErrorLine, Section, useLoad, when, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, Section, useLoad, useLoadAt, when, type PageProps } from '../ui.tsx';
 
 export function AccountPage(props: PageProps & { accountId: string }) {
   const path = { params: { path: { accountId: props.accountId } } };
-  const [account, error] = useLoad(() => must(api.GET('/v1/accounts/{accountId}', path)), [props.accountId]);
+  const [account, error, after] = useLoadAt(
+    (position) => must(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId: props.accountId }, query: position ? { position } : {} } })), [props.accountId],
+  );
+  /** Runs an action on this account, says what it did, and shows the account as it left it. */
+  const act = async (call: () => Promise<{ position?: string; said: string }>) => {
+    try {
+      const r = await call();
+      props.notify(r.said);
+      after(r.position);
+    } catch (e) {
+      props.notify((e as Error).message, 'error');
+    }
+  };
+  const coolDown = (e: SubmitEvent) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const model = String(f.get('model') ?? '').trim();
+    void act(async () => {
+      const r = await must(api.POST('/v1/accounts/{accountId}/cooldown', {
+        ...path, body: { durationMs: Math.round(Number(f.get('minutes')) * 60_000), reason: 'by an operator in the console', ...(model ? { model } : {}) },
+      }));
+      return { position: r.position, said: `Cooling down${model ? ` for ${model}` : ''}` };
+    });
+  };
   const [history] = useLoad(() => must(api.GET('/v1/accounts/{accountId}/history', path)), [props.accountId]);
   const [holders] = useLoad(() => must(api.GET('/v1/accounts/{accountId}/holders', path)), [props.accountId]);
   const [usage] = useLoad(() => must(api.GET('/v1/accounts/{accountId}/usage', { params: { path: { accountId: props.accountId }, query: { days: 30 } } })), [props.accountId]);
@@ -34,6 +57,25 @@ export function AccountPage(props: PageProps & { accountId: string }) {
             <dt>Credits</dt><dd>{account.credits ?? 'not counted'}</dd>
             <dt>Uses</dt><dd>{account.useCount}, last {when(account.lastUsed)}</dd>
           </dl>
+        </Section>
+      )}
+      {account && canChange(props.role) && (
+        <Section title="Actions">
+          <div class="row">
+            <button type="button" onClick={() => act(async () => {
+              const r = await must(api.POST('/v1/accounts/{accountId}/probe', path));
+              return { said: `Probed: credits ${r.credits ?? 'not counted'}` };
+            })}>Probe</button>
+            <button type="button" onClick={() => act(async () => {
+              const r = await must(api.POST('/v1/pools/{poolId}/refresh', { params: { path: { poolId: account.poolId } }, body: { accountId: props.accountId, force: true } }));
+              return { said: `Refresh: ${r.results[0]?.outcome ?? 'nothing to refresh'}${r.results[0]?.detail ? ` (${r.results[0].detail})` : ''}` };
+            })}>Refresh credentials</button>
+          </div>
+          <form class="row" onSubmit={coolDown}>
+            <Field label="Cool down for (minutes)"><input name="minutes" type="number" min="1" step="any" value="10" required /></Field>
+            <Field label="Only for model (optional)"><input name="model" /></Field>
+            <button type="submit">Cool down</button>
+          </form>
         </Section>
       )}
       <Section title="State as of">
