@@ -64,7 +64,11 @@ IF to_regclass('rm_sessions') IS NULL THEN
     allocated_at timestamptz NOT NULL,
     ended_at timestamptz
   );
-  CREATE INDEX ON rm_sessions (pool_id, status);
+  CREATE INDEX ON rm_sessions (pool_id, status, allocated_at DESC);
+END IF;
+-- A pool's sessions of one status, newest first (the sessions listing); databases made before it had (pool_id, status).
+IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'rm_sessions' AND indexdef LIKE '%(pool_id, status, allocated_at DESC)%') THEN
+  CREATE INDEX ON rm_sessions (pool_id, status, allocated_at DESC);
 END IF;
 
 IF to_regclass('rm_identities') IS NULL THEN
