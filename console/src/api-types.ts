@@ -1399,6 +1399,7 @@ export interface paths {
                     status?: "active" | "disabled" | "retired" | "leased" | "available" | "cooling";
                     search?: string;
                     capability?: string;
+                    region?: string;
                     limit: number;
                     offset: number;
                     /** @description wait until read models reach this position (from a command answer) */

@@ -70,6 +70,7 @@ export default function accountRoutes(app: App, s: Services): void {
         status: Type.Optional(Type.Union(['active', 'disabled', 'retired', 'leased', 'available', 'cooling'].map((v) => Type.Literal(v)))),
         search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         capability: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        region: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         offset: Offset,
         position: Position,
@@ -80,7 +81,7 @@ export default function accountRoutes(app: App, s: Services): void {
     const q = req.query;
     await readModelsAt(s, q.position);
     const { items, total } = await listAccounts(s.db, {
-      poolId: q.pool, status: q.status as never, search: q.search, capability: q.capability, limit: q.limit, offset: q.offset,
+      poolId: q.pool, status: q.status as never, search: q.search, capability: q.capability, region: q.region, limit: q.limit, offset: q.offset,
     });
     return { items: items.map(accountView), total, limit: q.limit, offset: q.offset };
   });

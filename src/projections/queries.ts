@@ -107,6 +107,7 @@ export interface AccountQuery {
   status?: 'active' | 'disabled' | 'retired' | 'leased' | 'available' | 'cooling';
   search?: string;
   capability?: string;
+  region?: string;
   limit: number;
   offset: number;
 }
@@ -126,11 +127,12 @@ export async function listAccounts(pool: pg.Pool, q: AccountQuery): Promise<{ it
     '($1::text IS NULL OR pool_id = $1)',
     "($2::text IS NULL OR login ILIKE '%' || $2 || '%')",
     '($3::text IS NULL OR $3 = ANY(capabilities))',
+    '($4::text IS NULL OR region = $4)',
     q.status ? STATUS_SQL[q.status] : 'TRUE',
   ].join(' AND ');
-  const params = [q.poolId ?? null, q.search?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null, q.capability ?? null];
+  const params = [q.poolId ?? null, q.search?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null, q.capability ?? null, q.region ?? null];
   const [items, count] = await Promise.all([
-    pool.query<AccountRow>(`SELECT * FROM rm_accounts WHERE ${where} ORDER BY pool_id, login LIMIT $4 OFFSET $5`, [...params, q.limit, q.offset]),
+    pool.query<AccountRow>(`SELECT * FROM rm_accounts WHERE ${where} ORDER BY pool_id, login LIMIT $5 OFFSET $6`, [...params, q.limit, q.offset]),
     pool.query<{ n: string }>(`SELECT count(*) AS n FROM rm_accounts WHERE ${where}`, params),
   ]);
   return { items: items.rows, total: Number(count.rows[0]!.n) };

@@ -89,13 +89,15 @@ describe('accounts over HTTP', () => {
     assert.equal((await t.call('GET', '/v1/accounts?status=weird')).body.errors[0].field, 'status');
   });
 
-  it('lists with filters for pool, status, search, capability and pagination', async () => {
+  it('lists with filters for pool, status, search, capability, region and pagination', async () => {
     const head = (await t.call('GET', `/v1/pools/p?position=${lastWrite}`)).body;
     assert.equal(head.counts.total, 2, 'retired accounts are not counted');
     const all = await t.call('GET', '/v1/accounts?pool=p');
     assert.equal(all.body.total, 3);
     const byCap = await t.call('GET', '/v1/accounts?pool=p&capability=vision');
     assert.deepEqual(byCap.body.items.map((a: { login: string }) => a.login), ['ann@example.test']);
+    const byRegion = await t.call('GET', '/v1/accounts?pool=p&region=us');
+    assert.deepEqual([byRegion.body.items.map((a: { login: string }) => a.login), byRegion.body.total], [['bob@example.test'], 1]);
     const search = await t.call('GET', '/v1/accounts?search=BOB');
     assert.deepEqual(search.body.items.map((a: { login: string }) => a.login), ['bob@example.test']);
     const retired = await t.call('GET', '/v1/accounts?pool=p&status=retired');

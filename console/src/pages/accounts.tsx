@@ -8,12 +8,12 @@ import { api, feed, must } from '../api.ts';
 import { canChange, ErrorLine, Field, Section, useLoad, when, type PageProps } from '../ui.tsx';
 
 type Account = Awaited<ReturnType<typeof loadPage>>['items'][number];
-interface Filters { pool: string; status: string; search: string; capability: string }
+interface Filters { pool: string; status: string; search: string; capability: string; region: string }
 const PAGE = 200;
 const ROW_HEIGHT = 36;
 
 const loadPage = (f: Filters, offset: number, position?: string) => must(api.GET('/v1/accounts', {
-  params: { query: { limit: PAGE, offset, ...(position ? { position } : {}), ...(f.pool ? { pool: f.pool } : {}), ...(f.status ? { status: f.status as 'active' } : {}), ...(f.search ? { search: f.search } : {}), ...(f.capability ? { capability: f.capability } : {}) } },
+  params: { query: { limit: PAGE, offset, ...(position ? { position } : {}), ...(f.pool ? { pool: f.pool } : {}), ...(f.status ? { status: f.status as 'active' } : {}), ...(f.search ? { search: f.search } : {}), ...(f.capability ? { capability: f.capability } : {}), ...(f.region ? { region: f.region } : {}) } },
 }));
 
 /** The state an operator reads first: leased, cooling, or the status. */
@@ -26,7 +26,7 @@ function stateOf(a: Account): string {
 
 export function AccountsPage(props: PageProps) {
   const [pools] = useLoad(async () => (await must(api.GET('/v1/pools'))).items, []);
-  const [filters, setFilters] = useState<Filters>({ pool: sessionStorage.getItem('pool') ?? '', status: '', search: '', capability: '' });
+  const [filters, setFilters] = useState<Filters>({ pool: sessionStorage.getItem('pool') ?? '', status: '', search: '', capability: '', region: '' });
   const [rows, setRows] = useState<Array<Account | undefined>>([]);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string>();
@@ -131,6 +131,7 @@ export function AccountsPage(props: PageProps) {
           </Field>
           <Field label="Search login"><input type="search" value={filters.search} onChange={set('search')} /></Field>
           <Field label="Capability"><input value={filters.capability} onChange={set('capability')} /></Field>
+          <Field label="Region"><input value={filters.region} onChange={set('region')} /></Field>
         </form>
         <ErrorLine error={error} />
         <div class="table-head" role="row"><span>Login</span><span>Pool</span><span>State</span><span>Uses</span><span>Last used</span><span>Actions</span></div>
