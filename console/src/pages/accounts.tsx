@@ -36,6 +36,8 @@ export function AccountsPage(props: PageProps) {
   const generation = useRef(0);
   /** The latest event-store position this page knows of: reads wait until the read models reach it. */
   const seen = useRef<string | undefined>(undefined);
+  /** The position each row read again after an event was read at (positions order as strings). */
+  const rowAt = useRef(new Map<string, string>());
   /** The filters now (the feed's handler outlives a render). */
   const current = useRef(filters);
   current.current = filters;
@@ -47,12 +49,16 @@ export function AccountsPage(props: PageProps) {
     }
     loading.current.set(page, false);
     try {
-      const answer = await loadPage(current.current, page * PAGE, seen.current);
+      const at = seen.current;
+      const answer = await loadPage(current.current, page * PAGE, at);
       if (gen !== generation.current) return;
       setTotal(answer.total);
       setRows((r) => {
         const next = r.length === answer.total ? [...r] : Array.from({ length: answer.total }, (_, i) => r[i]);
-        answer.items.forEach((a, i) => (next[page * PAGE + i] = a));
+        // A row read again since this page was asked for is newer than the page's copy.
+        answer.items.forEach((a, i) => {
+          if (!next[page * PAGE + i] || (rowAt.current.get(a.accountId) ?? '') <= (at ?? '')) next[page * PAGE + i] = a;
+        });
         return next;
       });
       setError(undefined);
@@ -67,6 +73,7 @@ export function AccountsPage(props: PageProps) {
   // New filters: start again from the first page.
   useEffect(() => {
     generation.current++;
+    rowAt.current.clear();
     loading.current.clear();
     setRows([]);
     void fetchPage(0, generation.current);
@@ -82,6 +89,19 @@ export function AccountsPage(props: PageProps) {
     if (last > 0 && !rows[last - 1]) void fetchPage(Math.floor((last - 1) / PAGE));
   }, [first, last, rows]);
 
+  /** Reads one row again once the read models reach `position`; tries again while they lag (a 503 after the API's bounded wait). */
+  const reloadRow = async (accountId: string, i: number, position: string | undefined, tries = 5): Promise<void> => {
+    const gen = generation.current;
+    try {
+      const a = await must(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId }, query: { position } } }));
+      if (gen !== generation.current) return;
+      if (position) rowAt.current.set(accountId, position);
+      setRows((r) => r.map((row, j) => (j === i ? a : row)));
+    } catch {
+      if (tries > 1 && gen === generation.current) setTimeout(() => void reloadRow(accountId, i, position, tries - 1), 1000);
+    }
+  };
+
   // Live: an event about an account in view reloads that row.
   const index = useMemo(() => new Map(rows.map((a, i) => [a?.accountId, i])), [rows]);
   const indexRef = useRef(index);
@@ -93,8 +113,7 @@ export function AccountsPage(props: PageProps) {
     for (const accountId of ids) {
       const i = indexRef.current.get(accountId);
       if (i === undefined) continue;
-      void must(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId }, query: { position: m.position } } }))
-        .then((a) => setRows((r) => r.map((row, j) => (j === i ? a : row))), () => undefined);
+      void reloadRow(accountId, i, m.position);
     }
     if (m.event?.type === 'AccountImported') void fetchPage(Math.floor(indexRef.current.size / PAGE));
   }), [filters.pool]);
