@@ -1400,8 +1400,12 @@ export interface paths {
                     search?: string;
                     capability?: string;
                     region?: string;
+                    /** @description accounts that reached their pool's daily limit for this model today */
+                    limitReached?: string;
                     limit: number;
                     offset: number;
+                    /** @description a page's `next`: the page after it (instead of an offset) */
+                    after?: string;
                     /** @description wait until read models reach this position (from a command answer) */
                     position?: string;
                 };
@@ -1459,6 +1463,8 @@ export interface paths {
                             total: number;
                             limit: number;
                             offset: number;
+                            /** @description the cursor of the page after this one (`after`), null on the last page */
+                            next: string | null;
                         };
                     };
                 };

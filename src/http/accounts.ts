@@ -3,7 +3,8 @@ import { probeAccount } from '../commands/upkeep.ts';
 import { accountUsage } from '../projections/registration-queries.ts';
 import { changeAccount, importAccounts, parseLines, type ImportSource } from '../commands/accounts.ts';
 import { invalid } from '../domain/errors.ts';
-import { getAccount, listAccounts, type AccountRow } from '../projections/queries.ts';
+import { getAccount, listAccounts, type AccountCursor, type AccountRow } from '../projections/queries.ts';
+import { usageDay } from '../domain/usage-day.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
 import {
@@ -25,6 +26,19 @@ export function accountView(a: AccountRow) {
     importedAt: iso(a.imported_at), updatedAt: iso(a.updated_at),
   };
 }
+
+/** The place an `after` cursor names; 400 naming `after` when it is not one this API gave. */
+function cursorOf(text: string): AccountCursor {
+  try {
+    const [poolId, login, accountId] = JSON.parse(Buffer.from(text, 'base64url').toString()) as unknown[];
+    if (typeof poolId === 'string' && typeof login === 'string' && typeof accountId === 'string' && UUID.test(accountId)) return { poolId, login, accountId };
+  } catch {
+    // not JSON: refused below
+  }
+  throw invalid([{ field: 'after', message: 'is not a cursor from a page of this listing' }]);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const AccountParams = Type.Object({ accountId: Type.String({ format: 'uuid' }) });
 
@@ -71,19 +85,25 @@ export default function accountRoutes(app: App, s: Services): void {
         search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         capability: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         region: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        limitReached: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "accounts that reached their pool's daily limit for this model today" })),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         offset: Offset,
+        after: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: "a page's `next`: the page after it (instead of an offset)" })),
         position: Position,
       }, { additionalProperties: false }),
       response: answers({ 200: AccountList }),
     },
   }, async (req) => {
     const q = req.query;
+    if (q.after && q.offset) throw invalid([{ field: 'offset', message: 'cannot be given with after' }]);
+    const after = q.after === undefined ? undefined : cursorOf(q.after);
     await readModelsAt(s, q.position);
-    const { items, total } = await listAccounts(s.db, {
-      poolId: q.pool, status: q.status as never, search: q.search, capability: q.capability, region: q.region, limit: q.limit, offset: q.offset,
+    const { items, total, last } = await listAccounts(s.db, {
+      poolId: q.pool, status: q.status as never, search: q.search, capability: q.capability, region: q.region, limit: q.limit, offset: q.offset, after,
+      ...(q.limitReached ? { limitReached: { model: q.limitReached, day: usageDay(Date.now(), s.days.timeZone, s.days.rollover) } } : {}),
     });
-    return { items: items.map(accountView), total, limit: q.limit, offset: q.offset };
+    const next = last && items.length === q.limit ? Buffer.from(JSON.stringify([last.poolId, last.login, last.accountId])).toString('base64url') : null;
+    return { items: items.map(accountView), total, limit: q.limit, offset: q.offset, next };
   });
 
   app.get('/v1/accounts/:accountId', { schema: { tags, params: AccountParams, querystring: Type.Object({ position: Position }), response: answers({ 200: AccountView }) } }, async (req) => {

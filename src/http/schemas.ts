@@ -178,7 +178,10 @@ export const AccountView = Type.Object({
   sessionId: Nullable(Type.String()), fence: Type.Integer(), leasedUntil: Nullable(Instant), useCount: Type.Integer(),
   lastUsed: Nullable(Instant), importedAt: Nullable(Instant), updatedAt: Nullable(Instant),
 });
-export const AccountList = Type.Object({ items: Type.Array(AccountView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+export const AccountList = Type.Object({
+  items: Type.Array(AccountView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(),
+  next: Nullable(Type.String({ description: 'the cursor of the page after this one (`after`), null on the last page' })),
+});
 /** What an account command did: `changed` false when the account was that way already. */
 export const AccountChanged = Type.Object({
   accountId: Type.String(), status: AccountStatus, changed: Type.Boolean(), events: Type.Array(Type.String()),

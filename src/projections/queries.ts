@@ -108,9 +108,16 @@ export interface AccountQuery {
   search?: string;
   capability?: string;
   region?: string;
+  /** Accounts that reached their pool's daily limit for this model on `day`: units their leases reported and requests the gateway served. */
+  limitReached?: { model: string; day: string };
   limit: number;
   offset: number;
+  /** Where the page starts: after this account in the listing's order (pool, login, id); `offset` is then 0. */
+  after?: AccountCursor;
 }
+
+/** A place in the accounts listing's order. */
+export interface AccountCursor { poolId: string; login: string; accountId: string }
 
 const STATUS_SQL: Record<NonNullable<AccountQuery['status']>, string> = {
   active: "status = 'active'",
@@ -121,21 +128,42 @@ const STATUS_SQL: Record<NonNullable<AccountQuery['status']>, string> = {
   cooling: "status = 'active' AND cooldown_until > now()",
 };
 
-/** A page of accounts matching the filters, and how many match in all. */
-export async function listAccounts(pool: pg.Pool, q: AccountQuery): Promise<{ items: AccountRow[]; total: number }> {
+/** Accounts whose use of `$model` on `$day` reached their pool's daily limit for it. */
+const LIMIT_REACHED = (model: string, day: string) => `account_id IN (
+  SELECT u.account_id FROM (
+    SELECT account_id, units AS n FROM rm_usage WHERE model = ${model}::text AND day = ${day}::text::date
+    UNION ALL SELECT account_id::uuid, (requests - failures)::float8 FROM rm_gateway_usage WHERE model = ${model}::text AND day = ${day}::text
+  ) u JOIN rm_accounts x USING (account_id) JOIN rm_pools p ON p.pool_id = x.pool_id
+  WHERE p.config->'dailyLimits' ? ${model}
+  GROUP BY u.account_id HAVING sum(u.n) >= max((p.config->'dailyLimits'->>${model})::float8))`;
+
+/**
+ * A page of accounts matching the filters, in (pool, login, id) order, how many match in
+ * all, and the cursor of the page's last row.
+ *
+ * @example
+ * const first = await listAccounts(db, { poolId: 'web', limit: 200, offset: 0 });
+ * const next = await listAccounts(db, { poolId: 'web', limit: 200, offset: 0, after: first.last });
+ */
+export async function listAccounts(pool: pg.Pool, q: AccountQuery): Promise<{ items: AccountRow[]; total: number; last?: AccountCursor }> {
+  const params: unknown[] = [q.poolId ?? null, q.search?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null, q.capability ?? null, q.region ?? null];
   const where = [
     '($1::text IS NULL OR pool_id = $1)',
     "($2::text IS NULL OR login ILIKE '%' || $2 || '%')",
     '($3::text IS NULL OR $3 = ANY(capabilities))',
     '($4::text IS NULL OR region = $4)',
     q.status ? STATUS_SQL[q.status] : 'TRUE',
-  ].join(' AND ');
-  const params = [q.poolId ?? null, q.search?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null, q.capability ?? null, q.region ?? null];
+  ];
+  if (q.limitReached) where.push(LIMIT_REACHED(`$${params.push(q.limitReached.model)}`, `$${params.push(q.limitReached.day)}`));
+  const counted = [...params];
+  const filter = where.join(' AND ');
+  const page = q.after ? `${filter} AND (pool_id, login, account_id) > ($${params.push(q.after.poolId)}, $${params.push(q.after.login)}, $${params.push(q.after.accountId)}::uuid)` : filter;
   const [items, count] = await Promise.all([
-    pool.query<AccountRow>(`SELECT * FROM rm_accounts WHERE ${where} ORDER BY pool_id, login LIMIT $5 OFFSET $6`, [...params, q.limit, q.offset]),
-    pool.query<{ n: string }>(`SELECT count(*) AS n FROM rm_accounts WHERE ${where}`, params),
+    pool.query<AccountRow>(`SELECT * FROM rm_accounts WHERE ${page} ORDER BY pool_id, login, account_id LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`, params),
+    pool.query<{ n: string }>(`SELECT count(*) AS n FROM rm_accounts WHERE ${filter}`, counted),
   ]);
-  return { items: items.rows, total: Number(count.rows[0]!.n) };
+  const end = items.rows.at(-1);
+  return { items: items.rows, total: Number(count.rows[0]!.n), ...(end ? { last: { poolId: end.pool_id, login: end.login, accountId: end.account_id } } : {}) };
 }
 
 /** One account by id; `account_not_found` when unknown. */

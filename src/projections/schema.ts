@@ -44,6 +44,10 @@ IF to_regclass('rm_accounts') IS NULL THEN
   CREATE INDEX ON rm_accounts (pool_id, status);
   CREATE INDEX ON rm_accounts (pool_id, lower(login));
 END IF;
+-- The accounts listing's order (pool, login, id): a page by cursor reads only its rows; added to databases made before it.
+IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'rm_accounts' AND indexdef LIKE '%(pool_id, login, account_id)%') THEN
+  CREATE INDEX ON rm_accounts (pool_id, login, account_id);
+END IF;
 -- Added after the first release (projection accounts.v2 replays into them).
 ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credentials_rotated_at timestamptz;
 ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credentials_version integer;

@@ -107,4 +107,59 @@ describe('accounts over HTTP', () => {
     assert.equal(page.body.total, 3);
     assert.equal((await t.call('GET', '/v1/accounts?limit=0')).status, 400);
   });
+
+  it('pages by cursor through every account once, in order, while accounts are added between pages', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'c', name: 'C' });
+    const logins = Array.from({ length: 25 }, (_, i) => `u${String(i).padStart(2, '0')}@example.test`);
+    const made = await t.call('POST', '/v1/pools/c/accounts', { accounts: logins.filter((_, i) => i % 2 === 0).map((login) => ({ login, password: 'pw' })) });
+    const seen: string[] = [];
+    let next: string | null = null;
+    let added = false;
+    do {
+      const page = await t.call('GET', `/v1/accounts?pool=c&limit=5&position=${made.body.position}${next ? `&after=${next}` : ''}`);
+      assert.equal(page.status, 200);
+      seen.push(...page.body.items.map((a: { login: string }) => a.login));
+      next = page.body.next;
+      if (!added) {
+        // Accounts added after the first page, before and after where it ended: a cursor neither repeats nor skips what stays.
+        added = true;
+        const more = await t.call('POST', '/v1/pools/c/accounts', { accounts: logins.filter((_, i) => i % 2 === 1).map((login) => ({ login, password: 'pw' })) });
+        made.body.position = more.body.position;
+      }
+    } while (next);
+    assert.deepEqual(seen, [...seen].sort(), 'in login order');
+    assert.equal(new Set(seen).size, seen.length, 'no account twice');
+    const evens = logins.filter((_, i) => i % 2 === 0);
+    assert.ok(evens.every((l) => seen.includes(l)), 'every account there from the start');
+    assert.ok(seen.length > evens.length, 'accounts added past the cursor are reached');
+    assert.ok(seen.length < logins.length, 'accounts added before the cursor are not');
+  });
+
+  it('refuses a cursor it did not give, or one with an offset, naming the field', async () => {
+    const forged = await t.call('GET', '/v1/accounts?after=bm90IGEgY3Vyc29y');
+    assert.deepEqual([forged.status, forged.body.errors[0].field], [400, 'after']);
+    const first = await t.call('GET', '/v1/accounts?pool=c&limit=2');
+    const both = await t.call('GET', `/v1/accounts?pool=c&limit=2&offset=2&after=${first.body.next}`);
+    assert.deepEqual([both.status, both.body.errors[0].field], [400, 'offset']);
+  });
+
+  it("lists the accounts that reached their pool's daily limit for a model today", async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'd', name: 'D' });
+    await t.call('POST', '/v1/pools/d/accounts', { accounts: ['x@example.test', 'y@example.test'].map((login) => ({ login, password: 'pw' })) });
+    await t.call('PATCH', '/v1/pools/d', { dailyLimits: { small: 3 } });
+    const lease = await t.call('POST', '/v1/pools/d/sessions', { count: 2 });
+    assert.equal(lease.status, 201);
+    const [x, y] = lease.body.leases.map((a: { accountId: string }) => a.accountId);
+    const report = (accountId: string, model: string, units: number) => t.call('POST', `/v1/pools/d/sessions/${lease.body.sessionId}/outcomes`, { leaseSecret: lease.body.leaseSecret, accountId, outcome: 'success', model, units });
+    await report(x, 'small', 2);
+    await report(y, 'small', 1);
+    await report(y, 'large', 50);
+    let at = (await report(x, 'small', 1)).body.position;
+    const reached = async (model: string) => (await t.call('GET', `/v1/accounts?pool=d&limitReached=${model}&position=${at}`)).body;
+    assert.deepEqual((await reached('small')).items.map((a: { accountId: string }) => a.accountId), [x]);
+    assert.equal((await reached('large')).total, 0, 'no limit is set for large');
+    at = (await report(y, 'small', 2)).body.position;
+    assert.equal((await reached('small')).total, 2);
+    assert.equal((await t.call('GET', '/v1/accounts?limitReached=')).status, 400);
+  });
 });

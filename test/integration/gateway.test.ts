@@ -291,6 +291,11 @@ describe('gateway', () => {
     const midnight = Date.parse(new Date().toISOString().slice(0, 10)) + 86_400_000;
     assert.ok(Math.abs(Number(res.headers.get('retry-after')) - (midnight - Date.now()) / 1000) < 5, 'Retry-After: when the usage day ends (UTC midnight)');
     assert.equal((await ask('small')).choices[0]!.message.content, 'echo: x', 'other models are not limited');
+    // The accounts listing finds them by what the gateway served, once the usage is flushed.
+    await t.roster.services.gateway.meter.flush();
+    const reached = await t.call('GET', `/v1/accounts?pool=gw&limitReached=capped&position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
+    const all = await t.call('GET', '/v1/accounts?pool=gw');
+    assert.deepEqual([reached.body.total, all.body.total], [4, 4], 'each of the four reached it');
   });
 
   it('tries a route\'s pools by priority, shares requests among pools of one priority by weight, and fails over to the next priority', async () => {

@@ -8,13 +8,15 @@ import { api, feed, must } from '../api.ts';
 import { canChange, ErrorLine, Field, Section, useLoad, when, type PageProps } from '../ui.tsx';
 
 type Account = Awaited<ReturnType<typeof loadPage>>['items'][number];
-interface Filters { pool: string; status: string; search: string; capability: string; region: string }
+interface Filters { pool: string; status: string; search: string; capability: string; region: string; limitReached: string }
 const PAGE = 200;
 const ROW_HEIGHT = 36;
 
-const loadPage = (f: Filters, offset: number, position?: string) => must(api.GET('/v1/accounts', {
-  params: { query: { limit: PAGE, offset, ...(position ? { position } : {}), ...(f.pool ? { pool: f.pool } : {}), ...(f.status ? { status: f.status as 'active' } : {}), ...(f.search ? { search: f.search } : {}), ...(f.capability ? { capability: f.capability } : {}), ...(f.region ? { region: f.region } : {}) } },
-}));
+/** A page of accounts: after the previous page's cursor when it is known, else at an offset (a jump while scrolling). */
+const loadPage = (f: Filters, page: { offset: number; after?: string }, position?: string) => {
+  const given = Object.fromEntries(Object.entries({ ...f, pool: f.pool, position, after: page.after }).filter(([, v]) => v)) as { status?: 'active' };
+  return must(api.GET('/v1/accounts', { params: { query: { limit: PAGE, offset: page.after ? 0 : page.offset, ...given } } }));
+};
 
 /** The state an operator reads first: leased, cooling, or the status. */
 function stateOf(a: Account): string {
@@ -26,7 +28,7 @@ function stateOf(a: Account): string {
 
 export function AccountsPage(props: PageProps) {
   const [pools] = useLoad(async () => (await must(api.GET('/v1/pools'))).items, []);
-  const [filters, setFilters] = useState<Filters>({ pool: sessionStorage.getItem('pool') ?? '', status: '', search: '', capability: '', region: '' });
+  const [filters, setFilters] = useState<Filters>({ pool: sessionStorage.getItem('pool') ?? '', status: '', search: '', capability: '', region: '', limitReached: '' });
   const [rows, setRows] = useState<Array<Account | undefined>>([]);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string>();
@@ -36,6 +38,8 @@ export function AccountsPage(props: PageProps) {
   const generation = useRef(0);
   /** The latest event-store position this page knows of: reads wait until the read models reach it. */
   const seen = useRef<string | undefined>(undefined);
+  /** Each loaded page's cursor (`next`): the page after it is read from there. */
+  const nexts = useRef(new Map<number, string>());
   /** The position each row read again after an event was read at (positions order as strings). */
   const rowAt = useRef(new Map<string, string>());
   /** The filters now (the feed's handler outlives a render). */
@@ -50,8 +54,9 @@ export function AccountsPage(props: PageProps) {
     loading.current.set(page, false);
     try {
       const at = seen.current;
-      const answer = await loadPage(current.current, page * PAGE, at);
+      const answer = await loadPage(current.current, { offset: page * PAGE, after: page > 0 ? nexts.current.get(page - 1) : undefined }, at);
       if (gen !== generation.current) return;
+      if (answer.next) nexts.current.set(page, answer.next);
       setTotal(answer.total);
       setRows((r) => {
         const next = r.length === answer.total ? [...r] : Array.from({ length: answer.total }, (_, i) => r[i]);
@@ -74,6 +79,7 @@ export function AccountsPage(props: PageProps) {
   useEffect(() => {
     generation.current++;
     rowAt.current.clear();
+    nexts.current.clear();
     loading.current.clear();
     setRows([]);
     void fetchPage(0, generation.current);
@@ -130,6 +136,8 @@ export function AccountsPage(props: PageProps) {
       props.notify((e as Error).message, 'error');
     }
   };
+  /** Models with a daily limit in the pools shown: what the limit filter offers. */
+  const limitedModels = [...new Set((pools ?? []).filter((p) => !filters.pool || p.poolId === filters.pool).flatMap((p) => Object.keys(p.dailyLimits)))].sort();
   const set = (field: keyof Filters) => (e: Event) => setFilters((f) => ({ ...f, [field]: (e.currentTarget as HTMLInputElement).value }));
 
   return (
@@ -151,6 +159,12 @@ export function AccountsPage(props: PageProps) {
           <Field label="Search login"><input type="search" value={filters.search} onChange={set('search')} /></Field>
           <Field label="Capability"><input value={filters.capability} onChange={set('capability')} /></Field>
           <Field label="Region"><input value={filters.region} onChange={set('region')} /></Field>
+          <Field label="Daily limit reached for">
+            <select value={filters.limitReached} onChange={set('limitReached')}>
+              <option value="">—</option>
+              {limitedModels.map((m) => <option>{m}</option>)}
+            </select>
+          </Field>
         </form>
         <ErrorLine error={error} />
         <div class="table-head" role="row"><span>Login</span><span>Pool</span><span>State</span><span>Uses</span><span>Last used</span><span>Actions</span></div>
