@@ -42,6 +42,21 @@ export function Section(props: { title: string; children: ComponentChildren; act
   );
 }
 
+/**
+ * A table in a labelled region that scrolls sideways when the screen is narrower than the
+ * table (a phone); the region takes keyboard focus so that it can be scrolled without a mouse.
+ *
+ * @example
+ * <Table label="Keys"><thead>…</thead><tbody>…</tbody></Table>
+ */
+export function Table(props: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" role="region" aria-label={`${props.label} (scrolls)`} tabIndex={0}>
+      <table aria-label={props.label}>{props.children}</table>
+    </div>
+  );
+}
+
 export function ErrorLine(props: { error?: string }) {
   return props.error ? <p role="alert" class="error">{props.error}</p> : null;
 }

@@ -36,6 +36,7 @@ import accountRoutes from './accounts.ts';
 import authRoutes from './auth.ts';
 import compatRoutes from './compat.ts';
 import keyRoutes from './keys.ts';
+import gatewayRoutes from './gateway-routes.ts';
 import oauthRoutes from './oauth.ts';
 import feedRoutes, { type FeedStats } from './feed.ts';
 import healthRoutes from './health.ts';
@@ -315,6 +316,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   compatRoutes(app, services);
   authRoutes(app, services);
   keyRoutes(app, services);
+  gatewayRoutes(app, services);
   oauthRoutes(app, services);
   await consoleRoutes(app, services);
   return app;

@@ -71,3 +71,26 @@ export async function accountUseOn(db: pg.Pool, day: string): Promise<Array<{ ac
   );
   return rows.map((r) => ({ accountId: r.account_id, model: r.model, requests: Number(r.requests) }));
 }
+
+/** What one account answered the gateway for one model on one day. */
+export interface UpstreamOutcome { poolId: string; accountId: string; login: string | null; model: string; day: string; tries: number; failures: number }
+
+/**
+ * The gateway's tries of each account per model and day, and how many failed (429, 5xx,
+ * timeouts, refused connections): the upstream error rates, worst first.
+ *
+ * @example
+ * await upstreamOutcomes(db, { poolId: 'gw', from: '2026-12-01' }) // → [{ poolId, accountId, login, model, day, tries: 40, failures: 3 }]
+ */
+export async function upstreamOutcomes(db: pg.Pool, q: { poolId?: string; model?: string; from?: string; to?: string; limit: number }): Promise<UpstreamOutcome[]> {
+  const { rows } = await db.query<{ pool_id: string; account_id: string; login: string | null; model: string; day: string; tries: string; failures: string }>(
+    `SELECT u.pool_id, u.account_id, a.login, u.model, u.day, sum(u.requests) AS tries, sum(u.failures) AS failures
+     FROM rm_gateway_usage u LEFT JOIN rm_accounts a ON a.account_id::text = u.account_id
+     WHERE ($1::text IS NULL OR u.pool_id = $1) AND ($2::text IS NULL OR u.model = $2)
+       AND ($3::text IS NULL OR u.day >= $3) AND ($4::text IS NULL OR u.day <= $4)
+     GROUP BY u.pool_id, u.account_id, a.login, u.model, u.day
+     ORDER BY u.day DESC, sum(u.failures)::float8 / NULLIF(sum(u.requests), 0) DESC NULLS LAST, sum(u.requests) DESC, a.login LIMIT $5`,
+    [q.poolId ?? null, q.model ?? null, q.from ?? null, q.to ?? null, q.limit],
+  );
+  return rows.map((r) => ({ poolId: r.pool_id, accountId: r.account_id, login: r.login, model: r.model, day: r.day, tries: Number(r.tries), failures: Number(r.failures) }));
+}

@@ -9,11 +9,15 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { registerUser } from '../../src/commands/users.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { sandboxProvider, startSandbox, until, type TestSandbox } from '../support/sandbox.ts';
 
+/** axe-core's script, run in the page for the accessibility audit. */
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Flags this machine's closed network needs (no background calls home). */
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -27,6 +31,8 @@ describe('console in a browser', { skip }, () => {
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  /** The key the console created (shown once). */
+  let consoleKey = '';
   const shots = process.env.CONSOLE_SCREENSHOTS;
   /** Waits (10 s at most) until `selector` matches `n` elements. */
   const countOf = (selector: string, n: number) => until(`${n} × ${selector}`, async () => (await page.locator(selector).count()) === n, 10_000);
@@ -36,7 +42,11 @@ describe('console in a browser', { skip }, () => {
 
   before(async () => {
     sb = await startSandbox();
-    t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_FEED_HEALTH_INTERVAL_MS: '200' });
+    t = await startTestRoster({
+      ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_FEED_HEALTH_INTERVAL_MS: '200',
+      ROSTER_GATEWAY_ROUTES: JSON.stringify({ small: { pools: ['api'], upstreamModel: 'sandbox-small', aliases: ['tiny'] } }),
+      ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1, outputPerMillion: 2 } }),
+    });
     await registerUser(t.roster.services.users, { email: 'ops@example.test', password: 'console password 1', role: 'operator', verified: true }, { actor: 'test', correlationId: 'console' });
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'web', name: 'Web accounts', providerId: 'sandbox', minSize: 2 })).status, 201);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
@@ -130,6 +140,7 @@ describe('console in a browser', { skip }, () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     const key = await page.locator('[data-new-key]').textContent();
     assert.match(key ?? '', /^rk_/);
+    consoleKey = key!;
     await page.locator('tr[data-key="from the console"]').waitFor();
     await shoot('gateway');
   });
@@ -191,6 +202,89 @@ describe('console in a browser', { skip }, () => {
     // The page reads the list again at the change's position: it shows the new role, not the read model's old one.
     await until('the page to show the new role', async () => (await admin.getByLabel('Role of new@example.test').inputValue()) === 'operator', 10_000);
     await admin.close();
+  });
+
+  it('reads a large pool page by page by cursor as it scrolls, and filters the accounts at a daily limit', async () => {
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'many', name: 'Many', dailyLimits: { small: 1 } })).status, 201);
+    const logins = Array.from({ length: 450 }, (_, i) => `m${String(i).padStart(3, '0')}@example.test`);
+    const made = await t.call('POST', '/v1/pools/many/accounts', { accounts: logins.map((login) => ({ login, password: 'pw' })) });
+    assert.equal(made.body.imported, 450);
+    const lease = await t.call('POST', '/v1/pools/many/sessions', { count: 1 });
+    const used = lease.body.leases[0];
+    await t.call('POST', `/v1/pools/many/sessions/${lease.body.sessionId}/outcomes`, { leaseSecret: lease.body.leaseSecret, accountId: used.accountId, outcome: 'success', model: 'small', units: 1 });
+    const asked: string[] = [];
+    const listen = (r: { url(): string }) => r.url().includes('/v1/accounts?') && asked.push(r.url());
+    page.on('request', listen);
+    await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+    await page.getByLabel('Pool', { exact: true }).selectOption('many');
+    await page.locator('.vrow[data-login="m000@example.test"]').waitFor();
+    const viewport = page.locator('.viewport');
+    // Scroll to the end of the first page: the second is read after the first's cursor.
+    await viewport.evaluate((el) => (el.scrollTop = 195 * 36));
+    await page.locator('.vrow[data-login="m205@example.test"]').waitFor();
+    assert.ok(asked.some((u) => new URL(u).searchParams.get('pool') === 'many' && new URL(u).searchParams.has('after')), 'a page read by cursor');
+    await viewport.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.locator('.vrow[data-login="m449@example.test"]').waitFor();
+    page.off('request', listen);
+
+    await page.getByLabel('Daily limit reached for').selectOption('small');
+    await until('only the account at its limit', async () => (await page.locator('.vrow[data-login]').allTextContents()).length === 1, 10_000);
+    assert.equal(await page.locator('.vrow[data-login]').getAttribute('data-login'), used.login);
+    await page.getByLabel('Daily limit reached for').selectOption('');
+    await t.call('POST', `/v1/pools/many/sessions/${lease.body.sessionId}/release`, { leaseSecret: lease.body.leaseSecret });
+  });
+
+  it('shows the gateway\'s routes and each upstream account\'s error rate', async () => {
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'api', name: 'API accounts', providerId: 'sandbox' })).status, 201);
+    const made = await t.call('POST', '/v1/pools/api/accounts', { accounts: ['sk-sandbox-e2e-0', 'sk-sandbox-e2e-1'].map((token, i) => ({ login: `k${i}@example.test`, accessToken: token })) });
+    await t.call('GET', `/v1/accounts?pool=api&position=${made.body.position}`);
+    // One account fails every call: the gateway fails over, and counts the failure against it.
+    await fetch(`${sb.url}/_sandbox/llm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keys: { 'sk-sandbox-e2e-0': { status: 503 } }, reset: true }) });
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST', headers: { authorization: `Bearer ${consoleKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      await res.text();
+    }
+    await t.roster.services.gateway.meter.flush();
+    await t.call('GET', `/v1/accounts?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
+    await page.getByRole('link', { name: 'Gateway', exact: true }).click();
+    const route = page.locator('tr[data-route="small"]');
+    await route.waitFor();
+    assert.deepEqual(await route.locator('td').allTextContents(), ['small', 'tiny', 'sandbox-small', 'api (0, 1)', '1 / 2']);
+    const failing = page.locator('tr[data-upstream="k0@example.test"]');
+    await failing.waitFor();
+    assert.equal(await failing.locator('[data-rate]').textContent(), '100 %');
+    assert.equal(await page.locator('tr[data-upstream="k1@example.test"] [data-rate]').textContent(), '0 %');
+    await page.getByRole('heading', { name: 'Routes' }).scrollIntoViewIfNeeded();
+    await shoot('gateway-routes');
+  });
+
+  it('fits a phone\'s screen, and every page passes an accessibility audit (axe-core) with no serious finding', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true });
+    const small = await phone.newPage();
+    small.on('pageerror', (e) => problems.push(`phone page: ${e.message}`));
+    await small.goto(t.roster.url);
+    await small.getByLabel('Email').fill('ops@example.test');
+    await small.getByLabel('Password').fill('console password 1');
+    await small.getByRole('button', { name: 'Sign in' }).click();
+    await small.locator('tr[data-pool="web"]').waitFor();
+    const findings: string[] = [];
+    for (const [hash, ready] of [['overview', 'tr[data-pool="web"]'], ['pools', 'tr[data-pool="web"]'], ['accounts', '.vrow[data-login]'], ['sessions', 'h2'], ['jobs', 'h2'], ['gateway', 'tr[data-route="small"]'], ['audit', 'h2']] as const) {
+      await small.goto(`${t.roster.url}/#/${hash}`);
+      await small.locator(ready).first().waitFor();
+      // This context bypasses the page's CSP, so expressions may be strings (the tests have no DOM types).
+      const wide = await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      assert.ok(wide <= 1, `#/${hash} scrolls sideways on a phone by ${wide} px`);
+      await small.evaluate(axeSource);
+      const violations = await small.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(
+        "axe.run({ resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))",
+      );
+      for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') findings.push(`#/${hash} ${v.id}: ${v.targets.join(', ')}`);
+    }
+    await phone.close();
+    assert.deepEqual(findings, []);
   });
 
   it('the overview shows every pool live, and the page had no errors', async () => {

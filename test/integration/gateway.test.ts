@@ -123,6 +123,13 @@ describe('gateway', () => {
   });
 
   it('fails over from a 503 and a 429 account before the first byte, and cools the 429 one for the model', async () => {
+    /** Each account's tries and failures of model small today, as operators read them. */
+    const outcomes = async () => {
+      await t.roster.services.gateway.meter.flush();
+      const { body } = await t.call('GET', `/v1/gateway/upstreams?pool=gw&model=small&position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
+      return Object.fromEntries(body.items.map((o: { login: string; tries: number; failures: number; errorRate: number }) => [o.login, o]));
+    };
+    const before = await outcomes();
     await behave({ [accounts[0]!]: { status: 503 }, [accounts[1]!]: { rpm: 0 } });
     for (let i = 0; i < 8; i++) {
       const r = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `try ${i}` }] });
@@ -130,6 +137,26 @@ describe('gateway', () => {
     }
     const cooled = t.roster.services.accounts.find((await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items.find((a: { login: string }) => a.login === 'gw1@example.test').accountId)!;
     assert.ok(cooled.state.cooldowns.some((c) => c.model === 'small' && c.until > Date.now()), 'the 429 account cools for the model');
+
+    const after = await outcomes();
+    const delta = (login: string, field: 'tries' | 'failures') => (after[login]?.[field] ?? 0) - (before[login]?.[field] ?? 0);
+    const logins = [0, 1, 2, 3].map((i) => `gw${i}@example.test`);
+    assert.equal(logins.reduce((n, l) => n + delta(l, 'tries') - delta(l, 'failures'), 0), 8, 'eight tries succeeded');
+    assert.deepEqual([delta(logins[2]!, 'failures'), delta(logins[3]!, 'failures')], [0, 0], 'the healthy accounts never failed');
+    for (const l of logins.slice(0, 2)) assert.equal(delta(l, 'failures'), delta(l, 'tries'), `${l} failed every try`);
+    assert.ok(delta(logins[0]!, 'failures') + delta(logins[1]!, 'failures') >= 1);
+    assert.equal(after[logins[0]!].errorRate, after[logins[0]!].failures / after[logins[0]!].tries);
+  });
+
+  it('shows operators its routes with their pools, weights, priorities and prices, and no member', async () => {
+    const { body } = await t.call('GET', '/v1/gateway/routes');
+    const byModel = Object.fromEntries(body.items.map((r: { model: string }) => [r.model, r]));
+    assert.deepEqual(byModel.small, { model: 'small', aliases: ['tiny'], upstreamModel: 'sandbox-small', pools: [{ poolId: 'gw', weight: 1, priority: 0 }], price: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } });
+    assert.deepEqual(byModel.fallback.pools, [{ poolId: 'gw', weight: 1, priority: 1 }, { poolId: 'gw2', weight: 1, priority: 0 }]);
+    assert.equal(byModel.spread.price, null);
+    const member = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
+    assert.equal((await t.call('GET', '/v1/gateway/routes', undefined, { token: member })).status, 403);
+    assert.equal((await t.call('GET', '/v1/gateway/upstreams?from=yesterday')).body.errors[0].field, 'from');
   });
 
   it('answers 429 with Retry-After when every account is cooling', async () => {

@@ -1,7 +1,7 @@
 /** One account: its state, actions on it (probe, refresh, cool down), its timeline from the log, its state as of any instant (a slider), who held it, usage per model and day. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
-import { canChange, ErrorLine, Field, Section, useLoad, useLoadAt, when, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, Section, useLoad, useLoadAt, when, Table, type PageProps } from '../ui.tsx';
 
 export function AccountPage(props: PageProps & { accountId: string }) {
   const path = { params: { path: { accountId: props.accountId } } };
@@ -100,16 +100,16 @@ export function AccountPage(props: PageProps & { accountId: string }) {
         </ol>
       </Section>
       <Section title="Holders">
-        <table>
+        <Table label="Holders">
           <thead><tr><th scope="col">Session</th><th scope="col">Holder</th><th scope="col">From</th><th scope="col">Until</th><th scope="col">End</th></tr></thead>
           <tbody>{(holders?.items ?? []).map((h) => <tr><td>{h.sessionId.slice(0, 8)}</td><td>{h.holder}</td><td>{when(h.from)}</td><td>{when(h.until)}</td><td>{h.end}</td></tr>)}</tbody>
-        </table>
+        </Table>
       </Section>
       <Section title="Usage">
-        <table>
+        <Table label="Usage">
           <thead><tr><th scope="col">Day</th><th scope="col">Model</th><th scope="col" class="num">Units</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Rate-limited</th><th scope="col" class="num">Failures</th></tr></thead>
           <tbody>{(usage ?? []).map((u) => <tr><td>{u.day}</td><td>{u.model}</td><td class="num">{u.units}</td><td class="num">{u.requests}</td><td class="num">{u.rate_limited}</td><td class="num">{u.failures}</td></tr>)}</tbody>
-        </table>
+        </Table>
       </Section>
     </>
   );

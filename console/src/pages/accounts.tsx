@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, feed, must } from '../api.ts';
-import { canChange, ErrorLine, Field, Section, useLoad, when, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, Section, useLoad, when, Table, type PageProps } from '../ui.tsx';
 
 type Account = Awaited<ReturnType<typeof loadPage>>['items'][number];
 interface Filters { pool: string; status: string; search: string; capability: string; region: string; limitReached: string }
@@ -167,33 +167,39 @@ export function AccountsPage(props: PageProps) {
           </Field>
         </form>
         <ErrorLine error={error} />
-        <div class="table-head" role="row"><span>Login</span><span>Pool</span><span>State</span><span>Uses</span><span>Last used</span><span>Actions</span></div>
-        <div class="viewport" style={{ height: `${Math.max(3, Math.min(total, Math.floor((innerHeight * 0.6) / ROW_HEIGHT))) * ROW_HEIGHT + 2}px` }} ref={viewport} onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)} role="table" aria-label="Accounts" aria-rowcount={total}>
-          <div style={{ height: `${total * ROW_HEIGHT}px`, position: 'relative' }}>
-            {Array.from({ length: Math.max(0, last - first) }, (_, k) => {
-              const i = first + k;
-              const a = rows[i];
-              return (
-                <div class="vrow" role="row" aria-rowindex={i + 1} style={{ top: `${i * ROW_HEIGHT}px` }} data-login={a?.login}>
-                  {a ? (
-                    <>
-                      <span role="cell"><a href={`#/accounts/${a.accountId}`}>{a.login}</a></span>
-                      <span role="cell">{a.poolId}</span>
-                      <span role="cell" data-state={stateOf(a)}><span class={`badge ${stateOf(a)}`}>{stateOf(a)}</span></span>
-                      <span role="cell">{a.useCount}</span>
-                      <span role="cell">{when(a.lastUsed)}</span>
-                      <span role="cell" class="actions">
-                        {canChange(props.role) && (a.status === 'disabled'
-                          ? <button type="button" onClick={() => act(a.accountId, 'enable')}>Enable</button>
-                          : a.status === 'active' && <button type="button" onClick={() => act(a.accountId, 'disable')}>Disable</button>)}
-                        {canChange(props.role) && stateOf(a) === 'cooling' && <button type="button" onClick={() => act(a.accountId, 'end-cooldown')}>End cooldown</button>}
-                        {canChange(props.role) && a.status !== 'retired' && <button type="button" onClick={() => act(a.accountId, 'retire')}>Retire</button>}
-                      </span>
-                    </>
-                  ) : <span role="cell" class="muted">…</span>}
-                </div>
-              );
-            })}
+        <div role="table" aria-label="Accounts" aria-rowcount={total + 1}>
+          <div role="rowgroup">
+            <div class="table-head" role="row" aria-rowindex={1}>
+              {['Login', 'Pool', 'State', 'Uses', 'Last used', 'Actions'].map((c) => <span role="columnheader">{c}</span>)}
+            </div>
+          </div>
+          <div class="viewport" role="rowgroup" style={{ height: `${Math.max(3, Math.min(total, Math.floor((innerHeight * 0.6) / ROW_HEIGHT))) * ROW_HEIGHT + 2}px` }} ref={viewport} onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)}>
+            <div style={{ height: `${total * ROW_HEIGHT}px`, position: 'relative' }}>
+              {Array.from({ length: Math.max(0, last - first) }, (_, k) => {
+                const i = first + k;
+                const a = rows[i];
+                return (
+                  <div class="vrow" role="row" aria-rowindex={i + 2} style={{ top: `${i * ROW_HEIGHT}px` }} data-login={a?.login}>
+                    {a ? (
+                      <>
+                        <span role="cell"><a href={`#/accounts/${a.accountId}`}>{a.login}</a></span>
+                        <span role="cell">{a.poolId}</span>
+                        <span role="cell" data-state={stateOf(a)}><span class={`badge ${stateOf(a)}`}>{stateOf(a)}</span></span>
+                        <span role="cell">{a.useCount}</span>
+                        <span role="cell">{when(a.lastUsed)}</span>
+                        <span role="cell" class="actions">
+                          {canChange(props.role) && (a.status === 'disabled'
+                            ? <button type="button" onClick={() => act(a.accountId, 'enable')}>Enable</button>
+                            : a.status === 'active' && <button type="button" onClick={() => act(a.accountId, 'disable')}>Disable</button>)}
+                          {canChange(props.role) && stateOf(a) === 'cooling' && <button type="button" onClick={() => act(a.accountId, 'end-cooldown')}>End cooldown</button>}
+                          {canChange(props.role) && a.status !== 'retired' && <button type="button" onClick={() => act(a.accountId, 'retire')}>Retire</button>}
+                        </span>
+                      </>
+                    ) : <span role="cell" class="muted">…</span>}
+                  </div>
+                );
+              })}
+            </div>
           </div>
         </div>
       </Section>
@@ -239,10 +245,10 @@ function ImportAccounts(props: PageProps & { pools: string[]; pool: string; onIm
       </form>
       <ErrorLine error={error} />
       {results && (
-        <table aria-label="Import results">
+        <Table label="Import results">
           <thead><tr><th scope="col">Line</th><th scope="col">Login</th><th scope="col">Result</th><th scope="col">Why</th></tr></thead>
           <tbody>{results.map((r) => <tr><td>{r.line}</td><td>{r.login ?? ''}</td><td>{r.result}</td><td>{r.error ?? ''}</td></tr>)}</tbody>
-        </table>
+        </Table>
       )}
     </Section>
   );

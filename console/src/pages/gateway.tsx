@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, must } from '../api.ts';
-import { ErrorLine, Field, Section, useLoad, when, type PageProps } from '../ui.tsx';
+import { ErrorLine, Field, Section, useLoad, when, Table, type PageProps } from '../ui.tsx';
 
 type Usage = Awaited<ReturnType<typeof loadUsage>>;
 const loadUsage = async () => (await must(api.GET('/v1/usage/gateway', { params: { query: {} } }))).items;
@@ -56,7 +56,7 @@ export function GatewayPage(props: PageProps) {
             <button type="button" onClick={() => setShown(undefined)}>Done</button>
           </div>
         )}
-        <table aria-label="Keys">
+        <Table label="Keys">
           <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Status</th><th scope="col">Limits</th><th scope="col">Created</th><th scope="col">Actions</th></tr></thead>
           <tbody>
             {(keys ?? []).map((k) => (
@@ -71,7 +71,7 @@ export function GatewayPage(props: PageProps) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
         <form class="row" onSubmit={create} aria-label="New key">
           <Field label="Name"><input name="name" required maxLength={100} /></Field>
           <Field label="Requests a minute (optional)"><input name="requestsPerMinute" type="number" min="1" /></Field>
@@ -80,7 +80,7 @@ export function GatewayPage(props: PageProps) {
       </Section>
       <Section title="Usage and spend">
         <UsageChart usage={usage ?? []} />
-        <table aria-label="Usage">
+        <Table label="Usage">
           <thead><tr><th scope="col">Day</th><th scope="col">Model</th><th scope="col">Key</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Failures</th><th scope="col" class="num">Tokens in / out</th><th scope="col" class="num">Spend</th></tr></thead>
           <tbody>
             {(usage ?? []).map((u) => (
@@ -88,7 +88,53 @@ export function GatewayPage(props: PageProps) {
                 <td class="num">{u.requests}</td><td class="num">{u.failures}</td><td class="num">{u.inputTokens} / {u.outputTokens}</td><td class="num">{u.spend.toFixed(4)}</td></tr>
             ))}
           </tbody>
-        </table>
+        </Table>
+      </Section>
+      {props.role !== 'member' && <RoutesAndUpstreams />}
+    </>
+  );
+}
+
+/** The gateway's routes and each upstream account's error rate per model and day, worst first (not for members). */
+function RoutesAndUpstreams() {
+  const [routes, routesError] = useLoad(async () => (await must(api.GET('/v1/gateway/routes'))).items, []);
+  const [days, setDays] = useState(1);
+  const from = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const [upstreams, upstreamsError] = useLoad(async () => (await must(api.GET('/v1/gateway/upstreams', { params: { query: { from, limit: 200 } } }))).items, [from]);
+  const percent = (rate: number) => `${(rate * 100).toFixed(rate > 0 && rate < 0.1 ? 1 : 0)} %`;
+  return (
+    <>
+      <Section title="Routes">
+        <ErrorLine error={routesError} />
+        <Table label="Routes">
+          <thead><tr><th scope="col">Model</th><th scope="col">Aliases</th><th scope="col">Upstream model</th><th scope="col">Pools (priority, weight)</th><th scope="col" class="num">Price in / out per million</th></tr></thead>
+          <tbody>
+            {(routes ?? []).map((r) => (
+              <tr data-route={r.model}>
+                <td>{r.model}</td><td>{r.aliases.join(', ') || '—'}</td><td>{r.upstreamModel}</td>
+                <td>{r.pools.map((p) => `${p.poolId} (${p.priority}, ${p.weight})`).join('; ')}</td>
+                <td class="num">{r.price ? `${r.price.inputPerMillion} / ${r.price.outputPerMillion}` : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+        {routes?.length === 0 && <p class="muted">No routes: set ROSTER_GATEWAY_ROUTES (see docs/gateway.md).</p>}
+      </Section>
+      <Section title="Upstream error rates" actions={
+        <Field label="Days"><select value={String(days)} onChange={(e) => setDays(Number((e.currentTarget as HTMLSelectElement).value))}>{[1, 7, 30].map((d) => <option value={String(d)}>{d === 1 ? 'today' : `last ${d}`}</option>)}</select></Field>
+      }>
+        <ErrorLine error={upstreamsError} />
+        <Table label="Upstream error rates">
+          <thead><tr><th scope="col">Day</th><th scope="col">Pool</th><th scope="col">Account</th><th scope="col">Model</th><th scope="col" class="num">Tries</th><th scope="col" class="num">Failures</th><th scope="col" class="num">Error rate</th></tr></thead>
+          <tbody>
+            {(upstreams ?? []).map((o) => (
+              <tr data-upstream={o.login ?? o.accountId} class={o.errorRate >= 0.5 ? 'bad' : o.errorRate > 0 ? 'warn' : ''}>
+                <td>{o.day}</td><td>{o.poolId}</td><td><a href={`#/accounts/${o.accountId}`}>{o.login ?? o.accountId}</a></td><td>{o.model}</td>
+                <td class="num">{o.tries}</td><td class="num">{o.failures}</td><td class="num" data-rate>{percent(o.errorRate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
       </Section>
     </>
   );

@@ -1,6 +1,6 @@
 /** Registration: a pool's jobs with live counters (the feed's `jobs` topic), start, pause, resume and stop; stalled jobs flagged. */
 import { api, must } from '../api.ts';
-import { canChange, ErrorLine, Field, PoolSelect, Section, useFeedChanges, useLoadAt, usePool, when, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, PoolSelect, Section, useFeedChanges, useLoadAt, usePool, when, Table, type PageProps } from '../ui.tsx';
 
 export function JobsPage(props: PageProps) {
   const [pools, chosen, setPool] = usePool();
@@ -36,7 +36,7 @@ export function JobsPage(props: PageProps) {
       <Section title="Registration jobs">
         <PoolSelect pools={pools} value={chosen} onChange={setPool} />
         <ErrorLine error={error} />
-        <table aria-label="Jobs">
+        <Table label="Jobs">
           <thead><tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col" class="num">Succeeded</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Retrying</th><th scope="col">Started</th><th scope="col">Actions</th></tr></thead>
           <tbody>
             {(jobs ?? []).map((j) => (
@@ -53,7 +53,7 @@ export function JobsPage(props: PageProps) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       </Section>
       {canChange(props.role) && chosen && (
         <Section title="Start a job">

@@ -1,7 +1,7 @@
 /** Overview: every pool's health and counts, live from the feed; allocation and gateway rates; flows and projection lag. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, feed, must } from '../api.ts';
-import { ErrorLine, Section, useLoad, type PageProps } from '../ui.tsx';
+import { ErrorLine, Section, useLoad, Table, type PageProps } from '../ui.tsx';
 
 type Pool = Awaited<ReturnType<typeof loadPools>>[number];
 const loadPools = async () => (await must(api.GET('/v1/pools'))).items;
@@ -46,7 +46,7 @@ export function OverviewPage(_props: PageProps) {
     <>
       <Section title="Pools" actions={<span class="muted" aria-live="polite">{Object.keys(live).length ? 'live' : 'connecting…'} · <a href="#/pools">create or configure</a></span>}>
         <ErrorLine error={error} />
-        <table>
+        <Table label="Pools">
           <thead><tr><th scope="col">Pool</th><th scope="col">Health</th>{states.map((s) => <th scope="col" class="num">{s}</th>)}<th scope="col" class="num">sessions</th></tr></thead>
           <tbody>
             {(pools ?? []).map((p) => {
@@ -61,7 +61,7 @@ export function OverviewPage(_props: PageProps) {
               );
             })}
           </tbody>
-        </table>
+        </Table>
       </Section>
       <div class="cards">
         <Section title="Rates (last 10 s)">

@@ -1,7 +1,7 @@
 /** Pools: each pool's configuration; create one, or change one in place (strategy, sizes, lease TTLs, cooldown rules, daily limits, provider). */
 import { useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
-import { canChange, ErrorLine, Field, Section, useLoad, useLoadAt, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, Section, useLoad, useLoadAt, Table, type PageProps } from '../ui.tsx';
 
 type Pool = Awaited<ReturnType<typeof loadPools>>[number];
 const loadPools = async (position?: string) => (await must(api.GET('/v1/pools', { params: { query: position ? { position } : {} } }))).items;
@@ -29,7 +29,7 @@ export function PoolsPage(props: PageProps & { poolId?: string }) {
     <>
       <Section title="Pools">
         <ErrorLine error={error} />
-        <table aria-label="Pools">
+        <Table label="Pools">
           <thead>
             <tr>
               <th scope="col">Pool</th><th scope="col">Provider</th><th scope="col">Strategy</th><th scope="col" class="num">Keep at least</th><th scope="col" class="num">At most</th>
@@ -50,7 +50,7 @@ export function PoolsPage(props: PageProps & { poolId?: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       </Section>
       {canChange(props.role) && (editing
         ? <PoolForm {...props} key={editing.poolId} pool={editing} onSaved={saved} />

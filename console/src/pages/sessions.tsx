@@ -1,7 +1,7 @@
 /** Sessions: a pool's leases (live, or ended), holder, accounts and expiry, live from the feed; release one as an operator. */
 import { useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
-import { canChange, ErrorLine, Field, PoolSelect, Section, useFeedChanges, useLoadAt, usePool, when, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, PoolSelect, Section, useFeedChanges, useLoadAt, usePool, when, Table, type PageProps } from '../ui.tsx';
 
 type Status = 'live' | 'released' | 'expired';
 const SESSION_EVENTS = 'SessionAllocated,SessionRenewed,SessionReleased,SessionExpired';
@@ -46,7 +46,7 @@ export function SessionsPage(props: PageProps) {
         </Field>
       </div>
       <ErrorLine error={error} />
-      <table aria-label="Sessions">
+      <Table label="Sessions">
         <thead>
           <tr><th scope="col">Session</th><th scope="col">Holder</th><th scope="col">Accounts</th><th scope="col">Allocated</th><th scope="col">{status === 'live' ? 'Expires in' : 'Ended'}</th><th scope="col">Actions</th></tr>
         </thead>
@@ -64,7 +64,7 @@ export function SessionsPage(props: PageProps) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       {sessions && sessions.total > sessions.items.length && <p class="muted">The newest {sessions.items.length} of {sessions.total}.</p>}
     </Section>
   );

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
-import { ErrorLine, Field, Section, useLoad, useLoadAt, when, type PageProps } from '../ui.tsx';
+import { ErrorLine, Field, Section, useLoad, useLoadAt, when, Table, type PageProps } from '../ui.tsx';
 
 const ROLES = ['admin', 'operator', 'viewer', 'member'] as const;
 type Role = (typeof ROLES)[number];
@@ -41,7 +41,7 @@ function Users(props: PageProps) {
         <Field label="Search email"><input type="search" value={search} onChange={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} /></Field>
       </form>
       <ErrorLine error={error} />
-      <table aria-label="Users">
+      <Table label="Users">
         <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Verified</th><th scope="col">Since</th><th scope="col">Actions</th></tr></thead>
         <tbody>
           {(users?.items ?? []).map((u) => (
@@ -64,7 +64,7 @@ function Users(props: PageProps) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Section>
   );
 }
@@ -74,14 +74,14 @@ function Outbox() {
   return (
     <Section title="Mail outbox">
       <ErrorLine error={error} />
-      <table aria-label="Mail outbox">
+      <Table label="Mail outbox">
         <thead><tr><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Written</th><th scope="col">Sent</th></tr></thead>
         <tbody>
           {(mail?.items ?? []).map((m) => (
             <tr><td>{m.to}</td><td><details><summary>{m.subject}</summary><pre>{m.text}</pre></details></td><td>{when(m.createdAt)}</td><td>{m.sentAt ? when(m.sentAt) : m.lastError ?? 'not yet'}</td></tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Section>
   );
 }
@@ -112,7 +112,7 @@ function Audit() {
         <button type="submit">Filter</button>
       </form>
       <ErrorLine error={error} />
-      <table aria-label="Audit log">
+      <Table label="Audit log">
         <thead><tr><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Event</th><th scope="col">Stream</th><th scope="col">Correlation</th></tr></thead>
         <tbody>
           {items.map((e) => (
@@ -123,7 +123,7 @@ function Audit() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       <div class="row">
         <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - 50))}>Previous 50</button>
         <button type="button" disabled={!page || offset + 50 >= page.total} onClick={() => setOffset(offset + 50)}>Next 50</button>
