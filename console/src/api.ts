@@ -55,7 +55,9 @@ export async function renew(): Promise<{ user: Me; expiresIn: number } | undefin
 
 /**
  * Opens the live feed (the browser sends the session cookie on the upgrade) and calls
- * `onMessage` with each message; reconnects from the last position seen. Answers a closer.
+ * `onMessage` with each message, the first a `hello` naming where the feed starts (a page
+ * reads again at that position, so that nothing between its first read and the feed's start
+ * is missed); reconnects from the last position seen. Answers a closer.
  *
  * @example
  * const close = feed('health', (m) => console.log(m.pool, m.counts));
@@ -66,7 +68,7 @@ export function feed(query: string, onMessage: (message: FeedMessage) => void): 
   let socket: WebSocket | undefined;
   const open = () => {
     const from = position ? `&from=${encodeURIComponent(position)}` : '';
-    socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${query}${from}`);
+    socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${query}${from}&hello=true`);
     socket.onmessage = (e) => {
       const message = JSON.parse(String(e.data)) as FeedMessage;
       if (message.position) position = message.position;
@@ -84,7 +86,8 @@ export function feed(query: string, onMessage: (message: FeedMessage) => void): 
 }
 
 export interface FeedMessage {
-  topic: 'events' | 'health' | 'jobs';
+  /** `hello` comes first: the position the feed starts after (a read waiting for it misses nothing the feed does not send). */
+  topic: 'hello' | 'events' | 'health' | 'jobs';
   position?: string;
   pool?: string;
   health?: string;

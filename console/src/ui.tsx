@@ -57,6 +57,16 @@ export function Table(props: { label: string; children: ComponentChildren }) {
   );
 }
 
+/** What an import said of each line: the name it read, its result, and why when it failed. */
+export function LineResults(props: { label: string; name: string; rows: Array<{ line: number; name: string | null; result: string; error?: string }> }) {
+  return (
+    <Table label={props.label}>
+      <thead><tr><th scope="col">Line</th><th scope="col">{props.name}</th><th scope="col">Result</th><th scope="col">Why</th></tr></thead>
+      <tbody>{props.rows.map((r) => <tr><td>{r.line}</td><td>{r.name ?? ''}</td><td>{r.result}</td><td>{r.error ?? ''}</td></tr>)}</tbody>
+    </Table>
+  );
+}
+
 export function ErrorLine(props: { error?: string }) {
   return props.error ? <p role="alert" class="error">{props.error}</p> : null;
 }
@@ -98,8 +108,9 @@ export function PoolSelect(props: { pools: Array<{ poolId: string }> | undefined
 }
 
 /**
- * Follows the feed while `query` is set: after a message, calls `changed` with the last
- * position seen, at most once a second (a burst of events makes one read, not one each).
+ * Follows the feed while `query` is set: when it starts (its hello) and after a message,
+ * calls `changed` with the last position seen, at most once a second after messages (a
+ * burst of events makes one read, not one each).
  *
  * @example
  * useFeedChanges(`topics=jobs&pool=${pool}`, () => reload());
@@ -111,6 +122,7 @@ export function useFeedChanges(query: string | undefined, changed: (position: st
     let position: string | undefined;
     const close = feed(query, (m) => {
       position = m.position ?? position;
+      if (m.topic === 'hello') return changed(position);
       timer ??= setTimeout(() => {
         timer = undefined;
         changed(position);

@@ -35,6 +35,7 @@ const FeedQuery = Type.Object({
   types: Type.Optional(List),
   from: Type.Optional(PositionText),
   healthIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+  hello: Type.Optional(Type.Boolean({ description: 'first send { topic: "hello", position }: where the feed starts (a read at that position, then the feed, miss nothing)' })),
 }, { additionalProperties: false });
 type FeedQuery = Static<typeof FeedQuery>;
 
@@ -192,6 +193,7 @@ class FeedConnection implements FeedClient {
     const { s, q } = this;
     const signal = this.abort.signal;
     let health: Background | undefined;
+    if (q.hello) this.send(JSON.stringify({ topic: 'hello', position: this.position }));
     const joinedAt = await this.hub.join(this);
     try {
       if (this.topics.has('health')) {

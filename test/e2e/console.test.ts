@@ -121,17 +121,31 @@ describe('console in a browser', { skip }, () => {
     await shoot('account');
   });
 
-  it('starts and stops a registration job', async () => {
+  it('imports identities, starts a job that registers them with a live run log, and stops it', async () => {
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'reg', name: 'Registered here', providerId: 'sandbox' })).status, 201);
     await page.getByRole('link', { name: 'Registration', exact: true }).click();
-    await page.getByLabel('Pool', { exact: true }).selectOption('web');
+    await page.getByLabel('Pool', { exact: true }).selectOption('reg');
+    await page.getByLabel(/Identities to register/).fill('new1@example.test:secret-1\nnew2@example.test:secret-2\nnot an identity');
+    await page.getByRole('button', { name: 'Import identities' }).click();
+    const results = page.getByRole('table', { name: 'Identity import results' });
+    await results.waitFor();
+    assert.deepEqual(await results.locator('tbody tr td:nth-child(3)').allTextContents(), ['imported', 'imported', 'invalid']);
+    assert.equal(await page.getByLabel(/Identities to register/).inputValue(), '', 'the pasted passwords are cleared');
+    await countOf('tr[data-identity] [data-registered="false"]', 2);
+
     await page.getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Start job' }).click();
     await page.locator('.banner', { hasText: /Job .* started/ }).waitFor();
     const row = page.locator('tr[data-job]').first();
     await row.locator('[data-status="running"]').waitFor();
+    await row.getByRole('button', { name: 'Run log' }).click();
+    // The flows register both; the run log and the identities follow from the feed, without a reload.
+    await until('both attempts in the run log', async () => (await page.locator('tr[data-attempt] [data-outcome="succeeded"]').count()) === 2, 30_000);
+    await countOf('tr[data-identity] [data-registered="true"]', 2);
+    assert.ok(!(await page.content()).includes('secret-1'), 'no identity password on the page');
+    await shoot('registration');
     await row.getByRole('button', { name: 'Stop' }).click();
     await row.locator('[data-status="stopped"]').waitFor({ timeout: 10_000 });
-    await shoot('registration');
   });
 
   it('creates a key and shows it once', async () => {
@@ -257,6 +271,10 @@ describe('console in a browser', { skip }, () => {
     await failing.waitFor();
     assert.equal(await failing.locator('[data-rate]').textContent(), '100 %');
     assert.equal(await page.locator('tr[data-upstream="k1@example.test"] [data-rate]').textContent(), '0 %');
+    // The key's spend is charted per model and day.
+    const spend = page.getByRole('img', { name: 'Spend per day by model' });
+    await spend.locator('canvas').waitFor();
+    assert.match(await spend.textContent() ?? '', /small spend/);
     await page.getByRole('heading', { name: 'Routes' }).scrollIntoViewIfNeeded();
     await shoot('gateway-routes');
   });

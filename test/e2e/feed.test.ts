@@ -6,7 +6,7 @@ import { START } from '../../src/store/port.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { until } from '../support/sandbox.ts';
 
-interface Message { topic: string; position: string; event?: { id: string; stream: string; type: string }; pool?: string; counts?: Record<string, number>; health?: string }
+interface Message { topic: string; position: string; event?: { id: string; stream: string; type: string; data: Record<string, unknown> }; pool?: string; counts?: Record<string, number>; health?: string }
 
 /** A feed client that keeps every message it gets. */
 function connect(t: TestRoster, query: string, options: { token?: string | null } = {}) {
@@ -94,6 +94,25 @@ describe('the live feed at /ws', () => {
     for (const c of [...live, ...resumed]) c.ws.close();
   });
 
+  it('with hello, first names the position it starts after: a read at it and the feed together miss nothing', async () => {
+    const before = await t.roster.services.store.headPosition();
+    // A change the client's first read may not have seen: the hello's position is past it.
+    const { body: early } = await t.call('POST', '/v1/pools/feed/sessions', { holder: 'before-hello' });
+    const c = connect(t, 'topics=events&pool=feed&hello=true');
+    await until('the hello', async () => c.messages.length >= 1);
+    const hello = c.messages[0]!;
+    assert.equal(hello.topic, 'hello');
+    assert.ok(hello.position! > before && hello.position! >= early.position, 'the feed starts after what was written before it opened');
+    const read = await t.call('GET', `/v1/pools/feed/sessions/${early.sessionId}?position=${hello.position}`);
+    assert.equal(read.body.holder, 'before-hello', 'a read at the hello position holds what came before');
+    const { body: late } = await t.call('POST', '/v1/pools/feed/sessions', { holder: 'after-hello' });
+    await until('the later allocation', async () => c.messages.some((m) => m.event?.type === 'SessionAllocated'));
+    const allocations = c.messages.filter((m) => m.event?.type === 'SessionAllocated');
+    assert.deepEqual(allocations.map((m) => m.event!.data.sessionId), [late.sessionId], 'only what came after, once');
+    for (const b of [early, late]) await t.call('POST', `/v1/pools/feed/sessions/${b.sessionId}/release`, { leaseSecret: b.leaseSecret });
+    c.ws.close();
+  });
+
   it('filters events by account and type', async () => {
     const from = await t.roster.services.store.headPosition();
     const { body } = await t.call('POST', '/v1/pools/feed/sessions', { holder: 'filter' });
@@ -133,7 +152,6 @@ describe('the live feed at /ws', () => {
       assert.equal((await t.call('POST', '/v1/pools/bulk/accounts', { lines })).status, 200);
     };
     for (let batch = 0; batch < 4; batch++) await importBatch(batch);
-    const heapBefore = process.memoryUsage().heapUsed;
     const stats = t.roster.services.feed;
     const closedBefore = stats.closedForBacklog;
     const closed = async () => stats.closedForBacklog > closedBefore;
@@ -143,9 +161,9 @@ describe('the live feed at /ws', () => {
     // Loopback buffers can grow to tens of MB (tcp_rmem): while they still absorb it all, more live events follow.
     for (let batch = 4; batch < 16 && !(await until('a close', closed, 3000).catch(() => false)); batch++) await importBatch(batch);
     await until('the server to close the slow client', closed);
+    // What the server holds for the socket (its bufferedAmount at its peak) stayed near the limit. (The process's heap
+    // is no measure here: the imports that feed the client add thousands of accounts to the in-memory index.)
     assert.ok(stats.maxBacklog <= 65536 + 64 * 1024, `backlog stayed bounded: ${stats.maxBacklog} bytes`);
-    const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-    assert.ok(heapGrowth < 64 * 1024 * 1024, `heap grew ${heapGrowth} bytes`);
     c.ws.resume();
     const { code, reason } = await c.closed;
     assert.equal(code, BACKLOG_CLOSE_CODE);

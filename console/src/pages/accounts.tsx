@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, feed, must } from '../api.ts';
-import { canChange, ErrorLine, Field, Section, useLoad, when, Table, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, LineResults, Section, useLoad, when, type PageProps } from '../ui.tsx';
 
 type Account = Awaited<ReturnType<typeof loadPage>>['items'][number];
 interface Filters { pool: string; status: string; search: string; capability: string; region: string; limitReached: string }
@@ -90,6 +90,8 @@ export function AccountsPage(props: PageProps) {
   const height = viewport.current?.clientHeight ?? 600;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 10);
   const last = Math.min(total, Math.ceil((scrollTop + height) / ROW_HEIGHT) + 10);
+  const inView = useRef({ first, last });
+  inView.current = { first, last };
   useEffect(() => {
     for (let i = first; i < last; i += PAGE) if (!rows[i]) void fetchPage(Math.floor(i / PAGE));
     if (last > 0 && !rows[last - 1]) void fetchPage(Math.floor((last - 1) / PAGE));
@@ -115,7 +117,16 @@ export function AccountsPage(props: PageProps) {
   useEffect(() => feed(`topics=events${filters.pool ? `&pool=${encodeURIComponent(filters.pool)}` : ''}`, (m) => {
     const id = (m.event?.data.accountId as string | undefined) ?? (m.event?.stream?.startsWith('account-') ? m.event.stream.slice(8) : undefined);
     if (m.event && m.position) seen.current = m.position;
-    const ids = id ? [id] : ((m.event?.data.accountIds as string[] | undefined) ?? []);
+    if (m.topic === 'hello') {
+      // The feed starts here: read the rows in view again as of it, in case something changed since they were read.
+      if (m.position && m.position > (seen.current ?? '')) seen.current = m.position;
+      const { first: top, last: end } = inView.current;
+      for (let p = Math.floor(top / PAGE); p <= Math.floor(Math.max(top, end - 1) / PAGE); p++) void fetchPage(p);
+      return;
+    }
+    // An account's own event names it; a session's names its accounts (`leases` when allocated, `accountIds` after).
+    const leases = m.event?.data.leases as Array<{ accountId: string }> | undefined;
+    const ids = id ? [id] : leases ? leases.map((l) => l.accountId) : ((m.event?.data.accountIds as string[] | undefined) ?? []);
     for (const accountId of ids) {
       const i = indexRef.current.get(accountId);
       if (i === undefined) continue;
@@ -244,12 +255,7 @@ function ImportAccounts(props: PageProps & { pools: string[]; pool: string; onIm
         <button type="submit" disabled={!text.trim()}>Import</button>
       </form>
       <ErrorLine error={error} />
-      {results && (
-        <Table label="Import results">
-          <thead><tr><th scope="col">Line</th><th scope="col">Login</th><th scope="col">Result</th><th scope="col">Why</th></tr></thead>
-          <tbody>{results.map((r) => <tr><td>{r.line}</td><td>{r.login ?? ''}</td><td>{r.result}</td><td>{r.error ?? ''}</td></tr>)}</tbody>
-        </Table>
-      )}
+      {results && <LineResults label="Import results" name="Login" rows={results.map((r) => ({ ...r, name: r.login }))} />}
     </Section>
   );
 }

@@ -79,7 +79,10 @@ export function GatewayPage(props: PageProps) {
         </form>
       </Section>
       <Section title="Usage and spend">
-        <UsageChart usage={usage ?? []} />
+        <div class="cards">
+          <UsageChart usage={usage ?? []} />
+          <SpendChart usage={usage ?? []} />
+        </div>
         <Table label="Usage">
           <thead><tr><th scope="col">Day</th><th scope="col">Model</th><th scope="col">Key</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Failures</th><th scope="col" class="num">Tokens in / out</th><th scope="col" class="num">Spend</th></tr></thead>
           <tbody>
@@ -140,19 +143,33 @@ function RoutesAndUpstreams() {
   );
 }
 
+const PALETTE = ['#1d4ed8', '#b91c1c', '#047857', '#7c3aed', '#b45309', '#0e7490'];
+
 /** Requests and failures per day, over every key and model shown. */
 function UsageChart(props: { usage: Usage }) {
+  const sum = (day: string, field: 'requests' | 'failures') => props.usage.filter((u) => u.day === day).reduce((n, u) => n + u[field], 0);
+  return <DayChart usage={props.usage} label="Requests per day" lines={[{ label: 'requests', value: (d) => sum(d, 'requests') }, { label: 'failures', value: (d) => sum(d, 'failures') }]} />;
+}
+
+/** Spend per day, one line for each model. */
+function SpendChart(props: { usage: Usage }) {
+  const models = [...new Set(props.usage.map((u) => u.model))].sort();
+  const spend = (day: string, model: string) => props.usage.filter((u) => u.day === day && u.model === model).reduce((n, u) => n + u.spend, 0);
+  return <DayChart usage={props.usage} label="Spend per day by model" lines={models.map((m) => ({ label: `${m} spend`, value: (d) => spend(d, m) }))} />;
+}
+
+/** A uPlot chart of the usage's days, one line for each of `lines`. */
+function DayChart(props: { usage: Usage; label: string; lines: Array<{ label: string; value: (day: string) => number }> }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!box.current || props.usage.length === 0) return;
     const days = [...new Set(props.usage.map((u) => u.day))].sort();
-    const sum = (day: string, field: 'requests' | 'failures') => props.usage.filter((u) => u.day === day).reduce((n, u) => n + u[field], 0);
     const plot = new uPlot({
       width: Math.min(box.current.clientWidth || 600, 900), height: 220,
-      series: [{}, { label: 'requests', stroke: '#2563eb' }, { label: 'failures', stroke: '#dc2626' }],
+      series: [{}, ...props.lines.map((l, i) => ({ label: l.label, stroke: PALETTE[i % PALETTE.length] }))],
       axes: [{ values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toISOString().slice(5, 10)) }, {}],
-    }, [days.map((d) => Date.parse(d) / 1000), days.map((d) => sum(d, 'requests')), days.map((d) => sum(d, 'failures'))], box.current);
+    }, [days.map((d) => Date.parse(d) / 1000), ...props.lines.map((l) => days.map(l.value))], box.current);
     return () => plot.destroy();
   }, [props.usage]);
-  return <div ref={box} class="chart" aria-label="Requests per day" role="img" />;
+  return <div ref={box} class="chart" aria-label={props.label} role="img" />;
 }

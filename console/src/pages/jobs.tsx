@@ -1,5 +1,7 @@
-/** Registration: a pool's jobs with live counters (the feed's `jobs` topic), start, pause, resume and stop; stalled jobs flagged. */
+/** Registration: a pool's jobs with live counters (the feed's `jobs` topic) and run logs, start, pause, resume and stop, stalled jobs flagged; its identities. */
+import { useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
+import { IdentitiesSection } from './identities.tsx';
 import { canChange, ErrorLine, Field, PoolSelect, Section, useFeedChanges, useLoadAt, usePool, when, Table, type PageProps } from '../ui.tsx';
 
 export function JobsPage(props: PageProps) {
@@ -7,8 +9,15 @@ export function JobsPage(props: PageProps) {
   const [jobs, error, after] = useLoadAt(
     (position) => (chosen ? must(api.GET('/v1/pools/{poolId}/jobs', { params: { path: { poolId: chosen }, query: { limit: 50, ...(position ? { position } : {}) } } })) : Promise.resolve([])), [chosen],
   );
-  // Any job event of the pool: read the jobs again.
-  useFeedChanges(chosen ? `topics=jobs&pool=${encodeURIComponent(chosen)}` : undefined, after);
+  /** The job whose run log is open. */
+  const [open, setOpen] = useState<string>();
+  /** The last position the feed reported a job event at: the run log and identities read again from it. */
+  const [changed, setChanged] = useState<string>();
+  // Any job event of the pool: read the jobs, the open run log and the identities again.
+  useFeedChanges(chosen ? `topics=jobs&pool=${encodeURIComponent(chosen)}` : undefined, (position) => {
+    after(position);
+    setChanged(position);
+  });
 
   const start = async (e: SubmitEvent) => {
     e.preventDefault();
@@ -49,12 +58,15 @@ export function JobsPage(props: PageProps) {
                   {canChange(props.role) && j.status === 'running' && <button type="button" onClick={() => control(j.jobId, 'pause')}>Pause</button>}
                   {canChange(props.role) && j.status === 'paused' && <button type="button" onClick={() => control(j.jobId, 'resume')}>Resume</button>}
                   {canChange(props.role) && (j.status === 'running' || j.status === 'paused') && <button type="button" onClick={() => control(j.jobId, 'stop')}>Stop</button>}
+                  <button type="button" aria-expanded={open === j.jobId} onClick={() => setOpen(open === j.jobId ? undefined : j.jobId)}>Run log</button>
                 </td>
               </tr>
             ))}
           </tbody>
         </Table>
+        {open && <RunLog jobId={open} changed={changed} />}
       </Section>
+      {chosen && <IdentitiesSection {...props} poolId={chosen} changed={changed} />}
       {canChange(props.role) && chosen && (
         <Section title="Start a job">
           <form class="row" onSubmit={start}>
@@ -65,6 +77,31 @@ export function JobsPage(props: PageProps) {
           </form>
         </Section>
       )}
+    </>
+  );
+}
+
+/** A job's run log: each attempt of each identity in order (the first 200), read again on each job event. */
+function RunLog(props: { jobId: string; changed: string | undefined }) {
+  const [attempts, error] = useLoadAt((position) => must(api.GET('/v1/jobs/{jobId}/attempts', {
+    params: { path: { jobId: props.jobId }, query: { after: -1, limit: 200, ...(position ? { position } : {}) } },
+  })), [props.jobId, props.changed]);
+  return (
+    <>
+      <h3>Run log of {props.jobId}</h3>
+      <ErrorLine error={error} />
+      <Table label="Run log">
+        <thead><tr><th scope="col">#</th><th scope="col">Identity</th><th scope="col" class="num">Attempt</th><th scope="col">Outcome</th><th scope="col">Step</th><th scope="col" class="num">ms</th><th scope="col">Error</th><th scope="col">At</th></tr></thead>
+        <tbody>
+          {(attempts ?? []).map((a) => (
+            <tr data-attempt={a.email}>
+              <td>{a.seq}</td><td>{a.email}</td><td class="num">{a.attempt}</td><td data-outcome={a.outcome}>{a.outcome}{a.retryAt ? ` (again ${when(a.retryAt)})` : ''}</td>
+              <td>{a.step}</td><td class="num">{Math.round(a.durationMs)}</td><td>{a.error ?? ''}</td><td>{when(a.at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+      {attempts?.length === 0 && <p class="muted">No attempt yet.</p>}
     </>
   );
 }
