@@ -275,7 +275,7 @@ describe('console in a browser', { skip }, () => {
     const spend = page.getByRole('img', { name: 'Spend per day by model' });
     await spend.locator('canvas').waitFor();
     assert.match(await spend.textContent() ?? '', /small spend/);
-    await page.getByRole('heading', { name: 'Routes' }).scrollIntoViewIfNeeded();
+    await page.getByRole('heading', { name: 'Routes' }).evaluate((h) => h.scrollIntoView());
     await shoot('gateway-routes');
   });
 
@@ -295,6 +295,7 @@ describe('console in a browser', { skip }, () => {
       // This context bypasses the page's CSP, so expressions may be strings (the tests have no DOM types).
       const wide = await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       assert.ok(wide <= 1, `#/${hash} scrolls sideways on a phone by ${wide} px`);
+      if (shots && hash === 'accounts') await small.screenshot({ path: join(shots, 'phone-accounts.png') });
       await small.evaluate(axeSource);
       const violations = await small.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(
         "axe.run({ resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))",

@@ -164,11 +164,17 @@ function DayChart(props: { usage: Usage; label: string; lines: Array<{ label: st
   useEffect(() => {
     if (!box.current || props.usage.length === 0) return;
     const days = [...new Set(props.usage.map((u) => u.day))].sort();
+    const x = days.map((d) => Date.parse(d) / 1000);
     const plot = new uPlot({
       width: Math.min(box.current.clientWidth || 600, 900), height: 220,
       series: [{}, ...props.lines.map((l, i) => ({ label: l.label, stroke: PALETTE[i % PALETTE.length] }))],
-      axes: [{ values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toISOString().slice(5, 10)) }, {}],
-    }, [days.map((d) => Date.parse(d) / 1000), ...props.lines.map((l) => days.map(l.value))], box.current);
+      // A tick on each day there is data for, half a day of room either side.
+      scales: { x: { time: false, range: () => [x[0]! - 43_200, x.at(-1)! + 43_200] } },
+      axes: [
+        { splits: () => x, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toISOString().slice(5, 10)) },
+        { size: 70, values: (_u, ticks) => ticks.map((t) => t.toLocaleString(undefined, { maximumSignificantDigits: 3 })) },
+      ],
+    }, [x, ...props.lines.map((l) => days.map(l.value))], box.current);
     return () => plot.destroy();
   }, [props.usage]);
   return <div ref={box} class="chart" aria-label={props.label} role="img" />;
