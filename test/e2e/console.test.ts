@@ -157,6 +157,12 @@ describe('console in a browser', { skip }, () => {
     consoleKey = key!;
     await page.locator('tr[data-key="from the console"]').waitFor();
     await shoot('gateway');
+    // Its limits, changed in place (the table reads them back from the API).
+    await page.locator('tr[data-key="from the console"]').getByRole('button', { name: 'Limits' }).click();
+    await page.getByLabel('Requests a minute', { exact: true }).fill('30');
+    await page.getByLabel('Budget (spend units)').fill('5');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await until('the new limits in the table', async () => (await page.locator('tr[data-key="from the console"] [data-limits]').textContent()) === '30 requests/min, budget 5/month', 10_000);
   });
 
   it('configures a pool: strategy, cooldown rules and daily limits', async () => {

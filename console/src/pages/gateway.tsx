@@ -12,6 +12,8 @@ export function GatewayPage(props: PageProps) {
   const [keys, error, reload] = useLoad(async () => (await must(api.GET('/v1/keys'))).items, []);
   const [usage] = useLoad(loadUsage, []);
   const [shown, setShown] = useState<{ name: string; key: string }>();
+  /** The key whose limits are being edited. */
+  const [editing, setEditing] = useState<string>();
 
   const create = async (e: SubmitEvent) => {
     e.preventDefault();
@@ -62,16 +64,20 @@ export function GatewayPage(props: PageProps) {
             {(keys ?? []).map((k) => (
               <tr data-key={k.name}>
                 <td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{k.status}</td>
-                <td>{Object.entries(k.limits).map(([n, v]) => `${n} ${String(v)}`).join(', ') || 'none'}</td>
+                <td data-limits>{limitsText(k.limits)}</td>
                 <td>{when(k.createdAt)}</td>
                 <td class="actions">
                   {k.status === 'active' && <button type="button" onClick={() => rotate(k.keyId)}>Rotate</button>}
                   {k.status === 'active' && <button type="button" onClick={() => revoke(k.keyId)}>Revoke</button>}
+                  {k.status === 'active' && <button type="button" aria-expanded={editing === k.keyId} onClick={() => setEditing(editing === k.keyId ? undefined : k.keyId)}>Limits</button>}
                 </td>
               </tr>
             ))}
           </tbody>
         </Table>
+        {editing && keys?.some((k) => k.keyId === editing) && (
+          <KeyLimits {...props} key={editing} keyId={editing} limits={keys.find((k) => k.keyId === editing)!.limits} onSaved={() => { setEditing(undefined); reload(); }} />
+        )}
         <form class="row" onSubmit={create} aria-label="New key">
           <Field label="Name"><input name="name" required maxLength={100} /></Field>
           <Field label="Requests a minute (optional)"><input name="requestsPerMinute" type="number" min="1" /></Field>
@@ -140,6 +146,51 @@ function RoutesAndUpstreams() {
         </Table>
       </Section>
     </>
+  );
+}
+
+/** A key's limits in a few words: `30 requests/min, budget 5/month`. */
+function limitsText(l: Limits): string {
+  const parts = [
+    l.requestsPerMinute && `${l.requestsPerMinute} requests/min`, l.tokensPerMinute && `${l.tokensPerMinute} tokens/min`,
+    l.concurrentSessions && `${l.concurrentSessions} sessions`, l.budget && `budget ${l.budget.units}/${l.budget.period}`,
+  ];
+  return parts.filter(Boolean).join(', ') || 'none';
+}
+
+type Limits = { requestsPerMinute?: number; tokensPerMinute?: number; concurrentSessions?: number; budget?: { units: number; period: 'day' | 'month' } };
+
+/** Changes a key's limits (`PATCH /v1/keys/{id}`); an empty field means no limit of that kind. */
+function KeyLimits(props: PageProps & { keyId: string; limits: Limits; onSaved: () => void }) {
+  const save = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const n = (name: string) => (String(f.get(name) ?? '').trim() === '' ? undefined : Number(f.get(name)));
+    const units = n('budget');
+    const limits: Limits = {
+      ...(n('requestsPerMinute') ? { requestsPerMinute: n('requestsPerMinute') } : {}),
+      ...(n('tokensPerMinute') ? { tokensPerMinute: n('tokensPerMinute') } : {}),
+      ...(n('concurrentSessions') ? { concurrentSessions: n('concurrentSessions') } : {}),
+      ...(units !== undefined ? { budget: { units, period: String(f.get('period')) as 'day' } } : {}),
+    };
+    try {
+      await must(api.PATCH('/v1/keys/{keyId}', { params: { path: { keyId: props.keyId } }, body: { limits } }));
+      props.notify('Limits saved');
+      props.onSaved();
+    } catch (err) {
+      props.notify((err as Error).message, 'error');
+    }
+  };
+  const l = props.limits;
+  return (
+    <form class="row" onSubmit={save} aria-label="Key limits">
+      <Field label="Requests a minute"><input name="requestsPerMinute" type="number" min="1" value={l.requestsPerMinute ?? ''} /></Field>
+      <Field label="Tokens a minute"><input name="tokensPerMinute" type="number" min="1" value={l.tokensPerMinute ?? ''} /></Field>
+      <Field label="Sessions at once"><input name="concurrentSessions" type="number" min="1" value={l.concurrentSessions ?? ''} /></Field>
+      <Field label="Budget (spend units)"><input name="budget" type="number" min="0" step="any" value={l.budget?.units ?? ''} /></Field>
+      <Field label="Budget period"><select name="period" value={l.budget?.period ?? 'month'}><option value="day">a day</option><option value="month">a month</option></select></Field>
+      <button type="submit">Save limits</button>
+    </form>
   );
 }
 
