@@ -34,6 +34,12 @@ describe('console in a browser', { skip }, () => {
   /** The key the console created (shown once). */
   let consoleKey = '';
   const shots = process.env.CONSOLE_SCREENSHOTS;
+  /** Creates a pool, and waits until the read models hold it (the console lists pools from them). */
+  const createPool = async (body: { poolId: string } & Record<string, unknown>) => {
+    const made = await t.call('POST', '/v1/pools', body);
+    assert.equal(made.status, 201);
+    await t.call('GET', `/v1/pools/${body.poolId}?position=${made.body.position}`);
+  };
   /** Waits (10 s at most) until `selector` matches `n` elements. */
   const countOf = (selector: string, n: number) => until(`${n} × ${selector}`, async () => (await page.locator(selector).count()) === n, 10_000);
   const shoot = async (name: string) => {
@@ -48,7 +54,7 @@ describe('console in a browser', { skip }, () => {
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1, outputPerMillion: 2 } }),
     });
     await registerUser(t.roster.services.users, { email: 'ops@example.test', password: 'console password 1', role: 'operator', verified: true }, { actor: 'test', correlationId: 'console' });
-    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'web', name: 'Web accounts', providerId: 'sandbox', minSize: 2 })).status, 201);
+    await createPool({ poolId: 'web', name: 'Web accounts', providerId: 'sandbox', minSize: 2 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
@@ -122,7 +128,7 @@ describe('console in a browser', { skip }, () => {
   });
 
   it('imports identities, starts a job that registers them with a live run log, and stops it', async () => {
-    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'reg', name: 'Registered here', providerId: 'sandbox' })).status, 201);
+    await createPool({ poolId: 'reg', name: 'Registered here', providerId: 'sandbox' });
     await page.getByRole('link', { name: 'Registration', exact: true }).click();
     await page.getByLabel('Pool', { exact: true }).selectOption('reg');
     await page.getByLabel(/Identities to register/).fill('new1@example.test:secret-1\nnew2@example.test:secret-2\nnot an identity');
@@ -225,7 +231,7 @@ describe('console in a browser', { skip }, () => {
   });
 
   it('reads a large pool page by page by cursor as it scrolls, and filters the accounts at a daily limit', async () => {
-    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'many', name: 'Many', dailyLimits: { small: 1 } })).status, 201);
+    await createPool({ poolId: 'many', name: 'Many', dailyLimits: { small: 1 } });
     const logins = Array.from({ length: 450 }, (_, i) => `m${String(i).padStart(3, '0')}@example.test`);
     const made = await t.call('POST', '/v1/pools/many/accounts', { accounts: logins.map((login) => ({ login, password: 'pw' })) });
     assert.equal(made.body.imported, 450);
@@ -255,7 +261,7 @@ describe('console in a browser', { skip }, () => {
   });
 
   it('shows the gateway\'s routes and each upstream account\'s error rate', async () => {
-    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'api', name: 'API accounts', providerId: 'sandbox' })).status, 201);
+    await createPool({ poolId: 'api', name: 'API accounts', providerId: 'sandbox' });
     const made = await t.call('POST', '/v1/pools/api/accounts', { accounts: ['sk-sandbox-e2e-0', 'sk-sandbox-e2e-1'].map((token, i) => ({ login: `k${i}@example.test`, accessToken: token })) });
     await t.call('GET', `/v1/accounts?pool=api&position=${made.body.position}`);
     // One account fails every call: the gateway fails over, and counts the failure against it.
