@@ -152,6 +152,16 @@ describe('console in a browser', { skip }, () => {
     await shoot('registration');
     await row.getByRole('button', { name: 'Stop' }).click();
     await row.locator('[data-status="stopped"]').waitFor({ timeout: 10_000 });
+
+    // The overview counts a pool's running jobs, live: one started by another client shows, and goes when it stops.
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    const jobs = page.locator('tr[data-pool="reg"] [data-count="jobs"]');
+    await until('no job running', async () => (await jobs.textContent()) === '0', 10_000);
+    const started = await t.call('POST', '/v1/pools/reg/jobs', { concurrency: 1, retries: 1, continuous: true });
+    assert.equal(started.status, 201);
+    await until('one job running', async () => (await jobs.textContent()) === '1', 10_000);
+    await t.call('POST', `/v1/jobs/${started.body.jobId}/stop`);
+    await until('no job running again', async () => (await jobs.textContent()) === '0', 10_000);
   });
 
   it('creates a key and shows it once', async () => {

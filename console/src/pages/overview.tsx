@@ -1,7 +1,7 @@
-/** Overview: every pool's health and counts, live from the feed; allocation and gateway rates; flows and projection lag. */
+/** Overview: every pool's health and counts, live from the feed; registration jobs running; allocation and gateway rates; flows and projection lag. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, feed, must } from '../api.ts';
-import { ErrorLine, Section, useLoad, Table, type PageProps } from '../ui.tsx';
+import { ErrorLine, Section, Table, useFeedChanges, useLoad, useLoadAt, type PageProps } from '../ui.tsx';
 
 type Pool = Awaited<ReturnType<typeof loadPools>>[number];
 const loadPools = async () => (await must(api.GET('/v1/pools'))).items;
@@ -10,7 +10,17 @@ const states = ['available', 'leased', 'cooling', 'disabled', 'retired', 'total'
 export function OverviewPage(_props: PageProps) {
   const [pools, error] = useLoad(loadPools, []);
   const [live, setLive] = useState<Record<string, Pick<Pool, 'health' | 'counts' | 'activeSessions'>>>({});
-  const [flows] = useLoad(() => must(api.GET('/v1/flows')), []);
+  const [flows, , reloadFlows] = useLoad(() => must(api.GET('/v1/flows')), []);
+  // Registration jobs running in each pool, read again when the feed reports a job event.
+  const [running, , jobsAt] = useLoadAt(async (position) => Object.fromEntries(await Promise.all((pools ?? []).map(async (p) => {
+    const jobs = await must(api.GET('/v1/pools/{poolId}/jobs', { params: { path: { poolId: p.poolId }, query: { limit: 50, ...(position ? { position } : {}) } } }));
+    return [p.poolId, jobs.filter((j) => j.status === 'running').length] as const;
+  }))), [pools]);
+  useFeedChanges('topics=jobs', (position) => {
+    jobsAt(position);
+    reloadFlows();
+  });
+  const jobsRunning = Object.values(running ?? {}).reduce((n, k) => n + k, 0);
   const [ready, setReady] = useState<{ projectionLagSeconds?: number; status: string }>();
 
   // Sessions allocated and gateway requests in the last ten seconds, from the feed's events.
@@ -47,7 +57,7 @@ export function OverviewPage(_props: PageProps) {
       <Section title="Pools" actions={<span class="muted" aria-live="polite">{Object.keys(live).length ? 'live' : 'connecting…'} · <a href="#/pools">create or configure</a></span>}>
         <ErrorLine error={error} />
         <Table label="Pools">
-          <thead><tr><th scope="col">Pool</th><th scope="col">Health</th>{states.map((s) => <th scope="col" class="num">{s}</th>)}<th scope="col" class="num">sessions</th></tr></thead>
+          <thead><tr><th scope="col">Pool</th><th scope="col">Health</th>{states.map((s) => <th scope="col" class="num">{s}</th>)}<th scope="col" class="num">sessions</th><th scope="col" class="num">jobs running</th></tr></thead>
           <tbody>
             {(pools ?? []).map((p) => {
               const now = { ...p, ...live[p.poolId] };
@@ -57,6 +67,7 @@ export function OverviewPage(_props: PageProps) {
                   <td><span class={`badge ${now.health}`}>{now.health}</span></td>
                   {states.map((s) => <td class="num" data-count={s}>{now.counts[s]}</td>)}
                   <td class="num" data-count="sessions">{now.activeSessions}</td>
+                  <td class="num" data-count="jobs">{running?.[p.poolId] ?? '…'}</td>
                 </tr>
               );
             })}
@@ -68,7 +79,7 @@ export function OverviewPage(_props: PageProps) {
           <p data-rates>{rates.sessions.toFixed(1)} sessions allocated/s · {rates.requests.toFixed(1)} gateway requests/s</p>
         </Section>
         <Section title="Registration flows">
-          <p>{flows ? `${flows.active} running, ${flows.queued} queued on ${flows.threads} threads` : '…'}</p>
+          <p data-flows>{flows ? `${jobsRunning} jobs running; ${flows.active} flows running, ${flows.queued} queued on ${flows.threads} threads` : '…'}</p>
         </Section>
         <Section title="Read models">
           <p>{ready ? `${ready.status}; ${ready.projectionLagSeconds?.toFixed(2) ?? '?'} s behind the log` : '…'}</p>
