@@ -328,6 +328,21 @@ describe('console in a browser', { skip }, () => {
     assert.deepEqual(findings, []);
   });
 
+  it('is usable from the keyboard: Tab reaches the pages\' links, Enter follows one, focus is shown', async () => {
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.locator('body').focus();
+    let focused = '';
+    for (let presses = 0; presses < 20 && focused !== 'Accounts'; presses++) {
+      await page.keyboard.press('Tab');
+      focused = (await page.locator(':focus').textContent()) ?? '';
+    }
+    assert.equal(focused, 'Accounts', 'Tab reaches the Accounts link');
+    const outline = await page.locator(':focus').evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle);
+    assert.notEqual(outline, 'none', 'the focused link shows an outline');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
+  });
+
   it('the overview shows every pool live, and the page had no errors', async () => {
     await page.getByRole('link', { name: 'Overview', exact: true }).click();
     const total = page.locator('tr[data-pool="web"] [data-count="total"]');
