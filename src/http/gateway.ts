@@ -13,6 +13,7 @@ import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import { spendOf, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
 import type { Upstreams } from '../workers/upstream.ts';
+import { estimateTokens, passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { instruments, recordedSpan, SpanKind, traceparentOf } from '../telemetry.ts';
 
@@ -35,11 +36,29 @@ function sendError(reply: FastifyReply, dialect: Dialect, status: number, type: 
 const errorTypeOf = (status: number) =>
   (status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 404 ? 'not_found_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error');
 
+/**
+ * What an OpenAI- or Anthropic-compatible JSON request sends upstream: the body with the
+ * upstream's model, and for an OpenAI chat stream a request for the usage chunk.
+ *
+ * @example
+ * jsonOutgoing('openai', '/v1/chat/completions', { model: 'small', messages }).body('sandbox-small')
+ */
+function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unknown>): Outgoing {
+  const streaming = body.stream === true;
+  const usageChunk = streaming && dialect === 'openai' && path === '/v1/chat/completions';
+  const maxOut = path.endsWith('/count_tokens') || path === '/v1/embeddings' ? 0 : Number(body.max_tokens ?? body.max_completion_tokens ?? 1024) || 0;
+  const text = JSON.stringify(body);
+  return {
+    method: 'POST', path: () => path, contentType: 'application/json', streaming,
+    asked: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
+    clientWantsUsage: dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
+    estimate: { input: estimateTokens(text), output: maxOut },
+    body: (model) => JSON.stringify({ ...body, model, ...(usageChunk ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) }),
+  };
+}
+
 /** The client's key: `Authorization: Bearer` or `x-api-key` (Anthropic's clients). */
 const keyOf = (req: FastifyRequest) => /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? (typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined);
-
-/** A rough count of tokens in text, for estimates: four characters a token. */
-const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
 /**
  * Builds the gateway app.
@@ -77,13 +96,13 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
    * Forwards a JSON request for a model: chooses an account, retries others on 429, 5xx,
    * timeouts and connection errors before the first byte, and records usage.
    */
-  async function forward(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, path: string, caller: KeyCaller): Promise<FastifyReply> {
+  async function forward(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, route: string, out: Outgoing, caller: KeyCaller): Promise<FastifyReply> {
     const started = performance.now();
     const parent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
-    const span = recordedSpan(`gateway POST ${path}`, parent, { 'http.route': path, 'roster.key': caller.keyId }, SpanKind.SERVER);
+    const span = recordedSpan(`gateway ${out.method} ${route}`, parent, { 'http.route': route, 'roster.key': caller.keyId }, SpanKind.SERVER);
     const seen: Seen = { tries: 0 };
     try {
-      return await tryAccounts(req, reply, dialect, path, caller, traceparentOf(span) ?? parent, seen);
+      return await tryAccounts(req, reply, dialect, out, caller, traceparentOf(span) ?? parent, seen);
     } finally {
       const outcome = seen.outcome ?? String(reply.statusCode);
       span.setAttributes({ 'http.response.status_code': reply.statusCode, 'roster.model': seen.model ?? '', 'roster.tries': seen.tries });
@@ -101,10 +120,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   /** What one request went through, for its log line, span and metrics. */
   interface Seen { tries: number; model?: string; poolId?: string; accountId?: string; usage?: TokenUsage; outcome?: string }
 
-  async function tryAccounts(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, path: string, caller: KeyCaller, traceparent: string | undefined, seen: Seen): Promise<FastifyReply> {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof body.model !== 'string' || body.model === '') return sendError(reply, dialect, 400, 'invalid_request_error', 'model: required');
-    const asked = body.model;
+  async function tryAccounts(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, out: Outgoing, caller: KeyCaller, traceparent: string | undefined, seen: Seen): Promise<FastifyReply> {
+    const asked = out.asked;
+    if (asked === undefined) return sendError(reply, dialect, 400, 'invalid_request_error', 'model: required (in the JSON body, a multipart form field or ?model=)');
     let route: ResolvedRoute;
     try {
       route = s.gateway.route(asked);
@@ -114,19 +132,17 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     seen.model = route.model;
     if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
     if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p.poolId)) };
-    const streaming = body.stream === true;
-    const clientWantsUsage = dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    const upstreamBody = { ...body, model: route.upstreamModel, ...(streaming && dialect === 'openai' && path === '/v1/chat/completions' ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) };
-    const payload = JSON.stringify(upstreamBody);
-    const maxOut = path.endsWith('/count_tokens') || path === '/v1/embeddings' ? 0 : Number(body.max_tokens ?? body.max_completion_tokens ?? 1024) || 0;
+    const { streaming, clientWantsUsage } = out;
+    const payload = out.body(route.upstreamModel);
+    const path = out.path(route.upstreamModel);
     let held: Reservation[];
     try {
-      held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.settings.prices, route.model, { input: estimateTokens(payload), output: maxOut }));
+      held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.settings.prices, route.model, out.estimate));
     } catch (error) {
       if (!(error instanceof DomainError)) return sendError(reply, dialect, 503, 'api_error', 'budgets cannot be checked right now', 2);
       return sendError(reply, dialect, 429, 'rate_limit_error', error.detail, error.retryAfterSeconds);
     }
-    const headers = { ...s.upstreams.forwardable(req.headers), 'content-type': 'application/json' };
+    const headers = { ...s.upstreams.forwardable(req.headers), ...(out.contentType && payload !== undefined ? { 'content-type': out.contentType } : {}) };
     // A client that goes away before its answer is complete cancels the upstream request.
     const gone = new AbortController();
     const onClose = () => !reply.raw.writableFinished && gone.abort();
@@ -169,7 +185,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           }
           let res: Dispatcher.ResponseData;
           try {
-            res = await s.upstreams.send(target, chosen.credentials, { method: 'POST', path, headers: traced, body: payload, signal: gone.signal });
+            res = await s.upstreams.send(target, chosen.credentials, { method: out.method, path, headers: traced, body: payload, signal: gone.signal });
           } catch (error) {
             if (gone.signal.aborted) return clientGone(reply, dialect, tryOutcome, seen);
             const timeout = (error as { code?: string }).code?.includes('TIMEOUT');
@@ -194,7 +210,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
           const usage = streamed
             ? await pipeStream(reply, res, dialect, clientWantsUsage, gone.signal)
-            : await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), s.upstreams.secretOf(target, chosen.credentials));
+            : textual(res) ? await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), s.upstreams.secretOf(target, chosen.credentials))
+            : await sendBytes(reply, res);
           // A stream the client left is not the account's failure; what was read of it is counted.
           if (gone.signal.aborted) usage.failed = false;
           seen.outcome = gone.signal.aborted ? 'client_closed' : usage.failed ? 'failed_mid_stream' : String(res.statusCode);
@@ -257,6 +274,16 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     return { input: known ? input : estimateTokens(text), output: known ? output ?? 0 : 0, estimated: !known && res.statusCode < 400, failed: false };
   }
 
+  /** An answer read as text (usage read from its JSON; a credential it quotes scrubbed): JSON, text, and every error. */
+  const textual = (res: Dispatcher.ResponseData) => res.statusCode >= 400 || /json|^text\/|xml/i.test(String(res.headers['content-type'] ?? 'application/json'));
+
+  /** Passes a binary answer (audio, images) through as it comes; it carries no token counts. */
+  async function sendBytes(reply: FastifyReply, res: Dispatcher.ResponseData): Promise<TokenUsage & { failed: boolean }> {
+    reply.code(res.statusCode).header('content-type', String(res.headers['content-type']));
+    await reply.send(res.body);
+    return { input: 0, output: 0, estimated: false, failed: false };
+  }
+
   /** Passes an SSE stream through, reading usage on the way; an upstream that fails mid-stream ends the client's stream with an error event. */
   async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, clientWantsUsage: boolean, gone: AbortSignal): Promise<TokenUsage & { failed: boolean }> {
     reply.hijack();
@@ -286,7 +313,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   const json = (dialect: Dialect, path: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await authenticate(req, reply, dialect);
     if (!caller) return reply;
-    return forward(req, reply, dialect, path, caller);
+    return forward(req, reply, dialect, path, jsonOutgoing(dialect, path, (req.body ?? {}) as Record<string, unknown>), caller);
   };
   app.post('/v1/chat/completions', json('openai', '/v1/chat/completions'));
   app.post('/v1/embeddings', json('openai', '/v1/embeddings'));
@@ -297,11 +324,16 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     if (!caller) return reply;
     return { object: 'list', data: s.gateway.models(caller.scopes.models).map((id) => ({ id, object: 'model', created: 0, owned_by: 'roster' })) };
   });
-  // Any other path: forwarded unchanged to the upstream of the model's pool (the body names the model).
-  app.post('/v1/*', async (req, reply) => {
-    const caller = await authenticate(req, reply, 'openai');
-    if (!caller) return reply;
-    return forward(req, reply, 'openai', req.url.split('?')[0]!, caller);
+  // Any other path and method: forwarded unchanged (query and body too, whatever its type) to
+  // the upstream of the model's pool; the model is named in a JSON body, a multipart form or ?model=.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
+    handler: async (req, reply) => {
+      const caller = await authenticate(req, reply, 'openai');
+      if (!caller) return reply;
+      return forward(req, reply, 'openai', '/v1/*', passthrough(req.method, req.url, req.headers, req.body), caller);
+    },
   });
   app.get('/health', async () => ({ status: 'ok' }));
   app.setNotFoundHandler((req, reply) => sendError(reply, 'openai', 404, 'not_found_error', `no route ${req.method} ${req.url.split('?')[0]}`));

@@ -234,6 +234,23 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return reply;
   });
 
+  // Any other /v1 path (images, audio, files…), any method and body: an echo of what arrived,
+  // so that a gateway's pass-through can be checked byte for byte; /v1/audio/speech answers audio bytes.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.route({
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
+      handler: async (req, reply) => {
+        const key = await admit(req, reply, false);
+        if (!key) return reply;
+        count(key, '200');
+        const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+        if (req.url.startsWith('/v1/audio/speech')) return reply.type('audio/mpeg').send(Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(60, 0x55)]));
+        return { method: req.method, url: req.url, contentType: req.headers['content-type'] ?? null, json: raw ? null : req.body ?? null, text: raw?.toString('utf8') ?? null };
+      },
+    });
+  });
+
   app.post('/_sandbox/llm', { schema: { body: LlmBody } }, async (req) => {
     const body = req.body as { keys: Record<string, KeyBehaviour>; reset?: boolean };
     if (body.reset) {

@@ -93,7 +93,7 @@ export class Upstreams {
   }
 
   /** Sends a request with the account's credential; throws `missing_credential` when the account has none to send. */
-  async send(target: UpstreamTarget, credentials: Credentials | null, req: { method: Dispatcher.HttpMethod; path: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Dispatcher.ResponseData> {
+  async send(target: UpstreamTarget, credentials: Credentials | null, req: { method: Dispatcher.HttpMethod; path: string; headers: Record<string, string>; body?: string | Buffer; signal?: AbortSignal }): Promise<Dispatcher.ResponseData> {
     const secret = credentialOf(target, credentials);
     if (!secret) throw Object.assign(new Error('the account has no credential for this upstream'), { code: 'missing_credential' });
     return request(`${target.baseUrl}${req.path}`, {

@@ -4,7 +4,7 @@
  * cools, mid-stream failures, and usage counted exactly under 1,000 concurrent requests.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser } from '../../src/commands/users.ts';
@@ -31,6 +31,8 @@ describe('gateway', () => {
     await behave({});
   };
   /** Requests each sandbox key answered with 200 since the last call. */
+  /** The headers of the last request the sandbox's model endpoints saw. */
+  const sandboxHeaders = async () => ((await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { lastHeaders: Record<string, string> }).lastHeaders;
   const served = async (): Promise<Record<string, number>> => {
     const stats = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { requests: Record<string, Record<string, number>> };
     await sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm/reset-stats' });
@@ -381,5 +383,40 @@ describe('gateway', () => {
     const counted = await usageRows();
     assert.deepEqual([sum(counted, 'requests') - sum(rows, 'requests'), sum(counted, 'input_tokens') - sum(rows, 'input_tokens')], [3, 0]);
     assert.ok(Math.abs(sum(counted, 'spend') - sum(rows, 'spend')) < 1e-6, 'and costs nothing');
+  });
+
+  it('passes any other path through unchanged but for the model: JSON, multipart, a query, and bytes back', async () => {
+    await calm();
+    await served();
+    interface Echo { method: string; url: string; contentType: string | null; json: Record<string, unknown> | null; text: string | null }
+    // JSON, through the SDK: the sandbox echoes what arrived.
+    const image = await openai.images.generate({ model: 'tiny', prompt: 'a cat' }) as unknown as Echo;
+    assert.deepEqual([image.method, image.url, image.json], ['POST', '/v1/images/generations', { model: 'sandbox-small', prompt: 'a cat' }]);
+    assert.match((await sandboxHeaders()).authorization!, /^Bearer sk-sandbox-account-\d$/, 'the account\'s credential, not the client\'s key');
+
+    // A multipart form (an audio file), through the SDK: the model field renamed, the file's bytes as they were.
+    const sound = Buffer.from('RIFF\u0000\u0001fake wave bytes');
+    const heard = await openai.audio.transcriptions.create({ model: 'small', file: await toFile(sound, 'a.wav', { type: 'audio/wav' }), language: 'en' }) as unknown as Echo;
+    assert.equal(heard.url, '/v1/audio/transcriptions');
+    assert.match(heard.contentType ?? '', /^multipart\/form-data; boundary=/);
+    assert.match(heard.text ?? '', /name="model"\r\n\r\nsandbox-small\r\n/);
+    assert.ok(heard.text!.includes(sound.toString('utf8')) && heard.text!.includes('name="language"\r\n\r\nen\r\n'), 'every other part as sent');
+
+    // A GET naming its model in the query; the rest of the query stays.
+    const files = await fetch(`${t.roster.gatewayUrl}/v1/files?purpose=batch&model=tiny&limit=2`, { headers: { authorization: `Bearer ${key}` } });
+    assert.deepEqual(await files.json(), { method: 'GET', url: '/v1/files?purpose=batch&model=sandbox-small&limit=2', contentType: null, json: null, text: null });
+
+    // Bytes back (speech) come as bytes.
+    const speech = await fetch(`${t.roster.gatewayUrl}/v1/audio/speech`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', input: 'hi', voice: 'alloy' }),
+    });
+    assert.equal(speech.headers.get('content-type'), 'audio/mpeg');
+    assert.deepEqual(Buffer.from(await speech.arrayBuffer()), Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(60, 0x55)]));
+
+    // Naming no model is the client's mistake, said so.
+    const nameless = await fetch(`${t.roster.gatewayUrl}/v1/files`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(nameless.status, 400);
+    assert.match((await nameless.json() as { error: { message: string } }).error.message, /^model: required/);
+    assert.equal(Object.values(await served()).reduce((n, k) => n + k, 0), 4, 'four requests reached the upstream');
   });
 });

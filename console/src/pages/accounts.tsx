@@ -14,7 +14,8 @@ const ROW_HEIGHT = 36;
 
 /** A page of accounts: after the previous page's cursor when it is known, else at an offset (a jump while scrolling). */
 const loadPage = (f: Filters, page: { offset: number; after?: string }, position?: string) => {
-  const given = Object.fromEntries(Object.entries({ ...f, pool: f.pool, position, after: page.after }).filter(([, v]) => v)) as { status?: 'active' };
+  // The filters set (an empty one is no filter), the position to wait for, and the cursor.
+  const given = Object.fromEntries(Object.entries({ ...f, position, after: page.after }).filter(([, v]) => v)) as { status?: 'active' };
   return must(api.GET('/v1/accounts', { params: { query: { limit: PAGE, offset: page.after ? 0 : page.offset, ...given } } }));
 };
 

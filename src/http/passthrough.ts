@@ -1,0 +1,95 @@
+/**
+ * What the gateway's pass-through route sends upstream: any method and path under `/v1`
+ * that has no route of its own, its query string and body unchanged but for the model's
+ * name (a JSON body's `model`, a multipart form's `model` field, or `?model=`), which
+ * becomes the route's upstream model.
+ */
+import type { Dispatcher } from 'undici';
+
+/** A request as the gateway forwards it, whatever route it came by. */
+export interface Outgoing {
+  method: Dispatcher.HttpMethod;
+  /** The upstream path, with the query string. */
+  path: (upstreamModel: string) => string;
+  /** The model the client named, or undefined when it named none. */
+  asked: string | undefined;
+  body: (upstreamModel: string) => string | Buffer | undefined;
+  contentType: string | undefined;
+  /** Tokens the request may use, for a budget's reservation. */
+  estimate: { input: number; output: number };
+  streaming: boolean;
+  clientWantsUsage: boolean;
+}
+
+/** A rough count of tokens in text, for estimates: four characters a token. */
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+/**
+ * The pass-through form of a request: the model named in a JSON body, a multipart form or
+ * the query, and a body and path that name the upstream's model instead.
+ *
+ * @example
+ * passthrough('POST', '/v1/images/generations', { 'content-type': 'application/json' }, { model: 'img', prompt: 'a cat' }).asked // → 'img'
+ */
+export function passthrough(method: string, url: string, headers: { 'content-type'?: string }, given: unknown): Outgoing {
+  // A text body (fastify reads text/plain as a string) goes on as the bytes it came as.
+  const body = typeof given === 'string' ? Buffer.from(given) : given;
+  const [pathname, search = ''] = url.split(/\?(.*)/s, 2) as [string, string?];
+  const query = new URLSearchParams(search);
+  const contentType = headers['content-type'];
+  const base = { method: method as Dispatcher.HttpMethod, contentType, streaming: false, clientWantsUsage: false };
+  const withQuery = (upstreamModel: string | undefined) => {
+    if (upstreamModel !== undefined && query.has('model')) query.set('model', upstreamModel);
+    const q = query.toString();
+    return q ? `${pathname}?${q}` : pathname;
+  };
+  if (Buffer.isBuffer(body)) {
+    const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+    const field = boundary ? modelField(body, boundary) : undefined;
+    const asked = field?.value ?? query.get('model') ?? undefined;
+    return {
+      ...base, asked, estimate: { input: 0, output: 0 },
+      path: (m) => withQuery(field ? undefined : m),
+      body: (m) => (field ? Buffer.concat([body.subarray(0, field.start), Buffer.from(m), body.subarray(field.end)]) : body),
+    };
+  }
+  if (body && typeof body === 'object') {
+    const json = body as Record<string, unknown>;
+    const asked = typeof json.model === 'string' && json.model !== '' ? json.model : query.get('model') ?? undefined;
+    const text = JSON.stringify(json);
+    return {
+      ...base, asked, estimate: { input: estimateTokens(text), output: 0 }, streaming: json.stream === true,
+      path: (m) => withQuery(typeof json.model === 'string' ? undefined : m),
+      body: (m) => (typeof json.model === 'string' ? JSON.stringify({ ...json, model: m }) : text),
+    };
+  }
+  return { ...base, asked: query.get('model') ?? undefined, estimate: { input: 0, output: 0 }, path: (m) => withQuery(m), body: () => undefined };
+}
+
+/**
+ * Where the value of a multipart form's `model` field lies in the body (byte offsets), and
+ * what it is; undefined when the form has none.
+ *
+ * @example
+ * modelField(Buffer.from('--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper\r\n--b--\r\n'), 'b')
+ * // → { start: 53, end: 60, value: 'whisper' }
+ */
+export function modelField(body: Buffer, boundary: string): { start: number; end: number; value: string } | undefined {
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  // Each part begins after a delimiter (the first may open the body without its CRLF).
+  let at = body.indexOf(`--${boundary}`);
+  while (at !== -1) {
+    const headersStart = at + (body[at] === 0x0d ? delimiter.length : delimiter.length - 2) + 2;
+    const headersEnd = body.indexOf('\r\n\r\n', headersStart);
+    if (headersEnd === -1) return undefined;
+    const next = body.indexOf(delimiter, headersEnd);
+    if (next === -1) return undefined;
+    const partHeaders = body.subarray(headersStart, headersEnd).toString('latin1');
+    if (/content-disposition:\s*form-data;[^\r\n]*\bname="model"/i.test(partHeaders) && !/filename=/i.test(partHeaders)) {
+      const start = headersEnd + 4;
+      return { start, end: next, value: body.subarray(start, next).toString('utf8') };
+    }
+    at = next;
+  }
+  return undefined;
+}

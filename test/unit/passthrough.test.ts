@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { modelField, passthrough } from '../../src/http/passthrough.ts';
+
+const form = (parts: string[], boundary = 'xyz') => Buffer.from(`${parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('')}--${boundary}--\r\n`);
+
+describe('the gateway\'s pass-through', () => {
+  it('finds a multipart form\'s model field wherever it is, and not a file part named model', () => {
+    const body = form([
+      'Content-Disposition: form-data; name="model"; filename="model.txt"\r\nContent-Type: text/plain\r\n\r\nnot this',
+      'Content-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF\r\n--xy bytes that look like a boundary',
+      'Content-Disposition: form-data; name="model"\r\n\r\nwhisper-small',
+    ]);
+    const field = modelField(body, 'xyz')!;
+    assert.equal(field.value, 'whisper-small');
+    assert.equal(body.subarray(field.start, field.end).toString(), 'whisper-small');
+    assert.equal(modelField(form(['Content-Disposition: form-data; name="prompt"\r\n\r\nhi']), 'xyz'), undefined);
+    assert.equal(modelField(Buffer.from('--xyz\r\nbroken'), 'xyz'), undefined);
+  });
+
+  it('renames the model in a form, a JSON body or the query, and leaves every other byte', () => {
+    const body = form(['Content-Disposition: form-data; name="model"\r\n\r\nsmall', 'Content-Disposition: form-data; name="file"; filename="a"\r\n\r\n\u0000\u0001']);
+    const multipart = passthrough('POST', '/v1/audio/transcriptions?x=1', { 'content-type': 'multipart/form-data; boundary=xyz' }, body);
+    assert.equal(multipart.asked, 'small');
+    assert.deepEqual(multipart.body('upstream-small'), Buffer.from(body.toString('latin1').replace('\r\n\r\nsmall\r\n', '\r\n\r\nupstream-small\r\n'), 'latin1'));
+    assert.equal(multipart.path('upstream-small'), '/v1/audio/transcriptions?x=1');
+
+    const json = passthrough('POST', '/v1/images/generations', { 'content-type': 'application/json' }, { model: 'img', prompt: 'a cat' });
+    assert.deepEqual([json.asked, JSON.parse(String(json.body('up-img'))), json.path('up-img')], ['img', { model: 'up-img', prompt: 'a cat' }, '/v1/images/generations']);
+
+    const query = passthrough('GET', '/v1/files?purpose=batch&model=small', {}, undefined);
+    assert.deepEqual([query.asked, query.path('up'), query.body('up')], ['small', '/v1/files?purpose=batch&model=up', undefined]);
+
+    const text = passthrough('POST', '/v1/moderations?model=m', { 'content-type': 'text/plain' }, 'as it came');
+    assert.deepEqual([text.asked, String(text.body('up')), text.path('up')], ['m', 'as it came', '/v1/moderations?model=up']);
+
+    assert.equal(passthrough('DELETE', '/v1/files/f1', {}, undefined).asked, undefined);
+  });
+});
