@@ -47,12 +47,10 @@ function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unkno
   const streaming = body.stream === true;
   const usageChunk = streaming && dialect === 'openai' && path === '/v1/chat/completions';
   const maxOut = path.endsWith('/count_tokens') || path === '/v1/embeddings' ? 0 : Number(body.max_tokens ?? body.max_completion_tokens ?? 1024) || 0;
-  const text = JSON.stringify(body);
   return {
-    method: 'POST', path: () => path, contentType: 'application/json', streaming,
+    method: 'POST', path: () => path, contentType: 'application/json', streaming, maxOutput: maxOut,
     asked: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
     clientWantsUsage: dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
-    estimate: { input: estimateTokens(text), output: maxOut },
     body: (model) => JSON.stringify({ ...body, model, ...(usageChunk ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) }),
   };
 }
@@ -137,7 +135,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const path = out.path(route.upstreamModel);
     let held: Reservation[];
     try {
-      held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.settings.prices, route.model, out.estimate));
+      const input = typeof payload === 'string' ? estimateTokens(payload) : 0;
+      held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.settings.prices, route.model, { input, output: out.maxOutput }));
     } catch (error) {
       if (!(error instanceof DomainError)) return sendError(reply, dialect, 503, 'api_error', 'budgets cannot be checked right now', 2);
       return sendError(reply, dialect, 429, 'rate_limit_error', error.detail, error.retryAfterSeconds);

@@ -15,8 +15,8 @@ export interface Outgoing {
   asked: string | undefined;
   body: (upstreamModel: string) => string | Buffer | undefined;
   contentType: string | undefined;
-  /** Tokens the request may use, for a budget's reservation. */
-  estimate: { input: number; output: number };
+  /** The most output tokens it may use, for a budget's reservation (its input is estimated from a text body). */
+  maxOutput: number;
   streaming: boolean;
   clientWantsUsage: boolean;
 }
@@ -37,7 +37,7 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
   const [pathname, search = ''] = url.split(/\?(.*)/s, 2) as [string, string?];
   const query = new URLSearchParams(search);
   const contentType = headers['content-type'];
-  const base = { method: method as Dispatcher.HttpMethod, contentType, streaming: false, clientWantsUsage: false };
+  const base = { method: method as Dispatcher.HttpMethod, contentType, streaming: false, clientWantsUsage: false, maxOutput: 0 };
   const withQuery = (upstreamModel: string | undefined) => {
     if (upstreamModel !== undefined && query.has('model')) query.set('model', upstreamModel);
     const q = query.toString();
@@ -48,7 +48,7 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
     const field = boundary ? modelField(body, boundary) : undefined;
     const asked = field?.value ?? query.get('model') ?? undefined;
     return {
-      ...base, asked, estimate: { input: 0, output: 0 },
+      ...base, asked,
       path: (m) => withQuery(field ? undefined : m),
       body: (m) => (field ? Buffer.concat([body.subarray(0, field.start), Buffer.from(m), body.subarray(field.end)]) : body),
     };
@@ -58,12 +58,12 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
     const asked = typeof json.model === 'string' && json.model !== '' ? json.model : query.get('model') ?? undefined;
     const text = JSON.stringify(json);
     return {
-      ...base, asked, estimate: { input: estimateTokens(text), output: 0 }, streaming: json.stream === true,
+      ...base, asked, streaming: json.stream === true,
       path: (m) => withQuery(typeof json.model === 'string' ? undefined : m),
       body: (m) => (typeof json.model === 'string' ? JSON.stringify({ ...json, model: m }) : text),
     };
   }
-  return { ...base, asked: query.get('model') ?? undefined, estimate: { input: 0, output: 0 }, path: (m) => withQuery(m), body: () => undefined };
+  return { ...base, asked: query.get('model') ?? undefined, path: (m) => withQuery(m), body: () => undefined };
 }
 
 /**
