@@ -33,10 +33,17 @@ export function messageOf(error: unknown): string {
   return [p?.detail ?? p?.title ?? 'the request failed', fields].filter(Boolean).join(' — ');
 }
 
-/** The data of a call, or throws its problem. */
+/** A failed call: its message, and the HTTP status (503 when the read models lag: worth trying again). */
+export class CallError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+/** The data of a call, or throws its problem (a `CallError`). */
 export async function must<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
-  if (error !== undefined || !response.ok) throw new Error(messageOf(error));
+  if (error !== undefined || !response.ok) throw new CallError(messageOf(error), response.status);
   return data as T;
 }
 

@@ -146,7 +146,11 @@ describe('console in a browser', { skip }, () => {
     await row.locator('[data-status="running"]').waitFor();
     await row.getByRole('button', { name: 'Run log' }).click();
     // The flows register both; the run log and the identities follow from the feed, without a reload.
-    await until('both attempts in the run log', async () => (await page.locator('tr[data-attempt] [data-outcome="succeeded"]').count()) === 2, 30_000);
+    await until('both attempts in the run log', async () => (await page.locator('tr[data-attempt] [data-outcome="succeeded"]').count()) === 2, 30_000).catch(async (e: Error) => {
+      const log = await page.getByRole('table', { name: 'Run log' }).textContent();
+      const api = await t.call('GET', `/v1/jobs/${await row.getAttribute('data-job')}/attempts`);
+      throw new Error(`${e.message}; the page: ${await row.textContent()} | ${log}; the API: ${JSON.stringify(api.body)}`);
+    });
     await countOf('tr[data-identity] [data-registered="true"]', 2);
     assert.ok(!(await page.content()).includes('secret-1'), 'no identity password on the page');
     await shoot('registration');
@@ -348,7 +352,9 @@ describe('console in a browser', { skip }, () => {
     const total = page.locator('tr[data-pool="web"] [data-count="total"]');
     await until('the pool\'s total to read 3', async () => (await total.textContent()) === '3', 10_000);
     assert.equal(await total.textContent(), '3');
-    // Another client allocates: the live sessions count and the allocation rate move without a reload.
+    // Another client allocates: the live sessions count and the allocation rate move without a reload
+    // (once the page's feed is open: the rate counts the allocations it is sent).
+    await until('the page\'s feed', async () => (await page.locator('section[aria-label="Pools"] .section-head .muted').textContent())?.startsWith('live') ?? false, 10_000);
     const lease = await t.call('POST', '/v1/pools/web/sessions', { count: 1 });
     await until('one live session', async () => (await page.locator('tr[data-pool="web"] [data-count="sessions"]').textContent()) === '1', 10_000);
     await until('an allocation rate', async () => !(await page.locator('[data-rates]').textContent())?.startsWith('0.0 sessions'), 10_000);
