@@ -144,6 +144,14 @@ export function useFeedChanges(query: string | undefined, changed: (position: st
 }
 
 /**
+ * The later of two log positions (they order as strings), or undefined when neither is known.
+ *
+ * @example
+ * latest('00000000000000000012', undefined) // → '00000000000000000012'
+ */
+export const latest = (a: string | undefined, b: string | undefined) => (a === undefined || (b !== undefined && b > a) ? b : a);
+
+/**
  * `useLoad` for a read that must show a change just made: `after(position)` loads again
  * once the read models reach the position the change answered (without one, at once).
  *

@@ -228,6 +228,8 @@ describe('console in a browser', { skip }, () => {
 
     await registerUser(t.roster.services.users, { email: 'admin@example.test', password: 'admin password 1', role: 'admin', verified: true }, { actor: 'test', correlationId: 'console' });
     await registerUser(t.roster.services.users, { email: 'new@example.test', password: 'new password 1', role: 'viewer', verified: true }, { actor: 'test', correlationId: 'console' });
+    // Users registered here, outside the page: it lists them once the read model has them.
+    await until('both users in the users read model', async () => (await t.call('GET', '/v1/users?search=%40example.test&limit=100')).body.items?.length >= 3, 10_000);
     const admin = await (await browser.newContext()).newPage();
     admin.on('pageerror', (e) => problems.push(`admin page: ${e.message}`));
     await admin.goto(`${t.roster.url}/#/audit`);

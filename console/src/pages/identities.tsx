@@ -1,7 +1,7 @@
 /** A pool's identities to register: who is registered and who is not, and import by paste with a result per line. */
 import { useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
-import { canChange, ErrorLine, Field, LineResults, Section, Table, useLoadAt, when, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, latest, LineResults, Section, Table, useLoadAt, when, type PageProps } from '../ui.tsx';
 
 /**
  * The identities of `poolId` (the first 100 of those shown), filtered by whether a flow
@@ -12,9 +12,13 @@ import { canChange, ErrorLine, Field, LineResults, Section, Table, useLoadAt, wh
  */
 export function IdentitiesSection(props: PageProps & { poolId: string; changed: string | undefined }) {
   const [registered, setRegistered] = useState<'' | 'true' | 'false'>('');
-  const [list, error, after] = useLoadAt((position) => must(api.GET('/v1/pools/{poolId}/identities', {
-    params: { path: { poolId: props.poolId }, query: { limit: 100, offset: 0, ...(registered ? { registered: registered === 'true' } : {}), ...(position ? { position } : {}) } },
-  })), [props.poolId, registered, props.changed]);
+  // Read at the later of the last import's position and the feed's.
+  const [list, error, after] = useLoadAt((imported) => {
+    const position = latest(imported, props.changed);
+    return must(api.GET('/v1/pools/{poolId}/identities', {
+      params: { path: { poolId: props.poolId }, query: { limit: 100, offset: 0, ...(registered ? { registered: registered === 'true' } : {}), ...(position ? { position } : {}) } },
+    }));
+  }, [props.poolId, registered, props.changed]);
   const [results, setResults] = useState<Array<{ line: number; email: string | null; result: string; error?: string }>>();
   const [text, setText] = useState('');
 

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
 import { IdentitiesSection } from './identities.tsx';
-import { canChange, ErrorLine, Field, PoolSelect, Section, useFeedChanges, useLoadAt, usePool, when, Table, type PageProps } from '../ui.tsx';
+import { canChange, ErrorLine, Field, PoolSelect, Section, useFeedChanges, useLoad, useLoadAt, usePool, when, Table, type PageProps } from '../ui.tsx';
 
 export function JobsPage(props: PageProps) {
   const [pools, chosen, setPool] = usePool();
@@ -83,8 +83,9 @@ export function JobsPage(props: PageProps) {
 
 /** A job's run log: each attempt of each identity in order (the first 200), read again on each job event. */
 function RunLog(props: { jobId: string; changed: string | undefined }) {
-  const [attempts, error] = useLoadAt((position) => must(api.GET('/v1/jobs/{jobId}/attempts', {
-    params: { path: { jobId: props.jobId }, query: { after: -1, limit: 200, ...(position ? { position } : {}) } },
+  // Read at the position of the feed's last job event, so that the attempts it told of are there.
+  const [attempts, error] = useLoad(() => must(api.GET('/v1/jobs/{jobId}/attempts', {
+    params: { path: { jobId: props.jobId }, query: { after: -1, limit: 200, ...(props.changed ? { position: props.changed } : {}) } },
   })), [props.jobId, props.changed]);
   return (
     <>
