@@ -27,6 +27,9 @@ export function accountView(a: AccountRow) {
   };
 }
 
+/** A place in the accounts listing as the API gives it (`next`), opaque to clients. */
+const cursorText = (c: AccountCursor) => Buffer.from(JSON.stringify([c.poolId, c.login, c.accountId])).toString('base64url');
+
 /** The place an `after` cursor names; 400 naming `after` when it is not one this API gave. */
 function cursorOf(text: string): AccountCursor {
   try {
@@ -98,12 +101,11 @@ export default function accountRoutes(app: App, s: Services): void {
     if (q.after && q.offset) throw invalid([{ field: 'offset', message: 'cannot be given with after' }]);
     const after = q.after === undefined ? undefined : cursorOf(q.after);
     await readModelsAt(s, q.position);
-    const { items, total, last } = await listAccounts(s.db, {
+    const { items, total, next } = await listAccounts(s.db, {
       poolId: q.pool, status: q.status as never, search: q.search, capability: q.capability, region: q.region, limit: q.limit, offset: q.offset, after,
       ...(q.limitReached ? { limitReached: { model: q.limitReached, day: usageDay(Date.now(), s.days.timeZone, s.days.rollover) } } : {}),
     });
-    const next = last && items.length === q.limit ? Buffer.from(JSON.stringify([last.poolId, last.login, last.accountId])).toString('base64url') : null;
-    return { items: items.map(accountView), total, limit: q.limit, offset: q.offset, next };
+    return { items: items.map(accountView), total, limit: q.limit, offset: q.offset, next: next ? cursorText(next) : null };
   });
 
   app.get('/v1/accounts/:accountId', { schema: { tags, params: AccountParams, querystring: Type.Object({ position: Position }), response: answers({ 200: AccountView }) } }, async (req) => {

@@ -139,13 +139,13 @@ const LIMIT_REACHED = (model: string, day: string) => `account_id IN (
 
 /**
  * A page of accounts matching the filters, in (pool, login, id) order, how many match in
- * all, and the cursor of the page's last row.
+ * all, and where the next page starts (none after the last page).
  *
  * @example
  * const first = await listAccounts(db, { poolId: 'web', limit: 200, offset: 0 });
- * const next = await listAccounts(db, { poolId: 'web', limit: 200, offset: 0, after: first.last });
+ * const second = await listAccounts(db, { poolId: 'web', limit: 200, offset: 0, after: first.next });
  */
-export async function listAccounts(pool: pg.Pool, q: AccountQuery): Promise<{ items: AccountRow[]; total: number; last?: AccountCursor }> {
+export async function listAccounts(pool: pg.Pool, q: AccountQuery): Promise<{ items: AccountRow[]; total: number; next?: AccountCursor }> {
   const params: unknown[] = [q.poolId ?? null, q.search?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null, q.capability ?? null, q.region ?? null];
   const where = [
     '($1::text IS NULL OR pool_id = $1)',
@@ -159,11 +159,13 @@ export async function listAccounts(pool: pg.Pool, q: AccountQuery): Promise<{ it
   const filter = where.join(' AND ');
   const page = q.after ? `${filter} AND (pool_id, login, account_id) > ($${params.push(q.after.poolId)}, $${params.push(q.after.login)}, $${params.push(q.after.accountId)}::uuid)` : filter;
   const [items, count] = await Promise.all([
-    pool.query<AccountRow>(`SELECT * FROM rm_accounts WHERE ${page} ORDER BY pool_id, login, account_id LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`, params),
+    // One row more than the page: whether a next page exists.
+    pool.query<AccountRow>(`SELECT * FROM rm_accounts WHERE ${page} ORDER BY pool_id, login, account_id LIMIT $${params.push(q.limit + 1)} OFFSET $${params.push(q.offset)}`, params),
     pool.query<{ n: string }>(`SELECT count(*) AS n FROM rm_accounts WHERE ${filter}`, counted),
   ]);
-  const end = items.rows.at(-1);
-  return { items: items.rows, total: Number(count.rows[0]!.n), ...(end ? { last: { poolId: end.pool_id, login: end.login, accountId: end.account_id } } : {}) };
+  const rows = items.rows.slice(0, q.limit);
+  const end = rows.at(-1);
+  return { items: rows, total: Number(count.rows[0]!.n), ...(end && items.rows.length > q.limit ? { next: { poolId: end.pool_id, login: end.login, accountId: end.account_id } } : {}) };
 }
 
 /** One account by id; `account_not_found` when unknown. */
