@@ -21,9 +21,6 @@ export interface Outgoing {
   clientWantsUsage: boolean;
 }
 
-/** A rough count of tokens in text, for estimates: four characters a token. */
-export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
-
 /**
  * The pass-through form of a request: the model named in a JSON body, a multipart form or
  * the query, and a body and path that name the upstream's model instead.
@@ -37,33 +34,34 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
   const [pathname, search = ''] = url.split(/\?(.*)/s, 2) as [string, string?];
   const query = new URLSearchParams(search);
   const contentType = headers['content-type'];
-  const base = { method: method as Dispatcher.HttpMethod, contentType, streaming: false, clientWantsUsage: false, maxOutput: 0 };
-  const withQuery = (upstreamModel: string | undefined) => {
-    if (upstreamModel !== undefined && query.has('model')) query.set('model', upstreamModel);
-    const q = query.toString();
-    return q ? `${pathname}?${q}` : pathname;
+  // The model the body names, and the body naming another; else the query names it.
+  const named = namedInBody(body, contentType);
+  const unchanged = body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  return {
+    method: method as Dispatcher.HttpMethod, contentType, streaming: named?.streaming ?? false, clientWantsUsage: false, maxOutput: 0,
+    asked: named?.model ?? query.get('model') ?? undefined,
+    body: (m) => (named ? named.with(m) : unchanged),
+    path: (m) => {
+      if (!named && query.has('model')) query.set('model', m);
+      const q = query.toString();
+      return q ? `${pathname}?${q}` : pathname;
+    },
   };
+}
+
+/** The model a JSON body or a multipart form names, and the body with another in its place; undefined when it names none. */
+function namedInBody(body: unknown, contentType: string | undefined): { model: string; with: (model: string) => string | Buffer; streaming: boolean } | undefined {
   if (Buffer.isBuffer(body)) {
     const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
     const field = boundary ? modelField(body, boundary) : undefined;
-    const asked = field?.value ?? query.get('model') ?? undefined;
-    return {
-      ...base, asked,
-      path: (m) => withQuery(field ? undefined : m),
-      body: (m) => (field ? Buffer.concat([body.subarray(0, field.start), Buffer.from(m), body.subarray(field.end)]) : body),
+    return field && {
+      model: field.value, streaming: false,
+      with: (model) => Buffer.concat([body.subarray(0, field.start), Buffer.from(model), body.subarray(field.end)]),
     };
   }
-  if (body && typeof body === 'object') {
-    const json = body as Record<string, unknown>;
-    const asked = typeof json.model === 'string' && json.model !== '' ? json.model : query.get('model') ?? undefined;
-    const text = JSON.stringify(json);
-    return {
-      ...base, asked, streaming: json.stream === true,
-      path: (m) => withQuery(typeof json.model === 'string' ? undefined : m),
-      body: (m) => (typeof json.model === 'string' ? JSON.stringify({ ...json, model: m }) : text),
-    };
-  }
-  return { ...base, asked: query.get('model') ?? undefined, path: (m) => withQuery(m), body: () => undefined };
+  const json = body as Record<string, unknown> | undefined;
+  if (!json || typeof json !== 'object' || typeof json.model !== 'string' || json.model === '') return undefined;
+  return { model: json.model, streaming: json.stream === true, with: (model) => JSON.stringify({ ...json, model }) };
 }
 
 /**

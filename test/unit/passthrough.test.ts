@@ -28,6 +28,9 @@ describe('the gateway\'s pass-through', () => {
     const json = passthrough('POST', '/v1/images/generations', { 'content-type': 'application/json' }, { model: 'img', prompt: 'a cat' });
     assert.deepEqual([json.asked, JSON.parse(String(json.body('up-img'))), json.path('up-img')], ['img', { model: 'up-img', prompt: 'a cat' }, '/v1/images/generations']);
 
+    const modelless = passthrough('POST', '/v1/batches?model=small', { 'content-type': 'application/json' }, { input_file_id: 'f1' });
+    assert.deepEqual([modelless.asked, modelless.body('up'), modelless.path('up')], ['small', '{"input_file_id":"f1"}', '/v1/batches?model=up']);
+
     const query = passthrough('GET', '/v1/files?purpose=batch&model=small', {}, undefined);
     assert.deepEqual([query.asked, query.path('up'), query.body('up')], ['small', '/v1/files?purpose=batch&model=up', undefined]);
 
