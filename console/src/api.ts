@@ -47,6 +47,24 @@ export async function must<T>(call: Promise<{ data?: T; error?: unknown; respons
   return data as T;
 }
 
+/**
+ * A read, tried again a second later (five times at most) while it is answered 503: the read
+ * models have not reached the position it asked for yet, or the database is briefly away.
+ *
+ * @example
+ * const account = await caughtUp(() => must(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId }, query: { position } } })));
+ */
+export async function caughtUp<T>(read: () => Promise<T>, tries = 5): Promise<T> {
+  for (let left = tries; ; left--) {
+    try {
+      return await read();
+    } catch (e) {
+      if (!(e instanceof CallError && e.status === 503) || left <= 1) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /** The user signed in. */
 export interface Me {
   userId: string;

@@ -1,7 +1,7 @@
 /** Small shared pieces of the console's pages. */
 import { cloneElement, type ComponentChildren, type VNode } from 'preact';
 import { useEffect, useId, useState } from 'preact/hooks';
-import { api, CallError, feed, must } from './api.ts';
+import { api, caughtUp, feed, must } from './api.ts';
 
 /** What a page is told: the signed-in user's role decides which actions it shows. */
 export interface PageProps {
@@ -15,7 +15,7 @@ export const canChange = (role: string) => role === 'admin' || role === 'operato
 
 /**
  * Loads data on mount and when `deps` change; answers it, the error and a reloader. A 503
- * (the read models behind what the page asked to see) is tried again a second later, a few times.
+ * (the read models behind what the page asked to see) is tried again (`caughtUp`).
  *
  * @example
  * const [pools, error, reload] = useLoad(() => must(api.GET('/v1/pools')), []);
@@ -26,16 +26,9 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [T | undefi
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const attempt = (left: number) => load().then((d) => live && (setData(d), setError(undefined)), (e: Error) => {
-      if (!live) return;
-      if (e instanceof CallError && e.status === 503 && left > 0) timer = setTimeout(() => void attempt(left - 1), 1000);
-      else setError(e.message);
-    });
-    void attempt(5);
+    caughtUp(load).then((d) => live && (setData(d), setError(undefined)), (e: Error) => live && setError(e.message));
     return () => {
       live = false;
-      clearTimeout(timer);
     };
   }, [...deps, tick]);
   return [data, error, () => setTick((t) => t + 1)];

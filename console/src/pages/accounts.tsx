@@ -4,7 +4,7 @@
  * file with per-line results, and actions on each account. Secrets are never shown.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, feed, must } from '../api.ts';
+import { api, caughtUp, feed, must } from '../api.ts';
 import { canChange, ErrorLine, Field, LineResults, Section, useLoad, when, type PageProps } from '../ui.tsx';
 
 type Account = Awaited<ReturnType<typeof loadPage>>['items'][number];
@@ -16,7 +16,7 @@ const ROW_HEIGHT = 36;
 const loadPage = (f: Filters, page: { offset: number; after?: string }, position?: string) => {
   // The filters set (an empty one is no filter), the position to wait for, and the cursor.
   const given = Object.fromEntries(Object.entries({ ...f, position, after: page.after }).filter(([, v]) => v)) as { status?: 'active' };
-  return must(api.GET('/v1/accounts', { params: { query: { limit: PAGE, offset: page.after ? 0 : page.offset, ...given } } }));
+  return caughtUp(() => must(api.GET('/v1/accounts', { params: { query: { limit: PAGE, offset: page.after ? 0 : page.offset, ...given } } })));
 };
 
 /** The state an operator reads first: leased, cooling, or the status. */
@@ -98,17 +98,13 @@ export function AccountsPage(props: PageProps) {
     if (last > 0 && !rows[last - 1]) void fetchPage(Math.floor((last - 1) / PAGE));
   }, [first, last, rows]);
 
-  /** Reads one row again once the read models reach `position`; tries again while they lag (a 503 after the API's bounded wait). */
-  const reloadRow = async (accountId: string, i: number, position: string | undefined, tries = 5): Promise<void> => {
+  /** Reads one row again once the read models reach `position` (tried again while they lag: a 503 after the API's bounded wait). */
+  const reloadRow = async (accountId: string, i: number, position: string | undefined): Promise<void> => {
     const gen = generation.current;
-    try {
-      const a = await must(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId }, query: { position } } }));
-      if (gen !== generation.current) return;
-      if (position) rowAt.current.set(accountId, position);
-      setRows((r) => r.map((row, j) => (j === i ? a : row)));
-    } catch {
-      if (tries > 1 && gen === generation.current) setTimeout(() => void reloadRow(accountId, i, position, tries - 1), 1000);
-    }
+    const a = await caughtUp(() => must(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId }, query: { position } } }))).catch(() => undefined);
+    if (!a || gen !== generation.current) return;
+    if (position) rowAt.current.set(accountId, position);
+    setRows((r) => r.map((row, j) => (j === i ? a : row)));
   };
 
   // Live: an event about an account in view reloads that row.

@@ -6,10 +6,13 @@ import { api, must } from '../api.ts';
 import { ErrorLine, Field, Section, useLoad, when, Table, type PageProps } from '../ui.tsx';
 
 type Usage = Awaited<ReturnType<typeof loadUsage>>;
+const loadKeys = async () => (await must(api.GET('/v1/keys'))).items;
+/** A key's limits, as the API gives them. */
+type Limits = Awaited<ReturnType<typeof loadKeys>>[number]['limits'];
 const loadUsage = async () => (await must(api.GET('/v1/usage/gateway', { params: { query: {} } }))).items;
 
 export function GatewayPage(props: PageProps) {
-  const [keys, error, reload] = useLoad(async () => (await must(api.GET('/v1/keys'))).items, []);
+  const [keys, error, reload] = useLoad(loadKeys, []);
   const [usage] = useLoad(loadUsage, []);
   const [shown, setShown] = useState<{ name: string; key: string }>();
   /** The key whose limits are being edited. */
@@ -157,8 +160,6 @@ function limitsText(l: Limits): string {
   ];
   return parts.filter(Boolean).join(', ') || 'none';
 }
-
-type Limits = { requestsPerMinute?: number; tokensPerMinute?: number; concurrentSessions?: number; budget?: { units: number; period: 'day' | 'month' } };
 
 /** Changes a key's limits (`PATCH /v1/keys/{id}`); an empty field means no limit of that kind. */
 function KeyLimits(props: PageProps & { keyId: string; limits: Limits; onSaved: () => void }) {
