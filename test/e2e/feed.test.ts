@@ -45,8 +45,23 @@ describe('the live feed at /ws', () => {
   after(async () => t?.stop());
 
   const pair = async () => {
-    const { body } = await t.call('POST', '/v1/pools/feed/sessions', { holder: 'feed-test' });
-    await t.call('POST', `/v1/pools/feed/sessions/${body.sessionId}/release`, { leaseSecret: body.leaseSecret });
+    const { status, body } = await t.call('POST', '/v1/pools/feed/sessions', { holder: 'feed-test' });
+    assert.equal(status, 201, `allocation: ${JSON.stringify(body)}`);
+    const released = await t.call('POST', `/v1/pools/feed/sessions/${body.sessionId}/release`, { leaseSecret: body.leaseSecret });
+    assert.ok(released.status === 200 && released.body.released, `release: ${released.status} ${JSON.stringify(released.body)}`);
+    return released.body.position as string;
+  };
+
+  /**
+   * The pool's events after `from` up to `head`, an event known to be written. A committed
+   * event stays unreadable while an older transaction is open (the projection runner's, say),
+   * so the store is read until it hands out `head`.
+   */
+  const poolEventsUpTo = async (from: string, head: string) => {
+    let events: Awaited<ReturnType<typeof t.roster.services.store.readAll>> = [];
+    await until(`the store to hand out ${head}`, async () =>
+      (events = await t.roster.services.store.readAll({ from, limit: 10_000, filter: { streamPrefixes: ['pool-feed'] } })).some((e) => e.position === head));
+    return events.filter((e) => e.position <= head);
   };
 
   it('needs a token and a sound query', async () => {
@@ -59,8 +74,9 @@ describe('the live feed at /ws', () => {
     const first = connect(t, `topics=events&pool=feed&from=${encodeURIComponent(start)}`);
     await first.opened;
     let bursting = true;
+    const released: string[] = [];
     const burst = (async () => {
-      for (let i = 0; i < 150; i++) await Promise.all([pair(), pair()]);
+      for (let i = 0; i < 150; i++) released.push(...await Promise.all([pair(), pair()]));
       bursting = false;
     })();
     await until('messages before the cut', async () => first.messages.length >= 60);
@@ -71,9 +87,9 @@ describe('the live feed at /ws', () => {
     const second = connect(t, `topics=events&pool=feed&from=${encodeURIComponent(last)}`);
     await second.opened;
     await burst;
-    const head = await t.roster.services.store.headPosition();
-    const expected = (await t.roster.services.store.readAll({ from: start, filter: { streamPrefixes: ['pool-feed'] } }))
-      .filter((e) => e.position <= head);
+    // The later release of the last two pairs is the pool's last event.
+    const head = released.sort().at(-1)!;
+    const expected = await poolEventsUpTo(start, head);
     await until('the resumed client to reach the head', async () => second.messages.at(-1)?.position === expected.at(-1)!.position);
     const received = [...seen, ...second.messages];
     assert.equal(new Set(received.map((m) => m.event!.id)).size, received.length, 'no duplicate');
@@ -91,15 +107,17 @@ describe('the live feed at /ws', () => {
     const live = Array.from({ length: 20 }, () => connect(t, 'topics=events&pool=feed'));
     const resumed = Array.from({ length: 10 }, (_, i) => connect(t, `topics=events&pool=feed&from=${encodeURIComponent(i % 2 ? from : middle)}`));
     await Promise.all([...live, ...resumed].map((c) => c.opened));
-    await pair();
-    const head = await t.roster.services.store.headPosition();
-    const all = (await t.roster.services.store.readAll({ from, filter: { streamPrefixes: ['pool-feed'] } })).filter((e) => e.position <= head);
+    // The release is the pool's last event so far.
+    const head = await pair();
+    const all = await poolEventsUpTo(from, head);
     const after = (p: string) => all.filter((e) => e.position > p).map((e) => e.id);
     // Up to the head read above (a later event of the pool, e.g. an expiry, may follow it).
     const upToHead = (c: { messages: Message[] }) => c.messages.filter((m) => m.position <= head);
     const last = all.at(-1)!.position;
     await until('every client to reach the head', async () => [...live, ...resumed].every((c) => upToHead(c).at(-1)?.position === last)).catch((e: Error) => {
-      throw new Error(`${e.message}: ${JSON.stringify([...live, ...resumed].map((c) => [c.messages.length, c.messages.at(-1)?.position]))}, head event ${last}`);
+      const seen = (c: { messages: Message[] }) => c.messages.map((m) => `${m.event?.type}@${m.position}`);
+      throw new Error(`${e.message}: a live client ${JSON.stringify(seen(live[0]!))}, one resumed from the start ${JSON.stringify(seen(resumed[1]!))}; `
+        + `the store up to the head ${head}: ${JSON.stringify(all.map((e) => `${e.type}@${e.position}`))}`);
     });
     for (const c of live) assert.deepEqual(upToHead(c).map((m) => m.event!.id), after(middle).slice(-2), 'a live client gets the pair after it connected');
     resumed.forEach((c, i) => assert.deepEqual(upToHead(c).map((m) => m.event!.id), after(i % 2 ? from : middle)));
