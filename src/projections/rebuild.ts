@@ -35,8 +35,11 @@ export async function rebuildAll(
 ): Promise<{ events: number; rows: Map<string, number> }> {
   for (const p of projections) {
     await pool.query(`DROP TABLE IF EXISTS ${nextTable(p)}`);
-    // Without indexes while it fills: they are built once the rows are in (`index`).
-    await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    // The live table's storage settings (its fillfactor: LIKE does not copy them), and no
+    // indexes while it fills: they are built once the rows are in (`index`).
+    const { rows: [live] } = await pool.query<{ reloptions: string[] | null }>('SELECT reloptions FROM pg_class WHERE oid = $1::regclass', [p.table]);
+    const storage = live?.reloptions?.length ? ` WITH (${live.reloptions.join(', ')})` : '';
+    await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)${storage}`);
   }
   const folds: Fold[] = projections.map((projection) => ({ projection, rows: new Map(), writing: Promise.resolve() }));
   let position: Position | undefined;

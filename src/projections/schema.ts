@@ -48,6 +48,12 @@ END IF;
 IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'rm_accounts' AND indexdef LIKE '%(pool_id, login, account_id)%') THEN
   CREATE INDEX ON rm_accounts (pool_id, login, account_id);
 END IF;
+-- Room on each page for a row's next version. A lease changes no indexed column, so its
+-- update can stay on the row's page (a HOT update) and touch no index; on full pages every
+-- account's first lease after an import would add an entry to each of the table's indexes.
+IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = 'rm_accounts'::regclass AND reloptions @> ARRAY['fillfactor=70']) THEN
+  ALTER TABLE rm_accounts SET (fillfactor = 70);
+END IF;
 -- Added after the first release (projection accounts.v2 replays into them).
 ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credentials_rotated_at timestamptz;
 ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credentials_version integer;

@@ -60,15 +60,20 @@ describe('projection rebuild', () => {
 
     const indexes = async (table: string) =>
       (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = $1', [table])).rows[0]!.n;
+    const storage = async (table: string) =>
+      (await t.db.pool.query<{ reloptions: string[] | null }>('SELECT reloptions FROM pg_class WHERE oid = $1::regclass', [table])).rows[0]!.reloptions;
+    assert.deepEqual(await storage('rm_accounts'), ['fillfactor=70'], 'rm_accounts leaves room on its pages for lease updates');
     for (const projection of readModels) {
       const before = await snapshot(projection.table, projection.key);
       const indexed = await indexes(projection.table);
+      const stored = await storage(projection.table);
       // Registration jobs need a provider that registers; the sandbox tests cover them.
       if (!projection.table.startsWith('rm_job')) assert.ok(before.length > 0, `${projection.table} has rows`);
       const rows = await rebuild(t.db.pool, t.roster.services.store, projection);
       assert.equal(rows, before.length);
       assert.deepEqual(await snapshot(projection.table, projection.key), before, `${projection.table} rebuilt equal`);
       assert.equal(await indexes(projection.table), indexed, `${projection.table} has its indexes again`);
+      assert.deepEqual(await storage(projection.table), stored, `${projection.table} keeps its storage settings`);
     }
     // The live runners go on writing into the swapped-in tables.
     const a = await t.call('POST', '/v1/pools/r/sessions', { count: 1 });
