@@ -34,8 +34,10 @@ export class Prober implements ProbeWork {
     const entry = deps.accounts.find(accountId);
     if (!entry || entry.state.status !== 'active') return;
     const spec = await providerOfPool(deps, entry.state.poolId);
+    // Credentials are opened only for a provider that probes.
+    if (!spec?.can.probe) return;
     const credentials = await deps.vault.get(accountId);
-    if (!spec?.can.probe || !credentials) return;
+    if (!credentials) return;
     const result = await deps.flows.run(spec, 'probe', credentials, { timeoutMs: deps.settings.flowTimeoutMs, turn: (signal) => deps.buckets.take(spec, signal) });
     const ctx = systemContext('prober');
     if (result.ok) {
