@@ -100,6 +100,22 @@ export class PoolAllocator {
     return this.state;
   }
 
+  /**
+   * The accounts this pool would lease next, best first, at most `count`; none for the
+   * random strategy, which draws its start at each allocation.
+   */
+  upcoming(count: number): string[] {
+    const strategy = this.state.config?.strategy;
+    if (!this.free || !strategy || strategy === 'random') return [];
+    this.free.reorder(strategy, this.state.ledger);
+    const next: string[] = [];
+    for (const id of this.free.walk(this.state.ledger, 0)) {
+      if (next.length === count) break;
+      next.push(id);
+    }
+    return next;
+  }
+
   /** Reads the pool's stream; returns false when the pool does not exist. */
   async load(): Promise<boolean> {
     await this.catchUp();

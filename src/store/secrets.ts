@@ -69,6 +69,10 @@ export class SecretVault {
   /** Opened credentials, least recently used first; at most `cacheSize` of them. */
   private readonly cache = new Map<string, Credentials | null>();
   private readonly cacheSize: number;
+  /** Counts writes, so that a read that a write overtook does not cache what it read. */
+  private writes = 0;
+  /** The read `prefetch` has under way. */
+  private prefetching?: Promise<void>;
 
   /** `cacheSize`: how many accounts' opened credentials stay in memory (10,000 by default). */
   constructor(private readonly pool: pg.Pool, masterKey: Buffer, options: { cacheSize?: number } = {}) {
@@ -158,6 +162,7 @@ export class SecretVault {
         [rows.map((r) => r.account_id), rows.map((r) => r.wrapped_key), rows.map((r) => r.payload)],
       );
     }
+    this.writes++;
     for (const id of snapshot.ids) this.cache.delete(id);
   }
 
@@ -178,6 +183,7 @@ export class SecretVault {
        SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) ON CONFLICT ${onConflict}`,
       [entries.map(([id]) => id), sealed.map(([key]) => key), sealed.map(([, payload]) => payload)],
     );
+    this.writes++;
     for (const [accountId] of entries) this.cache.delete(accountId);
   }
 
@@ -205,6 +211,7 @@ export class SecretVault {
       return false;
     });
     if (missing.length === 0) return out;
+    const writes = this.writes;
     const { rows } = await this.pool.query<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>(
       'SELECT account_id, wrapped_key, payload FROM secrets WHERE account_id = ANY($1::uuid[])', [missing],
     );
@@ -212,10 +219,31 @@ export class SecretVault {
       const credentials = row.wrapped_key
         ? JSON.parse(open(open(this.kek, row.wrapped_key, row.account_id), row.payload, row.account_id).toString()) as Credentials
         : null;
-      this.remember(row.account_id, credentials);
+      // A write that ended while this read was under way may have replaced what it read.
+      if (this.writes === writes) this.remember(row.account_id, credentials);
       out.set(row.account_id, credentials);
     }
     return out;
+  }
+
+  /** Whether an account's opened credentials are in memory. */
+  cached(accountId: string): boolean {
+    return this.cache.has(accountId);
+  }
+
+  /**
+   * Opens and keeps, in one query, the credentials of those of these accounts not in memory
+   * (the accounts a pool will lease next), without waiting. One read at a time; a failed
+   * one is left to the allocation that needs the credentials.
+   *
+   * @example
+   * vault.prefetch(allocator.upcoming(256));
+   */
+  prefetch(accountIds: string[]): void {
+    if (this.prefetching || accountIds.length > this.cacheSize) return;
+    const missing = accountIds.filter((id) => !this.cache.has(id));
+    if (!missing.length) return;
+    this.prefetching = this.getMany(missing).then(() => undefined, () => undefined).finally(() => (this.prefetching = undefined));
   }
 
   /** Keeps an account's credentials as the most recently used; forgets the least recently used past `cacheSize`. */
@@ -227,6 +255,7 @@ export class SecretVault {
 
   /** Destroys the account's data key: its secrets can never be read again. */
   async shred(accountId: string): Promise<void> {
+    this.writes++;
     await this.pool.query("UPDATE secrets SET wrapped_key = NULL, payload = '\\x', updated_at = now() WHERE account_id = $1", [accountId]);
     this.remember(accountId, null);
   }

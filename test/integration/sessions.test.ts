@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { until } from '../support/sandbox.ts';
 
 describe('sessions over HTTP', () => {
   let t: TestRoster;
@@ -136,4 +137,34 @@ describe('sessions over HTTP', () => {
     assert.equal((await t.call('POST', '/v1/pools/p/sessions', { ttlMs: 500_000 })).body.errors[0].field, 'ttlMs');
     assert.equal(await eventCount(), before);
   });
+
+  it('opens the credentials of the accounts a pool leases next before it leases them', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'ahead', name: 'Ahead', strategy: 'lru' });
+    const lines = Array.from({ length: 30 }, (_, i) => `ahead${i}@example.test:pw-${i}`).join('\n');
+    assert.equal((await t.call('POST', '/v1/pools/ahead/accounts', { lines })).status, 200);
+    const { vault, allocators } = t.roster.services;
+    const allocator = await allocators.get('ahead');
+    // An import's credentials are written, not yet opened: none is in memory.
+    assert.deepEqual(allocator.upcoming(30).filter((id) => vault.cached(id)), []);
+    const a = await t.call('POST', '/v1/pools/ahead/sessions', { count: 1 });
+    assert.equal(a.status, 201);
+    const next = allocator.upcoming(10);
+    assert.equal(next.length, 10);
+    assert.ok(!next.includes(a.body.leases[0].accountId), 'the leased account is not among the next');
+    await until('the next accounts\' credentials in memory', async () => next.every((id) => vault.cached(id)), 5000);
+    const b = await t.call('POST', '/v1/pools/ahead/sessions', { count: 2 });
+    assert.deepEqual(b.body.leases.map((l: { accountId: string }) => l.accountId), next.slice(0, 2), 'lru leases them next');
+    const passwordOf = (id: string) => `pw-${/ahead(\d+)@/.exec(t.roster.services.accounts.find(id)!.state.login)![1]}`;
+    assert.deepEqual(b.body.leases.map((l: { credentials: { password: string } }) => l.credentials.password), next.slice(0, 2).map(passwordOf), 'each with its own credentials');
+  });
+
+  it('the prober opens no credentials in a pool whose provider does not probe', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'quiet', name: 'Quiet' });
+    const imported = await t.call('POST', '/v1/pools/quiet/accounts', { lines: 'q1@example.test:pw-1\nq2@example.test:pw-2' });
+    const ids: string[] = imported.body.lines.map((l: { accountId: string }) => l.accountId);
+    const { prober, vault } = t.roster.services;
+    for (const id of ids) await prober.probe(id);
+    assert.deepEqual(ids.filter((id) => vault.cached(id)), []);
+  });
 });
+
