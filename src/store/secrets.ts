@@ -69,8 +69,8 @@ export class SecretVault {
   /** Opened credentials, least recently used first; at most `cacheSize` of them. */
   private readonly cache = new Map<string, Credentials | null>();
   private readonly cacheSize: number;
-  /** Counts writes, so that a read that a write overtook does not cache what it read. */
-  private writes = 0;
+  /** Counts writes (shared with `through`'s vaults), so that a read that a write overtook does not cache what it read. */
+  private readonly writes = { count: 0 };
   /** The read `prefetch` has under way. */
   private prefetching?: Promise<void>;
 
@@ -162,7 +162,7 @@ export class SecretVault {
         [rows.map((r) => r.account_id), rows.map((r) => r.wrapped_key), rows.map((r) => r.payload)],
       );
     }
-    this.writes++;
+    this.writes.count++;
     for (const id of snapshot.ids) this.cache.delete(id);
   }
 
@@ -183,7 +183,7 @@ export class SecretVault {
        SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) ON CONFLICT ${onConflict}`,
       [entries.map(([id]) => id), sealed.map(([key]) => key), sealed.map(([, payload]) => payload)],
     );
-    this.writes++;
+    this.writes.count++;
     for (const [accountId] of entries) this.cache.delete(accountId);
   }
 
@@ -211,7 +211,7 @@ export class SecretVault {
       return false;
     });
     if (missing.length === 0) return out;
-    const writes = this.writes;
+    const writes = this.writes.count;
     const { rows } = await this.pool.query<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>(
       'SELECT account_id, wrapped_key, payload FROM secrets WHERE account_id = ANY($1::uuid[])', [missing],
     );
@@ -220,7 +220,7 @@ export class SecretVault {
         ? JSON.parse(open(open(this.kek, row.wrapped_key, row.account_id), row.payload, row.account_id).toString()) as Credentials
         : null;
       // A write that ended while this read was under way may have replaced what it read.
-      if (this.writes === writes) this.remember(row.account_id, credentials);
+      if (this.writes.count === writes) this.remember(row.account_id, credentials);
       out.set(row.account_id, credentials);
     }
     return out;
@@ -255,7 +255,7 @@ export class SecretVault {
 
   /** Destroys the account's data key: its secrets can never be read again. */
   async shred(accountId: string): Promise<void> {
-    this.writes++;
+    this.writes.count++;
     await this.pool.query("UPDATE secrets SET wrapped_key = NULL, payload = '\\x', updated_at = now() WHERE account_id = $1", [accountId]);
     this.remember(accountId, null);
   }

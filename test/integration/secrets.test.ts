@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { SecretVault } from '../../src/store/secrets.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
@@ -70,4 +71,26 @@ describe('secrets never leave the vault', () => {
     const read = await vault.getMany([a, b, c]);
     assert.deepEqual([read.get(a), read.get(b), read.get(c)], [{ password: 'pa' }, null, { password: 'pc' }]);
   });
+
+  it('does not keep what a read got when a write (through any of its pools) ended while it was under way', async () => {
+    // The read's only connection is busy, so the read waits while another pool writes.
+    const busy = new pg.Pool({ connectionString: t.db.url, max: 1 });
+    try {
+      const vault = new SecretVault(busy, randomBytes(32));
+      const writer = vault.through(t.db.pool);
+      const id = randomUUID();
+      await writer.putMany([[id, { password: 'old' }]]);
+      const sleeping = busy.query('SELECT pg_sleep(0.3)');
+      const read = vault.getMany([id]);
+      await writer.putMany([[id, { password: 'new' }]]);
+      await sleeping;
+      await read;
+      assert.equal(vault.cached(id), false, 'the read is not cached');
+      assert.deepEqual(await vault.get(id), { password: 'new' });
+      assert.equal(vault.cached(id), true, 'a read with no write under way is');
+    } finally {
+      await busy.end();
+    }
+  });
 });
+
