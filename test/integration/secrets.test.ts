@@ -93,4 +93,3 @@ describe('secrets never leave the vault', () => {
     }
   });
 });
-

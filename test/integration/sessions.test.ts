@@ -167,4 +167,3 @@ describe('sessions over HTTP', () => {
     assert.deepEqual(ids.filter((id) => vault.cached(id)), []);
   });
 });
-
