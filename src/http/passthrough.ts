@@ -36,7 +36,8 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
   const contentType = headers['content-type'];
   // The model the body names, and the body naming another; else the query names it.
   const named = namedInBody(body, contentType);
-  const unchanged = body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  // A body that names no model goes on as sent (a JSON one written once, here).
+  const unchanged = named ? undefined : body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return {
     method: method as Dispatcher.HttpMethod, contentType, streaming: named?.streaming ?? false, clientWantsUsage: false, maxOutput: 0,
     asked: named?.model ?? query.get('model') ?? undefined,

@@ -20,7 +20,7 @@ function accountRow(accountId: string, revision: number, state: AccountState, le
   return {
     account_id: accountId, revision, pool_id: state.poolId, login: state.login, status: state.status,
     disabled_reason: state.disabledReason ?? null, capabilities: state.capabilities, region: state.region,
-    cooldowns: state.cooldowns.length ? state.cooldowns.map((c) => ({ ...c, until: iso(c.until) })) : [],
+    cooldowns: state.cooldowns.map((c) => ({ ...c, until: iso(c.until) })),
     cooldown_until: everyModel.length ? iso(everyModel.at(-1)!) : null,
     credentials_expires_at: state.credentials.expiresAt, credentials_rotated_at: state.credentials.rotatedAt,
     credentials_version: state.credentials.version, credits: state.credits, credits_checked_at: state.creditsCheckedAt, state,
