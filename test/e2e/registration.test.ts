@@ -11,7 +11,12 @@ describe('registration jobs against the sandbox upstream', () => {
   before(async () => {
     sb = await startSandbox();
     // Jobs read 4 identities at a time, so that every job here takes its identities over many reads.
-    t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_HEARTBEAT_MS: '200', ROSTER_FLOW_THREADS: '8', ROSTER_JOB_FETCH_BATCH: '4' });
+    // The scheduler waits an hour between rounds: the replenishment test replenishes itself, and a
+    // round of the scheduler's between its steps would start the job it asks for first.
+    t = await startTestRoster({
+      ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_HEARTBEAT_MS: '200', ROSTER_FLOW_THREADS: '8', ROSTER_JOB_FETCH_BATCH: '4',
+      ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+    });
   });
   after(async () => {
     await t?.stop();
