@@ -196,7 +196,10 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   }), (r) => r.close());
   const upkeep = {
     store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(), onError: errors.report,
-    settings: { refreshWindowMs: config.ROSTER_REFRESH_WINDOW_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, probeIntervalMs: config.ROSTER_PROBE_INTERVAL_MS },
+    settings: {
+      refreshWindowMs: config.ROSTER_REFRESH_WINDOW_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, probeIntervalMs: config.ROSTER_PROBE_INTERVAL_MS,
+      upkeepConcurrency: config.ROSTER_UPKEEP_CONCURRENCY,
+    },
   };
   const refresher = new Refresher(upkeep);
   const prober = new Prober(upkeep);

@@ -99,3 +99,80 @@ export class SingleFlight<K, T> {
     return pending;
   }
 }
+
+/**
+ * Work due for many keys, done at most `limit` at a time: `replace` hands over what is
+ * due now (in order) and drops what was left of the last list, and each finished task
+ * starts the next. What waits is a list of keys, so a backlog of 100,000 accounts holds
+ * 100,000 strings, not 100,000 tasks each holding its credentials and a place in the
+ * database pool's queue.
+ *
+ * @example
+ * const probes = new Backlog(32, (id) => prober.probe(id));
+ * probes.replace(dueAccountIds); // starts 32; the rest as those finish
+ */
+export class Backlog {
+  private queue: string[] = [];
+  private next = 0;
+  private running = 0;
+
+  constructor(private readonly limit: number, private readonly start: (key: string) => Promise<unknown>) {}
+
+  /** Tasks under way now. */
+  get size(): number {
+    return this.running;
+  }
+
+  /** Keys waiting for a place. */
+  get waiting(): number {
+    return this.queue.length - this.next;
+  }
+
+  replace(keys: string[]): void {
+    this.queue = keys;
+    this.next = 0;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.limit && this.next < this.queue.length) {
+      const key = this.queue[this.next++]!;
+      this.running++;
+      void this.start(key).catch(() => undefined).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+    if (this.next >= this.queue.length) {
+      this.queue = [];
+      this.next = 0;
+    }
+  }
+}
+
+/**
+ * A `Backlog` per pool (or other group), so that one pool's long list does not hold up
+ * another's work.
+ *
+ * @example
+ * const refreshes = new Backlogs(32, (id) => refresher.refresh(id));
+ * refreshes.of(poolId).replace(dueAccountIds);
+ */
+export class Backlogs {
+  private readonly groups = new Map<string, Backlog>();
+
+  constructor(private readonly limit: number, private readonly start: (key: string) => Promise<unknown>) {}
+
+  of(group: string): Backlog {
+    let backlog = this.groups.get(group);
+    if (!backlog) this.groups.set(group, (backlog = new Backlog(this.limit, this.start)));
+    return backlog;
+  }
+
+  /** Tasks under way now, over every group. */
+  get size(): number {
+    let n = 0;
+    for (const backlog of this.groups.values()) n += backlog.size;
+    return n;
+  }
+}

@@ -2,7 +2,8 @@ import type { ProbeWork } from '../commands/work.ts';
 import { changeAccount, disableRevoked } from '../commands/accounts.ts';
 import { systemContext } from '../commands/context.ts';
 import type { Probe } from './providers/provider.ts';
-import { SingleFlight } from './limits.ts';
+import type { AccountState } from '../domain/account.ts';
+import { Backlogs, SingleFlight } from './limits.ts';
 import { providerOfPool, type UpkeepDeps } from './refresher.ts';
 
 const DAY = 86_400_000;
@@ -20,8 +21,11 @@ export class Prober implements ProbeWork {
   private readonly inFlight = new SingleFlight<string, void>();
   private readonly soon = new Map<string, NodeJS.Timeout>();
   private readonly lastTry = new Map<string, number>();
+  private readonly backlogs: Backlogs;
 
-  constructor(private readonly deps: UpkeepDeps) {}
+  constructor(private readonly deps: UpkeepDeps) {
+    this.backlogs = new Backlogs(deps.settings.upkeepConcurrency, (id) => this.queued(id));
+  }
 
   /** Probes now; with `recover`, a healthy answer ends the cooldowns a probe may end. */
   probe(accountId: string, recover = true): Promise<void> {
@@ -57,21 +61,46 @@ export class Prober implements ProbeWork {
     }, delayMs).unref());
   }
 
-  /** Starts the probes that are due: daily credit checks, and cooling accounts a probe may bring back. */
+  /**
+   * Probes, `upkeepConcurrency` at a time per pool, the accounts that are due: cooling
+   * accounts a probe may bring back first, then daily credit checks (the scheduler calls
+   * this each round; a round's list replaces what was left of the last). Returns how many
+   * are due.
+   */
   scan(now = Date.now()): number {
-    let started = 0;
+    let due = 0;
     for (const poolId of this.deps.accounts.pools()) {
+      const recover: string[] = [];
+      const daily: string[] = [];
       for (const [id, { state }] of this.deps.accounts.pool(poolId)) {
-        if (state.status !== 'active' || !state.credentials.version || this.inFlight.has(id)) continue;
-        const cooling = state.cooldowns.some((c) => c.endsOnProbe && c.until > now);
-        const last = Math.max(this.lastTry.get(id) ?? 0, Date.parse(state.creditsCheckedAt ?? '') || 0);
-        const recover = cooling && now - last >= this.deps.settings.probeIntervalMs;
-        if (recover || now - last >= DAY) {
-          started++;
-          void this.probe(id, recover).catch(this.deps.onError);
-        }
+        if (this.inFlight.has(id)) continue;
+        const why = this.dueFor(id, state, now);
+        if (why) (why === 'recover' ? recover : daily).push(id);
       }
+      due += recover.length + daily.length;
+      this.backlogs.of(poolId).replace([...recover, ...daily]);
     }
-    return started;
+    return due;
+  }
+
+  /** Probes the scheduler has under way now. */
+  get underWay(): number {
+    return this.backlogs.size;
+  }
+
+  /** Why an account is due a probe: `recover`, cooling and not probed for `probeIntervalMs`; `daily`, credits not checked for a day. */
+  private dueFor(accountId: string, state: AccountState, now: number): 'recover' | 'daily' | undefined {
+    if (state.status !== 'active' || !state.credentials.version) return undefined;
+    const cooling = state.cooldowns.some((c) => c.endsOnProbe && c.until > now);
+    const last = Math.max(this.lastTry.get(accountId) ?? 0, Date.parse(state.creditsCheckedAt ?? '') || 0);
+    if (cooling && now - last >= this.deps.settings.probeIntervalMs) return 'recover';
+    return now - last >= DAY ? 'daily' : undefined;
+  }
+
+  /** A probe the scheduler queued, when its turn comes: only if the account is still due (another probe may have run meanwhile). */
+  private queued(accountId: string): Promise<void> {
+    const entry = this.deps.accounts.find(accountId);
+    const why = entry && this.dueFor(accountId, entry.state, Date.now());
+    return why ? this.probe(accountId, why === 'recover').catch(this.deps.onError) : Promise.resolve();
   }
 }

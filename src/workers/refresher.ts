@@ -5,7 +5,9 @@ import { changeAccount, disableRevoked } from '../commands/accounts.ts';
 import { systemContext, type CommandContext } from '../commands/context.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { FlowPool } from './flows.ts';
-import { SingleFlight, type ProviderBuckets } from './limits.ts';
+import { Effect } from 'effect';
+import { run } from '../effect.ts';
+import { Backlogs, SingleFlight, type ProviderBuckets } from './limits.ts';
 import type { Issued } from './providers/provider.ts';
 import type { Providers, ProviderSpec } from './providers/registry.ts';
 
@@ -14,7 +16,11 @@ export interface UpkeepDeps extends AccountDeps {
   flows: FlowPool;
   providers: Providers;
   buckets: ProviderBuckets;
-  settings: { refreshWindowMs: number; flowTimeoutMs: number; probeIntervalMs: number };
+  settings: {
+    refreshWindowMs: number; flowTimeoutMs: number; probeIntervalMs: number;
+    /** Refreshes (and probes) the scheduler, or a pool's refresh, has under way at once per pool. */
+    upkeepConcurrency: number;
+  };
   onError: (error: unknown) => void;
 }
 
@@ -40,8 +46,11 @@ export class Refresher implements RefreshWork {
   private readonly inFlight = new SingleFlight<string, RefreshResult>();
   /** accountId → no automatic retry before this time (after a failure or a 429). */
   private readonly backoff = new Map<string, number>();
+  private readonly backlogs: Backlogs;
 
-  constructor(private readonly deps: UpkeepDeps) {}
+  constructor(private readonly deps: UpkeepDeps) {
+    this.backlogs = new Backlogs(deps.settings.upkeepConcurrency, (id) => this.refresh(id, { force: false }).catch(deps.onError));
+  }
 
   refresh(accountId: string, options: { force: boolean }, ctx: CommandContext = systemContext('refresher')): Promise<RefreshResult> {
     return this.inFlight.run(accountId, () => inSpan('refresh', ctx.traceparent, { 'roster.account': accountId }, async (traceparent) => {
@@ -92,24 +101,37 @@ export class Refresher implements RefreshWork {
     return { accountId, outcome: 'failed', detail: result.error.message };
   }
 
-  /** Refreshes one account of a pool or all of them; resolves when each has been tried. */
+  /** Refreshes one account of a pool or all of them (`upkeepConcurrency` at a time); resolves when each has been tried. */
   async request(poolId: string, options: { accountId?: string; force: boolean }, ctx: CommandContext): Promise<RefreshResult[]> {
     const ids = options.accountId ? [options.accountId] : [...this.deps.accounts.pool(poolId).keys()];
-    return Promise.all(ids.map((id) => this.refresh(id, { force: options.force }, ctx)));
+    return run(Effect.forEach(ids, (id) => Effect.tryPromise({ try: () => this.refresh(id, { force: options.force }, ctx), catch: (e) => e }), {
+      concurrency: this.deps.settings.upkeepConcurrency,
+    }));
   }
 
-  /** Starts a refresh for every account whose credentials expire within the window (the scheduler calls this). */
+  /**
+   * Refreshes, `upkeepConcurrency` at a time per pool, every account whose credentials
+   * expire within the window (the scheduler calls this each round; a round's list replaces
+   * what was left of the last). Returns how many are due.
+   */
   scan(now = Date.now()): number {
-    let started = 0;
+    let due = 0;
     for (const poolId of this.deps.accounts.pools()) {
+      const ids: string[] = [];
       for (const [id, entry] of this.deps.accounts.pool(poolId)) {
         const expiresAt = Date.parse(entry.state.credentials.expiresAt ?? '');
         if (entry.state.status !== 'active' || !(expiresAt - now < this.deps.settings.refreshWindowMs) || this.inFlight.has(id)) continue;
         if ((this.backoff.get(id) ?? 0) > now) continue;
-        started++;
-        void this.refresh(id, { force: false }).catch(this.deps.onError);
+        ids.push(id);
       }
+      due += ids.length;
+      this.backlogs.of(poolId).replace(ids);
     }
-    return started;
+    return due;
+  }
+
+  /** Refreshes the scheduler has under way now. */
+  get underWay(): number {
+    return this.backlogs.size;
   }
 }

@@ -9,6 +9,7 @@
  * never fails on a time.
  *
  *   BENCH_SECONDS=10 BENCH_ROUNDS=2 npm run bench:gateway
+ *   BENCH_ACCOUNTS=100000 BENCH_STRATEGY=lru npm run bench:gateway   # a large pool
  *   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:gateway   # profile the server
  */
 import { performance } from 'node:perf_hooks';
@@ -19,7 +20,8 @@ import { percentile, startBenchServer } from './allocate.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const ACCOUNTS = 16;
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 16);
+const STRATEGY = process.env.BENCH_STRATEGY ?? 'round_robin';
 
 interface Run { requests: number; perSecond: number; p50: number; p99: number; errors: number }
 
@@ -60,9 +62,11 @@ async function main(): Promise<void> {
   const floor = await spawnServer({ FLOOR_UPSTREAM: sandbox.url }, [], ['--import', 'tsx', 'test/bench/proxy-floor.ts']);
   try {
     const admin = client(server.url, server.token, 4);
-    await admin.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb' });
+    await admin.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb', strategy: STRATEGY });
     const upstreamKeys = Array.from({ length: ACCOUNTS }, (_, i) => `sk-sandbox-bench-${i}`);
-    await admin.call('POST', '/v1/pools/gw/accounts', { accounts: upstreamKeys.map((k, i) => ({ login: `bench${i}@example.test`, accessToken: k })) });
+    for (let i = 0; i < ACCOUNTS; i += 1000) {
+      await admin.call('POST', '/v1/pools/gw/accounts', { accounts: upstreamKeys.slice(i, i + 1000).map((k, j) => ({ login: `bench${i + j}@example.test`, accessToken: k })) });
+    }
     const user = { email: 'bench@example.test', password: 'bench password 1' };
     const open = client(server.url, '', 1);
     await open.call('POST', '/v1/auth/register', user);
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
       counted = items.reduce((n, r) => n + r.requests, 0);
       if (counted >= sentThroughGateway) break;
     }
-    console.log(`\nbench:gateway, ${seconds} s per cell, ${rounds} rounds interleaved; ${ACCOUNTS} upstream accounts; sandbox in its own process\n`);
+    console.log(`\nbench:gateway, ${seconds} s per cell, ${rounds} rounds interleaved; ${ACCOUNTS} upstream accounts (${STRATEGY}); sandbox in its own process\n`);
     console.log('| load | direct req/s | gateway req/s | share | floor req/s | share of floor | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) {

@@ -97,3 +97,61 @@ function assertRate(times: number[]): void {
     }
   }
 }
+
+describe('upkeep of a large pool: a few accounts at a time', () => {
+  const COUNT = 24;
+  const LIMIT = 3;
+  let sb: TestSandbox;
+  let t: TestRoster;
+  let ids: string[];
+  before(async () => {
+    // Every upstream call takes 150 ms, so that the probes and refreshes under way can be counted.
+    sb = await startSandbox({ latencyMs: 150 });
+    t = await startTestRoster({
+      ROSTER_PROVIDERS: sandboxProvider(sb.url, { ratePerSecond: 1000, burst: 1000, maxConcurrency: 100, minRefreshIntervalMs: 0 }),
+      ROSTER_UPKEEP_CONCURRENCY: String(LIMIT), ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+    });
+    await t.call('POST', '/v1/pools', { poolId: 'many', name: 'Many', providerId: 'sandbox' });
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    const accounts = Array.from({ length: COUNT }, (_, i) => ({ login: `many${i}@example.test`, refreshToken: `rt-${i}`, credentialsExpiresAt: soon }));
+    const imported = await t.call('POST', '/v1/pools/many/accounts', { accounts });
+    assert.equal(imported.status, 200, JSON.stringify(imported.body));
+    ids = imported.body.lines.map((l: { accountId: string }) => l.accountId);
+  });
+  after(async () => {
+    await t?.stop();
+    await sb?.close();
+  });
+
+  /** Samples `underWay()` until `done()`; answers the most seen. */
+  async function most(underWay: () => number, done: () => boolean): Promise<number> {
+    let seen = underWay();
+    await until('the backlog to drain', async () => {
+      seen = Math.max(seen, underWay());
+      return done() && underWay() === 0;
+    }, 20_000);
+    return seen;
+  }
+
+  it('the prober probes every due account, at most ROSTER_UPKEEP_CONCURRENCY at once, opening credentials only as each starts', async () => {
+    const { prober, vault } = t.roster.services;
+    const credits = () => Object.values(sb.stats().calls.credits ?? {}).reduce((n, c) => n + c, 0);
+    assert.equal(prober.scan(), COUNT, 'every account is due its first probe');
+    await until('the first probes\' credentials', async () => ids.some((id) => vault.cached(id)));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(ids.filter((id) => vault.cached(id)).length <= LIMIT, `${ids.filter((id) => vault.cached(id)).length} accounts' credentials opened while ${LIMIT} probes run`);
+    assert.ok((await most(() => prober.underWay, () => credits() >= COUNT)) <= LIMIT);
+    assert.equal(credits(), COUNT, 'each account probed once');
+    assert.equal(prober.scan(), 0, 'none is due again');
+  });
+
+  it('the refresher refreshes every account about to expire, at most ROSTER_UPKEEP_CONCURRENCY at once', async () => {
+    const { refresher } = t.roster.services;
+    sb.stats().refreshes.length = 0;
+    assert.equal(refresher.scan(), COUNT, 'every account expires within the window');
+    assert.equal(refresher.underWay, LIMIT);
+    assert.ok((await most(() => refresher.underWay, () => sb.stats().refreshes.length >= COUNT)) <= LIMIT);
+    // The sandbox knows none of these refresh tokens: each refresh was refused, once.
+    assert.equal(sb.stats().refreshes.length, COUNT);
+  });
+});
