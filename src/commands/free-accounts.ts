@@ -21,16 +21,16 @@ import type { Strategy } from '../domain/pool.ts';
 
 // sorted-btree is CommonJS with its class on `exports.default`; loaded this way, Node and
 // TypeScript agree on what the class is.
-const BTree: typeof sorted.default.default = createRequire(import.meta.url)('sorted-btree').default;
-type BTree<K, V> = InstanceType<typeof sorted.default.default<K, V>>;
+export const BTree: typeof sorted.default.default = createRequire(import.meta.url)('sorted-btree').default;
+export type BTree<K, V> = InstanceType<typeof sorted.default.default<K, V>>;
 
 /** [primary, secondary, accountId]. */
-type Key = readonly [number, number, string];
+export type Key = readonly [number, number, string];
 
-const compareKeys = (a: Key, b: Key) => a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+export const compareKeys = (a: Key, b: Key) => a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
 
 /** Counts per slot, with prefix sums and "the k-th present slot" in O(log n). */
-class Fenwick {
+export class Fenwick {
   private tree = new Int32Array(1024);
 
   get capacity(): number {
@@ -69,6 +69,19 @@ class Fenwick {
     let sum = 0;
     for (let i = n; i > 0; i -= i & -i) sum += this.tree[i]!;
     return sum;
+  }
+}
+
+/**
+ * The accounts of an order from the first key at or after `from` to the end, then, when
+ * there is a `from`, from the start round to it: a walk that goes round once.
+ */
+export function* accountsFrom(order: BTree<Key, true>, from: Key | undefined): Generator<string> {
+  for (const [key] of order.entries(from)) yield key[2];
+  if (!from) return;
+  for (const [key] of order.entries()) {
+    if (compareKeys(key, from) >= 0) return;
+    yield key[2];
   }
 }
 
@@ -171,12 +184,7 @@ export class FreeAccounts {
     // uniformly random free account (of all, so that a filter does not change the odds).
     const from: Key | undefined = this.strategy === 'round_robin' ? [0, 0, `${ledger.cursor}\u0000`]
       : this.strategy === 'random' ? [this.present.select(Math.floor(random * this.keys.size)), 0, ''] : undefined;
-    for (const [key] of order.entries(from)) yield key[2];
-    if (!from) return;
-    for (const [key] of order.entries()) {
-      if (compareKeys(key, from) >= 0) return;
-      yield key[2];
-    }
+    yield* accountsFrom(order, from);
   }
 
   private keyOf(accountId: string, ledger: LedgerState): Key {

@@ -9,7 +9,10 @@ import type { Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
 import { poolOrder, resolveRoute, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
-import type { AccountIndex } from '../projections/account-index.ts';
+import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
+import type { Cooldown } from '../domain/account.ts';
+import type { Strategy } from '../domain/pool.ts';
+import { GatewayOrder, type Rank } from './gateway-order.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { EventStore } from '../store/port.ts';
 import type { AccountDeps } from './accounts.ts';
@@ -54,6 +57,15 @@ export interface NoneFree {
   dailyLimit?: true;
 }
 
+/** The latest end of the account's cooldowns that bar `model` now, or undefined when none does. */
+function coolingUntil(cooldowns: readonly Cooldown[], model: string, now: number): number | undefined {
+  let until: number | undefined;
+  for (const c of cooldowns) {
+    if (c.until > now && (c.model === undefined || c.model === model)) until = until === undefined ? c.until : Math.max(until, c.until);
+  }
+  return until;
+}
+
 /**
  * @example
  * const route = gateway.route('gpt-small');
@@ -64,8 +76,10 @@ export class GatewayCore {
   /** When this node last gave each account a request (a sequence number), for the lru strategy. */
   private readonly lastUsed = new Map<string, number>();
   private uses = 0;
-  private readonly cursor = new Map<string, number>();
-  private readonly ids = new Map<string, string[]>();
+  /** The account each pool gave its last request to (round_robin goes on after it). */
+  private readonly cursor = new Map<string, string>();
+  /** Each pool's accounts in its strategy's order (least_used: one per model and day). */
+  private readonly orders = new Map<string, Map<string, { order: GatewayOrder; day: string }>>();
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
   readonly meter: UsageMeter;
@@ -73,11 +87,12 @@ export class GatewayCore {
 
   constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
     this.meter = new UsageMeter(store, nodeId);
-    this.daily = new DailyUse(deps.useOn);
-    deps.allocators.shareWith((accountId) => this.serving(accountId));
-    deps.accounts.onChange((poolId, accountId) => {
-      if (!this.ids.get(poolId)?.includes(accountId)) this.ids.delete(poolId);
+    this.daily = new DailyUse(deps.useOn, (accountId) => {
+      const poolId = deps.accounts.find(accountId)?.state.poolId;
+      if (poolId !== undefined) this.touch(poolId, accountId);
     });
+    deps.allocators.shareWith((accountId) => this.serving(accountId));
+    deps.accounts.onChange((poolId, accountId) => this.touch(poolId, accountId));
   }
 
   /** Whether an account is serving a gateway request on this node now. */
@@ -97,10 +112,42 @@ export class GatewayCore {
     return Object.keys(this.settings.routes).filter((m) => allowed === null || allowed.includes(m));
   }
 
-  private accountIds(poolId: string): string[] {
-    let ids = this.ids.get(poolId);
-    if (!ids) this.ids.set(poolId, (ids = [...this.deps.accounts.pool(poolId).keys()]));
-    return ids;
+  /** Marks an account whose place in its pool's orders may have changed. */
+  private touch(poolId: string, accountId: string): void {
+    const orders = this.orders.get(poolId);
+    if (orders) for (const { order } of orders.values()) order.touch(accountId);
+  }
+
+  /** A pool's order for a strategy (and, for least_used, the model and day); made from the pool's accounts on first use. */
+  private orderOf(poolId: string, strategy: Strategy, model: string, day: string): GatewayOrder {
+    const name = strategy === 'least_used' ? `${day}\u0000${model}` : strategy;
+    let orders = this.orders.get(poolId);
+    if (!orders) this.orders.set(poolId, (orders = new Map()));
+    let made = orders.get(name);
+    if (!made) {
+      // Orders of another strategy, or of another day, are of no more use.
+      for (const [other, o] of orders) if (o.order.strategy !== strategy || o.day !== day) orders.delete(other);
+      made = { order: new GatewayOrder(strategy, this.rankIn(poolId, strategy, model, day)), day };
+      for (const accountId of this.deps.accounts.pool(poolId).keys()) made.order.touch(accountId);
+      orders.set(name, made);
+    }
+    return made.order;
+  }
+
+  /** How an order ranks the pool's active accounts: lru by this node's last request to each, least_used by requests now, then today. */
+  private rankIn(poolId: string, strategy: Strategy, model: string, day: string): Rank {
+    return (accountId) => {
+      const entry = this.deps.accounts.find(accountId);
+      if (!entry || entry.state.poolId !== poolId || entry.state.status !== 'active') return undefined;
+      if (strategy === 'lru') return [this.lastUsed.get(accountId) ?? 0, 0];
+      if (strategy === 'least_used') return [this.inFlight.get(accountId) ?? 0, this.usedToday(entry, accountId, model, day)];
+      return [0, 0];
+    };
+  }
+
+  /** Units the account's leases reported today for the model, and requests the gateway served (or is serving) today. */
+  private usedToday(entry: IndexedAccount, accountId: string, model: string, day: string): number {
+    return (entry.state.usage.day === day ? entry.state.usage.units[model] ?? 0 : 0) + this.daily.used(accountId, model);
   }
 
   /**
@@ -136,48 +183,34 @@ export class GatewayCore {
     let busy = false;
     let limited = false;
     for (const poolId of poolOrder(route.pools, Math.random)) {
-      const ids = this.accountIds(poolId);
-      if (ids.length === 0) continue;
+      if (this.deps.accounts.pool(poolId).size === 0) continue;
       const { ledger, config } = (await this.deps.allocators.get(poolId)).current;
       const limit = config?.dailyLimits[route.model];
       const strategy = config?.strategy ?? 'round_robin';
       // Today's counts matter for a daily limit and for least_used.
       const day = limit === undefined && strategy !== 'least_used' ? '' : this.dayOf(now);
       if (day) await this.daily.ready(day);
-      const first = strategy === 'round_robin' ? this.cursor.get(poolId) ?? 0 : strategy === 'random' ? Math.floor(Math.random() * ids.length) : 0;
-      let best: { i: number; score: number } | undefined;
-      for (let step = 0; step < ids.length; step++) {
-        const i = (first + step) % ids.length;
-        const accountId = ids[i]!;
+      // The first eligible account in the order is the strategy's choice.
+      const order = this.orderOf(poolId, strategy, route.model, day);
+      for (const accountId of order.walk({ after: this.cursor.get(poolId), random: Math.random() })) {
         const entry = this.deps.accounts.find(accountId);
         if (!entry || entry.state.status !== 'active' || tried.has(accountId) || ledger.leasedTo.has(accountId)) continue;
-        const serving = this.inFlight.get(accountId) ?? 0;
-        if (serving >= this.settings.maxInFlight) {
+        if ((this.inFlight.get(accountId) ?? 0) >= this.settings.maxInFlight) {
           busy = true;
           continue;
         }
         if (entry.state.credits !== null && entry.state.credits <= 0) continue;
-        // Units its leases reported today and requests the gateway served (or is serving) today.
-        const usedToday = day ? (entry.state.usage.day === day ? entry.state.usage.units[route.model] ?? 0 : 0) + this.daily.used(accountId, route.model) : 0;
-        if (limit !== undefined && usedToday >= limit) {
+        if (limit !== undefined && this.usedToday(entry, accountId, route.model, day) >= limit) {
           limited = true;
           continue;
         }
-        const cooling = entry.state.cooldowns.filter((c) => c.until > now && (c.model === undefined || c.model === route.model));
-        if (cooling.length) {
-          const until = Math.max(...cooling.map((c) => c.until));
+        const until = coolingUntil(entry.state.cooldowns, route.model, now);
+        if (until !== undefined) {
           soonest = soonest === undefined ? until : Math.min(soonest, until);
           continue;
         }
-        if (strategy === 'round_robin' || strategy === 'random') {
-          best = { i, score: 0 };
-          break;
-        }
-        // lru: the account this node gave a request to longest ago; least_used: the fewest requests now, then today.
-        const score = strategy === 'lru' ? this.lastUsed.get(accountId) ?? 0 : serving * 1e9 + usedToday;
-        if (!best || score < best.score) best = { i, score };
+        return this.take(poolId, accountId, day ? route.model : undefined, order);
       }
-      if (best) return this.take(poolId, ids, best.i, day ? route.model : undefined);
     }
     if (busy) return { busy: true };
     if (soonest !== undefined) return { retryAfterMs: Math.max(1, soonest - now) };
@@ -186,12 +219,12 @@ export class GatewayCore {
   }
 
   /** Takes a place on an account for one try; with `limitedModel`, the try counts toward that model's daily limit while it runs. */
-  private async take(poolId: string, ids: string[], i: number, limitedModel: string | undefined): Promise<Chosen> {
-    const accountId = ids[i]!;
-    this.cursor.set(poolId, i + 1);
+  private async take(poolId: string, accountId: string, limitedModel: string | undefined, order: GatewayOrder): Promise<Chosen> {
+    this.cursor.set(poolId, accountId);
     this.lastUsed.set(accountId, ++this.uses);
     this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
     const unhold = limitedModel === undefined ? undefined : this.daily.hold(accountId, limitedModel);
+    this.touch(poolId, accountId);
     let released = false;
     const done = () => {
       if (released) return;
@@ -200,10 +233,15 @@ export class GatewayCore {
       const n = (this.inFlight.get(accountId) ?? 1) - 1;
       if (n > 0) this.inFlight.set(accountId, n);
       else this.inFlight.delete(accountId);
+      this.touch(poolId, accountId);
       this.waiters.shift()?.();
     };
     try {
-      return { accountId, poolId, credentials: await this.deps.vault.get(accountId), done };
+      const credentials = await this.deps.vault.get(accountId);
+      // The credentials of the accounts the pool offers next are opened ahead, a batch in
+      // one read, so that in a pool larger than the cache a request seldom waits for its own.
+      this.deps.vault.readAhead((n) => order.upcoming(n, accountId));
+      return { accountId, poolId, credentials, done };
     } catch (error) {
       done();
       throw error;
@@ -226,7 +264,7 @@ export class GatewayCore {
    */
   count(row: UsageRow): void {
     this.meter.add(row);
-    if (row.failures === 0) this.daily.add(row.accountId, row.model, row.day);
+    if (row.failures === 0 && this.daily.add(row.accountId, row.model, row.day)) this.touch(row.poolId, row.accountId);
   }
 
   private day = { second: -1, day: '' };
@@ -257,7 +295,8 @@ class DailyUse {
   private first: Promise<void> = Promise.resolve();
   private readAt = 0;
 
-  constructor(private readonly read: GatewayDeps['useOn'], private readonly syncMs = 10_000) {}
+  /** `changed(accountId)`: an account's count changed by a read of every node's (this node's own changes its caller knows). */
+  constructor(private readonly read: GatewayDeps['useOn'], private readonly changed: (accountId: string) => void, private readonly syncMs = 10_000) {}
 
   /**
    * Resolves once `day` has been read (or the read failed: then only this node's counts
@@ -292,11 +331,13 @@ class DailyUse {
     };
   }
 
-  add(accountId: string, model: string, day: string): void {
-    if (day !== this.day) return;
+  /** Counts a request served well on `day`; answers whether it counted (it is the current day). */
+  add(accountId: string, model: string, day: string): boolean {
+    if (day !== this.day) return false;
     const key = `${accountId}|${model}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.since.set(key, (this.since.get(key) ?? 0) + 1);
+    return true;
   }
 
   private sync(day: string): Promise<void> {
@@ -306,7 +347,10 @@ class DailyUse {
       if (day !== this.day) return;
       const counts = new Map(rows.map((r) => [`${r.accountId}|${r.model}`, r.requests]));
       for (const [key, n] of since) counts.set(key, (counts.get(key) ?? 0) + n);
+      const before = this.counts;
       this.counts = counts;
+      for (const [key, n] of counts) if (before.get(key) !== n) this.changed(key.slice(0, key.lastIndexOf('|')));
+      for (const key of before.keys()) if (!counts.has(key)) this.changed(key.slice(0, key.lastIndexOf('|')));
     }).catch(() => undefined).finally(() => {
       if (day === this.day) this.readAt = Date.now();
       if (this.reading?.done === done) this.reading = undefined;

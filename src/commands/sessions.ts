@@ -45,11 +45,6 @@ export interface AllocateRequest {
   holderLimits?: Array<{ prefix: string; max: number }>;
 }
 
-/** How many of the accounts leased next an allocation checks for opened credentials. */
-const LOOKAHEAD = 8;
-/** How many of the accounts leased next have their credentials opened in one read. */
-const PREFETCH = 256;
-
 /**
  * Leases accounts of a pool to a new session. The lease secret is returned once; the
  * ledger keeps only its fingerprint.
@@ -77,7 +72,7 @@ export async function allocate(deps: SessionDeps, poolId: string, request: Alloc
   const credentials = await deps.vault.getMany(allocated.leases.map((l) => l.accountId));
   // The credentials of the accounts leased next are opened ahead, a batch in one read, so
   // that an allocation in a pool larger than the cache seldom waits for its own.
-  if (allocator.upcoming(LOOKAHEAD).some((id) => !deps.vault.cached(id))) deps.vault.prefetch(allocator.upcoming(PREFETCH));
+  deps.vault.readAhead((n) => allocator.upcoming(n));
   const leases = allocated.leases.map(({ accountId, fence }) => {
     const entry = deps.accounts.find(accountId);
     const lastUsed = state.ledger.lastUsed.get(accountId);

@@ -54,6 +54,9 @@ export function parseMasterKey(text: string): Buffer {
   return key;
 }
 
+/** How many of the accounts used next `readAhead` checks for opened credentials, and how many it opens in one read. */
+const READ_AHEAD = { check: 8, read: 256 };
+
 /**
  * Account secrets at rest (DESIGN.md, Secrets): AES-256-GCM under a per-account data key,
  * which is itself sealed by a key derived from the master key. Fingerprints are HMACs
@@ -244,6 +247,18 @@ export class SecretVault {
     const missing = accountIds.filter((id) => !this.cache.has(id));
     if (!missing.length) return;
     this.prefetching = this.getMany(missing).then(() => undefined, () => undefined).finally(() => (this.prefetching = undefined));
+  }
+
+  /**
+   * Opens ahead the credentials of the accounts to be used next: when one of the next 8 is
+   * not in memory, the next 256 in one read (`prefetch`), without waiting. `upcoming(n)`
+   * answers the next n accounts, best guess first.
+   *
+   * @example
+   * vault.readAhead((n) => allocator.upcoming(n));
+   */
+  readAhead(upcoming: (count: number) => string[]): void {
+    if (upcoming(READ_AHEAD.check).some((id) => !this.cache.has(id))) this.prefetch(upcoming(READ_AHEAD.read));
   }
 
   /** Keeps an account's credentials as the most recently used; forgets the least recently used past `cacheSize`. */

@@ -50,9 +50,12 @@ describe('gateway', () => {
         capped: { pools: ['gw'], upstreamModel: 'sandbox-small' }, lean: { pools: ['gw2'], upstreamModel: 'sandbox-small' },
         spread: { pools: [{ pool: 'gw', weight: 3 }, { pool: 'gw2', weight: 1 }], upstreamModel: 'sandbox-small' },
         fallback: { pools: [{ pool: 'gw', priority: 1 }, 'gw2'], upstreamModel: 'sandbox-small' },
+        wide: { pools: ['gw3'], upstreamModel: 'sandbox-small' },
       }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
+      // No scheduler round after the start: its probes would open the credentials the read-ahead test watches.
+      ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
     });
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb' })).status, 201);
     const imported = await t.call('POST', '/v1/pools/gw/accounts', { accounts: accounts.map((a, i) => ({ login: `gw${i}@example.test`, accessToken: a })) });
@@ -97,7 +100,7 @@ describe('gateway', () => {
     assert.deepEqual(withUsage.usage, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
 
     const models = await openai.models.list();
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'small', 'spread']);
+    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'small', 'spread', 'wide']);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
     assert.equal(embedded.data.length, 2);
   });
@@ -342,6 +345,23 @@ describe('gateway', () => {
     for (let i = 0; i < 3; i++) await ask('fallback');
     const fellBack = await served();
     assert.equal(accounts.reduce((n, a) => n + (fellBack[a] ?? 0), 0), 3, 'priority 1 (gw) serves when gw2 fails');
+  });
+
+  it('lru sends each request to the account given one longest ago, and opens the credentials of those it offers next ahead of time', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `sk-sandbox-wide-${i}`);
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw3', name: 'Wide', providerId: 'sb', strategy: 'lru' })).status, 201);
+    const imported = await t.call('POST', '/v1/pools/gw3/accounts', { accounts: keys.map((k, i) => ({ login: `wide${i}@example.test`, accessToken: k })) });
+    assert.equal(imported.body.imported, 20);
+    const wide: string[] = imported.body.lines.map((l: { accountId: string }) => l.accountId);
+    await t.call('GET', `/v1/accounts?pool=gw3&position=${imported.body.position}`);
+    const { vault } = t.roster.services;
+    assert.deepEqual(wide.filter((id) => vault.cached(id)), [], 'an import writes credentials without opening them');
+    await served();
+    await ask('wide');
+    await until('the credentials of the accounts offered next', async () => wide.every((id) => vault.cached(id)), 5000);
+    for (let i = 0; i < 39; i++) await ask('wide');
+    const counts = await served();
+    assert.deepEqual(keys.map((k) => counts[k]), keys.map(() => 2), 'forty requests, one after another: each account served two');
   });
 
   it('chooses by the pool\'s strategy: least_used sends requests to the account that served fewest today', async () => {
