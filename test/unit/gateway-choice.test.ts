@@ -1,0 +1,82 @@
+/**
+ * The gateway's choice within a pool (commands/gateway.ts) with the account index and its
+ * own usage counts real, the rest stand-ins: what moves an account in the pool's order
+ * (a request starting and ending, every node's counts read again) moves its turn.
+ */
+import assert from 'node:assert/strict';
+import { describe, it, mock } from 'node:test';
+import { GatewayCore, type Chosen } from '../../src/commands/gateway.ts';
+import type { Allocators } from '../../src/commands/allocators.ts';
+import { initialAccountState } from '../../src/domain/account.ts';
+import { initialLedger } from '../../src/domain/ledger.ts';
+import { defaultPoolConfig } from '../../src/domain/pool.ts';
+import { AccountIndex } from '../../src/projections/account-index.ts';
+import { rosterCodec } from '../../src/store/codec.ts';
+import { MemoryEventStore } from '../../src/store/memory.ts';
+import type { SecretVault } from '../../src/store/secrets.ts';
+
+const route = { model: 'm', upstreamModel: 'm', pools: [{ poolId: 'p', weight: 1, priority: 0 }] };
+
+function gatewayOf(strategy: 'least_used' | 'lru', useOn: () => Array<{ accountId: string; model: string; requests: number }>) {
+  const accounts = new AccountIndex();
+  for (const id of ['a', 'b', 'c']) accounts.set(id, { ...initialAccountState(), poolId: 'p', login: `${id}@example.test`, status: 'active' }, 1);
+  const allocators = {
+    get: async () => ({ current: { ledger: initialLedger(), config: { ...defaultPoolConfig, name: 'p', strategy } } }),
+    shareWith: () => undefined,
+  } as unknown as Allocators;
+  const vault = { get: async () => null, readAhead: () => undefined } as unknown as SecretVault;
+  const store = new MemoryEventStore(rosterCodec);
+  return new GatewayCore(
+    { store, vault, accounts, allocators, days: { timeZone: 'UTC', rollover: '00:00' }, useOn: async () => useOn() },
+    { routes: {}, prices: {}, retries: 0, maxInFlight: 2 }, store, 'node-1',
+  );
+}
+
+const idOf = (chosen: Chosen | object) => ('accountId' in chosen ? chosen.accountId : undefined);
+
+describe('the gateway\'s choice within a pool', () => {
+  it('least_used: every node\'s counts, read again, move an account\'s turn', async () => {
+    mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-12-04T12:00:00Z') });
+    try {
+      let rows = [{ accountId: 'b', model: 'm', requests: 1 }, { accountId: 'c', model: 'm', requests: 2 }];
+      const gateway = gatewayOf('least_used', () => rows);
+      const first = await gateway.choose(route, new Set()) as Chosen;
+      assert.equal(first.accountId, 'a', 'a served none today');
+      first.done();
+      // Another node served b twenty times; this node reads every node's counts again after 10 s.
+      rows = [{ accountId: 'b', model: 'm', requests: 20 }, { accountId: 'c', model: 'm', requests: 2 }];
+      mock.timers.tick(11_000);
+      (await gateway.choose(route, new Set()) as Chosen).done(); // starts the read, in the background
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      // b was neither chosen nor tried since: only the read can have moved it behind c.
+      assert.equal(idOf(await gateway.choose(route, new Set(['a']))), 'c', 'with a tried, c has served fewest');
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('least_used: requests under way come first; an account moves up when one of its requests ends', async () => {
+    const gateway = gatewayOf('least_used', () => []);
+    const one = await gateway.choose(route, new Set()) as Chosen;
+    const two = await gateway.choose(route, new Set()) as Chosen;
+    const three = await gateway.choose(route, new Set()) as Chosen;
+    assert.deepEqual([one, two, three].map(idOf).sort(), ['a', 'b', 'c'], 'each serves one before any serves two');
+    const four = await gateway.choose(route, new Set()) as Chosen;
+    assert.equal(four.accountId, one.accountId, 'ties go by id');
+    // The last chosen finishes: with ties broken by id, only its finishing can put it first.
+    three.done();
+    assert.equal(idOf(await gateway.choose(route, new Set())), three.accountId, 'the one that finished serves the next');
+  });
+
+  it('lru: the account given a request longest ago, whether or not its last request has ended', async () => {
+    const gateway = gatewayOf('lru', () => []);
+    const order: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const chosen = await gateway.choose(route, new Set()) as Chosen;
+      order.push(chosen.accountId);
+      if (i % 2) chosen.done();
+    }
+    assert.deepEqual(order.slice(3), order.slice(0, 3), 'the same round again');
+    assert.equal(new Set(order.slice(0, 3)).size, 3);
+  });
+});
