@@ -9,7 +9,7 @@ import type { CommandContext } from './context.ts';
 import { appendDecided, conflictPolicy } from './runner.ts';
 import { isUnavailable } from '../store/unavailable.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
-import { accountTags, DueAccounts, filterTags, FreeAccounts } from './free-accounts.ts';
+import { accountTags, DueAccounts, filterTags, firstOf, FreeAccounts } from './free-accounts.ts';
 
 /** Where usage days begin (see `usageDay`). */
 export interface UsageDays {
@@ -108,12 +108,7 @@ export class PoolAllocator {
     const strategy = this.state.config?.strategy;
     if (!this.free || !strategy || strategy === 'random') return [];
     this.free.reorder(strategy, this.state.ledger);
-    const next: string[] = [];
-    for (const id of this.free.walk(this.state.ledger, 0)) {
-      if (next.length === count) break;
-      next.push(id);
-    }
-    return next;
+    return firstOf(this.free.walk(this.state.ledger, 0), count);
   }
 
   /** Reads the pool's stream; returns false when the pool does not exist. */

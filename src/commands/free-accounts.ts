@@ -85,6 +85,21 @@ export function* accountsFrom(order: BTree<Key, true>, from: Key | undefined): G
   }
 }
 
+/**
+ * The first `count` accounts of a walk.
+ *
+ * @example
+ * firstOf(free.walk(ledger, 0), 8) // → the 8 accounts a pool leases next
+ */
+export function firstOf(walk: Iterable<string>, count: number): string[] {
+  const first: string[] = [];
+  for (const accountId of walk) {
+    if (first.length === count) break;
+    first.push(accountId);
+  }
+  return first;
+}
+
 /** What a filter asks of an account's region and capabilities, as tags. */
 export function filterTags(filter: { region?: string; capabilities?: string[] } | undefined): string[] {
   if (!filter) return [];

@@ -16,7 +16,7 @@
  * the marked ones again before its next walk.
  */
 import type { Strategy } from '../domain/pool.ts';
-import { accountsFrom, BTree, compareKeys, Fenwick, type Key } from './free-accounts.ts';
+import { accountsFrom, BTree, compareKeys, Fenwick, firstOf, type Key } from './free-accounts.ts';
 
 /** An account's rank in an order (lower first), or undefined when it is not in the order. */
 export type Rank = (accountId: string) => readonly [number, number] | undefined;
@@ -68,13 +68,7 @@ export class GatewayOrder {
    * reading ahead); none for `random`, whose next start no one knows.
    */
   upcoming(count: number, after: string | undefined): string[] {
-    if (this.strategy === 'random') return [];
-    const next: string[] = [];
-    for (const accountId of this.walk({ after })) {
-      if (next.length === count) break;
-      next.push(accountId);
-    }
-    return next;
+    return this.strategy === 'random' ? [] : firstOf(this.walk({ after }), count);
   }
 
   private settle(): void {

@@ -7,10 +7,12 @@ import type { Row } from './projection.ts';
 /** How a column's value is written: as an array literal, as JSON, or as its text. */
 type ColumnKind = 'array' | 'json' | 'text';
 
+/** The characters COPY's text format escapes: backslash, tab, newline, carriage return. */
 const SPECIAL = /[\\\t\n\r]/;
-/** COPY's text format: a backslash, tab, newline or carriage return is escaped (most text has none: it is tested first). */
+const EVERY_SPECIAL = new RegExp(SPECIAL.source, 'g');
+/** A value as COPY text: its special characters escaped (most text has none: it is tested first). */
 const escapeField = (s: string) =>
-  (SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s);
+  (SPECIAL.test(s) ? s.replace(EVERY_SPECIAL, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s);
 
 /** A PostgreSQL array literal of scalars: every element quoted. */
 const arrayLiteral = (values: unknown[]) =>

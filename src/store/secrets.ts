@@ -238,11 +238,8 @@ export class SecretVault {
    * Opens and keeps, in one query, the credentials of those of these accounts not in memory
    * (the accounts a pool will lease next), without waiting. One read at a time; a failed
    * one is left to the allocation that needs the credentials.
-   *
-   * @example
-   * vault.prefetch(allocator.upcoming(256));
    */
-  prefetch(accountIds: string[]): void {
+  private prefetch(accountIds: string[]): void {
     if (this.prefetching || accountIds.length > this.cacheSize) return;
     const missing = accountIds.filter((id) => !this.cache.has(id));
     if (!missing.length) return;
