@@ -156,12 +156,21 @@ async function importCommand(args: string[], mode: string | undefined, batch: nu
     const totals: Record<ImportLine['result'], number> = { imported: 0, updated: 0, duplicate: 0, invalid: 0 };
     const started = performance.now();
     let pending: ImportSource[] = [];
+    // Two batches under way: one checks and seals its lines while the one before it writes.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
       if (!pending.length) return;
-      const { lines } = await importAccounts(deps, poolId, pending, ctx, (mode ?? 'create') as ImportMode);
+      const imported = importAccounts(deps, poolId, pending, ctx, (mode ?? 'create') as ImportMode);
       pending = [];
-      for (const line of lines) totals[line.result]++;
-      process.stdout.write(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      const before = writing;
+      writing = (async () => {
+        const { lines } = await imported;
+        await before;
+        for (const line of lines) totals[line.result]++;
+        process.stdout.write(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      })();
+      writing.catch(() => undefined); // awaited by the next flush, or at the end
+      await before;
     };
     let n = 0;
     for await (const raw of createInterface({ input: file && file !== '-' ? createReadStream(file) : process.stdin, crlfDelay: Infinity })) {
@@ -172,6 +181,7 @@ async function importCommand(args: string[], mode: string | undefined, batch: nu
       if (pending.length >= batch) await flush();
     }
     await flush();
+    await writing;
     const seconds = (performance.now() - started) / 1000;
     const done = totals.imported + totals.updated;
     process.stderr.write(`imported ${totals.imported}, updated ${totals.updated}, duplicates ${totals.duplicate}, invalid ${totals.invalid} `

@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile';
 import { accountDecider, type AccountCommand, type AccountEvent, type AccountState } from '../domain/account.ts';
 import { DomainError, type FieldError } from '../domain/errors.ts';
 import { WrongExpectedRevision, type EventStore, type Position } from '../store/port.ts';
-import { accountIdFor, type Credentials, type SecretVault } from '../store/secrets.ts';
+import { accountIdFor, pickSealed, type Credentials, type SealedSecrets, type SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import { toNewEvents, type CommandContext } from './context.ts';
 import { readLines } from './lines.ts';
@@ -158,9 +158,12 @@ interface Planned {
  *
  * The import is atomic: every account's events go in one multi-stream append (on
  * PostgreSQL one transaction), after the secrets. When the append fails, the secrets it
- * wrote are taken back and nothing of the import remains. Imports into one pool write one
- * at a time (`vault.exclusive`), so that one's taking back never undoes another's secrets. A secret left behind by an import
- * that failed before this rule is overwritten by the next import of that login.
+ * wrote are taken back and nothing of the import remains. Imports into one pool plan and
+ * write one at a time (`vault.exclusive`), so that each knows the accounts the one before
+ * it wrote and one's taking back never undoes another's secrets; they check and seal their
+ * lines before, so that imports sent together overlap that work with the writing. A secret
+ * left behind by an import that failed before this rule is overwritten by the next import
+ * of that login.
  *
  * @example
  * await importAccounts(deps, 'default', [{ line: 1, item: { login: 'a@x.test', password: 'p' } }], ctx, 'update');
@@ -193,14 +196,20 @@ export async function importAccounts(
     const credentials = credentialsOf(item);
     accepted.push({ result, item, login, accountId, credentials, fingerprint: credentials ? deps.vault.fingerprint(credentials) : null });
   }
+  // Sealed before the pool's lock: another import into the pool may write meanwhile.
+  const sealed = deps.vault.sealMany(accepted.flatMap((a) => (a.credentials ? [[a.accountId, a.credentials] as [string, Credentials]] : [])));
   for (let attempt = 0; ; attempt++) {
-    const now = Date.now();
-    // In update mode, what each existing account holds now, so that the same credentials change nothing.
-    const existing = mode === 'update' ? accepted.filter((a) => deps.accounts.find(a.accountId)?.state.exists).map((a) => a.accountId) : [];
-    const held = new Map([...await deps.vault.getMany(existing)].map(([id, c]) => [id, c ? deps.vault.fingerprint(c) : null]));
-    const planned = accepted.flatMap((a) => plan(deps, poolId, a, mode, now, held.get(a.accountId) ?? null));
     try {
-      return { lines, position: await deps.vault.exclusive(`pool-${poolId}`, () => write(deps, planned, ctx)) };
+      // Planned under the pool's lock, so that an import into the pool just before this one is known.
+      const position = await deps.vault.exclusive(`pool-${poolId}`, async () => {
+        const now = Date.now();
+        // In update mode, what each existing account holds now, so that the same credentials change nothing.
+        const existing = mode === 'update' ? accepted.filter((a) => deps.accounts.find(a.accountId)?.state.exists).map((a) => a.accountId) : [];
+        const held = new Map([...await deps.vault.getMany(existing)].map(([id, c]) => [id, c ? deps.vault.fingerprint(c) : null]));
+        const planned = accepted.flatMap((a) => plan(deps, poolId, a, mode, now, held.get(a.accountId) ?? null));
+        return write(deps, planned, sealed, ctx);
+      });
+      return { lines, position };
     } catch (error) {
       // Another writer created or changed one of these accounts since this node last heard:
       // learn their streams, then plan again (once).
@@ -249,10 +258,11 @@ function plan(deps: AccountDeps, poolId: string, a: Accepted, mode: ImportMode, 
 }
 
 /**
- * Secrets, then every account's events in one append; when the append fails, the secret
- * rows are put back as they were. Returns the position.
+ * Secrets (those of `sealed` that the plan writes), then every account's events in one
+ * append; when the append fails, the secret rows are put back as they were. Returns the
+ * position.
  */
-async function write(deps: AccountDeps, planned: Planned[], ctx: CommandContext): Promise<Position | undefined> {
+async function write(deps: AccountDeps, planned: Planned[], sealed: SealedSecrets, ctx: CommandContext): Promise<Position | undefined> {
   if (!planned.length) return undefined;
   const decided = planned.map((p) => {
     const state = p.known?.state ?? accountDecider.initial();
@@ -260,9 +270,9 @@ async function write(deps: AccountDeps, planned: Planned[], ctx: CommandContext)
     if (events instanceof DomainError) throw events;
     return { ...p, state, events, revision: p.known?.revision ?? -1 };
   });
-  const secrets = decided.flatMap((d) => (d.credentials ? [[d.accountId, d.credentials] as [string, Credentials]] : []));
-  const before = await deps.vault.snapshot(secrets.map(([id]) => id));
-  await deps.vault.putMany(secrets);
+  const secrets = pickSealed(sealed, new Set(decided.flatMap((d) => (d.credentials ? [d.accountId] : []))));
+  const before = await deps.vault.snapshot(secrets.ids);
+  await deps.vault.putSealed(secrets);
   let results;
   try {
     results = await deps.store.appendMany(decided.map((d) => ({

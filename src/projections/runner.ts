@@ -4,6 +4,7 @@ import { matchesFilter, START, type EventStore, type Position, type RecordedEven
 import { startSpan, tracesRecorded } from '../telemetry.ts';
 import type { Row, RowProjection } from './projection.ts';
 import { keepRunningUntil } from '../effect.ts';
+import { upsertByCopy } from './copy.ts';
 
 export interface RunnerOptions {
   /** Write a projection to another table than its own (rebuild does). */
@@ -51,6 +52,12 @@ async function moveCheckpoints(db: Queryable, moving: Array<{ name: string; own?
 }
 
 /**
+ * From how many rows a batch writes them with COPY (`upsertByCopy`): below it, the two
+ * statements more than COPY needs cost more than PostgreSQL's reading the rows as JSON.
+ */
+const COPY_ROWS = 100;
+
+/**
  * Folds a batch of events into the projection's table: loads the touched rows (unless the
  * projection only inserts), applies the events in order, writes the rows back in one upsert.
  */
@@ -75,13 +82,14 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
   }
   if (changed.size === 0) return;
   const cols = projection.columns.join(', ');
-  const onConflict = projection.insertOnly
+  const onConflict = `(${projection.key}) ${projection.insertOnly
     ? 'DO NOTHING'
-    : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+    : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`}`;
+  const rows = [...changed].map((k) => current.get(k)!);
+  if (rows.length >= COPY_ROWS) return upsertByCopy(db, table, projection.columns, rows, onConflict);
   await db.query(
-    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json)
-     ON CONFLICT (${projection.key}) ${onConflict}`,
-    [JSON.stringify([...changed].map((k) => current.get(k)))],
+    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json) ON CONFLICT ${onConflict}`,
+    [JSON.stringify(rows)],
   );
 }
 

@@ -158,8 +158,8 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   private async appendNew(appends: StreamAppend<E>[]): Promise<AppendResult[] | undefined> {
     try {
       const { rows } = await this.pool.query<{ next_revision: string; tx: string; last_position: string }>(
-        'SELECT next_revision, tx::text AS tx, last_position FROM roster_append_new($1::text[], $2::jsonb[])',
-        [appends.map((a) => a.stream), appends.map((a) => payloadOf(a.events, this.codec))],
+        'SELECT next_revision, tx::text AS tx, last_position FROM roster_append_new($1::text[], $2::jsonb)',
+        [appends.map((a) => a.stream), `[${appends.map((a) => payloadOf(a.events, this.codec)).join(',')}]`],
       );
       if (rows.length !== appends.length) return undefined;
       return rows.map((row) => ({ nextRevision: Number(row.next_revision), position: toPosition(row.tx, row.last_position) }));

@@ -46,6 +46,32 @@ export interface SecretsSnapshot {
   rows: Array<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>;
 }
 
+/** Accounts' credentials sealed by `SecretVault.sealMany`, column by column, for `putSealed`. */
+export interface SealedSecrets {
+  ids: string[];
+  /** Each account's data key, sealed by the key-encryption key. */
+  keys: Buffer[];
+  /** Each account's credentials, sealed by its data key. */
+  payloads: Buffer[];
+}
+
+/**
+ * Keeps of sealed secrets only the accounts `keep` names, in their order.
+ *
+ * @example
+ * pickSealed(vault.sealMany(entries), new Set([accountId]))
+ */
+export function pickSealed(sealed: SealedSecrets, keep: Set<string>): SealedSecrets {
+  const out: SealedSecrets = { ids: [], keys: [], payloads: [] };
+  sealed.ids.forEach((id, i) => {
+    if (!keep.has(id)) return;
+    out.ids.push(id);
+    out.keys.push(sealed.keys[i]!);
+    out.payloads.push(sealed.payloads[i]!);
+  });
+  return out;
+}
+
 /** Reads a 32-byte master key given as 64 hex digits or base64. */
 export function parseMasterKey(text: string): Buffer {
   const t = text.trim();
@@ -131,7 +157,7 @@ export class SecretVault {
 
   /** Stores credentials for accounts that have none yet, in one statement; an account that has some keeps them. */
   async putIfAbsent(entries: Array<[accountId: string, credentials: Credentials]>): Promise<void> {
-    await this.write(entries, 'DO NOTHING');
+    await this.write(this.sealMany(entries), 'DO NOTHING');
   }
 
   /**
@@ -139,7 +165,33 @@ export class SecretVault {
    * account stays shredded).
    */
   async putMany(entries: Array<[accountId: string, credentials: Credentials]>): Promise<void> {
-    await this.write(entries, `(account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()
+    await this.putSealed(this.sealMany(entries));
+  }
+
+  /**
+   * Seals credentials for `putSealed`, without writing: an import seals a batch before it
+   * takes its pool's lock, so that the next batch's sealing runs while this one writes.
+   *
+   * @example
+   * await vault.putSealed(vault.sealMany([[accountId, { password: 'p' }]]));
+   */
+  sealMany(entries: Array<[accountId: string, credentials: Credentials]>): SealedSecrets {
+    // One draw of randomness for every entry (a data key and two IVs each): drawing per
+    // value cost more than the sealing itself.
+    const random = randomBytes(56 * entries.length);
+    const sealed: SealedSecrets = { ids: [], keys: [], payloads: [] };
+    entries.forEach(([accountId, credentials], i) => {
+      const dataKey = random.subarray(56 * i, 56 * i + 32);
+      sealed.ids.push(accountId);
+      sealed.keys.push(seal(this.kek, dataKey, accountId, random.subarray(56 * i + 32, 56 * i + 44)));
+      sealed.payloads.push(seal(dataKey, Buffer.from(JSON.stringify(credentials)), accountId, random.subarray(56 * i + 44, 56 * i + 56)));
+    });
+    return sealed;
+  }
+
+  /** Stores or replaces what `sealMany` sealed, in one statement (a shredded account stays shredded). */
+  async putSealed(sealed: SealedSecrets): Promise<void> {
+    await this.write(sealed, `(account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()
        WHERE secrets.wrapped_key IS NOT NULL`);
   }
 
@@ -169,25 +221,15 @@ export class SecretVault {
     for (const id of snapshot.ids) this.cache.delete(id);
   }
 
-  private async write(entries: Array<[accountId: string, credentials: Credentials]>, onConflict: string): Promise<void> {
-    if (!entries.length) return;
-    // One draw of randomness for every entry (a data key and two IVs each): drawing per
-    // value cost more than the sealing itself.
-    const random = randomBytes(56 * entries.length);
-    const sealed = entries.map(([accountId, credentials], i) => {
-      const dataKey = random.subarray(56 * i, 56 * i + 32);
-      return [
-        seal(this.kek, dataKey, accountId, random.subarray(56 * i + 32, 56 * i + 44)),
-        seal(dataKey, Buffer.from(JSON.stringify(credentials)), accountId, random.subarray(56 * i + 44, 56 * i + 56)),
-      ];
-    });
+  private async write(sealed: SealedSecrets, onConflict: string): Promise<void> {
+    if (!sealed.ids.length) return;
     await this.pool.query(
       `INSERT INTO secrets (account_id, wrapped_key, payload)
        SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) ON CONFLICT ${onConflict}`,
-      [entries.map(([id]) => id), sealed.map(([key]) => key), sealed.map(([, payload]) => payload)],
+      [sealed.ids, sealed.keys, sealed.payloads],
     );
     this.writes.count++;
-    for (const [accountId] of entries) this.cache.delete(accountId);
+    for (const accountId of sealed.ids) this.cache.delete(accountId);
   }
 
   /**

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  WrongExpectedRevision, type EventStore, type NewEvent, type Position, type RecordedEvent,
+  DuplicateEventIds, WrongExpectedRevision, type EventStore, type NewEvent, type Position, type RecordedEvent,
 } from '../../src/store/port.ts';
 
 export interface ContractSubject {
@@ -115,6 +115,19 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       assert.deepEqual(again.map((r) => r.nextRevision), [0, 1, 2]);
       assert.deepEqual(again.map((r) => r.nextRevision), first.map((r) => r.nextRevision));
       for (const b of batch) assert.equal((await store.readStream(b.stream)).length, b.events.length);
+    });
+
+    it('refuses new streams whose events reuse an id another stream holds, and writes none of them', async (t) => {
+      if (name === 'eventstoredb') return t.skip('EventStoreDB keeps event ids unique per stream only');
+      const held = event();
+      await store.append(stream('reuse'), [held], 'no_stream');
+      const [a, b] = [stream('reuse'), stream('reuse')];
+      await assert.rejects(
+        store.appendMany([{ stream: a, events: events(2), expected: 'no_stream' }, { stream: b, events: [event(), held], expected: 'no_stream' }]),
+        DuplicateEventIds,
+      );
+      assert.equal((await store.readStream(a)).length, 0);
+      assert.equal((await store.readStream(b)).length, 0);
     });
 
     it('keeps per-stream order, global order, data and metadata', async () => {

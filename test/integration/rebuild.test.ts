@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { rebuild } from '../../src/projections/rebuild.ts';
 import { readModels } from '../../src/projections/read-models.ts';
+import { applyBatch } from '../../src/projections/runner.ts';
+import { matchesFilter } from '../../src/store/port.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { administerUser, registerUser } from '../../src/commands/users.ts';
 import { createKey, revokeKey, rotateKey } from '../../src/commands/api-keys.ts';
@@ -79,5 +81,41 @@ describe('projection rebuild', () => {
     const a = await t.call('POST', '/v1/pools/r/sessions', { count: 1 });
     const view = await t.call('GET', `/v1/pools/r/sessions/${a.body.sessionId}?position=${a.body.position}`);
     assert.equal(view.body.status, 'live');
+  });
+
+  it('writes a large batch with COPY into the rows that a batch of one event writes', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'c', name: 'C' });
+    const hostile = (i: number) => JSON.stringify({ login: `tab\there"${i}\\N@example.test`, capabilities: ['a,b', 'q"t', 'NULL', 'new\nline'], region: 'eu\t1' });
+    const lines = Array.from({ length: 150 }, (_, i) => (i % 10 ? `c${i}@example.test:pw${i}` : hostile(i))).join('\n');
+    assert.equal((await t.call('POST', '/v1/pools/c/accounts', lines, { contentType: 'text/plain' })).body.imported, 150);
+    for (let i = 0; i < 5; i++) await t.call('POST', '/v1/pools/c/sessions', { count: 30 });
+    const events = [];
+    for (let page = await t.roster.services.store.readAll({ limit: 1000 }); page.length; page = await t.roster.services.store.readAll({ from: page.at(-1)!.position, limit: 1000 })) {
+      events.push(...page);
+    }
+    const client = await t.db.pool.connect();
+    try {
+      for (const p of readModels) {
+        const mine = events.filter((e) => matchesFilter(e.stream, { streamPrefixes: p.streamPrefixes }));
+        const written: Record<string, unknown[]> = {};
+        for (const [how, size] of [['one', 1], ['copy', Math.ceil(mine.length / 2)]] as const) {
+          const table = `${p.table}_${how}`;
+          await client.query(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (LIKE ${p.table} INCLUDING ALL)`);
+          // In halves: the second half loads rows the first wrote (times come back as Dates).
+          for (let i = 0; i < mine.length; i += size) {
+            await client.query('BEGIN');
+            await applyBatch(client, p, table, mine.slice(i, i + size));
+            await client.query('COMMIT');
+          }
+          written[how] = (await client.query(`SELECT * FROM ${table} ORDER BY ${p.key}`)).rows;
+          await client.query(`DROP TABLE ${table}`);
+        }
+        assert.deepEqual(written.copy, written.one, `${p.table}: the same rows either way`);
+      }
+      const accounts = readModels.find((p) => p.table === 'rm_accounts')!;
+      assert.ok(events.filter((e) => matchesFilter(e.stream, { streamPrefixes: accounts.streamPrefixes })).length >= 2 * 100, 'rm_accounts took the COPY path');
+    } finally {
+      client.release();
+    }
   });
 });
