@@ -3,7 +3,8 @@ import { NONE, accountEvents, evolveAccount, initialAccountState, type AccountSt
 import type { Candidate } from '../domain/ledger.ts';
 import type { RecordedEvent, Position } from '../store/port.ts';
 import { readCheckpoint } from './runner.ts';
-import { accountsProjection } from './accounts.ts';
+import { accountStateOf, accountsProjection } from './accounts.ts';
+import type { Row } from './projection.ts';
 
 export interface IndexedAccount {
   state: AccountState;
@@ -15,12 +16,6 @@ export interface IndexedAccount {
 function candidateOf(accountId: string, state: AccountState, now: number): Candidate {
   const coolingModels = state.cooldowns.length ? state.cooldowns.filter((c) => c.model && c.until > now).map((c) => c.model!) : NONE;
   return { accountId, capabilities: state.capabilities, region: state.region, coolingModels, credits: state.credits };
-}
-
-/** A state read from the database, its empty lists replaced by the one shared empty list. */
-function withSharedEmpties(state: AccountState): AccountState {
-  const { capabilities, cooldowns, failures } = state;
-  return { ...state, capabilities: capabilities.length ? capabilities : NONE, cooldowns: cooldowns.length ? cooldowns : NONE, failures: failures.length ? failures : NONE };
 }
 
 /**
@@ -39,11 +34,12 @@ export class AccountIndex {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const position = await readCheckpoint(client, accountsProjection.name);
-      const { rows } = await client.query<{ account_id: string; state: AccountState; imported_at: Date; revision: number }>(
-        'SELECT account_id, state, imported_at, revision FROM rm_accounts',
+      const { rows } = await client.query<Row & { account_id: string; imported_at: Date; revision: number }>(
+        `SELECT account_id, revision, imported_at, pool_id, login, status, disabled_reason, capabilities, region, cooldowns,
+                credentials_version, credentials_expires_at, credentials_rotated_at, credits, credits_checked_at, counters FROM rm_accounts`,
       );
       await client.query('COMMIT');
-      for (const r of rows) this.put(r.account_id, withSharedEmpties({ ...initialAccountState(), ...r.state }), r.revision, r.imported_at.toISOString());
+      for (const r of rows) this.put(r.account_id, accountStateOf(r), r.revision, r.imported_at.toISOString());
       return position;
     } finally {
       client.release();

@@ -59,7 +59,16 @@ ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credentials_rotated_at timestam
 ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credentials_version integer;
 ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credits double precision;
 ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS credits_checked_at timestamptz;
-ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS state jsonb;
+-- The state beyond the columns (usage of the day, recent failures, the 429 streak), null
+-- while at its start. It replaced a copy of the whole state (\`state\`), which doubled what a
+-- row write cost PostgreSQL: a database that has that column gets its counters from it.
+ALTER TABLE rm_accounts ADD COLUMN IF NOT EXISTS counters jsonb;
+IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'rm_accounts' AND column_name = 'state') THEN
+  UPDATE rm_accounts SET counters = jsonb_build_object('usage', state->'usage', 'failures', state->'failures', 'rateLimitStreak', state->'rateLimitStreak')
+    WHERE coalesce(state->'usage'->>'day', '') <> '' OR coalesce(jsonb_array_length(state->'failures'), 0) > 0
+       OR coalesce((state->>'rateLimitStreak')::int, 0) > 0;
+  ALTER TABLE rm_accounts DROP COLUMN state;
+END IF;
 
 IF to_regclass('rm_sessions') IS NULL THEN
   CREATE TABLE rm_sessions (

@@ -59,7 +59,7 @@ async function cpuOf(pid: number | string): Promise<number> {
 }
 
 /** CPU seconds used so far by the server process and by all PostgreSQL processes (the postmaster counts the backends that ended). */
-async function cpuNow(serverPid: number): Promise<{ server: number; postgres: number }> {
+export async function cpuNow(serverPid: number): Promise<{ server: number; postgres: number }> {
   let postgres = 0;
   for (const pid of await readdir('/proc')) {
     if (/^\d+$/.test(pid) && (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'postgres') postgres += await cpuOf(pid);
