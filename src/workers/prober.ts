@@ -64,12 +64,16 @@ export class Prober implements ProbeWork {
   /**
    * Probes, `upkeepConcurrency` at a time per pool, the accounts that are due: cooling
    * accounts a probe may bring back first, then daily credit checks (the scheduler calls
-   * this each round; a round's list replaces what was left of the last). Returns how many
-   * are due.
+   * this each round; a round's list replaces what was left of the last). A pool whose
+   * provider does not probe has none due. Returns how many are due.
    */
-  scan(now = Date.now()): number {
+  async scan(now = Date.now()): Promise<number> {
     let due = 0;
     for (const poolId of this.deps.accounts.pools()) {
+      if (!(await providerOfPool(this.deps, poolId))?.can.probe) {
+        this.backlogs.of(poolId).replace([]);
+        continue;
+      }
       const recover: string[] = [];
       const daily: string[] = [];
       for (const [id, { state }] of this.deps.accounts.pool(poolId)) {

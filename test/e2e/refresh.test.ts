@@ -117,6 +117,10 @@ describe('upkeep of a large pool: a few accounts at a time', () => {
     const imported = await t.call('POST', '/v1/pools/many/accounts', { accounts });
     assert.equal(imported.status, 200, JSON.stringify(imported.body));
     ids = imported.body.lines.map((l: { accountId: string }) => l.accountId);
+    // A pool whose provider does not probe: its accounts are never due a probe.
+    await t.call('POST', '/v1/pools', { poolId: 'plain', name: 'Plain' });
+    const plain = await t.call('POST', '/v1/pools/plain/accounts', { lines: 'p1@example.test:pw1\np2@example.test:pw2' });
+    assert.equal(plain.body.imported, 2, JSON.stringify(plain.body));
   });
   after(async () => {
     await t?.stop();
@@ -136,13 +140,13 @@ describe('upkeep of a large pool: a few accounts at a time', () => {
   it('the prober probes every due account, at most ROSTER_UPKEEP_CONCURRENCY at once, opening credentials only as each starts', async () => {
     const { prober, vault } = t.roster.services;
     const credits = () => Object.values(sb.stats().calls.credits ?? {}).reduce((n, c) => n + c, 0);
-    assert.equal(prober.scan(), COUNT, 'every account is due its first probe');
+    assert.equal(await prober.scan(), COUNT, 'every account of the probing pool is due its first probe; none of the other pool');
     await until('the first probes\' credentials', async () => ids.some((id) => vault.cached(id)));
     await new Promise((r) => setTimeout(r, 50));
     assert.ok(ids.filter((id) => vault.cached(id)).length <= LIMIT, `${ids.filter((id) => vault.cached(id)).length} accounts' credentials opened while ${LIMIT} probes run`);
     assert.ok((await most(() => prober.underWay, () => credits() >= COUNT)) <= LIMIT);
     assert.equal(credits(), COUNT, 'each account probed once');
-    assert.equal(prober.scan(), 0, 'none is due again');
+    assert.equal(await prober.scan(), 0, 'none is due again');
   });
 
   it('the refresher refreshes every account about to expire, at most ROSTER_UPKEEP_CONCURRENCY at once', async () => {
