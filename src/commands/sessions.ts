@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
 import type { AllocationFilter, SessionAllocated, SessionRenewed } from '../domain/ledger.ts';
 import { instruments } from '../telemetry.ts';
 import type { Position } from '../store/port.ts';
-import type { Credentials, SecretVault } from '../store/secrets.ts';
+import { randomToken, type Credentials, type SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import type { Allocators } from './allocators.ts';
 import { sessionLimitsOf, type Caller } from './callers.ts';
@@ -54,7 +54,7 @@ export interface AllocateRequest {
  */
 export async function allocate(deps: SessionDeps, poolId: string, request: AllocateRequest, ctx: CommandContext): Promise<Allocation> {
   const allocator = await deps.allocators.get(poolId);
-  const leaseSecret = randomBytes(24).toString('base64url');
+  const leaseSecret = randomToken(24);
   const sessionId = request.sessionId ?? randomUUID();
   const { events, position, state } = await allocator.submit({
     type: 'Allocate', sessionId, count: request.count, holder: request.holder, secretHash: deps.vault.fingerprint(leaseSecret),

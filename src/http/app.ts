@@ -30,6 +30,7 @@ import type { SignedIn, UserSettings } from '../commands/users.ts';
 import type { MailDeps } from '../commands/user-mail.ts';
 import type { Role } from '../domain/user.ts';
 import { problemHandler } from './problem.ts';
+import { RequestLogger } from './request-logger.ts';
 import { assertSound } from './text.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
 import accountRoutes from './accounts.ts';
@@ -222,7 +223,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
       const span = startSpan('HTTP', typeof header === 'string' ? header : undefined, {}, SpanKind.SERVER);
       const traceparent = traceparentOf(span);
       serverSpans.set(raw, { span, traceparent });
-      return logger.child({ ...bindings, ...traceIds(traceparent) }, opts);
+      return new RequestLogger(logger, () => ({ ...bindings, ...traceIds(traceparent) }), opts);
     },
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();

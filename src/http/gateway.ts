@@ -15,6 +15,7 @@ import { spendOf, type ResolvedRoute, type TokenUsage } from '../domain/gateway.
 import type { Upstreams } from '../workers/upstream.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
+import { RequestLogger } from './request-logger.ts';
 import { instruments, recordedSpan, SpanKind, traceparentOf } from '../telemetry.ts';
 
 export interface GatewayServices {
@@ -72,6 +73,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // Each request gets one line of its own (below), instead of fastify's two.
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger.child({ plane: 'gateway' }) } : {}), logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, opts) => new RequestLogger(logger, () => bindings, opts),
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
   });
   app.decorateRequest('caller', undefined);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as sha256, randomBytes, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
 import { DomainError } from '../domain/errors.ts';
 import { listen } from './listen.ts';
@@ -22,7 +22,7 @@ CREATE TRIGGER admin_tokens_changed AFTER UPDATE OR DELETE ON admin_tokens
   FOR EACH ROW EXECUTE FUNCTION roster_admin_token_changed();
 `;
 
-const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+const hash = (token: string) => sha256('sha256', token, 'hex');
 
 /** `roster_<id>_<secret>`: the id names the actor in events; only the hash is stored. */
 function newToken(): { id: string; token: string } {
