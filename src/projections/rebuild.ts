@@ -23,7 +23,7 @@ const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
  * Rebuilds read models from the whole log without stopping the live ones. The log is read
  * once for all of them and folded in memory (insert-only read models are written as they
  * fill, while the next page folds), the rows are copied (`COPY`) into new tables beside the live ones,
- * which get their indexes once filled;
+ * which get their indexes once filled (one table's while another's rows go in);
  * then, one read model at a time, holding the live checkpoint and table, the events since
  * are applied and the tables swapped. Returns the events folded and each table's rows.
  *
@@ -62,15 +62,19 @@ export async function rebuildAll(
     // Insert-only rows never change again: write them out (while the next page folds) so that memory stays flat.
     for (const fold of folds) if (fold.projection.insertOnly && fold.rows.size >= CHUNK) await writeRows(pool, fold);
   }
-  // Each table on its own connection, at once.
-  await Promise.all(folds.map((fold) => writeRows(pool, fold).then(() => fold.writing)));
+  // Each table on its own connection, at once: its last rows, then its indexes, so that
+  // one table's indexes build while another's rows go in.
+  await Promise.all(folds.map(async (fold) => {
+    await writeRows(pool, fold);
+    await fold.writing;
+    await index(pool, fold.projection);
+  }));
   for (const fold of folds) {
     await pool.query(
       `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`,
       [rebuildCheckpoint(fold.projection), position ?? ''],
     );
   }
-  for (const p of projections) await index(pool, p);
   const rows = new Map<string, number>();
   for (const p of projections) rows.set(p.table, await swapIn(pool, store, p));
   return { events, rows };

@@ -58,19 +58,26 @@ interface EventRow {
   type: string;
   data: unknown;
   metadata: RecordedEvent['metadata'];
-  recorded_at: Date;
+  /** Milliseconds since 1970 (see `RECORDED_MS`). */
+  recorded_ms: number;
 }
 
 function toRaw(row: EventRow): RecordedEvent<DomainEvent> {
   return {
     id: row.event_id, type: row.type, stream: row.stream_id, revision: Number(row.revision),
-    data: row.data, metadata: row.metadata, recordedAt: row.recorded_at,
+    data: row.data, metadata: row.metadata, recordedAt: new Date(row.recorded_ms),
     position: toPosition(row.tx, row.global_position),
   };
 }
 
+/**
+ * When an event was recorded, as whole milliseconds (floored, as a JavaScript Date holds
+ * it): a number, where the timestamp's text took the driver a parse of its own per event.
+ */
+const RECORDED_MS = 'floor(extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms';
+
 const SELECT_EVENTS = `SELECT global_position, transaction_id::text AS tx, stream_id, revision, event_id,
-  type, data, metadata, recorded_at FROM events`;
+  type, data, metadata, ${RECORDED_MS} FROM events`;
 
 /**
  * The PostgreSQL event store (DESIGN.md, Event store). Readers of the global log see only
@@ -209,7 +216,7 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   private async readPage(from: Position, filter: EventFilter | undefined, limit: number): Promise<Page<E>> {
     const [tx, gp] = fromPosition(from);
     const { rows } = await this.pool.query<EventRow & { matched: boolean }>(
-      `SELECT global_position, tx, stream_id, revision, event_id, recorded_at, matched,
+      `SELECT global_position, tx, stream_id, revision, event_id, ${RECORDED_MS}, matched,
          CASE WHEN matched THEN type END AS type, CASE WHEN matched THEN data END AS data,
          CASE WHEN matched THEN metadata END AS metadata
        FROM (SELECT e.*, transaction_id::text AS tx, ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[])) AS matched

@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { plainCodec } from '../../src/store/codec.ts';
@@ -30,4 +33,25 @@ storeContract('postgres', async () => {
       await db.drop();
     },
   };
+});
+
+describe('PostgreSQL event times', () => {
+  it('reads when an event was recorded to the millisecond, floored as a Date holds it, before 1970 and after', async () => {
+    const db = await testDatabase();
+    const store = new PostgresEventStore(db.pool, { codec: plainCodec });
+    try {
+      await store.append('times-1', [1, 2, 3].map((n) => ({ id: randomUUID(), type: 'Ticked', data: { n }, metadata: {} })), 'no_stream');
+      const stored = ['1969-12-31 23:59:59.9995+00', '2026-12-05 05:00:00.000999+00', '2026-12-05 05:00:00.123+00'];
+      for (const [revision, at] of stored.entries()) {
+        await db.pool.query('UPDATE events SET recorded_at = $2 WHERE stream_id = $1 AND revision = $3', ['times-1', at, revision]);
+      }
+      const read = await store.readStream('times-1');
+      assert.deepEqual(read.map((e) => e.recordedAt.toISOString()), ['1969-12-31T23:59:59.999Z', '2026-12-05T05:00:00.000Z', '2026-12-05T05:00:00.123Z']);
+      const all = await store.readAll({ limit: 10 });
+      assert.deepEqual(all.map((e) => e.recordedAt.getTime()), read.map((e) => e.recordedAt.getTime()));
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
 });
