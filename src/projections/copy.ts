@@ -65,8 +65,37 @@ export async function copyRows(client: Queryable, table: string, columns: string
   await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
 }
 
-/** The column kinds of the tables `upsertByCopy` has written, by table and columns. */
+/** The column kinds of the tables written in batches, by table and columns. */
 const stagedKinds = new Map<string, ColumnKind[]>();
+
+async function kindsFor(db: Queryable, table: string, columns: string[]): Promise<ColumnKind[]> {
+  const id = `${table}:${columns.join(',')}`;
+  let kinds = stagedKinds.get(id);
+  if (!kinds) stagedKinds.set(id, (kinds = await kindsOf(db, table, columns)));
+  return kinds;
+}
+
+/**
+ * Inserts rows of an insert-only read model, skipping any already there: COPY straight
+ * into the table, which costs PostgreSQL half of staging the rows first. Only a replay
+ * can bring a row that exists; then COPY fails, is undone back to a savepoint, and the rows
+ * go through `upsertByCopy`, which skips it. Runs inside the caller's transaction.
+ *
+ * @example
+ * await insertByCopy(client, 'rm_audit', 'position', ['position', 'stream'], rows);
+ */
+export async function insertByCopy(db: Queryable, table: string, key: string, columns: string[], rows: Row[]): Promise<void> {
+  const kinds = await kindsFor(db, table, columns);
+  await db.query('SAVEPOINT insert_by_copy');
+  try {
+    await copyRows(db, table, columns, rows, kinds);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await db.query('ROLLBACK TO SAVEPOINT insert_by_copy');
+    return upsertByCopy(db, table, columns, rows, `(${key}) DO NOTHING`);
+  }
+  await db.query('RELEASE SAVEPOINT insert_by_copy');
+}
 
 /**
  * Inserts or updates many rows at once: COPY into a temporary table like `table` (made
@@ -81,10 +110,7 @@ const stagedKinds = new Map<string, ColumnKind[]>();
 export async function upsertByCopy(db: Queryable, table: string, columns: string[], rows: Row[], onConflict: string): Promise<void> {
   const stage = `${table}_staged`;
   await db.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table}) ON COMMIT DELETE ROWS`);
-  const id = `${table}:${columns.join(',')}`;
-  let kinds = stagedKinds.get(id);
-  if (!kinds) stagedKinds.set(id, (kinds = await kindsOf(db, table, columns)));
-  await copyRows(db, stage, columns, rows, kinds);
+  await copyRows(db, stage, columns, rows, await kindsFor(db, table, columns));
   const cols = columns.join(', ');
   await db.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${stage} ON CONFLICT ${onConflict}`);
 }

@@ -4,7 +4,7 @@ import { matchesFilter, START, type EventStore, type Position, type RecordedEven
 import { startSpan, tracesRecorded } from '../telemetry.ts';
 import type { Row, RowProjection } from './projection.ts';
 import { keepRunningUntil } from '../effect.ts';
-import { upsertByCopy } from './copy.ts';
+import { insertByCopy, upsertByCopy } from './copy.ts';
 
 export interface RunnerOptions {
   /** Write a projection to another table than its own (rebuild does). */
@@ -86,7 +86,11 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
     ? 'DO NOTHING'
     : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`}`;
   const rows = [...changed].map((k) => current.get(k)!);
-  if (rows.length >= COPY_ROWS) return upsertByCopy(db, table, projection.columns, rows, onConflict);
+  if (rows.length >= COPY_ROWS) {
+    return projection.insertOnly
+      ? insertByCopy(db, table, projection.key, projection.columns, rows)
+      : upsertByCopy(db, table, projection.columns, rows, onConflict);
+  }
   await db.query(
     `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json) ON CONFLICT ${onConflict}`,
     [JSON.stringify(rows)],

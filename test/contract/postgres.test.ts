@@ -40,7 +40,7 @@ describe('PostgreSQL event times', () => {
     const db = await testDatabase();
     const store = new PostgresEventStore(db.pool, { codec: plainCodec });
     try {
-      await store.append('times-1', [1, 2, 3].map((n) => ({ id: randomUUID(), type: 'Ticked', data: { n }, metadata: {} })), 'no_stream');
+      await store.append('times-1', [1, 2, 3].map((n) => ({ id: randomUUID(), type: 'Ticked', data: { n }, metadata: { actor: 'test', correlationId: randomUUID() } })), 'no_stream');
       const stored = ['1969-12-31 23:59:59.9995+00', '2026-12-05 05:00:00.000999+00', '2026-12-05 05:00:00.123+00'];
       for (const [revision, at] of stored.entries()) {
         await db.pool.query('UPDATE events SET recorded_at = $2 WHERE stream_id = $1 AND revision = $3', ['times-1', at, revision]);

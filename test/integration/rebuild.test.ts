@@ -112,6 +112,19 @@ describe('projection rebuild', () => {
         }
         assert.deepEqual(written.copy, written.one, `${p.table}: the same rows either way`);
       }
+      // An insert-only read model's large batch goes straight in; replayed over rows it holds
+      // (some of them), it skips those and writes the rest, in a transaction that still commits.
+      const audit = readModels.find((p) => p.table === 'rm_audit')!;
+      assert.ok(audit.insertOnly && events.length >= 2 * 100);
+      await client.query('DROP TABLE IF EXISTS rm_audit_replay; CREATE TABLE rm_audit_replay (LIKE rm_audit INCLUDING ALL)');
+      for (const batch of [events.slice(0, 120), events]) {
+        await client.query('BEGIN');
+        await applyBatch(client, audit, 'rm_audit_replay', batch);
+        await client.query('COMMIT');
+      }
+      const replayed = (await client.query('SELECT position FROM rm_audit_replay ORDER BY position')).rows.map((r) => r.position);
+      assert.deepEqual(replayed, events.map((e) => e.position).sort(), 'each event once');
+      await client.query('DROP TABLE rm_audit_replay');
       const accounts = readModels.find((p) => p.table === 'rm_accounts')!;
       assert.ok(events.filter((e) => matchesFilter(e.stream, { streamPrefixes: accounts.streamPrefixes })).length >= 2 * 100, 'rm_accounts took the COPY path');
     } finally {
