@@ -52,7 +52,7 @@ export async function startNoopServer(): Promise<BenchServer> {
 }
 
 /** CPU seconds used so far by a process (all its threads) and by its children it has reaped, from /proc; 0 when it is gone. */
-async function cpuOf(pid: number | string): Promise<number> {
+export async function cpuOf(pid: number | string): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
   return ((f[11] ?? 0) + (f[12] ?? 0) + (f[13] ?? 0) + (f[14] ?? 0)) / 100;

@@ -16,14 +16,21 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { freePort } from '../../src/store/embedded.ts';
 import { client, spawnSandbox, spawnServer } from '../support/servers.ts';
-import { percentile, startBenchServer } from './allocate.ts';
+import { cpuOf, percentile, startBenchServer } from './allocate.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 16);
 const STRATEGY = process.env.BENCH_STRATEGY ?? 'round_robin';
 
-interface Run { requests: number; perSecond: number; p50: number; p99: number; errors: number }
+interface Run { requests: number; perSecond: number; p50: number; p99: number; errors: number; cpuUs?: number }
+
+/** A run of `load`, with the CPU microseconds the process `pid` spent per request answered. */
+async function loadOn(pid: number, ...args: Parameters<typeof load>): Promise<Run> {
+  const before = await cpuOf(pid);
+  const run = await load(...args);
+  return { ...run, cpuUs: ((await cpuOf(pid)) - before) * 1e6 / Math.max(1, run.requests) };
+}
 
 /** `connections` loops posting `body` to `url` + `path` for `seconds`, timing each whole answer (or its first byte). */
 async function load(url: string, key: string, connections: number, path: string, body: object, firstByte = false): Promise<Run> {
@@ -85,9 +92,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const [what, connections, stream] of [['1 connection', 1, false], ['64 connections', 64, false], ['stream, first byte, 1 connection', 1, true]] as const) {
         const d = await load(sandbox.url, upstreamKeys[round % ACCOUNTS]!, connections, '/v1/chat/completions', { ...direct, stream }, stream);
-        const g = await load(gatewayUrl, key, connections, '/v1/chat/completions', { ...chat, stream }, stream);
+        const g = await loadOn(server.pid, gatewayUrl, key, connections, '/v1/chat/completions', { ...chat, stream }, stream);
         sentThroughGateway += g.requests + g.errors;
-        const f = connections > 1 ? await load(floor.url, key, connections, '/v1/chat/completions', chat) : undefined;
+        const f = connections > 1 ? await loadOn(floor.child.pid!, floor.url, key, connections, '/v1/chat/completions', chat) : undefined;
         rows.push({ what: `${what} (round ${round + 1})`, direct: d, gateway: g, ...(f ? { floor: f } : {}) });
       }
     }
@@ -100,10 +107,12 @@ async function main(): Promise<void> {
       if (counted >= sentThroughGateway) break;
     }
     console.log(`\nbench:gateway, ${seconds} s per cell, ${rounds} rounds interleaved; ${ACCOUNTS} upstream accounts (${STRATEGY}); sandbox in its own process\n`);
-    console.log('| load | direct req/s | gateway req/s | share | floor req/s | share of floor | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('(gateway CPU: the Roster process\'s CPU µs per request answered; floor CPU: the floor process\'s)');
+    console.log('| load | direct req/s | gateway req/s | share | floor req/s | share of floor | gateway CPU µs/req | floor CPU µs/req | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) {
-      console.log(`| ${r.what} | ${r.direct.perSecond.toFixed(0)} | ${r.gateway.perSecond.toFixed(0)} | ${((100 * r.gateway.perSecond) / r.direct.perSecond).toFixed(0)}% | ${r.floor ? r.floor.perSecond.toFixed(0) : ''} | ${r.floor ? `${((100 * r.gateway.perSecond) / r.floor.perSecond).toFixed(0)}%` : ''} | ${r.direct.p50.toFixed(2)} | ${r.gateway.p50.toFixed(2)} | ${(r.gateway.p50 - r.direct.p50).toFixed(2)} | ${r.direct.p99.toFixed(2)} | ${r.gateway.p99.toFixed(2)} | ${(r.gateway.p99 - r.direct.p99).toFixed(2)} | ${r.direct.errors}/${r.gateway.errors} |`);
+      console.log(`| ${r.what} | ${r.direct.perSecond.toFixed(0)} | ${r.gateway.perSecond.toFixed(0)} | ${((100 * r.gateway.perSecond) / r.direct.perSecond).toFixed(0)}% | ${r.floor ? r.floor.perSecond.toFixed(0) : ''} | ${r.floor ? `${((100 * r.gateway.perSecond) / r.floor.perSecond).toFixed(0)}%` : ''} | `
+        + `${r.gateway.cpuUs!.toFixed(0)} | ${r.floor ? r.floor.cpuUs!.toFixed(0) : ''} | ${r.direct.p50.toFixed(2)} | ${r.gateway.p50.toFixed(2)} | ${(r.gateway.p50 - r.direct.p50).toFixed(2)} | ${r.direct.p99.toFixed(2)} | ${r.gateway.p99.toFixed(2)} | ${(r.gateway.p99 - r.direct.p99).toFixed(2)} | ${r.direct.errors}/${r.gateway.errors} |`);
     }
     console.log(`\nusage: ${sentThroughGateway} requests sent through the gateway (the warm-up's included); the usage read model counts ${counted}: ${counted === sentThroughGateway ? 'none lost, none extra' : `${sentThroughGateway - counted} missing`}`);
   } finally {
