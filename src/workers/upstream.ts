@@ -2,6 +2,7 @@
  * Requests to upstream APIs for the gateway: the provider's base URL and credential
  * scheme, the account's credential put on the request, keep-alive connections per origin.
  */
+import type { EventEmitter } from 'node:events';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Credentials } from '../store/secrets.ts';
 import type { Providers } from './providers/registry.ts';
@@ -93,7 +94,7 @@ export class Upstreams {
   }
 
   /** Sends a request with the account's credential; throws `missing_credential` when the account has none to send. */
-  async send(target: UpstreamTarget, credentials: Credentials | null, req: { method: Dispatcher.HttpMethod; path: string; headers: Record<string, string>; body?: string | Buffer; signal?: AbortSignal }): Promise<Dispatcher.ResponseData> {
+  async send(target: UpstreamTarget, credentials: Credentials | null, req: { method: Dispatcher.HttpMethod; path: string; headers: Record<string, string>; body?: string | Buffer; signal?: AbortSignal | EventEmitter }): Promise<Dispatcher.ResponseData> {
     const secret = credentialOf(target, credentials);
     if (!secret) throw Object.assign(new Error('the account has no credential for this upstream'), { code: 'missing_credential' });
     return request(`${target.baseUrl}${req.path}`, {
