@@ -195,6 +195,11 @@ const hasBody = (headers: Record<string, string | string[] | undefined>) =>
 /** The token of an `Authorization` header; the scheme name is case-insensitive (RFC 7235). */
 const bearerOf = (header: string | undefined) => /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** A header's value when it came once (as text), else undefined. */
+const textHeader = (headers: Record<string, string | string[] | undefined>, name: string) => {
+  const value = headers[name];
+  return typeof value === 'string' ? value : undefined;
+};
 /** Each request's server span and its `traceparent`, from the moment its logger is made. */
 const serverSpans = new WeakMap<RawRequestDefaultExpression, { span: Span; traceparent: string | undefined }>();
 
@@ -244,7 +249,6 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     const route = request.routeOptions.url ?? path;
-    const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
     const { span, traceparent } = serverSpans.get(request.raw)!;
     request.span = span.updateName(`${request.method} ${route}`).setAttributes({ 'http.request.method': request.method, 'http.route': route, 'url.path': path });
     let actor = 'anonymous';
@@ -269,7 +273,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     }
     checkIdHeaders(request.headers);
     request.ctx = {
-      actor, requestId: request.id, correlationId: header('x-correlation-id') ?? request.id,
+      actor, requestId: request.id, correlationId: textHeader(request.headers, 'x-correlation-id') ?? request.id,
       ...(traceparent ? { traceparent } : {}),
     };
   });
