@@ -349,13 +349,14 @@ export const digestOf = (text: string): string => hash('sha256', text, 'base64ur
 const drawn = { bytes: Buffer.alloc(4096), used: 4096 };
 
 /**
- * A random token of `bytes` bytes (at most 4,096), base64url: for lease secrets and the
- * like, minted on every request.
+ * A random token of `bytes` bytes, base64url: for lease secrets and the like, minted on
+ * every request.
  *
  * @example
  * const leaseSecret = randomToken(24); // 32 characters
  */
 export function randomToken(bytes: number): string {
+  if (bytes > drawn.bytes.length) return randomBytes(bytes).toString('base64url');
   if (drawn.used + bytes > drawn.bytes.length) {
     randomFillSync(drawn.bytes);
     drawn.used = 0;

@@ -12,5 +12,6 @@ describe('random tokens', () => {
       assert.equal(bytes.length, i % 7 === 0 ? 33 : 24);
       assert.ok(bytes.some((b) => b !== 0), 'a token is never the wiped bytes');
     }
+    assert.equal(Buffer.from(randomToken(5000), 'base64url').length, 5000, 'more than is drawn at a time comes whole');
   });
 });
