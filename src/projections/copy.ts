@@ -76,15 +76,16 @@ async function kindsFor(db: Queryable, table: string, columns: string[]): Promis
 }
 
 /**
- * Inserts rows of an insert-only read model, skipping any already there: COPY straight
- * into the table, which costs PostgreSQL half of staging the rows first. Only a replay
- * can bring a row that exists; then COPY fails, is undone back to a savepoint, and the rows
- * go through `upsertByCopy`, which skips it. Runs inside the caller's transaction.
+ * Inserts rows the table is not expected to hold: COPY straight into the table, which
+ * costs PostgreSQL half of staging the rows first. When one is there after all (a replay
+ * brings a row of an insert-only read model again), COPY fails, is undone back to a
+ * savepoint, and the rows go through `upsertByCopy` with `onConflict`. Runs inside the
+ * caller's transaction.
  *
  * @example
- * await insertByCopy(client, 'rm_audit', 'position', ['position', 'stream'], rows);
+ * await insertByCopy(client, 'rm_audit', ['position', 'stream'], rows, '(position) DO NOTHING');
  */
-export async function insertByCopy(db: Queryable, table: string, key: string, columns: string[], rows: Row[]): Promise<void> {
+export async function insertByCopy(db: Queryable, table: string, columns: string[], rows: Row[], onConflict: string): Promise<void> {
   const kinds = await kindsFor(db, table, columns);
   await db.query('SAVEPOINT insert_by_copy');
   try {
@@ -92,7 +93,7 @@ export async function insertByCopy(db: Queryable, table: string, key: string, co
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
     await db.query('ROLLBACK TO SAVEPOINT insert_by_copy');
-    return upsertByCopy(db, table, columns, rows, `(${key}) DO NOTHING`);
+    return upsertByCopy(db, table, columns, rows, onConflict);
   }
   await db.query('RELEASE SAVEPOINT insert_by_copy');
 }

@@ -59,7 +59,9 @@ const COPY_ROWS = 100;
 
 /**
  * Folds a batch of events into the projection's table: loads the touched rows (unless the
- * projection only inserts), applies the events in order, writes the rows back in one upsert.
+ * projection only inserts), applies the events in order, writes the rows back in one
+ * statement. A large batch goes by COPY: straight into the table when none of its rows was
+ * there (an import's new accounts), else staged and upserted.
  */
 export async function applyBatch(db: Queryable, projection: RowProjection, table: string, events: RecordedEvent[]): Promise<void> {
   const touched = new Set<string>();
@@ -70,6 +72,7 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
     const { rows } = await db.query<Row>(`SELECT * FROM ${table} WHERE ${projection.key} = ANY($1::${projection.keyType ?? 'text'}[])`, [[...touched]]);
     for (const r of rows) current.set(String(r[projection.key]), r);
   }
+  const held = new Set(current.keys());
   const changed = new Set<string>();
   for (const e of events) {
     for (const key of projection.keysOf(e)) {
@@ -87,8 +90,9 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
     : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`}`;
   const rows = [...changed].map((k) => current.get(k)!);
   if (rows.length >= COPY_ROWS) {
-    return projection.insertOnly
-      ? insertByCopy(db, table, projection.key, projection.columns, rows)
+    // A row not loaded is new: this runner alone writes the table, under its lock.
+    return projection.insertOnly || !rows.some((r) => held.has(String(r[projection.key])))
+      ? insertByCopy(db, table, projection.columns, rows, onConflict)
       : upsertByCopy(db, table, projection.columns, rows, onConflict);
   }
   await db.query(

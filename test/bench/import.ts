@@ -5,6 +5,7 @@
  * on). Prints accounts/s and the CPU seconds the server, PostgreSQL and the CLI used.
  *
  *   BENCH_ACCOUNTS=100000 npm run bench:import
+ *   BENCH_IMPORT_ONLY='2 requests' BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:import
  */
 import { spawnSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
@@ -54,8 +55,9 @@ async function throughCli(server: BenchServer, pool: string): Promise<{ cpu: num
 }
 
 const runs: Run[] = [];
-for (const how of ['HTTP, 1 request under way', 'HTTP, 2 requests under way', 'roster import']) {
-  const server = await startBenchServer();
+const only = process.env.BENCH_IMPORT_ONLY;
+for (const how of ['HTTP, 1 request under way', 'HTTP, 2 requests under way', 'roster import'].filter((h) => !only || h.includes(only))) {
+  const server = await startBenchServer({}, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean));
   try {
     const pool = `imp${runs.length}`;
     const c = client(server.url, server.token, 1);

@@ -132,6 +132,19 @@ describe('projection rebuild', () => {
       await client.query('DROP TABLE rm_audit_replay');
       const accounts = readModels.find((p) => p.table === 'rm_accounts')!;
       assert.ok(events.filter((e) => matchesFilter(e.stream, { streamPrefixes: accounts.streamPrefixes })).length >= 2 * 100, 'rm_accounts took the COPY path');
+      // New rows go straight into the table; a batch over rows the table holds is staged, then upserted.
+      await client.query('DROP TABLE IF EXISTS rm_accounts_fresh; CREATE TABLE rm_accounts_fresh (LIKE rm_accounts INCLUDING ALL)');
+      const staged = async () => (await client.query("SELECT to_regclass('pg_temp.rm_accounts_fresh_staged') AS t")).rows[0].t;
+      const leases = events.filter((e) => e.type === 'SessionAllocated' && e.stream === 'pool-c');
+      for (const batch of [events.filter((e) => e.type === 'AccountImported'), leases]) {
+        await client.query('BEGIN');
+        await applyBatch(client, accounts, 'rm_accounts_fresh', batch);
+        await client.query('COMMIT');
+        assert.equal(await staged(), batch === leases ? 'rm_accounts_fresh_staged' : null, batch === leases ? 'leases staged' : 'imports copied straight in');
+      }
+      const leased = (await client.query("SELECT count(*)::int AS n FROM rm_accounts_fresh WHERE pool_id = 'c' AND session_id IS NOT NULL")).rows[0].n;
+      assert.equal(leased, 150);
+      await client.query('DROP TABLE rm_accounts_fresh');
     } finally {
       client.release();
     }
