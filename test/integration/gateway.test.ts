@@ -251,12 +251,12 @@ describe('gateway', () => {
       method: 'POST', signal: abort.signal, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'x' }] }),
     }).catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(accounts.some((_, i) => t.roster.services.gateway.serving(ids[i]!)), 'an account serves the request');
+    const serving = () => accounts.some((_, i) => t.roster.services.gateway.serving(ids[i]!));
+    await until('an account to serve the request', async () => serving(), 1000);
     abort.abort();
     assert.ok((await pending) instanceof Error);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(accounts.every((_, i) => !t.roster.services.gateway.serving(ids[i]!)), 'the account is free well before the upstream would answer');
+    // Free well before the upstream would answer.
+    await until('the account to be free', async () => !serving(), 1000);
     assert.match(t.logs.slice(before).join(''), /"status":499/);
     for (const id of ids) assert.ok(!t.roster.services.accounts.find(id)!.state.cooldowns.some((c) => c.until > Date.now()), 'no cooldown for a client that left');
     // The upstream saw its client (the gateway) go away too: nothing was served.
@@ -290,9 +290,9 @@ describe('gateway', () => {
 
   it('never lets an exclusive lease and gateway use share an account', async () => {
     await calm();
-    await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 400 }])));
+    await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 1000 }])));
     const serving = Promise.all(accounts.map(() => openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'slow' }] })));
-    await new Promise((r) => setTimeout(r, 150));
+    await until('every account to serve the gateway', async () => ids.every((id) => t.roster.services.gateway.serving(id)), 900);
     const during = await t.call('POST', '/v1/pools/gw/sessions', { count: 1 });
     assert.deepEqual([during.status, during.body.code], [503, 'no_account_available'], 'every account is serving the gateway');
     await serving;

@@ -90,7 +90,8 @@ describe('API keys over HTTP', () => {
   });
 
   it('rotation ends the old secret at once; revocation and expiry end the key', async () => {
-    const k = await newKey(ada, { expiresAt: new Date(Date.now() + 1500).toISOString() });
+    const expiresAt = Date.now() + 3000;
+    const k = await newKey(ada, { expiresAt: new Date(expiresAt).toISOString() });
     const rotated = await t.call('POST', `/v1/keys/${k.keyId}/rotate`, undefined, { token: ada });
     assert.equal(rotated.status, 200);
     keys.push(rotated.body.key);
@@ -100,7 +101,7 @@ describe('API keys over HTTP', () => {
     assert.equal(ok.body.success, true);
     await t.call('POST', '/api/accounts/release', { session_id: ok.body.session_id }, { token: rotated.body.key });
     assert.equal((await t.call('POST', `/v1/keys/${k.keyId}/rotate`, undefined, { token: bob })).status, 404, 'another user\'s key is not found');
-    await sleep(1600);
+    await sleep(expiresAt - Date.now() + 100);
     assert.equal((await allocate(rotated.body.key)).status, 401, 'expired');
     assert.equal((await t.call('GET', `/v1/keys/${k.keyId}`, undefined, { token: ada })).body.status, 'expired');
 
