@@ -14,6 +14,7 @@ import { Passwords, passwordsSchema } from './store/passwords.ts';
 import { MailOutbox, mailOutboxSchema } from './store/mail-outbox.ts';
 import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
+import { ReadModelWaits } from './projections/waits.ts';
 import { readModelSchema } from './projections/schema.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { every, run, untilInterrupted } from './effect.ts';
@@ -180,6 +181,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const from = yield* Effect.promise(() => accounts.seed(db));
   const days = { timeZone: config.ROSTER_USAGE_TIMEZONE, rollover: config.ROSTER_USAGE_ROLLOVER };
   const allocators = new Allocators(store, accounts, days);
+  const waits = new ReadModelWaits(config.ROSTER_CONSISTENCY_WAIT_MS);
   const vault = new SecretVault(db, options.masterKey, { cacheSize: config.ROSTER_SECRET_CACHE_SIZE });
   const flows = yield* resource(() => new FlowPool({ threads: config.ROSTER_FLOW_THREADS, flowsPerThread: config.ROSTER_FLOWS_PER_THREAD, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
     targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastLeaseCommand,
@@ -189,10 +191,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const errors = { report: (e: unknown) => onError(e), to: (f: (e: unknown) => void) => { onError = f; } };
   const registrations = yield* resource(() => new Registrations({
     db: background, store: backgroundStore, vault: vault.through(background), accounts, allocators, flows, providers, onError: errors.report,
-    settings: {
-      heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS,
-      consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, fetchBatch: config.ROSTER_JOB_FETCH_BATCH,
-    },
+    readModels: waits, settings: { heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, fetchBatch: config.ROSTER_JOB_FETCH_BATCH },
   }), (r) => r.close());
   const upkeep = {
     store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(), onError: errors.report,
@@ -204,7 +203,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const refresher = new Refresher(upkeep);
   const prober = new Prober(upkeep);
   const replenisher = new Replenisher({
-    db, store, allocators, providers, registrations, consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, settings: { jobStallAfterMs: config.ROSTER_JOB_STALL_MS },
+    db, store, allocators, providers, registrations, readModels: waits, settings: { jobStallAfterMs: config.ROSTER_JOB_STALL_MS },
   });
   const tokens = yield* resource(async () => {
     const t = new AdminTokens(db, { connectionString: options.databaseUrl });
@@ -239,11 +238,11 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   }), (u) => u.close());
   const callers = { ...users, tokens, keys: new ApiKeySecrets(db), quotas, keyCache: new KeyCache(config.ROSTER_KEY_CACHE_MS) };
   const services: Services = {
-    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, providers, flows, registrations, refresher, prober, replenisher, days,
+    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, providers, flows, registrations, refresher, prober, replenisher, days, readModels: waits,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
-      consistencyWaitMs: config.ROSTER_CONSISTENCY_WAIT_MS, accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
+      accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
       docsPublic: config.ROSTER_DOCS_PUBLIC, jobStallAfterMs: config.ROSTER_JOB_STALL_MS, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
     },
   };
@@ -265,7 +264,9 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   const { app } = yield* Http;
   const { db, store, allocators, registrations } = services;
   const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
-  const runner = new ProjectionRunner(db, store, readModels, { minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS });
+  const runner = new ProjectionRunner(db, store, readModels, {
+    minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS, pause: (ms, signal, since) => services.readModels.pause(ms, signal, since),
+  });
   // Both restart themselves after a failure (keepRunningUntil inside): the fiber only carries their signal.
   yield* Effect.forkScoped(untilInterrupted((signal) => runner.run(signal, report('projections'))));
   yield* Effect.forkScoped(untilInterrupted((signal) => allocators.follow(from, signal, report('log tail'))));

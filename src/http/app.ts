@@ -13,6 +13,7 @@ import { SpanKind, startSpan, traceIds, traceparentOf } from '../telemetry.ts';
 import type { EventStore } from '../store/port.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
+import type { ReadModelWaits } from '../projections/waits.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { UsageDays } from '../commands/allocator.ts';
 import type { Prober } from '../workers/prober.ts';
@@ -57,7 +58,6 @@ export interface Settings {
   feedHealthIntervalMs: number;
   /** Lets loopback clients use the existing account-pool API without a token. Off by default. */
   compatLoopbackOpen: boolean;
-  consistencyWaitMs: number;
   accountsPerRequest: number;
   /** A registration job's default `stallAfterMs`. */
   jobStallAfterMs: number;
@@ -98,6 +98,8 @@ export interface Services {
   prober: Prober;
   replenisher: Replenisher;
   days: UsageDays;
+  /** Waits, bounded, for the read models to reach a position (read your own writes). */
+  readModels: ReadModelWaits;
   settings: Settings;
   feed: FeedStats;
 }

@@ -5,7 +5,7 @@ import { recordRefreshRequest, recordReplenishRequest } from '../commands/operat
 import { refreshCredentials, replenishPool } from '../commands/upkeep.ts';
 import { DomainError } from '../domain/errors.ts';
 import { Nullable } from '../domain/events.ts';
-import { findAccountByLogin, getSession, poolStatus, waitForPosition, type AccountRow } from '../projections/queries.ts';
+import { findAccountByLogin, getSession, poolStatus, type AccountRow } from '../projections/queries.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { App, Services } from './app.ts';
 import { answers, Id } from './schemas.ts';
@@ -52,7 +52,7 @@ const Replenished = Outcome({ requested: Type.Integer(), registering: Type.Integ
 
 /** The existing API has no positions: its reads wait, bounded, until the read models hold every event written so far. */
 async function caughtUp(s: Services): Promise<void> {
-  await waitForPosition(s.db, await s.store.headPosition(), s.settings.consistencyWaitMs);
+  await s.readModels.reach(s.db, await s.store.headPosition());
 }
 
 /**

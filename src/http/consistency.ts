@@ -1,4 +1,3 @@
-import { waitForPosition } from '../projections/queries.ts';
 import type { Position } from '../store/port.ts';
 import type { Services } from './app.ts';
 
@@ -9,6 +8,6 @@ import type { Services } from './app.ts';
  * @example
  * await readModelsAt(s, req.query.position);
  */
-export function readModelsAt(s: Pick<Services, 'db' | 'store' | 'settings'>, position: Position | undefined): Promise<void> {
-  return waitForPosition(s.db, position, s.settings.consistencyWaitMs, () => s.store.headPosition());
+export function readModelsAt(s: Pick<Services, 'db' | 'store' | 'readModels'>, position: Position | undefined): Promise<void> {
+  return s.readModels.reach(s.db, position, () => s.store.headPosition());
 }

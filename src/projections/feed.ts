@@ -14,7 +14,8 @@ import { accountsOf, ledgerEvents } from '../domain/ledger.ts';
 import { START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
 import { categoryOf } from '../store/subscription.ts';
 import type { AccountIndex } from './account-index.ts';
-import { poolStatuses, waitForPosition, type PoolStatus } from './queries.ts';
+import { poolStatuses, type PoolStatus } from './queries.ts';
+import type { ReadModelWaits } from './waits.ts';
 import { poolOfJob } from './registration-queries.ts';
 import { keepRunningUntil } from '../effect.ts';
 
@@ -47,7 +48,7 @@ export interface FeedSources {
   store: EventStore;
   db: pg.Pool;
   accounts: AccountIndex;
-  settings: { consistencyWaitMs: number };
+  readModels: ReadModelWaits;
 }
 
 export class FeedHub {
@@ -169,7 +170,7 @@ export class FeedHub {
     const now = performance.now();
     if (this.health && now - this.health.at < HEALTH_REUSE_MS) return this.health.value;
     const position = this.position;
-    const value = waitForPosition(this.s.db, position || undefined, this.s.settings.consistencyWaitMs)
+    const value = this.s.readModels.reach(this.s.db, position || undefined)
       .catch(() => undefined)
       .then(() => poolStatuses(this.s.db));
     this.health = { at: now, value };

@@ -19,13 +19,14 @@ export interface PoolStatus {
 /**
  * Waits, bounded, until every read model has reached `position` (a command's answer), so
  * that a client reads its own writes. Throws `projection_behind` when time runs out, and
- * (given the log's `head`) 400 at once for a position past it.
+ * (given the log's `head`) 400 at once for a position past it. `behind` is called at each
+ * look that finds them short of it (`ReadModelWaits` wakes the runner so).
  *
  * @example
  * await waitForPosition(pool, res.position, 2000);
  */
 export async function waitForPosition(
-  pool: pg.Pool, position: Position | undefined, timeoutMs: number, head?: () => Promise<Position>,
+  pool: pg.Pool, position: Position | undefined, timeoutMs: number, head?: () => Promise<Position>, behind?: () => void,
 ): Promise<void> {
   if (!position) return;
   const deadline = Date.now() + timeoutMs;
@@ -36,6 +37,7 @@ export async function waitForPosition(
       [position, readModels.map((p) => p.name)],
     );
     if (rows[0]!.behind === '0') return;
+    behind?.();
     // Not reached at once: a position past the log's head never will be.
     if (delay === 2 && head && position > (await head())) throw invalid([{ field: 'position', message: 'is past the end of the log' }]);
     if (Date.now() >= deadline) throw new DomainError('projection_behind', `read models have not reached ${position} yet`, [], 1);

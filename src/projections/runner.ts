@@ -18,6 +18,11 @@ export interface RunnerOptions {
    * An event after a quiet spell is applied at once.
    */
   minIntervalMs?: number;
+  /**
+   * How the runner waits out its interval: by default a plain sleep; `ReadModelWaits.pause`
+   * ends it when a reader waits for the read models (after `since`).
+   */
+  pause?: (ms: number, signal: AbortSignal, since: number) => Promise<void>;
 }
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -120,6 +125,11 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions = {},
   ) {}
 
+  private pause(ms: number, signal: AbortSignal, since: number): Promise<void> {
+    if (this.options.pause) return this.options.pause(ms, signal, since);
+    return sleep(ms, undefined, { signal }).catch(() => undefined);
+  }
+
   private get batchSize(): number {
     return this.options.batchSize ?? 2000;
   }
@@ -202,7 +212,7 @@ export class ProjectionRunner {
       const readAt = performance.now();
       const read = await this.step(client);
       if (read === 0) await this.store.waitForAppend(1000, signal, readAt);
-      else if (read < this.batchSize && interval > 0) await sleep(readAt + interval - performance.now(), undefined, { signal }).catch(() => undefined);
+      else if (read < this.batchSize && interval > 0) await this.pause(readAt + interval - performance.now(), signal, readAt);
     }
   }
 }

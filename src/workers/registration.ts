@@ -8,7 +8,7 @@ import type { JobControlled, JobWork } from '../commands/work.ts';
 import { catchUp, runCommand } from '../commands/runner.ts';
 import { DomainError } from '../domain/errors.ts';
 import { jobDecider, type JobCommand, type JobConfig, type JobControl, type JobEvent, type JobState } from '../domain/job.ts';
-import { waitForPosition } from '../projections/queries.ts';
+import type { ReadModelWaits } from '../projections/waits.ts';
 import { identityEmail, liveJobIds, unregisteredIdentities } from '../projections/registration-queries.ts';
 import type { Position } from '../store/port.ts';
 import type { Allocators } from '../commands/allocators.ts';
@@ -32,8 +32,10 @@ export interface RegistrationDeps extends AccountDeps {
   allocators: Allocators;
   flows: FlowPool;
   providers: Providers;
+  /** Waits for the read models before a job reads its pool's unregistered identities. */
+  readModels: ReadModelWaits;
   /** `fetchBatch`: identities a job takes per read of the unregistered ones. */
-  settings: { heartbeatMs: number; flowTimeoutMs: number; consistencyWaitMs: number; fetchBatch: number };
+  settings: { heartbeatMs: number; flowTimeoutMs: number; fetchBatch: number };
   onError: (error: unknown) => void;
 }
 
@@ -145,9 +147,9 @@ class JobSupervisor {
    */
   private async fetch(): Promise<void> {
     this.fetchedAt = Date.now();
-    const { db, store, settings } = this.deps;
+    const { db, store, settings, readModels } = this.deps;
     const { limit, continuous, poolId } = this.config;
-    await waitForPosition(db, await store.headPosition(), settings.consistencyWaitMs).catch(() => undefined);
+    await readModels.reach(db, await store.headPosition()).catch(() => undefined);
     const room = Math.min(settings.fetchBatch, limit === null ? Infinity : limit - this.state.succeeded - this.state.failed - this.queue.length - this.inFlight.size);
     if (room <= 0) {
       this.exhausted = !continuous;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { systemContext, type CommandContext } from '../commands/context.ts';
-import { poolStatus, poolStatuses, waitForPosition } from '../projections/queries.ts';
+import { poolStatus, poolStatuses } from '../projections/queries.ts';
+import type { ReadModelWaits } from '../projections/waits.ts';
 import { countUnregistered } from '../projections/registration-queries.ts';
 import type { Registrations } from './registration.ts';
 import type { Replenishment, ReplenishWork } from '../commands/work.ts';
@@ -15,11 +16,11 @@ import { startJob, type JobDeps } from '../commands/jobs.ts';
  * await replenisher.replenish('default'); // → { requested: 3, registering: 3, jobId: 'job-…', … }
  */
 export class Replenisher implements ReplenishWork {
-  constructor(private readonly deps: JobDeps & { db: pg.Pool; registrations: Registrations; consistencyWaitMs: number }) {}
+  constructor(private readonly deps: JobDeps & { db: pg.Pool; registrations: Registrations; readModels: ReadModelWaits }) {}
 
   async replenish(poolId: string, count?: number, ctx: CommandContext = systemContext('replenisher')): Promise<Replenishment> {
     const { db, store, providers, registrations } = this.deps;
-    await waitForPosition(db, await store.headPosition(), this.deps.consistencyWaitMs);
+    await this.deps.readModels.reach(db, await store.headPosition());
     const status = await poolStatus(db, poolId);
     const spec = providers.get(status.config.providerId);
     const registering = registrations.pending(poolId);

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { FeedHub, type FeedMessage } from '../../src/projections/feed.ts';
-import type { Services } from '../../src/http/app.ts';
 import { rosterCodec } from '../../src/store/codec.ts';
 import { MemoryEventStore } from '../../src/store/memory.ts';
 import type { NewEvent } from '../../src/store/port.ts';
 import { AccountIndex } from '../../src/projections/account-index.ts';
+import { ReadModelWaits } from '../../src/projections/waits.ts';
 import { until } from '../support/sandbox.ts';
 
 const event = (type: 'SessionReleased' | 'SessionExpired'): NewEvent => ({
@@ -16,7 +16,7 @@ const event = (type: 'SessionReleased' | 'SessionExpired'): NewEvent => ({
 describe('feed hub', () => {
   const start = () => {
     const store = new MemoryEventStore(rosterCodec);
-    const hub = new FeedHub({ store, db: undefined as never, accounts: new AccountIndex(), settings: {} as Services['settings'] }, (e) => { throw e; });
+    const hub = new FeedHub({ store, db: undefined as never, accounts: new AccountIndex(), readModels: new ReadModelWaits(0) }, (e) => { throw e; });
     const client = () => {
       const got: FeedMessage[] = [];
       return { got, offer: (m: FeedMessage) => void got.push(m) };
