@@ -65,8 +65,8 @@ const COPY_ROWS = 100;
 /**
  * Folds a batch of events into the projection's table: loads the touched rows (unless the
  * projection only inserts), applies the events in order, writes the rows back in one
- * statement. A large batch goes by COPY: straight into the table when none of its rows was
- * there (an import's new accounts), else staged and upserted.
+ * statement each for its new rows and the rest. Many rows go by COPY: new ones straight into
+ * the table (an import's accounts, the sessions of a busy spell), held ones staged and upserted.
  */
 export async function applyBatch(db: Queryable, projection: RowProjection, table: string, events: RecordedEvent[]): Promise<void> {
   const touched = new Set<string>();
@@ -93,13 +93,15 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
   const onConflict = `(${projection.key}) ${projection.insertOnly
     ? 'DO NOTHING'
     : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`}`;
-  const rows = [...changed].map((k) => current.get(k)!);
-  if (rows.length >= COPY_ROWS) {
-    // A row not loaded is new: this runner alone writes the table, under its lock.
-    return projection.insertOnly || !rows.some((r) => held.has(String(r[projection.key])))
-      ? insertByCopy(db, table, projection.columns, rows, onConflict)
-      : upsertByCopy(db, table, projection.columns, rows, onConflict);
-  }
+  const rowsOf = (keys: string[]) => keys.map((k) => current.get(k)!);
+  // A row not loaded is new: this runner alone writes the table, under its lock.
+  const fresh = [...changed].filter((k) => projection.insertOnly || !held.has(k));
+  let rest = [...changed].filter((k) => !projection.insertOnly && held.has(k));
+  if (fresh.length >= COPY_ROWS) await insertByCopy(db, table, projection.columns, rowsOf(fresh), onConflict);
+  else rest = [...changed];
+  if (rest.length === 0) return;
+  const rows = rowsOf(rest);
+  if (rows.length >= COPY_ROWS) return upsertByCopy(db, table, projection.columns, rows, onConflict);
   await db.query(
     `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json) ON CONFLICT ${onConflict}`,
     [JSON.stringify(rows)],

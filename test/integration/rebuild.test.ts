@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { rebuild } from '../../src/projections/rebuild.ts';
 import { readModels } from '../../src/projections/read-models.ts';
 import { applyBatch } from '../../src/projections/runner.ts';
-import { matchesFilter } from '../../src/store/port.ts';
+import { matchesFilter, type RecordedEvent } from '../../src/store/port.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { administerUser, registerUser } from '../../src/commands/users.ts';
 import { createKey, revokeKey, rotateKey } from '../../src/commands/api-keys.ts';
@@ -92,7 +92,7 @@ describe('projection rebuild', () => {
     // Up to the head: a read stops short of events that an open transaction may still precede.
     const { store } = t.roster.services;
     const head = await store.headPosition();
-    const events = [];
+    const events: RecordedEvent[] = [];
     while ((events.at(-1)?.position ?? '') < head) {
       const page = await store.readAll({ from: events.at(-1)?.position, limit: 1000 });
       if (page.length) events.push(...page);
@@ -132,19 +132,35 @@ describe('projection rebuild', () => {
       await client.query('DROP TABLE rm_audit_replay');
       const accounts = readModels.find((p) => p.table === 'rm_accounts')!;
       assert.ok(events.filter((e) => matchesFilter(e.stream, { streamPrefixes: accounts.streamPrefixes })).length >= 2 * 100, 'rm_accounts took the COPY path');
-      // New rows go straight into the table; a batch over rows the table holds is staged, then upserted.
-      await client.query('DROP TABLE IF EXISTS rm_accounts_fresh; CREATE TABLE rm_accounts_fresh (LIKE rm_accounts INCLUDING ALL)');
-      const staged = async () => (await client.query("SELECT to_regclass('pg_temp.rm_accounts_fresh_staged') AS t")).rows[0].t;
-      const leases = events.filter((e) => e.type === 'SessionAllocated' && e.stream === 'pool-c');
-      for (const batch of [events.filter((e) => e.type === 'AccountImported'), leases]) {
-        await client.query('BEGIN');
-        await applyBatch(client, accounts, 'rm_accounts_fresh', batch);
-        await client.query('COMMIT');
-        assert.equal(await staged(), batch === leases ? 'rm_accounts_fresh_staged' : null, batch === leases ? 'leases staged' : 'imports copied straight in');
+      // New rows go straight into the table; rows the table holds are staged, then upserted,
+      // when there are many (else sent as JSON). A batch of both does each its own way.
+      const imports = (pool: string) => events.filter((e) => e.type === 'AccountImported' && (e.data as { poolId: string }).poolId === pool);
+      const leases = (pool: string) => events.filter((e) => e.type === 'SessionAllocated' && e.stream === `pool-${pool}`);
+      const steps = [
+        { batch: imports('r'), staged: null },
+        { batch: [...imports('c'), ...leases('r')], staged: null },
+        { batch: leases('c'), staged: 'rm_accounts_split_staged' },
+      ];
+      // 150 new accounts; pool r's leases touch fewer than 100 held rows, pool c's 150.
+      assert.ok(imports('c').length >= 100 && leases('r').length > 0 && leases('c').length > 0);
+      const built: Record<string, unknown[]> = {};
+      for (const table of ['rm_accounts_split', 'rm_accounts_single']) {
+        await client.query(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (LIKE rm_accounts INCLUDING ALL)`);
+        for (const step of steps) {
+          for (const batch of table === 'rm_accounts_split' ? [step.batch] : step.batch.map((e) => [e])) {
+            await client.query('BEGIN');
+            await applyBatch(client, accounts, table, batch);
+            await client.query('COMMIT');
+          }
+          if (table === 'rm_accounts_split') {
+            assert.equal((await client.query("SELECT to_regclass('pg_temp.rm_accounts_split_staged') AS t")).rows[0].t, step.staged);
+          }
+        }
+        built[table] = (await client.query(`SELECT * FROM ${table} ORDER BY account_id`)).rows;
+        await client.query(`DROP TABLE ${table}`);
       }
-      const leased = (await client.query("SELECT count(*)::int AS n FROM rm_accounts_fresh WHERE pool_id = 'c' AND session_id IS NOT NULL")).rows[0].n;
-      assert.equal(leased, 150);
-      await client.query('DROP TABLE rm_accounts_fresh');
+      assert.deepEqual(built.rm_accounts_split, built.rm_accounts_single, 'the same rows either way');
+      assert.equal(built.rm_accounts_split!.filter((r) => (r as { pool_id: string; session_id: string | null }).pool_id === 'c' && (r as { session_id: string | null }).session_id).length, 150);
     } finally {
       client.release();
     }
