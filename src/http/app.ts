@@ -226,8 +226,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     },
     // The server span starts with the request's child logger, so that the one child carries its ids.
     childLoggerFactory(logger, bindings, opts, raw) {
-      const header = raw.headers.traceparent;
-      const span = startSpan('HTTP', typeof header === 'string' ? header : undefined, {}, SpanKind.SERVER);
+      const span = startSpan('HTTP', textHeader(raw.headers, 'traceparent'), {}, SpanKind.SERVER);
       const traceparent = traceparentOf(span);
       serverSpans.set(raw, { span, traceparent });
       return new RequestLogger(logger, () => ({ ...bindings, ...traceIds(traceparent) }), opts);

@@ -93,14 +93,15 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
   const onConflict = `(${projection.key}) ${projection.insertOnly
     ? 'DO NOTHING'
     : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`}`;
-  const rowsOf = (keys: string[]) => keys.map((k) => current.get(k)!);
-  // A row not loaded is new: this runner alone writes the table, under its lock.
-  const fresh = [...changed].filter((k) => projection.insertOnly || !held.has(k));
-  let rest = [...changed].filter((k) => !projection.insertOnly && held.has(k));
-  if (fresh.length >= COPY_ROWS) await insertByCopy(db, table, projection.columns, rowsOf(fresh), onConflict);
-  else rest = [...changed];
-  if (rest.length === 0) return;
-  const rows = rowsOf(rest);
+  const rowsOf = (some: string[]) => some.map((k) => current.get(k)!);
+  const keys = [...changed];
+  // A row not loaded is new (an insert-only projection loads none): this runner alone
+  // writes the table, under its lock.
+  const fresh = keys.filter((k) => !held.has(k));
+  const copied = fresh.length >= COPY_ROWS;
+  if (copied) await insertByCopy(db, table, projection.columns, rowsOf(fresh), onConflict);
+  const rows = rowsOf(copied ? keys.filter((k) => held.has(k)) : keys);
+  if (rows.length === 0) return;
   if (rows.length >= COPY_ROWS) return upsertByCopy(db, table, projection.columns, rows, onConflict);
   await db.query(
     `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json) ON CONFLICT ${onConflict}`,
