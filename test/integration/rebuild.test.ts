@@ -99,6 +99,11 @@ describe('projection rebuild', () => {
       else await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const client = await t.db.pool.connect();
+    const applyCommitted = async (p: (typeof readModels)[number], table: string, batch: RecordedEvent[]) => {
+      await client.query('BEGIN');
+      await applyBatch(client, p, table, batch);
+      await client.query('COMMIT');
+    };
     try {
       for (const p of readModels) {
         const mine = events.filter((e) => matchesFilter(e.stream, { streamPrefixes: p.streamPrefixes }));
@@ -107,11 +112,7 @@ describe('projection rebuild', () => {
           const table = `${p.table}_${how}`;
           await client.query(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (LIKE ${p.table} INCLUDING ALL)`);
           // In halves: the second half loads rows the first wrote (times come back as Dates).
-          for (let i = 0; i < mine.length; i += size) {
-            await client.query('BEGIN');
-            await applyBatch(client, p, table, mine.slice(i, i + size));
-            await client.query('COMMIT');
-          }
+          for (let i = 0; i < mine.length; i += size) await applyCommitted(p, table, mine.slice(i, i + size));
           written[how] = (await client.query(`SELECT * FROM ${table} ORDER BY ${p.key}`)).rows;
           await client.query(`DROP TABLE ${table}`);
         }
@@ -123,9 +124,7 @@ describe('projection rebuild', () => {
       assert.ok(audit.insertOnly && events.length >= 2 * 100);
       await client.query('DROP TABLE IF EXISTS rm_audit_replay; CREATE TABLE rm_audit_replay (LIKE rm_audit INCLUDING ALL)');
       for (const batch of [events.slice(0, 120), events]) {
-        await client.query('BEGIN');
-        await applyBatch(client, audit, 'rm_audit_replay', batch);
-        await client.query('COMMIT');
+        await applyCommitted(audit, 'rm_audit_replay', batch);
       }
       const replayed = (await client.query('SELECT position FROM rm_audit_replay ORDER BY position')).rows.map((r) => r.position);
       assert.deepEqual(replayed, events.map((e) => e.position).sort(), 'each event once');
@@ -148,9 +147,7 @@ describe('projection rebuild', () => {
         await client.query(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (LIKE rm_accounts INCLUDING ALL)`);
         for (const step of steps) {
           for (const batch of table === 'rm_accounts_split' ? [step.batch] : step.batch.map((e) => [e])) {
-            await client.query('BEGIN');
-            await applyBatch(client, accounts, table, batch);
-            await client.query('COMMIT');
+            await applyCommitted(accounts, table, batch);
           }
           if (table === 'rm_accounts_split') {
             assert.equal((await client.query("SELECT to_regclass('pg_temp.rm_accounts_split_staged') AS t")).rows[0].t, step.staged);
