@@ -13,6 +13,16 @@ export const auditProjection: RowProjection = {
   columns: ['position', 'stream', 'type', 'actor', 'correlation_id', 'causation_id', 'request_id', 'trace_id', 'at'],
   insertOnly: true,
   streamPrefixes: [],
+  readsMetadata: true,
+  fromLog: {
+    position: 'position', stream: 'stream_id', type: 'type',
+    actor: "coalesce(metadata->>'actor', 'unknown')", correlation_id: "coalesce(metadata->>'correlationId', '')",
+    causation_id: "metadata->>'causationId'", request_id: "metadata->>'requestId'",
+    // The second part of a traceparent, as `split('-')[1]` takes it.
+    trace_id: "CASE WHEN metadata->>'traceparent' LIKE '%-%' THEN split_part(metadata->>'traceparent', '-', 2) END",
+    // Whole milliseconds, as event times are read.
+    at: "date_trunc('milliseconds', recorded_at)",
+  },
   keysOf: (e) => [e.position],
   apply(_row, e) {
     const m = e.metadata ?? { actor: 'unknown', correlationId: '' };

@@ -19,6 +19,14 @@ export interface RowProjection {
   /** Rows are written once and never changed (one per event): the runner does not load them. */
   insertOnly?: boolean;
   streamPrefixes: string[];
+  /** `apply` reads the events' audit metadata (other read models are rebuilt from lean reads). */
+  readsMetadata?: boolean;
+  /**
+   * For a read model whose rows each come from one event alone: its columns as SQL
+   * expressions over the PostgreSQL log's columns (see `PostgresEventStore.copyInto`), so
+   * that a rebuild fills its table inside the database. They give the rows `apply` gives.
+   */
+  fromLog?: Record<string, string>;
   /** The keys of the rows an event touches. */
   keysOf(event: RecordedEvent): string[];
   /** The row after the event; `row` is undefined when none exists yet. */

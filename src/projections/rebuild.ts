@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { matchesFilter, type EventStore, type Position } from '../store/port.ts';
+import { matchesFilter, START, type EventStore, type Position } from '../store/port.ts';
+import { PostgresEventStore } from '../store/postgres.ts';
 import type { Row, RowProjection } from './projection.ts';
 import { ProjectionRunner, readCheckpoint } from './runner.ts';
 import { copyRows } from './copy.ts';
@@ -9,11 +10,17 @@ const PAGE = 10_000;
 /** Insert-only rows gathered before they are written. */
 const CHUNK = 10_000;
 
-/** A read model being rebuilt: its rows folded and not yet written, and the write under way. */
+/**
+ * A read model being rebuilt: its rows folded and not yet written, the write under way, and
+ * the position its rows reach (a filled one's once its fill is done).
+ */
 interface Fold {
   projection: RowProjection;
   rows: Map<string, Row>;
   writing: Promise<void>;
+  position: Position;
+  /** Filled inside the database (`RowProjection.fromLog`) instead of folded. */
+  filled: boolean;
 }
 
 const nextTable = (p: RowProjection) => `${p.table}_next`;
@@ -25,7 +32,10 @@ const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
  * fill, while the next page folds), the rows are copied (`COPY`) into new tables beside the live ones,
  * which get their indexes once filled (one table's while another's rows go in);
  * then, one read model at a time, holding the live checkpoint and table, the events since
- * are applied and the tables swapped. Returns the events folded and each table's rows.
+ * are applied and the tables swapped. When the log is in the same database, a read model
+ * with SQL for its rows (`fromLog`: the audit trail) is filled there, while the others
+ * fold, and the others read the log without the metadata they do not use.
+ * Returns the events gone through and each table's rows.
  *
  * @example
  * const { events, rows } = await rebuildAll(pool, store, readModels);
@@ -41,10 +51,49 @@ export async function rebuildAll(
     const storage = live?.reloptions?.length ? ` WITH (${live.reloptions.join(', ')})` : '';
     await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)${storage}`);
   }
-  const folds: Fold[] = projections.map((projection) => ({ projection, rows: new Map(), writing: Promise.resolve() }));
-  let position: Position | undefined;
+  // A PostgreSQL log is in the read models' database (both at ROSTER_DATABASE_URL).
+  const inDatabase = store instanceof PostgresEventStore;
   let events = 0;
-  for (let page = await store.readAll({ limit: PAGE }); page.length; page = await store.readAll({ from: position, limit: PAGE })) {
+  const folds: Fold[] = projections.map((projection) => {
+    const fold: Fold = { projection, rows: new Map(), writing: Promise.resolve(), position: START, filled: false };
+    if (inDatabase && projection.fromLog) {
+      fold.filled = true;
+      fold.writing = store.copyInto(nextTable(projection), projection.fromLog, { streamPrefixes: projection.streamPrefixes })
+        .then(({ rows, position }) => { fold.position = position; events = Math.max(events, rows); });
+      // Awaited with the writes at the end; marked handled so that a failure meanwhile is not unhandled.
+      fold.writing.catch(() => undefined);
+    }
+    return fold;
+  });
+  const folded = folds.filter((f) => !f.filled);
+  if (folded.length) events = await foldLog(pool, store, folded);
+  // Each table on its own connection, at once: its last rows, then its indexes, so that
+  // one table's indexes build while another's rows go in.
+  await Promise.all(folds.map(async (fold) => {
+    await writeRows(pool, fold);
+    await fold.writing;
+    await index(pool, fold.projection);
+  }));
+  for (const fold of folds) {
+    await pool.query(
+      `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`,
+      [rebuildCheckpoint(fold.projection), fold.position],
+    );
+  }
+  const rows = new Map<string, number>();
+  for (const p of projections) rows.set(p.table, await swapIn(pool, store, p));
+  return { events, rows };
+}
+
+/**
+ * Reads the whole log once and folds it into each read model's rows, writing insert-only
+ * rows out as they fill. Returns the events read; each fold's position is the last one.
+ */
+async function foldLog(pool: pg.Pool, store: EventStore, folds: Fold[]): Promise<number> {
+  const lean = !folds.some((f) => f.projection.readsMetadata);
+  let position: Position = START;
+  let events = 0;
+  for (let page = await store.readAll({ limit: PAGE, lean }); page.length; page = await store.readAll({ from: position, limit: PAGE, lean })) {
     for (const e of page) {
       for (const fold of folds) {
         const { projection, rows } = fold;
@@ -62,22 +111,8 @@ export async function rebuildAll(
     // Insert-only rows never change again: write them out (while the next page folds) so that memory stays flat.
     for (const fold of folds) if (fold.projection.insertOnly && fold.rows.size >= CHUNK) await writeRows(pool, fold);
   }
-  // Each table on its own connection, at once: its last rows, then its indexes, so that
-  // one table's indexes build while another's rows go in.
-  await Promise.all(folds.map(async (fold) => {
-    await writeRows(pool, fold);
-    await fold.writing;
-    await index(pool, fold.projection);
-  }));
-  for (const fold of folds) {
-    await pool.query(
-      `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`,
-      [rebuildCheckpoint(fold.projection), position ?? ''],
-    );
-  }
-  const rows = new Map<string, number>();
-  for (const p of projections) rows.set(p.table, await swapIn(pool, store, p));
-  return { events, rows };
+  for (const fold of folds) fold.position = position;
+  return events;
 }
 
 /** Gives a filled new table the live table's primary key and indexes. */

@@ -56,6 +56,12 @@ export interface ReadAllOptions {
   from?: Position;
   filter?: EventFilter;
   limit?: number;
+  /**
+   * For readers that use only the events' data: each event's metadata may then hold only
+   * what decoding needs (its `schemaVersion`), not the audit fields, so that less is read.
+   * Adapters may give all of it.
+   */
+  lean?: boolean;
 }
 
 export interface SubscribeOptions {

@@ -78,6 +78,12 @@ const RECORDED_MS = 'floor(extract(epoch FROM recorded_at) * 1000)::float8 AS re
 
 const SELECT_EVENTS = `SELECT global_position, transaction_id::text AS tx, stream_id, revision, event_id,
   type, data, metadata, ${RECORDED_MS} FROM events`;
+/** As `SELECT_EVENTS`, with only the metadata that decoding needs (`ReadAllOptions.lean`). */
+const SELECT_LEAN_EVENTS = SELECT_EVENTS.replace('metadata,', "jsonb_build_object('schemaVersion', metadata->'schemaVersion') AS metadata,");
+/** A row's position as `toPosition` writes it. */
+const POSITION = "lpad(transaction_id::text, 20, '0') || '.' || lpad(global_position::text, 20, '0')";
+/** Events every reader may take: none that a transaction still running could precede (see the class). */
+const READABLE = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 
 /**
  * The PostgreSQL event store (DESIGN.md, Event store). Readers of the global log see only
@@ -187,9 +193,9 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent<E>[]> {
     const [tx, gp] = fromPosition(options.from ?? START);
     const { rows } = await this.pool.query<EventRow>(
-      `${SELECT_EVENTS}
+      `${options.lean ? SELECT_LEAN_EVENTS : SELECT_EVENTS}
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND ${READABLE}
          AND ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[]))
        ORDER BY transaction_id, global_position LIMIT $4`,
       [tx, gp, likePatterns(options.filter), options.limit ?? 1000],
@@ -206,6 +212,34 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
     );
     const row = rows[0];
     return row ? toPosition(row.tx, row.global_position) : START;
+  }
+
+  /**
+   * Writes one row per event readable now into `table` (of this store's database, where the
+   * read models are too), in one statement, without reading the events out: each column is
+   * an SQL expression over the log's columns `position` (as positions read), `stream_id`, `type`, `data`, `metadata`
+   * and `recorded_at`. Returns the rows written and the position of the last event read
+   * (`START` if none): every event up to it, and none after it, is in.
+   *
+   * @example
+   * const { position } = await store.copyInto('rm_audit_next', { position: 'position', type: 'type' });
+   */
+  async copyInto(table: string, columns: Record<string, string>, filter?: EventFilter): Promise<{ rows: number; position: Position }> {
+    const { rows: [head] } = await this.pool.query<{ tx: string; global_position: string }>(
+      `SELECT transaction_id::text AS tx, global_position FROM events WHERE ${READABLE}
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    if (!head) return { rows: 0, position: START };
+    // Every event up to a readable one is readable too, so the bound fixes what goes in.
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO ${table} (${Object.keys(columns).join(', ')})
+       SELECT ${Object.values(columns).join(', ')}
+       FROM (SELECT *, ${POSITION} AS position FROM events
+             WHERE (transaction_id, global_position) <= ($1::xid8, $2::bigint)
+               AND ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[]))) e`,
+      [head.tx, head.global_position, likePatterns(filter)],
+    );
+    return { rows: rowCount ?? 0, position: toPosition(head.tx, head.global_position) };
   }
 
   subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent<E>> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { rebuild } from '../../src/projections/rebuild.ts';
+import { rebuild, rebuildAll } from '../../src/projections/rebuild.ts';
 import { readModels } from '../../src/projections/read-models.ts';
 import { applyBatch } from '../../src/projections/runner.ts';
 import { matchesFilter, type RecordedEvent } from '../../src/store/port.ts';
@@ -161,5 +161,34 @@ describe('projection rebuild', () => {
     } finally {
       client.release();
     }
+  });
+
+  it('fills the audit trail inside the database with the rows the runner writes, odd metadata included', async () => {
+    const contexts = [
+      { actor: 'tab\there "q" \\N', correlationId: 'odd\nline' },
+      { actor: 'a', correlationId: 'b', traceparent: 'no-dashes-at-all'.replace(/-/g, '') },
+      { actor: 'a', correlationId: 'b', traceparent: '00--empty-01', requestId: 'r\\1' },
+      { actor: 'a', correlationId: 'b', traceparent: '00-only', causationId: 'c' },
+    ];
+    for (const [i, ctx] of contexts.entries()) {
+      await registerUser(t.roster.services.users, { email: `odd${i}@example.test`, password: 'a long password', role: 'member', verified: true }, ctx);
+    }
+    const { store } = t.roster.services;
+    const head = await store.headPosition();
+    await t.call('GET', `/v1/accounts?position=${encodeURIComponent(head)}`);
+    const audit = readModels.find((p) => p.table === 'rm_audit')!;
+    const before = await snapshot('rm_audit', 'position');
+    assert.ok(before.some((r) => r.actor === contexts[0]!.actor && r.correlation_id === contexts[0]!.correlationId));
+    assert.ok(before.some((r) => r.request_id === 'r\\1' && r.trace_id === ''), 'an empty trace id stays empty');
+    assert.ok(before.some((r) => r.causation_id === 'c' && r.trace_id === 'only'));
+    const { events, rows } = await rebuildAll(t.db.pool, store, [audit]);
+    assert.equal(rows.get('rm_audit'), before.length);
+    assert.equal(events, before.length, 'every event went in, by the database alone');
+    assert.deepEqual(await snapshot('rm_audit', 'position'), before);
+    // A lean read gives the data, and of the metadata only what decoding needs.
+    const [lean] = await store.readAll({ from: before.at(-2)!.position, limit: 1, lean: true });
+    const [full] = await store.readAll({ from: before.at(-2)!.position, limit: 1 });
+    assert.deepEqual(lean!.data, full!.data);
+    assert.deepEqual(lean!.metadata, { schemaVersion: full!.metadata.schemaVersion });
   });
 });
