@@ -115,15 +115,16 @@ async function foldLog(pool: pg.Pool, store: EventStore, folds: Fold[]): Promise
   return events;
 }
 
-/** Gives a filled new table the live table's primary key and indexes. */
+/**
+ * Gives a filled new table the live table's primary key, then its other indexes at once,
+ * each on a connection of its own (building indexes only shares the table's lock).
+ */
 async function index(pool: pg.Pool, p: RowProjection): Promise<void> {
   const { rows } = await pool.query<{ def: string; primary: boolean }>(
     'SELECT pg_get_indexdef(indexrelid) AS def, indisprimary AS primary FROM pg_index WHERE indrelid = $1::regclass', [p.table],
   );
-  for (const { def, primary } of rows) {
-    if (primary) await pool.query(`ALTER TABLE ${nextTable(p)} ADD PRIMARY KEY (${p.key})`);
-    else await pool.query(def.replace(/INDEX \S+ ON (ONLY )?\S+/, `INDEX ON ${nextTable(p)}`));
-  }
+  if (rows.some((r) => r.primary)) await pool.query(`ALTER TABLE ${nextTable(p)} ADD PRIMARY KEY (${p.key})`);
+  await Promise.all(rows.filter((r) => !r.primary).map(({ def }) => pool.query(def.replace(/INDEX \S+ ON (ONLY )?\S+/, `INDEX ON ${nextTable(p)}`))));
 }
 
 /**
