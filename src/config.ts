@@ -29,6 +29,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_FLOW_PACING_WAIT: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'share of time the main thread may wait for a CPU before registration slows down; 0 never' }),
   ROSTER_REFRESH_WINDOW_MS: Int(0, 7 * 86_400_000, 600_000),
   ROSTER_SCHEDULER_INTERVAL_MS: Int(100, 3600_000, 5000),
+  ROSTER_SESSION_RETENTION_MS: Int(0, 3650 * 86_400_000, 86_400_000),
   ROSTER_HEARTBEAT_MS: Int(100, 600_000, 5000),
   ROSTER_JOB_STALL_MS: Int(1000, 86_400_000, 120_000),
   ROSTER_JOB_FETCH_BATCH: Int(1, 100_000, 1000),

@@ -26,6 +26,7 @@ import { traced } from './store/traced.ts';
 import { SecretVault } from './store/secrets.ts';
 import { AccountIndex } from './projections/account-index.ts';
 import { accountUseOn } from './projections/gateway-usage.ts';
+import { pruneEndedSessions } from './projections/sessions.ts';
 import { Allocators } from './commands/allocators.ts';
 import { FlowPool } from './workers/flows.ts';
 import { Pacer } from './workers/pacer.ts';
@@ -210,8 +211,11 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     await t.start();
     return t;
   }, (t) => t.close());
+  // Ended sessions leave the read model after the retention, a bounded number a round.
+  const retention = config.ROSTER_SESSION_RETENTION_MS;
+  const prune = () => retention && pruneEndedSessions(background, new Date(Date.now() - retention), 50_000);
   const scheduler = yield* resource(
-    () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick()], errors.report), (s) => s.stop(),
+    () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune], errors.report), (s) => s.stop(),
   );
   // Rate limits count in Redis when there is one (shared by every node), else in PostgreSQL.
   const limits = new RateLimits(config.ROSTER_REDIS_URL

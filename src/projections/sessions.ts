@@ -1,7 +1,8 @@
+import type pg from 'pg';
 import { ledgerEvents } from '../domain/ledger.ts';
 import { poolIdOf, type RowProjection } from './projection.ts';
 
-/** `rm_sessions`: one row per session of every pool, live or ended. */
+/** `rm_sessions`: one row per session of every pool, live or ended (until `pruneEndedSessions`). */
 export const sessionsProjection: RowProjection = {
   name: 'sessions',
   table: 'rm_sessions',
@@ -30,3 +31,22 @@ export const sessionsProjection: RowProjection = {
     }
   },
 };
+
+/**
+ * Deletes at most `limit` sessions that ended (released or expired) before `before`; their
+ * events stay in the log. Returns how many went. A session gets no event once ended, so
+ * the runner never writes a deleted row again.
+ *
+ * @example
+ * await pruneEndedSessions(db, new Date(Date.now() - 86_400_000), 10_000);
+ */
+export async function pruneEndedSessions(db: pg.Pool, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    // allocated_at < $1 follows from ended_at < $1; it lets the (pool_id, status, allocated_at) index find them.
+    `DELETE FROM rm_sessions WHERE session_key IN (
+       SELECT session_key FROM rm_sessions
+       WHERE status IN ('released', 'expired') AND allocated_at < $1 AND ended_at < $1 LIMIT $2)`,
+    [before.toISOString(), limit],
+  );
+  return rowCount ?? 0;
+}
