@@ -49,24 +49,24 @@ function likePatterns(filter?: EventFilter): string[] | null {
   return prefixes.map((p) => p.replace(/[\\%_]/g, (c) => `\\${c}`) + '%');
 }
 
-interface EventRow {
-  global_position: string;
-  tx: string;
-  stream_id: string;
-  revision: string;
-  event_id: string;
-  type: string;
-  data: unknown;
-  metadata: RecordedEvent['metadata'];
+/**
+ * An event as `SELECT_EVENTS` gives it: rows come as arrays (`rowMode: 'array'`), which
+ * spares the driver an object per row (a fifth of a read's CPU).
+ */
+type EventRow = [
+  globalPosition: string, tx: string, stream: string, revision: string, id: string, type: string,
+  data: unknown, metadata: RecordedEvent['metadata'],
   /** Milliseconds since 1970 (see `RECORDED_MS`). */
-  recorded_ms: number;
-}
+  recordedMs: number,
+  /** In a page of the log (`readPage`): whether the event matches its filter. */
+  matched?: boolean,
+];
 
 function toRaw(row: EventRow): RecordedEvent<DomainEvent> {
   return {
-    id: row.event_id, type: row.type, stream: row.stream_id, revision: Number(row.revision),
-    data: row.data, metadata: row.metadata, recordedAt: new Date(row.recorded_ms),
-    position: toPosition(row.tx, row.global_position),
+    id: row[4], type: row[5], stream: row[2], revision: Number(row[3]),
+    data: row[6], metadata: row[7], recordedAt: new Date(row[8]),
+    position: toPosition(row[1], row[0]),
   };
 }
 
@@ -76,8 +76,10 @@ function toRaw(row: EventRow): RecordedEvent<DomainEvent> {
  */
 const RECORDED_MS = 'floor(extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms';
 
-const SELECT_EVENTS = `SELECT global_position, transaction_id::text AS tx, stream_id, revision, event_id,
-  type, data, metadata, ${RECORDED_MS} FROM events`;
+/** The columns of an `EventRow`, in its order. */
+const EVENT_COLUMNS = `global_position, transaction_id::text AS tx, stream_id, revision, event_id,
+  type, data, metadata, ${RECORDED_MS}`;
+const SELECT_EVENTS = `SELECT ${EVENT_COLUMNS} FROM events`;
 /** As `SELECT_EVENTS`, with only the metadata that decoding needs (`ReadAllOptions.lean`). */
 const SELECT_LEAN_EVENTS = SELECT_EVENTS.replace('metadata,', "jsonb_build_object('schemaVersion', metadata->'schemaVersion') AS metadata,");
 /** A row's position as `toPosition` writes it. */
@@ -183,23 +185,23 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   }
 
   async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent<E>[]> {
-    const { rows } = await this.pool.query<EventRow>(
-      `${SELECT_EVENTS} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
-      [stream, options.from ?? 0, options.limit ?? null],
-    );
+    const { rows } = await this.pool.query<EventRow>({
+      text: `${SELECT_EVENTS} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      values: [stream, options.from ?? 0, options.limit ?? null], rowMode: 'array',
+    });
     return rows.map(this.toRecorded);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent<E>[]> {
     const [tx, gp] = fromPosition(options.from ?? START);
-    const { rows } = await this.pool.query<EventRow>(
-      `${options.lean ? SELECT_LEAN_EVENTS : SELECT_EVENTS}
+    const { rows } = await this.pool.query<EventRow>({
+      text: `${options.lean ? SELECT_LEAN_EVENTS : SELECT_EVENTS}
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
          AND ${READABLE}
          AND ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[]))
        ORDER BY transaction_id, global_position LIMIT $4`,
-      [tx, gp, likePatterns(options.filter), options.limit ?? 1000],
-    );
+      values: [tx, gp, likePatterns(options.filter), options.limit ?? 1000], rowMode: 'array',
+    });
     return rows.map(this.toRecorded);
   }
 
@@ -249,22 +251,23 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   /** A page of the log: every event after `from` is scanned, only matching ones are fetched whole. */
   private async readPage(from: Position, filter: EventFilter | undefined, limit: number): Promise<Page<E>> {
     const [tx, gp] = fromPosition(from);
-    const { rows } = await this.pool.query<EventRow & { matched: boolean }>(
-      `SELECT global_position, tx, stream_id, revision, event_id, ${RECORDED_MS}, matched,
+    // Type, data and metadata only of an event that matches.
+    const { rows } = await this.pool.query<EventRow>({
+      text: `SELECT global_position, tx, stream_id, revision, event_id,
          CASE WHEN matched THEN type END AS type, CASE WHEN matched THEN data END AS data,
-         CASE WHEN matched THEN metadata END AS metadata
+         CASE WHEN matched THEN metadata END AS metadata, ${RECORDED_MS}, matched
        FROM (SELECT e.*, transaction_id::text AS tx, ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[])) AS matched
              FROM events e
              WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+               AND ${READABLE}
              ORDER BY transaction_id, global_position LIMIT $4) page
        ORDER BY tx::xid8, global_position`,
-      [tx, gp, likePatterns(filter), limit],
-    );
+      values: [tx, gp, likePatterns(filter), limit], rowMode: 'array',
+    });
     const last = rows.at(-1);
     return {
-      events: rows.filter((r) => r.matched).map(this.toRecorded), scanned: rows.length,
-      last: last && toPosition(last.tx, last.global_position),
+      events: rows.filter((r) => r[9]).map(this.toRecorded), scanned: rows.length,
+      last: last && toPosition(last[1], last[0]),
     };
   }
 
