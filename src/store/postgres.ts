@@ -51,7 +51,7 @@ function likePatterns(filter?: EventFilter): string[] | null {
 
 /**
  * An event as `SELECT_EVENTS` gives it: rows come as arrays (`rowMode: 'array'`), which
- * spares the driver an object per row (a fifth of a read's CPU).
+ * spares the driver an object per row (some 7% of a read's node CPU, measured).
  */
 type EventRow = [
   globalPosition: string, tx: string, stream: string, revision: string, id: string, type: string,
@@ -219,8 +219,8 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   /**
    * Writes one row per event readable now into `table` (of this store's database, where the
    * read models are too), in one statement, without reading the events out: each column is
-   * an SQL expression over the log's columns `position` (as positions read), `stream_id`, `type`, `data`, `metadata`
-   * and `recorded_at`. Returns the rows written and the position of the last event read
+   * an SQL expression over the log's columns `position` (as positions read), `stream_id`,
+   * `type`, `data`, `metadata` and `recorded_at`. Returns the rows written and the position of the last event read
    * (`START` if none): every event up to it, and none after it, is in.
    *
    * @example
