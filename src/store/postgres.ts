@@ -77,9 +77,8 @@ function toRaw(row: EventRow): RecordedEvent<DomainEvent> {
 const RECORDED_MS = 'floor(extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms';
 
 /** The columns of an `EventRow`, in its order. */
-const EVENT_COLUMNS = `global_position, transaction_id::text AS tx, stream_id, revision, event_id,
-  type, data, metadata, ${RECORDED_MS}`;
-const SELECT_EVENTS = `SELECT ${EVENT_COLUMNS} FROM events`;
+const SELECT_EVENTS = `SELECT global_position, transaction_id::text AS tx, stream_id, revision, event_id,
+  type, data, metadata, ${RECORDED_MS} FROM events`;
 /** As `SELECT_EVENTS`, with only the metadata that decoding needs (`ReadAllOptions.lean`). */
 const SELECT_LEAN_EVENTS = SELECT_EVENTS.replace('metadata,', "jsonb_build_object('schemaVersion', metadata->'schemaVersion') AS metadata,");
 /** A row's position as `toPosition` writes it. */
@@ -206,14 +205,19 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   }
 
   async headPosition(): Promise<Position> {
+    // Every committed event, not only those readers may take yet: a caller waiting for
+    // the head must wait for events that older open transactions still hold back.
+    const row = await this.lastEvent('TRUE');
+    return row ? toPosition(row.tx, row.global_position) : START;
+  }
+
+  /** The transaction and sequence of the last event that meets `where`, if one does. */
+  private async lastEvent(where: string): Promise<{ tx: string; global_position: string } | undefined> {
     const { rows } = await this.pool.query<{ tx: string; global_position: string }>(
-      // Every committed event, not only those readers may take yet: a caller waiting for
-      // the head must wait for events that older open transactions still hold back.
-      `SELECT transaction_id::text AS tx, global_position FROM events
+      `SELECT transaction_id::text AS tx, global_position FROM events WHERE ${where}
        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
-    const row = rows[0];
-    return row ? toPosition(row.tx, row.global_position) : START;
+    return rows[0];
   }
 
   /**
@@ -227,10 +231,7 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
    * const { position } = await store.copyInto('rm_audit_next', { position: 'position', type: 'type' });
    */
   async copyInto(table: string, columns: Record<string, string>, filter?: EventFilter): Promise<{ rows: number; position: Position }> {
-    const { rows: [head] } = await this.pool.query<{ tx: string; global_position: string }>(
-      `SELECT transaction_id::text AS tx, global_position FROM events WHERE ${READABLE}
-       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
-    );
+    const head = await this.lastEvent(READABLE);
     if (!head) return { rows: 0, position: START };
     // Every event up to a readable one is readable too, so the bound fixes what goes in.
     const { rowCount } = await this.pool.query(
