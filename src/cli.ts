@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { rebuildAll } from './projections/rebuild.ts';
 import { readModels } from './projections/read-models.ts';
+import { sessionsToKeep } from './projections/sessions.ts';
 import { openDatabase, openStore, schemas } from './service.ts';
 import { runningPort, startEmbeddedPostgres } from './store/embedded.ts';
 import { migrate } from './store/migrate.ts';
@@ -102,9 +103,11 @@ async function rebuildCommand(args: string[]): Promise<number> {
     process.stderr.write(`unknown projection(s): ${unknown.join(', ')}; known: ${readModels.map((p) => p.name).join(', ')}\n`);
     return 2;
   }
-  return withStore(async (db, store) => {
+  return withStore(async (db, store, config) => {
     const started = performance.now();
-    const { events, rows } = await rebuildAll(db, store, readModels.filter((p) => args.length === 0 || args.includes(p.name)));
+    const projections = readModels.filter((p) => args.length === 0 || args.includes(p.name));
+    // Sessions the retention would prune do not come back.
+    const { events, rows } = await rebuildAll(db, store, projections, { keep: sessionsToKeep(config.ROSTER_SESSION_RETENTION_MS) });
     const ms = performance.now() - started;
     for (const [table, n] of rows) process.stdout.write(`rebuilt ${table}: ${n} rows\n`);
     process.stdout.write(`rebuilt from ${events} events in ${Math.round(ms)} ms (${Math.round(events / Math.max(ms / 1000, 0.001))} events/s)\n`);

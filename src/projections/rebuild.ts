@@ -21,6 +21,13 @@ interface Fold {
   position: Position;
   /** Filled inside the database (`RowProjection.fromLog`) instead of folded. */
   filled: boolean;
+  /** Whether a row is written (`RebuildOptions.keep`). */
+  keep?: (row: Row) => boolean;
+}
+
+export interface RebuildOptions {
+  /** Whether a folded row goes into the rebuilt table (all do by default). */
+  keep?: (projection: RowProjection, row: Row) => boolean;
 }
 
 const nextTable = (p: RowProjection) => `${p.table}_next`;
@@ -34,14 +41,15 @@ const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
  * then, one read model at a time, holding the live checkpoint and table, the events since
  * are applied and the tables swapped. When the log is in the same database, a read model
  * with SQL for its rows (`fromLog`: the audit trail) is filled there, while the others
- * fold, and the others read the log without the metadata they do not use.
+ * fold, and the others read the log without the metadata they do not use. `keep` leaves
+ * out folded rows a retention would delete anyway (ended sessions: `sessionsToKeep`).
  * Returns the events gone through and each table's rows.
  *
  * @example
- * const { events, rows } = await rebuildAll(pool, store, readModels);
+ * const { events, rows } = await rebuildAll(pool, store, readModels, { keep: sessionsToKeep(86_400_000) });
  */
 export async function rebuildAll(
-  pool: pg.Pool, store: EventStore, projections: RowProjection[],
+  pool: pg.Pool, store: EventStore, projections: RowProjection[], options: RebuildOptions = {},
 ): Promise<{ events: number; rows: Map<string, number> }> {
   for (const p of projections) {
     await pool.query(`DROP TABLE IF EXISTS ${nextTable(p)}`);
@@ -55,7 +63,8 @@ export async function rebuildAll(
   const inDatabase = store instanceof PostgresEventStore;
   let events = 0;
   const folds: Fold[] = projections.map((projection) => {
-    const fold: Fold = { projection, rows: new Map(), writing: Promise.resolve(), position: START, filled: false };
+    const { keep } = options;
+    const fold: Fold = { projection, rows: new Map(), writing: Promise.resolve(), position: START, filled: false, keep: keep && ((row) => keep(projection, row)) };
     if (inDatabase && projection.fromLog) {
       fold.filled = true;
       fold.writing = store.copyInto(nextTable(projection), projection.fromLog, { streamPrefixes: projection.streamPrefixes })
@@ -135,8 +144,9 @@ async function index(pool: pg.Pool, p: RowProjection): Promise<void> {
  */
 async function writeRows(pool: pg.Pool, fold: Fold): Promise<void> {
   await fold.writing;
-  const rows = [...fold.rows.values()];
+  let rows = [...fold.rows.values()];
   fold.rows = new Map();
+  if (fold.keep) rows = rows.filter(fold.keep);
   if (!rows.length) return;
   const write = async () => {
     const client = await pool.connect();

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ledgerEvents } from '../domain/ledger.ts';
-import { poolIdOf, type RowProjection } from './projection.ts';
+import { poolIdOf, type Row, type RowProjection } from './projection.ts';
 
 /** `rm_sessions`: one row per session of every pool, live or ended (until `pruneEndedSessions`). */
 export const sessionsProjection: RowProjection = {
@@ -49,4 +49,17 @@ export async function pruneEndedSessions(db: pg.Pool, before: Date, limit: numbe
     [before.toISOString(), limit],
   );
   return rowCount ?? 0;
+}
+
+/**
+ * For `rebuildAll`'s `keep`: leaves out the sessions that ended more than `retentionMs`
+ * ago (what the scheduler's pruning would delete); every other row stays. `0` keeps all.
+ *
+ * @example
+ * await rebuildAll(pool, store, readModels, { keep: sessionsToKeep(config.ROSTER_SESSION_RETENTION_MS) });
+ */
+export function sessionsToKeep(retentionMs: number, now = Date.now()): (projection: RowProjection, row: Row) => boolean {
+  const cut = now - retentionMs;
+  return (projection, row) => retentionMs === 0 || projection !== sessionsProjection || row.status === 'live'
+    || !(Date.parse(String(row.ended_at)) < cut);
 }

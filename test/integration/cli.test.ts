@@ -106,6 +106,20 @@ describe('the roster command', () => {
     assert.equal((await roster(['import', 'imp', '-', '--mode', 'merge'], env)).code, 2);
     assert.equal((await roster(['import', 'imp', '-', '--batch', '0'], env)).code, 2);
   });
+  it('rebuilds the sessions read model without the sessions its retention would prune', async () => {
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'ret', name: 'Retention' })).status, 201);
+    await t.call('POST', '/v1/pools/ret/accounts', 'r1@ret.test:pw1\nr2@ret.test:pw2', { contentType: 'text/plain' });
+    const ended = (await t.call('POST', '/v1/pools/ret/sessions', { count: 1 })).body;
+    await t.call('POST', `/v1/pools/ret/sessions/${ended.sessionId}/release`, { leaseSecret: ended.leaseSecret });
+    const live = (await t.call('POST', '/v1/pools/ret/sessions', { count: 1 })).body;
+    assert.equal((await t.call('GET', `/v1/pools/ret/sessions/${live.sessionId}?position=${live.position}`)).status, 200);
+    const sessions = async () => (await t.db.pool.query<{ session_id: string }>("SELECT session_id FROM rm_sessions WHERE pool_id = 'ret'")).rows.map((r) => r.session_id);
+    assert.equal((await sessions()).length, 2);
+    const run = await roster(['rebuild', 'sessions'], { ...env, ROSTER_SESSION_RETENTION_MS: '1' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(await sessions(), [live.sessionId]);
+  });
+
   after(async () => t.stop());
 
   it('creates, lists and revokes admin tokens; a revoked one stops working at once on a running server', async () => {
