@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { projectionLag } from '../projections/runner.ts';
 import { poolStatuses } from '../projections/queries.ts';
 import { readModels } from '../projections/read-models.ts';
@@ -8,22 +9,36 @@ const STATES = ['available', 'leased', 'cooling', 'disabled', 'retired'] as cons
 
 /**
  * `/metrics` in the Prometheus text format (needs a token, like every route but health).
- * Besides the counters and histograms the workers record, two gauges are read at scrape
- * time: accounts per state per pool, and projection lag.
+ * Besides the counters and histograms the workers record, gauges are read at scrape
+ * time: accounts per state per pool, live sessions per pool, projection lag, and how long
+ * ready work waited for the event loop since the last scrape (median, 99th percentile and
+ * longest: a busy or blocked loop shows here before it shows in request latency).
  */
 export default function metricsRoutes(app: App, s: Services): void {
   const accounts = meter.createObservableGauge('roster_accounts', { description: 'Accounts per pool and state' });
   const pools = meter.createObservableGauge('roster_pool_sessions', { description: 'Live sessions per pool' });
   const lag = meter.createObservableGauge('roster_projection_lag_seconds', { description: 'Age of the oldest event the read models have not applied', unit: 's' });
+  const loopDelay = meter.createObservableGauge('roster_event_loop_delay_seconds', {
+    description: 'Event-loop delay since the last scrape, by quantile (0.5, 0.99, 1 for the longest)', unit: 's',
+  });
+  const delays = monitorEventLoopDelay({ resolution: 10 });
+  delays.enable();
   const observe: Parameters<typeof meter.addBatchObservableCallback>[0] = async (result) => {
+    for (const [quantile, ns] of [['0.5', delays.percentile(50)], ['0.99', delays.percentile(99)], ['1', delays.max]] as const) {
+      result.observe(loopDelay, ns / 1e9, { quantile });
+    }
+    delays.reset();
     for (const p of await poolStatuses(s.db)) {
       for (const state of STATES) result.observe(accounts, p.counts[state], { pool: p.poolId, state });
       result.observe(pools, p.activeSessions, { pool: p.poolId });
     }
     result.observe(lag, await projectionLag(s.db, s.store, readModels.map((p) => p.name)));
   };
-  meter.addBatchObservableCallback(observe, [accounts, pools, lag]);
-  app.addHook('onClose', async () => meter.removeBatchObservableCallback(observe, [accounts, pools, lag]));
+  meter.addBatchObservableCallback(observe, [accounts, pools, lag, loopDelay]);
+  app.addHook('onClose', async () => {
+    meter.removeBatchObservableCallback(observe, [accounts, pools, lag, loopDelay]);
+    delays.disable();
+  });
 
   app.get('/metrics', { schema: { tags: ['health'], description: 'Prometheus metrics' } }, (request, reply) => {
     reply.hijack();
