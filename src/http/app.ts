@@ -32,7 +32,7 @@ import type { MailDeps } from '../commands/user-mail.ts';
 import type { Role } from '../domain/user.ts';
 import { problemHandler } from './problem.ts';
 import { RequestLogger } from './request-logger.ts';
-import { assertSound } from './text.ts';
+import { assertSound, bearerOf, textHeader } from './text.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
 import accountRoutes from './accounts.ts';
 import authRoutes from './auth.ts';
@@ -194,14 +194,7 @@ function checkIdHeaders(headers: Record<string, string | string[] | undefined>):
 /** True when the request is still to send a body that no handler will read. */
 const hasBody = (headers: Record<string, string | string[] | undefined>) =>
   Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined;
-/** The token of an `Authorization` header; the scheme name is case-insensitive (RFC 7235). */
-const bearerOf = (header: string | undefined) => /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-/** A header's value when it came once (as text), else undefined. */
-const textHeader = (headers: Record<string, string | string[] | undefined>, name: string) => {
-  const value = headers[name];
-  return typeof value === 'string' ? value : undefined;
-};
 /** Each request's server span and its `traceparent`, from the moment its logger is made. */
 const serverSpans = new WeakMap<RawRequestDefaultExpression, { span: Span; traceparent: string | undefined }>();
 

@@ -17,6 +17,7 @@ import type { Upstreams } from '../workers/upstream.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { RequestLogger } from './request-logger.ts';
+import { bearerOf, textHeader } from './text.ts';
 import { instruments, recordedSpan, SpanKind, traceparentOf } from '../telemetry.ts';
 
 export interface GatewayServices {
@@ -76,7 +77,7 @@ class ClientGone extends EventEmitter {
 }
 
 /** The client's key: `Authorization: Bearer` or `x-api-key` (Anthropic's clients). */
-const keyOf = (req: FastifyRequest) => /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? (typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined);
+const keyOf = (req: FastifyRequest) => bearerOf(req.headers.authorization) ?? textHeader(req.headers, 'x-api-key');
 
 /**
  * Builds the gateway app.
@@ -117,7 +118,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
    */
   async function forward(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, route: string, out: Outgoing, caller: KeyCaller): Promise<FastifyReply> {
     const started = performance.now();
-    const parent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+    const parent = textHeader(req.headers, 'traceparent');
     const span = recordedSpan(`gateway ${out.method} ${route}`, parent, { 'http.route': route, 'roster.key': caller.keyId }, SpanKind.SERVER);
     const seen: Seen = { tries: 0 };
     try {

@@ -45,3 +45,24 @@ export function assertSound(parts: Array<[where: string, value: unknown]>): void
     if (field) throw invalid([{ field: field === '(body)' ? where : field, message }]);
   }
 }
+
+/**
+ * A header's value when it came once (as text), else undefined.
+ *
+ * @example
+ * textHeader(request.headers, 'traceparent') // → '00-…-…-01' or undefined
+ */
+export function textHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The token of an `Authorization` header; the scheme name is case-insensitive (RFC 7235).
+ *
+ * @example
+ * bearerOf('Bearer abc') // → 'abc'
+ */
+export function bearerOf(header: string | undefined): string | undefined {
+  return /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+}
