@@ -6,6 +6,8 @@ import { meter, metricsHandler } from '../telemetry.ts';
 import type { App, Services } from './app.ts';
 
 const STATES = ['available', 'leased', 'cooling', 'disabled', 'retired'] as const;
+/** How often the event-loop delay is sampled (ms). */
+const LOOP_RESOLUTION_MS = 10;
 
 /**
  * `/metrics` in the Prometheus text format (needs a token, like every route but health).
@@ -21,11 +23,12 @@ export default function metricsRoutes(app: App, s: Services): void {
   const loopDelay = meter.createObservableGauge('roster_event_loop_delay_seconds', {
     description: 'Event-loop delay since the last scrape, by quantile (0.5, 0.99, 1 for the longest)', unit: 's',
   });
-  const delays = monitorEventLoopDelay({ resolution: 10 });
+  const delays = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   delays.enable();
   const observe: Parameters<typeof meter.addBatchObservableCallback>[0] = async (result) => {
     for (const [quantile, ns] of [['0.5', delays.percentile(50)], ['0.99', delays.percentile(99)], ['1', delays.max]] as const) {
-      result.observe(loopDelay, ns / 1e9, { quantile });
+      // The histogram holds the time between the monitor's ticks: the delay is what exceeds the tick.
+      result.observe(loopDelay, Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) / 1000, { quantile });
     }
     delays.reset();
     for (const p of await poolStatuses(s.db)) {

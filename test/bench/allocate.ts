@@ -87,11 +87,29 @@ export interface PairResult {
   /** CPU milliseconds per pair used by the server process and by PostgreSQL. */
   serverCpuMs: number;
   postgresCpuMs: number;
+  /** The server's event-loop delay during the run (ms, from `/metrics`); undefined for a server without it. */
+  loopDelay?: LoopDelay;
+}
+
+interface LoopDelay { p99: number; max: number }
+
+/**
+ * The server's event-loop delay since its `/metrics` was last read (p99 and longest, in
+ * ms); reading starts a new period. Undefined for a server without the gauge (the no-op).
+ */
+async function loopDelayOf(server: BenchServer): Promise<LoopDelay | undefined> {
+  const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } }).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const text = await res.text();
+  const ms = (quantile: string) =>
+    1000 * Number(new RegExp(`^roster_event_loop_delay_seconds\\{[^}]*quantile="${quantile}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1]);
+  return { p99: ms('0.99'), max: ms('1') };
 }
 
 /** `connections` loops of allocate then release for `durationS` seconds against `server`. */
 export async function runPairs(server: BenchServer, poolId: string, connections: number, durationS: number): Promise<PairResult> {
   const c = client(server.url, server.token, connections);
+  await loopDelayOf(server);
   const cpuBefore = await cpuNow(server.pid);
   const latencies: number[] = [];
   let errors = 0;
@@ -113,21 +131,23 @@ export async function runPairs(server: BenchServer, poolId: string, connections:
     }
   }));
   const cpuAfter = await cpuNow(server.pid);
+  const loopDelay = await loopDelayOf(server);
   await c.pool.close();
   latencies.sort((x, y) => x - y);
   const perPair = (s: number) => (1000 * s) / Math.max(pairs, 1);
   return {
     connections, pairs, pairsPerSecond: pairs / durationS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, latencies,
-    serverCpuMs: perPair(cpuAfter.server - cpuBefore.server), postgresCpuMs: perPair(cpuAfter.postgres - cpuBefore.postgres),
+    serverCpuMs: perPair(cpuAfter.server - cpuBefore.server), postgresCpuMs: perPair(cpuAfter.postgres - cpuBefore.postgres), loopDelay,
   };
 }
 
 export function printResults(title: string, results: PairResult[]): void {
   console.log(`\n${title}`);
-  console.log('| connections | pairs/s | allocate p50 (ms) | allocate p99 (ms) | errors | server CPU ms/pair | PostgreSQL CPU ms/pair |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| connections | pairs/s | allocate p50 (ms) | allocate p99 (ms) | errors | server CPU ms/pair | PostgreSQL CPU ms/pair | event-loop delay p99 / longest (ms) |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
-    console.log(`| ${r.connections} | ${r.pairsPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.serverCpuMs.toFixed(3)} | ${r.postgresCpuMs.toFixed(3)} |`);
+    const loop = r.loopDelay ? `${r.loopDelay.p99.toFixed(1)} / ${r.loopDelay.max.toFixed(1)}` : '';
+    console.log(`| ${r.connections} | ${r.pairsPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.serverCpuMs.toFixed(3)} | ${r.postgresCpuMs.toFixed(3)} | ${loop} |`);
   }
 }
 

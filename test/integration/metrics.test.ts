@@ -21,7 +21,7 @@ describe('/metrics, in process', () => {
     while (performance.now() < until); // the loop blocked for 150 ms
     const blocked = String((await t.call('GET', '/metrics')).body);
     const longest = sample(blocked, 'roster_event_loop_delay_seconds', 'quantile="1"');
-    assert.ok(longest >= 0.14, `longest delay ${longest} s`);
+    assert.ok(longest >= 0.13 && longest < 10, `longest delay ${longest} s`);
     assert.ok(sample(blocked, 'roster_event_loop_delay_seconds', 'quantile="0.5"') <= longest);
     const next = String((await t.call('GET', '/metrics')).body);
     assert.ok(sample(next, 'roster_event_loop_delay_seconds', 'quantile="1"') < longest, 'a new period after each scrape');
