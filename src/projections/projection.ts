@@ -19,12 +19,13 @@ export interface RowProjection {
   /** Rows are written once and never changed (one per event): the runner does not load them. */
   insertOnly?: boolean;
   streamPrefixes: string[];
-  /** `apply` reads the events' audit metadata (other read models are rebuilt from lean reads). */
+  /** `apply` reads the events' audit metadata (other read models are built from lean reads). */
   readsMetadata?: boolean;
   /**
-   * For a read model whose rows each come from one event alone: its columns as SQL
-   * expressions over the PostgreSQL log's columns (see `PostgresEventStore.copyInto`), so
-   * that a rebuild fills its table inside the database. They give the rows `apply` gives.
+   * For an insert-only read model whose rows each come from one event alone: its columns
+   * as SQL expressions over the PostgreSQL log's columns (see `PostgresEventStore.copyInto`),
+   * so that on that log the runner and a rebuild fill its table inside the database and
+   * `apply` serves the other stores. They give the rows `apply` gives.
    */
   fromLog?: Record<string, string>;
   /** The keys of the rows an event touches. */

@@ -5,6 +5,8 @@ import { startSpan, tracesRecorded } from '../telemetry.ts';
 import type { Row, RowProjection } from './projection.ts';
 import { keepRunningUntil } from '../effect.ts';
 import { insertByCopy, upsertByCopy } from './copy.ts';
+import { PostgresEventStore } from '../store/postgres.ts';
+import type { DomainEvent } from '../domain/events.ts';
 
 export interface RunnerOptions {
   /** Write a projection to another table than its own (rebuild does). */
@@ -114,7 +116,8 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
  * projection's checkpoint moved (compare-and-set) in one transaction, so every event takes
  * effect exactly once. One runner per group runs at a time across all nodes: it holds an
  * advisory lock on its own connection. A projection whose checkpoint is ahead of the
- * others (just rebuilt) skips the events it already has.
+ * others (just rebuilt) skips the events it already has. On the PostgreSQL log a
+ * read model with `fromLog` is filled by the database, not folded (see `filler`).
  *
  * @example
  * const runner = new ProjectionRunner(pool, store, [accountsProjection, sessionsProjection]);
@@ -137,6 +140,14 @@ export class ProjectionRunner {
     return this.options.batchSize ?? 2000;
   }
 
+  /**
+   * The log, when it is in the read models' database and a read model's rows are written
+   * there from it (`fromLog`, one row per event) instead of folded here; else undefined.
+   */
+  private filler(p: RowProjection): PostgresEventStore<DomainEvent> | undefined {
+    return this.store instanceof PostgresEventStore && p.insertOnly && p.fromLog ? this.store : undefined;
+  }
+
   private checkpointOf(p: RowProjection): string {
     return this.options.checkpointOf?.(p) ?? p.name;
   }
@@ -149,8 +160,10 @@ export class ProjectionRunner {
     const names = this.projections.map((p) => this.checkpointOf(p));
     const { at, slowest: from } = await checkpoints(db, names);
     // Read every event, not only the projections' streams, so that checkpoints pass the
-    // others too and a reader waiting for any position is not kept waiting.
-    const read = await this.store.readAll({ from, limit: this.batchSize });
+    // others too and a reader waiting for any position is not kept waiting; without the
+    // metadata when only read models filled in the database use it (and no span needs it).
+    const lean = !tracesRecorded && this.projections.every((p) => !p.readsMetadata || this.filler(p));
+    const read = await this.store.readAll({ from, limit: this.batchSize, lean });
     if (read.length === 0) return 0;
     const to = read.at(-1)!.position;
     // One span in the trace of each request whose events this batch projects.
@@ -162,8 +175,14 @@ export class ProjectionRunner {
       const moving = this.projections.map((p, i) => ({ p, name: names[i]!, own: at.get(names[i]!) })).filter((m) => (m.own ?? START) < to);
       await moveCheckpoints(db, moving, to);
       for (const { p, own = START } of moving) {
+        const table = this.options.tableOf?.(p) ?? p.table;
+        const filler = this.filler(p);
+        if (filler) {
+          await filler.copyRange(db, table, p.fromLog!, own, to, { streamPrefixes: p.streamPrefixes });
+          continue;
+        }
         const events = read.filter((e) => e.position > own && matchesFilter(e.stream, { streamPrefixes: p.streamPrefixes }));
-        await applyBatch(db, p, this.options.tableOf?.(p) ?? p.table, events);
+        await applyBatch(db, p, table, events);
       }
       if (ownTransaction) await db.query('COMMIT');
       return read.length;

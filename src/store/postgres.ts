@@ -234,15 +234,32 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
     const head = await this.lastEvent(READABLE);
     if (!head) return { rows: 0, position: START };
     // Every event up to a readable one is readable too, so the bound fixes what goes in.
-    const { rowCount } = await this.pool.query(
+    const through = toPosition(head.tx, head.global_position);
+    return { rows: await this.copyRange(this.pool, table, columns, START, through, filter), position: through };
+  }
+
+  /**
+   * As `copyInto`, for the events after `after` up to `through` (a position read, so every
+   * event up to it is readable), on `db` (inside its transaction); a row already there stays.
+   * Returns the rows written.
+   *
+   * @example
+   * await store.copyRange(client, 'rm_audit', audit.fromLog!, checkpoint, batch.at(-1)!.position);
+   */
+  async copyRange(
+    db: Pick<pg.ClientBase, 'query'>, table: string, columns: Record<string, string>, after: Position, through: Position, filter?: EventFilter,
+  ): Promise<number> {
+    const { rowCount } = await db.query(
       `INSERT INTO ${table} (${Object.keys(columns).join(', ')})
        SELECT ${Object.values(columns).join(', ')}
        FROM (SELECT *, ${POSITION} AS position FROM events
-             WHERE (transaction_id, global_position) <= ($1::xid8, $2::bigint)
-               AND ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[]))) e`,
-      [head.tx, head.global_position, likePatterns(filter)],
+             WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+               AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
+               AND ($5::text[] IS NULL OR stream_id LIKE ANY ($5::text[]))) e
+       ON CONFLICT DO NOTHING`,
+      [...fromPosition(after), ...fromPosition(through), likePatterns(filter)],
     );
-    return { rows: rowCount ?? 0, position: toPosition(head.tx, head.global_position) };
+    return rowCount ?? 0;
   }
 
   subscribe(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent<E>> {

@@ -163,7 +163,7 @@ describe('projection rebuild', () => {
     }
   });
 
-  it('fills the audit trail inside the database with the rows the runner writes, odd metadata included', async () => {
+  it('fills the audit trail inside the database, live and on rebuild, with the rows its fold gives, odd metadata included', async () => {
     const contexts = [
       { actor: 'tab\there "q" \\N', correlationId: 'odd\nline' },
       { actor: 'a', correlationId: 'b', traceparent: 'no-dashes-at-all'.replace(/-/g, '') },
@@ -181,6 +181,19 @@ describe('projection rebuild', () => {
     assert.ok(before.some((r) => r.actor === contexts[0]!.actor && r.correlation_id === contexts[0]!.correlationId));
     assert.ok(before.some((r) => r.request_id === 'r\\1' && r.trace_id === ''), 'an empty trace id stays empty');
     assert.ok(before.some((r) => r.causation_id === 'c' && r.trace_id === 'only'));
+    // The reference: the fold (`apply`) of every event, written as the runner writes folded rows.
+    const folded: RecordedEvent[] = [];
+    for (let page = await store.readAll({ limit: 1000 }); page.length; page = await store.readAll({ from: page.at(-1)!.position, limit: 1000 })) {
+      folded.push(...page.filter((e) => matchesFilter(e.stream, { streamPrefixes: audit.streamPrefixes })));
+    }
+    await t.db.pool.query('CREATE TABLE rm_audit_folded (LIKE rm_audit INCLUDING ALL)');
+    const client = await t.db.pool.connect();
+    await client.query('BEGIN');
+    await applyBatch(client, audit, 'rm_audit_folded', folded);
+    await client.query('COMMIT');
+    client.release();
+    assert.deepEqual(before, await snapshot('rm_audit_folded', 'position'), 'the live rows, filled by the database, are the fold\'s');
+    await t.db.pool.query('DROP TABLE rm_audit_folded');
     const { events, rows } = await rebuildAll(t.db.pool, store, [audit]);
     assert.equal(rows.get('rm_audit'), before.length);
     assert.equal(events, before.length, 'every event went in, by the database alone');
