@@ -76,7 +76,7 @@ export class Tally {
 
 /** The metrics Roster records as it works (gauges read at scrape time are registered by the service). */
 export const instruments = {
-  allocations: meter.createCounter('roster_allocations', { description: 'Allocation requests by pool and outcome' }),
+  allocations: new Tally('roster_allocations', 'Allocation requests by pool and outcome'),
   leaseDuration: meter.createHistogram('roster_lease_duration_seconds', {
     description: 'How long sessions held their accounts, by pool and end', unit: 's',
     advice: { explicitBucketBoundaries: [1, 10, 60, 300, 900, 1800, 3600, 7200, 21600, 86400] },

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import type { Span } from '@opentelemetry/api';
 import type { CommandContext } from '../commands/context.ts';
 import type { FlowsStatus } from '../commands/work.ts';
-import { SpanKind, startSpan, traceIds, traceparentOf } from '../telemetry.ts';
+import { SpanKind, startSpan, traceIds, traceparentOf, tracesRecorded } from '../telemetry.ts';
 import type { EventStore } from '../store/port.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
@@ -244,7 +244,8 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     const path = request.url.split('?')[0]!;
     const route = request.routeOptions.url ?? path;
     const { span, traceparent } = serverSpans.get(request.raw)!;
-    request.span = span.updateName(`${request.method} ${route}`).setAttributes({ 'http.request.method': request.method, 'http.route': route, 'url.path': path });
+    // A span not recorded keeps no name or attributes: none are made for it.
+    request.span = tracesRecorded ? span.updateName(`${request.method} ${route}`).setAttributes({ 'http.request.method': request.method, 'http.route': route, 'url.path': path }) : span;
     let actor = 'anonymous';
     request.role = 'anonymous';
     if (!OPEN.has(path) && !isConsoleAsset(path) && !(services.settings.docsPublic && (path === '/docs' || path.startsWith('/docs/')))) {

@@ -12,18 +12,24 @@ export function storable(text: string): boolean {
 
 /**
  * The path of the first value `bad` picks in a parsed body, query or params object (keys of
- * objects are checked as strings too): `holder`, `accounts.1.login`, `(body)` for the whole.
+ * objects are checked as strings too), as its parts from the innermost out (`['login', '1',
+ * 'accounts']`), `[]` for the whole; undefined when none is bad. The path is built only for
+ * a bad value: a sound request allocates nothing here.
  *
  * @example
- * badField({ holder: 'a\u0000b' }, [], (v) => typeof v === 'string' && !storable(v)) // → 'holder'
+ * badField({ holder: 'a\u0000b' }, (v) => typeof v === 'string' && !storable(v)) // → ['holder']
  */
-function badField(value: unknown, path: string[], bad: (v: unknown) => boolean): string | undefined {
-  if (bad(value)) return path.join('.') || '(body)';
+function badField(value: unknown, bad: (v: unknown) => boolean): string[] | undefined {
+  if (bad(value)) return [];
   if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, inner] of Object.entries(value)) {
-    if (bad(key)) return [...path, key.replace(/\0/g, '\\0')].join('.');
-    const found = badField(inner, [...path, key], bad);
-    if (found) return found;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (bad(key)) return [key.replace(/\0/g, '\\0')];
+    const found = badField((value as Record<string, unknown>)[key], bad);
+    if (found) {
+      found.push(key);
+      return found;
+    }
   }
   return undefined;
 }
@@ -36,13 +42,13 @@ function badField(value: unknown, path: string[], bad: (v: unknown) => boolean):
 export function assertSound(parts: Array<[where: string, value: unknown]>): void {
   for (const [where, value] of parts) {
     let message = '';
-    const field = badField(value, [], (v) => {
+    const path = badField(value, (v) => {
       if (typeof v === 'string' && !storable(v)) message = 'must not contain NUL characters or unpaired UTF-16 surrogates';
       else if (typeof v === 'number' && !Number.isFinite(v)) message = 'must be a finite number';
       else return false;
       return true;
     });
-    if (field) throw invalid([{ field: field === '(body)' ? where : field, message }]);
+    if (path) throw invalid([{ field: path.length ? path.reverse().join('.') : where, message }]);
   }
 }
 
