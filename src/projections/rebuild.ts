@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { matchesFilter, START, type EventStore, type Position } from '../store/port.ts';
-import { PostgresEventStore } from '../store/postgres.ts';
 import type { Row, RowProjection } from './projection.ts';
-import { ProjectionRunner, readCheckpoint } from './runner.ts';
+import { databaseFiller, ProjectionRunner, readCheckpoint } from './runner.ts';
 import { copyRows } from './copy.ts';
 
 /** Events read a page. */
@@ -59,15 +58,14 @@ export async function rebuildAll(
     const storage = live?.reloptions?.length ? ` WITH (${live.reloptions.join(', ')})` : '';
     await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)${storage}`);
   }
-  // A PostgreSQL log is in the read models' database (both at ROSTER_DATABASE_URL).
-  const inDatabase = store instanceof PostgresEventStore;
   let events = 0;
   const folds: Fold[] = projections.map((projection) => {
     const { keep } = options;
     const fold: Fold = { projection, rows: new Map(), writing: Promise.resolve(), position: START, filled: false, keep: keep && ((row) => keep(projection, row)) };
-    if (inDatabase && projection.fromLog) {
+    const filler = databaseFiller(store, projection);
+    if (filler) {
       fold.filled = true;
-      fold.writing = store.copyInto(nextTable(projection), projection.fromLog, { streamPrefixes: projection.streamPrefixes })
+      fold.writing = filler.copyInto(nextTable(projection), projection.fromLog!, { streamPrefixes: projection.streamPrefixes })
         .then(({ rows, position }) => { fold.position = position; events = Math.max(events, rows); });
       // Awaited with the writes at the end; marked handled so that a failure meanwhile is not unhandled.
       fold.writing.catch(() => undefined);

@@ -65,6 +65,18 @@ async function moveCheckpoints(db: Queryable, moving: Array<{ name: string; own?
 const COPY_ROWS = 100;
 
 /**
+ * The log, when a read model's rows are written by the database from it (`fromLog`, one
+ * row per event, on the PostgreSQL log: it is in the read models' database) instead of
+ * folded in node; else undefined. The runner and the rebuild both ask it.
+ *
+ * @example
+ * const filler = databaseFiller(store, auditProjection); // the PostgreSQL store, or undefined
+ */
+export function databaseFiller(store: EventStore, p: RowProjection): PostgresEventStore<DomainEvent> | undefined {
+  return store instanceof PostgresEventStore && p.insertOnly && p.fromLog ? store : undefined;
+}
+
+/**
  * Folds a batch of events into the projection's table: loads the touched rows (unless the
  * projection only inserts), applies the events in order, writes the rows back in one
  * statement each for its new rows and the rest. Many rows go by COPY: new ones straight into
@@ -117,7 +129,7 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
  * effect exactly once. One runner per group runs at a time across all nodes: it holds an
  * advisory lock on its own connection. A projection whose checkpoint is ahead of the
  * others (just rebuilt) skips the events it already has. On the PostgreSQL log a
- * read model with `fromLog` is filled by the database, not folded (see `filler`).
+ * read model with `fromLog` is filled by the database, not folded (`databaseFiller`).
  *
  * @example
  * const runner = new ProjectionRunner(pool, store, [accountsProjection, sessionsProjection]);
@@ -140,14 +152,6 @@ export class ProjectionRunner {
     return this.options.batchSize ?? 2000;
   }
 
-  /**
-   * The log, when it is in the read models' database and a read model's rows are written
-   * there from it (`fromLog`, one row per event) instead of folded here; else undefined.
-   */
-  private filler(p: RowProjection): PostgresEventStore<DomainEvent> | undefined {
-    return this.store instanceof PostgresEventStore && p.insertOnly && p.fromLog ? this.store : undefined;
-  }
-
   private checkpointOf(p: RowProjection): string {
     return this.options.checkpointOf?.(p) ?? p.name;
   }
@@ -162,7 +166,7 @@ export class ProjectionRunner {
     // Read every event, not only the projections' streams, so that checkpoints pass the
     // others too and a reader waiting for any position is not kept waiting; without the
     // metadata when only read models filled in the database use it (and no span needs it).
-    const lean = !tracesRecorded && this.projections.every((p) => !p.readsMetadata || this.filler(p));
+    const lean = !tracesRecorded && this.projections.every((p) => !p.readsMetadata || databaseFiller(this.store, p));
     const read = await this.store.readAll({ from, limit: this.batchSize, lean });
     if (read.length === 0) return 0;
     const to = read.at(-1)!.position;
@@ -176,7 +180,7 @@ export class ProjectionRunner {
       await moveCheckpoints(db, moving, to);
       for (const { p, own = START } of moving) {
         const table = this.options.tableOf?.(p) ?? p.table;
-        const filler = this.filler(p);
+        const filler = databaseFiller(this.store, p);
         if (filler) {
           await filler.copyRange(db, table, p.fromLog!, own, to, { streamPrefixes: p.streamPrefixes });
           continue;
