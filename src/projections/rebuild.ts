@@ -39,8 +39,8 @@ const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
  * which get their indexes once filled (one table's while another's rows go in);
  * then, one read model at a time, holding the live checkpoint and table, the events since
  * are applied and the tables swapped. When the log is in the same database, a read model
- * with SQL for its rows (`fromLog`: the audit trail) is filled there, while the others
- * fold, and the others read the log without the metadata they do not use. `keep` leaves
+ * with SQL for its rows (`fromLog`: the audit trail) is filled there and indexed, while the
+ * others fold, and the others read the log without the metadata they do not use. `keep` leaves
  * out folded rows a retention would delete anyway (ended sessions: `sessionsToKeep`).
  * Returns the events gone through and each table's rows.
  *
@@ -66,7 +66,12 @@ export async function rebuildAll(
     if (filler) {
       fold.filled = true;
       fold.writing = filler.copyInto(nextTable(projection), projection.fromLog!, { streamPrefixes: projection.streamPrefixes })
-        .then(({ rows, position }) => { fold.position = position; events = Math.max(events, rows); });
+        .then(async ({ rows, position }) => {
+          fold.position = position;
+          events = Math.max(events, rows);
+          // Its indexes at once, on one core: the fold is still under way.
+          await index(pool, projection, { oneCore: true });
+        });
       // Awaited with the writes at the end; marked handled so that a failure meanwhile is not unhandled.
       fold.writing.catch(() => undefined);
     }
@@ -79,7 +84,7 @@ export async function rebuildAll(
   await Promise.all(folds.map(async (fold) => {
     await writeRows(pool, fold);
     await fold.writing;
-    await index(pool, fold.projection);
+    if (!fold.filled) await index(pool, fold.projection);
   }));
   for (const fold of folds) {
     await pool.query(
@@ -123,15 +128,35 @@ async function foldLog(pool: pg.Pool, store: EventStore, folds: Fold[]): Promise
 }
 
 /**
- * Gives a filled new table the live table's primary key, then its other indexes at once,
- * each on a connection of its own (building indexes only shares the table's lock).
+ * Gives a filled new table the live table's primary key, then its other indexes: at once,
+ * each on a connection of its own (building indexes only shares the table's lock); or, with
+ * `oneCore`, one after another on one connection and without parallel workers, so that
+ * they take what the fold leaves of the CPU and not the fold's share (with parallel
+ * workers beside the fold the rebuild took longer).
  */
-async function index(pool: pg.Pool, p: RowProjection): Promise<void> {
+async function index(pool: pg.Pool, p: RowProjection, { oneCore = false } = {}): Promise<void> {
   const { rows } = await pool.query<{ def: string; primary: boolean }>(
     'SELECT pg_get_indexdef(indexrelid) AS def, indisprimary AS primary FROM pg_index WHERE indrelid = $1::regclass', [p.table],
   );
-  if (rows.some((r) => r.primary)) await pool.query(`ALTER TABLE ${nextTable(p)} ADD PRIMARY KEY (${p.key})`);
-  await Promise.all(rows.filter((r) => !r.primary).map(({ def }) => pool.query(def.replace(/INDEX \S+ ON (ONLY )?\S+/, `INDEX ON ${nextTable(p)}`))));
+  const primary = rows.some((r) => r.primary) ? `ALTER TABLE ${nextTable(p)} ADD PRIMARY KEY (${p.key})` : undefined;
+  const others = rows.filter((r) => !r.primary).map(({ def }) => def.replace(/INDEX \S+ ON (ONLY )?\S+/, `INDEX ON ${nextTable(p)}`));
+  if (!oneCore) {
+    if (primary) await pool.query(primary);
+    await Promise.all(others.map((sql) => pool.query(sql)));
+    return;
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL max_parallel_maintenance_workers = 0');
+    for (const sql of primary ? [primary, ...others] : others) await client.query(sql);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 /**
