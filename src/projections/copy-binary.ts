@@ -139,14 +139,15 @@ function digits(s: string, from: number, to: number): number {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Milliseconds since 1970 of `YYYY-MM-DD` at the start of `s`, in UTC; NaN when it is not a day of the calendar. */
+/** Milliseconds since 1970 of `YYYY-MM-DD` at the start of `s`, in UTC; NaN when it is not a day of the calendar (or before 1000). */
 function dayOf(s: string): number {
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return Number.NaN;
   const year = digits(s, 0, 4);
   const month = digits(s, 5, 7);
   const day = digits(s, 8, 10);
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! + leap)) return Number.NaN;
+  // Date.UTC reads years 0–99 as 1900–1999: those (and the rest of the first millennium) go as text.
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! + leap)) return Number.NaN;
   return Date.UTC(year, month - 1, day);
 }
 

@@ -41,6 +41,7 @@ const unfit: Row[] = [
   { n: 17, day: '2026-12-05T10:20:30Z' },
   { n: 18, tags: [['nested']] },
   { n: 19, nums: [1.5] },
+  { n: 20, at: '0050-06-01T00:00:00.000Z', day: '0099-12-31' },
 ];
 
 describe('COPY in the binary format', () => {
