@@ -98,6 +98,8 @@ export const accountsProjection: RowProjection = {
     'session_id', 'fence', 'leased_until', 'use_count', 'last_used', 'imported_at', 'updated_at',
   ],
   streamPrefixes: ['account-', 'pool-'],
+  // Each pool's counts follow the table by its triggers (schema.ts), which a rebuilt table has not yet.
+  afterSwap: 'SELECT roster_pool_counts_reset()',
   keysOf(e) {
     if (accountEvents.has(e)) return [e.data.accountId];
     return ledgerEvents.has(e) ? accountsOf(e) : [];

@@ -28,6 +28,11 @@ export interface RowProjection {
    * `apply` serves the other stores. They give the rows `apply` gives.
    */
   fromLog?: Record<string, string>;
+  /**
+   * SQL run in the transaction that swaps a rebuilt table in, once it has the live name and
+   * before writers may touch it (e.g. to put back the triggers of tables kept from it).
+   */
+  afterSwap?: string;
   /** The keys of the rows an event touches. */
   keysOf(event: RecordedEvent): string[];
   /** The row after the event; `row` is undefined when none exists yet. */

@@ -52,14 +52,6 @@ export function healthOf(available: number, config: Pick<PoolConfig, 'minSize' |
   return available >= config.minSize * config.health.criticalRatio ? 'low' : 'critical';
 }
 
-const COUNTS = `
-  count(a.account_id) FILTER (WHERE a.status <> 'retired') AS total,
-  count(*) FILTER (WHERE a.status = 'active' AND a.session_id IS NULL AND (a.cooldown_until IS NULL OR a.cooldown_until <= now())) AS available,
-  count(*) FILTER (WHERE a.session_id IS NOT NULL) AS leased,
-  count(*) FILTER (WHERE a.status = 'active' AND a.cooldown_until > now()) AS cooling,
-  count(*) FILTER (WHERE a.status = 'disabled') AS disabled,
-  count(*) FILTER (WHERE a.status = 'retired') AS retired`;
-
 interface PoolRow {
   pool_id: string; name: string; config: PoolConfig;
   total: string; available: string; leased: string; cooling: string; disabled: string; retired: string; active_sessions: string;
@@ -76,14 +68,24 @@ function toStatus(r: PoolRow): PoolStatus {
   };
 }
 
-/** Every pool with its counts and health, or one pool when `poolId` is given. */
+/**
+ * Every pool with its counts and health, or one pool when `poolId` is given. The counts
+ * that do not change with the time are kept per pool (`rm_pool_counts`); the accounts
+ * cooling down now are counted through their index. So the cost follows the number of
+ * pools and of accounts cooling down, not the number of accounts.
+ */
 export async function poolStatuses(pool: pg.Pool, poolId?: string): Promise<PoolStatus[]> {
   const { rows } = await pool.query<PoolRow>(
-    `SELECT p.pool_id, p.name, p.config, ${COUNTS},
+    `SELECT p.pool_id, p.name, p.config, coalesce(c.total, 0) AS total, coalesce(c.idle, 0) - now.idle AS available,
+       coalesce(c.leased, 0) AS leased, now.cooling, coalesce(c.disabled, 0) AS disabled, coalesce(c.retired, 0) AS retired,
        (SELECT count(*) FROM rm_sessions s WHERE s.pool_id = p.pool_id AND s.status = 'live') AS active_sessions
-     FROM rm_pools p LEFT JOIN rm_accounts a ON a.pool_id = p.pool_id
+     FROM rm_pools p LEFT JOIN rm_pool_counts c ON c.pool_id = p.pool_id
+     CROSS JOIN LATERAL (
+       SELECT count(*) AS cooling, count(*) FILTER (WHERE a.session_id IS NULL) AS idle FROM rm_accounts a
+        WHERE a.pool_id = p.pool_id AND a.status = 'active' AND a.cooldown_until > now()
+     ) now
      WHERE $1::text IS NULL OR p.pool_id = $1
-     GROUP BY p.pool_id ORDER BY p.pool_id`,
+     ORDER BY p.pool_id`,
     [poolId ?? null],
   );
   return rows.map(toStatus);

@@ -205,6 +205,7 @@ async function swapIn(pool: pg.Pool, store: EventStore, projection: RowProjectio
     await client.query(`ALTER TABLE ${projection.table} RENAME TO ${projection.table}_old`);
     await client.query(`ALTER TABLE ${next} RENAME TO ${projection.table}`);
     await client.query(`DROP TABLE ${projection.table}_old`);
+    if (projection.afterSwap) await client.query(projection.afterSwap);
     await client.query('UPDATE projection_checkpoints SET position = $2 WHERE name = $1', [projection.name, position]);
     await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [checkpoint]);
     await client.query('COMMIT');

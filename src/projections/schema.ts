@@ -1,3 +1,85 @@
+/** The counts `rm_pool_counts` keeps, each as the condition on an account's row that it counts. */
+const COUNTED: Record<string, string> = {
+  total: "status <> 'retired'",
+  idle: "status = 'active' AND session_id IS NULL",
+  leased: 'session_id IS NOT NULL',
+  disabled: "status = 'disabled'",
+  retired: "status = 'retired'",
+};
+const countNames = Object.keys(COUNTED);
+
+/**
+ * What the changed rows of `rm_accounts` (`source`: its rows with a sign, +1 for a row as it
+ * is now, -1 as it was) add to their pools' counts: one upsert for each pool whose counts change.
+ */
+const addCounts = (source: string) => {
+  const deltas = Object.values(COUNTED).map((when) => `sum(sign * (${when})::int)`);
+  return /* sql */ `
+    INSERT INTO rm_pool_counts AS c (pool_id, ${countNames.join(', ')})
+    SELECT pool_id, ${deltas.join(', ')} FROM (${source}) AS changed
+     GROUP BY pool_id HAVING ${deltas.map((d) => `${d} <> 0`).join(' OR ')}
+    ON CONFLICT (pool_id) DO UPDATE SET ${countNames.map((n) => `${n} = c.${n} + EXCLUDED.${n}`).join(', ')};`;
+};
+
+const NOW = "SELECT 1 AS sign, pool_id, status, session_id FROM now_accounts";
+const BEFORE = "SELECT -1 AS sign, pool_id, status, session_id FROM before_accounts";
+
+/**
+ * Each pool's counts of accounts that do not depend on the time (`rm_pool_counts`), kept
+ * by statement triggers on `rm_accounts` in the transaction that writes its rows, so that a
+ * pool's status is read in time independent of its size. `roster_pool_counts_reset()`
+ * puts the triggers on the table that has the name now (a rebuilt one is swapped in
+ * without them) and counts again, holding the writers off.
+ */
+const poolCountsSchema = /* sql */ `
+CREATE TABLE IF NOT EXISTS rm_pool_counts (
+  pool_id text PRIMARY KEY,
+  -- not retired
+  total bigint NOT NULL,
+  -- active and not leased (available unless cooling down)
+  idle bigint NOT NULL,
+  leased bigint NOT NULL,
+  disabled bigint NOT NULL,
+  retired bigint NOT NULL
+);
+
+CREATE OR REPLACE FUNCTION roster_pool_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+  IF TG_OP = 'INSERT' THEN ${addCounts(NOW)}
+  ELSIF TG_OP = 'UPDATE' THEN ${addCounts(`${NOW} UNION ALL ${BEFORE}`)}
+  ELSE ${addCounts(BEFORE)}
+  END IF;
+  RETURN NULL;
+END $f$;
+
+CREATE OR REPLACE FUNCTION roster_pool_counts_reset() RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+  LOCK TABLE rm_accounts IN SHARE ROW EXCLUSIVE MODE;
+  DROP TRIGGER IF EXISTS rm_accounts_counts_insert ON rm_accounts;
+  DROP TRIGGER IF EXISTS rm_accounts_counts_update ON rm_accounts;
+  DROP TRIGGER IF EXISTS rm_accounts_counts_delete ON rm_accounts;
+  CREATE TRIGGER rm_accounts_counts_insert AFTER INSERT ON rm_accounts REFERENCING NEW TABLE AS now_accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION roster_pool_counts_follow();
+  CREATE TRIGGER rm_accounts_counts_update AFTER UPDATE ON rm_accounts REFERENCING OLD TABLE AS before_accounts NEW TABLE AS now_accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION roster_pool_counts_follow();
+  CREATE TRIGGER rm_accounts_counts_delete AFTER DELETE ON rm_accounts REFERENCING OLD TABLE AS before_accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION roster_pool_counts_follow();
+  DELETE FROM rm_pool_counts;
+  INSERT INTO rm_pool_counts (pool_id, ${countNames.join(', ')})
+  SELECT pool_id, ${Object.values(COUNTED).map((when) => `count(*) FILTER (WHERE ${when})`).join(', ')} FROM rm_accounts GROUP BY pool_id;
+END $f$;
+
+DO $$ BEGIN
+-- The accounts cooling down now, counted through this index (the time-dependent part of a pool's counts).
+IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'rm_accounts' AND indexdef LIKE '%(pool_id, cooldown_until)%') THEN
+  CREATE INDEX ON rm_accounts (pool_id, cooldown_until) WHERE status = 'active' AND cooldown_until IS NOT NULL;
+END IF;
+IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'rm_accounts'::regclass AND tgname = 'rm_accounts_counts_update') THEN
+  PERFORM roster_pool_counts_reset();
+END IF;
+END $$;
+`;
+
 /**
  * Read-model tables. Each is created with its indexes only when missing, so that a rebuilt
  * table swapped in under the same name (with its own index names) is left alone.
@@ -228,4 +310,4 @@ IF to_regclass('rm_gateway_usage') IS NULL THEN
   CREATE INDEX ON rm_gateway_usage (key_id, day);
 END IF;
 END $$;
-`;
+${poolCountsSchema}`;

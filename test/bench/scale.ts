@@ -3,15 +3,17 @@
  * and 100,000 accounts by default) a fresh server process on embedded PostgreSQL (fsync on)
  * imports the accounts over HTTP in batches of 1,000, then allocate+release pairs run at 16
  * connections; then the server stops and `roster rebuild` rebuilds every read model from
- * its log. Prints one table: import accounts/s, pairs/s, CPU per pair, server RSS, rebuild
- * events/s. Prints figures; never fails on a time.
+ * its log. Prints one table: import accounts/s, pairs/s, CPU per pair, the time to read the
+ * pool's status (`GET /v1/pools/:id`, its counts), server RSS, rebuild events/s. Prints
+ * figures; never fails on a time.
  *
  *   BENCH_SCALE_SIZES=1000,10000,100000 BENCH_SECONDS=10 npm run bench:scale
  */
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { importAccounts, rssMb, runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
+import { importAccounts, percentile, rssMb, runPairs, startBenchServer, type BenchServer, type PairResult } from './allocate.ts';
+import { client } from '../support/servers.ts';
 
 const sizes = (process.env.BENCH_SCALE_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -34,8 +36,23 @@ async function rebuildRun(server: BenchServer): Promise<{ events: number; second
   return { events: Number(said[1]), seconds: Number(said[2]) / 1000 };
 }
 
+/** The median time of 21 reads of a pool's status, one at a time, in ms. */
+async function statusMs(server: BenchServer, poolId: string): Promise<number> {
+  const c = client(server.url, server.token, 1);
+  const times: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const t0 = performance.now();
+    const r = await c.call('GET', `/v1/pools/${poolId}`);
+    if (r.status !== 200) throw new Error(`pool status: ${r.status}`);
+    times.push(performance.now() - t0);
+  }
+  await c.pool.close();
+  return percentile(times.sort((x, y) => x - y), 50);
+}
+
 interface Row {
   accounts: number;
+  statusMs: number;
   importRate: number;
   pairs: PairResult;
   rssAfterImport: number;
@@ -53,10 +70,11 @@ for (const n of sizes) {
     console.error(`${n} accounts: read models caught up ${catchUpS.toFixed(1)} s after the import`);
     await sleep(2000);
     const rssAfterImport = await rssMb(server.pid);
+    const status = await statusMs(server, 'scale');
     await runPairs(server, 'scale', 16, 2); // warm-up
     const pairs = await runPairs(server, 'scale', 16, seconds);
     const rssAfterPairs = await rssMb(server.pid);
-    row = { accounts: n, importRate, pairs, rssAfterImport, rssAfterPairs };
+    row = { accounts: n, importRate, pairs, statusMs: status, rssAfterImport, rssAfterPairs };
   } catch (error) {
     await server.stop();
     throw error;
@@ -72,9 +90,9 @@ for (const n of sizes) {
 }
 
 console.log(`\nbench:scale, ${seconds} s of pairs at 16 connections per size, embedded PostgreSQL (fsync on), ${new Date().toISOString().slice(0, 10)}`);
-console.log('| accounts | import accounts/s | pairs/s | allocate p99 (ms) | server CPU ms/pair | PostgreSQL CPU ms/pair | RSS after import (MB) | RSS after pairs (MB) | rebuild events | rebuild s | rebuild events/s |');
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| accounts | import accounts/s | pairs/s | allocate p99 (ms) | server CPU ms/pair | PostgreSQL CPU ms/pair | pool status (ms) | RSS after import (MB) | RSS after pairs (MB) | rebuild events | rebuild s | rebuild events/s |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  console.log(`| ${r.accounts} | ${r.importRate.toFixed(0)} | ${r.pairs.pairsPerSecond.toFixed(0)} | ${r.pairs.p99.toFixed(1)} | ${r.pairs.serverCpuMs.toFixed(3)} | ${r.pairs.postgresCpuMs.toFixed(3)} | `
+  console.log(`| ${r.accounts} | ${r.importRate.toFixed(0)} | ${r.pairs.pairsPerSecond.toFixed(0)} | ${r.pairs.p99.toFixed(1)} | ${r.pairs.serverCpuMs.toFixed(3)} | ${r.pairs.postgresCpuMs.toFixed(3)} | ${r.statusMs.toFixed(1)} | `
     + `${r.rssAfterImport.toFixed(0)} | ${r.rssAfterPairs.toFixed(0)} | ${r.events} | ${r.rebuildS.toFixed(1)} | ${(r.events / r.rebuildS).toFixed(0)} |`);
 }

@@ -65,6 +65,9 @@ describe('projection rebuild', () => {
     const storage = async (table: string) =>
       (await t.db.pool.query<{ reloptions: string[] | null }>('SELECT reloptions FROM pg_class WHERE oid = $1::regclass', [table])).rows[0]!.reloptions;
     assert.deepEqual(await storage('rm_accounts'), ['fillfactor=70'], 'rm_accounts leaves room on its pages for lease updates');
+    const counts = await snapshot('rm_pool_counts', 'pool_id');
+    const leased = async () => (await t.call('GET', '/v1/pools/r')).body.counts.leased as number;
+    const leasedBefore = await leased();
     for (const projection of readModels) {
       const before = await snapshot(projection.table, projection.key);
       const indexed = await indexes(projection.table);
@@ -77,10 +80,12 @@ describe('projection rebuild', () => {
       assert.equal(await indexes(projection.table), indexed, `${projection.table} has its indexes again`);
       assert.deepEqual(await storage(projection.table), stored, `${projection.table} keeps its storage settings`);
     }
-    // The live runners go on writing into the swapped-in tables.
+    assert.deepEqual(await snapshot('rm_pool_counts', 'pool_id'), counts, 'the pools\' counts are those of the rebuilt accounts');
+    // The live runners go on writing into the swapped-in tables, and the counts follow them.
     const a = await t.call('POST', '/v1/pools/r/sessions', { count: 1 });
     const view = await t.call('GET', `/v1/pools/r/sessions/${a.body.sessionId}?position=${a.body.position}`);
     assert.equal(view.body.status, 'live');
+    assert.equal(await leased(), leasedBefore + 1);
   });
 
   it('writes a large batch with COPY into the rows that a batch of one event writes', async () => {
