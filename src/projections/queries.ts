@@ -162,14 +162,30 @@ export async function listAccounts(pool: pg.Pool, q: AccountQuery): Promise<{ it
   const counted = [...params];
   const filter = where.join(' AND ');
   const page = q.after ? `${filter} AND (pool_id, login, account_id) > ($${params.push(q.after.poolId)}, $${params.push(q.after.login)}, $${params.push(q.after.accountId)}::uuid)` : filter;
-  const [items, count] = await Promise.all([
+  const byCounts = !q.search && !q.capability && !q.region && !q.limitReached;
+  const [items, total] = await Promise.all([
     // One row more than the page: whether a next page exists.
     pool.query<AccountRow>(`SELECT * FROM rm_accounts WHERE ${page} ORDER BY pool_id, login, account_id LIMIT $${params.push(q.limit + 1)} OFFSET $${params.push(q.offset)}`, params),
-    pool.query<{ n: string }>(`SELECT count(*) AS n FROM rm_accounts WHERE ${filter}`, counted),
+    byCounts
+      ? countByStatus(pool, q.poolId, q.status)
+      : pool.query<{ n: string }>(`SELECT count(*) AS n FROM rm_accounts WHERE ${filter}`, counted).then(({ rows }) => Number(rows[0]!.n)),
   ]);
   const rows = items.rows.slice(0, q.limit);
   const end = rows.at(-1);
-  return { items: rows, total: Number(count.rows[0]!.n), ...(end && items.rows.length > q.limit ? { next: { poolId: end.pool_id, login: end.login, accountId: end.account_id } } : {}) };
+  return { items: rows, total, ...(end && items.rows.length > q.limit ? { next: { poolId: end.pool_id, login: end.login, accountId: end.account_id } } : {}) };
+}
+
+/**
+ * How many accounts a listing filtered by pool and status only holds, from the pools'
+ * counts (`poolStatuses`) rather than a count of the rows: the same number, in time
+ * independent of the pools' size.
+ */
+async function countByStatus(pool: pg.Pool, poolId: string | undefined, status: AccountQuery['status']): Promise<number> {
+  const of = ({ counts: c }: PoolStatus): number => {
+    if (!status) return c.total + c.retired;
+    return status === 'active' ? c.total - c.disabled : c[status];
+  };
+  return (await poolStatuses(pool, poolId)).reduce((sum, p) => sum + of(p), 0);
 }
 
 /** One account by id; `account_not_found` when unknown. */
