@@ -3,6 +3,8 @@ import { matchesFilter, START, type EventStore, type Position } from '../store/p
 import type { Row, RowProjection } from './projection.ts';
 import { databaseFiller, ProjectionRunner, readCheckpoint } from './runner.ts';
 import { copyRows } from './copy.ts';
+import { Effect, Either } from 'effect';
+import { run } from '../effect.ts';
 
 /** Events read a page. */
 const PAGE = 10_000;
@@ -50,14 +52,18 @@ const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
 export async function rebuildAll(
   pool: pg.Pool, store: EventStore, projections: RowProjection[], options: RebuildOptions = {},
 ): Promise<{ events: number; rows: Map<string, number> }> {
-  for (const p of projections) {
-    await pool.query(`DROP TABLE IF EXISTS ${nextTable(p)}`);
-    // The live table's storage settings (its fillfactor: LIKE does not copy them), and no
-    // indexes while it fills: they are built once the rows are in (`index`).
-    const { rows: [live] } = await pool.query<{ reloptions: string[] | null }>('SELECT reloptions FROM pg_class WHERE oid = $1::regclass', [p.table]);
-    const storage = live?.reloptions?.length ? ` WITH (${live.reloptions.join(', ')})` : '';
-    await pool.query(`CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)${storage}`);
-  }
+  // The live tables' storage settings (a fillfactor: LIKE does not copy them), and no
+  // indexes while they fill: they are built once the rows are in (`index`). One round trip.
+  const { rows: settings } = await pool.query<{ name: string; reloptions: string[] | null }>(
+    'SELECT relname AS name, reloptions FROM pg_class WHERE oid = ANY($1::regclass[])', [projections.map((p) => p.table)],
+  );
+  const storage = (p: RowProjection) => {
+    const options = settings.find((r) => r.name === p.table)?.reloptions;
+    return options?.length ? ` WITH (${options.join(', ')})` : '';
+  };
+  await pool.query(projections.map((p) =>
+    `DROP TABLE IF EXISTS ${nextTable(p)}; CREATE TABLE ${nextTable(p)} (LIKE ${p.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)${storage(p)};`).join('\n'));
+
   let events = 0;
   const folds: Fold[] = projections.map((projection) => {
     const { keep } = options;
@@ -86,15 +92,19 @@ export async function rebuildAll(
     await fold.writing;
     if (!fold.filled) await index(pool, fold.projection);
   }));
-  for (const fold of folds) {
-    await pool.query(
-      `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`,
-      [rebuildCheckpoint(fold.projection), fold.position],
-    );
-  }
-  const rows = new Map<string, number>();
-  for (const p of projections) rows.set(p.table, await swapIn(pool, store, p));
-  return { events, rows };
+  await pool.query(
+    `INSERT INTO projection_checkpoints (name, position) SELECT * FROM unnest($1::text[], $2::text[])
+     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`,
+    [folds.map((f) => rebuildCheckpoint(f.projection)), folds.map((f) => f.position)],
+  );
+  // Several read models swap at once (each holds its own table and checkpoint, and reads
+  // the log on a second connection): the swaps of the empty ones wait for round trips, not the CPU.
+  const swaps = Math.max(1, Math.floor((pool.options.max ?? 10) / 2));
+  // Each swap runs to its end, so that none is still at work when the first failure is thrown.
+  const swapped = await run(Effect.forEach(projections, (p) => Effect.either(Effect.tryPromise({ try: () => swapIn(pool, store, p), catch: (e) => e })), { concurrency: swaps }));
+  const failed = swapped.find(Either.isLeft);
+  if (failed) throw failed.left;
+  return { events, rows: new Map(projections.map((p, i) => [p.table, Either.getOrThrow(swapped[i]!)])) };
 }
 
 /**
