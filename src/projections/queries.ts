@@ -76,14 +76,14 @@ function toStatus(r: PoolRow): PoolStatus {
  */
 export async function poolStatuses(pool: pg.Pool, poolId?: string): Promise<PoolStatus[]> {
   const { rows } = await pool.query<PoolRow>(
-    `SELECT p.pool_id, p.name, p.config, coalesce(c.total, 0) AS total, coalesce(c.idle, 0) - now.idle AS available,
-       coalesce(c.leased, 0) AS leased, now.cooling, coalesce(c.disabled, 0) AS disabled, coalesce(c.retired, 0) AS retired,
+    `SELECT p.pool_id, p.name, p.config, coalesce(c.total, 0) AS total, coalesce(c.idle, 0) - cool.idle AS available,
+       coalesce(c.leased, 0) AS leased, cool.cooling, coalesce(c.disabled, 0) AS disabled, coalesce(c.retired, 0) AS retired,
        (SELECT count(*) FROM rm_sessions s WHERE s.pool_id = p.pool_id AND s.status = 'live') AS active_sessions
      FROM rm_pools p LEFT JOIN rm_pool_counts c ON c.pool_id = p.pool_id
      CROSS JOIN LATERAL (
        SELECT count(*) AS cooling, count(*) FILTER (WHERE a.session_id IS NULL) AS idle FROM rm_accounts a
         WHERE a.pool_id = p.pool_id AND a.status = 'active' AND a.cooldown_until > now()
-     ) now
+     ) cool
      WHERE $1::text IS NULL OR p.pool_id = $1
      ORDER BY p.pool_id`,
     [poolId ?? null],
