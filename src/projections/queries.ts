@@ -123,7 +123,8 @@ export interface AccountQuery {
 /** A place in the accounts listing's order. */
 export interface AccountCursor { poolId: string; login: string; accountId: string }
 
-const STATUS_SQL: Record<NonNullable<AccountQuery['status']>, string> = {
+/** The accounts listing's condition for each status, over `rm_accounts`' columns. */
+export const STATUS_SQL: Record<NonNullable<AccountQuery['status']>, string> = {
   active: "status = 'active'",
   disabled: "status = 'disabled'",
   retired: "status = 'retired'",

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { insertByCopy, upsertByCopy } from '../../src/projections/copy.ts';
 import type { Row } from '../../src/projections/projection.ts';
-import { listAccounts, poolStatuses, type AccountQuery } from '../../src/projections/queries.ts';
+import { listAccounts, poolStatuses, STATUS_SQL, type AccountQuery } from '../../src/projections/queries.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { schemas } from '../../src/service.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
@@ -20,15 +20,6 @@ const REFERENCE = `
   FROM rm_pools p LEFT JOIN rm_accounts a ON a.pool_id = p.pool_id GROUP BY p.pool_id ORDER BY p.pool_id`;
 
 const POOLS = ['p1', 'p2', 'p3'];
-/** The listing's filter for each status, as it was when it counted rows. */
-const STATUS_SQL: Record<NonNullable<AccountQuery['status']>, string> = {
-  active: "status = 'active'",
-  disabled: "status = 'disabled'",
-  retired: "status = 'retired'",
-  leased: 'session_id IS NOT NULL',
-  available: "status = 'active' AND session_id IS NULL AND (cooldown_until IS NULL OR cooldown_until <= now())",
-  cooling: "status = 'active' AND cooldown_until > now()",
-};
 const COLUMNS = ['account_id', 'revision', 'pool_id', 'login', 'status', 'capabilities', 'cooldowns', 'cooldown_until', 'session_id', 'fence', 'use_count', 'imported_at', 'updated_at'];
 
 describe('pool counts', () => {
