@@ -82,7 +82,7 @@ export async function poolStatuses(pool: pg.Pool, poolId?: string): Promise<Pool
      FROM rm_pools p LEFT JOIN rm_pool_counts c ON c.pool_id = p.pool_id
      CROSS JOIN LATERAL (
        SELECT count(*) AS cooling, count(*) FILTER (WHERE a.session_id IS NULL) AS idle FROM rm_accounts a
-        WHERE a.pool_id = p.pool_id AND a.status = 'active' AND a.cooldown_until > now()
+        WHERE a.pool_id = p.pool_id AND ${STATUS_SQL.cooling}
      ) cool
      WHERE $1::text IS NULL OR p.pool_id = $1
      ORDER BY p.pool_id`,

@@ -39,8 +39,8 @@ const rebuildCheckpoint = (p: RowProjection) => `${p.name}:rebuild`;
  * once for all of them and folded in memory (insert-only read models are written as they
  * fill, while the next page folds), the rows are copied (`COPY`) into new tables beside the live ones,
  * which get their indexes once filled (one table's while another's rows go in);
- * then, one read model at a time, holding the live checkpoint and table, the events since
- * are applied and the tables swapped. When the log is in the same database, a read model
+ * then, for each read model (several at once), holding the live checkpoint and table, the
+ * events since are applied and the tables swapped. When the log is in the same database, a read model
  * with SQL for its rows (`fromLog`: the audit trail) is filled there and indexed, while the
  * others fold, and the others read the log without the metadata they do not use. `keep` leaves
  * out folded rows a retention would delete anyway (ended sessions: `sessionsToKeep`).
