@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import 'dotenv/config';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
@@ -43,6 +44,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_FEED_HEALTH_INTERVAL_MS: Int(100, 3_600_000, 1000),
   ROSTER_REQUEST_TIMEOUT_MS: Int(1000, 600_000, 30_000),
   ROSTER_MAX_CONNECTIONS: Int(1, 1_000_000, 10_000),
+  ROSTER_TRUST_PROXY: Type.String({ default: 'false', maxLength: 2000, description: 'false; true; or the proxies\' addresses and CIDR ranges, comma-separated' }),
   ROSTER_DOCS_PUBLIC: Type.Boolean({ default: true }),
   ROSTER_REQUIRE_VERIFIED_EMAIL: Type.Boolean({ default: true }),
   ROSTER_CODE_TTL_MS: Int(60_000, 7 * 86_400_000, 30 * 60_000),
@@ -54,6 +56,10 @@ export const ConfigSchema = Type.Object({
   ROSTER_LOGIN_FAILS_PER_IP: Int(1, 1_000_000, 100),
   ROSTER_LOGIN_FAILS_PER_ACCOUNT: Int(1, 1_000_000, 10),
   ROSTER_LOGIN_FAIL_WINDOW_S: Int(1, 86_400, 900),
+  ROSTER_MAIL_REQUESTS_PER_IP: Int(1, 1_000_000, 20),
+  ROSTER_MAILS_PER_ADDRESS: Int(1, 1_000_000, 5),
+  ROSTER_LOOKUPS_PER_IP: Int(1, 1_000_000, 300),
+  ROSTER_OPEN_LIMIT_WINDOW_S: Int(1, 86_400, 3600),
   ROSTER_GATEWAY_PORT: Int(0, 65535, 8081),
   ROSTER_KEY_CACHE_MS: Int(0, 600_000, 1000),
   ROSTER_GATEWAY_ROUTES: Type.String({ default: '{}', description: 'JSON: model → { pools, upstreamModel?, aliases? }' }),
@@ -107,6 +113,32 @@ export function parseProviders(text: string): ProvidersConfig | string {
   return parseJson(ProvidersSchema, text);
 }
 
+/** The proxies whose `X-Forwarded-For` names the client, as fastify's `trustProxy` takes them. */
+export type TrustProxy = boolean | string[];
+
+/**
+ * Reads `ROSTER_TRUST_PROXY`: the proxies trusted to name the client (fastify's
+ * `trustProxy`), or what is wrong as a string.
+ *
+ * @example
+ * trustProxyOf('10.0.0.0/8, loopback') // → ['10.0.0.0/8', 'loopback']
+ * trustProxyOf('true')                 // → true: any peer may name the client (only behind a proxy that sets the header)
+ */
+export function trustProxyOf(text: string): TrustProxy | string {
+  const t = text.trim();
+  if (t === 'false' || t === '') return false;
+  if (t === 'true') return true;
+  const items = t.split(',').map((s) => s.trim());
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  const bad = items.find((item) => {
+    if (named.has(item)) return false;
+    const [address, bits, more] = item.split('/');
+    const family = isIP(address ?? '');
+    return !family || more !== undefined || (bits !== undefined && !(/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+  });
+  return bad === undefined ? items : `not an address, CIDR range, loopback, linklocal, uniquelocal, true or false (got "${bad.slice(0, 40)}")`;
+}
+
 /** A bad environment: names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -151,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     problems.push(`ROSTER_USAGE_TIMEZONE: not a time zone (got "${String(value.ROSTER_USAGE_TIMEZONE).slice(0, 40)}")`);
   }
+  const trusted = trustProxyOf(String(value.ROSTER_TRUST_PROXY));
+  if (typeof trusted === 'string') problems.push(`ROSTER_TRUST_PROXY: ${trusted}`);
   const providers = parseProviders(String(value.ROSTER_PROVIDERS ?? '{}'));
   if (typeof providers === 'string') problems.push(`ROSTER_PROVIDERS: ${providers}`);
 

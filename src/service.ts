@@ -2,7 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import { Context, Effect, Exit, Layer, Scope } from 'effect';
 import { setPriority } from 'node:os';
 import pg from 'pg';
-import { parseProviders, type Config } from './config.ts';
+import { parseProviders, trustProxyOf, type Config, type TrustProxy } from './config.ts';
 import { createPool, type PoolSetup } from './commands/pools.ts';
 import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
@@ -39,6 +39,7 @@ import { ApiKeySecrets, apiKeysSchema } from './store/api-keys.ts';
 import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts';
 import { Budgets, budgetsSchema } from './store/budgets.ts';
 import { AuthGuard } from './commands/guard.ts';
+import { OpenLimits } from './commands/open-limits.ts';
 import { Quotas } from './commands/quotas.ts';
 import { KeyCache } from './commands/callers.ts';
 import { GatewayCore } from './commands/gateway.ts';
@@ -227,6 +228,10 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const users = {
     store, passwords: new Passwords(db), access: new AccessTokens(db, options.masterKey), refresh: new RefreshTokens(db, options.masterKey),
     outbox: new MailOutbox(db, options.masterKey), guard,
+    openLimits: new OpenLimits(limits, {
+      mailRequestsPerIp: config.ROSTER_MAIL_REQUESTS_PER_IP, mailsPerAddress: config.ROSTER_MAILS_PER_ADDRESS,
+      lookupsPerIp: config.ROSTER_LOOKUPS_PER_IP, windowSeconds: config.ROSTER_OPEN_LIMIT_WINDOW_S,
+    }),
     settings: { requireVerified: config.ROSTER_REQUIRE_VERIFIED_EMAIL, codeTtlMs: config.ROSTER_CODE_TTL_MS },
   };
   const quotas = new Quotas(limits, new Budgets(db));
@@ -248,6 +253,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
       accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
       docsPublic: config.ROSTER_DOCS_PUBLIC, jobStallAfterMs: config.ROSTER_JOB_STALL_MS, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
+      trustProxy: trustProxyOf(config.ROSTER_TRUST_PROXY) as TrustProxy,
     },
   };
   return { services, flows, from, scheduler, errors };
@@ -297,7 +303,7 @@ const ListeningLive = Layer.scoped(Listening, Effect.gen(function* () {
   }));
   const created = yield* Effect.promise(() => services.tokens.ensureAdmin(config.ROSTER_ADMIN_TOKEN));
   const url = yield* Effect.promise(() => app.listen({ host: config.ROSTER_HOST, port: config.ROSTER_PORT }));
-  const gateway = yield* resource(() => buildGateway(services, { logger: app.log }), (g) => g.close());
+  const gateway = yield* resource(() => buildGateway(services, { logger: app.log, trustProxy: services.settings.trustProxy }), (g) => g.close());
   const gatewayUrl = yield* Effect.promise(() => gateway.listen({ host: config.ROSTER_HOST, port: config.ROSTER_GATEWAY_PORT }));
   return { url, gatewayUrl, adminToken: created?.token };
 }));

@@ -5,11 +5,14 @@
  */
 import type { MailOutbox } from '../store/mail-outbox.ts';
 import type { CommandContext } from './context.ts';
+import type { OpenLimits } from './open-limits.ts';
 import { defaultUserSettings, registerUser, requestPasswordReset, type UserDeps, type UserSettings } from './users.ts';
 import { normalizeEmail } from '../domain/user.ts';
 
 export interface MailDeps extends UserDeps {
   outbox: MailOutbox;
+  /** Counts each request per client IP and per address before any work; 429 past either limit. */
+  openLimits?: OpenLimits;
 }
 
 const minutes = (ms: number) => Math.round(ms / 60_000);
@@ -21,7 +24,10 @@ const minutes = (ms: number) => Math.round(ms / 60_000);
  * @example
  * await signUp(deps, 'ada@example.test', 'correct horse', ctx);
  */
-export async function signUp(deps: MailDeps, email: string, password: string, ctx: CommandContext, settings: UserSettings = defaultUserSettings): Promise<void> {
+export async function signUp(
+  deps: MailDeps, email: string, password: string, ctx: CommandContext, settings: UserSettings = defaultUserSettings, ip = 'local',
+): Promise<void> {
+  await deps.openLimits?.mail(ip, email);
   const to = normalizeEmail(email);
   const { created, verification } = await registerUser(deps, { email, password }, ctx, settings);
   if (created && verification) {
@@ -34,7 +40,10 @@ export async function signUp(deps: MailDeps, email: string, password: string, ct
 }
 
 /** Mails a reset code when the email belongs to an active user; answers the same either way. */
-export async function forgotPassword(deps: MailDeps, email: string, ctx: CommandContext, settings: UserSettings = defaultUserSettings): Promise<void> {
+export async function forgotPassword(
+  deps: MailDeps, email: string, ctx: CommandContext, settings: UserSettings = defaultUserSettings, ip = 'local',
+): Promise<void> {
+  await deps.openLimits?.mail(ip, email);
   const reset = await requestPasswordReset(deps, email, ctx, settings);
   if (reset) {
     await deps.outbox.enqueue(reset.email, 'Reset your Roster password',

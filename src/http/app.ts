@@ -67,6 +67,8 @@ export interface Settings {
   requestTimeoutMs: number;
   /** Open connections this node accepts at most; more are refused at once. */
   maxConnections: number;
+  /** The proxies whose `X-Forwarded-For` names the client (its IP counts toward the per-IP limits). */
+  trustProxy?: boolean | string[];
 }
 
 /** The flow pool as routes see it. */
@@ -213,6 +215,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     genReqId: (req) => clientId(req.headers['x-request-id']) ?? randomUUID(),
     // A client slower than this to send its request is cut off (408), authenticated or not.
     requestTimeout: services.settings.requestTimeoutMs,
+    trustProxy: services.settings.trustProxy ?? false,
     http: {
       headersTimeout: Math.min(services.settings.requestTimeoutMs, 10_000),
       connectionsCheckingInterval: Math.max(250, Math.min(services.settings.requestTimeoutMs / 4, 5000)),

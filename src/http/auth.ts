@@ -67,7 +67,7 @@ export default function authRoutes(app: App, s: Services): void {
   app.post('/v1/auth/register', {
     schema: { tags, security: [], body: Type.Object({ email: Email, password: NewPassword }, { additionalProperties: false }), response: answers({ 202: Accepted }) },
   }, async (req, reply) => {
-    await signUp(users, req.body.email, req.body.password, req.ctx, users.settings);
+    await signUp(users, req.body.email, req.body.password, req.ctx, users.settings, req.ip);
     return reply.code(202).send({ message: 'check your mail to verify the address' });
   });
   app.post('/v1/auth/verify', { schema: { tags, security: [], body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: answers({ 200: Accepted }) } },
@@ -77,7 +77,7 @@ export default function authRoutes(app: App, s: Services): void {
     });
   app.post('/v1/auth/password-reset', { schema: { tags, security: [], body: Type.Object({ email: Email }, { additionalProperties: false }), response: answers({ 202: Accepted }) } },
     async (req, reply) => {
-      await forgotPassword(users, req.body.email, req.ctx, users.settings);
+      await forgotPassword(users, req.body.email, req.ctx, users.settings, req.ip);
       return reply.code(202).send({ message: 'if the address has an account, a reset code is on its way' });
     });
   app.post('/v1/auth/password-reset/confirm', {
@@ -161,6 +161,7 @@ export default function authRoutes(app: App, s: Services): void {
   app.get('/api/auth/check-username', {
     schema: { tags: compatTags, security: [], querystring: Type.Object({ username: Email }), response: answers({ 200: Type.Object({ username: Type.String(), available: Type.Boolean() }) }) },
   }, async (req) => {
+    await users.openLimits?.lookup(req.ip);
     return { username: req.query.username, available: !(await emailTaken(s.store, req.query.username)) };
   });
 }

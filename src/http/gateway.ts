@@ -86,12 +86,13 @@ const keyOf = (req: FastifyRequest) => bearerOf(req.headers.authorization) ?? te
  * const app = await buildGateway(services, { logger: api.log });
  * await app.listen({ port: 8081 });
  */
-export async function buildGateway(s: GatewayServices, options: { logger?: FastifyBaseLogger; bodyLimit?: number } = {}) {
+export async function buildGateway(s: GatewayServices, options: { logger?: FastifyBaseLogger; bodyLimit?: number; trustProxy?: boolean | string[] } = {}) {
   // Each request gets one line of its own (below), instead of fastify's two.
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger.child({ plane: 'gateway' }) } : {}), logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: (logger, bindings, opts) => new RequestLogger(logger, () => bindings, opts),
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
   });
   app.decorateRequest('caller', undefined);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig, trustProxyOf } from '../../src/config.ts';
 
 describe('configuration', () => {
   it('fills in defaults and converts types', () => {
@@ -28,5 +28,15 @@ describe('configuration', () => {
   });
   it('requires a master key with an external database', () => {
     assert.throws(() => loadConfig({ ROSTER_DATABASE_URL: 'postgres://u:p@h/db' }), /ROSTER_MASTER_KEY: required/);
+  });
+  it('reads the trusted proxies: none by default, all, or addresses and CIDR ranges; anything else is named', () => {
+    assert.equal(trustProxyOf(loadConfig({}).ROSTER_TRUST_PROXY), false);
+    assert.equal(trustProxyOf('true'), true);
+    assert.deepEqual(trustProxyOf(' 10.0.0.0/8, ::1 ,loopback'), ['10.0.0.0/8', '::1', 'loopback']);
+    assert.deepEqual(trustProxyOf('fd00::/8'), ['fd00::/8']);
+    for (const bad of ['1', '10.0.0/8', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/2', 'proxy.example', 'yes']) {
+      assert.equal(typeof trustProxyOf(bad), 'string', bad);
+      assert.throws(() => loadConfig({ ROSTER_TRUST_PROXY: bad }), /ROSTER_TRUST_PROXY: not an address/);
+    }
   });
 });
