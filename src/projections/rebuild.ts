@@ -138,7 +138,10 @@ async function foldLog(pool: pg.Pool, store: EventStore, folds: Fold[]): Promise
 }
 
 /**
- * Gives a filled new table the live table's primary key, then its other indexes: at once,
+ * Gives a filled new table the live table's primary key, then its other indexes, then the
+ * planner's statistics (without them, until autovacuum came by, the accounts listing by
+ * status took a bitmap scan and a sort: 35 ms instead of 0.2 at 100,000 accounts); from a
+ * sample of 3,000 rows, since the default target's 30,000 cost 10% of a rebuild. Indexes at once,
  * each on a connection of its own (building indexes only shares the table's lock); or, with
  * `oneCore`, one after another on one connection and without parallel workers, so that
  * they take what the fold leaves of the CPU and not the fold's share (with parallel
@@ -153,6 +156,7 @@ async function index(pool: pg.Pool, p: RowProjection, { oneCore = false } = {}):
   if (!oneCore) {
     if (primary) await pool.query(primary);
     await Promise.all(others.map((sql) => pool.query(sql)));
+    await pool.query(`SET LOCAL default_statistics_target = 10; ANALYZE ${nextTable(p)}`);
     return;
   }
   const client = await pool.connect();
@@ -160,6 +164,7 @@ async function index(pool: pg.Pool, p: RowProjection, { oneCore = false } = {}):
     await client.query('BEGIN');
     await client.query('SET LOCAL max_parallel_maintenance_workers = 0');
     for (const sql of primary ? [primary, ...others] : others) await client.query(sql);
+    await client.query(`SET LOCAL default_statistics_target = 10; ANALYZE ${nextTable(p)}`);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,0 +1,11 @@
+import pg from 'pg';
+import { startEmbeddedPostgres } from './src/store/embedded.ts';
+const e = await startEmbeddedPostgres('/tmp/rebuild-data');
+const c = new pg.Client({ connectionString: e.url.replace(/\/postgres$/, '/roster') });
+await c.connect();
+const r = await c.query(`SELECT tablename, count(*)::int AS columns, max(array_length(histogram_bounds::text::text[], 1)) AS buckets FROM pg_stats WHERE tablename IN ('rm_accounts','rm_sessions','rm_audit') GROUP BY 1`);
+console.log(r.rows);
+const x = await c.query(`EXPLAIN ANALYZE SELECT account_id FROM rm_accounts WHERE pool_id = 'scale' AND status = 'active' AND session_id IS NULL ORDER BY pool_id, login, account_id LIMIT 200`);
+console.log(x.rows.map((r) => r['QUERY PLAN']).join('\n'));
+await c.end();
+await e.stop();
