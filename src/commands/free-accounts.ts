@@ -261,6 +261,11 @@ export class DueAccounts {
     this.keys.delete(accountId);
   }
 
+  /** The earliest time an account is due at, if any is. */
+  first(): number | undefined {
+    return this.order.minKey()?.[0];
+  }
+
   /** Takes out and returns the accounts due at or before `now`. */
   takeDue(now: number): string[] {
     const due: string[] = [];

@@ -13,13 +13,18 @@
  *
  * The order does not read an account's state itself: the gateway marks an account
  * (`touch`) whenever what its key or membership depends on changes, and the order places
- * the marked ones again before its next walk.
+ * the marked ones again before its next walk. An account cooling down (for the order's
+ * model) is out of the order until its cooldown ends, when the next walk places it again
+ * unasked: a walk does not pass the accounts that cool, however many they are.
  */
 import type { Strategy } from '../domain/pool.ts';
-import { accountsFrom, BTree, compareKeys, Fenwick, firstOf, type Key } from './free-accounts.ts';
+import { accountsFrom, BTree, compareKeys, DueAccounts, Fenwick, firstOf, type Key } from './free-accounts.ts';
 
-/** An account's rank in an order (lower first), or undefined when it is not in the order. */
-export type Rank = (accountId: string) => readonly [number, number] | undefined;
+/**
+ * An account's rank in an order at `now` (lower first); `{ until }` when it is out of the
+ * order until then (cooling down); undefined when it is out until it is marked again.
+ */
+export type Rank = (accountId: string, now: number) => readonly [number, number] | { until: number } | undefined;
 
 /**
  * @example
@@ -35,6 +40,8 @@ export class GatewayOrder {
   /** `random`: each account's slot, in the order the pool first showed it. */
   private readonly slots = new Map<string, number>();
   private readonly present = new Fenwick();
+  /** Accounts out of the order until a time (cooling down), soonest first. */
+  private readonly cooling = new DueAccounts();
 
   constructor(readonly strategy: Strategy, private readonly rank: Rank) {}
 
@@ -43,20 +50,19 @@ export class GatewayOrder {
     this.stale.add(accountId);
   }
 
-  /** Accounts in the order (after placing the marked ones). */
-  get size(): number {
-    this.settle();
-    return this.keys.size;
+  /** When the first of the accounts out of the order for a cooldown comes back, if any is. */
+  get soonest(): number | undefined {
+    return this.cooling.first();
   }
 
   /**
    * The accounts in order, lazily: from the start (`lru`, `least_used`), after `after`
    * (`round_robin`), or from the account at `random` ∈ [0, 1) of the order (`random`),
-   * going round once. The order must not change while a walk is under way (`touch` only
-   * marks).
+   * going round once, at `now` (cooldowns ended by then are over). The order must not
+   * change while a walk is under way (`touch` only marks).
    */
-  *walk(start: { after?: string; random?: number }): Generator<string> {
-    this.settle();
+  *walk(start: { after?: string; random?: number; now?: number }): Generator<string> {
+    this.settle(start.now ?? Date.now());
     if (this.keys.size === 0) return;
     const from: Key | undefined = this.strategy === 'round_robin' ? [0, 0, `${start.after ?? ''}\u0000`]
       : this.strategy === 'random' ? [this.present.select(Math.floor((start.random ?? 0) * this.keys.size)), 0, ''] : undefined;
@@ -71,14 +77,18 @@ export class GatewayOrder {
     return this.strategy === 'random' ? [] : firstOf(this.walk({ after }), count);
   }
 
-  private settle(): void {
-    for (const accountId of this.stale) this.place(accountId);
+  private settle(now: number): void {
+    for (const accountId of this.cooling.takeDue(now)) this.stale.add(accountId);
+    for (const accountId of this.stale) this.place(accountId, now);
     this.stale.clear();
   }
 
-  private place(accountId: string): void {
+  private place(accountId: string, now: number): void {
     const known = this.keys.get(accountId);
-    const rank = this.rank(accountId);
+    const ranked = this.rank(accountId, now);
+    const rank = ranked && !('until' in ranked) ? ranked : undefined;
+    if (ranked && 'until' in ranked) this.cooling.set(accountId, ranked.until);
+    else this.cooling.delete(accountId);
     // A slot from the first time the account is shown, in the order or not.
     const slot = this.strategy === 'random' ? this.slotOf(accountId) : 0;
     const key: Key | undefined = !rank ? undefined

@@ -78,7 +78,7 @@ export class GatewayCore {
   private uses = 0;
   /** The account each pool gave its last request to (round_robin goes on after it). */
   private readonly cursor = new Map<string, string>();
-  /** Each pool's accounts in its strategy's order (least_used: one per model and day). */
+  /** Each pool's accounts in its strategy's order, one per model (least_used: per model and day). */
   private readonly orders = new Map<string, Map<string, { order: GatewayOrder; day: string }>>();
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
@@ -118,9 +118,13 @@ export class GatewayCore {
     if (orders) for (const { order } of orders.values()) order.touch(accountId);
   }
 
-  /** A pool's order for a strategy (and, for least_used, the model and day); made from the pool's accounts on first use. */
-  private orderOf(poolId: string, strategy: Strategy, model: string, day: string): GatewayOrder {
-    const name = strategy === 'least_used' ? `${day}\u0000${model}` : strategy;
+  /**
+   * A pool's order for a strategy and model (and, for least_used, the day: it ranks by
+   * today's use); made from the pool's accounts on first use.
+   */
+  private orderOf(poolId: string, strategy: Strategy, model: string, today: string): GatewayOrder {
+    const day = strategy === 'least_used' ? today : '';
+    const name = `${strategy}\u0000${model}\u0000${day}`;
     let orders = this.orders.get(poolId);
     if (!orders) this.orders.set(poolId, (orders = new Map()));
     let made = orders.get(name);
@@ -134,11 +138,16 @@ export class GatewayCore {
     return made.order;
   }
 
-  /** How an order ranks the pool's active accounts: lru by this node's last request to each, least_used by requests now, then today. */
+  /**
+   * How an order ranks the pool's active accounts: out until its end while cooling for the
+   * model; lru by this node's last request to each, least_used by requests now, then today.
+   */
   private rankIn(poolId: string, strategy: Strategy, model: string, day: string): Rank {
-    return (accountId) => {
+    return (accountId, now) => {
       const entry = this.deps.accounts.find(accountId);
       if (!entry || entry.state.poolId !== poolId || entry.state.status !== 'active') return undefined;
+      const until = coolingUntil(entry.state.cooldowns, model, now);
+      if (until !== undefined) return { until };
       if (strategy === 'lru') return [this.lastUsed.get(accountId) ?? 0, 0];
       if (strategy === 'least_used') return [this.inFlight.get(accountId) ?? 0, this.usedToday(entry, accountId, model, day)];
       return [0, 0];
@@ -192,7 +201,7 @@ export class GatewayCore {
       if (day) await this.daily.ready(day);
       // The first eligible account in the order is the strategy's choice.
       const order = this.orderOf(poolId, strategy, route.model, day);
-      for (const accountId of order.walk({ after: this.cursor.get(poolId), random: Math.random() })) {
+      for (const accountId of order.walk({ after: this.cursor.get(poolId), random: Math.random(), now })) {
         const entry = this.deps.accounts.find(accountId);
         if (!entry || entry.state.status !== 'active' || tried.has(accountId) || ledger.leasedTo.has(accountId)) continue;
         if ((this.inFlight.get(accountId) ?? 0) >= this.settings.maxInFlight) {
@@ -204,13 +213,11 @@ export class GatewayCore {
           limited = true;
           continue;
         }
-        const until = coolingUntil(entry.state.cooldowns, route.model, now);
-        if (until !== undefined) {
-          soonest = soonest === undefined ? until : Math.min(soonest, until);
-          continue;
-        }
         return this.take(poolId, accountId, day ? route.model : undefined, order);
       }
+      // The accounts cooling for the model are out of the order: when the first comes back.
+      const back = order.soonest;
+      if (back !== undefined) soonest = soonest === undefined ? back : Math.min(soonest, back);
     }
     if (busy) return { busy: true };
     if (soonest !== undefined) return { retryAfterMs: Math.max(1, soonest - now) };

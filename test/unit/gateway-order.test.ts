@@ -1,7 +1,8 @@
 /**
  * The gateway's account order (commands/gateway-order.ts) against a reference that sorts
- * the pool's accounts afresh: over random pools and random changes of rank and
- * membership, every walk yields the accounts the reference does, in the same order.
+ * the pool's accounts afresh: over random pools, random changes of rank and membership and
+ * cooldowns that end as time goes on, every walk yields the accounts the reference does,
+ * in the same order, and the order knows when the first cooling account comes back.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -9,20 +10,28 @@ import fc from 'fast-check';
 import { GatewayOrder } from '../../src/commands/gateway-order.ts';
 import { strategies, type Strategy } from '../../src/domain/pool.ts';
 
-type Rank = readonly [number, number] | undefined;
+type Ranked = readonly [number, number];
+/** An account's rank: out of the order, two numbers, or cooling until a time and ranked by two numbers after it. */
+type Rank = Ranked | { until: number; then: Ranked } | undefined;
 
-/** An account's rank: out of the order (one in five), or two small numbers (ties are common). */
+const rankedArb = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }));
+/** Out of the order (one in six), two small numbers (ties are common), or cooling until one of the next few instants. */
 const rankArb: fc.Arbitrary<Rank> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(undefined) },
-  { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })) },
+  { weight: 3, arbitrary: rankedArb },
+  { weight: 2, arbitrary: fc.record({ until: fc.integer({ min: 1, max: 12 }), then: rankedArb }) },
 );
+
+/** The rank as the gateway gives it at `now`: cooling (`{ until }`) only before the cooldown's end. */
+const rankAt = (rank: Rank, now: number) => (rank && 'until' in rank ? (now < rank.until ? { until: rank.until } : rank.then) : rank);
 
 /** Ids in a shuffled order: the order the pool first shows them (for random) is not their sort order. */
 const idsArb = fc.integer({ min: 1, max: 25 }).chain((n) =>
   fc.shuffledSubarray(Array.from({ length: n }, (_, i) => `acct-${String(i).padStart(2, '0')}`), { minLength: n, maxLength: n }));
 
-/** A step: new ranks for some accounts (each touched), then a walk from a start. */
+/** A step: time goes on, new ranks for some accounts (each touched), then a walk from a start. */
 const stepArb = (ids: string[]) => fc.record({
+  elapse: fc.integer({ min: 0, max: 3 }),
   changes: fc.array(fc.tuple(fc.constantFrom(...ids), rankArb), { maxLength: 6 }),
   after: fc.option(fc.constantFrom(...ids, 'acct-', 'zzz'), { nil: undefined }),
   random: fc.double({ min: 0, max: 0.999, noNaN: true }),
@@ -31,7 +40,7 @@ const stepArb = (ids: string[]) => fc.record({
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** What a walk should yield, worked out from every account's rank as it is now. */
-function reference(strategy: Strategy, ids: string[], ranks: Map<string, Rank>, seen: string[], start: { after?: string; random: number }): string[] {
+function reference(strategy: Strategy, ids: string[], ranks: Map<string, Ranked | undefined>, seen: string[], start: { after?: string; random: number }): string[] {
   const members = ids.filter((id) => ranks.get(id) !== undefined);
   if (strategy === 'lru' || strategy === 'least_used') {
     return members.sort((a, b) => ranks.get(a)![0] - ranks.get(b)![0] || ranks.get(a)![1] - ranks.get(b)![1] || byId(a, b));
@@ -49,17 +58,22 @@ describe('the gateway\'s account order', () => {
       fc.assert(fc.property(idsArb.chain((ids) => fc.tuple(fc.constant(ids), fc.array(rankArb, { minLength: ids.length, maxLength: ids.length }), fc.array(stepArb(ids), { minLength: 1, maxLength: 8 }))),
         ([ids, initial, steps]) => {
           const ranks = new Map(ids.map((id, i) => [id, initial[i]]));
-          const order = new GatewayOrder(strategy, (id) => ranks.get(id));
+          let now = 0;
+          const order = new GatewayOrder(strategy, (id, at) => rankAt(ranks.get(id), at));
           // The pool shows its accounts in `ids` order; random keeps that order.
           for (const id of ids) order.touch(id);
           for (const step of steps) {
+            now += step.elapse;
             for (const [id, rank] of step.changes) {
               ranks.set(id, rank);
               order.touch(id);
             }
-            const walked = [...order.walk({ after: step.after, random: step.random })];
-            assert.deepEqual(walked, reference(strategy, ids, ranks, ids, { after: step.after, random: step.random }));
-            assert.equal(order.size, walked.length);
+            // An account whose cooldown has ended is back without being marked again.
+            const ranked = new Map(ids.map((id) => { const r = rankAt(ranks.get(id), now); return [id, r && 'until' in r ? undefined : r]; }));
+            const walked = [...order.walk({ after: step.after, random: step.random, now })];
+            assert.deepEqual(walked, reference(strategy, ids, ranked, ids, { after: step.after, random: step.random }));
+            const cooling = ids.map((id) => rankAt(ranks.get(id), now)).flatMap((r) => (r && 'until' in r ? [r.until] : []));
+            assert.equal(order.soonest, cooling.length ? Math.min(...cooling) : undefined);
           }
         }), { numRuns: 300 });
     });
