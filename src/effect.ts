@@ -113,3 +113,18 @@ export function pauses(schedule: Schedule.Schedule<unknown, unknown>): { wait():
     reset: () => Effect.runSync(driver.reset),
   };
 }
+
+/**
+ * A read whose answer is shared for `ttlMs`: callers meanwhile get the last answer, and
+ * callers while it is read wait for that one read. For what anyone may ask for often
+ * (the open health routes), so that the database does the work once per interval. `read`
+ * must not reject: a failure would be kept as its answer.
+ *
+ * @example
+ * const health = recent(1000, () => poolStatus(db, 'default').then((p) => p.health, () => 'critical'));
+ * await health(); // reads; calls within the next second get the same answer
+ */
+export function recent<A>(ttlMs: number, read: () => Promise<A>): () => Promise<A> {
+  const cached = Effect.runSync(Effect.cachedWithTTL(Effect.promise(read), Duration.millis(ttlMs)));
+  return () => Effect.runPromise(cached);
+}

@@ -18,6 +18,29 @@ describe('existing account-pool API', () => {
     assert.ok(Date.parse(r.body.timestamp));
   });
 
+  it('GET /health asks the database at most once a second, however many ask', async () => {
+    const db = t.roster.services.db;
+    const query = db.query;
+    let reads = 0;
+    db.query = function (this: typeof db, ...args: unknown[]) {
+      const sql = args[0] as string | { text?: string };
+      if ((typeof sql === 'string' ? sql : sql.text ?? '').includes('rm_pool_counts')) reads++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof db.query;
+    try {
+      await new Promise((r) => setTimeout(r, 1100)); // what an earlier test read is out of date
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 100 }, () => t.call('GET', '/health', undefined, { token: null })));
+      for (let i = 0; i < 20; i++) answers.push(await t.call('GET', '/health', undefined, { token: null }));
+      assert.ok(answers.every((a) => a.status === 200 && a.body.pool_health === answers[0]!.body.pool_health));
+      const seconds = Math.ceil((Date.now() - started) / 1000);
+      // One read a second at most, and one by the replenisher's round perhaps.
+      assert.ok(reads >= 1 && reads <= seconds + 2, `${reads} reads in ${seconds} s for ${answers.length} requests`);
+    } finally {
+      db.query = query;
+    }
+  });
+
   it('allocates accounts_per_request accounts in the existing shape, then reports failure when the pool cannot serve', async () => {
     const r = await t.call('POST', '/api/accounts/allocate', {});
     assert.equal(r.status, 200);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Schedule } from 'effect';
-import { every, fork, keepRunningUntil, pauses } from '../../src/effect.ts';
+import { every, fork, keepRunningUntil, pauses, recent } from '../../src/effect.ts';
 
 describe('background work on Effect', () => {
   it('keepRunning starts a failed task again after the pause, reports each failure, and ends when the signal aborts', async () => {
@@ -58,5 +58,20 @@ describe('background work on Effect', () => {
     assert.ok(first >= 25 && second >= 55 && third >= 115, `${first}, ${second}, ${third}`);
     backoff.reset();
     assert.ok((await timed()) < third);
+  });
+
+  it('recent shares one read among the callers meanwhile, and reads again once its time is up', async () => {
+    let reads = 0;
+    const value = recent(150, async () => {
+      reads++;
+      await sleep(20);
+      return reads;
+    });
+    assert.deepEqual(await Promise.all(Array.from({ length: 50 }, () => value())), Array(50).fill(1), 'callers during the read wait for it');
+    assert.equal(await value(), 1);
+    assert.equal(reads, 1);
+    await sleep(200);
+    assert.equal(await value(), 2);
+    assert.equal(reads, 2);
   });
 });
