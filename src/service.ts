@@ -40,10 +40,13 @@ import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts'
 import { Budgets, budgetsSchema } from './store/budgets.ts';
 import { AuthGuard } from './commands/guard.ts';
 import { OpenLimits } from './commands/open-limits.ts';
+import { loadRoutes, routesFollower } from './commands/gateway-routes.ts';
 import { Quotas } from './commands/quotas.ts';
 import { KeyCache } from './commands/callers.ts';
 import { GatewayCore } from './commands/gateway.ts';
 import { GatewayPrices, GatewayRoutes } from './domain/gateway.ts';
+import type { RoutesState } from './domain/gateway-routes.ts';
+import type { Known } from './commands/runner.ts';
 import { Upstreams } from './workers/upstream.ts';
 import { buildGateway } from './http/gateway.ts';
 import { ConfigError, parseJson } from './config.ts';
@@ -136,7 +139,7 @@ export interface StartOptions {
 class Settings extends Context.Tag('roster/Settings')<Settings, { config: Config; options: StartOptions }>() {}
 class Databases extends Context.Tag('roster/Databases')<Databases, { db: pg.Pool; background: pg.Pool }>() {}
 class Stores extends Context.Tag('roster/Stores')<Stores, { store: EventStore; backgroundStore: EventStore }>() {}
-class Core extends Context.Tag('roster/Core')<Core, { services: Services; flows: FlowPool; from: Position; scheduler: Scheduler; errors: { report: (e: unknown) => void; to: (f: (e: unknown) => void) => void } }>() {}
+class Core extends Context.Tag('roster/Core')<Core, { services: Services; flows: FlowPool; from: Position; routes: Known<RoutesState>; scheduler: Scheduler; errors: { report: (e: unknown) => void; to: (f: (e: unknown) => void) => void } }>() {}
 class Http extends Context.Tag('roster/Http')<Http, { app: App }>() {}
 class Listening extends Context.Tag('roster/Listening')<Listening, { url: string; gatewayUrl: string; adminToken?: string }>() {}
 
@@ -242,6 +245,9 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   };
   // Usage counted in memory is appended once more when the service stops (after the gateway closes).
   const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day) }, gatewaySettings, store), (g) => g.meter.flush());
+  // The routes set through the API are in effect before the gateway listens (then followed).
+  const routes = yield* Effect.promise(() => loadRoutes(store));
+  gateway.useLogged(routes.state, routes.revision);
   const upstreams = yield* resource(() => new Upstreams(providers, {
     timeoutMs: config.ROSTER_GATEWAY_TIMEOUT_MS, strip: config.ROSTER_GATEWAY_STRIP_HEADERS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   }), (u) => u.close());
@@ -256,7 +262,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
       trustProxy: trustProxyOf(config.ROSTER_TRUST_PROXY) as TrustProxy,
     },
   };
-  return { services, flows, from, scheduler, errors };
+  return { services, flows, from, routes, scheduler, errors };
 }));
 
 const HttpLive = Layer.scoped(Http, Effect.gen(function* () {
@@ -270,7 +276,7 @@ const HttpLive = Layer.scoped(Http, Effect.gen(function* () {
 /** The background work as fibers of the service's scope: interrupted on stop, before the server closes. */
 const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   const { config } = yield* Settings;
-  const { services, from, scheduler, errors } = yield* Core;
+  const { services, from, routes, scheduler, errors } = yield* Core;
   const { app } = yield* Http;
   const { db, store, allocators, registrations } = services;
   const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
@@ -279,7 +285,7 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   });
   // Both restart themselves after a failure (keepRunningUntil inside): the fiber only carries their signal.
   yield* Effect.forkScoped(untilInterrupted((signal) => runner.run(signal, report('projections'))));
-  yield* Effect.forkScoped(untilInterrupted((signal) => allocators.follow(from, signal, report('log tail'))));
+  yield* Effect.forkScoped(untilInterrupted((signal) => allocators.follow(from, signal, report('log tail'), [routesFollower(store, services.gateway, routes)])));
   yield* Effect.forkScoped(every(config.ROSTER_REAPER_INTERVAL_MS, () => allocators.reap(report('reaper')), report('reaper')));
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));

@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors.ts';
-import type { EventStore, Position } from '../store/port.ts';
+import type { RosterEvent } from '../domain/catalog.ts';
+import type { EventStore, Position, RecordedEvent } from '../store/port.ts';
 import { systemContext } from './context.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import { PoolAllocator, type UsageDays } from './allocator.ts';
@@ -12,6 +13,12 @@ import { keepRunningUntil } from '../effect.ts';
  * @example
  * const allocator = await allocators.get('default');
  */
+/** Another part of the node that follows streams of the log: those whose names start with `streamPrefix`. */
+export interface LogFollower {
+  streamPrefix: string;
+  apply(event: RecordedEvent<RosterEvent>): Promise<void>;
+}
+
 export class Allocators {
   private readonly loaded = new Map<string, Promise<PoolAllocator>>();
   /** When (`performance.now()`) a client last asked to allocate, renew or release: how recently leases were served. */
@@ -53,16 +60,20 @@ export class Allocators {
   }
 
   /**
-   * Follows account changes on the log from `from` into the index. (Allocators learn other
-   * nodes' ledger writes from their own stream: on a conflict, and before serving parked
-   * allocations.) Resubscribes from the last event seen after an error.
+   * Follows account changes on the log from `from` into the index, and hands each event of
+   * the streams `also` names to its follower (one subscription for all). (Allocators learn
+   * other nodes' ledger writes from their own stream: on a conflict, and before serving
+   * parked allocations.) Resubscribes from the last event seen after an error.
    */
-  async follow(from: Position, signal: AbortSignal, onError: (e: unknown) => void = () => undefined): Promise<void> {
+  async follow(from: Position, signal: AbortSignal, onError: (e: unknown) => void = () => undefined, also: LogFollower[] = []): Promise<void> {
     let position = from;
+    const streamPrefixes = ['account-', ...also.map((f) => f.streamPrefix)];
     await keepRunningUntil(signal, async (subscribed) => {
-      for await (const event of this.store.subscribe({ from: position, signal: subscribed, filter: { streamPrefixes: ['account-'] } })) {
+      for await (const event of this.store.subscribe({ from: position, signal: subscribed, filter: { streamPrefixes } })) {
         position = event.position;
-        this.accounts.applyRecorded(event);
+        const other = also.find((f) => event.stream.startsWith(f.streamPrefix));
+        if (other) await other.apply(event);
+        else this.accounts.applyRecorded(event);
       }
     }, onError);
   }

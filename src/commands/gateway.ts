@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
 import { poolOrder, resolveRoute, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
+import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
 import type { Cooldown } from '../domain/account.ts';
@@ -22,6 +23,7 @@ import type { Allocators } from './allocators.ts';
 import { systemContext, toNewEvents } from './context.ts';
 
 export interface GatewaySettings {
+  /** Routes and prices in configuration; those set through the API come from the log (`useLogged`). */
   routes: GatewayRoutes;
   prices: GatewayPrices;
   /** Other accounts tried after the first fails before the first byte. */
@@ -84,8 +86,13 @@ export class GatewayCore {
   private waiters: Array<() => void> = [];
   readonly meter: UsageMeter;
   private readonly daily: DailyUse;
+  /** Routes and prices in effect: configuration's, then the log's (`useLogged`). */
+  private effective: RoutesState;
+  /** The revision of the routes' stream last taken in. */
+  private loggedRevision = -1;
 
   constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
+    this.effective = { routes: settings.routes, prices: settings.prices };
     this.meter = new UsageMeter(store, nodeId);
     this.daily = new DailyUse(deps.useOn, (accountId) => {
       const poolId = deps.accounts.find(accountId)?.state.poolId;
@@ -100,16 +107,36 @@ export class GatewayCore {
     return this.inFlight.has(accountId);
   }
 
+  /** The routes in effect: configuration's and those set through the API. */
+  get routes(): GatewayRoutes {
+    return this.effective.routes;
+  }
+
+  /** The prices in effect: configuration's, and those of routes set through the API. */
+  get prices(): GatewayPrices {
+    return this.effective.prices;
+  }
+
+  /**
+   * Takes in the routes set through the API as of a revision of their stream (a later one
+   * than last time, else nothing changes: a follower may lag behind a local change).
+   */
+  useLogged(logged: RoutesState, revision: number): void {
+    if (revision <= this.loggedRevision) return;
+    this.loggedRevision = revision;
+    this.effective = { routes: { ...logged.routes, ...this.settings.routes }, prices: { ...logged.prices, ...this.settings.prices } };
+  }
+
   /** The route of a model the client asked for; 404 `model_not_found` when there is none. */
   route(model: string): ResolvedRoute {
-    const route = resolveRoute(this.settings.routes, model);
+    const route = resolveRoute(this.routes, model);
     if (!route) throw new DomainError('not_found', `no route for model ${model}`, [{ field: 'model', message: 'has no route' }]);
     return route;
   }
 
   /** The models a key may use: every route, or those its scope names. */
   models(allowed: string[] | null): string[] {
-    return Object.keys(this.settings.routes).filter((m) => allowed === null || allowed.includes(m));
+    return Object.keys(this.routes).filter((m) => allowed === null || allowed.includes(m));
   }
 
   /** Marks an account whose place in its pool's orders may have changed. */

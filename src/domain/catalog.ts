@@ -11,10 +11,12 @@ import { poolEvents, type PoolEvent } from './pool.ts';
 import { userEvents, type UserEvent } from './user.ts';
 import { apiKeyEvents, type ApiKeyEvent } from './api-key.ts';
 import { gatewayEvents, type GatewayEvent } from './gateway.ts';
+import { routeEvents, type RouteEvent } from './gateway-routes.ts';
 
 export const rosterEvents = eventSet(
   ...accountEvents.definitions, ...poolEvents.definitions, ...jobEvents.definitions, ...identitiesEvents.definitions, ...operationEvents.definitions,
   ...userEvents.definitions, ...apiKeyEvents.definitions, ...gatewayEvents.definitions,
+  ...routeEvents.definitions,
 );
 /** Any event of Roster's log. */
-export type RosterEvent = AccountEvent | PoolEvent | JobEvent | IdentitiesEvent | OperationEvent | UserEvent | ApiKeyEvent | GatewayEvent;
+export type RosterEvent = AccountEvent | PoolEvent | JobEvent | IdentitiesEvent | OperationEvent | UserEvent | ApiKeyEvent | GatewayEvent | RouteEvent;

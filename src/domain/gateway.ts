@@ -32,10 +32,14 @@ export type GatewayRoute = Static<typeof GatewayRoute>;
 export const GatewayRoutes = Type.Record(Type.String({ minLength: 1, maxLength: 200 }), GatewayRoute);
 export type GatewayRoutes = Static<typeof GatewayRoutes>;
 
+/** What a model's tokens cost, per million, in budget units. */
+export const ModelPrice = Type.Object({
+  inputPerMillion: Type.Number({ minimum: 0, maximum: 1e12 }), outputPerMillion: Type.Number({ minimum: 0, maximum: 1e12 }),
+}, { additionalProperties: false });
+export type ModelPrice = Static<typeof ModelPrice>;
+
 /** Model name → price per million tokens, in budget units. */
-export const GatewayPrices = Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.Object({
-  inputPerMillion: Type.Number({ minimum: 0 }), outputPerMillion: Type.Number({ minimum: 0 }),
-}, { additionalProperties: false }));
+export const GatewayPrices = Type.Record(Type.String({ minLength: 1, maxLength: 200 }), ModelPrice);
 export type GatewayPrices = Static<typeof GatewayPrices>;
 
 /** A pool of a resolved route. */

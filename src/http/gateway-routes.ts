@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
+import { removeRoute, setRoute } from '../commands/gateway-routes.ts';
 import { Nullable } from '../domain/events.ts';
-import { resolveRoute } from '../domain/gateway.ts';
+import { GatewayRoute, ModelPrice, resolveRoute } from '../domain/gateway.ts';
 import { upstreamOutcomes } from '../projections/gateway-usage.ts';
 import type { App, Services } from './app.ts';
 import { readModelsAt } from './consistency.ts';
-import { answers, Id, Position } from './schemas.ts';
+import { answers, Id, Position, PositionText } from './schemas.ts';
 
 const Day = Type.String({ format: 'date', description: 'a usage day, YYYY-MM-DD' });
 
@@ -14,7 +15,10 @@ const RouteView = Type.Object({
   upstreamModel: Type.String(),
   pools: Type.Array(Type.Object({ poolId: Type.String(), weight: Type.Number(), priority: Type.Integer() })),
   price: Nullable(Type.Object({ inputPerMillion: Type.Number(), outputPerMillion: Type.Number() })),
+  source: Type.Union([Type.Literal('config'), Type.Literal('api')], { description: 'config: ROSTER_GATEWAY_ROUTES (fixed); api: set through this API' }),
 });
+const ModelName = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200, description: 'the route\'s name (URL-encoded)' }) });
+const RouteBody = Type.Object({ ...GatewayRoute.properties, price: Type.Optional(Nullable(ModelPrice)) }, { additionalProperties: false });
 
 const OutcomeView = Type.Object({
   poolId: Type.String(), accountId: Type.String(), login: Nullable(Type.String()), model: Type.String(), day: Type.String(),
@@ -22,19 +26,37 @@ const OutcomeView = Type.Object({
 });
 
 /**
- * What operators read of the gateway: its routes (configuration, `ROSTER_GATEWAY_ROUTES`
- * and `ROSTER_GATEWAY_PRICES`) and each upstream account's tries and failures per model
- * and day (the usage read model).
+ * The gateway's routes, as operators read and change them: those in configuration
+ * (`ROSTER_GATEWAY_ROUTES`, `ROSTER_GATEWAY_PRICES`; fixed) and those set through the API
+ * (events of the log); and each upstream account's tries and failures per model and day
+ * (the usage read model).
  */
 export default function gatewayRoutes(app: App, s: Services): void {
   const tags = ['gateway'];
-  app.get('/v1/gateway/routes', { schema: { tags, response: answers({ 200: Type.Object({ items: Type.Array(RouteView) }) }) } }, async () => {
-    const { routes, prices } = s.gateway.settings;
+  const view = (model: string) => {
+    const { routes, prices } = s.gateway;
     return {
-      items: Object.entries(routes).map(([model, route]) => ({
-        ...resolveRoute(routes, model)!, aliases: route.aliases ?? [], price: prices[model] ?? null,
-      })),
+      ...resolveRoute(routes, model)!, aliases: routes[model]!.aliases ?? [], price: prices[model] ?? null,
+      source: s.gateway.settings.routes[model] ? 'config' as const : 'api' as const,
     };
+  };
+  app.get('/v1/gateway/routes', { schema: { tags, response: answers({ 200: Type.Object({ items: Type.Array(RouteView) }) }) } }, async () => ({
+    items: Object.keys(s.gateway.routes).map(view),
+  }));
+  app.put('/v1/gateway/routes/:model', {
+    schema: {
+      tags, params: ModelName, body: RouteBody,
+      description: 'Makes or replaces a route (and its price) that is not in configuration; in effect on this node at once, on the others within the log tail\'s delay.',
+      response: answers({ 200: Type.Object({ ...RouteView.properties, position: Type.Optional(PositionText) }) }),
+    },
+  }, async (req) => {
+    const { price, ...route } = req.body;
+    const { position } = await setRoute(s, req.params.model, route, price ?? null, req.ctx);
+    return { ...view(req.params.model), ...(position ? { position } : {}) };
+  });
+  app.delete('/v1/gateway/routes/:model', { schema: { tags, params: ModelName, response: answers({ 204: Type.Null() }) } }, async (req, reply) => {
+    await removeRoute(s, req.params.model, req.ctx);
+    return reply.code(204).send(null);
   });
 
   app.get('/v1/gateway/upstreams', {

@@ -159,7 +159,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     let held: Reservation[];
     try {
       const input = typeof payload === 'string' ? estimateTokens(payload) : 0;
-      held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.settings.prices, route.model, { input, output: out.maxOutput }));
+      held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.prices, route.model, { input, output: out.maxOutput }));
     } catch (error) {
       if (!(error instanceof DomainError)) return sendError(reply, dialect, 503, 'api_error', 'budgets cannot be checked right now', 2);
       return sendError(reply, dialect, 429, 'rate_limit_error', error.detail, error.retryAfterSeconds);
@@ -266,7 +266,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
 
   /** Counts one try in the usage meter; answers what it spent (nothing, for a try without tokens). */
   function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number): number {
-    const spend = spendOf(s.gateway.settings.prices, route.model, usage);
+    const spend = spendOf(s.gateway.prices, route.model, usage);
     s.gateway.count({
       keyId: caller.keyId, userId: caller.user.userId, accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, day: s.gateway.dayOf(Date.now()),
       requests: 1, failures, inputTokens: usage.input, outputTokens: usage.output, estimated: usage.estimated ? 1 : 0, spend,

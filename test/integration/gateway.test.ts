@@ -156,7 +156,7 @@ describe('gateway', () => {
   it('shows operators its routes with their pools, weights, priorities and prices, and no member', async () => {
     const { body } = await t.call('GET', '/v1/gateway/routes');
     const byModel = Object.fromEntries(body.items.map((r: { model: string }) => [r.model, r]));
-    assert.deepEqual(byModel.small, { model: 'small', aliases: ['tiny'], upstreamModel: 'sandbox-small', pools: [{ poolId: 'gw', weight: 1, priority: 0 }], price: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } });
+    assert.deepEqual(byModel.small, { model: 'small', aliases: ['tiny'], upstreamModel: 'sandbox-small', pools: [{ poolId: 'gw', weight: 1, priority: 0 }], price: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 }, source: 'config' });
     assert.deepEqual(byModel.fallback.pools, [{ poolId: 'gw', weight: 1, priority: 1 }, { poolId: 'gw2', weight: 1, priority: 0 }]);
     assert.equal(byModel.spread.price, null);
     const member = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
