@@ -70,10 +70,11 @@ export class Allocators {
     const streamPrefixes = ['account-', ...also.map((f) => f.streamPrefix)];
     await keepRunningUntil(signal, async (subscribed) => {
       for await (const event of this.store.subscribe({ from: position, signal: subscribed, filter: { streamPrefixes } })) {
-        position = event.position;
         const other = also.find((f) => event.stream.startsWith(f.streamPrefix));
         if (other) await other.apply(event);
         else this.accounts.applyRecorded(event);
+        // Only once applied: after a failure the subscription starts again at this event.
+        position = event.position;
       }
     }, onError);
   }
