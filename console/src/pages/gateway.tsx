@@ -102,14 +102,52 @@ export function GatewayPage(props: PageProps) {
           </tbody>
         </Table>
       </Section>
-      {props.role !== 'member' && <RoutesAndUpstreams />}
+      {props.role !== 'member' && <RoutesAndUpstreams {...props} />}
     </>
   );
 }
 
-/** The gateway's routes and each upstream account's error rate per model and day, worst first (not for members). */
-function RoutesAndUpstreams() {
-  const [routes, routesError] = useLoad(async () => (await must(api.GET('/v1/gateway/routes'))).items, []);
+/** A comma-separated list's items, trimmed, without empty ones. */
+const listOf = (text: FormDataEntryValue | null) => String(text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/**
+ * The gateway's routes (an operator sets and removes those not in configuration) and each
+ * upstream account's error rate per model and day, worst first (not for members).
+ */
+function RoutesAndUpstreams(props: PageProps) {
+  const [routes, routesError, reloadRoutes] = useLoad(async () => (await must(api.GET('/v1/gateway/routes'))).items, []);
+  const edits = props.role === 'operator' || props.role === 'admin';
+  const setRoute = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    const model = String(f.get('model')).trim();
+    const [input, output] = [String(f.get('priceIn')).trim(), String(f.get('priceOut')).trim()];
+    const upstreamModel = String(f.get('upstreamModel')).trim();
+    try {
+      await must(api.PUT('/v1/gateway/routes/{model}', {
+        params: { path: { model } },
+        body: {
+          pools: listOf(f.get('pools')), aliases: listOf(f.get('aliases')), ...(upstreamModel ? { upstreamModel } : {}),
+          price: input || output ? { inputPerMillion: Number(input || 0), outputPerMillion: Number(output || 0) } : null,
+        },
+      }));
+      props.notify(`Route ${model} set`);
+      form.reset();
+      reloadRoutes();
+    } catch (err) {
+      props.notify((err as Error).message, 'error');
+    }
+  };
+  const remove = async (model: string) => {
+    try {
+      await must(api.DELETE('/v1/gateway/routes/{model}', { params: { path: { model } } }));
+      props.notify(`Route ${model} removed`);
+      reloadRoutes();
+    } catch (err) {
+      props.notify((err as Error).message, 'error');
+    }
+  };
   const [days, setDays] = useState(1);
   const from = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const [upstreams, upstreamsError] = useLoad(async () => (await must(api.GET('/v1/gateway/upstreams', { params: { query: { from, limit: 200 } } }))).items, [from]);
@@ -119,18 +157,31 @@ function RoutesAndUpstreams() {
       <Section title="Routes">
         <ErrorLine error={routesError} />
         <Table label="Routes">
-          <thead><tr><th scope="col">Model</th><th scope="col">Aliases</th><th scope="col">Upstream model</th><th scope="col">Pools (priority, weight)</th><th scope="col" class="num">Price in / out per million</th></tr></thead>
+          <thead><tr><th scope="col">Model</th><th scope="col">Aliases</th><th scope="col">Upstream model</th><th scope="col">Pools (priority, weight)</th><th scope="col" class="num">Price in / out per million</th><th scope="col">Set in</th>{edits && <th scope="col">Actions</th>}</tr></thead>
           <tbody>
             {(routes ?? []).map((r) => (
               <tr data-route={r.model}>
                 <td>{r.model}</td><td>{r.aliases.join(', ') || '—'}</td><td>{r.upstreamModel}</td>
                 <td>{r.pools.map((p) => `${p.poolId} (${p.priority}, ${p.weight})`).join('; ')}</td>
                 <td class="num">{r.price ? `${r.price.inputPerMillion} / ${r.price.outputPerMillion}` : '—'}</td>
+                <td>{r.source === 'config' ? 'configuration' : 'console or API'}</td>
+                {edits && <td class="actions">{r.source === 'api' && <button type="button" onClick={() => void remove(r.model)} aria-label={`Remove route ${r.model}`}>Remove</button>}</td>}
               </tr>
             ))}
           </tbody>
         </Table>
-        {routes?.length === 0 && <p class="muted">No routes: set ROSTER_GATEWAY_ROUTES (see docs/gateway.md).</p>}
+        {routes?.length === 0 && <p class="muted">No routes yet: set one below, or in ROSTER_GATEWAY_ROUTES (see docs/gateway.md).</p>}
+        {edits && (
+          <form class="row" onSubmit={setRoute} aria-label="Set a route">
+            <Field label="Model"><input name="model" required maxLength={200} /></Field>
+            <Field label="Pools (comma-separated)"><input name="pools" required /></Field>
+            <Field label="Upstream model"><input name="upstreamModel" maxLength={200} placeholder="the model's own name" /></Field>
+            <Field label="Aliases (comma-separated)"><input name="aliases" /></Field>
+            <Field label="Price in per million"><input name="priceIn" type="number" min="0" step="any" /></Field>
+            <Field label="Price out per million"><input name="priceOut" type="number" min="0" step="any" /></Field>
+            <button type="submit">Set route</button>
+          </form>
+        )}
       </Section>
       <Section title="Upstream error rates" actions={
         <Field label="Days"><select value={String(days)} onChange={(e) => setDays(Number((e.currentTarget as HTMLSelectElement).value))}>{[1, 7, 30].map((d) => <option value={String(d)}>{d === 1 ? 'today' : `last ${d}`}</option>)}</select></Field>
