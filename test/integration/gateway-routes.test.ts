@@ -61,9 +61,14 @@ describe('gateway routes set through the API', () => {
     const listed = (await t.call('GET', '/v1/gateway/routes')).body.items as Array<{ model: string; source: string; price: unknown; aliases: string[] }>;
     assert.deepEqual(listed.map((r) => [r.model, r.source, r.aliases]).sort(), [['fixed', 'config', ['fixed-alias']], ['live', 'api', ['live-alias']]]);
     assert.deepEqual(listed.find((r) => r.model === 'live')!.price, { inputPerMillion: 3, outputPerMillion: 5 });
+    // A name with a slash (as many model names have) goes URL-encoded in the path.
+    assert.equal((await t.call('PUT', `/v1/gateway/routes/${encodeURIComponent('org/model x')}`, { pools: ['gw'], upstreamModel: 'sandbox-small' })).status, 200);
+    assert.equal(await answer(t, 'org/model x'), 'echo: routed');
+    assert.equal((await t.call('DELETE', `/v1/gateway/routes/${encodeURIComponent('org/model x')}`)).status, 204);
+    assert.equal(await answer(t, 'org/model x'), 404);
     // Setting it again as it is records nothing.
     assert.equal((await t.call('PUT', '/v1/gateway/routes/live', { price: { outputPerMillion: 5, inputPerMillion: 3 }, aliases: ['live-alias'], upstreamModel: 'sandbox-small', pools: ['gw'] })).status, 200);
-    assert.deepEqual(await logged(), ['GatewayRouteSet']);
+    assert.deepEqual(await logged(), ['GatewayRouteSet', 'GatewayRouteSet', 'GatewayRouteRemoved']);
     const [event] = await t.roster.services.store.readStream(ROUTES_STREAM);
     assert.match(event!.metadata.actor, /^admin/);
   });
@@ -106,6 +111,6 @@ describe('gateway routes set through the API', () => {
     assert.equal(await answer(t, 'live'), 404, 'gone at once where it was removed');
     await until('the other node drops the removed route', async () => (await answer(other!, 'live')) === 404);
     assert.equal(await answer(other, 'fixed'), 'echo: routed');
-    assert.deepEqual(await logged(), ['GatewayRouteSet', 'GatewayRouteSet', 'GatewayRouteRemoved']);
+    assert.deepEqual((await logged()).slice(3), ['GatewayRouteSet', 'GatewayRouteRemoved']);
   });
 });
