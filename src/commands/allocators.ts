@@ -6,6 +6,12 @@ import type { AccountIndex } from '../projections/account-index.ts';
 import { PoolAllocator, type UsageDays } from './allocator.ts';
 import { keepRunningUntil } from '../effect.ts';
 
+/** Another part of the node that follows streams of the log: those whose names start with `streamPrefix`. */
+export interface LogFollower {
+  streamPrefix: string;
+  apply(event: RecordedEvent<RosterEvent>): Promise<void>;
+}
+
 /**
  * This node's allocators, one per pool, loaded on first use; the log tail that keeps the
  * account index current; and the reaper that expires overdue sessions.
@@ -13,12 +19,6 @@ import { keepRunningUntil } from '../effect.ts';
  * @example
  * const allocator = await allocators.get('default');
  */
-/** Another part of the node that follows streams of the log: those whose names start with `streamPrefix`. */
-export interface LogFollower {
-  streamPrefix: string;
-  apply(event: RecordedEvent<RosterEvent>): Promise<void>;
-}
-
 export class Allocators {
   private readonly loaded = new Map<string, Promise<PoolAllocator>>();
   /** When (`performance.now()`) a client last asked to allocate, renew or release: how recently leases were served. */

@@ -3,8 +3,7 @@
  * client IP and per account (an email, an API key's id), and once either passes its limit
  * in the window, the next try is answered 429 before any password hash is computed.
  */
-import { DomainError } from '../domain/errors.ts';
-import type { RateLimits, Verdict } from '../store/rate-limits.ts';
+import { tooMany, type RateLimits, type Verdict } from '../store/rate-limits.ts';
 
 export interface GuardSettings {
   /** Failures from one IP in the window, at most. */
@@ -14,8 +13,7 @@ export interface GuardSettings {
   windowSeconds: number;
 }
 
-const refusal = (v: Verdict & { allowed: false }) =>
-  new DomainError('rate_limited', 'too many failed attempts; try again later', [], Math.ceil(v.retryAfterMs / 1000));
+const refusal = (v: Verdict & { allowed: false }) => tooMany(v, 'failed attempts');
 
 /**
  * @example

@@ -4,9 +4,8 @@
  * whether an email is taken. Counted per client IP and per address in the rate-limit store
  * (shared by every node), and checked before any of that work is done.
  */
-import { DomainError } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/user.ts';
-import type { RateLimits, Verdict } from '../store/rate-limits.ts';
+import { tooMany, type RateLimits } from '../store/rate-limits.ts';
 
 export interface OpenLimitSettings {
   /** Sign-ups and password-reset requests from one IP in the window, at most. */
@@ -17,9 +16,6 @@ export interface OpenLimitSettings {
   lookupsPerIp: number;
   windowSeconds: number;
 }
-
-const refusal = (v: Verdict & { allowed: false }, what: string) =>
-  new DomainError('rate_limited', `too many ${what}; try again later`, [], Math.ceil(v.retryAfterMs / 1000));
 
 /**
  * @example
@@ -36,14 +32,14 @@ export class OpenLimits {
   async mail(ip: string, email: string): Promise<void> {
     const { mailRequestsPerIp, mailsPerAddress, windowSeconds } = this.settings;
     const byIp = await this.limits.limiter('mail-ip', mailRequestsPerIp, windowSeconds).consume(ip);
-    if (!byIp.allowed) throw refusal(byIp, 'requests that send mail from this IP');
+    if (!byIp.allowed) throw tooMany(byIp, 'requests that send mail from this IP');
     const byAddress = await this.limits.limiter('mail-to', mailsPerAddress, windowSeconds).consume(normalizeEmail(email));
-    if (!byAddress.allowed) throw refusal(byAddress, 'mails to this email');
+    if (!byAddress.allowed) throw tooMany(byAddress, 'mails to this email');
   }
 
   /** Counts a question whether an email is taken; 429 when the IP is over the limit. */
   async lookup(ip: string): Promise<void> {
     const v = await this.limits.limiter('lookup-ip', this.settings.lookupsPerIp, this.settings.windowSeconds).consume(ip);
-    if (!v.allowed) throw refusal(v, 'lookups');
+    if (!v.allowed) throw tooMany(v, 'lookups');
   }
 }

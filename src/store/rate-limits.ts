@@ -59,6 +59,15 @@ const verdictOf = (res: RateLimiterRes, points: number): Verdict =>
   (res.consumedPoints > points ? { allowed: false, retryAfterMs: Math.max(1, res.msBeforeNext) } : { allowed: true, remaining: res.remainingPoints });
 
 /**
+ * The 429 for a refused verdict: `too many <what>`, with the seconds until the next try.
+ *
+ * @example
+ * if (!v.allowed) throw tooMany(v, 'failed attempts');
+ */
+export const tooMany = (v: Verdict & { allowed: false }, what: string) =>
+  new DomainError('rate_limited', `too many ${what}; try again later`, [], Math.ceil(v.retryAfterMs / 1000));
+
+/**
  * The limiters of one store, made once per (name, points, duration).
  *
  * @example
