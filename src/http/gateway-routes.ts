@@ -33,16 +33,14 @@ const OutcomeView = Type.Object({
  */
 export default function gatewayRoutes(app: App, s: Services): void {
   const tags = ['gateway'];
-  const view = (model: string) => {
+  const view = (model: string, route: GatewayRoute, price: ModelPrice | null) => ({
+    ...resolveRoute({ [model]: route }, model)!, aliases: route.aliases ?? [], price,
+    source: s.gateway.settings.routes[model] ? 'config' as const : 'api' as const,
+  });
+  app.get('/v1/gateway/routes', { schema: { tags, response: answers({ 200: Type.Object({ items: Type.Array(RouteView) }) }) } }, async () => {
     const { routes, prices } = s.gateway;
-    return {
-      ...resolveRoute(routes, model)!, aliases: routes[model]!.aliases ?? [], price: prices[model] ?? null,
-      source: s.gateway.settings.routes[model] ? 'config' as const : 'api' as const,
-    };
-  };
-  app.get('/v1/gateway/routes', { schema: { tags, response: answers({ 200: Type.Object({ items: Type.Array(RouteView) }) }) } }, async () => ({
-    items: Object.keys(s.gateway.routes).map(view),
-  }));
+    return { items: Object.entries(routes).map(([model, route]) => view(model, route, prices[model] ?? null)) };
+  });
   app.put('/v1/gateway/routes/:model', {
     schema: {
       tags, params: ModelName, body: RouteBody,
@@ -52,7 +50,7 @@ export default function gatewayRoutes(app: App, s: Services): void {
   }, async (req) => {
     const { price, ...route } = req.body;
     const { position } = await setRoute(s, req.params.model, route, price ?? null, req.ctx);
-    return { ...view(req.params.model), ...(position ? { position } : {}) };
+    return { ...view(req.params.model, route, price ?? null), ...(position ? { position } : {}) };
   });
   app.delete('/v1/gateway/routes/:model', { schema: { tags, params: ModelName, response: answers({ 204: Type.Null() }) } }, async (req, reply) => {
     await removeRoute(s, req.params.model, req.ctx);
