@@ -71,6 +71,12 @@ describe('gateway routes set through the API', () => {
     assert.deepEqual(await logged(), ['GatewayRouteSet', 'GatewayRouteSet', 'GatewayRouteRemoved']);
     const [event] = await t.roster.services.store.readStream(ROUTES_STREAM);
     assert.match(event!.metadata.actor, /^admin/);
+    // The audit trail says who set it.
+    const head = String(await t.roster.services.store.headPosition());
+    const audit = await t.call('GET', `/v1/audit?stream=${ROUTES_STREAM}&position=${encodeURIComponent(head)}`);
+    const rows = (audit.body.items as Array<{ type: string; actor: string }>).map((r) => `${r.type} by ${r.actor}`).sort();
+    const by = event!.metadata.actor;
+    assert.deepEqual(rows, [`GatewayRouteRemoved by ${by}`, `GatewayRouteSet by ${by}`, `GatewayRouteSet by ${by}`]);
   });
 
   it('refuses a bad or clashing route with a problem naming the field, and records nothing', async () => {
