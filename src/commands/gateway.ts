@@ -68,6 +68,9 @@ function coolingUntil(cooldowns: readonly Cooldown[], model: string, now: number
   return until;
 }
 
+/** An order not walked for this long is dropped when another order of its pool is made. */
+const ORDER_IDLE_MS = 10 * 60_000;
+
 /**
  * @example
  * const route = gateway.route('gpt-small');
@@ -81,7 +84,7 @@ export class GatewayCore {
   /** The account each pool gave its last request to (round_robin goes on after it). */
   private readonly cursor = new Map<string, string>();
   /** Each pool's accounts in its strategy's order, one per model (least_used: per model and day). */
-  private readonly orders = new Map<string, Map<string, { order: GatewayOrder; day: string }>>();
+  private readonly orders = new Map<string, Map<string, { order: GatewayOrder; day: string; used: number }>>();
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
   readonly meter: UsageMeter;
@@ -154,14 +157,17 @@ export class GatewayCore {
     const name = `${strategy}\u0000${model}\u0000${day}`;
     let orders = this.orders.get(poolId);
     if (!orders) this.orders.set(poolId, (orders = new Map()));
+    const now = Date.now();
     let made = orders.get(name);
     if (!made) {
-      // Orders of another strategy, or of another day, are of no more use.
-      for (const [other, o] of orders) if (o.order.strategy !== strategy || o.day !== day) orders.delete(other);
-      made = { order: new GatewayOrder(strategy, this.rankIn(poolId, strategy, model, day)), day };
+      // Orders of another strategy or day are of no more use, and one not walked for a while
+      // (a model no longer asked for) gives its memory back: it is made again when needed.
+      for (const [other, o] of orders) if (o.order.strategy !== strategy || o.day !== day || now - o.used > ORDER_IDLE_MS) orders.delete(other);
+      made = { order: new GatewayOrder(strategy, this.rankIn(poolId, strategy, model, day)), day, used: now };
       for (const accountId of this.deps.accounts.pool(poolId).keys()) made.order.touch(accountId);
       orders.set(name, made);
     }
+    made.used = now;
     return made.order;
   }
 

@@ -79,4 +79,33 @@ describe('the gateway\'s choice within a pool', () => {
     assert.deepEqual(order.slice(3), order.slice(0, 3), 'the same round again');
     assert.equal(new Set(order.slice(0, 3)).size, 3);
   });
+
+  it('keeps one order per model, and drops one no request has walked for ten minutes when another is made', async () => {
+    mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-12-05T12:00:00Z') });
+    try {
+      const gateway = gatewayOf('lru', () => []);
+      const models = () => [...(gateway['orders'].get('p')?.keys() ?? [])].map((name) => name.split('\u0000')[1]).sort();
+      const ask = async (model: string) => (await gateway.choose({ ...route, model }, new Set()) as Chosen).done();
+      await ask('m1');
+      await ask('m2');
+      assert.deepEqual(models(), ['m1', 'm2']);
+      mock.timers.tick(9 * 60_000);
+      await ask('m1');
+      mock.timers.tick(2 * 60_000);
+      await ask('m3');
+      assert.deepEqual(models(), ['m1', 'm3'], 'm2 was idle 11 minutes, m1 two');
+      // A model asked for again gets its order back, with every account.
+      await ask('m2');
+      assert.deepEqual(models(), ['m1', 'm2', 'm3']);
+      const seen = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const chosen = await gateway.choose({ ...route, model: 'm2' }, new Set()) as Chosen;
+        seen.add(chosen.accountId);
+        chosen.done();
+      }
+      assert.deepEqual([...seen].sort(), ['a', 'b', 'c']);
+    } finally {
+      mock.timers.reset();
+    }
+  });
 });
