@@ -271,8 +271,7 @@ async function write(deps: AccountDeps, planned: Planned[], sealed: SealedSecret
     return { ...p, state, events, revision: p.known?.revision ?? -1 };
   });
   const secrets = pickSealed(sealed, new Set(decided.flatMap((d) => (d.credentials ? [d.accountId] : []))));
-  const before = await deps.vault.snapshot(secrets.ids);
-  await deps.vault.putSealed(secrets);
+  const before = await deps.vault.replaceSealed(secrets);
   let results;
   try {
     results = await deps.store.appendMany(decided.map((d) => ({

@@ -41,6 +41,23 @@ describe('account imports', () => {
     assert.deepEqual(again.body.lines.map((l: { result: string }) => l.result), ['imported'], 'the login is new, not a duplicate');
   });
 
+  it('puts back the secrets a failed update-mode import had replaced', async () => {
+    const made = await t.call('POST', '/v1/pools/p/accounts', { accounts: [{ login: 'keep@example.test', password: 'old-secret' }] });
+    const keep = made.body.lines[0].accountId as string;
+    await t.db.pool.query(`CREATE FUNCTION refuse_boom2() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.data->>'login' = 'boom2@example.test' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+    await t.db.pool.query('CREATE TRIGGER refuse_boom2 BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_boom2()');
+    try {
+      const s0 = await secrets();
+      const r = await t.call('POST', '/v1/pools/p/accounts?mode=update', { accounts: [{ login: 'keep@example.test', password: 'new-secret' }, { login: 'boom2@example.test', password: 'pw' }] });
+      assert.equal(r.status, 500);
+      assert.deepEqual(await secrets(), s0, 'the replaced secret is back, the new one gone');
+    } finally {
+      await t.db.pool.query('DROP TRIGGER refuse_boom2 ON events');
+    }
+    assert.deepEqual(await t.roster.services.vault.get(keep), { password: 'old-secret' });
+  });
+
   it('refuses a whole import with a bad item at the edge, writing nothing', async () => {
     const [e0, s0] = [await events(), await secrets()];
     const r = await t.call('POST', '/v1/pools/p/accounts', { accounts: [{ login: 'ok@example.test', password: 'pw' }, { login: 'bad\u0000@example.test', password: 'pw' }] });
