@@ -219,17 +219,7 @@ export class SecretVault {
     return { ids: sealed.ids, rows };
   }
 
-  /** The stored rows of these accounts as they are now, sealed, for `restore`. */
-  async snapshot(accountIds: string[]): Promise<SecretsSnapshot> {
-    const { rows } = accountIds.length
-      ? await this.pool.query<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>(
-        'SELECT account_id, wrapped_key, payload FROM secrets WHERE account_id = ANY($1::uuid[])', [accountIds],
-      )
-      : { rows: [] };
-    return { ids: accountIds, rows };
-  }
-
-  /** Puts the accounts' rows back as a snapshot found them: rows it did not find are deleted. */
+  /** Puts the accounts' rows back as `replaceSealed` found them: rows it did not find are deleted. */
   async restore(snapshot: SecretsSnapshot): Promise<void> {
     if (!snapshot.ids.length) return;
     const { rows } = snapshot;
