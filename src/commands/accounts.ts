@@ -174,7 +174,8 @@ export async function importAccounts(
   const lines: ImportLine[] = [];
   const accepted: Accepted[] = [];
   const seen = new Set<string>();
-  for (const { line, item, error } of items) {
+  for (const [i, { line, item, error }] of items.entries()) {
+    if (i > 0 && i % CHUNK === 0) await turn();
     if (!item) {
       lines.push({ line, login: null, result: 'invalid', error });
       continue;
@@ -197,7 +198,7 @@ export async function importAccounts(
     accepted.push({ result, item, login, accountId, credentials, fingerprint: credentials ? deps.vault.fingerprint(credentials) : null });
   }
   // Sealed before the pool's lock: another import into the pool may write meanwhile.
-  const sealed = deps.vault.sealMany(accepted.flatMap((a) => (a.credentials ? [[a.accountId, a.credentials] as [string, Credentials]] : [])));
+  const sealed = await sealInTurns(deps.vault, accepted.flatMap((a) => (a.credentials ? [[a.accountId, a.credentials] as [string, Credentials]] : [])));
   for (let attempt = 0; ; attempt++) {
     try {
       // Planned under the pool's lock, so that an import into the pool just before this one is known.
@@ -220,6 +221,28 @@ export async function importAccounts(
       }));
     }
   }
+}
+
+/** Lines checked, or credentials sealed, between turns of the event loop. */
+const CHUNK = 200;
+/** Lets the event loop run what waits (the import holding the pool's lock above all) before going on. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * `vault.sealMany` a chunk at a time, giving the event loop a turn between chunks: sealing
+ * a thousand credentials at once held it for 15 ms while the import before this one waited
+ * to finish its writes and let go of the pool's lock.
+ */
+async function sealInTurns(vault: SecretVault, entries: Array<[string, Credentials]>): Promise<SealedSecrets> {
+  const sealed: SealedSecrets = { ids: [], keys: [], payloads: [] };
+  for (let i = 0; i < entries.length; i += CHUNK) {
+    if (i > 0) await turn();
+    const part = vault.sealMany(entries.slice(i, i + CHUNK));
+    sealed.ids.push(...part.ids);
+    sealed.keys.push(...part.keys);
+    sealed.payloads.push(...part.payloads);
+  }
+  return sealed;
 }
 
 /** A line that passed the checks, with its credentials and their fingerprint. */
