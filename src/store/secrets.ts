@@ -131,8 +131,8 @@ export class SecretVault {
     try {
       const client = await this.pool.connect();
       try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`roster:secrets:${key}`]);
+        // One round trip: the lock is held from here to the COMMIT.
+        await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(`roster:secrets:${key}`)}))`);
         return await fn();
       } finally {
         await client.query('COMMIT').catch(() => undefined);
