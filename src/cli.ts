@@ -78,9 +78,13 @@ function helpOf(command: string | undefined): string {
   return c ? `usage: ${c.usage}\n\n${c.help}\n` : USAGE;
 }
 
-/** Opens the database and the store, runs `work`, closes them. */
-async function withStore(work: (db: pg.Pool, store: EventStore, config: Config) => Promise<number>): Promise<number> {
-  const config = loadConfig();
+/**
+ * Opens the database and the store, runs `work`, closes them. A command that reads no
+ * secret (`readsSecrets: false`) runs without the master key, so that auditing the log
+ * does not need the key that opens every credential.
+ */
+async function withStore(work: (db: pg.Pool, store: EventStore, config: Config) => Promise<number>, { readsSecrets = true } = {}): Promise<number> {
+  const config = loadConfig(process.env, { readsSecrets });
   const { url, stop } = await database(config);
   const db = openDatabase(url, 4);
   try {
@@ -112,7 +116,7 @@ async function rebuildCommand(args: string[]): Promise<number> {
     for (const [table, n] of rows) process.stdout.write(`rebuilt ${table}: ${n} rows\n`);
     process.stdout.write(`rebuilt from ${events} events in ${Math.round(ms)} ms (${Math.round(events / Math.max(ms / 1000, 0.001))} events/s)\n`);
     return 0;
-  });
+  }, { readsSecrets: false });
 }
 
 async function verifyCommand(graceMs: number): Promise<number> {
@@ -127,7 +131,7 @@ async function verifyCommand(graceMs: number): Promise<number> {
     process.stdout.write(`verified ${r.events} events in ${r.streams} streams: ${r.pools} pools, ${r.accounts} accounts, ${r.jobs} jobs; `
       + `sessions ${r.sessions.live} live, ${r.sessions.released} released, ${r.sessions.expired} expired; ${r.violations.length} violations\n`);
     return r.violations.length ? 1 : 0;
-  });
+  }, { readsSecrets: false });
 }
 
 async function exportCommand(accountId: string, out: string | undefined): Promise<number> {
@@ -136,7 +140,7 @@ async function exportCommand(accountId: string, out: string | undefined): Promis
     if (out) await writeFile(out, lines);
     else process.stdout.write(lines);
     return 0;
-  });
+  }, { readsSecrets: false });
 }
 
 /** `roster import`: streams the lines, imports them a batch at a time, prints each line's result. */
@@ -214,7 +218,7 @@ async function usersCommand(args: string[], role: string): Promise<number> {
     process.stdout.write(`${userId}\n`);
     process.stderr.write(`user ${email} created with role ${role}\n`);
     return 0;
-  }).catch((error: unknown) => {
+  }, { readsSecrets: false }).catch((error: unknown) => {
     if (error instanceof DomainError) {
       process.stderr.write(`roster: ${error.detail}\n`);
       return 1;
@@ -253,7 +257,7 @@ async function tokensCommand(args: string[], label: string | undefined): Promise
     const revoked = await tokens.revoke(id!);
     process.stdout.write(revoked ? `revoked ${id}\n` : `no live token ${id}\n`);
     return revoked ? 0 : 1;
-  });
+  }, { readsSecrets: false });
 }
 
 async function main(argv: string[]): Promise<number> {

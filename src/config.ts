@@ -149,12 +149,14 @@ export class ConfigError extends Error {
 
 /**
  * Reads and checks the configuration from the environment (and `.env`). Throws a
- * ConfigError naming every bad variable.
+ * ConfigError naming every bad variable. `readsSecrets: false` (a command that reads no
+ * secret: `roster verify`, `export`, `rebuild`, `tokens`, `users`) does not ask for
+ * `ROSTER_MASTER_KEY` with an external database.
  *
  * @example
  * const config = loadConfig(); // config.ROSTER_PORT === 8080
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, { readsSecrets = true }: { readsSecrets?: boolean } = {}): Config {
   const picked: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key];
@@ -175,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (value.ROSTER_EVENT_STORE === 'eventstoredb' && !value.EVENTSTORE_CONNECTION_STRING) {
     problems.push('EVENTSTORE_CONNECTION_STRING: required when ROSTER_EVENT_STORE=eventstoredb');
   }
-  if (value.ROSTER_DATABASE_URL && !value.ROSTER_MASTER_KEY) {
+  if (readsSecrets && value.ROSTER_DATABASE_URL && !value.ROSTER_MASTER_KEY) {
     problems.push('ROSTER_MASTER_KEY: required with ROSTER_DATABASE_URL (only embedded mode generates one)');
   }
   try {

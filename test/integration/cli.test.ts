@@ -120,6 +120,23 @@ describe('the roster command', () => {
     assert.deepEqual(await sessions(), [live.sessionId]);
   });
 
+  it('verifies, exports and lists tokens without the master key; import and mail, which read secrets, refuse to start without it', async () => {
+    const { ROSTER_MASTER_KEY: _key, ...keyless } = env;
+    const verified = await roster(['verify'], keyless);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /verified \d+ events/);
+    const accountId = (await t.db.pool.query<{ account_id: string }>("SELECT account_id FROM rm_accounts LIMIT 1")).rows[0]!.account_id;
+    const exported = await roster(['export', accountId], keyless);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.ok(exported.stdout.length > 0);
+    assert.equal((await roster(['tokens', 'list'], keyless)).code, 0);
+    for (const args of [['import', 'imp', '-'], ['mail']]) {
+      const refused = await roster(args, keyless, '');
+      assert.notEqual(refused.code, 0, args.join(' '));
+      assert.match(refused.stderr, /ROSTER_MASTER_KEY: required/, args.join(' '));
+    }
+  });
+
   after(async () => t.stop());
 
   it('creates, lists and revokes admin tokens; a revoked one stops working at once on a running server', async () => {
