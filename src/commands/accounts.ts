@@ -1,3 +1,4 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { accountDecider, type AccountCommand, type AccountEvent, type AccountState } from '../domain/account.ts';
@@ -223,10 +224,11 @@ export async function importAccounts(
   }
 }
 
-/** Lines checked, or credentials sealed, between turns of the event loop. */
+/**
+ * Lines checked, or credentials sealed, between turns of the event loop (`turn`: what waits,
+ * the import holding the pool's lock above all, runs before this one goes on).
+ */
 const CHUNK = 200;
-/** Lets the event loop run what waits (the import holding the pool's lock above all) before going on. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * `vault.sealMany` a chunk at a time, giving the event loop a turn between chunks: sealing

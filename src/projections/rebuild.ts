@@ -153,10 +153,11 @@ async function index(pool: pg.Pool, p: RowProjection, { oneCore = false } = {}):
   );
   const primary = rows.some((r) => r.primary) ? `ALTER TABLE ${nextTable(p)} ADD PRIMARY KEY (${p.key})` : undefined;
   const others = rows.filter((r) => !r.primary).map(({ def }) => def.replace(/INDEX \S+ ON (ONLY )?\S+/, `INDEX ON ${nextTable(p)}`));
+  const analyze = `SET LOCAL default_statistics_target = 10; ANALYZE ${nextTable(p)}`;
   if (!oneCore) {
     if (primary) await pool.query(primary);
     await Promise.all(others.map((sql) => pool.query(sql)));
-    await pool.query(`SET LOCAL default_statistics_target = 10; ANALYZE ${nextTable(p)}`);
+    await pool.query(analyze);
     return;
   }
   const client = await pool.connect();
@@ -164,7 +165,7 @@ async function index(pool: pg.Pool, p: RowProjection, { oneCore = false } = {}):
     await client.query('BEGIN');
     await client.query('SET LOCAL max_parallel_maintenance_workers = 0');
     for (const sql of primary ? [primary, ...others] : others) await client.query(sql);
-    await client.query(`SET LOCAL default_statistics_target = 10; ANALYZE ${nextTable(p)}`);
+    await client.query(analyze);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -46,6 +46,10 @@ export interface SecretsSnapshot {
   rows: Array<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>;
 }
 
+/** How a write of sealed credentials replaces an account's row (a shredded account stays shredded). */
+const REPLACE = `(account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()
+  WHERE secrets.wrapped_key IS NOT NULL`;
+
 /** Accounts' credentials sealed by `SecretVault.sealMany`, column by column, for `putSealed`. */
 export interface SealedSecrets {
   ids: string[];
@@ -191,8 +195,7 @@ export class SecretVault {
 
   /** Stores or replaces what `sealMany` sealed, in one statement (a shredded account stays shredded). */
   async putSealed(sealed: SealedSecrets): Promise<void> {
-    await this.write(sealed, `(account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()
-       WHERE secrets.wrapped_key IS NOT NULL`);
+    await this.write(sealed, REPLACE);
   }
 
   /**
@@ -209,13 +212,11 @@ export class SecretVault {
     const { rows } = await this.pool.query<{ account_id: string; wrapped_key: Buffer | null; payload: Buffer }>(
       `WITH before AS (SELECT account_id, wrapped_key, payload FROM secrets WHERE account_id = ANY($1::uuid[])),
             put AS (INSERT INTO secrets (account_id, wrapped_key, payload) SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[])
-                    ON CONFLICT (account_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key, payload = EXCLUDED.payload, updated_at = now()
-                    WHERE secrets.wrapped_key IS NOT NULL)
+                    ON CONFLICT ${REPLACE})
        SELECT * FROM before`,
       [sealed.ids, sealed.keys, sealed.payloads],
     );
-    this.writes.count++;
-    for (const accountId of sealed.ids) this.cache.delete(accountId);
+    this.wrote(sealed.ids);
     return { ids: sealed.ids, rows };
   }
 
@@ -231,8 +232,7 @@ export class SecretVault {
         [rows.map((r) => r.account_id), rows.map((r) => r.wrapped_key), rows.map((r) => r.payload)],
       );
     }
-    this.writes.count++;
-    for (const id of snapshot.ids) this.cache.delete(id);
+    this.wrote(snapshot.ids);
   }
 
   private async write(sealed: SealedSecrets, onConflict: string): Promise<void> {
@@ -242,8 +242,13 @@ export class SecretVault {
        SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) ON CONFLICT ${onConflict}`,
       [sealed.ids, sealed.keys, sealed.payloads],
     );
+    this.wrote(sealed.ids);
+  }
+
+  /** After a write of these accounts' rows: a read under way is not cached, and what was cached is forgotten. */
+  private wrote(accountIds: string[]): void {
     this.writes.count++;
-    for (const accountId of sealed.ids) this.cache.delete(accountId);
+    for (const accountId of accountIds) this.cache.delete(accountId);
   }
 
   /**
