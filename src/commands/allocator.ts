@@ -204,14 +204,47 @@ export class PoolAllocator {
     return spent.length ? { ...entry.candidate, coolingModels: [...entry.candidate.coolingModels, ...spent] } : entry.candidate;
   }
 
-  /** The free accounts in the pool's strategy order, read lazily: O(log n) for each one taken. */
+  /**
+   * The free accounts in the pool's strategy order that the filter can take, read lazily:
+   * O(log n) for each one taken. An account found cooling down for the filter's model, over
+   * its daily limit or out of credits leaves the view of the free order for that model (for
+   * today and its limit) or for credits, so that later walks do not pass it.
+   */
   private *walk(now: number, day: string, random: number, filter: AllocationFilter | undefined): Generator<Candidate> {
     const free = this.free!;
     free.reorder(this.state.config!.strategy, this.state.ledger);
-    for (const id of free.walk(this.state.ledger, random, filterTags(filter))) {
+    const model = filter?.model;
+    const modelView = model === undefined ? undefined : `model:${model}@${day}:${this.state.config!.dailyLimits[model] ?? ''}`;
+    const views = [...(modelView ? [modelView] : []), ...(filter?.needsCredits ? ['credits'] : [])];
+    for (const id of free.walk(this.state.ledger, random, { tags: filterTags(filter), views, now })) {
       const candidate = this.candidateOf(id, now, day);
-      if (candidate) yield candidate;
+      if (!candidate) continue;
+      if (modelView && candidate.coolingModels.includes(model!)) {
+        const until = this.blockedUntil(id, model!, now, day);
+        if (until !== undefined) {
+          free.leaveOut(modelView, id, until);
+          continue;
+        }
+      }
+      if (filter?.needsCredits && candidate.credits !== null && candidate.credits <= 0) {
+        free.leaveOut('credits', id, Infinity);
+        continue;
+      }
+      yield candidate;
     }
+  }
+
+  /**
+   * Until when an account cannot serve `model`: the end of its cooldown for it, or
+   * Infinity when it is over its daily limit (the view is today's); undefined when its
+   * candidate is out of date (a cooldown that has ended, until the reaper refreshes it).
+   */
+  private blockedUntil(accountId: string, model: string, now: number, day: string): number | undefined {
+    const state = this.accounts.find(accountId)!.state;
+    const cooling = state.cooldowns.filter((c) => c.model === model && c.until > now);
+    if (cooling.length) return Math.max(...cooling.map((c) => c.until));
+    const limit = this.state.config!.dailyLimits[model];
+    return limit !== undefined && state.usage.day === day && (state.usage.units[model] ?? 0) >= limit ? Infinity : undefined;
   }
 
   /** Every allocatable account, unordered: for the rare allocation that replaces an overdue session of the same id. */

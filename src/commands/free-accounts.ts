@@ -11,6 +11,11 @@
  * - `random`: by the order the pool first saw the account; a walk starts at a uniformly
  *   random free account (a Fenwick tree finds the k-th) and wraps round.
  *
+ * A view is the free order less the accounts a walk found unable to serve what it asks
+ * (cooling down for a model, over its daily limit, out of credits): the allocator excludes
+ * each such account from the view it walked, until a time or until the account changes, so
+ * that the next walk of that view does not pass it again however many there are.
+ *
  * `rank` in `domain/ledger.ts` is the reference: over the same accounts and ledger, a walk
  * yields the free ones in the same order (`test/unit/free-accounts.test.ts`).
  */
@@ -111,9 +116,28 @@ export function accountTags(account: { region: string | null; capabilities: read
   return [...(account.region ? [`region:${account.region}`] : []), ...account.capabilities.map((c) => `capability:${c}`)];
 }
 
+/** A view no walk used for this long is dropped when another is made. */
+const VIEW_IDLE_MS = 10 * 60_000;
+
+/** The free order less the accounts excluded from it, and when the excluded come back. */
+interface View {
+  order: BTree<Key, true>;
+  out: DueAccounts;
+  used: number;
+}
+
+/** What a walk asks beyond its tags: the views it may walk, at `now`. */
+export interface WalkOptions {
+  tags?: readonly string[];
+  /** Names of views (made on first use), e.g. `model:gpt-5@2026-12-05`. */
+  views?: readonly string[];
+  now?: number;
+}
+
 /**
  * A pool's free accounts in strategy order, and for each region and capability the free
- * accounts that have it, in the same order (so that a filter walks only its accounts).
+ * accounts that have it, in the same order (so that a filter walks only its accounts);
+ * and views of the order that leave out the accounts found unable to serve a model.
  *
  * @example
  * const free = new FreeAccounts('lru', (id) => accountTags(index.find(id)!.candidate));
@@ -132,6 +156,9 @@ export class FreeAccounts {
   /** `random`: each account's slot, in the order the pool first saw it. */
   private readonly slots = new Map<string, number>();
   private readonly present = new Fenwick();
+  private readonly views = new Map<string, View>();
+  /** Exclusions asked for during the walk under way, applied when it ends. */
+  private excluded: Array<{ view: View; accountId: string; until: number }> = [];
 
   constructor(private strategy: Strategy, private readonly tagsOf: (accountId: string) => readonly string[] = () => []) {}
 
@@ -183,23 +210,69 @@ export class FreeAccounts {
   }
 
   /**
-   * The free accounts with every one of `tags`, best first by the strategy; lazily, so
+   * The free accounts with every one of `tags`, best first by the strategy, from the
+   * smallest of the orders that hold them (the whole order, a tag's, a view's); lazily, so
    * that taking the first few costs O(log n) each. The order must not change while a walk
    * is under way.
    */
-  *walk(ledger: LedgerState, random: number, tags: readonly string[] = []): Generator<string> {
+  *walk(ledger: LedgerState, random: number, { tags = [], views = [], now = Date.now() }: WalkOptions = {}): Generator<string> {
+    this.excluded = [];
     let order = this.order;
     for (const tag of tags) {
       const sub = this.tagged.get(tag);
       if (!sub) return;
       if (sub.size < order.size) order = sub;
     }
+    for (const name of views) {
+      const view = this.viewOf(name, now).order;
+      if (view.size < order.size) order = view;
+    }
     if (order.size === 0) return;
     // Round-robin and random go round from a starting point: after the cursor, or at a
     // uniformly random free account (of all, so that a filter does not change the odds).
     const from: Key | undefined = this.strategy === 'round_robin' ? [0, 0, `${ledger.cursor}\u0000`]
       : this.strategy === 'random' ? [this.present.select(Math.floor(random * this.keys.size)), 0, ''] : undefined;
-    yield* accountsFrom(order, from);
+    try {
+      yield* accountsFrom(order, from);
+    } finally {
+      for (const { view, accountId, until } of this.excluded) this.exclude(view, accountId, until);
+      this.excluded = [];
+    }
+  }
+
+  /**
+   * Leaves an account the walk under way yielded out of the view `name` until `until`
+   * (Infinity: until the account is placed again), once the walk ends.
+   *
+   * @example
+   * for (const id of free.walk(ledger, 0, { views: ['model:m1'] })) if (cools(id, 'm1')) free.leaveOut('model:m1', id, coolsUntil(id));
+   */
+  leaveOut(name: string, accountId: string, until: number): void {
+    const view = this.views.get(name);
+    if (view) this.excluded.push({ view, accountId, until });
+  }
+
+  /** The view `name`, made from the order when first asked for, with the accounts due back by `now` put back. */
+  private viewOf(name: string, now: number): View {
+    let view = this.views.get(name);
+    if (!view) {
+      for (const [other, v] of this.views) if (now - v.used > VIEW_IDLE_MS) this.views.delete(other);
+      view = { order: this.order.clone(), out: new DueAccounts(), used: now };
+      this.views.set(name, view);
+    }
+    view.used = now;
+    for (const id of view.out.takeDue(now)) {
+      const entry = this.keys.get(id);
+      if (entry) view.order.set(entry.key, true);
+    }
+    return view;
+  }
+
+  private exclude(view: View, accountId: string, until: number): void {
+    const entry = this.keys.get(accountId);
+    if (!entry) return;
+    view.order.delete(entry.key);
+    if (until !== Infinity) view.out.set(accountId, until);
   }
 
   private keyOf(accountId: string, ledger: LedgerState): Key {
@@ -222,6 +295,11 @@ export class FreeAccounts {
     }
     this.keys.set(accountId, { key, tags });
     this.present.add(this.slots.get(accountId)!, 1);
+    // A changed account may serve again what a view left it out for: the next walk finds out.
+    for (const view of this.views.values()) {
+      view.out.delete(accountId);
+      view.order.set(key, true);
+    }
   }
 
   private take(accountId: string): void {
@@ -229,6 +307,7 @@ export class FreeAccounts {
     if (!entry) return;
     this.order.delete(entry.key);
     for (const tag of entry.tags) this.tagged.get(tag)?.delete(entry.key);
+    for (const view of this.views.values()) view.order.delete(entry.key);
     this.keys.delete(accountId);
     this.present.add(this.slots.get(accountId)!, -1);
   }

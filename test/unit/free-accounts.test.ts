@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { accountTags, DueAccounts, filterTags, FreeAccounts } from '../../src/commands/free-accounts.ts';
+import { accountTags, DueAccounts, filterTags, firstOf, FreeAccounts } from '../../src/commands/free-accounts.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import {
   decideLedger, evolveLedger, initialLedger,
@@ -55,10 +55,31 @@ const tagsOf = (accounts: Account[]) => {
   return (id: string) => byId.get(id) ?? [];
 };
 
-/** Plays the steps into a ledger and into free orders following it (one per strategy). */
-function play(accounts: Account[], steps: Step[]) {
+/** The views a filter walks (as the allocator names them, less the day). */
+const viewsOf = (filter: AllocationFilter | undefined) => [...(filter?.model ? [`model:${filter.model}`] : []), ...(filter?.needsCredits ? ['credits'] : [])];
+
+/**
+ * Walks as the allocator does: an account the filter's model or credits rule out is not
+ * yielded and leaves that view (for good: in these pools it stays so).
+ */
+function* walkAs(order: FreeAccounts, ledger: LedgerState, random: number, filter: AllocationFilter | undefined, byId: Map<string, Account>): Generator<string> {
+  for (const id of order.walk(ledger, random, { tags: filterTags(filter), views: viewsOf(filter), now })) {
+    const a = byId.get(id)!;
+    if (filter?.model && a.coolingModels.includes(filter.model)) order.leaveOut(`model:${filter.model}`, id, Infinity);
+    else if (filter?.needsCredits && a.credits !== null && a.credits <= 0) order.leaveOut('credits', id, Infinity);
+    else yield id;
+  }
+}
+
+/**
+ * Plays the steps into a ledger and into free orders following it (one per strategy); with
+ * a filter, each allocation step also takes the first two of a walk for it, as an
+ * allocation would, so that its views leave accounts out as the history goes on.
+ */
+function play(accounts: Account[], steps: Step[], filter?: AllocationFilter) {
   const ledger: LedgerState = initialLedger();
   const allocatable = new Map(accounts.map((a) => [a.accountId, a.allocatable]));
+  const byId = new Map(accounts.map((a) => [a.accountId, a]));
   const orders = new Map(strategies.map((s) => [s, new FreeAccounts(s, tagsOf(accounts))] as const));
   for (const order of orders.values()) for (const a of accounts) order.place(a.accountId, a.allocatable, ledger);
   let t = now - 1_000_000;
@@ -70,6 +91,7 @@ function play(accounts: Account[], steps: Step[]) {
   for (const step of steps) {
     t += 1000;
     if (step.kind === 'allocate') {
+      if (filter) for (const order of orders.values()) firstOf(walkAs(order, ledger, step.pick, filter, byId), 2);
       const free = accounts.filter((a) => a.allocatable && !ledger.leasedTo.has(a.accountId));
       if (free.length < step.count) continue;
       const start = Math.floor(step.pick * free.length);
@@ -98,16 +120,19 @@ describe('the free order', () => {
   it('decides every allocation as the reference scan does, for every strategy and filter', () => {
     fc.assert(fc.property(poolArb, fc.array(stepArb, { maxLength: 40 }), filterArb, fc.integer({ min: 1, max: 4 }), fc.double({ min: 0, max: 0.999, noNaN: true }),
       (accounts, steps, filter, count, random) => {
-        const { ledger, orders } = play(accounts, steps);
+        const { ledger, orders } = play(accounts, steps, filter);
         const byId = new Map(accounts.map((a) => [a.accountId, a]));
         const candidates: Candidate[] = accounts.filter((a) => a.allocatable);
         for (const strategy of strategies) {
           const config = { ...defaultPoolConfig, name: 'p', strategy };
           const command = { type: 'Allocate' as const, sessionId: 'next', count, holder: 'h', secretHash: 'x', filter, random, now };
           const reference = decideLedger({ ...command, candidates }, ledger, config);
-          const walked = [...orders.get(strategy)!.walk(ledger, random, filterTags(filter))].map((id) => byId.get(id)!);
-          const fromOrder = decideLedger({ ...command, candidates: walked, ranked: true }, ledger, config);
-          assert.deepEqual(outcome(fromOrder), outcome(reference), `${strategy}, filter ${JSON.stringify(filter)}, count ${count}`);
+          // Twice: the second walk goes by the views as the first left them.
+          for (const walk of ['first', 'second']) {
+            const walked = [...walkAs(orders.get(strategy)!, ledger, random, filter, byId)].map((id) => byId.get(id)!);
+            const fromOrder = decideLedger({ ...command, candidates: walked, ranked: true }, ledger, config);
+            assert.deepEqual(outcome(fromOrder), outcome(reference), `${strategy}, filter ${JSON.stringify(filter)}, count ${count}, ${walk} walk`);
+          }
         }
       }), { seed: 1612, numRuns: 400 });
   });
@@ -144,9 +169,58 @@ describe('the free order', () => {
     const tags = (id: string) => (id.endsWith('7') ? ['region:eu', 'capability:image'] : ['region:us']);
     const order = new FreeAccounts('lru', tags);
     for (let i = 0; i < 10_000; i++) order.place(`a${i}`, true, ledger);
-    assert.equal([...order.walk(ledger, 0.5, ['region:eu'])].length, 1000);
-    assert.equal([...order.walk(ledger, 0.5, ['region:us', 'capability:image'])].length, 1000, 'the smaller of the two');
-    assert.deepEqual([...order.walk(ledger, 0.5, ['region:asia'])], []);
+    assert.equal([...order.walk(ledger, 0.5, { tags: ['region:eu'] })].length, 1000);
+    assert.equal([...order.walk(ledger, 0.5, { tags: ['region:us', 'capability:image'] })].length, 1000, 'the smaller of the two');
+    assert.deepEqual([...order.walk(ledger, 0.5, { tags: ['region:asia'] })], []);
+  });
+
+  it('walks a view without the accounts left out of it, until they are due or placed again', () => {
+    const ledger = initialLedger();
+    const order = new FreeAccounts('round_robin');
+    const ids = Array.from({ length: 10_000 }, (_, i) => `a${String(i).padStart(5, '0')}`);
+    for (const id of ids) order.place(id, true, ledger);
+    const cools = (id: string) => !id.endsWith('00');
+    const walk = (at: number) => {
+      const seen: string[] = [];
+      for (const id of order.walk(ledger, 0, { views: ['model:m1'], now: at })) {
+        seen.push(id);
+        // Half cool for a minute, half for an hour.
+        if (cools(id)) order.leaveOut('model:m1', id, at + (id.endsWith('1') ? 60_000 : 3_600_000));
+      }
+      return seen;
+    };
+    assert.equal(walk(now).length, 10_000, 'the first walk passes every account');
+    assert.deepEqual(walk(now + 1000), ids.filter((id) => !cools(id)), 'the next passes only the 100 that serve');
+    assert.equal([...order.walk(ledger, 0)].length, 10_000, 'the free order itself keeps them all');
+    assert.equal(walk(now + 61_000).length, 100 + 1000, 'those cooling for a minute are back after it');
+    order.place('a00042', true, ledger); // the account changed (an event): back until a walk finds it cools again
+    assert.ok(walk(now + 62_000).includes('a00042'));
+    assert.ok(!walk(now + 63_000).includes('a00042'));
+    order.place('a00043', false, ledger); // disabled: out of the order and every view
+    order.place('a00043', true, ledger);
+    assert.ok(walk(now + 64_000).includes('a00043'));
+    // A lease takes an account out of every view; its end puts it back.
+    const data = { sessionId: 's', at: at(now) };
+    const allocated: LedgerEvent = { type: 'SessionAllocated', data: { ...data, leases: [{ accountId: 'a00200', fence: 1 }], holder: 'h', secretHash: 'x', expiresAt: at(now + 60_000) } };
+    const released: LedgerEvent = { type: 'SessionReleased', data: { ...data, accountIds: ['a00200'] } };
+    evolveLedger(ledger, allocated);
+    order.follow(allocated, ledger, () => true);
+    assert.deepEqual(walk(now + 65_000).filter((id) => id === 'a00200'), []);
+    evolveLedger(ledger, released);
+    order.follow(released, ledger, () => true);
+    assert.deepEqual(walk(now + 66_000).filter((id) => id === 'a00200'), ['a00200'], 'once, in its place');
+  });
+
+  it('applies what a walk leaves out once it ends, also when it is left early', () => {
+    const ledger = initialLedger();
+    const order = new FreeAccounts('lru');
+    for (let i = 0; i < 10; i++) order.place(`a${i}`, true, ledger);
+    for (const id of order.walk(ledger, 0, { views: ['credits'] })) {
+      order.leaveOut('credits', id, Infinity);
+      if (id === 'a2') break;
+    }
+    assert.deepEqual([...order.walk(ledger, 0, { views: ['credits'] })], ['a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9']);
+    assert.deepEqual(firstOf(order.walk(ledger, 0, { views: ['model:other'] }), 3), ['a0', 'a1', 'a2'], 'another view keeps them');
   });
 
   it('gives back accounts when they are due, earliest first, and nothing before', () => {
