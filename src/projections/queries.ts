@@ -70,16 +70,17 @@ function toStatus(r: PoolRow): PoolStatus {
 
 /**
  * Every pool with its counts and health, or one pool when `poolId` is given. The counts
- * that do not change with the time are kept per pool (`rm_pool_counts`); the accounts
- * cooling down now are counted through their index. So the cost follows the number of
- * pools and of accounts cooling down, not the number of accounts.
+ * that do not change with the time are kept per pool (`rm_pool_counts`, and the live
+ * sessions in `rm_pool_sessions`); the accounts cooling down now are counted through their
+ * index. So the cost follows the number of pools and of accounts cooling down, not the
+ * number of accounts or sessions.
  */
 export async function poolStatuses(pool: pg.Pool, poolId?: string): Promise<PoolStatus[]> {
   const { rows } = await pool.query<PoolRow>(
     `SELECT p.pool_id, p.name, p.config, coalesce(c.total, 0) AS total, coalesce(c.idle, 0) - cool.idle AS available,
        coalesce(c.leased, 0) AS leased, cool.cooling, coalesce(c.disabled, 0) AS disabled, coalesce(c.retired, 0) AS retired,
-       (SELECT count(*) FROM rm_sessions s WHERE s.pool_id = p.pool_id AND s.status = 'live') AS active_sessions
-     FROM rm_pools p LEFT JOIN rm_pool_counts c ON c.pool_id = p.pool_id
+       coalesce(s.live, 0) AS active_sessions
+     FROM rm_pools p LEFT JOIN rm_pool_counts c ON c.pool_id = p.pool_id LEFT JOIN rm_pool_sessions s ON s.pool_id = p.pool_id
      CROSS JOIN LATERAL (
        SELECT count(*) AS cooling, count(*) FILTER (WHERE a.session_id IS NULL) AS idle FROM rm_accounts a
         WHERE a.pool_id = p.pool_id AND ${STATUS_SQL.cooling}

@@ -1,84 +1,122 @@
-/** The counts `rm_pool_counts` keeps, each as the condition on an account's row that it counts. */
-const COUNTED: Record<string, string> = {
-  total: "status <> 'retired'",
-  idle: "status = 'active' AND session_id IS NULL",
-  leased: 'session_id IS NOT NULL',
-  disabled: "status = 'disabled'",
-  retired: "status = 'retired'",
-};
-const countNames = Object.keys(COUNTED);
-
 /**
- * What the changed rows of `rm_accounts` (`source`: its rows with a sign, +1 for a row as it
- * is now, -1 as it was) add to their pools' counts: one upsert for each pool whose counts change.
- */
-const addCounts = (source: string) => {
-  const deltas = Object.values(COUNTED).map((when) => `sum(sign * (${when})::int)`);
-  return /* sql */ `
-    INSERT INTO rm_pool_counts AS c (pool_id, ${countNames.join(', ')})
-    SELECT pool_id, ${deltas.join(', ')} FROM (${source}) AS changed
-     GROUP BY pool_id HAVING ${deltas.map((d) => `${d} <> 0`).join(' OR ')}
-    ON CONFLICT (pool_id) DO UPDATE SET ${countNames.map((n) => `${n} = c.${n} + EXCLUDED.${n}`).join(', ')};`;
-};
-
-const NOW = "SELECT 1 AS sign, pool_id, status, session_id FROM now_accounts";
-const BEFORE = "SELECT -1 AS sign, pool_id, status, session_id FROM before_accounts";
-
-/**
- * Each pool's counts of accounts that do not depend on the time (`rm_pool_counts`), kept
- * by statement triggers on `rm_accounts` in the transaction that writes its rows, so that a
- * pool's status is read in time independent of its size. `roster_pool_counts_reset()`
+ * Per-pool counts of a read model's rows, each count the condition on a row that it
+ * counts, kept by statement triggers on the table in the transaction that writes its rows,
+ * so that a pool's status is read in time independent of its size. `roster_<name>_reset()`
  * puts the triggers on the table that has the name now (a rebuilt one is swapped in
  * without them) and counts again, holding the writers off.
  */
-const poolCountsSchema = /* sql */ `
-CREATE TABLE IF NOT EXISTS rm_pool_counts (
+interface Counted {
+  /** The table counted (`rm_accounts`). */
+  table: string;
+  /** The table of counts, one row per pool (`rm_pool_counts`). */
+  counts: string;
+  /** Its functions' middle name: `roster_<name>_follow`, `roster_<name>_reset`. */
+  name: string;
+  /** Each count's column and condition. */
+  when: Record<string, string>;
+  /** The columns of the counted table the conditions read. */
+  reads: string[];
+}
+
+/**
+ * What the changed rows (`source`: the rows with a sign, +1 for a row as it is now, -1 as it
+ * was) add to their pools' counts: one upsert for each pool whose counts change.
+ */
+function addCounts(c: Counted, source: string): string {
+  const names = Object.keys(c.when);
+  const deltas = Object.values(c.when).map((when) => `sum(sign * (${when})::int)`);
+  return /* sql */ `
+    INSERT INTO ${c.counts} AS c (pool_id, ${names.join(', ')})
+    SELECT pool_id, ${deltas.join(', ')} FROM (${source}) AS changed
+     GROUP BY pool_id HAVING ${deltas.map((d) => `${d} <> 0`).join(' OR ')}
+    ON CONFLICT (pool_id) DO UPDATE SET ${names.map((n) => `${n} = c.${n} + EXCLUDED.${n}`).join(', ')};`;
+}
+
+function countsSchema(c: Counted): string {
+  const names = Object.keys(c.when);
+  const now = `SELECT 1 AS sign, pool_id, ${c.reads.join(', ')} FROM now_rows`;
+  const before = `SELECT -1 AS sign, pool_id, ${c.reads.join(', ')} FROM before_rows`;
+  return /* sql */ `
+CREATE TABLE IF NOT EXISTS ${c.counts} (
   pool_id text PRIMARY KEY,
-  -- not retired
-  total bigint NOT NULL,
-  -- active and not leased (available unless cooling down)
-  idle bigint NOT NULL,
-  leased bigint NOT NULL,
-  disabled bigint NOT NULL,
-  retired bigint NOT NULL
+  ${names.map((n) => `${n} bigint NOT NULL`).join(',\n  ')}
 );
 
-CREATE OR REPLACE FUNCTION roster_pool_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $f$
+CREATE OR REPLACE FUNCTION roster_${c.name}_follow() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
-  IF TG_OP = 'INSERT' THEN ${addCounts(NOW)}
-  ELSIF TG_OP = 'UPDATE' THEN ${addCounts(`${NOW} UNION ALL ${BEFORE}`)}
-  ELSE ${addCounts(BEFORE)}
+  IF TG_OP = 'INSERT' THEN ${addCounts(c, now)}
+  ELSIF TG_OP = 'UPDATE' THEN ${addCounts(c, `${now} UNION ALL ${before}`)}
+  ELSE ${addCounts(c, before)}
   END IF;
   RETURN NULL;
 END $f$;
 
-CREATE OR REPLACE FUNCTION roster_pool_counts_reset() RETURNS void LANGUAGE plpgsql AS $f$
+CREATE OR REPLACE FUNCTION roster_${c.name}_reset() RETURNS void LANGUAGE plpgsql AS $f$
 BEGIN
-  LOCK TABLE rm_accounts IN SHARE ROW EXCLUSIVE MODE;
-  DROP TRIGGER IF EXISTS rm_accounts_counts_insert ON rm_accounts;
-  DROP TRIGGER IF EXISTS rm_accounts_counts_update ON rm_accounts;
-  DROP TRIGGER IF EXISTS rm_accounts_counts_delete ON rm_accounts;
-  CREATE TRIGGER rm_accounts_counts_insert AFTER INSERT ON rm_accounts REFERENCING NEW TABLE AS now_accounts
-    FOR EACH STATEMENT EXECUTE FUNCTION roster_pool_counts_follow();
-  CREATE TRIGGER rm_accounts_counts_update AFTER UPDATE ON rm_accounts REFERENCING OLD TABLE AS before_accounts NEW TABLE AS now_accounts
-    FOR EACH STATEMENT EXECUTE FUNCTION roster_pool_counts_follow();
-  CREATE TRIGGER rm_accounts_counts_delete AFTER DELETE ON rm_accounts REFERENCING OLD TABLE AS before_accounts
-    FOR EACH STATEMENT EXECUTE FUNCTION roster_pool_counts_follow();
-  DELETE FROM rm_pool_counts;
-  INSERT INTO rm_pool_counts (pool_id, ${countNames.join(', ')})
-  SELECT pool_id, ${Object.values(COUNTED).map((when) => `count(*) FILTER (WHERE ${when})`).join(', ')} FROM rm_accounts GROUP BY pool_id;
+  LOCK TABLE ${c.table} IN SHARE ROW EXCLUSIVE MODE;
+  DROP TRIGGER IF EXISTS ${c.table}_counts_insert ON ${c.table};
+  DROP TRIGGER IF EXISTS ${c.table}_counts_update ON ${c.table};
+  DROP TRIGGER IF EXISTS ${c.table}_counts_delete ON ${c.table};
+  CREATE TRIGGER ${c.table}_counts_insert AFTER INSERT ON ${c.table} REFERENCING NEW TABLE AS now_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION roster_${c.name}_follow();
+  CREATE TRIGGER ${c.table}_counts_update AFTER UPDATE ON ${c.table} REFERENCING OLD TABLE AS before_rows NEW TABLE AS now_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION roster_${c.name}_follow();
+  CREATE TRIGGER ${c.table}_counts_delete AFTER DELETE ON ${c.table} REFERENCING OLD TABLE AS before_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION roster_${c.name}_follow();
+  DELETE FROM ${c.counts};
+  INSERT INTO ${c.counts} (pool_id, ${names.join(', ')})
+  SELECT pool_id, ${Object.values(c.when).map((when) => `count(*) FILTER (WHERE ${when})`).join(', ')} FROM ${c.table} GROUP BY pool_id;
 END $f$;
 
 DO $$ BEGIN
+IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '${c.table}'::regclass AND tgname = '${c.table}_counts_update') THEN
+  PERFORM roster_${c.name}_reset();
+END IF;
+END $$;
+`;
+}
+
+/** Each pool's counts of accounts that do not depend on the time. */
+const accountCounts: Counted = {
+  table: 'rm_accounts',
+  counts: 'rm_pool_counts',
+  name: 'pool_counts',
+  when: {
+    // not retired
+    total: "status <> 'retired'",
+    // active and not leased (available unless cooling down)
+    idle: "status = 'active' AND session_id IS NULL",
+    leased: 'session_id IS NOT NULL',
+    disabled: "status = 'disabled'",
+    retired: "status = 'retired'",
+  },
+  reads: ['status', 'session_id'],
+};
+
+/** Each pool's live sessions. */
+const sessionCounts: Counted = {
+  table: 'rm_sessions',
+  counts: 'rm_pool_sessions',
+  name: 'session_counts',
+  when: { live: "status = 'live'" },
+  reads: ['status'],
+};
+
+const poolCountsSchema = /* sql */ `
+-- Triggers made before the counting was shared name their transition tables after accounts.
+DO $$ BEGIN
+IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'rm_accounts'::regclass AND tgname = 'rm_accounts_counts_update' AND tgnewtable = 'now_accounts') THEN
+  DROP TRIGGER rm_accounts_counts_insert ON rm_accounts;
+  DROP TRIGGER rm_accounts_counts_update ON rm_accounts;
+  DROP TRIGGER rm_accounts_counts_delete ON rm_accounts;
+END IF;
 -- The accounts cooling down now, counted through this index (the time-dependent part of a pool's counts).
 IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'rm_accounts' AND indexdef LIKE '%(pool_id, cooldown_until)%') THEN
   CREATE INDEX ON rm_accounts (pool_id, cooldown_until) WHERE status = 'active' AND cooldown_until IS NOT NULL;
 END IF;
-IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'rm_accounts'::regclass AND tgname = 'rm_accounts_counts_update') THEN
-  PERFORM roster_pool_counts_reset();
-END IF;
 END $$;
-`;
+${countsSchema(accountCounts)}
+${countsSchema(sessionCounts)}`;
 
 /**
  * Read-model tables. Each is created with its indexes only when missing, so that a rebuilt

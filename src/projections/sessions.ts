@@ -9,6 +9,7 @@ export const sessionsProjection: RowProjection = {
   key: 'session_key',
   columns: ['session_key', 'pool_id', 'session_id', 'holder', 'status', 'account_ids', 'fences', 'expires_at', 'allocated_at', 'ended_at'],
   streamPrefixes: ['pool-'],
+  afterSwap: 'SELECT roster_session_counts_reset()',
   keysOf: (e) => (ledgerEvents.has(e) ? [`${poolIdOf(e.stream)}/${e.data.sessionId}`] : []),
   apply(row, e, key) {
     switch (e.type) {

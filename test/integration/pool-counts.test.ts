@@ -5,6 +5,7 @@ import { insertByCopy, upsertByCopy } from '../../src/projections/copy.ts';
 import type { Row } from '../../src/projections/projection.ts';
 import { listAccounts, poolStatuses, STATUS_SQL, type AccountQuery } from '../../src/projections/queries.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { pruneEndedSessions } from '../../src/projections/sessions.ts';
 import { schemas } from '../../src/service.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -135,6 +136,55 @@ describe('pool counts', () => {
     assert.deepEqual(await kept(), await reference());
     await db.pool.query(`UPDATE rm_accounts SET status = 'retired', session_id = NULL WHERE account_id = ANY($1::uuid[])`, [ids.slice(0, 50)]);
     assert.deepEqual(await kept(), await reference(), 'the triggers are back');
+  });
+
+  it('count each pool\'s live sessions as the runner, the pruning and a rebuild write them', async () => {
+    const SESSIONS = ['session_key', 'pool_id', 'session_id', 'holder', 'status', 'account_ids', 'fences', 'expires_at', 'allocated_at', 'ended_at'];
+    const upsert = `(session_key) DO UPDATE SET ${SESSIONS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+    const keys: string[] = [];
+    const session = (key: string): Row => {
+      const status = pick(['live', 'live', 'released', 'expired']);
+      const at = new Date(Date.now() - Math.floor(random() * 7_200_000)).toISOString();
+      return {
+        session_key: key, pool_id: key.split('/')[0]!, session_id: key.split('/')[1]!, holder: 'h', status, account_ids: [], fences: [],
+        expires_at: at, allocated_at: at, ended_at: status === 'live' ? null : at,
+      };
+    };
+    const some = (n: number) => [...new Set(Array.from({ length: n }, () => {
+      if (random() < 0.6 && keys.length) return pick(keys);
+      const key = `${pick(POOLS)}/s${keys.length}`;
+      keys.push(key);
+      return key;
+    }))].map(session);
+    const live = async () => Object.fromEntries((await db.pool.query<{ pool_id: string; n: number }>(
+      "SELECT p.pool_id, count(s.session_key) FILTER (WHERE s.status = 'live')::int AS n FROM rm_pools p LEFT JOIN rm_sessions s ON s.pool_id = p.pool_id GROUP BY p.pool_id",
+    )).rows.map((r) => [r.pool_id, r.n]));
+    const keptLive = async () => Object.fromEntries((await poolStatuses(db.pool)).map((p) => [p.poolId, p.activeSessions]));
+    const sessionWrites: Array<[string, () => Promise<unknown>]> = [
+      ['insert by COPY', () => withClient((c) => insertByCopy(c, 'rm_sessions', SESSIONS, some(200), upsert))],
+      ['upsert by COPY', () => withClient((c) => upsertByCopy(c, 'rm_sessions', SESSIONS, some(150), upsert))],
+      ['prune', () => pruneEndedSessions(db.pool, new Date(Date.now() - 3_600_000), 40)],
+    ];
+    for (let step = 0; step < 30; step++) {
+      const [name, write] = step < sessionWrites.length ? sessionWrites[step]! : pick(sessionWrites);
+      await write();
+      assert.deepEqual(await keptLive(), await live(), `after step ${step} (${name})`);
+    }
+    assert.ok(Object.values(await live()).reduce((a, b) => a + b, 0) > 100, 'many live sessions');
+    // A database whose triggers named their transition tables after accounts (before the counting was shared).
+    await db.pool.query('DROP TRIGGER rm_accounts_counts_update ON rm_accounts');
+    await db.pool.query(`CREATE TRIGGER rm_accounts_counts_update AFTER UPDATE ON rm_accounts REFERENCING OLD TABLE AS before_accounts NEW TABLE AS now_accounts
+      FOR EACH STATEMENT EXECUTE FUNCTION roster_pool_counts_follow()`);
+    // A rebuilt sessions table swapped in without triggers.
+    await db.pool.query('DROP TRIGGER rm_sessions_counts_insert ON rm_sessions');
+    await db.pool.query('DROP TRIGGER rm_sessions_counts_update ON rm_sessions');
+    await db.pool.query('DELETE FROM rm_pool_sessions');
+    await migrate(db.pool, schemas);
+    assert.deepEqual(await keptLive(), await live(), 'counted again');
+    await withClient((c) => upsertByCopy(c, 'rm_sessions', SESSIONS, some(100), upsert));
+    await db.pool.query(`UPDATE rm_accounts SET status = 'disabled' WHERE account_id = ANY($1::uuid[])`, [ids.slice(50, 80)]);
+    assert.deepEqual(await keptLive(), await live(), 'the sessions\' triggers are back');
+    assert.deepEqual(await kept(), await reference(), 'the accounts\' are of the new form');
   });
 
   it('read a pool through its counts and the accounts cooling down, not a scan of its accounts', async () => {

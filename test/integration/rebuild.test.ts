@@ -69,8 +69,11 @@ describe('projection rebuild', () => {
     const analyzed = async (table: string) =>
       (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stats WHERE tablename = $1', [table])).rows[0]!.n > 0;
     const counts = await snapshot('rm_pool_counts', 'pool_id');
+    const sessionCounts = await snapshot('rm_pool_sessions', 'pool_id');
     const leased = async () => (await t.call('GET', '/v1/pools/r')).body.counts.leased as number;
+    const live = async () => (await t.call('GET', '/v1/pools/r')).body.activeSessions as number;
     const leasedBefore = await leased();
+    const liveBefore = await live();
     for (const projection of readModels) {
       const before = await snapshot(projection.table, projection.key);
       const indexed = await indexes(projection.table);
@@ -85,11 +88,13 @@ describe('projection rebuild', () => {
       if (rows > 0) assert.ok(await analyzed(projection.table), `${projection.table} has planner statistics`);
     }
     assert.deepEqual(await snapshot('rm_pool_counts', 'pool_id'), counts, 'the pools\' counts are those of the rebuilt accounts');
+    assert.deepEqual(await snapshot('rm_pool_sessions', 'pool_id'), sessionCounts, 'the live sessions those of the rebuilt sessions');
     // The live runners go on writing into the swapped-in tables, and the counts follow them.
     const a = await t.call('POST', '/v1/pools/r/sessions', { count: 1 });
     const view = await t.call('GET', `/v1/pools/r/sessions/${a.body.sessionId}?position=${a.body.position}`);
     assert.equal(view.body.status, 'live');
     assert.equal(await leased(), leasedBefore + 1);
+    assert.equal(await live(), liveBefore + 1);
   });
 
   it('rebuilds every read model while sessions come and go, and the tables then hold what the log says', async () => {
@@ -124,6 +129,7 @@ describe('projection rebuild', () => {
     }
     const status = (await t.call('GET', '/v1/pools/w')).body;
     assert.deepEqual(status.counts, { total: 40, available: 40, leased: 0, cooling: 0, disabled: 0, retired: 0 });
+    assert.equal(status.activeSessions, 0);
   });
 
   it('writes a large batch with COPY into the rows that a batch of one event writes', async () => {
