@@ -320,7 +320,11 @@ describe('console in a browser', { skip }, () => {
     const refused = problems.findIndex((p) => p.includes('status of 400'));
     assert.ok(refused >= 0, problems.join('\n'));
     problems.splice(refused, 1);
-    await form.getByLabel('Pools (comma-separated)').fill('api');
+    // A weight that is not a number is refused in the browser, naming the item.
+    await form.getByLabel('Pools (comma-separated)').fill('api weight=x');
+    await form.getByRole('button', { name: 'Set route' }).click();
+    await page.getByRole('alert').filter({ hasText: 'pools: "api weight=x"' }).waitFor();
+    await form.getByLabel('Pools (comma-separated)').fill('api weight=2 priority=1');
     await form.getByLabel('Upstream model').fill('sandbox-small');
     await form.getByLabel('Aliases (comma-separated)').fill('live-alias');
     await form.getByLabel('Price in per million').fill('3');
@@ -328,8 +332,16 @@ describe('console in a browser', { skip }, () => {
     await form.getByRole('button', { name: 'Set route' }).click();
     const live = page.locator('tr[data-route="live"]');
     await live.waitFor();
-    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (0, 1)', '3 / 5', 'console or API', 'Remove']);
+    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (1, 2)', '3 / 5', 'console or API', 'EditRemove']);
     assert.equal(await askFor('live-alias'), 200);
+    // Edit fills the form with the route as set; a change of its pools is set in place.
+    await page.getByRole('button', { name: 'Edit route live' }).click();
+    assert.equal(await form.getByLabel('Pools (comma-separated)').inputValue(), 'api weight=2 priority=1');
+    assert.equal(await form.getByLabel('Aliases (comma-separated)').inputValue(), 'live-alias');
+    await form.getByLabel('Pools (comma-separated)').fill('api');
+    await form.getByRole('button', { name: 'Set route' }).click();
+    await live.locator('td', { hasText: 'api (0, 1)' }).waitFor();
+    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (0, 1)', '3 / 5', 'console or API', 'EditRemove']);
     await page.getByRole('button', { name: 'Remove route live' }).click();
     await live.waitFor({ state: 'detached' });
     assert.equal(await askFor('live-alias'), 404);

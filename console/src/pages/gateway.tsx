@@ -110,13 +110,45 @@ export function GatewayPage(props: PageProps) {
 /** A comma-separated list's items, trimmed, without empty ones. */
 const listOf = (text: FormDataEntryValue | null) => String(text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
+type RouteView = NonNullable<Awaited<ReturnType<typeof loadRoutes>>>[number];
+const loadRoutes = async () => (await must(api.GET('/v1/gateway/routes'))).items;
+type RoutePool = string | { pool: string; weight?: number; priority?: number };
+
+/**
+ * A route's pools as typed: each a pool's id, then `weight=` and `priority=` when not 1 and 0.
+ *
+ * @example
+ * poolsOf('api, spare priority=1, big weight=3') // → ['api', { pool: 'spare', priority: 1 }, { pool: 'big', weight: 3 }]
+ */
+function poolsOf(text: string): RoutePool[] {
+  return listOf(text).map((item) => {
+    const [pool, ...settings] = item.split(/\s+/) as [string, ...string[]];
+    if (!settings.length) return pool;
+    const entry: { pool: string; weight?: number; priority?: number } = { pool };
+    for (const setting of settings) {
+      const [name, value = ''] = setting.split('=');
+      const n = Number(value);
+      if ((name !== 'weight' && name !== 'priority') || value.trim() === '' || !Number.isFinite(n)) {
+        throw new Error(`pools: "${item}": write a pool's id, then weight=<number> or priority=<whole number>`);
+      }
+      entry[name] = n;
+    }
+    return entry;
+  });
+}
+
+/** A route's pools in the form `poolsOf` reads. */
+const poolsText = (pools: RouteView['pools']) =>
+  pools.map((p) => [p.poolId, ...(p.weight !== 1 ? [`weight=${p.weight}`] : []), ...(p.priority !== 0 ? [`priority=${p.priority}`] : [])].join(' ')).join(', ');
+
 /**
  * The gateway's routes (an operator sets and removes those not in configuration) and each
  * upstream account's error rate per model and day, worst first (not for members).
  */
 function RoutesAndUpstreams(props: PageProps) {
-  const [routes, routesError, reloadRoutes] = useLoad(async () => (await must(api.GET('/v1/gateway/routes'))).items, []);
+  const [routes, routesError, reloadRoutes] = useLoad(loadRoutes, []);
   const edits = props.role === 'operator' || props.role === 'admin';
+  const routeForm = useRef<HTMLFormElement>(null);
   const setRoute = async (e: SubmitEvent) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
@@ -128,7 +160,7 @@ function RoutesAndUpstreams(props: PageProps) {
       await must(api.PUT('/v1/gateway/routes/{model}', {
         params: { path: { model } },
         body: {
-          pools: listOf(f.get('pools')), aliases: listOf(f.get('aliases')), ...(upstreamModel ? { upstreamModel } : {}),
+          pools: poolsOf(String(f.get('pools') ?? '')), aliases: listOf(f.get('aliases')), ...(upstreamModel ? { upstreamModel } : {}),
           price: input || output ? { inputPerMillion: Number(input || 0), outputPerMillion: Number(output || 0) } : null,
         },
       }));
@@ -138,6 +170,16 @@ function RoutesAndUpstreams(props: PageProps) {
     } catch (err) {
       props.notify((err as Error).message, 'error');
     }
+  };
+  /** Fills the form with a route, to change it. */
+  const edit = (r: RouteView) => {
+    const form = routeForm.current!;
+    const values: Record<string, string> = {
+      model: r.model, pools: poolsText(r.pools), upstreamModel: r.upstreamModel === r.model ? '' : r.upstreamModel, aliases: r.aliases.join(', '),
+      priceIn: r.price ? String(r.price.inputPerMillion) : '', priceOut: r.price ? String(r.price.outputPerMillion) : '',
+    };
+    for (const [name, value] of Object.entries(values)) (form.elements.namedItem(name) as HTMLInputElement).value = value;
+    (form.elements.namedItem('pools') as HTMLInputElement).focus();
   };
   const remove = async (model: string) => {
     try {
@@ -165,16 +207,19 @@ function RoutesAndUpstreams(props: PageProps) {
                 <td>{r.pools.map((p) => `${p.poolId} (${p.priority}, ${p.weight})`).join('; ')}</td>
                 <td class="num">{r.price ? `${r.price.inputPerMillion} / ${r.price.outputPerMillion}` : '—'}</td>
                 <td>{r.source === 'config' ? 'configuration' : 'console or API'}</td>
-                {edits && <td class="actions">{r.source === 'api' && <button type="button" onClick={() => void remove(r.model)} aria-label={`Remove route ${r.model}`}>Remove</button>}</td>}
+                {edits && <td class="actions">{r.source === 'api' && <>
+                  <button type="button" onClick={() => edit(r)} aria-label={`Edit route ${r.model}`}>Edit</button>
+                  <button type="button" onClick={() => void remove(r.model)} aria-label={`Remove route ${r.model}`}>Remove</button>
+                </>}</td>}
               </tr>
             ))}
           </tbody>
         </Table>
         {routes?.length === 0 && <p class="muted">No routes yet: set one below, or in ROSTER_GATEWAY_ROUTES (see docs/gateway.md).</p>}
         {edits && (
-          <form class="row" onSubmit={setRoute} aria-label="Set a route">
+          <form class="row" onSubmit={setRoute} aria-label="Set a route" ref={routeForm}>
             <Field label="Model"><input name="model" required maxLength={200} /></Field>
-            <Field label="Pools (comma-separated)"><input name="pools" required /></Field>
+            <Field label="Pools (comma-separated)"><input name="pools" required placeholder="api, spare priority=1, big weight=3" title="A pool's id, then weight= (share among pools of one priority, default 1) and priority= (lower first, default 0)" /></Field>
             <Field label="Upstream model"><input name="upstreamModel" maxLength={200} placeholder="the model's own name" /></Field>
             <Field label="Aliases (comma-separated)"><input name="aliases" /></Field>
             <Field label="Price in per million"><input name="priceIn" type="number" min="0" step="any" /></Field>
