@@ -75,6 +75,8 @@ export class PoolAllocator {
   private waiting: Job[] = [];
   private busy = false;
   private again = false;
+  /** The highest revision of the stream an append was heard to reach (`noticed`). */
+  private heard = -1;
   /** The free accounts in strategy order (built once the pool is loaded). */
   private free?: FreeAccounts;
   /** Active accounts kept out of the free order by a cooldown for every model, by when it ends. */
@@ -168,6 +170,17 @@ export class PoolAllocator {
       for (const e of events) this.apply(e);
       if (events.length < 5000) return;
     }
+  }
+
+  /**
+   * An append brought the pool's stream to `revision` (heard through the store): when this
+   * allocator is behind, that was another node's write, so it catches up at once (its
+   * parked allocations may now be served, and the gateway here sees the leases).
+   */
+  noticed(revision: number): void {
+    if (revision <= this.heard) return;
+    this.heard = revision;
+    if (revision > this.revision) this.kick();
   }
 
   /** Asks the allocator to look again (accounts changed, time passed). */
@@ -276,7 +289,7 @@ export class PoolAllocator {
       do {
         this.again = false;
         await this.turn();
-      } while (this.again || this.mailbox.length > 0);
+      } while (this.again || this.mailbox.length > 0 || this.heard > this.revision);
     } finally {
       this.busy = false;
     }
@@ -284,6 +297,11 @@ export class PoolAllocator {
 
   /** One group commit: decide every pending job, append once, answer each job. */
   private async turn(): Promise<void> {
+    if (this.heard > this.revision) {
+      // What cannot be read now is not waited for: the next conflict catches up.
+      await this.catchUp().catch(() => undefined);
+      this.heard = this.revision;
+    }
     const fresh = this.mailbox.splice(0);
     const parked = this.waiting.splice(0);
     const jobs = [

@@ -30,6 +30,9 @@ export class Allocators {
       a.accountChanged(accountId);
       a.kick();
     }, () => undefined));
+    store.onAppended?.((stream, revision) => {
+      if (stream.startsWith('pool-')) void this.peek(stream.slice('pool-'.length))?.then((a) => a.noticed(revision), () => undefined);
+    });
   }
 
   private peek(poolId: string): Promise<PoolAllocator> | undefined {

@@ -106,6 +106,12 @@ export interface EventStore<E extends DomainEvent = RosterEvent> {
    * when an append was noticed after `since` (a `performance.now()` value).
    */
   waitForAppend(ms: number, signal?: AbortSignal, since?: number): Promise<void>;
+  /**
+   * Calls `listener(stream, revision)` when an append by any node brought a stream to a
+   * revision, for the appends the store hears of with their streams (PostgreSQL's
+   * notifications of appends to a few streams); a store that hears of none never calls it.
+   */
+  onAppended?(listener: (stream: string, revision: number) => void): void;
   close(): Promise<void>;
 }
 

@@ -30,9 +30,14 @@ CREATE INDEX IF NOT EXISTS events_global_order ON events (transaction_id, global
 
 CREATE OR REPLACE FUNCTION roster_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- The payload names the categories appended to (stream name up to its first '-'), so
-  -- that filtered subscribers sleep through appends they would skip.
-  PERFORM pg_notify('roster_events', coalesce((SELECT string_agg(DISTINCT split_part(stream_id, '-', 1), ',') FROM inserted), ''));
+  -- The payload names the streams appended to with their revision now (\`pool-p1@41\`), or
+  -- when there are many (an import) their categories (stream name up to its first '-'), so
+  -- that filtered subscribers sleep through appends they would skip and a pool's allocator
+  -- on another node learns of a write to its stream.
+  PERFORM pg_notify('roster_events', coalesce((
+    SELECT CASE WHEN count(*) <= 8 THEN string_agg(stream_id || '@' || last, ',')
+                ELSE (SELECT string_agg(DISTINCT split_part(stream_id, '-', 1), ',') FROM inserted) END
+      FROM (SELECT stream_id, max(revision) AS last FROM inserted GROUP BY stream_id) appended), ''));
   RETURN NULL;
 END $$;
 

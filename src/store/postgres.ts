@@ -6,7 +6,7 @@ import {
 } from './port.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { EventCodec } from './codec.ts';
-import { pollSubscribe, wakeSignal, type Page } from './subscription.ts';
+import { categoryOf, pollSubscribe, wakeSignal, type Page } from './subscription.ts';
 import { listen as openListener } from './listen.ts';
 
 /** Encodes PostgreSQL's (transaction id, global position) pair as an ordered string. */
@@ -119,9 +119,27 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
   private async listen(): Promise<void> {
     if (!this.listenConfig || this.closed) return;
     this.listener = await openListener(this.listenConfig, 'roster_events', {
-      onNotify: (payload) => this.signal.notify(payload ? payload.split(',') : undefined),
+      onNotify: (payload) => this.heard(payload),
       closed: () => this.closed,
     }, (client) => (this.listener = client));
+  }
+
+  private readonly appendedListeners: Array<(stream: string, revision: number) => void> = [];
+
+  onAppended(listener: (stream: string, revision: number) => void): void {
+    this.appendedListeners.push(listener);
+  }
+
+  /** A notification's payload: streams with their revision (`pool-p1@41`), or categories. */
+  private heard(payload: string): void {
+    if (!payload) return this.signal.notify();
+    const entries = payload.split(',');
+    this.signal.notify(entries.map(categoryOf));
+    for (const entry of entries) {
+      const at = entry.lastIndexOf('@');
+      if (at < 0) continue;
+      for (const listener of this.appendedListeners) listener(entry.slice(0, at), Number(entry.slice(at + 1)));
+    }
   }
 
   async append(stream: string, events: NewEvent<E>[], expected: ExpectedRevision): Promise<AppendResult> {
