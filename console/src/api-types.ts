@@ -8009,6 +8009,12 @@ export interface paths {
                                 failures: number;
                                 /** @description failures / tries */
                                 errorRate: number;
+                                /** @description failures the upstream answered 429 */
+                                rateLimited: number;
+                                /** @description failures that timed out */
+                                timeouts: number;
+                                /** @description the rest: 5xx, refused connections or credentials, streams broken off */
+                                otherFailures: number;
                             }[];
                         };
                     };

@@ -428,6 +428,8 @@ export class UsageMeter {
     known.outputTokens += row.outputTokens;
     known.estimated += row.estimated;
     known.spend += row.spend;
+    known.rateLimited = (known.rateLimited ?? 0) + (row.rateLimited ?? 0);
+    known.timeouts = (known.timeouts ?? 0) + (row.timeouts ?? 0);
   }
 
   /** Appends what was counted since the last flush; answers the rows written. One flush at a time. */

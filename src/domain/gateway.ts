@@ -113,6 +113,8 @@ export function spendOf(prices: GatewayPrices, model: string, usage: Pick<TokenU
 export const UsageRow = Type.Object({
   keyId: Type.String(), userId: Type.String(), accountId: Type.String(), poolId: Type.String(), model: Type.String(), day: Type.String(),
   requests: Type.Integer(), failures: Type.Integer(), inputTokens: Type.Integer(), outputTokens: Type.Integer(), estimated: Type.Integer(), spend: Type.Number(),
+  /** Of the failures, those the upstream answered 429, and those that timed out (absent in rows recorded before they were counted). */
+  rateLimited: Type.Optional(Type.Integer()), timeouts: Type.Optional(Type.Integer()),
 });
 export type UsageRow = Static<typeof UsageRow>;
 

@@ -23,6 +23,8 @@ const RouteBody = Type.Object({ ...GatewayRoute.properties, price: Type.Optional
 const OutcomeView = Type.Object({
   poolId: Type.String(), accountId: Type.String(), login: Nullable(Type.String()), model: Type.String(), day: Type.String(),
   tries: Type.Integer(), failures: Type.Integer(), errorRate: Type.Number({ description: 'failures / tries' }),
+  rateLimited: Type.Integer({ description: 'failures the upstream answered 429' }), timeouts: Type.Integer({ description: 'failures that timed out' }),
+  otherFailures: Type.Integer({ description: 'the rest: 5xx, refused connections or credentials, streams broken off' }),
 });
 
 /**
@@ -70,6 +72,6 @@ export default function gatewayRoutes(app: App, s: Services): void {
     const { position, pool, ...q } = req.query;
     await readModelsAt(s, position);
     const items = await upstreamOutcomes(s.db, { ...q, ...(pool ? { poolId: pool } : {}) });
-    return { items: items.map((o) => ({ ...o, errorRate: o.tries ? o.failures / o.tries : 0 })) };
+    return { items: items.map((o) => ({ ...o, errorRate: o.tries ? o.failures / o.tries : 0, otherFailures: o.failures - o.rateLimited - o.timeouts })) };
   });
 }

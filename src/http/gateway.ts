@@ -197,7 +197,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
         const failedTry = async (outcome: string, cooldown: 'rate_limited' | 'server_error' | 'timeout', retryAfterSeconds?: number) => {
           tryOutcome(outcome);
           await s.gateway.failed(chosen, route.model, cooldown, retryAfterSeconds).catch(() => undefined);
-          record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1);
+          record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1, cooldown);
         };
         try {
           const target = s.upstreams.targetOf((await s.allocators.get(chosen.poolId)).current.config?.providerId ?? '');
@@ -264,12 +264,16 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     return sendError(reply, dialect, 499, 'api_error', 'the client closed the request');
   }
 
-  /** Counts one try in the usage meter; answers what it spent (nothing, for a try without tokens). */
-  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number): number {
+  /**
+   * Counts one try in the usage meter (a failure with its kind: 429, timeout, or any other);
+   * answers what it spent (nothing, for a try without tokens).
+   */
+  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number, kind?: 'rate_limited' | 'server_error' | 'timeout'): number {
     const spend = spendOf(s.gateway.prices, route.model, usage);
     s.gateway.count({
       keyId: caller.keyId, userId: caller.user.userId, accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, day: s.gateway.dayOf(Date.now()),
       requests: 1, failures, inputTokens: usage.input, outputTokens: usage.output, estimated: usage.estimated ? 1 : 0, spend,
+      rateLimited: kind === 'rate_limited' ? 1 : 0, timeouts: kind === 'timeout' ? 1 : 0,
     });
     return spend;
   }

@@ -16,7 +16,10 @@ export const gatewayUsageProjection: RowProjection = {
   name: 'gateway_usage',
   table: 'rm_gateway_usage',
   key: 'usage_key',
-  columns: ['usage_key', 'key_id', 'user_id', 'account_id', 'pool_id', 'model', 'day', 'requests', 'failures', 'input_tokens', 'output_tokens', 'estimated', 'spend', 'updated_at'],
+  columns: [
+    'usage_key', 'key_id', 'user_id', 'account_id', 'pool_id', 'model', 'day', 'requests', 'failures', 'input_tokens', 'output_tokens', 'estimated', 'spend',
+    'rate_limited', 'timeouts', 'updated_at',
+  ],
   streamPrefixes: ['gatewayusage-'],
   keysOf: (e) => [...rowsOf(e).keys()],
   apply(row, e, key) {
@@ -26,7 +29,8 @@ export const gatewayUsageProjection: RowProjection = {
     return {
       usage_key: key, key_id: r.keyId, user_id: r.userId, account_id: r.accountId, pool_id: r.poolId, model: r.model, day: r.day,
       requests: n('requests') + r.requests, failures: n('failures') + r.failures, input_tokens: n('input_tokens') + r.inputTokens,
-      output_tokens: n('output_tokens') + r.outputTokens, estimated: n('estimated') + r.estimated, spend: n('spend') + r.spend, updated_at: e.data.at,
+      output_tokens: n('output_tokens') + r.outputTokens, estimated: n('estimated') + r.estimated, spend: n('spend') + r.spend,
+      rate_limited: n('rate_limited') + (r.rateLimited ?? 0), timeouts: n('timeouts') + (r.timeouts ?? 0), updated_at: e.data.at,
     };
   },
 };
@@ -72,19 +76,26 @@ export async function accountUseOn(db: pg.Pool, day: string): Promise<Array<{ ac
   return rows.map((r) => ({ accountId: r.account_id, model: r.model, requests: Number(r.requests) }));
 }
 
-/** What one account answered the gateway for one model on one day. */
-export interface UpstreamOutcome { poolId: string; accountId: string; login: string | null; model: string; day: string; tries: number; failures: number }
+/**
+ * What one account answered the gateway for one model on one day: tries, failures, and of
+ * the failures those answered 429 and those that timed out (the rest: 5xx, refused
+ * connections and credentials, streams broken off).
+ */
+export interface UpstreamOutcome {
+  poolId: string; accountId: string; login: string | null; model: string; day: string; tries: number; failures: number; rateLimited: number; timeouts: number;
+}
 
 /**
  * The gateway's tries of each account per model and day, and how many failed (429, 5xx,
  * timeouts, refused connections): the upstream error rates, worst first.
  *
  * @example
- * await upstreamOutcomes(db, { poolId: 'gw', from: '2026-12-01' }) // → [{ poolId, accountId, login, model, day, tries: 40, failures: 3 }]
+ * await upstreamOutcomes(db, { poolId: 'gw', from: '2026-12-01' }) // → [{ poolId, accountId, login, model, day, tries: 40, failures: 3, rateLimited: 2, timeouts: 0 }]
  */
 export async function upstreamOutcomes(db: pg.Pool, q: { poolId?: string; model?: string; from?: string; to?: string; limit: number }): Promise<UpstreamOutcome[]> {
-  const { rows } = await db.query<{ pool_id: string; account_id: string; login: string | null; model: string; day: string; tries: string; failures: string }>(
-    `SELECT u.pool_id, u.account_id, a.login, u.model, u.day, sum(u.requests) AS tries, sum(u.failures) AS failures
+  const { rows } = await db.query<{ pool_id: string; account_id: string; login: string | null; model: string; day: string; tries: string; failures: string; rate_limited: string; timeouts: string }>(
+    `SELECT u.pool_id, u.account_id, a.login, u.model, u.day, sum(u.requests) AS tries, sum(u.failures) AS failures,
+       sum(u.rate_limited) AS rate_limited, sum(u.timeouts) AS timeouts
      FROM rm_gateway_usage u LEFT JOIN rm_accounts a ON a.account_id::text = u.account_id
      WHERE ($1::text IS NULL OR u.pool_id = $1) AND ($2::text IS NULL OR u.model = $2)
        AND ($3::text IS NULL OR u.day >= $3) AND ($4::text IS NULL OR u.day <= $4)
@@ -92,5 +103,8 @@ export async function upstreamOutcomes(db: pg.Pool, q: { poolId?: string; model?
      ORDER BY u.day DESC, sum(u.failures)::float8 / NULLIF(sum(u.requests), 0) DESC NULLS LAST, sum(u.requests) DESC, a.login LIMIT $5`,
     [q.poolId ?? null, q.model ?? null, q.from ?? null, q.to ?? null, q.limit],
   );
-  return rows.map((r) => ({ poolId: r.pool_id, accountId: r.account_id, login: r.login, model: r.model, day: r.day, tries: Number(r.tries), failures: Number(r.failures) }));
+  return rows.map((r) => ({
+    poolId: r.pool_id, accountId: r.account_id, login: r.login, model: r.model, day: r.day, tries: Number(r.tries), failures: Number(r.failures),
+    rateLimited: Number(r.rate_limited), timeouts: Number(r.timeouts),
+  }));
 }

@@ -347,5 +347,8 @@ IF to_regclass('rm_gateway_usage') IS NULL THEN
   CREATE INDEX ON rm_gateway_usage (user_id, day);
   CREATE INDEX ON rm_gateway_usage (key_id, day);
 END IF;
+-- Of the failures, the 429s and the timeouts (counted from the events that carry them; 0 before).
+ALTER TABLE rm_gateway_usage ADD COLUMN IF NOT EXISTS rate_limited bigint NOT NULL DEFAULT 0;
+ALTER TABLE rm_gateway_usage ADD COLUMN IF NOT EXISTS timeouts bigint NOT NULL DEFAULT 0;
 END $$;
 ${poolCountsSchema}`;

@@ -298,6 +298,10 @@ describe('console in a browser', { skip }, () => {
     const failing = page.locator('tr[data-upstream="k0@example.test"]');
     await failing.waitFor();
     assert.equal(await failing.locator('[data-rate]').textContent(), '100 %');
+    // Its failures by kind: tries, failures, 429, timeouts, other (503s here).
+    const cells = await failing.locator('td').allTextContents();
+    const failures = cells[5]!;
+    assert.deepEqual(cells.slice(4, 9), [failures, failures, '0', '0', failures]);
     assert.equal(await page.locator('tr[data-upstream="k1@example.test"] [data-rate]').textContent(), '0 %');
     // The key's spend is charted per model and day.
     const spend = page.getByRole('img', { name: 'Spend per day by model' });

@@ -132,7 +132,7 @@ describe('gateway', () => {
     const outcomes = async () => {
       await t.roster.services.gateway.meter.flush();
       const { body } = await t.call('GET', `/v1/gateway/upstreams?pool=gw&model=small&position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
-      return Object.fromEntries(body.items.map((o: { login: string; tries: number; failures: number; errorRate: number }) => [o.login, o]));
+      return Object.fromEntries(body.items.map((o: { login: string; tries: number; failures: number; errorRate: number; rateLimited: number; timeouts: number; otherFailures: number }) => [o.login, o]));
     };
     const before = await outcomes();
     await behave({ [accounts[0]!]: { status: 503 }, [accounts[1]!]: { rpm: 0 } });
@@ -149,6 +149,10 @@ describe('gateway', () => {
     assert.equal(logins.reduce((n, l) => n + delta(l, 'tries') - delta(l, 'failures'), 0), 8, 'eight tries succeeded');
     assert.deepEqual([delta(logins[2]!, 'failures'), delta(logins[3]!, 'failures')], [0, 0], 'the healthy accounts never failed');
     for (const l of logins.slice(0, 2)) assert.equal(delta(l, 'failures'), delta(l, 'tries'), `${l} failed every try`);
+    // By kind: the 503 account's failures are neither 429s nor timeouts; the other's are 429s.
+    const kinds = (login: string) => (['rateLimited', 'timeouts', 'otherFailures'] as const).map((k) => (after[login]?.[k] ?? 0) - (before[login]?.[k] ?? 0));
+    assert.deepEqual(kinds(logins[0]!), [0, 0, delta(logins[0]!, 'failures')], 'the 503s');
+    assert.deepEqual(kinds(logins[1]!), [delta(logins[1]!, 'failures'), 0, 0], 'the 429s');
     assert.ok(delta(logins[0]!, 'failures') + delta(logins[1]!, 'failures') >= 1);
     assert.equal(after[logins[0]!].errorRate, after[logins[0]!].failures / after[logins[0]!].tries);
   });

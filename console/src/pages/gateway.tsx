@@ -233,12 +233,13 @@ function RoutesAndUpstreams(props: PageProps) {
       }>
         <ErrorLine error={upstreamsError} />
         <Table label="Upstream error rates">
-          <thead><tr><th scope="col">Day</th><th scope="col">Pool</th><th scope="col">Account</th><th scope="col">Model</th><th scope="col" class="num">Tries</th><th scope="col" class="num">Failures</th><th scope="col" class="num">Error rate</th></tr></thead>
+          <thead><tr><th scope="col">Day</th><th scope="col">Pool</th><th scope="col">Account</th><th scope="col">Model</th><th scope="col" class="num">Tries</th><th scope="col" class="num">Failures</th><th scope="col" class="num" title="failures the upstream answered 429">429</th><th scope="col" class="num">Timeouts</th><th scope="col" class="num" title="5xx, refused connections or credentials, streams broken off">Other</th><th scope="col" class="num">Error rate</th></tr></thead>
           <tbody>
             {(upstreams ?? []).map((o) => (
               <tr data-upstream={o.login ?? o.accountId} class={o.errorRate >= 0.5 ? 'bad' : o.errorRate > 0 ? 'warn' : ''}>
                 <td>{o.day}</td><td>{o.poolId}</td><td><a href={`#/accounts/${o.accountId}`}>{o.login ?? o.accountId}</a></td><td>{o.model}</td>
-                <td class="num">{o.tries}</td><td class="num">{o.failures}</td><td class="num" data-rate>{percent(o.errorRate)}</td>
+                <td class="num">{o.tries}</td><td class="num">{o.failures}</td><td class="num">{o.rateLimited}</td><td class="num">{o.timeouts}</td><td class="num">{o.otherFailures}</td>
+                <td class="num" data-rate>{percent(o.errorRate)}</td>
               </tr>
             ))}
           </tbody>
