@@ -129,7 +129,7 @@ interface View {
 /** What a walk asks beyond its tags: the views it may walk, at `now`. */
 export interface WalkOptions {
   tags?: readonly string[];
-  /** Names of views (made on first use), e.g. `model:gpt-5@2026-12-05`. */
+  /** Names of views (made on first use), e.g. `model:gpt-5@2026-12-05:1000` (the allocator names model, day and limit). */
   views?: readonly string[];
   now?: number;
 }
