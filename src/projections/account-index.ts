@@ -27,6 +27,8 @@ export class AccountIndex {
   private readonly byPool = new Map<string, Map<string, IndexedAccount>>();
   private readonly poolOf = new Map<string, string>();
   private readonly listeners = new Set<(poolId: string, accountId: string) => void>();
+  /** For each pool, its accounts whose candidate lists models they cool for (`refreshCandidates` looks at these only). */
+  private readonly coolingForModels = new Map<string, Set<string>>();
 
   /** Loads the read model and returns the position the log tail must resume from. */
   async seed(pool: pg.Pool): Promise<Position> {
@@ -49,8 +51,22 @@ export class AccountIndex {
   private put(accountId: string, state: AccountState, revision: number, importedAt: string): void {
     let pool = this.byPool.get(state.poolId);
     if (!pool) this.byPool.set(state.poolId, (pool = new Map()));
+    const before = this.poolOf.get(accountId);
+    if (before !== undefined && before !== state.poolId) this.coolingForModels.get(before)?.delete(accountId);
     this.poolOf.set(accountId, state.poolId);
-    pool.set(accountId, { state, revision, importedAt, candidate: candidateOf(accountId, state, Date.now()) });
+    const candidate = candidateOf(accountId, state, Date.now());
+    pool.set(accountId, { state, revision, importedAt, candidate });
+    this.noteCooling(state.poolId, accountId, candidate);
+  }
+
+  private noteCooling(poolId: string, accountId: string, candidate: Candidate): void {
+    let cooling = this.coolingForModels.get(poolId);
+    if (candidate.coolingModels.length) {
+      if (!cooling) this.coolingForModels.set(poolId, (cooling = new Set()));
+      cooling.add(accountId);
+    } else {
+      cooling?.delete(accountId);
+    }
   }
 
   /** Folds an account event seen on the log; events at or below the known revision are skipped. */
@@ -92,10 +108,14 @@ export class AccountIndex {
     this.listeners.add(listener);
   }
 
-  /** Refreshes cached candidates whose model cooldowns have ended. */
+  /** Refreshes cached candidates whose model cooldowns have ended: O(accounts cooling for a model), not the pool. */
   refreshCandidates(poolId: string, now: number): void {
-    for (const [id, entry] of this.pool(poolId)) {
-      if (entry.candidate.coolingModels.length) entry.candidate = candidateOf(id, entry.state, now);
+    const pool = this.pool(poolId);
+    for (const id of this.coolingForModels.get(poolId) ?? []) {
+      const entry = pool.get(id);
+      if (!entry) continue;
+      entry.candidate = candidateOf(id, entry.state, now);
+      this.noteCooling(poolId, id, entry.candidate);
     }
   }
 }
