@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.ts';
-import { exhaustedModels, isAllocatable } from '../domain/account.ts';
+import { coolingUntil, exhaustedModels, isAllocatable } from '../domain/account.ts';
 import { usageDay } from '../domain/usage-day.ts';
 import { accountsOf, decideLedger, ledgerEvents, type AllocationFilter, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
 import { inSpan, instruments } from '../telemetry.ts';
@@ -254,10 +254,7 @@ export class PoolAllocator {
    */
   private blockedUntil(accountId: string, model: string, now: number, day: string): number | undefined {
     const state = this.accounts.find(accountId)!.state;
-    const cooling = state.cooldowns.filter((c) => c.model === model && c.until > now);
-    if (cooling.length) return Math.max(...cooling.map((c) => c.until));
-    const limit = this.state.config!.dailyLimits[model];
-    return limit !== undefined && state.usage.day === day && (state.usage.units[model] ?? 0) >= limit ? Infinity : undefined;
+    return coolingUntil(state.cooldowns, model, now) ?? (exhaustedModels(state, day, this.state.config!.dailyLimits).includes(model) ? Infinity : undefined);
   }
 
   /** Every allocatable account, unordered: for the rare allocation that replaces an overdue session of the same id. */

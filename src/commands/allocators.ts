@@ -3,6 +3,7 @@ import type { RosterEvent } from '../domain/catalog.ts';
 import type { EventStore, Position, RecordedEvent } from '../store/port.ts';
 import { systemContext } from './context.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
+import { poolIdOf } from '../projections/projection.ts';
 import { PoolAllocator, type UsageDays } from './allocator.ts';
 import { keepRunningUntil } from '../effect.ts';
 
@@ -31,7 +32,7 @@ export class Allocators {
       a.kick();
     }, () => undefined));
     store.onAppended?.((stream, revision) => {
-      if (stream.startsWith('pool-')) void this.peek(stream.slice('pool-'.length))?.then((a) => a.noticed(revision), () => undefined);
+      if (stream.startsWith('pool-')) void this.peek(poolIdOf(stream))?.then((a) => a.noticed(revision), () => undefined);
     });
   }
 

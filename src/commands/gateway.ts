@@ -5,13 +5,12 @@
  * lost under concurrency and what a crash can lose is one flush interval.
  */
 import { randomUUID } from 'node:crypto';
-import type { Outcome } from '../domain/account.ts';
+import { coolingUntil, type Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
 import { poolOrder, resolveRoute, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
 import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
-import type { Cooldown } from '../domain/account.ts';
 import type { Strategy } from '../domain/pool.ts';
 import { GatewayOrder, type Rank } from './gateway-order.ts';
 import type { Credentials } from '../store/secrets.ts';
@@ -57,15 +56,6 @@ export interface Chosen {
 export interface NoneFree {
   retryAfterMs?: number;
   dailyLimit?: true;
-}
-
-/** The latest end of the account's cooldowns that bar `model` now, or undefined when none does. */
-function coolingUntil(cooldowns: readonly Cooldown[], model: string, now: number): number | undefined {
-  let until: number | undefined;
-  for (const c of cooldowns) {
-    if (c.until > now && (c.model === undefined || c.model === model)) until = until === undefined ? c.until : Math.max(until, c.until);
-  }
-  return until;
 }
 
 /** An order not walked for this long is dropped when another order of its pool is made. */

@@ -122,6 +122,21 @@ export function activeCooldowns(state: AccountState, now: number): Cooldown[] {
 }
 
 /**
+ * The latest end of the cooldowns that bar `model` at `now` (those for it and those for
+ * every model), or undefined when none does.
+ *
+ * @example
+ * coolingUntil([{ until: now + 60_000, reason: '429', model: 'm' }], 'm', now) // → now + 60_000
+ */
+export function coolingUntil(cooldowns: readonly Cooldown[], model: string, now: number): number | undefined {
+  let until: number | undefined;
+  for (const c of cooldowns) {
+    if (c.until > now && (c.model === undefined || c.model === model)) until = until === undefined ? c.until : Math.max(until, c.until);
+  }
+  return until;
+}
+
+/**
  * Whether the account may be leased at `now`: active and not cooling down for all models.
  *
  * @example

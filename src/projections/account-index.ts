@@ -51,8 +51,6 @@ export class AccountIndex {
   private put(accountId: string, state: AccountState, revision: number, importedAt: string): void {
     let pool = this.byPool.get(state.poolId);
     if (!pool) this.byPool.set(state.poolId, (pool = new Map()));
-    const before = this.poolOf.get(accountId);
-    if (before !== undefined && before !== state.poolId) this.coolingForModels.get(before)?.delete(accountId);
     this.poolOf.set(accountId, state.poolId);
     const candidate = candidateOf(accountId, state, Date.now());
     pool.set(accountId, { state, revision, importedAt, candidate });
