@@ -241,10 +241,10 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const gatewaySettings = {
     routes: gatewayJson(GatewayRoutes, 'ROSTER_GATEWAY_ROUTES', config.ROSTER_GATEWAY_ROUTES),
     prices: gatewayJson(GatewayPrices, 'ROSTER_GATEWAY_PRICES', config.ROSTER_GATEWAY_PRICES),
-    retries: config.ROSTER_GATEWAY_RETRIES, maxInFlight: config.ROSTER_GATEWAY_MAX_IN_FLIGHT,
+    retries: config.ROSTER_GATEWAY_RETRIES, maxInFlight: config.ROSTER_GATEWAY_MAX_IN_FLIGHT, claimTtlMs: config.ROSTER_GATEWAY_CLAIM_TTL_MS,
   };
-  // Usage counted in memory is appended once more when the service stops (after the gateway closes).
-  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day) }, gatewaySettings, store), (g) => g.meter.flush());
+  // Usage counted in memory is appended once more, and claims are released, when the service stops (after the gateway closes).
+  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day) }, gatewaySettings, store), (g) => g.stop());
   // The routes set through the API are in effect before the gateway listens (then followed).
   const routes = yield* Effect.promise(() => loadRoutes(store));
   gateway.useLogged(routes.state, routes.revision);
@@ -290,6 +290,7 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_GATEWAY_FLUSH_MS, () => services.gateway.meter.flush(), report('gateway usage')));
+  yield* Effect.forkScoped(every(Math.round(config.ROSTER_GATEWAY_CLAIM_TTL_MS / 6), () => services.gateway.keepClaims(), report('gateway claims')));
   if (config.ROSTER_SMTP_URL) {
     const transport = yield* resource(() => smtpTransport(config.ROSTER_SMTP_URL!), (t) => t.close());
     const mailer = new Mailer(services.users.outbox, transport, {

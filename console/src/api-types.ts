@@ -614,6 +614,7 @@ export interface paths {
                                 dailyLimits: {
                                     [key: string]: number;
                                 };
+                                exclusive: boolean;
                                 counts: {
                                     total: number;
                                     available: number;
@@ -717,6 +718,8 @@ export interface paths {
                         dailyLimits?: {
                             [key: string]: number;
                         };
+                        /** @description the gateway leases each account it uses, so that gateway use and leases never share an account on any node */
+                        exclusive?: boolean;
                     };
                 };
             };
@@ -747,6 +750,7 @@ export interface paths {
                                 dailyLimits: {
                                     [key: string]: number;
                                 };
+                                exclusive: boolean;
                                 health: {
                                     lowRatio: number;
                                     criticalRatio: number;
@@ -860,6 +864,7 @@ export interface paths {
                             dailyLimits: {
                                 [key: string]: number;
                             };
+                            exclusive: boolean;
                             counts: {
                                 total: number;
                                 available: number;
@@ -967,6 +972,8 @@ export interface paths {
                         dailyLimits?: {
                             [key: string]: number;
                         };
+                        /** @description the gateway leases each account it uses, so that gateway use and leases never share an account on any node */
+                        exclusive?: boolean;
                     };
                 };
             };
@@ -997,6 +1004,7 @@ export interface paths {
                                 dailyLimits: {
                                     [key: string]: number;
                                 };
+                                exclusive: boolean;
                                 health: {
                                     lowRatio: number;
                                     criticalRatio: number;

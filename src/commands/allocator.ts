@@ -11,6 +11,16 @@ import { isUnavailable } from '../store/unavailable.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import { accountTags, DueAccounts, filterTags, firstOf, FreeAccounts } from './free-accounts.ts';
 
+/** The gateway's use of the pool's accounts on this node, as the allocator sees it. */
+export interface SharedUse {
+  /** Whether an account is serving gateway requests on this node: it is not leased then. */
+  inUse(accountId: string): boolean;
+  /** Allocations of the pool wait for `accounts` accounts: the gateway may give some back. */
+  waiting(accounts: number): void;
+}
+
+const unshared: SharedUse = { inUse: () => false, waiting: () => undefined };
+
 /** Where usage days begin (see `usageDay`). */
 export interface UsageDays {
   timeZone: string;
@@ -19,7 +29,11 @@ export interface UsageDays {
 
 /** What the allocator is asked to do: a ledger command (candidates are filled in here) or a configuration change. */
 export type AllocatorCommand =
-  | (Omit<Extract<LedgerCommand, { type: 'Allocate' }>, 'candidates' | 'now' | 'random'> & { waitMs?: number })
+  | (Omit<Extract<LedgerCommand, { type: 'Allocate' }>, 'candidates' | 'now' | 'random'> & {
+    waitMs?: number;
+    /** Only these accounts, in this order (the gateway leasing the account it is about to use). */
+    accountIds?: string[];
+  })
   | Omit<Extract<LedgerCommand, { type: 'Renew' | 'Release' }>, 'now'>
   | { type: 'ExpireOverdue' }
   | Omit<Extract<PoolCommand, { type: 'ConfigurePool' }>, 'now'>;
@@ -89,8 +103,7 @@ export class PoolAllocator {
     private readonly days: UsageDays = { timeZone: 'UTC', rollover: '00:00' },
     /** Called for each lease command (allocate, renew, release) a client submits. */
     private readonly onLeaseCommand?: () => void,
-    /** Whether an account is serving gateway requests on this node: it is not leased then. */
-    private readonly inSharedUse: (accountId: string) => boolean = () => false,
+    private readonly shared: SharedUse = unshared,
   ) {}
 
   get stream(): string {
@@ -212,7 +225,7 @@ export class PoolAllocator {
   /** The candidate an account is now, with the models whose daily limit it reached on `day` ('' when no limit is set). */
   private candidateOf(accountId: string, now: number, day: string): Candidate | undefined {
     const entry = this.accounts.find(accountId);
-    if (!entry || !isAllocatable(entry.state, now) || this.inSharedUse(accountId)) return undefined;
+    if (!entry || !isAllocatable(entry.state, now) || this.shared.inUse(accountId)) return undefined;
     const spent = day ? exhaustedModels(entry.state, day, this.state.config!.dailyLimits) : [];
     return spent.length ? { ...entry.candidate, coolingModels: [...entry.candidate.coolingModels, ...spent] } : entry.candidate;
   }
@@ -269,6 +282,11 @@ export class PoolAllocator {
     if (c.type === 'ConfigurePool') return decidePool({ ...c, now }, this.state);
     if (c.type === 'Allocate') {
       const random = Math.random();
+      if (c.accountIds) {
+        const named = c.accountIds.filter((id) => this.accounts.find(id)?.state.poolId === this.poolId)
+          .map((id) => this.candidateOf(id, now, day)).filter((x): x is Candidate => x !== undefined);
+        return decideLedger({ ...c, now, random, candidates: named, ranked: true }, this.state.ledger, config);
+      }
       // The accounts of an overdue session being replaced are free for it, though still leased: rank them all.
       const previous = this.state.ledger.sessions.get(c.sessionId);
       if (previous?.status === 'live' && previous.expiresAt <= now) {
@@ -418,5 +436,6 @@ export class PoolAllocator {
       }, Math.max(0, job.deadline - Date.now()));
     }
     this.waiting.push(...jobs);
+    if (jobs.length) this.shared.waiting(this.waiting.reduce((n, j) => n + (j.command.type === 'Allocate' ? j.command.count : 0), 0));
   }
 }

@@ -24,7 +24,7 @@ export class Allocators {
   private readonly loaded = new Map<string, Promise<PoolAllocator>>();
   /** When (`performance.now()`) a client last asked to allocate, renew or release: how recently leases were served. */
   lastLeaseCommand = -Infinity;
-  private inSharedUse: (accountId: string) => boolean = () => false;
+  private shared: { inUse(accountId: string): boolean; waiting(poolId: string, accounts: number): void } = { inUse: () => false, waiting: () => undefined };
 
   constructor(private readonly store: EventStore, readonly accounts: AccountIndex, readonly days?: UsageDays) {
     accounts.onChange((poolId, accountId) => void this.peek(poolId)?.then((a) => {
@@ -42,17 +42,20 @@ export class Allocators {
 
   /**
    * Tells the allocators which accounts serve gateway requests on this node, so that an
-   * exclusive lease never overlaps that use (the gateway skips leased accounts in turn).
+   * exclusive lease never overlaps that use (the gateway skips leased accounts in turn),
+   * and tells the gateway when a pool's allocations wait.
    */
-  shareWith(inSharedUse: (accountId: string) => boolean): void {
-    this.inSharedUse = inSharedUse;
+  shareWith(shared: { inUse(accountId: string): boolean; waiting(poolId: string, accounts: number): void }): void {
+    this.shared = shared;
   }
 
   /** The pool's allocator; `pool_not_found` when the pool does not exist. */
   async get(poolId: string): Promise<PoolAllocator> {
     let pending = this.loaded.get(poolId);
     if (!pending) {
-      const allocator = new PoolAllocator(poolId, this.store, this.accounts, this.days, () => (this.lastLeaseCommand = performance.now()), (id) => this.inSharedUse(id));
+      const allocator = new PoolAllocator(poolId, this.store, this.accounts, this.days, () => (this.lastLeaseCommand = performance.now()), {
+        inUse: (id) => this.shared.inUse(id), waiting: (n) => this.shared.waiting(poolId, n),
+      });
       pending = allocator.load().then((exists) => {
         if (!exists) throw new DomainError('pool_not_found', `pool ${poolId} does not exist`);
         return allocator;

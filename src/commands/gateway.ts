@@ -13,6 +13,7 @@ import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
 import type { Strategy } from '../domain/pool.ts';
 import { GatewayOrder, type Rank } from './gateway-order.ts';
+import { GatewayClaims } from './gateway-claims.ts';
 import type { Credentials } from '../store/secrets.ts';
 import type { EventStore } from '../store/port.ts';
 import type { AccountDeps } from './accounts.ts';
@@ -29,6 +30,8 @@ export interface GatewaySettings {
   retries: number;
   /** Requests one account serves at once. */
   maxInFlight: number;
+  /** How long a claim on an account of an exclusive pool lasts unless renewed (see `GatewayClaims`). */
+  claimTtlMs?: number;
 }
 
 export interface GatewayDeps extends AccountDeps {
@@ -78,6 +81,8 @@ export class GatewayCore {
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
   readonly meter: UsageMeter;
+  /** This node's leases on the accounts of exclusive pools it uses. */
+  readonly claims: GatewayClaims;
   private readonly daily: DailyUse;
   /** Routes and prices in effect: configuration's, then the log's (`useLogged`). */
   private effective: RoutesState;
@@ -87,12 +92,26 @@ export class GatewayCore {
   constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
     this.effective = { routes: settings.routes, prices: settings.prices };
     this.meter = new UsageMeter(store, nodeId);
+    this.claims = new GatewayClaims(deps.allocators, nodeId, settings.claimTtlMs ?? 60_000);
     this.daily = new DailyUse(deps.useOn, (accountId) => {
       const poolId = deps.accounts.find(accountId)?.state.poolId;
       if (poolId !== undefined) this.touch(poolId, accountId);
     });
-    deps.allocators.shareWith((accountId) => this.serving(accountId));
+    deps.allocators.shareWith({
+      inUse: (accountId) => this.serving(accountId),
+      waiting: (poolId, accounts) => this.claims.yieldTo(poolId, accounts, (accountId) => this.inFlight.get(accountId) ?? 0),
+    });
     deps.accounts.onChange((poolId, accountId) => this.touch(poolId, accountId));
+  }
+
+  /** Renews the claims in use and releases the idle ones (run every sixth of a claim's time to live). */
+  keepClaims(): Promise<void> {
+    return this.claims.keep((accountId) => this.serving(accountId));
+  }
+
+  /** Appends the usage counted and gives up every claim: the gateway no longer serves. */
+  async stop(): Promise<void> {
+    await Promise.all([this.meter.flush(), this.claims.releaseAll()]);
   }
 
   /** Whether an account is serving a gateway request on this node now. */
@@ -186,13 +205,21 @@ export class GatewayCore {
    * An account of the route's pools that can serve `model` now: pools by priority and
    * weight, and within a pool by its strategy. Eligible: active, not tried yet for this
    * request, not cooling for the model, under its daily limit for the model, with credits
-   * if counted, under its in-flight limit, and not held by an exclusive lease. When the
-   * only eligible accounts are at their in-flight limit, waits up to `waitMs` for one.
+   * if counted, under its in-flight limit, and not held by an exclusive lease (in an
+   * exclusive pool: claimed by this node, or claimed now). When the only eligible accounts
+   * are at their in-flight limit, waits up to `waitMs` for one.
    */
   async choose(route: ResolvedRoute, tried: Set<string>, waitMs = 30_000): Promise<Chosen | NoneFree> {
     const deadline = Date.now() + waitMs;
+    /** Accounts of exclusive pools this request could not claim (another holds them). */
+    const refused = new Set<string>();
     for (;;) {
-      const found = await this.pick(route, tried, Date.now());
+      const found = await this.pick(route, tried, refused, Date.now());
+      if ('claim' in found) {
+        const { poolId, accountId } = found.claim;
+        if (!(await this.claims.claim(poolId, accountId))) refused.add(accountId);
+        continue;
+      }
       // Every eligible account is serving its most: wait for one to finish (first come, first served), up to the deadline.
       if (!('busy' in found)) return found;
       if (Date.now() >= deadline) return {};
@@ -210,7 +237,7 @@ export class GatewayCore {
     }
   }
 
-  private async pick(route: ResolvedRoute, tried: Set<string>, now: number): Promise<Chosen | NoneFree | { busy: true }> {
+  private async pick(route: ResolvedRoute, tried: Set<string>, refused: Set<string>, now: number): Promise<Chosen | NoneFree | { busy: true } | { claim: { poolId: string; accountId: string } }> {
     let soonest: number | undefined;
     let busy = false;
     let limited = false;
@@ -219,6 +246,7 @@ export class GatewayCore {
       const { ledger, config } = (await this.deps.allocators.get(poolId)).current;
       const limit = config?.dailyLimits[route.model];
       const strategy = config?.strategy ?? 'round_robin';
+      const exclusive = config?.exclusive === true;
       // Today's counts matter for a daily limit and for least_used.
       const day = limit === undefined && strategy !== 'least_used' ? '' : this.dayOf(now);
       if (day) await this.daily.ready(day);
@@ -226,7 +254,10 @@ export class GatewayCore {
       const order = this.orderOf(poolId, strategy, route.model, day);
       for (const accountId of order.walk({ after: this.cursor.get(poolId), random: Math.random(), now })) {
         const entry = this.deps.accounts.find(accountId);
-        if (!entry || entry.state.status !== 'active' || tried.has(accountId) || ledger.leasedTo.has(accountId)) continue;
+        if (!entry || entry.state.status !== 'active' || tried.has(accountId) || refused.has(accountId)) continue;
+        // In an exclusive pool this node's claim is a lease of its own; any other lease excludes the account.
+        const claimed = exclusive && this.claims.holds(ledger, accountId, now);
+        if (ledger.leasedTo.has(accountId) && !claimed) continue;
         if ((this.inFlight.get(accountId) ?? 0) >= this.settings.maxInFlight) {
           busy = true;
           continue;
@@ -236,6 +267,7 @@ export class GatewayCore {
           limited = true;
           continue;
         }
+        if (exclusive && !claimed) return { claim: { poolId, accountId } };
         return this.take(poolId, accountId, day ? route.model : undefined, order);
       }
       // The accounts cooling for the model are out of the order: when the first comes back.
@@ -252,6 +284,7 @@ export class GatewayCore {
   private async take(poolId: string, accountId: string, limitedModel: string | undefined, order: GatewayOrder): Promise<Chosen> {
     this.cursor.set(poolId, accountId);
     this.lastUsed.set(accountId, ++this.uses);
+    this.claims.used(accountId, Date.now());
     this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
     const unhold = limitedModel === undefined ? undefined : this.daily.hold(accountId, limitedModel);
     this.touch(poolId, accountId);
@@ -262,7 +295,10 @@ export class GatewayCore {
       unhold?.();
       const n = (this.inFlight.get(accountId) ?? 1) - 1;
       if (n > 0) this.inFlight.set(accountId, n);
-      else this.inFlight.delete(accountId);
+      else {
+        this.inFlight.delete(accountId);
+        this.claims.finished(accountId);
+      }
       this.touch(poolId, accountId);
       this.waiters.shift()?.();
     };

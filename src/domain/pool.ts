@@ -27,6 +27,11 @@ const PoolConfig = Type.Object({
   cooldown: Cooldown,
   /** Units per model and usage day after which an account is not allocated for that model. */
   dailyLimits: Type.Record(Type.String(), Type.Number()),
+  /**
+   * The gateway leases each account it uses (to the node's gateway, as a session), so that
+   * gateway use and the lease API never share an account on any node.
+   */
+  exclusive: Type.Boolean(),
 });
 export type PoolConfig = Static<typeof PoolConfig>;
 const PoolConfigChanges = Type.Partial(Type.Object({ ...PoolConfig.properties, health: Type.Partial(Health), cooldown: Type.Partial(Cooldown) }));
@@ -38,6 +43,7 @@ export const defaultPoolConfig: Omit<PoolConfig, 'name'> = {
   providerId: 'manual', minSize: 0, maxSize: 10000, defaultLeaseTtlMs: 15 * 60_000,
   maxLeaseTtlMs: 24 * 3600_000, strategy: 'lru', health: { lowRatio: 1, criticalRatio: 0.25 },
   cooldown: { baseMs: 60_000, maxMs: 3600_000, failureThreshold: 5, failureWindowMs: 300_000 }, dailyLimits: {},
+  exclusive: false,
 };
 
 /**
@@ -53,11 +59,18 @@ export function mergeConfig<T extends Omit<PoolConfig, 'name'>>(base: T, changes
     health: { ...defaultPoolConfig.health, ...base.health, ...changes.health },
     cooldown: { ...defaultPoolConfig.cooldown, ...base.cooldown, ...changes.cooldown },
     dailyLimits: { ...(changes.dailyLimits ?? base.dailyLimits ?? {}) },
+    exclusive: changes.exclusive ?? base.exclusive,
   };
 }
 
-/** Version 1 configurations lack the fields added since; version 2 records every field. */
-const withEveryField = { version: 2, upcast: { 1: (data: Record<string, unknown>) => ({ ...data, config: mergeConfig({ ...defaultPoolConfig, name: '' }, data.config as PoolConfigChanges) }) } };
+/** Version 1 configurations lack the fields added since; version 2 lacks `exclusive` (false); version 3 records every field. */
+const withEveryField = {
+  version: 3,
+  upcast: {
+    1: (data: Record<string, unknown>) => ({ ...data, config: mergeConfig({ ...defaultPoolConfig, name: '' }, data.config as PoolConfigChanges) }),
+    2: (data: Record<string, unknown>) => ({ ...data, config: { exclusive: false, ...(data.config as object) } }),
+  },
+};
 export const PoolCreated = defineEvent('PoolCreated', Type.Object({ poolId: Type.String(), config: PoolConfig, at: Instant }), withEveryField);
 export const PoolConfigured = defineEvent('PoolConfigured', Type.Object({ poolId: Type.String(), changes: PoolConfigChanges, config: PoolConfig, at: Instant }), withEveryField);
 /** The events of a pool's stream: its configuration and its ledger. */

@@ -31,6 +31,7 @@ export const PoolConfigFields = {
     failureWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
   }, { additionalProperties: false }),
   dailyLimits: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.Number({ minimum: 0 }), { description: 'units per model and usage day' }),
+  exclusive: Type.Boolean({ description: 'the gateway leases each account it uses, so that gateway use and leases never share an account on any node' }),
 };
 
 /** The configuration fields a create or configure request may leave out. */
@@ -44,6 +45,7 @@ const OptionalPoolFields = {
   health: Type.Optional(PoolConfigFields.health),
   cooldown: Type.Optional(PoolConfigFields.cooldown),
   dailyLimits: Type.Optional(PoolConfigFields.dailyLimits),
+  exclusive: Type.Optional(PoolConfigFields.exclusive),
 };
 
 export const CreatePoolBody = Type.Object({ poolId: Id, name: PoolConfigFields.name, ...OptionalPoolFields }, { additionalProperties: false });
@@ -109,7 +111,7 @@ const Cooldown = Type.Object({ baseMs: Type.Number(), maxMs: Type.Number(), fail
 const configFields = {
   name: Type.String(), providerId: Type.String(), minSize: Type.Integer(), maxSize: Type.Integer(),
   defaultLeaseTtlMs: Type.Integer(), maxLeaseTtlMs: Type.Integer(), strategy: Type.Enum(strategies),
-  cooldown: Cooldown, dailyLimits: Type.Record(Type.String(), Type.Number()),
+  cooldown: Cooldown, dailyLimits: Type.Record(Type.String(), Type.Number()), exclusive: Type.Boolean(),
 };
 /** A pool's whole configuration. */
 export const PoolConfigView = Type.Object({ ...configFields, health: Health });

@@ -185,18 +185,20 @@ describe('console in a browser', { skip }, () => {
     await until('the new limits in the table', async () => (await page.locator('tr[data-key="from the console"] [data-limits]').textContent()) === '30 requests/min, budget 5/month', 10_000);
   });
 
-  it('configures a pool: strategy, cooldown rules and daily limits', async () => {
+  it('configures a pool: strategy, cooldown rules, daily limits and exclusive', async () => {
     await page.getByRole('link', { name: 'Pools', exact: true }).click();
     await page.locator('tr[data-pool="web"]').getByRole('link', { name: 'Configure' }).click();
     await page.getByRole('heading', { name: 'Configure web' }).waitFor();
     await page.getByLabel('Strategy').selectOption('least_used');
     await page.getByLabel('Failures before a cooldown').fill('4');
     await page.getByLabel(/Daily limits/).fill('sandbox-small=50\nsandbox-large = 5');
+    await page.getByLabel(/exclusive/).check();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('.banner', { hasText: 'Pool web configured' }).waitFor();
     await until('the table to show the new strategy', async () => (await page.locator('tr[data-pool="web"] [data-strategy]').textContent()) === 'least_used', 10_000);
     const pool = (await t.call('GET', '/v1/pools/web')).body;
-    assert.deepEqual([pool.strategy, pool.cooldown.failureThreshold, pool.dailyLimits], ['least_used', 4, { 'sandbox-small': 50, 'sandbox-large': 5 }]);
+    assert.deepEqual([pool.strategy, pool.cooldown.failureThreshold, pool.dailyLimits, pool.exclusive], ['least_used', 4, { 'sandbox-small': 50, 'sandbox-large': 5 }, true]);
+    assert.equal(await page.locator('tr[data-pool="web"] [data-exclusive]').textContent(), 'yes');
     // A bad line is named, and nothing is sent.
     await page.getByLabel(/Daily limits/).fill('sandbox-small: lots');
     await page.getByRole('button', { name: 'Save' }).click();

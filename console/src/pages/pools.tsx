@@ -1,4 +1,4 @@
-/** Pools: each pool's configuration; create one, or change one in place (strategy, sizes, lease TTLs, cooldown rules, daily limits, provider). */
+/** Pools: each pool's configuration; create one, or change one in place (strategy, sizes, lease TTLs, cooldown rules, daily limits, provider, exclusive). */
 import { useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
 import { canChange, ErrorLine, Field, Section, useLoad, useLoadAt, Table, type PageProps } from '../ui.tsx';
@@ -32,7 +32,7 @@ export function PoolsPage(props: PageProps & { poolId?: string }) {
         <Table label="Pools">
           <thead>
             <tr>
-              <th scope="col">Pool</th><th scope="col">Provider</th><th scope="col">Strategy</th><th scope="col" class="num">Keep at least</th><th scope="col" class="num">At most</th>
+              <th scope="col">Pool</th><th scope="col">Provider</th><th scope="col">Strategy</th><th scope="col" title="the gateway leases each account it uses">Exclusive</th><th scope="col" class="num">Keep at least</th><th scope="col" class="num">At most</th>
               <th scope="col" class="num">Lease TTL (s)</th><th scope="col">Daily limits</th><th scope="col">Actions</th>
             </tr>
           </thead>
@@ -42,6 +42,7 @@ export function PoolsPage(props: PageProps & { poolId?: string }) {
                 <td>{p.name} <span class="muted">({p.poolId})</span></td>
                 <td>{p.providerId}</td>
                 <td data-strategy>{p.strategy}</td>
+                <td data-exclusive>{p.exclusive ? 'yes' : 'no'}</td>
                 <td class="num">{p.minSize}</td>
                 <td class="num">{p.maxSize}</td>
                 <td class="num">{seconds(p.defaultLeaseTtlMs)}</td>
@@ -75,7 +76,7 @@ function PoolForm(props: PageProps & { pool?: Pool; onSaved: (position: string |
       const body = JSON.parse(JSON.stringify({
         name: String(f.get('name')), providerId: String(f.get('providerId')), strategy: String(f.get('strategy')) as Pool['strategy'],
         minSize: int('minSize'), maxSize: int('maxSize'), defaultLeaseTtlMs: ms('defaultLeaseTtlMs'), maxLeaseTtlMs: ms('maxLeaseTtlMs'),
-        cooldown, dailyLimits: parseLimits(String(f.get('dailyLimits') ?? '')),
+        cooldown, dailyLimits: parseLimits(String(f.get('dailyLimits') ?? '')), exclusive: f.get('exclusive') === 'on',
       })) as Omit<Pool, 'poolId' | 'counts' | 'activeSessions' | 'health'>; // JSON drops the fields left empty
       if (p) {
         const r = await must(api.PATCH('/v1/pools/{poolId}', { params: { path: { poolId: p.poolId } }, body }));
@@ -122,6 +123,7 @@ function PoolForm(props: PageProps & { pool?: Pool; onSaved: (position: string |
         <Field label="Daily limits: model=units, one a line">
           <textarea name="dailyLimits" rows={3} defaultValue={Object.entries(p?.dailyLimits ?? {}).map(([m, n]) => `${m}=${n}`).join('\n')} />
         </Field>
+        <label class="check"><input name="exclusive" type="checkbox" defaultChecked={p?.exclusive} /> exclusive: the gateway leases each account it uses (leases and gateway use never share an account, on any node)</label>
         <button type="submit">{p ? 'Save' : 'Create pool'}</button>
       </form>
       <ErrorLine error={error} />

@@ -1,0 +1,160 @@
+/**
+ * The gateway's claims in exclusive pools. Before this node's gateway sends a request
+ * through an account of an exclusive pool, it leases the account to itself: a session of
+ * one account whose holder is `gateway:<node>`, allocated by the pool's allocator like any
+ * other. So no allocator on any node leases the account while the gateway uses it, and no
+ * other node's gateway uses it either (it is leased). A claim serves many requests; it is
+ * renewed while the account is in use and released once it has been idle for half its time
+ * to live, or, when allocations of the pool wait on this node, as soon as its requests end.
+ * When the node dies, its claims expire like any lease.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DomainError } from '../domain/errors.ts';
+import type { LedgerState } from '../domain/ledger.ts';
+import type { Allocators } from './allocators.ts';
+import { systemContext } from './context.ts';
+
+interface Claim {
+  poolId: string;
+  sessionId: string;
+  ttlMs: number;
+  /** When a request last took the account. */
+  usedAt: number;
+  /**
+   * `held`: the gateway takes the account. `draining`: no more (leases wait), released when
+   * its last request ends. `releasing`: its release is submitted. The gateway takes the
+   * account again only through a new claim.
+   */
+  state: 'held' | 'draining' | 'releasing';
+}
+
+/**
+ * @example
+ * if (!claims.holds(ledger, accountId, now) && !(await claims.claim(poolId, accountId))) skip();
+ */
+export class GatewayClaims {
+  /** accountId → this node's claim on it. */
+  private readonly held = new Map<string, Claim>();
+  /** Claims being allocated, so that concurrent requests for one account wait for one claim. */
+  private readonly claiming = new Map<string, Promise<boolean>>();
+  readonly holder: string;
+  /** No one is given a secret: the hash of random bytes that are then forgotten. */
+  private readonly secretHash = randomBytes(32).toString('hex');
+
+  constructor(private readonly allocators: Allocators, nodeId: string, private readonly ttlMs: number) {
+    this.holder = `gateway:${nodeId}`;
+  }
+
+  /**
+   * Whether this node may send requests through the account now: its claim is the
+   * account's lease in the pool's ledger, is not being released, and has more than half its
+   * time to live left (so a request started now ends before it could lapse, renewals
+   * failing or not).
+   */
+  holds(ledger: LedgerState, accountId: string, now: number): boolean {
+    const claim = this.held.get(accountId);
+    if (!claim || claim.state !== 'held' || ledger.leasedTo.get(accountId) !== claim.sessionId) return false;
+    const session = ledger.sessions.get(claim.sessionId);
+    return session !== undefined && session.expiresAt - now > claim.ttlMs / 2;
+  }
+
+  /** Leases the account to this node's gateway; answers false when it cannot be (another holds it). */
+  claim(poolId: string, accountId: string): Promise<boolean> {
+    let pending = this.claiming.get(accountId);
+    if (!pending) {
+      pending = this.allocate(poolId, accountId).finally(() => this.claiming.delete(accountId));
+      this.claiming.set(accountId, pending);
+    }
+    return pending;
+  }
+
+  private async allocate(poolId: string, accountId: string): Promise<boolean> {
+    const allocator = await this.allocators.get(poolId);
+    const ttlMs = Math.min(this.ttlMs, allocator.current.config?.maxLeaseTtlMs ?? this.ttlMs);
+    const sessionId = `gateway-${randomUUID()}`;
+    try {
+      await allocator.submit({ type: 'Allocate', sessionId, count: 1, ttlMs, holder: this.holder, secretHash: this.secretHash, accountIds: [accountId] }, systemContext('gateway'));
+    } catch (error) {
+      if (error instanceof DomainError) return false;
+      throw error;
+    }
+    this.held.set(accountId, { poolId, sessionId, ttlMs, usedAt: Date.now(), state: 'held' });
+    return true;
+  }
+
+  /** A request took the account. */
+  used(accountId: string, now: number): void {
+    const claim = this.held.get(accountId);
+    if (claim) claim.usedAt = now;
+  }
+
+  /** The account's last request on this node ended: a draining claim is released. */
+  finished(accountId: string): void {
+    const claim = this.held.get(accountId);
+    if (claim?.state === 'draining') void this.release(accountId, claim).catch(() => undefined);
+  }
+
+  /**
+   * Allocations of the pool wait for `accounts` accounts: as many of this node's claims in
+   * the pool (those serving fewest requests first) take no more requests and are released
+   * once their requests end.
+   *
+   * @example
+   * claims.yieldTo('p', 1, (id) => inFlight.get(id) ?? 0);
+   */
+  yieldTo(poolId: string, accounts: number, inFlight: (accountId: string) => number): void {
+    const mine = [...this.held].filter(([, c]) => c.poolId === poolId);
+    const yielding = mine.filter(([, c]) => c.state !== 'held').length;
+    const open = mine.filter(([, c]) => c.state === 'held').sort(([a], [b]) => inFlight(a) - inFlight(b));
+    for (const [accountId, claim] of open.slice(0, Math.max(0, accounts - yielding))) {
+      claim.state = 'draining';
+      if (inFlight(accountId) === 0) this.finished(accountId);
+    }
+  }
+
+  /**
+   * One pass of upkeep: renews the claims in use (or used within half their time to live)
+   * once a third of that time has passed, releases the others (and the draining ones no
+   * longer in use), and forgets those the ledger no longer names (expired, or released by
+   * an operator).
+   */
+  async keep(inUse: (accountId: string) => boolean, now = Date.now()): Promise<void> {
+    const work: Array<Promise<unknown>> = [];
+    for (const [accountId, claim] of [...this.held]) {
+      if (claim.state === 'releasing') continue;
+      const { ledger } = (await this.allocators.get(claim.poolId)).current;
+      const session = ledger.leasedTo.get(accountId) === claim.sessionId ? ledger.sessions.get(claim.sessionId) : undefined;
+      if (!session || session.expiresAt <= now) {
+        this.held.delete(accountId);
+      } else if ((claim.state === 'draining' || now - claim.usedAt > claim.ttlMs / 2) && !inUse(accountId)) {
+        work.push(this.release(accountId, claim));
+      } else if (session.expiresAt - now < (claim.ttlMs * 2) / 3) {
+        work.push(this.submit(claim, { type: 'Renew', sessionId: claim.sessionId, secretHash: null, ttlMs: claim.ttlMs }));
+      }
+    }
+    const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Releases every claim (the node stops; its gateway no longer serves). */
+  async releaseAll(): Promise<void> {
+    await Promise.allSettled([...this.held].filter(([, c]) => c.state !== 'releasing').map(([id, c]) => this.release(id, c)));
+  }
+
+  /** The claim is given up at once; its account is free again once the release is stored (or when the claim expires). */
+  private release(accountId: string, claim: Claim): Promise<unknown> {
+    claim.state = 'releasing';
+    return this.submit(claim, { type: 'Release', sessionId: claim.sessionId, secretHash: null }).finally(() => {
+      if (this.held.get(accountId) === claim) this.held.delete(accountId);
+    });
+  }
+
+  private async submit(claim: Claim, command: { type: 'Renew'; sessionId: string; secretHash: null; ttlMs: number } | { type: 'Release'; sessionId: string; secretHash: null }): Promise<unknown> {
+    return (await this.allocators.get(claim.poolId)).submit(command, systemContext('gateway'));
+  }
+
+  /** How many accounts this node holds claims on. */
+  get size(): number {
+    return this.held.size;
+  }
+}

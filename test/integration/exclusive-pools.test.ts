@@ -1,0 +1,158 @@
+/**
+ * An exclusive pool served by two nodes on one database: the gateway of node a leases
+ * (claims) each account before it sends requests through it, so that the lease API on
+ * either node never hands out an account the gateway is using, and the gateway never uses
+ * an account leased on either node. The sandbox upstream records when it served each
+ * request and with which key; the leases' holders record when they held which account; no
+ * two intervals of one account may meet.
+ */
+import OpenAI from 'openai';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyRequest } from 'fastify';
+import { registerUser } from '../../src/commands/users.ts';
+import { buildSandbox } from '../../src/sandbox/server.ts';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+
+interface Interval { key: string; from: number; to: number }
+
+describe('an exclusive pool on two nodes', () => {
+  const sandbox = buildSandbox();
+  const keys = Array.from({ length: 4 }, (_, i) => `sk-sandbox-ex-${i}`);
+  /** When the sandbox served each chat request, and with which key. */
+  const served: Interval[] = [];
+  /** When a lease holder certainly held each account: from the answer to the release. */
+  const held: Interval[] = [];
+  const started = new WeakMap<FastifyRequest, number>();
+  sandbox.app.addHook('onRequest', async (req) => void started.set(req, performance.now()));
+  sandbox.app.addHook('onResponse', async (req) => {
+    const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (key && req.url.startsWith('/v1/chat')) served.push({ key, from: started.get(req)!, to: performance.now() });
+  });
+  let a: TestRoster;
+  let b: TestRoster;
+  let aStopped = false;
+  let openai: OpenAI;
+  /** accountId → the key the upstream sees for it. */
+  let keyOf: Map<string, string>;
+
+  const behave = (latencyMs: number) => sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm', payload: { keys: Object.fromEntries(keys.map((k) => [k, { latencyMs }])), reset: true } });
+  const ask = () => openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] });
+  /** Allocates on a node; answers the response, and (when served) the keys held and a release that records the interval. */
+  const lease = async (node: TestRoster, count: number, waitMs = 0) => {
+    const res = await node.call('POST', '/v1/pools/ex/sessions', { count, waitMs });
+    if (res.status !== 201) return { res, keys: [] as string[], release: async () => undefined };
+    const from = performance.now();
+    const leased = (res.body.leases as Array<{ accountId: string }>).map((l) => keyOf.get(l.accountId)!);
+    return {
+      res, keys: leased,
+      release: async () => {
+        const to = performance.now();
+        held.push(...leased.map((key) => ({ key, from, to })));
+        assert.equal((await node.call('POST', `/v1/pools/ex/sessions/${res.body.sessionId}/release`, { leaseSecret: res.body.leaseSecret })).status, 200);
+      },
+    };
+  };
+  const overlaps = () => held.flatMap((h) => served.filter((s) => s.key === h.key && s.from < h.to && s.to > h.from).map((s) => ({ lease: h, request: s })));
+  const claimsOnA = () => a.roster.services.gateway.claims.size;
+
+  before(async () => {
+    const sandboxUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
+    const env = {
+      ROSTER_MASTER_KEY: randomBytes(32).toString('hex'),
+      ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
+      ROSTER_GATEWAY_ROUTES: JSON.stringify({ small: { pools: ['ex'], upstreamModel: 'sandbox-small' } }),
+      // Claims idle for 1.5 s are released; upkeep every 0.5 s.
+      ROSTER_GATEWAY_CLAIM_TTL_MS: '3000', ROSTER_GATEWAY_MAX_IN_FLIGHT: '16', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+    };
+    a = await startTestRoster(env);
+    b = await startTestRoster(env, a.db);
+    const created = await a.call('POST', '/v1/pools', { poolId: 'ex', name: 'Exclusive', providerId: 'sb', exclusive: true });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.config.exclusive, true);
+    const imported = await a.call('POST', '/v1/pools/ex/accounts', { accounts: keys.map((k, i) => ({ login: `ex${i}@example.test`, accessToken: k })) });
+    assert.equal(imported.body.imported, 4);
+    const listed = await a.call('GET', `/v1/accounts?pool=ex&limit=10&position=${imported.body.position}`);
+    keyOf = new Map(listed.body.items.map((x: { accountId: string; login: string }) => [x.accountId, keys[Number(/^ex(\d)@/.exec(x.login)![1])]!]));
+    for (let i = 0; i < 100 && (await b.call('GET', '/v1/pools/ex')).body.counts?.total !== 4; i++) await sleep(50);
+    await registerUser(a.roster.services.users, { email: 'ex@example.test', password: 'ex password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'ex' });
+    const access = (await a.call('POST', '/v1/auth/login', { email: 'ex@example.test', password: 'ex password 1' }, { token: null })).body.accessToken;
+    const key = (await a.call('POST', '/v1/keys', { name: 'ex' }, { token: access })).body.key;
+    openai = new OpenAI({ apiKey: key, baseURL: `${a.roster.gatewayUrl}/v1`, maxRetries: 0 });
+  });
+  after(async () => {
+    await b?.stop();
+    // Node a made the database: dropping it waits for b.
+    if (aStopped) await a.db.drop();
+    else await a?.stop();
+    await sandbox.app.close();
+  });
+
+  it('uses no account leased on the other node, and the other node leases none it uses', async () => {
+    await behave(600);
+    // Node b leases two accounts; node a's gateway has not necessarily heard of it yet.
+    const first = await lease(b, 2);
+    assert.equal(first.res.status, 201);
+    const requests = Array.from({ length: 6 }, ask);
+    await sleep(250);
+    // The gateway's requests are on the two other accounts now: b finds none free.
+    const refused = await b.call('POST', '/v1/pools/ex/sessions', { count: 1, waitMs: 0 });
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, 'no_account_available');
+    const answers = await Promise.all(requests);
+    assert.equal(answers.length, 6);
+    await first.release();
+    const used = new Set(served.map((s) => s.key));
+    assert.deepEqual([...used].sort(), keys.filter((k) => !first.keys.includes(k)).sort());
+    // The claims are leases in the pool's ledger, held by node a's gateway, seen by b.
+    const ledger = (await b.roster.services.allocators.get('ex')).current.ledger;
+    const holders = new Set([...ledger.leasedTo.values()].map((sessionId) => ledger.sessions.get(sessionId)!.holder));
+    assert.deepEqual([...holders], [a.roster.services.gateway.claims.holder]);
+    assert.deepEqual(overlaps(), []);
+  });
+
+  it('gives idle claims back, and yields to a lease waiting on its own node while requests go on', async () => {
+    // Idle for half their time to live, the claims are released: b can lease every account.
+    for (let i = 0; i < 100 && claimsOnA() > 0; i++) await sleep(50);
+    assert.equal(claimsOnA(), 0);
+    const all = await lease(b, 4);
+    assert.equal(all.res.status, 201, JSON.stringify(all.res.body));
+    await all.release();
+
+    // Requests back to back keep every account in use: a lease on node a waits, and the
+    // gateway gives it the first account whose requests end.
+    await behave(150);
+    let going = true;
+    let answered = 0;
+    const loops = Array.from({ length: 8 }, async () => {
+      while (going) {
+        await ask();
+        answered++;
+      }
+    });
+    for (let i = 0; i < 100 && claimsOnA() < 4; i++) await sleep(50);
+    assert.equal(claimsOnA(), 4, 'the gateway claims every account');
+    const waited = await lease(a, 1, 8000);
+    assert.equal(waited.res.status, 201, JSON.stringify(waited.res.body));
+    const during = answered;
+    await sleep(400);
+    assert.ok(answered > during, 'the gateway goes on serving on the other accounts');
+    await waited.release();
+    going = false;
+    await Promise.all(loops);
+    assert.deepEqual(overlaps(), []);
+  });
+
+  it('gives its claims back when the node stops', async () => {
+    await behave(0);
+    await Promise.all(Array.from({ length: 8 }, ask));
+    assert.ok(claimsOnA() > 0);
+    await a.roster.stop();
+    aStopped = true;
+    const all = await lease(b, 4);
+    assert.equal(all.res.status, 201, JSON.stringify(all.res.body));
+    await all.release();
+  });
+});
