@@ -10,6 +10,7 @@
  *
  *   BENCH_SECONDS=10 BENCH_ROUNDS=2 npm run bench:gateway
  *   BENCH_ACCOUNTS=100000 BENCH_STRATEGY=lru npm run bench:gateway   # a large pool
+ *   BENCH_EXCLUSIVE=1 npm run bench:gateway   # an exclusive pool: the gateway claims its accounts
  *   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:gateway   # profile the server
  */
 import { performance } from 'node:perf_hooks';
@@ -22,6 +23,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 16);
 const STRATEGY = process.env.BENCH_STRATEGY ?? 'round_robin';
+const EXCLUSIVE = process.env.BENCH_EXCLUSIVE === '1';
 
 interface Run { requests: number; perSecond: number; p50: number; p99: number; errors: number; cpuUs?: number }
 
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const floor = await spawnServer({ FLOOR_UPSTREAM: sandbox.url }, [], ['--import', 'tsx', 'test/bench/proxy-floor.ts']);
   try {
     const admin = client(server.url, server.token, 4);
-    await admin.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb', strategy: STRATEGY });
+    await admin.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb', strategy: STRATEGY, exclusive: EXCLUSIVE });
     const upstreamKeys = Array.from({ length: ACCOUNTS }, (_, i) => `sk-sandbox-bench-${i}`);
     for (let i = 0; i < ACCOUNTS; i += 1000) {
       await admin.call('POST', '/v1/pools/gw/accounts', { accounts: upstreamKeys.slice(i, i + 1000).map((k, j) => ({ login: `bench${i + j}@example.test`, accessToken: k })) });
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
       counted = items.reduce((n, r) => n + r.requests, 0);
       if (counted >= sentThroughGateway) break;
     }
-    console.log(`\nbench:gateway, ${seconds} s per cell, ${rounds} rounds interleaved; ${ACCOUNTS} upstream accounts (${STRATEGY}); sandbox in its own process\n`);
+    console.log(`\nbench:gateway, ${seconds} s per cell, ${rounds} rounds interleaved; ${ACCOUNTS} upstream accounts (${STRATEGY}${EXCLUSIVE ? ', exclusive' : ''}); sandbox in its own process\n`);
     console.log('(gateway CPU: the Roster process\'s CPU µs per request answered; floor CPU: the floor process\'s)');
     console.log('| load | direct req/s | gateway req/s | share | floor req/s | share of floor | gateway CPU µs/req | floor CPU µs/req | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
