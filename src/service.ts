@@ -290,7 +290,8 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_GATEWAY_FLUSH_MS, () => services.gateway.meter.flush(), report('gateway usage')));
-  yield* Effect.forkScoped(every(Math.round(config.ROSTER_GATEWAY_CLAIM_TTL_MS / 6), () => services.gateway.keepClaims(), report('gateway claims')));
+  // Claims last at most their pool's longest lease: upkeep at least once a second keeps short ones too.
+  yield* Effect.forkScoped(every(Math.min(1000, Math.round(config.ROSTER_GATEWAY_CLAIM_TTL_MS / 6)), () => services.gateway.keepClaims(), report('gateway claims')));
   if (config.ROSTER_SMTP_URL) {
     const transport = yield* resource(() => smtpTransport(config.ROSTER_SMTP_URL!), (t) => t.close());
     const mailer = new Mailer(services.users.outbox, transport, {

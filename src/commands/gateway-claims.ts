@@ -120,9 +120,11 @@ export class GatewayClaims {
    */
   async keep(inUse: (accountId: string) => boolean, now = Date.now()): Promise<void> {
     const work: Array<Promise<unknown>> = [];
-    for (const [accountId, claim] of [...this.held]) {
+    const ledgers = new Map<string, LedgerState>();
+    for (const claim of this.held.values()) if (!ledgers.has(claim.poolId)) ledgers.set(claim.poolId, (await this.allocators.get(claim.poolId)).current.ledger);
+    for (const [accountId, claim] of this.held) {
       if (claim.state === 'releasing') continue;
-      const { ledger } = (await this.allocators.get(claim.poolId)).current;
+      const ledger = ledgers.get(claim.poolId)!;
       const session = ledger.leasedTo.get(accountId) === claim.sessionId ? ledger.sessions.get(claim.sessionId) : undefined;
       if (!session || session.expiresAt <= now) {
         this.held.delete(accountId);
