@@ -285,7 +285,7 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   });
   // Both restart themselves after a failure (keepRunningUntil inside): the fiber only carries their signal.
   yield* Effect.forkScoped(untilInterrupted((signal) => runner.run(signal, report('projections'))));
-  yield* Effect.forkScoped(untilInterrupted((signal) => allocators.follow(from, signal, report('log tail'), [routesFollower(store, services.gateway, routes)])));
+  yield* Effect.forkScoped(untilInterrupted((signal) => allocators.follow(from, signal, report('log tail'), [routesFollower(store, services.gateway, routes), services.gateway.usageFollower()])));
   yield* Effect.forkScoped(every(config.ROSTER_REAPER_INTERVAL_MS, () => allocators.reap(report('reaper')), report('reaper')));
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));

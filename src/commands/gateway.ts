@@ -15,11 +15,12 @@ import type { Strategy } from '../domain/pool.ts';
 import { GatewayOrder, type Rank } from './gateway-order.ts';
 import { GatewayClaims } from './gateway-claims.ts';
 import type { Credentials } from '../store/secrets.ts';
-import type { EventStore } from '../store/port.ts';
+import { START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
+import type { AccountUse } from '../projections/gateway-usage.ts';
 import type { AccountDeps } from './accounts.ts';
 import { recordUsage } from './usage.ts';
 import type { UsageDays } from './allocator.ts';
-import type { Allocators } from './allocators.ts';
+import type { Allocators, LogFollower } from './allocators.ts';
 import { systemContext, toNewEvents } from './context.ts';
 
 export interface GatewaySettings {
@@ -38,8 +39,8 @@ export interface GatewayDeps extends AccountDeps {
   allocators: Allocators;
   accounts: AccountIndex;
   days: UsageDays;
-  /** Requests each account served well per model on a day, over every node (the usage read model). */
-  useOn: (day: string) => Promise<Array<{ accountId: string; model: string; requests: number }>>;
+  /** Requests each account served well per model on a day, over every node (the usage read model), and its position. */
+  useOn: (day: string) => Promise<AccountUse>;
 }
 
 /** The account chosen for one try of a request. */
@@ -81,6 +82,8 @@ export class GatewayCore {
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
   readonly meter: UsageMeter;
+  /** This node's usage stream (the others' are heard from the log). */
+  private readonly usageStream: string;
   /** This node's leases on the accounts of exclusive pools it uses. */
   readonly claims: GatewayClaims;
   private readonly daily: DailyUse;
@@ -92,6 +95,7 @@ export class GatewayCore {
   constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
     this.effective = { routes: settings.routes, prices: settings.prices };
     this.meter = new UsageMeter(store, nodeId);
+    this.usageStream = `gatewayusage-${nodeId}`;
     this.claims = new GatewayClaims(deps.allocators, nodeId, settings.claimTtlMs ?? 60_000);
     this.daily = new DailyUse(deps.useOn, (accountId) => {
       const poolId = deps.accounts.find(accountId)?.state.poolId;
@@ -112,6 +116,22 @@ export class GatewayCore {
   /** Appends the usage counted and gives up every claim: the gateway no longer serves. */
   async stop(): Promise<void> {
     await Promise.all([this.meter.flush(), this.claims.releaseAll()]);
+  }
+
+  /**
+   * Hears other nodes' usage from the log tail, so that daily limits count their requests
+   * within a flush (and a notification) of being served, not at the next read.
+   *
+   * @example
+   * await allocators.follow(from, signal, report, [gateway.usageFollower()]);
+   */
+  usageFollower(): LogFollower {
+    return {
+      streamPrefix: 'gatewayusage-',
+      apply: async (event: RecordedEvent) => {
+        if (event.stream !== this.usageStream && event.type === 'GatewayUsageRecorded') this.daily.hear(event.position, (event.data as { rows: UsageRow[] }).rows);
+      },
+    };
   }
 
   /** Whether an account is serving a gateway request on this node now. */
@@ -343,14 +363,19 @@ export class GatewayCore {
   }
 }
 
+/** Other nodes' usage heard from the log is kept this long at most for the next read to add (see `DailyUse.hear`). */
+const HEARD_KEPT_MS = 60_000;
+
 /**
  * Requests each account served well per model on the current usage day, for daily
  * limits: this node's counted as they happen, every node's read from the usage read model
- * when the day begins and every `syncMs`. Between reads another node's requests are not
- * seen, and this node's of the last second or so (not yet in the read model) are missed
- * once by each read: a limit can be passed by about that much.
+ * when the day begins and every `syncMs`, and other nodes' heard from the log as they
+ * flush. The read answers its position in the log: what was heard after it is added to it,
+ * what was heard up to it is in it. This node's requests of the last second or so (not yet
+ * in the read model when it is read) are missed once by each read: a limit can be passed
+ * by about that much.
  */
-class DailyUse {
+export class DailyUse {
   private day = '';
   private counts = new Map<string, number>();
   /** Counted since the last read began. */
@@ -360,6 +385,10 @@ class DailyUse {
   private reading: { day: string; done: Promise<void> } | undefined;
   private first: Promise<void> = Promise.resolve();
   private readAt = 0;
+  /** The usage read model's position as of the last read: every usage event up to it is in `counts`. */
+  private readPosition: Position = START;
+  /** Other nodes' rows heard after `readPosition`, oldest first, for the next read to add. */
+  private heard: Array<{ position: Position; key: string; day: string; n: number; at: number }> = [];
 
   /** `changed(accountId)`: an account's count changed by a read of every node's (this node's own changes its caller knows). */
   constructor(private readonly read: GatewayDeps['useOn'], private readonly changed: (accountId: string) => void, private readonly syncMs = 10_000) {}
@@ -406,13 +435,36 @@ class DailyUse {
     return true;
   }
 
+  /**
+   * Another node's usage, appended at `position`: counted at once, unless the last read
+   * already had it (the log tail can be behind the read model).
+   */
+  hear(position: Position, rows: UsageRow[], now = Date.now()): void {
+    if (!this.day || position <= this.readPosition) return;
+    let old = 0;
+    while (old < this.heard.length && now - this.heard[old]!.at > HEARD_KEPT_MS) old++;
+    if (old) this.heard.splice(0, old);
+    for (const r of rows) {
+      const n = r.requests - r.failures;
+      if (n <= 0) continue;
+      const key = `${r.accountId}|${r.model}`;
+      this.heard.push({ position, key, day: r.day, n, at: now });
+      if (r.day !== this.day) continue;
+      this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+      this.changed(r.accountId);
+    }
+  }
+
   private sync(day: string): Promise<void> {
     if (this.reading?.day === day) return this.reading.done;
     const since = (this.since = new Map());
-    const done = this.read(day).then((rows) => {
+    const done = this.read(day).then(({ rows, position }) => {
       if (day !== this.day) return;
       const counts = new Map(rows.map((r) => [`${r.accountId}|${r.model}`, r.requests]));
       for (const [key, n] of since) counts.set(key, (counts.get(key) ?? 0) + n);
+      this.heard = this.heard.filter((h) => h.position > position);
+      for (const h of this.heard) if (h.day === day) counts.set(h.key, (counts.get(h.key) ?? 0) + h.n);
+      if (position > this.readPosition) this.readPosition = position;
       const before = this.counts;
       this.counts = counts;
       for (const [key, n] of counts) if (before.get(key) !== n) this.changed(key.slice(0, key.lastIndexOf('|')));

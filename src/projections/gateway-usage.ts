@@ -62,18 +62,31 @@ export async function gatewayUsage(db: pg.Pool, q: { keyId?: string; userId?: st
   }));
 }
 
+/** Requests each account served well per model on a day, as of a position of the log. */
+export interface AccountUse {
+  rows: Array<{ accountId: string; model: string; requests: number }>;
+  /** The usage read model's checkpoint: every usage event up to it is counted, none after. */
+  position: string;
+}
+
 /**
  * Requests each account served well (not failed) per model on a usage day, over every
- * node's flushed usage: what gateway daily limits count.
+ * node's flushed usage: what gateway daily limits count. Read in one statement, so that the
+ * rows are those of the checkpoint answered with them.
  *
  * @example
- * await accountUseOn(db, '2026-12-03') // → [{ accountId, model: 'small', requests: 12 }]
+ * await accountUseOn(db, '2026-12-03') // → { rows: [{ accountId, model: 'small', requests: 12 }], position }
  */
-export async function accountUseOn(db: pg.Pool, day: string): Promise<Array<{ accountId: string; model: string; requests: number }>> {
-  const { rows } = await db.query<{ account_id: string; model: string; requests: string }>(
-    'SELECT account_id, model, sum(requests - failures) AS requests FROM rm_gateway_usage WHERE day = $1 GROUP BY account_id, model', [day],
+export async function accountUseOn(db: pg.Pool, day: string): Promise<AccountUse> {
+  const { rows } = await db.query<{ position: string | null; rows: Array<{ account_id: string; model: string; requests: string }> }>(
+    `SELECT (SELECT position FROM projection_checkpoints WHERE name = $2) AS position,
+       (SELECT coalesce(json_agg(u), '[]') FROM (
+         SELECT account_id, model, sum(requests - failures)::text AS requests FROM rm_gateway_usage WHERE day = $1 GROUP BY account_id, model
+       ) u) AS rows`,
+    [day, gatewayUsageProjection.name],
   );
-  return rows.map((r) => ({ accountId: r.account_id, model: r.model, requests: Number(r.requests) }));
+  const [row] = rows;
+  return { position: row?.position ?? '', rows: (row?.rows ?? []).map((r) => ({ accountId: r.account_id, model: r.model, requests: Number(r.requests) })) };
 }
 
 /**

@@ -3,20 +3,30 @@
  * writes to the pool's stream as they are committed (PostgreSQL's notification names the
  * stream and its revision), and catches up then, not only on its next conflict or reaper
  * pass: an allocation parked on one node is served when the other releases, and a lease
- * taken on one node is in the other's ledger (which its gateway skips).
+ * taken on one node is in the other's ledger (which its gateway skips). Each node's gateway
+ * hears the other's usage from the log, so that a daily limit counts both at once.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import OpenAI from 'openai';
+import { registerUser } from '../../src/commands/users.ts';
+import { buildSandbox } from '../../src/sandbox/server.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
 describe('two nodes on one database', () => {
   let a: TestRoster;
   let b: TestRoster;
+  const sandbox = buildSandbox();
   before(async () => {
+    const sandboxUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
     // The reaper, which would also retry parked allocations, is out of the picture.
-    const env = { ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_REAPER_INTERVAL_MS: '600000', ROSTER_SCHEDULER_INTERVAL_MS: '3600000' };
+    const env = {
+      ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_REAPER_INTERVAL_MS: '600000', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+      ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
+      ROSTER_GATEWAY_ROUTES: JSON.stringify({ capped: { pools: ['lim'], upstreamModel: 'sandbox-small' } }), ROSTER_GATEWAY_FLUSH_MS: '100',
+    };
     a = await startTestRoster(env);
     b = await startTestRoster(env, a.db);
     assert.equal((await a.call('POST', '/v1/pools', { poolId: 'two', name: 'Two nodes' })).status, 201);
@@ -28,6 +38,7 @@ describe('two nodes on one database', () => {
   after(async () => {
     await b?.stop();
     await a?.stop();
+    await sandbox.app.close();
   });
 
   it('serves an allocation parked on one node when the other releases, and shows each node the other\'s leases', async () => {
@@ -49,5 +60,30 @@ describe('two nodes on one database', () => {
     const ledgerOfA = (await a.roster.services.allocators.get('two')).current.ledger;
     for (let i = 0; i < 100 && ledgerOfA.leasedTo.get(accountId) !== served.body.sessionId; i++) await sleep(50);
     assert.equal(ledgerOfA.leasedTo.get(accountId), served.body.sessionId);
+  });
+
+  it('counts the other node\'s gateway requests toward a daily limit as they are flushed, not at its next read', async () => {
+    assert.equal((await a.call('POST', '/v1/pools', { poolId: 'lim', name: 'Limited', providerId: 'sb', dailyLimits: { capped: 5 } })).status, 201);
+    const imported = await a.call('POST', '/v1/pools/lim/accounts', { accounts: [{ login: 'lim@example.test', accessToken: 'sk-sandbox-lim-0' }] });
+    assert.equal(imported.body.imported, 1);
+    for (let i = 0; i < 100 && (await b.call('GET', '/v1/pools/lim')).body.counts?.total !== 1; i++) await sleep(50);
+    await registerUser(a.roster.services.users, { email: 'lim@example.test', password: 'lim password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'lim' });
+    const access = (await a.call('POST', '/v1/auth/login', { email: 'lim@example.test', password: 'lim password 1' }, { token: null })).body.accessToken;
+    const key = (await a.call('POST', '/v1/keys', { name: 'lim' }, { token: access })).body.key;
+    const via = (node: TestRoster) => new OpenAI({ apiKey: key, baseURL: `${node.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    const ask = (node: TestRoster) => via(node).chat.completions.create({ model: 'capped', messages: [{ role: 'user', content: 'x' }] }).then(() => 200, (e: { status?: number }) => e.status);
+
+    // Node b reads the day's use (none) with its first request; node a then serves four.
+    assert.equal(await ask(b), 200);
+    for (let i = 0; i < 4; i++) assert.equal(await ask(a), 200);
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await a.db.pool.query("SELECT coalesce(sum(requests), 0)::int AS n FROM rm_gateway_usage WHERE pool_id = 'lim'");
+      if (rows[0].n === 5) break;
+      await sleep(50);
+    }
+    await sleep(300);
+    // Long before b reads again (every 10 s), it has heard a's four: the limit of five is reached on both.
+    assert.equal(await ask(b), 429);
+    assert.equal(await ask(a), 429);
   });
 });

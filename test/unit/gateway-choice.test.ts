@@ -27,7 +27,7 @@ function gatewayOf(strategy: 'least_used' | 'lru', useOn: () => Array<{ accountI
   const vault = { get: async () => null, readAhead: () => undefined } as unknown as SecretVault;
   const store = new MemoryEventStore(rosterCodec);
   return new GatewayCore(
-    { store, vault, accounts, allocators, days: { timeZone: 'UTC', rollover: '00:00' }, useOn: async () => useOn() },
+    { store, vault, accounts, allocators, days: { timeZone: 'UTC', rollover: '00:00' }, useOn: async () => ({ rows: useOn(), position: '' }) },
     { routes: {}, prices: {}, retries: 0, maxInFlight: 2 }, store, 'node-1',
   );
 }
