@@ -159,4 +159,11 @@ export class GatewayClaims {
   get size(): number {
     return this.held.size;
   }
+
+  /** How many accounts this node holds claims on, per pool. */
+  perPool(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { poolId } of this.held.values()) counts.set(poolId, (counts.get(poolId) ?? 0) + 1);
+    return counts;
+  }
 }

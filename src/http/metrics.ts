@@ -12,13 +12,15 @@ const LOOP_RESOLUTION_MS = 10;
 /**
  * `/metrics` in the Prometheus text format (needs a token, like every route but health).
  * Besides the counters and histograms the workers record, gauges are read at scrape
- * time: accounts per state per pool, live sessions per pool, projection lag, and how long
+ * time: accounts per state per pool, live sessions per pool, the accounts of exclusive
+ * pools this node's gateway holds claims on, projection lag, and how long
  * ready work waited for the event loop since the last scrape (median, 99th percentile and
  * longest: a busy or blocked loop shows here before it shows in request latency).
  */
 export default function metricsRoutes(app: App, s: Services): void {
   const accounts = meter.createObservableGauge('roster_accounts', { description: 'Accounts per pool and state' });
   const pools = meter.createObservableGauge('roster_pool_sessions', { description: 'Live sessions per pool' });
+  const claims = meter.createObservableGauge('roster_gateway_claims', { description: 'Accounts of exclusive pools this node\'s gateway holds claims on, per pool' });
   const lag = meter.createObservableGauge('roster_projection_lag_seconds', { description: 'Age of the oldest event the read models have not applied', unit: 's' });
   const loopDelay = meter.createObservableGauge('roster_event_loop_delay_seconds', {
     description: 'Event-loop delay since the last scrape, by quantile (0.5, 0.99, 1 for the longest)', unit: 's',
@@ -35,11 +37,12 @@ export default function metricsRoutes(app: App, s: Services): void {
       for (const state of STATES) result.observe(accounts, p.counts[state], { pool: p.poolId, state });
       result.observe(pools, p.activeSessions, { pool: p.poolId });
     }
+    for (const [pool, n] of s.gateway.claims.perPool()) result.observe(claims, n, { pool });
     result.observe(lag, await projectionLag(s.db, s.store, readModels.map((p) => p.name)));
   };
-  meter.addBatchObservableCallback(observe, [accounts, pools, lag, loopDelay]);
+  meter.addBatchObservableCallback(observe, [accounts, pools, claims, lag, loopDelay]);
   app.addHook('onClose', async () => {
-    meter.removeBatchObservableCallback(observe, [accounts, pools, lag, loopDelay]);
+    meter.removeBatchObservableCallback(observe, [accounts, pools, claims, lag, loopDelay]);
     delays.disable();
   });
 

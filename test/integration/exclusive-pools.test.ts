@@ -110,6 +110,8 @@ describe('an exclusive pool on two nodes', () => {
     const ledger = (await b.roster.services.allocators.get('ex')).current.ledger;
     const holders = new Set([...ledger.leasedTo.values()].map((sessionId) => ledger.sessions.get(sessionId)!.holder));
     assert.deepEqual([...holders], [a.roster.services.gateway.claims.holder]);
+    const metrics = await a.call('GET', '/metrics');
+    assert.match(metrics.body, /^roster_gateway_claims\{pool="ex"[^}]*\} 2$/m);
     assert.deepEqual(overlaps(), []);
   });
 
