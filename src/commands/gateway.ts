@@ -12,6 +12,7 @@ import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
 import type { Strategy } from '../domain/pool.ts';
+import type { LedgerState } from '../domain/ledger.ts';
 import { GatewayOrder, type Rank } from './gateway-order.ts';
 import { GatewayClaims } from './gateway-claims.ts';
 import type { Credentials } from '../store/secrets.ts';
@@ -61,6 +62,9 @@ export interface NoneFree {
   retryAfterMs?: number;
   dailyLimit?: true;
 }
+
+/** How many of the accounts an exclusive pool's order offers next are claimed ahead of the requests. */
+const CLAIM_AHEAD = 4;
 
 /** An order not walked for this long is dropped when another order of its pool is made. */
 const ORDER_IDLE_MS = 10 * 60_000;
@@ -288,6 +292,7 @@ export class GatewayCore {
           continue;
         }
         if (exclusive && !claimed) return { claim: { poolId, accountId } };
+        if (exclusive) this.claimAhead(poolId, ledger, order, accountId);
         return this.take(poolId, accountId, day ? route.model : undefined, order);
       }
       // The accounts cooling for the model are out of the order: when the first comes back.
@@ -298,6 +303,16 @@ export class GatewayCore {
     if (soonest !== undefined) return { retryAfterMs: Math.max(1, soonest - now) };
     if (limited) return { retryAfterMs: Math.max(1, nextUsageDay(now, this.deps.days.timeZone, this.deps.days.rollover) - now), dailyLimit: true };
     return {};
+  }
+
+  /**
+   * In an exclusive pool, claims in the background the next accounts the order offers
+   * that no one holds, so that a request seldom waits for a claim of its own.
+   */
+  private claimAhead(poolId: string, ledger: LedgerState, order: GatewayOrder, after: string): void {
+    for (const accountId of order.upcoming(CLAIM_AHEAD, after)) {
+      if (!ledger.leasedTo.has(accountId)) void this.claims.claim(poolId, accountId).catch(() => undefined);
+    }
   }
 
   /** Takes a place on an account for one try; with `limitedModel`, the try counts toward that model's daily limit while it runs. */

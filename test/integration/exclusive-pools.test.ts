@@ -147,6 +147,16 @@ describe('an exclusive pool on two nodes', () => {
     assert.deepEqual(overlaps(), []);
   });
 
+  it('claims ahead the accounts its order offers next', async () => {
+    for (let i = 0; i < 100 && claimsOnA() > 0; i++) await sleep(50);
+    assert.equal(claimsOnA(), 0);
+    await behave(0);
+    await ask();
+    // One request waited for its own claim; the three accounts after it were claimed meanwhile.
+    for (let i = 0; i < 100 && claimsOnA() < 4; i++) await sleep(20);
+    assert.equal(claimsOnA(), 4);
+  });
+
   it('gives its claims back when the node stops', async () => {
     await behave(0);
     await Promise.all(Array.from({ length: 8 }, ask));
