@@ -15,8 +15,9 @@ import type { Strategy } from '../domain/pool.ts';
 import type { LedgerState } from '../domain/ledger.ts';
 import { GatewayOrder, type Rank } from './gateway-order.ts';
 import { GatewayClaims } from './gateway-claims.ts';
+import { DailyUse } from './daily-use.ts';
 import type { Credentials } from '../store/secrets.ts';
-import { START, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
+import type { EventStore, RecordedEvent } from '../store/port.ts';
 import type { AccountUse } from '../projections/gateway-usage.ts';
 import type { AccountDeps } from './accounts.ts';
 import { recordUsage } from './usage.ts';
@@ -112,7 +113,7 @@ export class GatewayCore {
     deps.accounts.onChange((poolId, accountId) => this.touch(poolId, accountId));
   }
 
-  /** Renews the claims in use and releases the idle ones (run every sixth of a claim's time to live). */
+  /** Renews the claims in use and releases the idle ones (run every sixth of a claim's time to live, at least once a second). */
   keepClaims(): Promise<void> {
     return this.claims.keep((accountId) => this.serving(accountId));
   }
@@ -123,8 +124,9 @@ export class GatewayCore {
   }
 
   /**
-   * Hears other nodes' usage from the log tail, so that daily limits count their requests
-   * within a flush (and a notification) of being served, not at the next read.
+   * Hears every node's usage from the log tail, so that daily limits count other nodes'
+   * requests within a flush (and a notification) of being served, not at the next read,
+   * and this node's once.
    *
    * @example
    * await allocators.follow(from, signal, report, [gateway.usageFollower()]);
@@ -133,7 +135,7 @@ export class GatewayCore {
     return {
       streamPrefix: 'gatewayusage-',
       apply: async (event: RecordedEvent) => {
-        if (event.stream !== this.usageStream && event.type === 'GatewayUsageRecorded') this.daily.hear(event.position, (event.data as { rows: UsageRow[] }).rows);
+        if (event.type === 'GatewayUsageRecorded') this.daily.hear(event.position, (event.data as { rows: UsageRow[] }).rows, event.stream === this.usageStream);
       },
     };
   }
@@ -375,121 +377,6 @@ export class GatewayCore {
     const second = Math.floor(now / 1000);
     if (second !== this.day.second) this.day = { second, day: usageDay(now, this.deps.days.timeZone, this.deps.days.rollover) };
     return this.day.day;
-  }
-}
-
-/** Other nodes' usage heard from the log is kept this long at most for the next read to add (see `DailyUse.hear`). */
-const HEARD_KEPT_MS = 60_000;
-
-/**
- * Requests each account served well per model on the current usage day, for daily
- * limits: this node's counted as they happen, every node's read from the usage read model
- * when the day begins and every `syncMs`, and other nodes' heard from the log as they
- * flush. The read answers its position in the log: what was heard after it is added to it,
- * what was heard up to it is in it. This node's requests of the last second or so (not yet
- * in the read model when it is read) are missed once by each read: a limit can be passed
- * by about that much.
- */
-export class DailyUse {
-  private day = '';
-  private counts = new Map<string, number>();
-  /** Counted since the last read began. */
-  private since = new Map<string, number>();
-  /** Requests being served now (so that concurrent requests cannot pass a limit together). */
-  private readonly held = new Map<string, number>();
-  private reading: { day: string; done: Promise<void> } | undefined;
-  private first: Promise<void> = Promise.resolve();
-  private readAt = 0;
-  /** The usage read model's position as of the last read: every usage event up to it is in `counts`. */
-  private readPosition: Position = START;
-  /** Other nodes' rows heard after `readPosition`, oldest first, for the next read to add. */
-  private heard: Array<{ position: Position; key: string; day: string; n: number; at: number }> = [];
-
-  /** `changed(accountId)`: an account's count changed by a read of every node's (this node's own changes its caller knows). */
-  constructor(private readonly read: GatewayDeps['useOn'], private readonly changed: (accountId: string) => void, private readonly syncMs = 10_000) {}
-
-  /**
-   * Resolves once `day` has been read (or the read failed: then only this node's counts
-   * bind until the next read); reads again in the background every `syncMs`.
-   */
-  async ready(day: string): Promise<void> {
-    if (day !== this.day) {
-      this.day = day;
-      this.counts = new Map();
-      this.since = new Map();
-      this.readAt = 0;
-      this.first = this.sync(day);
-    }
-    if (!this.readAt) await this.first;
-    else if (Date.now() - this.readAt > this.syncMs) void this.sync(day);
-  }
-
-  /** Requests counted today, and those being served now. */
-  used(accountId: string, model: string): number {
-    const key = `${accountId}|${model}`;
-    return (this.counts.get(key) ?? 0) + (this.held.get(key) ?? 0);
-  }
-
-  /** Counts a request being served until the answer's count replaces it; answers the release. */
-  hold(accountId: string, model: string): () => void {
-    const key = `${accountId}|${model}`;
-    this.held.set(key, (this.held.get(key) ?? 0) + 1);
-    return () => {
-      const n = (this.held.get(key) ?? 1) - 1;
-      if (n > 0) this.held.set(key, n);
-      else this.held.delete(key);
-    };
-  }
-
-  /** Counts a request served well on `day`; answers whether it counted (it is the current day). */
-  add(accountId: string, model: string, day: string): boolean {
-    if (day !== this.day) return false;
-    const key = `${accountId}|${model}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    this.since.set(key, (this.since.get(key) ?? 0) + 1);
-    return true;
-  }
-
-  /**
-   * Another node's usage, appended at `position`: counted at once, unless the last read
-   * already had it (the log tail can be behind the read model).
-   */
-  hear(position: Position, rows: UsageRow[], now = Date.now()): void {
-    if (!this.day || position <= this.readPosition) return;
-    let old = 0;
-    while (old < this.heard.length && now - this.heard[old]!.at > HEARD_KEPT_MS) old++;
-    if (old) this.heard.splice(0, old);
-    for (const r of rows) {
-      const n = r.requests - r.failures;
-      if (n <= 0) continue;
-      const key = `${r.accountId}|${r.model}`;
-      this.heard.push({ position, key, day: r.day, n, at: now });
-      if (r.day !== this.day) continue;
-      this.counts.set(key, (this.counts.get(key) ?? 0) + n);
-      this.changed(r.accountId);
-    }
-  }
-
-  private sync(day: string): Promise<void> {
-    if (this.reading?.day === day) return this.reading.done;
-    const since = (this.since = new Map());
-    const done = this.read(day).then(({ rows, position }) => {
-      if (day !== this.day) return;
-      const counts = new Map(rows.map((r) => [`${r.accountId}|${r.model}`, r.requests]));
-      for (const [key, n] of since) counts.set(key, (counts.get(key) ?? 0) + n);
-      this.heard = this.heard.filter((h) => h.position > position);
-      for (const h of this.heard) if (h.day === day) counts.set(h.key, (counts.get(h.key) ?? 0) + h.n);
-      if (position > this.readPosition) this.readPosition = position;
-      const before = this.counts;
-      this.counts = counts;
-      for (const [key, n] of counts) if (before.get(key) !== n) this.changed(key.slice(0, key.lastIndexOf('|')));
-      for (const key of before.keys()) if (!counts.has(key)) this.changed(key.slice(0, key.lastIndexOf('|')));
-    }).catch(() => undefined).finally(() => {
-      if (day === this.day) this.readAt = Date.now();
-      if (this.reading?.done === done) this.reading = undefined;
-    });
-    this.reading = { day, done };
-    return done;
   }
 }
 
