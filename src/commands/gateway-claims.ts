@@ -6,7 +6,10 @@
  * other node's gateway uses it either (it is leased). A claim serves many requests; it is
  * renewed while the account is in use and released once it has been idle for half its time
  * to live, or, when allocations of the pool wait on this node, as soon as its requests end.
- * When the node dies, its claims expire like any lease.
+ * A claim older than twice its time to live is given up too once its requests end, and the
+ * account rests a second before this node claims it again: so an allocation waiting on
+ * another node (which this node cannot see) gets an account even when the gateway keeps
+ * every one busy. When the node dies, its claims expire like any lease.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
@@ -14,10 +17,14 @@ import type { LedgerState } from '../domain/ledger.ts';
 import type { Allocators } from './allocators.ts';
 import { systemContext } from './context.ts';
 
+/** How long an account given up by a drained claim rests before this node claims it again. */
+const REST_MS = 1000;
+
 interface Claim {
   poolId: string;
   sessionId: string;
   ttlMs: number;
+  claimedAt: number;
   /** When a request last took the account. */
   usedAt: number;
   /**
@@ -35,6 +42,8 @@ interface Claim {
 export class GatewayClaims {
   /** accountId → this node's claim on it. */
   private readonly held = new Map<string, Claim>();
+  /** Accounts given up by a drained claim → until when this node does not claim them again. */
+  private readonly resting = new Map<string, number>();
   /** Claims being allocated, so that concurrent requests for one account wait for one claim. */
   private readonly claiming = new Map<string, Promise<boolean>>();
   readonly holder: string;
@@ -60,6 +69,11 @@ export class GatewayClaims {
 
   /** Leases the account to this node's gateway; answers false when it cannot be (another holds it). */
   claim(poolId: string, accountId: string): Promise<boolean> {
+    const rest = this.resting.get(accountId);
+    if (rest !== undefined) {
+      if (rest > Date.now()) return Promise.resolve(false);
+      this.resting.delete(accountId);
+    }
     let pending = this.claiming.get(accountId);
     if (!pending) {
       pending = this.allocate(poolId, accountId).finally(() => this.claiming.delete(accountId));
@@ -78,7 +92,8 @@ export class GatewayClaims {
       if (error instanceof DomainError) return false;
       throw error;
     }
-    this.held.set(accountId, { poolId, sessionId, ttlMs, usedAt: Date.now(), state: 'held' });
+    const now = Date.now();
+    this.held.set(accountId, { poolId, sessionId, ttlMs, claimedAt: now, usedAt: now, state: 'held' });
     return true;
   }
 
@@ -113,19 +128,21 @@ export class GatewayClaims {
   }
 
   /**
-   * One pass of upkeep: renews the claims in use (or used within half their time to live)
-   * once a third of that time has passed, releases the others (and the draining ones no
-   * longer in use), and forgets those the ledger no longer names (expired, or released by
-   * an operator).
+   * One pass of upkeep: drains the claims older than twice their time to live, renews the
+   * claims in use (or used within half their time to live) once a third of that time has
+   * passed, releases the others (and the draining ones no longer in use), and forgets
+   * those the ledger no longer names (expired, or released by an operator).
    */
   async keep(inUse: (accountId: string) => boolean, now = Date.now()): Promise<void> {
     const work: Array<Promise<unknown>> = [];
+    for (const [accountId, until] of this.resting) if (until <= now) this.resting.delete(accountId);
     const ledgers = new Map<string, LedgerState>();
     for (const claim of this.held.values()) if (!ledgers.has(claim.poolId)) ledgers.set(claim.poolId, (await this.allocators.get(claim.poolId)).current.ledger);
     for (const [accountId, claim] of this.held) {
       if (claim.state === 'releasing') continue;
       const ledger = ledgers.get(claim.poolId)!;
       const session = ledger.leasedTo.get(accountId) === claim.sessionId ? ledger.sessions.get(claim.sessionId) : undefined;
+      if (claim.state === 'held' && now - claim.claimedAt > 2 * claim.ttlMs) claim.state = 'draining';
       if (!session || session.expiresAt <= now) {
         this.held.delete(accountId);
       } else if ((claim.state === 'draining' || now - claim.usedAt > claim.ttlMs / 2) && !inUse(accountId)) {
@@ -145,6 +162,7 @@ export class GatewayClaims {
 
   /** The claim is given up at once; its account is free again once the release is stored (or when the claim expires). */
   private release(accountId: string, claim: Claim): Promise<unknown> {
+    if (claim.state === 'draining') this.resting.set(accountId, Date.now() + REST_MS);
     claim.state = 'releasing';
     return this.submit(claim, { type: 'Release', sessionId: claim.sessionId, secretHash: null }).finally(() => {
       if (this.held.get(accountId) === claim) this.held.delete(accountId);

@@ -57,6 +57,24 @@ describe('an exclusive pool on two nodes', () => {
   };
   const overlaps = () => held.flatMap((h) => served.filter((s) => s.key === h.key && s.from < h.to && s.to > h.from).map((s) => ({ lease: h, request: s })));
   const claimsOnA = () => a.roster.services.gateway.claims.size;
+  /** Requests through node a back to back, eight at once, until the answer is called; answers how many were answered so far. */
+  const keepBusy = () => {
+    let going = true;
+    let answered = 0;
+    const loops = Array.from({ length: 8 }, async () => {
+      while (going) {
+        await ask();
+        answered++;
+      }
+    });
+    return {
+      answered: () => answered,
+      stop: async () => {
+        going = false;
+        await Promise.all(loops);
+      },
+    };
+  };
 
   before(async () => {
     const sandboxUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
@@ -126,30 +144,39 @@ describe('an exclusive pool on two nodes', () => {
     // Requests back to back keep every account in use: a lease on node a waits, and the
     // gateway gives it the first account whose requests end.
     await behave(150);
-    let going = true;
-    let answered = 0;
-    const loops = Array.from({ length: 8 }, async () => {
-      while (going) {
-        await ask();
-        answered++;
-      }
-    });
+    const busy = keepBusy();
     for (let i = 0; i < 100 && claimsOnA() < 4; i++) await sleep(50);
     assert.equal(claimsOnA(), 4, 'the gateway claims every account');
-    const waited = await lease(a, 1, 8000);
+    const waited = await lease(a, 1, 5000);
     assert.equal(waited.res.status, 201, JSON.stringify(waited.res.body));
-    const during = answered;
+    const during = busy.answered();
     await sleep(400);
-    assert.ok(answered > during, 'the gateway goes on serving on the other accounts');
+    assert.ok(busy.answered() > during, 'the gateway goes on serving on the other accounts');
     await waited.release();
-    going = false;
-    await Promise.all(loops);
+    await busy.stop();
+    assert.deepEqual(overlaps(), []);
+  });
+
+  it('gives up claims older than twice their time to live, so that a lease waiting on the other node is served', async () => {
+    await behave(150);
+    const busy = keepBusy();
+    for (let i = 0; i < 100 && claimsOnA() < 4; i++) await sleep(50);
+    assert.equal(claimsOnA(), 4);
+    // Node a cannot see b's allocation wait; its claims (3 s to live) are given up after 6 s.
+    const started = performance.now();
+    const waited = await lease(b, 1, 15_000);
+    assert.equal(waited.res.status, 201, JSON.stringify(waited.res.body));
+    assert.ok(performance.now() - started > 3000, 'not before the claims grew old');
+    await waited.release();
+    await busy.stop();
     assert.deepEqual(overlaps(), []);
   });
 
   it('claims ahead the accounts its order offers next', async () => {
     for (let i = 0; i < 100 && claimsOnA() > 0; i++) await sleep(50);
     assert.equal(claimsOnA(), 0);
+    // Accounts whose old claims were given up rest a second before they are claimed again.
+    await sleep(1100);
     await behave(0);
     await ask();
     // One request waited for its own claim; the three accounts after it were claimed meanwhile.
