@@ -118,10 +118,19 @@ export class GatewayClaims {
    * claims.yieldTo('p', 1, (id) => inFlight.get(id) ?? 0);
    */
   yieldTo(poolId: string, accounts: number, inFlight: (accountId: string) => number): void {
-    const mine = [...this.held].filter(([, c]) => c.poolId === poolId);
-    const yielding = mine.filter(([, c]) => c.state !== 'held').length;
-    const open = mine.filter(([, c]) => c.state === 'held').sort(([a], [b]) => inFlight(a) - inFlight(b));
-    for (const [accountId, claim] of open.slice(0, Math.max(0, accounts - yielding))) {
+    if (this.held.size === 0) return;
+    let wanted = accounts;
+    const open: Array<[string, Claim]> = [];
+    for (const entry of this.held) {
+      if (entry[1].poolId !== poolId) continue;
+      if (entry[1].state === 'held') open.push(entry);
+      else wanted--;
+    }
+    // Usually one or two: each found by a pass rather than by sorting every claim of the pool.
+    for (; wanted > 0 && open.length > 0; wanted--) {
+      let best = 0;
+      for (let i = 1; i < open.length; i++) if (inFlight(open[i]![0]) < inFlight(open[best]![0])) best = i;
+      const [accountId, claim] = open.splice(best, 1)[0]!;
       claim.state = 'draining';
       if (inFlight(accountId) === 0) this.finished(accountId);
     }

@@ -1,0 +1,86 @@
+/**
+ * The gateway's claims (commands/gateway-claims.ts) over real allocators on the in-memory
+ * log: a claim is a lease in the pool's ledger; upkeep renews the claims in use and
+ * releases idle ones, and a wait for accounts drains the claims serving fewest requests
+ * first, whose accounts rest before they are claimed again. (Claims given up for their age:
+ * test/integration/exclusive-pools.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Allocators } from '../../src/commands/allocators.ts';
+import { GatewayClaims } from '../../src/commands/gateway-claims.ts';
+import { appendDecided } from '../../src/commands/runner.ts';
+import { initialAccountState } from '../../src/domain/account.ts';
+import { defaultPoolConfig } from '../../src/domain/pool.ts';
+import { AccountIndex } from '../../src/projections/account-index.ts';
+import { rosterCodec } from '../../src/store/codec.ts';
+import { MemoryEventStore } from '../../src/store/memory.ts';
+
+const ctx = { actor: 'test', correlationId: 'claims' };
+const TTL = 60_000;
+const ids = ['a0', 'a1', 'a2', 'a3'];
+
+async function claimsOn() {
+  const store = new MemoryEventStore(rosterCodec);
+  const accounts = new AccountIndex();
+  for (const id of ids) accounts.set(id, { ...initialAccountState(), exists: true, poolId: 'p', login: `${id}@example.test`, status: 'active' }, 1);
+  await appendDecided(store, 'pool-p', [{ events: [{ type: 'PoolCreated', data: { poolId: 'p', config: { ...defaultPoolConfig, name: 'p', exclusive: true }, at: new Date().toISOString() } }], ctx }], -1);
+  const allocators = new Allocators(store, accounts);
+  const claims = new GatewayClaims(allocators, 'node-1', TTL);
+  const pool = await allocators.get('p');
+  const ledger = () => pool.current.ledger;
+  const holderOf = (id: string) => ledger().sessions.get(ledger().leasedTo.get(id) ?? '')?.holder;
+  /** The types of the pool's events after the first `from`. */
+  const events = async (from = 0) => (await store.readStream('pool-p', { from })).map((e) => e.type);
+  return { claims, pool, ledger, holderOf, events };
+}
+
+describe('gateway claims', () => {
+  it('leases the account to the node\'s gateway, and refuses one leased to someone else', async () => {
+    const { claims, pool, ledger, holderOf } = await claimsOn();
+    assert.equal(await claims.claim('p', 'a0'), true);
+    assert.equal(holderOf('a0'), 'gateway:node-1');
+    assert.equal(claims.holds(ledger(), 'a0', Date.now()), true);
+    await pool.submit({ type: 'Allocate', sessionId: 's', count: 1, holder: 'client', secretHash: 'x', accountIds: ['a1'] }, ctx);
+    assert.equal(await claims.claim('p', 'a1'), false);
+    assert.equal(claims.holds(ledger(), 'a1', Date.now()), false);
+    // Not with half its time to live gone: a request started then could outlive it.
+    assert.equal(claims.holds(ledger(), 'a0', Date.now() + TTL / 2 + 1), false);
+  });
+
+  it('renews the claims in use and releases the idle ones', async () => {
+    const { claims, holderOf, events } = await claimsOn();
+    for (const id of ['a0', 'a1', 'a2']) assert.equal(await claims.claim('p', id), true);
+    // 15 s on: nothing to do yet (a claim is renewed once a third of its time to live has passed).
+    await claims.keep(() => true, Date.now() + 15_000);
+    assert.deepEqual(await events(4), []);
+    // 35 s on: a0 in use is renewed; a1 and a2, idle for more than half the TTL, are released.
+    claims.used('a0', Date.now() + 35_000);
+    await claims.keep((id) => id === 'a0', Date.now() + 35_000);
+    assert.deepEqual((await events(4)).sort(), ['SessionReleased', 'SessionReleased', 'SessionRenewed']);
+    assert.deepEqual([holderOf('a1'), holderOf('a2')], [undefined, undefined]);
+    assert.equal(claims.size, 1);
+    assert.equal(await claims.claim('p', 'a1'), true, 'released idle: claimed again at once');
+  });
+
+  it('drains as many claims as accounts are waited for, those serving fewest first', async () => {
+    const { claims, ledger, holderOf } = await claimsOn();
+    for (const id of ids) assert.equal(await claims.claim('p', id), true);
+    const inFlight = new Map([['a0', 3], ['a1', 1], ['a2', 0], ['a3', 2]]);
+    claims.yieldTo('p', 2, (id) => inFlight.get(id)!);
+    const now = Date.now();
+    assert.deepEqual(ids.map((id) => claims.holds(ledger(), id, now)), [true, false, false, true]);
+    // Asked again for the same wait, it drains no more: two are on their way.
+    claims.yieldTo('p', 2, (id) => inFlight.get(id)!);
+    assert.deepEqual(ids.map((id) => claims.holds(ledger(), id, now)), [true, false, false, true]);
+    // a2 served nothing: released at once. a1 when its request ends.
+    for (let i = 0; i < 50 && holderOf('a2'); i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(holderOf('a2'), undefined);
+    assert.equal(holderOf('a1'), 'gateway:node-1');
+    claims.finished('a1');
+    for (let i = 0; i < 50 && holderOf('a1'); i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(holderOf('a1'), undefined);
+    // Given up for a wait, an account rests before this node claims it again (the waiting allocation comes first).
+    assert.equal(await claims.claim('p', 'a2'), false);
+  });
+});
