@@ -8,6 +8,12 @@ import { PoolAllocator, type UsageDays } from './allocator.ts';
 import { keepRunningUntil } from '../effect.ts';
 
 /** Another part of the node that follows streams of the log: those whose names start with `streamPrefix`. */
+/** The gateway's use of accounts on this node, as the allocators see it (each pool's `SharedUse`). */
+export interface GatewayUse {
+  inUse(accountId: string): boolean;
+  waiting(poolId: string, accounts: number): void;
+}
+
 export interface LogFollower {
   streamPrefix: string;
   apply(event: RecordedEvent<RosterEvent>): Promise<void>;
@@ -24,7 +30,7 @@ export class Allocators {
   private readonly loaded = new Map<string, Promise<PoolAllocator>>();
   /** When (`performance.now()`) a client last asked to allocate, renew or release: how recently leases were served. */
   lastLeaseCommand = -Infinity;
-  private shared: { inUse(accountId: string): boolean; waiting(poolId: string, accounts: number): void } = { inUse: () => false, waiting: () => undefined };
+  private shared: GatewayUse = { inUse: () => false, waiting: () => undefined };
 
   constructor(private readonly store: EventStore, readonly accounts: AccountIndex, readonly days?: UsageDays) {
     accounts.onChange((poolId, accountId) => void this.peek(poolId)?.then((a) => {
@@ -45,7 +51,7 @@ export class Allocators {
    * exclusive lease never overlaps that use (the gateway skips leased accounts in turn),
    * and tells the gateway when a pool's allocations wait.
    */
-  shareWith(shared: { inUse(accountId: string): boolean; waiting(poolId: string, accounts: number): void }): void {
+  shareWith(shared: GatewayUse): void {
     this.shared = shared;
   }
 
