@@ -14,6 +14,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
 import type { LedgerState } from '../domain/ledger.ts';
+import type { PoolState } from '../domain/pool.ts';
 import type { Allocators } from './allocators.ts';
 import { systemContext } from './context.ts';
 
@@ -137,7 +138,8 @@ export class GatewayClaims {
   }
 
   /**
-   * One pass of upkeep: drains the claims older than twice their time to live, renews the
+   * One pass of upkeep: drains the claims older than twice their time to live (and those of
+   * pools no longer exclusive), renews the
    * claims in use (or used within half their time to live) once a third of that time has
    * passed, releases the others (and the draining ones no longer in use), and forgets
    * those the ledger no longer names (expired, or released by an operator).
@@ -145,13 +147,14 @@ export class GatewayClaims {
   async keep(inUse: (accountId: string) => boolean, now = Date.now()): Promise<void> {
     const work: Array<Promise<unknown>> = [];
     for (const [accountId, until] of this.resting) if (until <= now) this.resting.delete(accountId);
-    const ledgers = new Map<string, LedgerState>();
-    for (const claim of this.held.values()) if (!ledgers.has(claim.poolId)) ledgers.set(claim.poolId, (await this.allocators.get(claim.poolId)).current.ledger);
+    const pools = new Map<string, PoolState>();
+    for (const claim of this.held.values()) if (!pools.has(claim.poolId)) pools.set(claim.poolId, (await this.allocators.get(claim.poolId)).current);
     for (const [accountId, claim] of this.held) {
       if (claim.state === 'releasing') continue;
-      const ledger = ledgers.get(claim.poolId)!;
+      const { ledger, config } = pools.get(claim.poolId)!;
       const session = ledger.leasedTo.get(accountId) === claim.sessionId ? ledger.sessions.get(claim.sessionId) : undefined;
-      if (claim.state === 'held' && now - claim.claimedAt > 2 * claim.ttlMs) claim.state = 'draining';
+      // Old claims give way to allocations waiting on other nodes; a pool no longer exclusive needs none.
+      if (claim.state === 'held' && (now - claim.claimedAt > 2 * claim.ttlMs || !config?.exclusive)) claim.state = 'draining';
       if (!session || session.expiresAt <= now) {
         this.held.delete(accountId);
       } else if ((claim.state === 'draining' || now - claim.usedAt > claim.ttlMs / 2) && !inUse(accountId)) {

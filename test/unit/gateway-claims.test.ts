@@ -63,6 +63,15 @@ describe('gateway claims', () => {
     assert.equal(await claims.claim('p', 'a1'), true, 'released idle: claimed again at once');
   });
 
+  it('gives up the claims of a pool that is no longer exclusive', async () => {
+    const { claims, pool, holderOf } = await claimsOn();
+    assert.equal(await claims.claim('p', 'a0'), true);
+    await pool.submit({ type: 'ConfigurePool', poolId: 'p', changes: { exclusive: false } }, ctx);
+    await claims.keep(() => false);
+    assert.equal(holderOf('a0'), undefined);
+    assert.equal(claims.size, 0);
+  });
+
   it('drains as many claims as accounts are waited for, those serving fewest first', async () => {
     const { claims, ledger, holderOf } = await claimsOn();
     for (const id of ids) assert.equal(await claims.claim('p', id), true);
