@@ -243,7 +243,8 @@ export class GatewayCore {
       const found = await this.pick(route, tried, refused, Date.now());
       if ('claim' in found) {
         const { poolId, accountId } = found.claim;
-        if (!(await this.claims.claim(poolId, accountId))) refused.add(accountId);
+        // A claim that cannot be written (the store out of reach) leaves the request to the accounts already claimed.
+        if (!(await this.claims.claim(poolId, accountId).catch(() => false))) refused.add(accountId);
         continue;
       }
       // Every eligible account is serving its most: wait for one to finish (first come, first served), up to the deadline.

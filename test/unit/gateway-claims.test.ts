@@ -9,19 +9,30 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Allocators } from '../../src/commands/allocators.ts';
 import { GatewayClaims } from '../../src/commands/gateway-claims.ts';
+import { GatewayCore, type Chosen } from '../../src/commands/gateway.ts';
+import type { SecretVault } from '../../src/store/secrets.ts';
 import { appendDecided } from '../../src/commands/runner.ts';
 import { initialAccountState } from '../../src/domain/account.ts';
 import { defaultPoolConfig } from '../../src/domain/pool.ts';
 import { AccountIndex } from '../../src/projections/account-index.ts';
 import { rosterCodec } from '../../src/store/codec.ts';
 import { MemoryEventStore } from '../../src/store/memory.ts';
+import type { RosterEvent } from '../../src/domain/catalog.ts';
 
 const ctx = { actor: 'test', correlationId: 'claims' };
 const TTL = 60_000;
 const ids = ['a0', 'a1', 'a2', 'a3'];
 
+/** An in-memory log whose appends fail while `failing` (the store out of reach). */
+class FlakyStore extends MemoryEventStore<RosterEvent> {
+  failing = false;
+  override append(...args: Parameters<MemoryEventStore<RosterEvent>['append']>): ReturnType<MemoryEventStore<RosterEvent>['append']> {
+    return this.failing ? Promise.reject(new Error('connection refused')) : super.append(...args);
+  }
+}
+
 async function claimsOn() {
-  const store = new MemoryEventStore(rosterCodec);
+  const store = new FlakyStore(rosterCodec);
   const accounts = new AccountIndex();
   for (const id of ids) accounts.set(id, { ...initialAccountState(), exists: true, poolId: 'p', login: `${id}@example.test`, status: 'active' }, 1);
   await appendDecided(store, 'pool-p', [{ events: [{ type: 'PoolCreated', data: { poolId: 'p', config: { ...defaultPoolConfig, name: 'p', exclusive: true }, at: new Date().toISOString() } }], ctx }], -1);
@@ -32,7 +43,7 @@ async function claimsOn() {
   const holderOf = (id: string) => ledger().sessions.get(ledger().leasedTo.get(id) ?? '')?.holder;
   /** The types of the pool's events after the first `from`. */
   const events = async (from = 0) => (await store.readStream('pool-p', { from })).map((e) => e.type);
-  return { claims, pool, ledger, holderOf, events };
+  return { claims, pool, ledger, holderOf, events, store, accounts, allocators };
 }
 
 describe('gateway claims', () => {
@@ -91,5 +102,26 @@ describe('gateway claims', () => {
     assert.equal(holderOf('a1'), undefined);
     // Given up for a wait, an account rests before this node claims it again (the waiting allocation comes first).
     assert.equal(await claims.claim('p', 'a2'), false);
+  });
+
+  it('leaves a request to the accounts already claimed when a claim cannot be written', async () => {
+    const { store, accounts, allocators } = await claimsOn();
+    const vault = { get: async () => null, readAhead: () => undefined } as unknown as SecretVault;
+    const gateway = new GatewayCore(
+      { store, vault, accounts, allocators, days: { timeZone: 'UTC', rollover: '00:00' }, useOn: async () => ({ rows: [], position: '' }) },
+      { routes: {}, prices: {}, retries: 0, maxInFlight: 2, claimTtlMs: TTL }, store, 'node-1',
+    );
+    const route = { model: 'm', upstreamModel: 'm', pools: [{ poolId: 'p', weight: 1, priority: 0 }] };
+    const first = await gateway.choose(route, new Set()) as Chosen;
+    assert.equal(first.accountId, 'a0');
+    for (let i = 0; i < 50 && gateway.claims.size < 4; i++) await new Promise((r) => setTimeout(r, 2));
+    await gateway.claims.keep((id) => id === 'a0', Date.now() + 35_000); // a1 to a3, claimed ahead and idle, are released
+    assert.equal(gateway.claims.size, 1);
+    store.failing = true;
+    // a1 comes first in the order now, but cannot be claimed: a0, claimed, serves a second request.
+    const second = await gateway.choose(route, new Set(), 50) as Chosen;
+    assert.equal(second.accountId, 'a0');
+    // With a0 at its in-flight limit and no claim to be had, the answer is none (not a failure).
+    assert.deepEqual(await gateway.choose(route, new Set(), 50), {});
   });
 });
