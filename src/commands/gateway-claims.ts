@@ -45,6 +45,8 @@ export class GatewayClaims {
   private readonly held = new Map<string, Claim>();
   /** Accounts given up by a drained claim → until when this node does not claim them again. */
   private readonly resting = new Map<string, number>();
+  /** The pools this node has claimed accounts in. */
+  private readonly pools = new Set<string>();
   /** Claims being allocated, so that concurrent requests for one account wait for one claim. */
   private readonly claiming = new Map<string, Promise<boolean>>();
   readonly holder: string;
@@ -94,6 +96,7 @@ export class GatewayClaims {
       throw error;
     }
     const now = Date.now();
+    this.pools.add(poolId);
     this.held.set(accountId, { poolId, sessionId, ttlMs, claimedAt: now, usedAt: now, state: 'held' });
     return true;
   }
@@ -190,9 +193,12 @@ export class GatewayClaims {
     return this.held.size;
   }
 
-  /** How many accounts this node holds claims on, per pool. */
+  /**
+   * How many accounts this node holds claims on, per pool it has ever claimed in (0 when
+   * none now: a gauge left without a figure would go on showing its last one).
+   */
   perPool(): Map<string, number> {
-    const counts = new Map<string, number>();
+    const counts = new Map([...this.pools].map((poolId) => [poolId, 0]));
     for (const { poolId } of this.held.values()) counts.set(poolId, (counts.get(poolId) ?? 0) + 1);
     return counts;
   }

@@ -137,6 +137,7 @@ describe('an exclusive pool on two nodes', () => {
     // Idle for half their time to live, the claims are released: b can lease every account.
     for (let i = 0; i < 100 && claimsOnA() > 0; i++) await sleep(50);
     assert.equal(claimsOnA(), 0);
+    assert.match((await a.call('GET', '/metrics')).body, /^roster_gateway_claims\{pool="ex"[^}]*\} 0$/m, 'the gauge shows none, not its last figure');
     const all = await lease(b, 4);
     assert.equal(all.res.status, 201, JSON.stringify(all.res.body));
     await all.release();
