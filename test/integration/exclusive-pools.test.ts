@@ -114,8 +114,8 @@ describe('an exclusive pool on two nodes', () => {
     const first = await lease(b, 2);
     assert.equal(first.res.status, 201);
     const requests = Array.from({ length: 6 }, ask);
-    await sleep(250);
-    // The gateway's requests are on the two other accounts now: b finds none free.
+    for (let i = 0; i < 200 && claimsOnA() < 2; i++) await sleep(10);
+    // The gateway's requests are on the two other accounts now (claimed): b finds none free.
     const refused = await b.call('POST', '/v1/pools/ex/sessions', { count: 1, waitMs: 0 });
     assert.equal(refused.status, 503, JSON.stringify(refused.body));
     assert.equal(refused.body.code, 'no_account_available');
