@@ -85,13 +85,14 @@ export class DailyUse {
    * Usage appended at `position` (by this node when `own`), heard from the log tail.
    * Another node's is counted at once unless the last read already had it (the tail can
    * be behind the read model); this node's was counted when served, and is no longer
-   * pending (counted twice until now when the last read had it too).
+   * pending (counted twice until now when the last read had it too). What is heard is
+   * kept for a minute at most, for the next read to add what it lacks.
    *
    * @example
    * daily.hear(event.position, event.data.rows, event.stream === ownStream);
    */
   hear(position: Position, rows: UsageRow[], own: boolean, now = Date.now()): void {
-    if (!this.day) return;
+    // Before the first read (no day yet) rows are only kept, for that read to add.
     let old = 0;
     while (old < this.heard.length && now - this.heard[old]!.at > HEARD_KEPT_MS) old++;
     if (old) this.heard.splice(0, old);

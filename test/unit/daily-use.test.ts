@@ -78,6 +78,14 @@ describe('daily use over nodes', () => {
     assert.equal(daily.used('a', 'm'), 1, 'the read (at 03) has it');
   });
 
+  it('counts what was heard before the first read, when that read lacks it', async () => {
+    const { daily } = dailyUse([use(2, '03')]);
+    daily.hear('02', [row(2)], false);
+    daily.hear('04', [row(1)], false);
+    await daily.ready(DAY);
+    assert.equal(daily.used('a', 'm'), 3, 'the read has 02, not 04');
+  });
+
   it('counts another day\'s usage for that day only', async () => {
     const { daily } = dailyUse([use(0, '01')]);
     await daily.ready(DAY);
