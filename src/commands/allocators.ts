@@ -7,13 +7,13 @@ import { poolIdOf } from '../projections/projection.ts';
 import { PoolAllocator, type UsageDays } from './allocator.ts';
 import { keepRunningUntil } from '../effect.ts';
 
-/** Another part of the node that follows streams of the log: those whose names start with `streamPrefix`. */
 /** The gateway's use of accounts on this node, as the allocators see it (each pool's `SharedUse`). */
 export interface GatewayUse {
   inUse(accountId: string): boolean;
   waiting(poolId: string, accounts: number): void;
 }
 
+/** Another part of the node that follows streams of the log: those whose names start with `streamPrefix`. */
 export interface LogFollower {
   streamPrefix: string;
   apply(event: RecordedEvent<RosterEvent>): Promise<void>;

@@ -13,7 +13,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
-import type { LedgerState } from '../domain/ledger.ts';
+import type { LedgerState, Session } from '../domain/ledger.ts';
 import type { PoolState } from '../domain/pool.ts';
 import type { Allocators } from './allocators.ts';
 import { systemContext } from './context.ts';
@@ -34,6 +34,11 @@ interface Claim {
    * account again only through a new claim.
    */
   state: 'held' | 'draining' | 'releasing';
+}
+
+/** The claim's session in the ledger, while it still holds the account. */
+function sessionOf(ledger: LedgerState, accountId: string, claim: Claim): Session | undefined {
+  return ledger.leasedTo.get(accountId) === claim.sessionId ? ledger.sessions.get(claim.sessionId) : undefined;
 }
 
 /**
@@ -65,8 +70,8 @@ export class GatewayClaims {
    */
   holds(ledger: LedgerState, accountId: string, now: number): boolean {
     const claim = this.held.get(accountId);
-    if (!claim || claim.state !== 'held' || ledger.leasedTo.get(accountId) !== claim.sessionId) return false;
-    const session = ledger.sessions.get(claim.sessionId);
+    if (!claim || claim.state !== 'held') return false;
+    const session = sessionOf(ledger, accountId, claim);
     return session !== undefined && session.expiresAt - now > claim.ttlMs / 2;
   }
 
@@ -155,7 +160,7 @@ export class GatewayClaims {
     for (const [accountId, claim] of this.held) {
       if (claim.state === 'releasing') continue;
       const { ledger, config } = pools.get(claim.poolId)!;
-      const session = ledger.leasedTo.get(accountId) === claim.sessionId ? ledger.sessions.get(claim.sessionId) : undefined;
+      const session = sessionOf(ledger, accountId, claim);
       // Old claims give way to allocations waiting on other nodes; a pool no longer exclusive needs none.
       if (claim.state === 'held' && (now - claim.claimedAt > 2 * claim.ttlMs || !config?.exclusive)) claim.state = 'draining';
       if (!session || session.expiresAt <= now) {
