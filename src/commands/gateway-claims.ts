@@ -13,7 +13,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
-import type { LedgerState, Session } from '../domain/ledger.ts';
+import { GATEWAY_HOLDER, type LedgerState, type Session } from '../domain/ledger.ts';
 import type { PoolState } from '../domain/pool.ts';
 import type { Allocators } from './allocators.ts';
 import { systemContext } from './context.ts';
@@ -55,11 +55,14 @@ export class GatewayClaims {
   /** Claims being allocated, so that concurrent requests for one account wait for one claim. */
   private readonly claiming = new Map<string, Promise<boolean>>();
   readonly holder: string;
-  /** No one is given a secret: the hash of random bytes that are then forgotten. */
+  /**
+   * The claims' secret hash, known to this node only (no secret hashes to it: random bytes).
+   * Renewals and releases present it, since an operator may not release a gateway's claim.
+   */
   private readonly secretHash = randomBytes(32).toString('hex');
 
   constructor(private readonly allocators: Allocators, nodeId: string, private readonly ttlMs: number) {
-    this.holder = `gateway:${nodeId}`;
+    this.holder = `${GATEWAY_HOLDER}${nodeId}`;
   }
 
   /**
@@ -150,7 +153,7 @@ export class GatewayClaims {
    * pools no longer exclusive), renews the
    * claims in use (or used within half their time to live) once a third of that time has
    * passed, releases the others (and the draining ones no longer in use), and forgets
-   * those the ledger no longer names (expired, or released by an operator).
+   * those the ledger no longer names (expired).
    */
   async keep(inUse: (accountId: string) => boolean, now = Date.now()): Promise<void> {
     const work: Array<Promise<unknown>> = [];
@@ -168,7 +171,7 @@ export class GatewayClaims {
       } else if ((claim.state === 'draining' || now - claim.usedAt > claim.ttlMs / 2) && !inUse(accountId)) {
         work.push(this.release(accountId, claim));
       } else if (session.expiresAt - now < (claim.ttlMs * 2) / 3) {
-        work.push(this.submit(claim, { type: 'Renew', sessionId: claim.sessionId, secretHash: null, ttlMs: claim.ttlMs }));
+        work.push(this.submit(claim, { type: 'Renew', sessionId: claim.sessionId, secretHash: this.secretHash, ttlMs: claim.ttlMs }));
       }
     }
     const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
@@ -184,12 +187,12 @@ export class GatewayClaims {
   private release(accountId: string, claim: Claim): Promise<unknown> {
     if (claim.state === 'draining') this.resting.set(accountId, Date.now() + REST_MS);
     claim.state = 'releasing';
-    return this.submit(claim, { type: 'Release', sessionId: claim.sessionId, secretHash: null }).finally(() => {
+    return this.submit(claim, { type: 'Release', sessionId: claim.sessionId, secretHash: this.secretHash }).finally(() => {
       if (this.held.get(accountId) === claim) this.held.delete(accountId);
     });
   }
 
-  private async submit(claim: Claim, command: { type: 'Renew'; sessionId: string; secretHash: null; ttlMs: number } | { type: 'Release'; sessionId: string; secretHash: null }): Promise<unknown> {
+  private async submit(claim: Claim, command: { type: 'Renew'; sessionId: string; secretHash: string; ttlMs: number } | { type: 'Release'; sessionId: string; secretHash: string }): Promise<unknown> {
     return (await this.allocators.get(claim.poolId)).submit(command, systemContext('gateway'));
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../domain/errors.ts';
-import type { AllocationFilter, SessionAllocated, SessionRenewed } from '../domain/ledger.ts';
+import { DomainError, invalid } from '../domain/errors.ts';
+import { GATEWAY_HOLDER, type AllocationFilter, type SessionAllocated, type SessionRenewed } from '../domain/ledger.ts';
 import { instruments } from '../telemetry.ts';
 import type { Position } from '../store/port.ts';
 import { randomToken, type Credentials, type SecretVault } from '../store/secrets.ts';
@@ -53,6 +53,7 @@ export interface AllocateRequest {
  * const a = await allocate(deps, 'default', { count: 1, holder: 'load-test', waitMs: 500 }, ctx);
  */
 export async function allocate(deps: SessionDeps, poolId: string, request: AllocateRequest, ctx: CommandContext): Promise<Allocation> {
+  if (request.holder.startsWith(GATEWAY_HOLDER)) throw invalid([{ field: 'holder', message: `holders starting with "${GATEWAY_HOLDER}" are the gateway's` }]);
   const allocator = await deps.allocators.get(poolId);
   const leaseSecret = randomToken(24);
   const sessionId = request.sessionId ?? randomUUID();

@@ -37,6 +37,7 @@ export const catalogue = {
   account_exists: { status: 409, title: 'Account already exists' },
   session_exists: { status: 409, title: 'Session already exists' },
   session_ended: { status: 409, title: 'Session has ended' },
+  gateway_claim: { status: 409, title: 'The session is a gateway\'s claim' },
   account_retired: { status: 409, title: 'Account is retired' },
   conflict: { status: 409, title: 'Concurrent change, try again' },
   no_account_available: { status: 503, title: 'No account is available' },

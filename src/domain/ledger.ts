@@ -163,6 +163,13 @@ export function authorise(session: Session | undefined, sessionId: string, secre
   return session;
 }
 
+/**
+ * The holder of a gateway's claim starts with this (`gateway:<node id>`). Only the node
+ * releases its claim (with the claim's secret): its requests may still be using the
+ * account, so an operator's release would let the account be leased beside them.
+ */
+export const GATEWAY_HOLDER = 'gateway:';
+
 /** How many live, unexpired sessions have a holder starting with `prefix`. */
 function liveHeldBy(state: LedgerState, prefix: string, now: number): number {
   let n = 0;
@@ -231,6 +238,9 @@ export function decideLedger(command: LedgerCommand, state: LedgerState, config:
       if (session instanceof DomainError) return session;
       if (session.status === 'released') return [];
       if (session.status === 'expired') return new DomainError('session_ended', `session ${command.sessionId} has expired`);
+      if (command.secretHash === null && session.holder.startsWith(GATEWAY_HOLDER)) {
+        return new DomainError('gateway_claim', `session ${command.sessionId} is ${session.holder}'s claim: that node releases it once its requests through the account end, or it expires if the node stops`);
+      }
       const accountIds = session.leases.map((l) => l.accountId);
       return [{ type: 'SessionReleased', data: { sessionId: command.sessionId, accountIds, at } }];
     }

@@ -128,6 +128,15 @@ describe('an exclusive pool on two nodes', () => {
     const ledger = (await b.roster.services.allocators.get('ex')).current.ledger;
     const holders = new Set([...ledger.leasedTo.values()].map((sessionId) => ledger.sessions.get(sessionId)!.holder));
     assert.deepEqual([...holders], [a.roster.services.gateway.claims.holder]);
+    // An operator cannot release a claim (a's requests may be using the account), nor allocate as a gateway.
+    const claim = [...ledger.leasedTo.values()][0]!;
+    const refusedRelease = await b.call('POST', `/v1/pools/ex/sessions/${claim}/release`, {});
+    assert.equal(refusedRelease.status, 409, JSON.stringify(refusedRelease.body));
+    assert.equal(refusedRelease.body.code, 'gateway_claim');
+    assert.equal(ledger.sessions.get(claim)!.status, 'live');
+    const posing = await b.call('POST', '/v1/pools/ex/sessions', { count: 1, waitMs: 0, holder: 'gateway:b' });
+    assert.equal(posing.status, 400);
+    assert.equal(posing.body.errors[0].field, 'holder');
     const metrics = await a.call('GET', '/metrics');
     assert.match(metrics.body, /^roster_gateway_claims\{pool="ex"[^}]*\} 2$/m);
     assert.deepEqual(overlaps(), []);

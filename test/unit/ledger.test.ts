@@ -92,6 +92,18 @@ describe('allocation ledger', () => {
     given.when({ type: 'Renew', sessionId: 's1', secretHash: 'S', ttlMs: 90_000, now })
       .then([{ type: 'SessionRenewed', data: { sessionId: 's1', accountIds: ['a'], expiresAt: at(now + 90_000), at: at() } }]);
   });
+  it('a gateway\'s claim is released by its node only (with the claim\'s secret), not by an operator', () => {
+    const claimed: LedgerEvent = {
+      type: 'SessionAllocated', data: { sessionId: 'g1', leases: [{ accountId: 'a', fence: 1 }], holder: 'gateway:n1', secretHash: 'G', expiresAt: at(now + 60_000), at: at() },
+    };
+    const given = spec.given([claimed]);
+    given.when({ type: 'Release', sessionId: 'g1', secretHash: null, now }).thenError('gateway_claim');
+    given.when({ type: 'Release', sessionId: 'g1', secretHash: 'wrong', now }).thenError('lease_secret_mismatch');
+    given.when({ type: 'Release', sessionId: 'g1', secretHash: 'G', now }).then([{ type: 'SessionReleased', data: { sessionId: 'g1', accountIds: ['a'], at: at() } }]);
+    // An overdue claim still expires like any lease (the node died).
+    spec.given([claimed]).when({ type: 'ExpireOverdue', now: now + 60_000 })
+      .then([{ type: 'SessionExpired', data: { sessionId: 'g1', accountIds: ['a'], at: at(now + 60_000) } }]);
+  });
   it('releases once; a second release changes nothing; an expired session cannot be renewed', () => {
     spec.given([allocated('s1', 'a'), released('s1', 'a')]).when({ type: 'Release', sessionId: 's1', secretHash: 'S', now }).then([]);
     spec.given([allocated('s1', 'a')]).when({ type: 'Renew', sessionId: 's1', secretHash: 'S', now: now + 60_000 }).thenError('session_ended');
