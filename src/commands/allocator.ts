@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors.ts';
 import { coolingUntil, exhaustedModels, isAllocatable } from '../domain/account.ts';
 import { usageDay } from '../domain/usage-day.ts';
-import { accountsOf, decideLedger, ledgerEvents, type AllocationFilter, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
+import { accountsOf, decideLedger, ledgerEvents, matches, type AllocationFilter, type Candidate, type LedgerCommand, type LedgerEvent, type LedgerState } from '../domain/ledger.ts';
 import { inSpan, instruments } from '../telemetry.ts';
 import { decidePool, evolvePool, initialPoolState, poolEvents, type PoolCommand, type PoolEvent, type PoolState } from '../domain/pool.ts';
 import { WrongExpectedRevision, type EventStore, type Position, type RecordedEvent } from '../store/port.ts';
@@ -11,12 +11,19 @@ import { isUnavailable } from '../store/unavailable.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import { accountTags, DueAccounts, filterTags, firstOf, FreeAccounts } from './free-accounts.ts';
 
+/** An allocation parked until accounts are free: how many it wants, and which it could take. */
+export interface WaitingLease {
+  count: number;
+  /** Whether the allocation could take the account were it free (its filter; the account allocatable). */
+  takes(accountId: string): boolean;
+}
+
 /** The gateway's use of the pool's accounts on this node, as the allocator sees it. */
 export interface SharedUse {
   /** Whether an account is serving gateway requests on this node: it is not leased then. */
   inUse(accountId: string): boolean;
-  /** Allocations of the pool wait for `accounts` accounts: the gateway may give some back. */
-  waiting(accounts: number): void;
+  /** Allocations of the pool wait for accounts: the gateway may give back some they could take. */
+  waiting(leases: WaitingLease[]): void;
 }
 
 const unshared: SharedUse = { inUse: () => false, waiting: () => undefined };
@@ -224,8 +231,13 @@ export class PoolAllocator {
 
   /** The candidate an account is now, with the models whose daily limit it reached on `day` ('' when no limit is set). */
   private candidateOf(accountId: string, now: number, day: string): Candidate | undefined {
+    return this.shared.inUse(accountId) ? undefined : this.candidateAside(accountId, now, day);
+  }
+
+  /** The candidate an account would be were the gateway here not using it. */
+  private candidateAside(accountId: string, now: number, day: string): Candidate | undefined {
     const entry = this.accounts.find(accountId);
-    if (!entry || !isAllocatable(entry.state, now) || this.shared.inUse(accountId)) return undefined;
+    if (!entry || !isAllocatable(entry.state, now)) return undefined;
     const spent = day ? exhaustedModels(entry.state, day, this.state.config!.dailyLimits) : [];
     return spent.length ? { ...entry.candidate, coolingModels: [...entry.candidate.coolingModels, ...spent] } : entry.candidate;
   }
@@ -356,8 +368,7 @@ export class PoolAllocator {
     for (let attempt = 0; ; attempt++) {
       const now = Date.now();
       this.returnCooled(now);
-      const limits = this.state.config?.dailyLimits ?? {};
-      const day = Object.keys(limits).length ? usageDay(now, this.days.timeZone, this.days.rollover) : '';
+      const day = this.dayOf(now);
       const undo: Array<() => void> = [];
       /** Accounts whose place in the free order this attempt's events changed. */
       const touched: string[] = [];
@@ -424,6 +435,27 @@ export class PoolAllocator {
     }
   }
 
+  /** The usage day of `now`, for daily limits ('' when the pool sets none). */
+  private dayOf(now: number): string {
+    return Object.keys(this.state.config?.dailyLimits ?? {}).length ? usageDay(now, this.days.timeZone, this.days.rollover) : '';
+  }
+
+  /** The parked allocations, for the gateway to give back accounts they could take. */
+  private waitingLeases(): WaitingLease[] {
+    return this.waiting.flatMap(({ command: c }) => {
+      if (c.type !== 'Allocate') return [];
+      const { count, filter } = c;
+      return [{
+        count,
+        takes: (accountId: string) => {
+          const now = Date.now();
+          const candidate = this.candidateAside(accountId, now, this.dayOf(now));
+          return candidate !== undefined && matches(candidate, filter);
+        },
+      }];
+    });
+  }
+
   /** Parks allocations that found nothing free until their deadline. */
   private park(jobs: Job[]): void {
     for (const job of jobs) {
@@ -436,6 +468,6 @@ export class PoolAllocator {
       }, Math.max(0, job.deadline - Date.now()));
     }
     this.waiting.push(...jobs);
-    if (jobs.length) this.shared.waiting(this.waiting.reduce((n, j) => n + (j.command.type === 'Allocate' ? j.command.count : 0), 0));
+    if (jobs.length) this.shared.waiting(this.waitingLeases());
   }
 }

@@ -4,13 +4,13 @@ import type { EventStore, Position, RecordedEvent } from '../store/port.ts';
 import { systemContext } from './context.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
 import { poolIdOf } from '../projections/projection.ts';
-import { PoolAllocator, type UsageDays } from './allocator.ts';
+import { PoolAllocator, type UsageDays, type WaitingLease } from './allocator.ts';
 import { keepRunningUntil } from '../effect.ts';
 
 /** The gateway's use of accounts on this node, as the allocators see it (each pool's `SharedUse`). */
 export interface GatewayUse {
   inUse(accountId: string): boolean;
-  waiting(poolId: string, accounts: number): void;
+  waiting(poolId: string, leases: WaitingLease[]): void;
 }
 
 /** Another part of the node that follows streams of the log: those whose names start with `streamPrefix`. */
@@ -60,7 +60,7 @@ export class Allocators {
     let pending = this.loaded.get(poolId);
     if (!pending) {
       const allocator = new PoolAllocator(poolId, this.store, this.accounts, this.days, () => (this.lastLeaseCommand = performance.now()), {
-        inUse: (id) => this.shared.inUse(id), waiting: (n) => this.shared.waiting(poolId, n),
+        inUse: (id) => this.shared.inUse(id), waiting: (leases) => this.shared.waiting(poolId, leases),
       });
       pending = allocator.load().then((exists) => {
         if (!exists) throw new DomainError('pool_not_found', `pool ${poolId} does not exist`);

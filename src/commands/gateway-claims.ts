@@ -15,6 +15,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
 import { GATEWAY_HOLDER, type LedgerState, type Session } from '../domain/ledger.ts';
 import type { PoolState } from '../domain/pool.ts';
+import type { WaitingLease } from './allocator.ts';
 import type { Allocators } from './allocators.ts';
 import { systemContext } from './context.ts';
 
@@ -122,29 +123,38 @@ export class GatewayClaims {
   }
 
   /**
-   * Allocations of the pool wait for `accounts` accounts: as many of this node's claims in
-   * the pool (those serving fewest requests first) take no more requests and are released
-   * once their requests end.
+   * Allocations of the pool wait: for each, as many of this node's claims in the pool as it
+   * wants accounts, among those it could take (those serving fewest requests first), take
+   * no more requests and are released once their requests end. Claims already on their way
+   * back count toward the allocations that could take them.
    *
    * @example
-   * claims.yieldTo('p', 1, (id) => inFlight.get(id) ?? 0);
+   * claims.yieldTo('p', [{ count: 1, takes: () => true }], (id) => inFlight.get(id) ?? 0);
    */
-  yieldTo(poolId: string, accounts: number, inFlight: (accountId: string) => number): void {
+  yieldTo(poolId: string, leases: WaitingLease[], inFlight: (accountId: string) => number): void {
     if (this.held.size === 0) return;
-    let wanted = accounts;
-    const open: Array<[string, Claim]> = [];
-    for (const entry of this.held) {
-      if (entry[1].poolId !== poolId) continue;
-      if (entry[1].state === 'held') open.push(entry);
-      else wanted--;
+    const wants = leases.map((lease) => ({ takes: lease.takes, left: lease.count }));
+    const open: string[] = [];
+    for (const [accountId, claim] of this.held) {
+      if (claim.poolId !== poolId) continue;
+      if (claim.state === 'held') open.push(accountId);
+      else {
+        const want = wants.find((w) => w.left > 0 && w.takes(accountId));
+        if (want) want.left--;
+      }
     }
     // Usually one or two: each found by a pass rather than by sorting every claim of the pool.
-    for (; wanted > 0 && open.length > 0; wanted--) {
-      let best = 0;
-      for (let i = 1; i < open.length; i++) if (inFlight(open[i]![0]) < inFlight(open[best]![0])) best = i;
-      const [accountId, claim] = open.splice(best, 1)[0]!;
-      claim.state = 'draining';
-      if (inFlight(accountId) === 0) this.finished(accountId);
+    for (const want of wants) {
+      for (; want.left > 0; want.left--) {
+        let best = -1;
+        for (let i = 0; i < open.length; i++) {
+          if (want.takes(open[i]!) && (best < 0 || inFlight(open[i]!) < inFlight(open[best]!))) best = i;
+        }
+        if (best < 0) break;
+        const accountId = open.splice(best, 1)[0]!;
+        this.held.get(accountId)!.state = 'draining';
+        if (inFlight(accountId) === 0) this.finished(accountId);
+      }
     }
   }
 

@@ -108,7 +108,7 @@ export class GatewayCore {
     });
     deps.allocators.shareWith({
       inUse: (accountId) => this.serving(accountId),
-      waiting: (poolId, accounts) => this.claims.yieldTo(poolId, accounts, (accountId) => this.inFlight.get(accountId) ?? 0),
+      waiting: (poolId, leases) => this.claims.yieldTo(poolId, leases, (accountId) => this.inFlight.get(accountId) ?? 0),
     });
     deps.accounts.onChange((poolId, accountId) => this.touch(poolId, accountId));
   }

@@ -97,7 +97,8 @@ export type LedgerCommand =
   | { type: 'Release'; sessionId: string; secretHash: string | null; now: number; holder?: string }
   | { type: 'ExpireOverdue'; now: number };
 
-function matches(c: Candidate, filter?: AllocationFilter): boolean {
+/** Whether the candidate meets the allocation's filter (capabilities, region, model, credits). */
+export function matches(c: Candidate, filter?: AllocationFilter): boolean {
   if (!filter) return true;
   if (filter.region && c.region !== filter.region) return false;
   if (filter.model && c.coolingModels.includes(filter.model)) return false;

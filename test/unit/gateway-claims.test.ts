@@ -34,7 +34,8 @@ class FlakyStore extends MemoryEventStore<RosterEvent> {
 async function claimsOn() {
   const store = new FlakyStore(rosterCodec);
   const accounts = new AccountIndex();
-  for (const id of ids) accounts.set(id, { ...initialAccountState(), exists: true, poolId: 'p', login: `${id}@example.test`, status: 'active' }, 1);
+  // a3 alone is in region eu.
+  for (const id of ids) accounts.set(id, { ...initialAccountState(), exists: true, poolId: 'p', login: `${id}@example.test`, status: 'active', region: id === 'a3' ? 'eu' : null }, 1);
   await appendDecided(store, 'pool-p', [{ events: [{ type: 'PoolCreated', data: { poolId: 'p', config: { ...defaultPoolConfig, name: 'p', exclusive: true }, at: new Date().toISOString() } }], ctx }], -1);
   const allocators = new Allocators(store, accounts);
   const claims = new GatewayClaims(allocators, 'node-1', TTL);
@@ -87,11 +88,12 @@ describe('gateway claims', () => {
     const { claims, ledger, holderOf } = await claimsOn();
     for (const id of ids) assert.equal(await claims.claim('p', id), true);
     const inFlight = new Map([['a0', 3], ['a1', 1], ['a2', 0], ['a3', 2]]);
-    claims.yieldTo('p', 2, (id) => inFlight.get(id)!);
+    const any = [{ count: 2, takes: () => true }];
+    claims.yieldTo('p', any, (id) => inFlight.get(id)!);
     const now = Date.now();
     assert.deepEqual(ids.map((id) => claims.holds(ledger(), id, now)), [true, false, false, true]);
     // Asked again for the same wait, it drains no more: two are on their way.
-    claims.yieldTo('p', 2, (id) => inFlight.get(id)!);
+    claims.yieldTo('p', any, (id) => inFlight.get(id)!);
     assert.deepEqual(ids.map((id) => claims.holds(ledger(), id, now)), [true, false, false, true]);
     // a2 served nothing: released at once. a1 when its request ends.
     for (let i = 0; i < 50 && holderOf('a2'); i++) await new Promise((r) => setTimeout(r, 2));
@@ -102,6 +104,22 @@ describe('gateway claims', () => {
     assert.equal(holderOf('a1'), undefined);
     // Given up for a wait, an account rests before this node claims it again (the waiting allocation comes first).
     assert.equal(await claims.claim('p', 'a2'), false);
+  });
+
+  it('drains only claims a waiting allocation could take: its filter decides, not the fewest requests', async () => {
+    const { claims, allocators, pool, holderOf } = await claimsOn();
+    for (const id of ids) assert.equal(await claims.claim('p', id), true);
+    const inFlight = new Map([['a0', 0], ['a1', 0], ['a2', 0], ['a3', 2]]);
+    allocators.shareWith({ inUse: (id) => inFlight.get(id)! > 0, waiting: (poolId, leases) => claims.yieldTo(poolId, leases, (id) => inFlight.get(id)!) });
+    // Only a3 is in eu: the allocation parks, a3 drains (though busiest), and is leased once its requests end.
+    const waited = pool.submit({ type: 'Allocate', sessionId: 'eu', count: 1, holder: 'client', secretHash: 'x', waitMs: 5_000, filter: { region: 'eu' } }, ctx);
+    for (let i = 0; i < 100 && claims.holds(pool.current.ledger, 'a3', Date.now()); i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(claims.holds(pool.current.ledger, 'a3', Date.now()), false, 'a3 drains');
+    assert.deepEqual(['a0', 'a1', 'a2'].map(holderOf), ['gateway:node-1', 'gateway:node-1', 'gateway:node-1'], 'the idle claims outside eu stay');
+    inFlight.set('a3', 0);
+    claims.finished('a3');
+    await waited;
+    assert.equal(holderOf('a3'), 'client');
   });
 
   it('leaves a request to the accounts already claimed when a claim cannot be written', async () => {
