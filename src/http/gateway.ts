@@ -41,17 +41,18 @@ const errorTypeOf = (status: number) =>
 
 /**
  * What an OpenAI- or Anthropic-compatible JSON request sends upstream: the body with the
- * upstream's model, and for an OpenAI chat stream a request for the usage chunk.
+ * upstream's model, and for an OpenAI chat or completions stream a request for the usage
+ * chunk (a Responses stream carries its usage in `response.completed`).
  *
  * @example
  * jsonOutgoing('openai', '/v1/chat/completions', { model: 'small', messages }).body('sandbox-small')
  */
 function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unknown>): Outgoing {
   const streaming = body.stream === true;
-  const usageChunk = streaming && dialect === 'openai' && path === '/v1/chat/completions';
-  const maxOut = path.endsWith('/count_tokens') || path === '/v1/embeddings' ? 0 : Number(body.max_tokens ?? body.max_completion_tokens ?? 1024) || 0;
+  const usageChunk = streaming && dialect === 'openai' && (path === '/v1/chat/completions' || path === '/v1/completions');
+  const maxOut = path.endsWith('/count_tokens') || path === '/v1/embeddings' ? 0 : Number(body.max_tokens ?? body.max_completion_tokens ?? body.max_output_tokens ?? 1024) || 0;
   return {
-    method: 'POST', path: () => path, contentType: 'application/json', streaming, maxOutput: maxOut,
+    method: 'POST', path: () => path, contentType: 'application/json', streaming, maxOutput: maxOut, endMarked: true,
     asked: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
     clientWantsUsage: dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
     body: (model) => JSON.stringify({ ...body, model, ...(usageChunk ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) }),
@@ -153,7 +154,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     seen.model = route.model;
     if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
     if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p.poolId)) };
-    const { streaming, clientWantsUsage } = out;
+    const { streaming, clientWantsUsage, endMarked } = out;
     const payload = out.body(route.upstreamModel);
     const path = out.path(route.upstreamModel);
     let held: Reservation[];
@@ -231,7 +232,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           reply.headers(s.upstreams.downstream(res.headers));
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
           const usage = streamed
-            ? await pipeStream(reply, res, dialect, clientWantsUsage, gone)
+            ? await pipeStream(reply, res, dialect, new SseUsage(dialect, clientWantsUsage, endMarked), gone)
             : textual(res) ? await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), s.upstreams.secretOf(target, chosen.credentials))
             : await sendBytes(reply, res);
           // A stream the client left is not the account's failure; what was read of it is counted.
@@ -290,8 +291,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       json = undefined;
     }
     const u = (json?.usage ?? {}) as Record<string, number>;
-    const input = dialect === 'anthropic' ? u.input_tokens : u.prompt_tokens;
-    const output = dialect === 'anthropic' ? u.output_tokens : u.completion_tokens ?? 0;
+    // OpenAI's chat, completions and embeddings say prompt and completion tokens; its Responses API, as Anthropic, input and output.
+    const input = u.prompt_tokens ?? u.input_tokens;
+    const output = u.completion_tokens ?? u.output_tokens ?? 0;
     const known = typeof input === 'number';
     reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
     await reply.send(text);
@@ -311,11 +313,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** Passes an SSE stream through, reading usage on the way; an upstream that fails mid-stream ends the client's stream with an error event. */
-  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, clientWantsUsage: boolean, gone: ClientGone): Promise<TokenUsage & { failed: boolean }> {
+  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, sse: SseUsage, gone: ClientGone): Promise<TokenUsage & { failed: boolean }> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(res.statusCode, { ...reply.getHeaders() as Record<string, string>, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const sse = new SseUsage(dialect, clientWantsUsage);
     let failed = false;
     try {
       for await (const chunk of res.body) {
@@ -342,6 +343,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     return forward(req, reply, dialect, path, jsonOutgoing(dialect, path, (req.body ?? {}) as Record<string, unknown>), caller);
   };
   app.post('/v1/chat/completions', json('openai', '/v1/chat/completions'));
+  app.post('/v1/responses', json('openai', '/v1/responses'));
+  app.post('/v1/completions', json('openai', '/v1/completions'));
   app.post('/v1/embeddings', json('openai', '/v1/embeddings'));
   app.post('/v1/messages', json('anthropic', '/v1/messages'));
   app.post('/v1/messages/count_tokens', json('anthropic', '/v1/messages/count_tokens'));

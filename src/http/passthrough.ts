@@ -18,7 +18,10 @@ export interface Outgoing {
   /** The most output tokens it may use, for a budget's reservation (its input is estimated from a text body). */
   maxOutput: number;
   streaming: boolean;
+  /** Whether a usage chunk the upstream streams goes on to the client (not when the gateway asked for it alone). */
   clientWantsUsage: boolean;
+  /** Whether a whole stream ends with an end marker (`[DONE]`, `message_stop`, `response.completed`); else when the upstream ends it cleanly. */
+  endMarked: boolean;
 }
 
 /**
@@ -39,7 +42,8 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
   // A body that names no model goes on as sent (a JSON one written once, here).
   const unchanged = named ? undefined : body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return {
-    method: method as Dispatcher.HttpMethod, contentType, streaming: named?.streaming ?? false, clientWantsUsage: false, maxOutput: 0,
+    // The gateway asks nothing of a pass-through stream: all it carries goes to the client.
+    method: method as Dispatcher.HttpMethod, contentType, streaming: named?.streaming ?? false, clientWantsUsage: true, endMarked: false, maxOutput: 0,
     asked: named?.model ?? query.get('model') ?? undefined,
     body: (m) => (named ? named.with(m) : unchanged),
     path: (m) => {

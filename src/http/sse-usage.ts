@@ -1,10 +1,14 @@
 /**
  * Reads usage from a server-sent event stream on its way to the client: OpenAI's final
  * usage chunk (asked for upstream with `stream_options.include_usage`, passed on only if
- * the client asked too), Anthropic's `message_start` and cumulative `message_delta`. A
- * stream without usage is estimated from its text.
+ * the client asked too), the Responses API's `response.completed`, Anthropic's
+ * `message_start` and cumulative `message_delta`. A stream without usage is estimated from
+ * its text.
  */
 export type Dialect = 'openai' | 'anthropic';
+
+/** What the gateway reads of a Responses API event. */
+interface ResponseEvent { type: string; delta?: unknown; response?: { usage?: { input_tokens?: number; output_tokens?: number } } }
 
 /**
  * @example
@@ -16,10 +20,14 @@ export class SseUsage {
   private input: number | undefined;
   private output: number | undefined;
   private chars = 0;
-  /** The stream reached its end marker (`[DONE]`, `message_stop`). */
+  /** The stream reached its end marker (`[DONE]`, `message_stop`, `response.completed`), or ended whole where none is expected. */
   complete = false;
 
-  constructor(private readonly dialect: Dialect, private readonly clientWantsUsage: boolean) {}
+  /**
+   * @param marked whether a whole stream ends with an end marker (the gateway's own routes);
+   *   a pass-through stream of any other API is whole when the upstream ends it cleanly.
+   */
+  constructor(private readonly dialect: Dialect, private readonly clientWantsUsage: boolean, private readonly marked = true) {}
 
   /** Takes a chunk of the stream; answers what goes to the client now (whole events only). */
   push(chunk: string): string {
@@ -33,10 +41,11 @@ export class SseUsage {
     return out;
   }
 
-  /** What is left of the stream (an unterminated event passes as it came). */
+  /** The upstream ended the stream: what is left of it (an unterminated event passes as it came). */
   end(): string {
     const rest = this.buffer;
     this.buffer = '';
+    if (!this.marked) this.complete = true;
     return rest;
   }
 
@@ -55,10 +64,11 @@ export class SseUsage {
       return true;
     }
     if (this.dialect === 'openai') {
-      for (const choice of json.choices ?? []) this.chars += String(choice.delta?.content ?? '').length;
+      if (typeof json.type === 'string' && json.type.startsWith('response.')) return this.readResponse(json as ResponseEvent);
+      for (const choice of json.choices ?? []) this.chars += String(choice.delta?.content ?? choice.text ?? '').length;
       if (json.usage) {
-        this.input = json.usage.prompt_tokens;
-        this.output = json.usage.completion_tokens;
+        this.input = json.usage.prompt_tokens ?? json.usage.input_tokens;
+        this.output = json.usage.completion_tokens ?? json.usage.output_tokens;
         // The usage chunk Roster asked for: the client sees it only if it asked too.
         if (!this.clientWantsUsage && (json.choices ?? []).length === 0) return false;
       }
@@ -73,6 +83,17 @@ export class SseUsage {
     } else if (json.type === 'content_block_delta') {
       this.chars += String(json.delta?.text ?? '').length;
     } else if (json.type === 'message_stop') {
+      this.complete = true;
+    }
+    return true;
+  }
+
+  /** An event of the Responses API: text deltas, and the usage of the response that ends the stream. */
+  private readResponse(json: ResponseEvent): boolean {
+    if (json.type === 'response.output_text.delta') this.chars += String(json.delta ?? '').length;
+    else if (json.type === 'response.completed' || json.type === 'response.incomplete' || json.type === 'response.failed') {
+      this.input = json.response?.usage?.input_tokens;
+      this.output = json.response?.usage?.output_tokens;
       this.complete = true;
     }
     return true;

@@ -1,7 +1,7 @@
 /**
  * The sandbox's model endpoints, OpenAI- and Anthropic-compatible, so that the gateway's
- * demo and tests need no internet: chat completions and messages (streaming or not, with
- * usage), embeddings, models and token counts. Answers are deterministic: the reply echoes
+ * demo and tests need no internet: chat completions, responses, legacy completions and
+ * messages (streaming or not, with usage), embeddings, models and token counts. Answers are deterministic: the reply echoes
  * the last user message; tokens are counted as words.
  *
  * A key is an access token the sandbox issued at `/login`, or any `sk-sandbox-…` key (the
@@ -137,6 +137,13 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return true;
   };
 
+  /** Adds a completed answer's tokens to the stats. */
+  const served = (key: string, input: number, output: number) => {
+    count(key, '200');
+    stats.tokens.input += input;
+    stats.tokens.output += output;
+  };
+
   app.get('/v1/models', async (req, reply) => {
     if (!(await admit(req, reply, false))) return reply;
     return { object: 'list', data: sandboxModels.map((m) => ({ id: m, object: 'model', created: 1_700_000_000, owned_by: 'sandbox' })) };
@@ -153,9 +160,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const completionId = id('chatcmpl-');
     const created = Math.floor(Date.now() / 1000);
     if (!body.stream) {
-      count(key, '200');
-      stats.tokens.input += usage.prompt_tokens;
-      stats.tokens.output += usage.completion_tokens;
+      served(key, usage.prompt_tokens, usage.completion_tokens);
       return {
         id: completionId, object: 'chat.completion', created, model: body.model,
         choices: [{ index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop', logprobs: null }], usage,
@@ -170,11 +175,78 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       'data: [DONE]\n\n',
     ];
     const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
-    count(key, whole ? '200' : 'cut');
-    if (whole) {
-      stats.tokens.input += usage.prompt_tokens;
-      stats.tokens.output += usage.completion_tokens;
+    if (whole) served(key, usage.prompt_tokens, usage.completion_tokens);
+    else count(key, 'cut');
+    return reply;
+  });
+
+  // The Responses API: `input` a string or messages, `instructions` counted as input.
+  app.post('/v1/responses', { preHandler: inject('responses') }, async (req, reply) => {
+    const key = await admit(req, reply, false);
+    if (!key) return reply;
+    const body = req.body as { model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean };
+    if (!body || typeof body.model !== 'string' || body.input === undefined) return reply.code(400).send({ error: { message: 'model and input are required', type: 'invalid_request_error' } });
+    const messages: Message[] = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : body.input;
+    const words = replyTo(messages, body.max_output_tokens ?? 256);
+    const usage = {
+      input_tokens: promptTokens(messages, body.instructions), input_tokens_details: { cached_tokens: 0 },
+      output_tokens: words.length, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0,
+    };
+    usage.total_tokens = usage.input_tokens + usage.output_tokens;
+    const itemId = id('msg_');
+    const response = (status: string, text: string | undefined, extra: object = {}) => ({
+      id: id('resp_'), object: 'response', created_at: Math.floor(Date.now() / 1000), status, model: body.model, error: null, incomplete_details: null,
+      instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null, parallel_tool_calls: true, tool_choice: 'auto', tools: [],
+      output: text === undefined ? [] : [{ type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }],
+      ...extra,
+    });
+    const text = words.join(' ');
+    if (!body.stream) {
+      served(key, usage.input_tokens, usage.output_tokens);
+      return response('completed', text, { usage });
     }
+    let sequence = 0;
+    const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+    const part = { output_index: 0, content_index: 0, item_id: itemId };
+    const chunks = [
+      event('response.created', { response: response('in_progress', undefined) }),
+      event('response.output_item.added', { output_index: 0, item: { type: 'message', id: itemId, status: 'in_progress', role: 'assistant', content: [] } }),
+      event('response.content_part.added', { ...part, part: { type: 'output_text', text: '', annotations: [] } }),
+      ...words.map((w, i) => event('response.output_text.delta', { ...part, delta: i ? ` ${w}` : w, logprobs: [] })),
+      event('response.output_text.done', { ...part, text, logprobs: [] }),
+      event('response.content_part.done', { ...part, part: { type: 'output_text', text, annotations: [] } }),
+      event('response.output_item.done', { output_index: 0, item: { type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] } }),
+      event('response.completed', { response: response('completed', text, { usage }) }),
+    ];
+    const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
+    if (whole) served(key, usage.input_tokens, usage.output_tokens);
+    else count(key, 'cut');
+    return reply;
+  });
+
+  // Legacy completions: `prompt` a string or strings; a stream ends with [DONE], its usage chunk when asked.
+  app.post('/v1/completions', { preHandler: inject('completions') }, async (req, reply) => {
+    const key = await admit(req, reply, false);
+    if (!key) return reply;
+    const body = req.body as { model: string; prompt: string | string[]; max_tokens?: number; stream?: boolean; stream_options?: { include_usage?: boolean } };
+    if (!body || typeof body.model !== 'string' || body.prompt === undefined) return reply.code(400).send({ error: { message: 'model and prompt are required', type: 'invalid_request_error' } });
+    const prompt = Array.isArray(body.prompt) ? body.prompt.join(' ') : String(body.prompt);
+    const words = replyTo([{ role: 'user', content: prompt }], body.max_tokens ?? 16);
+    const usage = { prompt_tokens: tokensOf(prompt), completion_tokens: words.length, total_tokens: tokensOf(prompt) + words.length };
+    const completion = (choices: unknown[], extra: object = {}) => ({ id: id('cmpl-'), object: 'text_completion', created: Math.floor(Date.now() / 1000), model: body.model, choices, ...extra });
+    if (!body.stream) {
+      served(key, usage.prompt_tokens, usage.completion_tokens);
+      return completion([{ index: 0, text: words.join(' '), finish_reason: 'stop', logprobs: null }], { usage });
+    }
+    const chunk = (choices: unknown[], extra: object = {}) => `data: ${JSON.stringify(completion(choices, extra))}\n\n`;
+    const chunks = [
+      ...words.map((w, i) => chunk([{ index: 0, text: i ? ` ${w}` : w, finish_reason: i === words.length - 1 ? 'stop' : null, logprobs: null }])),
+      ...(body.stream_options?.include_usage ? [chunk([], { usage })] : []),
+      'data: [DONE]\n\n',
+    ];
+    const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
+    if (whole) served(key, usage.prompt_tokens, usage.completion_tokens);
+    else count(key, 'cut');
     return reply;
   });
 
@@ -184,8 +256,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const body = req.body as { model: string; input: string | string[] };
     const inputs = Array.isArray(body?.input) ? body.input : [String(body?.input ?? '')];
     const tokens = inputs.reduce((n, s) => n + tokensOf(s), 0);
-    count(key, '200');
-    stats.tokens.input += tokens;
+    served(key, tokens, 0);
     return {
       object: 'list', model: body.model,
       data: inputs.map((s, index) => ({ object: 'embedding', index, embedding: Array.from({ length: 8 }, (_, i) => ((s.length * (i + 1)) % 97) / 97) })),
@@ -208,9 +279,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const input = promptTokens(body.messages, body.system);
     const messageId = id('msg_');
     if (!body.stream) {
-      count(key, '200');
-      stats.tokens.input += input;
-      stats.tokens.output += words.length;
+      served(key, input, words.length);
       return {
         id: messageId, type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: words.join(' ') }],
         stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: input, output_tokens: words.length },
@@ -226,11 +295,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       event('message_stop', {}),
     ];
     const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
-    count(key, whole ? '200' : 'cut');
-    if (whole) {
-      stats.tokens.input += input;
-      stats.tokens.output += words.length;
-    }
+    if (whole) served(key, input, words.length);
+    else count(key, 'cut');
     return reply;
   });
 
@@ -246,7 +312,11 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
         count(key, '200');
         const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
         if (req.url.startsWith('/v1/audio/speech')) return reply.type('audio/mpeg').send(Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(60, 0x55)]));
-        return { method: req.method, url: req.url, contentType: req.headers['content-type'] ?? null, json: raw ? null : req.body ?? null, text: raw?.toString('utf8') ?? null };
+        const echo = { method: req.method, url: req.url, contentType: req.headers['content-type'] ?? null, json: raw ? null : req.body ?? null, text: raw?.toString('utf8') ?? null };
+        // A JSON body asking for a stream gets the echo as an event, then a usage chunk; no end marker (as some APIs send none).
+        if ((req.body as { stream?: unknown } | undefined)?.stream !== true) return echo;
+        await stream(reply, [`data: ${JSON.stringify(echo)}\n\n`, `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 2, completion_tokens: 5, total_tokens: 7 } })}\n\n`], undefined);
+        return reply;
       },
     });
   });

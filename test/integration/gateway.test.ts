@@ -40,6 +40,20 @@ describe('gateway', () => {
   };
   const ask = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
   const usageRows = async () => (await t.db.pool.query('SELECT * FROM rm_gateway_usage')).rows;
+  /** The usage counted so far, in the read model. */
+  const settled = async () => {
+    await t.roster.services.gateway.meter.flush();
+    await t.call('GET', `/v1/accounts?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
+  };
+  /** Totals of the usage read model's rows for a model: requests, failures, tokens in and out, estimated. */
+  const totals = async (model: string) => {
+    const rows = (await usageRows()).filter((r) => r.model === model);
+    const sum = (column: string) => rows.reduce((n, r) => n + Number(r[column]), 0);
+    return { requests: sum('requests'), failures: sum('failures'), input: sum('input_tokens'), output: sum('output_tokens'), estimated: sum('estimated') };
+  };
+  /** What was counted between two totals. */
+  const counted = (a: Awaited<ReturnType<typeof totals>>, b: typeof a) =>
+    Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v - a[k as keyof typeof a]]));
 
   before(async () => {
     const sandboxUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
@@ -103,6 +117,37 @@ describe('gateway', () => {
     assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'small', 'spread', 'wide']);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
     assert.equal(embedded.data.length, 2);
+  });
+
+  it('answers the Responses API and legacy completions through the OpenAI SDK, whole and streamed, counting the upstream\'s usage', async () => {
+    await calm();
+    await settled();
+    const before = await totals('small');
+    const whole = await openai.responses.create({ model: 'small', input: 'hello responses api' });
+    assert.equal(whole.output_text, 'echo: hello responses api');
+    assert.deepEqual([whole.usage?.input_tokens, whole.usage?.output_tokens], [3, 4]);
+    const events = await openai.responses.create({ model: 'small', input: 'stream it now', stream: true });
+    let text = '';
+    let usage: unknown;
+    for await (const event of events) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') usage = [event.response.usage?.input_tokens, event.response.usage?.output_tokens];
+    }
+    assert.deepEqual([text, usage], ['echo: stream it now', [3, 4]]);
+
+    const completion = await openai.completions.create({ model: 'small', prompt: 'old style prompt' });
+    assert.deepEqual([completion.choices[0]!.text, completion.usage?.prompt_tokens, completion.usage?.completion_tokens], ['echo: old style prompt', 3, 4]);
+    // The gateway asks for the usage chunk upstream; the client, not having asked, does not see it.
+    const chunks = await openai.completions.create({ model: 'small', prompt: 'streamed old style', stream: true });
+    let streamed = '';
+    let seenUsage = false;
+    for await (const chunk of chunks) {
+      streamed += chunk.choices[0]?.text ?? '';
+      seenUsage ||= chunk.usage != null;
+    }
+    assert.deepEqual([streamed, seenUsage], ['echo: streamed old style', false]);
+    await settled();
+    assert.deepEqual(counted(before, await totals('small')), { requests: 4, failures: 0, input: 12, output: 16, estimated: 0 });
   });
 
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
@@ -195,6 +240,10 @@ describe('gateway', () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     })());
     assert.ok(text.length < 'echo: a b c d e f g'.length, 'the stream stopped part way');
+    const events = await openai.responses.create({ model: 'small', input: 'a b c d e f g', stream: true });
+    await assert.rejects((async () => {
+      for await (const event of events) assert.notEqual(event.type, 'response.completed');
+    })());
     await behave({});
   });
 
@@ -384,10 +433,6 @@ describe('gateway', () => {
 
   it('counts usage exactly under 1,000 concurrent requests', async () => {
     await calm();
-    const settled = async () => {
-      await t.roster.services.gateway.meter.flush();
-      await t.call('GET', `/v1/accounts?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
-    };
     await settled();
     const before = await usageRows();
     const sum = (rows: Array<Record<string, unknown>>, column: string) => rows.reduce((n, r) => n + Number(r[column]), 0);
@@ -407,6 +452,21 @@ describe('gateway', () => {
     const counted = await usageRows();
     assert.deepEqual([sum(counted, 'requests') - sum(rows, 'requests'), sum(counted, 'input_tokens') - sum(rows, 'input_tokens')], [3, 0]);
     assert.ok(Math.abs(sum(counted, 'spend') - sum(rows, 'spend')) < 1e-6, 'and costs nothing');
+  });
+
+  it('passes another API\'s stream through whole, with the usage it carries, though it ends without an end marker', async () => {
+    await calm();
+    await settled();
+    const before = await totals('small');
+    const res = await fetch(`${t.roster.gatewayUrl}/v1/images/edits`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'tiny', prompt: 'x', stream: true }),
+    });
+    assert.equal(res.status, 200);
+    const data = (await res.text()).split('\n\n').filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, '')));
+    assert.deepEqual(data.map((d) => Object.keys(d).sort().join()), ['contentType,json,method,text,url', 'choices,usage'], 'the echo, then the usage chunk, and no error event');
+    assert.equal(data[0].json.model, 'sandbox-small');
+    await settled();
+    assert.deepEqual(counted(before, await totals('small')), { requests: 1, failures: 0, input: 2, output: 5, estimated: 0 });
   });
 
   it('passes any other path through unchanged but for the model: JSON, multipart, a query, and bytes back', async () => {
