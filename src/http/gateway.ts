@@ -348,10 +348,33 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.post('/v1/embeddings', json('openai', '/v1/embeddings'));
   app.post('/v1/messages', json('anthropic', '/v1/messages'));
   app.post('/v1/messages/count_tokens', json('anthropic', '/v1/messages/count_tokens'));
+  // The models this key may use, in the shape of the SDK that asks (Anthropic's sends `anthropic-version`).
+  const dialectOf = (req: FastifyRequest): Dialect => (req.headers['anthropic-version'] ? 'anthropic' : 'openai');
+  const modelInfo = (id: string, dialect: Dialect) => (dialect === 'anthropic'
+    ? { type: 'model', id, display_name: id, created_at: '1970-01-01T00:00:00Z' }
+    : { id, object: 'model', created: 0, owned_by: 'roster' });
   app.get('/v1/models', async (req, reply) => {
-    const caller = await authenticate(req, reply, 'openai');
+    const dialect = dialectOf(req);
+    const caller = await authenticate(req, reply, dialect);
     if (!caller) return reply;
-    return { object: 'list', data: s.gateway.models(caller.scopes.models).map((id) => ({ id, object: 'model', created: 0, owned_by: 'roster' })) };
+    const ids = s.gateway.models(caller.scopes.models);
+    const data = ids.map((id) => modelInfo(id, dialect));
+    return dialect === 'anthropic' ? { data, has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null } : { object: 'list', data };
+  });
+  app.get('/v1/models/:model', async (req, reply) => {
+    const dialect = dialectOf(req);
+    const caller = await authenticate(req, reply, dialect);
+    if (!caller) return reply;
+    const asked = (req.params as { model: string }).model;
+    const allowed = (() => {
+      try {
+        const { model } = s.gateway.route(asked);
+        return caller.scopes.models === null || caller.scopes.models.includes(model);
+      } catch {
+        return false;
+      }
+    })();
+    return allowed ? modelInfo(asked, dialect) : sendError(reply, dialect, 404, 'not_found_error', `model ${asked.slice(0, 200)} is not served here`);
   });
   // Any other path and method: forwarded unchanged (query and body too, whatever its type) to
   // the upstream of the model's pool; the model is named in a JSON body, a multipart form or ?model=.

@@ -16,6 +16,8 @@ describe('gateway', () => {
   const sandbox = buildSandbox();
   let t: TestRoster;
   let key: string;
+  /** The member's access token, to make keys with. */
+  let access: string;
   let openai: OpenAI;
   let anthropic: Anthropic;
   let ids: string[];
@@ -80,7 +82,7 @@ describe('gateway', () => {
     await t.call('GET', `/v1/accounts?pool=gw&position=${second.body.position}`);
     const ctx = { actor: 'test', correlationId: 'gw' };
     await registerUser(t.roster.services.users, { email: 'dev@example.test', password: 'dev password 1', role: 'member', verified: true }, ctx);
-    const access = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
+    access = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
     key = (await t.call('POST', '/v1/keys', { name: 'sdk' }, { token: access })).body.key;
     ids = (await t.call('GET', '/v1/accounts?pool=gw&limit=10')).body.items.map((a: { accountId: string }) => a.accountId);
     openai = new OpenAI({ apiKey: key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
@@ -115,8 +117,18 @@ describe('gateway', () => {
 
     const models = await openai.models.list();
     assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'small', 'spread', 'wide']);
+    assert.deepEqual(await openai.models.retrieve('tiny'), { id: 'tiny', object: 'model', created: 0, owned_by: 'roster' });
+    await assert.rejects(openai.models.retrieve('nothing-here'), (e: unknown) => e instanceof OpenAI.NotFoundError);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
     assert.equal(embedded.data.length, 2);
+  });
+
+  it('lists and finds only the models a key\'s scope names', async () => {
+    const scoped = (await t.call('POST', '/v1/keys', { name: 'small only', scopes: { pools: null, models: ['small'], readOnly: false } }, { token: access })).body.key;
+    const client = new OpenAI({ apiKey: scoped, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    assert.deepEqual((await client.models.list()).data.map((m) => m.id), ['small']);
+    assert.equal((await client.models.retrieve('tiny')).id, 'tiny', 'an alias of a model it may use');
+    await assert.rejects(client.models.retrieve('embed'), (e: unknown) => e instanceof OpenAI.NotFoundError);
   });
 
   it('answers the Responses API and legacy completions through the OpenAI SDK, whole and streamed, counting the upstream\'s usage', async () => {
@@ -160,6 +172,11 @@ describe('gateway', () => {
     assert.deepEqual([final.usage.input_tokens, final.usage.output_tokens], [3, 4]);
     const counted = await anthropic.messages.countTokens({ model: 'small', messages: [{ role: 'user', content: 'count these three' }] });
     assert.equal(counted.input_tokens, 3);
+    const models: string[] = [];
+    for await (const m of anthropic.models.list()) models.push(m.id);
+    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'small', 'spread', 'wide']);
+    assert.equal((await anthropic.models.retrieve('small')).display_name, 'small');
+    await assert.rejects(anthropic.models.retrieve('nothing-here'), (e: unknown) => e instanceof Anthropic.NotFoundError);
   });
 
   it('refuses a request without a valid key (401), an unknown model (404), in the SDK\'s own error shapes', async () => {
