@@ -17,6 +17,7 @@ import { GatewayOrder, type Rank } from './gateway-order.ts';
 import { GatewayClaims } from './gateway-claims.ts';
 import { DailyUse } from './daily-use.ts';
 import type { Credentials } from '../store/secrets.ts';
+import { MemoryResponseOwners, type ResponseOwner, type ResponseOwners } from '../store/response-owners.ts';
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 import type { AccountUse } from '../projections/gateway-usage.ts';
 import type { AccountDeps } from './accounts.ts';
@@ -43,7 +44,12 @@ export interface GatewayDeps extends AccountDeps {
   days: UsageDays;
   /** Requests each account served well per model on a day, over every node (the usage read model), and its position. */
   useOn: (day: string) => Promise<AccountUse>;
+  /** Which account made each response its upstream keeps (in memory when not given). */
+  responses?: ResponseOwners;
 }
+
+/** Owners of responses this node knows without asking the store, at most. */
+const KNOWN_OWNERS = 10_000;
 
 /** The account chosen for one try of a request. */
 export interface Chosen {
@@ -96,12 +102,16 @@ export class GatewayCore {
   private effective: RoutesState;
   /** The revision of the routes' stream last taken in. */
   private loggedRevision = -1;
+  private readonly owners: ResponseOwners;
+  /** Owners of responses looked up or made lately, oldest first. */
+  private readonly knownOwners = new Map<string, ResponseOwner>();
 
   constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
     this.effective = { routes: settings.routes, prices: settings.prices };
     this.meter = new UsageMeter(store, nodeId);
     this.usageStream = `gatewayusage-${nodeId}`;
     this.claims = new GatewayClaims(deps.allocators, nodeId, settings.claimTtlMs ?? 60_000);
+    this.owners = deps.responses ?? new MemoryResponseOwners();
     this.daily = new DailyUse(deps.useOn, (accountId) => {
       const poolId = deps.accounts.find(accountId)?.state.poolId;
       if (poolId !== undefined) this.touch(poolId, accountId);
@@ -228,19 +238,48 @@ export class GatewayCore {
   }
 
   /**
+   * Remembers the account that made a response its upstream keeps, so that requests
+   * continuing or reading it reach that account (on any node), before the client learns
+   * the response's id.
+   *
+   * @example
+   * await gateway.remember('resp_1', { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model });
+   */
+  async remember(responseId: string, owner: ResponseOwner): Promise<void> {
+    this.know(responseId, owner);
+    await this.owners.remember(responseId, owner);
+  }
+
+  /** The account that made a response, if a gateway remembered it. */
+  async ownerOf(responseId: string): Promise<ResponseOwner | undefined> {
+    const known = this.knownOwners.get(responseId);
+    if (known) return known;
+    const found = await this.owners.find(responseId);
+    if (found) this.know(responseId, found);
+    return found;
+  }
+
+  private know(responseId: string, owner: ResponseOwner): void {
+    this.knownOwners.delete(responseId);
+    this.knownOwners.set(responseId, owner);
+    if (this.knownOwners.size > KNOWN_OWNERS) this.knownOwners.delete(this.knownOwners.keys().next().value!);
+  }
+
+  /**
    * An account of the route's pools that can serve `model` now: pools by priority and
    * weight, and within a pool by its strategy. Eligible: active, not tried yet for this
    * request, not cooling for the model, under its daily limit for the model, with credits
    * if counted, under its in-flight limit, and not held by an exclusive lease (in an
    * exclusive pool: claimed by this node, or claimed now). When the only eligible accounts
-   * are at their in-flight limit, waits up to `waitMs` for one.
+   * are at their in-flight limit, waits up to `waitMs` for one. With `only`, that account
+   * or none (a request that must reach the account that made a response).
    */
-  async choose(route: ResolvedRoute, tried: Set<string>, waitMs = 30_000): Promise<Chosen | NoneFree> {
+  async choose(route: ResolvedRoute, tried: Set<string>, waitMs = 30_000, only?: string): Promise<Chosen | NoneFree> {
     const deadline = Date.now() + waitMs;
     /** Accounts of exclusive pools this request could not claim (another holds them). */
     const refused = new Set<string>();
     for (;;) {
-      const found = await this.pick(route, tried, refused, Date.now());
+      const found = await this.pick(route, tried, refused, Date.now(), only);
       if ('claim' in found) {
         const { poolId, accountId } = found.claim;
         // A claim that cannot be written (the store out of reach) leaves the request to the accounts already claimed.
@@ -264,7 +303,7 @@ export class GatewayCore {
     }
   }
 
-  private async pick(route: ResolvedRoute, tried: Set<string>, refused: Set<string>, now: number): Promise<Chosen | NoneFree | { busy: true } | { claim: { poolId: string; accountId: string } }> {
+  private async pick(route: ResolvedRoute, tried: Set<string>, refused: Set<string>, now: number, only?: string): Promise<Chosen | NoneFree | { busy: true } | { claim: { poolId: string; accountId: string } }> {
     let soonest: number | undefined;
     let busy = false;
     let limited = false;
@@ -279,9 +318,17 @@ export class GatewayCore {
       if (day) await this.daily.ready(day);
       // The first eligible account in the order is the strategy's choice.
       const order = this.orderOf(poolId, strategy, route.model, day);
-      for (const accountId of order.walk({ after: this.cursor.get(poolId), random: Math.random(), now })) {
+      for (const accountId of only === undefined ? order.walk({ after: this.cursor.get(poolId), random: Math.random(), now }) : [only]) {
         const entry = this.deps.accounts.find(accountId);
-        if (!entry || entry.state.status !== 'active' || tried.has(accountId) || refused.has(accountId)) continue;
+        if (!entry || entry.state.poolId !== poolId || entry.state.status !== 'active') continue;
+        // The order leaves out accounts cooling for the model; one asked for by name is checked
+        // here (first: when its try has just cooled it, the answer is when it is back).
+        const cooling = only === undefined ? undefined : coolingUntil(entry.state.cooldowns, route.model, now);
+        if (cooling !== undefined) {
+          soonest = soonest === undefined ? cooling : Math.min(soonest, cooling);
+          continue;
+        }
+        if (tried.has(accountId) || refused.has(accountId)) continue;
         // In an exclusive pool this node's claim is a lease of its own; any other lease excludes the account.
         const claimed = exclusive && this.claims.holds(ledger, accountId, now);
         if (ledger.leasedTo.has(accountId) && !claimed) continue;
@@ -299,7 +346,7 @@ export class GatewayCore {
         return this.take(poolId, accountId, day ? route.model : undefined, order);
       }
       // The accounts cooling for the model are out of the order: when the first comes back.
-      const back = order.soonest;
+      const back = only === undefined ? order.soonest : undefined;
       if (back !== undefined) soonest = soonest === undefined ? back : Math.min(soonest, back);
     }
     if (busy) return { busy: true };

@@ -51,8 +51,10 @@ function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unkno
   const streaming = body.stream === true;
   const usageChunk = streaming && dialect === 'openai' && (path === '/v1/chat/completions' || path === '/v1/completions');
   const maxOut = path.endsWith('/count_tokens') || path === '/v1/embeddings' ? 0 : Number(body.max_tokens ?? body.max_completion_tokens ?? body.max_output_tokens ?? 1024) || 0;
+  const responses = path === '/v1/responses';
   return {
     method: 'POST', path: () => path, contentType: 'application/json', streaming, maxOutput: maxOut, endMarked: true,
+    ...(responses ? { keeps: body.store !== false, ...(typeof body.previous_response_id === 'string' ? { follows: body.previous_response_id } : {}) } : {}),
     asked: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
     clientWantsUsage: dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
     body: (model) => JSON.stringify({ ...body, model, ...(usageChunk ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) }),
@@ -154,6 +156,12 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     seen.model = route.model;
     if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
     if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p.poolId)) };
+    // A request continuing or reading a response the upstream keeps goes to the account that made it, and no other.
+    const owner = out.follows === undefined ? undefined : await s.gateway.ownerOf(out.follows).catch(() => undefined);
+    if (owner) {
+      if (caller.scopes.pools !== null && !caller.scopes.pools.includes(owner.poolId)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use pool ${owner.poolId}`);
+      route = { ...route, pools: [{ poolId: owner.poolId, weight: 1, priority: 0 }] };
+    }
     const { streaming, clientWantsUsage, endMarked } = out;
     const payload = out.body(route.upstreamModel);
     const path = out.path(route.upstreamModel);
@@ -174,7 +182,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     let spent = 0;
     try {
       for (let attempt = 0; attempt <= s.gateway.settings.retries; attempt++) {
-        const chosen = await s.gateway.choose(route, tried);
+        const chosen = await s.gateway.choose(route, tried, undefined, owner?.accountId);
         if (!('accountId' in chosen)) {
           if (chosen.retryAfterMs !== undefined) {
             const why = chosen.dailyLimit ? 'every account for this model has reached its daily limit' : 'every account for this model is cooling down';
@@ -231,9 +239,14 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           }
           reply.headers(s.upstreams.downstream(res.headers));
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+          const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model };
+          // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
+          const keep = out.keeps && res.statusCode < 300
+            ? (id: string) => s.gateway.remember(id, owned).catch((err: unknown) => req.log.warn({ err, pool: chosen.poolId, account: chosen.accountId }, 'the account of a response could not be remembered'))
+            : undefined;
           const usage = streamed
-            ? await pipeStream(reply, res, dialect, new SseUsage(dialect, clientWantsUsage, endMarked), gone)
-            : textual(res) ? await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), s.upstreams.secretOf(target, chosen.credentials))
+            ? await pipeStream(reply, res, dialect, new SseUsage(dialect, clientWantsUsage, endMarked), gone, keep)
+            : textual(res) ? await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), s.upstreams.secretOf(target, chosen.credentials), keep)
             : await sendBytes(reply, res);
           // A stream the client left is not the account's failure; what was read of it is counted.
           if (gone.aborted) usage.failed = false;
@@ -280,7 +293,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** A whole JSON answer, as the upstream gave it; its usage read. */
-  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, free: boolean, secret: string | undefined): Promise<TokenUsage & { failed: boolean }> {
+  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, free: boolean, secret: string | undefined, keep?: (responseId: string) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
     let text = await res.body.text();
     // An upstream's error may quote the credential it was sent; the client never sees it.
     if (res.statusCode >= 400 && secret) text = text.replaceAll(secret, '[account credential]');
@@ -295,6 +308,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const input = u.prompt_tokens ?? u.input_tokens;
     const output = u.completion_tokens ?? u.output_tokens ?? 0;
     const known = typeof input === 'number';
+    if (keep && json?.object === 'response' && typeof json.id === 'string') await keep(json.id);
     reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
     await reply.send(text);
     // Counting tokens uses none.
@@ -313,7 +327,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** Passes an SSE stream through, reading usage on the way; an upstream that fails mid-stream ends the client's stream with an error event. */
-  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, sse: SseUsage, gone: ClientGone): Promise<TokenUsage & { failed: boolean }> {
+  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, sse: SseUsage, gone: ClientGone, keep?: (responseId: string) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(res.statusCode, { ...reply.getHeaders() as Record<string, string>, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -321,6 +335,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     try {
       for await (const chunk of res.body) {
         const out = sse.push(String(chunk));
+        if (keep && sse.responseId !== undefined) {
+          await keep(sse.responseId);
+          keep = undefined;
+        }
         if (out && !raw.write(out)) await new Promise((r) => { raw.once('drain', r); raw.once('close', r); });
       }
       const rest = sse.end();
@@ -379,6 +397,18 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // Any other path and method: forwarded unchanged (query and body too, whatever its type) to
   // the upstream of the model's pool; the model is named in a JSON body, a multipart form or ?model=.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // A response the upstream keeps is read, deleted or cancelled through the account that made it.
+  const kept = async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = await authenticate(req, reply, 'openai');
+    if (!caller) return reply;
+    const responseId = (req.params as { id: string }).id;
+    const owner = await s.gateway.ownerOf(responseId).catch(() => null);
+    if (owner === null) return sendError(reply, 'openai', 503, 'api_error', 'responses cannot be looked up right now', 2);
+    if (!owner) return sendError(reply, 'openai', 404, 'not_found_error', `response ${responseId.slice(0, 200)} was not made through this gateway`);
+    return forward(req, reply, 'openai', '/v1/responses/{id}', { ...passthrough(req.method, req.url, req.headers, req.body), asked: owner.model, follows: responseId }, caller);
+  };
+  app.route({ method: ['GET', 'DELETE'], url: '/v1/responses/:id', handler: kept });
+  app.route({ method: ['GET', 'POST'], url: '/v1/responses/:id/*', handler: kept });
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
     handler: async (req, reply) => {

@@ -22,6 +22,10 @@ export interface Outgoing {
   clientWantsUsage: boolean;
   /** Whether a whole stream ends with an end marker (`[DONE]`, `message_stop`, `response.completed`); else when the upstream ends it cleanly. */
   endMarked: boolean;
+  /** A response the upstream keeps that this request continues or reads: the request goes to the account that made it. */
+  follows?: string;
+  /** Whether the upstream keeps the response it answers (the Responses API unless `store: false`): its account is remembered. */
+  keeps?: boolean;
 }
 
 /**

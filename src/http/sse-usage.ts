@@ -8,7 +8,7 @@
 export type Dialect = 'openai' | 'anthropic';
 
 /** What the gateway reads of a Responses API event. */
-interface ResponseEvent { type: string; delta?: unknown; response?: { usage?: { input_tokens?: number; output_tokens?: number } } }
+interface ResponseEvent { type: string; delta?: unknown; response?: { id?: unknown; usage?: { input_tokens?: number; output_tokens?: number } } }
 
 /**
  * @example
@@ -20,6 +20,8 @@ export class SseUsage {
   private input: number | undefined;
   private output: number | undefined;
   private chars = 0;
+  /** The id of the response a Responses API stream makes (from its first event). */
+  responseId: string | undefined;
   /** The stream reached its end marker (`[DONE]`, `message_stop`, `response.completed`), or ended whole where none is expected. */
   complete = false;
 
@@ -90,6 +92,7 @@ export class SseUsage {
 
   /** An event of the Responses API: text deltas, and the usage of the response that ends the stream. */
   private readResponse(json: ResponseEvent): boolean {
+    if (this.responseId === undefined && typeof json.response?.id === 'string') this.responseId = json.response.id;
     if (json.type === 'response.output_text.delta') this.chars += String(json.delta ?? '').length;
     else if (json.type === 'response.completed' || json.type === 'response.incomplete' || json.type === 'response.failed') {
       this.input = json.response?.usage?.input_tokens;

@@ -180,12 +180,22 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return reply;
   });
 
+  /** Responses kept (unless asked `store: false`), by id: readable and continued with the key that made them only. */
+  const kept = new Map<string, { key: string; response: object }>();
+  const unknownResponse = (reply: FastifyReply, responseId: string, param?: string) => reply.code(param ? 400 : 404).send({
+    error: { message: `${param ? 'Previous response' : 'Response'} with id '${responseId}' not found.`, type: 'invalid_request_error', param: param ?? null, code: param ? 'previous_response_not_found' : null },
+  });
+
   // The Responses API: `input` a string or messages, `instructions` counted as input.
   app.post('/v1/responses', { preHandler: inject('responses') }, async (req, reply) => {
     const key = await admit(req, reply, false);
     if (!key) return reply;
-    const body = req.body as { model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean };
+    const body = req.body as { model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean; store?: boolean; previous_response_id?: string };
     if (!body || typeof body.model !== 'string' || body.input === undefined) return reply.code(400).send({ error: { message: 'model and input are required', type: 'invalid_request_error' } });
+    if (body.previous_response_id !== undefined && kept.get(body.previous_response_id)?.key !== key) {
+      count(key, '400');
+      return unknownResponse(reply, body.previous_response_id, 'previous_response_id');
+    }
     const messages: Message[] = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : body.input;
     const words = replyTo(messages, body.max_output_tokens ?? 256);
     const usage = {
@@ -194,16 +204,19 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     };
     usage.total_tokens = usage.input_tokens + usage.output_tokens;
     const itemId = id('msg_');
+    const responseId = id('resp_');
     const response = (status: string, text: string | undefined, extra: object = {}) => ({
-      id: id('resp_'), object: 'response', created_at: Math.floor(Date.now() / 1000), status, model: body.model, error: null, incomplete_details: null,
+      id: responseId, object: 'response', previous_response_id: body.previous_response_id ?? null, created_at: Math.floor(Date.now() / 1000), status, model: body.model, error: null, incomplete_details: null,
       instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null, parallel_tool_calls: true, tool_choice: 'auto', tools: [],
       output: text === undefined ? [] : [{ type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }],
       ...extra,
     });
     const text = words.join(' ');
+    const completed = response('completed', text, { usage });
+    if (body.store !== false) kept.set(responseId, { key, response: completed });
     if (!body.stream) {
       served(key, usage.input_tokens, usage.output_tokens);
-      return response('completed', text, { usage });
+      return completed;
     }
     let sequence = 0;
     const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
@@ -216,12 +229,30 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       event('response.output_text.done', { ...part, text, logprobs: [] }),
       event('response.content_part.done', { ...part, part: { type: 'output_text', text, annotations: [] } }),
       event('response.output_item.done', { output_index: 0, item: { type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] } }),
-      event('response.completed', { response: response('completed', text, { usage }) }),
+      event('response.completed', { response: completed }),
     ];
     const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
     if (whole) served(key, usage.input_tokens, usage.output_tokens);
     else count(key, 'cut');
     return reply;
+  });
+
+  app.get('/v1/responses/:id', async (req, reply) => {
+    const key = await admit(req, reply, false);
+    if (!key) return reply;
+    const found = kept.get((req.params as { id: string }).id);
+    if (found?.key !== key) return unknownResponse(reply, (req.params as { id: string }).id);
+    count(key, '200');
+    return found.response;
+  });
+  app.delete('/v1/responses/:id', async (req, reply) => {
+    const key = await admit(req, reply, false);
+    if (!key) return reply;
+    const responseId = (req.params as { id: string }).id;
+    if (kept.get(responseId)?.key !== key) return unknownResponse(reply, responseId);
+    kept.delete(responseId);
+    count(key, '200');
+    return { id: responseId, object: 'response', deleted: true };
   });
 
   // Legacy completions: `prompt` a string or strings; a stream ends with [DONE], its usage chunk when asked.

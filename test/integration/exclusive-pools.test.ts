@@ -119,26 +119,27 @@ describe('an exclusive pool on two nodes', () => {
     const refused = await b.call('POST', '/v1/pools/ex/sessions', { count: 1, waitMs: 0 });
     assert.equal(refused.status, 503, JSON.stringify(refused.body));
     assert.equal(refused.body.code, 'no_account_available');
+    // The claims are leases in the pool's ledger, held by node a's gateway, seen by b.
+    const claimed = (await b.roster.services.allocators.get('ex')).current.ledger;
+    const holders = [...claimed.leasedTo.values()].map((sessionId) => claimed.sessions.get(sessionId)!.holder);
+    assert.equal(holders.filter((h) => h === a.roster.services.gateway.claims.holder).length, 2, holders.join());
+    // An operator cannot release a claim (a's requests may be using the account), nor allocate as a gateway.
+    const claim = [...claimed.leasedTo.values()].find((id) => claimed.sessions.get(id)!.holder.startsWith('gateway:'))!;
+    const refusedRelease = await b.call('POST', `/v1/pools/ex/sessions/${claim}/release`, {});
+    assert.equal(refusedRelease.status, 409, JSON.stringify(refusedRelease.body));
+    assert.equal(refusedRelease.body.code, 'gateway_claim');
+    assert.equal(claimed.sessions.get(claim)!.status, 'live');
+    // Read while the requests are in flight: idle claims are given back after 1.5 s.
+    const metrics = await a.call('GET', '/metrics');
+    assert.match(metrics.body, /^roster_gateway_claims\{pool="ex"[^}]*\} 2$/m);
+    const posing = await b.call('POST', '/v1/pools/ex/sessions', { count: 1, waitMs: 0, holder: 'gateway:b' });
+    assert.equal(posing.status, 400);
+    assert.equal(posing.body.errors[0].field, 'holder');
     const answers = await Promise.all(requests);
     assert.equal(answers.length, 6);
     await first.release();
     const used = new Set(served.map((s) => s.key));
     assert.deepEqual([...used].sort(), keys.filter((k) => !first.keys.includes(k)).sort());
-    // The claims are leases in the pool's ledger, held by node a's gateway, seen by b.
-    const ledger = (await b.roster.services.allocators.get('ex')).current.ledger;
-    const holders = new Set([...ledger.leasedTo.values()].map((sessionId) => ledger.sessions.get(sessionId)!.holder));
-    assert.deepEqual([...holders], [a.roster.services.gateway.claims.holder]);
-    // An operator cannot release a claim (a's requests may be using the account), nor allocate as a gateway.
-    const claim = [...ledger.leasedTo.values()][0]!;
-    const refusedRelease = await b.call('POST', `/v1/pools/ex/sessions/${claim}/release`, {});
-    assert.equal(refusedRelease.status, 409, JSON.stringify(refusedRelease.body));
-    assert.equal(refusedRelease.body.code, 'gateway_claim');
-    assert.equal(ledger.sessions.get(claim)!.status, 'live');
-    const posing = await b.call('POST', '/v1/pools/ex/sessions', { count: 1, waitMs: 0, holder: 'gateway:b' });
-    assert.equal(posing.status, 400);
-    assert.equal(posing.body.errors[0].field, 'holder');
-    const metrics = await a.call('GET', '/metrics');
-    assert.match(metrics.body, /^roster_gateway_claims\{pool="ex"[^}]*\} 2$/m);
     assert.deepEqual(overlaps(), []);
   });
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser } from '../../src/commands/users.ts';
 import { buildSandbox } from '../../src/sandbox/server.ts';
+import { PgResponseOwners, RESPONSE_RETENTION_MS } from '../../src/store/response-owners.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { until } from '../support/sandbox.ts';
 
@@ -160,6 +161,51 @@ describe('gateway', () => {
     assert.deepEqual([streamed, seenUsage], ['echo: streamed old style', false]);
     await settled();
     assert.deepEqual(counted(before, await totals('small')), { requests: 4, failures: 0, input: 12, output: 16, estimated: 0 });
+  });
+
+  it('sends a request continuing or reading a kept response to the account that made it, and to no other', async () => {
+    await calm();
+    await served();
+    const first = await openai.responses.create({ model: 'small', input: 'remember me' });
+    const makers = Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k);
+    assert.equal(makers.length, 1);
+    // The pool's order would spread these over its four accounts; the sandbox refuses a response another account made.
+    for (let i = 0; i < 4; i++) {
+      const next = await openai.responses.create({ model: 'small', input: `again ${i}`, previous_response_id: first.id });
+      assert.equal(next.previous_response_id, first.id);
+    }
+    // A streamed one's id, from its first event, is remembered before the client reads it.
+    let streamedId = '';
+    for await (const event of await openai.responses.create({ model: 'small', input: 'streamed answer', stream: true, previous_response_id: first.id })) {
+      if (event.type === 'response.created') streamedId = event.response.id;
+    }
+    assert.equal((await openai.responses.retrieve(streamedId)).output_text, 'echo: streamed answer');
+    await openai.responses.delete(first.id);
+    await assert.rejects(openai.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError, 'deleted at its account');
+    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k), makers, 'every request reached the account that made the first');
+
+    await assert.rejects(openai.responses.retrieve('resp_never_made'), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    const unkept = await openai.responses.create({ model: 'small', input: 'forget me', store: false });
+    assert.equal(await t.roster.services.gateway.ownerOf(unkept.id), undefined, 'store: false is not remembered');
+    // The account that made it rate-limited: 429 with Retry-After, no other account tried.
+    const kept = await openai.responses.create({ model: 'small', input: 'kept', previous_response_id: streamedId });
+    await served();
+    await behave({ [makers[0]!]: { rpm: 0 } });
+    const limited = await fetch(`${t.roster.gatewayUrl}/v1/responses`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', input: 'x', previous_response_id: kept.id }),
+    });
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0), []);
+    await calm();
+    // Other nodes find the owner in the database; it is forgotten after the upstream's 30 days.
+    const owners = new PgResponseOwners(t.db.pool);
+    assert.deepEqual(await owners.find(kept.id), await t.roster.services.gateway.ownerOf(kept.id));
+    assert.equal((await owners.find(kept.id))?.model, 'small');
+    await t.db.pool.query(`UPDATE gateway_response_owners SET created_at = now() - interval '31 days' WHERE response_id = $1`, [first.id]);
+    assert.equal(await owners.prune(new Date(Date.now() - RESPONSE_RETENTION_MS)), 1);
+    assert.equal(await owners.find(first.id), undefined);
+    assert.notEqual(await owners.find(kept.id), undefined);
   });
 
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
