@@ -53,7 +53,7 @@ function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unkno
   const maxOut = path.endsWith('/count_tokens') || path === '/v1/embeddings' ? 0 : Number(body.max_tokens ?? body.max_completion_tokens ?? body.max_output_tokens ?? 1024) || 0;
   const responses = path === '/v1/responses';
   return {
-    method: 'POST', path: () => path, contentType: 'application/json', streaming, maxOutput: maxOut, endMarked: true,
+    method: 'POST', path: () => path, contentType: 'application/json', streaming, maxOutput: maxOut, endMarked: true, free: path.endsWith('/count_tokens'),
     ...(responses ? { keeps: body.store !== false, ...(typeof body.previous_response_id === 'string' ? { follows: body.previous_response_id } : {}) } : {}),
     asked: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
     clientWantsUsage: dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
@@ -246,7 +246,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             : undefined;
           const usage = streamed
             ? await pipeStream(reply, res, dialect, new SseUsage(dialect, clientWantsUsage, endMarked), gone, keep)
-            : textual(res) ? await sendWhole(reply, res, dialect, path.endsWith('/count_tokens'), s.upstreams.secretOf(target, chosen.credentials), keep)
+            : textual(res) ? await sendWhole(reply, res, dialect, out.free === true, s.upstreams.secretOf(target, chosen.credentials), keep)
             : await sendBytes(reply, res);
           // A stream the client left is not the account's failure; what was read of it is counted.
           if (gone.aborted) usage.failed = false;
@@ -311,7 +311,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     if (keep && json?.object === 'response' && typeof json.id === 'string') await keep(json.id);
     reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
     await reply.send(text);
-    // Counting tokens uses none.
+    // Counting tokens, or reading a kept response, uses none.
     if (free) return { input: 0, output: 0, estimated: false, failed: false };
     return { input: known ? input : estimateTokens(text), output: known ? output ?? 0 : 0, estimated: !known && res.statusCode < 400, failed: false };
   }
@@ -405,7 +405,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const owner = await s.gateway.ownerOf(responseId).catch(() => null);
     if (owner === null) return sendError(reply, 'openai', 503, 'api_error', 'responses cannot be looked up right now', 2);
     if (!owner) return sendError(reply, 'openai', 404, 'not_found_error', `response ${responseId.slice(0, 200)} was not made through this gateway`);
-    return forward(req, reply, 'openai', '/v1/responses/{id}', { ...passthrough(req.method, req.url, req.headers, req.body), asked: owner.model, follows: responseId }, caller);
+    return forward(req, reply, 'openai', '/v1/responses/{id}', { ...passthrough(req.method, req.url, req.headers, req.body), asked: owner.model, follows: responseId, free: true }, caller);
   };
   app.route({ method: ['GET', 'DELETE'], url: '/v1/responses/:id', handler: kept });
   app.route({ method: ['GET', 'POST'], url: '/v1/responses/:id/*', handler: kept });

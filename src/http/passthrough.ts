@@ -24,6 +24,8 @@ export interface Outgoing {
   endMarked: boolean;
   /** A response the upstream keeps that this request continues or reads: the request goes to the account that made it. */
   follows?: string;
+  /** Uses no tokens (counting tokens, reading a kept response): counted as a request, whatever usage its answer shows. */
+  free?: boolean;
   /** Whether the upstream keeps the response it answers (the Responses API unless `store: false`): its account is remembered. */
   keeps?: boolean;
 }

@@ -179,7 +179,11 @@ describe('gateway', () => {
     for await (const event of await openai.responses.create({ model: 'small', input: 'streamed answer', stream: true, previous_response_id: first.id })) {
       if (event.type === 'response.created') streamedId = event.response.id;
     }
+    await settled();
+    const beforeRead = await totals('small');
     assert.equal((await openai.responses.retrieve(streamedId)).output_text, 'echo: streamed answer');
+    await settled();
+    assert.deepEqual(counted(beforeRead, await totals('small')), { requests: 1, failures: 0, input: 0, output: 0, estimated: 0 }, 'reading a response uses no tokens');
     await openai.responses.delete(first.id);
     await assert.rejects(openai.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError, 'deleted at its account');
     assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k), makers, 'every request reached the account that made the first');
