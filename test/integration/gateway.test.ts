@@ -45,7 +45,10 @@ describe('gateway', () => {
   const usageRows = async () => (await t.db.pool.query('SELECT * FROM rm_gateway_usage')).rows;
   /** The usage counted so far, in the read model. */
   const settled = async () => {
-    await t.roster.services.gateway.meter.flush();
+    // A request's usage is counted just after its answer is sent: first, no account serves one.
+    const { accounts, gateway } = t.roster.services;
+    await until('requests counted', async () => ['gw', 'gw2', 'gw3'].every((p) => [...accounts.pool(p).keys()].every((id) => !gateway.serving(id))));
+    await gateway.meter.flush();
     await t.call('GET', `/v1/accounts?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
   };
   /** Totals of the usage read model's rows for a model: requests, failures, tokens in and out, estimated. */
