@@ -243,7 +243,7 @@ export class GatewayCore {
    * the response's id.
    *
    * @example
-   * await gateway.remember('resp_1', { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model });
+   * await gateway.remember('resp_1', { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId });
    */
   async remember(responseId: string, owner: ResponseOwner): Promise<void> {
     this.know(responseId, owner);

@@ -156,8 +156,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     seen.model = route.model;
     if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
     if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p.poolId)) };
-    // A request continuing or reading a response the upstream keeps goes to the account that made it, and no other.
+    // A request continuing or reading a response the upstream keeps goes to the account that made it, and no other;
+    // another user's response is as unknown to the caller as one never made.
     const owner = out.follows === undefined ? undefined : await s.gateway.ownerOf(out.follows).catch(() => undefined);
+    if (owner && owner.userId !== caller.user.userId) return sendError(reply, dialect, 400, 'invalid_request_error', `previous_response_id: response ${out.follows!.slice(0, 200)} not found`);
     if (owner) {
       if (caller.scopes.pools !== null && !caller.scopes.pools.includes(owner.poolId)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use pool ${owner.poolId}`);
       route = { ...route, pools: [{ poolId: owner.poolId, weight: 1, priority: 0 }] };
@@ -239,7 +241,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           }
           reply.headers(s.upstreams.downstream(res.headers));
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
-          const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model };
+          const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
           const keep = out.keeps && res.statusCode < 300
             ? (id: string) => s.gateway.remember(id, owned).catch((err: unknown) => req.log.warn({ err, pool: chosen.poolId, account: chosen.accountId }, 'the account of a response could not be remembered'))
@@ -404,7 +406,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const responseId = (req.params as { id: string }).id;
     const owner = await s.gateway.ownerOf(responseId).catch(() => null);
     if (owner === null) return sendError(reply, 'openai', 503, 'api_error', 'responses cannot be looked up right now', 2);
-    if (!owner) return sendError(reply, 'openai', 404, 'not_found_error', `response ${responseId.slice(0, 200)} was not made through this gateway`);
+    if (!owner || owner.userId !== caller.user.userId) return sendError(reply, 'openai', 404, 'not_found_error', `response ${responseId.slice(0, 200)} was not made through this gateway by this user`);
     return forward(req, reply, 'openai', '/v1/responses/{id}', { ...passthrough(req.method, req.url, req.headers, req.body), asked: owner.model, follows: responseId, free: true }, caller);
   };
   app.route({ method: ['GET', 'DELETE'], url: '/v1/responses/:id', handler: kept });

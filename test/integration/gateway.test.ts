@@ -187,9 +187,17 @@ describe('gateway', () => {
     assert.equal((await openai.responses.retrieve(streamedId)).output_text, 'echo: streamed answer');
     await settled();
     assert.deepEqual(counted(beforeRead, await totals('small')), { requests: 1, failures: 0, input: 0, output: 0, estimated: 0 }, 'reading a response uses no tokens');
+    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k), makers, 'every request reached the account that made the first');
+    // Another user, whose key shares the pool: the response is not theirs to read or continue, and nothing reaches the upstream.
+    await registerUser(t.roster.services.users, { email: 'eve@example.test', password: 'eve password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'eve' });
+    const eveAccess = (await t.call('POST', '/v1/auth/login', { email: 'eve@example.test', password: 'eve password 1' }, { token: null })).body.accessToken;
+    const eve = new OpenAI({ apiKey: (await t.call('POST', '/v1/keys', { name: 'eve' }, { token: eveAccess })).body.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    await assert.rejects(eve.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(eve.responses.create({ model: 'small', input: 'mine now', previous_response_id: first.id }), (e: unknown) => e instanceof OpenAI.BadRequestError);
+    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0), []);
     await openai.responses.delete(first.id);
     await assert.rejects(openai.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError, 'deleted at its account');
-    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k), makers, 'every request reached the account that made the first');
+    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k), makers, 'deleted at the account that made it');
 
     await assert.rejects(openai.responses.retrieve('resp_never_made'), (e: unknown) => e instanceof OpenAI.NotFoundError);
     const unkept = await openai.responses.create({ model: 'small', input: 'forget me', store: false });
