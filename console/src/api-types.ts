@@ -7715,6 +7715,8 @@ export interface paths {
                                     poolId: string;
                                     weight: number;
                                     priority: number;
+                                    /** @description the model's name at this pool's upstream */
+                                    upstreamModel: string;
                                 }[];
                                 price: {
                                     inputPerMillion: number;
@@ -7810,6 +7812,7 @@ export interface paths {
                             pool: string;
                             weight?: number;
                             priority?: number;
+                            upstreamModel?: string;
                         })[];
                         upstreamModel?: string;
                         aliases?: string[];
@@ -7836,6 +7839,8 @@ export interface paths {
                                 poolId: string;
                                 weight: number;
                                 priority: number;
+                                /** @description the model's name at this pool's upstream */
+                                upstreamModel: string;
                             }[];
                             price: {
                                 inputPerMillion: number;

@@ -15,6 +15,8 @@ export const RoutePool = Type.Union([
     weight: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
     /** Lower first: a pool is tried only when every pool of a lower priority has no eligible account (default 0). */
     priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
+    /** This pool's upstream name for the model (the route's when left out): a pool of a later priority may serve another model. */
+    upstreamModel: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   }, { additionalProperties: false }),
 ]);
 export type RoutePool = Static<typeof RoutePool>;
@@ -47,12 +49,15 @@ export interface WeightedPool {
   poolId: string;
   weight: number;
   priority: number;
+  /** The model's name at this pool's upstream. */
+  upstreamModel: string;
 }
 
 /** A route found for a model a client asked for. */
 export interface ResolvedRoute {
   /** The route's name (the model as Roster knows it; usage is counted under it). */
   model: string;
+  /** The model's name upstream, unless a pool names its own. */
   upstreamModel: string;
   pools: WeightedPool[];
 }
@@ -62,14 +67,17 @@ export interface ResolvedRoute {
  *
  * @example
  * resolveRoute({ 'gpt-small': { pools: ['demo'], upstreamModel: 'sandbox-small', aliases: ['small'] } }, 'small')
- * // → { model: 'gpt-small', upstreamModel: 'sandbox-small', pools: ['demo'] }
+ * // → { model: 'gpt-small', upstreamModel: 'sandbox-small', pools: [{ poolId: 'demo', weight: 1, priority: 0, upstreamModel: 'sandbox-small' }] }
  */
 export function resolveRoute(routes: GatewayRoutes, asked: string): ResolvedRoute | undefined {
   const direct = routes[asked];
   const [name, route] = direct ? [asked, direct] : Object.entries(routes).find(([, r]) => r.aliases?.includes(asked)) ?? [];
   if (!name || !route) return undefined;
-  const pools = route.pools.map((p) => typeof p === 'string' ? { poolId: p, weight: 1, priority: 0 } : { poolId: p.pool, weight: p.weight ?? 1, priority: p.priority ?? 0 });
-  return { model: name, upstreamModel: route.upstreamModel ?? name, pools };
+  const upstreamModel = route.upstreamModel ?? name;
+  const pools = route.pools.map((p) => typeof p === 'string'
+    ? { poolId: p, weight: 1, priority: 0, upstreamModel }
+    : { poolId: p.pool, weight: p.weight ?? 1, priority: p.priority ?? 0, upstreamModel: p.upstreamModel ?? upstreamModel });
+  return { model: name, upstreamModel, pools };
 }
 
 /**
@@ -81,7 +89,7 @@ export function resolveRoute(routes: GatewayRoutes, asked: string): ResolvedRout
  * poolOrder([{ poolId: 'a', weight: 3, priority: 0 }, { poolId: 'b', weight: 1, priority: 0 }, { poolId: 'c', weight: 1, priority: 1 }], Math.random)
  * // → ['a', 'b', 'c'] three times in four, ['b', 'a', 'c'] otherwise
  */
-export function poolOrder(pools: WeightedPool[], random: () => number): string[] {
+export function poolOrder(pools: ReadonlyArray<Omit<WeightedPool, 'upstreamModel'>>, random: () => number): string[] {
   if (pools.length === 1) return [pools[0]!.poolId];
   // Efraimidis–Spirakis: each pool draws u^(1/weight); the largest goes first.
   const keyed = pools.map((p) => ({ p, key: p.weight > 0 ? Math.pow(random(), 1 / p.weight) : -1 }));

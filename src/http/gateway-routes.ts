@@ -13,7 +13,7 @@ const RouteView = Type.Object({
   model: Type.String({ description: 'the name clients ask for; usage is counted under it' }),
   aliases: Type.Array(Type.String()),
   upstreamModel: Type.String(),
-  pools: Type.Array(Type.Object({ poolId: Type.String(), weight: Type.Number(), priority: Type.Integer() })),
+  pools: Type.Array(Type.Object({ poolId: Type.String(), weight: Type.Number(), priority: Type.Integer(), upstreamModel: Type.String({ description: 'the model\'s name at this pool\'s upstream' }) })),
   price: Nullable(Type.Object({ inputPerMillion: Type.Number(), outputPerMillion: Type.Number() })),
   source: Type.Union([Type.Literal('config'), Type.Literal('api')], { description: 'config: ROSTER_GATEWAY_ROUTES (fixed); api: set through this API' }),
 });

@@ -162,20 +162,21 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     if (owner && owner.userId !== caller.user.userId) return sendError(reply, dialect, 400, 'invalid_request_error', `previous_response_id: response ${out.follows!.slice(0, 200)} not found`);
     if (owner) {
       if (caller.scopes.pools !== null && !caller.scopes.pools.includes(owner.poolId)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use pool ${owner.poolId}`);
-      route = { ...route, pools: [{ poolId: owner.poolId, weight: 1, priority: 0 }] };
+      const upstreamModel = route.pools.find((p) => p.poolId === owner.poolId)?.upstreamModel ?? route.upstreamModel;
+      route = { ...route, pools: [{ poolId: owner.poolId, weight: 1, priority: 0, upstreamModel }] };
     }
     const { streaming, clientWantsUsage, endMarked } = out;
-    const payload = out.body(route.upstreamModel);
-    const path = out.path(route.upstreamModel);
+    // The body as most tries send it (a pool may name its own upstream model).
+    const routePayload = out.body(route.upstreamModel);
     let held: Reservation[];
     try {
-      const input = typeof payload === 'string' ? estimateTokens(payload) : 0;
+      const input = typeof routePayload === 'string' ? estimateTokens(routePayload) : 0;
       held = await s.quotas.reserve(caller.limits, spendOf(s.gateway.prices, route.model, { input, output: out.maxOutput }));
     } catch (error) {
       if (!(error instanceof DomainError)) return sendError(reply, dialect, 503, 'api_error', 'budgets cannot be checked right now', 2);
       return sendError(reply, dialect, 429, 'rate_limit_error', error.detail, error.retryAfterSeconds);
     }
-    const headers = { ...s.upstreams.forwardable(req.headers), ...(out.contentType && payload !== undefined ? { 'content-type': out.contentType } : {}) };
+    const headers = { ...s.upstreams.forwardable(req.headers), ...(out.contentType && routePayload !== undefined ? { 'content-type': out.contentType } : {}) };
     // A client that goes away before its answer is complete cancels the upstream request.
     const gone = new ClientGone();
     const onClose = () => !reply.raw.writableFinished && gone.abort();
@@ -218,7 +219,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           }
           let res: Dispatcher.ResponseData;
           try {
-            res = await s.upstreams.send(target, chosen.credentials, { method: out.method, path, headers: traced, body: payload, signal: gone });
+            const upstreamModel = route.pools.find((p) => p.poolId === chosen.poolId)?.upstreamModel ?? route.upstreamModel;
+            const payload = upstreamModel === route.upstreamModel ? routePayload : out.body(upstreamModel);
+            res = await s.upstreams.send(target, chosen.credentials, { method: out.method, path: out.path(upstreamModel), headers: traced, body: payload, signal: gone });
           } catch (error) {
             if (gone.aborted) return clientGone(reply, dialect, tryOutcome, seen);
             const timeout = (error as { code?: string }).code?.includes('TIMEOUT');

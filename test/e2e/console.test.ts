@@ -330,7 +330,7 @@ describe('console in a browser', { skip }, () => {
     await form.getByLabel('Pools (comma-separated)').fill('api weight=x');
     await form.getByRole('button', { name: 'Set route' }).click();
     await page.getByRole('alert').filter({ hasText: 'pools: "api weight=x"' }).waitFor();
-    await form.getByLabel('Pools (comma-separated)').fill('api weight=2 priority=1');
+    await form.getByLabel('Pools (comma-separated)').fill('api weight=2 priority=1 model=sandbox-large');
     await form.getByLabel('Upstream model').fill('sandbox-small');
     await form.getByLabel('Aliases (comma-separated)').fill('live-alias');
     await form.getByLabel('Price in per million').fill('3');
@@ -338,11 +338,11 @@ describe('console in a browser', { skip }, () => {
     await form.getByRole('button', { name: 'Set route' }).click();
     const live = page.locator('tr[data-route="live"]');
     await live.waitFor();
-    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (1, 2)', '3 / 5', 'console or API', 'EditRemove']);
+    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (1, 2, sandbox-large)', '3 / 5', 'console or API', 'EditRemove']);
     assert.equal(await askFor('live-alias'), 200);
     // Edit fills the form with the route as set; a change of its pools is set in place.
     await page.getByRole('button', { name: 'Edit route live' }).click();
-    assert.equal(await form.getByLabel('Pools (comma-separated)').inputValue(), 'api weight=2 priority=1');
+    assert.equal(await form.getByLabel('Pools (comma-separated)').inputValue(), 'api weight=2 priority=1 model=sandbox-large');
     assert.equal(await form.getByLabel('Aliases (comma-separated)').inputValue(), 'live-alias');
     await form.getByLabel('Pools (comma-separated)').fill('api');
     await form.getByRole('button', { name: 'Set route' }).click();

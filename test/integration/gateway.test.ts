@@ -31,6 +31,9 @@ describe('gateway', () => {
     for (const pool of ['gw', 'gw2']) {
       for (const a of (await t.call('GET', `/v1/accounts?pool=${pool}&limit=10`)).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
     }
+    // The gateway chooses from the account index, which takes the ends of cooldowns in from the log.
+    const { accounts: index } = t.roster.services;
+    await until('cooldowns ended', async () => ['gw', 'gw2'].every((p) => [...index.pool(p).keys()].every((id) => index.find(id)!.state.cooldowns.length === 0)));
     await behave({});
   };
   /** Requests each sandbox key answered with 200 since the last call. */
@@ -283,8 +286,8 @@ describe('gateway', () => {
   it('shows operators its routes with their pools, weights, priorities and prices, and no member', async () => {
     const { body } = await t.call('GET', '/v1/gateway/routes');
     const byModel = Object.fromEntries(body.items.map((r: { model: string }) => [r.model, r]));
-    assert.deepEqual(byModel.small, { model: 'small', aliases: ['tiny'], upstreamModel: 'sandbox-small', pools: [{ poolId: 'gw', weight: 1, priority: 0 }], price: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 }, source: 'config' });
-    assert.deepEqual(byModel.fallback.pools, [{ poolId: 'gw', weight: 1, priority: 1 }, { poolId: 'gw2', weight: 1, priority: 0 }]);
+    assert.deepEqual(byModel.small, { model: 'small', aliases: ['tiny'], upstreamModel: 'sandbox-small', pools: [{ poolId: 'gw', weight: 1, priority: 0, upstreamModel: 'sandbox-small' }], price: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 }, source: 'config' });
+    assert.deepEqual(byModel.fallback.pools, [{ poolId: 'gw', weight: 1, priority: 1, upstreamModel: 'sandbox-small' }, { poolId: 'gw2', weight: 1, priority: 0, upstreamModel: 'sandbox-small' }]);
     assert.equal(byModel.spread.price, null);
     const member = (await t.call('POST', '/v1/auth/login', { email: 'dev@example.test', password: 'dev password 1' }, { token: null })).body.accessToken;
     assert.equal((await t.call('GET', '/v1/gateway/routes', undefined, { token: member })).status, 403);
@@ -476,6 +479,21 @@ describe('gateway', () => {
     for (let i = 0; i < 3; i++) await ask('fallback');
     const fellBack = await served();
     assert.equal(accounts.reduce((n, a) => n + (fellBack[a] ?? 0), 0), 3, 'priority 1 (gw) serves when gw2 fails');
+  });
+
+  it('sends each pool of a route the model as its upstream names it: a later priority may fall back to another model', async () => {
+    await calm();
+    const set = await t.call('PUT', '/v1/gateway/routes/twofold', { pools: [{ pool: 'gw', upstreamModel: 'sandbox-large' }, { pool: 'gw2', priority: 1 }], upstreamModel: 'sandbox-small' });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const listed = (await t.call('GET', '/v1/gateway/routes')).body.items.find((r: { model: string }) => r.model === 'twofold');
+    assert.deepEqual(listed.pools.map((p: { poolId: string; upstreamModel: string }) => [p.poolId, p.upstreamModel]), [['gw', 'sandbox-large'], ['gw2', 'sandbox-small']]);
+    assert.equal((await ask('twofold')).model, 'sandbox-large');
+    // gw's accounts answer 429: a request tries them (as many as the retries allow) and they cool for the model.
+    await behave(Object.fromEntries(accounts.map((a) => [a, { rpm: 0 }])));
+    await ask('twofold').catch(() => undefined);
+    assert.equal((await ask('twofold')).model, 'sandbox-small', 'gw cooling, gw2 answers with its own model');
+    await calm();
+    assert.equal((await t.call('DELETE', '/v1/gateway/routes/twofold')).status, 204);
   });
 
   it('lru sends each request to the account given one longest ago, and opens the credentials of those it offers next ahead of time', async () => {

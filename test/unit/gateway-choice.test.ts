@@ -15,7 +15,7 @@ import { rosterCodec } from '../../src/store/codec.ts';
 import { MemoryEventStore } from '../../src/store/memory.ts';
 import type { SecretVault } from '../../src/store/secrets.ts';
 
-const route = { model: 'm', upstreamModel: 'm', pools: [{ poolId: 'p', weight: 1, priority: 0 }] };
+const route = { model: 'm', upstreamModel: 'm', pools: [{ poolId: 'p', weight: 1, priority: 0, upstreamModel: 'm' }] };
 
 function gatewayOf(strategy: 'least_used' | 'lru', useOn: () => Array<{ accountId: string; model: string; requests: number }>) {
   const accounts = new AccountIndex();

@@ -129,7 +129,7 @@ describe('gateway claims', () => {
       { store, vault, accounts, allocators, days: { timeZone: 'UTC', rollover: '00:00' }, useOn: async () => ({ rows: [], position: '' }) },
       { routes: {}, prices: {}, retries: 0, maxInFlight: 2, claimTtlMs: TTL }, store, 'node-1',
     );
-    const route = { model: 'm', upstreamModel: 'm', pools: [{ poolId: 'p', weight: 1, priority: 0 }] };
+    const route = { model: 'm', upstreamModel: 'm', pools: [{ poolId: 'p', weight: 1, priority: 0, upstreamModel: 'm' }] };
     const first = await gateway.choose(route, new Set()) as Chosen;
     assert.equal(first.accountId, 'a0');
     for (let i = 0; i < 50 && gateway.claims.size < 4; i++) await new Promise((r) => setTimeout(r, 2));

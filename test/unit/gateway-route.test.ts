@@ -15,14 +15,19 @@ function seeded(seed: number): () => number {
 describe('gateway routes', () => {
   it('resolve a name or an alias; a pool named alone has weight 1 and priority 0', () => {
     const routes = { big: { pools: ['a', { pool: 'b', weight: 2, priority: 1 }], upstreamModel: 'up-big', aliases: ['large'] } };
-    const want = { model: 'big', upstreamModel: 'up-big', pools: [{ poolId: 'a', weight: 1, priority: 0 }, { poolId: 'b', weight: 2, priority: 1 }] };
+    const want = { model: 'big', upstreamModel: 'up-big', pools: [{ poolId: 'a', weight: 1, priority: 0, upstreamModel: 'up-big' }, { poolId: 'b', weight: 2, priority: 1, upstreamModel: 'up-big' }] };
     assert.deepEqual(resolveRoute(routes, 'big'), want);
     assert.deepEqual(resolveRoute(routes, 'large'), want);
     assert.equal(resolveRoute(routes, 'small'), undefined);
   });
 
+  it('give each pool the route\'s upstream model unless it names its own', () => {
+    const routes = { chat: { pools: [{ pool: 'main' }, { pool: 'spare', priority: 1, upstreamModel: 'spare-model' }] } };
+    assert.deepEqual(resolveRoute(routes, 'chat')!.pools.map((p) => [p.poolId, p.upstreamModel]), [['main', 'chat'], ['spare', 'spare-model']]);
+  });
+
   it('order pools by priority, and within a priority draw them by weight', () => {
-    const pools: WeightedPool[] = [
+    const pools: Array<Omit<WeightedPool, 'upstreamModel'>> = [
       { poolId: 'late', weight: 100, priority: 2 }, { poolId: 'a', weight: 3, priority: 0 }, { poolId: 'b', weight: 1, priority: 0 }, { poolId: 'never', weight: 0, priority: 0 },
     ];
     const random = seeded(7);

@@ -47,6 +47,6 @@ describe('gateway routes set through the API', () => {
 
   it('a set route resolves by its name and aliases', () => {
     const { routes } = spec.given([set('gpt-small')]).state;
-    assert.deepEqual(resolveRoute(routes, 'small'), { model: 'gpt-small', upstreamModel: 'sandbox-small', pools: [{ poolId: 'demo', weight: 1, priority: 0 }] });
+    assert.deepEqual(resolveRoute(routes, 'small'), { model: 'gpt-small', upstreamModel: 'sandbox-small', pools: [{ poolId: 'demo', weight: 1, priority: 0, upstreamModel: 'sandbox-small' }] });
   });
 });

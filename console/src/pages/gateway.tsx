@@ -112,34 +112,36 @@ const listOf = (text: FormDataEntryValue | null) => String(text ?? '').split(','
 
 type RouteView = NonNullable<Awaited<ReturnType<typeof loadRoutes>>>[number];
 const loadRoutes = async () => (await must(api.GET('/v1/gateway/routes'))).items;
-type RoutePool = string | { pool: string; weight?: number; priority?: number };
+type RoutePool = string | { pool: string; weight?: number; priority?: number; upstreamModel?: string };
 
 /**
- * A route's pools as typed: each a pool's id, then `weight=` and `priority=` when not 1 and 0.
+ * A route's pools as typed: each a pool's id, then `weight=` and `priority=` when not 1 and
+ * 0, and `model=` when the pool's upstream names the model otherwise.
  *
  * @example
- * poolsOf('api, spare priority=1, big weight=3') // → ['api', { pool: 'spare', priority: 1 }, { pool: 'big', weight: 3 }]
+ * poolsOf('api, spare priority=1 model=mini, big weight=3') // → ['api', { pool: 'spare', priority: 1, upstreamModel: 'mini' }, { pool: 'big', weight: 3 }]
  */
 function poolsOf(text: string): RoutePool[] {
   return listOf(text).map((item) => {
     const [pool, ...settings] = item.split(/\s+/) as [string, ...string[]];
     if (!settings.length) return pool;
-    const entry: { pool: string; weight?: number; priority?: number } = { pool };
+    const entry: Exclude<RoutePool, string> = { pool };
     for (const setting of settings) {
       const [name, value = ''] = setting.split('=');
       const n = Number(value);
-      if ((name !== 'weight' && name !== 'priority') || value.trim() === '' || !Number.isFinite(n)) {
-        throw new Error(`pools: "${item}": write a pool's id, then weight=<number> or priority=<whole number>`);
-      }
-      entry[name] = n;
+      if (name === 'model' && value.trim() !== '') entry.upstreamModel = value;
+      else if ((name === 'weight' || name === 'priority') && value.trim() !== '' && Number.isFinite(n)) entry[name] = n;
+      else throw new Error(`pools: "${item}": write a pool's id, then weight=<number>, priority=<whole number> or model=<upstream name>`);
     }
     return entry;
   });
 }
 
-/** A route's pools in the form `poolsOf` reads. */
-const poolsText = (pools: RouteView['pools']) =>
-  pools.map((p) => [p.poolId, ...(p.weight !== 1 ? [`weight=${p.weight}`] : []), ...(p.priority !== 0 ? [`priority=${p.priority}`] : [])].join(' ')).join(', ');
+/** A route's pools in the form `poolsOf` reads (`model=` where a pool's upstream model is not the route's). */
+const poolsText = (route: RouteView) => route.pools.map((p) => [
+  p.poolId, ...(p.weight !== 1 ? [`weight=${p.weight}`] : []), ...(p.priority !== 0 ? [`priority=${p.priority}`] : []),
+  ...(p.upstreamModel !== route.upstreamModel ? [`model=${p.upstreamModel}`] : []),
+].join(' ')).join(', ');
 
 /**
  * The gateway's routes (an operator sets and removes those not in configuration) and each
@@ -175,7 +177,7 @@ function RoutesAndUpstreams(props: PageProps) {
   const edit = (r: RouteView) => {
     const form = routeForm.current!;
     const values: Record<string, string> = {
-      model: r.model, pools: poolsText(r.pools), upstreamModel: r.upstreamModel === r.model ? '' : r.upstreamModel, aliases: r.aliases.join(', '),
+      model: r.model, pools: poolsText(r), upstreamModel: r.upstreamModel === r.model ? '' : r.upstreamModel, aliases: r.aliases.join(', '),
       priceIn: r.price ? String(r.price.inputPerMillion) : '', priceOut: r.price ? String(r.price.outputPerMillion) : '',
     };
     for (const [name, value] of Object.entries(values)) (form.elements.namedItem(name) as HTMLInputElement).value = value;
@@ -199,12 +201,12 @@ function RoutesAndUpstreams(props: PageProps) {
       <Section title="Routes">
         <ErrorLine error={routesError} />
         <Table label="Routes">
-          <thead><tr><th scope="col">Model</th><th scope="col">Aliases</th><th scope="col">Upstream model</th><th scope="col">Pools (priority, weight)</th><th scope="col" class="num">Price in / out per million</th><th scope="col">Set in</th>{edits && <th scope="col">Actions</th>}</tr></thead>
+          <thead><tr><th scope="col">Model</th><th scope="col">Aliases</th><th scope="col">Upstream model</th><th scope="col">Pools (priority, weight, upstream model if its own)</th><th scope="col" class="num">Price in / out per million</th><th scope="col">Set in</th>{edits && <th scope="col">Actions</th>}</tr></thead>
           <tbody>
             {(routes ?? []).map((r) => (
               <tr data-route={r.model}>
                 <td>{r.model}</td><td>{r.aliases.join(', ') || '—'}</td><td>{r.upstreamModel}</td>
-                <td>{r.pools.map((p) => `${p.poolId} (${p.priority}, ${p.weight})`).join('; ')}</td>
+                <td>{r.pools.map((p) => `${p.poolId} (${p.priority}, ${p.weight}${p.upstreamModel !== r.upstreamModel ? `, ${p.upstreamModel}` : ''})`).join('; ')}</td>
                 <td class="num">{r.price ? `${r.price.inputPerMillion} / ${r.price.outputPerMillion}` : '—'}</td>
                 <td>{r.source === 'config' ? 'configuration' : 'console or API'}</td>
                 {edits && <td class="actions">{r.source === 'api' && <>
@@ -219,7 +221,7 @@ function RoutesAndUpstreams(props: PageProps) {
         {edits && (
           <form class="row" onSubmit={setRoute} aria-label="Set a route" ref={routeForm}>
             <Field label="Model"><input name="model" required maxLength={200} /></Field>
-            <Field label="Pools (comma-separated)"><input name="pools" required placeholder="api, spare priority=1, big weight=3" title="A pool's id, then weight= (share among pools of one priority, default 1) and priority= (lower first, default 0)" /></Field>
+            <Field label="Pools (comma-separated)"><input name="pools" required placeholder="api, spare priority=1 model=mini, big weight=3" title="A pool's id, then weight= (share among pools of one priority, default 1), priority= (lower first, default 0) and model= (this pool's upstream name for the model, default the route's)" /></Field>
             <Field label="Upstream model"><input name="upstreamModel" maxLength={200} placeholder="the model's own name" /></Field>
             <Field label="Aliases (comma-separated)"><input name="aliases" /></Field>
             <Field label="Price in per million"><input name="priceIn" type="number" min="0" step="any" /></Field>
