@@ -1,8 +1,9 @@
 /**
  * The sandbox's model endpoints, OpenAI- and Anthropic-compatible, so that the gateway's
- * demo and tests need no internet: chat completions, responses, legacy completions and
- * messages (streaming or not, with usage), embeddings, models and token counts. Answers are deterministic: the reply echoes
- * the last user message; tokens are counted as words.
+ * demo and tests need no internet: chat completions, responses (kept, continued, read and
+ * deleted), legacy completions and messages (streaming or not, with usage), embeddings,
+ * models and token counts. Answers are deterministic: the reply echoes the last user
+ * message; tokens are counted as words.
  *
  * A key is an access token the sandbox issued at `/login`, or any `sk-sandbox-…` key (the
  * static API keys an operator would import). Per key, `POST /_sandbox/llm` can set a
@@ -180,8 +181,12 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return reply;
   });
 
-  /** Responses kept (unless asked `store: false`), by id: readable and continued with the key that made them only. */
+  /** Responses kept (unless asked `store: false`), by id, the latest 10,000: readable and continued with the key that made them only. */
   const kept = new Map<string, { key: string; response: object }>();
+  const keep = (responseId: string, entry: { key: string; response: object }) => {
+    kept.set(responseId, entry);
+    if (kept.size > 10_000) kept.delete(kept.keys().next().value!);
+  };
   const unknownResponse = (reply: FastifyReply, responseId: string, param?: string) => reply.code(param ? 400 : 404).send({
     error: { message: `${param ? 'Previous response' : 'Response'} with id '${responseId}' not found.`, type: 'invalid_request_error', param: param ?? null, code: param ? 'previous_response_not_found' : null },
   });
@@ -213,7 +218,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     });
     const text = words.join(' ');
     const completed = response('completed', text, { usage });
-    if (body.store !== false) kept.set(responseId, { key, response: completed });
+    if (body.store !== false) keep(responseId, { key, response: completed });
     if (!body.stream) {
       served(key, usage.input_tokens, usage.output_tokens);
       return completed;
