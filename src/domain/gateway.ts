@@ -81,6 +81,16 @@ export function resolveRoute(routes: GatewayRoutes, asked: string): ResolvedRout
 }
 
 /**
+ * The model's name at a pool's upstream: the pool's own, else the route's.
+ *
+ * @example
+ * upstreamModelAt(resolveRoute({ chat: { pools: ['a', { pool: 'b', upstreamModel: 'mini' }] } }, 'chat')!, 'b') // → 'mini'
+ */
+export function upstreamModelAt(route: ResolvedRoute, poolId: string): string {
+  return route.pools.find((p) => p.poolId === poolId)?.upstreamModel ?? route.upstreamModel;
+}
+
+/**
  * The order to try a route's pools in for one request: lower priority first; within a
  * priority, a weighted draw without replacement (a pool of weight 2 comes first twice as
  * often as one of weight 1). `random` gives numbers in [0, 1).

@@ -12,7 +12,7 @@ import type { Chosen, GatewayCore } from '../commands/gateway.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
-import { spendOf, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
+import { spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
@@ -162,8 +162,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     if (owner && owner.userId !== caller.user.userId) return sendError(reply, dialect, 400, 'invalid_request_error', `previous_response_id: response ${out.follows!.slice(0, 200)} not found`);
     if (owner) {
       if (caller.scopes.pools !== null && !caller.scopes.pools.includes(owner.poolId)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use pool ${owner.poolId}`);
-      const upstreamModel = route.pools.find((p) => p.poolId === owner.poolId)?.upstreamModel ?? route.upstreamModel;
-      route = { ...route, pools: [{ poolId: owner.poolId, weight: 1, priority: 0, upstreamModel }] };
+      route = { ...route, pools: [{ poolId: owner.poolId, weight: 1, priority: 0, upstreamModel: upstreamModelAt(route, owner.poolId) }] };
     }
     const { streaming, clientWantsUsage, endMarked } = out;
     // The body as most tries send it (a pool may name its own upstream model).
@@ -219,7 +218,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           }
           let res: Dispatcher.ResponseData;
           try {
-            const upstreamModel = route.pools.find((p) => p.poolId === chosen.poolId)?.upstreamModel ?? route.upstreamModel;
+            const upstreamModel = upstreamModelAt(route, chosen.poolId);
             const payload = upstreamModel === route.upstreamModel ? routePayload : out.body(upstreamModel);
             res = await s.upstreams.send(target, chosen.credentials, { method: out.method, path: out.path(upstreamModel), headers: traced, body: payload, signal: gone });
           } catch (error) {
@@ -251,7 +250,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             : undefined;
           const usage = streamed
             ? await pipeStream(reply, res, dialect, new SseUsage(dialect, clientWantsUsage, endMarked), gone, keep)
-            : textual(res) ? await sendWhole(reply, res, dialect, out.free === true, s.upstreams.secretOf(target, chosen.credentials), keep)
+            : textual(res) ? await sendWhole(reply, res, out.free === true, s.upstreams.secretOf(target, chosen.credentials), keep)
             : await sendBytes(reply, res);
           // A stream the client left is not the account's failure; what was read of it is counted.
           if (gone.aborted) usage.failed = false;
@@ -298,7 +297,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** A whole JSON answer, as the upstream gave it; its usage read. */
-  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, free: boolean, secret: string | undefined, keep?: (responseId: string) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
+  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, free: boolean, secret: string | undefined, keep?: (responseId: string) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
     let text = await res.body.text();
     // An upstream's error may quote the credential it was sent; the client never sees it.
     if (res.statusCode >= 400 && secret) text = text.replaceAll(secret, '[account credential]');

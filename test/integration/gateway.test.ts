@@ -44,6 +44,8 @@ describe('gateway', () => {
     await sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm/reset-stats' });
     return Object.fromEntries(Object.entries(stats.requests).map(([k, r]) => [k, r['200'] ?? 0]));
   };
+  /** The sandbox keys that answered a request with 200 since the last call. */
+  const servedBy = async () => Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k);
   const ask = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
   const usageRows = async () => (await t.db.pool.query('SELECT * FROM rm_gateway_usage')).rows;
   /** The usage counted so far, in the read model. */
@@ -173,7 +175,7 @@ describe('gateway', () => {
     await calm();
     await served();
     const first = await openai.responses.create({ model: 'small', input: 'remember me' });
-    const makers = Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k);
+    const makers = await servedBy();
     assert.equal(makers.length, 1);
     // The pool's order would spread these over its four accounts; the sandbox refuses a response another account made.
     for (let i = 0; i < 4; i++) {
@@ -190,17 +192,17 @@ describe('gateway', () => {
     assert.equal((await openai.responses.retrieve(streamedId)).output_text, 'echo: streamed answer');
     await settled();
     assert.deepEqual(counted(beforeRead, await totals('small')), { requests: 1, failures: 0, input: 0, output: 0, estimated: 0 }, 'reading a response uses no tokens');
-    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k), makers, 'every request reached the account that made the first');
+    assert.deepEqual(await servedBy(), makers, 'every request reached the account that made the first');
     // Another user, whose key shares the pool: the response is not theirs to read or continue, and nothing reaches the upstream.
     await registerUser(t.roster.services.users, { email: 'eve@example.test', password: 'eve password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'eve' });
     const eveAccess = (await t.call('POST', '/v1/auth/login', { email: 'eve@example.test', password: 'eve password 1' }, { token: null })).body.accessToken;
     const eve = new OpenAI({ apiKey: (await t.call('POST', '/v1/keys', { name: 'eve' }, { token: eveAccess })).body.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
     await assert.rejects(eve.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(eve.responses.create({ model: 'small', input: 'mine now', previous_response_id: first.id }), (e: unknown) => e instanceof OpenAI.BadRequestError);
-    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0), []);
+    assert.deepEqual(await servedBy(), []);
     await openai.responses.delete(first.id);
     await assert.rejects(openai.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError, 'deleted at its account');
-    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k), makers, 'deleted at the account that made it');
+    assert.deepEqual(await servedBy(), makers, 'deleted at the account that made it');
 
     await assert.rejects(openai.responses.retrieve('resp_never_made'), (e: unknown) => e instanceof OpenAI.NotFoundError);
     const unkept = await openai.responses.create({ model: 'small', input: 'forget me', store: false });
@@ -214,7 +216,7 @@ describe('gateway', () => {
     });
     assert.equal(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-    assert.deepEqual(Object.entries(await served()).filter(([, n]) => n > 0), []);
+    assert.deepEqual(await servedBy(), []);
     await calm();
     // Other nodes find the owner in the database; it is forgotten after the upstream's 30 days.
     const owners = new PgResponseOwners(t.db.pool);
