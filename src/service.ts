@@ -38,7 +38,7 @@ import { Mailer, smtpTransport } from './workers/mailer.ts';
 import { ApiKeySecrets, apiKeysSchema } from './store/api-keys.ts';
 import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts';
 import { Budgets, budgetsSchema } from './store/budgets.ts';
-import { PgResponseOwners, RESPONSE_RETENTION_MS, responseOwnersSchema } from './store/response-owners.ts';
+import { keptObjectsSchema, PgKeptObjects, RESPONSE_RETENTION_MS } from './store/kept-objects.ts';
 import { AuthGuard } from './commands/guard.ts';
 import { OpenLimits } from './commands/open-limits.ts';
 import { loadRoutes, routesFollower } from './commands/gateway-routes.ts';
@@ -102,7 +102,7 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
 
 /** The tables besides the store's own, in the order they are made. */
 export const schemas = [
-  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, responseOwnersSchema,
+  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, keptObjectsSchema,
 ];
 
 /** A gateway setting's JSON, checked; a bad one stops the start, naming the variable. */
@@ -220,8 +220,8 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const retention = config.ROSTER_SESSION_RETENTION_MS;
   const prune = () => retention && pruneEndedSessions(background, new Date(Date.now() - retention), 50_000);
   // Responses outlive their upstream's keeping (30 days): their accounts are forgotten.
-  const responseOwners = new PgResponseOwners(db);
-  const forgetResponses = () => responseOwners.prune(new Date(Date.now() - RESPONSE_RETENTION_MS));
+  const keptObjects = new PgKeptObjects(db);
+  const forgetResponses = () => keptObjects.prune(new Date(Date.now() - RESPONSE_RETENTION_MS));
   const scheduler = yield* resource(
     () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune, forgetResponses], errors.report), (s) => s.stop(),
   );
@@ -248,7 +248,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     retries: config.ROSTER_GATEWAY_RETRIES, maxInFlight: config.ROSTER_GATEWAY_MAX_IN_FLIGHT, claimTtlMs: config.ROSTER_GATEWAY_CLAIM_TTL_MS,
   };
   // Usage counted in memory is appended once more, and claims are released, when the service stops (after the gateway closes).
-  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day), responses: responseOwners }, gatewaySettings, store), (g) => g.stop());
+  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day), kept: keptObjects }, gatewaySettings, store), (g) => g.stop());
   // The routes set through the API are in effect before the gateway listens (then followed).
   const routes = yield* Effect.promise(() => loadRoutes(store));
   gateway.useLogged(routes.state, routes.revision);

@@ -17,7 +17,8 @@ import { GatewayOrder, type Rank } from './gateway-order.ts';
 import { GatewayClaims } from './gateway-claims.ts';
 import { DailyUse } from './daily-use.ts';
 import type { Credentials } from '../store/secrets.ts';
-import { MemoryResponseOwners, type ResponseOwner, type ResponseOwners } from '../store/response-owners.ts';
+import { keptIn, type KeptKind } from '../domain/kept.ts';
+import { MemoryKeptObjects, type KeptObjects, type KeptOwner, type KeptQuery } from '../store/kept-objects.ts';
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 import type { AccountUse } from '../projections/gateway-usage.ts';
 import type { AccountDeps } from './accounts.ts';
@@ -45,10 +46,10 @@ export interface GatewayDeps extends AccountDeps {
   /** Requests each account served well per model on a day, over every node (the usage read model), and its position. */
   useOn: (day: string) => Promise<AccountUse>;
   /** Which account made each response its upstream keeps (in memory when not given). */
-  responses?: ResponseOwners;
+  kept?: KeptObjects;
 }
 
-/** Owners of responses this node knows without asking the store, at most. */
+/** Owners of kept objects this node knows without asking the store, at most. */
 const KNOWN_OWNERS = 10_000;
 
 /** The account chosen for one try of a request. */
@@ -102,16 +103,16 @@ export class GatewayCore {
   private effective: RoutesState;
   /** The revision of the routes' stream last taken in. */
   private loggedRevision = -1;
-  private readonly owners: ResponseOwners;
-  /** Owners of responses looked up or made lately, oldest first. */
-  private readonly knownOwners = new Map<string, ResponseOwner>();
+  private readonly kept: KeptObjects;
+  /** Owners of kept objects looked up or made lately, oldest first. */
+  private readonly knownOwners = new Map<string, KeptOwner>();
 
   constructor(private readonly deps: GatewayDeps, readonly settings: GatewaySettings, store: EventStore, nodeId: string = randomUUID()) {
     this.effective = { routes: settings.routes, prices: settings.prices };
     this.meter = new UsageMeter(store, nodeId);
     this.usageStream = `gatewayusage-${nodeId}`;
     this.claims = new GatewayClaims(deps.allocators, nodeId, settings.claimTtlMs ?? 60_000);
-    this.owners = deps.responses ?? new MemoryResponseOwners();
+    this.kept = deps.kept ?? new MemoryKeptObjects();
     this.daily = new DailyUse(deps.useOn, (accountId) => {
       const poolId = deps.accounts.find(accountId)?.state.poolId;
       if (poolId !== undefined) this.touch(poolId, accountId);
@@ -238,30 +239,56 @@ export class GatewayCore {
   }
 
   /**
-   * Remembers the account that made a response its upstream keeps, so that requests
-   * continuing or reading it reach that account (on any node), before the client learns
-   * the response's id.
+   * Remembers the account that made an object its upstream keeps (a response, a file, a
+   * batch), so that requests naming it reach that account (on any node), before the client
+   * learns its id; with the object, to list it.
    *
    * @example
-   * await gateway.remember('resp_1', { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId });
+   * await gateway.remember('resp_1', 'response', { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId });
    */
-  async remember(responseId: string, owner: ResponseOwner): Promise<void> {
-    this.know(responseId, owner);
-    await this.owners.remember(responseId, owner);
+  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void> {
+    // An object known already with nothing new to show is not written again.
+    if (object === undefined && this.knownOwners.has(id)) return;
+    this.know(id, owner);
+    await this.kept.remember(id, kind, owner, object);
   }
 
-  /** The account that made a response, if a gateway remembered it. */
-  async ownerOf(responseId: string): Promise<ResponseOwner | undefined> {
-    const known = this.knownOwners.get(responseId);
+  /**
+   * Remembers what an answer made or read through an account shows of kept objects, and
+   * forgets one it deleted.
+   *
+   * @example
+   * await gateway.keepShown(await res.body.json(), { accountId, poolId, model: route.model, userId });
+   */
+  async keepShown(answer: Record<string, unknown>, owner: KeptOwner): Promise<void> {
+    const { kept, deleted } = keptIn(answer);
+    for (const k of kept) await this.remember(k.id, k.kind, owner, k.object);
+    if (deleted !== undefined) await this.forget(deleted);
+  }
+
+  /** Forgets a kept object (deleted, or unknown to its upstream). */
+  async forget(id: string): Promise<void> {
+    this.knownOwners.delete(id);
+    await this.kept.forget(id);
+  }
+
+  /** The account that made a kept object, if a gateway remembered it. */
+  async ownerOf(id: string): Promise<KeptOwner | undefined> {
+    const known = this.knownOwners.get(id);
     if (known) return known;
-    const found = await this.owners.find(responseId);
-    if (found) this.know(responseId, found);
+    const found = await this.kept.find(id);
+    if (found) this.know(id, found);
     return found;
   }
 
-  private know(responseId: string, owner: ResponseOwner): void {
-    this.knownOwners.delete(responseId);
-    this.knownOwners.set(responseId, owner);
+  /** A page of a user's files or batches, as their upstreams last showed them. */
+  keptList(query: KeptQuery): Promise<object[]> {
+    return this.kept.list(query);
+  }
+
+  private know(id: string, owner: KeptOwner): void {
+    this.knownOwners.delete(id);
+    this.knownOwners.set(id, owner);
     if (this.knownOwners.size > KNOWN_OWNERS) this.knownOwners.delete(this.knownOwners.keys().next().value!);
   }
 

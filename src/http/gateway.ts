@@ -13,6 +13,8 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import { spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
+import { keptReferences, type KeptReference } from '../domain/kept.ts';
+import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
@@ -54,7 +56,7 @@ function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unkno
   const responses = path === '/v1/responses';
   return {
     method: 'POST', path: () => path, contentType: 'application/json', streaming, maxOutput: maxOut, endMarked: true, free: path.endsWith('/count_tokens'),
-    ...(responses ? { keeps: body.store !== false, ...(typeof body.previous_response_id === 'string' ? { follows: body.previous_response_id } : {}) } : {}),
+    ...(responses ? { keeps: body.store !== false } : {}), refers: keptReferences(body),
     asked: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
     clientWantsUsage: dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
     body: (model) => JSON.stringify({ ...body, model, ...(usageChunk ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) }),
@@ -144,8 +146,30 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   /** What one request went through, for its log line, span and metrics. */
   interface Seen { tries: number; model?: string; poolId?: string; accountId?: string; usage?: TokenUsage; outcome?: string }
 
+  /**
+   * The account that made the kept objects a request names (none when it names none Roster
+   * knows: the upstream answers), or why the request is refused: one is another user's
+   * (as unknown to the caller as one never made), or they lie at different accounts.
+   */
+  async function pinOf(refers: KeptReference[] | undefined, caller: KeyCaller): Promise<{ owner?: KeptOwner; refused?: string }> {
+    let pinned: { owner: KeptOwner; ref: KeptReference } | undefined;
+    for (const ref of refers ?? []) {
+      const owner = await s.gateway.ownerOf(ref.id).catch(() => undefined);
+      if (!owner) continue;
+      if (owner.userId !== caller.user.userId) return { refused: `${ref.field}: ${ref.id.slice(0, 200)} not found` };
+      if (pinned && owner.accountId !== pinned.owner.accountId) {
+        return { refused: `${ref.field}: ${ref.id.slice(0, 200)} is kept at another upstream account than ${pinned.ref.field} (${pinned.ref.id.slice(0, 200)}); one request may name the objects of one account` };
+      }
+      pinned ??= { owner, ref };
+    }
+    return { owner: pinned?.owner };
+  }
+
   async function tryAccounts(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, out: Outgoing, caller: KeyCaller, traceparent: string | undefined, seen: Seen): Promise<FastifyReply> {
-    const asked = out.asked;
+    // A request naming a response, a file or a batch the upstream keeps goes to the account that made it, and no other.
+    const { owner, refused } = out.refers?.length ? await pinOf(out.refers, caller) : {};
+    if (refused) return sendError(reply, dialect, 400, 'invalid_request_error', refused);
+    const asked = out.asked ?? owner?.model;
     if (asked === undefined) return sendError(reply, dialect, 400, 'invalid_request_error', 'model: required (in the JSON body, a multipart form field or ?model=)');
     let route: ResolvedRoute;
     try {
@@ -156,10 +180,6 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     seen.model = route.model;
     if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
     if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p.poolId)) };
-    // A request continuing or reading a response the upstream keeps goes to the account that made it, and no other;
-    // another user's response is as unknown to the caller as one never made.
-    const owner = out.follows === undefined ? undefined : await s.gateway.ownerOf(out.follows).catch(() => undefined);
-    if (owner && owner.userId !== caller.user.userId) return sendError(reply, dialect, 400, 'invalid_request_error', `previous_response_id: response ${out.follows!.slice(0, 200)} not found`);
     if (owner) {
       if (caller.scopes.pools !== null && !caller.scopes.pools.includes(owner.poolId)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use pool ${owner.poolId}`);
       route = { ...route, pools: [{ poolId: owner.poolId, weight: 1, priority: 0, upstreamModel: upstreamModelAt(route, owner.poolId) }] };
@@ -246,8 +266,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
           const keep = out.keeps && res.statusCode < 300
-            ? (id: string) => s.gateway.remember(id, owned).catch((err: unknown) => req.log.warn({ err, pool: chosen.poolId, account: chosen.accountId }, 'the account of a response could not be remembered'))
+            ? (answer: Record<string, unknown>) => s.gateway.keepShown(answer, owned).catch((err: unknown) => req.log.warn({ err, pool: chosen.poolId, account: chosen.accountId }, 'the account of a kept object could not be remembered'))
             : undefined;
+          // An object its upstream no longer knows (deleted there, expired) is forgotten before the client hears so.
+          if (out.names !== undefined && res.statusCode === 404) await s.gateway.forget(out.names).catch(() => undefined);
           const usage = streamed
             ? await pipeStream(reply, res, dialect, new SseUsage(dialect, clientWantsUsage, endMarked), gone, keep)
             : textual(res) ? await sendWhole(reply, res, out.free === true, s.upstreams.secretOf(target, chosen.credentials), keep)
@@ -297,7 +319,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** A whole JSON answer, as the upstream gave it; its usage read. */
-  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, free: boolean, secret: string | undefined, keep?: (responseId: string) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
+  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, free: boolean, secret: string | undefined, keep?: (answer: Record<string, unknown>) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
     let text = await res.body.text();
     // An upstream's error may quote the credential it was sent; the client never sees it.
     if (res.statusCode >= 400 && secret) text = text.replaceAll(secret, '[account credential]');
@@ -312,7 +334,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const input = u.prompt_tokens ?? u.input_tokens;
     const output = u.completion_tokens ?? u.output_tokens ?? 0;
     const known = typeof input === 'number';
-    if (keep && json?.object === 'response' && typeof json.id === 'string') await keep(json.id);
+    if (keep && json !== null && typeof json === 'object') await keep(json);
     reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
     await reply.send(text);
     // Counting tokens, or reading a kept response, uses none.
@@ -331,7 +353,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /** Passes an SSE stream through, reading usage on the way; an upstream that fails mid-stream ends the client's stream with an error event. */
-  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, sse: SseUsage, gone: ClientGone, keep?: (responseId: string) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
+  async function pipeStream(reply: FastifyReply, res: Dispatcher.ResponseData, dialect: Dialect, sse: SseUsage, gone: ClientGone, keep?: (answer: Record<string, unknown>) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(res.statusCode, { ...reply.getHeaders() as Record<string, string>, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -340,7 +362,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       for await (const chunk of res.body) {
         const out = sse.push(String(chunk));
         if (keep && sse.responseId !== undefined) {
-          await keep(sse.responseId);
+          await keep({ object: 'response', id: sse.responseId });
           keep = undefined;
         }
         if (out && !raw.write(out)) await new Promise((r) => { raw.once('drain', r); raw.once('close', r); });
@@ -401,18 +423,72 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // Any other path and method: forwarded unchanged (query and body too, whatever its type) to
   // the upstream of the model's pool; the model is named in a JSON body, a multipart form or ?model=.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  // A response the upstream keeps is read, deleted or cancelled through the account that made it.
-  const kept = async (req: FastifyRequest, reply: FastifyReply) => {
+  // A response, a file or a batch the upstream keeps is read, deleted or cancelled through the account that made it.
+  const kept = (what: string, itself: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await authenticate(req, reply, 'openai');
     if (!caller) return reply;
-    const responseId = (req.params as { id: string }).id;
-    const owner = await s.gateway.ownerOf(responseId).catch(() => null);
-    if (owner === null) return sendError(reply, 'openai', 503, 'api_error', 'responses cannot be looked up right now', 2);
-    if (!owner || owner.userId !== caller.user.userId) return sendError(reply, 'openai', 404, 'not_found_error', `response ${responseId.slice(0, 200)} was not made through this gateway by this user`);
-    return forward(req, reply, 'openai', '/v1/responses/{id}', { ...passthrough(req.method, req.url, req.headers, req.body), asked: owner.model, follows: responseId, free: true }, caller);
+    const id = (req.params as { id: string }).id;
+    const owner = await s.gateway.ownerOf(id).catch(() => null);
+    if (owner === null) return sendError(reply, 'openai', 503, 'api_error', `${what}s cannot be looked up right now`, 2);
+    if (!owner || owner.userId !== caller.user.userId) return sendError(reply, 'openai', 404, 'not_found_error', `${what} ${id.slice(0, 200)} was not made through this gateway by this user`);
+    return forward(req, reply, 'openai', req.routeOptions.url ?? '/v1/*', {
+      ...passthrough(req.method, req.url, req.headers, req.body, { routeOnly: true }),
+      asked: owner.model, refers: [{ field: 'id', id }], free: true, keeps: true, ...(itself && req.method === 'GET' ? { names: id } : {}),
+    }, caller);
   };
-  app.route({ method: ['GET', 'DELETE'], url: '/v1/responses/:id', handler: kept });
-  app.route({ method: ['GET', 'POST'], url: '/v1/responses/:id/*', handler: kept });
+  app.route({ method: ['GET', 'DELETE'], url: '/v1/responses/:id', handler: kept('response', true) });
+  app.route({ method: ['GET', 'POST'], url: '/v1/responses/:id/*', handler: kept('response', false) });
+  app.route({ method: ['GET', 'DELETE'], url: '/v1/files/:id', handler: kept('file', true) });
+  app.get('/v1/files/:id/content', kept('file', false));
+  app.get('/v1/batches/:id', kept('batch', true));
+  app.post('/v1/batches/:id/cancel', kept('batch', false));
+  // A file is uploaded through an account of the route a model names (a form field or ?model=, not sent upstream).
+  app.post('/v1/files', async (req, reply) => {
+    const caller = await authenticate(req, reply, 'openai');
+    if (!caller) return reply;
+    return forward(req, reply, 'openai', '/v1/files', { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: true }), free: true, keeps: true }, caller);
+  });
+  // A batch runs at the account holding its input file.
+  app.post('/v1/batches', async (req, reply) => {
+    const caller = await authenticate(req, reply, 'openai');
+    if (!caller) return reply;
+    const file = (req.body as { input_file_id?: unknown } | undefined)?.input_file_id;
+    const owner = typeof file === 'string' ? await s.gateway.ownerOf(file).catch(() => null) : undefined;
+    if (owner === null) return sendError(reply, 'openai', 503, 'api_error', 'files cannot be looked up right now', 2);
+    if (!owner || owner.userId !== caller.user.userId) {
+      return sendError(reply, 'openai', 400, 'invalid_request_error', `input_file_id: ${typeof file === 'string' ? `file ${file.slice(0, 200)} was not uploaded through this gateway by this user` : 'required'}`);
+    }
+    return forward(req, reply, 'openai', '/v1/batches', { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: true }), free: true, keeps: true }, caller);
+  });
+  // A user's own files and batches, as their upstreams last showed them: an upstream's list would show every user of a shared account.
+  const listed = (kind: 'file' | 'batch') => async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = await authenticate(req, reply, 'openai');
+    if (!caller) return reply;
+    const q = req.query as { limit?: number; after?: string; order?: 'asc' | 'desc'; purpose?: string };
+    const limit = q.limit ?? 20;
+    let data: object[];
+    try {
+      data = await s.gateway.keptList({
+        userId: caller.user.userId, kind, models: caller.scopes.models, pools: caller.scopes.pools, order: q.order ?? 'desc', limit: limit + 1,
+        ...(q.after !== undefined ? { after: q.after } : {}), ...(q.purpose !== undefined ? { purpose: q.purpose } : {}),
+      });
+    } catch {
+      return sendError(reply, 'openai', 503, 'api_error', `${kind}s cannot be listed right now`, 2);
+    }
+    const page = data.slice(0, limit) as Array<{ id: string }>;
+    return { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: data.length > limit };
+  };
+  const listQuery = (purpose: boolean) => ({
+    querystring: {
+      type: 'object',
+      properties: {
+        limit: { type: 'integer', minimum: 1, maximum: 10_000 }, after: { type: 'string', maxLength: 200 }, order: { enum: ['asc', 'desc'] },
+        ...(purpose ? { purpose: { type: 'string', maxLength: 64 } } : {}),
+      },
+    },
+  });
+  app.get('/v1/files', { schema: listQuery(true) }, listed('file'));
+  app.get('/v1/batches', { schema: listQuery(false) }, listed('batch'));
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
     handler: async (req, reply) => {

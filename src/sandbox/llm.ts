@@ -2,8 +2,8 @@
  * The sandbox's model endpoints, OpenAI- and Anthropic-compatible, so that the gateway's
  * demo and tests need no internet: chat completions, responses (kept, continued, read and
  * deleted), legacy completions and messages (streaming or not, with usage), embeddings,
- * models and token counts. Answers are deterministic: the reply echoes the last user
- * message; tokens are counted as words.
+ * models, token counts, files and batches (of chat completions). Answers are
+ * deterministic: the reply echoes the last user message; tokens are counted as words.
  *
  * A key is an access token the sandbox issued at `/login`, or any `sk-sandbox-…` key (the
  * static API keys an operator would import). Per key, `POST /_sandbox/llm` can set a
@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from 'typebox';
+import { addFileEndpoints } from './files.ts';
 
 export const sandboxModels = ['sandbox-small', 'sandbox-large', 'sandbox-embed'];
 
@@ -52,6 +53,18 @@ const replyTo = (messages: Message[], maxTokens: number) => {
 };
 const promptTokens = (messages: Message[], system?: string) => messages.reduce((n, m) => n + tokensOf(textOf(m.content)), system ? tokensOf(system) : 0);
 const id = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
+
+/** A chat completion's answer: its words, usage and whole object. */
+function chatAnswer(body: { model: string; messages: Message[]; max_tokens?: number; max_completion_tokens?: number }) {
+  const words = replyTo(body.messages, body.max_completion_tokens ?? body.max_tokens ?? 256);
+  const usage = { prompt_tokens: promptTokens(body.messages), completion_tokens: words.length, total_tokens: 0 };
+  usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+  const completion = {
+    id: id('chatcmpl-'), object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model,
+    choices: [{ index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop', logprobs: null }], usage,
+  };
+  return { words, usage, completion };
+}
 
 /** Counts of what the model endpoints answered, by key and outcome. */
 export interface LlmStats {
@@ -155,17 +168,11 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     if (!key) return reply;
     const body = req.body as { model: string; messages: Message[]; stream?: boolean; stream_options?: { include_usage?: boolean }; max_tokens?: number; max_completion_tokens?: number };
     if (!body || !Array.isArray(body.messages) || typeof body.model !== 'string') return reply.code(400).send({ error: { message: 'model and messages are required', type: 'invalid_request_error' } });
-    const words = replyTo(body.messages, body.max_completion_tokens ?? body.max_tokens ?? 256);
-    const usage = { prompt_tokens: promptTokens(body.messages), completion_tokens: words.length, total_tokens: 0 };
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    const completionId = id('chatcmpl-');
-    const created = Math.floor(Date.now() / 1000);
+    const { words, usage, completion } = chatAnswer(body);
+    const { id: completionId, created } = completion;
     if (!body.stream) {
       served(key, usage.prompt_tokens, usage.completion_tokens);
-      return {
-        id: completionId, object: 'chat.completion', created, model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop', logprobs: null }], usage,
-      };
+      return completion;
     }
     const chunk = (choices: unknown[], extra: object = {}) => `data: ${JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model: body.model, choices, ...extra })}\n\n`;
     const chunks = [
@@ -336,10 +343,11 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return reply;
   });
 
-  // Any other /v1 path (images, audio, files…), any method and body: an echo of what arrived,
+  // Any other /v1 path (images, audio…), any method and body: an echo of what arrived,
   // so that a gateway's pass-through can be checked byte for byte; /v1/audio/speech answers audio bytes.
   void app.register(async (scope) => {
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
       handler: async (req, reply) => {

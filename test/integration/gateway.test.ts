@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser } from '../../src/commands/users.ts';
 import { buildSandbox } from '../../src/sandbox/server.ts';
-import { PgResponseOwners, RESPONSE_RETENTION_MS } from '../../src/store/response-owners.ts';
+import { PgKeptObjects, RESPONSE_RETENTION_MS } from '../../src/store/kept-objects.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { until } from '../support/sandbox.ts';
 
@@ -48,6 +48,12 @@ describe('gateway', () => {
   const servedBy = async () => Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k);
   const ask = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
   const usageRows = async () => (await t.db.pool.query('SELECT * FROM rm_gateway_usage')).rows;
+  /** An OpenAI client with the key of a new member. */
+  const anotherUser = async (name: string) => {
+    await registerUser(t.roster.services.users, { email: `${name}@example.test`, password: `${name} password 1`, role: 'member', verified: true }, { actor: 'test', correlationId: name });
+    const userAccess = (await t.call('POST', '/v1/auth/login', { email: `${name}@example.test`, password: `${name} password 1` }, { token: null })).body.accessToken;
+    return new OpenAI({ apiKey: (await t.call('POST', '/v1/keys', { name }, { token: userAccess })).body.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+  };
   /** The usage counted so far, in the read model. */
   const settled = async () => {
     // A request's usage is counted just after its answer is sent: first, no account serves one.
@@ -194,9 +200,7 @@ describe('gateway', () => {
     assert.deepEqual(counted(beforeRead, await totals('small')), { requests: 1, failures: 0, input: 0, output: 0, estimated: 0 }, 'reading a response uses no tokens');
     assert.deepEqual(await servedBy(), makers, 'every request reached the account that made the first');
     // Another user, whose key shares the pool: the response is not theirs to read or continue, and nothing reaches the upstream.
-    await registerUser(t.roster.services.users, { email: 'eve@example.test', password: 'eve password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'eve' });
-    const eveAccess = (await t.call('POST', '/v1/auth/login', { email: 'eve@example.test', password: 'eve password 1' }, { token: null })).body.accessToken;
-    const eve = new OpenAI({ apiKey: (await t.call('POST', '/v1/keys', { name: 'eve' }, { token: eveAccess })).body.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    const eve = await anotherUser('eve');
     await assert.rejects(eve.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(eve.responses.create({ model: 'small', input: 'mine now', previous_response_id: first.id }), (e: unknown) => e instanceof OpenAI.BadRequestError);
     assert.deepEqual(await servedBy(), []);
@@ -219,13 +223,90 @@ describe('gateway', () => {
     assert.deepEqual(await servedBy(), []);
     await calm();
     // Other nodes find the owner in the database; it is forgotten after the upstream's 30 days.
-    const owners = new PgResponseOwners(t.db.pool);
+    const owners = new PgKeptObjects(t.db.pool);
     assert.deepEqual(await owners.find(kept.id), await t.roster.services.gateway.ownerOf(kept.id));
     assert.equal((await owners.find(kept.id))?.model, 'small');
-    await t.db.pool.query(`UPDATE gateway_response_owners SET created_at = now() - interval '31 days' WHERE response_id = $1`, [first.id]);
+    assert.equal(await owners.find(first.id), undefined, 'deleted, forgotten');
+    await t.db.pool.query(`UPDATE gateway_response_owners SET created_at = now() - interval '31 days' WHERE response_id = $1`, [streamedId]);
     assert.equal(await owners.prune(new Date(Date.now() - RESPONSE_RETENTION_MS)), 1);
-    assert.equal(await owners.find(first.id), undefined);
+    assert.equal(await owners.find(streamedId), undefined);
     assert.notEqual(await owners.find(kept.id), undefined);
+  });
+
+  it('keeps files and batches at the account that made them: uploads, reads, batches, their output, lists of one\'s own', async () => {
+    await calm();
+    await settled();
+    await served();
+    const before = await totals('small');
+    const lines = ['a', 'b'].map((c) => JSON.stringify({ custom_id: c, method: 'POST', url: '/v1/chat/completions', body: { model: 'sandbox-small', messages: [{ role: 'user', content: `line ${c}` }] } })).join('\n');
+    // The model routes the upload (the sandbox, as OpenAI, takes none: it would refuse it).
+    const uploaded = await openai.files.create({ file: await toFile(Buffer.from(lines), 'batch.jsonl'), purpose: 'batch' }, { query: { model: 'small' } });
+    assert.deepEqual([uploaded.object, uploaded.purpose, uploaded.bytes], ['file', 'batch', lines.length]);
+    const maker = await servedBy();
+    assert.equal(maker.length, 1);
+    // The pool's order would spread these over its four accounts; only the maker knows the file.
+    for (let i = 0; i < 3; i++) assert.equal((await openai.files.retrieve(uploaded.id)).id, uploaded.id);
+    assert.equal(await (await openai.files.content(uploaded.id)).text(), lines);
+    const batch = await openai.batches.create({ input_file_id: uploaded.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    assert.equal(batch.status, 'validating');
+    const done = await openai.batches.retrieve(batch.id);
+    assert.equal(done.status, 'completed');
+    const output = (await (await openai.files.content(done.output_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(output.map((o) => [o.custom_id, o.response.body.choices[0].message.content]), [['a', 'echo: line a'], ['b', 'echo: line b']]);
+    assert.deepEqual(await servedBy(), maker, 'every request reached the account that made the file');
+
+    // A form naming its model in a field (of another pool's route): the field is not sent upstream.
+    const form = new FormData();
+    form.set('model', 'lean');
+    form.set('purpose', 'assistants');
+    form.set('file', new Blob(['notes']), 'notes.txt');
+    const second = await fetch(`${t.roster.gatewayUrl}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+    assert.equal(second.status, 200);
+    const notes = await second.json() as { id: string; purpose: string };
+    const noteMaker = await servedBy();
+    assert.ok(others.includes(noteMaker[0]!), 'an account of pool gw2');
+    // Lists show one's own, as last seen: the batch completed, a file of each purpose, newest first, page by page.
+    assert.deepEqual((await openai.batches.list()).data.map((b) => [b.id, b.status]), [[batch.id, 'completed']]);
+    assert.deepEqual((await openai.files.list({ purpose: 'batch' })).data.map((f) => f.id), [uploaded.id]);
+    const paged: string[] = [];
+    for await (const f of openai.files.list({ limit: 1 })) paged.push(f.id);
+    assert.deepEqual(paged, [notes.id, uploaded.id], 'the output file is listed once read by id');
+    await openai.files.retrieve(done.output_file_id!);
+    assert.deepEqual((await openai.files.list({ purpose: 'batch_output' })).data.map((f) => f.id), [done.output_file_id]);
+
+    await served();
+    // A chat request naming a file goes to its account (whatever the route's pools); naming files of two accounts, it is refused.
+    const chat = { model: 'small', messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'read it' }, { type: 'file' as const, file: { file_id: notes.id } }] }] };
+    for (let i = 0; i < 3; i++) await openai.chat.completions.create(chat);
+    assert.deepEqual(await servedBy(), noteMaker);
+    const both = { ...chat, messages: [{ ...chat.messages[0]!, content: [...chat.messages[0]!.content, { type: 'file' as const, file: { file_id: uploaded.id } }] }] };
+    await assert.rejects(openai.chat.completions.create(both), (e: unknown) => e instanceof OpenAI.BadRequestError && /content\.2\.file\.file_id: .* another upstream account/.test(e.message));
+
+    // Another user: not theirs to read, list, batch or name; nothing reaches the upstream.
+    const mallory = await anotherUser('mallory');
+    await assert.rejects(mallory.files.retrieve(uploaded.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(mallory.files.content(uploaded.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(mallory.batches.retrieve(batch.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(mallory.batches.create({ input_file_id: uploaded.id, endpoint: '/v1/chat/completions', completion_window: '24h' }), (e: unknown) => e instanceof OpenAI.BadRequestError && /input_file_id/.test(e.message));
+    await assert.rejects(mallory.chat.completions.create(chat), (e: unknown) => e instanceof OpenAI.BadRequestError && /file_id/.test(e.message));
+    assert.deepEqual([(await mallory.files.list()).data, (await mallory.batches.list()).data], [[], []]);
+    assert.deepEqual(await servedBy(), []);
+    const badLimit = await fetch(`${t.roster.gatewayUrl}/v1/files?limit=0`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(badLimit.status, 400);
+    assert.match((await badLimit.json() as { error: { message: string } }).error.message, /limit/);
+
+    // Deleted: forgotten. Gone at its upstream (deleted there): forgotten on the next read.
+    assert.equal((await openai.files.delete(uploaded.id)).deleted, true);
+    await assert.rejects(openai.files.retrieve(uploaded.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    assert.equal(await t.roster.services.gateway.ownerOf(uploaded.id), undefined);
+    const direct = await sandbox.app.inject({ method: 'DELETE', url: `/v1/files/${notes.id}`, headers: { authorization: `Bearer ${noteMaker[0]}` } });
+    assert.equal(direct.statusCode, 200);
+    await assert.rejects(openai.files.retrieve(notes.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    assert.equal(await t.roster.services.gateway.ownerOf(notes.id), undefined);
+    assert.deepEqual((await openai.files.list()).data.map((f) => f.id), [done.output_file_id]);
+    await settled();
+    // Upload, 3 reads, content, batch, its read, output content, output read, 3 chats, delete: no tokens but the chats'.
+    assert.deepEqual(counted(before, await totals('small')), { requests: 13, failures: 0, input: 6, output: 9, estimated: 0 }, 'files and batches use no tokens; the chats count theirs');
   });
 
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
@@ -344,7 +425,7 @@ describe('gateway', () => {
     for (const name of ['cookie', 'x-forwarded-for', 'x-api-key']) assert.equal(upstream.lastHeaders[name], undefined, `${name} is not forwarded`);
     assert.ok(!JSON.stringify(upstream).includes(key.slice(36)), 'the client\'s key never reaches the upstream');
     assert.match(upstream.lastHeaders.traceparent!, /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-0[01]$/, 'the upstream call is in the client\'s trace');
-    assert.ok(Object.keys(upstream.requests).every((k) => k.startsWith('sk-sandbox-account-')));
+    assert.ok(Object.keys(upstream.requests).every((k) => k.startsWith('sk-sandbox-')), 'only accounts\' keys reach the upstream');
     const sent = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n') + await res.text();
     assert.ok(!sent.includes('sk-sandbox-account') && !res.headers.has('set-cookie'));
     const logs = t.logs.join('');
@@ -585,8 +666,8 @@ describe('gateway', () => {
     assert.ok(heard.text!.includes(sound.toString('utf8')) && heard.text!.includes('name="language"\r\n\r\nen\r\n'), 'every other part as sent');
 
     // A GET naming its model in the query; the rest of the query stays.
-    const files = await fetch(`${t.roster.gatewayUrl}/v1/files?purpose=batch&model=tiny&limit=2`, { headers: { authorization: `Bearer ${key}` } });
-    assert.deepEqual(await files.json(), { method: 'GET', url: '/v1/files?purpose=batch&model=sandbox-small&limit=2', contentType: null, json: null, text: null });
+    const jobs = await fetch(`${t.roster.gatewayUrl}/v1/fine_tuning/jobs?after=j1&model=tiny&limit=2`, { headers: { authorization: `Bearer ${key}` } });
+    assert.deepEqual(await jobs.json(), { method: 'GET', url: '/v1/fine_tuning/jobs?after=j1&model=sandbox-small&limit=2', contentType: null, json: null, text: null });
 
     // Bytes back (speech) come as bytes.
     const speech = await fetch(`${t.roster.gatewayUrl}/v1/audio/speech`, {
@@ -596,7 +677,7 @@ describe('gateway', () => {
     assert.deepEqual(Buffer.from(await speech.arrayBuffer()), Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(60, 0x55)]));
 
     // Naming no model is the client's mistake, said so.
-    const nameless = await fetch(`${t.roster.gatewayUrl}/v1/files`, { headers: { authorization: `Bearer ${key}` } });
+    const nameless = await fetch(`${t.roster.gatewayUrl}/v1/fine_tuning/jobs`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(nameless.status, 400);
     assert.match((await nameless.json() as { error: { message: string } }).error.message, /^model: required/);
     assert.equal(Object.values(await served()).reduce((n, k) => n + k, 0), 4, 'four requests reached the upstream');

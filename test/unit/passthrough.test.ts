@@ -39,4 +39,22 @@ describe('the gateway\'s pass-through', () => {
 
     assert.equal(passthrough('DELETE', '/v1/files/f1', {}, undefined).asked, undefined);
   });
+
+  it('leaves out a model that only routes the request (files, batches): form part, JSON key or query', () => {
+    const fields = ['Content-Disposition: form-data; name="purpose"\r\n\r\nbatch', 'Content-Disposition: form-data; name="file"; filename="a.jsonl"\r\n\r\n{}'];
+    const body = form([fields[0]!, 'Content-Disposition: form-data; name="model"\r\n\r\nsmall', fields[1]!]);
+    const upload = passthrough('POST', '/v1/files', { 'content-type': 'multipart/form-data; boundary=xyz' }, body, { routeOnly: true });
+    assert.equal(upload.asked, 'small');
+    assert.deepEqual(upload.body('up'), form(fields), 'the form without its model part, every other byte as sent');
+
+    const first = passthrough('POST', '/v1/files', { 'content-type': 'multipart/form-data; boundary=xyz' }, form(['Content-Disposition: form-data; name="model"\r\n\r\nsmall', ...fields]), { routeOnly: true });
+    assert.deepEqual(first.body('up'), form(fields), 'the first part too');
+
+    const query = passthrough('POST', '/v1/files?model=small&x=1', { 'content-type': 'multipart/form-data; boundary=xyz' }, form(fields), { routeOnly: true });
+    assert.deepEqual([query.asked, query.path('up'), query.body('up')], ['small', '/v1/files?x=1', form(fields)]);
+
+    const json = passthrough('POST', '/v1/batches', { 'content-type': 'application/json' }, { model: 'small', input_file_id: 'file-1' }, { routeOnly: true });
+    assert.deepEqual([json.asked, JSON.parse(String(json.body('up'))), json.path('up')], ['small', { input_file_id: 'file-1' }, '/v1/batches']);
+    assert.deepEqual(json.refers, [{ field: 'input_file_id', id: 'file-1' }]);
+  });
 });

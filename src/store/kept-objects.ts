@@ -1,0 +1,152 @@
+import type pg from 'pg';
+import type { KeptKind } from '../domain/kept.ts';
+
+/**
+ * Which account made each object an upstream keeps: responses (OpenAI's Responses API
+ * stores them unless asked not to), files and batches. A request continuing, reading or
+ * naming one (`previous_response_id`, `GET /v1/files/{id}/content`, a batch's
+ * `input_file_id`) must reach the same account, whose upstream alone knows it; and only the
+ * Roster user who made it may (the account is shared by many). Files and batches keep the
+ * object as the upstream last showed it, to list a user's own without asking upstreams
+ * (whose lists would show every user of a shared account).
+ *
+ * A table of its own (named for its first kind): a routing fact, not a change of any
+ * account, so not an event. Responses are forgotten after the upstream's 30 days; files
+ * when deleted; batches are kept.
+ */
+export const keptObjectsSchema = /* sql */ `
+CREATE TABLE IF NOT EXISTS gateway_response_owners (
+  response_id text PRIMARY KEY,
+  account_id text NOT NULL,
+  pool_id text NOT NULL,
+  model text NOT NULL,
+  user_id text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS gateway_response_owners_created ON gateway_response_owners (created_at);
+ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'response';
+ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS object jsonb;
+CREATE INDEX IF NOT EXISTS gateway_response_owners_listed ON gateway_response_owners (user_id, kind, created_at, response_id) WHERE object IS NOT NULL;
+`;
+
+/** How long upstreams keep responses (OpenAI: 30 days), and their owners are remembered. */
+export const RESPONSE_RETENTION_MS = 30 * 86_400_000;
+
+/** The account an object was made through, the model (route) it was asked of, and the Roster user who asked. */
+export interface KeptOwner {
+  accountId: string;
+  poolId: string;
+  model: string;
+  userId: string;
+}
+
+/** Which of a user's kept objects a list shows: the models and pools a key may use (null: any), a page after an id. */
+export interface KeptQuery {
+  userId: string;
+  kind: KeptKind;
+  models: readonly string[] | null;
+  pools: readonly string[] | null;
+  /** Only objects whose `purpose` is this (files). */
+  purpose?: string;
+  /** Newest first (the default), or oldest. */
+  order: 'asc' | 'desc';
+  /** The page after this object's id. */
+  after?: string;
+  limit: number;
+}
+
+/** Where the owners of kept objects are kept. */
+export interface KeptObjects {
+  /** Remembers an object's owner (the first one stays) and, when given, the object as its upstream showed it (to its owner only). */
+  remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void>;
+  find(id: string): Promise<KeptOwner | undefined>;
+  /** Forgets an object (deleted at its upstream). */
+  forget(id: string): Promise<void>;
+  /** A page of a user's objects of one kind, as their upstream last showed them (those it showed). */
+  list(query: KeptQuery): Promise<object[]>;
+  /** Forgets responses made before `before`; answers how many. */
+  prune(before: Date): Promise<number>;
+}
+
+/**
+ * @example
+ * await kept.remember('resp_1', 'response', { accountId, poolId: 'openai', model: 'gpt-small', userId });
+ * (await kept.find('resp_1'))?.accountId // → accountId
+ */
+export class PgKeptObjects implements KeptObjects {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO gateway_response_owners (response_id, kind, account_id, pool_id, model, user_id, object) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (response_id) DO UPDATE SET object = EXCLUDED.object
+       WHERE EXCLUDED.object IS NOT NULL AND gateway_response_owners.user_id = EXCLUDED.user_id`,
+      [id, kind, owner.accountId, owner.poolId, owner.model, owner.userId, object === undefined ? null : JSON.stringify(object)],
+    );
+  }
+
+  async find(id: string): Promise<KeptOwner | undefined> {
+    const { rows } = await this.pool.query<{ account_id: string; pool_id: string; model: string; user_id: string }>(
+      'SELECT account_id, pool_id, model, user_id FROM gateway_response_owners WHERE response_id = $1', [id],
+    );
+    return rows[0] && { accountId: rows[0].account_id, poolId: rows[0].pool_id, model: rows[0].model, userId: rows[0].user_id };
+  }
+
+  async forget(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM gateway_response_owners WHERE response_id = $1', [id]);
+  }
+
+  async list(q: KeptQuery): Promise<object[]> {
+    const [cmp, dir] = q.order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
+    const { rows } = await this.pool.query<{ object: object }>(
+      `SELECT object FROM gateway_response_owners k
+       WHERE user_id = $1 AND kind = $2 AND object IS NOT NULL
+         AND ($3::text[] IS NULL OR model = ANY($3)) AND ($4::text[] IS NULL OR pool_id = ANY($4))
+         AND ($5::text IS NULL OR object->>'purpose' = $5)
+         AND ($6::text IS NULL OR (created_at, response_id) ${cmp} (SELECT created_at, response_id FROM gateway_response_owners WHERE response_id = $6 AND user_id = $1))
+       ORDER BY created_at ${dir}, response_id ${dir} LIMIT $7`,
+      [q.userId, q.kind, q.models, q.pools, q.purpose ?? null, q.after ?? null, q.limit],
+    );
+    return rows.map((r) => r.object);
+  }
+
+  async prune(before: Date): Promise<number> {
+    return (await this.pool.query("DELETE FROM gateway_response_owners WHERE kind = 'response' AND created_at < $1", [before])).rowCount ?? 0;
+  }
+}
+
+/** In memory, for one process (unit tests). */
+export class MemoryKeptObjects implements KeptObjects {
+  private readonly kept = new Map<string, KeptOwner & { kind: KeptKind; at: number; seq: number; object?: object }>();
+  private seq = 0;
+
+  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void> {
+    const found = this.kept.get(id);
+    if (!found) this.kept.set(id, { ...owner, kind, at: Date.now(), seq: this.seq++, ...(object ? { object } : {}) });
+    else if (object && found.userId === owner.userId) found.object = object;
+  }
+
+  async find(id: string): Promise<KeptOwner | undefined> {
+    const found = this.kept.get(id);
+    return found && { accountId: found.accountId, poolId: found.poolId, model: found.model, userId: found.userId };
+  }
+
+  async forget(id: string): Promise<void> {
+    this.kept.delete(id);
+  }
+
+  async list(q: KeptQuery): Promise<object[]> {
+    const mine = [...this.kept.entries()].filter(([, k]) => k.userId === q.userId && k.kind === q.kind && k.object
+      && (q.models === null || q.models.includes(k.model)) && (q.pools === null || q.pools.includes(k.poolId))
+      && (q.purpose === undefined || (k.object as { purpose?: string }).purpose === q.purpose));
+    if (q.order === 'desc') mine.reverse();
+    const from = q.after === undefined ? 0 : mine.findIndex(([id]) => id === q.after) + 1;
+    return (q.after !== undefined && from === 0 ? [] : mine.slice(from, from + q.limit)).map(([, k]) => k.object!);
+  }
+
+  async prune(before: Date): Promise<number> {
+    let n = 0;
+    for (const [id, k] of this.kept) if (k.kind === 'response' && k.at < before.getTime() && this.kept.delete(id)) n++;
+    return n;
+  }
+}

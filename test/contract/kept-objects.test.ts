@@ -1,0 +1,72 @@
+/**
+ * The kept objects' contract (which account made each response, file and batch, and the
+ * files and batches a user lists), run against PostgreSQL and the in-memory store.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { MemoryKeptObjects, PgKeptObjects, RESPONSE_RETENTION_MS, type KeptObjects, type KeptQuery } from '../../src/store/kept-objects.ts';
+import { testDatabase, type TestDatabase } from '../support/db.ts';
+
+function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age?: (id: string, days: number) => Promise<void> }>) {
+  describe(`kept objects (${name})`, () => {
+    const owner = (userId: string, model = 'small', poolId = 'gw') => ({ accountId: 'a1', poolId, model, userId });
+
+    it('lists a user\'s own objects of a kind, newest first or oldest, page after page, by the key\'s models, pools and a purpose', async () => {
+      const { kept } = await open();
+      for (const id of ['f1', 'f2', 'f3']) await kept.remember(id, 'file', owner('ann'), { id, purpose: id === 'f2' ? 'assistants' : 'batch' });
+      await kept.remember('f4', 'file', owner('bob'), { id: 'f4' });
+      await kept.remember('f5', 'file', owner('ann', 'large', 'other'), { id: 'f5' });
+      await kept.remember('b1', 'batch', owner('ann'), { id: 'b1', status: 'validating' });
+      await kept.remember('unseen', 'file', owner('ann'));
+      const list = async (q: Partial<KeptQuery>) => (await kept.list({ userId: 'ann', kind: 'file', models: null, pools: null, order: 'desc', limit: 10, ...q })).map((o) => (o as { id: string }).id);
+      assert.deepEqual(await list({}), ['f5', 'f3', 'f2', 'f1'], 'an object never shown (only its owner known) is not listed');
+      assert.deepEqual(await list({ order: 'asc', after: 'f1', limit: 2 }), ['f2', 'f3']);
+      assert.deepEqual(await list({ after: 'f3' }), ['f2', 'f1']);
+      assert.deepEqual(await list({ after: 'f4' }), [], 'after another user\'s object: nothing');
+      assert.deepEqual(await list({ models: ['small'] }), ['f3', 'f2', 'f1']);
+      assert.deepEqual(await list({ pools: ['other'] }), ['f5']);
+      assert.deepEqual(await list({ purpose: 'batch' }), ['f3', 'f1']);
+      assert.deepEqual(await list({ kind: 'batch' }), ['b1']);
+      await kept.forget('f3');
+      assert.deepEqual(await list({}), ['f5', 'f2', 'f1']);
+      assert.equal(await kept.find('f3'), undefined);
+    });
+
+    it('keeps the first owner; only that user\'s later reads change the object listed', async () => {
+      const { kept } = await open();
+      await kept.remember('b1', 'batch', owner('ann'), { id: 'b1', status: 'validating' });
+      await kept.remember('b1', 'batch', owner('bob'), { id: 'b1', status: 'stolen' });
+      await kept.remember('b1', 'batch', owner('ann'));
+      const batches = (userId: string) => kept.list({ userId, kind: 'batch', models: null, pools: null, order: 'desc', limit: 10 });
+      assert.deepEqual(await batches('ann'), [{ id: 'b1', status: 'validating' }]);
+      await kept.remember('b1', 'batch', owner('ann'), { id: 'b1', status: 'completed' });
+      assert.deepEqual(await batches('ann'), [{ id: 'b1', status: 'completed' }]);
+      assert.deepEqual(await batches('bob'), []);
+      assert.deepEqual(await kept.find('b1'), owner('ann'));
+    });
+
+    it('forgets responses older than their upstream keeps them, and no file or batch', async (t) => {
+      const { kept, age } = await open();
+      if (!age) return t.skip('objects cannot be aged in this store');
+      await kept.remember('resp_old', 'response', owner('ann'));
+      await kept.remember('resp_new', 'response', owner('ann'));
+      await kept.remember('file-old', 'file', owner('ann'), { id: 'file-old' });
+      for (const id of ['resp_old', 'file-old']) await age(id, 31);
+      assert.equal(await kept.prune(new Date(Date.now() - RESPONSE_RETENTION_MS)), 1);
+      assert.deepEqual([await kept.find('resp_old'), (await kept.find('resp_new'))?.userId, (await kept.find('file-old'))?.userId], [undefined, 'ann', 'ann']);
+    });
+  });
+}
+
+keptContract('memory', async () => ({ kept: new MemoryKeptObjects() }));
+
+const dbs: TestDatabase[] = [];
+after(() => Promise.all(dbs.map((db) => db.drop())));
+keptContract('postgres', async () => {
+  const db = await testDatabase();
+  dbs.push(db);
+  return {
+    kept: new PgKeptObjects(db.pool),
+    age: async (id, days) => void await db.pool.query(`UPDATE gateway_response_owners SET created_at = now() - make_interval(days => $2) WHERE response_id = $1`, [id, days]),
+  };
+});
