@@ -4,8 +4,9 @@
  * read which objects an answer shows and which a request names.
  */
 
-/** What an upstream keeps: a response, a file or a batch. */
-export type KeptKind = 'response' | 'file' | 'batch';
+/** What an upstream keeps: a response, a file or a batch (its answers' `object`). */
+const kinds = ['response', 'file', 'batch'] as const;
+export type KeptKind = typeof kinds[number];
 
 /** An object an answer shows: its id, kind, and for files and batches the object itself (to list them). */
 export interface KeptObject {
@@ -33,7 +34,7 @@ const textOf = (value: unknown): string | undefined => (typeof value === 'string
  */
 export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   const id = textOf(answer.id);
-  const kind = answer.object === 'response' ? 'response' : answer.object === 'file' ? 'file' : answer.object === 'batch' ? 'batch' : undefined;
+  const kind = kinds.find((k) => k === answer.object);
   if (!id || !kind) return { kept: [] };
   if (answer.deleted === true) return { kept: [], deleted: id };
   if (kind === 'response') return { kept: [{ id, kind }] };

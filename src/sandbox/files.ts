@@ -79,7 +79,7 @@ export function addFileEndpoints(scope: FastifyInstance, admit: Admit, complete:
     count(key, '200');
     return answer;
   };
-  const own = <T>(store: { get: (id: string) => Kept<T> | undefined }, req: FastifyRequest, key: string) => {
+  const own = <E extends Kept<unknown>>(store: { get: (id: string) => E | undefined }, req: FastifyRequest, key: string) => {
     const found = store.get((req.params as { id: string }).id);
     return found?.key === key ? found : undefined;
   };
@@ -119,7 +119,7 @@ export function addFileEndpoints(scope: FastifyInstance, admit: Admit, complete:
   scope.get('/v1/files/:id/content', async (req, reply) => {
     const key = await admitted(req, reply);
     if (!key) return reply;
-    const found = own(files, req, key) as (Kept<FileObject> & { content: Buffer }) | undefined;
+    const found = own(files, req, key);
     return found ? ok(key, reply.type('application/octet-stream').send(found.content)) : missing(reply, 'File', req);
   });
   scope.delete('/v1/files/:id', async (req, reply) => {
