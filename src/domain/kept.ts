@@ -1,14 +1,15 @@
 /**
  * Objects an upstream keeps at the account that made them: responses (OpenAI's Responses
- * API), files and batches. A request that names one must reach that account; these rules
- * read which objects an answer shows and which a request names.
+ * API), files, batches, vector stores, fine-tuning jobs, conversations and containers. A
+ * request that names one must reach that account; these rules read which objects an answer
+ * shows and which a request names.
  */
 
-/** What an upstream keeps: a response, a file or a batch (its answers' `object`). */
-const kinds = ['response', 'file', 'batch'] as const;
+/** What an upstream keeps (its answers' `object`). */
+const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container'] as const;
 export type KeptKind = typeof kinds[number];
 
-/** An object an answer shows: its id, kind, and for files and batches the object itself (to list them). */
+/** An object an answer shows: its id, kind, and but for responses the object itself (to list them). */
 export interface KeptObject {
   id: string;
   kind: KeptKind;
@@ -24,19 +25,22 @@ export interface KeptAnswer {
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /**
- * The kept objects an upstream's JSON answer shows: a response, a file, a batch (and the
- * files a batch wrote), or the deletion of one.
+ * The kept objects an upstream's JSON answer shows: one of the kinds above (a batch also
+ * shows the files it wrote), or the deletion of one (`object` its kind, or its kind and
+ * `.deleted`, as a vector store's deletion answers).
  *
  * @example
  * keptIn({ id: 'batch_1', object: 'batch', status: 'completed', output_file_id: 'file-2', error_file_id: null })
  * // → { kept: [{ id: 'batch_1', kind: 'batch', object: {…} }, { id: 'file-2', kind: 'file' }] }
- * keptIn({ id: 'file-1', object: 'file', deleted: true }) // → { kept: [], deleted: 'file-1' }
+ * keptIn({ id: 'vs_1', object: 'vector_store.deleted', deleted: true }) // → { kept: [], deleted: 'vs_1' }
  */
 export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   const id = textOf(answer.id);
-  const kind = kinds.find((k) => k === answer.object);
+  const shown = textOf(answer.object);
+  const deleted = answer.deleted === true;
+  const kind = kinds.find((k) => k === (deleted ? shown?.replace(/\.deleted$/, '') : shown));
   if (!id || !kind) return { kept: [] };
-  if (answer.deleted === true) return { kept: [], deleted: id };
+  if (deleted) return { kept: [], deleted: id };
   if (kind === 'response') return { kept: [{ id, kind }] };
   const written = kind === 'batch' ? [textOf(answer.output_file_id), textOf(answer.error_file_id)].filter((f) => f !== undefined) : [];
   return { kept: [{ id, kind, object: answer }, ...written.map((f) => ({ id: f, kind: 'file' as const }))] };
@@ -49,42 +53,55 @@ export interface KeptReference {
 }
 
 /** Fields that name a kept object wherever they appear in the parts read. */
-const naming = ['previous_response_id', 'input_file_id', 'file_id', 'training_file', 'validation_file'];
+const naming = ['previous_response_id', 'input_file_id', 'file_id', 'training_file', 'validation_file', 'conversation', 'container'];
+/** Fields that name a list of them. */
+const namingLists = ['file_ids', 'vector_store_ids'];
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The kept objects a JSON request names: `previous_response_id`, a batch's
- * `input_file_id`, fine-tuning's files, and files in a message's or an input's content
- * parts (`file_id`, or `file.file_id` in chat). Reads the top level and the content parts
- * of `messages` and `input` only, so a long conversation of plain text costs one look a
- * message.
+ * The kept objects a JSON request names: `previous_response_id`, a Responses request's
+ * `conversation` (an id, or an object with one), a batch's `input_file_id`, fine-tuning's
+ * files, `file_ids` (a vector store's or a container's), and in its tools and tool resources
+ * `vector_store_ids`, `file_ids` and a code interpreter's `container`; and files in the
+ * content parts of `messages`, `input` and a conversation's `items` (`file_id`, or
+ * `file.file_id` in chat). Reads those parts only, so a long conversation of plain text
+ * costs one look a message.
  *
  * @example
  * keptReferences({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file-1' }] }] })
  * // → [{ field: 'input.0.content.0.file_id', id: 'file-1' }]
+ * keptReferences({ model: 'm', input: 'hi', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] })
+ * // → [{ field: 'tools.0.vector_store_ids.0', id: 'vs_1' }]
  */
 export function keptReferences(body: Record<string, unknown>): KeptReference[] {
   const found: KeptReference[] = [];
   const read = (part: Record<string, unknown>, at: string) => {
     for (const field of naming) {
-      const id = textOf(part[field]);
-      if (id) found.push({ field: `${at}${field}`, id });
+      const value = part[field];
+      const id = textOf(value) ?? (isRecord(value) ? textOf(value.id) : undefined);
+      if (id) found.push({ field: `${at}${field}${typeof value === 'string' ? '' : '.id'}`, id });
+      if (isRecord(value)) readLists(value, `${at}${field}.`);
+    }
+    readLists(part, at);
+  };
+  const readLists = (part: Record<string, unknown>, at: string) => {
+    for (const field of namingLists) {
+      const ids = part[field];
+      if (Array.isArray(ids)) ids.forEach((id: unknown, k) => typeof id === 'string' && id !== '' && found.push({ field: `${at}${field}.${k}`, id }));
     }
   };
+  const each = (items: unknown, at: string, visit: (item: Record<string, unknown>, at: string) => void) => {
+    if (Array.isArray(items)) items.forEach((item: unknown, i) => isRecord(item) && visit(item, `${at}${i}.`));
+  };
   read(body, '');
-  for (const list of ['messages', 'input'] as const) {
-    const items = body[list];
-    if (!Array.isArray(items)) continue;
-    items.forEach((item: unknown, i) => {
-      const content = (item as { content?: unknown } | null)?.content;
-      if (!Array.isArray(content)) return;
-      content.forEach((part: unknown, j) => {
-        if (typeof part !== 'object' || part === null) return;
-        const at = `${list}.${i}.content.${j}.`;
-        read(part as Record<string, unknown>, at);
-        const file = (part as { file?: unknown }).file;
-        if (typeof file === 'object' && file !== null) read(file as Record<string, unknown>, `${at}file.`);
-      });
-    });
+  each(body.tools, 'tools.', read);
+  if (isRecord(body.tool_resources)) for (const [tool, resources] of Object.entries(body.tool_resources)) if (isRecord(resources)) read(resources, `tool_resources.${tool}.`);
+  for (const list of ['messages', 'input', 'items'] as const) {
+    each(body[list], `${list}.`, (item, at) => each(item.content, `${at}content.`, (part, partAt) => {
+      read(part, partAt);
+      if (isRecord(part.file)) read(part.file, `${partAt}file.`);
+    }));
   }
   return found;
 }

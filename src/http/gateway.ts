@@ -13,9 +13,10 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import { spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
-import { keptReferences, type KeptReference } from '../domain/kept.ts';
+import { keptReferences, type KeptKind, type KeptReference } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
+import { keptCollections } from './kept-collections.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { RequestLogger } from './request-logger.ts';
@@ -166,7 +167,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   async function tryAccounts(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, out: Outgoing, caller: KeyCaller, traceparent: string | undefined, seen: Seen): Promise<FastifyReply> {
-    // A request naming a response, a file or a batch the upstream keeps goes to the account that made it, and no other.
+    // A request naming an object the upstream keeps (a response, a file, a vector store…) goes to the account that made it, and no other.
     const { owner, refused } = out.refers?.length ? await pinOf(out.refers, caller) : {};
     if (refused) return sendError(reply, dialect, 400, 'invalid_request_error', refused);
     const asked = out.asked ?? owner?.model;
@@ -423,7 +424,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // Any other path and method: forwarded unchanged (query and body too, whatever its type) to
   // the upstream of the model's pool; the model is named in a JSON body, a multipart form or ?model=.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  // A response, a file or a batch the upstream keeps is read, deleted or cancelled through the account that made it.
+  // An object the upstream keeps is read, changed, deleted or cancelled through the account that made it.
   const kept = (what: string, itself: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await authenticate(req, reply, 'openai');
     if (!caller) return reply;
@@ -431,9 +432,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const owner = await s.gateway.ownerOf(id).catch(() => null);
     if (owner === null) return sendError(reply, 'openai', 503, 'api_error', `${what}s cannot be looked up right now`, 2);
     if (!owner || owner.userId !== caller.user.userId) return sendError(reply, 'openai', 404, 'not_found_error', `${what} ${id.slice(0, 200)} was not made through this gateway by this user`);
+    const out = passthrough(req.method, req.url, req.headers, req.body, { routeOnly: true });
+    // What the body names (a vector store's new file) must lie at the same account.
     return forward(req, reply, 'openai', req.routeOptions.url ?? '/v1/*', {
-      ...passthrough(req.method, req.url, req.headers, req.body, { routeOnly: true }),
-      asked: owner.model, refers: [{ field: 'id', id }], free: true, keeps: true, ...(itself && req.method === 'GET' ? { names: id } : {}),
+      ...out, asked: owner.model, refers: [{ field: 'id', id }, ...out.refers ?? []], free: true, keeps: true, ...(itself && req.method === 'GET' ? { names: id } : {}),
     }, caller);
   };
   app.route({ method: ['GET', 'DELETE'], url: '/v1/responses/:id', handler: kept('response', true) });
@@ -460,8 +462,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     }
     return forward(req, reply, 'openai', '/v1/batches', { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: true }), free: true, keeps: true }, caller);
   });
-  // A user's own files and batches, as their upstreams last showed them: an upstream's list would show every user of a shared account.
-  const listed = (kind: 'file' | 'batch') => async (req: FastifyRequest, reply: FastifyReply) => {
+  // A user's own kept objects, as their upstreams last showed them: an upstream's list would show every user of a shared account.
+  const listed = (kind: KeptKind) => async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await authenticate(req, reply, 'openai');
     if (!caller) return reply;
     const q = req.query as { limit?: number; after?: string; order?: 'asc' | 'desc'; purpose?: string };
@@ -489,6 +491,19 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   });
   app.get('/v1/files', { schema: listQuery(true) }, listed('file'));
   app.get('/v1/batches', { schema: listQuery(false) }, listed('batch'));
+  // Other collections an upstream keeps per account: made through an account of the route a
+  // model names (the body's model, or ?model= where the upstream takes none), or of the
+  // objects the body names; listed from Roster's table; each read, changed and deleted at its account.
+  for (const { path, kind, what, modelSent } of keptCollections) {
+    app.post(path, async (req, reply) => {
+      const caller = await authenticate(req, reply, 'openai');
+      if (!caller) return reply;
+      return forward(req, reply, 'openai', path, { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: !modelSent }), free: true, keeps: true }, caller);
+    });
+    app.get(path, { schema: listQuery(false) }, listed(kind));
+    app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id`, handler: kept(what, true) });
+    app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id/*`, handler: kept(what, false) });
+  }
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
     handler: async (req, reply) => {

@@ -30,7 +30,7 @@ export interface Outgoing {
   names?: string;
   /** Uses no tokens (counting tokens, reading a kept object, a file): counted as a request, whatever usage its answer shows. */
   free?: boolean;
-  /** Whether the answer may show objects the upstream keeps (a response unless `store: false`, a file, a batch): their account is remembered. */
+  /** Whether the answer may show objects the upstream keeps (a response unless `store: false`, a file, a batch, a vector store…): their account is remembered. */
   keeps?: boolean;
 }
 

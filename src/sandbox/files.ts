@@ -11,15 +11,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 
-type Admit = (req: FastifyRequest, reply: FastifyReply, anthropic: boolean) => Promise<string | undefined>;
+export type Admit = (req: FastifyRequest, reply: FastifyReply, anthropic: boolean) => Promise<string | undefined>;
 /** Answers one chat completion request of a batch (its body), as the chat route would. */
 type Complete = (body: { model: string; messages: never[] }) => object;
 
-interface Kept<T> {
+export interface Kept<T> {
   key: string;
   object: T;
 }
-interface FileObject { id: string; object: 'file'; bytes: number; created_at: number; filename: string; purpose: string; status: 'processed'; expires_at: null; status_details: null }
+export interface FileObject { id: string; object: 'file'; bytes: number; created_at: number; filename: string; purpose: string; status: 'processed'; expires_at: null; status_details: null }
 interface BatchObject {
   id: string; object: 'batch'; endpoint: string; input_file_id: string; completion_window: string; status: string; errors: null;
   output_file_id: string | null; error_file_id: string | null; created_at: number; in_progress_at: number | null; completed_at: number | null;
@@ -27,13 +27,13 @@ interface BatchObject {
 }
 
 const LATEST = 10_000;
-const now = () => Math.floor(Date.now() / 1000);
-const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
-const invalid = (reply: FastifyReply, status: number, message: string, param: string | null = null) =>
+export const now = () => Math.floor(Date.now() / 1000);
+export const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
+export const invalid = (reply: FastifyReply, status: number, message: string, param: string | null = null) =>
   reply.code(status).send({ error: { message, type: 'invalid_request_error', param, code: null } });
 
 /** A map keeping its latest entries only. */
-function latest<T>() {
+export function latest<T>() {
   const map = new Map<string, T>();
   return {
     get: (id: string) => map.get(id),
@@ -46,26 +46,10 @@ function latest<T>() {
   };
 }
 
-/** A page of a key's objects, OpenAI's list: newest first unless `order=asc`, after an id, `limit` of them. */
-function page<T extends { id: string; created_at: number }>(all: T[], query: { limit?: string; after?: string; order?: string }) {
-  const sorted = query.order === 'asc' ? all : [...all].reverse();
-  const from = query.after ? sorted.findIndex((o) => o.id === query.after) + 1 : 0;
-  const limit = Math.min(Math.max(Number(query.limit ?? 20) || 20, 1), 10_000);
-  const data = sorted.slice(from, from + limit);
-  return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: from + limit < sorted.length };
-}
-
-/**
- * Adds the files and batches routes to a sandbox scope that reads any other body as bytes.
- *
- * @example
- * addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
- */
-export function addFileEndpoints(scope: FastifyInstance, admit: Admit, complete: Complete, count: (key: string, outcome: string) => void) {
-  const files = latest<Kept<FileObject> & { content: Buffer }>();
-  const batches = latest<Kept<BatchObject>>();
+/** Admits a request as OpenAI's routes without a model do: one whose query names a model is refused (a gateway must not forward the model it routes by). */
+export function modelless(admit: Admit) {
   /** The key of an admitted request whose query names no model; undefined when answered. */
-  const admitted = async (req: FastifyRequest, reply: FastifyReply) => {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<string | undefined> => {
     const key = await admit(req, reply, false);
     if (!key) return undefined;
     if ((req.query as { model?: string }).model !== undefined) {
@@ -74,6 +58,28 @@ export function addFileEndpoints(scope: FastifyInstance, admit: Admit, complete:
     }
     return key;
   };
+}
+
+/** A page of a key's objects, OpenAI's list: newest first unless `order=asc`, after an id, `limit` of them. */
+export function page<T extends { id: string; created_at: number }>(all: T[], query: { limit?: string; after?: string; order?: string }) {
+  const sorted = query.order === 'asc' ? all : [...all].reverse();
+  const from = query.after ? sorted.findIndex((o) => o.id === query.after) + 1 : 0;
+  const limit = Math.min(Math.max(Number(query.limit ?? 20) || 20, 1), 10_000);
+  const data = sorted.slice(from, from + limit);
+  return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: from + limit < sorted.length };
+}
+
+/**
+ * Adds the files and batches routes to a sandbox scope that reads any other body as bytes;
+ * answers a key's own file by its id (for other routes that name files).
+ *
+ * @example
+ * const fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
+ */
+export function addFileEndpoints(scope: FastifyInstance, admit: Admit, complete: Complete, count: (key: string, outcome: string) => void): (id: string, key: string) => FileObject | undefined {
+  const files = latest<Kept<FileObject> & { content: Buffer }>();
+  const batches = latest<Kept<BatchObject>>();
+  const admitted = modelless(admit);
   /** An answer served: counted for its key. */
   const ok = <T>(key: string, answer: T): T => {
     count(key, '200');
@@ -183,4 +189,8 @@ export function addFileEndpoints(scope: FastifyInstance, admit: Admit, complete:
     if (!key) return reply;
     return ok(key, page(batches.values().filter((b) => b.key === key).map((b) => b.object), req.query as object));
   });
+  return (id, key) => {
+    const found = files.get(id);
+    return found?.key === key ? found.object : undefined;
+  };
 }

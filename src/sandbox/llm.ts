@@ -2,7 +2,8 @@
  * The sandbox's model endpoints, OpenAI- and Anthropic-compatible, so that the gateway's
  * demo and tests need no internet: chat completions, responses (kept, continued, read and
  * deleted), legacy completions and messages (streaming or not, with usage), embeddings,
- * models, token counts, files and batches (of chat completions). Answers are
+ * models, token counts, files and batches (of chat completions), vector stores,
+ * fine-tuning jobs, conversations and containers. Answers are
  * deterministic: the reply echoes the last user message; tokens are counted as words.
  *
  * A key is an access token the sandbox issued at `/login`, or any `sk-sandbox-…` key (the
@@ -15,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from 'typebox';
 import { addFileEndpoints } from './files.ts';
+import { addStoreEndpoints, SandboxObjects } from './stores.ts';
 
 export const sandboxModels = ['sandbox-small', 'sandbox-large', 'sandbox-embed'];
 
@@ -188,6 +190,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return reply;
   });
 
+  /** The vector stores, fine-tuning jobs, conversations and containers keys made (Responses read conversations). */
+  const objects = new SandboxObjects();
   /** Responses kept (unless asked `store: false`), by id, the latest 10,000: readable and continued with the key that made them only. */
   const kept = new Map<string, { key: string; response: object }>();
   const keep = (responseId: string, entry: { key: string; response: object }) => {
@@ -202,11 +206,17 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   app.post('/v1/responses', { preHandler: inject('responses') }, async (req, reply) => {
     const key = await admit(req, reply, false);
     if (!key) return reply;
-    const body = req.body as { model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean; store?: boolean; previous_response_id?: string };
+    const body = req.body as { model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean; store?: boolean; previous_response_id?: string; conversation?: string | { id: string } };
     if (!body || typeof body.model !== 'string' || body.input === undefined) return reply.code(400).send({ error: { message: 'model and input are required', type: 'invalid_request_error' } });
     if (body.previous_response_id !== undefined && kept.get(body.previous_response_id)?.key !== key) {
       count(key, '400');
       return unknownResponse(reply, body.previous_response_id, 'previous_response_id');
+    }
+    // A conversation (its id, or an object with one) must be this key's own.
+    const conversation = typeof body.conversation === 'string' ? body.conversation : body.conversation?.id;
+    if (conversation !== undefined && !objects.owns(conversation, key)) {
+      count(key, '404');
+      return reply.code(404).send({ error: { message: `Conversation with id '${conversation}' not found.`, type: 'invalid_request_error', param: 'conversation', code: null } });
     }
     const messages: Message[] = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : body.input;
     const words = replyTo(messages, body.max_output_tokens ?? 256);
@@ -347,7 +357,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   // so that a gateway's pass-through can be checked byte for byte; /v1/audio/speech answers audio bytes.
   void app.register(async (scope) => {
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
+    const fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
+    addStoreEndpoints(scope, admit, count, objects, fileOf);
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
       handler: async (req, reply) => {

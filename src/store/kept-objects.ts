@@ -3,16 +3,17 @@ import type { KeptKind } from '../domain/kept.ts';
 
 /**
  * Which account made each object an upstream keeps: responses (OpenAI's Responses API
- * stores them unless asked not to), files and batches. A request continuing, reading or
- * naming one (`previous_response_id`, `GET /v1/files/{id}/content`, a batch's
- * `input_file_id`) must reach the same account, whose upstream alone knows it; and only the
- * Roster user who made it may (the account is shared by many). Files and batches keep the
- * object as the upstream last showed it, to list a user's own without asking upstreams
- * (whose lists would show every user of a shared account).
+ * stores them unless asked not to), files, batches, vector stores, fine-tuning jobs,
+ * conversations and containers. A request continuing, reading or naming one
+ * (`previous_response_id`, `GET /v1/files/{id}/content`, a batch's `input_file_id`) must
+ * reach the same account, whose upstream alone knows it; and only the Roster user who made
+ * it may (the account is shared by many). All kinds but responses keep the object as the
+ * upstream last showed it, to list a user's own without asking upstreams (whose lists would
+ * show every user of a shared account).
  *
  * A table of its own (named for its first kind): a routing fact, not a change of any
- * account, so not an event. Responses are forgotten after the upstream's 30 days; files
- * when deleted; batches are kept.
+ * account, so not an event. Responses are forgotten after the upstream's 30 days; the
+ * others when deleted; batches and fine-tuning jobs are kept.
  */
 export const keptObjectsSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS gateway_response_owners (

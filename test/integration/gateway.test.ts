@@ -309,6 +309,73 @@ describe('gateway', () => {
     assert.deepEqual(counted(before, await totals('small')), { requests: 13, failures: 0, input: 6, output: 9, estimated: 0 }, 'files and batches use no tokens; the chats count theirs');
   });
 
+  it('keeps vector stores, fine-tuning jobs, conversations and containers at their accounts, and lists a user\'s own', async () => {
+    await calm();
+    await settled();
+    await served();
+    const before = await totals('small');
+    const doc = await openai.files.create({ file: await toFile(Buffer.from('a note'), 'note.txt'), purpose: 'assistants' }, { query: { model: 'small' } });
+    const maker = await servedBy();
+    // A vector store naming the file is made at the file's account: the file routes it (no model).
+    const store = await openai.vectorStores.create({ name: 'notes', file_ids: [doc.id] });
+    assert.deepEqual([store.object, store.file_counts.total], ['vector_store', 1]);
+    for (let i = 0; i < 3; i++) assert.equal((await openai.vectorStores.retrieve(store.id)).id, store.id);
+    assert.equal((await openai.vectorStores.update(store.id, { name: 'renamed' })).name, 'renamed');
+    // A fine-tuning job sends its model (the pool's upstream model) and runs at its training file's account.
+    const job = await openai.fineTuning.jobs.create({ model: 'small', training_file: doc.id });
+    assert.deepEqual([job.model, job.status], ['sandbox-small', 'validating_files']);
+    const tuned = await openai.fineTuning.jobs.retrieve(job.id);
+    assert.equal(tuned.status, 'succeeded');
+    const container = await openai.containers.create({ name: 'work', file_ids: [doc.id] });
+    assert.equal((await openai.containers.retrieve(container.id)).name, 'work');
+    // A response searching the store goes to its account.
+    for (let i = 0; i < 3; i++) await openai.responses.create({ model: 'small', input: 'find it', tools: [{ type: 'file_search', vector_store_ids: [store.id] }] });
+    assert.deepEqual(await servedBy(), maker, 'every request reached the account that made the file');
+
+    // A conversation made through the second pool (its model in the query, not sent upstream); responses in it reach its account.
+    const conversation = await openai.conversations.create({ metadata: { topic: 'x' } }, { query: { model: 'lean' } });
+    const talker = await servedBy();
+    assert.ok(others.includes(talker[0]!), 'an account of pool gw2');
+    for (let i = 0; i < 3; i++) await openai.responses.create({ model: 'lean', input: 'and then?', conversation: conversation.id });
+    await openai.responses.create({ model: 'lean', input: 'and then?', conversation: { id: conversation.id } });
+    assert.deepEqual(await servedBy(), talker);
+    // A file at another account than the store's is refused, naming the field.
+    const elsewhere = await openai.files.create({ file: await toFile(Buffer.from('more'), 'more.txt'), purpose: 'assistants' }, { query: { model: 'lean' } });
+    await assert.rejects(openai.vectorStores.files.create(store.id, { file_id: elsewhere.id }), (e: unknown) => e instanceof OpenAI.BadRequestError && /file_id: .* another upstream account/.test(e.message));
+    assert.equal((await openai.vectorStores.files.create(store.id, { file_id: doc.id })).vector_store_id, store.id);
+
+    // Lists show one's own as last seen (the store renamed, the job succeeded).
+    assert.deepEqual((await openai.vectorStores.list()).data.map((v) => [v.id, v.name]), [[store.id, 'renamed']]);
+    assert.deepEqual((await openai.fineTuning.jobs.list()).data.map((j) => [j.id, j.status]), [[job.id, 'succeeded']]);
+    assert.deepEqual((await openai.containers.list()).data.map((c) => c.id), [container.id]);
+
+    // Another user: not theirs to read, change, delete, list or name; nothing reaches the upstream.
+    await served();
+    const trudy = await anotherUser('trudy');
+    await assert.rejects(trudy.vectorStores.retrieve(store.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.vectorStores.update(store.id, { name: 'mine' }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.vectorStores.delete(store.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.fineTuning.jobs.retrieve(job.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.fineTuning.jobs.cancel(job.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.conversations.retrieve(conversation.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.responses.create({ model: 'lean', input: 'x', conversation: conversation.id }), (e: unknown) => e instanceof OpenAI.BadRequestError && /conversation: .* not found/.test(e.message));
+    await assert.rejects(trudy.responses.create({ model: 'small', input: 'x', tools: [{ type: 'file_search', vector_store_ids: [store.id] }] }), (e: unknown) => e instanceof OpenAI.BadRequestError && /tools\.0\.vector_store_ids\.0: .* not found/.test(e.message));
+    assert.deepEqual([(await trudy.vectorStores.list()).data, (await trudy.fineTuning.jobs.list()).data, (await trudy.containers.list()).data], [[], [], []]);
+    assert.deepEqual(await servedBy(), []);
+
+    // Deleted: forgotten (the store only, not the file it held).
+    assert.equal((await openai.vectorStores.delete(store.id)).deleted, true);
+    assert.equal(await t.roster.services.gateway.ownerOf(store.id), undefined);
+    assert.notEqual(await t.roster.services.gateway.ownerOf(doc.id), undefined);
+    assert.deepEqual((await openai.vectorStores.list()).data, []);
+    assert.equal((await openai.conversations.delete(conversation.id)).deleted, true);
+    await assert.rejects(openai.conversations.retrieve(conversation.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await settled();
+    // Through the first pool: upload, store made, 3 reads, renamed, job made and read, container made and read, 3 responses, a file added, store deleted (lists are not forwarded).
+    const small = counted(before, await totals('small'));
+    assert.deepEqual([small.requests, small.failures, small.estimated], [15, 0, 0]);
+  });
+
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
     const whole = await anthropic.messages.create({ model: 'small', max_tokens: 100, messages: [{ role: 'user', content: 'hi claude' }] });
     assert.deepEqual(whole.content, [{ type: 'text', text: 'echo: hi claude' }]);
@@ -599,12 +666,18 @@ describe('gateway', () => {
   it('chooses by the pool\'s strategy: least_used sends requests to the account that served fewest today', async () => {
     await calm();
     await served();
-    // One account of gw2 gets ahead today: the other fails (failures are not counted).
+    // What each account of gw2 served today for the model (earlier tests used them unevenly).
+    await settled();
+    const byLogin = new Map((await t.call('GET', '/v1/accounts?pool=gw2&limit=10')).body.items.map((a: { accountId: string; login: string }) => [a.login, a.accountId]));
+    const today = (i: number) => (async () => (await usageRows()).filter((r) => r.account_id === byLogin.get(`gw2-${i}@example.test`) && r.model === 'lean')
+      .reduce((n, r) => n + Number(r.requests) - Number(r.failures), 0))();
+    const lead = Math.max(0, (await today(1)) - (await today(0))) + 4;
+    // One account of gw2 gets ahead by four: the other fails (failures are not counted).
     await behave({ [others[1]!]: { status: 503 } });
-    for (let i = 0; i < 4; i++) await ask('lean');
+    for (let i = 0; i < lead; i++) await ask('lean');
     await calm();
     const before = await served();
-    assert.equal(before[others[0]!], 4);
+    assert.equal(before[others[0]!], lead);
     for (let i = 0; i < 3; i++) await ask('lean');
     const after = await served();
     assert.deepEqual([after[others[0]!] ?? 0, after[others[1]!] ?? 0], [0, 3], 'round robin would have alternated');
@@ -666,8 +739,8 @@ describe('gateway', () => {
     assert.ok(heard.text!.includes(sound.toString('utf8')) && heard.text!.includes('name="language"\r\n\r\nen\r\n'), 'every other part as sent');
 
     // A GET naming its model in the query; the rest of the query stays.
-    const jobs = await fetch(`${t.roster.gatewayUrl}/v1/fine_tuning/jobs?after=j1&model=tiny&limit=2`, { headers: { authorization: `Bearer ${key}` } });
-    assert.deepEqual(await jobs.json(), { method: 'GET', url: '/v1/fine_tuning/jobs?after=j1&model=sandbox-small&limit=2', contentType: null, json: null, text: null });
+    const evals = await fetch(`${t.roster.gatewayUrl}/v1/evals?after=e1&model=tiny&limit=2`, { headers: { authorization: `Bearer ${key}` } });
+    assert.deepEqual(await evals.json(), { method: 'GET', url: '/v1/evals?after=e1&model=sandbox-small&limit=2', contentType: null, json: null, text: null });
 
     // Bytes back (speech) come as bytes.
     const speech = await fetch(`${t.roster.gatewayUrl}/v1/audio/speech`, {
@@ -677,7 +750,7 @@ describe('gateway', () => {
     assert.deepEqual(Buffer.from(await speech.arrayBuffer()), Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(60, 0x55)]));
 
     // Naming no model is the client's mistake, said so.
-    const nameless = await fetch(`${t.roster.gatewayUrl}/v1/fine_tuning/jobs`, { headers: { authorization: `Bearer ${key}` } });
+    const nameless = await fetch(`${t.roster.gatewayUrl}/v1/evals`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(nameless.status, 400);
     assert.match((await nameless.json() as { error: { message: string } }).error.message, /^model: required/);
     assert.equal(Object.values(await served()).reduce((n, k) => n + k, 0), 4, 'four requests reached the upstream');

@@ -29,4 +29,37 @@ describe('kept objects', () => {
     assert.deepEqual(keptReferences(chat), [{ field: 'messages.1.content.1.file.file_id', id: 'file-a' }, { field: 'input.0.content.0.file_id', id: 'file-b' }]);
     assert.deepEqual(keptReferences({ file_id: '', previous_response_id: 3, messages: 'no', input: [null, { content: {} }] }), []);
   });
+
+  it('reads vector stores, fine-tuning jobs, conversations and containers, and their deletions as `<kind>.deleted`; a store\'s file deleted is not the file', () => {
+    for (const [id, kind] of [['vs_1', 'vector_store'], ['ftjob-1', 'fine_tuning.job'], ['conv_1', 'conversation'], ['cntr_1', 'container']]) {
+      const object = { id, object: kind, created_at: 1 };
+      assert.deepEqual(keptIn(object), { kept: [{ id, kind, object }] });
+      assert.deepEqual(keptIn({ id, object: `${kind}.deleted`, deleted: true }), { kept: [], deleted: id });
+    }
+    assert.deepEqual(keptIn({ id: 'file-1', object: 'vector_store.file', vector_store_id: 'vs_1' }), { kept: [] });
+    assert.deepEqual(keptIn({ id: 'file-1', object: 'vector_store.file.deleted', deleted: true }), { kept: [] });
+    assert.deepEqual(keptIn({ id: 'vs_1', object: 'vector_store.deleted' }), { kept: [] }, 'a deletion says deleted: true');
+  });
+
+  it('finds conversations, containers, files and vector stores named in lists, tools and tool resources', () => {
+    assert.deepEqual(keptReferences({ conversation: 'conv_1' }), [{ field: 'conversation', id: 'conv_1' }]);
+    assert.deepEqual(keptReferences({ conversation: { id: 'conv_1' } }), [{ field: 'conversation.id', id: 'conv_1' }]);
+    assert.deepEqual(keptReferences({ name: 's', file_ids: ['file-a', 7, '', 'file-b'] }), [{ field: 'file_ids.0', id: 'file-a' }, { field: 'file_ids.3', id: 'file-b' }]);
+    const responses = {
+      model: 'm', input: 'hi',
+      tools: [
+        { type: 'web_search' },
+        { type: 'file_search', vector_store_ids: ['vs_1'] },
+        { type: 'code_interpreter', container: 'cntr_1' },
+        { type: 'code_interpreter', container: { type: 'auto', file_ids: ['file-c'] } },
+      ],
+    };
+    assert.deepEqual(keptReferences(responses), [
+      { field: 'tools.1.vector_store_ids.0', id: 'vs_1' }, { field: 'tools.2.container', id: 'cntr_1' }, { field: 'tools.3.container.file_ids.0', id: 'file-c' },
+    ]);
+    const resources = { tool_resources: { file_search: { vector_store_ids: ['vs_2'] }, code_interpreter: { file_ids: ['file-d'] }, other: 'x' } };
+    assert.deepEqual(keptReferences(resources), [{ field: 'tool_resources.file_search.vector_store_ids.0', id: 'vs_2' }, { field: 'tool_resources.code_interpreter.file_ids.0', id: 'file-d' }]);
+    assert.deepEqual(keptReferences({ items: [{ type: 'message', role: 'user', content: [{ type: 'input_file', file_id: 'file-e' }] }] }), [{ field: 'items.0.content.0.file_id', id: 'file-e' }]);
+    assert.deepEqual(keptReferences({ tools: 'no', tool_resources: [], vector_store_ids: 'vs_3', conversation: { id: 4 } }), []);
+  });
 });

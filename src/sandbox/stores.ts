@@ -1,0 +1,169 @@
+/**
+ * The sandbox's other objects an upstream keeps per account, as OpenAI's: vector stores
+ * (with their files), fine-tuning jobs, conversations and containers. Each belongs to the
+ * key that made it, as each upstream account sees its own; files they name must be that
+ * key's. Like OpenAI, none but fine-tuning takes a `model`: a gateway must not forward the
+ * model it routes by. A fine-tuning job succeeds when it is first read after its creation.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invalid, latest, modelless, newId, now, page, type Admit, type FileObject, type Kept } from './files.ts';
+
+type Body = Record<string, unknown>;
+type Made = { object: Body } | { refused: string; param: string };
+
+/** A collection: its path, its objects' `object`, what its 404 calls one, how one is made from a request's body. */
+interface Collection {
+  path: string;
+  kind: string;
+  what: string;
+  make(body: Body, key: string): Made;
+  /** Whether one can be deleted (a fine-tuning job cannot). */
+  deletable: boolean;
+}
+
+/** The keys' objects of every collection, by id: the Responses route reads conversations. */
+export class SandboxObjects {
+  readonly kept = latest<Kept<Body>>();
+
+  /** Whether a key made the object of this id. */
+  owns(id: string, key: string): boolean {
+    return this.kept.get(id)?.key === key;
+  }
+}
+
+const refused = (what: string, param: string): Made => ({ refused: `No such ${what}`, param });
+
+/**
+ * Adds the vector stores, fine-tuning jobs, conversations and containers routes to a sandbox
+ * scope; `fileOf` answers a key's own file.
+ *
+ * @example
+ * addStoreEndpoints(scope, admit, count, objects, fileOf);
+ */
+export function addStoreEndpoints(
+  scope: FastifyInstance, admit: Admit, count: (key: string, outcome: string) => void, objects: SandboxObjects,
+  fileOf: (id: string, key: string) => FileObject | undefined,
+) {
+  const admitted = modelless(admit);
+  /** The files a body's `file_ids` names, all the key's own; undefined when one is not. */
+  const filesOf = (ids: unknown, key: string): FileObject[] | undefined => {
+    const list = Array.isArray(ids) ? ids : [];
+    const found = list.map((id) => (typeof id === 'string' ? fileOf(id, key) : undefined));
+    return found.every((f) => f !== undefined) ? found as FileObject[] : undefined;
+  };
+  const metadata = (body: Body) => (typeof body.metadata === 'object' && body.metadata !== null ? body.metadata : {});
+  const collections: Collection[] = [
+    {
+      path: '/v1/vector_stores', kind: 'vector_store', what: 'vector store', deletable: true,
+      make: (body, key) => {
+        const files = filesOf(body.file_ids, key);
+        if (!files) return refused('File object', 'file_ids');
+        return {
+          object: {
+            id: newId('vs_'), object: 'vector_store', created_at: now(), name: typeof body.name === 'string' ? body.name : null, usage_bytes: files.reduce((n, f) => n + f.bytes, 0),
+            file_counts: { in_progress: 0, completed: files.length, failed: 0, cancelled: 0, total: files.length }, status: 'completed',
+            expires_after: null, expires_at: null, last_active_at: now(), metadata: metadata(body),
+          },
+        };
+      },
+    },
+    {
+      path: '/v1/fine_tuning/jobs', kind: 'fine_tuning.job', what: 'fine-tuning job', deletable: false,
+      make: (body, key) => {
+        if (typeof body.model !== 'string') return { refused: 'model is required', param: 'model' };
+        if (typeof body.training_file !== 'string' || !fileOf(body.training_file, key)) return refused('File object', 'training_file');
+        return {
+          object: {
+            id: newId('ftjob-'), object: 'fine_tuning.job', model: body.model, created_at: now(), finished_at: null, fine_tuned_model: null, organization_id: 'org-sandbox',
+            result_files: [], status: 'validating_files', validation_file: body.validation_file ?? null, training_file: body.training_file,
+            hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' }, trained_tokens: null, error: null, seed: 0, metadata: metadata(body),
+          },
+        };
+      },
+    },
+    { path: '/v1/conversations', kind: 'conversation', what: 'conversation', deletable: true, make: (body) => ({ object: { id: newId('conv_'), object: 'conversation', created_at: now(), metadata: metadata(body) } }) },
+    {
+      path: '/v1/containers', kind: 'container', what: 'container', deletable: true,
+      make: (body, key) => (filesOf(body.file_ids, key)
+        ? { object: { id: newId('cntr_'), object: 'container', created_at: now(), name: body.name ?? null, status: 'running' } }
+        : refused('File object', 'file_ids')),
+    },
+  ];
+  /** A key's own object of a path's id; undefined (answered 404) when there is none. */
+  const own = async (req: FastifyRequest, reply: FastifyReply, what: string) => {
+    const key = await admitted(req, reply);
+    if (!key) return undefined;
+    const { id } = req.params as { id: string };
+    const found = objects.kept.get(id);
+    if (found?.key === key) return { key, found };
+    await invalid(reply, 404, `No such ${what}: ${id}`);
+    return undefined;
+  };
+  const ok = <T>(key: string, answer: T): T => {
+    count(key, '200');
+    return answer;
+  };
+
+  for (const c of collections) {
+    scope.post(c.path, async (req, reply) => {
+      const key = await admitted(req, reply);
+      if (!key) return reply;
+      const body = (req.body ?? {}) as Body;
+      if (c.kind !== 'fine_tuning.job' && body.model !== undefined) return invalid(reply, 400, 'Unrecognized request argument supplied: model', 'model');
+      const made = c.make(body, key);
+      if ('refused' in made) return invalid(reply, 400, made.refused, made.param);
+      objects.kept.set(made.object.id as string, { key, object: made.object });
+      return ok(key, made.object);
+    });
+    scope.get(c.path, async (req, reply) => {
+      const key = await admitted(req, reply);
+      if (!key) return reply;
+      return ok(key, page(objects.kept.values().filter((o) => o.key === key && o.object.object === c.kind).map((o) => o.object as Body & { id: string; created_at: number }), req.query as object));
+    });
+    scope.get(`${c.path}/:id`, async (req, reply) => {
+      const mine = await own(req, reply, c.what);
+      if (!mine) return reply;
+      // A fine-tuning job succeeds on its first read.
+      const job = mine.found.object;
+      if (c.kind === 'fine_tuning.job' && job.status === 'validating_files') {
+        Object.assign(job, { status: 'succeeded', finished_at: now(), trained_tokens: 42, fine_tuned_model: `ft:${String(job.model)}:sandbox::${String(job.id).slice(-8)}` });
+      }
+      return ok(mine.key, job);
+    });
+    scope.post(`${c.path}/:id`, async (req, reply) => {
+      const mine = await own(req, reply, c.what);
+      if (!mine) return reply;
+      const body = (req.body ?? {}) as Body;
+      if (body.name !== undefined) mine.found.object.name = body.name;
+      if (body.metadata !== undefined) mine.found.object.metadata = body.metadata;
+      return ok(mine.key, mine.found.object);
+    });
+    if (c.deletable) {
+      scope.delete(`${c.path}/:id`, async (req, reply) => {
+        const mine = await own(req, reply, c.what);
+        if (!mine) return reply;
+        objects.kept.delete(mine.found.object.id as string);
+        return ok(mine.key, { id: mine.found.object.id, object: `${String(mine.found.object.object)}.deleted`, deleted: true });
+      });
+    }
+  }
+  scope.post('/v1/fine_tuning/jobs/:id/cancel', async (req, reply) => {
+    const mine = await own(req, reply, 'fine-tuning job');
+    if (!mine) return reply;
+    if (mine.found.object.status === 'validating_files') Object.assign(mine.found.object, { status: 'cancelled', finished_at: now() });
+    return ok(mine.key, mine.found.object);
+  });
+  // A vector store's files: each the key's own.
+  scope.post('/v1/vector_stores/:id/files', async (req, reply) => {
+    const mine = await own(req, reply, 'vector store');
+    if (!mine) return reply;
+    const fileId = ((req.body ?? {}) as Body).file_id;
+    const file = typeof fileId === 'string' ? fileOf(fileId, mine.key) : undefined;
+    if (!file) return invalid(reply, 400, `No such File object: ${String(fileId)}`, 'file_id');
+    const store = mine.found.object as { id: string; usage_bytes: number; file_counts: { completed: number; total: number } };
+    store.usage_bytes += file.bytes;
+    store.file_counts.completed++;
+    store.file_counts.total++;
+    return ok(mine.key, { id: file.id, object: 'vector_store.file', created_at: now(), vector_store_id: store.id, status: 'completed', usage_bytes: file.bytes, last_error: null });
+  });
+}
