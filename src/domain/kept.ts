@@ -7,7 +7,8 @@
 
 /** What an upstream keeps (its answers' `object`). */
 const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container'] as const;
-export type KeptKind = typeof kinds[number];
+/** Those, and a fine-tuned model (which a succeeded job shows, at its account). */
+export type KeptKind = typeof kinds[number] | 'fine_tuned_model';
 
 /** An object an answer shows: its id, kind, and but for responses the object itself (to list them). */
 export interface KeptObject {
@@ -22,12 +23,19 @@ export interface KeptAnswer {
   deleted?: string;
 }
 
+/** What an object of a kind shows it made: a batch its output and error files, a fine-tuning job its model. */
+const madeBy: Partial<Record<KeptKind, { fields: string[]; kind: KeptKind }>> = {
+  batch: { fields: ['output_file_id', 'error_file_id'], kind: 'file' },
+  'fine_tuning.job': { fields: ['fine_tuned_model'], kind: 'fine_tuned_model' },
+};
+
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /**
  * The kept objects an upstream's JSON answer shows: one of the kinds above (a batch also
- * shows the files it wrote), or the deletion of one (`object` its kind, or its kind and
- * `.deleted`, as a vector store's deletion answers).
+ * shows the files it wrote, a succeeded fine-tuning job its model), or the deletion of one
+ * (`object` its kind, or its kind and `.deleted`, as a vector store's deletion answers; a
+ * fine-tuned model's, `model`).
  *
  * @example
  * keptIn({ id: 'batch_1', object: 'batch', status: 'completed', output_file_id: 'file-2', error_file_id: null })
@@ -38,12 +46,14 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   const id = textOf(answer.id);
   const shown = textOf(answer.object);
   const deleted = answer.deleted === true;
-  const kind = kinds.find((k) => k === (deleted ? shown?.replace(/\.deleted$/, '') : shown));
+  // A fine-tuned model's deletion shows a model.
+  const kind = kinds.find((k) => k === (deleted ? shown?.replace(/\.deleted$/, '') : shown)) ?? (deleted && shown === 'model' ? 'fine_tuned_model' : undefined);
   if (!id || !kind) return { kept: [] };
   if (deleted) return { kept: [], deleted: id };
   if (kind === 'response') return { kept: [{ id, kind }] };
-  const written = kind === 'batch' ? [textOf(answer.output_file_id), textOf(answer.error_file_id)].filter((f) => f !== undefined) : [];
-  return { kept: [{ id, kind, object: answer }, ...written.map((f) => ({ id: f, kind: 'file' as const }))] };
+  const made = madeBy[kind];
+  const written = (made?.fields ?? []).map((f) => textOf(answer[f])).filter((m) => m !== undefined).map((m) => ({ id: m, kind: made!.kind }));
+  return { kept: [{ id, kind, object: answer }, ...written] };
 }
 
 /** A kept object a request names, and where (a field's path, for the error that names it). */

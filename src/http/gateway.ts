@@ -166,24 +166,46 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     return { owner: pinned?.owner };
   }
 
+  /**
+   * The route a model names; or, for a model a fine-tuning job of the caller's made, the
+   * route of the job and the account whose upstream holds the model (none for another
+   * user's, as unknown as one never made).
+   */
+  async function routeOf(asked: string, caller: KeyCaller): Promise<{ route?: ResolvedRoute; tuned?: KeptOwner }> {
+    try {
+      return { route: s.gateway.route(asked) };
+    } catch {
+      const tuned = await s.gateway.ownerOf(asked).catch(() => undefined);
+      if (tuned?.userId !== caller.user.userId) return {};
+      try {
+        return { route: s.gateway.route(tuned.model), tuned };
+      } catch {
+        return {};
+      }
+    }
+  }
+
   async function tryAccounts(req: FastifyRequest, reply: FastifyReply, dialect: Dialect, out: Outgoing, caller: KeyCaller, traceparent: string | undefined, seen: Seen): Promise<FastifyReply> {
     // A request naming an object the upstream keeps (a response, a file, a vector store…) goes to the account that made it, and no other.
     const { owner, refused } = out.refers?.length ? await pinOf(out.refers, caller) : {};
     if (refused) return sendError(reply, dialect, 400, 'invalid_request_error', refused);
     const asked = out.asked ?? owner?.model;
     if (asked === undefined) return sendError(reply, dialect, 400, 'invalid_request_error', 'model: required (in the JSON body, a multipart form field or ?model=)');
-    let route: ResolvedRoute;
-    try {
-      route = s.gateway.route(asked);
-    } catch {
-      return sendError(reply, dialect, 404, 'not_found_error', `model ${asked.slice(0, 200)} is not served here`);
-    }
+    const { route: found, tuned } = await routeOf(asked, caller);
+    if (!found) return sendError(reply, dialect, 404, 'not_found_error', `model ${asked.slice(0, 200)} is not served here`);
+    let route = found;
     seen.model = route.model;
     if (caller.scopes.models !== null && !caller.scopes.models.includes(route.model)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use model ${route.model}`);
     if (caller.scopes.pools !== null) route = { ...route, pools: route.pools.filter((p) => caller.scopes.pools!.includes(p.poolId)) };
-    if (owner) {
-      if (caller.scopes.pools !== null && !caller.scopes.pools.includes(owner.poolId)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use pool ${owner.poolId}`);
-      route = { ...route, pools: [{ poolId: owner.poolId, weight: 1, priority: 0, upstreamModel: upstreamModelAt(route, owner.poolId) }] };
+    if (owner && tuned && owner.accountId !== tuned.accountId) {
+      return sendError(reply, dialect, 400, 'invalid_request_error', `model: ${asked.slice(0, 200)} is kept at another upstream account than the objects the request names`);
+    }
+    const at = tuned ?? owner;
+    if (at) {
+      if (caller.scopes.pools !== null && !caller.scopes.pools.includes(at.poolId)) return sendError(reply, dialect, 403, 'permission_error', `the key may not use pool ${at.poolId}`);
+      // A fine-tuned model goes upstream by its own name.
+      const upstreamModel = tuned ? asked : upstreamModelAt(route, at.poolId);
+      route = { ...route, upstreamModel, pools: [{ poolId: at.poolId, weight: 1, priority: 0, upstreamModel }] };
     }
     const { streaming, clientWantsUsage, endMarked } = out;
     // The body as most tries send it (a pool may name its own upstream model).
@@ -205,7 +227,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     let spent = 0;
     try {
       for (let attempt = 0; attempt <= s.gateway.settings.retries; attempt++) {
-        const chosen = await s.gateway.choose(route, tried, undefined, owner?.accountId);
+        const chosen = await s.gateway.choose(route, tried, undefined, at?.accountId);
         if (!('accountId' in chosen)) {
           if (chosen.retryAfterMs !== undefined) {
             const why = chosen.dailyLimit ? 'every account for this model has reached its daily limit' : 'every account for this model is cooling down';
@@ -406,19 +428,13 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const data = ids.map((id) => modelInfo(id, dialect));
     return dialect === 'anthropic' ? { data, has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null } : { object: 'list', data };
   });
-  app.get('/v1/models/:model', async (req, reply) => {
+  app.get('/v1/models/:id', async (req, reply) => {
     const dialect = dialectOf(req);
     const caller = await authenticate(req, reply, dialect);
     if (!caller) return reply;
-    const asked = (req.params as { model: string }).model;
-    const allowed = (() => {
-      try {
-        const { model } = s.gateway.route(asked);
-        return caller.scopes.models === null || caller.scopes.models.includes(model);
-      } catch {
-        return false;
-      }
-    })();
+    const asked = (req.params as { id: string }).id;
+    const { route } = await routeOf(asked, caller);
+    const allowed = route !== undefined && (caller.scopes.models === null || caller.scopes.models.includes(route.model));
     return allowed ? modelInfo(asked, dialect) : sendError(reply, dialect, 404, 'not_found_error', `model ${asked.slice(0, 200)} is not served here`);
   });
   // Any other path and method: forwarded unchanged (query and body too, whatever its type) to
@@ -443,6 +459,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.route({ method: ['GET', 'DELETE'], url: '/v1/files/:id', handler: kept('file', true) });
   app.get('/v1/files/:id/content', kept('file', false));
   app.get('/v1/batches/:id', kept('batch', true));
+  // A fine-tuned model is deleted at the account whose job made it.
+  app.delete('/v1/models/:id', kept('fine-tuned model', false));
   app.post('/v1/batches/:id/cancel', kept('batch', false));
   // A file is uploaded through an account of the route a model names (a form field or ?model=, not sent upstream).
   app.post('/v1/files', async (req, reply) => {

@@ -165,11 +165,20 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return { object: 'list', data: sandboxModels.map((m) => ({ id: m, object: 'model', created: 1_700_000_000, owned_by: 'sandbox' })) };
   });
 
+  /** The vector stores, fine-tuning jobs, conversations and containers keys made (Responses read conversations). */
+  const objects = new SandboxObjects();
+  /** OpenAI's answer to a model the key may not use (another key's fine-tuned model). */
+  const unknownModel = (reply: FastifyReply, key: string, model: string) => {
+    count(key, '404');
+    return reply.code(404).send({ error: { message: `The model '${model}' does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' } });
+  };
+
   app.post('/v1/chat/completions', { preHandler: inject('chat') }, async (req, reply) => {
     const key = await admit(req, reply, false);
     if (!key) return reply;
     const body = req.body as { model: string; messages: Message[]; stream?: boolean; stream_options?: { include_usage?: boolean }; max_tokens?: number; max_completion_tokens?: number };
     if (!body || !Array.isArray(body.messages) || typeof body.model !== 'string') return reply.code(400).send({ error: { message: 'model and messages are required', type: 'invalid_request_error' } });
+    if (!objects.mayUse(body.model, key)) return unknownModel(reply, key, body.model);
     const { words, usage, completion } = chatAnswer(body);
     const { id: completionId, created } = completion;
     if (!body.stream) {
@@ -190,8 +199,6 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return reply;
   });
 
-  /** The vector stores, fine-tuning jobs, conversations and containers keys made (Responses read conversations). */
-  const objects = new SandboxObjects();
   /** Responses kept (unless asked `store: false`), by id, the latest 10,000: readable and continued with the key that made them only. */
   const kept = new Map<string, { key: string; response: object }>();
   const keep = (responseId: string, entry: { key: string; response: object }) => {
@@ -208,6 +215,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     if (!key) return reply;
     const body = req.body as { model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean; store?: boolean; previous_response_id?: string; conversation?: string | { id: string } };
     if (!body || typeof body.model !== 'string' || body.input === undefined) return reply.code(400).send({ error: { message: 'model and input are required', type: 'invalid_request_error' } });
+    if (!objects.mayUse(body.model, key)) return unknownModel(reply, key, body.model);
     if (body.previous_response_id !== undefined && kept.get(body.previous_response_id)?.key !== key) {
       count(key, '400');
       return unknownResponse(reply, body.previous_response_id, 'previous_response_id');

@@ -3,7 +3,8 @@
  * (with their files), fine-tuning jobs, conversations and containers. Each belongs to the
  * key that made it, as each upstream account sees its own; files they name must be that
  * key's. Like OpenAI, none but fine-tuning takes a `model`: a gateway must not forward the
- * model it routes by. A fine-tuning job succeeds when it is first read after its creation.
+ * model it routes by. A fine-tuning job succeeds when it is first read after its creation;
+ * its model then answers the key that made it only (and is deleted by it).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalid, latest, modelless, newId, now, page, type Admit, type FileObject, type Kept } from './files.ts';
@@ -24,10 +25,17 @@ interface Collection {
 /** The keys' objects of every collection, by id: the Responses route reads conversations. */
 export class SandboxObjects {
   readonly kept = latest<Kept<Body>>();
+  /** Fine-tuned models, and the key whose job made each (the only one that may use it). */
+  readonly tuned = new Map<string, string>();
 
   /** Whether a key made the object of this id. */
   owns(id: string, key: string): boolean {
     return this.kept.get(id)?.key === key;
+  }
+
+  /** Whether a key may use a model: any but a fine-tuned one (`ft:…`) another key's job made. */
+  mayUse(model: string, key: string): boolean {
+    return !model.startsWith('ft:') || this.tuned.get(model) === key;
   }
 }
 
@@ -127,6 +135,7 @@ export function addStoreEndpoints(
       const job = mine.found.object;
       if (c.kind === 'fine_tuning.job' && job.status === 'validating_files') {
         Object.assign(job, { status: 'succeeded', finished_at: now(), trained_tokens: 42, fine_tuned_model: `ft:${String(job.model)}:sandbox::${String(job.id).slice(-8)}` });
+        objects.tuned.set(job.fine_tuned_model as string, mine.key);
       }
       return ok(mine.key, job);
     });
@@ -152,6 +161,15 @@ export function addStoreEndpoints(
     if (!mine) return reply;
     if (mine.found.object.status === 'validating_files') Object.assign(mine.found.object, { status: 'cancelled', finished_at: now() });
     return ok(mine.key, mine.found.object);
+  });
+  // A fine-tuned model is deleted by the key whose job made it.
+  scope.delete('/v1/models/:id', async (req, reply) => {
+    const key = await admitted(req, reply);
+    if (!key) return reply;
+    const { id } = req.params as { id: string };
+    if (objects.tuned.get(id) !== key) return invalid(reply, 404, `The model '${id}' does not exist`, 'model');
+    objects.tuned.delete(id);
+    return ok(key, { id, object: 'model', deleted: true });
   });
   // A vector store's files: each the key's own.
   scope.post('/v1/vector_stores/:id/files', async (req, reply) => {

@@ -309,7 +309,7 @@ describe('gateway', () => {
     assert.deepEqual(counted(before, await totals('small')), { requests: 13, failures: 0, input: 6, output: 9, estimated: 0 }, 'files and batches use no tokens; the chats count theirs');
   });
 
-  it('keeps vector stores, fine-tuning jobs, conversations and containers at their accounts, and lists a user\'s own', async () => {
+  it('keeps vector stores, fine-tuning jobs and their models, conversations and containers at their accounts, and lists a user\'s own', async () => {
     await calm();
     await settled();
     await served();
@@ -326,6 +326,10 @@ describe('gateway', () => {
     assert.deepEqual([job.model, job.status], ['sandbox-small', 'validating_files']);
     const tuned = await openai.fineTuning.jobs.retrieve(job.id);
     assert.equal(tuned.status, 'succeeded');
+    // Its model answers at the job's account only (the sandbox, as OpenAI, knows it nowhere else), sent by its own name.
+    const tunedModel = tuned.fine_tuned_model!;
+    assert.equal((await openai.models.retrieve(tunedModel)).id, tunedModel);
+    for (let i = 0; i < 3; i++) assert.equal((await openai.chat.completions.create({ model: tunedModel, messages: [{ role: 'user', content: 'tuned?' }] })).model, tunedModel);
     const container = await openai.containers.create({ name: 'work', file_ids: [doc.id] });
     assert.equal((await openai.containers.retrieve(container.id)).name, 'work');
     // A response searching the store goes to its account.
@@ -357,6 +361,9 @@ describe('gateway', () => {
     await assert.rejects(trudy.vectorStores.delete(store.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(trudy.fineTuning.jobs.retrieve(job.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(trudy.fineTuning.jobs.cancel(job.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.chat.completions.create({ model: tunedModel, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.models.retrieve(tunedModel), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(trudy.models.delete(tunedModel), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(trudy.conversations.retrieve(conversation.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(trudy.responses.create({ model: 'lean', input: 'x', conversation: conversation.id }), (e: unknown) => e instanceof OpenAI.BadRequestError && /conversation: .* not found/.test(e.message));
     await assert.rejects(trudy.responses.create({ model: 'small', input: 'x', tools: [{ type: 'file_search', vector_store_ids: [store.id] }] }), (e: unknown) => e instanceof OpenAI.BadRequestError && /tools\.0\.vector_store_ids\.0: .* not found/.test(e.message));
@@ -369,11 +376,14 @@ describe('gateway', () => {
     assert.notEqual(await t.roster.services.gateway.ownerOf(doc.id), undefined);
     assert.deepEqual((await openai.vectorStores.list()).data, []);
     assert.equal((await openai.conversations.delete(conversation.id)).deleted, true);
+    assert.equal((await openai.models.delete(tunedModel)).deleted, true);
+    await assert.rejects(openai.chat.completions.create({ model: tunedModel, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(openai.conversations.retrieve(conversation.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await settled();
-    // Through the first pool: upload, store made, 3 reads, renamed, job made and read, container made and read, 3 responses, a file added, store deleted (lists are not forwarded).
+    // Through the first pool: upload, store made, 3 reads, renamed, job made and read, 3 chats with its model, container made and read,
+    // 3 responses, a file added, store deleted, model deleted (lists are not forwarded).
     const small = counted(before, await totals('small'));
-    assert.deepEqual([small.requests, small.failures, small.estimated], [15, 0, 0]);
+    assert.deepEqual([small.requests, small.failures, small.estimated], [19, 0, 0]);
   });
 
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {

@@ -30,12 +30,16 @@ describe('kept objects', () => {
     assert.deepEqual(keptReferences({ file_id: '', previous_response_id: 3, messages: 'no', input: [null, { content: {} }] }), []);
   });
 
-  it('reads vector stores, fine-tuning jobs, conversations and containers, and their deletions as `<kind>.deleted`; a store\'s file deleted is not the file', () => {
+  it('reads vector stores, fine-tuning jobs (and the model one made), conversations and containers, and their deletions as `<kind>.deleted`; a store\'s file deleted is not the file', () => {
     for (const [id, kind] of [['vs_1', 'vector_store'], ['ftjob-1', 'fine_tuning.job'], ['conv_1', 'conversation'], ['cntr_1', 'container']]) {
       const object = { id, object: kind, created_at: 1 };
       assert.deepEqual(keptIn(object), { kept: [{ id, kind, object }] });
       assert.deepEqual(keptIn({ id, object: `${kind}.deleted`, deleted: true }), { kept: [], deleted: id });
     }
+    const succeeded = { id: 'ftjob-2', object: 'fine_tuning.job', status: 'succeeded', fine_tuned_model: 'ft:m:org::2' };
+    assert.deepEqual(keptIn(succeeded), { kept: [{ id: 'ftjob-2', kind: 'fine_tuning.job', object: succeeded }, { id: 'ft:m:org::2', kind: 'fine_tuned_model' }] });
+    assert.deepEqual(keptIn({ id: 'ft:m:org::2', object: 'model', deleted: true }), { kept: [], deleted: 'ft:m:org::2' });
+    assert.deepEqual(keptIn({ id: 'm', object: 'model' }), { kept: [] }, 'a model shown is not kept');
     assert.deepEqual(keptIn({ id: 'file-1', object: 'vector_store.file', vector_store_id: 'vs_1' }), { kept: [] });
     assert.deepEqual(keptIn({ id: 'file-1', object: 'vector_store.file.deleted', deleted: true }), { kept: [] });
     assert.deepEqual(keptIn({ id: 'vs_1', object: 'vector_store.deleted' }), { kept: [] }, 'a deletion says deleted: true');
