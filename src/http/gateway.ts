@@ -284,8 +284,19 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             await failedTry(String(res.statusCode), res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
             continue;
           }
-          reply.headers(s.upstreams.downstream(res.headers));
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+          // A whole answer is read before its first byte goes to the client: one cut short is a connection error, and another account is tried.
+          let text: string | undefined;
+          if (!streamed && textual(res)) {
+            try {
+              text = await res.body.text();
+            } catch {
+              if (gone.aborted) return clientGone(reply, dialect, tryOutcome, seen);
+              await failedTry('connection_error', 'server_error');
+              continue;
+            }
+          }
+          reply.headers(s.upstreams.downstream(res.headers));
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
           const keep = out.keeps && res.statusCode < 300
@@ -293,10 +304,12 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             : undefined;
           // An object its upstream no longer knows (deleted there, expired) is forgotten before the client hears so.
           if (out.names !== undefined && res.statusCode === 404) await s.gateway.forget(out.names).catch(() => undefined);
-          const usage = streamed
+          const sent = streamed
             ? await pipeStream(reply, res, dialect, new SseUsage(dialect, clientWantsUsage, endMarked), gone, keep)
-            : textual(res) ? await sendWhole(reply, res, out.free === true, s.upstreams.secretOf(target, chosen.credentials), keep)
+            : text !== undefined ? await sendWhole(reply, res, text, s.upstreams.secretOf(target, chosen.credentials), keep)
             : await sendBytes(reply, res);
+          // Counting tokens, or reading or managing a kept object (a response read again as a stream too), uses none.
+          const usage = out.free ? { ...sent, input: 0, output: 0, estimated: false } : sent;
           // A stream the client left is not the account's failure; what was read of it is counted.
           if (gone.aborted) usage.failed = false;
           seen.outcome = gone.aborted ? 'client_closed' : usage.failed ? 'failed_mid_stream' : String(res.statusCode);
@@ -341,9 +354,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     return spend;
   }
 
-  /** A whole JSON answer, as the upstream gave it; its usage read. */
-  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, free: boolean, secret: string | undefined, keep?: (answer: Record<string, unknown>) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
-    let text = await res.body.text();
+  /** A whole JSON answer (its text read), as the upstream gave it; its usage read. */
+  async function sendWhole(reply: FastifyReply, res: Dispatcher.ResponseData, whole: string, secret: string | undefined, keep?: (answer: Record<string, unknown>) => Promise<unknown>): Promise<TokenUsage & { failed: boolean }> {
+    let text = whole;
     // An upstream's error may quote the credential it was sent; the client never sees it.
     if (res.statusCode >= 400 && secret) text = text.replaceAll(secret, '[account credential]');
     let json: Record<string, unknown> | undefined;
@@ -360,8 +373,6 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     if (keep && json !== null && typeof json === 'object') await keep(json);
     reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
     await reply.send(text);
-    // Counting tokens, or reading a kept response, uses none.
-    if (free) return { input: 0, output: 0, estimated: false, failed: false };
     return { input: known ? input : estimateTokens(text), output: known ? output ?? 0 : 0, estimated: !known && res.statusCode < 400, failed: false };
   }
 

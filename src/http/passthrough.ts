@@ -19,6 +19,7 @@ export interface Outgoing {
   contentType: string | undefined;
   /** The most output tokens it may use, for a budget's reservation (its input is estimated from a text body). */
   maxOutput: number;
+  /** Whether the answer may be a stream, passed on as it comes: a JSON body's `"stream": true`, or `?stream=true` (a kept response read again as one). */
   streaming: boolean;
   /** Whether a usage chunk the upstream streams goes on to the client (not when the gateway asked for it alone). */
   clientWantsUsage: boolean;
@@ -55,7 +56,7 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
   const unchanged = named ? undefined : body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return {
     // The gateway asks nothing of a pass-through stream: all it carries goes to the client.
-    method: method as Dispatcher.HttpMethod, contentType, streaming: named?.streaming ?? false, clientWantsUsage: true, endMarked: false, maxOutput: 0,
+    method: method as Dispatcher.HttpMethod, contentType, streaming: named?.streaming === true || query.get('stream') === 'true', clientWantsUsage: true, endMarked: false, maxOutput: 0,
     asked: named?.model ?? query.get('model') ?? undefined,
     refers: body !== undefined && !Buffer.isBuffer(body) && typeof body === 'object' && body !== null ? keptReferences(body as Record<string, unknown>) : [],
     body: (m) => (named ? named.with(m) : unchanged),

@@ -1,9 +1,9 @@
 /**
  * The sandbox's model endpoints, OpenAI- and Anthropic-compatible, so that the gateway's
- * demo and tests need no internet: chat completions, responses (kept, continued, read and
- * deleted), legacy completions and messages (streaming or not, with usage), embeddings,
- * models, token counts, files and batches (of chat completions), vector stores,
- * fine-tuning jobs, conversations and containers. Answers are
+ * demo and tests need no internet: chat completions, responses (kept, continued, read
+ * whole or as a stream, and deleted), legacy completions and messages (streaming or not,
+ * with usage), embeddings, models, token counts, files and batches (of chat completions),
+ * vector stores, fine-tuning jobs, conversations and containers. Answers are
  * deterministic: the reply echoes the last user message; tokens are counted as words.
  *
  * A key is an access token the sandbox issued at `/login`, or any `sk-sandbox-…` key (the
@@ -32,13 +32,15 @@ export interface KeyBehaviour {
   latencyMs?: number;
   /** The key is refused (401), the answer quoting it masked, as OpenAI's does. */
   refuse?: boolean;
+  /** Whole (not streamed) answers are cut: their headers and the body's first bytes are sent, then the connection is. */
+  cutBody?: boolean;
 }
 
 const LlmBody = Type.Object({
   keys: Type.Record(Type.String(), Type.Object({
     rpm: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
-    refuse: Type.Optional(Type.Boolean()),
+    refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false })),
   reset: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
@@ -127,6 +129,16 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       }
       current.count++;
     }
+    const streamed = (req.body as { stream?: unknown } | undefined)?.stream === true || (req.query as { stream?: string }).stream === 'true';
+    if (b.cutBody && !streamed) {
+      count(key, 'cut');
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      reply.raw.write('{"id":"cut short');
+      await sleep(20);
+      reply.raw.destroy();
+      return undefined;
+    }
     if (b.status) {
       count(key, String(b.status));
       await reply.code(b.status).send(anthropic ? { type: 'error', error: { type: 'api_error', message: 'injected failure' } } : { error: { message: 'injected failure', type: 'server_error' } });
@@ -200,8 +212,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   });
 
   /** Responses kept (unless asked `store: false`), by id, the latest 10,000: readable and continued with the key that made them only. */
-  const kept = new Map<string, { key: string; response: object }>();
-  const keep = (responseId: string, entry: { key: string; response: object }) => {
+  const kept = new Map<string, { key: string; response: object; events: string[] }>();
+  const keep = (responseId: string, entry: { key: string; response: object; events: string[] }) => {
     kept.set(responseId, entry);
     if (kept.size > 10_000) kept.delete(kept.keys().next().value!);
   };
@@ -243,11 +255,6 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     });
     const text = words.join(' ');
     const completed = response('completed', text, { usage });
-    if (body.store !== false) keep(responseId, { key, response: completed });
-    if (!body.stream) {
-      served(key, usage.input_tokens, usage.output_tokens);
-      return completed;
-    }
     let sequence = 0;
     const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
     const part = { output_index: 0, content_index: 0, item_id: itemId };
@@ -261,6 +268,12 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       event('response.output_item.done', { output_index: 0, item: { type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] } }),
       event('response.completed', { response: completed }),
     ];
+    // Kept with its events, which a read with ?stream=true replays.
+    if (body.store !== false) keep(responseId, { key, response: completed, events: chunks });
+    if (!body.stream) {
+      served(key, usage.input_tokens, usage.output_tokens);
+      return completed;
+    }
     const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
     if (whole) served(key, usage.input_tokens, usage.output_tokens);
     else count(key, 'cut');
@@ -272,8 +285,12 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     if (!key) return reply;
     const found = kept.get((req.params as { id: string }).id);
     if (found?.key !== key) return unknownResponse(reply, (req.params as { id: string }).id);
+    const { stream: streamed, starting_after: after } = req.query as { stream?: string; starting_after?: string };
     count(key, '200');
-    return found.response;
+    if (streamed !== 'true') return found.response;
+    // Its events again, those after `starting_after` (a sequence number).
+    await stream(reply, found.events.slice(after === undefined ? 0 : Number(after) + 1), behaviours.get(key)?.failAfterChunks);
+    return reply;
   });
   app.delete('/v1/responses/:id', async (req, reply) => {
     const key = await admit(req, reply, false);

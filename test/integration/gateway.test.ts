@@ -196,8 +196,12 @@ describe('gateway', () => {
     await settled();
     const beforeRead = await totals('small');
     assert.equal((await openai.responses.retrieve(streamedId)).output_text, 'echo: streamed answer');
+    // Read again as a stream: its events after `starting_after`, passed on as they come.
+    const replayed: string[] = [];
+    for await (const event of await openai.responses.retrieve(streamedId, { stream: true, starting_after: 0 })) replayed.push(event.type);
+    assert.deepEqual([replayed[0], replayed.at(-1)], ['response.output_item.added', 'response.completed']);
     await settled();
-    assert.deepEqual(counted(beforeRead, await totals('small')), { requests: 1, failures: 0, input: 0, output: 0, estimated: 0 }, 'reading a response uses no tokens');
+    assert.deepEqual(counted(beforeRead, await totals('small')), { requests: 2, failures: 0, input: 0, output: 0, estimated: 0 }, 'reading a response uses no tokens');
     assert.deepEqual(await servedBy(), makers, 'every request reached the account that made the first');
     // Another user, whose key shares the pool: the response is not theirs to read or continue, and nothing reaches the upstream.
     const eve = await anotherUser('eve');
@@ -221,6 +225,14 @@ describe('gateway', () => {
     assert.equal(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
     assert.deepEqual(await servedBy(), []);
+    await calm();
+    // A read as a stream that its upstream cuts: the events before the cut reach the client, then an error event.
+    await behave({ [makers[0]!]: { failAfterChunks: 2 } });
+    const before = [] as string[];
+    await assert.rejects((async () => {
+      for await (const event of await openai.responses.retrieve(kept.id, { stream: true })) before.push(event.type);
+    })(), (e: unknown) => e instanceof OpenAI.APIError && /failed mid-stream/.test(e.message));
+    assert.deepEqual(before, ['response.created', 'response.output_item.added']);
     await calm();
     // Other nodes find the owner in the database; it is forgotten after the upstream's 30 days.
     const owners = new PgKeptObjects(t.db.pool);
@@ -441,6 +453,26 @@ describe('gateway', () => {
     assert.deepEqual(kinds(logins[1]!), [delta(logins[1]!, 'failures'), 0, 0], 'the 429s');
     assert.ok(delta(logins[0]!, 'failures') + delta(logins[1]!, 'failures') >= 1);
     assert.equal(after[logins[0]!].errorRate, after[logins[0]!].failures / after[logins[0]!].tries);
+  });
+
+  it('fails over from an upstream that cuts a whole answer short before any of it reached the client', async () => {
+    await calm();
+    await settled();
+    await served();
+    const before = await totals('small');
+    await behave({ [accounts[2]!]: { cutBody: true } });
+    // Round robin offers each of the four accounts in turn: the cut one is tried, and another answers.
+    for (let i = 0; i < 4; i++) {
+      const r = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `cut ${i}` }] });
+      assert.equal(r.choices[0]!.message.content, `echo: cut ${i}`);
+    }
+    const stats = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { requests: Record<string, Record<string, number>> };
+    const cut = stats.requests[accounts[2]!]?.cut ?? 0;
+    assert.ok(cut >= 1, 'the cutting account was tried');
+    await settled();
+    const { requests = 0, failures = 0 } = counted(before, await totals('small'));
+    assert.deepEqual([requests - failures, failures], [4, cut], 'each cut try counted as a failure, each answer once');
+    await calm();
   });
 
   it('shows operators its routes with their pools, weights, priorities and prices, and no member', async () => {
