@@ -470,9 +470,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.route({ method: ['GET', 'DELETE'], url: '/v1/files/:id', handler: kept('file', true) });
   app.get('/v1/files/:id/content', kept('file', false));
   app.get('/v1/batches/:id', kept('batch', true));
+  app.post('/v1/batches/:id/cancel', kept('batch', false));
   // A fine-tuned model is deleted at the account whose job made it.
   app.delete('/v1/models/:id', kept('fine-tuned model', false));
-  app.post('/v1/batches/:id/cancel', kept('batch', false));
   // A file is uploaded through an account of the route a model names (a form field or ?model=, not sent upstream).
   app.post('/v1/files', async (req, reply) => {
     const caller = await authenticate(req, reply, 'openai');
