@@ -487,12 +487,17 @@ export class UsageMeter {
     known.timeouts = (known.timeouts ?? 0) + (row.timeouts ?? 0);
   }
 
-  /** Appends what was counted since the last flush; answers the rows written. One flush at a time. */
+  /**
+   * Appends what was counted before it was asked for (after the flush under way, if any:
+   * one at a time); answers the rows it wrote.
+   */
   flush(): Promise<number> {
-    this.flushing ??= this.write().finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
+    const run = (this.flushing ?? Promise.resolve(0)).catch(() => 0).then(() => this.write());
+    this.flushing = run;
+    run.finally(() => {
+      if (this.flushing === run) this.flushing = undefined;
+    }).catch(() => undefined);
+    return run;
   }
 
   private async write(): Promise<number> {

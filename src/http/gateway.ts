@@ -492,9 +492,16 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     return forward(req, reply, 'openai', '/v1/batches', { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: true }), free: true, keeps: true }, caller);
   });
   // A user's own kept objects, as their upstreams last showed them: an upstream's list would show every user of a shared account.
-  const listed = (kind: KeptKind) => async (req: FastifyRequest, reply: FastifyReply) => {
+  // The caller is known before the query is checked: a request without a key is answered 401, whatever its query.
+  const listCallers = new WeakMap<FastifyRequest, KeyCaller>();
+  const keyFirst = async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await authenticate(req, reply, 'openai');
     if (!caller) return reply;
+    listCallers.set(req, caller);
+    return undefined;
+  };
+  const listed = (kind: KeptKind, what: string) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = listCallers.get(req)!;
     const q = req.query as { limit?: number; after?: string; order?: 'asc' | 'desc'; purpose?: string };
     const limit = q.limit ?? 20;
     let data: object[];
@@ -504,22 +511,25 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
         ...(q.after !== undefined ? { after: q.after } : {}), ...(q.purpose !== undefined ? { purpose: q.purpose } : {}),
       });
     } catch {
-      return sendError(reply, 'openai', 503, 'api_error', `${kind}s cannot be listed right now`, 2);
+      return sendError(reply, 'openai', 503, 'api_error', `${what} cannot be listed right now`, 2);
     }
     const page = data.slice(0, limit) as Array<{ id: string }>;
     return { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: data.length > limit };
   };
-  const listQuery = (purpose: boolean) => ({
-    querystring: {
-      type: 'object',
-      properties: {
-        limit: { type: 'integer', minimum: 1, maximum: 10_000 }, after: { type: 'string', maxLength: 200 }, order: { enum: ['asc', 'desc'] },
-        ...(purpose ? { purpose: { type: 'string', maxLength: 64 } } : {}),
+  const listOptions = (purpose: boolean) => ({
+    preValidation: keyFirst,
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: {
+          limit: { type: 'integer', minimum: 1, maximum: 10_000 }, after: { type: 'string', maxLength: 200 }, order: { enum: ['asc', 'desc'] },
+          ...(purpose ? { purpose: { type: 'string', maxLength: 64 } } : {}),
+        },
       },
     },
   });
-  app.get('/v1/files', { schema: listQuery(true) }, listed('file'));
-  app.get('/v1/batches', { schema: listQuery(false) }, listed('batch'));
+  app.get('/v1/files', listOptions(true), listed('file', 'files'));
+  app.get('/v1/batches', listOptions(false), listed('batch', 'batches'));
   // Other collections an upstream keeps per account: made through an account of the route a
   // model names (the body's model, or ?model= where the upstream takes none), or of the
   // objects the body names; listed from Roster's table; each read, changed and deleted at its account.
@@ -529,7 +539,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       if (!caller) return reply;
       return forward(req, reply, 'openai', path, { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: !modelSent }), free: true, keeps: true }, caller);
     });
-    app.get(path, { schema: listQuery(false) }, listed(kind));
+    app.get(path, listOptions(false), listed(kind, `${what}s`));
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id`, handler: kept(what, true) });
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id/*`, handler: kept(what, false) });
   }

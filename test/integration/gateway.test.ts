@@ -306,6 +306,10 @@ describe('gateway', () => {
     const badLimit = await fetch(`${t.roster.gatewayUrl}/v1/files?limit=0`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(badLimit.status, 400);
     assert.match((await badLimit.json() as { error: { message: string } }).error.message, /limit/);
+    // Without a key, the key is what is missing, whatever the query.
+    const keyless = await fetch(`${t.roster.gatewayUrl}/v1/vector_stores?limit=0`);
+    assert.equal(keyless.status, 401);
+    await keyless.body?.cancel();
 
     // Deleted: forgotten. Gone at its upstream (deleted there): forgotten on the next read.
     assert.equal((await openai.files.delete(uploaded.id)).deleted, true);
