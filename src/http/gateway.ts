@@ -473,12 +473,14 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.post('/v1/batches/:id/cancel', kept('batch', false));
   // A fine-tuned model is deleted at the account whose job made it.
   app.delete('/v1/models/:id', kept('fine-tuned model', false));
-  // A file is uploaded through an account of the route a model names (a form field or ?model=, not sent upstream).
-  app.post('/v1/files', async (req, reply) => {
+  /** Makes an object the upstream keeps through an account of the route a model names, or of the objects the body names (the model sent on, or only routing the request). */
+  const made = (path: string, routeOnly: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await authenticate(req, reply, 'openai');
     if (!caller) return reply;
-    return forward(req, reply, 'openai', '/v1/files', { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: true }), free: true, keeps: true }, caller);
-  });
+    return forward(req, reply, 'openai', path, { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly }), free: true, keeps: true }, caller);
+  };
+  // A file is uploaded through an account of the route a model names (a form field or ?model=, not sent upstream).
+  app.post('/v1/files', made('/v1/files', true));
   // A batch runs at the account holding its input file.
   app.post('/v1/batches', async (req, reply) => {
     const caller = await authenticate(req, reply, 'openai');
@@ -534,11 +536,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // model names (the body's model, or ?model= where the upstream takes none), or of the
   // objects the body names; listed from Roster's table; each read, changed and deleted at its account.
   for (const { path, kind, what, modelSent } of keptCollections) {
-    app.post(path, async (req, reply) => {
-      const caller = await authenticate(req, reply, 'openai');
-      if (!caller) return reply;
-      return forward(req, reply, 'openai', path, { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: !modelSent }), free: true, keeps: true }, caller);
-    });
+    app.post(path, made(path, !modelSent));
     app.get(path, listOptions(false), listed(kind, `${what}s`));
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id`, handler: kept(what, true) });
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id/*`, handler: kept(what, false) });

@@ -60,6 +60,14 @@ export function modelless(admit: Admit) {
   };
 }
 
+/** Answers an answer served, counted for its key. */
+export function okFor(count: (key: string, outcome: string) => void) {
+  return <T>(key: string, answer: T): T => {
+    count(key, '200');
+    return answer;
+  };
+}
+
 /** A page of a key's objects, OpenAI's list: newest first unless `order=asc`, after an id, `limit` of them. */
 export function page<T extends { id: string; created_at: number }>(all: T[], query: { limit?: string; after?: string; order?: string }) {
   const sorted = query.order === 'asc' ? all : [...all].reverse();
@@ -80,11 +88,7 @@ export function addFileEndpoints(scope: FastifyInstance, admit: Admit, complete:
   const files = latest<Kept<FileObject> & { content: Buffer }>();
   const batches = latest<Kept<BatchObject>>();
   const admitted = modelless(admit);
-  /** An answer served: counted for its key. */
-  const ok = <T>(key: string, answer: T): T => {
-    count(key, '200');
-    return answer;
-  };
+  const ok = okFor(count);
   const own = <E extends Kept<unknown>>(store: { get: (id: string) => E | undefined }, req: FastifyRequest, key: string) => {
     const found = store.get((req.params as { id: string }).id);
     return found?.key === key ? found : undefined;

@@ -129,8 +129,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       }
       current.count++;
     }
-    const streamed = (req.body as { stream?: unknown } | undefined)?.stream === true || (req.query as { stream?: string }).stream === 'true';
-    if (b.cutBody && !streamed) {
+    const streamed = () => (req.body as { stream?: unknown } | undefined)?.stream === true || (req.query as { stream?: string }).stream === 'true';
+    if (b.cutBody && !streamed()) {
       count(key, 'cut');
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });

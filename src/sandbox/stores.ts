@@ -7,7 +7,7 @@
  * its model then answers the key that made it only (and is deleted by it).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalid, latest, modelless, newId, now, page, type Admit, type FileObject, type Kept } from './files.ts';
+import { invalid, latest, modelless, newId, now, okFor, page, type Admit, type FileObject, type Kept } from './files.ts';
 
 type Body = Record<string, unknown>;
 type Made = { object: Body } | { refused: string; param: string };
@@ -20,6 +20,10 @@ interface Collection {
   make(body: Body, key: string): Made;
   /** Whether one can be deleted (a fine-tuning job cannot). */
   deletable: boolean;
+  /** Whether the body may name a model (fine-tuning's base model); elsewhere OpenAI refuses one. */
+  takesModel?: boolean;
+  /** What reading one does to it (a fine-tuning job succeeds). */
+  read?(object: Body, key: string): void;
 }
 
 /** The keys' objects of every collection, by id: the Responses route reads conversations. */
@@ -76,7 +80,7 @@ export function addStoreEndpoints(
       },
     },
     {
-      path: '/v1/fine_tuning/jobs', kind: 'fine_tuning.job', what: 'fine-tuning job', deletable: false,
+      path: '/v1/fine_tuning/jobs', kind: 'fine_tuning.job', what: 'fine-tuning job', deletable: false, takesModel: true,
       make: (body, key) => {
         if (typeof body.model !== 'string') return { refused: 'model is required', param: 'model' };
         if (typeof body.training_file !== 'string' || !fileOf(body.training_file, key)) return refused('File object', 'training_file');
@@ -87,6 +91,12 @@ export function addStoreEndpoints(
             hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' }, trained_tokens: null, error: null, seed: 0, metadata: metadata(body),
           },
         };
+      },
+      // It succeeds on its first read; its model then answers the key that made it.
+      read: (job, key) => {
+        if (job.status !== 'validating_files') return;
+        Object.assign(job, { status: 'succeeded', finished_at: now(), trained_tokens: 42, fine_tuned_model: `ft:${String(job.model)}:sandbox::${String(job.id).slice(-8)}` });
+        objects.tuned.set(job.fine_tuned_model as string, key);
       },
     },
     { path: '/v1/conversations', kind: 'conversation', what: 'conversation', deletable: true, make: (body) => ({ object: { id: newId('conv_'), object: 'conversation', created_at: now(), metadata: metadata(body) } }) },
@@ -107,17 +117,14 @@ export function addStoreEndpoints(
     await invalid(reply, 404, `No such ${what}: ${id}`);
     return undefined;
   };
-  const ok = <T>(key: string, answer: T): T => {
-    count(key, '200');
-    return answer;
-  };
+  const ok = okFor(count);
 
   for (const c of collections) {
     scope.post(c.path, async (req, reply) => {
       const key = await admitted(req, reply);
       if (!key) return reply;
       const body = (req.body ?? {}) as Body;
-      if (c.kind !== 'fine_tuning.job' && body.model !== undefined) return invalid(reply, 400, 'Unrecognized request argument supplied: model', 'model');
+      if (!c.takesModel && body.model !== undefined) return invalid(reply, 400, 'Unrecognized request argument supplied: model', 'model');
       const made = c.make(body, key);
       if ('refused' in made) return invalid(reply, 400, made.refused, made.param);
       objects.kept.set(made.object.id as string, { key, object: made.object });
@@ -131,13 +138,8 @@ export function addStoreEndpoints(
     scope.get(`${c.path}/:id`, async (req, reply) => {
       const mine = await own(req, reply, c.what);
       if (!mine) return reply;
-      // A fine-tuning job succeeds on its first read.
-      const job = mine.found.object;
-      if (c.kind === 'fine_tuning.job' && job.status === 'validating_files') {
-        Object.assign(job, { status: 'succeeded', finished_at: now(), trained_tokens: 42, fine_tuned_model: `ft:${String(job.model)}:sandbox::${String(job.id).slice(-8)}` });
-        objects.tuned.set(job.fine_tuned_model as string, mine.key);
-      }
-      return ok(mine.key, job);
+      c.read?.(mine.found.object, mine.key);
+      return ok(mine.key, mine.found.object);
     });
     scope.post(`${c.path}/:id`, async (req, reply) => {
       const mine = await own(req, reply, c.what);

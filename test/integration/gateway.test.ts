@@ -715,8 +715,8 @@ describe('gateway', () => {
     // What each account of gw2 served today for the model (earlier tests used them unevenly).
     await settled();
     const byLogin = new Map((await t.call('GET', '/v1/accounts?pool=gw2&limit=10')).body.items.map((a: { accountId: string; login: string }) => [a.login, a.accountId]));
-    const today = (i: number) => (async () => (await usageRows()).filter((r) => r.account_id === byLogin.get(`gw2-${i}@example.test`) && r.model === 'lean')
-      .reduce((n, r) => n + Number(r.requests) - Number(r.failures), 0))();
+    const today = async (i: number) => (await usageRows()).filter((r) => r.account_id === byLogin.get(`gw2-${i}@example.test`) && r.model === 'lean')
+      .reduce((n, r) => n + Number(r.requests) - Number(r.failures), 0);
     const lead = Math.max(0, (await today(1)) - (await today(0))) + 4;
     // One account of gw2 gets ahead by four: the other fails (failures are not counted).
     await behave({ [others[1]!]: { status: 503 } });
