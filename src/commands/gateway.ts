@@ -17,7 +17,7 @@ import { GatewayOrder, type Rank } from './gateway-order.ts';
 import { GatewayClaims } from './gateway-claims.ts';
 import { DailyUse } from './daily-use.ts';
 import type { Credentials } from '../store/secrets.ts';
-import { keptIn, type KeptKind } from '../domain/kept.ts';
+import { keptIn, lateUsage, type KeptKind, type LateUsage } from '../domain/kept.ts';
 import { MemoryKeptObjects, type KeptObjects, type KeptOwner, type KeptQuery } from '../store/kept-objects.ts';
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 import type { AccountUse } from '../projections/gateway-usage.ts';
@@ -255,15 +255,23 @@ export class GatewayCore {
 
   /**
    * Remembers what an answer made or read through an account shows of kept objects, and
-   * forgets one it deleted.
+   * forgets one it deleted. Answers the tokens a finished batch or background response
+   * reports, the first time any gateway reads it finished (to count them then), else none.
    *
    * @example
-   * await gateway.keepShown(await res.body.json(), { accountId, poolId, model: route.model, userId });
+   * const late = await gateway.keepShown(await res.body.json(), { accountId, poolId, model: route.model, userId });
    */
-  async keepShown(answer: Record<string, unknown>, owner: KeptOwner): Promise<void> {
+  async keepShown(answer: Record<string, unknown>, owner: KeptOwner): Promise<LateUsage | undefined> {
     const { kept, deleted } = keptIn(answer);
     for (const k of kept) await this.remember(k.id, k.kind, owner, k.object);
     if (deleted !== undefined) await this.forget(deleted);
+    const late = lateUsage(answer);
+    return late && (await this.kept.claimLateUsage(late.id)) ? late : undefined;
+  }
+
+  /** Claims the counting of a background response's tokens (read from its stream): false when another read counted them. */
+  claimLateUsage(id: string): Promise<boolean> {
+    return this.kept.claimLateUsage(id);
   }
 
   /** Forgets a kept object (deleted, or unknown to its upstream). */

@@ -29,6 +29,7 @@ const madeBy: Partial<Record<KeptKind, { fields: string[]; kind: KeptKind }>> = 
   'fine_tuning.job': { fields: ['fine_tuned_model'], kind: 'fine_tuned_model' },
 };
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /**
@@ -56,6 +57,47 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   return { kept: [{ id, kind, object: answer }, ...written] };
 }
 
+/** Tokens an upstream reports for an object after the request that made it. */
+export interface LateUsage {
+  id: string;
+  input: number;
+  output: number;
+}
+
+/** Statuses after which an object's usage grows no more. */
+const finished = ['completed', 'failed', 'expired', 'cancelled', 'incomplete'];
+
+/**
+ * Whether an answer's tokens are reported later, not with it: a batch's (its requests',
+ * once it has finished) and a background response's (once it has run). The request that
+ * makes one counts none.
+ *
+ * @example
+ * countsLater({ id: 'resp_1', object: 'response', background: true, status: 'queued', usage: null }) // → true
+ * countsLater({ id: 'resp_2', object: 'response', status: 'completed', usage: { input_tokens: 3, output_tokens: 5 } }) // → false
+ */
+export function countsLater(answer: Record<string, unknown>): boolean {
+  return answer.object === 'batch' || (answer.object === 'response' && answer.background === true);
+}
+
+/**
+ * The tokens a finished batch or background response reports (OpenAI shows a batch's
+ * `usage` once it has finished), to be counted once, when first read finished; none while
+ * it runs, or for an object whose tokens came with it.
+ *
+ * @example
+ * lateUsage({ id: 'batch_1', object: 'batch', status: 'completed', usage: { input_tokens: 20, output_tokens: 8, total_tokens: 28 } })
+ * // → { id: 'batch_1', input: 20, output: 8 }
+ * lateUsage({ id: 'batch_1', object: 'batch', status: 'in_progress', usage: { input_tokens: 5, output_tokens: 0 } }) // → undefined
+ */
+export function lateUsage(answer: Record<string, unknown>): LateUsage | undefined {
+  const id = textOf(answer.id);
+  if (!id || !countsLater(answer) || !finished.includes(String(answer.status)) || !isRecord(answer.usage)) return undefined;
+  const { input_tokens: input, output_tokens: output } = answer.usage;
+  if (typeof input !== 'number' || typeof output !== 'number' || !(input >= 0) || !(output >= 0)) return undefined;
+  return { id, input, output };
+}
+
 /** A kept object a request names, and where (a field's path, for the error that names it). */
 export interface KeptReference {
   field: string;
@@ -67,7 +109,6 @@ const naming = ['previous_response_id', 'input_file_id', 'file_id', 'training_fi
 /** Fields that name a list of them. */
 const namingLists = ['file_ids', 'vector_store_ids'];
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The kept objects a JSON request names: `previous_response_id`, a Responses request's

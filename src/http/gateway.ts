@@ -13,7 +13,7 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import { spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
-import { keptReferences, type KeptKind, type KeptReference } from '../domain/kept.ts';
+import { countsLater, keptReferences, type KeptKind, type KeptReference } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { keptCollections } from './kept-collections.ts';
@@ -57,7 +57,7 @@ function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unkno
   const responses = path === '/v1/responses';
   return {
     method: 'POST', path: () => path, contentType: 'application/json', streaming, maxOutput: maxOut, endMarked: true, free: path.endsWith('/count_tokens'),
-    ...(responses ? { keeps: body.store !== false } : {}), refers: keptReferences(body),
+    ...(responses ? { keeps: body.store !== false, background: body.background === true } : {}), refers: keptReferences(body),
     asked: typeof body.model === 'string' && body.model !== '' ? body.model : undefined,
     clientWantsUsage: dialect === 'openai' && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
     body: (model) => JSON.stringify({ ...body, model, ...(usageChunk ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) }),
@@ -299,17 +299,25 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           reply.headers(s.upstreams.downstream(res.headers));
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
+          // A finished batch or background response shows its tokens: the first read of it finished counts them.
+          const late = { input: 0, output: 0 };
           const keep = out.keeps && res.statusCode < 300
-            ? (answer: Record<string, unknown>) => s.gateway.keepShown(answer, owned).catch((err: unknown) => req.log.warn({ err, pool: chosen.poolId, account: chosen.accountId }, 'the account of a kept object could not be remembered'))
+            ? async (answer: Record<string, unknown>) => {
+              const shown = await s.gateway.keepShown(answer, owned).catch((err: unknown) => void req.log.warn({ err, pool: chosen.poolId, account: chosen.accountId }, 'the account of a kept object could not be remembered'));
+              if (shown) Object.assign(late, { input: shown.input, output: shown.output });
+            }
             : undefined;
           // An object its upstream no longer knows (deleted there, expired) is forgotten before the client hears so.
           if (out.names !== undefined && res.statusCode === 404) await s.gateway.forget(out.names).catch(() => undefined);
-          const sent = streamed
-            ? await pipeStream(reply, res, dialect, new SseUsage(dialect, clientWantsUsage, endMarked), gone, keep)
+          const sse = streamed ? new SseUsage(dialect, clientWantsUsage, endMarked) : undefined;
+          const sent = sse
+            ? await pipeStream(reply, res, dialect, sse, gone, keep)
             : text !== undefined ? await sendWhole(reply, res, text, s.upstreams.secretOf(target, chosen.credentials), keep)
             : await sendBytes(reply, res);
-          // Counting tokens, or reading or managing a kept object (a response read again as a stream too), uses none.
-          const usage = out.free ? { ...sent, input: 0, output: 0, estimated: false } : sent;
+          // Counting tokens, or reading or managing a kept object (a response read again as a stream too), uses none;
+          // but a read that first finds a batch or background response finished counts the tokens it shows.
+          const none = out.free || (sse && out.background && !(await streamCounts(sse)));
+          const usage = none ? { ...sent, input: late.input, output: late.output, estimated: false } : { ...sent, input: sent.input + late.input, output: sent.output + late.output };
           // A stream the client left is not the account's failure; what was read of it is counted.
           if (gone.aborted) usage.failed = false;
           seen.outcome = gone.aborted ? 'client_closed' : usage.failed ? 'failed_mid_stream' : String(res.statusCode);
@@ -330,6 +338,15 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       reply.raw.off('close', onClose);
       await s.quotas.settle(held, spent).catch(() => undefined);
     }
+  }
+
+  /**
+   * Whether a background response's stream counts its tokens: only one run to its end,
+   * and not after a read of it finished counted them (the response runs on at its
+   * upstream after a stream cut short, and is counted when read finished).
+   */
+  async function streamCounts(sse: SseUsage): Promise<boolean> {
+    return sse.complete && sse.responseId !== undefined && await s.gateway.claimLateUsage(sse.responseId).catch(() => false);
   }
 
   /** The client went away while the upstream was asked: nothing more is tried or sent, and the account is not blamed. */
@@ -365,14 +382,17 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     } catch {
       json = undefined;
     }
-    const u = (json?.usage ?? {}) as Record<string, number>;
+    const object = json !== null && typeof json === 'object' ? json : undefined;
+    if (keep && object) await keep(object);
+    reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
+    await reply.send(text);
+    // A batch's or a background response's tokens are not known yet: counted when read finished.
+    if (object && countsLater(object)) return { input: 0, output: 0, estimated: false, failed: false };
+    const u = (object?.usage ?? {}) as Record<string, number>;
     // OpenAI's chat, completions and embeddings say prompt and completion tokens; its Responses API, as Anthropic, input and output.
     const input = u.prompt_tokens ?? u.input_tokens;
     const output = u.completion_tokens ?? u.output_tokens ?? 0;
     const known = typeof input === 'number';
-    if (keep && json !== null && typeof json === 'object') await keep(json);
-    reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
-    await reply.send(text);
     return { input: known ? input : estimateTokens(text), output: known ? output ?? 0 : 0, estimated: !known && res.statusCode < 400, failed: false };
   }
 

@@ -33,6 +33,8 @@ export interface Outgoing {
   free?: boolean;
   /** Whether the answer may show objects the upstream keeps (a response unless `store: false`, a file, a batch, a vector store…): their account is remembered. */
   keeps?: boolean;
+  /** A background response: its tokens are counted once, by its stream if it runs to the end, else by the first read of it finished. */
+  background?: boolean;
 }
 
 /**

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 
 export type Admit = (req: FastifyRequest, reply: FastifyReply, anthropic: boolean) => Promise<string | undefined>;
 /** Answers one chat completion request of a batch (its body), as the chat route would. */
-type Complete = (body: { model: string; messages: never[] }) => object;
+type Complete = (body: { model: string; messages: never[] }) => { usage: { prompt_tokens: number; completion_tokens: number } };
 
 export interface Kept<T> {
   key: string;
@@ -24,6 +24,8 @@ interface BatchObject {
   id: string; object: 'batch'; endpoint: string; input_file_id: string; completion_window: string; status: string; errors: null;
   output_file_id: string | null; error_file_id: string | null; created_at: number; in_progress_at: number | null; completed_at: number | null;
   cancelled_at: number | null; expires_at: number; request_counts: { total: number; completed: number; failed: number }; metadata: Record<string, string> | null;
+  /** Its requests' tokens, as OpenAI shows them (from September 2025), once it has run. */
+  usage?: { input_tokens: number; input_tokens_details: { cached_tokens: number }; output_tokens: number; output_tokens_details: { reasoning_tokens: number }; total_tokens: number };
 }
 
 const LATEST = 10_000;
@@ -163,14 +165,19 @@ export function addFileEndpoints(scope: FastifyInstance, admit: Admit, complete:
     const b = batch.object;
     if (b.status !== 'validating') return;
     const input = files.get(b.input_file_id)?.content.toString('utf8') ?? '';
+    const tokens = { input: 0, output: 0 };
     const out = input.split('\n').filter((l) => l.trim() !== '').map((line) => {
       const request = JSON.parse(line) as { custom_id: string; body: { model: string; messages: never[] } };
-      return JSON.stringify({ id: newId('batch_req_'), custom_id: request.custom_id, response: { status_code: 200, request_id: newId('req_'), body: complete(request.body) }, error: null });
+      const body = complete(request.body);
+      tokens.input += body.usage.prompt_tokens;
+      tokens.output += body.usage.completion_tokens;
+      return JSON.stringify({ id: newId('batch_req_'), custom_id: request.custom_id, response: { status_code: 200, request_id: newId('req_'), body }, error: null });
     });
     const content = Buffer.from(out.map((l) => `${l}\n`).join(''));
     const output: FileObject = { id: newId('file-'), object: 'file', bytes: content.length, created_at: now(), filename: `${b.id}_output.jsonl`, purpose: 'batch_output', status: 'processed', expires_at: null, status_details: null };
     files.set(output.id, { key: batch.key, object: output, content });
-    Object.assign(b, { status: 'completed', in_progress_at: now(), completed_at: now(), output_file_id: output.id, request_counts: { total: out.length, completed: out.length, failed: 0 } });
+    const usage = { input_tokens: tokens.input, input_tokens_details: { cached_tokens: 0 }, output_tokens: tokens.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: tokens.input + tokens.output };
+    Object.assign(b, { status: 'completed', in_progress_at: now(), completed_at: now(), output_file_id: output.id, request_counts: { total: out.length, completed: out.length, failed: 0 }, usage });
   };
   scope.get('/v1/batches/:id', async (req, reply) => {
     const key = await admitted(req, reply);

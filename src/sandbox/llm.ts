@@ -1,10 +1,11 @@
 /**
  * The sandbox's model endpoints, OpenAI- and Anthropic-compatible, so that the gateway's
- * demo and tests need no internet: chat completions, responses (kept, continued, read
- * whole or as a stream, and deleted), legacy completions and messages (streaming or not,
- * with usage), embeddings, models, token counts, files and batches (of chat completions),
- * vector stores, fine-tuning jobs, conversations and containers. Answers are
- * deterministic: the reply echoes the last user message; tokens are counted as words.
+ * demo and tests need no internet: chat completions, responses (kept, continued, run in
+ * the background, read whole or as a stream, and deleted), legacy completions and
+ * messages (streaming or not, with usage), embeddings, models, token counts, files and
+ * batches (of chat completions), vector stores, fine-tuning jobs, conversations and
+ * containers. Answers are deterministic: the reply echoes the last user message; tokens
+ * are counted as words.
  *
  * A key is an access token the sandbox issued at `/login`, or any `sk-sandbox-…` key (the
  * static API keys an operator would import). Per key, `POST /_sandbox/llm` can set a
@@ -211,9 +212,11 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return reply;
   });
 
+  /** A kept response: its key, its object and events when done, and, while queued in the background, the usage its run will show. */
+  type KeptResponse = { key: string; response: object; events: string[]; queued?: { usage: { input_tokens: number; output_tokens: number } } };
   /** Responses kept (unless asked `store: false`), by id, the latest 10,000: readable and continued with the key that made them only. */
-  const kept = new Map<string, { key: string; response: object; events: string[] }>();
-  const keep = (responseId: string, entry: { key: string; response: object; events: string[] }) => {
+  const kept = new Map<string, KeptResponse>();
+  const keep = (responseId: string, entry: KeptResponse) => {
     kept.set(responseId, entry);
     if (kept.size > 10_000) kept.delete(kept.keys().next().value!);
   };
@@ -225,9 +228,13 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   app.post('/v1/responses', { preHandler: inject('responses') }, async (req, reply) => {
     const key = await admit(req, reply, false);
     if (!key) return reply;
-    const body = req.body as { model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean; store?: boolean; previous_response_id?: string; conversation?: string | { id: string } };
+    const body = req.body as {
+      model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean; store?: boolean; background?: boolean;
+      previous_response_id?: string; conversation?: string | { id: string };
+    };
     if (!body || typeof body.model !== 'string' || body.input === undefined) return reply.code(400).send({ error: { message: 'model and input are required', type: 'invalid_request_error' } });
     if (!objects.mayUse(body.model, key)) return unknownModel(reply, key, body.model);
+    if (body.background === true && body.store === false) return reply.code(400).send({ error: { message: 'Background mode requires store=true.', type: 'invalid_request_error', param: 'background' } });
     if (body.previous_response_id !== undefined && kept.get(body.previous_response_id)?.key !== key) {
       count(key, '400');
       return unknownResponse(reply, body.previous_response_id, 'previous_response_id');
@@ -249,7 +256,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const responseId = id('resp_');
     const response = (status: string, text: string | undefined, extra: object = {}) => ({
       id: responseId, object: 'response', previous_response_id: body.previous_response_id ?? null, created_at: Math.floor(Date.now() / 1000), status, model: body.model, error: null, incomplete_details: null,
-      instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null, parallel_tool_calls: true, tool_choice: 'auto', tools: [],
+      instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null, parallel_tool_calls: true, tool_choice: 'auto', tools: [], background: body.background === true,
       output: text === undefined ? [] : [{ type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }],
       ...extra,
     });
@@ -270,6 +277,12 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     ];
     // Kept with its events, which a read with ?stream=true replays.
     if (body.store !== false) keep(responseId, { key, response: completed, events: chunks });
+    // In the background (not streamed), it runs when first read: its usage shows then.
+    if (body.background === true && !body.stream) {
+      kept.get(responseId)!.queued = { usage };
+      count(key, '200');
+      return response('queued', undefined, { usage: null });
+    }
     if (!body.stream) {
       served(key, usage.input_tokens, usage.output_tokens);
       return completed;
@@ -286,7 +299,11 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const found = kept.get((req.params as { id: string }).id);
     if (found?.key !== key) return unknownResponse(reply, (req.params as { id: string }).id);
     const { stream: streamed, starting_after: after } = req.query as { stream?: string; starting_after?: string };
-    count(key, '200');
+    if (found.queued) {
+      // A background response runs now: its tokens are used here.
+      served(key, found.queued.usage.input_tokens, found.queued.usage.output_tokens);
+      delete found.queued;
+    } else count(key, '200');
     if (streamed !== 'true') return found.response;
     // Its events again, those after `starting_after` (a sequence number).
     await stream(reply, found.events.slice(after === undefined ? 0 : Number(after) + 1), behaviours.get(key)?.failAfterChunks);

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS gateway_response_owners (
 CREATE INDEX IF NOT EXISTS gateway_response_owners_created ON gateway_response_owners (created_at);
 ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'response';
 ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS object jsonb;
+ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS late_usage_counted_at timestamptz;
 CREATE INDEX IF NOT EXISTS gateway_response_owners_listed ON gateway_response_owners (user_id, kind, created_at, response_id) WHERE object IS NOT NULL;
 `;
 
@@ -63,6 +64,11 @@ export interface KeptObjects {
   find(id: string): Promise<KeptOwner | undefined>;
   /** Forgets an object (deleted at its upstream). */
   forget(id: string): Promise<void>;
+  /**
+   * Claims the counting of a finished batch's or background response's tokens: true the
+   * first time for a remembered object (on any node), false ever after.
+   */
+  claimLateUsage(id: string): Promise<boolean>;
   /** A page of a user's objects of one kind, as their upstream last showed them (those it showed). */
   list(query: KeptQuery): Promise<object[]>;
   /** Forgets responses made before `before`; answers how many. */
@@ -97,6 +103,11 @@ export class PgKeptObjects implements KeptObjects {
     await this.pool.query('DELETE FROM gateway_response_owners WHERE response_id = $1', [id]);
   }
 
+  async claimLateUsage(id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE gateway_response_owners SET late_usage_counted_at = now() WHERE response_id = $1 AND late_usage_counted_at IS NULL', [id]);
+    return rowCount === 1;
+  }
+
   async list(q: KeptQuery): Promise<object[]> {
     const [cmp, dir] = q.order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
     const { rows } = await this.pool.query<{ object: object }>(
@@ -118,7 +129,7 @@ export class PgKeptObjects implements KeptObjects {
 
 /** In memory, for one process (unit tests). */
 export class MemoryKeptObjects implements KeptObjects {
-  private readonly kept = new Map<string, KeptOwner & { kind: KeptKind; at: number; seq: number; object?: object }>();
+  private readonly kept = new Map<string, KeptOwner & { kind: KeptKind; at: number; seq: number; object?: object; lateUsageCounted?: boolean }>();
   private seq = 0;
 
   async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void> {
@@ -134,6 +145,13 @@ export class MemoryKeptObjects implements KeptObjects {
 
   async forget(id: string): Promise<void> {
     this.kept.delete(id);
+  }
+
+  async claimLateUsage(id: string): Promise<boolean> {
+    const found = this.kept.get(id);
+    if (!found || found.lateUsageCounted) return false;
+    found.lateUsageCounted = true;
+    return true;
   }
 
   async list(q: KeptQuery): Promise<object[]> {

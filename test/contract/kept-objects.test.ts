@@ -45,6 +45,20 @@ function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age
       assert.deepEqual(await kept.find('b1'), owner('ann'));
     });
 
+    it('lets the late usage of an object be claimed once, by one of many at once; never for an object unknown or forgotten', async () => {
+      const { kept } = await open();
+      await kept.remember('batch_1', 'batch', owner('ann'), { id: 'batch_1', status: 'completed' });
+      await kept.remember('resp_1', 'response', owner('ann'));
+      const claims = await Promise.all(Array.from({ length: 8 }, () => kept.claimLateUsage('batch_1')));
+      assert.deepEqual(claims.filter(Boolean).length, 1);
+      assert.equal(await kept.claimLateUsage('batch_1'), false);
+      assert.equal(await kept.claimLateUsage('unknown'), false);
+      await kept.remember('batch_1', 'batch', owner('ann'), { id: 'batch_1', status: 'completed', seen: 2 });
+      assert.equal(await kept.claimLateUsage('batch_1'), false, 'shown again: still counted');
+      await kept.forget('resp_1');
+      assert.equal(await kept.claimLateUsage('resp_1'), false);
+    });
+
     it('forgets responses older than their upstream keeps them, and no file or batch', async (t) => {
       const { kept, age } = await open();
       if (!age) return t.skip('objects cannot be aged in this store');

@@ -177,6 +177,29 @@ describe('gateway', () => {
     assert.deepEqual(counted(before, await totals('small')), { requests: 4, failures: 0, input: 12, output: 16, estimated: 0 });
   });
 
+  it('counts a background response\'s tokens once: when first read finished, or by its stream run to the end', async () => {
+    await calm();
+    await settled();
+    const before = await totals('small');
+    const queued = await openai.responses.create({ model: 'small', input: 'later please', background: true });
+    assert.deepEqual([queued.status, queued.usage], ['queued', null]);
+    await settled();
+    assert.deepEqual(counted(before, await totals('small')), { requests: 1, failures: 0, input: 0, output: 0, estimated: 0 }, 'queued: no tokens yet, none estimated');
+    const done = await openai.responses.retrieve(queued.id);
+    assert.deepEqual([done.status, done.output_text, done.usage?.input_tokens, done.usage?.output_tokens], ['completed', 'echo: later please', 2, 3]);
+    assert.equal((await openai.responses.retrieve(queued.id)).status, 'completed', 'read again');
+    // Streamed in the background to its end: counted by the stream, not again by a read.
+    let streamedId = '';
+    let streamedUsage: unknown;
+    for await (const event of await openai.responses.create({ model: 'small', input: 'stream it later', background: true, stream: true })) {
+      if (event.type === 'response.completed') [streamedId, streamedUsage] = [event.response.id, [event.response.usage?.input_tokens, event.response.usage?.output_tokens]];
+    }
+    assert.deepEqual(streamedUsage, [3, 4]);
+    assert.equal((await openai.responses.retrieve(streamedId)).usage?.output_tokens, 4);
+    await settled();
+    assert.deepEqual(counted(before, await totals('small')), { requests: 5, failures: 0, input: 5, output: 7, estimated: 0 });
+  });
+
   it('sends a request continuing or reading a kept response to the account that made it, and to no other', async () => {
     await calm();
     await served();
@@ -263,6 +286,9 @@ describe('gateway', () => {
     assert.equal(batch.status, 'validating');
     const done = await openai.batches.retrieve(batch.id);
     assert.equal(done.status, 'completed');
+    // Its requests' tokens, shown once it has finished, are counted by this first read of it finished, and not again.
+    assert.deepEqual([done.usage?.input_tokens, done.usage?.output_tokens], [4, 6]);
+    assert.equal((await openai.batches.retrieve(batch.id)).status, 'completed');
     const output = (await (await openai.files.content(done.output_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(output.map((o) => [o.custom_id, o.response.body.choices[0].message.content]), [['a', 'echo: line a'], ['b', 'echo: line b']]);
     assert.deepEqual(await servedBy(), maker, 'every request reached the account that made the file');
@@ -321,8 +347,8 @@ describe('gateway', () => {
     assert.equal(await t.roster.services.gateway.ownerOf(notes.id), undefined);
     assert.deepEqual((await openai.files.list()).data.map((f) => f.id), [done.output_file_id]);
     await settled();
-    // Upload, 3 reads, content, batch, its read, output content, output read, 3 chats, delete: no tokens but the chats'.
-    assert.deepEqual(counted(before, await totals('small')), { requests: 13, failures: 0, input: 6, output: 9, estimated: 0 }, 'files and batches use no tokens; the chats count theirs');
+    // Upload, 3 reads, content, batch, its 2 reads, output content, output read, 3 chats, delete: no tokens but the chats' and the batch's.
+    assert.deepEqual(counted(before, await totals('small')), { requests: 14, failures: 0, input: 6 + 4, output: 9 + 6, estimated: 0 }, 'files use no tokens; a batch counts its requests\' once');
   });
 
   it('keeps vector stores, fine-tuning jobs and their models, conversations and containers at their accounts, and lists a user\'s own', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keptIn, keptReferences } from '../../src/domain/kept.ts';
+import { countsLater, keptIn, keptReferences, lateUsage } from '../../src/domain/kept.ts';
 
 describe('kept objects', () => {
   it('reads what an answer shows: a response, a file, a batch and the files it wrote, a deletion; nothing else', () => {
@@ -65,5 +65,23 @@ describe('kept objects', () => {
     assert.deepEqual(keptReferences(resources), [{ field: 'tool_resources.file_search.vector_store_ids.0', id: 'vs_2' }, { field: 'tool_resources.code_interpreter.file_ids.0', id: 'file-d' }]);
     assert.deepEqual(keptReferences({ items: [{ type: 'message', role: 'user', content: [{ type: 'input_file', file_id: 'file-e' }] }] }), [{ field: 'items.0.content.0.file_id', id: 'file-e' }]);
     assert.deepEqual(keptReferences({ tools: 'no', tool_resources: [], vector_store_ids: 'vs_3', conversation: { id: 4 } }), []);
+  });
+
+  it('reads the tokens a batch or background response shows once finished, and none before, after or for another answer', () => {
+    const usage = { input_tokens: 20, input_tokens_details: { cached_tokens: 0 }, output_tokens: 8, total_tokens: 28 };
+    const batch = { id: 'batch_1', object: 'batch', status: 'completed', usage };
+    const background = { id: 'resp_1', object: 'response', background: true, status: 'completed', usage };
+    assert.deepEqual([countsLater(batch), countsLater(background)], [true, true]);
+    assert.deepEqual([countsLater({ ...background, background: false }), countsLater({ id: 'c', object: 'chat.completion' })], [false, false]);
+    assert.deepEqual(lateUsage(batch), { id: 'batch_1', input: 20, output: 8 });
+    assert.deepEqual(lateUsage(background), { id: 'resp_1', input: 20, output: 8 });
+    for (const status of ['failed', 'expired', 'cancelled', 'incomplete']) assert.equal(lateUsage({ ...batch, status })?.input, 20, status);
+    for (const status of ['validating', 'in_progress', 'finalizing', 'cancelling', 'queued']) assert.equal(lateUsage({ ...batch, status }), undefined, status);
+    const others = [
+      { ...background, background: false }, { ...batch, usage: null }, { ...batch, usage: { input_tokens: '20', output_tokens: 8 } },
+      { ...batch, usage: { input_tokens: -1, output_tokens: 8 } }, { ...batch, usage: { input_tokens: Number.NaN, output_tokens: 8 } }, { ...batch, id: '' },
+      { id: 'chatcmpl-1', object: 'chat.completion', status: 'completed', usage },
+    ];
+    for (const other of others) assert.equal(lateUsage(other), undefined, JSON.stringify(other));
   });
 });
