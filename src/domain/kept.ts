@@ -23,10 +23,17 @@ export interface KeptAnswer {
   deleted?: string;
 }
 
-/** What an object of a kind shows it made: a batch its output and error files, a fine-tuning job its model. */
-const madeBy: Partial<Record<KeptKind, { fields: string[]; kind: KeptKind }>> = {
+/**
+ * What an object of a kind shows it made: a batch its output and error files (unseen until
+ * read), a fine-tuning job its model (shown as a model, to list it).
+ */
+const madeBy: Partial<Record<KeptKind, { fields: string[]; kind: KeptKind; shown?: (id: string, maker: Record<string, unknown>) => Record<string, unknown> }>> = {
   batch: { fields: ['output_file_id', 'error_file_id'], kind: 'file' },
-  'fine_tuning.job': { fields: ['fine_tuned_model'], kind: 'fine_tuned_model' },
+  'fine_tuning.job': {
+    fields: ['fine_tuned_model'],
+    kind: 'fine_tuned_model',
+    shown: (id, job) => ({ id, object: 'model', created: job.finished_at ?? job.created_at ?? 0, owned_by: job.organization_id ?? 'user' }),
+  },
 };
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -53,7 +60,8 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   if (deleted) return { kept: [], deleted: id };
   if (kind === 'response') return { kept: [{ id, kind }] };
   const made = madeBy[kind];
-  const written = (made?.fields ?? []).map((f) => textOf(answer[f])).filter((m) => m !== undefined).map((m) => ({ id: m, kind: made!.kind }));
+  const written = (made?.fields ?? []).map((f) => textOf(answer[f])).filter((m) => m !== undefined)
+    .map((m) => ({ id: m, kind: made!.kind, ...(made!.shown ? { object: made!.shown(m, answer) } : {}) }));
   return { kept: [{ id, kind, object: answer }, ...written] };
 }
 

@@ -455,7 +455,13 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const dialect = dialectOf(req);
     const caller = await authenticate(req, reply, dialect);
     if (!caller) return reply;
-    const ids = s.gateway.models(caller.scopes.models);
+    // The routes the key may use, then the caller's own fine-tuned models of those routes (the store out of reach: the routes alone).
+    const tuned = await s.gateway.keptList({ userId: caller.user.userId, kind: 'fine_tuned_model', models: caller.scopes.models, pools: caller.scopes.pools, order: 'asc', limit: 1000 })
+      .catch((err: unknown) => {
+        req.log.warn({ err }, 'fine-tuned models could not be listed');
+        return [];
+      });
+    const ids = [...s.gateway.models(caller.scopes.models), ...tuned.map((m) => (m as { id: string }).id)];
     const data = ids.map((id) => modelInfo(id, dialect));
     return dialect === 'anthropic' ? { data, has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null } : { object: 'list', data };
   });

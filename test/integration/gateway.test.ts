@@ -371,6 +371,7 @@ describe('gateway', () => {
     // Its model answers at the job's account only (the sandbox, as OpenAI, knows it nowhere else), sent by its own name.
     const tunedModel = tuned.fine_tuned_model!;
     assert.equal((await openai.models.retrieve(tunedModel)).id, tunedModel);
+    assert.deepEqual((await openai.models.list()).data.map((m) => m.id).slice(-1), [tunedModel], 'listed after the routes');
     for (let i = 0; i < 3; i++) assert.equal((await openai.chat.completions.create({ model: tunedModel, messages: [{ role: 'user', content: 'tuned?' }] })).model, tunedModel);
     const container = await openai.containers.create({ name: 'work', file_ids: [doc.id] });
     assert.equal((await openai.containers.retrieve(container.id)).name, 'work');
@@ -405,6 +406,7 @@ describe('gateway', () => {
     await assert.rejects(trudy.fineTuning.jobs.cancel(job.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(trudy.chat.completions.create({ model: tunedModel, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(trudy.models.retrieve(tunedModel), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    assert.ok(!(await trudy.models.list()).data.some((m) => m.id === tunedModel));
     await assert.rejects(trudy.models.delete(tunedModel), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(trudy.conversations.retrieve(conversation.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(trudy.responses.create({ model: 'lean', input: 'x', conversation: conversation.id }), (e: unknown) => e instanceof OpenAI.BadRequestError && /conversation: .* not found/.test(e.message));
@@ -419,6 +421,7 @@ describe('gateway', () => {
     assert.deepEqual((await openai.vectorStores.list()).data, []);
     assert.equal((await openai.conversations.delete(conversation.id)).deleted, true);
     assert.equal((await openai.models.delete(tunedModel)).deleted, true);
+    assert.ok(!(await openai.models.list()).data.some((m) => m.id === tunedModel), 'deleted: no longer listed');
     await assert.rejects(openai.chat.completions.create({ model: tunedModel, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(openai.conversations.retrieve(conversation.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await settled();

@@ -36,8 +36,9 @@ describe('kept objects', () => {
       assert.deepEqual(keptIn(object), { kept: [{ id, kind, object }] });
       assert.deepEqual(keptIn({ id, object: `${kind}.deleted`, deleted: true }), { kept: [], deleted: id });
     }
-    const succeeded = { id: 'ftjob-2', object: 'fine_tuning.job', status: 'succeeded', fine_tuned_model: 'ft:m:org::2' };
-    assert.deepEqual(keptIn(succeeded), { kept: [{ id: 'ftjob-2', kind: 'fine_tuning.job', object: succeeded }, { id: 'ft:m:org::2', kind: 'fine_tuned_model' }] });
+    const succeeded = { id: 'ftjob-2', object: 'fine_tuning.job', status: 'succeeded', fine_tuned_model: 'ft:m:org::2', created_at: 5, finished_at: 9, organization_id: 'org-1' };
+    const model = { id: 'ft:m:org::2', object: 'model', created: 9, owned_by: 'org-1' };
+    assert.deepEqual(keptIn(succeeded), { kept: [{ id: 'ftjob-2', kind: 'fine_tuning.job', object: succeeded }, { id: 'ft:m:org::2', kind: 'fine_tuned_model', object: model }] });
     assert.deepEqual(keptIn({ id: 'ft:m:org::2', object: 'model', deleted: true }), { kept: [], deleted: 'ft:m:org::2' });
     assert.deepEqual(keptIn({ id: 'm', object: 'model' }), { kept: [] }, 'a model shown is not kept');
     assert.deepEqual(keptIn({ id: 'file-1', object: 'vector_store.file', vector_store_id: 'vs_1' }), { kept: [] });
