@@ -1,16 +1,17 @@
 /**
  * Objects an upstream keeps at the account that made them: responses (OpenAI's Responses
- * API), files, batches, vector stores, fine-tuning jobs, conversations and containers. A
+ * API), files, batches, vector stores, fine-tuning jobs, conversations, containers, and the
+ * Assistants API's assistants, threads and runs. A
  * request that names one must reach that account; these rules read which objects an answer
  * shows and which a request names.
  */
 
 /** What an upstream keeps (its answers' `object`). */
-const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container'] as const;
+const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container', 'assistant', 'thread', 'thread.run'] as const;
 /** Those, and a fine-tuned model (which a succeeded job shows, at its account). */
 export type KeptKind = typeof kinds[number] | 'fine_tuned_model';
 
-/** An object an answer shows: its id, kind, and but for responses the object itself (to list them). */
+/** An object an answer shows: its id, kind, and but for responses and runs the object itself (to list it). */
 export interface KeptObject {
   id: string;
   kind: KeptKind;
@@ -29,6 +30,8 @@ export interface KeptAnswer {
  */
 const madeBy: Partial<Record<KeptKind, { fields: string[]; kind: KeptKind; shown?: (id: string, maker: Record<string, unknown>) => Record<string, unknown> }>> = {
   batch: { fields: ['output_file_id', 'error_file_id'], kind: 'file' },
+  // A run made with its thread (`POST /v1/threads/runs`) shows the thread.
+  'thread.run': { fields: ['thread_id'], kind: 'thread' },
   'fine_tuning.job': {
     fields: ['fine_tuned_model'],
     kind: 'fine_tuned_model',
@@ -58,11 +61,12 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   const kind = kinds.find((k) => k === (deleted ? shown?.replace(/\.deleted$/, '') : shown)) ?? (deleted && shown === 'model' ? 'fine_tuned_model' : undefined);
   if (!id || !kind) return { kept: [] };
   if (deleted) return { kept: [], deleted: id };
-  if (kind === 'response') return { kept: [{ id, kind }] };
   const made = madeBy[kind];
   const written = (made?.fields ?? []).map((f) => textOf(answer[f])).filter((m) => m !== undefined)
     .map((m) => ({ id: m, kind: made!.kind, ...(made!.shown ? { object: made!.shown(m, answer) } : {}) }));
-  return { kept: [{ id, kind, object: answer }, ...written] };
+  // Responses and runs are not listed from Roster's table.
+  const listed = kind !== 'response' && kind !== 'thread.run';
+  return { kept: [{ id, kind, ...(listed ? { object: answer } : {}) }, ...written] };
 }
 
 /** Tokens an upstream reports for an object after the request that made it. */
@@ -77,19 +81,19 @@ const finished = ['completed', 'failed', 'expired', 'cancelled', 'incomplete'];
 
 /**
  * Whether an answer's tokens are reported later, not with it: a batch's (its requests',
- * once it has finished) and a background response's (once it has run). The request that
- * makes one counts none.
+ * once it has finished), a background response's and an assistant's run's (once it has
+ * run). The request that makes one counts none.
  *
  * @example
  * countsLater({ id: 'resp_1', object: 'response', background: true, status: 'queued', usage: null }) // → true
  * countsLater({ id: 'resp_2', object: 'response', status: 'completed', usage: { input_tokens: 3, output_tokens: 5 } }) // → false
  */
 export function countsLater(answer: Record<string, unknown>): boolean {
-  return answer.object === 'batch' || (answer.object === 'response' && answer.background === true);
+  return answer.object === 'batch' || answer.object === 'thread.run' || (answer.object === 'response' && answer.background === true);
 }
 
 /**
- * The tokens a finished batch or background response reports (OpenAI shows a batch's
+ * The tokens a finished batch, background response or run reports (OpenAI shows a batch's
  * `usage` once it has finished), to be counted once, when first read finished; none while
  * it runs, or for an object whose tokens came with it.
  *
@@ -101,7 +105,9 @@ export function countsLater(answer: Record<string, unknown>): boolean {
 export function lateUsage(answer: Record<string, unknown>): LateUsage | undefined {
   const id = textOf(answer.id);
   if (!id || !countsLater(answer) || !finished.includes(String(answer.status)) || !isRecord(answer.usage)) return undefined;
-  const { input_tokens: input, output_tokens: output } = answer.usage;
+  // A run says prompt and completion tokens, as chat does.
+  const input = answer.usage.input_tokens ?? answer.usage.prompt_tokens;
+  const output = answer.usage.output_tokens ?? answer.usage.completion_tokens;
   if (typeof input !== 'number' || typeof output !== 'number' || !(input >= 0) || !(output >= 0)) return undefined;
   return { id, input, output };
 }
@@ -113,7 +119,7 @@ export interface KeptReference {
 }
 
 /** Fields that name a kept object wherever they appear in the parts read. */
-const naming = ['previous_response_id', 'input_file_id', 'file_id', 'training_file', 'validation_file', 'conversation', 'container'];
+const naming = ['previous_response_id', 'input_file_id', 'file_id', 'training_file', 'validation_file', 'conversation', 'container', 'assistant_id'];
 /** Fields that name a list of them. */
 const namingLists = ['file_ids', 'vector_store_ids'];
 
@@ -122,9 +128,9 @@ const namingLists = ['file_ids', 'vector_store_ids'];
  * The kept objects a JSON request names: `previous_response_id`, a Responses request's
  * `conversation` (an id, or an object with one), a batch's `input_file_id`, fine-tuning's
  * files, `file_ids` (a vector store's or a container's), and in its tools and tool resources
- * `vector_store_ids`, `file_ids` and a code interpreter's `container`; and files in the
- * content parts of `messages`, `input` and a conversation's `items` (`file_id`, or
- * `file.file_id` in chat). Reads those parts only, so a long conversation of plain text
+ * `vector_store_ids`, `file_ids` and a code interpreter's `container`; a run's
+ * `assistant_id`, a thread message's `attachments`; and files in the content parts of
+ * `messages`, `input` and a conversation's `items` (`file_id`, or `file.file_id` in chat). Reads those parts only, so a long conversation of plain text
  * costs one look a message.
  *
  * @example
@@ -155,6 +161,7 @@ export function keptReferences(body: Record<string, unknown>): KeptReference[] {
   };
   read(body, '');
   each(body.tools, 'tools.', read);
+  each(body.attachments, 'attachments.', read);
   if (isRecord(body.tool_resources)) for (const [tool, resources] of Object.entries(body.tool_resources)) if (isRecord(resources)) read(resources, `tool_resources.${tool}.`);
   for (const list of ['messages', 'input', 'items'] as const) {
     each(body[list], `${list}.`, (item, at) => each(item.content, `${at}content.`, (part, partAt) => {

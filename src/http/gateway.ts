@@ -499,11 +499,21 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.post('/v1/batches/:id/cancel', kept('batch', false));
   // A fine-tuned model is deleted at the account whose job made it.
   app.delete('/v1/models/:id', kept('fine-tuned model', false));
-  /** Makes an object the upstream keeps through an account of the route a model names, or of the objects the body names (the model sent on, or only routing the request). */
-  const made = (path: string, routeOnly: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+  /**
+   * Makes an object the upstream keeps through an account of the route a model names, or of
+   * the objects the body names (the model sent on, or only routing the request), or of the
+   * object a query parameter of Roster's own names (`placedBy`, not sent upstream).
+   */
+  const made = (path: string, routeOnly: boolean, placedBy?: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await authenticate(req, reply, 'openai');
     if (!caller) return reply;
-    return forward(req, reply, 'openai', path, { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly }), free: true, keeps: true }, caller);
+    const [pathname, search = ''] = req.url.split(/\?(.*)/s, 2) as [string, string?];
+    const query = new URLSearchParams(search);
+    const placed = placedBy ? query.get(placedBy) : null;
+    if (placedBy) query.delete(placedBy);
+    const out = passthrough('POST', query.size ? `${pathname}?${query}` : pathname, req.headers, req.body, { routeOnly });
+    const refers = placed ? [{ field: placedBy!, id: placed }, ...out.refers ?? []] : out.refers;
+    return forward(req, reply, 'openai', path, { ...out, refers, free: true, keeps: true }, caller);
   };
   // A file is uploaded through an account of the route a model names (a form field or ?model=, not sent upstream).
   app.post('/v1/files', made('/v1/files', true));
@@ -561,8 +571,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // Other collections an upstream keeps per account: made through an account of the route a
   // model names (the body's model, or ?model= where the upstream takes none), or of the
   // objects the body names; listed from Roster's table; each read, changed and deleted at its account.
-  for (const { path, kind, what, modelSent } of keptCollections) {
-    app.post(path, made(path, !modelSent));
+  // A thread made with its first run goes to the account of the assistant the body names.
+  app.post('/v1/threads/runs', made('/v1/threads/runs', true));
+  for (const { path, kind, what, modelSent, placedBy } of keptCollections) {
+    app.post(path, made(path, !modelSent, placedBy));
     app.get(path, listOptions(false), listed(kind, `${what}s`));
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id`, handler: kept(what, true) });
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id/*`, handler: kept(what, false) });

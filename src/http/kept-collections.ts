@@ -9,6 +9,11 @@ export interface KeptCollection {
   what: string;
   /** Whether the upstream takes a model when one is made (fine-tuning's base model); else the model only routes the request. */
   modelSent: boolean;
+  /**
+   * A query parameter of Roster's own (not sent upstream) naming an object of the caller's
+   * at whose account one is made: a thread is made where its assistant is, `?assistant_id=`.
+   */
+  placedBy?: string;
 }
 
 /**
@@ -24,4 +29,7 @@ export const keptCollections: readonly KeptCollection[] = [
   { path: '/v1/fine_tuning/jobs', kind: 'fine_tuning.job', what: 'fine-tuning job', modelSent: true },
   { path: '/v1/conversations', kind: 'conversation', what: 'conversation', modelSent: false },
   { path: '/v1/containers', kind: 'container', what: 'container', modelSent: false },
+  // The Assistants API (retired by OpenAI in 2026; other upstreams may serve it): a run goes to its thread's account.
+  { path: '/v1/assistants', kind: 'assistant', what: 'assistant', modelSent: true },
+  { path: '/v1/threads', kind: 'thread', what: 'thread', modelSent: false, placedBy: 'assistant_id' },
 ];

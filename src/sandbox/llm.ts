@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from 'typebox';
+import { addAssistantEndpoints } from './assistants.ts';
 import { addFileEndpoints } from './files.ts';
 import { addStoreEndpoints, SandboxObjects } from './stores.ts';
 
@@ -401,6 +402,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     const fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
     addStoreEndpoints(scope, admit, count, objects, fileOf);
+    addAssistantEndpoints(scope, admit, count, objects, (body) => chatAnswer(body).completion);
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
       handler: async (req, reply) => {

@@ -1,8 +1,9 @@
 /**
  * The sandbox's other objects an upstream keeps per account, as OpenAI's: vector stores
- * (with their files), fine-tuning jobs, conversations and containers. Each belongs to the
+ * (with their files), fine-tuning jobs, conversations, containers, assistants and threads
+ * (their messages and runs: `assistants.ts`). Each belongs to the
  * key that made it, as each upstream account sees its own; files they name must be that
- * key's. Like OpenAI, none but fine-tuning takes a `model`: a gateway must not forward the
+ * key's. Like OpenAI, none but fine-tuning and assistants takes a `model`: a gateway must not forward the
  * model it routes by. A fine-tuning job succeeds when it is first read after its creation;
  * its model then answers the key that made it only (and is deleted by it).
  */
@@ -31,10 +32,37 @@ export class SandboxObjects {
   readonly kept = latest<Kept<Body>>();
   /** Fine-tuned models, and the key whose job made each (the only one that may use it). */
   readonly tuned = new Map<string, string>();
+  /** Each thread's messages, oldest first. */
+  readonly messages = new Map<string, Body[]>();
 
-  /** Whether a key made the object of this id. */
-  owns(id: string, key: string): boolean {
-    return this.kept.get(id)?.key === key;
+  /** Whether a key made the object of this id (of this kind, when given). */
+  owns(id: string, key: string, kind?: string): boolean {
+    const found = this.kept.get(id);
+    return found?.key === key && (kind === undefined || found.object.object === kind);
+  }
+
+  /**
+   * A thread (its id the given one, or a new one) and its first messages, kept for a key.
+   *
+   * @example
+   * objects.thread({ messages: [{ role: 'user', content: 'hi' }] }, key).id // → 'thread_…'
+   */
+  thread(body: Body, key: string, id = newId('thread_')): Body {
+    const thread = { id, object: 'thread', created_at: now(), metadata: metadataOf(body), tool_resources: {} };
+    this.kept.set(id, { key, object: thread });
+    this.messages.set(id, []);
+    for (const m of Array.isArray(body.messages) ? body.messages as Body[] : []) this.say(id, String(m.role ?? 'user'), textOf(m.content));
+    return thread;
+  }
+
+  /** Adds a message to a thread; answers it. */
+  say(threadId: string, role: string, text: string, runId: string | null = null, assistantId: string | null = null): Body {
+    const message = {
+      id: newId('msg_'), object: 'thread.message', created_at: now(), thread_id: threadId, role, status: 'completed',
+      content: [{ type: 'text', text: { value: text, annotations: [] } }], assistant_id: assistantId, run_id: runId, attachments: [], metadata: {},
+    };
+    this.messages.get(threadId)?.push(message);
+    return message;
   }
 
   /** Whether a key may use a model: any but a fine-tuned one (`ft:…`) another key's job made. */
@@ -44,6 +72,10 @@ export class SandboxObjects {
 }
 
 const refused = (what: string, param: string): Made => ({ refused: `No such ${what}`, param });
+const metadataOf = (body: Body) => (typeof body.metadata === 'object' && body.metadata !== null ? body.metadata : {});
+/** A message's text: a string, or its text parts. */
+const textOf = (content: unknown): string => (typeof content === 'string' ? content
+  : Array.isArray(content) ? content.map((p: { text?: unknown }) => (typeof p?.text === 'string' ? p.text : '')).join(' ') : '');
 
 /**
  * Adds the vector stores, fine-tuning jobs, conversations and containers routes to a sandbox
@@ -63,7 +95,6 @@ export function addStoreEndpoints(
     const found = list.map((id) => (typeof id === 'string' ? fileOf(id, key) : undefined));
     return found.every((f) => f !== undefined) ? found as FileObject[] : undefined;
   };
-  const metadata = (body: Body) => (typeof body.metadata === 'object' && body.metadata !== null ? body.metadata : {});
   const collections: Collection[] = [
     {
       path: '/v1/vector_stores', kind: 'vector_store', what: 'vector store', deletable: true,
@@ -74,7 +105,7 @@ export function addStoreEndpoints(
           object: {
             id: newId('vs_'), object: 'vector_store', created_at: now(), name: typeof body.name === 'string' ? body.name : null, usage_bytes: files.reduce((n, f) => n + f.bytes, 0),
             file_counts: { in_progress: 0, completed: files.length, failed: 0, cancelled: 0, total: files.length }, status: 'completed',
-            expires_after: null, expires_at: null, last_active_at: now(), metadata: metadata(body),
+            expires_after: null, expires_at: null, last_active_at: now(), metadata: metadataOf(body),
           },
         };
       },
@@ -88,7 +119,7 @@ export function addStoreEndpoints(
           object: {
             id: newId('ftjob-'), object: 'fine_tuning.job', model: body.model, created_at: now(), finished_at: null, fine_tuned_model: null, organization_id: 'org-sandbox',
             result_files: [], status: 'validating_files', validation_file: body.validation_file ?? null, training_file: body.training_file,
-            hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' }, trained_tokens: null, error: null, seed: 0, metadata: metadata(body),
+            hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' }, trained_tokens: null, error: null, seed: 0, metadata: metadataOf(body),
           },
         };
       },
@@ -99,7 +130,19 @@ export function addStoreEndpoints(
         objects.tuned.set(job.fine_tuned_model as string, key);
       },
     },
-    { path: '/v1/conversations', kind: 'conversation', what: 'conversation', deletable: true, make: (body) => ({ object: { id: newId('conv_'), object: 'conversation', created_at: now(), metadata: metadata(body) } }) },
+    { path: '/v1/conversations', kind: 'conversation', what: 'conversation', deletable: true, make: (body) => ({ object: { id: newId('conv_'), object: 'conversation', created_at: now(), metadata: metadataOf(body) } }) },
+    {
+      path: '/v1/assistants', kind: 'assistant', what: 'assistant', deletable: true, takesModel: true,
+      make: (body) => (typeof body.model === 'string'
+        ? {
+          object: {
+            id: newId('asst_'), object: 'assistant', created_at: now(), model: body.model, name: body.name ?? null, description: null,
+            instructions: body.instructions ?? null, tools: [], tool_resources: {}, metadata: metadataOf(body), temperature: 1, top_p: 1, response_format: 'auto',
+          },
+        }
+        : { refused: 'model is required', param: 'model' }),
+    },
+    { path: '/v1/threads', kind: 'thread', what: 'thread', deletable: true, make: (body, key) => ({ object: objects.thread(body, key) }) },
     {
       path: '/v1/containers', kind: 'container', what: 'container', deletable: true,
       make: (body, key) => (filesOf(body.file_ids, key)

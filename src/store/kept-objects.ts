@@ -4,7 +4,7 @@ import type { KeptKind } from '../domain/kept.ts';
 /**
  * Which account made each object an upstream keeps: responses (OpenAI's Responses API
  * stores them unless asked not to), files, batches, vector stores, fine-tuning jobs,
- * conversations and containers. A request continuing, reading or naming one
+ * conversations, containers, assistants, threads and runs. A request continuing, reading or naming one
  * (`previous_response_id`, `GET /v1/files/{id}/content`, a batch's `input_file_id`) must
  * reach the same account, whose upstream alone knows it; and only the Roster user who made
  * it may (the account is shared by many). All kinds but responses keep the object as the
@@ -12,8 +12,8 @@ import type { KeptKind } from '../domain/kept.ts';
  * show every user of a shared account).
  *
  * A table of its own (named for its first kind): a routing fact, not a change of any
- * account, so not an event. Responses are forgotten after the upstream's 30 days; the
- * others when deleted; batches and fine-tuning jobs are kept.
+ * account, so not an event. Responses and runs are forgotten after the upstream's 30 days;
+ * the others when deleted; batches and fine-tuning jobs are kept.
  */
 export const keptObjectsSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS gateway_response_owners (
@@ -71,7 +71,7 @@ export interface KeptObjects {
   claimLateUsage(id: string): Promise<boolean>;
   /** A page of a user's objects of one kind, as their upstream last showed them (those it showed). */
   list(query: KeptQuery): Promise<object[]>;
-  /** Forgets responses made before `before`; answers how many. */
+  /** Forgets responses and runs made before `before`; answers how many. */
   prune(before: Date): Promise<number>;
 }
 
@@ -123,7 +123,7 @@ export class PgKeptObjects implements KeptObjects {
   }
 
   async prune(before: Date): Promise<number> {
-    return (await this.pool.query("DELETE FROM gateway_response_owners WHERE kind = 'response' AND created_at < $1", [before])).rowCount ?? 0;
+    return (await this.pool.query("DELETE FROM gateway_response_owners WHERE kind IN ('response', 'thread.run') AND created_at < $1", [before])).rowCount ?? 0;
   }
 }
 
@@ -165,7 +165,7 @@ export class MemoryKeptObjects implements KeptObjects {
 
   async prune(before: Date): Promise<number> {
     let n = 0;
-    for (const [id, k] of this.kept) if (k.kind === 'response' && k.at < before.getTime() && this.kept.delete(id)) n++;
+    for (const [id, k] of this.kept) if ((k.kind === 'response' || k.kind === 'thread.run') && k.at < before.getTime() && this.kept.delete(id)) n++;
     return n;
   }
 }

@@ -431,6 +431,51 @@ describe('gateway', () => {
     assert.deepEqual([small.requests, small.failures, small.estimated], [19, 0, 0]);
   });
 
+  it('keeps assistants and threads at their accounts: a thread made where its assistant is, runs counted once finished, none shown to another user', async () => {
+    await calm();
+    await settled();
+    await served();
+    const before = await totals('small');
+    const assistant = await openai.beta.assistants.create({ model: 'small', name: 'helper' });
+    assert.equal(assistant.model, 'sandbox-small', 'the route\'s upstream model is sent');
+    const maker = await servedBy();
+    assert.equal(maker.length, 1);
+    // A thread made where its assistant is (`?assistant_id=`, not sent upstream), a message, a run, its reads: all at the assistant's account.
+    const thread = await openai.beta.threads.create({ messages: [{ role: 'user', content: 'hello assistant' }] }, { query: { assistant_id: assistant.id } });
+    await openai.beta.threads.messages.create(thread.id, { role: 'user', content: 'are you there' });
+    const run = await openai.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
+    assert.deepEqual([run.status, run.usage], ['queued', null]);
+    const finished = await openai.beta.threads.runs.retrieve(run.id, { thread_id: thread.id });
+    assert.deepEqual([finished.status, finished.usage?.prompt_tokens, finished.usage?.completion_tokens], ['completed', 5, 4]);
+    assert.equal((await openai.beta.threads.runs.retrieve(run.id, { thread_id: thread.id })).status, 'completed', 'read again: not counted again');
+    const said = (await openai.beta.threads.messages.list(thread.id, { order: 'asc' })).data.map((m) => (m.content[0] as { text: { value: string } }).text.value);
+    assert.deepEqual(said, ['hello assistant', 'are you there', 'echo: are you there']);
+    // A thread made with its run goes to the assistant's account too, and remembers the thread.
+    const both = await openai.beta.threads.createAndRun({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'one more' }] } });
+    assert.equal((await openai.beta.threads.runs.retrieve(both.id, { thread_id: both.thread_id })).usage?.completion_tokens, 3);
+    for (let i = 0; i < 3; i++) assert.equal((await openai.beta.assistants.retrieve(assistant.id)).name, 'helper');
+    assert.deepEqual(await servedBy(), maker, 'every request reached the assistant\'s account');
+    assert.deepEqual((await openai.beta.assistants.list()).data.map((a) => a.id), [assistant.id]);
+
+    // Another user: not theirs to list, read, run or delete; a thread of theirs may not name the assistant.
+    const victor = await anotherUser('victor');
+    assert.deepEqual((await victor.beta.assistants.list()).data, []);
+    await assert.rejects(victor.beta.assistants.retrieve(assistant.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(victor.beta.assistants.delete(assistant.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(victor.beta.threads.messages.list(thread.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(victor.beta.threads.createAndRun({ assistant_id: assistant.id }), (e: unknown) => e instanceof OpenAI.BadRequestError && /assistant_id/.test(e.message));
+    await assert.rejects(victor.beta.threads.create({}, { query: { assistant_id: assistant.id } }), (e: unknown) => e instanceof OpenAI.BadRequestError && /assistant_id/.test(e.message));
+    assert.deepEqual(await servedBy(), [], 'nothing reached the upstream');
+
+    assert.equal((await openai.beta.threads.delete(thread.id)).deleted, true);
+    assert.equal((await openai.beta.assistants.delete(assistant.id)).deleted, true);
+    assert.deepEqual([await t.roster.services.gateway.ownerOf(thread.id), await t.roster.services.gateway.ownerOf(assistant.id)], [undefined, undefined]);
+    await settled();
+    // Assistant made, thread made, message, run made, 2 run reads, messages listed, thread and run made, its read, 3 assistant reads, 2 deletions:
+    // the runs' tokens, counted once each, and no other.
+    assert.deepEqual(counted(before, await totals('small')), { requests: 14, failures: 0, input: 5 + 2, output: 4 + 3, estimated: 0 });
+  });
+
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
     const whole = await anthropic.messages.create({ model: 'small', max_tokens: 100, messages: [{ role: 'user', content: 'hi claude' }] });
     assert.deepEqual(whole.content, [{ type: 'text', text: 'echo: hi claude' }]);

@@ -85,4 +85,16 @@ describe('kept objects', () => {
     ];
     for (const other of others) assert.equal(lateUsage(other), undefined, JSON.stringify(other));
   });
+
+  it('reads the Assistants API: assistants and threads kept with their objects, a run (not listed) and the thread it made, a run\'s tokens once finished, assistants and attachments named', () => {
+    const assistant = { id: 'asst_1', object: 'assistant', model: 'm' };
+    assert.deepEqual(keptIn(assistant), { kept: [{ id: 'asst_1', kind: 'assistant', object: assistant }] });
+    assert.deepEqual(keptIn({ id: 'thread_1', object: 'thread.deleted', deleted: true }), { kept: [], deleted: 'thread_1' });
+    const run = { id: 'run_1', object: 'thread.run', thread_id: 'thread_2', status: 'queued', usage: null };
+    assert.deepEqual(keptIn(run), { kept: [{ id: 'run_1', kind: 'thread.run' }, { id: 'thread_2', kind: 'thread' }] });
+    assert.deepEqual([countsLater(run), lateUsage(run)], [true, undefined]);
+    assert.deepEqual(lateUsage({ ...run, status: 'completed', usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 } }), { id: 'run_1', input: 5, output: 4 });
+    assert.deepEqual(keptReferences({ assistant_id: 'asst_1', thread: { messages: [] } }), [{ field: 'assistant_id', id: 'asst_1' }]);
+    assert.deepEqual(keptReferences({ role: 'user', content: 'x', attachments: [{ file_id: 'file-1', tools: [{ type: 'file_search' }] }] }), [{ field: 'attachments.0.file_id', id: 'file-1' }]);
+  });
 });
