@@ -255,8 +255,8 @@ export class GatewayCore {
 
   /**
    * Remembers what an answer made or read through an account shows of kept objects, and
-   * forgets one it deleted. Answers the tokens a finished batch or background response
-   * reports, the first time any gateway reads it finished (to count them then), else none.
+   * forgets one it deleted. Answers the tokens a finished batch, background response or
+   * run reports, the first time any gateway reads it finished (to count them then), else none.
    *
    * @example
    * const late = await gateway.keepShown(await res.body.json(), { accountId, poolId, model: route.model, userId });

@@ -299,7 +299,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           reply.headers(s.upstreams.downstream(res.headers));
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
-          // A finished batch or background response shows its tokens: the first read of it finished counts them.
+          // A finished batch, background response or run shows its tokens: the first read of it finished counts them.
           const late = { input: 0, output: 0 };
           const keep = out.keeps && res.statusCode < 300
             ? async (answer: Record<string, unknown>) => {
@@ -315,7 +315,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             : text !== undefined ? await sendWhole(reply, res, text, s.upstreams.secretOf(target, chosen.credentials), keep)
             : await sendBytes(reply, res);
           // Counting tokens, or reading or managing a kept object (a response read again as a stream too), uses none;
-          // but a read that first finds a batch or background response finished counts the tokens it shows.
+          // but a read that first finds a batch, background response or run finished counts the tokens it shows.
           const none = out.free || (sse && out.background && !(await streamCounts(sse)));
           const usage = none ? { ...sent, input: late.input, output: late.output, estimated: false } : { ...sent, input: sent.input + late.input, output: sent.output + late.output };
           // A stream the client left is not the account's failure; what was read of it is counted.
@@ -386,7 +386,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     if (keep && object) await keep(object);
     reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
     await reply.send(text);
-    // A batch's or a background response's tokens are not known yet: counted when read finished.
+    // A batch's, a background response's or a run's tokens are not known yet: counted when read finished.
     if (object && countsLater(object)) return { input: 0, output: 0, estimated: false, failed: false };
     const u = (object?.usage ?? {}) as Record<string, number>;
     // OpenAI's chat, completions and embeddings say prompt and completion tokens; its Responses API, as Anthropic, input and output.
