@@ -6,8 +6,8 @@
  * shows and which a request names.
  */
 
-/** What an upstream keeps (its answers' `object`). */
-const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container', 'assistant', 'thread', 'thread.run'] as const;
+/** What an upstream keeps (its answers' `object`; Anthropic's message batches, `type`). */
+const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container', 'assistant', 'thread', 'thread.run', 'message_batch'] as const;
 /** Those, and a fine-tuned model (which a succeeded job shows, at its account). */
 export type KeptKind = typeof kinds[number] | 'fine_tuned_model';
 
@@ -46,7 +46,7 @@ const textOf = (value: unknown): string | undefined => (typeof value === 'string
  * The kept objects an upstream's JSON answer shows: one of the kinds above (a batch also
  * shows the files it wrote, a succeeded fine-tuning job its model), or the deletion of one
  * (`object` its kind, or its kind and `.deleted`, as a vector store's deletion answers; a
- * fine-tuned model's, `model`).
+ * fine-tuned model's, `model`; an Anthropic message batch's, `type: message_batch_deleted`).
  *
  * @example
  * keptIn({ id: 'batch_1', object: 'batch', status: 'completed', output_file_id: 'file-2', error_file_id: null })
@@ -55,10 +55,11 @@ const textOf = (value: unknown): string | undefined => (typeof value === 'string
  */
 export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   const id = textOf(answer.id);
-  const shown = textOf(answer.object);
-  const deleted = answer.deleted === true;
+  const shown = textOf(answer.object) ?? textOf(answer.type);
+  // Anthropic's deletion shows `message_batch_deleted`.
+  const deleted = answer.deleted === true || shown === 'message_batch_deleted';
   // A fine-tuned model's deletion shows a model.
-  const kind = kinds.find((k) => k === (deleted ? shown?.replace(/\.deleted$/, '') : shown)) ?? (deleted && shown === 'model' ? 'fine_tuned_model' : undefined);
+  const kind = kinds.find((k) => k === (deleted ? shown?.replace(/[._]deleted$/, '') : shown)) ?? (deleted && shown === 'model' ? 'fine_tuned_model' : undefined);
   if (!id || !kind) return { kept: [] };
   if (deleted) return { kept: [], deleted: id };
   const made = madeBy[kind];

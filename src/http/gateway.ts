@@ -5,6 +5,7 @@
  * passes through to the upstream of the model's pool.
  */
 import { EventEmitter } from 'node:events';
+import { pipeline, Transform } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
@@ -17,6 +18,7 @@ import { countsLater, keptReferences, type KeptKind, type KeptReference } from '
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { keptCollections } from './kept-collections.ts';
+import { messageBatchOutgoing, onGateway, ResultsUsage } from './message-batches.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { RequestLogger } from './request-logger.ts';
@@ -63,6 +65,9 @@ function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unkno
     body: (model) => JSON.stringify({ ...body, model, ...(usageChunk ? { stream_options: { ...(body.stream_options as object ?? {}), include_usage: true } } : {}) }),
   };
 }
+
+/** A kind of object's name in the plural: `batch` → `batches`, `file` → `files`. */
+const plural = (what: string) => (/(ch|sh|s|x)$/.test(what) ? `${what}es` : `${what}s`);
 
 /** A rough count of tokens in text, for estimates: four characters a token. */
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
@@ -287,7 +292,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
           // A whole answer is read before its first byte goes to the client: one cut short is a connection error, and another account is tried.
           let text: string | undefined;
-          if (!streamed && textual(res)) {
+          if (!streamed && out.resultsOf === undefined && textual(res)) {
             try {
               text = await res.body.text();
             } catch {
@@ -313,6 +318,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const sent = sse
             ? await pipeStream(reply, res, dialect, sse, gone, keep)
             : text !== undefined ? await sendWhole(reply, res, text, s.upstreams.secretOf(target, chosen.credentials), keep)
+            : out.resultsOf !== undefined && res.statusCode === 200 ? await sendResults(reply, res, out.resultsOf, late)
             : await sendBytes(reply, res);
           // Counting tokens, or reading or managing a kept object (a response read again as a stream too), uses none;
           // but a read that first finds a batch, background response or run finished counts the tokens it shows.
@@ -382,7 +388,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     } catch {
       json = undefined;
     }
-    const object = json !== null && typeof json === 'object' ? json : undefined;
+    let object = json !== null && typeof json === 'object' ? json : undefined;
+    // A message batch's results are read through the gateway.
+    const moved = object && onGateway(object);
+    if (moved) [object, text] = [moved, JSON.stringify(moved)];
     if (keep && object) await keep(object);
     reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/json'));
     await reply.send(text);
@@ -398,6 +407,35 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
 
   /** An answer read as text (usage read from its JSON; a credential it quotes scrubbed): JSON, text, and every error. */
   const textual = (res: Dispatcher.ResponseData) => res.statusCode >= 400 || /json|^text\/|xml/i.test(String(res.headers['content-type'] ?? 'application/json'));
+
+  /**
+   * Passes a message batch's results (JSON lines) through as they come, summing their
+   * tokens; the first read of them whole counts those (in `late`), no later one.
+   */
+  async function sendResults(reply: FastifyReply, res: Dispatcher.ResponseData, batchId: string, late: { input: number; output: number }): Promise<TokenUsage & { failed: boolean }> {
+    const tokens = new ResultsUsage();
+    const decoder = new TextDecoder();
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        tokens.push(decoder.decode(chunk, { stream: true }));
+        done(null, chunk);
+      },
+      flush(done) {
+        tokens.push(decoder.decode());
+        tokens.end();
+        done();
+      },
+    });
+    reply.code(res.statusCode).header('content-type', String(res.headers['content-type'] ?? 'application/binary'));
+    const whole = new Promise<boolean>((resolve) => {
+      pipeline(res.body, counted, (err) => resolve(!err));
+    });
+    await reply.send(counted);
+    // Results cut short (by the upstream, or a client that left) count nothing: a later read counts them whole.
+    const read = await whole;
+    if (read && await s.gateway.claimLateUsage(batchId).catch(() => false)) Object.assign(late, { input: tokens.input, output: tokens.output });
+    return { input: 0, output: 0, estimated: false, failed: !read };
+  }
 
   /** Passes a binary answer (audio, images) through as it comes; it carries no token counts. */
   async function sendBytes(reply: FastifyReply, res: Dispatcher.ResponseData): Promise<TokenUsage & { failed: boolean }> {
@@ -478,17 +516,18 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // the upstream of the model's pool; the model is named in a JSON body, a multipart form or ?model=.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   // An object the upstream keeps is read, changed, deleted or cancelled through the account that made it.
-  const kept = (what: string, itself: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const caller = await authenticate(req, reply, 'openai');
+  const kept = (what: string, itself: boolean, dialect: Dialect = 'openai', results = false) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = await authenticate(req, reply, dialect);
     if (!caller) return reply;
     const id = (req.params as { id: string }).id;
     const owner = await s.gateway.ownerOf(id).catch(() => null);
-    if (owner === null) return sendError(reply, 'openai', 503, 'api_error', `${what}s cannot be looked up right now`, 2);
-    if (!owner || owner.userId !== caller.user.userId) return sendError(reply, 'openai', 404, 'not_found_error', `${what} ${id.slice(0, 200)} was not made through this gateway by this user`);
+    if (owner === null) return sendError(reply, dialect, 503, 'api_error', `${plural(what)} cannot be looked up right now`, 2);
+    if (!owner || owner.userId !== caller.user.userId) return sendError(reply, dialect, 404, 'not_found_error', `${what} ${id.slice(0, 200)} was not made through this gateway by this user`);
     const out = passthrough(req.method, req.url, req.headers, req.body, { routeOnly: true });
     // What the body names (a vector store's new file) must lie at the same account.
-    return forward(req, reply, 'openai', req.routeOptions.url ?? '/v1/*', {
-      ...out, asked: owner.model, refers: [{ field: 'id', id }, ...out.refers ?? []], free: true, keeps: true, ...(itself && req.method === 'GET' ? { names: id } : {}),
+    return forward(req, reply, dialect, req.routeOptions.url ?? '/v1/*', {
+      ...out, asked: owner.model, refers: [{ field: 'id', id }, ...out.refers ?? []], free: true, keeps: true,
+      ...(itself && req.method === 'GET' ? { names: id } : {}), ...(results ? { resultsOf: id } : {}),
     }, caller);
   };
   app.route({ method: ['GET', 'DELETE'], url: '/v1/responses/:id', handler: kept('response', true) });
@@ -499,6 +538,17 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.post('/v1/batches/:id/cancel', kept('batch', false));
   // A fine-tuned model is deleted at the account whose job made it.
   app.delete('/v1/models/:id', kept('fine-tuned model', false));
+  // Anthropic's message batches: made through an account of the route their requests' model names, then kept there.
+  app.post('/v1/messages/batches', async (req, reply) => {
+    const caller = await authenticate(req, reply, 'anthropic');
+    if (!caller) return reply;
+    const out = messageBatchOutgoing(req.body);
+    if ('refused' in out) return sendError(reply, 'anthropic', 400, 'invalid_request_error', out.refused);
+    return forward(req, reply, 'anthropic', '/v1/messages/batches', out, caller);
+  });
+  app.route({ method: ['GET', 'DELETE'], url: '/v1/messages/batches/:id', handler: kept('message batch', true, 'anthropic') });
+  app.post('/v1/messages/batches/:id/cancel', kept('message batch', false, 'anthropic'));
+  app.get('/v1/messages/batches/:id/results', kept('message batch', false, 'anthropic', true));
   /**
    * Makes an object the upstream keeps through an account of the route a model names, or of
    * the objects the body names (the model sent on, or only routing the request), or of the
@@ -532,8 +582,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // A user's own kept objects, as their upstreams last showed them: an upstream's list would show every user of a shared account.
   // The caller is known before the query is checked: a request without a key is answered 401, whatever its query.
   const listCallers = new WeakMap<FastifyRequest, KeyCaller>();
-  const keyFirst = async (req: FastifyRequest, reply: FastifyReply) => {
-    const caller = await authenticate(req, reply, 'openai');
+  const keyFirst = (dialect: Dialect) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = await authenticate(req, reply, dialect);
     if (!caller) return reply;
     listCallers.set(req, caller);
     return undefined;
@@ -555,7 +605,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     return { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: data.length > limit };
   };
   const listOptions = (purpose: boolean) => ({
-    preValidation: keyFirst,
+    preValidation: keyFirst('openai'),
     schema: {
       querystring: {
         type: 'object',
@@ -566,6 +616,26 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       },
     },
   });
+  // Anthropic's message batches, newest first: `after_id` pages to older ones, `before_id` to newer.
+  const batchQuery = { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, after_id: { type: 'string', maxLength: 200 }, before_id: { type: 'string', maxLength: 200 } } };
+  app.get('/v1/messages/batches', { preValidation: keyFirst('anthropic'), schema: { querystring: batchQuery } }, async (req, reply) => {
+    const caller = listCallers.get(req)!;
+    const q = req.query as { limit?: number; after_id?: string; before_id?: string };
+    const limit = q.limit ?? 20;
+    const newer = q.before_id !== undefined;
+    let data: Array<{ id: string }>;
+    try {
+      data = await s.gateway.keptList({
+        userId: caller.user.userId, kind: 'message_batch', models: caller.scopes.models, pools: caller.scopes.pools, order: newer ? 'asc' : 'desc', limit: limit + 1,
+        ...(newer || q.after_id !== undefined ? { after: q.before_id ?? q.after_id } : {}),
+      }) as Array<{ id: string }>;
+    } catch {
+      return sendError(reply, 'anthropic', 503, 'api_error', 'message batches cannot be listed right now', 2);
+    }
+    const page = data.slice(0, limit);
+    if (newer) page.reverse();
+    return { data: page, has_more: data.length > limit, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
+  });
   app.get('/v1/files', listOptions(true), listed('file', 'files'));
   app.get('/v1/batches', listOptions(false), listed('batch', 'batches'));
   // Other collections an upstream keeps per account: made through an account of the route a
@@ -575,7 +645,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.post('/v1/threads/runs', made('/v1/threads/runs', true));
   for (const { path, kind, what, modelSent, placedBy } of keptCollections) {
     app.post(path, made(path, !modelSent, placedBy));
-    app.get(path, listOptions(false), listed(kind, `${what}s`));
+    app.get(path, listOptions(false), listed(kind, plural(what)));
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id`, handler: kept(what, true) });
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id/*`, handler: kept(what, false) });
   }

@@ -35,6 +35,8 @@ export interface Outgoing {
   keeps?: boolean;
   /** A background response: its tokens are counted once, by its stream if it runs to the end, else by the first read of it finished. */
   background?: boolean;
+  /** The message batch whose results (JSON lines) these are: their tokens are counted once, by the first read of them whole. */
+  resultsOf?: string;
 }
 
 /**

@@ -3,9 +3,9 @@
  * demo and tests need no internet: chat completions, responses (kept, continued, run in
  * the background, read whole or as a stream, and deleted), legacy completions and
  * messages (streaming or not, with usage), embeddings, models, token counts, files and
- * batches (of chat completions), vector stores, fine-tuning jobs, conversations and
- * containers. Answers are deterministic: the reply echoes the last user message; tokens
- * are counted as words.
+ * batches (of chat completions; Anthropic's message batches), vector stores, fine-tuning
+ * jobs, conversations, containers and assistants. Answers are deterministic: the reply
+ * echoes the last user message; tokens are counted as words.
  *
  * A key is an access token the sandbox issued at `/login`, or any `sk-sandbox-…` key (the
  * static API keys an operator would import). Per key, `POST /_sandbox/llm` can set a
@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from 'typebox';
 import { addAssistantEndpoints } from './assistants.ts';
 import { addFileEndpoints } from './files.ts';
+import { addMessageBatchEndpoints } from './message-batches.ts';
 import { addStoreEndpoints, SandboxObjects } from './stores.ts';
 
 export const sandboxModels = ['sandbox-small', 'sandbox-large', 'sandbox-embed'];
@@ -70,6 +71,17 @@ function chatAnswer(body: { model: string; messages: Message[]; max_tokens?: num
     choices: [{ index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop', logprobs: null }], usage,
   };
   return { words, usage, completion };
+}
+
+/** A message's answer (Anthropic's): its words, input tokens and whole object. */
+function messageAnswer(body: { model: string; messages: Message[]; max_tokens: number; system?: string }) {
+  const words = replyTo(body.messages, body.max_tokens);
+  const input = promptTokens(body.messages, body.system);
+  const message = {
+    id: id('msg_'), type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: words.join(' ') }],
+    stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: input, output_tokens: words.length },
+  };
+  return { words, input, message };
 }
 
 /** Counts of what the model endpoints answered, by key and outcome. */
@@ -371,15 +383,11 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     if (!key) return reply;
     const body = req.body as { model: string; messages: Message[]; max_tokens: number; stream?: boolean; system?: string };
     if (!body || !Array.isArray(body.messages) || typeof body.max_tokens !== 'number') return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required' } });
-    const words = replyTo(body.messages, body.max_tokens);
-    const input = promptTokens(body.messages, body.system);
-    const messageId = id('msg_');
+    const { words, input, message } = messageAnswer(body);
+    const messageId = message.id;
     if (!body.stream) {
       served(key, input, words.length);
-      return {
-        id: messageId, type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: words.join(' ') }],
-        stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: input, output_tokens: words.length },
-      };
+      return message;
     }
     const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
     const chunks = [
@@ -403,6 +411,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
     addStoreEndpoints(scope, admit, count, objects, fileOf);
     addAssistantEndpoints(scope, admit, count, objects, (body) => chatAnswer(body).completion);
+    addMessageBatchEndpoints(scope, admit, count, (params) => messageAnswer(params).message);
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
       handler: async (req, reply) => {

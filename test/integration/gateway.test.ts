@@ -493,6 +493,54 @@ describe('gateway', () => {
     await assert.rejects(anthropic.models.retrieve('nothing-here'), (e: unknown) => e instanceof Anthropic.NotFoundError);
   });
 
+  it('keeps Anthropic message batches at the account that made them: results read through the gateway, their tokens counted once, none shown to another user', async () => {
+    await calm();
+    await settled();
+    await served();
+    const before = await totals('small');
+    const requests = ['a', 'b', 'c'].map((c) => ({ custom_id: c, params: { model: 'small', max_tokens: 50, messages: [{ role: 'user' as const, content: `batch line ${c}` }] } }));
+    const batch = await anthropic.messages.batches.create({ requests });
+    assert.equal(batch.processing_status, 'in_progress');
+    const maker = await servedBy();
+    assert.equal(maker.length, 1);
+    // Ended: its results are read through the gateway (the upstream's absolute URL would take the client's key there).
+    const ended = await anthropic.messages.batches.retrieve(batch.id);
+    assert.deepEqual([ended.processing_status, ended.results_url], ['ended', `/v1/messages/batches/${batch.id}/results`]);
+    const texts = async () => {
+      const read: string[][] = [];
+      for await (const r of await anthropic.messages.batches.results(batch.id)) read.push([r.custom_id, r.result.type === 'succeeded' ? (r.result.message.content[0] as { text: string }).text : r.result.type]);
+      return read;
+    };
+    assert.deepEqual(await texts(), [['a', 'echo: batch line a'], ['b', 'echo: batch line b'], ['c', 'echo: batch line c']]);
+    assert.equal((await texts()).length, 3, 'read again: not counted again');
+    assert.deepEqual(await servedBy(), maker, 'every request reached the account that made the batch');
+    const listed: string[] = [];
+    for await (const b of anthropic.messages.batches.list({ limit: 1 })) listed.push(b.id);
+    assert.deepEqual(listed, [batch.id]);
+    await assert.rejects(
+      anthropic.messages.batches.create({ requests: [requests[0]!, { ...requests[1]!, params: { ...requests[1]!.params, model: 'lean' } }] }),
+      (e: unknown) => e instanceof Anthropic.BadRequestError && /requests\.1\.params\.model/.test(e.message),
+    );
+
+    // Another user: not theirs to list, read, read the results of, cancel or delete; nothing reaches the upstream.
+    const opal = await anotherUser('opal');
+    const theirKey = opal.apiKey!;
+    const theirs = new Anthropic({ apiKey: theirKey, baseURL: t.roster.gatewayUrl, maxRetries: 0 });
+    assert.deepEqual((await theirs.messages.batches.list()).data, []);
+    await assert.rejects(theirs.messages.batches.retrieve(batch.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
+    const results = await fetch(`${t.roster.gatewayUrl}/v1/messages/batches/${batch.id}/results`, { headers: { 'x-api-key': theirKey } });
+    assert.deepEqual([results.status, ((await results.json()) as { type: string }).type], [404, 'error']);
+    await assert.rejects(theirs.messages.batches.cancel(batch.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
+    await assert.rejects(theirs.messages.batches.delete(batch.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
+    assert.deepEqual(await servedBy(), []);
+
+    assert.equal((await anthropic.messages.batches.delete(batch.id)).type, 'message_batch_deleted');
+    assert.equal(await t.roster.services.gateway.ownerOf(batch.id), undefined);
+    await settled();
+    // Made, read, results read twice (each a read of the batch, then its results), deleted: three requests' tokens, once.
+    assert.deepEqual(counted(before, await totals('small')), { requests: 7, failures: 0, input: 9, output: 12, estimated: 0 });
+  });
+
   it('refuses a request without a valid key (401), an unknown model (404), in the SDK\'s own error shapes', async () => {
     const stranger = new OpenAI({ apiKey: 'rk_00000000000000000000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
     await assert.rejects(stranger.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.AuthenticationError);
