@@ -216,6 +216,8 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     // A client slower than this to send its request is cut off (408), authenticated or not.
     requestTimeout: services.settings.requestTimeoutMs,
     trustProxy: services.settings.trustProxy ?? false,
+    // A path fastify cannot decode (`%E0%A4%A`) is refused as problem+json too.
+    frameworkErrors: (error, req, reply) => problemHandler(error, req, reply),
     http: {
       headersTimeout: Math.min(services.settings.requestTimeoutMs, 10_000),
       connectionsCheckingInterval: Math.max(250, Math.min(services.settings.requestTimeoutMs / 4, 5000)),

@@ -104,6 +104,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     childLoggerFactory: (logger, bindings, opts) => new RequestLogger(logger, () => bindings, opts),
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
+    // Ids (a fine-tuned model's name among them) up to 1,000 characters reach their routes; longer ones pass through.
+    routerOptions: { maxParamLength: 1000 },
+    // A path fastify cannot decode (`%E0%A4%A`) is refused in the client's own shape too.
+    frameworkErrors: (error, req, reply) => sendError(reply, req.url.startsWith('/v1/messages') ? 'anthropic' : 'openai', 400, 'invalid_request_error', error.message),
   });
   app.decorateRequest('caller', undefined);
 
@@ -652,9 +656,10 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
     handler: async (req, reply) => {
-      const caller = await authenticate(req, reply, 'openai');
+      const dialect = req.url.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+      const caller = await authenticate(req, reply, dialect);
       if (!caller) return reply;
-      return forward(req, reply, 'openai', '/v1/*', passthrough(req.method, req.url, req.headers, req.body), caller);
+      return forward(req, reply, dialect, '/v1/*', passthrough(req.method, req.url, req.headers, req.body), caller);
     },
   });
   app.get('/health', async () => ({ status: 'ok' }));

@@ -52,6 +52,10 @@ const LlmBody = Type.Object({
 export const tokensOf = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
 type Message = { role: string; content: string | Array<{ type: string; text?: string }> };
+/** Whether a body's messages are messages: each a role and its content, text or a list of parts (as an upstream checks before it answers 400). */
+const isMessages = (messages: unknown): messages is Message[] => Array.isArray(messages) && messages.every((m: Partial<Message> | null) =>
+  typeof m === 'object' && m !== null && typeof m.role === 'string'
+  && (typeof m.content === 'string' || (Array.isArray(m.content) && m.content.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p)))));
 const textOf = (content: Message['content']) => (typeof content === 'string' ? content : content.map((c) => c.text ?? '').join(' '));
 const replyTo = (messages: Message[], maxTokens: number) => {
   const last = [...messages].reverse().find((m) => m.role === 'user');
@@ -203,7 +207,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const key = await admit(req, reply, false);
     if (!key) return reply;
     const body = req.body as { model: string; messages: Message[]; stream?: boolean; stream_options?: { include_usage?: boolean }; max_tokens?: number; max_completion_tokens?: number };
-    if (!body || !Array.isArray(body.messages) || typeof body.model !== 'string') return reply.code(400).send({ error: { message: 'model and messages are required', type: 'invalid_request_error' } });
+    if (!body || !isMessages(body.messages) || typeof body.model !== 'string') return reply.code(400).send({ error: { message: 'model and messages are required', type: 'invalid_request_error' } });
     if (!objects.mayUse(body.model, key)) return unknownModel(reply, key, body.model);
     const { words, usage, completion } = chatAnswer(body);
     const { id: completionId, created } = completion;
@@ -245,7 +249,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       model: string; input: string | Message[]; instructions?: string; max_output_tokens?: number; stream?: boolean; store?: boolean; background?: boolean;
       previous_response_id?: string; conversation?: string | { id: string };
     };
-    if (!body || typeof body.model !== 'string' || body.input === undefined) return reply.code(400).send({ error: { message: 'model and input are required', type: 'invalid_request_error' } });
+    if (!body || typeof body.model !== 'string' || (typeof body.input !== 'string' && !isMessages(body.input))) return reply.code(400).send({ error: { message: 'model and input are required', type: 'invalid_request_error' } });
     if (!objects.mayUse(body.model, key)) return unknownModel(reply, key, body.model);
     if (body.background === true && body.store === false) return reply.code(400).send({ error: { message: 'Background mode requires store=true.', type: 'invalid_request_error', param: 'background' } });
     if (body.previous_response_id !== undefined && kept.get(body.previous_response_id)?.key !== key) {
@@ -382,7 +386,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const key = await admit(req, reply, true);
     if (!key) return reply;
     const body = req.body as { model: string; messages: Message[]; max_tokens: number; stream?: boolean; system?: string };
-    if (!body || !Array.isArray(body.messages) || typeof body.max_tokens !== 'number') return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required' } });
+    if (!body || !isMessages(body.messages) || typeof body.max_tokens !== 'number') return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required' } });
     const { words, input, message } = messageAnswer(body);
     const messageId = message.id;
     if (!body.stream) {

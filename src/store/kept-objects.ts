@@ -75,6 +75,9 @@ export interface KeptObjects {
   prune(before: Date): Promise<number>;
 }
 
+/** Whether PostgreSQL's text can hold an id: not one with a NUL (which no kept object's id has). */
+const storable = (id: string) => !id.includes('\u0000');
+
 /**
  * @example
  * await kept.remember('resp_1', 'response', { accountId, poolId: 'openai', model: 'gpt-small', userId });
@@ -93,6 +96,7 @@ export class PgKeptObjects implements KeptObjects {
   }
 
   async find(id: string): Promise<KeptOwner | undefined> {
+    if (!storable(id)) return undefined;
     const { rows } = await this.pool.query<{ account_id: string; pool_id: string; model: string; user_id: string }>(
       'SELECT account_id, pool_id, model, user_id FROM gateway_response_owners WHERE response_id = $1', [id],
     );
@@ -100,15 +104,18 @@ export class PgKeptObjects implements KeptObjects {
   }
 
   async forget(id: string): Promise<void> {
+    if (!storable(id)) return;
     await this.pool.query('DELETE FROM gateway_response_owners WHERE response_id = $1', [id]);
   }
 
   async claimLateUsage(id: string): Promise<boolean> {
+    if (!storable(id)) return false;
     const { rowCount } = await this.pool.query('UPDATE gateway_response_owners SET late_usage_counted_at = now() WHERE response_id = $1 AND late_usage_counted_at IS NULL', [id]);
     return rowCount === 1;
   }
 
   async list(q: KeptQuery): Promise<object[]> {
+    if (q.after !== undefined && !storable(q.after)) return [];
     const [cmp, dir] = q.order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
     const { rows } = await this.pool.query<{ object: object }>(
       `SELECT object FROM gateway_response_owners k

@@ -59,6 +59,15 @@ function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age
       assert.equal(await kept.claimLateUsage('resp_1'), false);
     });
 
+    it('knows no object of an id PostgreSQL\'s text cannot hold (a NUL): none found, claimed, forgotten or paged after', async () => {
+      const { kept } = await open();
+      const nul = 'file-\u0000';
+      assert.equal(await kept.find(nul), undefined);
+      assert.equal(await kept.claimLateUsage(nul), false);
+      await kept.forget(nul);
+      assert.deepEqual(await kept.list({ userId: 'ann', kind: 'file', models: null, pools: null, order: 'desc', after: nul, limit: 10 }), []);
+    });
+
     it('forgets responses and runs older than their upstream keeps them, and no file or batch', async (t) => {
       const { kept, age } = await open();
       if (!age) return t.skip('objects cannot be aged in this store');

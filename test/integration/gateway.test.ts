@@ -889,6 +889,40 @@ describe('gateway', () => {
     assert.deepEqual(counted(before, await totals('small')), { requests: 1, failures: 0, input: 2, output: 5, estimated: 0 });
   });
 
+  it('answers hostile ids, queries and bodies on every kept route with a 4xx in the client\'s own error shape, never a 5xx', async () => {
+    await calm();
+    const ids = ['x'.repeat(3000), '%E0%A4%A', '%27%3B%20DROP%20TABLE%20x%3B%20--', '%00', '..%2F..%2Fetc', '%F0%9F%99%82', ' '];
+    const paths = [
+      '/v1/responses/{id}', '/v1/responses/{id}/input_items', '/v1/files/{id}', '/v1/files/{id}/content', '/v1/batches/{id}', '/v1/batches/{id}/cancel', '/v1/models/{id}',
+      ...['/v1/vector_stores', '/v1/fine_tuning/jobs', '/v1/conversations', '/v1/containers', '/v1/assistants', '/v1/threads'].flatMap((c) => [`${c}/{id}`, `${c}/{id}/items`]),
+      '/v1/messages/batches/{id}', '/v1/messages/batches/{id}/cancel', '/v1/messages/batches/{id}/results',
+    ];
+    const queries = [
+      '/v1/files?limit=-1', '/v1/files?limit=abc', '/v1/files?after=%00', '/v1/messages/batches?before_id=%00', `/v1/batches?after=${'a'.repeat(500)}`, '/v1/vector_stores?order=sideways', '/v1/assistants?limit=1e9',
+      '/v1/messages/batches?limit=0', `/v1/messages/batches?after_id=${'a'.repeat(500)}`, `/v1/threads?assistant_id=${'a'.repeat(3000)}`, `/v1/chat/completions?model=${'m'.repeat(3000)}`,
+    ];
+    const bodies = ['{', '[]', 'null', '"text"', '{"model": 7}', '{"model": {"a": 1}, "messages": "no"}', `{"model": "small", "messages": [${'['.repeat(200)}${']'.repeat(200)}]}`,
+      '{"requests": [{"params": {"model": ["small"]}}]}', '{"input_file_id": 12}', '{"assistant_id": {"id": 1}}', '{"previous_response_id": ["a"], "model": "small", "input": "x"}'];
+    const posts = ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/messages/batches', '/v1/batches', '/v1/threads', '/v1/threads/runs', '/v1/assistants', '/v1/vector_stores', '/v1/files', '/v1/embeddings'];
+    const tries: Array<{ method: string; url: string; body?: string }> = [
+      ...paths.flatMap((p) => ids.flatMap((id) => ['GET', 'POST', 'DELETE'].map((method) => ({ method, url: p.replace('{id}', id), ...(method === 'POST' ? { body: '{}' } : {}) })))),
+      ...queries.map((url) => ({ method: url.startsWith('/v1/chat') ? 'POST' : 'GET', url, ...(url.startsWith('/v1/chat') ? { body: '{"messages": []}' } : {}) })),
+      ...posts.flatMap((url) => bodies.map((body) => ({ method: 'POST', url, body }))),
+    ];
+    const fives: string[] = [];
+    for (const { method, url, body } of tries) {
+      const res = await fetch(`${t.roster.gatewayUrl}${url}`, { method, headers: { authorization: `Bearer ${key}`, 'x-api-key': key, 'content-type': 'application/json' }, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      if (res.status >= 500) fives.push(`${method} ${url.slice(0, 80)} ${body?.slice(0, 40) ?? ''} → ${res.status} ${text.slice(0, 120)}`);
+      else if (res.status >= 400) {
+        const shown = JSON.parse(text) as { type?: string; error?: { message?: string } };
+        const anthropicShape = url.startsWith('/v1/messages');
+        assert.ok(anthropicShape ? shown.type === 'error' && typeof shown.error?.message === 'string' : typeof shown.error?.message === 'string', `${method} ${url.slice(0, 80)}: ${text.slice(0, 200)}`);
+      }
+    }
+    assert.deepEqual(fives, [], `${tries.length} hostile requests`);
+  });
+
   it('passes any other path through unchanged but for the model: JSON, multipart, a query, and bytes back', async () => {
     await calm();
     await served();

@@ -90,10 +90,13 @@ describe('hardening', () => {
     }
   });
 
-  it('answers an unknown route with problem+json 404, an unknown media type with 415 titled so, and takes a lowercase bearer', async () => {
+  it('answers an unknown route with problem+json 404, a path it cannot decode with problem+json 400, an unknown media type with 415 titled so, and takes a lowercase bearer', async () => {
     const unknown = await t.call('GET', '/v1/nothing-here');
     assert.deepEqual([unknown.status, unknown.body.code, unknown.body.title], [404, 'not_found', 'Not found']);
     assert.match(unknown.headers.get('content-type')!, /problem\+json/);
+    const undecodable = await t.call('GET', '/v1/pools/%E0%A4%A');
+    assert.deepEqual([undecodable.status, undecodable.body.status, undecodable.body.title], [400, 400, 'Bad Request']);
+    assert.match(undecodable.headers.get('content-type')!, /problem\+json/);
     const media = await t.call('POST', '/v1/pools', '<pool/>', { contentType: 'application/xml' });
     assert.deepEqual([media.status, media.body.title], [415, 'Unsupported Media Type']);
     const lower = await fetch(`${t.roster.url}/v1/pools`, { headers: { authorization: `bearer ${t.token}` } });
