@@ -921,6 +921,9 @@ describe('gateway', () => {
       }
     }
     assert.deepEqual(fives, [], `${tries.length} hostile requests`);
+    // A long id (a fine-tuned model's name may pass fastify's default of 100 characters) still reaches its route.
+    const long = await fetch(`${t.roster.gatewayUrl}/v1/files/file-${'x'.repeat(300)}`, { headers: { authorization: `Bearer ${key}` } });
+    assert.deepEqual([long.status, ((await long.json()) as { error: { message: string } }).error.message.includes('not made through this gateway')], [404, true]);
   });
 
   it('passes any other path through unchanged but for the model: JSON, multipart, a query, and bytes back', async () => {
