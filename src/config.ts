@@ -35,6 +35,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_JOB_STALL_MS: Int(1000, 86_400_000, 120_000),
   ROSTER_JOB_FETCH_BATCH: Int(1, 100_000, 1000),
   ROSTER_PROBE_INTERVAL_MS: Int(1000, 86_400_000, 60_000),
+  ROSTER_LATE_USAGE_AFTER_MS: Int(1000, 86_400_000, 600_000),
   ROSTER_UPKEEP_CONCURRENCY: Int(1, 10_000, 32),
   ROSTER_USAGE_TIMEZONE: Type.String({ minLength: 1, default: 'UTC' }),
   ROSTER_USAGE_ROLLOVER: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '00:00' }),

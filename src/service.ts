@@ -53,6 +53,7 @@ import { buildGateway } from './http/gateway.ts';
 import { ConfigError, parseJson } from './config.ts';
 import { ownersSchema, Registrations } from './workers/registration.ts';
 import { Replenisher } from './workers/replenisher.ts';
+import { LateUsageSweeper } from './workers/late-usage.ts';
 import { Scheduler } from './workers/scheduler.ts';
 
 export interface Roster {
@@ -222,9 +223,6 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   // Responses outlive their upstream's keeping (30 days): their accounts are forgotten.
   const keptObjects = new PgKeptObjects(db);
   const forgetResponses = () => keptObjects.prune(new Date(Date.now() - RESPONSE_RETENTION_MS));
-  const scheduler = yield* resource(
-    () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune, forgetResponses], errors.report), (s) => s.stop(),
-  );
   // Rate limits count in Redis when there is one (shared by every node), else in PostgreSQL.
   const limits = new RateLimits(config.ROSTER_REDIS_URL
     ? { kind: 'redis', client: yield* resource(() => openRedis(config.ROSTER_REDIS_URL!), (r) => r.quit()) }
@@ -255,9 +253,14 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const upstreams = yield* resource(() => new Upstreams(providers, {
     timeoutMs: config.ROSTER_GATEWAY_TIMEOUT_MS, strip: config.ROSTER_GATEWAY_STRIP_HEADERS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   }), (u) => u.close());
+  // Batches, runs and background responses no client read finished have their tokens counted by the leader.
+  const lateUsage = new LateUsageSweeper({ gateway, upstreams, allocators, vault, onError: errors.report }, { afterMs: config.ROSTER_LATE_USAGE_AFTER_MS, batch: 50 });
+  const scheduler = yield* resource(
+    () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune, forgetResponses, () => lateUsage.scan()], errors.report), (s) => s.stop(),
+  );
   const callers = { ...users, tokens, keys: new ApiKeySecrets(db), quotas, keyCache: new KeyCache(config.ROSTER_KEY_CACHE_MS) };
   const services: Services = {
-    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, providers, flows, registrations, refresher, prober, replenisher, days, readModels: waits,
+    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, providers, flows, registrations, refresher, prober, replenisher, lateUsage, days, readModels: waits,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,

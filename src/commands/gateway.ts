@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { coolingUntil, type Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
-import { poolOrder, resolveRoute, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
+import { poolOrder, resolveRoute, spendOf, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
 import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
@@ -18,7 +18,7 @@ import { GatewayClaims } from './gateway-claims.ts';
 import { DailyUse } from './daily-use.ts';
 import type { Credentials } from '../store/secrets.ts';
 import { keptIn, lateUsage, type KeptKind, type LateUsage } from '../domain/kept.ts';
-import { MemoryKeptObjects, type KeptObjects, type KeptOwner, type KeptQuery } from '../store/kept-objects.ts';
+import { MemoryKeptObjects, RESPONSE_RETENTION_MS, type DueObject, type KeptObjects, type KeptOwner, type KeptQuery } from '../store/kept-objects.ts';
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 import type { AccountUse } from '../projections/gateway-usage.ts';
 import type { AccountDeps } from './accounts.ts';
@@ -246,11 +246,11 @@ export class GatewayCore {
    * @example
    * await gateway.remember('resp_1', 'response', { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId });
    */
-  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void> {
+  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object, late = false): Promise<void> {
     // An object known already with nothing new to show is not written again.
     if (object === undefined && this.knownOwners.has(id)) return;
     this.know(id, owner);
-    await this.kept.remember(id, kind, owner, object);
+    await this.kept.remember(id, kind, owner, object, late);
   }
 
   /**
@@ -263,10 +263,29 @@ export class GatewayCore {
    */
   async keepShown(answer: Record<string, unknown>, owner: KeptOwner): Promise<LateUsage | undefined> {
     const { kept, deleted } = keptIn(answer);
-    for (const k of kept) await this.remember(k.id, k.kind, owner, k.object);
+    for (const k of kept) await this.remember(k.id, k.kind, owner, k.object, k.late);
     if (deleted !== undefined) await this.forget(deleted);
     const late = lateUsage(answer);
     return late && (await this.kept.claimLateUsage(late.id)) ? late : undefined;
+  }
+
+  /**
+   * Objects made more than `afterMs` ago whose tokens no read has counted yet (nor looked
+   * for within `afterMs`), up to `limit`, for the sweeper to read at their accounts.
+   */
+  dueLateUsage(afterMs: number, limit: number, now = Date.now()): Promise<DueObject[]> {
+    return this.kept.dueLateUsage(new Date(now - afterMs), new Date(now - RESPONSE_RETENTION_MS), limit, new Date(now));
+  }
+
+  /**
+   * Counts tokens an object showed after it was made, read by the sweeper (no client's
+   * request): against the key that made it, at the route's prices, on today's usage day.
+   */
+  countLate(owner: KeptOwner & { keyId: string }, tokens: { input: number; output: number }): void {
+    this.count({
+      keyId: owner.keyId, userId: owner.userId, accountId: owner.accountId, poolId: owner.poolId, model: owner.model, day: this.dayOf(Date.now()),
+      requests: 0, failures: 0, inputTokens: tokens.input, outputTokens: tokens.output, estimated: 0, spend: spendOf(this.prices, owner.model, tokens),
+    });
   }
 
   /** Claims the counting of a background response's tokens (read from its stream): false when another read counted them. */

@@ -11,11 +11,13 @@ const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', '
 /** Those, and a fine-tuned model (which a succeeded job shows, at its account). */
 export type KeptKind = typeof kinds[number] | 'fine_tuned_model';
 
-/** An object an answer shows: its id, kind, and but for responses and runs the object itself (to list it). */
+/** An object an answer shows: its id, kind, but for responses the object itself (to list it), and whether its tokens come later. */
 export interface KeptObject {
   id: string;
   kind: KeptKind;
   object?: Record<string, unknown>;
+  /** A batch, message batch, run or background response: its tokens are counted once it has finished. */
+  late?: boolean;
 }
 
 /** What an answer tells of kept objects: those it shows (a batch also shows its output and error files), and one deleted. */
@@ -65,9 +67,8 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   const made = madeBy[kind];
   const written = (made?.fields ?? []).map((f) => textOf(answer[f])).filter((m) => m !== undefined)
     .map((m) => ({ id: m, kind: made!.kind, ...(made!.shown ? { object: made!.shown(m, answer) } : {}) }));
-  // Responses and runs are not listed from Roster's table.
-  const listed = kind !== 'response' && kind !== 'thread.run';
-  return { kept: [{ id, kind, ...(listed ? { object: answer } : {}) }, ...written] };
+  // Responses are not listed from Roster's table, nor kept whole (a run is, for its thread's id).
+  return { kept: [{ id, kind, ...(kind === 'response' ? {} : { object: answer }), ...(countsLater(answer) ? { late: true } : {}) }, ...written] };
 }
 
 /** Tokens an upstream reports for an object after the request that made it. */
@@ -82,15 +83,16 @@ const finished = ['completed', 'failed', 'expired', 'cancelled', 'incomplete'];
 
 /**
  * Whether an answer's tokens are reported later, not with it: a batch's (its requests',
- * once it has finished), a background response's and an assistant's run's (once it has
- * run). The request that makes one counts none.
+ * once it has finished; an Anthropic message batch's, in its results), a background
+ * response's and an assistant's run's (once it has run). The request that makes one counts
+ * none.
  *
  * @example
  * countsLater({ id: 'resp_1', object: 'response', background: true, status: 'queued', usage: null }) // → true
  * countsLater({ id: 'resp_2', object: 'response', status: 'completed', usage: { input_tokens: 3, output_tokens: 5 } }) // → false
  */
 export function countsLater(answer: Record<string, unknown>): boolean {
-  return answer.object === 'batch' || answer.object === 'thread.run' || (answer.object === 'response' && answer.background === true);
+  return answer.object === 'batch' || answer.object === 'thread.run' || answer.type === 'message_batch' || (answer.object === 'response' && answer.background === true);
 }
 
 /**
@@ -171,4 +173,56 @@ export function keptReferences(body: Record<string, unknown>): KeptReference[] {
     }));
   }
   return found;
+}
+
+/**
+ * Sums the tokens of a batch's results (JSON lines: `result.message.usage` of each request
+ * that succeeded) as they pass.
+ *
+ * @example
+ * const tokens = new ResultsUsage();
+ * tokens.push('{"custom_id":"a","result":{"type":"succeeded","message":{"usage":{"input_tokens":3,"output_tokens":4}}}}\n');
+ * tokens.end(); [tokens.input, tokens.output] // → [3, 4]
+ */
+export class ResultsUsage {
+  input = 0;
+  output = 0;
+  private rest = '';
+
+  push(chunk: string): void {
+    const lines = (this.rest + chunk).split('\n');
+    this.rest = lines.pop()!;
+    for (const line of lines) this.read(line);
+  }
+
+  end(): void {
+    this.read(this.rest);
+    this.rest = '';
+  }
+
+  private read(line: string): void {
+    if (line.trim() === '') return;
+    let usage: unknown;
+    try {
+      usage = (JSON.parse(line) as { result?: { message?: { usage?: unknown } } }).result?.message?.usage;
+    } catch {
+      return;
+    }
+    if (!isRecord(usage)) return;
+    if (typeof usage.input_tokens === 'number' && usage.input_tokens >= 0) this.input += usage.input_tokens;
+    if (typeof usage.output_tokens === 'number' && usage.output_tokens >= 0) this.output += usage.output_tokens;
+  }
+}
+
+/**
+ * A message batch's answer with its `results_url` on the gateway (a path, which the SDK
+ * reads against its base URL); undefined for any other answer.
+ *
+ * @example
+ * onGateway({ id: 'msgbatch_1', type: 'message_batch', results_url: 'https://api.anthropic.com/v1/messages/batches/msgbatch_1/results' })
+ * // → { id: 'msgbatch_1', type: 'message_batch', results_url: '/v1/messages/batches/msgbatch_1/results' }
+ */
+export function onGateway(answer: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (answer.type !== 'message_batch' || typeof answer.results_url !== 'string' || typeof answer.id !== 'string') return undefined;
+  return { ...answer, results_url: `/v1/messages/batches/${encodeURIComponent(answer.id)}/results` };
 }

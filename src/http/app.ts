@@ -21,6 +21,7 @@ import type { Providers } from '../workers/providers/registry.ts';
 import type { Refresher } from '../workers/refresher.ts';
 import type { Registrations } from '../workers/registration.ts';
 import type { Replenisher } from '../workers/replenisher.ts';
+import type { LateUsageSweeper } from '../workers/late-usage.ts';
 import type { AdminTokens } from '../store/tokens.ts';
 import type { SignInDeps } from '../commands/sign-in.ts';
 import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
@@ -99,6 +100,8 @@ export interface Services {
   refresher: Refresher;
   prober: Prober;
   replenisher: Replenisher;
+  /** Counts the tokens of batches, runs and background responses no client read finished. */
+  lateUsage: LateUsageSweeper;
   days: UsageDays;
   /** Waits, bounded, for the read models to reach a position (read your own writes). */
   readModels: ReadModelWaits;

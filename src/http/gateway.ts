@@ -14,11 +14,11 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import { spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
-import { countsLater, keptReferences, type KeptKind, type KeptReference } from '../domain/kept.ts';
+import { countsLater, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { keptCollections } from './kept-collections.ts';
-import { messageBatchOutgoing, onGateway, ResultsUsage } from './message-batches.ts';
+import { messageBatchOutgoing } from './message-batches.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { RequestLogger } from './request-logger.ts';
@@ -306,7 +306,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             }
           }
           reply.headers(s.upstreams.downstream(res.headers));
-          const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId };
+          const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId, keyId: caller.keyId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
           // A finished batch, background response or run shows its tokens: the first read of it finished counts them.
           const late = { input: 0, output: 0 };

@@ -28,18 +28,32 @@ CREATE INDEX IF NOT EXISTS gateway_response_owners_created ON gateway_response_o
 ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'response';
 ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS object jsonb;
 ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS late_usage_counted_at timestamptz;
+ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS key_id text;
+ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS late_usage_pending boolean NOT NULL DEFAULT false;
+ALTER TABLE gateway_response_owners ADD COLUMN IF NOT EXISTS late_usage_checked_at timestamptz;
+CREATE INDEX IF NOT EXISTS gateway_response_owners_late ON gateway_response_owners (created_at) WHERE late_usage_pending AND late_usage_counted_at IS NULL;
 CREATE INDEX IF NOT EXISTS gateway_response_owners_listed ON gateway_response_owners (user_id, kind, created_at, response_id) WHERE object IS NOT NULL;
 `;
 
 /** How long upstreams keep responses (OpenAI: 30 days), and their owners are remembered. */
 export const RESPONSE_RETENTION_MS = 30 * 86_400_000;
 
-/** The account an object was made through, the model (route) it was asked of, and the Roster user who asked. */
+/** The account an object was made through, the model (route) it was asked of, and the Roster user (and key) who asked. */
 export interface KeptOwner {
   accountId: string;
   poolId: string;
   model: string;
   userId: string;
+  /** The key that made it (objects remembered before keys were kept have none). */
+  keyId?: string;
+}
+
+/** An object whose tokens come after it was made, not yet counted: to be read at its account. */
+export interface DueObject {
+  id: string;
+  kind: KeptKind;
+  owner: KeptOwner;
+  object?: Record<string, unknown>;
 }
 
 /** Which of a user's kept objects a list shows: the models and pools a key may use (null: any), a page after an id. */
@@ -59,8 +73,11 @@ export interface KeptQuery {
 
 /** Where the owners of kept objects are kept. */
 export interface KeptObjects {
-  /** Remembers an object's owner (the first one stays) and, when given, the object as its upstream showed it (to its owner only). */
-  remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void>;
+  /**
+   * Remembers an object's owner (the first one stays) and, when given, the object as its
+   * upstream showed it (to its owner only); `late`: its tokens are counted once it has finished.
+   */
+  remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object, late?: boolean): Promise<void>;
   find(id: string): Promise<KeptOwner | undefined>;
   /** Forgets an object (deleted at its upstream). */
   forget(id: string): Promise<void>;
@@ -69,6 +86,12 @@ export interface KeptObjects {
    * first time for a remembered object (on any node), false ever after.
    */
   claimLateUsage(id: string): Promise<boolean>;
+  /**
+   * Up to `limit` objects whose tokens are not counted yet, made between `since` and
+   * `before` and not looked at since `before`, oldest first; marked looked at `now` (each
+   * node takes others than another node takes).
+   */
+  dueLateUsage(before: Date, since: Date, limit: number, now?: Date): Promise<DueObject[]>;
   /** A page of a user's objects of one kind, as their upstream last showed them (those it showed). */
   list(query: KeptQuery): Promise<object[]>;
   /** Forgets responses and runs made before `before`; answers how many. */
@@ -86,21 +109,38 @@ const storable = (id: string) => !id.includes('\u0000');
 export class PgKeptObjects implements KeptObjects {
   constructor(private readonly pool: pg.Pool) {}
 
-  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void> {
+  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object, late = false): Promise<void> {
     await this.pool.query(
-      `INSERT INTO gateway_response_owners (response_id, kind, account_id, pool_id, model, user_id, object) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO gateway_response_owners (response_id, kind, account_id, pool_id, model, user_id, object, key_id, late_usage_pending) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (response_id) DO UPDATE SET object = EXCLUDED.object
        WHERE EXCLUDED.object IS NOT NULL AND gateway_response_owners.user_id = EXCLUDED.user_id`,
-      [id, kind, owner.accountId, owner.poolId, owner.model, owner.userId, object === undefined ? null : JSON.stringify(object)],
+      [id, kind, owner.accountId, owner.poolId, owner.model, owner.userId, object === undefined ? null : JSON.stringify(object), owner.keyId ?? null, late],
     );
   }
 
   async find(id: string): Promise<KeptOwner | undefined> {
     if (!storable(id)) return undefined;
-    const { rows } = await this.pool.query<{ account_id: string; pool_id: string; model: string; user_id: string }>(
-      'SELECT account_id, pool_id, model, user_id FROM gateway_response_owners WHERE response_id = $1', [id],
+    const { rows } = await this.pool.query<{ account_id: string; pool_id: string; model: string; user_id: string; key_id: string | null }>(
+      'SELECT account_id, pool_id, model, user_id, key_id FROM gateway_response_owners WHERE response_id = $1', [id],
     );
-    return rows[0] && { accountId: rows[0].account_id, poolId: rows[0].pool_id, model: rows[0].model, userId: rows[0].user_id };
+    const r = rows[0];
+    return r && { accountId: r.account_id, poolId: r.pool_id, model: r.model, userId: r.user_id, ...(r.key_id ? { keyId: r.key_id } : {}) };
+  }
+
+  async dueLateUsage(before: Date, since: Date, limit: number, now = new Date()): Promise<DueObject[]> {
+    const { rows } = await this.pool.query<{ response_id: string; kind: KeptKind; account_id: string; pool_id: string; model: string; user_id: string; key_id: string | null; object: Record<string, unknown> | null }>(
+      `UPDATE gateway_response_owners SET late_usage_checked_at = $4
+       WHERE response_id IN (
+         SELECT response_id FROM gateway_response_owners
+         WHERE late_usage_pending AND late_usage_counted_at IS NULL AND created_at < $1 AND created_at > $2 AND (late_usage_checked_at IS NULL OR late_usage_checked_at < $1)
+         ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING response_id, kind, account_id, pool_id, model, user_id, key_id, object`,
+      [before, since, limit, now],
+    );
+    return rows.map((r) => ({
+      id: r.response_id, kind: r.kind, owner: { accountId: r.account_id, poolId: r.pool_id, model: r.model, userId: r.user_id, ...(r.key_id ? { keyId: r.key_id } : {}) },
+      ...(r.object ? { object: r.object } : {}),
+    }));
   }
 
   async forget(id: string): Promise<void> {
@@ -136,22 +176,33 @@ export class PgKeptObjects implements KeptObjects {
 
 /** In memory, for one process (unit tests). */
 export class MemoryKeptObjects implements KeptObjects {
-  private readonly kept = new Map<string, KeptOwner & { kind: KeptKind; at: number; seq: number; object?: object; lateUsageCounted?: boolean }>();
+  private readonly kept = new Map<string, KeptOwner & { kind: KeptKind; at: number; seq: number; object?: object; late?: boolean; lateUsageCounted?: boolean; checkedAt?: number }>();
   private seq = 0;
 
-  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object): Promise<void> {
+  async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object, late = false): Promise<void> {
     const found = this.kept.get(id);
-    if (!found) this.kept.set(id, { ...owner, kind, at: Date.now(), seq: this.seq++, ...(object ? { object } : {}) });
+    if (!found) this.kept.set(id, { ...owner, kind, at: Date.now(), seq: this.seq++, late, ...(object ? { object } : {}) });
     else if (object && found.userId === owner.userId) found.object = object;
   }
 
   async find(id: string): Promise<KeptOwner | undefined> {
     const found = this.kept.get(id);
-    return found && { accountId: found.accountId, poolId: found.poolId, model: found.model, userId: found.userId };
+    return found && { accountId: found.accountId, poolId: found.poolId, model: found.model, userId: found.userId, ...(found.keyId ? { keyId: found.keyId } : {}) };
   }
 
   async forget(id: string): Promise<void> {
     this.kept.delete(id);
+  }
+
+  async dueLateUsage(before: Date, since: Date, limit: number, now = new Date()): Promise<DueObject[]> {
+    const due = [...this.kept.entries()]
+      .filter(([, k]) => k.late && !k.lateUsageCounted && k.at < before.getTime() && k.at > since.getTime() && (k.checkedAt === undefined || k.checkedAt < before.getTime()))
+      .slice(0, limit);
+    for (const [, k] of due) k.checkedAt = now.getTime();
+    return due.map(([id, k]) => ({
+      id, kind: k.kind, owner: { accountId: k.accountId, poolId: k.poolId, model: k.model, userId: k.userId, ...(k.keyId ? { keyId: k.keyId } : {}) },
+      ...(k.object ? { object: k.object as Record<string, unknown> } : {}),
+    }));
   }
 
   async claimLateUsage(id: string): Promise<boolean> {

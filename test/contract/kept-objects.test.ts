@@ -59,6 +59,28 @@ function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age
       assert.equal(await kept.claimLateUsage('resp_1'), false);
     });
 
+    it('hands out objects whose tokens come later, not yet counted, made before a time and not looked at since, each once a round; with the key that made them', async () => {
+      const { kept } = await open();
+      const maker = { ...owner('ann'), keyId: 'key-1' };
+      await kept.remember('batch_1', 'batch', maker, { id: 'batch_1', status: 'validating' }, true);
+      await kept.remember('run_1', 'thread.run', maker, { id: 'run_1', thread_id: 'thread_1' }, true);
+      await kept.remember('resp_1', 'response', maker, undefined, true);
+      await kept.remember('file-1', 'file', maker, { id: 'file-1' });
+      await kept.remember('resp_2', 'response', owner('bob'));
+      await kept.claimLateUsage('resp_1');
+      // A sweeper's round at `at` asks for objects made, and last looked at, ten minutes before it.
+      const round = (at: number, limit = 10) => kept.dueLateUsage(new Date(at - 600_000), new Date(at - 86_400_000), limit, new Date(at));
+      const minutes = (n: number) => Date.now() + n * 60_000;
+      assert.deepEqual(await round(minutes(5)), [], 'made less than ten minutes before: not due');
+      const [first, second] = await Promise.all([round(minutes(11)), round(minutes(11))]);
+      const due = [...first!, ...second!];
+      assert.deepEqual(due.map((d) => d.id).sort(), ['batch_1', 'run_1'], 'each once, though asked twice at once; the counted response and the rest not');
+      assert.deepEqual(due.find((d) => d.id === 'run_1'), { id: 'run_1', kind: 'thread.run', owner: maker, object: { id: 'run_1', thread_id: 'thread_1' } });
+      assert.deepEqual(await round(minutes(15)), [], 'looked at four minutes before: not yet again');
+      assert.deepEqual((await round(minutes(22), 1)).length, 1, 'ten minutes after: again, at most the limit');
+      assert.deepEqual(await round(minutes(2 * 1440)), [], 'made more than a day before the oldest asked: no longer due');
+    });
+
     it('knows no object of an id PostgreSQL\'s text cannot hold (a NUL): none found, claimed, forgotten or paged after', async () => {
       const { kept } = await open();
       const nul = 'file-\u0000';

@@ -476,6 +476,36 @@ describe('gateway', () => {
     assert.deepEqual(counted(before, await totals('small')), { requests: 14, failures: 0, input: 5 + 2, output: 4 + 3, estimated: 0 });
   });
 
+  it('counts the tokens of a batch, a message batch, a run and a background response no client read finished: once, against the key that made them', async () => {
+    await calm();
+    await settled();
+    const made = (await t.call('POST', '/v1/keys', { name: 'left behind' }, { token: access })).body as { key: string; keyId: string };
+    const maker = new OpenAI({ apiKey: made.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    const anthropicMaker = new Anthropic({ apiKey: made.key, baseURL: t.roster.gatewayUrl, maxRetries: 0 });
+    const lines = ['p', 'q'].map((c) => JSON.stringify({ custom_id: c, method: 'POST', url: '/v1/chat/completions', body: { model: 'sandbox-small', messages: [{ role: 'user', content: `left ${c}` }] } })).join('\n');
+    const file = await maker.files.create({ file: await toFile(Buffer.from(lines), 'left.jsonl'), purpose: 'batch' }, { query: { model: 'small' } });
+    const batch = await maker.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const queued = await maker.responses.create({ model: 'small', input: 'left behind', background: true });
+    await anthropicMaker.messages.batches.create({ requests: [{ custom_id: 'x', params: { model: 'small', max_tokens: 20, messages: [{ role: 'user', content: 'left too' }] } }] });
+    const assistant = await maker.beta.assistants.create({ model: 'small' });
+    const thread = await maker.beta.threads.create({ messages: [{ role: 'user', content: 'left in thread' }] }, { query: { assistant_id: assistant.id } });
+    await maker.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
+    const { lateUsage } = t.roster.services;
+    assert.equal(await lateUsage.scan(), 0, 'made just now: not read yet');
+    // As the sweeper's clock would see it past ROSTER_LATE_USAGE_AFTER_MS (10 minutes), then again later.
+    assert.equal(await lateUsage.scan(Date.now() + 11 * 60_000), 4);
+    assert.equal(await lateUsage.scan(Date.now() + 22 * 60_000), 0, 'counted: not read again');
+    // The client reads two of them finished: their tokens are not counted again.
+    assert.equal((await maker.batches.retrieve(batch.id)).status, 'completed');
+    assert.equal((await maker.responses.retrieve(queued.id)).status, 'completed');
+    await settled();
+    const mine = (await usageRows()).filter((r) => r.key_id === made.keyId);
+    const sum = (column: string) => mine.reduce((n, r) => n + Number(r[column]), 0);
+    // Upload, batch, response, message batch, assistant, thread, run, two reads; the batch's two lines (2 + 2 in, 3 + 3 out), the response (2, 3),
+    // the message batch (2, 3) and the run (3, 4).
+    assert.deepEqual([sum('requests'), sum('failures'), sum('input_tokens'), sum('output_tokens'), sum('estimated')], [9, 0, 4 + 2 + 2 + 3, 6 + 3 + 3 + 4, 0]);
+  });
+
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
     const whole = await anthropic.messages.create({ model: 'small', max_tokens: 100, messages: [{ role: 'user', content: 'hi claude' }] });
     assert.deepEqual(whole.content, [{ type: 'text', text: 'echo: hi claude' }]);
@@ -516,7 +546,8 @@ describe('gateway', () => {
     assert.deepEqual(await servedBy(), maker, 'every request reached the account that made the batch');
     const listed: string[] = [];
     for await (const b of anthropic.messages.batches.list({ limit: 1 })) listed.push(b.id);
-    assert.deepEqual(listed, [batch.id]);
+    assert.equal(listed[0], batch.id, 'newest first, page by page');
+    assert.equal(new Set(listed).size, listed.length);
     await assert.rejects(
       anthropic.messages.batches.create({ requests: [requests[0]!, { ...requests[1]!, params: { ...requests[1]!.params, model: 'lean' } }] }),
       (e: unknown) => e instanceof Anthropic.BadRequestError && /requests\.1\.params\.model/.test(e.message),

@@ -8,7 +8,7 @@ describe('kept objects', () => {
     const file = { id: 'file-1', object: 'file', purpose: 'batch' };
     assert.deepEqual(keptIn(file), { kept: [{ id: 'file-1', kind: 'file', object: file }] });
     const batch = { id: 'batch_1', object: 'batch', status: 'completed', output_file_id: 'file-2', error_file_id: 'file-3' };
-    assert.deepEqual(keptIn(batch), { kept: [{ id: 'batch_1', kind: 'batch', object: batch }, { id: 'file-2', kind: 'file' }, { id: 'file-3', kind: 'file' }] });
+    assert.deepEqual(keptIn(batch), { kept: [{ id: 'batch_1', kind: 'batch', object: batch, late: true }, { id: 'file-2', kind: 'file' }, { id: 'file-3', kind: 'file' }] });
     assert.deepEqual(keptIn({ ...batch, output_file_id: null, error_file_id: '' }).kept.length, 1);
     assert.deepEqual(keptIn({ id: 'file-1', object: 'file', deleted: true }), { kept: [], deleted: 'file-1' });
     for (const other of [{ id: 'chatcmpl-1', object: 'chat.completion' }, { object: 'file' }, { id: 7, object: 'batch' }, { object: 'list', data: [file] }]) {
@@ -91,7 +91,9 @@ describe('kept objects', () => {
     assert.deepEqual(keptIn(assistant), { kept: [{ id: 'asst_1', kind: 'assistant', object: assistant }] });
     assert.deepEqual(keptIn({ id: 'thread_1', object: 'thread.deleted', deleted: true }), { kept: [], deleted: 'thread_1' });
     const run = { id: 'run_1', object: 'thread.run', thread_id: 'thread_2', status: 'queued', usage: null };
-    assert.deepEqual(keptIn(run), { kept: [{ id: 'run_1', kind: 'thread.run' }, { id: 'thread_2', kind: 'thread' }] });
+    assert.deepEqual(keptIn(run), { kept: [{ id: 'run_1', kind: 'thread.run', object: run, late: true }, { id: 'thread_2', kind: 'thread' }] });
+    assert.equal(keptIn({ id: 'resp_1', object: 'response', background: true, status: 'queued' }).kept[0]!.late, true);
+    assert.equal(keptIn({ id: 'resp_2', object: 'response', status: 'completed' }).kept[0]!.late, undefined);
     assert.deepEqual([countsLater(run), lateUsage(run)], [true, undefined]);
     assert.deepEqual(lateUsage({ ...run, status: 'completed', usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 } }), { id: 'run_1', input: 5, output: 4 });
     assert.deepEqual(keptReferences({ assistant_id: 'asst_1', thread: { messages: [] } }), [{ field: 'assistant_id', id: 'asst_1' }]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keptIn } from '../../src/domain/kept.ts';
-import { messageBatchOutgoing, onGateway, ResultsUsage } from '../../src/http/message-batches.ts';
+import { keptIn, onGateway, ResultsUsage } from '../../src/domain/kept.ts';
+import { messageBatchOutgoing } from '../../src/http/message-batches.ts';
 
 describe('message batches', () => {
   const request = (id: string, model: unknown) => ({ custom_id: id, params: { model, max_tokens: 9, messages: [{ role: 'user', content: 'hi' }] } });
@@ -24,7 +24,7 @@ describe('message batches', () => {
     assert.deepEqual(onGateway(batch), { ...batch, results_url: '/v1/messages/batches/msgbatch_1/results' });
     assert.equal(onGateway({ ...batch, results_url: null }), undefined);
     assert.equal(onGateway({ ...batch, type: 'message' }), undefined);
-    assert.deepEqual(keptIn(batch), { kept: [{ id: 'msgbatch_1', kind: 'message_batch', object: batch }] });
+    assert.deepEqual(keptIn(batch), { kept: [{ id: 'msgbatch_1', kind: 'message_batch', object: batch, late: true }] });
     assert.deepEqual(keptIn({ id: 'msgbatch_1', type: 'message_batch_deleted' }), { kept: [], deleted: 'msgbatch_1' });
     assert.deepEqual(keptIn({ id: 'msg_1', type: 'message' }), { kept: [] });
   });

@@ -1,0 +1,102 @@
+/**
+ * Counts the tokens of objects whose tokens come after they are made (batches, Anthropic's
+ * message batches, assistants' runs, background responses) when no client has read them
+ * finished: each round the scheduler's leader reads the oldest such objects at their
+ * accounts, as a client's read through the gateway would, and counts the tokens of those
+ * finished once, against the key that made them. A client's read counts them first when it
+ * comes first: the claim is the same.
+ */
+import type { Allocators } from '../commands/allocators.ts';
+import type { GatewayCore } from '../commands/gateway.ts';
+import { onGateway, ResultsUsage } from '../domain/kept.ts';
+import type { SecretVault } from '../store/secrets.ts';
+import type { DueObject } from '../store/kept-objects.ts';
+import type { Upstreams } from './upstream.ts';
+
+export interface LateUsageDeps {
+  gateway: GatewayCore;
+  upstreams: Upstreams;
+  allocators: Allocators;
+  vault: SecretVault;
+  onError: (e: unknown) => void;
+}
+
+export interface LateUsageSettings {
+  /** How long after it was made an object is first read, and how long between reads of one unfinished. */
+  afterMs: number;
+  /** Objects read a round, at most. */
+  batch: number;
+}
+
+/** Where an upstream answers an object of each kind (a run under its thread). */
+function pathOf(due: DueObject): string | undefined {
+  const id = encodeURIComponent(due.id);
+  switch (due.kind) {
+    case 'batch': return `/v1/batches/${id}`;
+    case 'response': return `/v1/responses/${id}`;
+    case 'message_batch': return `/v1/messages/batches/${id}`;
+    case 'thread.run': return typeof due.object?.thread_id === 'string' ? `/v1/threads/${encodeURIComponent(due.object.thread_id)}/runs/${id}` : undefined;
+    default: return undefined;
+  }
+}
+
+/**
+ * @example
+ * const sweeper = new LateUsageSweeper({ gateway, upstreams, allocators, vault, onError }, { afterMs: 600_000, batch: 50 });
+ * await sweeper.scan(); // → how many objects had their tokens counted
+ */
+export class LateUsageSweeper {
+  constructor(private readonly deps: LateUsageDeps, private readonly settings: LateUsageSettings) {}
+
+  /** One round: reads the objects due at their accounts; answers how many had their tokens counted. */
+  async scan(now = Date.now()): Promise<number> {
+    const due = await this.deps.gateway.dueLateUsage(this.settings.afterMs, this.settings.batch, now);
+    let counted = 0;
+    for (const object of due) {
+      try {
+        if (await this.read(object)) counted++;
+      } catch (error) {
+        this.deps.onError(error);
+      }
+    }
+    return counted;
+  }
+
+  /** Reads one object at its account; counts its tokens when it has finished and no read counted them. */
+  private async read(due: DueObject): Promise<boolean> {
+    const { gateway, upstreams, allocators, vault } = this.deps;
+    const path = pathOf(due);
+    const keyId = due.owner.keyId;
+    const target = upstreams.targetOf((await allocators.get(due.owner.poolId)).current.config?.providerId ?? '');
+    if (!path || !keyId || !target) return false;
+    const credentials = await vault.get(due.owner.accountId);
+    const headers = { accept: 'application/json', ...(due.kind === 'message_batch' ? { 'anthropic-version': '2023-06-01' } : {}) };
+    const res = await upstreams.send(target, credentials, { method: 'GET', path, headers });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      // Gone at its upstream (deleted, expired): forgotten, as a client's read would.
+      if (res.statusCode === 404) await gateway.forget(due.id);
+      return false;
+    }
+    const shown = await res.body.json() as Record<string, unknown>;
+    const answer = onGateway(shown) ?? shown;
+    const late = await gateway.keepShown(answer, due.owner);
+    if (late) {
+      gateway.countLate({ ...due.owner, keyId }, late);
+      return true;
+    }
+    // A message batch's tokens are those of its results, once it has ended.
+    if (due.kind !== 'message_batch' || answer.processing_status !== 'ended') return false;
+    const results = await upstreams.send(target, credentials, { method: 'GET', path: `${path}/results`, headers });
+    if (results.statusCode !== 200) {
+      await results.body.dump();
+      return false;
+    }
+    const tokens = new ResultsUsage();
+    for await (const chunk of results.body.setEncoding('utf8')) tokens.push(chunk as string);
+    tokens.end();
+    if (!(await gateway.claimLateUsage(due.id))) return false;
+    gateway.countLate({ ...due.owner, keyId }, tokens);
+    return true;
+  }
+}
