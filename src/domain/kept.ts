@@ -1,9 +1,9 @@
 /**
  * Objects an upstream keeps at the account that made them: responses (OpenAI's Responses
- * API), files, batches, vector stores, fine-tuning jobs, conversations, containers, and the
- * Assistants API's assistants, threads and runs. A
- * request that names one must reach that account; these rules read which objects an answer
- * shows and which a request names.
+ * API), files, batches, vector stores, fine-tuning jobs, conversations, containers, the
+ * Assistants API's assistants, threads and runs, and Anthropic's message batches. A request
+ * that names one must reach that account; these rules read which objects an answer shows
+ * and which a request names, and the tokens of those whose tokens come after they are made.
  */
 
 /** What an upstream keeps (its answers' `object`; Anthropic's message batches, `type`). */
@@ -126,7 +126,6 @@ const naming = ['previous_response_id', 'input_file_id', 'file_id', 'training_fi
 /** Fields that name a list of them. */
 const namingLists = ['file_ids', 'vector_store_ids'];
 
-
 /**
  * The kept objects a JSON request names: `previous_response_id`, a Responses request's
  * `conversation` (an id, or an object with one), a batch's `input_file_id`, fine-tuning's
@@ -176,8 +175,8 @@ export function keptReferences(body: Record<string, unknown>): KeptReference[] {
 }
 
 /**
- * Sums the tokens of a batch's results (JSON lines: `result.message.usage` of each request
- * that succeeded) as they pass.
+ * Sums the tokens of an Anthropic message batch's results (JSON lines: the
+ * `result.message.usage` of each request that succeeded) as they pass.
  *
  * @example
  * const tokens = new ResultsUsage();
