@@ -9,7 +9,7 @@ import type { Limits } from '../domain/limits.ts';
 import type { Role } from '../domain/user.ts';
 import { isApiKey } from '../store/api-keys.ts';
 import type { AdminTokens } from '../store/tokens.ts';
-import { checkKey, type KeyDeps } from './api-keys.ts';
+import { checkKey, keyOf, type KeyDeps } from './api-keys.ts';
 import type { AuthGuard } from './guard.ts';
 import type { LimitScope, Quotas } from './quotas.ts';
 import { checkAccess, type SignInDeps } from './sign-in.ts';
@@ -103,6 +103,22 @@ async function keyCallerOf(deps: CallerDeps, token: string): Promise<KeyCheck> {
     limits: [...scopeOf(`key:${found.keyId}`, found.state.limits), ...scopeOf(`user:${user.userId}`, state.limits)],
   };
   return Object.assign(caller, { expiresAt: found.state.expiresAt });
+}
+
+/**
+ * The limits of a key and of its user, read now, for a charge made after the request (a
+ * key revoked since still pays for what was spent; a user no longer active does not).
+ *
+ * @example
+ * await quotas.charge(await limitsOfKey(deps, keyId, userId), spend);
+ */
+export async function limitsOfKey(deps: KeyDeps, keyId: string, userId: string): Promise<LimitScope[]> {
+  const key = await keyOf(deps, keyId, userId).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === 'key_not_found') return undefined;
+    throw error;
+  });
+  const user = await activeUser(deps.store, userId);
+  return [...(key ? scopeOf(`key:${keyId}`, key.limits) : []), ...(user ? scopeOf(`user:${userId}`, user.limits) : [])];
 }
 
 /** A bearer token that looks like a JWT (three dot-separated parts): a user's access token. */

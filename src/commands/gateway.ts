@@ -280,12 +280,15 @@ export class GatewayCore {
   /**
    * Counts tokens an object showed after it was made, read by the sweeper (no client's
    * request): against the key that made it, at the route's prices, on today's usage day.
+   * Answers what they cost.
    */
-  countLate(owner: KeptOwner & { keyId: string }, tokens: { input: number; output: number }): void {
+  countLate(owner: KeptOwner & { keyId: string }, tokens: { input: number; output: number }): number {
+    const spend = spendOf(this.prices, owner.model, tokens);
     this.count({
       keyId: owner.keyId, userId: owner.userId, accountId: owner.accountId, poolId: owner.poolId, model: owner.model, day: this.dayOf(Date.now()),
-      requests: 0, failures: 0, inputTokens: tokens.input, outputTokens: tokens.output, estimated: 0, spend: spendOf(this.prices, owner.model, tokens),
+      requests: 0, failures: 0, inputTokens: tokens.input, outputTokens: tokens.output, estimated: 0, spend,
     });
+    return spend;
   }
 
   /** Claims the counting of a background response's tokens (read from its stream): false when another read counted them. */

@@ -68,6 +68,15 @@ export class Quotas {
     return held;
   }
 
+  /**
+   * Charges what was spent without a reservation (tokens counted after the request that
+   * used them) to every scope with a budget, past its limit if it must be: it is spent.
+   */
+  async charge(scopes: LimitScope[], amount: number, now = Date.now()): Promise<void> {
+    if (!(amount > 0)) return;
+    for (const { scope, limits } of scopes) if (limits.budget) await this.budgets.charge(scope, budgetPeriodOf(limits.budget.period, now), amount);
+  }
+
   /** Turns reservations into what was spent (0 gives them back). */
   async settle(held: Reservation[], spent: number): Promise<void> {
     await Promise.all(held.map((r) => this.budgets.settle(r.scope, r.period, r.amount, spent)));

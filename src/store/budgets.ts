@@ -44,6 +44,15 @@ export class Budgets {
     );
   }
 
+  /** Adds `amount` spent without a reservation (tokens counted after the request that used them), whatever the limit. */
+  async charge(scope: string, period: string, amount: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO budget_spend AS b (scope, period, spent) VALUES ($1, $2, $3::numeric)
+       ON CONFLICT (scope, period) DO UPDATE SET spent = b.spent + EXCLUDED.spent`,
+      [scope, period, amount],
+    );
+  }
+
   /** What a scope has spent and holds reserved in a period. */
   async usage(scope: string, period: string): Promise<{ spent: number; reserved: number }> {
     const { rows } = await this.pool.query<{ spent: string; reserved: string }>('SELECT spent, reserved FROM budget_spend WHERE scope = $1 AND period = $2', [scope, period]);

@@ -3,10 +3,12 @@
  * message batches, assistants' runs, background responses) when no client has read them
  * finished: each round the scheduler's leader reads the oldest such objects at their
  * accounts, as a client's read through the gateway would, and counts the tokens of those
- * finished once, against the key that made them. A client's read counts them first when it
- * comes first: the claim is the same.
+ * finished once, against the key that made them (and its budgets). A client's read counts
+ * them first when it comes first: the claim is the same.
  */
 import type { Allocators } from '../commands/allocators.ts';
+import { limitsOfKey, type CallerDeps } from '../commands/callers.ts';
+import type { Quotas } from '../commands/quotas.ts';
 import type { GatewayCore } from '../commands/gateway.ts';
 import { onGateway, ResultsUsage } from '../domain/kept.ts';
 import type { SecretVault } from '../store/secrets.ts';
@@ -18,6 +20,9 @@ export interface LateUsageDeps {
   upstreams: Upstreams;
   allocators: Allocators;
   vault: SecretVault;
+  /** The key's and user's budgets, charged what the tokens cost. */
+  quotas: Quotas;
+  callers: CallerDeps;
   onError: (e: unknown) => void;
 }
 
@@ -82,7 +87,7 @@ export class LateUsageSweeper {
     const answer = onGateway(shown) ?? shown;
     const late = await gateway.keepShown(answer, due.owner);
     if (late) {
-      gateway.countLate({ ...due.owner, keyId }, late);
+      await this.count({ ...due.owner, keyId }, late);
       return true;
     }
     // A message batch's tokens are those of its results, once it has ended.
@@ -96,7 +101,13 @@ export class LateUsageSweeper {
     for await (const chunk of results.body.setEncoding('utf8')) tokens.push(chunk as string);
     tokens.end();
     if (!(await gateway.claimLateUsage(due.id))) return false;
-    gateway.countLate({ ...due.owner, keyId }, tokens);
+    await this.count({ ...due.owner, keyId }, tokens);
     return true;
+  }
+
+  /** Counts tokens against the key that made the object, and charges its budgets (and its user's) what they cost. */
+  private async count(owner: DueObject['owner'] & { keyId: string }, tokens: { input: number; output: number }): Promise<void> {
+    const spend = this.deps.gateway.countLate(owner, tokens);
+    await this.deps.quotas.charge(await limitsOfKey(this.deps.callers, owner.keyId, owner.userId), spend);
   }
 }

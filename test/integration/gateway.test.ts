@@ -479,7 +479,7 @@ describe('gateway', () => {
   it('counts the tokens of a batch, a message batch, a run and a background response no client read finished: once, against the key that made them', async () => {
     await calm();
     await settled();
-    const made = (await t.call('POST', '/v1/keys', { name: 'left behind' }, { token: access })).body as { key: string; keyId: string };
+    const made = (await t.call('POST', '/v1/keys', { name: 'left behind', limits: { budget: { units: 100_000, period: 'day' } } }, { token: access })).body as { key: string; keyId: string };
     const maker = new OpenAI({ apiKey: made.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
     const anthropicMaker = new Anthropic({ apiKey: made.key, baseURL: t.roster.gatewayUrl, maxRetries: 0 });
     const lines = ['p', 'q'].map((c) => JSON.stringify({ custom_id: c, method: 'POST', url: '/v1/chat/completions', body: { model: 'sandbox-small', messages: [{ role: 'user', content: `left ${c}` }] } })).join('\n');
@@ -504,6 +504,10 @@ describe('gateway', () => {
     // Upload, batch, response, message batch, assistant, thread, run, two reads; the batch's two lines (2 + 2 in, 3 + 3 out), the response (2, 3),
     // the message batch (2, 3) and the run (3, 4).
     assert.deepEqual([sum('requests'), sum('failures'), sum('input_tokens'), sum('output_tokens'), sum('estimated')], [9, 0, 4 + 2 + 2 + 3, 6 + 3 + 3 + 4, 0]);
+    // What the tokens cost is charged to the key's budget, though no request reserved it.
+    const budget = (await t.call('GET', `/v1/keys/${made.keyId}`, undefined, { token: access })).body.budget as { spent: number; reserved: number };
+    assert.ok(sum('spend') > 0);
+    assert.deepEqual([budget.spent.toFixed(6), budget.reserved], [sum('spend').toFixed(6), 0]);
   });
 
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {

@@ -97,4 +97,14 @@ describe('budgets', () => {
     assert.equal(again.filter(Boolean).length, 6);
     assert.equal(await budgets.reserve('key:b1', '2026-11', 1, 10), true, 'another period has its own budget');
   });
+
+  it('take a charge made after the fact, without a reservation, in a period never reserved in too; it counts against the next reservation', async () => {
+    const budgets = new Budgets(db.pool);
+    await Promise.all(Array.from({ length: 5 }, () => budgets.charge('key:late', '2026-12', 1.5)));
+    assert.deepEqual(await budgets.usage('key:late', '2026-12'), { spent: 7.5, reserved: 0 });
+    assert.equal(await budgets.reserve('key:late', '2026-12', 3, 10), false, 'only 2.5 left');
+    assert.equal(await budgets.reserve('key:late', '2026-12', 2.5, 10), true);
+    await budgets.charge('key:late', '2026-12', 4);
+    assert.deepEqual(await budgets.usage('key:late', '2026-12'), { spent: 11.5, reserved: 2.5 }, 'past the limit: it was spent');
+  });
 });
