@@ -115,6 +115,18 @@ export function lateUsage(answer: Record<string, unknown>): LateUsage | undefine
   return { id, input, output };
 }
 
+/**
+ * Whether an object whose tokens come later has finished without showing them (a batch
+ * made before OpenAI showed a batch's `usage`, or at an upstream that shows none): its
+ * tokens are in its output file, if anywhere.
+ *
+ * @example
+ * finishedUnreported({ id: 'batch_1', object: 'batch', status: 'completed', output_file_id: 'file-2' }) // → true
+ */
+export function finishedUnreported(answer: Record<string, unknown>): boolean {
+  return countsLater(answer) && finished.includes(String(answer.status)) && !isRecord(answer.usage);
+}
+
 /** A kept object a request names, and where (a field's path, for the error that names it). */
 export interface KeptReference {
   field: string;
@@ -175,8 +187,10 @@ export function keptReferences(body: Record<string, unknown>): KeptReference[] {
 }
 
 /**
- * Sums the tokens of an Anthropic message batch's results (JSON lines: the
- * `result.message.usage` of each request that succeeded) as they pass.
+ * Sums the tokens of a batch's results as they pass: JSON lines, an Anthropic message
+ * batch's (the `result.message.usage` of each request that succeeded) or an OpenAI batch's
+ * output file (the `response.body.usage` of each: prompt and completion tokens, or input
+ * and output tokens).
  *
  * @example
  * const tokens = new ResultsUsage();
@@ -203,13 +217,16 @@ export class ResultsUsage {
     if (line.trim() === '') return;
     let usage: unknown;
     try {
-      usage = (JSON.parse(line) as { result?: { message?: { usage?: unknown } } }).result?.message?.usage;
+      const result = JSON.parse(line) as { result?: { message?: { usage?: unknown } }; response?: { body?: { usage?: unknown } } };
+      usage = result.result?.message?.usage ?? result.response?.body?.usage;
     } catch {
       return;
     }
     if (!isRecord(usage)) return;
-    if (typeof usage.input_tokens === 'number' && usage.input_tokens >= 0) this.input += usage.input_tokens;
-    if (typeof usage.output_tokens === 'number' && usage.output_tokens >= 0) this.output += usage.output_tokens;
+    const input = usage.input_tokens ?? usage.prompt_tokens;
+    const output = usage.output_tokens ?? usage.completion_tokens;
+    if (typeof input === 'number' && input >= 0) this.input += input;
+    if (typeof output === 'number' && output >= 0) this.output += output;
   }
 }
 

@@ -37,13 +37,15 @@ export interface KeyBehaviour {
   refuse?: boolean;
   /** Whole (not streamed) answers are cut: their headers and the body's first bytes are sent, then the connection is. */
   cutBody?: boolean;
+  /** Its batches show no `usage` (as OpenAI's made before September 2025, and other upstreams): their tokens are in their output files only. */
+  hideBatchUsage?: boolean;
 }
 
 const LlmBody = Type.Object({
   keys: Type.Record(Type.String(), Type.Object({
     rpm: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
-    refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()),
+    refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()), hideBatchUsage: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false })),
   reset: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
@@ -412,7 +414,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   // so that a gateway's pass-through can be checked byte for byte; /v1/audio/speech answers audio bytes.
   void app.register(async (scope) => {
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    const fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
+    const fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count, (key) => behaviours.get(key)?.hideBatchUsage !== true);
     addStoreEndpoints(scope, admit, count, objects, fileOf);
     addAssistantEndpoints(scope, admit, count, objects, (body) => chatAnswer(body).completion);
     addMessageBatchEndpoints(scope, admit, count, (params) => messageAnswer(params).message);

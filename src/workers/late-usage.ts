@@ -3,14 +3,15 @@
  * message batches, assistants' runs, background responses) when no client has read them
  * finished: each round the scheduler's leader reads the oldest such objects at their
  * accounts, as a client's read through the gateway would, and counts the tokens of those
- * finished once, against the key that made them (and its budgets). A client's read counts
+ * finished once, against the key that made them (and its budgets): the tokens the object
+ * shows, or else those of its results or output file. A client's read counts
  * them first when it comes first: the claim is the same.
  */
 import type { Allocators } from '../commands/allocators.ts';
 import { limitsOfKey, type CallerDeps } from '../commands/callers.ts';
 import type { Quotas } from '../commands/quotas.ts';
 import type { GatewayCore } from '../commands/gateway.ts';
-import { onGateway, ResultsUsage } from '../domain/kept.ts';
+import { finishedUnreported, onGateway, ResultsUsage } from '../domain/kept.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { DueObject } from '../store/kept-objects.ts';
 import type { Upstreams } from './upstream.ts';
@@ -90,15 +91,22 @@ export class LateUsageSweeper {
       await this.count({ ...due.owner, keyId }, late);
       return true;
     }
-    // A message batch's tokens are those of its results, once it has ended.
-    if (due.kind !== 'message_batch' || answer.processing_status !== 'ended') return false;
-    const results = await upstreams.send(target, credentials, { method: 'GET', path: `${path}/results`, headers });
-    if (results.statusCode !== 200) {
-      await results.body.dump();
+    // Tokens shown elsewhere: a message batch's in its results once it has ended; a batch's that shows none, in its output file.
+    const unreported = finishedUnreported(answer);
+    const elsewhere = due.kind === 'message_batch' && answer.processing_status === 'ended' ? `${path}/results`
+      : unreported && typeof answer.output_file_id === 'string' ? `/v1/files/${encodeURIComponent(answer.output_file_id)}/content` : undefined;
+    if (!elsewhere) {
+      // Finished with its tokens nowhere to be read: counted as none, and not read again.
+      if (unreported) await gateway.claimLateUsage(due.id);
+      return false;
+    }
+    const lines = await upstreams.send(target, credentials, { method: 'GET', path: elsewhere, headers });
+    if (lines.statusCode !== 200) {
+      await lines.body.dump();
       return false;
     }
     const tokens = new ResultsUsage();
-    for await (const chunk of results.body.setEncoding('utf8')) tokens.push(chunk as string);
+    for await (const chunk of lines.body.setEncoding('utf8')) tokens.push(chunk as string);
     tokens.end();
     if (!(await gateway.claimLateUsage(due.id))) return false;
     await this.count({ ...due.owner, keyId }, tokens);

@@ -510,6 +510,29 @@ describe('gateway', () => {
     assert.deepEqual([budget.spent.toFixed(6), budget.reserved], [sum('spend').toFixed(6), 0]);
   });
 
+  it('counts a batch that shows no usage by its output file\'s lines, once', async () => {
+    await calm();
+    await settled();
+    await behave(Object.fromEntries(accounts.map((a) => [a, { hideBatchUsage: true }])));
+    try {
+      const before = await totals('small');
+      const lines = ['a', 'b'].map((c) => JSON.stringify({ custom_id: c, method: 'POST', url: '/v1/chat/completions', body: { model: 'sandbox-small', messages: [{ role: 'user', content: `hidden ${c}` }] } })).join('\n');
+      const file = await openai.files.create({ file: await toFile(Buffer.from(lines), 'hidden.jsonl'), purpose: 'batch' }, { query: { model: 'small' } });
+      const batch = await openai.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      const done = await openai.batches.retrieve(batch.id);
+      assert.deepEqual([done.status, done.usage], ['completed', undefined]);
+      await settled();
+      assert.deepEqual(counted(before, await totals('small')), { requests: 3, failures: 0, input: 0, output: 0, estimated: 0 }, 'finished, but its tokens not shown: none counted by the read');
+      assert.equal(await t.roster.services.lateUsage.scan(Date.now() + 11 * 60_000), 1);
+      assert.equal(await t.roster.services.lateUsage.scan(Date.now() + 22 * 60_000), 0);
+      await settled();
+      // Two lines of 2 tokens in and 3 out each, from the output file.
+      assert.deepEqual(counted(before, await totals('small')), { requests: 3, failures: 0, input: 4, output: 6, estimated: 0 });
+    } finally {
+      await behave({});
+    }
+  });
+
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
     const whole = await anthropic.messages.create({ model: 'small', max_tokens: 100, messages: [{ role: 'user', content: 'hi claude' }] });
     assert.deepEqual(whole.content, [{ type: 'text', text: 'echo: hi claude' }]);

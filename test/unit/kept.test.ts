@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countsLater, keptIn, keptReferences, lateUsage } from '../../src/domain/kept.ts';
+import { countsLater, finishedUnreported, keptIn, keptReferences, lateUsage } from '../../src/domain/kept.ts';
 
 describe('kept objects', () => {
   it('reads what an answer shows: a response, a file, a batch and the files it wrote, a deletion; nothing else', () => {
@@ -84,6 +84,7 @@ describe('kept objects', () => {
       { id: 'chatcmpl-1', object: 'chat.completion', status: 'completed', usage },
     ];
     for (const other of others) assert.equal(lateUsage(other), undefined, JSON.stringify(other));
+    assert.deepEqual([finishedUnreported({ ...batch, usage: undefined }), finishedUnreported(batch), finishedUnreported({ ...batch, status: 'in_progress', usage: null })], [true, false, false]);
   });
 
   it('reads the Assistants API: assistants and threads kept with their objects, a run (not listed) and the thread it made, a run\'s tokens once finished, assistants and attachments named', () => {

@@ -43,4 +43,13 @@ describe('message batches', () => {
       assert.deepEqual([tokens.input, tokens.output], [14, 25], `chunks of ${size}`);
     }
   });
+
+  it('sums an OpenAI batch\'s output file too: chat\'s prompt and completion tokens, the Responses API\'s input and output tokens', () => {
+    const tokens = new ResultsUsage();
+    tokens.push(`${JSON.stringify({ custom_id: 'a', response: { status_code: 200, body: { usage: { prompt_tokens: 5, completion_tokens: 7 } } }, error: null })}\n`);
+    tokens.push(`${JSON.stringify({ custom_id: 'b', response: { status_code: 200, body: { usage: { input_tokens: 1, output_tokens: 2 } } }, error: null })}\n`);
+    tokens.push(JSON.stringify({ custom_id: 'c', response: null, error: { code: 'x' } }));
+    tokens.end();
+    assert.deepEqual([tokens.input, tokens.output], [6, 9]);
+  });
 });
