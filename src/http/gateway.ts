@@ -296,7 +296,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
           // A whole answer is read before its first byte goes to the client: one cut short is a connection error, and another account is tried.
           let text: string | undefined;
-          if (!streamed && out.resultsOf === undefined && textual(res)) {
+          // (A message batch's results pass as they come; an error instead is read whole, a credential it quotes scrubbed.)
+          const results = out.resultsOf !== undefined && res.statusCode === 200;
+          if (!streamed && !results && textual(res)) {
             try {
               text = await res.body.text();
             } catch {
@@ -322,7 +324,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const sent = sse
             ? await pipeStream(reply, res, dialect, sse, gone, keep)
             : text !== undefined ? await sendWhole(reply, res, text, s.upstreams.secretOf(target, chosen.credentials), keep)
-            : out.resultsOf !== undefined && res.statusCode === 200 ? await sendResults(reply, res, out.resultsOf, late)
+            : results ? await sendResults(reply, res, out.resultsOf!, late)
             : await sendBytes(reply, res);
           // Counting tokens, or reading or managing a kept object (a response read again as a stream too), uses none;
           // but a read that first finds a batch, background response or run finished counts the tokens it shows.
