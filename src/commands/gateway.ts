@@ -17,6 +17,9 @@ import { GatewayOrder, type Rank } from './gateway-order.ts';
 import { GatewayClaims } from './gateway-claims.ts';
 import { DailyUse } from './daily-use.ts';
 import type { Credentials } from '../store/secrets.ts';
+import type { KeyDeps } from './api-keys.ts';
+import { limitsOfKey } from './callers.ts';
+import type { Quotas } from './quotas.ts';
 import { keptIn, lateUsage, type KeptKind, type LateUsage } from '../domain/kept.ts';
 import { MemoryKeptObjects, RESPONSE_RETENTION_MS, type DueObject, type KeptObjects, type KeptOwner, type KeptQuery } from '../store/kept-objects.ts';
 import type { EventStore, RecordedEvent } from '../store/port.ts';
@@ -483,6 +486,18 @@ export class GatewayCore {
     if (second !== this.day.second) this.day = { second, day: usageDay(now, this.deps.days.timeZone, this.deps.days.rollover) };
     return this.day.day;
   }
+}
+
+/**
+ * Counts tokens an object showed after the request that made it against the key that made
+ * it (not the one that read it), and charges that key's and its user's budgets their cost.
+ *
+ * @example
+ * await countForMaker({ gateway, quotas, callers }, { ...owner, keyId }, { input: 20, output: 8 });
+ */
+export async function countForMaker(deps: { gateway: GatewayCore; quotas: Quotas; callers: KeyDeps }, owner: KeptOwner & { keyId: string }, tokens: { input: number; output: number }): Promise<void> {
+  const spend = deps.gateway.countLate(owner, tokens);
+  await deps.quotas.charge(await limitsOfKey(deps.callers, owner.keyId, owner.userId), spend);
 }
 
 /**

@@ -9,7 +9,7 @@ import { pipeline, Transform } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
-import type { Chosen, GatewayCore } from '../commands/gateway.ts';
+import { countForMaker, type Chosen, type GatewayCore } from '../commands/gateway.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -328,6 +328,11 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             : await sendBytes(reply, res);
           // Counting tokens, or reading or managing a kept object (a response read again as a stream too), uses none;
           // but a read that first finds a batch, background response or run finished counts the tokens it shows.
+          // Read by another key of its user, they go to the key that made it.
+          if ((late.input || late.output) && owner?.keyId && owner.keyId !== caller.keyId) {
+            await countForMaker(s, { ...owner, keyId: owner.keyId }, late).catch((err: unknown) => req.log.warn({ err }, 'late tokens could not be charged'));
+            Object.assign(late, { input: 0, output: 0 });
+          }
           const none = out.free || (sse && out.background && !(await streamCounts(sse)));
           const usage = none ? { ...sent, input: late.input, output: late.output, estimated: false } : { ...sent, input: sent.input + late.input, output: sent.output + late.output };
           // A stream the client left is not the account's failure; what was read of it is counted.

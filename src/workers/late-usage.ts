@@ -8,9 +8,9 @@
  * them first when it comes first: the claim is the same.
  */
 import type { Allocators } from '../commands/allocators.ts';
-import { limitsOfKey, type CallerDeps } from '../commands/callers.ts';
+import type { CallerDeps } from '../commands/callers.ts';
 import type { Quotas } from '../commands/quotas.ts';
-import type { GatewayCore } from '../commands/gateway.ts';
+import { countForMaker, type GatewayCore } from '../commands/gateway.ts';
 import { finishedUnreported, onGateway, ResultsUsage } from '../domain/kept.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { DueObject } from '../store/kept-objects.ts';
@@ -113,9 +113,7 @@ export class LateUsageSweeper {
     return true;
   }
 
-  /** Counts tokens against the key that made the object, and charges its budgets (and its user's) what they cost. */
-  private async count(owner: DueObject['owner'] & { keyId: string }, tokens: { input: number; output: number }): Promise<void> {
-    const spend = this.deps.gateway.countLate(owner, tokens);
-    await this.deps.quotas.charge(await limitsOfKey(this.deps.callers, owner.keyId, owner.userId), spend);
+  private count(owner: DueObject['owner'] & { keyId: string }, tokens: { input: number; output: number }): Promise<void> {
+    return countForMaker(this.deps, owner, tokens);
   }
 }

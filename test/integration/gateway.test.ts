@@ -510,6 +510,27 @@ describe('gateway', () => {
     assert.deepEqual([budget.spent.toFixed(6), budget.reserved], [sum('spend').toFixed(6), 0]);
   });
 
+  it('counts a batch\'s tokens against the key that made it, though another key of its user reads it finished', async () => {
+    await calm();
+    await settled();
+    const reading = (await t.call('POST', '/v1/keys', { name: 'reader' }, { token: access })).body as { key: string; keyId: string };
+    const reader = new OpenAI({ apiKey: reading.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    const makerId = ((await t.call('GET', '/v1/keys', undefined, { token: access })).body as { items: Array<{ keyId: string; name: string }> }).items.find((k) => k.name === 'sdk')!.keyId;
+    const byKey = async (keyId: string) => {
+      const rows = (await usageRows()).filter((r) => r.key_id === keyId && r.model === 'small');
+      return ['requests', 'input_tokens', 'output_tokens'].map((c) => rows.reduce((n, r) => n + Number(r[c]), 0));
+    };
+    const before = await byKey(makerId);
+    const lines = ['m', 'n'].map((c) => JSON.stringify({ custom_id: c, method: 'POST', url: '/v1/chat/completions', body: { model: 'sandbox-small', messages: [{ role: 'user', content: `mine ${c}` }] } })).join('\n');
+    const file = await openai.files.create({ file: await toFile(Buffer.from(lines), 'mine.jsonl'), purpose: 'batch' }, { query: { model: 'small' } });
+    const batch = await openai.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    assert.equal((await reader.batches.retrieve(batch.id)).status, 'completed');
+    await settled();
+    const after = await byKey(makerId);
+    assert.deepEqual(after.map((v, i) => v - before[i]!), [2, 4, 6], 'the maker: its two requests, and the batch\'s tokens');
+    assert.deepEqual(await byKey(reading.keyId), [1, 0, 0], 'the reader: its read, no tokens');
+  });
+
   it('counts a batch that shows no usage by its output file\'s lines, once', async () => {
     await calm();
     await settled();
