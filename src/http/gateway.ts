@@ -322,7 +322,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           if (out.names !== undefined && res.statusCode === 404) await s.gateway.forget(out.names).catch(() => undefined);
           const sse = streamed ? new SseUsage(dialect, clientWantsUsage, endMarked) : undefined;
           const sent = sse
-            ? await pipeStream(reply, res, dialect, sse, gone, keep)
+            // A background response streamed is remembered as one: cut short, it runs on, and the sweeper counts it.
+            ? await pipeStream(reply, res, dialect, sse, gone, keep && out.background ? (answer) => keep({ ...answer, background: true }) : keep)
             : text !== undefined ? await sendWhole(reply, res, text, s.upstreams.secretOf(target, chosen.credentials), keep)
             : results ? await sendResults(reply, res, out.resultsOf!, late)
             : await sendBytes(reply, res);

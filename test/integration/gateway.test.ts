@@ -198,6 +198,28 @@ describe('gateway', () => {
     assert.equal((await openai.responses.retrieve(streamedId)).usage?.output_tokens, 4);
     await settled();
     assert.deepEqual(counted(before, await totals('small')), { requests: 5, failures: 0, input: 5, output: 7, estimated: 0 });
+    assert.equal(await t.roster.services.lateUsage.scan(Date.now() + 11 * 60_000), 0, 'all counted: none left to the sweeper');
+
+    // Streamed in the background and cut short: it runs on upstream; its tokens are counted once, by the sweeper, none by the stream.
+    await behave(Object.fromEntries(accounts.map((a) => [a, { failAfterChunks: 2 }])));
+    let cutId = '';
+    try {
+      for await (const event of await openai.responses.create({ model: 'small', input: 'cut me off', background: true, stream: true })) {
+        if (event.type === 'response.created') cutId = event.response.id;
+      }
+    } catch {
+      // The stream's error event.
+    } finally {
+      await behave({});
+    }
+    assert.notEqual(cutId, '');
+    await settled();
+    const cut = counted(before, await totals('small'));
+    assert.deepEqual([cut.requests, cut.input, cut.output], [6, 5, 7], 'the cut stream: a request, no tokens');
+    assert.equal(await t.roster.services.lateUsage.scan(Date.now() + 11 * 60_000), 1);
+    await settled();
+    const swept = counted(before, await totals('small'));
+    assert.deepEqual([swept.requests, swept.input, swept.output], [6, 5 + 3, 7 + 4]);
   });
 
   it('sends a request continuing or reading a kept response to the account that made it, and to no other', async () => {
