@@ -281,9 +281,9 @@ export class GatewayCore {
   }
 
   /**
-   * Counts tokens an object showed after it was made, read by the sweeper (no client's
-   * request): against the key that made it, at the route's prices, on today's usage day.
-   * Answers what they cost.
+   * Counts tokens an object showed after it was made, outside a request of the key that
+   * made it (read by the sweeper, or by another key of its user): against that key, at the
+   * route's prices, on today's usage day, with no request. Answers what they cost.
    */
   countLate(owner: KeptOwner & { keyId: string }, tokens: { input: number; output: number }): number {
     const spend = spendOf(this.prices, owner.model, tokens);
@@ -294,7 +294,7 @@ export class GatewayCore {
     return spend;
   }
 
-  /** Claims the counting of a background response's tokens (read from its stream): false when another read counted them. */
+  /** Claims the counting of an object's late tokens (a background response's, read from its stream; a message batch's, from its results): false when another read counted them. */
   claimLateUsage(id: string): Promise<boolean> {
     return this.kept.claimLateUsage(id);
   }

@@ -4,12 +4,15 @@ import type { KeptKind } from '../domain/kept.ts';
 /**
  * Which account made each object an upstream keeps: responses (OpenAI's Responses API
  * stores them unless asked not to), files, batches, vector stores, fine-tuning jobs,
- * conversations, containers, assistants, threads and runs. A request continuing, reading or naming one
- * (`previous_response_id`, `GET /v1/files/{id}/content`, a batch's `input_file_id`) must
- * reach the same account, whose upstream alone knows it; and only the Roster user who made
- * it may (the account is shared by many). All kinds but responses keep the object as the
- * upstream last showed it, to list a user's own without asking upstreams (whose lists would
- * show every user of a shared account).
+ * conversations, containers, assistants, threads, runs and Anthropic's message batches. A
+ * request continuing, reading or naming one (`previous_response_id`,
+ * `GET /v1/files/{id}/content`, a batch's `input_file_id`) must reach the same account,
+ * whose upstream alone knows it; and only the Roster user who made it may (the account is
+ * shared by many). All kinds but responses keep the object as the upstream last showed it,
+ * to list a user's own without asking upstreams (whose lists would show every user of a
+ * shared account). Objects whose tokens come after they are made (batches, runs,
+ * background responses) also keep the key that made them and whether, and when, their
+ * tokens were counted.
  *
  * A table of its own (named for its first kind): a routing fact, not a change of any
  * account, so not an event. Responses and runs are forgotten after the upstream's 30 days;
@@ -82,8 +85,8 @@ export interface KeptObjects {
   /** Forgets an object (deleted at its upstream). */
   forget(id: string): Promise<void>;
   /**
-   * Claims the counting of a finished batch's or background response's tokens: true the
-   * first time for a remembered object (on any node), false ever after.
+   * Claims the counting of the tokens of an object whose tokens come after it was made:
+   * true the first time for a remembered object (on any node), false ever after.
    */
   claimLateUsage(id: string): Promise<boolean>;
   /**

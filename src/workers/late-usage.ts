@@ -4,8 +4,8 @@
  * finished: each round the scheduler's leader reads the oldest such objects at their
  * accounts, as a client's read through the gateway would, and counts the tokens of those
  * finished once, against the key that made them (and its budgets): the tokens the object
- * shows, or else those of its results or output file. A client's read counts
- * them first when it comes first: the claim is the same.
+ * shows, or else those of its results or output file. A client's read counts them first
+ * when it comes first: the claim is the same.
  */
 import type { Allocators } from '../commands/allocators.ts';
 import type { CallerDeps } from '../commands/callers.ts';
