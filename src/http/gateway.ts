@@ -334,7 +334,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             await countForMaker(s, { ...owner, keyId: owner.keyId }, late).catch((err: unknown) => req.log.warn({ err }, 'late tokens could not be charged'));
             Object.assign(late, { input: 0, output: 0 });
           }
-          const none = out.free || (sse && out.background && !(await streamCounts(sse)));
+          // A background response's or a run's stream counts its tokens once (a run's though its route is free).
+          const lateStream = sse !== undefined && (out.background === true || sse.shown?.object === 'thread.run');
+          const none = lateStream ? !(await streamCounts(sse)) : out.free;
           const usage = none ? { ...sent, input: late.input, output: late.output, estimated: false } : { ...sent, input: sent.input + late.input, output: sent.output + late.output };
           // A stream the client left is not the account's failure; what was read of it is counted.
           if (gone.aborted) usage.failed = false;
@@ -359,12 +361,13 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   }
 
   /**
-   * Whether a background response's stream counts its tokens: only one run to its end,
-   * and not after a read of it finished counted them (the response runs on at its
-   * upstream after a stream cut short, and is counted when read finished).
+   * Whether the stream of a background response or of a run counts its tokens: only one
+   * run to its end, and not after a read of it finished counted them (either runs on at
+   * its upstream after a stream cut short, and is counted when read finished).
    */
   async function streamCounts(sse: SseUsage): Promise<boolean> {
-    return sse.complete && sse.responseId !== undefined && await s.gateway.claimLateUsage(sse.responseId).catch(() => false);
+    const id = sse.shown?.id;
+    return sse.complete && typeof id === 'string' && await s.gateway.claimLateUsage(id).catch(() => false);
   }
 
   /** The client went away while the upstream was asked: nothing more is tried or sent, and the account is not blamed. */
@@ -465,8 +468,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     try {
       for await (const chunk of res.body) {
         const out = sse.push(String(chunk));
-        if (keep && sse.responseId !== undefined) {
-          await keep({ object: 'response', id: sse.responseId });
+        if (keep && sse.shown !== undefined) {
+          await keep(sse.shown);
           keep = undefined;
         }
         if (out && !raw.write(out)) await new Promise((r) => { raw.once('drain', r); raw.once('close', r); });

@@ -60,7 +60,8 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
   const unchanged = named ? undefined : body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return {
     // The gateway asks nothing of a pass-through stream: all it carries goes to the client.
-    method: method as Dispatcher.HttpMethod, contentType, streaming: named?.streaming === true || query.get('stream') === 'true', clientWantsUsage: true, endMarked: false, maxOutput: 0,
+    // A JSON body asking for a stream (`"stream": true`, with a model or without: a run's) is passed on as it comes.
+    method: method as Dispatcher.HttpMethod, contentType, streaming: (body as { stream?: unknown } | undefined)?.stream === true || query.get('stream') === 'true', clientWantsUsage: true, endMarked: false, maxOutput: 0,
     asked: named?.model ?? query.get('model') ?? undefined,
     refers: body !== undefined && !Buffer.isBuffer(body) && typeof body === 'object' && body !== null ? keptReferences(body as Record<string, unknown>) : [],
     body: (m) => (named ? named.with(m) : unchanged),
@@ -77,12 +78,12 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
  * The model a JSON body or a multipart form names, and the body with another in its place
  * (or with none: `routeOnly`); undefined when it names none.
  */
-function namedInBody(body: unknown, contentType: string | undefined, routeOnly: boolean): { model: string; with: (model: string) => string | Buffer; streaming: boolean } | undefined {
+function namedInBody(body: unknown, contentType: string | undefined, routeOnly: boolean): { model: string; with: (model: string) => string | Buffer } | undefined {
   if (Buffer.isBuffer(body)) {
     const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
     const field = boundary ? modelField(body, boundary) : undefined;
     return field && {
-      model: field.value, streaming: false,
+      model: field.value,
       with: routeOnly
         ? () => Buffer.concat([body.subarray(0, field.part[0]), body.subarray(field.part[1])])
         : (model) => Buffer.concat([body.subarray(0, field.start), Buffer.from(model), body.subarray(field.end)]),
@@ -91,7 +92,7 @@ function namedInBody(body: unknown, contentType: string | undefined, routeOnly: 
   const json = body as Record<string, unknown> | undefined;
   if (!json || typeof json !== 'object' || typeof json.model !== 'string' || json.model === '') return undefined;
   const { model: _asked, ...rest } = json;
-  return { model: json.model, streaming: json.stream === true, with: routeOnly ? () => JSON.stringify(rest) : (model) => JSON.stringify({ ...json, model }) };
+  return { model: json.model, with: routeOnly ? () => JSON.stringify(rest) : (model) => JSON.stringify({ ...json, model }) };
 }
 
 /**

@@ -20,8 +20,8 @@ export class SseUsage {
   private input: number | undefined;
   private output: number | undefined;
   private chars = 0;
-  /** The id of the response a Responses API stream makes (from its first event). */
-  responseId: string | undefined;
+  /** The first object the stream shows that its upstream keeps: its response (the id, from its first event), or an assistant's run (as it was made). */
+  shown: Record<string, unknown> | undefined;
   /** The stream reached its end marker (`[DONE]`, `message_stop`, `response.completed`), or ended whole where none is expected. */
   complete = false;
 
@@ -67,6 +67,7 @@ export class SseUsage {
     }
     if (this.dialect === 'openai') {
       if (typeof json.type === 'string' && json.type.startsWith('response.')) return this.readResponse(json as ResponseEvent);
+      if (this.shown === undefined && json.object === 'thread.run' && typeof json.id === 'string') this.shown = json;
       for (const choice of json.choices ?? []) this.chars += String(choice.delta?.content ?? choice.text ?? '').length;
       if (json.usage) {
         this.input = json.usage.prompt_tokens ?? json.usage.input_tokens;
@@ -92,7 +93,7 @@ export class SseUsage {
 
   /** An event of the Responses API: text deltas, and the usage of the response that ends the stream. */
   private readResponse(json: ResponseEvent): boolean {
-    if (this.responseId === undefined && typeof json.response?.id === 'string') this.responseId = json.response.id;
+    if (this.shown === undefined && typeof json.response?.id === 'string') this.shown = { object: 'response', id: json.response.id };
     if (json.type === 'response.output_text.delta') this.chars += String(json.delta ?? '').length;
     else if (json.type === 'response.completed' || json.type === 'response.incomplete' || json.type === 'response.failed') {
       this.input = json.response?.usage?.input_tokens;

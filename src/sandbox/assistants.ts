@@ -1,8 +1,9 @@
 /**
  * The sandbox's Assistants API beyond its collections (`stores.ts`): a thread's messages,
  * and runs of an assistant on a thread, as OpenAI's. A run is queued when made and runs
- * when first read: it answers the thread's last user message (as chat would) and shows its
- * usage then. The assistant and the thread must be the key's own.
+ * when first read (or at once, asked as a stream): it answers the thread's last user
+ * message (as chat would) and shows its usage then. The assistant and the thread must be
+ * the key's own.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalid, modelless, newId, now, okFor, page, type Admit } from './files.ts';
@@ -69,10 +70,27 @@ export function addAssistantEndpoints(scope: FastifyInstance, admit: Admit, coun
     if (!key) return reply;
     return ok(key, page((objects.messages.get((req.params as { id: string }).id) ?? []) as Array<Body & { id: string; created_at: number }>, req.query as object));
   });
+  /**
+   * A run asked as a stream (`"stream": true`): its events as it is made and run (the run
+   * queued, then completed with its usage, the assistant's message between), then `[DONE]`.
+   */
+  const streamed = (reply: FastifyReply, run: Body) => {
+    const event = (type: string, data: unknown) => `event: ${type}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+    const made = event('thread.run.created', { ...run });
+    runNow(run);
+    const said = objects.messages.get(String(run.thread_id))?.at(-1);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    reply.raw.end(made + event('thread.message.completed', said) + event('thread.run.completed', run) + event('done', '[DONE]'));
+    return reply;
+  };
   scope.post('/v1/threads/:id/runs', async (req, reply) => {
     const key = await onThread(req, reply);
-    const assistantId = key && await assistantOf(reply, key, (req.body ?? {}) as Body);
-    return key && assistantId ? startRun(key, (req.params as { id: string }).id, assistantId) : reply;
+    const body = (req.body ?? {}) as Body;
+    const assistantId = key && await assistantOf(reply, key, body);
+    if (!key || !assistantId) return reply;
+    const run = startRun(key, (req.params as { id: string }).id, assistantId);
+    return body.stream === true ? streamed(reply, run) : run;
   });
   scope.get('/v1/threads/:id/runs/:run', async (req, reply) => {
     const key = await onThread(req, reply);

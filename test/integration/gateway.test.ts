@@ -472,6 +472,18 @@ describe('gateway', () => {
     assert.equal((await openai.beta.threads.runs.retrieve(run.id, { thread_id: thread.id })).status, 'completed', 'read again: not counted again');
     const said = (await openai.beta.threads.messages.list(thread.id, { order: 'asc' })).data.map((m) => (m.content[0] as { text: { value: string } }).text.value);
     assert.deepEqual(said, ['hello assistant', 'are you there', 'echo: are you there']);
+    // A run asked as a stream passes as it comes; its tokens are counted from it (the three messages in, the echo out), once.
+    const events: string[] = [];
+    let streamedRun = '';
+    for await (const e of await openai.beta.threads.runs.create(thread.id, { assistant_id: assistant.id, stream: true })) {
+      events.push(e.event);
+      if (e.event === 'thread.run.completed') streamedRun = e.data.id;
+    }
+    assert.deepEqual(events, ['thread.run.created', 'thread.message.completed', 'thread.run.completed']);
+    await settled();
+    // Assistant, thread, message, run, its 2 reads, messages listed, the streamed run: the first run's tokens and the streamed one's.
+    assert.deepEqual(counted(before, await totals('small')), { requests: 8, failures: 0, input: 5 + 9, output: 4 + 4, estimated: 0 }, 'counted by the stream');
+    assert.equal((await openai.beta.threads.runs.retrieve(streamedRun, { thread_id: thread.id })).usage?.prompt_tokens, 9, 'read after: not counted again');
     // A thread made with its run goes to the assistant's account too, and remembers the thread.
     const both = await openai.beta.threads.createAndRun({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'one more' }] } });
     assert.equal((await openai.beta.threads.runs.retrieve(both.id, { thread_id: both.thread_id })).usage?.completion_tokens, 3);
@@ -493,9 +505,9 @@ describe('gateway', () => {
     assert.equal((await openai.beta.assistants.delete(assistant.id)).deleted, true);
     assert.deepEqual([await t.roster.services.gateway.ownerOf(thread.id), await t.roster.services.gateway.ownerOf(assistant.id)], [undefined, undefined]);
     await settled();
-    // Assistant made, thread made, message, run made, 2 run reads, messages listed, thread and run made, its read, 3 assistant reads, 2 deletions:
-    // the runs' tokens, counted once each, and no other.
-    assert.deepEqual(counted(before, await totals('small')), { requests: 14, failures: 0, input: 5 + 2, output: 4 + 3, estimated: 0 });
+    // Assistant made, thread made, message, run made, 2 run reads, messages listed, a streamed run and its read, thread and run made, its read,
+    // 3 assistant reads, 2 deletions: the runs' tokens, counted once each, and no other.
+    assert.deepEqual(counted(before, await totals('small')), { requests: 16, failures: 0, input: 5 + 9 + 2, output: 4 + 4 + 3, estimated: 0 });
   });
 
   it('counts the tokens of a batch, a message batch, a run and a background response no client read finished: once, against the key that made them', async () => {
