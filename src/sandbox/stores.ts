@@ -1,11 +1,11 @@
 /**
  * The sandbox's other objects an upstream keeps per account, as OpenAI's: vector stores
  * (with their files), fine-tuning jobs, conversations, containers, assistants and threads
- * (their messages and runs: `assistants.ts`). Each belongs to the
- * key that made it, as each upstream account sees its own; files they name must be that
- * key's. Like OpenAI, none but fine-tuning and assistants takes a `model`: a gateway must not forward the
- * model it routes by. A fine-tuning job succeeds when it is first read after its creation;
- * its model then answers the key that made it only (and is deleted by it).
+ * (their messages and runs: `assistants.ts`). Each belongs to the key that made it, as each
+ * upstream account sees its own; files they name must be that key's. Like OpenAI, none but
+ * fine-tuning and assistants takes a `model`: a gateway must not forward the model it
+ * routes by. A fine-tuning job succeeds when it is first read after its creation; its model
+ * then answers the key that made it only (and is deleted by it).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalid, latest, modelless, newId, now, okFor, page, type Admit, type FileObject, type Kept } from './files.ts';
@@ -42,12 +42,13 @@ export class SandboxObjects {
   }
 
   /**
-   * A thread (its id the given one, or a new one) and its first messages, kept for a key.
+   * A new thread and its first messages, kept for a key.
    *
    * @example
    * objects.thread({ messages: [{ role: 'user', content: 'hi' }] }, key).id // → 'thread_…'
    */
-  thread(body: Body, key: string, id = newId('thread_')): Body {
+  thread(body: Body, key: string): Body {
+    const id = newId('thread_');
     const thread = { id, object: 'thread', created_at: now(), metadata: metadataOf(body), tool_resources: {} };
     this.kept.set(id, { key, object: thread });
     this.messages.set(id, []);
@@ -78,8 +79,8 @@ const textOf = (content: unknown): string => (typeof content === 'string' ? cont
   : Array.isArray(content) ? content.map((p: { text?: unknown }) => (typeof p?.text === 'string' ? p.text : '')).join(' ') : '');
 
 /**
- * Adds the vector stores, fine-tuning jobs, conversations and containers routes to a sandbox
- * scope; `fileOf` answers a key's own file.
+ * Adds the routes of vector stores, fine-tuning jobs, conversations, containers,
+ * assistants and threads to a sandbox scope; `fileOf` answers a key's own file.
  *
  * @example
  * addStoreEndpoints(scope, admit, count, objects, fileOf);
