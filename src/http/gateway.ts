@@ -66,6 +66,9 @@ function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unkno
   };
 }
 
+/** The dialect of a path: Anthropic's under `/v1/messages`, OpenAI's elsewhere (for answers given before a route reads the request). */
+const dialectAt = (url: string): Dialect => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
+
 /** A kind of object's name in the plural: `batch` → `batches`, `file` → `files`. */
 const plural = (what: string) => (/(ch|sh|s|x)$/.test(what) ? `${what}es` : `${what}s`);
 
@@ -107,7 +110,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     // Ids (a fine-tuned model's name among them) up to 1,000 characters reach their routes; longer ones pass through.
     routerOptions: { maxParamLength: 1000 },
     // A path fastify cannot decode (`%E0%A4%A`) is refused in the client's own shape too.
-    frameworkErrors: (error, req, reply) => sendError(reply, req.url.startsWith('/v1/messages') ? 'anthropic' : 'openai', 400, 'invalid_request_error', error.message),
+    frameworkErrors: (error, req, reply) => sendError(reply, dialectAt(req.url), 400, 'invalid_request_error', error.message),
   });
   app.decorateRequest('caller', undefined);
 
@@ -603,21 +606,29 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     listCallers.set(req, caller);
     return undefined;
   };
-  const listed = (kind: KeptKind, what: string) => async (req: FastifyRequest, reply: FastifyReply) => {
+  /**
+   * A page of the caller's own objects of a kind (those its key's models and pools reach)
+   * and whether more follow; undefined, answered 503, when the table cannot be read.
+   */
+  const ownPage = async (req: FastifyRequest, reply: FastifyReply, dialect: Dialect, kind: KeptKind, what: string, q: { order: 'asc' | 'desc'; limit: number; after?: string; purpose?: string }) => {
     const caller = listCallers.get(req)!;
-    const q = req.query as { limit?: number; after?: string; order?: 'asc' | 'desc'; purpose?: string };
-    const limit = q.limit ?? 20;
-    let data: object[];
     try {
-      data = await s.gateway.keptList({
-        userId: caller.user.userId, kind, models: caller.scopes.models, pools: caller.scopes.pools, order: q.order ?? 'desc', limit: limit + 1,
+      const data = await s.gateway.keptList({
+        userId: caller.user.userId, kind, models: caller.scopes.models, pools: caller.scopes.pools, order: q.order, limit: q.limit + 1,
         ...(q.after !== undefined ? { after: q.after } : {}), ...(q.purpose !== undefined ? { purpose: q.purpose } : {}),
-      });
+      }) as Array<{ id: string }>;
+      return { page: data.slice(0, q.limit), more: data.length > q.limit };
     } catch {
-      return sendError(reply, 'openai', 503, 'api_error', `${what} cannot be listed right now`, 2);
+      await sendError(reply, dialect, 503, 'api_error', `${plural(what)} cannot be listed right now`, 2);
+      return undefined;
     }
-    const page = data.slice(0, limit) as Array<{ id: string }>;
-    return { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: data.length > limit };
+  };
+  const listed = (kind: KeptKind, what: string) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const q = req.query as { limit?: number; after?: string; order?: 'asc' | 'desc'; purpose?: string };
+    const found = await ownPage(req, reply, 'openai', kind, what, { order: q.order ?? 'desc', limit: q.limit ?? 20, after: q.after, purpose: q.purpose });
+    if (!found) return reply;
+    const { page, more } = found;
+    return { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: more };
   };
   const listOptions = (purpose: boolean) => ({
     preValidation: keyFirst('openai'),
@@ -634,25 +645,16 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // Anthropic's message batches, newest first: `after_id` pages to older ones, `before_id` to newer.
   const batchQuery = { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, after_id: { type: 'string', maxLength: 200 }, before_id: { type: 'string', maxLength: 200 } } };
   app.get('/v1/messages/batches', { preValidation: keyFirst('anthropic'), schema: { querystring: batchQuery } }, async (req, reply) => {
-    const caller = listCallers.get(req)!;
     const q = req.query as { limit?: number; after_id?: string; before_id?: string };
-    const limit = q.limit ?? 20;
     const newer = q.before_id !== undefined;
-    let data: Array<{ id: string }>;
-    try {
-      data = await s.gateway.keptList({
-        userId: caller.user.userId, kind: 'message_batch', models: caller.scopes.models, pools: caller.scopes.pools, order: newer ? 'asc' : 'desc', limit: limit + 1,
-        ...(newer || q.after_id !== undefined ? { after: q.before_id ?? q.after_id } : {}),
-      }) as Array<{ id: string }>;
-    } catch {
-      return sendError(reply, 'anthropic', 503, 'api_error', 'message batches cannot be listed right now', 2);
-    }
-    const page = data.slice(0, limit);
+    const found = await ownPage(req, reply, 'anthropic', 'message_batch', 'message batch', { order: newer ? 'asc' : 'desc', limit: q.limit ?? 20, after: q.before_id ?? q.after_id });
+    if (!found) return reply;
+    const { page, more } = found;
     if (newer) page.reverse();
-    return { data: page, has_more: data.length > limit, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
+    return { data: page, has_more: more, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
   });
-  app.get('/v1/files', listOptions(true), listed('file', 'files'));
-  app.get('/v1/batches', listOptions(false), listed('batch', 'batches'));
+  app.get('/v1/files', listOptions(true), listed('file', 'file'));
+  app.get('/v1/batches', listOptions(false), listed('batch', 'batch'));
   // Other collections an upstream keeps per account: made through an account of the route a
   // model names (the body's model, or ?model= where the upstream takes none), or of the
   // objects the body names; listed from Roster's table; each read, changed and deleted at its account.
@@ -660,14 +662,14 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.post('/v1/threads/runs', made('/v1/threads/runs', true));
   for (const { path, kind, what, modelSent, placedBy } of keptCollections) {
     app.post(path, made(path, !modelSent, placedBy));
-    app.get(path, listOptions(false), listed(kind, plural(what)));
+    app.get(path, listOptions(false), listed(kind, what));
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id`, handler: kept(what, true) });
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${path}/:id/*`, handler: kept(what, false) });
   }
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
     handler: async (req, reply) => {
-      const dialect = req.url.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+      const dialect = dialectAt(req.url);
       const caller = await authenticate(req, reply, dialect);
       if (!caller) return reply;
       return forward(req, reply, dialect, '/v1/*', passthrough(req.method, req.url, req.headers, req.body), caller);
@@ -678,7 +680,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.setErrorHandler((error: { statusCode?: number; message: string }, req, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) req.log.error({ err: error }, 'gateway request failed');
-    return sendError(reply, req.url.startsWith('/v1/messages') ? 'anthropic' : 'openai', status, errorTypeOf(status), status >= 500 ? 'internal error' : error.message);
+    return sendError(reply, dialectAt(req.url), status, errorTypeOf(status), status >= 500 ? 'internal error' : error.message);
   });
   return app;
 }

@@ -4,11 +4,10 @@
  * pool's upstream model), then kept at that account (`domain/kept.ts` reads its answers,
  * its results' tokens, and points its `results_url` at the gateway).
  */
+import { isRecord } from '../domain/kept.ts';
 import type { Outgoing } from './passthrough.ts';
 
 type Body = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Body => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * What `POST /v1/messages/batches` sends upstream, or why it is refused (the field named):
