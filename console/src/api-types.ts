@@ -2884,7 +2884,8 @@ export interface paths {
                         leaseSecret: string;
                         /** Format: uuid */
                         accountId: string;
-                        outcome: "success" | "rate_limited" | "server_error" | "timeout";
+                        /** @description `refused`: the upstream refused the account's credential (401, 403); the account cools until its credentials are refreshed */
+                        outcome: "success" | "rate_limited" | "server_error" | "timeout" | "refused";
                         model?: string;
                         units?: number;
                         retryAfterSeconds?: number;

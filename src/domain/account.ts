@@ -14,6 +14,8 @@ export interface Cooldown {
   model?: string;
   /** A successful probe ends it early (cooldowns after failures; never one asked for by the upstream's Retry-After). */
   endsOnProbe?: boolean;
+  /** The upstream refused the account's credential: new credentials end it (and the refresher is due to get them). */
+  untilRotated?: boolean;
 }
 
 /** When usage cools an account down: 429s back off exponentially from `baseMs`; `failureThreshold` 5xx or timeouts within `failureWindowMs` cool it for `baseMs`. */
@@ -64,7 +66,8 @@ const joined = {
   accountId: Type.String(), poolId: Type.String(), login: Type.String(), capabilities: Type.Array(Type.String()),
   region: Nullable(Type.String()), credentials: Credentials, at: Instant,
 };
-const Outcome = Type.Union([Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout')]);
+/** What a use of an account met; `refused`: the upstream refused its credential (401, 403). */
+const Outcome = Type.Union([Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout'), Type.Literal('refused')]);
 export type Outcome = Static<typeof Outcome>;
 
 export const AccountImported = defineEvent('AccountImported', Type.Object(joined));
@@ -72,7 +75,8 @@ export const AccountRegistered = defineEvent('AccountRegistered', Type.Object({ 
 export const AccountDisabled = defineEvent('AccountDisabled', Type.Object({ accountId: Type.String(), reason: Type.String(), at: Instant }));
 export const AccountEnabled = defineEvent('AccountEnabled', Type.Object({ accountId: Type.String(), at: Instant }));
 export const AccountCooledDown = defineEvent('AccountCooledDown', Type.Object({
-  accountId: Type.String(), until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()), at: Instant,
+  accountId: Type.String(), until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()),
+  untilRotated: Type.Optional(Type.Boolean()), at: Instant,
 }));
 /** `probe`: only the cooldowns a probe may end (`endsOnProbe`) end. */
 export const CooldownEnded = defineEvent('CooldownEnded', Type.Object({
@@ -157,7 +161,7 @@ export function exhaustedModels(state: AccountState, day: string, limits: Record
   return Object.entries(limits).filter(([model, limit]) => (state.usage.units[model] ?? 0) >= limit).map(([model]) => model);
 }
 
-function cooled(accountId: string, until: number, reason: string, at: string, extra: { model?: string; endsOnProbe?: boolean } = {}): AccountCooledDown {
+function cooled(accountId: string, until: number, reason: string, at: string, extra: { model?: string; endsOnProbe?: boolean; untilRotated?: boolean } = {}): AccountCooledDown {
   return { type: 'AccountCooledDown', data: { accountId, until: new Date(until).toISOString(), reason, ...extra, at } };
 }
 
@@ -174,6 +178,12 @@ function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, 
     const given = command.retryAfterMs !== undefined;
     const reason = given ? `429 with Retry-After ${Math.ceil(command.retryAfterMs! / 1000)}s` : `429 (backoff ${Math.round(backoff / 1000)}s)`;
     events.push(cooled(accountId, now + (given ? command.retryAfterMs! : backoff), reason, at, model ? { model } : {}));
+  } else if (outcome === 'refused') {
+    // A credential serves no model: the account cools for all of them until it has new credentials
+    // (at most the longest cooldown; a healthy probe ends it too). Once is enough while it cools.
+    if (!activeCooldowns(state, now).some((c) => c.untilRotated)) {
+      events.push(cooled(accountId, now + policy.maxMs, 'the upstream refused its credential', at, { endsOnProbe: true, untilRotated: true }));
+    }
   } else if (outcome !== 'success') {
     const recent = state.failures.filter((t) => t > now - policy.failureWindowMs).length + 1;
     if (recent >= policy.failureThreshold) {
@@ -258,10 +268,12 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'AccountEnabled':
       return { ...state, status: 'active', disabledReason: undefined };
     case 'AccountCooledDown': {
-      const { until, reason, model, endsOnProbe, at } = event.data;
-      const others = state.cooldowns.filter((c) => c.model !== model);
+      const { until, reason, model, endsOnProbe, untilRotated, at } = event.data;
+      // A cooldown replaces the one for the same model, except that nothing but another ends one until new credentials.
+      const others = state.cooldowns.filter((c) => c.model !== model || (c.untilRotated && !untilRotated));
       const failures = endsOnProbe ? state.failures.filter((t) => t > Date.parse(at)) : state.failures;
-      return { ...state, failures, cooldowns: [...others, { until: Date.parse(until), reason, ...(model ? { model } : {}), ...(endsOnProbe ? { endsOnProbe } : {}) }] };
+      const cooldown = { until: Date.parse(until), reason, ...(model ? { model } : {}), ...(endsOnProbe ? { endsOnProbe } : {}), ...(untilRotated ? { untilRotated } : {}) };
+      return { ...state, failures, cooldowns: [...others, cooldown] };
     }
     case 'CooldownEnded': {
       const { model, probe } = event.data;
@@ -272,7 +284,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return { ...state, status: 'retired' };
     case 'CredentialsRotated': {
       const { version, expiresAt, at } = event.data;
-      return { ...state, credentials: { version, expiresAt, rotatedAt: at } };
+      const cooldowns = state.cooldowns.some((c) => c.untilRotated) ? state.cooldowns.filter((c) => !c.untilRotated) : state.cooldowns;
+      return { ...state, cooldowns: cooldowns.length ? cooldowns : NONE, credentials: { version, expiresAt, rotatedAt: at } };
     }
     case 'UsageReported': {
       const { outcome, model, units, day, at } = event.data;

@@ -13,6 +13,7 @@ import { countForMaker, type Chosen, type GatewayCore } from '../commands/gatewa
 import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { Outcome } from '../domain/account.ts';
 import { spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
 import { countsLater, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
@@ -260,7 +261,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           upstreamSpan.end();
         };
         /** A try that failed before the first byte: counted, and the account's cooldown rules told. */
-        const failedTry = async (outcome: string, cooldown: 'rate_limited' | 'server_error' | 'timeout', retryAfterSeconds?: number) => {
+        const failedTry = async (outcome: string, cooldown: 'rate_limited' | 'server_error' | 'timeout' | 'refused', retryAfterSeconds?: number) => {
           tryOutcome(outcome);
           await s.gateway.failed(chosen, route.model, cooldown, retryAfterSeconds).catch(() => undefined);
           record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1, cooldown);
@@ -284,10 +285,11 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           }
           if (res.statusCode === 401 || res.statusCode === 403) {
             // The upstream refused the account's credential. Its answer may quote the credential
-            // (OpenAI's does, masked), so the client never sees it; another account is tried.
+            // (OpenAI's does, masked), so the client never sees it; another account is tried. The
+            // account cools until it has new credentials (the refresher's next round gets them).
             await res.body.dump();
             req.log.warn({ pool: chosen.poolId, account: chosen.accountId, status: res.statusCode }, 'the upstream refused an account\'s credential');
-            await failedTry('credential_refused', 'server_error');
+            await failedTry('credential_refused', 'refused');
             continue;
           }
           if (res.statusCode === 429 || res.statusCode >= 500) {
@@ -385,7 +387,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
    * Counts one try in the usage meter (a failure with its kind: 429, timeout, or any other);
    * answers what it spent (nothing, for a try without tokens).
    */
-  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number, kind?: 'rate_limited' | 'server_error' | 'timeout'): number {
+  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number, kind?: Exclude<Outcome, 'success'>): number {
     const spend = spendOf(s.gateway.prices, route.model, usage);
     s.gateway.count({
       keyId: caller.keyId, userId: caller.user.userId, accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, day: s.gateway.dayOf(Date.now()),

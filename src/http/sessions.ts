@@ -11,7 +11,9 @@ import { AllocateBody, Allocation, answers, Id, LeaseSecretBody, Offset, Outcome
 const OutcomeBody = Type.Object({
   leaseSecret: Type.String({ minLength: 1, maxLength: 200 }),
   accountId: Type.String({ format: 'uuid' }),
-  outcome: Type.Union([Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout')]),
+  outcome: Type.Union([Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout'), Type.Literal('refused')], {
+    description: '`refused`: the upstream refused the account\'s credential (401, 403); the account cools until its credentials are refreshed',
+  }),
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   units: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })),
   retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400 })),

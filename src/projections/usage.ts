@@ -19,7 +19,7 @@ export const usageProjection: RowProjection = {
     return {
       usage_key: key, account_id: d.accountId, model: d.model ?? '', day: d.day, units: n('units') + d.units, requests: n('requests') + 1,
       rate_limited: n('rate_limited') + (d.outcome === 'rate_limited' ? 1 : 0),
-      failures: n('failures') + (d.outcome === 'server_error' || d.outcome === 'timeout' ? 1 : 0), updated_at: d.at,
+      failures: n('failures') + (d.outcome !== 'success' && d.outcome !== 'rate_limited' ? 1 : 0), updated_at: d.at,
     };
   },
 };

@@ -222,9 +222,11 @@ export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOp
   // Control: switches, counts, revocation and credits, for tests and demos.
   app.get('/_sandbox/stats', async (): Promise<Stats> => ({ calls, refreshes, users: users.size }));
   app.post('/_sandbox/switches', { schema: { body: SwitchesBody } }, async (req) => Object.assign(switches, req.body as Partial<Switches>));
+  // `accessOnly`: its access tokens stop working, its refresh token still rotates (a token the upstream dropped early).
   app.post('/_sandbox/revoke', async (req) => {
-    const user = users.get(String(((req.body ?? {}) as Body).email).toLowerCase());
-    if (user?.refreshToken) refresh.delete(user.refreshToken);
+    const { email, accessOnly } = (req.body ?? {}) as Body & { accessOnly?: boolean };
+    const user = users.get(String(email).toLowerCase());
+    if (user?.refreshToken && accessOnly !== true) refresh.delete(user.refreshToken);
     for (const [t, a] of access) if (a.email === user?.email) access.delete(t);
     return { revoked: Boolean(user) };
   });

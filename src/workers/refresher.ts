@@ -9,6 +9,7 @@ import { Effect } from 'effect';
 import { run } from '../effect.ts';
 import { Backlogs, SingleFlight, type ProviderBuckets } from './limits.ts';
 import type { Issued } from './providers/provider.ts';
+import { activeCooldowns, type AccountState } from '../domain/account.ts';
 import type { Providers, ProviderSpec } from './providers/registry.ts';
 
 export interface UpkeepDeps extends AccountDeps {
@@ -24,6 +25,9 @@ export interface UpkeepDeps extends AccountDeps {
   onError: (error: unknown) => void;
 }
 
+
+/** Whether the upstream refused the account's credential and it has had none since. */
+const refused = (state: AccountState, now: number) => activeCooldowns(state, now).some((c) => c.untilRotated);
 
 /** The provider of an account's pool, when it is configured. */
 export async function providerOfPool(deps: UpkeepDeps, poolId: string): Promise<ProviderSpec | undefined> {
@@ -75,9 +79,18 @@ export class Refresher implements RefreshWork {
     const { deps } = this;
     const entry = deps.accounts.find(accountId);
     const spec = entry && (await providerOfPool(deps, entry.state.poolId));
-    if (!spec?.can.refresh) return { accountId, outcome: 'skipped', detail: 'the pool\'s provider cannot refresh' };
-    const notDue = this.due(accountId, spec, force, Date.now());
-    if (notDue) return { accountId, outcome: 'skipped', detail: notDue };
+    const now = Date.now();
+    // Refused credentials stay due each round: one that cannot be refreshed yet is left until it can.
+    const wait = (until: number) => entry && !force && refused(entry.state, now) && this.backoff.set(accountId, Math.max(this.backoff.get(accountId) ?? 0, until));
+    if (!spec?.can.refresh) {
+      wait(Math.max(...(entry?.state.cooldowns ?? []).map((c) => c.until)));
+      return { accountId, outcome: 'skipped', detail: 'the pool\'s provider cannot refresh' };
+    }
+    const notDue = this.due(accountId, spec, force, now);
+    if (notDue) {
+      wait((Date.parse(entry!.state.credentials.rotatedAt ?? '') || 0) + spec.limits.minRefreshIntervalMs);
+      return { accountId, outcome: 'skipped', detail: notDue };
+    }
     const credentials = await deps.vault.get(accountId);
     if (!credentials) return { accountId, outcome: 'skipped', detail: 'no credentials stored' };
     // The provider's token bucket is taken right before each upstream call, inside the flow.
@@ -111,8 +124,8 @@ export class Refresher implements RefreshWork {
 
   /**
    * Refreshes, `upkeepConcurrency` at a time per pool, every account whose credentials
-   * expire within the window (the scheduler calls this each round; a round's list replaces
-   * what was left of the last). Returns how many are due.
+   * expire within the window or were refused by the upstream (the scheduler calls this
+   * each round; a round's list replaces what was left of the last). Returns how many are due.
    */
   scan(now = Date.now()): number {
     let due = 0;
@@ -120,7 +133,8 @@ export class Refresher implements RefreshWork {
       const ids: string[] = [];
       for (const [id, entry] of this.deps.accounts.pool(poolId)) {
         const expiresAt = Date.parse(entry.state.credentials.expiresAt ?? '');
-        if (entry.state.status !== 'active' || !(expiresAt - now < this.deps.settings.refreshWindowMs) || this.inFlight.has(id)) continue;
+        const due = expiresAt - now < this.deps.settings.refreshWindowMs || refused(entry.state, now);
+        if (entry.state.status !== 'active' || !due || this.inFlight.has(id)) continue;
         if ((this.backoff.get(id) ?? 0) > now) continue;
         ids.push(id);
       }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { registerUser } from '../../src/commands/users.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { sandboxProvider, startSandbox, until, type TestSandbox } from '../support/sandbox.ts';
 
@@ -15,7 +16,7 @@ describe('credential refresh against the sandbox upstream', () => {
     sb = await startSandbox({ refreshMinIntervalMs: INTERVAL });
     t = await startTestRoster({
       ROSTER_PROVIDERS: sandboxProvider(sb.url, { minRefreshIntervalMs: INTERVAL, ratePerSecond: RATE, burst: BURST }),
-      ROSTER_DEFAULT_POOL: 'storm', ROSTER_SCHEDULER_INTERVAL_MS: '100000',
+      ROSTER_DEFAULT_POOL: 'storm', ROSTER_SCHEDULER_INTERVAL_MS: '100000', ROSTER_GATEWAY_ROUTES: JSON.stringify({ 'sandbox-small': { pools: ['storm'] } }),
     });
     await t.call('PATCH', '/v1/pools/storm', { providerId: 'sandbox' });
     await t.call('POST', '/v1/pools/storm/identities', { lines: emails.map((e) => `${e}:password-${e}`).join('\n') });
@@ -79,6 +80,49 @@ describe('credential refresh against the sandbox upstream', () => {
     refresher.scan(inAnHour);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(sb.stats().refreshes.length, before + 5, 'refreshed again only after the minimum interval');
+  });
+
+  it('an account whose credential the upstream refuses cools until the refresher gets it new ones; a rejected refresh token then disables it', async () => {
+    const { refresher, accounts } = t.roster.services;
+    const byLogin = new Map([...accounts.pool('storm')].map(([id, entry]) => [entry.state.login, id]));
+    const live = emails.slice(0, 5);
+    const state = (email: string) => accounts.find(byLogin.get(email)!)!.state;
+    await registerUser(t.roster.services.users, { email: 'client@example.test', password: 'client password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'refused' });
+    const access = (await t.call('POST', '/v1/auth/login', { email: 'client@example.test', password: 'client password 1' }, { token: null })).body.accessToken;
+    const key = (await t.call('POST', '/v1/keys', { name: 'refused' }, { token: access })).body.key;
+    const ask = () => fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'sandbox-small', messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    assert.equal((await ask()).status, 200, 'the pool serves before the upstream drops anything');
+    await new Promise((r) => setTimeout(r, INTERVAL));
+    // The upstream drops every account's access token; the last one's refresh token too.
+    const revoke = (email: string, accessOnly: boolean) => fetch(`${sb.url}/_sandbox/revoke`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, accessOnly }),
+    });
+    for (const email of live) await revoke(email, email !== live[4]);
+    const versions = live.map((email) => state(email).credentials.version);
+
+    // Each refused account is tried once and cools for every model; then none is left to try.
+    for (let i = 0; i < live.length && !live.every((email) => state(email).cooldowns.some((c) => c.untilRotated)); i++) await (await ask()).text();
+    for (const email of live) {
+      const cooldown = state(email).cooldowns.find((c) => c.untilRotated);
+      assert.ok(cooldown && cooldown.model === undefined && cooldown.until > Date.now() + 3000_000, `${email} cools for every model until new credentials: ${JSON.stringify(state(email).cooldowns)}`);
+    }
+    const cooling = await ask();
+    assert.equal(cooling.status, 429, await cooling.text());
+    assert.ok(Number(cooling.headers.get('retry-after')) > 3000, 'until the soonest end of a cooldown');
+    const refused = await t.db.pool.query("SELECT count(*)::int AS n FROM rm_usage WHERE failures > 0 AND model = 'sandbox-small'");
+    assert.ok(refused.rows[0].n >= 1, 'the refusals are failures in the usage read model');
+
+    // Their credentials expire in an hour, but the refusals make them due now.
+    assert.equal(refresher.scan(), live.length);
+    await until('the refreshes', async () => live.slice(0, 4).every((email, i) => state(email).credentials.version > versions[i]!) && state(live[4]!).status === 'disabled', 10_000);
+    for (const email of live.slice(0, 4)) assert.deepEqual(state(email).cooldowns.filter((c) => c.until > Date.now()), [], `${email} serves again`);
+    assert.equal(state(live[4]!).disabledReason, 'credentials revoked');
+    const served = await ask();
+    assert.equal(served.status, 200, await served.text());
+    assert.equal(refresher.scan(), 0, 'nothing is due any more');
   });
 });
 

@@ -124,4 +124,18 @@ describe('usage, cooldowns and credits against the sandbox upstream', () => {
       await release(paid);
     }
   });
+
+  it('a holder reporting its credential refused cools the account for every model at once, until new credentials or a healthy probe', async () => {
+    const s = (await allocate()).body;
+    const a = s.leases[0].accountId;
+    const r = await outcome(s, a, { outcome: 'refused', model: 'm2' });
+    assert.deepEqual(r.body.events, ['UsageReported', 'AccountCooledDown'], 'the first refusal cools it');
+    await release(s);
+    const view = await account(a);
+    assert.deepEqual(view.cooldowns.map((c: { reason: string; model?: string }) => [c.reason, c.model]), [['the upstream refused its credential', undefined]]);
+    assert.equal((await allocate({ count: 2, waitMs: 0 })).status, 503, 'only one account is allocatable');
+    // The sandbox still takes its credential: the probe finds it healthy.
+    await t.call('POST', `/v1/accounts/${a}/probe`);
+    assert.deepEqual((await account(a)).cooldowns, []);
+  });
 });

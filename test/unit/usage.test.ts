@@ -14,7 +14,7 @@ const imported: AccountEvent = {
   type: 'AccountImported', data: { accountId: 'a', poolId: 'p', login: 'x@example.test', capabilities: [], region: null, credentials: null, at },
 };
 const policy: CooldownPolicy = { baseMs: 10_000, maxMs: 60_000, failureThreshold: 3, failureWindowMs: 60_000 };
-const report = (outcome: 'success' | 'rate_limited' | 'server_error' | 'timeout', extra: Partial<Extract<AccountCommand, { type: 'ReportUsage' }>> = {}): AccountCommand =>
+const report = (outcome: 'success' | 'rate_limited' | 'server_error' | 'timeout' | 'refused', extra: Partial<Extract<AccountCommand, { type: 'ReportUsage' }>> = {}): AccountCommand =>
   ({ type: 'ReportUsage', accountId: 'a', sessionId: 's', outcome, units: 0, day: '2026-11-21', policy, now, ...extra });
 /** The events a sequence of commands produces, each decided on the state the previous ones left. */
 function run(commands: AccountCommand[], given: AccountEvent[] = [imported]): { events: AccountEvent[]; state: AccountState } {
@@ -67,6 +67,21 @@ describe('usage, cooldowns and credits', () => {
     const { state } = run([report('rate_limited', { retryAfterMs: 60_000 })]);
     const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 1, recover: true, now: now + 1 }, state) as AccountEvent[];
     assert.deepEqual(probed.map((e) => e.type), ['CreditsChecked']);
+  });
+  it('a refused credential cools the account for every model until new credentials, once; a 5xx after it does not end that', () => {
+    const { events, state } = run([report('refused', { model: 'gpt-5' }), report('refused', { model: 'mini' })]);
+    assert.deepEqual(events.map((e) => e.type), ['UsageReported', 'AccountCooledDown', 'UsageReported'], 'one cooldown while it runs');
+    const [c] = cooldowns(events);
+    assert.equal(c!.model, undefined);
+    assert.equal(c!.until, new Date(now + policy.maxMs).toISOString(), 'at most the longest cooldown');
+    assert.equal(isAllocatable(state, now + 1), false);
+    assert.deepEqual(state.failures, [], 'a refusal is no failure towards the threshold');
+    const failing = run([report('server_error'), report('server_error'), report('server_error')], [imported, ...events]).state;
+    assert.ok(failing.cooldowns.some((x) => x.untilRotated), 'a later cooldown for every model keeps the refusal\'s');
+    const rotated = evolveAccount(failing, { type: 'CredentialsRotated', data: { accountId: 'a', version: 2, fingerprint: 'f2', expiresAt: null, at } });
+    assert.deepEqual(rotated.cooldowns.map((x) => x.reason), ['3 failures within 60s'], 'new credentials end the refusal\'s cooldown, and only it');
+    const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: null, recover: true, now: now + 1 }, state) as AccountEvent[];
+    assert.equal(isAllocatable(probed.reduce(evolveAccount, state), now + 1), true, 'a healthy probe ends it too');
   });
   it('usage adds up per model and day, reaches the daily limit, and starts again on a new day', () => {
     const { state } = run([report('success', { model: 'gpt-5', units: 600 }), report('success', { model: 'gpt-5', units: 400 }), report('success', { model: 'mini', units: 5 })]);
