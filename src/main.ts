@@ -1,5 +1,5 @@
 import { sandboxModels } from './sandbox/llm.ts';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { buildSandbox } from './sandbox/server.ts';
@@ -28,7 +28,8 @@ async function embeddedDatabase(config: Config): Promise<{ url: string; server: 
  * accounts on its own.
  */
 async function startDemo(config: Config): Promise<{ url: string; providers: Record<string, { use: string; options: Record<string, unknown> }>; close(): Promise<unknown> }> {
-  const { app } = buildSandbox({ refreshMinIntervalMs: 60_000 });
+  // Its users and tokens are kept in the data directory: after a restart the demo accounts still work.
+  const { app } = buildSandbox({ refreshMinIntervalMs: 60_000 }, { stateFile: join(config.ROSTER_DATA_DIR, 'sandbox-state.json') });
   const url = await app.listen({ host: '127.0.0.1', port: config.ROSTER_SANDBOX_PORT });
   return { url, providers: { sandbox: { use: 'sandbox', options: { baseUrl: url } } }, close: () => app.close() };
 }

@@ -12,6 +12,8 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Type } from 'typebox';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addModelEndpoints } from './llm.ts';
@@ -68,6 +70,36 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 export interface SandboxOptions {
   /** When set, the control routes need `Authorization: Bearer <controlToken>`. */
   controlToken?: string;
+  /**
+   * A file that keeps the sandbox's users and tokens across restarts (the demo's, in its
+   * data directory), as a real upstream keeps its accounts. Read at start, written (mode
+   * 0600) soon after each change and on close.
+   */
+  stateFile?: string;
+}
+
+/** What `stateFile` holds. */
+interface Saved {
+  users: User[];
+  access: Array<[string, { email: string; expiresAt: number }]>;
+  refresh: Array<[string, string]>;
+}
+
+/** The saved users and tokens, or none when there is no file yet (a file that cannot be read stops the start). */
+function loadState(file: string): Saved | undefined {
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as Saved;
+}
+
+/** Writes the state whole, then renames it over the last (a crash leaves one or the other). A failed write is reported, not thrown. */
+function saveState(file: string, state: Saved): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify(state), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  } catch (error) {
+    process.stderr.write(`sandbox: could not save ${file}: ${(error as Error).message}\n`);
+  }
 }
 
 /**
@@ -88,9 +120,23 @@ export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOp
     });
   }
   const switches: Switches = { ...defaultSwitches, ...initial };
-  const users = new Map<string, User>();
-  const access = new Map<string, { email: string; expiresAt: number }>();
-  const refresh = new Map<string, string>();
+  const saved = options.stateFile ? loadState(options.stateFile) : undefined;
+  const users = new Map<string, User>(saved?.users.map((u) => [u.email.toLowerCase(), u]));
+  const access = new Map<string, { email: string; expiresAt: number }>(saved?.access.filter(([, a]) => a.expiresAt > Date.now()));
+  const refresh = new Map<string, string>(saved?.refresh);
+  let pending: NodeJS.Timeout | undefined;
+  const save = () => {
+    clearTimeout(pending);
+    pending = undefined;
+    if (options.stateFile) saveState(options.stateFile, { users: [...users.values()], access: [...access], refresh: [...refresh] });
+  };
+  /** Users or tokens changed: saved within 200 ms. */
+  const changed = () => {
+    if (options.stateFile && !pending) pending = setTimeout(save, 200);
+  };
+  app.addHook('onClose', async () => {
+    if (pending) save();
+  });
   let calls: Stats['calls'] = {};
   let refreshes: Stats['refreshes'] = [];
   const count = (route: string, outcome: string) => {
@@ -124,6 +170,7 @@ export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOp
     user.issuedAt = Date.now();
     refresh.set(user.refreshToken, user.email);
     access.set(accessToken, { email: user.email, expiresAt: Date.now() + switches.accessTokenTtlSeconds * 1000 });
+    changed();
     return { access_token: accessToken, refresh_token: user.refreshToken, token_type: 'Bearer', expires_in: switches.accessTokenTtlSeconds };
   };
   type Body = Record<string, string | number | undefined>;
@@ -142,6 +189,7 @@ export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOp
     }
     const code = String(randomInt(100000, 1000000));
     users.set(email.toLowerCase(), { email, password, verified: false, codes: [code], credits: switches.initialCredits, refreshToken: null, issuedAt: 0 });
+    changed();
     count('signup', 'created');
     return reply.code(201).send({ status: 'created', verified: false });
   });
@@ -160,6 +208,7 @@ export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOp
       return reply.code(400).send({ error: 'invalid_code' });
     }
     user.verified = true;
+    changed();
     count('verify', 'ok');
     return { verified: true };
   });
@@ -215,6 +264,7 @@ export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOp
       return reply.code(402).send({ error: 'no_credits', credits: user.credits });
     }
     user.credits -= units;
+    changed();
     count('use', 'ok');
     return { credits: user.credits };
   });
@@ -228,12 +278,14 @@ export function buildSandbox(initial: Partial<Switches> = {}, options: SandboxOp
     const user = users.get(String(email).toLowerCase());
     if (user?.refreshToken && accessOnly !== true) refresh.delete(user.refreshToken);
     for (const [t, a] of access) if (a.email === user?.email) access.delete(t);
+    changed();
     return { revoked: Boolean(user) };
   });
   app.post('/_sandbox/credits', async (req) => {
     const { email, credits } = (req.body ?? {}) as Body;
     const user = users.get(String(email).toLowerCase());
     if (user) user.credits = Number(credits);
+    changed();
     return { credits: user?.credits ?? null };
   });
   app.post('/_sandbox/reset-stats', async () => {

@@ -1,6 +1,6 @@
 /** `ROSTER_DEMO=true npm start`: the existing account-pool API serves the demo pool, which fills itself from the sandbox. */
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,14 +13,16 @@ describe('demo mode', { timeout: 120_000 }, () => {
   let dir: string;
   let server: ServerProcess;
   let gatewayPort: number;
+  let openai: OpenAI;
   const token = newToken();
+  const start = async () => spawnServer({
+    ROSTER_DEMO: 'true', ROSTER_DATA_DIR: dir, ROSTER_SANDBOX_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_SCHEDULER_INTERVAL_MS: '200', ROSTER_GATEWAY_PORT: String(gatewayPort),
+  });
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'roster-demo-'));
     await chmod(dir, 0o755);
     gatewayPort = await freePort();
-    server = await spawnServer({
-      ROSTER_DEMO: 'true', ROSTER_DATA_DIR: dir, ROSTER_SANDBOX_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_SCHEDULER_INTERVAL_MS: '200', ROSTER_GATEWAY_PORT: String(gatewayPort),
-    });
+    server = await start();
   });
   after(async () => {
     await server?.stop();
@@ -52,10 +54,21 @@ describe('demo mode', { timeout: 120_000 }, () => {
     await post('/v1/auth/verify', { code: /code: (\S+)/.exec(mail.items[0]!.text)![1] });
     const { accessToken } = await post('/v1/auth/login', user);
     const { key } = await post('/v1/keys', { name: 'demo' }, accessToken);
-    const openai = new OpenAI({ apiKey: key, baseURL: `http://127.0.0.1:${gatewayPort}/v1`, maxRetries: 0 });
+    openai = new OpenAI({ apiKey: key, baseURL: `http://127.0.0.1:${gatewayPort}/v1`, maxRetries: 0 });
     assert.ok((await openai.models.list()).data.some((m) => m.id === 'sandbox-small'));
     // The first test leased the first account registered; the gateway waits for the next ones.
     const answer = await until('an account free for the gateway', async () => openai.chat.completions.create({ model: 'sandbox-small', messages: [{ role: 'user', content: 'hello demo' }] }).catch(() => undefined), 60_000);
     assert.equal(answer.choices[0]!.message.content, 'echo: hello demo');
+  });
+
+  it('keeps working after a restart on the same data directory: the sandbox remembers its users and tokens', async () => {
+    await server.stop();
+    assert.equal((await stat(join(dir, 'sandbox-state.json'))).mode & 0o777, 0o600, 'the sandbox\'s state is readable by its owner only');
+    server = await start();
+    // At once: no account's credential is refused by the new sandbox process.
+    const answer = await openai.chat.completions.create({ model: 'sandbox-small', messages: [{ role: 'user', content: 'after restart' }] });
+    assert.equal(answer.choices[0]!.message.content, 'echo: after restart');
+    const pool = await (await fetch(`${server.url}/v1/pools/demo`, { headers: { authorization: `Bearer ${token}` } })).json() as { counts: { cooling: number; disabled: number } };
+    assert.deepEqual([pool.counts.cooling, pool.counts.disabled], [0, 0]);
   });
 });
