@@ -7720,8 +7720,14 @@ export interface paths {
                                     upstreamModel: string;
                                 }[];
                                 price: {
+                                    /** @description budget units per million tokens */
                                     inputPerMillion: number;
+                                    /** @description budget units per million tokens */
                                     outputPerMillion: number;
+                                    /** @description budget units per million tokens */
+                                    batchInputPerMillion?: number;
+                                    /** @description budget units per million tokens */
+                                    batchOutputPerMillion?: number;
                                 } | null;
                                 /** @description config: ROSTER_GATEWAY_ROUTES (fixed); api: set through this API */
                                 source: "config" | "api";
@@ -7818,8 +7824,14 @@ export interface paths {
                         upstreamModel?: string;
                         aliases?: string[];
                         price?: {
+                            /** @description budget units per million tokens */
                             inputPerMillion: number;
+                            /** @description budget units per million tokens */
                             outputPerMillion: number;
+                            /** @description budget units per million tokens */
+                            batchInputPerMillion?: number;
+                            /** @description budget units per million tokens */
+                            batchOutputPerMillion?: number;
                         } | null;
                     };
                 };
@@ -7844,8 +7856,14 @@ export interface paths {
                                 upstreamModel: string;
                             }[];
                             price: {
+                                /** @description budget units per million tokens */
                                 inputPerMillion: number;
+                                /** @description budget units per million tokens */
                                 outputPerMillion: number;
+                                /** @description budget units per million tokens */
+                                batchInputPerMillion?: number;
+                                /** @description budget units per million tokens */
+                                batchOutputPerMillion?: number;
                             } | null;
                             /** @description config: ROSTER_GATEWAY_ROUTES (fixed); api: set through this API */
                             source: "config" | "api";

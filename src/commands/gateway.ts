@@ -20,7 +20,7 @@ import type { Credentials } from '../store/secrets.ts';
 import type { KeyDeps } from './api-keys.ts';
 import { limitsOfKey } from './callers.ts';
 import type { Quotas } from './quotas.ts';
-import { keptIn, lateUsage, type KeptKind, type LateUsage } from '../domain/kept.ts';
+import { keptIn, lateUsage, type KeptKind, type LateTokens, type LateUsage } from '../domain/kept.ts';
 import { MemoryKeptObjects, RESPONSE_RETENTION_MS, type DueObject, type KeptObjects, type KeptOwner, type KeptQuery } from '../store/kept-objects.ts';
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 import type { AccountUse } from '../projections/gateway-usage.ts';
@@ -283,10 +283,11 @@ export class GatewayCore {
   /**
    * Counts tokens an object showed after it was made, outside a request of the key that
    * made it (read by the sweeper, or by another key of its user): against that key, at the
-   * route's prices, on today's usage day, with no request. Answers what they cost.
+   * route's prices (a batch's at its batch prices), on today's usage day, with no request.
+   * Answers what they cost.
    */
-  countLate(owner: KeptOwner & { keyId: string }, tokens: { input: number; output: number }): number {
-    const spend = spendOf(this.prices, owner.model, tokens);
+  countLate(owner: KeptOwner & { keyId: string }, tokens: LateTokens): number {
+    const spend = spendOf(this.prices, owner.model, tokens, tokens.batch);
     this.count({
       keyId: owner.keyId, userId: owner.userId, accountId: owner.accountId, poolId: owner.poolId, model: owner.model, day: this.dayOf(Date.now()),
       requests: 0, failures: 0, inputTokens: tokens.input, outputTokens: tokens.output, estimated: 0, spend,
@@ -495,7 +496,7 @@ export class GatewayCore {
  * @example
  * await countForMaker({ gateway, quotas, callers }, { ...owner, keyId }, { input: 20, output: 8 });
  */
-export async function countForMaker(deps: { gateway: GatewayCore; quotas: Quotas; callers: KeyDeps }, owner: KeptOwner & { keyId: string }, tokens: { input: number; output: number }): Promise<void> {
+export async function countForMaker(deps: { gateway: GatewayCore; quotas: Quotas; callers: KeyDeps }, owner: KeptOwner & { keyId: string }, tokens: LateTokens): Promise<void> {
   const spend = deps.gateway.countLate(owner, tokens);
   await deps.quotas.charge(await limitsOfKey(deps.callers, owner.keyId, owner.userId), spend);
 }

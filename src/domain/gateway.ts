@@ -34,9 +34,16 @@ export type GatewayRoute = Static<typeof GatewayRoute>;
 export const GatewayRoutes = Type.Record(Type.String({ minLength: 1, maxLength: 200 }), GatewayRoute);
 export type GatewayRoutes = Static<typeof GatewayRoutes>;
 
-/** What a model's tokens cost, per million, in budget units. */
+const PerMillion = Type.Number({ minimum: 0, maximum: 1e12, description: 'budget units per million tokens' });
+
+/**
+ * What a model's tokens cost, per million, in budget units. Batch tokens (OpenAI's
+ * batches, Anthropic's message batches) cost the batch prices, by default half the
+ * others, as both upstreams bill them.
+ */
 export const ModelPrice = Type.Object({
-  inputPerMillion: Type.Number({ minimum: 0, maximum: 1e12 }), outputPerMillion: Type.Number({ minimum: 0, maximum: 1e12 }),
+  inputPerMillion: PerMillion, outputPerMillion: PerMillion,
+  batchInputPerMillion: Type.Optional(PerMillion), batchOutputPerMillion: Type.Optional(PerMillion),
 }, { additionalProperties: false });
 export type ModelPrice = Static<typeof ModelPrice>;
 
@@ -115,16 +122,19 @@ export interface TokenUsage {
 }
 
 /**
- * What tokens cost under the price table; a model without a price costs one unit per
- * thousand tokens, so that budgets still bind.
+ * What tokens cost under the price table (a batch's at the batch prices); a model without
+ * a price costs one unit per thousand tokens, so that budgets still bind.
  *
  * @example
  * spendOf({ m: { inputPerMillion: 1, outputPerMillion: 2 } }, 'm', { input: 1e6, output: 1e6, estimated: false }) // → 3
+ * spendOf({ m: { inputPerMillion: 1, outputPerMillion: 2 } }, 'm', { input: 1e6, output: 1e6 }, true) // → 1.5
  */
-export function spendOf(prices: GatewayPrices, model: string, usage: Pick<TokenUsage, 'input' | 'output'>): number {
+export function spendOf(prices: GatewayPrices, model: string, usage: Pick<TokenUsage, 'input' | 'output'>, batch = false): number {
   const price = prices[model];
   if (!price) return (usage.input + usage.output) / 1000;
-  return (usage.input * price.inputPerMillion + usage.output * price.outputPerMillion) / 1_000_000;
+  const input = batch ? price.batchInputPerMillion ?? price.inputPerMillion / 2 : price.inputPerMillion;
+  const output = batch ? price.batchOutputPerMillion ?? price.outputPerMillion / 2 : price.outputPerMillion;
+  return (usage.input * input + usage.output * output) / 1_000_000;
 }
 
 /** One row of a usage batch: what one key spent through one account on one model and day. */

@@ -73,10 +73,19 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
 }
 
 /** Tokens an upstream reports for an object after the request that made it. */
+/** Tokens counted after the request that made their object; `batch`: a batch's, priced as batch tokens. */
+export interface LateTokens {
+  input: number;
+  output: number;
+  batch?: boolean;
+}
+
 export interface LateUsage {
   id: string;
   input: number;
   output: number;
+  /** A batch's tokens, priced as batch tokens. */
+  batch: boolean;
 }
 
 /** Statuses after which an object's usage grows no more. */
@@ -113,7 +122,7 @@ export function lateUsage(answer: Record<string, unknown>): LateUsage | undefine
   const input = answer.usage.input_tokens ?? answer.usage.prompt_tokens;
   const output = answer.usage.output_tokens ?? answer.usage.completion_tokens;
   if (typeof input !== 'number' || typeof output !== 'number' || !(input >= 0) || !(output >= 0)) return undefined;
-  return { id, input, output };
+  return { id, input, output, batch: answer.object === 'batch' };
 }
 
 /**

@@ -14,7 +14,7 @@ const RouteView = Type.Object({
   aliases: Type.Array(Type.String()),
   upstreamModel: Type.String(),
   pools: Type.Array(Type.Object({ poolId: Type.String(), weight: Type.Number(), priority: Type.Integer(), upstreamModel: Type.String({ description: 'the model\'s name at this pool\'s upstream' }) })),
-  price: Nullable(Type.Object({ inputPerMillion: Type.Number(), outputPerMillion: Type.Number() })),
+  price: Nullable(ModelPrice),
   source: Type.Union([Type.Literal('config'), Type.Literal('api')], { description: 'config: ROSTER_GATEWAY_ROUTES (fixed); api: set through this API' }),
 });
 const ModelName = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200, description: 'the route\'s name (URL-encoded)' }) });

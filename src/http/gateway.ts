@@ -15,7 +15,7 @@ import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Outcome } from '../domain/account.ts';
 import { spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
-import { countsLater, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference } from '../domain/kept.ts';
+import { countsLater, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference, type LateTokens } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { keptCollections } from './kept-collections.ts';
@@ -316,11 +316,11 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId, keyId: caller.keyId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
           // A finished batch, background response or run shows its tokens: the first read of it finished counts them.
-          const late = { input: 0, output: 0 };
+          const late: Required<LateTokens> = { input: 0, output: 0, batch: false };
           const keep = out.keeps && res.statusCode < 300
             ? async (answer: Record<string, unknown>) => {
               const shown = await s.gateway.keepShown(answer, owned).catch((err: unknown) => void req.log.warn({ err, pool: chosen.poolId, account: chosen.accountId }, 'the account of a kept object could not be remembered'));
-              if (shown) Object.assign(late, { input: shown.input, output: shown.output });
+              if (shown) Object.assign(late, { input: shown.input, output: shown.output, batch: shown.batch });
             }
             : undefined;
           // An object its upstream no longer knows (deleted there, expired) is forgotten before the client hears so.
@@ -351,7 +351,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           instruments.gatewayTokens.add(usage.input, { pool: chosen.poolId, model: route.model, direction: 'input' });
           instruments.gatewayTokens.add(usage.output, { pool: chosen.poolId, model: route.model, direction: 'output' });
           if (usage.failed) await s.gateway.failed(chosen, route.model, 'server_error').catch(() => undefined);
-          spent = record(caller, chosen, route, usage, usage.failed ? 1 : 0);
+          // A batch read finished counts its tokens alone (the read itself has none), at the batch prices.
+          spent = record(caller, chosen, route, usage, usage.failed ? 1 : 0, undefined, late.batch);
           await s.quotas.chargeTokens(caller.limits, usage.input + usage.output).catch(() => undefined);
           return reply;
         } finally {
@@ -387,8 +388,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
    * Counts one try in the usage meter (a failure with its kind: 429, timeout, or any other);
    * answers what it spent (nothing, for a try without tokens).
    */
-  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number, kind?: Exclude<Outcome, 'success'>): number {
-    const spend = spendOf(s.gateway.prices, route.model, usage);
+  function record(caller: KeyCaller, chosen: Chosen, route: ResolvedRoute, usage: TokenUsage, failures: number, kind?: Exclude<Outcome, 'success'>, batch = false): number {
+    const spend = spendOf(s.gateway.prices, route.model, usage, batch);
     s.gateway.count({
       keyId: caller.keyId, userId: caller.user.userId, accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, day: s.gateway.dayOf(Date.now()),
       requests: 1, failures, inputTokens: usage.input, outputTokens: usage.output, estimated: usage.estimated ? 1 : 0, spend,
@@ -432,7 +433,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
    * Passes a message batch's results (JSON lines) through as they come, summing their
    * tokens; the first read of them whole counts those (in `late`), no later one.
    */
-  async function sendResults(reply: FastifyReply, res: Dispatcher.ResponseData, batchId: string, late: { input: number; output: number }): Promise<TokenUsage & { failed: boolean }> {
+  async function sendResults(reply: FastifyReply, res: Dispatcher.ResponseData, batchId: string, late: Required<LateTokens>): Promise<TokenUsage & { failed: boolean }> {
     const tokens = new ResultsUsage();
     const decoder = new TextDecoder();
     const counted = new Transform({
@@ -453,7 +454,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     await reply.send(counted);
     // Results cut short (by the upstream, or a client that left) count nothing: a later read counts them whole.
     const read = await whole;
-    if (read && await s.gateway.claimLateUsage(batchId).catch(() => false)) Object.assign(late, { input: tokens.input, output: tokens.output });
+    if (read && await s.gateway.claimLateUsage(batchId).catch(() => false)) Object.assign(late, { input: tokens.input, output: tokens.output, batch: true });
     return { input: 0, output: 0, estimated: false, failed: !read };
   }
 

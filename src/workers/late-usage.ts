@@ -11,7 +11,7 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { CallerDeps } from '../commands/callers.ts';
 import type { Quotas } from '../commands/quotas.ts';
 import { countForMaker, type GatewayCore } from '../commands/gateway.ts';
-import { finishedUnreported, onGateway, ResultsUsage } from '../domain/kept.ts';
+import { finishedUnreported, onGateway, ResultsUsage, type LateTokens } from '../domain/kept.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { DueObject } from '../store/kept-objects.ts';
 import type { Upstreams } from './upstream.ts';
@@ -109,11 +109,12 @@ export class LateUsageSweeper {
     for await (const chunk of lines.body.setEncoding('utf8')) tokens.push(chunk as string);
     tokens.end();
     if (!(await gateway.claimLateUsage(due.id))) return false;
-    await this.count({ ...due.owner, keyId }, tokens);
+    // Both kinds read here are batches: a message batch's results, or a batch's output file.
+    await this.count({ ...due.owner, keyId }, { input: tokens.input, output: tokens.output, batch: true });
     return true;
   }
 
-  private count(owner: DueObject['owner'] & { keyId: string }, tokens: { input: number; output: number }): Promise<void> {
+  private count(owner: DueObject['owner'] & { keyId: string }, tokens: LateTokens): Promise<void> {
     return countForMaker(this.deps, owner, tokens);
   }
 }

@@ -68,6 +68,8 @@ describe('gateway', () => {
     const sum = (column: string) => rows.reduce((n, r) => n + Number(r[column]), 0);
     return { requests: sum('requests'), failures: sum('failures'), input: sum('input_tokens'), output: sum('output_tokens'), estimated: sum('estimated') };
   };
+  /** What a model's tokens cost so far, in the usage read model ('small': 1 unit an input token, 2 an output token). */
+  const spentOn = async (model: string) => (await usageRows()).filter((r) => r.model === model).reduce((n, r) => n + Number(r.spend), 0);
   /** What was counted between two totals. */
   const counted = (a: Awaited<ReturnType<typeof totals>>, b: typeof a) =>
     Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v - a[k as keyof typeof a]]));
@@ -306,11 +308,15 @@ describe('gateway', () => {
     assert.equal(await (await openai.files.content(uploaded.id)).text(), lines);
     const batch = await openai.batches.create({ input_file_id: uploaded.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     assert.equal(batch.status, 'validating');
+    await settled();
+    const spentBefore = await spentOn('small');
     const done = await openai.batches.retrieve(batch.id);
     assert.equal(done.status, 'completed');
     // Its requests' tokens, shown once it has finished, are counted by this first read of it finished, and not again.
     assert.deepEqual([done.usage?.input_tokens, done.usage?.output_tokens], [4, 6]);
     assert.equal((await openai.batches.retrieve(batch.id)).status, 'completed');
+    await settled();
+    assert.equal(await spentOn('small') - spentBefore, (4 * 1 + 6 * 2) / 2, 'at the batch prices: half the route\'s');
     const output = (await (await openai.files.content(done.output_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(output.map((o) => [o.custom_id, o.response.body.choices[0].message.content]), [['a', 'echo: line a'], ['b', 'echo: line b']]);
     assert.deepEqual(await servedBy(), maker, 'every request reached the account that made the file');
@@ -540,7 +546,8 @@ describe('gateway', () => {
     assert.deepEqual([sum('requests'), sum('failures'), sum('input_tokens'), sum('output_tokens'), sum('estimated')], [9, 0, 4 + 2 + 2 + 3, 6 + 3 + 3 + 4, 0]);
     // What the tokens cost is charged to the key's budget, though no request reserved it.
     const budget = (await t.call('GET', `/v1/keys/${made.keyId}`, undefined, { token: access })).body.budget as { spent: number; reserved: number };
-    assert.ok(sum('spend') > 0);
+    // The two batches' tokens at half the route's prices (2 + 6, 1 + 3), the response's and the run's at full (2 + 6, 3 + 8).
+    assert.equal(sum('spend'), 8 + 4 + 8 + 11);
     assert.deepEqual([budget.spent.toFixed(6), budget.reserved], [sum('spend').toFixed(6), 0]);
   });
 
@@ -552,7 +559,7 @@ describe('gateway', () => {
     const makerId = ((await t.call('GET', '/v1/keys', undefined, { token: access })).body as { items: Array<{ keyId: string; name: string }> }).items.find((k) => k.name === 'sdk')!.keyId;
     const byKey = async (keyId: string) => {
       const rows = (await usageRows()).filter((r) => r.key_id === keyId && r.model === 'small');
-      return ['requests', 'input_tokens', 'output_tokens'].map((c) => rows.reduce((n, r) => n + Number(r[c]), 0));
+      return ['requests', 'input_tokens', 'output_tokens', 'spend'].map((c) => rows.reduce((n, r) => n + Number(r[c]), 0));
     };
     const before = await byKey(makerId);
     const lines = ['m', 'n'].map((c) => JSON.stringify({ custom_id: c, method: 'POST', url: '/v1/chat/completions', body: { model: 'sandbox-small', messages: [{ role: 'user', content: `mine ${c}` }] } })).join('\n');
@@ -561,8 +568,8 @@ describe('gateway', () => {
     assert.equal((await reader.batches.retrieve(batch.id)).status, 'completed');
     await settled();
     const after = await byKey(makerId);
-    assert.deepEqual(after.map((v, i) => v - before[i]!), [2, 4, 6], 'the maker: its two requests, and the batch\'s tokens');
-    assert.deepEqual(await byKey(reading.keyId), [1, 0, 0], 'the reader: its read, no tokens');
+    assert.deepEqual(after.map((v, i) => v - before[i]!), [2, 4, 6, (4 + 12) / 2], 'the maker: its two requests, and the batch\'s tokens at the batch prices');
+    assert.deepEqual(await byKey(reading.keyId), [1, 0, 0, 0], 'the reader: its read, no tokens');
   });
 
   it('counts a batch that shows no usage by its output file\'s lines, once', async () => {
@@ -610,6 +617,7 @@ describe('gateway', () => {
     await settled();
     await served();
     const before = await totals('small');
+    const spentBefore = await spentOn('small');
     const requests = ['a', 'b', 'c'].map((c) => ({ custom_id: c, params: { model: 'small', max_tokens: 50, messages: [{ role: 'user' as const, content: `batch line ${c}` }] } }));
     const batch = await anthropic.messages.batches.create({ requests });
     assert.equal(batch.processing_status, 'in_progress');
@@ -652,6 +660,7 @@ describe('gateway', () => {
     await settled();
     // Made, read, results read twice (each a read of the batch, then its results), deleted: three requests' tokens, once.
     assert.deepEqual(counted(before, await totals('small')), { requests: 7, failures: 0, input: 9, output: 12, estimated: 0 });
+    assert.equal(await spentOn('small') - spentBefore, (9 * 1 + 12 * 2) / 2, 'at the batch prices');
   });
 
   it('refuses a request without a valid key (401), an unknown model (404), in the SDK\'s own error shapes', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { poolOrder, resolveRoute, type WeightedPool } from '../../src/domain/gateway.ts';
+import { poolOrder, resolveRoute, spendOf, type WeightedPool } from '../../src/domain/gateway.ts';
 
 /** A seeded generator (mulberry32), so that draws repeat. */
 function seeded(seed: number): () => number {
@@ -39,5 +39,14 @@ describe('gateway routes', () => {
     }
     assert.ok(firsts.a! > 2800 && firsts.a! < 3200, `weight 3 of 4 comes first about 3,000 times in 4,000: ${firsts.a}`);
     assert.equal(firsts.a! + firsts.b!, 4000);
+  });
+
+  it('price tokens by the table, batch tokens at the batch prices (by default half), and unpriced models at a unit per thousand', () => {
+    const prices = { m: { inputPerMillion: 2, outputPerMillion: 8 }, b: { inputPerMillion: 2, outputPerMillion: 8, batchInputPerMillion: 1.5, batchOutputPerMillion: 3 } };
+    const million = { input: 1e6, output: 1e6 };
+    assert.equal(spendOf(prices, 'm', million), 10);
+    assert.equal(spendOf(prices, 'm', million, true), 5);
+    assert.equal(spendOf(prices, 'b', million, true), 4.5);
+    assert.equal(spendOf(prices, 'other', { input: 600, output: 400 }, true), 1);
   });
 });

@@ -74,8 +74,8 @@ describe('kept objects', () => {
     const background = { id: 'resp_1', object: 'response', background: true, status: 'completed', usage };
     assert.deepEqual([countsLater(batch), countsLater(background)], [true, true]);
     assert.deepEqual([countsLater({ ...background, background: false }), countsLater({ id: 'c', object: 'chat.completion' })], [false, false]);
-    assert.deepEqual(lateUsage(batch), { id: 'batch_1', input: 20, output: 8 });
-    assert.deepEqual(lateUsage(background), { id: 'resp_1', input: 20, output: 8 });
+    assert.deepEqual(lateUsage(batch), { id: 'batch_1', input: 20, output: 8, batch: true });
+    assert.deepEqual(lateUsage(background), { id: 'resp_1', input: 20, output: 8, batch: false });
     for (const status of ['failed', 'expired', 'cancelled', 'incomplete']) assert.equal(lateUsage({ ...batch, status })?.input, 20, status);
     for (const status of ['validating', 'in_progress', 'finalizing', 'cancelling', 'queued']) assert.equal(lateUsage({ ...batch, status }), undefined, status);
     const others = [
@@ -96,7 +96,7 @@ describe('kept objects', () => {
     assert.equal(keptIn({ id: 'resp_1', object: 'response', background: true, status: 'queued' }).kept[0]!.late, true);
     assert.equal(keptIn({ id: 'resp_2', object: 'response', status: 'completed' }).kept[0]!.late, undefined);
     assert.deepEqual([countsLater(run), lateUsage(run)], [true, undefined]);
-    assert.deepEqual(lateUsage({ ...run, status: 'completed', usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 } }), { id: 'run_1', input: 5, output: 4 });
+    assert.deepEqual(lateUsage({ ...run, status: 'completed', usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 } }), { id: 'run_1', input: 5, output: 4, batch: false });
     assert.deepEqual(keptReferences({ assistant_id: 'asst_1', thread: { messages: [] } }), [{ field: 'assistant_id', id: 'asst_1' }]);
     assert.deepEqual(keptReferences({ role: 'user', content: 'x', attachments: [{ file_id: 'file-1', tools: [{ type: 'file_search' }] }] }), [{ field: 'attachments.0.file_id', id: 'file-1' }]);
   });
