@@ -159,6 +159,12 @@ export class GatewayCore {
     return this.inFlight.has(accountId);
   }
 
+  /** Whether an account is cooling for a model at `now` (its upstream asked for rest, or it failed). */
+  cooling(accountId: string, model: string, now = Date.now()): boolean {
+    const entry = this.deps.accounts.find(accountId);
+    return entry !== undefined && coolingUntil(entry.state.cooldowns, model, now) !== undefined;
+  }
+
   /** The routes in effect: configuration's and those set through the API. */
   get routes(): GatewayRoutes {
     return this.effective.routes;

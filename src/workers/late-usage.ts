@@ -60,7 +60,7 @@ export class LateUsageSweeper {
     let counted = 0;
     for (const object of due) {
       try {
-        if (await this.read(object)) counted++;
+        if (await this.read(object, now)) counted++;
       } catch (error) {
         this.deps.onError(error);
       }
@@ -68,9 +68,14 @@ export class LateUsageSweeper {
     return counted;
   }
 
-  /** Reads one object at its account; counts its tokens when it has finished and no read counted them. */
-  private async read(due: DueObject): Promise<boolean> {
+  /**
+   * Reads one object at its account; counts its tokens when it has finished and no read
+   * counted them. An account cooling for the object's model is left alone: the object is
+   * due again a round `afterMs` later.
+   */
+  private async read(due: DueObject, now: number): Promise<boolean> {
     const { gateway, upstreams, allocators, vault } = this.deps;
+    if (gateway.cooling(due.owner.accountId, due.owner.model, now)) return false;
     const path = pathOf(due);
     const keyId = due.owner.keyId;
     const target = upstreams.targetOf((await allocators.get(due.owner.poolId)).current.config?.providerId ?? '');

@@ -595,6 +595,24 @@ describe('gateway', () => {
     }
   });
 
+  it('leaves an object whose account cools for its model to a later round of the sweeper', async () => {
+    await calm();
+    await settled();
+    const queued = await openai.responses.create({ model: 'small', input: 'wait for me', background: true });
+    const owner = (await t.roster.services.gateway.ownerOf(queued.id))!;
+    const counted = async () => (await t.db.pool.query('SELECT late_usage_counted_at FROM gateway_response_owners WHERE response_id = $1', [queued.id])).rows[0].late_usage_counted_at;
+    await t.call('POST', `/v1/accounts/${owner.accountId}/cooldown`, { durationMs: 3600_000, model: 'small', reason: 'test' });
+    const { gateway, lateUsage } = t.roster.services;
+    await until('the cooldown', async () => gateway.cooling(owner.accountId, 'small'));
+    await served();
+    await lateUsage.scan(Date.now() + 11 * 60_000);
+    assert.equal(await counted(), null, 'not read while its account cools');
+    assert.deepEqual(await servedBy(), [], 'nothing reached the cooling account');
+    await calm();
+    await lateUsage.scan(Date.now() + 22 * 60_000);
+    assert.notEqual(await counted(), null, 'read and counted in a later round');
+  });
+
   it('answers messages through the Anthropic SDK, whole and streamed, with its usage', async () => {
     const whole = await anthropic.messages.create({ model: 'small', max_tokens: 100, messages: [{ role: 'user', content: 'hi claude' }] });
     assert.deepEqual(whole.content, [{ type: 'text', text: 'echo: hi claude' }]);
