@@ -66,8 +66,13 @@ const joined = {
   accountId: Type.String(), poolId: Type.String(), login: Type.String(), capabilities: Type.Array(Type.String()),
   region: Nullable(Type.String()), credentials: Credentials, at: Instant,
 };
-/** What a use of an account met; `refused`: the upstream refused its credential (401, 403). */
-const Outcome = Type.Union([Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout'), Type.Literal('refused')]);
+/**
+ * What a use of an account met; `refused`: the upstream refused its credential (401, 403);
+ * `no_credits`: the upstream said the account has no credits or quota left.
+ */
+const Outcome = Type.Union([
+  Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout'), Type.Literal('refused'), Type.Literal('no_credits'),
+]);
 export type Outcome = Static<typeof Outcome>;
 
 export const AccountImported = defineEvent('AccountImported', Type.Object(joined));
@@ -161,6 +166,8 @@ export function exhaustedModels(state: AccountState, day: string, limits: Record
   return Object.entries(limits).filter(([model, limit]) => (state.usage.units[model] ?? 0) >= limit).map(([model]) => model);
 }
 
+const NO_CREDITS = 'the upstream says it has no credits left';
+
 function cooled(accountId: string, until: number, reason: string, at: string, extra: { model?: string; endsOnProbe?: boolean; untilRotated?: boolean } = {}): AccountCooledDown {
   return { type: 'AccountCooledDown', data: { accountId, until: new Date(until).toISOString(), reason, ...extra, at } };
 }
@@ -184,6 +191,10 @@ function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, 
     if (!activeCooldowns(state, now).some((c) => c.untilRotated)) {
       events.push(cooled(accountId, now + policy.maxMs, 'the upstream refused its credential', at, { endsOnProbe: true, untilRotated: true }));
     }
+  } else if (outcome === 'no_credits') {
+    // Credits serve every model, and do not come back by themselves: the longest cooldown, once
+    // while it runs (an operator who tops the account up ends it).
+    if (!activeCooldowns(state, now).some((c) => c.reason === NO_CREDITS)) events.push(cooled(accountId, now + policy.maxMs, NO_CREDITS, at));
   } else if (outcome !== 'success') {
     const recent = state.failures.filter((t) => t > now - policy.failureWindowMs).length + 1;
     if (recent >= policy.failureThreshold) {

@@ -137,6 +137,21 @@ export function spendOf(prices: GatewayPrices, model: string, usage: Pick<TokenU
   return (usage.input * input + usage.output * output) / 1_000_000;
 }
 
+/**
+ * Whether an upstream's error says the account has no credits or quota left: 402; OpenAI's
+ * 429 `insufficient_quota`; Anthropic's 400 "credit balance is too low". Another account
+ * may serve the request, so the client never sees it.
+ *
+ * @example
+ * saysNoCredits(429, '{"error":{"type":"insufficient_quota","code":"insufficient_quota"}}') // → true
+ * saysNoCredits(429, '{"error":{"type":"rate_limit_error"}}') // → false
+ */
+export function saysNoCredits(status: number, body: string): boolean {
+  if (status === 402) return true;
+  if (status === 429) return body.includes('"insufficient_quota"');
+  return status === 400 && /credit balance is too low/i.test(body);
+}
+
 /** One row of a usage batch: what one key spent through one account on one model and day. */
 export const UsageRow = Type.Object({
   keyId: Type.String(), userId: Type.String(), accountId: Type.String(), poolId: Type.String(), model: Type.String(), day: Type.String(),

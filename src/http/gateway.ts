@@ -14,7 +14,7 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Outcome } from '../domain/account.ts';
-import { spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
+import { saysNoCredits, spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
 import { countsLater, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference, type LateTokens } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
@@ -261,7 +261,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           upstreamSpan.end();
         };
         /** A try that failed before the first byte: counted, and the account's cooldown rules told. */
-        const failedTry = async (outcome: string, cooldown: 'rate_limited' | 'server_error' | 'timeout' | 'refused', retryAfterSeconds?: number) => {
+        const failedTry = async (outcome: string, cooldown: Exclude<Outcome, 'success'>, retryAfterSeconds?: number) => {
           tryOutcome(outcome);
           await s.gateway.failed(chosen, route.model, cooldown, retryAfterSeconds).catch(() => undefined);
           record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1, cooldown);
@@ -292,10 +292,12 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             await failedTry('credential_refused', 'refused');
             continue;
           }
-          if (res.statusCode === 429 || res.statusCode >= 500) {
+          if (res.statusCode === 402 || res.statusCode === 429 || res.statusCode >= 500) {
             const retryAfter = Number(res.headers['retry-after']);
-            await res.body.dump();
-            await failedTry(String(res.statusCode), res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+            // A 429 may say the account's quota is spent, not that it goes too fast.
+            const said = res.statusCode === 429 ? await res.body.text().catch(() => '') : await res.body.dump().then(() => '', () => '');
+            if (saysNoCredits(res.statusCode, said)) await failedTry('no_credits', 'no_credits');
+            else await failedTry(String(res.statusCode), res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
             continue;
           }
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
@@ -309,6 +311,11 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             } catch {
               if (gone.aborted) return clientGone(reply, dialect, tryOutcome, seen);
               await failedTry('connection_error', 'server_error');
+              continue;
+            }
+            // Anthropic says an account has no credits with a 400: another account is tried.
+            if (res.statusCode === 400 && saysNoCredits(400, text)) {
+              await failedTry('no_credits', 'no_credits');
               continue;
             }
           }

@@ -39,6 +39,8 @@ export interface KeyBehaviour {
   cutBody?: boolean;
   /** Its batches show no `usage` (as OpenAI's made before September 2025, and other upstreams): their tokens are in their output files only. */
   hideBatchUsage?: boolean;
+  /** The account has no credits left: 429 `insufficient_quota` as OpenAI answers, 400 "credit balance is too low" as Anthropic does. */
+  noCredits?: boolean;
 }
 
 const LlmBody = Type.Object({
@@ -46,6 +48,7 @@ const LlmBody = Type.Object({
     rpm: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()), hideBatchUsage: Type.Optional(Type.Boolean()),
+    noCredits: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false })),
   reset: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
@@ -126,6 +129,13 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       // Like OpenAI's: the refused key, masked but partly shown.
       const message = `Incorrect API key provided: ${key.slice(0, 6)}****${key.slice(-4)}`;
       await reply.code(401).send(anthropic ? { type: 'error', error: { type: 'authentication_error', message } } : { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return undefined;
+    }
+    if (b.noCredits) {
+      count(key, 'no_credits');
+      await (anthropic
+        ? reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.' } })
+        : reply.code(429).send({ error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota' } }));
       return undefined;
     }
     if (b.latencyMs) {

@@ -833,6 +833,35 @@ describe('gateway', () => {
     await calm();
   });
 
+  it('never passes on an upstream saying an account has no credits: another account serves, and that one cools for every model', async () => {
+    await calm();
+    await behave({ [accounts[0]!]: { noCredits: true }, [accounts[1]!]: { noCredits: true } });
+    for (let i = 0; i < 6; i++) {
+      const r = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `quota ${i}` }] });
+      assert.equal(r.choices[0]!.message.content, `echo: quota ${i}`);
+      const m = await anthropic.messages.create({ model: 'small', max_tokens: 20, messages: [{ role: 'user', content: `credit ${i}` }] });
+      assert.deepEqual(m.content, [{ type: 'text', text: `echo: credit ${i}` }]);
+    }
+    const stats = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json().requests as Record<string, Record<string, number>>;
+    assert.ok(stats[accounts[0]!]?.no_credits === 1 && stats[accounts[1]!]?.no_credits === 1, `each tried once, then left to cool: ${JSON.stringify(stats)}`);
+    const { accounts: index } = t.roster.services;
+    for (const i of [0, 1]) {
+      const cooldowns = index.find(ids[i]!)!.state.cooldowns.filter((c) => c.until > Date.now() + 3000_000);
+      assert.deepEqual(cooldowns.map((c) => [c.reason, c.model]), [['the upstream says it has no credits left', undefined]], `account ${i}`);
+    }
+    await calm();
+    await behave(Object.fromEntries(accounts.map((a) => [a, { noCredits: true }])));
+    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 503, text);
+    assert.ok(!text.includes('quota'), `not the upstream's word about one account: ${text}`);
+    await calm();
+    await behave({});
+  });
+
   it('cancels the upstream request when the client goes away, without blaming the account', async () => {
     await calm();
     await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 1500 }])));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { poolOrder, resolveRoute, spendOf, type WeightedPool } from '../../src/domain/gateway.ts';
+import { poolOrder, resolveRoute, saysNoCredits, spendOf, type WeightedPool } from '../../src/domain/gateway.ts';
 
 /** A seeded generator (mulberry32), so that draws repeat. */
 function seeded(seed: number): () => number {
@@ -48,5 +48,14 @@ describe('gateway routes', () => {
     assert.equal(spendOf(prices, 'm', million, true), 5);
     assert.equal(spendOf(prices, 'b', million, true), 4.5);
     assert.equal(spendOf(prices, 'other', { input: 600, output: 400 }, true), 1);
+  });
+
+  it('tell an upstream\'s word that an account has no credits from other errors', () => {
+    assert.equal(saysNoCredits(402, ''), true);
+    assert.equal(saysNoCredits(429, JSON.stringify({ error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } })), true);
+    assert.equal(saysNoCredits(429, JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } })), false);
+    assert.equal(saysNoCredits(400, JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'Your credit balance is too low to access the Anthropic API.' } })), true);
+    assert.equal(saysNoCredits(400, JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: required' } })), false);
+    assert.equal(saysNoCredits(500, 'insufficient_quota'), false);
   });
 });

@@ -14,7 +14,7 @@ const imported: AccountEvent = {
   type: 'AccountImported', data: { accountId: 'a', poolId: 'p', login: 'x@example.test', capabilities: [], region: null, credentials: null, at },
 };
 const policy: CooldownPolicy = { baseMs: 10_000, maxMs: 60_000, failureThreshold: 3, failureWindowMs: 60_000 };
-const report = (outcome: 'success' | 'rate_limited' | 'server_error' | 'timeout' | 'refused', extra: Partial<Extract<AccountCommand, { type: 'ReportUsage' }>> = {}): AccountCommand =>
+const report = (outcome: 'success' | 'rate_limited' | 'server_error' | 'timeout' | 'refused' | 'no_credits', extra: Partial<Extract<AccountCommand, { type: 'ReportUsage' }>> = {}): AccountCommand =>
   ({ type: 'ReportUsage', accountId: 'a', sessionId: 's', outcome, units: 0, day: '2026-11-21', policy, now, ...extra });
 /** The events a sequence of commands produces, each decided on the state the previous ones left. */
 function run(commands: AccountCommand[], given: AccountEvent[] = [imported]): { events: AccountEvent[]; state: AccountState } {
@@ -82,6 +82,17 @@ describe('usage, cooldowns and credits', () => {
     assert.deepEqual(rotated.cooldowns.map((x) => x.reason), ['3 failures within 60s'], 'new credentials end the refusal\'s cooldown, and only it');
     const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: null, recover: true, now: now + 1 }, state) as AccountEvent[];
     assert.equal(isAllocatable(probed.reduce(evolveAccount, state), now + 1), true, 'a healthy probe ends it too');
+  });
+  it('an upstream saying the account has no credits cools it for every model for the longest cooldown, once while it runs', () => {
+    const { events, state } = run([report('no_credits', { model: 'gpt-5' }), report('no_credits')]);
+    assert.deepEqual(events.map((e) => e.type), ['UsageReported', 'AccountCooledDown', 'UsageReported']);
+    const [c] = cooldowns(events);
+    assert.deepEqual([c!.model, c!.until, c!.reason], [undefined, new Date(now + policy.maxMs).toISOString(), 'the upstream says it has no credits left']);
+    assert.equal(isAllocatable(state, now + policy.maxMs - 1), false);
+    const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 0, recover: true, now: now + 1 }, state) as AccountEvent[];
+    assert.deepEqual(probed.map((e) => e.type), ['CreditsChecked'], 'a probe does not end it');
+    assert.equal(run([report('no_credits')], [imported, ...events]).events.length, 1, 'nor does a later report lengthen it');
+    assert.equal(run([report('no_credits', { now: now + policy.maxMs })], [imported, ...events]).events.length, 2, 'once over, the next report cools it again');
   });
   it('usage adds up per model and day, reaches the daily limit, and starts again on a new day', () => {
     const { state } = run([report('success', { model: 'gpt-5', units: 600 }), report('success', { model: 'gpt-5', units: 400 }), report('success', { model: 'mini', units: 5 })]);
