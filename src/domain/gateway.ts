@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { defineEvent, eventSet, Instant, type EventsIn } from './events.ts';
+import { isRecord } from './kept.ts';
 
 /** A pool serving a route: by name, or with a weight and a priority. */
 export const RoutePool = Type.Union([
@@ -148,8 +149,17 @@ export function spendOf(prices: GatewayPrices, model: string, usage: Pick<TokenU
  */
 export function saysNoCredits(status: number, body: string): boolean {
   if (status === 402) return true;
-  if (status === 429) return body.includes('"insufficient_quota"');
-  return status === 400 && /credit balance is too low/i.test(body);
+  if (status !== 429 && status !== 400) return false;
+  let error: unknown;
+  try {
+    error = (JSON.parse(body) as { error?: unknown } | null)?.error;
+  } catch {
+    return false;
+  }
+  if (!isRecord(error)) return false;
+  // The error's own fields, not text anywhere in it: an error may quote what the client sent.
+  if (status === 429) return error.code === 'insufficient_quota' || error.type === 'insufficient_quota';
+  return typeof error.message === 'string' && error.message.startsWith('Your credit balance is too low');
 }
 
 /** One row of a usage batch: what one key spent through one account on one model and day. */

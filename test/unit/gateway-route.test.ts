@@ -57,5 +57,7 @@ describe('gateway routes', () => {
     assert.equal(saysNoCredits(400, JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'Your credit balance is too low to access the Anthropic API.' } })), true);
     assert.equal(saysNoCredits(400, JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: required' } })), false);
     assert.equal(saysNoCredits(500, 'insufficient_quota'), false);
+    assert.equal(saysNoCredits(400, JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'model: no such model "Your credit balance is too low"' } })), false, 'a quote of what the client sent');
+    assert.equal(saysNoCredits(429, 'not json "insufficient_quota"'), false);
   });
 });
