@@ -285,11 +285,14 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           }
           if (res.statusCode === 401 || res.statusCode === 403) {
             // The upstream refused the account's credential. Its answer may quote the credential
-            // (OpenAI's does, masked), so the client never sees it; another account is tried. The
-            // account cools until it has new credentials (the refresher's next round gets them).
+            // (OpenAI's does, masked), so the client never sees it; another account is tried.
+            // A 401 on a route of the gateway's own says the credential is no good: the account
+            // cools until it has new credentials (the refresher's next round gets them). A 403
+            // (this request not allowed: a model, a region) or a 401 on a path a client chose
+            // counts as a failure for the model, so that no client can cool accounts for all.
             await res.body.dump();
             req.log.warn({ pool: chosen.poolId, account: chosen.accountId, status: res.statusCode }, 'the upstream refused an account\'s credential');
-            await failedTry('credential_refused', 'refused');
+            await failedTry('credential_refused', res.statusCode === 401 && !out.anyPath ? 'refused' : 'server_error');
             continue;
           }
           if (res.statusCode === 402 || res.statusCode === 429 || res.statusCode >= 500) {
@@ -682,7 +685,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
       const dialect = dialectAt(req.url);
       const caller = await authenticate(req, reply, dialect);
       if (!caller) return reply;
-      return forward(req, reply, dialect, '/v1/*', passthrough(req.method, req.url, req.headers, req.body), caller);
+      return forward(req, reply, dialect, '/v1/*', { ...passthrough(req.method, req.url, req.headers, req.body), anyPath: true }, caller);
     },
   });
   app.get('/health', async () => ({ status: 'ok' }));

@@ -37,6 +37,8 @@ export interface Outgoing {
   background?: boolean;
   /** The message batch whose results (JSON lines) these are: their tokens are counted once, by the first read of them whole. */
   resultsOf?: string;
+  /** A path the gateway has no route of its own for: a 401 there may be the path's (an admin route, say), not the credential's. */
+  anyPath?: boolean;
 }
 
 /**

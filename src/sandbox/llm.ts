@@ -388,6 +388,15 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     };
   });
 
+  // A route the gateway has none of its own for (it passes through): nothing is ever flagged.
+  app.post('/v1/moderations', async (req, reply) => {
+    const key = await admit(req, reply, false);
+    if (!key) return reply;
+    const body = req.body as { model?: string; input?: unknown } | undefined;
+    served(key, 0, 0);
+    return { id: `modr-${randomBytes(12).toString('hex')}`, model: body?.model ?? 'sandbox-moderation', results: [{ flagged: false, categories: {}, category_scores: {} }] };
+  });
+
   app.post('/v1/messages/count_tokens', async (req, reply) => {
     if (!(await admit(req, reply, true))) return reply;
     const body = req.body as { messages: Message[]; system?: string };
