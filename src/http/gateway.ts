@@ -299,7 +299,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             const retryAfter = Number(res.headers['retry-after']);
             // A 429 may say the account's quota is spent, not that it goes too fast.
             const said = res.statusCode === 429 ? await res.body.text().catch(() => '') : await res.body.dump().then(() => '', () => '');
-            if (saysNoCredits(res.statusCode, said)) await failedTry('no_credits', 'no_credits');
+            // (Not on a path a client chose, which no client may use to cool accounts for every model.)
+            if (!out.anyPath && saysNoCredits(res.statusCode, said)) await failedTry('no_credits', 'no_credits');
             else await failedTry(String(res.statusCode), res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
             continue;
           }
@@ -317,7 +318,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
               continue;
             }
             // Anthropic says an account has no credits with a 400: another account is tried.
-            if (res.statusCode === 400 && saysNoCredits(400, text)) {
+            if (res.statusCode === 400 && !out.anyPath && saysNoCredits(400, text)) {
               await failedTry('no_credits', 'no_credits');
               continue;
             }

@@ -833,7 +833,7 @@ describe('gateway', () => {
     await calm();
   });
 
-  it('cools an account for every model only for a 401 on a route of its own: a path a client chose, or a 403, counts as a failure for the model', async () => {
+  it('cools an account for every model only for a 401 or no credits on a route of its own: on a path a client chose, or for a 403, a failure for the model', async () => {
     await calm();
     await behave({ [accounts[0]!]: { refuse: true } });
     const { accounts: index } = t.roster.services;
@@ -845,16 +845,27 @@ describe('gateway', () => {
       assert.equal(res.status, 200, await res.text());
     }
     const stats = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json().requests as Record<string, Record<string, number>>;
-    assert.ok(stats[accounts[0]!]?.unauthorized >= 1, 'the refusing account was tried');
+    assert.ok((stats[accounts[0]!]?.unauthorized ?? 0) >= 1, 'the refusing account was tried');
     assert.equal(refused(), false, 'a pass-through path\'s 401 cools no account for every model');
     for (let i = 0; i < 6 && !refused(); i++) await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `own ${i}` }] });
     assert.equal(refused(), true, 'a 401 on the gateway\'s own route does');
+    await calm();
+    await behave({ [accounts[0]!]: { noCredits: true } });
+    for (let i = 0; i < 6; i++) {
+      await (await fetch(`${t.roster.gatewayUrl}/v1/moderations`, {
+        method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', input: `quota ${i}` }),
+      })).text();
+    }
+    const noCredits = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json().requests[accounts[0]!]?.no_credits ?? 0;
+    assert.ok(noCredits >= 1, 'the account without credits was tried');
+    assert.ok(!index.find(ids[0]!)!.state.cooldowns.some((c) => !c.model && c.until > Date.now()), 'nor does a pass-through path\'s word on credits');
     await calm();
     await behave({});
   });
 
   it('never passes on an upstream saying an account has no credits: another account serves, and that one cools for every model', async () => {
     await calm();
+    await served();
     await behave({ [accounts[0]!]: { noCredits: true }, [accounts[1]!]: { noCredits: true } });
     for (let i = 0; i < 6; i++) {
       const r = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `quota ${i}` }] });
