@@ -333,21 +333,23 @@ describe('console in a browser', { skip }, () => {
     await form.getByLabel('Pools (comma-separated)').fill('api weight=2 priority=1 model=sandbox-large');
     await form.getByLabel('Upstream model').fill('sandbox-small');
     await form.getByLabel('Aliases (comma-separated)').fill('live-alias');
-    await form.getByLabel('Price in per million').fill('3');
-    await form.getByLabel('Price out per million').fill('5');
+    await form.getByLabel('Price in per million', { exact: true }).fill('3');
+    await form.getByLabel('Price out per million', { exact: true }).fill('5');
+    await form.getByLabel('Batch price in per million').fill('1');
     await form.getByRole('button', { name: 'Set route' }).click();
     const live = page.locator('tr[data-route="live"]');
     await live.waitFor();
-    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (1, 2, sandbox-large)', '3 / 5', 'console or API', 'EditRemove']);
+    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (1, 2, sandbox-large)', '3 / 5 (batch 1 / 2.5)', 'console or API', 'EditRemove']);
     assert.equal(await askFor('live-alias'), 200);
     // Edit fills the form with the route as set; a change of its pools is set in place.
     await page.getByRole('button', { name: 'Edit route live' }).click();
     assert.equal(await form.getByLabel('Pools (comma-separated)').inputValue(), 'api weight=2 priority=1 model=sandbox-large');
     assert.equal(await form.getByLabel('Aliases (comma-separated)').inputValue(), 'live-alias');
+    assert.deepEqual([await form.getByLabel('Batch price in per million').inputValue(), await form.getByLabel('Batch price out per million').inputValue()], ['1', '']);
     await form.getByLabel('Pools (comma-separated)').fill('api');
     await form.getByRole('button', { name: 'Set route' }).click();
     await live.locator('td', { hasText: 'api (0, 1)' }).waitFor();
-    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (0, 1)', '3 / 5', 'console or API', 'EditRemove']);
+    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (0, 1)', '3 / 5 (batch 1 / 2.5)', 'console or API', 'EditRemove']);
     await page.getByRole('button', { name: 'Remove route live' }).click();
     await live.waitFor({ state: 'detached' });
     assert.equal(await askFor('live-alias'), 404);

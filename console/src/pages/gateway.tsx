@@ -147,6 +147,11 @@ const poolsText = (route: RouteView) => route.pools.map((p) => [
  * The gateway's routes (an operator sets and removes those not in configuration) and each
  * upstream account's error rate per model and day, worst first (not for members).
  */
+/** A route's prices: in / out, and the batch prices when set (else half). */
+const priceText = (p: NonNullable<RouteView['price']>) =>
+  `${p.inputPerMillion} / ${p.outputPerMillion}${p.batchInputPerMillion !== undefined || p.batchOutputPerMillion !== undefined
+    ? ` (batch ${p.batchInputPerMillion ?? p.inputPerMillion / 2} / ${p.batchOutputPerMillion ?? p.outputPerMillion / 2})` : ''}`;
+
 function RoutesAndUpstreams(props: PageProps) {
   const [routes, routesError, reloadRoutes] = useLoad(loadRoutes, []);
   const edits = props.role === 'operator' || props.role === 'admin';
@@ -156,14 +161,18 @@ function RoutesAndUpstreams(props: PageProps) {
     const form = e.currentTarget as HTMLFormElement;
     const f = new FormData(form);
     const model = String(f.get('model')).trim();
-    const [input, output] = [String(f.get('priceIn')).trim(), String(f.get('priceOut')).trim()];
+    const [input, output, batchIn, batchOut] = ['priceIn', 'priceOut', 'batchIn', 'batchOut'].map((name) => String(f.get(name)).trim());
     const upstreamModel = String(f.get('upstreamModel')).trim();
     try {
       await must(api.PUT('/v1/gateway/routes/{model}', {
         params: { path: { model } },
         body: {
           pools: poolsOf(String(f.get('pools') ?? '')), aliases: listOf(f.get('aliases')), ...(upstreamModel ? { upstreamModel } : {}),
-          price: input || output ? { inputPerMillion: Number(input || 0), outputPerMillion: Number(output || 0) } : null,
+          price: input || output ? {
+            inputPerMillion: Number(input || 0), outputPerMillion: Number(output || 0),
+            // Batch prices left empty are half the others.
+            ...(batchIn ? { batchInputPerMillion: Number(batchIn) } : {}), ...(batchOut ? { batchOutputPerMillion: Number(batchOut) } : {}),
+          } : null,
         },
       }));
       props.notify(`Route ${model} set`);
@@ -179,6 +188,7 @@ function RoutesAndUpstreams(props: PageProps) {
     const values: Record<string, string> = {
       model: r.model, pools: poolsText(r), upstreamModel: r.upstreamModel === r.model ? '' : r.upstreamModel, aliases: r.aliases.join(', '),
       priceIn: r.price ? String(r.price.inputPerMillion) : '', priceOut: r.price ? String(r.price.outputPerMillion) : '',
+      batchIn: String(r.price?.batchInputPerMillion ?? ''), batchOut: String(r.price?.batchOutputPerMillion ?? ''),
     };
     for (const [name, value] of Object.entries(values)) (form.elements.namedItem(name) as HTMLInputElement).value = value;
     (form.elements.namedItem('pools') as HTMLInputElement).focus();
@@ -201,13 +211,13 @@ function RoutesAndUpstreams(props: PageProps) {
       <Section title="Routes">
         <ErrorLine error={routesError} />
         <Table label="Routes">
-          <thead><tr><th scope="col">Model</th><th scope="col">Aliases</th><th scope="col">Upstream model</th><th scope="col">Pools (priority, weight, upstream model if its own)</th><th scope="col" class="num">Price in / out per million</th><th scope="col">Set in</th>{edits && <th scope="col">Actions</th>}</tr></thead>
+          <thead><tr><th scope="col">Model</th><th scope="col">Aliases</th><th scope="col">Upstream model</th><th scope="col">Pools (priority, weight, upstream model if its own)</th><th scope="col" class="num">Price in / out per million (batch: half unless set)</th><th scope="col">Set in</th>{edits && <th scope="col">Actions</th>}</tr></thead>
           <tbody>
             {(routes ?? []).map((r) => (
               <tr data-route={r.model}>
                 <td>{r.model}</td><td>{r.aliases.join(', ') || '—'}</td><td>{r.upstreamModel}</td>
                 <td>{r.pools.map((p) => `${p.poolId} (${p.priority}, ${p.weight}${p.upstreamModel !== r.upstreamModel ? `, ${p.upstreamModel}` : ''})`).join('; ')}</td>
-                <td class="num">{r.price ? `${r.price.inputPerMillion} / ${r.price.outputPerMillion}` : '—'}</td>
+                <td class="num">{r.price ? priceText(r.price) : '—'}</td>
                 <td>{r.source === 'config' ? 'configuration' : 'console or API'}</td>
                 {edits && <td class="actions">{r.source === 'api' && <>
                   <button type="button" onClick={() => edit(r)} aria-label={`Edit route ${r.model}`}>Edit</button>
@@ -226,6 +236,8 @@ function RoutesAndUpstreams(props: PageProps) {
             <Field label="Aliases (comma-separated)"><input name="aliases" /></Field>
             <Field label="Price in per million"><input name="priceIn" type="number" min="0" step="any" /></Field>
             <Field label="Price out per million"><input name="priceOut" type="number" min="0" step="any" /></Field>
+            <Field label="Batch price in per million"><input name="batchIn" type="number" min="0" step="any" placeholder="half" /></Field>
+            <Field label="Batch price out per million"><input name="batchOut" type="number" min="0" step="any" placeholder="half" /></Field>
             <button type="submit">Set route</button>
           </form>
         )}
