@@ -72,7 +72,6 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   return { kept: [{ id, kind, ...(kind === 'response' ? {} : { object: answer }), ...(countsLater(answer) ? { late: true } : {}) }, ...written] };
 }
 
-/** Tokens an upstream reports for an object after the request that made it. */
 /** Tokens counted after the request that made their object; `batch`: a batch's, priced as batch tokens. */
 export interface LateTokens {
   input: number;
@@ -80,6 +79,7 @@ export interface LateTokens {
   batch?: boolean;
 }
 
+/** Tokens an upstream reports for an object after the request that made it. */
 export interface LateUsage {
   id: string;
   input: number;
