@@ -7,7 +7,9 @@
  */
 
 /** What an upstream keeps (its answers' `object`; Anthropic's message batches, `type`). */
-const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container', 'assistant', 'thread', 'thread.run', 'message_batch'] as const;
+const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container', 'assistant', 'thread', 'thread.run', 'message_batch', 'anthropic_file'] as const;
+/** Anthropic's objects say what they are in `type` (`…_deleted` once deleted); its files are kept apart from OpenAI's, whose lists differ. */
+const anthropicKinds: Record<string, typeof kinds[number]> = { message_batch: 'message_batch', file: 'anthropic_file' };
 /** Those, and a fine-tuned model (which a succeeded job shows, at its account). */
 export type KeptKind = typeof kinds[number] | 'fine_tuned_model';
 
@@ -58,9 +60,11 @@ const textOf = (value: unknown): string | undefined => (typeof value === 'string
  */
 export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   const id = textOf(answer.id);
-  const shown = textOf(answer.object) ?? textOf(answer.type);
-  // Anthropic's deletion shows `message_batch_deleted`.
-  const deleted = answer.deleted === true || shown === 'message_batch_deleted';
+  const type = answer.object === undefined ? textOf(answer.type) : undefined;
+  const typeDeleted = type?.endsWith('_deleted') === true;
+  const shown = textOf(answer.object) ?? (type === undefined ? undefined : anthropicKinds[typeDeleted ? type.slice(0, -'_deleted'.length) : type]);
+  // Anthropic's deletions show `message_batch_deleted`, `file_deleted`.
+  const deleted = answer.deleted === true || typeDeleted;
   // A fine-tuned model's deletion shows a model.
   const kind = kinds.find((k) => k === (deleted ? shown?.replace(/[._]deleted$/, '') : shown)) ?? (deleted && shown === 'model' ? 'fine_tuned_model' : undefined);
   if (!id || !kind) return { kept: [] };
@@ -191,6 +195,8 @@ export function keptReferences(body: Record<string, unknown>): KeptReference[] {
     each(body[list], `${list}.`, (item, at) => each(item.content, `${at}content.`, (part, partAt) => {
       read(part, partAt);
       if (isRecord(part.file)) read(part.file, `${partAt}file.`);
+      // Anthropic's documents and images from its Files API: `source: {type: 'file', file_id}`.
+      if (isRecord(part.source)) read(part.source, `${partAt}source.`);
     }));
   }
   return found;

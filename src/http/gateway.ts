@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { pipeline, Transform } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
@@ -67,8 +68,12 @@ function jsonOutgoing(dialect: Dialect, path: string, body: Record<string, unkno
   };
 }
 
-/** The dialect of a path: Anthropic's under `/v1/messages`, OpenAI's elsewhere (for answers given before a route reads the request). */
-const dialectAt = (url: string): Dialect => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
+/**
+ * The API a request speaks: Anthropic's under `/v1/messages` or with `anthropic-version`
+ * (which its SDKs send with every request: its models, its Files API), else OpenAI's.
+ */
+const dialectOf = (req: { url: string; headers: IncomingHttpHeaders }): Dialect =>
+  (req.url.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai');
 
 /** A kind of object's name in the plural: `batch` → `batches`, `file` → `files`. */
 const plural = (what: string) => (/(ch|sh|s|x)$/.test(what) ? `${what}es` : `${what}s`);
@@ -111,7 +116,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     // Ids (a fine-tuned model's name among them) up to 1,000 characters reach their routes; longer ones pass through.
     routerOptions: { maxParamLength: 1000 },
     // A path fastify cannot decode (`%E0%A4%A`) is refused in the client's own shape too.
-    frameworkErrors: (error, req, reply) => sendError(reply, dialectAt(req.url), 400, 'invalid_request_error', error.message),
+    frameworkErrors: (error, req, reply) => sendError(reply, dialectOf(req), 400, 'invalid_request_error', error.message),
   });
   app.decorateRequest('caller', undefined);
 
@@ -517,7 +522,6 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.post('/v1/messages', json('anthropic', '/v1/messages'));
   app.post('/v1/messages/count_tokens', json('anthropic', '/v1/messages/count_tokens'));
   // The models this key may use, in the shape of the SDK that asks (Anthropic's sends `anthropic-version`).
-  const dialectOf = (req: FastifyRequest): Dialect => (req.headers['anthropic-version'] ? 'anthropic' : 'openai');
   const modelInfo = (id: string, dialect: Dialect) => (dialect === 'anthropic'
     ? { type: 'model', id, display_name: id, created_at: '1970-01-01T00:00:00Z' }
     : { id, object: 'model', created: 0, owned_by: 'roster' });
@@ -548,7 +552,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // the upstream of the model's pool; the model is named in a JSON body, a multipart form or ?model=.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   // An object the upstream keeps is read, changed, deleted or cancelled through the account that made it.
-  const kept = (what: string, itself: boolean, dialect: Dialect = 'openai', results = false) => async (req: FastifyRequest, reply: FastifyReply) => {
+  const kept = (what: string, itself: boolean, given?: Dialect, results = false) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const dialect = given ?? dialectOf(req);
     const caller = await authenticate(req, reply, dialect);
     if (!caller) return reply;
     const id = (req.params as { id: string }).id;
@@ -587,7 +592,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
    * object a query parameter of Roster's own names (`placedBy`, not sent upstream).
    */
   const made = (path: string, routeOnly: boolean, placedBy?: string) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const caller = await authenticate(req, reply, 'openai');
+    const dialect = dialectOf(req);
+    const caller = await authenticate(req, reply, dialect);
     if (!caller) return reply;
     const [pathname, search = ''] = req.url.split(/\?(.*)/s, 2) as [string, string?];
     const query = new URLSearchParams(search);
@@ -595,7 +601,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     if (placedBy) query.delete(placedBy);
     const out = passthrough('POST', query.size ? `${pathname}?${query}` : pathname, req.headers, req.body, { routeOnly });
     const refers = placed ? [{ field: placedBy!, id: placed }, ...out.refers ?? []] : out.refers;
-    return forward(req, reply, 'openai', path, { ...out, refers, free: true, keeps: true }, caller);
+    return forward(req, reply, dialect, path, { ...out, refers, free: true, keeps: true }, caller);
   };
   // A file is uploaded through an account of the route a model names (a form field or ?model=, not sent upstream).
   app.post('/v1/files', made('/v1/files', true));
@@ -614,8 +620,8 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   // A user's own kept objects, as their upstreams last showed them: an upstream's list would show every user of a shared account.
   // The caller is known before the query is checked: a request without a key is answered 401, whatever its query.
   const listCallers = new WeakMap<FastifyRequest, KeyCaller>();
-  const keyFirst = (dialect: Dialect) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const caller = await authenticate(req, reply, dialect);
+  const keyFirst = async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = await authenticate(req, reply, dialectOf(req));
     if (!caller) return reply;
     listCallers.set(req, caller);
     return undefined;
@@ -644,30 +650,45 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const { page, more } = found;
     return { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: more };
   };
+  /**
+   * Anthropic's lists, newest first: `after_id` pages to older ones, `before_id` to newer;
+   * its Files API's cursor too (`page`, answered `next_page`: here the last id shown).
+   */
+  const anthropicListed = (kind: KeptKind, what: string) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const q = req.query as { limit?: number; after_id?: string; before_id?: string; page?: string };
+    const newer = q.before_id !== undefined;
+    const found = await ownPage(req, reply, 'anthropic', kind, what, { order: newer ? 'asc' : 'desc', limit: Math.min(q.limit ?? 20, 1000), after: q.before_id ?? q.after_id ?? q.page });
+    if (!found) return reply;
+    const { page, more } = found;
+    if (newer) page.reverse();
+    const last = page.at(-1)?.id ?? null;
+    return { data: page, has_more: more, first_id: page[0]?.id ?? null, last_id: last, ...(kind === 'anthropic_file' ? { next_page: more && !newer ? last : null } : {}) };
+  };
+  const anthropicQuery = {
+    limit: { type: 'integer', minimum: 1, maximum: 1000 }, after_id: { type: 'string', maxLength: 200 }, before_id: { type: 'string', maxLength: 200 }, page: { type: 'string', maxLength: 200 },
+  };
   const listOptions = (purpose: boolean) => ({
-    preValidation: keyFirst('openai'),
+    preValidation: keyFirst,
     schema: {
       querystring: {
         type: 'object',
         properties: {
           limit: { type: 'integer', minimum: 1, maximum: 10_000 }, after: { type: 'string', maxLength: 200 }, order: { enum: ['asc', 'desc'] },
-          ...(purpose ? { purpose: { type: 'string', maxLength: 64 } } : {}),
+          // Files are Anthropic's too (its Files API), listed as it lists them.
+          ...(purpose ? { purpose: { type: 'string', maxLength: 64 }, after_id: anthropicQuery.after_id, before_id: anthropicQuery.before_id, page: anthropicQuery.page } : {}),
         },
       },
     },
   });
-  // Anthropic's message batches, newest first: `after_id` pages to older ones, `before_id` to newer.
-  const batchQuery = { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, after_id: { type: 'string', maxLength: 200 }, before_id: { type: 'string', maxLength: 200 } } };
-  app.get('/v1/messages/batches', { preValidation: keyFirst('anthropic'), schema: { querystring: batchQuery } }, async (req, reply) => {
-    const q = req.query as { limit?: number; after_id?: string; before_id?: string };
-    const newer = q.before_id !== undefined;
-    const found = await ownPage(req, reply, 'anthropic', 'message_batch', 'message batch', { order: newer ? 'asc' : 'desc', limit: q.limit ?? 20, after: q.before_id ?? q.after_id });
-    if (!found) return reply;
-    const { page, more } = found;
-    if (newer) page.reverse();
-    return { data: page, has_more: more, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
+  app.get('/v1/messages/batches', { preValidation: keyFirst, schema: { querystring: { type: 'object', properties: anthropicQuery } } }, anthropicListed('message_batch', 'message batch'));
+  const openaiFiles = listed('file', 'file');
+  const anthropicFiles = anthropicListed('anthropic_file', 'file');
+  app.get('/v1/files', listOptions(true), (req, reply) => {
+    if (dialectOf(req) === 'openai') return openaiFiles(req, reply);
+    // Its filters by id and scope are not kept in Roster's table: refused rather than ignored.
+    const unread = ['ids', 'ids[]', 'scope_id'].find((p) => (req.query as Record<string, unknown>)[p] !== undefined);
+    return unread ? sendError(reply, 'anthropic', 400, 'invalid_request_error', `${unread}: not supported by this gateway; list page by page`) : anthropicFiles(req, reply);
   });
-  app.get('/v1/files', listOptions(true), listed('file', 'file'));
   app.get('/v1/batches', listOptions(false), listed('batch', 'batch'));
   // Other collections an upstream keeps per account: made through an account of the route a
   // model names (the body's model, or ?model= where the upstream takes none), or of the
@@ -683,7 +704,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
     handler: async (req, reply) => {
-      const dialect = dialectAt(req.url);
+      const dialect = dialectOf(req);
       const caller = await authenticate(req, reply, dialect);
       if (!caller) return reply;
       return forward(req, reply, dialect, '/v1/*', { ...passthrough(req.method, req.url, req.headers, req.body), anyPath: true }, caller);
@@ -694,7 +715,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   app.setErrorHandler((error: { statusCode?: number; message: string }, req, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) req.log.error({ err: error }, 'gateway request failed');
-    return sendError(reply, dialectAt(req.url), status, errorTypeOf(status), status >= 500 ? 'internal error' : error.message);
+    return sendError(reply, dialectOf(req), status, errorTypeOf(status), status >= 500 ? 'internal error' : error.message);
   });
   return app;
 }

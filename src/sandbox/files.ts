@@ -1,6 +1,7 @@
 /**
  * The sandbox's files and batches, as OpenAI's: files uploaded as a multipart form (`file`,
- * `purpose`), listed, read and deleted; batches of chat completions run from an uploaded
+ * `purpose`), listed, read and deleted (and, asked with `anthropic-version`, as Anthropic's
+ * Files API: a form of `file` alone, its own object, list and errors); batches of chat completions run from an uploaded
  * file of JSON lines, writing an output file. Each belongs to the key that made it (as
  * each upstream account sees its own), and the latest 10,000 of each are kept.
  *
@@ -27,6 +28,11 @@ interface BatchObject {
   /** Its requests' tokens, as OpenAI shows them (from September 2025), once it has run. */
   usage?: { input_tokens: number; input_tokens_details: { cached_tokens: number }; output_tokens: number; output_tokens_details: { reasoning_tokens: number }; total_tokens: number };
 }
+
+/** What a request with `anthropic-version` sees of a file: Anthropic's file object. */
+export interface AnthropicFile { id: string; type: 'file'; filename: string; mime_type: string; size_bytes: number; created_at: string; downloadable: boolean }
+const anthropicAsks = (req: FastifyRequest) => typeof req.headers['anthropic-version'] === 'string';
+const anthropicError = (reply: FastifyReply, status: number, type: string, message: string) => reply.code(status).send({ type: 'error', error: { type, message } });
 
 const LATEST = 10_000;
 export const now = () => Math.floor(Date.now() / 1000);
@@ -89,7 +95,8 @@ export function page<T extends { id: string; created_at: number }>(all: T[], que
 export function addFileEndpoints(
   scope: FastifyInstance, admit: Admit, complete: Complete, count: (key: string, outcome: string) => void, showsUsage: (key: string) => boolean = () => true,
 ): (id: string, key: string) => FileObject | undefined {
-  const files = latest<Kept<FileObject> & { content: Buffer }>();
+  /** Files; those uploaded through Anthropic's API carry their view of them. */
+  const files = latest<Kept<FileObject> & { content: Buffer; anthropic?: AnthropicFile }>();
   const batches = latest<Kept<BatchObject>>();
   const admitted = modelless(admit);
   const ok = okFor(count);
@@ -99,7 +106,69 @@ export function addFileEndpoints(
   };
   const missing = (reply: FastifyReply, what: string, req: FastifyRequest) => invalid(reply, 404, `No such ${what}: ${(req.params as { id: string }).id}`);
 
+  /** Anthropic's Files API: the key of an admitted request (none with a `model` in its query). */
+  const anthropicAdmitted = async (req: FastifyRequest, reply: FastifyReply) => {
+    const key = await admit(req, reply, true);
+    if (key && (req.query as { model?: string }).model !== undefined) return void await anthropicError(reply, 400, 'invalid_request_error', 'model: Extra inputs are not permitted');
+    return key;
+  };
+  const anthropicOwn = (req: FastifyRequest, key: string) => {
+    const found = own(files, req, key);
+    return found?.anthropic ? found : undefined;
+  };
+  const anthropicMissing = (reply: FastifyReply, req: FastifyRequest) => anthropicError(reply, 404, 'not_found_error', `File not found: ${(req.params as { id: string }).id}`);
+  const anthropic = {
+    async upload(req: FastifyRequest, reply: FastifyReply) {
+      const key = await anthropicAdmitted(req, reply);
+      if (!key) return reply;
+      const form = await new Response(req.body as Buffer, { headers: { 'content-type': String(req.headers['content-type']) } }).formData().catch(() => undefined);
+      const file = form?.get('file');
+      if (!form || typeof file === 'string' || !file) return anthropicError(reply, 400, 'invalid_request_error', 'file: Field required');
+      const unknown = [...form.keys()].find((k) => k !== 'file');
+      if (unknown) return anthropicError(reply, 400, 'invalid_request_error', `${unknown}: Extra inputs are not permitted`);
+      const content = Buffer.from(await file.arrayBuffer());
+      const at = now();
+      const view: AnthropicFile = {
+        id: newId('file_'), type: 'file', filename: file.name, mime_type: file.type || 'application/octet-stream', size_bytes: content.length, created_at: new Date(at * 1000).toISOString(), downloadable: true,
+      };
+      const object: FileObject = { id: view.id, object: 'file', bytes: content.length, created_at: at, filename: file.name, purpose: 'anthropic', status: 'processed', expires_at: null, status_details: null };
+      files.set(view.id, { key, object, content, anthropic: view });
+      return ok(key, view);
+    },
+    /** Newest first; `after_id` (or the cursor `page`, the last id of a page) pages to older ones, `before_id` to newer. */
+    async list(req: FastifyRequest, reply: FastifyReply) {
+      const key = await anthropicAdmitted(req, reply);
+      if (!key) return reply;
+      const q = req.query as { limit?: string; after_id?: string; before_id?: string; page?: string };
+      q.after_id ??= q.page;
+      const mine = files.values().filter((f) => f.key === key && f.anthropic).map((f) => f.anthropic!).reverse();
+      const limit = Math.min(Math.max(Number(q.limit ?? 20) || 20, 1), 1000);
+      const at = (id: string) => mine.findIndex((f) => f.id === id);
+      const [from, to] = q.before_id !== undefined ? [Math.max(0, at(q.before_id) - limit), Math.max(0, at(q.before_id))] : [q.after_id !== undefined ? at(q.after_id) + 1 : 0, Infinity];
+      const data = mine.slice(from, Math.min(to, from + limit));
+      const more = q.before_id !== undefined ? from > 0 : from + limit < mine.length;
+      const last = data.at(-1)?.id ?? null;
+      return ok(key, { data, has_more: more, first_id: data[0]?.id ?? null, last_id: last, next_page: more && q.before_id === undefined ? last : null });
+    },
+    async read(req: FastifyRequest, reply: FastifyReply, content: boolean) {
+      const key = await anthropicAdmitted(req, reply);
+      if (!key) return reply;
+      const found = anthropicOwn(req, key);
+      if (!found) return anthropicMissing(reply, req);
+      return ok(key, content ? reply.type(found.anthropic!.mime_type).send(found.content) : found.anthropic);
+    },
+    async delete(req: FastifyRequest, reply: FastifyReply) {
+      const key = await anthropicAdmitted(req, reply);
+      if (!key) return reply;
+      const found = anthropicOwn(req, key);
+      if (!found) return anthropicMissing(reply, req);
+      files.delete(found.object.id);
+      return ok(key, { id: found.object.id, type: 'file_deleted' });
+    },
+  };
+
   scope.post('/v1/files', async (req, reply) => {
+    if (anthropicAsks(req)) return anthropic.upload(req, reply);
     const key = await admitted(req, reply);
     if (!key) return reply;
     let form: FormData;
@@ -119,24 +188,28 @@ export function addFileEndpoints(
     return ok(key, object);
   });
   scope.get('/v1/files', async (req, reply) => {
+    if (anthropicAsks(req)) return anthropic.list(req, reply);
     const key = await admitted(req, reply);
     if (!key) return reply;
     const { purpose } = req.query as { purpose?: string };
-    return ok(key, page(files.values().filter((f) => f.key === key && (purpose === undefined || f.object.purpose === purpose)).map((f) => f.object), req.query as object));
+    return ok(key, page(files.values().filter((f) => f.key === key && !f.anthropic && (purpose === undefined || f.object.purpose === purpose)).map((f) => f.object), req.query as object));
   });
   scope.get('/v1/files/:id', async (req, reply) => {
+    if (anthropicAsks(req)) return anthropic.read(req, reply, false);
     const key = await admitted(req, reply);
     if (!key) return reply;
     const found = own(files, req, key);
     return found ? ok(key, found.object) : missing(reply, 'File', req);
   });
   scope.get('/v1/files/:id/content', async (req, reply) => {
+    if (anthropicAsks(req)) return anthropic.read(req, reply, true);
     const key = await admitted(req, reply);
     if (!key) return reply;
     const found = own(files, req, key);
     return found ? ok(key, reply.type('application/octet-stream').send(found.content)) : missing(reply, 'File', req);
   });
   scope.delete('/v1/files/:id', async (req, reply) => {
+    if (anthropicAsks(req)) return anthropic.delete(req, reply);
     const key = await admitted(req, reply);
     if (!key) return reply;
     const found = own(files, req, key);

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from 'typebox';
 import { addAssistantEndpoints } from './assistants.ts';
-import { addFileEndpoints } from './files.ts';
+import { addFileEndpoints, type FileObject } from './files.ts';
 import { addMessageBatchEndpoints } from './message-batches.ts';
 import { addStoreEndpoints, SandboxObjects } from './stores.ts';
 
@@ -69,6 +69,10 @@ const replyTo = (messages: Message[], maxTokens: number) => {
 };
 const promptTokens = (messages: Message[], system?: string) => messages.reduce((n, m) => n + tokensOf(textOf(m.content)), system ? tokensOf(system) : 0);
 const id = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
+/** The Files API's files that messages' documents and images name (`source: {type: 'file', file_id}`). */
+const filesNamed = (messages: Message[]) => messages.flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+  .map((part) => (part as { source?: { type?: unknown; file_id?: unknown } }).source)
+  .filter((source) => source?.type === 'file' && typeof source.file_id === 'string').map((source) => source!.file_id as string);
 
 /** A chat completion's answer: its words, usage and whole object. */
 function chatAnswer(body: { model: string; messages: Message[]; max_tokens?: number; max_completion_tokens?: number }) {
@@ -403,11 +407,16 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return { input_tokens: promptTokens(body?.messages ?? [], body?.system) };
   });
 
+  /** The files the scope below keeps, by id for a key (set when it registers). */
+  let fileOf: ((id: string, key: string) => FileObject | undefined) | undefined;
   app.post('/v1/messages', { preHandler: inject('messages') }, async (req, reply) => {
     const key = await admit(req, reply, true);
     if (!key) return reply;
     const body = req.body as { model: string; messages: Message[]; max_tokens: number; stream?: boolean; system?: string };
     if (!body || !isMessages(body.messages) || typeof body.max_tokens !== 'number') return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required' } });
+    // A document or image from the Files API must be this account's.
+    const unknownFile = filesNamed(body.messages).find((fileId) => !fileOf?.(fileId, key));
+    if (unknownFile) return reply.code(404).send({ type: 'error', error: { type: 'not_found_error', message: `File not found: ${unknownFile}` } });
     const { words, input, message } = messageAnswer(body);
     const messageId = message.id;
     if (!body.stream) {
@@ -433,7 +442,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   // so that a gateway's pass-through can be checked byte for byte; /v1/audio/speech answers audio bytes.
   void app.register(async (scope) => {
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    const fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count, (key) => behaviours.get(key)?.hideBatchUsage !== true);
+    fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count, (key) => behaviours.get(key)?.hideBatchUsage !== true);
     addStoreEndpoints(scope, admit, count, objects, fileOf);
     addAssistantEndpoints(scope, admit, count, objects, (body) => chatAnswer(body).completion);
     addMessageBatchEndpoints(scope, admit, count, (params) => messageAnswer(params).message);

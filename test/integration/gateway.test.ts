@@ -681,6 +681,52 @@ describe('gateway', () => {
     assert.equal(await spentOn('small') - spentBefore, (9 * 1 + 12 * 2) / 2, 'at the batch prices');
   });
 
+  it('keeps Anthropic\'s Files API files at the account that uploaded them: metadata, content, a message\'s document, lists of one\'s own', async () => {
+    await calm();
+    await settled();
+    await served();
+    const notes = await anthropic.beta.files.upload({ file: await toFile(Buffer.from('quarterly notes'), 'notes.txt', { type: 'text/plain' }) }, { query: { model: 'small' } });
+    assert.deepEqual([notes.type, notes.filename, notes.size_bytes, notes.mime_type], ['file', 'notes.txt', 15, 'text/plain']);
+    assert.match(notes.id, /^file_/);
+    const maker = await servedBy();
+    assert.equal(maker.length, 1);
+    const second = await anthropic.beta.files.upload({ file: await toFile(Buffer.from('more'), 'more.txt', { type: 'text/plain' }) }, { query: { model: 'small' } });
+    await served();
+    // Read, downloaded and named in a message at the account that has it, whichever the pool's order would pick.
+    for (let i = 0; i < 3; i++) assert.equal((await anthropic.beta.files.retrieveMetadata(notes.id)).id, notes.id);
+    assert.equal(await (await anthropic.beta.files.download(notes.id)).text(), 'quarterly notes');
+    for (let i = 0; i < 3; i++) {
+      const m = await anthropic.beta.messages.create({
+        model: 'small', max_tokens: 20, betas: ['files-api-2025-04-14'],
+        messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: notes.id } }, { type: 'text', text: 'summarise it' }] }],
+      });
+      assert.deepEqual(m.content, [{ type: 'text', text: 'echo: summarise it' }]);
+    }
+    assert.deepEqual(await servedBy(), maker, 'every request reached the account that has the file');
+    // Lists: Anthropic's shape, one's own Anthropic files only (not the OpenAI files of earlier tests), page by page.
+    const listed: string[] = [];
+    for await (const f of anthropic.beta.files.list({ limit: 1 })) listed.push(f.id);
+    assert.deepEqual(listed, [second.id, notes.id]);
+    assert.ok((await openai.files.list()).data.every((f) => f.id !== notes.id), 'OpenAI\'s list shows OpenAI\'s files');
+    await assert.rejects(anthropic.beta.files.list({ ids: [notes.id] }), (e: unknown) => e instanceof Anthropic.BadRequestError && /ids/.test(e.message), 'a filter not kept is refused, not ignored');
+    // Another user: not theirs to read, download, name or delete; nothing reaches the upstream.
+    const opal = await anotherUser('files-opal');
+    const theirs = new Anthropic({ apiKey: opal.apiKey!, baseURL: t.roster.gatewayUrl, maxRetries: 0 });
+    assert.deepEqual((await theirs.beta.files.list()).data, []);
+    await assert.rejects(theirs.beta.files.retrieveMetadata(notes.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
+    await assert.rejects(theirs.beta.files.download(notes.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
+    await assert.rejects(theirs.beta.files.delete(notes.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
+    await assert.rejects(
+      theirs.beta.messages.create({ model: 'small', max_tokens: 20, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: notes.id } }] }] }),
+      (e: unknown) => e instanceof Anthropic.BadRequestError && /messages\.0\.content\.0\.source\.file_id/.test(e.message),
+    );
+    assert.deepEqual(await servedBy(), []);
+    // Deleted: forgotten, then unknown.
+    assert.deepEqual(await anthropic.beta.files.delete(notes.id), { id: notes.id, type: 'file_deleted' });
+    assert.equal(await t.roster.services.gateway.ownerOf(notes.id), undefined);
+    await assert.rejects(anthropic.beta.files.retrieveMetadata(notes.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
+  });
+
   it('refuses a request without a valid key (401), an unknown model (404), in the SDK\'s own error shapes', async () => {
     const stranger = new OpenAI({ apiKey: 'rk_00000000000000000000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
     await assert.rejects(stranger.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.AuthenticationError);

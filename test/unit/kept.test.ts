@@ -11,7 +11,12 @@ describe('kept objects', () => {
     assert.deepEqual(keptIn(batch), { kept: [{ id: 'batch_1', kind: 'batch', object: batch, late: true }, { id: 'file-2', kind: 'file' }, { id: 'file-3', kind: 'file' }] });
     assert.deepEqual(keptIn({ ...batch, output_file_id: null, error_file_id: '' }).kept.length, 1);
     assert.deepEqual(keptIn({ id: 'file-1', object: 'file', deleted: true }), { kept: [], deleted: 'file-1' });
-    for (const other of [{ id: 'chatcmpl-1', object: 'chat.completion' }, { object: 'file' }, { id: 7, object: 'batch' }, { object: 'list', data: [file] }]) {
+    // Anthropic's, by `type`: its files kept apart from OpenAI's.
+    const anthropicFile = { id: 'file_1', type: 'file', filename: 'a.txt', size_bytes: 3 };
+    assert.deepEqual(keptIn(anthropicFile), { kept: [{ id: 'file_1', kind: 'anthropic_file', object: anthropicFile }] });
+    assert.deepEqual(keptIn({ id: 'file_1', type: 'file_deleted' }), { kept: [], deleted: 'file_1' });
+    assert.deepEqual(keptIn({ id: 'msgbatch_1', type: 'message_batch_deleted' }), { kept: [], deleted: 'msgbatch_1' });
+    for (const other of [{ id: 'chatcmpl-1', object: 'chat.completion' }, { object: 'file' }, { id: 7, object: 'batch' }, { object: 'list', data: [file] }, { id: 'msg_1', type: 'message' }, { id: 'x', type: 'message_deleted' }]) {
       assert.deepEqual(keptIn(other), { kept: [] }, JSON.stringify(other));
     }
   });
@@ -28,6 +33,8 @@ describe('kept objects', () => {
     };
     assert.deepEqual(keptReferences(chat), [{ field: 'messages.1.content.1.file.file_id', id: 'file-a' }, { field: 'input.0.content.0.file_id', id: 'file-b' }]);
     assert.deepEqual(keptReferences({ file_id: '', previous_response_id: 3, messages: 'no', input: [null, { content: {} }] }), []);
+    const document = { messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'file_d' } }, { type: 'image', source: { type: 'base64', data: 'AA' } }] }] };
+    assert.deepEqual(keptReferences(document), [{ field: 'messages.0.content.0.source.file_id', id: 'file_d' }], 'Anthropic\'s documents from its Files API');
   });
 
   it('reads vector stores, fine-tuning jobs (and the model one made), conversations and containers, and their deletions as `<kind>.deleted`; a store\'s file deleted is not the file', () => {
