@@ -4,14 +4,15 @@
  * pool's upstream model), then kept at that account (`domain/kept.ts` reads its answers,
  * its results' tokens, and points its `results_url` at the gateway).
  */
-import { isRecord } from '../domain/kept.ts';
+import { isRecord, keptReferences } from '../domain/kept.ts';
 import type { Outgoing } from './passthrough.ts';
 
 type Body = Record<string, unknown>;
 
 /**
  * What `POST /v1/messages/batches` sends upstream, or why it is refused (the field named):
- * every request must name the same model.
+ * every request must name the same model. Files its requests' messages name (Anthropic's
+ * Files API) take the batch to their account.
  *
  * @example
  * const out = messageBatchOutgoing({ requests: [{ custom_id: 'a', params: { model: 'small', max_tokens: 9, messages } }] });
@@ -29,7 +30,8 @@ export function messageBatchOutgoing(body: unknown): Outgoing | { refused: strin
   }
   return {
     method: 'POST', path: () => '/v1/messages/batches', contentType: 'application/json', asked: model, maxOutput: 0, streaming: false, clientWantsUsage: false, endMarked: false,
-    free: true, keeps: true, refers: [],
+    free: true, keeps: true,
+    refers: (requests as Body[]).flatMap((r, i) => keptReferences(r.params as Body).map((ref) => ({ field: `requests.${i}.params.${ref.field}`, id: ref.id }))),
     body: (upstreamModel) => JSON.stringify({ ...(body as Body), requests: (requests as Body[]).map((r) => ({ ...r, params: { ...(r.params as Body), model: upstreamModel } })) }),
   };
 }

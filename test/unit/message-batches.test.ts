@@ -19,6 +19,13 @@ describe('message batches', () => {
     for (const body of [{ requests: [] }, {}, null, 'x', { requests: 'a' }]) assert.equal(refused(body), 'requests', JSON.stringify(body));
   });
 
+  it('takes a batch to the account of the files its requests name', () => {
+    const withFile = { custom_id: 'f', params: { model: 'small', max_tokens: 9, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'file_x' } }] }] } };
+    const out = messageBatchOutgoing({ requests: [request('a', 'small'), withFile] });
+    assert.ok(!('refused' in out));
+    assert.deepEqual(out.refers, [{ field: 'requests.1.params.messages.0.content.0.source.file_id', id: 'file_x' }]);
+  });
+
   it('points a batch\'s results at the gateway; leaves other answers and a batch without results alone', () => {
     const batch = { id: 'msgbatch_1', type: 'message_batch', processing_status: 'ended', results_url: 'https://api.anthropic.com/v1/messages/batches/msgbatch_1/results' };
     assert.deepEqual(onGateway(batch), { ...batch, results_url: '/v1/messages/batches/msgbatch_1/results' });
