@@ -2884,7 +2884,7 @@ export interface paths {
                         leaseSecret: string;
                         /** Format: uuid */
                         accountId: string;
-                        /** @description `refused`: the upstream refused the account's credential (401, 403); the account cools until its credentials are refreshed. `no_credits`: the upstream said the account has no credits left; it cools for every model for `cooldown.maxMs` */
+                        /** @description `refused`: the upstream refused the account's credential (a 401); the account cools until its credentials are refreshed. `no_credits`: the upstream said the account has no credits left; it cools for every model for `cooldown.maxMs` */
                         outcome: "success" | "rate_limited" | "server_error" | "timeout" | "refused" | "no_credits";
                         model?: string;
                         units?: number;

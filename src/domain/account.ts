@@ -67,7 +67,7 @@ const joined = {
   region: Nullable(Type.String()), credentials: Credentials, at: Instant,
 };
 /**
- * What a use of an account met; `refused`: the upstream refused its credential (401, 403);
+ * What a use of an account met; `refused`: the upstream refused its credential (a 401);
  * `no_credits`: the upstream said the account has no credits or quota left.
  */
 const Outcome = Type.Union([

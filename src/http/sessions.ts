@@ -14,7 +14,7 @@ const OutcomeBody = Type.Object({
   outcome: Type.Union([
     Type.Literal('success'), Type.Literal('rate_limited'), Type.Literal('server_error'), Type.Literal('timeout'), Type.Literal('refused'), Type.Literal('no_credits'),
   ], {
-    description: '`refused`: the upstream refused the account\'s credential (401, 403); the account cools until its credentials are refreshed. '
+    description: '`refused`: the upstream refused the account\'s credential (a 401); the account cools until its credentials are refreshed. '
       + '`no_credits`: the upstream said the account has no credits left; it cools for every model for `cooldown.maxMs`',
   }),
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
