@@ -139,6 +139,28 @@ export function spendOf(prices: GatewayPrices, model: string, usage: Pick<TokenU
 }
 
 /**
+ * How long an upstream asks to be left alone, in seconds: `retry-after-ms` (as Azure's and
+ * some OpenAI-compatible upstreams send it), else `Retry-After` as seconds or as an HTTP
+ * date; undefined when it asks nothing usable.
+ *
+ * @example
+ * retryAfterOf({ 'retry-after': '30' }, Date.now()) // → 30
+ * retryAfterOf({ 'retry-after': 'Thu, 01 Jan 2026 00:01:00 GMT' }, Date.parse('2026-01-01T00:00:00Z')) // → 60
+ */
+export function retryAfterOf(headers: Record<string, string | string[] | undefined>, now: number): number | undefined {
+  const first = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const ms = Number(first('retry-after-ms'));
+  if (first('retry-after-ms') !== undefined && Number.isFinite(ms) && ms > 0) return ms / 1000;
+  const given = first('retry-after')?.trim();
+  if (!given) return undefined;
+  const seconds = /^\d+(\.\d+)?$/.test(given) ? Number(given) : (Date.parse(given) - now) / 1000;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/**
  * Whether an upstream's error says the account has no credits or quota left: 402; OpenAI's
  * 429 `insufficient_quota`; Anthropic's 400 "credit balance is too low". Another account
  * may serve the request, so the client never sees it.

@@ -15,7 +15,7 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Outcome } from '../domain/account.ts';
-import { saysNoCredits, spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
+import { retryAfterOf, saysNoCredits, spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
 import { countsLater, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference, type LateTokens } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
@@ -301,12 +301,11 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             continue;
           }
           if (res.statusCode === 402 || res.statusCode === 429 || res.statusCode >= 500) {
-            const retryAfter = Number(res.headers['retry-after']);
             // A 429 may say the account's quota is spent, not that it goes too fast.
             const said = res.statusCode === 429 ? await res.body.text().catch(() => '') : await res.body.dump().then(() => '', () => '');
             // (Not on a path a client chose, which no client may use to cool accounts for every model.)
             if (!out.anyPath && saysNoCredits(res.statusCode, said)) await failedTry('no_credits', 'no_credits');
-            else await failedTry(String(res.statusCode), res.statusCode === 429 ? 'rate_limited' : 'server_error', Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+            else await failedTry(String(res.statusCode), res.statusCode === 429 ? 'rate_limited' : 'server_error', retryAfterOf(res.headers, Date.now()));
             continue;
           }
           const streamed = streaming && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');

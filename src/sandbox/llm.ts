@@ -27,6 +27,8 @@ export const sandboxModels = ['sandbox-small', 'sandbox-large', 'sandbox-embed']
 export interface KeyBehaviour {
   /** Requests a minute this key may make; past it, 429 with Retry-After. */
   rpm?: number;
+  /** Its 429s give Retry-After as an HTTP date, not seconds. */
+  retryAfterDate?: boolean;
   /** Answer every request with this status (e.g. 500, 503). */
   status?: number;
   /** Streams stop (the connection is cut) after this many content chunks. */
@@ -45,7 +47,7 @@ export interface KeyBehaviour {
 
 const LlmBody = Type.Object({
   keys: Type.Record(Type.String(), Type.Object({
-    rpm: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
+    rpm: Type.Optional(Type.Integer({ minimum: 0 })), retryAfterDate: Type.Optional(Type.Boolean()), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()), hideBatchUsage: Type.Optional(Type.Boolean()),
     noCredits: Type.Optional(Type.Boolean()),
@@ -158,7 +160,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       if (current.count >= b.rpm) {
         count(key, '429');
         const retry = Math.max(1, Math.ceil((current.start + 60_000 - now) / 1000));
-        await reply.code(429).header('retry-after', String(retry)).send(anthropic ? { type: 'error', error: { type: 'rate_limit_error', message: 'rate limited' } } : { error: { message: 'rate limited', type: 'rate_limit_error' } });
+        await reply.code(429).header('retry-after', b.retryAfterDate ? new Date(Date.now() + retry * 1000).toUTCString() : String(retry)).send(anthropic ? { type: 'error', error: { type: 'rate_limit_error', message: 'rate limited' } } : { error: { message: 'rate limited', type: 'rate_limit_error' } });
         return undefined;
       }
       current.count++;

@@ -767,6 +767,18 @@ describe('gateway', () => {
     assert.equal(after[logins[0]!].errorRate, after[logins[0]!].failures / after[logins[0]!].tries);
   });
 
+  it('honours a Retry-After given as an HTTP date', async () => {
+    await calm();
+    await behave({ [accounts[0]!]: { rpm: 0, retryAfterDate: true } });
+    const state = () => t.roster.services.accounts.find(ids[0]!)!.state;
+    for (let i = 0; i < 6 && !state().cooldowns.some((c) => c.until > Date.now()); i++) await ask('small');
+    const cooldown = state().cooldowns.find((c) => c.until > Date.now());
+    assert.match(cooldown?.reason ?? '', /^429 with Retry-After (59|60)s$/, 'as long as the date says, not a backoff');
+    assert.equal(cooldown?.model, 'small');
+    await calm();
+    await behave({});
+  });
+
   it('fails over from an upstream that cuts a whole answer short before any of it reached the client', async () => {
     await calm();
     await settled();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { poolOrder, resolveRoute, saysNoCredits, spendOf, type WeightedPool } from '../../src/domain/gateway.ts';
+import { poolOrder, resolveRoute, retryAfterOf, saysNoCredits, spendOf, type WeightedPool } from '../../src/domain/gateway.ts';
 
 /** A seeded generator (mulberry32), so that draws repeat. */
 function seeded(seed: number): () => number {
@@ -59,5 +59,14 @@ describe('gateway routes', () => {
     assert.equal(saysNoCredits(500, 'insufficient_quota'), false);
     assert.equal(saysNoCredits(400, JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'model: no such model "Your credit balance is too low"' } })), false, 'a quote of what the client sent');
     assert.equal(saysNoCredits(429, 'not json "insufficient_quota"'), false);
+  });
+
+  it('read how long an upstream asks to be left alone: milliseconds, seconds or a date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    assert.equal(retryAfterOf({ 'retry-after': '30' }, now), 30);
+    assert.equal(retryAfterOf({ 'retry-after-ms': '1500', 'retry-after': '30' }, now), 1.5, 'milliseconds first');
+    assert.equal(retryAfterOf({ 'retry-after': 'Thu, 01 Jan 2026 00:01:00 GMT' }, now), 60);
+    for (const given of ['0', '-5', 'soon', 'Wed, 31 Dec 2025 23:59:00 GMT', '']) assert.equal(retryAfterOf({ 'retry-after': given }, now), undefined, given);
+    assert.equal(retryAfterOf({}, now), undefined);
   });
 });
