@@ -1162,19 +1162,27 @@ describe('gateway', () => {
     const bodies = ['{', '[]', 'null', '"text"', '{"model": 7}', '{"model": {"a": 1}, "messages": "no"}', `{"model": "small", "messages": [${'['.repeat(200)}${']'.repeat(200)}]}`,
       '{"requests": [{"params": {"model": ["small"]}}]}', '{"input_file_id": 12}', '{"assistant_id": {"id": 1}}', '{"previous_response_id": ["a"], "model": "small", "input": "x"}'];
     const posts = ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/messages/batches', '/v1/batches', '/v1/threads', '/v1/threads/runs', '/v1/assistants', '/v1/vector_stores', '/v1/files', '/v1/embeddings'];
-    const tries: Array<{ method: string; url: string; body?: string }> = [
+    // Anthropic's Files API shares the paths: with `anthropic-version`, in Anthropic's shape.
+    const anthropicFiles = [
+      ...['/v1/files/{id}', '/v1/files/{id}/content'].flatMap((p) => ids.flatMap((id) => ['GET', 'DELETE'].map((method) => ({ method, url: p.replace('{id}', id), anthropic: true })))),
+      ...['/v1/files?page=%00', `/v1/files?page=${'a'.repeat(500)}`, '/v1/files?ids=x&ids=y', '/v1/files?scope_id=s', '/v1/files?before_id=%00', '/v1/files?limit=0'].map((url) => ({ method: 'GET', url, anthropic: true })),
+      ...bodies.map((body) => ({ method: 'POST', url: '/v1/files', body, anthropic: true })),
+    ];
+    const tries: Array<{ method: string; url: string; body?: string; anthropic?: boolean }> = [
       ...paths.flatMap((p) => ids.flatMap((id) => ['GET', 'POST', 'DELETE'].map((method) => ({ method, url: p.replace('{id}', id), ...(method === 'POST' ? { body: '{}' } : {}) })))),
       ...queries.map((url) => ({ method: url.startsWith('/v1/chat') ? 'POST' : 'GET', url, ...(url.startsWith('/v1/chat') ? { body: '{"messages": []}' } : {}) })),
       ...posts.flatMap((url) => bodies.map((body) => ({ method: 'POST', url, body }))),
+      ...anthropicFiles,
     ];
     const fives: string[] = [];
-    for (const { method, url, body } of tries) {
-      const res = await fetch(`${t.roster.gatewayUrl}${url}`, { method, headers: { authorization: `Bearer ${key}`, 'x-api-key': key, 'content-type': 'application/json' }, ...(body !== undefined ? { body } : {}) });
+    for (const { method, url, body, anthropic: versioned } of tries) {
+      const headers = { authorization: `Bearer ${key}`, 'x-api-key': key, 'content-type': 'application/json', ...(versioned ? { 'anthropic-version': '2023-06-01' } : {}) };
+      const res = await fetch(`${t.roster.gatewayUrl}${url}`, { method, headers, ...(body !== undefined ? { body } : {}) });
       const text = await res.text();
       if (res.status >= 500) fives.push(`${method} ${url.slice(0, 80)} ${body?.slice(0, 40) ?? ''} → ${res.status} ${text.slice(0, 120)}`);
       else if (res.status >= 400) {
         const shown = JSON.parse(text) as { type?: string; error?: { message?: string } };
-        const anthropicShape = url.startsWith('/v1/messages');
+        const anthropicShape = url.startsWith('/v1/messages') || versioned === true;
         assert.ok(anthropicShape ? shown.type === 'error' && typeof shown.error?.message === 'string' : typeof shown.error?.message === 'string', `${method} ${url.slice(0, 80)}: ${text.slice(0, 200)}`);
       }
     }
