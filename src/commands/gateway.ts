@@ -289,13 +289,13 @@ export class GatewayCore {
   /**
    * Counts tokens an object showed after it was made, outside a request of the key that
    * made it (read by the sweeper, or by another key of its user): against that key, at the
-   * route's prices (a batch's at its batch prices), on today's usage day, with no request.
-   * Answers what they cost.
+   * route's prices (a batch's at its batch prices), on the usage day it finished (today when
+   * it does not say), with no request. Answers what they cost.
    */
   countLate(owner: KeptOwner & { keyId: string }, tokens: LateTokens): number {
     const spend = spendOf(this.prices, owner.model, tokens, tokens.batch);
     this.count({
-      keyId: owner.keyId, userId: owner.userId, accountId: owner.accountId, poolId: owner.poolId, model: owner.model, day: this.dayOf(Date.now()),
+      keyId: owner.keyId, userId: owner.userId, accountId: owner.accountId, poolId: owner.poolId, model: owner.model, day: this.lateDay(tokens),
       requests: 0, failures: 0, inputTokens: tokens.input, outputTokens: tokens.output, estimated: 0, spend,
     });
     return spend;
@@ -483,6 +483,12 @@ export class GatewayCore {
   count(row: UsageRow): void {
     this.meter.add(row);
     if (row.failures === 0 && this.daily.add(row.accountId, row.model, row.day)) this.touch(row.poolId, row.accountId);
+  }
+
+  /** The usage day late tokens go to: the day their object finished, if it said (and not after now), else today. */
+  lateDay(tokens: Pick<LateTokens, 'finishedAt'>, now = Date.now()): string {
+    if (tokens.finishedAt === undefined || tokens.finishedAt >= now) return this.dayOf(now);
+    return usageDay(tokens.finishedAt, this.deps.days.timeZone, this.deps.days.rollover);
   }
 
   private day = { second: -1, day: '' };

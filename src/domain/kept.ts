@@ -76,11 +76,15 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   return { kept: [{ id, kind, ...(kind === 'response' ? {} : { object: answer }), ...(countsLater(answer) ? { late: true } : {}) }, ...written] };
 }
 
-/** Tokens counted after the request that made their object; `batch`: a batch's, priced as batch tokens. */
+/**
+ * Tokens counted after the request that made their object; `batch`: a batch's, priced as
+ * batch tokens; `finishedAt`: when the object finished (ms), the usage day they go to.
+ */
 export interface LateTokens {
   input: number;
   output: number;
   batch?: boolean;
+  finishedAt?: number;
 }
 
 /** Tokens an upstream reports for an object after the request that made it. */
@@ -90,6 +94,24 @@ export interface LateUsage {
   output: number;
   /** A batch's tokens, priced as batch tokens. */
   batch: boolean;
+  /** When it finished, if it says (ms). */
+  finishedAt?: number;
+}
+
+/**
+ * When an object that finished says it did (ms): OpenAI's `completed_at`, `failed_at`,
+ * `cancelled_at`, `expired_at` or `incomplete_at` (seconds), Anthropic's `ended_at` (a date).
+ *
+ * @example
+ * finishedAtOf({ object: 'batch', status: 'completed', completed_at: 1796601600 }) // → 1796601600000
+ */
+export function finishedAtOf(answer: Record<string, unknown>): number | undefined {
+  for (const field of ['completed_at', 'failed_at', 'cancelled_at', 'expired_at', 'incomplete_at']) {
+    const at = answer[field];
+    if (typeof at === 'number' && at > 0) return at * 1000;
+  }
+  const ended = typeof answer.ended_at === 'string' ? Date.parse(answer.ended_at) : NaN;
+  return Number.isFinite(ended) ? ended : undefined;
 }
 
 /** Statuses after which an object's usage grows no more. */
@@ -126,7 +148,8 @@ export function lateUsage(answer: Record<string, unknown>): LateUsage | undefine
   const input = answer.usage.input_tokens ?? answer.usage.prompt_tokens;
   const output = answer.usage.output_tokens ?? answer.usage.completion_tokens;
   if (typeof input !== 'number' || typeof output !== 'number' || !(input >= 0) || !(output >= 0)) return undefined;
-  return { id, input, output, batch: answer.object === 'batch' };
+  const finishedAt = finishedAtOf(answer);
+  return { id, input, output, batch: answer.object === 'batch', ...(finishedAt !== undefined ? { finishedAt } : {}) };
 }
 
 /**

@@ -331,11 +331,11 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId, keyId: caller.keyId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
           // A finished batch, background response or run shows its tokens: the first read of it finished counts them.
-          const late: Required<LateTokens> = { input: 0, output: 0, batch: false };
+          const late: LateTokens & { batch: boolean } = { input: 0, output: 0, batch: false };
           const keep = out.keeps && res.statusCode < 300
             ? async (answer: Record<string, unknown>) => {
               const shown = await s.gateway.keepShown(answer, owned).catch((err: unknown) => void req.log.warn({ err, pool: chosen.poolId, account: chosen.accountId }, 'the account of a kept object could not be remembered'));
-              if (shown) Object.assign(late, { input: shown.input, output: shown.output, batch: shown.batch });
+              if (shown) Object.assign(late, { input: shown.input, output: shown.output, batch: shown.batch, finishedAt: shown.finishedAt });
             }
             : undefined;
           // An object its upstream no longer knows (deleted there, expired) is forgotten before the client hears so.
@@ -349,8 +349,9 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
             : await sendBytes(reply, res);
           // Counting tokens, or reading or managing a kept object (a response read again as a stream too), uses none;
           // but a read that first finds a batch, background response or run finished counts the tokens it shows.
-          // Read by another key of its user, they go to the key that made it.
-          if ((late.input || late.output) && owner?.keyId && owner.keyId !== caller.keyId) {
+          // Read by another key of its user, they go to the key that made it; finished on another usage day, to that day.
+          const otherDay = late.finishedAt !== undefined && s.gateway.lateDay(late) !== s.gateway.dayOf(Date.now());
+          if ((late.input || late.output) && owner?.keyId && (owner.keyId !== caller.keyId || otherDay)) {
             await countForMaker(s, { ...owner, keyId: owner.keyId }, late).catch((err: unknown) => req.log.warn({ err }, 'late tokens could not be charged'));
             Object.assign(late, { input: 0, output: 0 });
           }
@@ -448,7 +449,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
    * Passes a message batch's results (JSON lines) through as they come, summing their
    * tokens; the first read of them whole counts those (in `late`), no later one.
    */
-  async function sendResults(reply: FastifyReply, res: Dispatcher.ResponseData, batchId: string, late: Required<LateTokens>): Promise<TokenUsage & { failed: boolean }> {
+  async function sendResults(reply: FastifyReply, res: Dispatcher.ResponseData, batchId: string, late: LateTokens & { batch: boolean }): Promise<TokenUsage & { failed: boolean }> {
     const tokens = new ResultsUsage();
     const decoder = new TextDecoder();
     const counted = new Transform({

@@ -94,6 +94,7 @@ export function page<T extends { id: string; created_at: number }>(all: T[], que
  */
 export function addFileEndpoints(
   scope: FastifyInstance, admit: Admit, complete: Complete, count: (key: string, outcome: string) => void, showsUsage: (key: string) => boolean = () => true,
+  finishedAt: (key: string) => number = now,
 ): (id: string, key: string) => FileObject | undefined {
   /** Files; those uploaded through Anthropic's API carry their view of them. */
   const files = latest<Kept<FileObject> & { content: Buffer; anthropic?: AnthropicFile }>();
@@ -252,7 +253,7 @@ export function addFileEndpoints(
     const output: FileObject = { id: newId('file-'), object: 'file', bytes: content.length, created_at: now(), filename: `${b.id}_output.jsonl`, purpose: 'batch_output', status: 'processed', expires_at: null, status_details: null };
     files.set(output.id, { key: batch.key, object: output, content });
     const usage = { input_tokens: tokens.input, input_tokens_details: { cached_tokens: 0 }, output_tokens: tokens.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: tokens.input + tokens.output };
-    Object.assign(b, { status: 'completed', in_progress_at: now(), completed_at: now(), output_file_id: output.id, request_counts: { total: out.length, completed: out.length, failed: 0 } });
+    Object.assign(b, { status: 'completed', in_progress_at: now(), completed_at: finishedAt(batch.key), output_file_id: output.id, request_counts: { total: out.length, completed: out.length, failed: 0 } });
     if (showsUsage(batch.key)) b.usage = usage;
   };
   scope.get('/v1/batches/:id', async (req, reply) => {

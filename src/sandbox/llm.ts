@@ -29,6 +29,8 @@ export interface KeyBehaviour {
   rpm?: number;
   /** Its 429s give Retry-After as an HTTP date, not seconds. */
   retryAfterDate?: boolean;
+  /** Its batches say they completed this long before they are first read, seconds (a batch that finished yesterday). */
+  finishedSecondsAgo?: number;
   /** Answer every request with this status (e.g. 500, 503). */
   status?: number;
   /** Streams stop (the connection is cut) after this many content chunks. */
@@ -47,7 +49,7 @@ export interface KeyBehaviour {
 
 const LlmBody = Type.Object({
   keys: Type.Record(Type.String(), Type.Object({
-    rpm: Type.Optional(Type.Integer({ minimum: 0 })), retryAfterDate: Type.Optional(Type.Boolean()), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
+    rpm: Type.Optional(Type.Integer({ minimum: 0 })), retryAfterDate: Type.Optional(Type.Boolean()), finishedSecondsAgo: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()), hideBatchUsage: Type.Optional(Type.Boolean()),
     noCredits: Type.Optional(Type.Boolean()),
@@ -444,7 +446,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   // so that a gateway's pass-through can be checked byte for byte; /v1/audio/speech answers audio bytes.
   void app.register(async (scope) => {
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count, (key) => behaviours.get(key)?.hideBatchUsage !== true);
+    fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count, (key) => behaviours.get(key)?.hideBatchUsage !== true,
+      (key) => Math.floor(Date.now() / 1000) - (behaviours.get(key)?.finishedSecondsAgo ?? 0));
     addStoreEndpoints(scope, admit, count, objects, fileOf);
     addAssistantEndpoints(scope, admit, count, objects, (body) => chatAnswer(body).completion);
     addMessageBatchEndpoints(scope, admit, count, (params) => messageAnswer(params).message);

@@ -11,7 +11,7 @@ import type { Allocators } from '../commands/allocators.ts';
 import type { CallerDeps } from '../commands/callers.ts';
 import type { Quotas } from '../commands/quotas.ts';
 import { countForMaker, type GatewayCore } from '../commands/gateway.ts';
-import { finishedUnreported, onGateway, ResultsUsage, type LateTokens } from '../domain/kept.ts';
+import { finishedAtOf, finishedUnreported, onGateway, ResultsUsage, type LateTokens } from '../domain/kept.ts';
 import type { SecretVault } from '../store/secrets.ts';
 import type { DueObject } from '../store/kept-objects.ts';
 import type { Upstreams } from './upstream.ts';
@@ -115,7 +115,8 @@ export class LateUsageSweeper {
     tokens.end();
     if (!(await gateway.claimLateUsage(due.id))) return false;
     // Both kinds read here are batches: a message batch's results, or a batch's output file.
-    await this.count({ ...due.owner, keyId }, { input: tokens.input, output: tokens.output, batch: true });
+    const finishedAt = finishedAtOf(answer);
+    await this.count({ ...due.owner, keyId }, { input: tokens.input, output: tokens.output, batch: true, ...(finishedAt !== undefined ? { finishedAt } : {}) });
     return true;
   }
 

@@ -572,6 +572,26 @@ describe('gateway', () => {
     assert.deepEqual(await byKey(reading.keyId), [1, 0, 0, 0], 'the reader: its read, no tokens');
   });
 
+  it('counts a batch\'s tokens on the usage day it finished, though read the day after', async () => {
+    await calm();
+    await settled();
+    await behave(Object.fromEntries(accounts.map((a) => [a, { finishedSecondsAgo: 86_400 }])));
+    try {
+      const lines = ['y'].map((c) => JSON.stringify({ custom_id: c, method: 'POST', url: '/v1/chat/completions', body: { model: 'sandbox-small', messages: [{ role: 'user', content: `yesterday ${c}` }] } })).join('\n');
+      const file = await openai.files.create({ file: await toFile(Buffer.from(lines), 'yesterday.jsonl'), purpose: 'batch' }, { query: { model: 'small' } });
+      const batch = await openai.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      const done = await openai.batches.retrieve(batch.id);
+      assert.equal(done.status, 'completed');
+      await settled();
+      const yesterday = t.roster.services.gateway.lateDay({ finishedAt: done.completed_at! * 1000 });
+      assert.notEqual(yesterday, t.roster.services.gateway.dayOf(Date.now()));
+      const rows = (await usageRows()).filter((r) => r.model === 'small' && r.day === yesterday);
+      assert.deepEqual(rows.map((r) => [Number(r.requests), Number(r.input_tokens), Number(r.output_tokens)]), [[0, 2, 3]], 'the tokens on the day it finished; the read on today');
+    } finally {
+      await behave({});
+    }
+  });
+
   it('counts a batch that shows no usage by its output file\'s lines, once', async () => {
     await calm();
     await settled();

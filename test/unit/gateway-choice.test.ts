@@ -108,4 +108,21 @@ describe('the gateway\'s choice within a pool', () => {
       mock.timers.reset();
     }
   });
+
+  it('counts late tokens on the usage day their object finished; today when it does not say, or says a time to come', async () => {
+    mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-12-04T00:05:00Z') });
+    try {
+      const gateway = gatewayOf('lru', () => []);
+      const owner = { accountId: 'a', poolId: 'p', model: 'm', userId: 'u', keyId: 'k' };
+      gateway.countLate(owner, { input: 3, output: 4, finishedAt: Date.parse('2026-12-03T23:58:00Z') });
+      gateway.countLate(owner, { input: 5, output: 6 });
+      gateway.countLate(owner, { input: 7, output: 8, finishedAt: Date.parse('2026-12-05T10:00:00Z') });
+      await gateway.meter.flush();
+      const [event] = await (gateway.meter as unknown as { store: { readStream(stream: string): Promise<Array<{ data: unknown }>> } }).store.readStream('gatewayusage-node-1');
+      const rows = (event!.data as { rows: Array<{ day: string; inputTokens: number; requests: number }> }).rows;
+      assert.deepEqual(rows.map((r) => [r.day, r.inputTokens, r.requests]).sort(), [['2026-12-03', 3, 0], ['2026-12-04', 12, 0]]);
+    } finally {
+      mock.timers.reset();
+    }
+  });
 });

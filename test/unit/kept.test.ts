@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countsLater, finishedUnreported, keptIn, keptReferences, lateUsage } from '../../src/domain/kept.ts';
+import { countsLater, finishedAtOf, finishedUnreported, keptIn, keptReferences, lateUsage } from '../../src/domain/kept.ts';
 
 describe('kept objects', () => {
   it('reads what an answer shows: a response, a file, a batch and the files it wrote, a deletion; nothing else', () => {
@@ -106,5 +106,14 @@ describe('kept objects', () => {
     assert.deepEqual(lateUsage({ ...run, status: 'completed', usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 } }), { id: 'run_1', input: 5, output: 4, batch: false });
     assert.deepEqual(keptReferences({ assistant_id: 'asst_1', thread: { messages: [] } }), [{ field: 'assistant_id', id: 'asst_1' }]);
     assert.deepEqual(keptReferences({ role: 'user', content: 'x', attachments: [{ file_id: 'file-1', tools: [{ type: 'file_search' }] }] }), [{ field: 'attachments.0.file_id', id: 'file-1' }]);
+  });
+
+  it('reads when a finished object says it finished', () => {
+    assert.equal(finishedAtOf({ object: 'batch', status: 'completed', completed_at: 1796601600 }), 1796601600_000);
+    assert.equal(finishedAtOf({ object: 'batch', status: 'failed', failed_at: 1796601601, completed_at: null }), 1796601601_000);
+    assert.equal(finishedAtOf({ type: 'message_batch', ended_at: '2026-12-03T23:58:00Z' }), Date.parse('2026-12-03T23:58:00Z'));
+    for (const unsaid of [{}, { completed_at: 0 }, { completed_at: '1796601600' }, { ended_at: 'soon' }]) assert.equal(finishedAtOf(unsaid), undefined, JSON.stringify(unsaid));
+    const done = { id: 'batch_1', object: 'batch', status: 'completed', completed_at: 1796601600, usage: { input_tokens: 1, output_tokens: 2 } };
+    assert.equal(lateUsage(done)?.finishedAt, 1796601600_000);
   });
 });
