@@ -711,7 +711,7 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     },
   });
   app.get('/health', async () => ({ status: 'ok' }));
-  app.setNotFoundHandler((req, reply) => sendError(reply, 'openai', 404, 'not_found_error', `no route ${req.method} ${req.url.split('?')[0]}`));
+  app.setNotFoundHandler((req, reply) => sendError(reply, dialectOf(req), 404, 'not_found_error', `no route ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((error: { statusCode?: number; message: string }, req, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) req.log.error({ err: error }, 'gateway request failed');

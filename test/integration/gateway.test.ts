@@ -755,6 +755,10 @@ describe('gateway', () => {
     assert.match((await bare.json() as { error: { message: string } }).error.message, /Roster API key/);
     await assert.rejects(openai.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.NotFoundError);
     await assert.rejects(anthropic.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof Anthropic.NotFoundError);
+    // A path outside /v1, in the shape of the client that asks.
+    const nowhere = async (headers: Record<string, string>) => (await fetch(`${t.roster.gatewayUrl}/v2/nothing`, { headers })).json() as Promise<{ type?: string; error: { message: string } }>;
+    assert.equal((await nowhere({})).type, undefined);
+    assert.deepEqual([(await nowhere({ 'anthropic-version': '2023-06-01' })).type, (await nowhere({ 'anthropic-version': '2023-06-01' })).error.message], ['error', 'no route GET /v2/nothing']);
   });
 
   it('fails over from a 503 and a 429 account before the first byte, and cools the 429 one for the model', async () => {
