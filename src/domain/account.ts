@@ -16,6 +16,8 @@ export interface Cooldown {
   endsOnProbe?: boolean;
   /** The upstream refused the account's credential: new credentials end it (and the refresher is due to get them). */
   untilRotated?: boolean;
+  /** The upstream said the account has no credits: a probe that finds some ends it. */
+  untilCredits?: boolean;
 }
 
 /** When usage cools an account down: 429s back off exponentially from `baseMs`; `failureThreshold` 5xx or timeouts within `failureWindowMs` cool it for `baseMs`. */
@@ -81,11 +83,12 @@ export const AccountDisabled = defineEvent('AccountDisabled', Type.Object({ acco
 export const AccountEnabled = defineEvent('AccountEnabled', Type.Object({ accountId: Type.String(), at: Instant }));
 export const AccountCooledDown = defineEvent('AccountCooledDown', Type.Object({
   accountId: Type.String(), until: Instant, reason: Type.String(), model: Type.Optional(Type.String()), endsOnProbe: Type.Optional(Type.Boolean()),
-  untilRotated: Type.Optional(Type.Boolean()), at: Instant,
+  untilRotated: Type.Optional(Type.Boolean()), untilCredits: Type.Optional(Type.Boolean()), at: Instant,
 }));
-/** `probe`: only the cooldowns a probe may end (`endsOnProbe`) end. */
+/** `probe`: only the cooldowns a probe may end (`endsOnProbe`) end; `credits`: a probe found credits, so those `untilCredits` end too. */
 export const CooldownEnded = defineEvent('CooldownEnded', Type.Object({
-  accountId: Type.String(), model: Type.Optional(Type.String()), reason: Type.Optional(Type.String()), probe: Type.Optional(Type.Boolean()), at: Instant,
+  accountId: Type.String(), model: Type.Optional(Type.String()), reason: Type.Optional(Type.String()), probe: Type.Optional(Type.Boolean()),
+  credits: Type.Optional(Type.Boolean()), at: Instant,
 }));
 export const AccountRetired = defineEvent('AccountRetired', Type.Object({ accountId: Type.String(), reason: Type.String(), at: Instant }));
 export const CredentialsRotated = defineEvent('CredentialsRotated', Type.Object({
@@ -168,7 +171,7 @@ export function exhaustedModels(state: AccountState, day: string, limits: Record
 
 const NO_CREDITS = 'the upstream says it has no credits left';
 
-function cooled(accountId: string, until: number, reason: string, at: string, extra: { model?: string; endsOnProbe?: boolean; untilRotated?: boolean } = {}): AccountCooledDown {
+function cooled(accountId: string, until: number, reason: string, at: string, extra: { model?: string; endsOnProbe?: boolean; untilRotated?: boolean; untilCredits?: boolean } = {}): AccountCooledDown {
   return { type: 'AccountCooledDown', data: { accountId, until: new Date(until).toISOString(), reason, ...extra, at } };
 }
 
@@ -193,8 +196,8 @@ function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, 
     }
   } else if (outcome === 'no_credits') {
     // Credits serve every model, and do not come back by themselves: the longest cooldown, once
-    // while it runs (an operator who tops the account up ends it).
-    if (!activeCooldowns(state, now).some((c) => c.reason === NO_CREDITS)) events.push(cooled(accountId, now + policy.maxMs, NO_CREDITS, at));
+    // while it runs, ended sooner by a probe that finds credits (or an operator).
+    if (!activeCooldowns(state, now).some((c) => c.untilCredits)) events.push(cooled(accountId, now + policy.maxMs, NO_CREDITS, at, { untilCredits: true }));
   } else if (outcome !== 'success') {
     const recent = state.failures.filter((t) => t > now - policy.failureWindowMs).length + 1;
     if (recent >= policy.failureThreshold) {
@@ -205,12 +208,16 @@ function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, 
   return events;
 }
 
-/** A probe's record and, when it found the account healthy, the end of the cooldowns a probe may end. */
+/**
+ * A probe's record and, when it found the account healthy, the end of the cooldowns a probe
+ * may end (with credits found, those until credits too).
+ */
 function decideProbe(command: Extract<AccountCommand, { type: 'RecordProbe' }>, state: AccountState, at: string): AccountEvent[] {
   const { accountId, healthy, credits, now } = command;
   const events: AccountEvent[] = [{ type: 'CreditsChecked', data: { accountId, healthy, credits, at } }];
-  if (healthy && command.recover && activeCooldowns(state, now).some((c) => c.endsOnProbe)) {
-    events.push({ type: 'CooldownEnded', data: { accountId, reason: 'probe succeeded', probe: true, at } });
+  const found = credits !== null && credits > 0;
+  if (healthy && command.recover && activeCooldowns(state, now).some((c) => c.endsOnProbe || (found && c.untilCredits))) {
+    events.push({ type: 'CooldownEnded', data: { accountId, reason: 'probe succeeded', probe: true, ...(found ? { credits: true } : {}), at } });
   }
   return events;
 }
@@ -279,16 +286,18 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'AccountEnabled':
       return { ...state, status: 'active', disabledReason: undefined };
     case 'AccountCooledDown': {
-      const { until, reason, model, endsOnProbe, untilRotated, at } = event.data;
+      const { until, reason, model, endsOnProbe, untilRotated, untilCredits, at } = event.data;
       // A cooldown replaces the one for the same model, except that nothing but another ends one until new credentials.
       const others = state.cooldowns.filter((c) => c.model !== model || (c.untilRotated && !untilRotated));
       const failures = endsOnProbe ? state.failures.filter((t) => t > Date.parse(at)) : state.failures;
-      const cooldown = { until: Date.parse(until), reason, ...(model ? { model } : {}), ...(endsOnProbe ? { endsOnProbe } : {}), ...(untilRotated ? { untilRotated } : {}) };
+      const cooldown = {
+        until: Date.parse(until), reason, ...(model ? { model } : {}), ...(endsOnProbe ? { endsOnProbe } : {}), ...(untilRotated ? { untilRotated } : {}), ...(untilCredits ? { untilCredits } : {}),
+      };
       return { ...state, failures, cooldowns: [...others, cooldown] };
     }
     case 'CooldownEnded': {
-      const { model, probe } = event.data;
-      if (probe) return { ...state, cooldowns: state.cooldowns.filter((c) => !c.endsOnProbe) };
+      const { model, probe, credits } = event.data;
+      if (probe) return { ...state, cooldowns: state.cooldowns.filter((c) => !c.endsOnProbe && !(credits && c.untilCredits)) };
       return { ...state, cooldowns: model === undefined ? NONE : state.cooldowns.filter((c) => c.model !== model) };
     }
     case 'AccountRetired':

@@ -95,7 +95,7 @@ export class Prober implements ProbeWork {
   /** Why an account is due a probe: `recover`, cooling and not probed for `probeIntervalMs`; `daily`, credits not checked for a day. */
   private dueFor(accountId: string, state: AccountState, now: number): 'recover' | 'daily' | undefined {
     if (state.status !== 'active' || !state.credentials.version) return undefined;
-    const cooling = state.cooldowns.some((c) => c.endsOnProbe && c.until > now);
+    const cooling = state.cooldowns.some((c) => (c.endsOnProbe || c.untilCredits) && c.until > now);
     const last = Math.max(this.lastTry.get(accountId) ?? 0, Date.parse(state.creditsCheckedAt ?? '') || 0);
     if (cooling && now - last >= this.deps.settings.probeIntervalMs) return 'recover';
     return now - last >= DAY ? 'daily' : undefined;

@@ -10,7 +10,8 @@ describe('usage, cooldowns and credits against the sandbox upstream', () => {
   let emails: Map<string, string>;
   before(async () => {
     sb = await startSandbox();
-    t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_SCHEDULER_INTERVAL_MS: '100000' });
+    // Scans run when a test calls them; a cooling account is due a probe a second after the last.
+    t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_SCHEDULER_INTERVAL_MS: '100000', ROSTER_PROBE_INTERVAL_MS: '1000' });
     await t.call('POST', '/v1/pools', {
       poolId: 'use', name: 'Use', providerId: 'sandbox', dailyLimits: { m1: 10 },
       cooldown: { baseMs: 60_000, maxMs: 600_000, failureThreshold: 2, failureWindowMs: 60_000 },
@@ -137,5 +138,27 @@ describe('usage, cooldowns and credits against the sandbox upstream', () => {
     // The sandbox still takes its credential: the probe finds it healthy.
     await t.call('POST', `/v1/accounts/${a}/probe`);
     assert.deepEqual((await account(a)).cooldowns, []);
+  });
+
+  it('a holder reporting no credits cools the account for every model until a probe finds credits', async () => {
+    const s = (await allocate()).body;
+    const a = s.leases[0].accountId;
+    const credits = (n: number) => fetch(`${sb.url}/_sandbox/credits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: emails.get(a), credits: n }) });
+    await credits(0);
+    const checked = () => t.roster.services.accounts.find(a)!.state.creditsCheckedAt;
+    const before = checked();
+    assert.deepEqual((await outcome(s, a, { outcome: 'no_credits' })).body.events, ['UsageReported', 'AccountCooledDown']);
+    await release(s);
+    // A report is followed by a probe of the account's credits, which only records them.
+    await until('the probe after use', async () => checked() !== before, 10_000);
+    await t.call('POST', `/v1/accounts/${a}/probe`);
+    assert.deepEqual((await account(a)).cooldowns.map((c: { reason: string }) => c.reason), ['the upstream says it has no credits left'], 'none found: it stays out');
+    await credits(40);
+    // The scheduler's prober takes such an account as it takes one a probe may bring back.
+    await new Promise((r) => setTimeout(r, 1100));
+    await t.roster.services.prober.scan();
+    await until('the probe that finds credits', async () => !t.roster.services.accounts.find(a)!.state.cooldowns.some((c) => c.until > Date.now()), 10_000);
+    const back = await account(a);
+    assert.deepEqual([back.cooldowns, back.credits], [[], 40], 'topped up: back in the pool');
   });
 });

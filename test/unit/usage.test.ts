@@ -83,14 +83,17 @@ describe('usage, cooldowns and credits', () => {
     const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: null, recover: true, now: now + 1 }, state) as AccountEvent[];
     assert.equal(isAllocatable(probed.reduce(evolveAccount, state), now + 1), true, 'a healthy probe ends it too');
   });
-  it('an upstream saying the account has no credits cools it for every model for the longest cooldown, once while it runs', () => {
+  it('an upstream saying the account has no credits cools it for every model for the longest cooldown, once while it runs, until a probe finds credits', () => {
     const { events, state } = run([report('no_credits', { model: 'gpt-5' }), report('no_credits')]);
     assert.deepEqual(events.map((e) => e.type), ['UsageReported', 'AccountCooledDown', 'UsageReported']);
     const [c] = cooldowns(events);
     assert.deepEqual([c!.model, c!.until, c!.reason], [undefined, new Date(now + policy.maxMs).toISOString(), 'the upstream says it has no credits left']);
     assert.equal(isAllocatable(state, now + policy.maxMs - 1), false);
     const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 0, recover: true, now: now + 1 }, state) as AccountEvent[];
-    assert.deepEqual(probed.map((e) => e.type), ['CreditsChecked'], 'a probe does not end it');
+    assert.deepEqual(probed.map((e) => e.type), ['CreditsChecked'], 'a probe that finds none does not end it');
+    const found = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: 5, recover: true, now: now + 1 }, state) as AccountEvent[];
+    assert.deepEqual(found.map((e) => e.type), ['CreditsChecked', 'CooldownEnded']);
+    assert.equal(isAllocatable(found.reduce(evolveAccount, state), now + 1), true, 'one that finds credits does');
     assert.equal(run([report('no_credits')], [imported, ...events]).events.length, 1, 'nor does a later report lengthen it');
     assert.equal(run([report('no_credits', { now: now + policy.maxMs })], [imported, ...events]).events.length, 2, 'once over, the next report cools it again');
   });
