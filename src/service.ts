@@ -253,8 +253,8 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const upstreams = yield* resource(() => new Upstreams(providers, {
     timeoutMs: config.ROSTER_GATEWAY_TIMEOUT_MS, strip: config.ROSTER_GATEWAY_STRIP_HEADERS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   }), (u) => u.close());
-  // Batches, runs and background responses no client read finished have their tokens counted by the leader.
   const callers = { ...users, tokens, keys: new ApiKeySecrets(db), quotas, keyCache: new KeyCache(config.ROSTER_KEY_CACHE_MS) };
+  // Batches, runs and background responses no client read finished have their tokens counted by the leader.
   const lateUsage = new LateUsageSweeper({ gateway, upstreams, allocators, vault, quotas, callers, onError: errors.report }, { afterMs: config.ROSTER_LATE_USAGE_AFTER_MS, batch: 50 });
   const scheduler = yield* resource(
     () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune, forgetResponses, () => lateUsage.scan()], errors.report), (s) => s.stop(),

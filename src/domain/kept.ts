@@ -87,15 +87,10 @@ export interface LateTokens {
   finishedAt?: number;
 }
 
-/** Tokens an upstream reports for an object after the request that made it. */
-export interface LateUsage {
+/** Tokens an upstream reports for an object after the request that made it (whether they are a batch's, always said). */
+export interface LateUsage extends LateTokens {
   id: string;
-  input: number;
-  output: number;
-  /** A batch's tokens, priced as batch tokens. */
   batch: boolean;
-  /** When it finished, if it says (ms). */
-  finishedAt?: number;
 }
 
 /**

@@ -101,6 +101,10 @@ export interface KeptObjects {
   prune(before: Date): Promise<number>;
 }
 
+/** The owner columns of a row of `gateway_response_owners`. */
+interface OwnerRow { account_id: string; pool_id: string; model: string; user_id: string; key_id: string | null }
+const ownerOf = (r: OwnerRow): KeptOwner => ({ accountId: r.account_id, poolId: r.pool_id, model: r.model, userId: r.user_id, ...(r.key_id ? { keyId: r.key_id } : {}) });
+
 /** Whether PostgreSQL's text can hold an id: not one with a NUL (which no kept object's id has). */
 const storable = (id: string) => !id.includes('\u0000');
 
@@ -123,15 +127,12 @@ export class PgKeptObjects implements KeptObjects {
 
   async find(id: string): Promise<KeptOwner | undefined> {
     if (!storable(id)) return undefined;
-    const { rows } = await this.pool.query<{ account_id: string; pool_id: string; model: string; user_id: string; key_id: string | null }>(
-      'SELECT account_id, pool_id, model, user_id, key_id FROM gateway_response_owners WHERE response_id = $1', [id],
-    );
-    const r = rows[0];
-    return r && { accountId: r.account_id, poolId: r.pool_id, model: r.model, userId: r.user_id, ...(r.key_id ? { keyId: r.key_id } : {}) };
+    const { rows } = await this.pool.query<OwnerRow>('SELECT account_id, pool_id, model, user_id, key_id FROM gateway_response_owners WHERE response_id = $1', [id]);
+    return rows[0] && ownerOf(rows[0]);
   }
 
   async dueLateUsage(before: Date, since: Date, limit: number, now = new Date()): Promise<DueObject[]> {
-    const { rows } = await this.pool.query<{ response_id: string; kind: KeptKind; account_id: string; pool_id: string; model: string; user_id: string; key_id: string | null; object: Record<string, unknown> | null }>(
+    const { rows } = await this.pool.query<OwnerRow & { response_id: string; kind: KeptKind; object: Record<string, unknown> | null }>(
       `UPDATE gateway_response_owners SET late_usage_checked_at = $4
        WHERE response_id IN (
          SELECT response_id FROM gateway_response_owners
@@ -141,7 +142,7 @@ export class PgKeptObjects implements KeptObjects {
       [before, since, limit, now],
     );
     return rows.map((r) => ({
-      id: r.response_id, kind: r.kind, owner: { accountId: r.account_id, poolId: r.pool_id, model: r.model, userId: r.user_id, ...(r.key_id ? { keyId: r.key_id } : {}) },
+      id: r.response_id, kind: r.kind, owner: ownerOf(r),
       ...(r.object ? { object: r.object } : {}),
     }));
   }

@@ -26,8 +26,8 @@ export interface UpkeepDeps extends AccountDeps {
 }
 
 
-/** Whether the upstream refused the account's credential and it has had none since. */
-const refused = (state: AccountState, now: number) => activeCooldowns(state, now).some((c) => c.untilRotated);
+/** The cooldown of a credential the upstream refused, while it runs (no new credentials since). */
+const refusalOf = (state: AccountState, now: number) => activeCooldowns(state, now).find((c) => c.untilRotated);
 
 /** The provider of an account's pool, when it is configured. */
 export async function providerOfPool(deps: UpkeepDeps, poolId: string): Promise<ProviderSpec | undefined> {
@@ -80,15 +80,18 @@ export class Refresher implements RefreshWork {
     const entry = deps.accounts.find(accountId);
     const spec = entry && (await providerOfPool(deps, entry.state.poolId));
     const now = Date.now();
-    // Refused credentials stay due each round: one that cannot be refreshed yet is left until it can.
-    const wait = (until: number) => entry && !force && refused(entry.state, now) && this.backoff.set(accountId, Math.max(this.backoff.get(accountId) ?? 0, until));
+    // A refused credential keeps the account due each round: one that cannot be refreshed yet is left until it can.
+    const refusal = entry && !force ? refusalOf(entry.state, now) : undefined;
+    const leaveUntil = (until: number) => {
+      if (refusal) this.backoff.set(accountId, Math.max(this.backoff.get(accountId) ?? 0, until));
+    };
     if (!spec?.can.refresh) {
-      wait(Math.max(...(entry?.state.cooldowns ?? []).map((c) => c.until)));
+      leaveUntil(refusal?.until ?? 0);
       return { accountId, outcome: 'skipped', detail: 'the pool\'s provider cannot refresh' };
     }
     const notDue = this.due(accountId, spec, force, now);
     if (notDue) {
-      wait((Date.parse(entry!.state.credentials.rotatedAt ?? '') || 0) + spec.limits.minRefreshIntervalMs);
+      leaveUntil((Date.parse(entry!.state.credentials.rotatedAt ?? '') || 0) + spec.limits.minRefreshIntervalMs);
       return { accountId, outcome: 'skipped', detail: notDue };
     }
     const credentials = await deps.vault.get(accountId);
@@ -133,8 +136,8 @@ export class Refresher implements RefreshWork {
       const ids: string[] = [];
       for (const [id, entry] of this.deps.accounts.pool(poolId)) {
         const expiresAt = Date.parse(entry.state.credentials.expiresAt ?? '');
-        const due = expiresAt - now < this.deps.settings.refreshWindowMs || refused(entry.state, now);
-        if (entry.state.status !== 'active' || !due || this.inFlight.has(id)) continue;
+        const wanted = expiresAt - now < this.deps.settings.refreshWindowMs || refusalOf(entry.state, now) !== undefined;
+        if (entry.state.status !== 'active' || !wanted || this.inFlight.has(id)) continue;
         if ((this.backoff.get(id) ?? 0) > now) continue;
         ids.push(id);
       }
