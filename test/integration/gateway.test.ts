@@ -47,6 +47,10 @@ describe('gateway', () => {
   /** The sandbox keys that answered a request with 200 since the last call. */
   const servedBy = async () => Object.entries(await served()).filter(([, n]) => n > 0).map(([k]) => k);
   const ask = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
+  /** The same request without the SDK, to read the gateway's status and body as they are. */
+  const askRaw = (model: string) => fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'x' }] }),
+  });
   const usageRows = async () => (await t.db.pool.query('SELECT * FROM rm_gateway_usage')).rows;
   /** An OpenAI client with the key of a new member. */
   const anotherUser = async (name: string) => {
@@ -839,10 +843,7 @@ describe('gateway', () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 6; i++) {
-      const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
-        method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'x' }] }),
-      });
+      const res = await askRaw('small');
       statuses.push(res.status);
       retryAfter = res.headers.get('retry-after');
       await res.text();
@@ -904,10 +905,7 @@ describe('gateway', () => {
     assert.ok(refusals?.unauthorized >= 1, 'the refusing account was tried');
     await calm(); // its refusals may have cooled it
     await behave(Object.fromEntries(accounts.map((a) => [a, { refuse: true }])));
-    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'x' }] }),
-    });
+    const res = await askRaw('free');
     const text = await res.text();
     assert.equal(res.status, 503, text);
     assert.ok(!text.includes('sk-san') && !text.includes('****'), `no account credential, even masked: ${text}`);
@@ -964,10 +962,7 @@ describe('gateway', () => {
     }
     await calm();
     await behave(Object.fromEntries(accounts.map((a) => [a, { noCredits: true }])));
-    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'free', messages: [{ role: 'user', content: 'x' }] }),
-    });
+    const res = await askRaw('free');
     const text = await res.text();
     assert.equal(res.status, 503, text);
     assert.ok(!text.includes('quota'), `not the upstream's word about one account: ${text}`);
@@ -1033,9 +1028,7 @@ describe('gateway', () => {
     await behave({});
     const leases = await Promise.all(accounts.map(() => t.call('POST', '/v1/pools/gw/sessions', { count: 1 })));
     assert.deepEqual(leases.map((l) => l.status), [201, 201, 201, 201]);
-    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'x' }] }),
-    });
+    const res = await askRaw('small');
     assert.equal(res.status, 503, 'every account is leased');
     await res.text();
     for (const l of leases) await t.call('POST', `/v1/pools/gw/sessions/${l.body.sessionId}/release`, { leaseSecret: l.body.leaseSecret });
@@ -1049,9 +1042,7 @@ describe('gateway', () => {
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 8, 'two requests on each of the four accounts');
     assert.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof OpenAI.RateLimitError));
     assert.deepEqual(Object.values(await served()).sort(), [2, 2, 2, 2]);
-    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'capped', messages: [{ role: 'user', content: 'x' }] }),
-    });
+    const res = await askRaw('capped');
     assert.equal(res.status, 429);
     assert.match((await res.json() as { error: { message: string } }).error.message, /daily limit/);
     const midnight = Date.parse(new Date().toISOString().slice(0, 10)) + 86_400_000;
