@@ -71,6 +71,8 @@ export const ConfigSchema = Type.Object({
   ROSTER_GATEWAY_STRIP_HEADERS: Type.String({ default: '', description: 'more request headers never sent upstream, comma-separated' }),
   ROSTER_GATEWAY_FLUSH_MS: Int(50, 60_000, 500),
   ROSTER_GATEWAY_CLAIM_TTL_MS: Int(3000, 3_600_000, 60_000),
+  ROSTER_GATEWAY_UPLOAD_LIMIT: Int(1024, 2 ** 31, 64 * 2 ** 20),
+  ROSTER_GATEWAY_UPLOAD_MEMORY: Int(1024, 2 ** 33, 256 * 2 ** 20),
   ROSTER_DEMO: Type.Boolean({ default: false }),
   ROSTER_SANDBOX_PORT: Int(0, 65535, 8090),
   EVENTSTORE_CONNECTION_STRING: Type.Optional(Type.String({ pattern: '^(esdb|esdb\\+discover)://' })),

@@ -7,7 +7,7 @@
  */
 
 /** What an upstream keeps (its answers' `object`; Anthropic's message batches, `type`). */
-const kinds = ['response', 'file', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container', 'assistant', 'thread', 'thread.run', 'message_batch', 'anthropic_file'] as const;
+const kinds = ['response', 'file', 'upload', 'batch', 'vector_store', 'fine_tuning.job', 'conversation', 'container', 'assistant', 'thread', 'thread.run', 'message_batch', 'anthropic_file'] as const;
 /** Anthropic's objects say what they are in `type` (`…_deleted` once deleted); its files are kept apart from OpenAI's, whose lists differ. */
 const anthropicKinds: Record<string, typeof kinds[number]> = { message_batch: 'message_batch', file: 'anthropic_file' };
 /** Those, and a fine-tuned model (which a succeeded job shows, at its account). */
@@ -30,10 +30,12 @@ export interface KeptAnswer {
 
 /**
  * What an object of a kind shows it made: a batch its output and error files (unseen until
- * read), a fine-tuning job its model (shown as a model, to list it).
+ * read), a completed upload its file (shown whole), a fine-tuning job its model (shown as a
+ * model, to list it).
  */
 const madeBy: Partial<Record<KeptKind, { fields: string[]; kind: KeptKind; shown?: (id: string, maker: Record<string, unknown>) => Record<string, unknown> }>> = {
   batch: { fields: ['output_file_id', 'error_file_id'], kind: 'file' },
+  upload: { fields: ['file'], kind: 'file' },
   // A run made with its thread (`POST /v1/threads/runs`) shows the thread.
   'thread.run': { fields: ['thread_id'], kind: 'thread' },
   'fine_tuning.job': {
@@ -70,8 +72,13 @@ export function keptIn(answer: Record<string, unknown>): KeptAnswer {
   if (!id || !kind) return { kept: [] };
   if (deleted) return { kept: [], deleted: id };
   const made = madeBy[kind];
-  const written = (made?.fields ?? []).map((f) => textOf(answer[f])).filter((m) => m !== undefined)
-    .map((m) => ({ id: m, kind: made!.kind, ...(made!.shown ? { object: made!.shown(m, answer) } : {}) }));
+  // A field names what was made by its id, or shows it whole.
+  const written = (made?.fields ?? []).map((f) => answer[f]).flatMap((m) => {
+    const madeId = textOf(m) ?? (isRecord(m) ? textOf(m.id) : undefined);
+    if (madeId === undefined) return [];
+    const object = made!.shown ? made!.shown(madeId, answer) : isRecord(m) ? m : undefined;
+    return [{ id: madeId, kind: made!.kind, ...(object ? { object } : {}) }];
+  });
   // Responses are not listed from Roster's table, nor kept whole (a run is, for its thread's id).
   return { kept: [{ id, kind, ...(kind === 'response' ? {} : { object: answer }), ...(countsLater(answer) ? { late: true } : {}) }, ...written] };
 }

@@ -24,6 +24,7 @@ import { messageBatchOutgoing } from './message-batches.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { RequestLogger } from './request-logger.ts';
+import { UploadBudget } from './upload-budget.ts';
 import { bearerOf, textHeader } from './text.ts';
 import { instruments, recordedSpan, SpanKind, traceparentOf } from '../telemetry.ts';
 
@@ -99,6 +100,15 @@ class ClientGone extends EventEmitter {
 /** The client's key: `Authorization: Bearer` or `x-api-key` (Anthropic's clients). */
 const keyOf = (req: FastifyRequest) => bearerOf(req.headers.authorization) ?? textHeader(req.headers, 'x-api-key');
 
+export interface GatewayOptions {
+  logger?: FastifyBaseLogger;
+  /** The largest body of a request, but for uploads. */
+  bodyLimit?: number;
+  trustProxy?: boolean | string[];
+  /** Uploads (`POST /v1/files`, an upload's parts): the largest body, and the bytes all those under way may hold at once. */
+  uploads?: { limit: number; memory: number };
+}
+
 /**
  * Builds the gateway app.
  *
@@ -106,7 +116,9 @@ const keyOf = (req: FastifyRequest) => bearerOf(req.headers.authorization) ?? te
  * const app = await buildGateway(services, { logger: api.log });
  * await app.listen({ port: 8081 });
  */
-export async function buildGateway(s: GatewayServices, options: { logger?: FastifyBaseLogger; bodyLimit?: number; trustProxy?: boolean | string[] } = {}) {
+export async function buildGateway(s: GatewayServices, options: GatewayOptions = {}) {
+  const uploadLimit = options.uploads?.limit ?? 64 * 1024 * 1024;
+  const uploads = new UploadBudget(options.uploads?.memory ?? 256 * 1024 * 1024, uploadLimit);
   // Each request gets one line of its own (below), instead of fastify's two.
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger.child({ plane: 'gateway' }) } : {}), logController: new LogController({ disableRequestLogging: true }),
@@ -120,14 +132,19 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   });
   app.decorateRequest('caller', undefined);
 
-  /** The key caller, or an answer in the client's dialect. */
+  /** The callers of requests authenticated before their handler ran (before a body was read, or its query checked). */
+  const authenticated = new WeakMap<FastifyRequest, KeyCaller>();
+  /** The key caller (once a request: a key's rate limit counts it once), or an answer in the client's dialect. */
   async function authenticate(req: FastifyRequest, reply: FastifyReply, dialect: Dialect): Promise<KeyCaller | undefined> {
+    const known = authenticated.get(req);
+    if (known) return known;
     try {
       const key = keyOf(req);
       if (!key) throw new DomainError('unauthorized', 'send a Roster API key: Authorization: Bearer rk_… or x-api-key');
       const caller = await identify(s.callers, key, req.ip);
       if (caller.kind !== 'key') throw new DomainError('unauthorized', 'the gateway takes Roster API keys');
       if (caller.scopes.readOnly) throw new DomainError('forbidden', 'the key is read-only');
+      authenticated.set(req, caller);
       return caller;
     } catch (error) {
       const e = error instanceof DomainError ? error : new DomainError('unavailable', 'try again shortly', [], 2);
@@ -603,8 +620,27 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
     const refers = placed ? [{ field: placedBy!, id: placed }, ...out.refers ?? []] : out.refers;
     return forward(req, reply, dialect, path, { ...out, refers, free: true, keeps: true }, caller);
   };
+  /**
+   * Uploads may be large: their key is checked before their body is read, and their bytes
+   * held within the gateway's upload budget (429 when it is full) until they are answered.
+   */
+  const upload = {
+    bodyLimit: uploadLimit,
+    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+      const dialect = dialectOf(req);
+      const caller = await authenticate(req, reply, dialect);
+      if (!caller) return reply;
+      const length = Number(req.headers['content-length']);
+      const release = uploads.take(caller.keyId, Number.isFinite(length) ? Math.min(length, uploadLimit) : uploadLimit);
+      if (!release) return sendError(reply, dialect, 429, 'rate_limit_error', 'uploads under way fill the gateway\'s upload memory; retry shortly', 1);
+      reply.raw.once('close', release);
+      return undefined;
+    },
+  };
   // A file is uploaded through an account of the route a model names (a form field or ?model=, not sent upstream).
-  app.post('/v1/files', made('/v1/files', true));
+  app.post('/v1/files', upload, made('/v1/files', true));
+  // A large file goes in parts (OpenAI's Uploads API), each to the account of its upload.
+  app.post('/v1/uploads/:id/parts', upload, kept('upload', false));
   // A batch runs at the account holding its input file.
   app.post('/v1/batches', async (req, reply) => {
     const caller = await authenticate(req, reply, 'openai');
@@ -619,19 +655,13 @@ export async function buildGateway(s: GatewayServices, options: { logger?: Fasti
   });
   // A user's own kept objects, as their upstreams last showed them: an upstream's list would show every user of a shared account.
   // The caller is known before the query is checked: a request without a key is answered 401, whatever its query.
-  const listCallers = new WeakMap<FastifyRequest, KeyCaller>();
-  const keyFirst = async (req: FastifyRequest, reply: FastifyReply) => {
-    const caller = await authenticate(req, reply, dialectOf(req));
-    if (!caller) return reply;
-    listCallers.set(req, caller);
-    return undefined;
-  };
+  const keyFirst = async (req: FastifyRequest, reply: FastifyReply) => ((await authenticate(req, reply, dialectOf(req))) ? undefined : reply);
   /**
    * A page of the caller's own objects of a kind (those its key's models and pools reach)
    * and whether more follow; undefined, answered 503, when the table cannot be read.
    */
   const ownPage = async (req: FastifyRequest, reply: FastifyReply, dialect: Dialect, kind: KeptKind, what: string, q: { order: 'asc' | 'desc'; limit: number; after?: string; purpose?: string }) => {
-    const caller = listCallers.get(req)!;
+    const caller = authenticated.get(req)!;
     try {
       const data = await s.gateway.keptList({
         userId: caller.user.userId, kind, models: caller.scopes.models, pools: caller.scopes.pools, order: q.order, limit: q.limit + 1,

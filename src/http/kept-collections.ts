@@ -25,6 +25,8 @@ export interface KeptCollection {
  * keptCollections.find((c) => c.kind === 'vector_store')?.path // → '/v1/vector_stores'
  */
 export const keptCollections: readonly KeptCollection[] = [
+  // A large file in parts (OpenAI's Uploads API): the file a completed upload shows is kept, and listed, as the files above.
+  { path: '/v1/uploads', kind: 'upload', what: 'upload', modelSent: false },
   { path: '/v1/vector_stores', kind: 'vector_store', what: 'vector store', modelSent: false },
   { path: '/v1/fine_tuning/jobs', kind: 'fine_tuning.job', what: 'fine-tuning job', modelSent: true },
   { path: '/v1/conversations', kind: 'conversation', what: 'conversation', modelSent: false },

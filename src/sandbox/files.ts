@@ -85,17 +85,23 @@ export function page<T extends { id: string; created_at: number }>(all: T[], que
   return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: from + limit < sorted.length };
 }
 
+/** A sandbox's files, for other routes: a key's own file by its id (those that name files), and a new file kept (uploads). */
+export interface SandboxFiles {
+  fileOf: (id: string, key: string) => FileObject | undefined;
+  keep: (key: string, filename: string, purpose: string, content: Buffer) => FileObject;
+}
+
 /**
  * Adds the files and batches routes to a sandbox scope that reads any other body as bytes;
- * answers a key's own file by its id (for other routes that name files).
+ * answers a key's own file by its id (for other routes that name files), and keeps new ones.
  *
  * @example
- * const fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
+ * const { fileOf } = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count);
  */
 export function addFileEndpoints(
   scope: FastifyInstance, admit: Admit, complete: Complete, count: (key: string, outcome: string) => void, showsUsage: (key: string) => boolean = () => true,
   finishedAt: (key: string) => number = now,
-): (id: string, key: string) => FileObject | undefined {
+): SandboxFiles {
   /** Files; those uploaded through Anthropic's API carry their view of them. */
   const files = latest<Kept<FileObject> & { content: Buffer; anthropic?: AnthropicFile }>();
   const batches = latest<Kept<BatchObject>>();
@@ -106,6 +112,12 @@ export function addFileEndpoints(
     return found?.key === key ? found : undefined;
   };
   const missing = (reply: FastifyReply, what: string, req: FastifyRequest) => invalid(reply, 404, `No such ${what}: ${(req.params as { id: string }).id}`);
+  /** Keeps a new file of a key's. */
+  const keep = (key: string, filename: string, purpose: string, content: Buffer): FileObject => {
+    const object: FileObject = { id: newId('file-'), object: 'file', bytes: content.length, created_at: now(), filename, purpose, status: 'processed', expires_at: null, status_details: null };
+    files.set(object.id, { key, object, content });
+    return object;
+  };
 
   /** Anthropic's Files API: the key of an admitted request (none with a `model` in its query). */
   const anthropicAdmitted = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -168,7 +180,8 @@ export function addFileEndpoints(
     },
   };
 
-  scope.post('/v1/files', async (req, reply) => {
+  // OpenAI's largest file.
+  scope.post('/v1/files', { bodyLimit: 512 * 1024 * 1024 }, async (req, reply) => {
     if (anthropicAsks(req)) return anthropic.upload(req, reply);
     const key = await admitted(req, reply);
     if (!key) return reply;
@@ -183,10 +196,7 @@ export function addFileEndpoints(
     const file = form.get('file');
     const purpose = form.get('purpose');
     if (typeof file === 'string' || file === null || typeof purpose !== 'string') return invalid(reply, 400, 'file and purpose are required', file ? 'purpose' : 'file');
-    const content = Buffer.from(await file.arrayBuffer());
-    const object: FileObject = { id: newId('file-'), object: 'file', bytes: content.length, created_at: now(), filename: file.name, purpose, status: 'processed', expires_at: null, status_details: null };
-    files.set(object.id, { key, object, content });
-    return ok(key, object);
+    return ok(key, keep(key, file.name, purpose, Buffer.from(await file.arrayBuffer())));
   });
   scope.get('/v1/files', async (req, reply) => {
     if (anthropicAsks(req)) return anthropic.list(req, reply);
@@ -277,8 +287,11 @@ export function addFileEndpoints(
     if (!key) return reply;
     return ok(key, page(batches.values().filter((b) => b.key === key).map((b) => b.object), req.query as object));
   });
-  return (id, key) => {
-    const found = files.get(id);
-    return found?.key === key ? found.object : undefined;
+  return {
+    fileOf: (id, key) => {
+      const found = files.get(id);
+      return found?.key === key ? found.object : undefined;
+    },
+    keep,
   };
 }

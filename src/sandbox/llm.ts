@@ -2,8 +2,8 @@
  * The sandbox's model endpoints, OpenAI- and Anthropic-compatible, so that the gateway's
  * demo and tests need no internet: chat completions, responses (kept, continued, run in
  * the background, read whole or as a stream, and deleted), legacy completions and
- * messages (streaming or not, with usage), embeddings, models, token counts, files and
- * batches (of chat completions; Anthropic's message batches), vector stores, fine-tuning
+ * messages (streaming or not, with usage), embeddings, models, token counts, files (and
+ * uploads in parts) and batches (of chat completions; Anthropic's message batches), vector stores, fine-tuning
  * jobs, conversations, containers and assistants. Answers are deterministic: the reply
  * echoes the last user message; tokens are counted as words.
  *
@@ -19,6 +19,7 @@ import { Type } from 'typebox';
 import { addAssistantEndpoints } from './assistants.ts';
 import { addFileEndpoints, type FileObject } from './files.ts';
 import { addMessageBatchEndpoints } from './message-batches.ts';
+import { addUploadEndpoints } from './uploads.ts';
 import { addStoreEndpoints, SandboxObjects } from './stores.ts';
 
 export const sandboxModels = ['sandbox-small', 'sandbox-large', 'sandbox-embed'];
@@ -446,8 +447,10 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   // so that a gateway's pass-through can be checked byte for byte; /v1/audio/speech answers audio bytes.
   void app.register(async (scope) => {
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    fileOf = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count, (key) => behaviours.get(key)?.hideBatchUsage !== true,
+    const files = addFileEndpoints(scope, admit, (body) => chatAnswer(body).completion, count, (key) => behaviours.get(key)?.hideBatchUsage !== true,
       (key) => Math.floor(Date.now() / 1000) - (behaviours.get(key)?.finishedSecondsAgo ?? 0));
+    fileOf = files.fileOf;
+    addUploadEndpoints(scope, admit, count, files);
     addStoreEndpoints(scope, admit, count, objects, fileOf);
     addAssistantEndpoints(scope, admit, count, objects, (body) => chatAnswer(body).completion);
     addMessageBatchEndpoints(scope, admit, count, (params) => messageAnswer(params).message);

@@ -6,12 +6,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { toFile } from 'openai';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { registerUser } from '../../src/commands/users.ts';
 import { buildSandbox } from '../../src/sandbox/server.ts';
 import { PgKeptObjects, RESPONSE_RETENTION_MS } from '../../src/store/kept-objects.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { until } from '../support/sandbox.ts';
+
+const MiB = 1024 * 1024;
 
 describe('gateway', () => {
   const sandbox = buildSandbox();
@@ -91,6 +94,8 @@ describe('gateway', () => {
       }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
+      // Uploads up to 16 MiB (over the 8 MiB of other requests); 40 MiB of them at once, 20 for one key.
+      ROSTER_GATEWAY_UPLOAD_LIMIT: String(16 * MiB), ROSTER_GATEWAY_UPLOAD_MEMORY: String(40 * MiB),
       // No scheduler round after the start: its probes would open the credentials the read-ahead test watches.
       ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
     });
@@ -381,6 +386,102 @@ describe('gateway', () => {
     await settled();
     // Upload, 3 reads, content, batch, its 2 reads, output content, output read, 3 chats, delete: no tokens but the chats' and the batch's.
     assert.deepEqual(counted(before, await totals('small')), { requests: 14, failures: 0, input: 6 + 4, output: 9 + 6, estimated: 0 }, 'files use no tokens; a batch counts its requests\' once');
+  });
+
+  it('takes a large file in parts at the account of its upload (OpenAI\'s Uploads API), and keeps and lists the file it makes', async () => {
+    await calm();
+    await served();
+    // A part over the body limit of other requests (8 MiB), within the upload limit.
+    const big = Buffer.alloc(9 * MiB, 'a');
+    const tail = Buffer.from('\nthe end');
+    const started = await openai.uploads.create({ bytes: big.length + tail.length, filename: 'big.txt', mime_type: 'text/plain', purpose: 'assistants' }, { query: { model: 'small' } });
+    assert.deepEqual([started.object, started.status, started.bytes], ['upload', 'pending', big.length + tail.length]);
+    const maker = await servedBy();
+    assert.equal(maker.length, 1);
+    const first = await openai.uploads.parts.create(started.id, { data: await toFile(big, 'part-1') });
+    const second = await openai.uploads.parts.create(started.id, { data: await toFile(tail, 'part-2') });
+    const done = await openai.uploads.complete(started.id, { part_ids: [first.id, second.id] });
+    assert.equal(done.status, 'completed');
+    const file = done.file!;
+    assert.deepEqual([file.object, file.bytes, file.filename], ['file', big.length + tail.length, 'big.txt']);
+    assert.deepEqual(await servedBy(), maker, 'every part reached the account of the upload');
+    // The file it made is listed among the user's files, and read at its account.
+    assert.deepEqual((await openai.files.list({ purpose: 'assistants', limit: 1 })).data.map((f) => f.id), [file.id]);
+    const content = Buffer.from(await (await openai.files.content(file.id)).arrayBuffer());
+    assert.equal(content.length, big.length + tail.length);
+    assert.equal(content.subarray(-tail.length).toString(), '\nthe end');
+    // A JSON body's model routes it too, and is not sent upstream (the sandbox, as OpenAI, would refuse it).
+    await served();
+    const byBody = await fetch(`${t.roster.gatewayUrl}/v1/uploads`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'lean', bytes: 3, filename: 'x.txt', mime_type: 'text/plain', purpose: 'assistants' }),
+    });
+    assert.equal(byBody.status, 200);
+    const pending = await byBody.json() as { id: string };
+    assert.deepEqual((await servedBy()).filter((k) => others.includes(k)).length, 1, 'an account of pool gw2, the route lean\'s');
+    assert.equal((await openai.uploads.cancel(pending.id)).status, 'cancelled');
+    await assert.rejects(openai.uploads.create({ bytes: 3, filename: 'x.txt', mime_type: 'text/plain', purpose: 'assistants' }), (e: unknown) => e instanceof OpenAI.BadRequestError && /model: required/.test(e.message));
+    // Another user's upload is as unknown as one never made; nothing reaches the upstream.
+    await served();
+    const carol = await anotherUser('uploads-carol');
+    await assert.rejects(carol.uploads.parts.create(started.id, { data: await toFile(tail, 'part') }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(carol.uploads.complete(started.id, { part_ids: [first.id] }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    await assert.rejects(carol.files.retrieve(file.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+    assert.deepEqual(await servedBy(), []);
+  });
+
+  it('reads no upload\'s body before its key is checked, and bounds the upload bytes under way: per key and in all', async () => {
+    await calm();
+    const keyNamed = async (name: string) => (await t.call('POST', '/v1/keys', { name }, { token: access })).body.key as string;
+    const [a, b, c] = [key, await keyNamed('uploads b'), await keyNamed('uploads c')];
+    const url = new URL(`${t.roster.gatewayUrl}/v1/files?model=small`);
+    /** An upload announcing `bytes` that sends a few of them and waits: its answer, if one comes before its body. */
+    const held: http.ClientRequest[] = [];
+    const hold = (bytes: number, bearer?: string) => new Promise<{ status: number; body: string; retryAfter?: string }>((resolve, reject) => {
+      const req = http.request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-length': String(bytes), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body, retryAfter: res.headers['retry-after'] }));
+      });
+      req.on('error', reject);
+      req.write('--b\r\n');
+      held.push(req);
+    });
+    /** Whether an upload is being read: no answer before its body (one came within a second: it was refused at once). */
+    const waiting = (answer: Promise<unknown>) => Promise.race([answer.then(() => false), new Promise((r) => setTimeout(r, 1000, true))]);
+    const upload = async (bytes: number, bearer: string) => {
+      const form = new FormData();
+      form.set('purpose', 'assistants');
+      form.set('file', new Blob([Buffer.alloc(bytes, 'x')]), 'x.txt');
+      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}` }, body: form });
+      await res.body?.cancel();
+      return res.status;
+    };
+    try {
+      // No key: refused at once, though its 16 MiB were never sent.
+      const keyless = hold(16 * MiB);
+      assert.equal(await waiting(keyless), false, 'answered before its body came');
+      assert.equal((await keyless).status, 401);
+      // One key may hold 20 MiB of uploads under way: a second 16 MiB upload of a's is refused until the first ends.
+      assert.equal(await waiting(hold(16 * MiB, a)), true);
+      const refused = hold(16 * MiB, a);
+      assert.equal(await waiting(refused), false, 'answered before its body came');
+      const again = await refused;
+      assert.deepEqual([again.status, again.retryAfter], [429, '1']);
+      assert.match((JSON.parse(again.body) as { error: { message: string } }).error.message, /upload memory/);
+      // In all, 40 MiB: with b's 16 MiB too, c's 10 MiB do not fit; a small upload of c's does.
+      assert.equal(await waiting(hold(16 * MiB, b)), true);
+      assert.equal(await upload(10 * MiB - 1024, c), 429);
+      assert.equal(await upload(1024, c), 200);
+      // a's upload given up: its bytes are free again.
+      held[1]!.destroy();
+      await until('a\'s bytes given back', async () => (await upload(10 * MiB - 1024, c)) === 200);
+    } finally {
+      for (const req of held) req.destroy();
+    }
   });
 
   it('keeps vector stores, fine-tuning jobs and their models, conversations and containers at their accounts, and lists a user\'s own', async () => {
@@ -770,7 +871,10 @@ describe('gateway', () => {
     const outcomes = async () => {
       await t.roster.services.gateway.meter.flush();
       const { body } = await t.call('GET', `/v1/gateway/upstreams?pool=gw&model=small&position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
-      return Object.fromEntries(body.items.map((o: { login: string; tries: number; failures: number; errorRate: number; rateLimited: number; timeouts: number; otherFailures: number }) => [o.login, o]));
+      // Today's rows: the newest day's (a batch counted on the day it finished leaves a row yesterday).
+      type Outcome = { login: string; day: string; tries: number; failures: number; errorRate: number; rateLimited: number; timeouts: number; otherFailures: number };
+      const today = (body.items as Outcome[])[0]?.day;
+      return Object.fromEntries((body.items as Outcome[]).filter((o) => o.day === today).map((o) => [o.login, o]));
     };
     const before = await outcomes();
     await behave({ [accounts[0]!]: { status: 503 }, [accounts[1]!]: { rpm: 0 } });
@@ -1168,6 +1272,7 @@ describe('gateway', () => {
     const paths = [
       '/v1/responses/{id}', '/v1/responses/{id}/input_items', '/v1/files/{id}', '/v1/files/{id}/content', '/v1/batches/{id}', '/v1/batches/{id}/cancel', '/v1/models/{id}',
       ...['/v1/vector_stores', '/v1/fine_tuning/jobs', '/v1/conversations', '/v1/containers', '/v1/assistants', '/v1/threads'].flatMap((c) => [`${c}/{id}`, `${c}/{id}/items`]),
+      '/v1/uploads/{id}/parts', '/v1/uploads/{id}/complete', '/v1/uploads/{id}/cancel',
       '/v1/messages/batches/{id}', '/v1/messages/batches/{id}/cancel', '/v1/messages/batches/{id}/results',
     ];
     const queries = [
@@ -1176,7 +1281,7 @@ describe('gateway', () => {
     ];
     const bodies = ['{', '[]', 'null', '"text"', '{"model": 7}', '{"model": {"a": 1}, "messages": "no"}', `{"model": "small", "messages": [${'['.repeat(200)}${']'.repeat(200)}]}`,
       '{"requests": [{"params": {"model": ["small"]}}]}', '{"input_file_id": 12}', '{"assistant_id": {"id": 1}}', '{"previous_response_id": ["a"], "model": "small", "input": "x"}'];
-    const posts = ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/messages/batches', '/v1/batches', '/v1/threads', '/v1/threads/runs', '/v1/assistants', '/v1/vector_stores', '/v1/files', '/v1/embeddings'];
+    const posts = ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/messages/batches', '/v1/batches', '/v1/threads', '/v1/threads/runs', '/v1/assistants', '/v1/vector_stores', '/v1/files', '/v1/uploads', '/v1/embeddings'];
     // Anthropic's Files API shares the paths: with `anthropic-version`, in Anthropic's shape.
     const anthropicFiles = [
       ...['/v1/files/{id}', '/v1/files/{id}/content'].flatMap((p) => ids.flatMap((id) => ['GET', 'DELETE'].map((method) => ({ method, url: p.replace('{id}', id), anthropic: true })))),

@@ -11,6 +11,12 @@ describe('kept objects', () => {
     assert.deepEqual(keptIn(batch), { kept: [{ id: 'batch_1', kind: 'batch', object: batch, late: true }, { id: 'file-2', kind: 'file' }, { id: 'file-3', kind: 'file' }] });
     assert.deepEqual(keptIn({ ...batch, output_file_id: null, error_file_id: '' }).kept.length, 1);
     assert.deepEqual(keptIn({ id: 'file-1', object: 'file', deleted: true }), { kept: [], deleted: 'file-1' });
+    // An upload: pending, then completed with the file it made, shown whole (to be listed among files).
+    const pending = { id: 'upload_1', object: 'upload', status: 'pending', file: null };
+    assert.deepEqual(keptIn(pending), { kept: [{ id: 'upload_1', kind: 'upload', object: pending }] });
+    const completed = { ...pending, status: 'completed', file: { id: 'file-9', object: 'file', purpose: 'batch', bytes: 12 } };
+    assert.deepEqual(keptIn(completed), { kept: [{ id: 'upload_1', kind: 'upload', object: completed }, { id: 'file-9', kind: 'file', object: completed.file }] });
+    assert.deepEqual(keptIn({ id: 'part_1', object: 'upload.part', upload_id: 'upload_1' }), { kept: [] });
     // Anthropic's, by `type`: its files kept apart from OpenAI's.
     const anthropicFile = { id: 'file_1', type: 'file', filename: 'a.txt', size_bytes: 3 };
     assert.deepEqual(keptIn(anthropicFile), { kept: [{ id: 'file_1', kind: 'anthropic_file', object: anthropicFile }] });
