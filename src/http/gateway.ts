@@ -131,20 +131,24 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     frameworkErrors: (error, req, reply) => sendError(reply, dialectOf(req), 400, 'invalid_request_error', error.message),
   });
   app.decorateRequest('caller', undefined);
+  // Every route's key is checked first, before its body is read or its query checked: a
+  // client without a key makes the gateway read nothing, and learns only that.
+  app.addHook('onRequest', async (req, reply) => {
+    const route = req.routeOptions.url;
+    if (route === undefined || route === '/health') return undefined;
+    return (await authenticate(req, reply, dialectOf(req))) ? undefined : reply;
+  });
 
-  /** The callers of requests authenticated before their handler ran (before a body was read, or its query checked). */
-  const authenticated = new WeakMap<FastifyRequest, KeyCaller>();
-  /** The key caller (once a request: a key's rate limit counts it once), or an answer in the client's dialect. */
+  /** The key caller (checked once a request: a key's rate limit counts it once), or an answer in the client's dialect. */
   async function authenticate(req: FastifyRequest, reply: FastifyReply, dialect: Dialect): Promise<KeyCaller | undefined> {
-    const known = authenticated.get(req);
-    if (known) return known;
+    if (req.caller?.kind === 'key') return req.caller;
     try {
       const key = keyOf(req);
       if (!key) throw new DomainError('unauthorized', 'send a Roster API key: Authorization: Bearer rk_… or x-api-key');
       const caller = await identify(s.callers, key, req.ip);
       if (caller.kind !== 'key') throw new DomainError('unauthorized', 'the gateway takes Roster API keys');
       if (caller.scopes.readOnly) throw new DomainError('forbidden', 'the key is read-only');
-      authenticated.set(req, caller);
+      req.caller = caller;
       return caller;
     } catch (error) {
       const e = error instanceof DomainError ? error : new DomainError('unavailable', 'try again shortly', [], 2);
@@ -621,8 +625,8 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     return forward(req, reply, dialect, path, { ...out, refers, free: true, keeps: true }, caller);
   };
   /**
-   * Uploads may be large: their key is checked before their body is read, and their bytes
-   * held within the gateway's upload budget (429 when it is full) until they are answered.
+   * Uploads may be large: their bytes are held within the gateway's upload budget (429 when
+   * it is full, before their body is read) until they are answered.
    */
   const upload = {
     bodyLimit: uploadLimit,
@@ -654,14 +658,12 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     return forward(req, reply, 'openai', '/v1/batches', { ...passthrough('POST', req.url, req.headers, req.body, { routeOnly: true }), free: true, keeps: true }, caller);
   });
   // A user's own kept objects, as their upstreams last showed them: an upstream's list would show every user of a shared account.
-  // The caller is known before the query is checked: a request without a key is answered 401, whatever its query.
-  const keyFirst = async (req: FastifyRequest, reply: FastifyReply) => ((await authenticate(req, reply, dialectOf(req))) ? undefined : reply);
   /**
    * A page of the caller's own objects of a kind (those its key's models and pools reach)
    * and whether more follow; undefined, answered 503, when the table cannot be read.
    */
   const ownPage = async (req: FastifyRequest, reply: FastifyReply, dialect: Dialect, kind: KeptKind, what: string, q: { order: 'asc' | 'desc'; limit: number; after?: string; purpose?: string }) => {
-    const caller = authenticated.get(req)!;
+    const caller = req.caller as KeyCaller;
     try {
       const data = await s.gateway.keptList({
         userId: caller.user.userId, kind, models: caller.scopes.models, pools: caller.scopes.pools, order: q.order, limit: q.limit + 1,
@@ -698,7 +700,6 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     limit: { type: 'integer', minimum: 1, maximum: 1000 }, after_id: { type: 'string', maxLength: 200 }, before_id: { type: 'string', maxLength: 200 }, page: { type: 'string', maxLength: 200 },
   };
   const listOptions = (purpose: boolean) => ({
-    preValidation: keyFirst,
     schema: {
       querystring: {
         type: 'object',
@@ -710,7 +711,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
       },
     },
   });
-  app.get('/v1/messages/batches', { preValidation: keyFirst, schema: { querystring: { type: 'object', properties: anthropicQuery } } }, anthropicListed('message_batch', 'message batch'));
+  app.get('/v1/messages/batches', { schema: { querystring: { type: 'object', properties: anthropicQuery } } }, anthropicListed('message_batch', 'message batch'));
   const openaiFiles = listed('file', 'file');
   const anthropicFiles = anthropicListed('anthropic_file', 'file');
   app.get('/v1/files', listOptions(true), (req, reply) => {

@@ -430,15 +430,15 @@ describe('gateway', () => {
     assert.deepEqual(await servedBy(), []);
   });
 
-  it('reads no upload\'s body before its key is checked, and bounds the upload bytes under way: per key and in all', async () => {
+  it('reads no body before its key is checked, and bounds the upload bytes under way: per key and in all', async () => {
     await calm();
     const keyNamed = async (name: string) => (await t.call('POST', '/v1/keys', { name }, { token: access })).body.key as string;
     const [a, b, c] = [key, await keyNamed('uploads b'), await keyNamed('uploads c')];
     const url = new URL(`${t.roster.gatewayUrl}/v1/files?model=small`);
     /** An upload announcing `bytes` that sends a few of them and waits: its answer, if one comes before its body. */
     const held: http.ClientRequest[] = [];
-    const hold = (bytes: number, bearer?: string) => new Promise<{ status: number; body: string; retryAfter?: string }>((resolve, reject) => {
-      const req = http.request(url, {
+    const hold = (bytes: number, bearer?: string, to = url) => new Promise<{ status: number; body: string; retryAfter?: string }>((resolve, reject) => {
+      const req = http.request(to, {
         method: 'POST',
         headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-length': String(bytes), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
       }, (res) => {
@@ -461,10 +461,12 @@ describe('gateway', () => {
       return res.status;
     };
     try {
-      // No key: refused at once, though its 16 MiB were never sent.
-      const keyless = hold(16 * MiB);
-      assert.equal(await waiting(keyless), false, 'answered before its body came');
-      assert.equal((await keyless).status, 401);
+      // No key: refused at once, though its body was never sent (an upload's 16 MiB, or any other request's 8).
+      for (const [bytes, to] of [[16 * MiB, url], [8 * MiB, new URL(`${t.roster.gatewayUrl}/v1/chat/completions`)]] as const) {
+        const keyless = hold(bytes, undefined, to);
+        assert.equal(await waiting(keyless), false, `${to.pathname} answered before its body came`);
+        assert.equal((await keyless).status, 401);
+      }
       // One key may hold 20 MiB of uploads under way: a second 16 MiB upload of a's is refused until the first ends.
       assert.equal(await waiting(hold(16 * MiB, a)), true);
       const refused = hold(16 * MiB, a);
@@ -477,7 +479,7 @@ describe('gateway', () => {
       assert.equal(await upload(10 * MiB - 1024, c), 429);
       assert.equal(await upload(1024, c), 200);
       // a's upload given up: its bytes are free again.
-      held[1]!.destroy();
+      held[2]!.destroy();
       await until('a\'s bytes given back', async () => (await upload(10 * MiB - 1024, c)) === 200);
     } finally {
       for (const req of held) req.destroy();
@@ -896,7 +898,7 @@ describe('gateway', () => {
     assert.deepEqual(kinds(logins[0]!), [0, 0, delta(logins[0]!, 'failures')], 'the 503s');
     assert.deepEqual(kinds(logins[1]!), [delta(logins[1]!, 'failures'), 0, 0], 'the 429s');
     assert.ok(delta(logins[0]!, 'failures') + delta(logins[1]!, 'failures') >= 1);
-    assert.equal(after[logins[0]!].errorRate, after[logins[0]!].failures / after[logins[0]!].tries);
+    assert.equal(after[logins[0]!]!.errorRate, after[logins[0]!]!.failures / after[logins[0]!]!.tries);
   });
 
   it('honours a Retry-After given as an HTTP date', async () => {
