@@ -38,6 +38,7 @@ import { Mailer, smtpTransport } from './workers/mailer.ts';
 import { ApiKeySecrets, apiKeysSchema } from './store/api-keys.ts';
 import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts';
 import { Budgets, budgetsSchema } from './store/budgets.ts';
+import { RequestSlots, requestSlotsSchema } from './store/request-slots.ts';
 import { keptObjectsSchema, PgKeptObjects, RESPONSE_RETENTION_MS } from './store/kept-objects.ts';
 import { AuthGuard } from './commands/guard.ts';
 import { OpenLimits } from './commands/open-limits.ts';
@@ -103,7 +104,7 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
 
 /** The tables besides the store's own, in the order they are made. */
 export const schemas = [
-  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, keptObjectsSchema,
+  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, requestSlotsSchema, keptObjectsSchema,
 ];
 
 /** A gateway setting's JSON, checked; a bad one stops the start, naming the variable. */
@@ -239,7 +240,8 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     }),
     settings: { requireVerified: config.ROSTER_REQUIRE_VERIFIED_EMAIL, codeTtlMs: config.ROSTER_CODE_TTL_MS },
   };
-  const quotas = new Quotas(limits, new Budgets(db));
+  const slots = yield* resource(() => new RequestSlots(db), (r) => r.stop());
+  const quotas = new Quotas(limits, new Budgets(db), slots);
   const gatewaySettings = {
     routes: gatewayJson(GatewayRoutes, 'ROSTER_GATEWAY_ROUTES', config.ROSTER_GATEWAY_ROUTES),
     prices: gatewayJson(GatewayPrices, 'ROSTER_GATEWAY_PRICES', config.ROSTER_GATEWAY_PRICES),

@@ -5736,6 +5736,7 @@ export interface paths {
                                 limits: {
                                     requestsPerMinute?: number;
                                     tokensPerMinute?: number;
+                                    concurrentRequests?: number;
                                     concurrentSessions?: number;
                                     budget?: {
                                         units: number;
@@ -6025,6 +6026,7 @@ export interface paths {
                         limits?: {
                             requestsPerMinute?: number;
                             tokensPerMinute?: number;
+                            concurrentRequests?: number;
                             concurrentSessions?: number;
                             budget?: {
                                 units: number;
@@ -6051,6 +6053,7 @@ export interface paths {
                             limits: {
                                 requestsPerMinute?: number;
                                 tokensPerMinute?: number;
+                                concurrentRequests?: number;
                                 concurrentSessions?: number;
                                 budget?: {
                                     units: number;
@@ -6705,6 +6708,7 @@ export interface paths {
                                 limits: {
                                     requestsPerMinute?: number;
                                     tokensPerMinute?: number;
+                                    concurrentRequests?: number;
                                     concurrentSessions?: number;
                                     budget?: {
                                         units: number;
@@ -6788,6 +6792,7 @@ export interface paths {
                         limits?: {
                             requestsPerMinute?: number;
                             tokensPerMinute?: number;
+                            concurrentRequests?: number;
                             concurrentSessions?: number;
                             budget?: {
                                 units: number;
@@ -6821,6 +6826,7 @@ export interface paths {
                             limits: {
                                 requestsPerMinute?: number;
                                 tokensPerMinute?: number;
+                                concurrentRequests?: number;
                                 concurrentSessions?: number;
                                 budget?: {
                                     units: number;
@@ -6929,6 +6935,7 @@ export interface paths {
                             limits: {
                                 requestsPerMinute?: number;
                                 tokensPerMinute?: number;
+                                concurrentRequests?: number;
                                 concurrentSessions?: number;
                                 budget?: {
                                     units: number;
@@ -7030,6 +7037,7 @@ export interface paths {
                             limits: {
                                 requestsPerMinute?: number;
                                 tokensPerMinute?: number;
+                                concurrentRequests?: number;
                                 concurrentSessions?: number;
                                 budget?: {
                                     units: number;
@@ -7115,6 +7123,7 @@ export interface paths {
                         limits?: {
                             requestsPerMinute?: number;
                             tokensPerMinute?: number;
+                            concurrentRequests?: number;
                             concurrentSessions?: number;
                             budget?: {
                                 units: number;
@@ -7148,6 +7157,7 @@ export interface paths {
                             limits: {
                                 requestsPerMinute?: number;
                                 tokensPerMinute?: number;
+                                concurrentRequests?: number;
                                 concurrentSessions?: number;
                                 budget?: {
                                     units: number;
@@ -7252,6 +7262,7 @@ export interface paths {
                             limits: {
                                 requestsPerMinute?: number;
                                 tokensPerMinute?: number;
+                                concurrentRequests?: number;
                                 concurrentSessions?: number;
                                 budget?: {
                                     units: number;

@@ -1,12 +1,14 @@
 /**
- * What one caller may consume: requests and tokens per minute (rate limits), sessions held
- * at once (checked by the pool's ledger as it allocates), and a budget of units per period
- * (reserved before, settled after). A key's limits and its user's both apply.
+ * What one caller may consume: requests and tokens per minute (rate limits), gateway
+ * requests under way at once, sessions held at once (checked by the pool's ledger as it
+ * allocates), and a budget of units per period (reserved before, settled after). A key's
+ * limits and its user's both apply.
  */
 import { DomainError } from '../domain/errors.ts';
 import { budgetPeriodOf, secondsLeftIn, type Limits } from '../domain/limits.ts';
 import type { Budgets } from '../store/budgets.ts';
 import type { RateLimits } from '../store/rate-limits.ts';
+import type { RequestSlots } from '../store/request-slots.ts';
 
 /** Whose limits apply: `key:{id}` or `user:{id}`, and what they are. */
 export interface LimitScope {
@@ -28,9 +30,33 @@ const tooMany = (what: string, retryAfterMs: number) => new DomainError('rate_li
  * await quotas.admit(scopes);                         // 429 past a requests- or tokens-per-minute limit
  * const held = await quotas.reserve(scopes, 1);       // 429 when a budget would be passed
  * await quotas.settle(held, succeeded ? 1 : 0);
+ * const done = await quotas.start(scopes);            // 429 past a limit of requests at once
+ * await done();
  */
 export class Quotas {
-  constructor(private readonly limits: RateLimits, private readonly budgets: Budgets) {}
+  constructor(private readonly limits: RateLimits, private readonly budgets: Budgets, private readonly slots: RequestSlots) {}
+
+  /**
+   * Counts a gateway request under way in each scope that limits them, or refuses it (429)
+   * when one has its limit under way: the function to call when it ends.
+   */
+  async start(scopes: LimitScope[]): Promise<() => Promise<void>> {
+    const taken: Array<() => Promise<void>> = [];
+    const end = async () => void await Promise.all(taken.map((give) => give()));
+    for (const { scope, limits } of scopes) {
+      if (!limits.concurrentRequests) continue;
+      const give = await this.slots.take(scope, limits.concurrentRequests).catch(async (error: unknown) => {
+        await end();
+        throw error;
+      });
+      if (!give) {
+        await end();
+        throw new DomainError('rate_limited', `${scope}: requests at once: limit of ${limits.concurrentRequests} reached`, [], 1);
+      }
+      taken.push(give);
+    }
+    return end;
+  }
 
   /** Counts one request against each scope's requests per minute, and refuses a scope whose tokens per minute are spent. */
   async admit(scopes: LimitScope[]): Promise<void> {

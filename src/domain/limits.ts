@@ -1,6 +1,6 @@
 /**
  * Limits on what one user or one API key may consume: requests and tokens per minute,
- * sessions held at once, and a budget of units per day or month. A limit left out is no
+ * gateway requests under way at once, sessions held at once, and a budget of units per day or month. A limit left out is no
  * limit. Users' limits are set by admins; a key's by its owner (under the user's own).
  */
 import { Type, type Static } from 'typebox';
@@ -11,6 +11,8 @@ export type BudgetPeriod = (typeof budgetPeriods)[number];
 export const Limits = Type.Object({
   requestsPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
   tokensPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_000_000_000 })),
+  /** Gateway requests under way at once (a stream until it ends), on every node together. */
+  concurrentRequests: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   concurrentSessions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   budget: Type.Optional(Type.Object({
     units: Type.Number({ minimum: 0, maximum: 1e15 }),

@@ -167,9 +167,20 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     const parent = textHeader(req.headers, 'traceparent');
     const span = recordedSpan(`gateway ${out.method} ${route}`, parent, { 'http.route': route, 'roster.key': caller.keyId }, SpanKind.SERVER);
     const seen: Seen = { tries: 0 };
+    let ended: (() => Promise<void>) | undefined;
     try {
+      // Requests under way at once, where the key or its user limits them.
+      if (caller.limits.some((l) => l.limits.concurrentRequests)) {
+        try {
+          ended = await s.quotas.start(caller.limits);
+        } catch (error) {
+          const e = error instanceof DomainError ? error : new DomainError('unavailable', 'limits cannot be checked right now', [], 2);
+          return await sendError(reply, dialect, e.code === 'rate_limited' ? 429 : 503, e.code === 'rate_limited' ? 'rate_limit_error' : 'api_error', e.detail, e.retryAfterSeconds);
+        }
+      }
       return await tryAccounts(req, reply, dialect, out, caller, traceparentOf(span) ?? parent, seen);
     } finally {
+      await ended?.().catch(() => undefined);
       const outcome = seen.outcome ?? String(reply.statusCode);
       span.setAttributes({ 'http.response.status_code': reply.statusCode, 'roster.model': seen.model ?? '', 'roster.tries': seen.tries });
       if (reply.statusCode >= 500) span.setStatus({ code: 2 });

@@ -40,6 +40,8 @@ CREATE INDEX IF NOT EXISTS gateway_response_owners_listed ON gateway_response_ow
 
 /** How long upstreams keep responses (OpenAI: 30 days), and their owners are remembered. */
 export const RESPONSE_RETENTION_MS = 30 * 86_400_000;
+/** The kinds forgotten after that: responses, runs, and uploads (which last an hour upstream; a completed one's file is kept apart). */
+const FORGOTTEN: readonly KeptKind[] = ['response', 'thread.run', 'upload'];
 
 /** The account an object was made through, the model (route) it was asked of, and the Roster user (and key) who asked. */
 export interface KeptOwner {
@@ -174,7 +176,7 @@ export class PgKeptObjects implements KeptObjects {
   }
 
   async prune(before: Date): Promise<number> {
-    return (await this.pool.query("DELETE FROM gateway_response_owners WHERE kind IN ('response', 'thread.run') AND created_at < $1", [before])).rowCount ?? 0;
+    return (await this.pool.query('DELETE FROM gateway_response_owners WHERE kind = ANY($2) AND created_at < $1', [before, FORGOTTEN])).rowCount ?? 0;
   }
 }
 
@@ -227,7 +229,7 @@ export class MemoryKeptObjects implements KeptObjects {
 
   async prune(before: Date): Promise<number> {
     let n = 0;
-    for (const [id, k] of this.kept) if ((k.kind === 'response' || k.kind === 'thread.run') && k.at < before.getTime() && this.kept.delete(id)) n++;
+    for (const [id, k] of this.kept) if (FORGOTTEN.includes(k.kind) && k.at < before.getTime() && this.kept.delete(id)) n++;
     return n;
   }
 }

@@ -90,16 +90,18 @@ function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age
       assert.deepEqual(await kept.list({ userId: 'ann', kind: 'file', models: null, pools: null, order: 'desc', after: nul, limit: 10 }), []);
     });
 
-    it('forgets responses and runs older than their upstream keeps them, and no file or batch', async (t) => {
+    it('forgets responses, runs and uploads older than their upstream keeps them, and no file or batch', async (t) => {
       const { kept, age } = await open();
       if (!age) return t.skip('objects cannot be aged in this store');
       await kept.remember('resp_old', 'response', owner('ann'));
       await kept.remember('resp_new', 'response', owner('ann'));
       await kept.remember('run_old', 'thread.run', owner('ann'));
+      await kept.remember('upload_old', 'upload', owner('ann'), { id: 'upload_old' });
       await kept.remember('file-old', 'file', owner('ann'), { id: 'file-old' });
-      for (const id of ['resp_old', 'run_old', 'file-old']) await age(id, 31);
-      assert.equal(await kept.prune(new Date(Date.now() - RESPONSE_RETENTION_MS)), 2);
+      for (const id of ['resp_old', 'run_old', 'upload_old', 'file-old']) await age(id, 31);
+      assert.equal(await kept.prune(new Date(Date.now() - RESPONSE_RETENTION_MS)), 3);
       assert.equal(await kept.find('run_old'), undefined);
+      assert.equal(await kept.find('upload_old'), undefined);
       assert.deepEqual([await kept.find('resp_old'), (await kept.find('resp_new'))?.userId, (await kept.find('file-old'))?.userId], [undefined, 'ann', 'ann']);
     });
   });

@@ -1123,6 +1123,28 @@ describe('gateway', () => {
     assert.ok(Math.abs(budget.spent - spent) < 1e-9, `spent ${budget.spent}, the answers' tokens priced: ${spent}`);
   });
 
+  it('limits a key\'s requests under way at once: one more is refused with 429 until one ends, and other keys go on', async () => {
+    await calm();
+    const limited = (await t.call('POST', '/v1/keys', { name: 'two at once', limits: { concurrentRequests: 2 } }, { token: access })).body as { key: string; keyId: string };
+    assert.equal((await t.call('GET', `/v1/keys/${limited.keyId}`, undefined, { token: access })).body.limits.concurrentRequests, 2);
+    const client = new OpenAI({ apiKey: limited.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 600 }])));
+    const slow = [0, 1].map((i) => client.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `slow ${i}` }] }));
+    await until('both under way', async () => ids.filter((id) => t.roster.services.gateway.serving(id)).length === 2, 500);
+    const third = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${limited.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'third' }] }),
+    });
+    assert.deepEqual([third.status, third.headers.get('retry-after')], [429, '1']);
+    assert.match((await third.json() as { error: { message: string } }).error.message, /requests at once: limit of 2 reached/);
+    // Another key of the same user is not held back by this key's limit.
+    assert.equal((await ask('small')).choices[0]!.message.content, 'echo: x');
+    assert.deepEqual((await Promise.all(slow)).map((r) => r.choices[0]!.message.content), ['echo: slow 0', 'echo: slow 1']);
+    // Both ended: their places are free again, on every node (the table holds none).
+    await behave({});
+    assert.equal((await client.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'after' }] })).choices[0]!.message.content, 'echo: after');
+    assert.equal((await t.db.pool.query('SELECT count(*)::int AS n FROM request_slots WHERE scope = $1', [`key:${limited.keyId}`])).rows[0].n, 0);
+  });
+
   it('never lets an exclusive lease and gateway use share an account', async () => {
     await calm();
     await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 1000 }])));

@@ -1,13 +1,17 @@
 /**
  * Rate limits on both stores, one suite: real PostgreSQL (the embedded default) and a real
- * redis-server. Two `RateLimits` on one store are two nodes: they count together.
+ * redis-server. Two `RateLimits` on one store are two nodes: they count together. Budgets
+ * and requests at once, on PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { Quotas } from '../../src/commands/quotas.ts';
+import { DomainError } from '../../src/domain/errors.ts';
 import { Budgets } from '../../src/store/budgets.ts';
 import { openRedis, RateLimits, type LimitStore } from '../../src/store/rate-limits.ts';
+import { RequestSlots } from '../../src/store/request-slots.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 import { redisInstalled, startRedis, type TestRedis } from '../support/redis.ts';
 
@@ -106,5 +110,64 @@ describe('budgets', () => {
     assert.equal(await budgets.reserve('key:late', '2026-12', 2.5, 10), true);
     await budgets.charge('key:late', '2026-12', 4);
     assert.deepEqual(await budgets.usage('key:late', '2026-12'), { spent: 11.5, reserved: 2.5 }, 'past the limit: it was spent');
+  });
+});
+
+describe('requests at once', () => {
+  it('hold under concurrency across two nodes: 40 takes of a scope of 10, exactly 10 pass; one given back (once) frees one place', async () => {
+    const [nodeA, nodeB] = [new RequestSlots(db.pool), new RequestSlots(db.pool)];
+    try {
+      const taken = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? nodeA : nodeB).take('key:s1', 10)));
+      const held = taken.filter((give) => give !== undefined);
+      assert.equal(held.length, 10);
+      assert.equal(await nodeA.count('key:s1'), 10);
+      assert.equal(await nodeB.take('key:s1', 10), undefined);
+      assert.ok(await nodeB.take('key:s2', 10), 'another scope has its own places');
+      await held[0]!();
+      await held[0]!();
+      assert.equal(await nodeA.count('key:s1'), 9);
+      const again = await Promise.all(Array.from({ length: 5 }, () => nodeA.take('key:s1', 10)));
+      assert.equal(again.filter(Boolean).length, 1);
+    } finally {
+      nodeA.stop();
+      nodeB.stop();
+    }
+  });
+
+  it('count in the key\'s scope and its user\'s: refused by either, a request holds no place in the other', async () => {
+    const slots = new RequestSlots(db.pool);
+    const quotas = new Quotas(new RateLimits({ kind: 'postgres', pool: db.pool }), new Budgets(db.pool), slots);
+    const scopes = [{ scope: 'key:q1', limits: { concurrentRequests: 5 } }, { scope: 'user:q1', limits: { concurrentRequests: 1 } }];
+    try {
+      const first = await quotas.start(scopes);
+      await assert.rejects(quotas.start(scopes), (e: unknown) => e instanceof DomainError && e.code === 'rate_limited' && e.retryAfterSeconds === 1 && /user:q1: requests at once: limit of 1 reached/.test(e.detail));
+      assert.deepEqual([await slots.count('key:q1'), await slots.count('user:q1')], [1, 1], 'the refused request gave its key\'s place back');
+      await first();
+      assert.deepEqual([await slots.count('key:q1'), await slots.count('user:q1')], [0, 0]);
+      await (await quotas.start([{ scope: 'key:q2', limits: {} }]))();
+      assert.equal(await slots.count('key:q2'), 0, 'no limit, no place taken');
+    } finally {
+      slots.stop();
+    }
+  });
+
+  it('frees the places of a node that died when they expire, and renews those of requests still running', async () => {
+    const dead = new RequestSlots(db.pool, 300);
+    assert.ok(await dead.take('key:s3', 1));
+    dead.stop();
+    const alive = new RequestSlots(db.pool, 1500);
+    try {
+      assert.equal(await alive.take('key:s3', 1), undefined);
+      await sleep(400);
+      const give = await alive.take('key:s3', 1);
+      assert.ok(give, 'the dead node\'s place expired');
+      // Held past its time to live: renewed every third of it, so still held.
+      await sleep(2200);
+      assert.equal(await new RequestSlots(db.pool).take('key:s3', 1), undefined);
+      await give();
+      assert.equal(await alive.count('key:s3'), 0);
+    } finally {
+      alive.stop();
+    }
   });
 });

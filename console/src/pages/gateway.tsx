@@ -267,7 +267,7 @@ function RoutesAndUpstreams(props: PageProps) {
 function limitsText(l: Limits): string {
   const parts = [
     l.requestsPerMinute && `${l.requestsPerMinute} requests/min`, l.tokensPerMinute && `${l.tokensPerMinute} tokens/min`,
-    l.concurrentSessions && `${l.concurrentSessions} sessions`, l.budget && `budget ${l.budget.units}/${l.budget.period}`,
+    l.concurrentRequests && `${l.concurrentRequests} requests at once`, l.concurrentSessions && `${l.concurrentSessions} sessions`, l.budget && `budget ${l.budget.units}/${l.budget.period}`,
   ];
   return parts.filter(Boolean).join(', ') || 'none';
 }
@@ -282,6 +282,7 @@ function KeyLimits(props: PageProps & { keyId: string; limits: Limits; onSaved: 
     const limits: Limits = {
       ...(n('requestsPerMinute') ? { requestsPerMinute: n('requestsPerMinute') } : {}),
       ...(n('tokensPerMinute') ? { tokensPerMinute: n('tokensPerMinute') } : {}),
+      ...(n('concurrentRequests') ? { concurrentRequests: n('concurrentRequests') } : {}),
       ...(n('concurrentSessions') ? { concurrentSessions: n('concurrentSessions') } : {}),
       ...(units !== undefined ? { budget: { units, period: String(f.get('period')) as 'day' } } : {}),
     };
@@ -298,6 +299,7 @@ function KeyLimits(props: PageProps & { keyId: string; limits: Limits; onSaved: 
     <form class="row" onSubmit={save} aria-label="Key limits">
       <Field label="Requests a minute"><input name="requestsPerMinute" type="number" min="1" value={l.requestsPerMinute ?? ''} /></Field>
       <Field label="Tokens a minute"><input name="tokensPerMinute" type="number" min="1" value={l.tokensPerMinute ?? ''} /></Field>
+      <Field label="Requests at once"><input name="concurrentRequests" type="number" min="1" value={l.concurrentRequests ?? ''} /></Field>
       <Field label="Sessions at once"><input name="concurrentSessions" type="number" min="1" value={l.concurrentSessions ?? ''} /></Field>
       <Field label="Budget (spend units)"><input name="budget" type="number" min="0" step="any" value={l.budget?.units ?? ''} /></Field>
       <Field label="Budget period"><select name="period" value={l.budget?.period ?? 'month'}><option value="day">a day</option><option value="month">a month</option></select></Field>
