@@ -1125,6 +1125,9 @@ describe('gateway', () => {
 
   it('limits a key\'s requests under way at once: one more is refused with 429 until one ends, and other keys go on', async () => {
     await calm();
+    const zero = await t.call('POST', '/v1/keys', { name: 'none at once', limits: { concurrentRequests: 0 } }, { token: access });
+    assert.equal(zero.status, 400);
+    assert.match(JSON.stringify(zero.body), /concurrentRequests/);
     const limited = (await t.call('POST', '/v1/keys', { name: 'two at once', limits: { concurrentRequests: 2 } }, { token: access })).body as { key: string; keyId: string };
     assert.equal((await t.call('GET', `/v1/keys/${limited.keyId}`, undefined, { token: access })).body.limits.concurrentRequests, 2);
     const client = new OpenAI({ apiKey: limited.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
