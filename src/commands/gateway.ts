@@ -301,6 +301,11 @@ export class GatewayCore {
     return spend;
   }
 
+  /** A kept object as its upstream last showed it (undefined for a response, or one never kept). */
+  shown(id: string): Promise<Record<string, unknown> | undefined> {
+    return this.kept.shown(id);
+  }
+
   /** Claims the counting of an object's late tokens (a background response's, read from its stream; a message batch's, from its results): false when another read counted them. */
   claimLateUsage(id: string): Promise<boolean> {
     return this.kept.claimLateUsage(id);

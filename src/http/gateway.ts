@@ -16,7 +16,7 @@ import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Outcome } from '../domain/account.ts';
 import { retryAfterOf, saysNoCredits, spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
-import { countsLater, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference, type LateTokens } from '../domain/kept.ts';
+import { countsLater, finishedAtOf, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference, type LateTokens } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { keptCollections } from './kept-collections.ts';
@@ -502,7 +502,12 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     await reply.send(counted);
     // Results cut short (by the upstream, or a client that left) count nothing: a later read counts them whole.
     const read = await whole;
-    if (read && await s.gateway.claimLateUsage(batchId).catch(() => false)) Object.assign(late, { input: tokens.input, output: tokens.output, batch: true });
+    if (read && await s.gateway.claimLateUsage(batchId).catch(() => false)) {
+      // On the usage day the batch ended, as a read of it showed it ended (else today's).
+      const shown = await s.gateway.shown(batchId).catch(() => undefined);
+      const finishedAt = shown && finishedAtOf(shown);
+      Object.assign(late, { input: tokens.input, output: tokens.output, batch: true, ...(finishedAt !== undefined ? { finishedAt } : {}) });
+    }
     return { input: 0, output: 0, estimated: false, failed: !read };
   }
 

@@ -30,7 +30,7 @@ export interface KeyBehaviour {
   rpm?: number;
   /** Its 429s give Retry-After as an HTTP date, not seconds. */
   retryAfterDate?: boolean;
-  /** Its batches say they completed this long before they are first read, seconds (a batch that finished yesterday). */
+  /** Its batches (and message batches) say they completed this long before they are first read, seconds (a batch that finished yesterday). */
   finishedSecondsAgo?: number;
   /** Answer every request with this status (e.g. 500, 503). */
   status?: number;
@@ -453,7 +453,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     addUploadEndpoints(scope, admit, count, files);
     addStoreEndpoints(scope, admit, count, objects, fileOf);
     addAssistantEndpoints(scope, admit, count, objects, (body) => chatAnswer(body).completion);
-    addMessageBatchEndpoints(scope, admit, count, (params) => messageAnswer(params).message);
+    addMessageBatchEndpoints(scope, admit, count, (params) => messageAnswer(params).message, (key) => Date.now() - (behaviours.get(key)?.finishedSecondsAgo ?? 0) * 1000);
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
       handler: async (req, reply) => {

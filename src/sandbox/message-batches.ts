@@ -17,10 +17,12 @@ const notFound = (reply: FastifyReply, id: string) => reply.code(404).send({ typ
 const invalid = (reply: FastifyReply, message: string) => reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message } });
 
 /**
+ * `endedAt`: when a key's batch says it ended (ms; now unless a test says otherwise).
+ *
  * @example
  * addMessageBatchEndpoints(scope, admit, count, (params) => messageAnswer(params));
  */
-export function addMessageBatchEndpoints(scope: FastifyInstance, admit: Admit, count: (key: string, outcome: string) => void, answer: Answer) {
+export function addMessageBatchEndpoints(scope: FastifyInstance, admit: Admit, count: (key: string, outcome: string) => void, answer: Answer, endedAt: (key: string) => number = Date.now) {
   const batches = latest<Kept<Batch>>();
   const ok = okFor(count);
   /** The key's own batch of the path's id; undefined when answered. */
@@ -34,13 +36,13 @@ export function addMessageBatchEndpoints(scope: FastifyInstance, admit: Admit, c
     return undefined;
   };
   /** Ends a batch: every request answered (or, `canceled`, none), its results written. */
-  const end = (batch: Batch, url: string, canceled = false) => {
+  const end = (key: string, batch: Batch, url: string, canceled = false) => {
     if (batch.results !== undefined) return;
     const lines = batch.requests.map((r) => ({ custom_id: r.custom_id, result: canceled ? { type: 'canceled' } : { type: 'succeeded', message: answer(r.params as never) } }));
     batch.results = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
     const n = lines.length;
     Object.assign(batch.object, {
-      processing_status: 'ended', ended_at: iso(), results_url: `${url}/v1/messages/batches/${String(batch.object.id)}/results`,
+      processing_status: 'ended', ended_at: iso(endedAt(key)), results_url: `${url}/v1/messages/batches/${String(batch.object.id)}/results`,
       request_counts: { processing: 0, succeeded: canceled ? 0 : n, errored: 0, canceled: canceled ? n : 0, expired: 0 }, ...(canceled ? { cancel_initiated_at: iso() } : {}),
     });
   };
@@ -73,13 +75,13 @@ export function addMessageBatchEndpoints(scope: FastifyInstance, admit: Admit, c
   scope.get('/v1/messages/batches/:id', async (req, reply) => {
     const mine = await own(req, reply);
     if (!mine) return reply;
-    end(mine.batch, here(req));
+    end(mine.key, mine.batch, here(req));
     return ok(mine.key, mine.batch.object);
   });
   scope.post('/v1/messages/batches/:id/cancel', async (req, reply) => {
     const mine = await own(req, reply);
     if (!mine) return reply;
-    end(mine.batch, here(req), true);
+    end(mine.key, mine.batch, here(req), true);
     return ok(mine.key, mine.batch.object);
   });
   scope.get('/v1/messages/batches/:id/results', async (req, reply) => {

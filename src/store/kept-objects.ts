@@ -84,6 +84,8 @@ export interface KeptObjects {
    */
   remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object, late?: boolean): Promise<void>;
   find(id: string): Promise<KeptOwner | undefined>;
+  /** The object as its upstream last showed it, when it was kept (all kinds but responses). */
+  shown(id: string): Promise<Record<string, unknown> | undefined>;
   /** Forgets an object (deleted at its upstream). */
   forget(id: string): Promise<void>;
   /**
@@ -131,6 +133,12 @@ export class PgKeptObjects implements KeptObjects {
     if (!storable(id)) return undefined;
     const { rows } = await this.pool.query<OwnerRow>('SELECT account_id, pool_id, model, user_id, key_id FROM gateway_response_owners WHERE response_id = $1', [id]);
     return rows[0] && ownerOf(rows[0]);
+  }
+
+  async shown(id: string): Promise<Record<string, unknown> | undefined> {
+    if (!storable(id)) return undefined;
+    const { rows } = await this.pool.query<{ object: Record<string, unknown> | null }>('SELECT object FROM gateway_response_owners WHERE response_id = $1', [id]);
+    return rows[0]?.object ?? undefined;
   }
 
   async dueLateUsage(before: Date, since: Date, limit: number, now = new Date()): Promise<DueObject[]> {
@@ -194,6 +202,10 @@ export class MemoryKeptObjects implements KeptObjects {
   async find(id: string): Promise<KeptOwner | undefined> {
     const found = this.kept.get(id);
     return found && { accountId: found.accountId, poolId: found.poolId, model: found.model, userId: found.userId, ...(found.keyId ? { keyId: found.keyId } : {}) };
+  }
+
+  async shown(id: string): Promise<Record<string, unknown> | undefined> {
+    return this.kept.get(id)?.object as Record<string, unknown> | undefined;
   }
 
   async forget(id: string): Promise<void> {

@@ -43,6 +43,10 @@ function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age
       assert.deepEqual(await batches('ann'), [{ id: 'b1', status: 'completed' }]);
       assert.deepEqual(await batches('bob'), []);
       assert.deepEqual(await kept.find('b1'), owner('ann'));
+      // As last shown, by id; a response is not kept whole.
+      assert.deepEqual(await kept.shown('b1'), { id: 'b1', status: 'completed' });
+      await kept.remember('resp_1', 'response', owner('ann'));
+      assert.deepEqual([await kept.shown('resp_1'), await kept.shown('unknown'), await kept.shown('b\u0000')], [undefined, undefined, undefined]);
     });
 
     it('lets the late usage of an object be claimed once, by one of many at once; never for an object unknown or forgotten', async () => {

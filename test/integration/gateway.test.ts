@@ -679,7 +679,7 @@ describe('gateway', () => {
     assert.deepEqual(await byKey(reading.keyId), [1, 0, 0, 0], 'the reader: its read, no tokens');
   });
 
-  it('counts a batch\'s tokens on the usage day it finished, though read the day after', async () => {
+  it('counts a batch\'s tokens on the usage day it finished, though read the day after; a message batch\'s results too', async () => {
     await calm();
     await settled();
     await behave(Object.fromEntries(accounts.map((a) => [a, { finishedSecondsAgo: 86_400 }])));
@@ -694,6 +694,20 @@ describe('gateway', () => {
       assert.notEqual(yesterday, t.roster.services.gateway.dayOf(Date.now()));
       const rows = (await usageRows()).filter((r) => r.model === 'small' && r.day === yesterday);
       assert.deepEqual(rows.map((r) => [Number(r.requests), Number(r.input_tokens), Number(r.output_tokens)]), [[0, 2, 3]], 'the tokens on the day it finished; the read on today');
+
+      // A message batch's tokens are in its results: read today, counted on the day a read of it showed it ended.
+      const messages = await anthropic.messages.batches.create({ requests: [{ custom_id: 'm', params: { model: 'small', max_tokens: 20, messages: [{ role: 'user', content: 'ended yesterday' }] } }] });
+      const ended = await anthropic.messages.batches.retrieve(messages.id);
+      assert.equal(ended.processing_status, 'ended');
+      assert.equal(t.roster.services.gateway.lateDay({ finishedAt: Date.parse(ended.ended_at!) }), yesterday);
+      const results: string[] = [];
+      for await (const r of await anthropic.messages.batches.results(messages.id)) results.push(r.custom_id);
+      assert.deepEqual(results, ['m']);
+      await settled();
+      const after = (await usageRows()).filter((r) => r.model === 'small' && r.day === yesterday);
+      const sum = (column: string) => after.reduce((n, r) => n + Number(r[column]), 0);
+      // 'ended yesterday': two words in, three out ('echo: ended yesterday').
+      assert.deepEqual([sum('requests'), sum('input_tokens'), sum('output_tokens')], [0, 2 + 2, 3 + 3], 'its results\' tokens on the day it ended');
     } finally {
       await behave({});
     }
