@@ -170,6 +170,8 @@ export function exhaustedModels(state: AccountState, day: string, limits: Record
 }
 
 const NO_CREDITS = 'the upstream says it has no credits left';
+/** Why an account refused again after its cooldown is disabled. */
+export const REFUSED_AGAIN = 'the upstream refused its credential again after a cooldown: import new credentials, then enable it';
 
 function cooled(accountId: string, until: number, reason: string, at: string, extra: { model?: string; endsOnProbe?: boolean; untilRotated?: boolean; untilCredits?: boolean } = {}): AccountCooledDown {
   return { type: 'AccountCooledDown', data: { accountId, until: new Date(until).toISOString(), reason, ...extra, at } };
@@ -191,9 +193,13 @@ function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, 
   } else if (outcome === 'refused') {
     // A credential serves no model: the account cools for all of them until it has new credentials
     // (at most the longest cooldown; a healthy probe ends it too). Once is enough while it cools.
-    if (!activeCooldowns(state, now).some((c) => c.untilRotated)) {
-      events.push(cooled(accountId, now + policy.maxMs, 'the upstream refused its credential', at, { endsOnProbe: true, untilRotated: true }));
-    }
+    // Refused again within a cooldown's length of the last refusal's end, with neither new
+    // credentials nor a healthy probe since (each ends that cooldown), it will not serve again
+    // by itself: it is disabled, and the pool restocked.
+    const last = state.cooldowns.find((c) => c.untilRotated);
+    if (state.status !== 'active' || (last && last.until > now)) return events;
+    if (last && now - last.until < policy.maxMs) events.push({ type: 'AccountDisabled', data: { accountId, reason: REFUSED_AGAIN, at } });
+    else events.push(cooled(accountId, now + policy.maxMs, 'the upstream refused its credential', at, { endsOnProbe: true, untilRotated: true }));
   } else if (outcome === 'no_credits') {
     // Credits serve every model, and do not come back by themselves: the longest cooldown, once
     // while it runs, ended sooner by a probe that finds credits (or an operator).

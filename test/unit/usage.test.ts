@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  decideAccount, evolveAccount, exhaustedModels, initialAccountState, isAllocatable,
+  decideAccount, evolveAccount, exhaustedModels, initialAccountState, isAllocatable, REFUSED_AGAIN,
   type AccountCommand, type AccountEvent, type AccountState, type CooldownPolicy,
 } from '../../src/domain/account.ts';
 import { nextUsageDay, usageDay } from '../../src/domain/usage-day.ts';
@@ -82,6 +82,20 @@ describe('usage, cooldowns and credits', () => {
     assert.deepEqual(rotated.cooldowns.map((x) => x.reason), ['3 failures within 60s'], 'new credentials end the refusal\'s cooldown, and only it');
     const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: null, recover: true, now: now + 1 }, state) as AccountEvent[];
     assert.equal(isAllocatable(probed.reduce(evolveAccount, state), now + 1), true, 'a healthy probe ends it too');
+  });
+  it('a credential refused again soon after its cooldown ran out, with nothing new since, disables the account; long after, or after new credentials, it cools again', () => {
+    const first = run([report('refused')]);
+    const again = run([report('refused', { now: now + policy.maxMs + 1000 })], [imported, ...first.events]);
+    assert.deepEqual(again.events.map((e) => e.type), ['UsageReported', 'AccountDisabled']);
+    assert.equal(again.state.status, 'disabled');
+    assert.equal(again.state.disabledReason, REFUSED_AGAIN);
+    assert.deepEqual(run([report('refused', { now: now + policy.maxMs + 2000 })], [imported, ...first.events, ...again.events]).events.map((e) => e.type), ['UsageReported'], 'once');
+    const later = run([report('refused', { now: now + 2 * policy.maxMs + 1000 })], [imported, ...first.events]);
+    assert.deepEqual(later.events.map((e) => e.type), ['UsageReported', 'AccountCooledDown'], 'refused long after: another cooldown');
+    const rotated: AccountEvent = { type: 'CredentialsRotated', data: { accountId: 'a', version: 2, fingerprint: 'f2', expiresAt: null, at } };
+    assert.deepEqual(run([report('refused', { now: now + policy.maxMs + 1000 })], [imported, ...first.events, rotated]).events.map((e) => e.type), ['UsageReported', 'AccountCooledDown'], 'new credentials since: another cooldown');
+    const ended: AccountEvent = { type: 'CooldownEnded', data: { accountId: 'a', reason: 'probe succeeded', probe: true, at } };
+    assert.deepEqual(run([report('refused', { now: now + policy.maxMs + 1000 })], [imported, ...first.events, ended]).events.map((e) => e.type), ['UsageReported', 'AccountCooledDown'], 'a healthy probe since: another cooldown');
   });
   it('an upstream saying the account has no credits cools it for every model for the longest cooldown, once while it runs, until a probe finds credits', () => {
     const { events, state } = run([report('no_credits', { model: 'gpt-5' }), report('no_credits')]);
