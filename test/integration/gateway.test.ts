@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { registerUser } from '../../src/commands/users.ts';
+import { REFUSED_AGAIN } from '../../src/domain/account.ts';
 import { buildSandbox } from '../../src/sandbox/server.ts';
 import { PgKeptObjects, RESPONSE_RETENTION_MS } from '../../src/store/kept-objects.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
@@ -90,7 +91,7 @@ describe('gateway', () => {
         capped: { pools: ['gw'], upstreamModel: 'sandbox-small' }, lean: { pools: ['gw2'], upstreamModel: 'sandbox-small' },
         spread: { pools: [{ pool: 'gw', weight: 3 }, { pool: 'gw2', weight: 1 }], upstreamModel: 'sandbox-small' },
         fallback: { pools: [{ pool: 'gw', priority: 1 }, 'gw2'], upstreamModel: 'sandbox-small' },
-        wide: { pools: ['gw3'], upstreamModel: 'sandbox-small' },
+        wide: { pools: ['gw3'], upstreamModel: 'sandbox-small' }, refusing: { pools: ['gw5'], upstreamModel: 'sandbox-small' },
       }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
@@ -142,7 +143,7 @@ describe('gateway', () => {
     assert.deepEqual(withUsage.usage, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
 
     const models = await openai.models.list();
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'small', 'spread', 'wide']);
+    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'refusing', 'small', 'spread', 'wide']);
     assert.deepEqual(await openai.models.retrieve('tiny'), { id: 'tiny', object: 'model', created: 0, owned_by: 'roster' });
     await assert.rejects(openai.models.retrieve('nothing-here'), (e: unknown) => e instanceof OpenAI.NotFoundError);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
@@ -766,7 +767,7 @@ describe('gateway', () => {
     assert.equal(counted.input_tokens, 3);
     const models: string[] = [];
     for await (const m of anthropic.models.list()) models.push(m.id);
-    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'small', 'spread', 'wide']);
+    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'refusing', 'small', 'spread', 'wide']);
     assert.equal((await anthropic.models.retrieve('small')).display_name, 'small');
     await assert.rejects(anthropic.models.retrieve('nothing-here'), (e: unknown) => e instanceof Anthropic.NotFoundError);
   });
@@ -913,6 +914,31 @@ describe('gateway', () => {
     assert.deepEqual(kinds(logins[1]!), [delta(logins[1]!, 'failures'), 0, 0], 'the 429s');
     assert.ok(delta(logins[0]!, 'failures') + delta(logins[1]!, 'failures') >= 1);
     assert.equal(after[logins[0]!]!.errorRate, after[logins[0]!]!.failures / after[logins[0]!]!.tries);
+  });
+
+  it('disables an account whose credential is refused again soon after its refusal\'s cooldown, with nothing new since; the rest serve', async () => {
+    // No scheduler round runs here: nothing refreshes or probes the account, as with a provider that can do neither.
+    const cooldown = { baseMs: 1000, maxMs: 1000, failureThreshold: 5, failureWindowMs: 60_000 };
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw5', name: 'Refusing', providerId: 'sb', cooldown })).status, 201);
+    const keys = ['sk-sandbox-refusing-0', 'sk-sandbox-refusing-1'];
+    const imported = await t.call('POST', '/v1/pools/gw5/accounts', { accounts: keys.map((k, i) => ({ login: `refusing${i}@example.test`, accessToken: k })) });
+    const [refusing] = imported.body.lines.map((l: { accountId: string }) => l.accountId) as string[];
+    await t.call('GET', `/v1/accounts?pool=gw5&position=${imported.body.position}`);
+    await behave({ [keys[0]!]: { status: 401 } });
+    try {
+      const state = () => t.roster.services.accounts.find(refusing!)!.state;
+      // Round robin offers both in turn: the refusing one is tried, cools, and the other answers.
+      for (let i = 0; i < 2; i++) assert.equal((await ask('refusing')).choices[0]!.message.content, 'echo: x');
+      assert.equal(state().cooldowns.find((c) => c.untilRotated)?.reason, 'the upstream refused its credential');
+      // Its cooldown over, it is tried again and refused again: disabled, with the reason.
+      await until('the cooldown over', async () => state().cooldowns.every((c) => c.until <= Date.now()));
+      for (let i = 0; i < 2; i++) assert.equal((await ask('refusing')).choices[0]!.message.content, 'echo: x');
+      await until('disabled', async () => state().status === 'disabled');
+      const row = (await t.call('GET', `/v1/accounts/${refusing}?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`)).body;
+      assert.deepEqual([row.status, row.disabledReason], ['disabled', REFUSED_AGAIN]);
+    } finally {
+      await behave({});
+    }
   });
 
   it('honours a Retry-After given as an HTTP date', async () => {
