@@ -257,8 +257,11 @@ export class GatewayCore {
    */
   async remember(id: string, kind: KeptKind, owner: KeptOwner, object?: object, late = false): Promise<void> {
     // An object known already with nothing new to show is not written again.
-    if (object === undefined && this.knownOwners.has(id)) return;
-    this.know(id, owner);
+    const known = this.knownOwners.has(id);
+    if (object === undefined && known) return;
+    // Its first owner stays, as the store keeps it: a later read by another key of its user,
+    // or naming another model, changes neither whose it is nor the model it counts on.
+    if (!known) this.know(id, owner);
     await this.kept.remember(id, kind, owner, object, late);
   }
 

@@ -16,7 +16,7 @@ import type { Quotas, Reservation } from '../commands/quotas.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Outcome } from '../domain/account.ts';
 import { retryAfterOf, saysNoCredits, spendOf, upstreamModelAt, type ResolvedRoute, type TokenUsage } from '../domain/gateway.ts';
-import { countsLater, finishedAtOf, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference, type LateTokens } from '../domain/kept.ts';
+import { countsLater, finishedAtOf, isRecord, keptReferences, onGateway, ResultsUsage, type KeptKind, type KeptReference, type LateTokens } from '../domain/kept.ts';
 import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { keptCollections } from './kept-collections.ts';
@@ -597,10 +597,13 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     const owner = await s.gateway.ownerOf(id).catch(() => null);
     if (owner === null) return sendError(reply, dialect, 503, 'api_error', `${plural(what)} cannot be looked up right now`, 2);
     if (!owner || owner.userId !== caller.user.userId) return sendError(reply, dialect, 404, 'not_found_error', `${what} ${id.slice(0, 200)} was not made through this gateway by this user`);
-    const out = passthrough(req.method, req.url, req.headers, req.body, { routeOnly: true });
+    // A model a JSON body names (a run's, an assistant's new one) is a route's: sent on as the
+    // upstream's name for it at the object's account. Else the object's own model routes the request.
+    const named = isRecord(req.body) && typeof req.body.model === 'string';
+    const out = passthrough(req.method, req.url, req.headers, req.body, { routeOnly: !named });
     // What the body names (a vector store's new file) must lie at the same account.
     return forward(req, reply, dialect, req.routeOptions.url ?? '/v1/*', {
-      ...out, asked: owner.model, refers: [{ field: 'id', id }, ...out.refers ?? []], free: true, keeps: true,
+      ...out, asked: named ? out.asked : owner.model, refers: [{ field: 'id', id }, ...out.refers ?? []], free: true, keeps: true,
       ...(itself && req.method === 'GET' ? { names: id } : {}), ...(results ? { resultsOf: id } : {}),
     }, caller);
   };
@@ -741,7 +744,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   // model names (the body's model, or ?model= where the upstream takes none), or of the
   // objects the body names; listed from Roster's table; each read, changed and deleted at its account.
   // A thread made with its first run goes to the account of the assistant the body names.
-  app.post('/v1/threads/runs', made('/v1/threads/runs', true));
+  app.post('/v1/threads/runs', made('/v1/threads/runs', false));
   for (const { path, kind, what, modelSent, placedBy } of keptCollections) {
     app.post(path, made(path, !modelSent, placedBy));
     app.get(path, listOptions(false), listed(kind, what));

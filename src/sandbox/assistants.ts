@@ -38,11 +38,11 @@ export function addAssistantEndpoints(scope: FastifyInstance, admit: Admit, coun
     await invalid(reply, 404, `No assistant found with id '${assistantId}'.`, 'assistant_id');
     return undefined;
   };
-  /** A queued run of an assistant on a thread. */
-  const startRun = (key: string, threadId: string, assistantId: string) => {
+  /** A queued run of an assistant on a thread, on the assistant's model unless the body names another. */
+  const startRun = (key: string, threadId: string, assistantId: string, body: Body) => {
     const run = {
       id: newId('run_'), object: 'thread.run', created_at: now(), thread_id: threadId, assistant_id: assistantId, status: 'queued',
-      model: objects.kept.get(assistantId)!.object.model, instructions: null, tools: [], started_at: null, completed_at: null, usage: null, metadata: {},
+      model: typeof body.model === 'string' ? body.model : objects.kept.get(assistantId)!.object.model, instructions: null, tools: [], started_at: null, completed_at: null, usage: null, metadata: {},
     };
     runs.set(run.id, { key, run });
     return ok(key, run);
@@ -89,7 +89,7 @@ export function addAssistantEndpoints(scope: FastifyInstance, admit: Admit, coun
     const body = (req.body ?? {}) as Body;
     const assistantId = key && await assistantOf(reply, key, body);
     if (!key || !assistantId) return reply;
-    const run = startRun(key, (req.params as { id: string }).id, assistantId);
+    const run = startRun(key, (req.params as { id: string }).id, assistantId, body);
     return body.stream === true ? streamed(reply, run) : run;
   });
   scope.get('/v1/threads/:id/runs/:run', async (req, reply) => {
@@ -108,6 +108,6 @@ export function addAssistantEndpoints(scope: FastifyInstance, admit: Admit, coun
     const body = (req.body ?? {}) as Body;
     const assistantId = await assistantOf(reply, key, body);
     if (!assistantId) return reply;
-    return startRun(key, String(objects.thread((body.thread ?? {}) as Body, key).id), assistantId);
+    return startRun(key, String(objects.thread((body.thread ?? {}) as Body, key).id), assistantId, body);
   });
 }

@@ -189,6 +189,8 @@ export function addStoreEndpoints(
       const mine = await own(req, reply, c.what);
       if (!mine) return reply;
       const body = (req.body ?? {}) as Body;
+      if (body.model !== undefined && !c.takesModel) return invalid(reply, 400, 'Unrecognized request argument supplied: model', 'model');
+      if (body.model !== undefined) mine.found.object.model = body.model;
       if (body.name !== undefined) mine.found.object.name = body.name;
       if (body.metadata !== undefined) mine.found.object.metadata = body.metadata;
       return ok(mine.key, mine.found.object);

@@ -601,6 +601,10 @@ describe('gateway', () => {
     // A thread made with its run goes to the assistant's account too, and remembers the thread.
     const both = await openai.beta.threads.createAndRun({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'one more' }] } });
     assert.equal((await openai.beta.threads.runs.retrieve(both.id, { thread_id: both.thread_id })).usage?.completion_tokens, 3);
+    // A model an update or a run names is a route's (an alias too): sent on as its upstream name, at the object's account.
+    assert.equal((await openai.beta.assistants.update(assistant.id, { model: 'embed' })).model, 'sandbox-embed');
+    assert.equal((await openai.beta.threads.runs.create(thread.id, { assistant_id: assistant.id, model: 'tiny' })).model, 'sandbox-small');
+    await assert.rejects(openai.beta.threads.runs.create(thread.id, { assistant_id: assistant.id, model: 'unknown' }), (e: unknown) => e instanceof OpenAI.NotFoundError && /unknown is not served/.test(e.message));
     for (let i = 0; i < 3; i++) assert.equal((await openai.beta.assistants.retrieve(assistant.id)).name, 'helper');
     assert.deepEqual(await servedBy(), maker, 'every request reached the assistant\'s account');
     assert.deepEqual((await openai.beta.assistants.list()).data.map((a) => a.id), [assistant.id]);
@@ -620,8 +624,8 @@ describe('gateway', () => {
     assert.deepEqual([await t.roster.services.gateway.ownerOf(thread.id), await t.roster.services.gateway.ownerOf(assistant.id)], [undefined, undefined]);
     await settled();
     // Assistant made, thread made, message, run made, 2 run reads, messages listed, a streamed run and its read, thread and run made, its read,
-    // 3 assistant reads, 2 deletions: the runs' tokens, counted once each, and no other.
-    assert.deepEqual(counted(before, await totals('small')), { requests: 16, failures: 0, input: 5 + 9 + 2, output: 4 + 4 + 3, estimated: 0 });
+    // the run on tiny, 3 assistant reads, 2 deletions: the runs' tokens, counted once each, and no other (the update counts on embed).
+    assert.deepEqual(counted(before, await totals('small')), { requests: 17, failures: 0, input: 5 + 9 + 2, output: 4 + 4 + 3, estimated: 0 });
   });
 
   it('counts the tokens of a batch, a message batch, a run and a background response no client read finished: once, against the key that made them', async () => {
@@ -678,6 +682,9 @@ describe('gateway', () => {
     const after = await byKey(makerId);
     assert.deepEqual(after.map((v, i) => v - before[i]!), [2, 4, 6, (4 + 12) / 2], 'the maker: its two requests, and the batch\'s tokens at the batch prices');
     assert.deepEqual(await byKey(reading.keyId), [1, 0, 0, 0], 'the reader: its read, no tokens');
+    // Still the maker's, on this node as in the table (a later read counts nothing against the reader).
+    const table = await new PgKeptObjects(t.db.pool).find(batch.id);
+    assert.deepEqual([(await t.roster.services.gateway.ownerOf(batch.id))?.keyId, table?.keyId], [makerId, makerId]);
   });
 
   it('counts a batch\'s tokens on the usage day it finished, though read the day after; a message batch\'s results too', async () => {
