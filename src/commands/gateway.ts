@@ -476,11 +476,12 @@ export class GatewayCore {
 
   /**
    * Records a failed try against the account (429, 5xx, timeout): the pool's cooldown
-   * rules decide whether it cools, for this model.
+   * rules decide whether it cools, for this model; `unblamed`, a failure the request may
+   * have caused, is recorded and not counted toward the failure threshold.
    */
-  async failed(chosen: Pick<Chosen, 'accountId' | 'poolId'>, model: string, outcome: Exclude<Outcome, 'success'>, retryAfterSeconds?: number): Promise<void> {
+  async failed(chosen: Pick<Chosen, 'accountId' | 'poolId'>, model: string, outcome: Exclude<Outcome, 'success'>, retryAfterSeconds?: number, unblamed = false): Promise<void> {
     await recordUsage(this.deps, chosen.poolId, 'gateway', {
-      accountId: chosen.accountId, outcome, model, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+      accountId: chosen.accountId, outcome, model, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}), ...(unblamed ? { unblamed } : {}),
     }, systemContext('gateway'));
   }
 

@@ -13,6 +13,8 @@ export interface OutcomeReport {
   model?: string;
   units?: number;
   retryAfterSeconds?: number;
+  /** A 5xx or timeout the request may have caused (the gateway's, when it failed on every account): not counted toward the failure threshold. */
+  unblamed?: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function recordUsage(
     type: 'ReportUsage', accountId: report.accountId, sessionId, outcome: report.outcome, units: report.units ?? 0,
     ...(report.model ? { model: report.model } : {}),
     ...(report.retryAfterSeconds !== undefined ? { retryAfterMs: report.retryAfterSeconds * 1000 } : {}),
+    ...(report.unblamed ? { unblamed: true } : {}),
     day: usageDay(Date.now(), deps.days.timeZone, deps.days.rollover), policy: allocator.current.config!.cooldown,
   }, ctx);
 }

@@ -94,9 +94,10 @@ export const AccountRetired = defineEvent('AccountRetired', Type.Object({ accoun
 export const CredentialsRotated = defineEvent('CredentialsRotated', Type.Object({
   accountId: Type.String(), version: Type.Integer({ minimum: 1 }), fingerprint: Type.String(), expiresAt: Nullable(Type.String()), at: Instant,
 }));
+/** `unblamed`: a failure the request may have caused (it failed on every account it tried): recorded, not counted toward the failure threshold. */
 export const UsageReported = defineEvent('UsageReported', Type.Object({
   accountId: Type.String(), sessionId: Type.String(), outcome: Outcome, model: Nullable(Type.String()), units: Type.Number({ minimum: 0 }),
-  day: Type.String(), retryAfterMs: Type.Optional(Type.Number({ minimum: 0 })), at: Instant,
+  day: Type.String(), retryAfterMs: Type.Optional(Type.Number({ minimum: 0 })), unblamed: Type.Optional(Type.Boolean()), at: Instant,
 }));
 export type UsageReported = EventOf<typeof UsageReported>;
 export type AccountCooledDown = EventOf<typeof AccountCooledDown>;
@@ -122,7 +123,7 @@ export type AccountCommand =
   | { type: 'RetireAccount'; accountId: string; reason: string; now: number }
   | { type: 'RotateCredentials'; accountId: string; fingerprint: string; expiresAt: string | null; now: number }
   | {
-    type: 'ReportUsage'; accountId: string; sessionId: string; outcome: Outcome; model?: string; units: number;
+    type: 'ReportUsage'; accountId: string; sessionId: string; outcome: Outcome; model?: string; units: number; unblamed?: boolean;
     retryAfterMs?: number; day: string; policy: CooldownPolicy; now: number;
   }
   /** `recover`: a healthy probe may end cooldowns that end on a probe (a probe after use only records credits). */
@@ -183,7 +184,10 @@ function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, 
   const model = command.model ?? null;
   const events: AccountEvent[] = [{
     type: 'UsageReported',
-    data: { accountId, sessionId, outcome, model, units, day, ...(command.retryAfterMs !== undefined ? { retryAfterMs: command.retryAfterMs } : {}), at },
+    data: {
+      accountId, sessionId, outcome, model, units, day, ...(command.retryAfterMs !== undefined ? { retryAfterMs: command.retryAfterMs } : {}),
+      ...(command.unblamed ? { unblamed: true } : {}), at,
+    },
   }];
   if (outcome === 'rate_limited') {
     const backoff = Math.min(policy.maxMs, policy.baseMs * 2 ** state.rateLimitStreak);
@@ -204,7 +208,7 @@ function decideUsage(command: Extract<AccountCommand, { type: 'ReportUsage' }>, 
     // Credits serve every model, and do not come back by themselves: the longest cooldown, once
     // while it runs, ended sooner by a probe that finds credits (or an operator).
     if (!activeCooldowns(state, now).some((c) => c.untilCredits)) events.push(cooled(accountId, now + policy.maxMs, NO_CREDITS, at, { untilCredits: true }));
-  } else if (outcome !== 'success') {
+  } else if (outcome !== 'success' && !command.unblamed) {
     const recent = state.failures.filter((t) => t > now - policy.failureWindowMs).length + 1;
     if (recent >= policy.failureThreshold) {
       const reason = `${recent} failures within ${Math.round(policy.failureWindowMs / 1000)}s`;
@@ -314,14 +318,14 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return { ...state, cooldowns: cooldowns.length ? cooldowns : NONE, credentials: { version, expiresAt, rotatedAt: at } };
     }
     case 'UsageReported': {
-      const { outcome, model, units, day, at } = event.data;
+      const { outcome, model, units, day, unblamed, at } = event.data;
       const current = state.usage.day === day ? state.usage.units : NO_UNITS;
       const usage = model && units > 0 ? { day, units: { ...current, [model]: (current[model] ?? 0) + units } } : { day, units: current };
       const time = Date.parse(at);
       return {
         ...state, usage,
         rateLimitStreak: outcome === 'success' ? 0 : outcome === 'rate_limited' ? state.rateLimitStreak + 1 : state.rateLimitStreak,
-        failures: outcome === 'server_error' || outcome === 'timeout' ? [...state.failures, time].slice(-100) : state.failures,
+        failures: (outcome === 'server_error' || outcome === 'timeout') && !unblamed ? [...state.failures, time].slice(-100) : state.failures,
       };
     }
     case 'CreditsChecked':

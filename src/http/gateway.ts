@@ -274,6 +274,18 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     const onClose = () => !reply.raw.writableFinished && gone.abort();
     reply.raw.once('close', onClose);
     const tried = new Set<string>();
+    /**
+     * Tries that failed with a 5xx, a timeout or a broken connection, told to their accounts'
+     * cooldown rules once the request's fate is known: all of them when another account
+     * answers; when none does, the request itself may be what fails (a client can send one
+     * that every account fails), so only the first counts toward a cooldown, and one
+     * client's requests cannot cool every account for everyone.
+     */
+    const doubtful: Array<{ chosen: Chosen; outcome: 'server_error' | 'timeout' }> = [];
+    const blame = async (answered: boolean) => {
+      const failures = doubtful.splice(0);
+      await Promise.all(failures.map((f, i) => s.gateway.failed(f.chosen, route.model, f.outcome, undefined, !answered && i > 0).catch(() => undefined)));
+    };
     let spent = 0;
     try {
       for (let attempt = 0; attempt <= s.gateway.settings.retries; attempt++) {
@@ -300,7 +312,8 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
         /** A try that failed before the first byte: counted, and the account's cooldown rules told. */
         const failedTry = async (outcome: string, cooldown: Exclude<Outcome, 'success'>, retryAfterSeconds?: number) => {
           tryOutcome(outcome);
-          await s.gateway.failed(chosen, route.model, cooldown, retryAfterSeconds).catch(() => undefined);
+          if (cooldown === 'server_error' || cooldown === 'timeout') doubtful.push({ chosen, outcome: cooldown });
+          else await s.gateway.failed(chosen, route.model, cooldown, retryAfterSeconds).catch(() => undefined);
           record(caller, chosen, route, { input: 0, output: 0, estimated: false }, 1, cooldown);
         };
         try {
@@ -359,6 +372,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
               continue;
             }
           }
+          await blame(true);
           reply.headers(s.upstreams.downstream(res.headers));
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId, keyId: caller.keyId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
@@ -410,6 +424,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
       return sendError(reply, dialect, 503, 'api_error', `every account tried (${tried.size}) failed`, 1);
     } finally {
       reply.raw.off('close', onClose);
+      await blame(false);
       await s.quotas.settle(held, spent).catch(() => undefined);
     }
   }

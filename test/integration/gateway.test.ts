@@ -92,6 +92,7 @@ describe('gateway', () => {
         spread: { pools: [{ pool: 'gw', weight: 3 }, { pool: 'gw2', weight: 1 }], upstreamModel: 'sandbox-small' },
         fallback: { pools: [{ pool: 'gw', priority: 1 }, 'gw2'], upstreamModel: 'sandbox-small' },
         wide: { pools: ['gw3'], upstreamModel: 'sandbox-small' }, refusing: { pools: ['gw5'], upstreamModel: 'sandbox-small' },
+        fresh: { pools: ['gw6'], upstreamModel: 'sandbox-small' },
       }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
@@ -143,7 +144,7 @@ describe('gateway', () => {
     assert.deepEqual(withUsage.usage, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
 
     const models = await openai.models.list();
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'refusing', 'small', 'spread', 'wide']);
+    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'refusing', 'small', 'spread', 'wide']);
     assert.deepEqual(await openai.models.retrieve('tiny'), { id: 'tiny', object: 'model', created: 0, owned_by: 'roster' });
     await assert.rejects(openai.models.retrieve('nothing-here'), (e: unknown) => e instanceof OpenAI.NotFoundError);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
@@ -774,7 +775,7 @@ describe('gateway', () => {
     assert.equal(counted.input_tokens, 3);
     const models: string[] = [];
     for await (const m of anthropic.models.list()) models.push(m.id);
-    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'lean', 'refusing', 'small', 'spread', 'wide']);
+    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'refusing', 'small', 'spread', 'wide']);
     assert.equal((await anthropic.models.retrieve('small')).display_name, 'small');
     await assert.rejects(anthropic.models.retrieve('nothing-here'), (e: unknown) => e instanceof Anthropic.NotFoundError);
   });
@@ -946,6 +947,33 @@ describe('gateway', () => {
     } finally {
       await behave({});
     }
+  });
+
+  it('blames only the first of a request\'s failures when every account it tried failed: requests failing everywhere cool one account, not all', async () => {
+    // A pool of its own: four accounts no earlier failure counts against (the threshold: 5 within 5 minutes).
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw6', name: 'Fresh', providerId: 'sb' })).status, 201);
+    const keys = Array.from({ length: 4 }, (_, i) => `sk-sandbox-fresh-${i}`);
+    const imported = await t.call('POST', '/v1/pools/gw6/accounts', { accounts: keys.map((k, i) => ({ login: `fresh${i}@example.test`, accessToken: k })) });
+    const fresh = imported.body.lines.map((l: { accountId: string }) => l.accountId) as string[];
+    await t.call('GET', `/v1/accounts?pool=gw6&position=${imported.body.position}`);
+    await settled();
+    const before = await totals('fresh');
+    // Every account answers 500, as they would to a request that makes the upstream fail (or in an outage).
+    await behave(Object.fromEntries(keys.map((k) => [k, { status: 500 }])));
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(openai.chat.completions.create({ model: 'fresh', messages: [{ role: 'user', content: `fails ${i}` }] }), (e: unknown) => e instanceof OpenAI.APIError && e.status === 503);
+    }
+    await settled();
+    // Each request tried all four accounts: 20 failed tries, counted as such; 5 blamed (each request's first).
+    assert.deepEqual(counted(before, await totals('fresh')), { requests: 20, failures: 20, input: 0, output: 0, estimated: 0 });
+    const reports = (await Promise.all(fresh.map((id) => t.roster.services.store.readStream(`account-${id}`)))).flat().filter((e) => e.type === 'UsageReported');
+    assert.deepEqual([reports.length, reports.filter((e) => (e.data as { unblamed?: boolean }).unblamed).length], [20, 15], 'every failure in the accounts\' history; fifteen unblamed');
+    // Blamed all, each account would have reached the threshold (5) and the pool would answer 429 to everyone; so, at most one did.
+    const cooling = fresh.filter((id) => t.roster.services.accounts.find(id)!.state.cooldowns.some((c) => c.until > Date.now()));
+    assert.ok(cooling.length <= 1, `${cooling.length} accounts cool`);
+    await behave({});
+    assert.equal((await openai.chat.completions.create({ model: 'fresh', messages: [{ role: 'user', content: 'x' }] })).choices[0]!.message.content, 'echo: x', 'the next client is served');
+    await Promise.all(cooling.map((id) => t.call('DELETE', `/v1/accounts/${id}/cooldown`)));
   });
 
   it('honours a Retry-After given as an HTTP date', async () => {

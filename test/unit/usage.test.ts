@@ -83,6 +83,13 @@ describe('usage, cooldowns and credits', () => {
     const probed = decideAccount({ type: 'RecordProbe', accountId: 'a', healthy: true, credits: null, recover: true, now: now + 1 }, state) as AccountEvent[];
     assert.equal(isAllocatable(probed.reduce(evolveAccount, state), now + 1), true, 'a healthy probe ends it too');
   });
+  it('an unblamed failure (the request may have caused it) is recorded and counts toward no cooldown', () => {
+    const { events, state } = run([report('server_error', { unblamed: true }), report('timeout', { unblamed: true }), report('server_error', { unblamed: true }), report('server_error')]);
+    assert.deepEqual(events.map((e) => e.type), ['UsageReported', 'UsageReported', 'UsageReported', 'UsageReported'], 'three failures, one blamed: below the threshold');
+    assert.deepEqual(events.map((e) => (e.data as { unblamed?: boolean }).unblamed), [true, true, true, undefined]);
+    assert.equal(state.failures.length, 1);
+    assert.deepEqual(run([report('server_error'), report('server_error'), report('server_error')]).events.filter((e) => e.type === 'AccountCooledDown').length, 1, 'three blamed cool it');
+  });
   it('a credential refused again soon after its cooldown ran out, with nothing new since, disables the account; long after, or after new credentials, it cools again', () => {
     const first = run([report('refused')]);
     const again = run([report('refused', { now: now + policy.maxMs + 1000 })], [imported, ...first.events]);
