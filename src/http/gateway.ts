@@ -372,7 +372,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
               continue;
             }
           }
-          await blame(true);
+          if (doubtful.length) await blame(true);
           reply.headers(s.upstreams.downstream(res.headers));
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId, keyId: caller.keyId };
           // Remembered before the client learns the id; a store out of reach leaves later requests for it to any account.
@@ -424,7 +424,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
       return sendError(reply, dialect, 503, 'api_error', `every account tried (${tried.size}) failed`, 1);
     } finally {
       reply.raw.off('close', onClose);
-      await blame(false);
+      if (doubtful.length) await blame(false);
       await s.quotas.settle(held, spent).catch(() => undefined);
     }
   }
