@@ -278,8 +278,8 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
      * Tries that failed with a 5xx, a timeout or a broken connection, told to their accounts'
      * cooldown rules once the request's fate is known: all of them when another account
      * answers; when none does, the request itself may be what fails (a client can send one
-     * that every account fails), so only the first counts toward a cooldown, and one
-     * client's requests cannot cool every account for everyone.
+     * that every account fails), so only the first counts toward a cooldown: one client's
+     * failing requests cool accounts for everyone retries + 1 times more slowly.
      */
     const doubtful: Array<{ chosen: Chosen; outcome: 'server_error' | 'timeout' }> = [];
     const blame = async (answered: boolean) => {

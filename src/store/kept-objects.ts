@@ -101,7 +101,7 @@ export interface KeptObjects {
   dueLateUsage(before: Date, since: Date, limit: number, now?: Date): Promise<DueObject[]>;
   /** A page of a user's objects of one kind, as their upstream last showed them (those it showed). */
   list(query: KeptQuery): Promise<object[]>;
-  /** Forgets responses and runs made before `before`; answers how many. */
+  /** Forgets responses, runs and uploads made before `before`; answers how many. */
   prune(before: Date): Promise<number>;
 }
 
