@@ -14,6 +14,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from 'typebox';
 import { addAssistantEndpoints } from './assistants.ts';
@@ -46,6 +47,8 @@ export interface KeyBehaviour {
   hideBatchUsage?: boolean;
   /** The account has no credits left: 429 `insufficient_quota` as OpenAI answers, 400 "credit balance is too low" as Anthropic does. */
   noCredits?: boolean;
+  /** Audio is sent slowly: its first bytes, then the rest this many ms later. */
+  slowBodyMs?: number;
 }
 
 const LlmBody = Type.Object({
@@ -53,7 +56,7 @@ const LlmBody = Type.Object({
     rpm: Type.Optional(Type.Integer({ minimum: 0 })), retryAfterDate: Type.Optional(Type.Boolean()), finishedSecondsAgo: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()), hideBatchUsage: Type.Optional(Type.Boolean()),
-    noCredits: Type.Optional(Type.Boolean()),
+    noCredits: Type.Optional(Type.Boolean()), slowBodyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
   }, { additionalProperties: false })),
   reset: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
@@ -461,7 +464,15 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
         if (!key) return reply;
         count(key, '200');
         const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
-        if (req.url.startsWith('/v1/audio/speech')) return reply.type('audio/mpeg').send(Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(60, 0x55)]));
+        if (req.url.startsWith('/v1/audio/speech')) {
+          const audio = Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(60, 0x55)]);
+          const slow = behaviours.get(key)?.slowBodyMs;
+          if (!slow) return reply.type('audio/mpeg').send(audio);
+          const body = new PassThrough();
+          body.write(audio.subarray(0, 4));
+          setTimeout(() => body.end(audio.subarray(4)), slow);
+          return reply.type('audio/mpeg').send(body);
+        }
         const echo = { method: req.method, url: req.url, contentType: req.headers['content-type'] ?? null, json: raw ? null : req.body ?? null, text: raw?.toString('utf8') ?? null };
         // A JSON body asking for a stream gets the echo as an event, then a usage chunk; no end marker (as some APIs send none).
         if ((req.body as { stream?: unknown } | undefined)?.stream !== true) return echo;

@@ -1448,4 +1448,22 @@ describe('gateway', () => {
     assert.match((await nameless.json() as { error: { message: string } }).error.message, /^model: required/);
     assert.equal(Object.values(await served()).reduce((n, k) => n + k, 0), 4, 'four requests reached the upstream');
   });
+
+  it('holds an account for a binary answer until it has passed, as for a stream', async () => {
+    await calm();
+    await behave(Object.fromEntries(accounts.map((a) => [a, { slowBodyMs: 800 }])));
+    try {
+      const speech = await fetch(`${t.roster.gatewayUrl}/v1/audio/speech`, {
+        method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', input: 'hi', voice: 'alloy' }),
+      });
+      assert.equal(speech.status, 200);
+      // Its headers came; its body is still coming from the account, which serves it until then.
+      const serving = ids.filter((id) => t.roster.services.gateway.serving(id));
+      assert.equal(serving.length, 1, 'the account still serves the answer');
+      assert.equal(Buffer.from(await speech.arrayBuffer()).length, 64);
+      await until('the account free once the answer passed', async () => !t.roster.services.gateway.serving(serving[0]!), 2000);
+    } finally {
+      await behave({});
+    }
+  });
 });
