@@ -47,6 +47,13 @@ function sendError(reply: FastifyReply, dialect: Dialect, status: number, type: 
 const errorTypeOf = (status: number) =>
   (status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 404 ? 'not_found_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error');
 
+/** A caller refused (401, 403, 429), or a check that could not be made (503, `unavailable` said), in the client's shape. */
+function sendRefusal(reply: FastifyReply, dialect: Dialect, error: unknown, unavailable: string) {
+  const e = error instanceof DomainError ? error : new DomainError('unavailable', unavailable, [], 2);
+  const status = e.code === 'unauthorized' ? 401 : e.code === 'forbidden' ? 403 : e.code === 'rate_limited' ? 429 : 503;
+  return sendError(reply, dialect, status, errorTypeOf(status), e.detail, e.retryAfterSeconds);
+}
+
 /**
  * What an OpenAI- or Anthropic-compatible JSON request sends upstream: the body with the
  * upstream's model, and for an OpenAI chat or completions stream a request for the usage
@@ -139,9 +146,11 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     return (await authenticate(req, reply, dialectOf(req))) ? undefined : reply;
   });
 
-  /** The key caller (checked once a request: a key's rate limit counts it once), or an answer in the client's dialect. */
+  /** The caller of a route's request, which the hook above authenticated before its handler ran. */
+  const callerOf = (req: FastifyRequest) => req.caller as KeyCaller;
+
+  /** The key caller (kept on the request), or an answer in the client's dialect. */
   async function authenticate(req: FastifyRequest, reply: FastifyReply, dialect: Dialect): Promise<KeyCaller | undefined> {
-    if (req.caller?.kind === 'key') return req.caller;
     try {
       const key = keyOf(req);
       if (!key) throw new DomainError('unauthorized', 'send a Roster API key: Authorization: Bearer rk_… or x-api-key');
@@ -151,9 +160,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
       req.caller = caller;
       return caller;
     } catch (error) {
-      const e = error instanceof DomainError ? error : new DomainError('unavailable', 'try again shortly', [], 2);
-      const status = e.code === 'unauthorized' ? 401 : e.code === 'forbidden' ? 403 : e.code === 'rate_limited' ? 429 : 503;
-      await sendError(reply, dialect, status, errorTypeOf(status), e.detail, e.retryAfterSeconds);
+      await sendRefusal(reply, dialect, error, 'try again shortly');
       return undefined;
     }
   }
@@ -174,8 +181,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
         try {
           ended = await s.quotas.start(caller.limits);
         } catch (error) {
-          const e = error instanceof DomainError ? error : new DomainError('unavailable', 'limits cannot be checked right now', [], 2);
-          return await sendError(reply, dialect, e.code === 'rate_limited' ? 429 : 503, e.code === 'rate_limited' ? 'rate_limit_error' : 'api_error', e.detail, e.retryAfterSeconds);
+          return await sendRefusal(reply, dialect, error, 'limits cannot be checked right now');
         }
       }
       return await tryAccounts(req, reply, dialect, out, caller, traceparentOf(span) ?? parent, seen);
@@ -563,8 +569,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   }
 
   const json = (dialect: Dialect, path: string) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const caller = await authenticate(req, reply, dialect);
-    if (!caller) return reply;
+    const caller = callerOf(req);
     return forward(req, reply, dialect, path, jsonOutgoing(dialect, path, (req.body ?? {}) as Record<string, unknown>), caller);
   };
   app.post('/v1/chat/completions', json('openai', '/v1/chat/completions'));
@@ -577,10 +582,9 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   const modelInfo = (id: string, dialect: Dialect) => (dialect === 'anthropic'
     ? { type: 'model', id, display_name: id, created_at: '1970-01-01T00:00:00Z' }
     : { id, object: 'model', created: 0, owned_by: 'roster' });
-  app.get('/v1/models', async (req, reply) => {
+  app.get('/v1/models', async (req) => {
     const dialect = dialectOf(req);
-    const caller = await authenticate(req, reply, dialect);
-    if (!caller) return reply;
+    const caller = callerOf(req);
     // The routes the key may use, then the caller's own fine-tuned models of those routes (the store out of reach: the routes alone).
     const tuned = await s.gateway.keptList({ userId: caller.user.userId, kind: 'fine_tuned_model', models: caller.scopes.models, pools: caller.scopes.pools, order: 'asc', limit: 1000 })
       .catch((err: unknown) => {
@@ -593,8 +597,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   });
   app.get('/v1/models/:id', async (req, reply) => {
     const dialect = dialectOf(req);
-    const caller = await authenticate(req, reply, dialect);
-    if (!caller) return reply;
+    const caller = callerOf(req);
     const asked = (req.params as { id: string }).id;
     const { route } = await routeOf(asked, caller);
     const allowed = route !== undefined && (caller.scopes.models === null || caller.scopes.models.includes(route.model));
@@ -606,8 +609,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   // An object the upstream keeps is read, changed, deleted or cancelled through the account that made it.
   const kept = (what: string, itself: boolean, given?: Dialect, results = false) => async (req: FastifyRequest, reply: FastifyReply) => {
     const dialect = given ?? dialectOf(req);
-    const caller = await authenticate(req, reply, dialect);
-    if (!caller) return reply;
+    const caller = callerOf(req);
     const id = (req.params as { id: string }).id;
     const owner = await s.gateway.ownerOf(id).catch(() => null);
     if (owner === null) return sendError(reply, dialect, 503, 'api_error', `${plural(what)} cannot be looked up right now`, 2);
@@ -632,8 +634,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   app.delete('/v1/models/:id', kept('fine-tuned model', false));
   // Anthropic's message batches: made through an account of the route their requests' model names, then kept there.
   app.post('/v1/messages/batches', async (req, reply) => {
-    const caller = await authenticate(req, reply, 'anthropic');
-    if (!caller) return reply;
+    const caller = callerOf(req);
     const out = messageBatchOutgoing(req.body);
     if ('refused' in out) return sendError(reply, 'anthropic', 400, 'invalid_request_error', out.refused);
     return forward(req, reply, 'anthropic', '/v1/messages/batches', out, caller);
@@ -648,8 +649,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
    */
   const made = (path: string, routeOnly: boolean, placedBy?: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const dialect = dialectOf(req);
-    const caller = await authenticate(req, reply, dialect);
-    if (!caller) return reply;
+    const caller = callerOf(req);
     const [pathname, search = ''] = req.url.split(/\?(.*)/s, 2) as [string, string?];
     const query = new URLSearchParams(search);
     const placed = placedBy ? query.get(placedBy) : null;
@@ -666,8 +666,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     bodyLimit: uploadLimit,
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
       const dialect = dialectOf(req);
-      const caller = await authenticate(req, reply, dialect);
-      if (!caller) return reply;
+      const caller = callerOf(req);
       const length = Number(req.headers['content-length']);
       const release = uploads.take(caller.keyId, Number.isFinite(length) ? Math.min(length, uploadLimit) : uploadLimit);
       if (!release) return sendError(reply, dialect, 429, 'rate_limit_error', 'uploads under way fill the gateway\'s upload memory; retry shortly', 1);
@@ -681,8 +680,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   app.post('/v1/uploads/:id/parts', upload, kept('upload', false));
   // A batch runs at the account holding its input file.
   app.post('/v1/batches', async (req, reply) => {
-    const caller = await authenticate(req, reply, 'openai');
-    if (!caller) return reply;
+    const caller = callerOf(req);
     const file = (req.body as { input_file_id?: unknown } | undefined)?.input_file_id;
     const owner = typeof file === 'string' ? await s.gateway.ownerOf(file).catch(() => null) : undefined;
     if (owner === null) return sendError(reply, 'openai', 503, 'api_error', 'files cannot be looked up right now', 2);
@@ -697,7 +695,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
    * and whether more follow; undefined, answered 503, when the table cannot be read.
    */
   const ownPage = async (req: FastifyRequest, reply: FastifyReply, dialect: Dialect, kind: KeptKind, what: string, q: { order: 'asc' | 'desc'; limit: number; after?: string; purpose?: string }) => {
-    const caller = req.caller as KeyCaller;
+    const caller = callerOf(req);
     try {
       const data = await s.gateway.keptList({
         userId: caller.user.userId, kind, models: caller.scopes.models, pools: caller.scopes.pools, order: q.order, limit: q.limit + 1,
@@ -770,8 +768,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*',
     handler: async (req, reply) => {
       const dialect = dialectOf(req);
-      const caller = await authenticate(req, reply, dialect);
-      if (!caller) return reply;
+      const caller = callerOf(req);
       return forward(req, reply, dialect, '/v1/*', { ...passthrough(req.method, req.url, req.headers, req.body), anyPath: true }, caller);
     },
   });
