@@ -38,7 +38,7 @@ import { Mailer, smtpTransport } from './workers/mailer.ts';
 import { ApiKeySecrets, apiKeysSchema } from './store/api-keys.ts';
 import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts';
 import { Budgets, budgetsSchema } from './store/budgets.ts';
-import { RequestSlots, requestSlotsSchema } from './store/request-slots.ts';
+import { requestSlotsOn, requestSlotsSchema } from './store/request-slots.ts';
 import { keptObjectsSchema, PgKeptObjects, RESPONSE_RETENTION_MS } from './store/kept-objects.ts';
 import { AuthGuard } from './commands/guard.ts';
 import { OpenLimits } from './commands/open-limits.ts';
@@ -240,7 +240,8 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     }),
     settings: { requireVerified: config.ROSTER_REQUIRE_VERIFIED_EMAIL, codeTtlMs: config.ROSTER_CODE_TTL_MS },
   };
-  const slots = yield* resource(() => new RequestSlots(db), (r) => r.stop());
+  // Requests at once count where the rate limits do.
+  const slots = yield* resource(() => requestSlotsOn(limits.store), (r) => r.stop());
   const quotas = new Quotas(limits, new Budgets(db), slots);
   const gatewaySettings = {
     routes: gatewayJson(GatewayRoutes, 'ROSTER_GATEWAY_ROUTES', config.ROSTER_GATEWAY_ROUTES),

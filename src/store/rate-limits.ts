@@ -49,10 +49,15 @@ export async function openRedis(url: string): Promise<Redis> {
   return client;
 }
 
-/** The store of counters did not answer: the request is refused as unavailable, not failed. */
-const unavailable = (cause: unknown) => {
+/**
+ * The store of counters did not answer: the request is refused as unavailable, not failed.
+ *
+ * @example
+ * await rl.get(key).catch((e: unknown) => Promise.reject(unavailable(e))); // 503, Retry-After: 2
+ */
+export const unavailable = (cause: unknown, what = 'rate limits') => {
   if (cause instanceof DomainError) return cause;
-  return new DomainError('unavailable', 'rate limits cannot be checked right now', [], 2);
+  return new DomainError('unavailable', `${what} cannot be checked right now`, [], 2);
 };
 
 const verdictOf = (res: RateLimiterRes, points: number): Verdict =>

@@ -1,11 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-
 /**
- * Requests under way per scope (`key:{id}`, `user:{id}`), for limits on requests at once:
- * one row a request, which lasts until the request ends or, should its node die, until it
- * expires. A node renews the rows of its requests while they run.
+ * Requests under way per scope (`key:{id}`, `user:{id}`), for limits on requests at once,
+ * counted where the rate limits are: in Redis when Roster has one, else in PostgreSQL. A
+ * request holds a place until it ends or, should its node die, until the place expires; a
+ * node renews the places of its requests while they run.
  */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { unavailable, type LimitStore } from './rate-limits.ts';
+
+/** One row a request under way, in PostgreSQL. */
 export const requestSlotsSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS request_slots (
   scope text NOT NULL,
@@ -27,61 +31,165 @@ END $$;
 `;
 
 /** A request's place in a scope, to give back when it ends. */
-interface Held {
+export interface Held {
   scope: string;
   slot: string;
 }
 
 /**
- * Places for requests under way, at most `max` a scope across every node. A place left by
- * a node that died is free again within `ttlMs`; the places of requests still running are
- * renewed every third of it.
+ * Places for requests under way, at most `max` a scope across every node.
  *
  * @example
- * const slots = new RequestSlots(pool);
- * const held = await slots.take('key:k1', 4); // undefined: four requests of the key are under way
- * if (held) try { await forward(); } finally { await held(); }
+ * const slots = requestSlotsOn({ kind: 'postgres', pool });
+ * const give = await slots.take('key:k1', 4); // undefined: four requests of the key are under way
+ * if (give) try { await forward(); } finally { await give(); }
  */
-export class RequestSlots {
+export interface RequestSlots {
+  /** Takes a place in the scope if fewer than `max` are taken: the function that gives it back, or undefined. */
+  take(scope: string, max: number): Promise<(() => Promise<void>) | undefined>;
+  /** Requests under way in a scope, on every node. */
+  count(scope: string): Promise<number>;
+  /** Stops renewing (the places held expire by themselves). */
+  stop(): void;
+}
+
+/**
+ * What both stores share: the places this node holds, given back once, and renewed every
+ * third of their time to live while any is held. A store says how to claim, give back,
+ * renew and count.
+ */
+abstract class HeldSlots implements RequestSlots {
   private readonly held = new Set<Held>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly pool: pg.Pool, private readonly ttlMs = 120_000) {}
+  constructor(protected readonly ttlMs: number) {}
 
-  /** Takes a place in the scope if fewer than `max` are taken: the function that gives it back, or undefined. */
+  protected abstract claim(held: Held, max: number): Promise<boolean>;
+  protected abstract give(held: Held): Promise<void>;
+  protected abstract renew(held: Held[]): Promise<void>;
+  abstract count(scope: string): Promise<number>;
+
   async take(scope: string, max: number): Promise<(() => Promise<void>) | undefined> {
-    const slot = randomUUID();
-    const { rows } = await this.pool.query<{ taken: boolean }>('SELECT roster_take_slot($1, $2, $3, $4) AS taken', [scope, slot, max, this.ttlMs]);
-    if (!rows[0]?.taken) return undefined;
-    const held = { scope, slot };
+    const held = { scope, slot: randomUUID() };
+    if (!(await this.claim(held, max))) return undefined;
     this.held.add(held);
     this.renewing();
     return async () => {
-      if (!this.held.delete(held)) return;
-      await this.pool.query('DELETE FROM request_slots WHERE scope = $1 AND slot = $2', [scope, slot]);
+      if (this.held.delete(held)) await this.give(held);
     };
   }
 
-  /** Requests under way in a scope, on every node. */
-  async count(scope: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM request_slots WHERE scope = $1 AND expires_at >= now()', [scope]);
-    return rows[0]?.n ?? 0;
-  }
-
-  /** Stops renewing (the places held expire by themselves). */
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
   }
 
-  /** While places are held, renews them every third of their time to live, in one statement. */
   private renewing(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
       if (this.held.size === 0) return this.stop();
-      const slots = [...this.held].map((h) => h.slot);
-      this.pool.query("UPDATE request_slots SET expires_at = now() + $2 * interval '1 millisecond' WHERE slot = ANY($1::text[])", [slots, this.ttlMs]).catch(() => undefined);
+      this.renew([...this.held]).catch(() => undefined);
     }, Math.max(1000, Math.floor(this.ttlMs / 3)));
     this.timer.unref();
   }
 }
+
+/** Places as rows of `request_slots`, taken by `roster_take_slot` under a lock of the scope. */
+export class PgRequestSlots extends HeldSlots {
+  constructor(private readonly pool: pg.Pool, ttlMs = 120_000) {
+    super(ttlMs);
+  }
+
+  protected async claim({ scope, slot }: Held, max: number): Promise<boolean> {
+    const { rows } = await this.pool.query<{ taken: boolean }>('SELECT roster_take_slot($1, $2, $3, $4) AS taken', [scope, slot, max, this.ttlMs]);
+    return rows[0]?.taken === true;
+  }
+
+  protected async give({ scope, slot }: Held): Promise<void> {
+    await this.pool.query('DELETE FROM request_slots WHERE scope = $1 AND slot = $2', [scope, slot]);
+  }
+
+  protected async renew(held: Held[]): Promise<void> {
+    await this.pool.query("UPDATE request_slots SET expires_at = now() + $2 * interval '1 millisecond' WHERE slot = ANY($1::text[])", [held.map((h) => h.slot), this.ttlMs]);
+  }
+
+  async count(scope: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM request_slots WHERE scope = $1 AND expires_at >= now()', [scope]);
+    return rows[0]?.n ?? 0;
+  }
+}
+
+// Redis's own clock, so that the nodes' clocks need not agree: milliseconds now.
+const NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+// The set lasts as long as its last place, whatever time to live each node gives.
+const LAST = "redis.call('PEXPIREAT', KEYS[1], redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])";
+
+/** KEYS[1] the scope's set, ARGV slot, max, ttl: 1 when taken. Expired places leave first. */
+const TAKE = `${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+${LAST}
+return 1`;
+
+/** KEYS[1] the scope's set, ARGV slot, ttl: the place lasts another ttl, if it is still there. */
+const RENEW = `${NOW}
+if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[2]), ARGV[1]) == 1 then ${LAST} end
+return 1`;
+
+/** KEYS[1] the scope's set: the places not expired. */
+const COUNT = `${NOW}
+return redis.call('ZCOUNT', KEYS[1], now, '+inf')`;
+
+type Scripts = Record<'rosterTakeSlot' | 'rosterRenewSlot' | 'rosterCountSlots', (key: string, ...args: Array<string | number>) => Promise<number>>;
+
+/**
+ * Places as members of a sorted set a scope (`roster:slots:{scope}`), scored by when they
+ * expire on Redis's clock; each step is one script, so counting and adding agree. If Redis
+ * does not answer, taking a place is refused as unavailable (503), never passed.
+ */
+export class RedisRequestSlots extends HeldSlots {
+  private readonly scripts: Scripts;
+
+  constructor(private readonly client: Redis, ttlMs = 120_000) {
+    super(ttlMs);
+    // Sent once, then called by their digest (EVALSHA).
+    if (!('rosterTakeSlot' in client)) {
+      client.defineCommand('rosterTakeSlot', { numberOfKeys: 1, lua: TAKE });
+      client.defineCommand('rosterRenewSlot', { numberOfKeys: 1, lua: RENEW });
+      client.defineCommand('rosterCountSlots', { numberOfKeys: 1, lua: COUNT });
+    }
+    this.scripts = client as unknown as Scripts;
+  }
+
+  protected async claim({ scope, slot }: Held, max: number): Promise<boolean> {
+    return (await this.scripts.rosterTakeSlot(keyOf(scope), slot, max, this.ttlMs).catch(refused)) === 1;
+  }
+
+  protected async give({ scope, slot }: Held): Promise<void> {
+    await this.client.zrem(keyOf(scope), slot);
+  }
+
+  protected async renew(held: Held[]): Promise<void> {
+    await Promise.all(held.map(({ scope, slot }) => this.scripts.rosterRenewSlot(keyOf(scope), slot, this.ttlMs)));
+  }
+
+  async count(scope: string): Promise<number> {
+    return this.scripts.rosterCountSlots(keyOf(scope)).catch(refused);
+  }
+}
+
+const keyOf = (scope: string) => `roster:slots:${scope}`;
+const refused = (cause: unknown): never => {
+  throw unavailable(cause, 'requests at once');
+};
+
+/**
+ * The places of the store the rate limits count in.
+ *
+ * @example
+ * const slots = requestSlotsOn(limits.store); // Redis when ROSTER_REDIS_URL is set
+ */
+export const requestSlotsOn = (store: LimitStore, ttlMs?: number): RequestSlots =>
+  (store.kind === 'redis' ? new RedisRequestSlots(store.client, ttlMs) : new PgRequestSlots(store.pool, ttlMs));

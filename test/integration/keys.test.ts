@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { registerUser } from '../../src/commands/users.ts';
 import { redisInstalled, startRedis, type TestRedis } from '../support/redis.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
@@ -172,6 +173,20 @@ describe('API keys over HTTP', () => {
     for (const secret of ['pw of ada@example.test', 'pw of dave@example.test', 'wrong 1']) assert.ok(!everything.includes(secret), `${secret} is stored or logged`);
     const refresh = (await t.call('POST', '/v1/auth/login', { email: 'bob@example.test', password: 'pw of bob@example.test' }, { token: null })).body.refreshToken as string;
     assert.ok(!(await everywhere()).includes(refresh), 'a refresh token is stored or logged');
+  });
+
+  it('requests at once are counted in Redis when Roster has one, not in PostgreSQL', { skip: redisInstalled() ? undefined : 'redis-server is not installed' }, async () => {
+    const probe = new Redis(redis!.url);
+    try {
+      const end = await t.roster.services.quotas.start([{ scope: 'key:at-once', limits: { concurrentRequests: 1 } }]);
+      assert.equal(await probe.zcard('roster:slots:key:at-once'), 1);
+      assert.equal((await t.db.pool.query("SELECT 1 FROM request_slots WHERE scope = 'key:at-once'")).rowCount, 0);
+      await assert.rejects(t.roster.services.quotas.start([{ scope: 'key:at-once', limits: { concurrentRequests: 1 } }]), /limit of 1 reached/);
+      await end();
+      assert.equal(await probe.zcard('roster:slots:key:at-once'), 0);
+    } finally {
+      probe.disconnect();
+    }
   });
 
   it('failed token checks from one IP are limited: past the limit a bad token gets 429', async () => {

@@ -1,7 +1,7 @@
 /**
  * Rate limits on both stores, one suite: real PostgreSQL (the embedded default) and a real
- * redis-server. Two `RateLimits` on one store are two nodes: they count together. Budgets
- * and requests at once, on PostgreSQL.
+ * redis-server. Two `RateLimits` on one store are two nodes: they count together. Requests
+ * at once on both stores too; budgets on PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +11,7 @@ import { Quotas } from '../../src/commands/quotas.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { Budgets } from '../../src/store/budgets.ts';
 import { openRedis, RateLimits, type LimitStore } from '../../src/store/rate-limits.ts';
-import { RequestSlots } from '../../src/store/request-slots.ts';
+import { requestSlotsOn } from '../../src/store/request-slots.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 import { redisInstalled, startRedis, type TestRedis } from '../support/redis.ts';
 
@@ -113,61 +113,105 @@ describe('budgets', () => {
   });
 });
 
-describe('requests at once', () => {
-  it('hold under concurrency across two nodes: 40 takes of a scope of 10, exactly 10 pass; one given back (once) frees one place', async () => {
-    const [nodeA, nodeB] = [new RequestSlots(db.pool), new RequestSlots(db.pool)];
-    try {
-      const taken = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? nodeA : nodeB).take('key:s1', 10)));
-      const held = taken.filter((give) => give !== undefined);
-      assert.equal(held.length, 10);
-      assert.equal(await nodeA.count('key:s1'), 10);
-      assert.equal(await nodeB.take('key:s1', 10), undefined);
-      assert.ok(await nodeB.take('key:s2', 10), 'another scope has its own places');
-      await held[0]!();
-      await held[0]!();
-      assert.equal(await nodeA.count('key:s1'), 9);
-      const again = await Promise.all(Array.from({ length: 5 }, () => nodeA.take('key:s1', 10)));
-      assert.equal(again.filter(Boolean).length, 1);
-    } finally {
-      nodeA.stop();
-      nodeB.stop();
-    }
-  });
+function slotsSuite(name: string, open: () => Promise<{ store: LimitStore; close(): Promise<void>; down?(): Promise<void> }>, skip?: string) {
+  describe(`requests at once on ${name}`, { skip }, () => {
+    let opened: Awaited<ReturnType<typeof open>>;
+    const slotsOf = (ttlMs?: number) => requestSlotsOn(opened.store, ttlMs);
+    before(async () => {
+      opened = await open();
+    });
+    after(async () => opened?.close());
 
-  it('count in the key\'s scope and its user\'s: refused by either, a request holds no place in the other', async () => {
-    const slots = new RequestSlots(db.pool);
-    const quotas = new Quotas(new RateLimits({ kind: 'postgres', pool: db.pool }), new Budgets(db.pool), slots);
-    const scopes = [{ scope: 'key:q1', limits: { concurrentRequests: 5 } }, { scope: 'user:q1', limits: { concurrentRequests: 1 } }];
-    try {
-      const first = await quotas.start(scopes);
-      await assert.rejects(quotas.start(scopes), (e: unknown) => e instanceof DomainError && e.code === 'rate_limited' && e.retryAfterSeconds === 1 && /user:q1: requests at once: limit of 1 reached/.test(e.detail));
-      assert.deepEqual([await slots.count('key:q1'), await slots.count('user:q1')], [1, 1], 'the refused request gave its key\'s place back');
-      await first();
-      assert.deepEqual([await slots.count('key:q1'), await slots.count('user:q1')], [0, 0]);
-      await (await quotas.start([{ scope: 'key:q2', limits: {} }]))();
-      assert.equal(await slots.count('key:q2'), 0, 'no limit, no place taken');
-    } finally {
-      slots.stop();
-    }
-  });
+    it('hold under concurrency across two nodes: 40 takes of a scope of 10, exactly 10 pass; one given back (once) frees one place', async () => {
+      const [nodeA, nodeB] = [slotsOf(), slotsOf()];
+      try {
+        const taken = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? nodeA : nodeB).take('key:s1', 10)));
+        const held = taken.filter((give) => give !== undefined);
+        assert.equal(held.length, 10);
+        assert.equal(await nodeA.count('key:s1'), 10);
+        assert.equal(await nodeB.take('key:s1', 10), undefined);
+        assert.ok(await nodeB.take('key:s2', 10), 'another scope has its own places');
+        await held[0]!();
+        await held[0]!();
+        assert.equal(await nodeA.count('key:s1'), 9);
+        const again = await Promise.all(Array.from({ length: 5 }, () => nodeA.take('key:s1', 10)));
+        assert.equal(again.filter(Boolean).length, 1);
+      } finally {
+        nodeA.stop();
+        nodeB.stop();
+      }
+    });
 
-  it('frees the places of a node that died when they expire, and renews those of requests still running', async () => {
-    const dead = new RequestSlots(db.pool, 300);
-    assert.ok(await dead.take('key:s3', 1));
-    dead.stop();
-    const alive = new RequestSlots(db.pool, 1500);
-    try {
-      assert.equal(await alive.take('key:s3', 1), undefined);
-      await sleep(400);
-      const give = await alive.take('key:s3', 1);
-      assert.ok(give, 'the dead node\'s place expired');
-      // Held past its time to live: renewed every third of it, so still held.
-      await sleep(2200);
-      assert.equal(await new RequestSlots(db.pool).take('key:s3', 1), undefined);
-      await give();
-      assert.equal(await alive.count('key:s3'), 0);
-    } finally {
-      alive.stop();
+    it('count in the key\'s scope and its user\'s: refused by either, a request holds no place in the other', async () => {
+      const slots = slotsOf();
+      const quotas = new Quotas(new RateLimits(opened.store), new Budgets(db.pool), slots);
+      const scopes = [{ scope: 'key:q1', limits: { concurrentRequests: 5 } }, { scope: 'user:q1', limits: { concurrentRequests: 1 } }];
+      try {
+        const first = await quotas.start(scopes);
+        await assert.rejects(quotas.start(scopes), (e: unknown) => e instanceof DomainError && e.code === 'rate_limited' && e.retryAfterSeconds === 1 && /user:q1: requests at once: limit of 1 reached/.test(e.detail));
+        assert.deepEqual([await slots.count('key:q1'), await slots.count('user:q1')], [1, 1], 'the refused request gave its key\'s place back');
+        await first();
+        assert.deepEqual([await slots.count('key:q1'), await slots.count('user:q1')], [0, 0]);
+        await (await quotas.start([{ scope: 'key:q2', limits: {} }]))();
+        assert.equal(await slots.count('key:q2'), 0, 'no limit, no place taken');
+      } finally {
+        slots.stop();
+      }
+    });
+
+    it('frees the places of a node that died when they expire, beside places still held, and renews those of requests still running', async () => {
+      const alive = slotsOf(1500);
+      const dead = slotsOf(300);
+      try {
+        const give = await alive.take('key:s3', 2);
+        assert.ok(give);
+        assert.ok(await dead.take('key:s3', 2));
+        dead.stop();
+        assert.equal(await alive.take('key:s3', 2), undefined);
+        await sleep(400);
+        assert.equal(await alive.count('key:s3'), 1, 'an expired place is not counted');
+        const second = await alive.take('key:s3', 2);
+        assert.ok(second, 'the dead node\'s place expired');
+        // Held past their time to live: renewed every third of it, so still held.
+        await sleep(2200);
+        assert.equal(await alive.count('key:s3'), 2);
+        assert.equal(await slotsOf().take('key:s3', 2), undefined);
+        await give();
+        await second();
+        assert.equal(await alive.count('key:s3'), 0);
+      } finally {
+        alive.stop();
+        dead.stop();
+      }
+    });
+
+    if (name === 'Redis') {
+      it('refuse a request as unavailable (503), not pass it, when Redis does not answer', async () => {
+        const slots = slotsOf();
+        const quotas = new Quotas(new RateLimits(opened.store), new Budgets(db.pool), slots);
+        await opened.down!();
+        await assert.rejects(quotas.start([{ scope: 'key:r1', limits: { concurrentRequests: 5 } }]), (e: unknown) => e instanceof DomainError && e.code === 'unavailable' && /requests at once cannot be checked/.test(e.detail));
+        slots.stop();
+      });
     }
   });
-});
+}
+
+slotsSuite('PostgreSQL', async () => ({ store: { kind: 'postgres', pool: db.pool }, close: async () => undefined }));
+
+slotsSuite('Redis', async () => {
+  const server = await startRedis();
+  const client: Redis = await openRedis(server.url);
+  let up = true;
+  return {
+    store: { kind: 'redis', client },
+    async down() {
+      up = false;
+      await server.stop();
+    },
+    async close() {
+      client.disconnect();
+      if (up) await server.stop();
+    },
+  };
+}, redisInstalled() ? undefined : 'redis-server is not installed (.ci/run installs it)');
