@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { coolingUntil, type Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
-import { poolOrder, resolveRoute, spendOf, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
+import { blamedFailure, poolOrder, resolveRoute, spendOf, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
 import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
@@ -94,6 +94,8 @@ export class GatewayCore {
   private readonly cursor = new Map<string, string>();
   /** Each pool's accounts in its strategy's order, one per model (least_used: per model and day). */
   private readonly orders = new Map<string, Map<string, { order: GatewayOrder; day: string; used: number }>>();
+  /** When each account last answered a request for a model on this node (`{account}\n{model}`). */
+  private readonly answers = new Map<string, number>();
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
   readonly meter: UsageMeter;
@@ -483,6 +485,19 @@ export class GatewayCore {
     await recordUsage(this.deps, chosen.poolId, 'gateway', {
       accountId: chosen.accountId, outcome, model, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}), ...(unblamed ? { unblamed } : {}),
     }, systemContext('gateway'));
+  }
+
+  /** The account answered a request for the model (any status but a failure's): it works for it now. */
+  answered(accountId: string, model: string, now = Date.now()): void {
+    this.answers.set(`${accountId}\n${model}`, now);
+  }
+
+  /**
+   * Whether the account is blamed for a request's failure (a 5xx, timeout or broken
+   * connection) when the request failed on every account it tried (`blamedFailure`).
+   */
+  blamed(accountId: string, model: string, first: boolean, now = Date.now()): boolean {
+    return blamedFailure({ first, answeredAt: this.answers.get(`${accountId}\n${model}`), now });
   }
 
   /**

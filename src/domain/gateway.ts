@@ -184,6 +184,25 @@ export function saysNoCredits(status: number, body: string): boolean {
   return typeof error.message === 'string' && error.message.startsWith('Your credit balance is too low');
 }
 
+/** How long an account's answer for a model shows that it works, for `blamedFailure`. */
+export const ANSWERED_SHOWS_HEALTHY_MS = 60_000;
+
+/**
+ * Whether a 5xx, timeout or broken connection counts against the account's cooldown rules
+ * when the request failed on every account it tried, so that the request itself may be
+ * what fails (some content makes an upstream fail). Not when the account answered another
+ * request for the model within the last minute: it works, the request does not. Else only
+ * the request's first failure counts, so that an outage still cools accounts.
+ *
+ * @example
+ * blamedFailure({ first: true, answeredAt: undefined, now })      // → true: maybe an outage
+ * blamedFailure({ first: true, answeredAt: now - 5_000, now })   // → false: it answered 5 s ago
+ * blamedFailure({ first: false, answeredAt: undefined, now })     // → false: one failure a request
+ */
+export function blamedFailure({ first, answeredAt, now }: { first: boolean; answeredAt: number | undefined; now: number }): boolean {
+  return first && (answeredAt === undefined || now - answeredAt > ANSWERED_SHOWS_HEALTHY_MS);
+}
+
 /** One row of a usage batch: what one key spent through one account on one model and day. */
 export const UsageRow = Type.Object({
   keyId: Type.String(), userId: Type.String(), accountId: Type.String(), poolId: Type.String(), model: Type.String(), day: Type.String(),

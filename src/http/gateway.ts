@@ -283,14 +283,20 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     /**
      * Tries that failed with a 5xx, a timeout or a broken connection, told to their accounts'
      * cooldown rules once the request's fate is known: all of them when another account
-     * answers; when none does, the request itself may be what fails (a client can send one
-     * that every account fails), so only the first counts toward a cooldown: one client's
-     * failing requests cool accounts for everyone retries + 1 times more slowly.
+     * answers. When none does, the request itself may be what fails (a client can send one
+     * that every account fails): an account that answered another request for the model
+     * within the last minute is not blamed, and of the rest only the request's first
+     * failure counts, so that one client's failing requests do not cool accounts that serve
+     * everyone else.
      */
     const doubtful: Array<{ chosen: Chosen; outcome: 'server_error' | 'timeout' }> = [];
     const blame = async (answered: boolean) => {
       const failures = doubtful.splice(0);
-      await Promise.all(failures.map((f, i) => s.gateway.failed(f.chosen, route.model, f.outcome, undefined, !answered && i > 0).catch(() => undefined)));
+      const now = Date.now();
+      await Promise.all(failures.map((f, i) => {
+        const unblamed = !answered && !s.gateway.blamed(f.chosen.accountId, route.model, i === 0, now);
+        return s.gateway.failed(f.chosen, route.model, f.outcome, undefined, unblamed).catch(() => undefined);
+      }));
     };
     let spent = 0;
     try {
@@ -378,6 +384,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
               continue;
             }
           }
+          s.gateway.answered(chosen.accountId, route.model);
           if (doubtful.length) await blame(true);
           reply.headers(s.upstreams.downstream(res.headers));
           const owned = { accountId: chosen.accountId, poolId: chosen.poolId, model: route.model, userId: caller.user.userId, keyId: caller.keyId };

@@ -35,6 +35,8 @@ export interface KeyBehaviour {
   finishedSecondsAgo?: number;
   /** Answer every request with this status (e.g. 500, 503). */
   status?: number;
+  /** Answer 500 to a request whose body holds this text, as an upstream that fails on some content. */
+  failOn?: string;
   /** Streams stop (the connection is cut) after this many content chunks. */
   failAfterChunks?: number;
   /** Added latency before the first byte, ms. */
@@ -57,6 +59,7 @@ const LlmBody = Type.Object({
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()), hideBatchUsage: Type.Optional(Type.Boolean()),
     noCredits: Type.Optional(Type.Boolean()), slowBodyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+    failOn: Type.Optional(Type.String({ minLength: 1 })),
   }, { additionalProperties: false })),
   reset: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
@@ -181,9 +184,10 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       reply.raw.destroy();
       return undefined;
     }
-    if (b.status) {
-      count(key, String(b.status));
-      await reply.code(b.status).send(anthropic ? { type: 'error', error: { type: 'api_error', message: 'injected failure' } } : { error: { message: 'injected failure', type: 'server_error' } });
+    const status = b.status ?? (b.failOn !== undefined && JSON.stringify(req.body ?? '').includes(b.failOn) ? 500 : undefined);
+    if (status) {
+      count(key, String(status));
+      await reply.code(status).send(anthropic ? { type: 'error', error: { type: 'api_error', message: 'injected failure' } } : { error: { message: 'injected failure', type: 'server_error' } });
       return undefined;
     }
     return key;

@@ -93,6 +93,7 @@ describe('gateway', () => {
         fallback: { pools: [{ pool: 'gw', priority: 1 }, 'gw2'], upstreamModel: 'sandbox-small' },
         wide: { pools: ['gw3'], upstreamModel: 'sandbox-small' }, refusing: { pools: ['gw5'], upstreamModel: 'sandbox-small' },
         fresh: { pools: ['gw6'], upstreamModel: 'sandbox-small' },
+        poisoned: { pools: ['gw7'], upstreamModel: 'sandbox-small' },
       }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
@@ -144,7 +145,7 @@ describe('gateway', () => {
     assert.deepEqual(withUsage.usage, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
 
     const models = await openai.models.list();
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'refusing', 'small', 'spread', 'wide']);
+    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'poisoned', 'refusing', 'small', 'spread', 'wide']);
     assert.deepEqual(await openai.models.retrieve('tiny'), { id: 'tiny', object: 'model', created: 0, owned_by: 'roster' });
     await assert.rejects(openai.models.retrieve('nothing-here'), (e: unknown) => e instanceof OpenAI.NotFoundError);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
@@ -775,7 +776,7 @@ describe('gateway', () => {
     assert.equal(counted.input_tokens, 3);
     const models: string[] = [];
     for await (const m of anthropic.models.list()) models.push(m.id);
-    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'refusing', 'small', 'spread', 'wide']);
+    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'poisoned', 'refusing', 'small', 'spread', 'wide']);
     assert.equal((await anthropic.models.retrieve('small')).display_name, 'small');
     await assert.rejects(anthropic.models.retrieve('nothing-here'), (e: unknown) => e instanceof Anthropic.NotFoundError);
   });
@@ -974,6 +975,31 @@ describe('gateway', () => {
     await behave({});
     assert.equal((await openai.chat.completions.create({ model: 'fresh', messages: [{ role: 'user', content: 'x' }] })).choices[0]!.message.content, 'echo: x', 'the next client is served');
     await Promise.all(cooling.map((id) => t.call('DELETE', `/v1/accounts/${id}/cooldown`)));
+  });
+
+  it('blames no account for a client\'s requests that fail everywhere while the accounts answer others: the pool goes on serving', async () => {
+    // A pool of its own (threshold: 5 failures within 5 minutes); every account fails on some content, as an upstream can.
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw7', name: 'Poisoned', providerId: 'sb', strategy: 'round_robin' })).status, 201);
+    const keys = Array.from({ length: 4 }, (_, i) => `sk-sandbox-poisoned-${i}`);
+    const imported = await t.call('POST', '/v1/pools/gw7/accounts', { accounts: keys.map((k, i) => ({ login: `poisoned${i}@example.test`, accessToken: k })) });
+    const pool = imported.body.lines.map((l: { accountId: string }) => l.accountId) as string[];
+    await t.call('GET', `/v1/accounts?pool=gw7&position=${imported.body.position}`);
+    await behave(Object.fromEntries(keys.map((k) => [k, { failOn: 'poison' }])));
+    const ask = (content: string) => openai.chat.completions.create({ model: 'poisoned', messages: [{ role: 'user', content }] });
+    try {
+      // Everyone else is served by every account; one client sends 10 requests every account fails.
+      for (let i = 0; i < 4; i++) assert.equal((await ask(`fine ${i}`)).choices[0]!.message.content, `echo: fine ${i}`);
+      for (let i = 0; i < 10; i++) await assert.rejects(ask(`poison ${i}`), (e: unknown) => e instanceof OpenAI.APIError && e.status === 503);
+      await settled();
+      const reports = (await Promise.all(pool.map((id) => t.roster.services.store.readStream(`account-${id}`)))).flat()
+        .filter((e) => e.type === 'UsageReported' && (e.data as { outcome: string }).outcome === 'server_error');
+      assert.deepEqual([reports.length, reports.filter((e) => (e.data as { unblamed?: boolean }).unblamed).length], [40, 40], 'every failure recorded, none blamed');
+      const cooling = pool.filter((id) => t.roster.services.accounts.find(id)!.state.cooldowns.some((c) => c.until > Date.now()));
+      assert.deepEqual(cooling, []);
+      for (let i = 0; i < 4; i++) assert.equal((await ask(`after ${i}`)).choices[0]!.message.content, `echo: after ${i}`);
+    } finally {
+      await behave({});
+    }
   });
 
   it('honours a Retry-After given as an HTTP date', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { poolOrder, resolveRoute, retryAfterOf, saysNoCredits, spendOf, type WeightedPool } from '../../src/domain/gateway.ts';
+import { ANSWERED_SHOWS_HEALTHY_MS, blamedFailure, poolOrder, resolveRoute, retryAfterOf, saysNoCredits, spendOf, type WeightedPool } from '../../src/domain/gateway.ts';
 
 /** A seeded generator (mulberry32), so that draws repeat. */
 function seeded(seed: number): () => number {
@@ -68,5 +68,14 @@ describe('gateway routes', () => {
     assert.equal(retryAfterOf({ 'retry-after': 'Thu, 01 Jan 2026 00:01:00 GMT' }, now), 60);
     for (const given of ['0', '-5', 'soon', 'Wed, 31 Dec 2025 23:59:00 GMT', '']) assert.equal(retryAfterOf({ 'retry-after': given }, now), undefined, given);
     assert.equal(retryAfterOf({}, now), undefined);
+  });
+
+  it('blame a request\'s failure everywhere on an account only when it is the first and the account answered none for the model lately', () => {
+    const now = 1_000_000;
+    assert.equal(blamedFailure({ first: true, answeredAt: undefined, now }), true, 'never answered: maybe an outage');
+    assert.equal(blamedFailure({ first: false, answeredAt: undefined, now }), false, 'one failure a request');
+    assert.equal(blamedFailure({ first: true, answeredAt: now - 1_000, now }), false, 'it answered a second ago');
+    assert.equal(blamedFailure({ first: true, answeredAt: now - ANSWERED_SHOWS_HEALTHY_MS, now }), false);
+    assert.equal(blamedFailure({ first: true, answeredAt: now - ANSWERED_SHOWS_HEALTHY_MS - 1, now }), true, 'too long ago to show it works');
   });
 });
