@@ -42,6 +42,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_READY_MAX_LAG_MS: Int(100, 3600_000, 10_000),
   ROSTER_PROJECTION_INTERVAL_MS: Int(0, 10_000, 500),
   ROSTER_FEED_MAX_BACKLOG_BYTES: Int(16_384, 1_073_741_824, 1_048_576),
+  ROSTER_FEED_MAX_PER_CALLER: Type.Integer({ minimum: 1, maximum: 100_000, default: 32, description: 'feed connections one caller (an API key, or a signed-in user) but an admin may hold open at once on a node' }),
   ROSTER_FEED_HEALTH_INTERVAL_MS: Int(100, 3_600_000, 1000),
   ROSTER_REQUEST_TIMEOUT_MS: Int(1000, 600_000, 30_000),
   ROSTER_MAX_CONNECTIONS: Int(1, 1_000_000, 10_000),

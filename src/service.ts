@@ -266,7 +266,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, providers, flows, registrations, refresher, prober, replenisher, lateUsage, days, readModels: waits,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
-      feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
+      feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedMaxPerCaller: config.ROSTER_FEED_MAX_PER_CALLER, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,
       accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
       docsPublic: config.ROSTER_DOCS_PUBLIC, jobStallAfterMs: config.ROSTER_JOB_STALL_MS, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
       trustProxy: trustProxyOf(config.ROSTER_TRUST_PROXY) as TrustProxy,

@@ -56,6 +56,8 @@ export interface Settings {
   readyMaxLagMs: number;
   /** A feed client whose unsent backlog passes this many bytes is closed (code 4008). */
   feedMaxBacklogBytes: number;
+  /** Feed connections one caller but an admin may hold open at once (on this node). */
+  feedMaxPerCaller: number;
   feedHealthIntervalMs: number;
   /** Lets loopback clients use the existing account-pool API without a token. Off by default. */
   compatLoopbackOpen: boolean;

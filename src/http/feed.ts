@@ -13,6 +13,8 @@
  * Backpressure: a socket's messages of one turn go out in one write; health messages are
  * coalesced (the latest per pool waits while the client is behind); a client whose unsent
  * backlog passes `ROSTER_FEED_MAX_BACKLOG_BYTES` is closed with code 4008 (`backlog limit`).
+ * One caller but an admin holds at most `ROSTER_FEED_MAX_PER_CALLER` connections on a node;
+ * one more is refused 429 before the upgrade.
  */
 import type { WebSocket } from 'ws';
 import { Effect } from 'effect';
@@ -20,8 +22,10 @@ import { every, fork, type Background } from '../effect.ts';
 import { Type, type Static } from 'typebox';
 import { instruments, startSpan, tracesRecorded } from '../telemetry.ts';
 import { FeedHub, type FeedClient, type FeedMessage } from '../projections/feed.ts';
+import type { FastifyRequest } from 'fastify';
 import type { App, Services } from './app.ts';
 import { PositionText } from './schemas.ts';
+import { DomainError } from '../domain/errors.ts';
 
 /** Close code for a client whose backlog passed the limit. */
 export const BACKLOG_CLOSE_CODE = 4008;
@@ -215,8 +219,23 @@ export default function feedRoutes(app: App, s: Services): void {
   /** Where each connection starts. "Now" is fixed before the upgrade is answered, so a client
    * gets every event appended after its socket opened. */
   const startAt = new WeakMap<object, string>();
-  const preHandler = async (request: { query: unknown }) => {
+  const held = new Map<string, number>();
+  const preHandler = async (request: FastifyRequest) => {
     startAt.set(request, (request.query as FeedQuery).from ?? (await s.store.headPosition()));
+    if (request.role !== 'admin') hold(request);
+  };
+  /** Counts the caller's connection until its socket closes (upgraded or not), or refuses one past the limit. */
+  const hold = (request: FastifyRequest) => {
+    const caller = request.ctx.actor;
+    const open = held.get(caller) ?? 0;
+    const max = s.settings.feedMaxPerCaller;
+    if (open >= max) throw new DomainError('rate_limited', `at most ${max} feed connections at once per caller`, [], 1);
+    held.set(caller, open + 1);
+    request.raw.socket.once('close', () => {
+      const left = (held.get(caller) ?? 1) - 1;
+      if (left > 0) held.set(caller, left);
+      else held.delete(caller);
+    });
   };
   const hub = new FeedHub(s, (e) => app.log.error({ err: e }, 'feed subscription failed; resubscribing'));
   s.feed.hub = hub.counts;

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { registerUser } from '../../src/commands/users.ts';
 import { BACKLOG_CLOSE_CODE } from '../../src/http/feed.ts';
 import { START } from '../../src/store/port.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
@@ -37,7 +38,7 @@ function connect(t: TestRoster, query: string, options: { token?: string | null 
 describe('the live feed at /ws', () => {
   let t: TestRoster;
   before(async () => {
-    t = await startTestRoster({ ROSTER_FEED_MAX_BACKLOG_BYTES: '65536' });
+    t = await startTestRoster({ ROSTER_FEED_MAX_BACKLOG_BYTES: '65536', ROSTER_FEED_MAX_PER_CALLER: '2' });
     await t.call('POST', '/v1/pools', { poolId: 'feed', name: 'Feed', minSize: 10 });
     const lines = Array.from({ length: 40 }, (_, i) => `feed${i}@example.test:password-${i}`).join('\n');
     assert.equal((await t.call('POST', '/v1/pools/feed/accounts', { lines })).status, 200);
@@ -67,6 +68,30 @@ describe('the live feed at /ws', () => {
   it('needs a token and a sound query', async () => {
     await assert.rejects(connect(t, 'topics=events', { token: null }).opened, /HTTP 401/);
     await assert.rejects(connect(t, 'topics=gossip').opened, /HTTP 400/);
+  });
+
+  it('holds one caller (not an admin) to its number of connections at once; another caller, or a closed socket, makes room', async () => {
+    const viewer = async (email: string) => {
+      await registerUser(t.roster.services.users, { email, password: `pw of ${email}`, role: 'viewer', verified: true }, { actor: 'test', correlationId: 'c' });
+      return (await t.call('POST', '/v1/auth/login', { email, password: `pw of ${email}` }, { token: null })).body.accessToken as string;
+    };
+    const [vera, walt] = [await viewer('vera@example.test'), await viewer('walt@example.test')];
+    const first = connect(t, 'topics=health', { token: vera });
+    const second = connect(t, 'topics=health', { token: vera });
+    await Promise.all([first.opened, second.opened]);
+    await assert.rejects(connect(t, 'topics=health', { token: vera }).opened, /HTTP 429/);
+    const other = connect(t, 'topics=health', { token: walt });
+    await other.opened;
+    const admins = Array.from({ length: 3 }, () => connect(t, 'topics=health'));
+    await Promise.all(admins.map((a) => a.opened));
+    first.ws.close();
+    await first.closed;
+    let again: ReturnType<typeof connect> | undefined;
+    await until('a place freed', async () => {
+      again = connect(t, 'topics=health', { token: vera });
+      return again.opened.then(() => true, () => false);
+    });
+    for (const c of [second, other, again!, ...admins]) c.ws.close();
   });
 
   it('a client cut in the middle of a burst resumes from its last position with no gap and no duplicate', async () => {
