@@ -94,7 +94,7 @@ export class GatewayCore {
   private readonly cursor = new Map<string, string>();
   /** Each pool's accounts in its strategy's order, one per model (least_used: per model and day). */
   private readonly orders = new Map<string, Map<string, { order: GatewayOrder; day: string; used: number }>>();
-  /** When each account last answered a request for a model on this node (`{account}\n{model}`). */
+  /** When each account last answered a request for a model, here or on a node heard from (`{account}\n{model}`). */
   private readonly answers = new Map<string, number>();
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
@@ -142,7 +142,8 @@ export class GatewayCore {
   /**
    * Hears every node's usage from the log tail, so that daily limits count other nodes'
    * requests within a flush (and a notification) of being served, not at the next read,
-   * and this node's once.
+   * and this node's once; and so that an account another node had answer a request counts
+   * as answering here too (`blamed`).
    *
    * @example
    * await allocators.follow(from, signal, report, [gateway.usageFollower()]);
@@ -151,7 +152,11 @@ export class GatewayCore {
     return {
       streamPrefix: 'gatewayusage-',
       apply: async (event: RecordedEvent) => {
-        if (event.type === 'GatewayUsageRecorded') this.daily.hear(event.position, (event.data as { rows: UsageRow[] }).rows, event.stream === this.usageStream);
+        if (event.type !== 'GatewayUsageRecorded') return;
+        const { rows, at } = event.data as { rows: UsageRow[]; at: string };
+        const own = event.stream === this.usageStream;
+        this.daily.hear(event.position, rows, own);
+        if (!own) for (const r of rows) if (r.requests > r.failures) this.answered(r.accountId, r.model, Date.parse(at));
       },
     };
   }
@@ -487,9 +492,10 @@ export class GatewayCore {
     }, systemContext('gateway'));
   }
 
-  /** The account answered a request for the model (any status but a failure's): it works for it now. */
-  answered(accountId: string, model: string, now = Date.now()): void {
-    this.answers.set(`${accountId}\n${model}`, now);
+  /** The account answered a request for the model (any status but a failure's) at `at`: it works for it then. */
+  answered(accountId: string, model: string, at = Date.now()): void {
+    const key = `${accountId}\n${model}`;
+    if (!((this.answers.get(key) ?? 0) >= at)) this.answers.set(key, at);
   }
 
   /**

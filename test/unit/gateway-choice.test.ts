@@ -125,4 +125,26 @@ describe('the gateway\'s choice within a pool', () => {
       mock.timers.reset();
     }
   });
+
+  it('hears from other nodes which accounts answered a model: such an account is not blamed for a request that failed everywhere', async () => {
+    const gateway = gatewayOf('lru', () => []);
+    const now = Date.now();
+    const row = (accountId: string, requests: number, failures: number) => ({
+      keyId: 'k', userId: 'u', accountId, poolId: 'p', model: 'm', day: '2026-12-07', requests, failures, inputTokens: 0, outputTokens: 0, estimated: 0, spend: 0,
+    });
+    const heard = (stream: string, at: number, rows: ReturnType<typeof row>[]) => gateway.usageFollower().apply({
+      id: crypto.randomUUID(), type: 'GatewayUsageRecorded', data: { rows, at: new Date(at).toISOString() }, metadata: { actor: 'system:gateway', correlationId: 'c' },
+      stream, revision: 0, position: String(at), recordedAt: new Date(at),
+    } as never);
+    assert.equal(gateway.blamed('a', 'm', true, now), true, 'nothing heard: maybe an outage');
+    await heard('gatewayusage-node-2', now - 5_000, [row('a', 3, 1), row('b', 2, 2)]);
+    assert.equal(gateway.blamed('a', 'm', true, now), false, 'a answered on node 2 five seconds ago');
+    assert.equal(gateway.blamed('a', 'other', true, now), true, 'for another model it did not');
+    assert.equal(gateway.blamed('b', 'm', true, now), true, 'b only failed');
+    await heard('gatewayusage-node-2', now - 120_000, [row('a', 1, 0), row('b', 1, 0)]);
+    assert.equal(gateway.blamed('b', 'm', true, now), true, 'two minutes ago shows nothing now');
+    assert.equal(gateway.blamed('a', 'm', true, now), false, 'an older report does not undo a newer one');
+    await heard('gatewayusage-node-1', now, [row('c', 1, 0)]);
+    assert.equal(gateway.blamed('c', 'm', true, now), true, 'this node\'s own usage is told as it is served, not heard back');
+  });
 });
