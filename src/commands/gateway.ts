@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { coolingUntil, type Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
-import { blamedFailure, poolOrder, resolveRoute, spendOf, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
+import { ANSWERED_SHOWS_HEALTHY_MS, blamedFailure, poolOrder, resolveRoute, spendOf, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
 import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
@@ -96,6 +96,7 @@ export class GatewayCore {
   private readonly orders = new Map<string, Map<string, { order: GatewayOrder; day: string; used: number }>>();
   /** When each account last answered a request for a model, here or on a node heard from (`{account}\n{model}`). */
   private readonly answers = new Map<string, number>();
+  private answersSwept = 0;
   /** Requests waiting for an account to finish a request, oldest first. */
   private waiters: Array<() => void> = [];
   readonly meter: UsageMeter;
@@ -496,6 +497,11 @@ export class GatewayCore {
   answered(accountId: string, model: string, at = Date.now()): void {
     const key = `${accountId}\n${model}`;
     if (!((this.answers.get(key) ?? 0) >= at)) this.answers.set(key, at);
+    // Answers too old to show anything leave, a sweep a minute at most.
+    if (at - this.answersSwept > ANSWERED_SHOWS_HEALTHY_MS) {
+      this.answersSwept = at;
+      for (const [k, t] of this.answers) if (at - t > ANSWERED_SHOWS_HEALTHY_MS) this.answers.delete(k);
+    }
   }
 
   /**
