@@ -66,6 +66,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_KEY_CACHE_MS: Int(0, 600_000, 1000),
   ROSTER_GATEWAY_ROUTES: Type.String({ default: '{}', description: 'JSON: model → { pools, upstreamModel?, aliases? }' }),
   ROSTER_GATEWAY_PRICES: Type.String({ default: '{}', description: 'JSON: model → { inputPerMillion, outputPerMillion, batchInputPerMillion?, batchOutputPerMillion? } in budget units' }),
+  ROSTER_GATEWAY_DEFAULT_ROUTES: Type.String({ default: '{}', description: 'JSON: pass-through path → the route a request to it that names no model goes by' }),
   ROSTER_GATEWAY_RETRIES: Int(0, 10, 2),
   ROSTER_GATEWAY_MAX_IN_FLIGHT: Int(1, 100_000, 8),
   ROSTER_GATEWAY_TIMEOUT_MS: Int(1000, 600_000, 60_000),

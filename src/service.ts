@@ -46,7 +46,7 @@ import { loadRoutes, routesFollower } from './commands/gateway-routes.ts';
 import { Quotas } from './commands/quotas.ts';
 import { KeyCache } from './commands/callers.ts';
 import { GatewayCore } from './commands/gateway.ts';
-import { GatewayPrices, GatewayRoutes } from './domain/gateway.ts';
+import { DefaultRoutes, GatewayPrices, GatewayRoutes } from './domain/gateway.ts';
 import type { RoutesState } from './domain/gateway-routes.ts';
 import type { Known } from './commands/runner.ts';
 import { Upstreams } from './workers/upstream.ts';
@@ -246,6 +246,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const gatewaySettings = {
     routes: gatewayJson(GatewayRoutes, 'ROSTER_GATEWAY_ROUTES', config.ROSTER_GATEWAY_ROUTES),
     prices: gatewayJson(GatewayPrices, 'ROSTER_GATEWAY_PRICES', config.ROSTER_GATEWAY_PRICES),
+    defaultRoutes: gatewayJson(DefaultRoutes, 'ROSTER_GATEWAY_DEFAULT_ROUTES', config.ROSTER_GATEWAY_DEFAULT_ROUTES),
     retries: config.ROSTER_GATEWAY_RETRIES, maxInFlight: config.ROSTER_GATEWAY_MAX_IN_FLIGHT, claimTtlMs: config.ROSTER_GATEWAY_CLAIM_TTL_MS,
   };
   // Usage counted in memory is appended once more, and claims are released, when the service stops (after the gateway closes).

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { coolingUntil, type Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
-import { ANSWERED_SHOWS_HEALTHY_MS, blamedFailure, poolOrder, resolveRoute, spendOf, usageRowKey, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
+import { ANSWERED_SHOWS_HEALTHY_MS, blamedFailure, poolOrder, resolveRoute, spendOf, usageRowKey, type DefaultRoutes, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
 import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
 import type { AccountIndex, IndexedAccount } from '../projections/account-index.ts';
@@ -40,6 +40,8 @@ export interface GatewaySettings {
   maxInFlight: number;
   /** How long a claim on an account of an exclusive pool lasts unless renewed (see `GatewayClaims`). */
   claimTtlMs?: number;
+  /** The route a pass-through request names when it names no model, by path. */
+  defaultRoutes?: DefaultRoutes;
 }
 
 export interface GatewayDeps extends AccountDeps {

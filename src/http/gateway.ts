@@ -776,7 +776,8 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     handler: async (req, reply) => {
       const dialect = dialectOf(req);
       const caller = callerOf(req);
-      return forward(req, reply, dialect, '/v1/*', { ...passthrough(req.method, req.url, req.headers, req.body), anyPath: true }, caller);
+      const defaultRoute = s.gateway.settings.defaultRoutes?.[req.url.split('?')[0]!];
+      return forward(req, reply, dialect, '/v1/*', { ...passthrough(req.method, req.url, req.headers, req.body, { defaultRoute }), anyPath: true }, caller);
     },
   });
   app.get('/health', async () => ({ status: 'ok' }));

@@ -49,8 +49,9 @@ export interface Outgoing {
  * @example
  * passthrough('POST', '/v1/images/generations', { 'content-type': 'application/json' }, { model: 'img', prompt: 'a cat' }).asked // → 'img'
  * passthrough('POST', '/v1/files?model=small', {}, form, { routeOnly: true }).path('sandbox-small') // → '/v1/files'
+ * passthrough('POST', '/v1/moderations', json, { input: 'hi' }, { defaultRoute: 'mod' }).body('omni-moderation-latest') // → '{"input":"hi","model":"omni-moderation-latest"}'
  */
-export function passthrough(method: string, url: string, headers: { 'content-type'?: string }, given: unknown, options: { routeOnly?: boolean } = {}): Outgoing {
+export function passthrough(method: string, url: string, headers: { 'content-type'?: string }, given: unknown, options: { routeOnly?: boolean; defaultRoute?: string } = {}): Outgoing {
   // A text body (fastify reads text/plain as a string) goes on as the bytes it came as.
   const body = typeof given === 'string' ? Buffer.from(given) : given;
   const [pathname, search = ''] = url.split(/\?(.*)/s, 2) as [string, string?];
@@ -58,15 +59,21 @@ export function passthrough(method: string, url: string, headers: { 'content-typ
   const contentType = headers['content-type'];
   // The model the body names, and the body naming another; else the query names it.
   const named = namedInBody(body, contentType, options.routeOnly === true);
-  // A body that names no model goes on as sent (a JSON one written once, here).
+  // A body that names no model goes on as sent (a JSON one written once, here)...
   const unchanged = named ? undefined : body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const asked = named?.model ?? query.get('model') ?? undefined;
+  const refers = body !== undefined && !Buffer.isBuffer(body) && typeof body === 'object' && body !== null ? keptReferences(body as Record<string, unknown>) : [];
+  // ...unless its path has a default route (and it names no kept object, which takes it to its
+  // own account): a JSON object then names that route's upstream model.
+  const byDefault = asked === undefined && refers.length === 0 ? options.defaultRoute : undefined;
+  const json = byDefault !== undefined && isJsonObject(body) ? body : undefined;
   return {
     // The gateway asks nothing of a pass-through stream: all it carries goes to the client.
     // A JSON body asking for a stream (`"stream": true`, with a model or without: a run's) is passed on as it comes.
     method: method as Dispatcher.HttpMethod, contentType, streaming: (body as { stream?: unknown } | undefined)?.stream === true || query.get('stream') === 'true', clientWantsUsage: true, endMarked: false, maxOutput: 0,
-    asked: named?.model ?? query.get('model') ?? undefined,
-    refers: body !== undefined && !Buffer.isBuffer(body) && typeof body === 'object' && body !== null ? keptReferences(body as Record<string, unknown>) : [],
-    body: (m) => (named ? named.with(m) : unchanged),
+    asked: asked ?? byDefault,
+    refers,
+    body: (m) => (named ? named.with(m) : json ? JSON.stringify({ ...json, model: m }) : unchanged),
     path: (m) => {
       if (options.routeOnly) query.delete('model');
       else if (!named && query.has('model')) query.set('model', m);
@@ -126,3 +133,5 @@ export function modelField(body: Buffer, boundary: string): { start: number; end
   }
   return undefined;
 }
+
+const isJsonObject = (body: unknown): body is Record<string, unknown> => typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && !Array.isArray(body);

@@ -97,6 +97,8 @@ describe('gateway', () => {
       }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
+      // Moderations without a model, as LiteLLM's proxy takes them.
+      ROSTER_GATEWAY_DEFAULT_ROUTES: JSON.stringify({ '/v1/moderations': 'small' }),
       // Uploads up to 16 MiB (over the 8 MiB of other requests); 40 MiB of them at once, 20 for one key.
       ROSTER_GATEWAY_UPLOAD_LIMIT: String(16 * MiB), ROSTER_GATEWAY_UPLOAD_MEMORY: String(40 * MiB),
       // No scheduler round after the start: its probes would open the credentials the read-ahead test watches.
@@ -1473,6 +1475,20 @@ describe('gateway', () => {
     assert.equal(nameless.status, 400);
     assert.match((await nameless.json() as { error: { message: string } }).error.message, /^model: required/);
     assert.equal(Object.values(await served()).reduce((n, k) => n + k, 0), 4, 'four requests reached the upstream');
+  });
+
+  it('sends a request naming no model on a path with a default route through that route, its upstream model named; the key\'s models still bind', async () => {
+    await calm();
+    await settled();
+    const before = await totals('small');
+    const moderated = await openai.moderations.create({ input: 'is this fine' });
+    assert.equal(moderated.model, 'sandbox-small', 'the route\'s upstream model was named upstream');
+    await settled();
+    assert.equal(counted(before, await totals('small')).requests, 1, 'counted under the default route');
+    const scoped = new OpenAI({ apiKey: (await t.call('POST', '/v1/keys', { name: 'embed only', scopes: { pools: null, models: ['embed'], readOnly: false } }, { token: access })).body.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    await assert.rejects(scoped.moderations.create({ input: 'x' }), (e: unknown) => e instanceof OpenAI.PermissionDeniedError && /may not use model small/.test(e.message));
+    const images = await fetch(`${t.roster.gatewayUrl}/v1/images/generations`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'a cat' }) });
+    assert.equal(images.status, 400, 'a path without a default route still needs a model');
   });
 
   it('holds an account for a binary answer until it has passed, as for a stream', async () => {

@@ -57,4 +57,18 @@ describe('the gateway\'s pass-through', () => {
     assert.deepEqual([json.asked, JSON.parse(String(json.body('up'))), json.path('up')], ['small', { input_file_id: 'file-1' }, '/v1/batches']);
     assert.deepEqual(json.refers, [{ field: 'input_file_id', id: 'file-1' }]);
   });
+
+  it('takes a path\'s default route for a request naming no model: a JSON object then names the route\'s upstream model; a model named, or a kept object, goes its own way', () => {
+    const json = { 'content-type': 'application/json' };
+    const bare = passthrough('POST', '/v1/moderations', json, { input: 'hi' }, { defaultRoute: 'mod' });
+    assert.deepEqual([bare.asked, JSON.parse(String(bare.body('omni'))), bare.path('omni')], ['mod', { input: 'hi', model: 'omni' }, '/v1/moderations']);
+    const named = passthrough('POST', '/v1/moderations', json, { input: 'hi', model: 'small' }, { defaultRoute: 'mod' });
+    assert.deepEqual([named.asked, JSON.parse(String(named.body('up-small')))], ['small', { input: 'hi', model: 'up-small' }]);
+    assert.equal(passthrough('POST', '/v1/moderations?model=small', json, { input: 'hi' }, { defaultRoute: 'mod' }).asked, 'small');
+    const pinned = passthrough('POST', '/v1/moderations', json, { input: 'hi', previous_response_id: 'resp_1' }, { defaultRoute: 'mod' });
+    assert.equal(pinned.asked, undefined, 'a kept object takes the request to its own account and model');
+    const bytes = passthrough('POST', '/v1/images/edits', { 'content-type': 'multipart/form-data; boundary=xyz' }, form(['Content-Disposition: form-data; name="prompt"\r\n\r\nhi']), { defaultRoute: 'img' });
+    assert.deepEqual([bytes.asked, bytes.body('up-img')], ['img', form(['Content-Disposition: form-data; name="prompt"\r\n\r\nhi'])], 'a form goes on as it came');
+    assert.equal(passthrough('POST', '/v1/moderations', json, { input: 'hi' }).asked, undefined, 'no default: no model');
+  });
 });
