@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { coolingUntil, type Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
+import { FairWaiters } from './fair-waiters.ts';
 import { ANSWERED_SHOWS_HEALTHY_MS, blamedFailure, poolOrder, resolveRoute, spendOf, usageRowKey, type DefaultRoutes, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
 import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
@@ -99,8 +100,8 @@ export class GatewayCore {
   /** When each account last answered a request for a model, here or on a node heard from (`{account}\n{model}`). */
   private readonly answers = new Map<string, number>();
   private answersSwept = 0;
-  /** Requests waiting for an account to finish a request, oldest first. */
-  private waiters: Array<() => void> = [];
+  /** Requests waiting for an account to finish a request, fairly between keys. */
+  private readonly waiters = new FairWaiters();
   readonly meter: UsageMeter;
   /** This node's usage stream (the others' are heard from the log). */
   private readonly usageStream: string;
@@ -356,13 +357,16 @@ export class GatewayCore {
    * request, not cooling for the model, under its daily limit for the model, with credits
    * if counted, under its in-flight limit, and not held by an exclusive lease (in an
    * exclusive pool: claimed by this node, or claimed now). When the only eligible accounts
-   * are at their in-flight limit, waits up to `waitMs` for one. With `only`, that account
-   * or none (a request that must reach the account that made a response).
+   * are at their in-flight limit, waits up to `waitMs` for one, in turn with other
+   * callers' requests (`who`, the key). With `only`, that account or none (a request that
+   * must reach the account that made a response).
    */
-  async choose(route: ResolvedRoute, tried: Set<string>, waitMs = 30_000, only?: string): Promise<Chosen | NoneFree> {
+  async choose(route: ResolvedRoute, tried: Set<string>, waitMs = 30_000, only?: string, who = ''): Promise<Chosen | NoneFree> {
     const deadline = Date.now() + waitMs;
     /** Accounts of exclusive pools this request could not claim (another holds them). */
     const refused = new Set<string>();
+    /** Woken once already: waiting again, the request keeps its place at the head of its key's queue. */
+    let woken = false;
     for (;;) {
       const found = await this.pick(route, tried, refused, Date.now(), only);
       if ('claim' in found) {
@@ -371,20 +375,10 @@ export class GatewayCore {
         if (!(await this.claims.claim(poolId, accountId).catch(() => false))) refused.add(accountId);
         continue;
       }
-      // Every eligible account is serving its most: wait for one to finish (first come, first served), up to the deadline.
+      // Every eligible account is serving its most: wait for one to finish (each key in turn), up to the deadline.
       if (!('busy' in found)) return found;
       if (Date.now() >= deadline) return {};
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== wake);
-          resolve();
-        }, Math.max(1, deadline - Date.now()));
-        const wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        this.waiters.push(wake);
-      });
+      woken = await this.waiters.wait(who, deadline - Date.now(), woken);
     }
   }
 
@@ -470,7 +464,7 @@ export class GatewayCore {
         this.claims.finished(accountId);
       }
       this.touch(poolId, accountId);
-      this.waiters.shift()?.();
+      this.waiters.wakeOne();
     };
     try {
       const credentials = await this.deps.vault.get(accountId);

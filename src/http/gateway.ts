@@ -301,7 +301,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     let spent = 0;
     try {
       for (let attempt = 0; attempt <= s.gateway.settings.retries; attempt++) {
-        const chosen = await s.gateway.choose(route, tried, undefined, at?.accountId);
+        const chosen = await s.gateway.choose(route, tried, undefined, at?.accountId, caller.keyId);
         if (!('accountId' in chosen)) {
           if (chosen.retryAfterMs !== undefined) {
             const why = chosen.dailyLimit ? 'every account for this model has reached its daily limit' : 'every account for this model is cooling down';

@@ -6,6 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { toFile } from 'openai';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { registerUser } from '../../src/commands/users.ts';
@@ -93,7 +94,7 @@ describe('gateway', () => {
         fallback: { pools: [{ pool: 'gw', priority: 1 }, 'gw2'], upstreamModel: 'sandbox-small' },
         wide: { pools: ['gw3'], upstreamModel: 'sandbox-small' }, refusing: { pools: ['gw5'], upstreamModel: 'sandbox-small' },
         fresh: { pools: ['gw6'], upstreamModel: 'sandbox-small' },
-        poisoned: { pools: ['gw7'], upstreamModel: 'sandbox-small' },
+        poisoned: { pools: ['gw7'], upstreamModel: 'sandbox-small' }, single: { pools: ['gw8'], upstreamModel: 'sandbox-small' },
       }),
       ROSTER_GATEWAY_PRICES: JSON.stringify({ small: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } }),
       ROSTER_GATEWAY_RETRIES: '3', ROSTER_GATEWAY_FLUSH_MS: '100',
@@ -147,7 +148,7 @@ describe('gateway', () => {
     assert.deepEqual(withUsage.usage, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
 
     const models = await openai.models.list();
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'poisoned', 'refusing', 'small', 'spread', 'wide']);
+    assert.deepEqual(models.data.map((m) => m.id).sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'poisoned', 'refusing', 'single', 'small', 'spread', 'wide']);
     assert.deepEqual(await openai.models.retrieve('tiny'), { id: 'tiny', object: 'model', created: 0, owned_by: 'roster' });
     await assert.rejects(openai.models.retrieve('nothing-here'), (e: unknown) => e instanceof OpenAI.NotFoundError);
     const embedded = await openai.embeddings.create({ model: 'embed', input: ['a b', 'c'] });
@@ -778,7 +779,7 @@ describe('gateway', () => {
     assert.equal(counted.input_tokens, 3);
     const models: string[] = [];
     for await (const m of anthropic.models.list()) models.push(m.id);
-    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'poisoned', 'refusing', 'small', 'spread', 'wide']);
+    assert.deepEqual(models.sort(), ['capped', 'embed', 'fallback', 'free', 'fresh', 'lean', 'poisoned', 'refusing', 'single', 'small', 'spread', 'wide']);
     assert.equal((await anthropic.models.retrieve('small')).display_name, 'small');
     await assert.rejects(anthropic.models.retrieve('nothing-here'), (e: unknown) => e instanceof Anthropic.NotFoundError);
   });
@@ -999,6 +1000,28 @@ describe('gateway', () => {
       const cooling = pool.filter((id) => t.roster.services.accounts.find(id)!.state.cooldowns.some((c) => c.until > Date.now()));
       assert.deepEqual(cooling, []);
       for (let i = 0; i < 4; i++) assert.equal((await ask(`after ${i}`)).choices[0]!.message.content, `echo: after ${i}`);
+    } finally {
+      await behave({});
+    }
+  });
+
+  it('serves waiting keys in turn: a key with many requests waiting for a busy account does not keep another key\'s request behind them', async () => {
+    // One account serving 8 requests at once (ROSTER_GATEWAY_MAX_IN_FLIGHT), each answered after 400 ms.
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw8', name: 'Single', providerId: 'sb' })).status, 201);
+    const imported = await t.call('POST', '/v1/pools/gw8/accounts', { accounts: [{ login: 'single@example.test', accessToken: 'sk-sandbox-single-0' }] });
+    await t.call('GET', `/v1/accounts?pool=gw8&position=${imported.body.position}`);
+    await behave({ 'sk-sandbox-single-0': { latencyMs: 400 } });
+    const other = await anotherUser('fair');
+    try {
+      const finished: string[] = [];
+      const ask = (client: OpenAI, who: string) => client.chat.completions.create({ model: 'single', messages: [{ role: 'user', content: who }] }).then(() => void finished.push(who));
+      // The flooding key: 8 served at once, 8 more waiting, before the other key asks.
+      const flood = Array.from({ length: 16 }, () => ask(openai, 'flood'));
+      await until('the account at its limit and eight waiting', async () => t.roster.services.gateway.serving(imported.body.lines[0].accountId));
+      await sleep(100);
+      await Promise.all([...flood, ask(other, 'other')]);
+      // First come, first served would put the other key's request after all sixteen.
+      assert.ok(finished.indexOf('other') < 16, `the other key's request finished ${finished.indexOf('other') + 1}th of 17`);
     } finally {
       await behave({});
     }

@@ -147,4 +147,26 @@ describe('the gateway\'s choice within a pool', () => {
     await heard('gatewayusage-node-1', now, [row('c', 1, 0)]);
     assert.equal(gateway.blamed('c', 'm', true, now), true, 'this node\'s own usage is told as it is served, not heard back');
   });
+
+  it('gives a place that frees to each key in turn: one key\'s many waiting requests do not keep another\'s behind them', async () => {
+    const gateway = gatewayOf('lru', () => []);
+    // Three accounts, two requests each at once: key a holds all six places and has five more waiting.
+    const held = await Promise.all(Array.from({ length: 6 }, () => gateway.choose(route, new Set(), 10_000, undefined, 'a'))) as Chosen[];
+    const order: string[] = [];
+    const waiting = (who: string) => gateway.choose(route, new Set(), 10_000, undefined, who).then((c) => {
+      order.push(who);
+      return c as Chosen;
+    });
+    const queued = [...Array.from({ length: 5 }, () => waiting('a')), waiting('b')];
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, [], 'every place is taken');
+    held[0]!.done();
+    held[1]!.done();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, ['a', 'b'], 'b is served at the second place that frees, not after a\'s five');
+    for (const c of held.slice(2)) c.done();
+    const served = await Promise.all(queued);
+    assert.equal(order.length, 6);
+    for (const c of served) c.done();
+  });
 });
