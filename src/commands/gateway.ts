@@ -165,6 +165,11 @@ export class GatewayCore {
     };
   }
 
+  /** Requests waiting on this node for an account to have a place. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /** Whether an account is serving a gateway request on this node now. */
   serving(accountId: string): boolean {
     return this.inFlight.has(accountId);

@@ -13,7 +13,8 @@ const LOOP_RESOLUTION_MS = 10;
  * `/metrics` in the Prometheus text format (needs a token, like every route but health).
  * Besides the counters and histograms the workers record, gauges are read at scrape
  * time: accounts per state per pool, live sessions per pool, the accounts of exclusive
- * pools this node's gateway holds claims on, projection lag, and how long
+ * pools this node's gateway holds claims on, the gateway requests waiting for a place and
+ * the feed connections open on this node, projection lag, and how long
  * ready work waited for the event loop since the last scrape (median, 99th percentile and
  * longest: a busy or blocked loop shows here before it shows in request latency).
  */
@@ -21,6 +22,8 @@ export default function metricsRoutes(app: App, s: Services): void {
   const accounts = meter.createObservableGauge('roster_accounts', { description: 'Accounts per pool and state' });
   const pools = meter.createObservableGauge('roster_pool_sessions', { description: 'Live sessions per pool' });
   const claims = meter.createObservableGauge('roster_gateway_claims', { description: 'Accounts of exclusive pools this node\'s gateway holds claims on, per pool' });
+  const waiting = meter.createObservableGauge('roster_gateway_waiting', { description: 'Gateway requests waiting on this node for an account to have a place' });
+  const feeds = meter.createObservableGauge('roster_feed_connections', { description: 'Live feed connections open on this node' });
   const lag = meter.createObservableGauge('roster_projection_lag_seconds', { description: 'Age of the oldest event the read models have not applied', unit: 's' });
   const loopDelay = meter.createObservableGauge('roster_event_loop_delay_seconds', {
     description: 'Event-loop delay since the last scrape, by quantile (0.5, 0.99, 1 for the longest)', unit: 's',
@@ -38,11 +41,13 @@ export default function metricsRoutes(app: App, s: Services): void {
       result.observe(pools, p.activeSessions, { pool: p.poolId });
     }
     for (const [pool, n] of s.gateway.claims.perPool()) result.observe(claims, n, { pool });
+    result.observe(waiting, s.gateway.waiting);
+    result.observe(feeds, s.feed.open);
     result.observe(lag, await projectionLag(s.db, s.store, readModels.map((p) => p.name)));
   };
-  meter.addBatchObservableCallback(observe, [accounts, pools, claims, lag, loopDelay]);
+  meter.addBatchObservableCallback(observe, [accounts, pools, claims, waiting, feeds, lag, loopDelay]);
   app.addHook('onClose', async () => {
-    meter.removeBatchObservableCallback(observe, [accounts, pools, claims, lag, loopDelay]);
+    meter.removeBatchObservableCallback(observe, [accounts, pools, claims, waiting, feeds, lag, loopDelay]);
     delays.disable();
   });
 

@@ -1019,6 +1019,7 @@ describe('gateway', () => {
       const flood = Array.from({ length: 16 }, () => ask(openai, 'flood'));
       await until('the account at its limit and eight waiting', async () => t.roster.services.gateway.serving(imported.body.lines[0].accountId));
       await sleep(100);
+      assert.match((await t.call('GET', '/metrics')).body, /^roster_gateway_waiting(\{[^}]*\})? 8$/m, 'eight requests wait');
       await Promise.all([...flood, ask(other, 'other')]);
       // First come, first served would put the other key's request after all sixteen.
       assert.ok(finished.indexOf('other') < 16, `the other key's request finished ${finished.indexOf('other') + 1}th of 17`);
