@@ -47,6 +47,21 @@ function sendError(reply: FastifyReply, dialect: Dialect, status: number, type: 
 const errorTypeOf = (status: number) =>
   (status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 404 ? 'not_found_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error');
 
+/**
+ * The ids of Anthropic's `GET /v1/files?ids[]=…` (its SDKs send brackets), without
+ * repeats: undefined when none is given, or why they are refused.
+ *
+ * @example
+ * idsOf(['file_1', 'file_1', 'file_2']) // → ['file_1', 'file_2']
+ */
+export function idsOf(given: unknown): string[] | string | undefined {
+  if (given === undefined) return undefined;
+  const ids = [...new Set(Array.isArray(given) ? given.map(String) : [String(given)])];
+  if (ids.length === 0 || ids.length > 100) return 'ids: from 1 to 100 file ids';
+  if (ids.some((id) => id === '' || id.length > 200)) return 'ids: each a file id of 1 to 200 characters';
+  return ids;
+}
+
 /** A caller refused (401, 403, 429), or a check that could not be made (503, `unavailable` said), in the client's shape. */
 function sendRefusal(reply: FastifyReply, dialect: Dialect, error: unknown, unavailable: string) {
   const e = error instanceof DomainError ? error : new DomainError('unavailable', unavailable, [], 2);
@@ -753,11 +768,22 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   app.get('/v1/messages/batches', { schema: { querystring: { type: 'object', properties: anthropicQuery } } }, anthropicListed('message_batch', 'message batch'));
   const openaiFiles = listed('file', 'file');
   const anthropicFiles = anthropicListed('anthropic_file', 'file');
-  app.get('/v1/files', listOptions(true), (req, reply) => {
+  app.get('/v1/files', listOptions(true), async (req, reply) => {
     if (dialectOf(req) === 'openai') return openaiFiles(req, reply);
-    // Its filters by id and scope are not kept in Roster's table: refused rather than ignored.
-    const unread = ['ids', 'ids[]', 'scope_id'].find((p) => (req.query as Record<string, unknown>)[p] !== undefined);
-    return unread ? sendError(reply, 'anthropic', 400, 'invalid_request_error', `${unread}: not supported by this gateway; list page by page`) : anthropicFiles(req, reply);
+    const q = req.query as Record<string, unknown>;
+    // Files of a scope (a session's) are made upstream, not through Roster: refused rather than answered empty.
+    if (q.scope_id !== undefined) return sendError(reply, 'anthropic', 400, 'invalid_request_error', 'scope_id: not supported by this gateway; list page by page');
+    const ids = idsOf(q['ids[]'] ?? q.ids);
+    if (ids === undefined) return anthropicFiles(req, reply);
+    if (typeof ids === 'string') return sendError(reply, 'anthropic', 400, 'invalid_request_error', ids);
+    if (q.page !== undefined || q.limit !== undefined) return sendError(reply, 'anthropic', 400, 'invalid_request_error', 'ids: not with page or limit');
+    const caller = callerOf(req);
+    try {
+      const data = await s.gateway.keptList({ userId: caller.user.userId, kind: 'anthropic_file', models: caller.scopes.models, pools: caller.scopes.pools, order: 'desc', limit: ids.length, ids }) as Array<{ id: string }>;
+      return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, next_page: null };
+    } catch {
+      return sendError(reply, 'anthropic', 503, 'api_error', 'files cannot be listed right now', 2);
+    }
   });
   app.get('/v1/batches', listOptions(false), listed('batch', 'batch'));
   // Other collections an upstream keeps per account: made through an account of the route a

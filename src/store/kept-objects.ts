@@ -73,6 +73,8 @@ export interface KeptQuery {
   order: 'asc' | 'desc';
   /** The page after this object's id. */
   after?: string;
+  /** Only these objects (Anthropic's Files API lists by `ids`). */
+  ids?: readonly string[];
   limit: number;
 }
 
@@ -177,8 +179,9 @@ export class PgKeptObjects implements KeptObjects {
          AND ($3::text[] IS NULL OR model = ANY($3)) AND ($4::text[] IS NULL OR pool_id = ANY($4))
          AND ($5::text IS NULL OR object->>'purpose' = $5)
          AND ($6::text IS NULL OR (created_at, response_id) ${cmp} (SELECT created_at, response_id FROM gateway_response_owners WHERE response_id = $6 AND user_id = $1))
+         AND ($8::text[] IS NULL OR response_id = ANY($8))
        ORDER BY created_at ${dir}, response_id ${dir} LIMIT $7`,
-      [q.userId, q.kind, q.models, q.pools, q.purpose ?? null, q.after ?? null, q.limit],
+      [q.userId, q.kind, q.models, q.pools, q.purpose ?? null, q.after ?? null, q.limit, q.ids?.filter(storable) ?? null],
     );
     return rows.map((r) => r.object);
   }
@@ -231,9 +234,10 @@ export class MemoryKeptObjects implements KeptObjects {
   }
 
   async list(q: KeptQuery): Promise<object[]> {
-    const mine = [...this.kept.entries()].filter(([, k]) => k.userId === q.userId && k.kind === q.kind && k.object
+    const mine = [...this.kept.entries()].filter(([id, k]) => k.userId === q.userId && k.kind === q.kind && k.object
       && (q.models === null || q.models.includes(k.model)) && (q.pools === null || q.pools.includes(k.poolId))
-      && (q.purpose === undefined || (k.object as { purpose?: string }).purpose === q.purpose));
+      && (q.purpose === undefined || (k.object as { purpose?: string }).purpose === q.purpose)
+      && (q.ids === undefined || q.ids.includes(id)));
     if (q.order === 'desc') mine.reverse();
     const from = q.after === undefined ? 0 : mine.findIndex(([id]) => id === q.after) + 1;
     return (q.after !== undefined && from === 0 ? [] : mine.slice(from, from + q.limit)).map(([, k]) => k.object!);

@@ -11,7 +11,7 @@ function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age
   describe(`kept objects (${name})`, () => {
     const owner = (userId: string, model = 'small', poolId = 'gw') => ({ accountId: 'a1', poolId, model, userId });
 
-    it('lists a user\'s own objects of a kind, newest first or oldest, page after page, by the key\'s models, pools and a purpose', async () => {
+    it('lists a user\'s own objects of a kind, newest first or oldest, page after page, by the key\'s models, pools, a purpose and ids', async () => {
       const { kept } = await open();
       for (const id of ['f1', 'f2', 'f3']) await kept.remember(id, 'file', owner('ann'), { id, purpose: id === 'f2' ? 'assistants' : 'batch' });
       await kept.remember('f4', 'file', owner('bob'), { id: 'f4' });
@@ -27,6 +27,7 @@ function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age
       assert.deepEqual(await list({ pools: ['other'] }), ['f5']);
       assert.deepEqual(await list({ purpose: 'batch' }), ['f3', 'f1']);
       assert.deepEqual(await list({ kind: 'batch' }), ['b1']);
+      assert.deepEqual(await list({ ids: ['f1', 'f4', 'f3', 'nope', 'unseen', 'b1', 'f\u0000'] }), ['f3', 'f1'], 'by ids: only the user\'s own of the kind, shown');
       await kept.forget('f3');
       assert.deepEqual(await list({}), ['f5', 'f2', 'f1']);
       assert.equal(await kept.find('f3'), undefined);

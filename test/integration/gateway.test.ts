@@ -862,11 +862,18 @@ describe('gateway', () => {
     for await (const f of anthropic.beta.files.list({ limit: 1 })) listed.push(f.id);
     assert.deepEqual(listed, [second.id, notes.id]);
     assert.ok((await openai.files.list()).data.every((f) => f.id !== notes.id), 'OpenAI\'s list shows OpenAI\'s files');
-    await assert.rejects(anthropic.beta.files.list({ ids: [notes.id] }), (e: unknown) => e instanceof Anthropic.BadRequestError && /ids/.test(e.message), 'a filter not kept is refused, not ignored');
+    // By ids (as the SDK sends them, `ids[]=`): one's own, newest first, one page; an id not known is left out.
+    assert.deepEqual((await anthropic.beta.files.list({ ids: [notes.id] })).data.map((f) => f.id), [notes.id]);
+    const byIds = await anthropic.beta.files.list({ ids: [notes.id, 'file_unknown', second.id, notes.id] });
+    assert.deepEqual([byIds.data.map((f) => f.id), byIds.hasNextPage()], [[second.id, notes.id], false]);
+    await assert.rejects(anthropic.beta.files.list({ ids: [notes.id], limit: 5 }), (e: unknown) => e instanceof Anthropic.BadRequestError && /ids: not with page or limit/.test(e.message));
+    await assert.rejects(anthropic.beta.files.list({ ids: Array.from({ length: 101 }, (_, i) => `file_${i}`) }), (e: unknown) => e instanceof Anthropic.BadRequestError && /ids: from 1 to 100/.test(e.message));
+    await assert.rejects(anthropic.beta.files.list({ scope_id: 'session_1' }), (e: unknown) => e instanceof Anthropic.BadRequestError && /scope_id/.test(e.message), 'a filter not kept is refused, not ignored');
     // Another user: not theirs to read, download, name or delete; nothing reaches the upstream.
     const opal = await anotherUser('files-opal');
     const theirs = new Anthropic({ apiKey: opal.apiKey!, baseURL: t.roster.gatewayUrl, maxRetries: 0 });
     assert.deepEqual((await theirs.beta.files.list()).data, []);
+    assert.deepEqual((await theirs.beta.files.list({ ids: [notes.id] })).data, [], 'not by id either');
     await assert.rejects(theirs.beta.files.retrieveMetadata(notes.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
     await assert.rejects(theirs.beta.files.download(notes.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
     await assert.rejects(theirs.beta.files.delete(notes.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
