@@ -105,7 +105,9 @@ export function parseJson<S extends TSchema>(schema: S, text: string): Static<S>
     return 'not valid JSON';
   }
   const first = [...Value.Errors(schema, parsed)][0];
-  return first ? `${first.instancePath || '/'} ${first.message}` : (parsed as Static<S>);
+  // A key no pattern takes fails as "schema is false": say what it means.
+  const message = first?.message === 'schema is false' ? 'is not a name this takes' : first?.message;
+  return first ? `${first.instancePath || '/'} ${message}` : (parsed as Static<S>);
 }
 
 /**

@@ -39,7 +39,7 @@ export type GatewayRoutes = Static<typeof GatewayRoutes>;
  * A pass-through path (`/v1/moderations`) → the route a request to it that names no model
  * goes by, as LiteLLM's proxy takes `/moderations` without one.
  */
-export const DefaultRoutes = Type.Record(Type.String({ pattern: '^/v1/[^?#]*$', maxLength: 200 }), Type.String({ minLength: 1, maxLength: 200 }));
+export const DefaultRoutes = Type.Record(Type.String({ pattern: '^/v1/[^?#]{1,196}$' }), Type.String({ minLength: 1, maxLength: 200 }), { additionalProperties: false });
 export type DefaultRoutes = Static<typeof DefaultRoutes>;
 
 const PerMillion = Type.Number({ minimum: 0, maximum: 1e12, description: 'budget units per million tokens' });

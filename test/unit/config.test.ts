@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, trustProxyOf } from '../../src/config.ts';
+import { ConfigError, loadConfig, parseJson, trustProxyOf } from '../../src/config.ts';
+import { DefaultRoutes } from '../../src/domain/gateway.ts';
 
 describe('configuration', () => {
   it('fills in defaults and converts types', () => {
@@ -38,5 +39,11 @@ describe('configuration', () => {
       assert.equal(typeof trustProxyOf(bad), 'string', bad);
       assert.throws(() => loadConfig({ ROSTER_TRUST_PROXY: bad }), /ROSTER_TRUST_PROXY: not an address/);
     }
+  });
+  it('reads default routes: a pass-through path under /v1/ to a route name; another key is named', () => {
+    assert.deepEqual(parseJson(DefaultRoutes, '{"/v1/moderations": "mod"}'), { '/v1/moderations': 'mod' });
+    assert.equal(parseJson(DefaultRoutes, '{"moderations": "mod"}'), '/moderations is not a name this takes');
+    assert.match(String(parseJson(DefaultRoutes, '{"/v1/moderations?x=1": "mod"}')), /is not a name this takes/);
+    assert.equal(parseJson(DefaultRoutes, '{"/v1/moderations": ""}'), '/~1v1~1moderations must not have fewer than 1 characters');
   });
 });
