@@ -32,7 +32,7 @@ export const GatewayRoute = Type.Object({
 export type GatewayRoute = Static<typeof GatewayRoute>;
 
 /** Model name → route. */
-export const GatewayRoutes = Type.Record(Type.String({ minLength: 1, maxLength: 200 }), GatewayRoute);
+export const GatewayRoutes = Type.Record(Type.String({ pattern: '^[\\s\\S]{1,200}$' }), GatewayRoute, { additionalProperties: false });
 export type GatewayRoutes = Static<typeof GatewayRoutes>;
 
 /**
@@ -56,7 +56,7 @@ export const ModelPrice = Type.Object({
 export type ModelPrice = Static<typeof ModelPrice>;
 
 /** Model name → price per million tokens, in budget units. */
-export const GatewayPrices = Type.Record(Type.String({ minLength: 1, maxLength: 200 }), ModelPrice);
+export const GatewayPrices = Type.Record(Type.String({ pattern: '^[\\s\\S]{1,200}$' }), ModelPrice, { additionalProperties: false });
 export type GatewayPrices = Static<typeof GatewayPrices>;
 
 /** A pool of a resolved route. */

@@ -22,12 +22,12 @@ function fieldsOf(error: FastifyError): Array<FieldError & { in?: string }> {
     const path = v.instancePath.split('/').filter(Boolean);
     const params = v.params as { missingProperty?: string; additionalProperty?: string; allowedValue?: unknown };
     if (params?.missingProperty) path.push(params.missingProperty);
-    if (params?.additionalProperty) path.push(params.additionalProperty);
+    if (params?.additionalProperty !== undefined) path.push(params.additionalProperty);
     const field = path.join('.') || '(body)';
     const entry = byField.get(field) ?? { messages: [], allowed: [] };
     byField.set(field, entry);
     if (v.keyword === 'const') entry.allowed.push(params.allowedValue);
-    else if (v.keyword !== 'anyOf') entry.messages.push(params?.additionalProperty ? 'is not a known field' : v.message ?? 'is invalid');
+    else if (v.keyword !== 'anyOf') entry.messages.push(params?.additionalProperty !== undefined ? 'is not a field or key this takes' : v.message ?? 'is invalid');
   }
   return [...byField].map(([field, { messages, allowed }]) => ({
     field, in: error.validationContext,

@@ -27,7 +27,7 @@ const IdentitiesBody = Type.Object({
   identities: Type.Optional(Type.Array(Type.Object({
     email: Type.String({ minLength: 3, maxLength: 320 }),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
-    extra: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 4096 }))),
+    extra: Type.Optional(Type.Record(Type.String({ pattern: '^[\\s\\S]{0,100}$' }), Type.String({ maxLength: 4096 }), { additionalProperties: false, maxProperties: 100 })),
   }, { additionalProperties: false }), { maxItems: 10000 })),
   lines: Type.Optional(Type.String({ maxLength: 10_000_000, description: 'email:password, one per line' })),
 }, { additionalProperties: false, minProperties: 1 });

@@ -30,7 +30,8 @@ export const PoolConfigFields = {
     failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     failureWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
   }, { additionalProperties: false }),
-  dailyLimits: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.Number({ minimum: 0 }), { description: 'units per model and usage day' }),
+  // (A record's key binds only through a pattern, and only with additionalProperties false.)
+  dailyLimits: Type.Record(Type.String({ pattern: '^[\\s\\S]{1,200}$' }), Type.Number({ minimum: 0 }), { description: 'units per model and usage day', additionalProperties: false, maxProperties: 1000 }),
   exclusive: Type.Boolean({ description: 'the gateway leases each account it uses, so that gateway use and leases never share an account on any node' }),
 };
 

@@ -53,6 +53,21 @@ describe('hardening', () => {
     assert.equal(await eventCount(), before, 'nothing was written');
   });
 
+  it('holds the keys of a map to their bounds: a daily limit\'s model name, a registration identity\'s extra field', async () => {
+    const before = await eventCount();
+    for (const model of ['', 'm'.repeat(201)]) {
+      const res = await t.call('PATCH', '/v1/pools/default', { dailyLimits: { small: 1, [model]: 1 } });
+      assert.deepEqual([res.status, res.body.errors?.[0]?.field, res.body.errors?.[0]?.message], [400, `dailyLimits.${model}`, 'is not a field or key this takes'], JSON.stringify(res.body));
+    }
+    const many = await t.call('PATCH', '/v1/pools/default', { dailyLimits: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`m${i}`, 1])) });
+    assert.deepEqual([many.status, many.body.errors?.[0]?.field], [400, 'dailyLimits']);
+    const extra = await t.call('POST', '/v1/pools/default/identities', { identities: [{ email: 'x@example.test', extra: { ['k'.repeat(101)]: 'v' } }] });
+    assert.equal(extra.status, 400, JSON.stringify(extra.body));
+    assert.match(String(extra.body.errors?.[0]?.field), /^identities\.0\.extra/);
+    assert.equal(await eventCount(), before, 'nothing was written');
+    assert.equal((await t.call('PATCH', '/v1/pools/default', { dailyLimits: { ['m'.repeat(200)]: 1 } })).status, 200, 'up to 200 characters');
+  });
+
   it('decides a turn again without the request whose append fails, so every other request of that turn succeeds', async () => {
     const allocator = await t.roster.services.allocators.get('default');
     const ctx = systemContext('test');
