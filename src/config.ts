@@ -92,7 +92,7 @@ const ProvidersSchema = Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0
     ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     burst: Type.Optional(Type.Integer({ minimum: 1 })),
   }, { additionalProperties: false })),
-}, { additionalProperties: false }));
+}, { additionalProperties: false }), { additionalProperties: false });
 
 export type ProvidersConfig = Static<typeof ProvidersSchema>;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, parseJson, trustProxyOf } from '../../src/config.ts';
+import { ConfigError, loadConfig, parseJson, parseProviders, trustProxyOf } from '../../src/config.ts';
 import { DefaultRoutes } from '../../src/domain/gateway.ts';
 
 describe('configuration', () => {
@@ -45,5 +45,9 @@ describe('configuration', () => {
     assert.equal(parseJson(DefaultRoutes, '{"moderations": "mod"}'), '/moderations is not a name this takes');
     assert.match(String(parseJson(DefaultRoutes, '{"/v1/moderations?x=1": "mod"}')), /is not a name this takes/);
     assert.equal(parseJson(DefaultRoutes, '{"/v1/moderations": ""}'), '/~1v1~1moderations must not have fewer than 1 characters');
+  });
+  it('reads providers whose ids are names: another id is named', () => {
+    assert.deepEqual(parseProviders('{"sb": {"use": "sandbox"}}'), { sb: { use: 'sandbox' } });
+    assert.equal(parseProviders('{"bad id!": {"use": "sandbox"}}'), '/bad id! is not a name this takes');
   });
 });
