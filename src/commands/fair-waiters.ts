@@ -9,22 +9,36 @@
  * const woken = await waiters.wait('key:a', 30_000); // false: the time ran out
  * waiters.wakeOne();                                  // a place freed
  */
+/** What tells a waiting request that its client went away (`ClientGone`, an `EventEmitter`). */
+export interface Gone {
+  readonly aborted: boolean;
+  once(event: 'abort', listener: () => void): unknown;
+  off(event: 'abort', listener: () => void): unknown;
+}
+
 export class FairWaiters {
   /** Each caller's waiting requests, oldest first; callers in the order their turn comes. */
   private readonly queues = new Map<string, Array<() => void>>();
 
   /**
-   * Waits to be woken, up to `ms`. `again`: a request woken whose place another took goes
-   * back first in its caller's queue, and its caller first in turn.
+   * Waits to be woken, up to `ms`, or until `gone` says the client left (then it leaves the
+   * queue at once). `again`: a request woken whose place another took goes back first in
+   * its caller's queue, and its caller first in turn.
    */
-  wait(who: string, ms: number, again = false): Promise<boolean> {
+  wait(who: string, ms: number, again = false, gone?: Gone): Promise<boolean> {
+    if (gone?.aborted) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
+      const leave = () => {
+        clearTimeout(timer);
+        gone?.off('abort', leave);
         this.remove(who, wake);
         resolve(false);
-      }, Math.max(1, ms));
+      };
+      const timer = setTimeout(leave, Math.max(1, ms));
+      gone?.once('abort', leave);
       const wake = () => {
         clearTimeout(timer);
+        gone?.off('abort', leave);
         resolve(true);
       };
       const queue = this.queues.get(who) ?? [];

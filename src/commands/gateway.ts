@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { coolingUntil, type Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
-import { FairWaiters } from './fair-waiters.ts';
+import { FairWaiters, type Gone } from './fair-waiters.ts';
 import { ANSWERED_SHOWS_HEALTHY_MS, blamedFailure, poolOrder, resolveRoute, spendOf, usageRowKey, type DefaultRoutes, type GatewayPrices, type GatewayRoutes, type ResolvedRoute, type UsageRow } from '../domain/gateway.ts';
 import type { RoutesState } from '../domain/gateway-routes.ts';
 import { nextUsageDay, usageDay } from '../domain/usage-day.ts';
@@ -363,10 +363,10 @@ export class GatewayCore {
    * if counted, under its in-flight limit, and not held by an exclusive lease (in an
    * exclusive pool: claimed by this node, or claimed now). When the only eligible accounts
    * are at their in-flight limit, waits up to `waitMs` for one, in turn with other
-   * callers' requests (`who`, the key). With `only`, that account or none (a request that
-   * must reach the account that made a response).
+   * callers' requests (`who`, the key), unless its client goes (`gone`). With `only`, that
+   * account or none (a request that must reach the account that made a response).
    */
-  async choose(route: ResolvedRoute, tried: Set<string>, waitMs = 30_000, only?: string, who = ''): Promise<Chosen | NoneFree> {
+  async choose(route: ResolvedRoute, tried: Set<string>, waitMs = 30_000, only?: string, who = '', gone?: Gone): Promise<Chosen | NoneFree> {
     const deadline = Date.now() + waitMs;
     /** Accounts of exclusive pools this request could not claim (another holds them). */
     const refused = new Set<string>();
@@ -382,8 +382,8 @@ export class GatewayCore {
       }
       // Every eligible account is serving its most: wait for one to finish (each key in turn), up to the deadline.
       if (!('busy' in found)) return found;
-      if (Date.now() >= deadline) return {};
-      woken = await this.waiters.wait(who, deadline - Date.now(), woken);
+      if (Date.now() >= deadline || gone?.aborted) return {};
+      woken = await this.waiters.wait(who, deadline - Date.now(), woken, gone);
     }
   }
 

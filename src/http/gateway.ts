@@ -316,7 +316,9 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     let spent = 0;
     try {
       for (let attempt = 0; attempt <= s.gateway.settings.retries; attempt++) {
-        const chosen = await s.gateway.choose(route, tried, undefined, at?.accountId, caller.keyId);
+        const chosen = await s.gateway.choose(route, tried, undefined, at?.accountId, caller.keyId, gone);
+        // A client that went away while its request waited for a place has left the line.
+        if (gone.aborted && !('accountId' in chosen)) return clientGone(reply, dialect, () => undefined, seen);
         if (!('accountId' in chosen)) {
           if (chosen.retryAfterMs !== undefined) {
             const why = chosen.dailyLimit ? 'every account for this model has reached its daily limit' : 'every account for this model is cooling down';

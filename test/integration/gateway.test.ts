@@ -1035,6 +1035,27 @@ describe('gateway', () => {
     }
   });
 
+  it('lets a request whose client went away leave the line at once, before any place frees', async () => {
+    // Pool gw8 (the test above): one account, 8 requests at once, each answered after 1.5 s.
+    const account = (await t.call('GET', '/v1/accounts?pool=gw8')).body.items[0].accountId as string;
+    await behave({ 'sk-sandbox-single-0': { latencyMs: 1500 } });
+    try {
+      let served = 0;
+      const running = Array.from({ length: 8 }, () => openai.chat.completions.create({ model: 'single', messages: [{ role: 'user', content: 'held' }] }).then(() => void served++));
+      await until('the account at its limit', async () => t.roster.services.gateway.serving(account));
+      const leave = new AbortController();
+      const waiting = Array.from({ length: 4 }, () => openai.chat.completions.create({ model: 'single', messages: [{ role: 'user', content: 'waits' }] }, { signal: leave.signal }).catch((e: unknown) => e));
+      await until('four waiting', async () => t.roster.services.gateway.waiting === 4);
+      leave.abort();
+      await until('none waiting', async () => t.roster.services.gateway.waiting === 0);
+      assert.equal(served, 0, 'they left while the account still served its eight');
+      for (const e of await Promise.all(waiting)) assert.ok(e instanceof OpenAI.APIUserAbortError);
+      await Promise.all(running);
+    } finally {
+      await behave({});
+    }
+  });
+
   it('honours a Retry-After given as an HTTP date', async () => {
     await calm();
     await behave({ [accounts[0]!]: { rpm: 0, retryAfterDate: true } });

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { EventEmitter } from 'node:events';
 import { setImmediate as turn } from 'node:timers/promises';
 import { FairWaiters } from '../../src/commands/fair-waiters.ts';
 
@@ -46,5 +47,25 @@ describe('waiting for a place', () => {
     waiters.wakeOne();
     await turn();
     assert.deepEqual(woken, ['a1', 'b1', 'a2']);
+  });
+
+  it('lets a request whose client went away leave the line at once, and takes none whose client had gone', async () => {
+    const waiters = new FairWaiters();
+    const gone = Object.assign(new EventEmitter(), { aborted: false });
+    const leaving = waiters.wait('a', 10_000, false, gone);
+    const staying = waiters.wait('a', 10_000);
+    assert.equal(waiters.size, 2);
+    gone.aborted = true;
+    gone.emit('abort');
+    assert.equal(await leaving, false);
+    assert.equal(waiters.size, 1);
+    assert.equal(gone.listenerCount('abort'), 0, 'no listener left behind');
+    assert.equal(await waiters.wait('b', 10_000, false, gone), false, 'already gone: not queued');
+    assert.equal(waiters.size, 1);
+    waiters.wakeOne();
+    assert.equal(await staying, true);
+    const timedOut = Object.assign(new EventEmitter(), { aborted: false });
+    assert.equal(await waiters.wait('c', 5, false, timedOut), false);
+    assert.equal(timedOut.listenerCount('abort'), 0, 'nor after the time ran out');
   });
 });
