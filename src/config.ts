@@ -54,7 +54,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_MAIL_FROM: Type.String({ minLength: 3, maxLength: 320, default: 'Roster <roster@localhost>' }),
   ROSTER_MAIL_INTERVAL_MS: Int(50, 3_600_000, 1000),
   ROSTER_MAIL_RETRY_MS: Int(100, 3_600_000, 5000),
-  ROSTER_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'rate limits and requests at once count here, shared by every node; unset, in PostgreSQL' })),
+  ROSTER_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'rate limits, requests at once and providers\' rates count here, shared by every node; unset, in PostgreSQL' })),
   ROSTER_LOGIN_FAILS_PER_IP: Int(1, 1_000_000, 100),
   ROSTER_LOGIN_FAILS_PER_ACCOUNT: Int(1, 1_000_000, 10),
   ROSTER_LOGIN_FAIL_WINDOW_S: Int(1, 86_400, 900),

@@ -39,6 +39,7 @@ import { ApiKeySecrets, apiKeysSchema } from './store/api-keys.ts';
 import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts';
 import { Budgets, budgetsSchema } from './store/budgets.ts';
 import { requestSlotsOn, requestSlotsSchema } from './store/request-slots.ts';
+import { providerPaceOn, providerPaceSchema } from './store/provider-pace.ts';
 import { keptObjectsSchema, PgKeptObjects, RESPONSE_RETENTION_MS } from './store/kept-objects.ts';
 import { AuthGuard } from './commands/guard.ts';
 import { OpenLimits } from './commands/open-limits.ts';
@@ -104,7 +105,7 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
 
 /** The tables besides the store's own, in the order they are made. */
 export const schemas = [
-  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, requestSlotsSchema, keptObjectsSchema,
+  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, requestSlotsSchema, providerPaceSchema, keptObjectsSchema,
 ];
 
 /** A gateway setting's JSON, checked; a bad one stops the start, naming the variable. */
@@ -201,8 +202,13 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     db: background, store: backgroundStore, vault: vault.through(background), accounts, allocators, flows, providers, onError: errors.report,
     readModels: waits, settings: { heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, fetchBatch: config.ROSTER_JOB_FETCH_BATCH },
   }), (r) => r.close());
+  // Rate limits count in Redis when there is one (shared by every node), else in PostgreSQL.
+  const limits = new RateLimits(config.ROSTER_REDIS_URL
+    ? { kind: 'redis', client: yield* resource(() => openRedis(config.ROSTER_REDIS_URL!), (r) => r.quit()) }
+    : { kind: 'postgres', pool: db });
   const upkeep = {
-    store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(), onError: errors.report,
+    // A provider's rate holds across nodes: its slots are reserved where the rate limits count.
+    store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(providerPaceOn(limits.store)), onError: errors.report,
     settings: {
       refreshWindowMs: config.ROSTER_REFRESH_WINDOW_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, probeIntervalMs: config.ROSTER_PROBE_INTERVAL_MS,
       upkeepConcurrency: config.ROSTER_UPKEEP_CONCURRENCY,
@@ -224,10 +230,6 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   // Responses outlive their upstream's keeping (30 days): their accounts are forgotten.
   const keptObjects = new PgKeptObjects(db);
   const forgetResponses = () => keptObjects.prune(new Date(Date.now() - RESPONSE_RETENTION_MS));
-  // Rate limits count in Redis when there is one (shared by every node), else in PostgreSQL.
-  const limits = new RateLimits(config.ROSTER_REDIS_URL
-    ? { kind: 'redis', client: yield* resource(() => openRedis(config.ROSTER_REDIS_URL!), (r) => r.quit()) }
-    : { kind: 'postgres', pool: db });
   const guard = new AuthGuard(limits, {
     failsPerIp: config.ROSTER_LOGIN_FAILS_PER_IP, failsPerAccount: config.ROSTER_LOGIN_FAILS_PER_ACCOUNT, windowSeconds: config.ROSTER_LOGIN_FAIL_WINDOW_S,
   });

@@ -1,6 +1,7 @@
 import { Effect } from 'effect';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../effect.ts';
+import type { ProviderPace } from '../store/provider-pace.ts';
 
 /**
  * Bounded concurrency: at most `size` holders at once, in arrival order (Effect's Semaphore).
@@ -59,19 +60,33 @@ export class TokenBucket {
   }
 }
 
-/** One token bucket per provider, shared by its refreshes and probes on this node. */
+/**
+ * Each provider's rate, for its refreshes and probes: with a `ProviderPace` (the service
+ * has one, in PostgreSQL or Redis), shared by every node; without, a token bucket per
+ * provider on this node.
+ *
+ * @example
+ * const buckets = new ProviderBuckets(providerPaceOn(limits.store));
+ * await buckets.take(spec, signal); // then the call
+ */
 export class ProviderBuckets {
   private readonly buckets = new Map<string, TokenBucket>();
 
+  constructor(private readonly pace?: ProviderPace) {}
+
   /** Waits for the provider's next token (its `ratePerSecond` and `burst`), with jitter. */
-  take(spec: { id: string; limits: { ratePerSecond: number; burst: number } }, signal?: AbortSignal): Promise<void> {
-    let bucket = this.buckets.get(spec.id);
-    if (!bucket) {
-      // 10% under the provider's rate: the upstream sees calls a thread dispatch later than
-      // their tokens, and dispatch times vary; the headroom keeps its own count within the limit.
-      bucket = new TokenBucket(spec.limits.ratePerSecond * 0.9, spec.limits.burst, Math.min(250, 1000 / spec.limits.ratePerSecond));
-      this.buckets.set(spec.id, bucket);
+  async take(spec: { id: string; limits: { ratePerSecond: number; burst: number } }, signal?: AbortSignal): Promise<void> {
+    // 10% under the provider's rate: the upstream sees calls a thread dispatch later than
+    // their tokens, and dispatch times vary; the headroom keeps its own count within the limit.
+    const rate = spec.limits.ratePerSecond * 0.9;
+    const jitterMs = Math.min(250, 1000 / spec.limits.ratePerSecond);
+    if (this.pace) {
+      await sleep(Math.random() * jitterMs, undefined, { signal });
+      await sleep(await this.pace.reserve(spec.id, 1000 / rate, spec.limits.burst), undefined, { signal });
+      return;
     }
+    let bucket = this.buckets.get(spec.id);
+    if (!bucket) this.buckets.set(spec.id, (bucket = new TokenBucket(rate, spec.limits.burst, jitterMs)));
     return bucket.take(signal);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Rate limits on both stores, one suite: real PostgreSQL (the embedded default) and a real
  * redis-server. Two `RateLimits` on one store are two nodes: they count together. Requests
- * at once on both stores too; budgets on PostgreSQL.
+ * at once and a provider's rate on both stores too; budgets on PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,8 @@ import { DomainError } from '../../src/domain/errors.ts';
 import { Budgets } from '../../src/store/budgets.ts';
 import { openRedis, RateLimits, type LimitStore } from '../../src/store/rate-limits.ts';
 import { requestSlotsOn } from '../../src/store/request-slots.ts';
+import { providerPaceOn } from '../../src/store/provider-pace.ts';
+import { ProviderBuckets } from '../../src/workers/limits.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 import { redisInstalled, startRedis, type TestRedis } from '../support/redis.ts';
 
@@ -212,6 +214,50 @@ slotsSuite('Redis', async () => {
     async close() {
       client.disconnect();
       if (up) await server.stop();
+    },
+  };
+}, redisInstalled() ? undefined : 'redis-server is not installed (.ci/run installs it)');
+
+function paceSuite(name: string, open: () => Promise<{ store: LimitStore; close(): Promise<void> }>, skip?: string) {
+  describe(`a provider's rate on ${name}`, { skip }, () => {
+    let opened: Awaited<ReturnType<typeof open>>;
+    before(async () => {
+      opened = await open();
+    });
+    after(async () => opened?.close());
+
+    it('holds across two nodes: after the burst, one call an interval (10% under the rate), however the calls are spread', async () => {
+      // 20 a second, bursts of 2: an interval of 1000 / 18 ms. Each node alone would allow twice as many.
+      const spec = { id: `p-${Date.now()}`, limits: { ratePerSecond: 20, burst: 2 } };
+      const nodes = [new ProviderBuckets(providerPaceOn(opened.store)), new ProviderBuckets(providerPaceOn(opened.store))];
+      const interval = 1000 / 18;
+      const started = performance.now();
+      const times = (await Promise.all(Array.from({ length: 12 }, (_, i) => nodes[i % 2]!.take(spec).then(() => performance.now() - started)))).sort((a, b) => a - b);
+      // The k-th call (from 0) goes no sooner than (k + 1 - burst) intervals after the first reservation (a millisecond's leeway for rounding).
+      for (const [k, t] of times.entries()) assert.ok(t >= (k + 1 - 2) * interval - 1, `call ${k} went at ${t.toFixed(1)} ms`);
+      assert.ok(times.at(-1)! < 12 * interval + 1000, 'and no slower than the rate and the jitter');
+    });
+
+    it('gives another provider its own slots', async () => {
+      const pace = providerPaceOn(opened.store);
+      const id = `q-${Date.now()}`;
+      assert.equal(await pace.reserve(id, 100, 1), 0);
+      assert.ok((await pace.reserve(id, 100, 1)) > 50, 'the second waits about an interval');
+      assert.equal(await pace.reserve(`${id}-other`, 100, 1), 0);
+    });
+  });
+}
+
+paceSuite('PostgreSQL', async () => ({ store: { kind: 'postgres', pool: db.pool }, close: async () => undefined }));
+
+paceSuite('Redis', async () => {
+  const server = await startRedis();
+  const client: Redis = await openRedis(server.url);
+  return {
+    store: { kind: 'redis', client },
+    async close() {
+      client.disconnect();
+      await server.stop();
     },
   };
 }, redisInstalled() ? undefined : 'redis-server is not installed (.ci/run installs it)');
