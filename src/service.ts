@@ -192,7 +192,13 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   const allocators = new Allocators(store, accounts, days);
   const waits = new ReadModelWaits(config.ROSTER_CONSISTENCY_WAIT_MS);
   const vault = new SecretVault(db, options.masterKey, { cacheSize: config.ROSTER_SECRET_CACHE_SIZE });
-  const flows = yield* resource(() => new FlowPool({ threads: config.ROSTER_FLOW_THREADS, flowsPerThread: config.ROSTER_FLOWS_PER_THREAD, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
+  // Rate limits count in Redis when there is one (shared by every node), else in PostgreSQL.
+  const limits = new RateLimits(config.ROSTER_REDIS_URL
+    ? { kind: 'redis', client: yield* resource(() => openRedis(config.ROSTER_REDIS_URL!), (r) => r.quit()) }
+    : { kind: 'postgres', pool: db });
+  // Requests at once, and a provider's flows under way, count where the rate limits do.
+  const slots = yield* resource(() => requestSlotsOn(limits.store), (r) => r.stop());
+  const flows = yield* resource(() => new FlowPool({ threads: config.ROSTER_FLOW_THREADS, slots, flowsPerThread: config.ROSTER_FLOWS_PER_THREAD, nice: config.ROSTER_FLOW_NICE, pacer: new Pacer({
     targetWait: config.ROSTER_FLOW_PACING_WAIT, lastServed: () => allocators.lastLeaseCommand,
   }) }), (f) => f.close());
   // Background failures are logged once the app (and its logger) exists.
@@ -202,10 +208,6 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     db: background, store: backgroundStore, vault: vault.through(background), accounts, allocators, flows, providers, onError: errors.report,
     readModels: waits, settings: { heartbeatMs: config.ROSTER_HEARTBEAT_MS, flowTimeoutMs: config.ROSTER_FLOW_TIMEOUT_MS, fetchBatch: config.ROSTER_JOB_FETCH_BATCH },
   }), (r) => r.close());
-  // Rate limits count in Redis when there is one (shared by every node), else in PostgreSQL.
-  const limits = new RateLimits(config.ROSTER_REDIS_URL
-    ? { kind: 'redis', client: yield* resource(() => openRedis(config.ROSTER_REDIS_URL!), (r) => r.quit()) }
-    : { kind: 'postgres', pool: db });
   const upkeep = {
     // A provider's rate holds across nodes: its slots are reserved where the rate limits count.
     store, vault, accounts, allocators, flows, providers, buckets: new ProviderBuckets(providerPaceOn(limits.store)), onError: errors.report,
@@ -242,8 +244,6 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     }),
     settings: { requireVerified: config.ROSTER_REQUIRE_VERIFIED_EMAIL, codeTtlMs: config.ROSTER_CODE_TTL_MS },
   };
-  // Requests at once count where the rate limits do.
-  const slots = yield* resource(() => requestSlotsOn(limits.store), (r) => r.stop());
   const quotas = new Quotas(limits, new Budgets(db), slots);
   const gatewaySettings = {
     routes: gatewayJson(GatewayRoutes, 'ROSTER_GATEWAY_ROUTES', config.ROSTER_GATEWAY_ROUTES),

@@ -6,7 +6,8 @@ import type { FlowsStatus } from '../commands/work.ts';
 import type { FlowKind, FlowResult, FlowTask } from './flow.ts';
 import { flowEntry } from './flow-entry.ts';
 import { inSpan, instruments } from '../telemetry.ts';
-import { Gate } from './limits.ts';
+import { Gate, SharedGate } from './limits.ts';
+import type { RequestSlots } from '../store/request-slots.ts';
 import type { Pacer } from './pacer.ts';
 import { WorkClock } from './work-clock.ts';
 import type { Identity } from './providers/provider.ts';
@@ -60,7 +61,9 @@ export class FlowPool {
   /** Refresh and probe flows: few, rate-limited and due on time, in threads at normal priority. */
   private readonly upkeep: Piscina;
 
-  private readonly gates = new Map<string, Gate>();
+  private readonly gates = new Map<string, Gate | SharedGate>();
+  /** Where a provider's flows under way are counted across nodes, when given. */
+  private readonly slots?: RequestSlots;
   private running = 0;
   /** Thread ids of the threads running a flow now (as their flows report them), with how many each runs. */
   readonly busyThreads = new Map<number, number>();
@@ -69,8 +72,9 @@ export class FlowPool {
   /** Paces registration's upstream calls, when given. */
   readonly pacer?: Pacer;
 
-  constructor(options: { threads: number; flowsPerThread?: number; nice?: number; idleTimeoutMs?: number; pacer?: Pacer; graceMs?: number }) {
+  constructor(options: { threads: number; flowsPerThread?: number; nice?: number; idleTimeoutMs?: number; pacer?: Pacer; graceMs?: number; slots?: RequestSlots }) {
     this.pacer = options.pacer;
+    this.slots = options.slots;
     this.graceMs = options.graceMs ?? GRACE_MS;
     const perThread = options.flowsPerThread ?? 1;
     // V8's memory reducer runs full collections in an isolate that has gone quiet, and a
@@ -119,9 +123,14 @@ export class FlowPool {
     };
   }
 
-  private gate(spec: ProviderSpec): Gate {
+  /** The provider's `maxConcurrency`: on every node together when the pool has `slots`, else on this one. */
+  private gate(spec: ProviderSpec): Gate | SharedGate {
     let gate = this.gates.get(spec.id);
-    if (!gate) this.gates.set(spec.id, (gate = new Gate(spec.limits.maxConcurrency)));
+    if (!gate) {
+      const size = spec.limits.maxConcurrency;
+      gate = this.slots ? new SharedGate(size, this.slots, `provider:${spec.id}`) : new Gate(size);
+      this.gates.set(spec.id, gate);
+    }
     return gate;
   }
 

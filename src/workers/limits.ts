@@ -2,6 +2,7 @@ import { Effect } from 'effect';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../effect.ts';
 import type { ProviderPace } from '../store/provider-pace.ts';
+import type { RequestSlots } from '../store/request-slots.ts';
 
 /**
  * Bounded concurrency: at most `size` holders at once, in arrival order (Effect's Semaphore).
@@ -19,6 +20,42 @@ export class Gate {
 
   run<T>(work: () => Promise<T>): Promise<T> {
     return run(this.semaphore.withPermits(1)(Effect.tryPromise({ try: work, catch: (error) => error })));
+  }
+}
+
+/**
+ * At most `size` holders at once across every node: this node's `Gate` first, then a place
+ * in a scope of the shared `RequestSlots`, tried again (50 ms, doubling to a second, with
+ * jitter) until one frees. A store that does not answer is waited out, not passed.
+ *
+ * @example
+ * const gate = new SharedGate(4, slots, 'provider:corp');
+ * await gate.run(() => flow()); // never more than 4 flows of corp at once, on all nodes
+ */
+export class SharedGate {
+  private readonly local: Gate;
+
+  constructor(private readonly size: number, private readonly slots: RequestSlots, private readonly scope: string) {
+    this.local = new Gate(size);
+  }
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return this.local.run(async () => {
+      const give = await this.place();
+      try {
+        return await work();
+      } finally {
+        await give().catch(() => undefined);
+      }
+    });
+  }
+
+  private async place(): Promise<() => Promise<void>> {
+    for (let wait = 50; ; wait = Math.min(1000, wait * 2)) {
+      const give = await this.slots.take(this.scope, this.size).catch(() => undefined);
+      if (give) return give;
+      await sleep(wait * (0.5 + Math.random() / 2));
+    }
   }
 }
 

@@ -8,9 +8,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { requestSlotsOn } from '../../src/store/request-slots.ts';
 import { FlowPool } from '../../src/workers/flows.ts';
 import type { FlowResult } from '../../src/workers/flow.ts';
 import { Providers } from '../../src/workers/providers/registry.ts';
+import { testDatabase } from '../support/db.ts';
 
 /** A provider whose flow does what the identity's email says: `ok-<ms>`, `throw`, `hang`, `spin`, `crash`. */
 const provider = `
@@ -112,6 +114,29 @@ describe('flows sharing worker threads', { timeout: 60_000 }, () => {
       assert.ok((await run(flows, 'ok-0')).ok);
     } finally {
       await flows.close();
+    }
+  });
+
+  it('hold a provider\'s maxConcurrency across nodes when the pools share their places', async () => {
+    const db = await testDatabase();
+    const capped = await Providers.load({ capped: { use: join(dir, 'provider.mjs'), limits: { maxConcurrency: 2 } } });
+    const [a, b] = [new FlowPool({ threads: 1, flowsPerThread: 10, slots: requestSlotsOn({ kind: 'postgres', pool: db.pool }) }), new FlowPool({ threads: 1, flowsPerThread: 10, slots: requestSlotsOn({ kind: 'postgres', pool: db.pool }) })];
+    try {
+      const flow = (flows: FlowPool) => flows.run(capped.get('capped')!, 'register', { email: 'ok-400@example.test', extra: {} }, { timeoutMs: 10_000 });
+      let most = 0;
+      const watching = setInterval(() => void db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM request_slots WHERE scope = 'provider:capped'").then(({ rows }) => { most = Math.max(most, rows[0]!.n); }), 20);
+      const started = performance.now();
+      const results = await Promise.all([a, b, a, b, a, b].map(flow));
+      const ms = performance.now() - started;
+      clearInterval(watching);
+      assert.ok(results.every((r) => r.ok), JSON.stringify(results.find((r) => !r.ok)));
+      assert.equal(most, 2, 'two at most under way, on both nodes together');
+      // Six flows of 400 ms, two at a time: three rounds at least (each node alone would allow two: four at once).
+      assert.ok(ms >= 3 * 400 - 50, `six flows took ${Math.round(ms)} ms`);
+      assert.equal((await db.pool.query("SELECT 1 FROM request_slots WHERE scope = 'provider:capped'")).rowCount, 0, 'every place given back');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await db.drop();
     }
   });
 });
