@@ -54,7 +54,8 @@ export class SharedGate {
     for (let wait = 50; ; wait = Math.min(1000, wait * 2)) {
       const give = await this.slots.take(this.scope, this.size).catch(() => undefined);
       if (give) return give;
-      await sleep(wait * (0.5 + Math.random() / 2));
+      // Unreferenced: a flow waiting here keeps no process from exiting, as one waiting at the local gate does not.
+      await sleep(wait * (0.5 + Math.random() / 2), undefined, { ref: false });
     }
   }
 }
