@@ -718,12 +718,12 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
    * A page of the caller's own objects of a kind (those its key's models and pools reach)
    * and whether more follow; undefined, answered 503, when the table cannot be read.
    */
-  const ownPage = async (req: FastifyRequest, reply: FastifyReply, dialect: Dialect, kind: KeptKind, what: string, q: { order: 'asc' | 'desc'; limit: number; after?: string; purpose?: string }) => {
+  const ownPage = async (req: FastifyRequest, reply: FastifyReply, dialect: Dialect, kind: KeptKind, what: string, q: { order: 'asc' | 'desc'; limit: number; after?: string; purpose?: string; ids?: string[] }) => {
     const caller = callerOf(req);
     try {
       const data = await s.gateway.keptList({
         userId: caller.user.userId, kind, models: caller.scopes.models, pools: caller.scopes.pools, order: q.order, limit: q.limit + 1,
-        ...(q.after !== undefined ? { after: q.after } : {}), ...(q.purpose !== undefined ? { purpose: q.purpose } : {}),
+        ...(q.after !== undefined ? { after: q.after } : {}), ...(q.purpose !== undefined ? { purpose: q.purpose } : {}), ...(q.ids ? { ids: q.ids } : {}),
       }) as Array<{ id: string }>;
       return { page: data.slice(0, q.limit), more: data.length > q.limit };
     } catch {
@@ -779,13 +779,10 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     if (ids === undefined) return anthropicFiles(req, reply);
     if (typeof ids === 'string') return sendError(reply, 'anthropic', 400, 'invalid_request_error', ids);
     if (q.page !== undefined || q.limit !== undefined) return sendError(reply, 'anthropic', 400, 'invalid_request_error', 'ids: not with page or limit');
-    const caller = callerOf(req);
-    try {
-      const data = await s.gateway.keptList({ userId: caller.user.userId, kind: 'anthropic_file', models: caller.scopes.models, pools: caller.scopes.pools, order: 'desc', limit: ids.length, ids }) as Array<{ id: string }>;
-      return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, next_page: null };
-    } catch {
-      return sendError(reply, 'anthropic', 503, 'api_error', 'files cannot be listed right now', 2);
-    }
+    const found = await ownPage(req, reply, 'anthropic', 'anthropic_file', 'file', { order: 'desc', limit: ids.length, ids });
+    if (!found) return reply;
+    const { page } = found;
+    return { data: page, has_more: false, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, next_page: null };
   });
   app.get('/v1/batches', listOptions(false), listed('batch', 'batch'));
   // Other collections an upstream keeps per account: made through an account of the route a
