@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { unavailable, type LimitStore } from './rate-limits.ts';
+import { redisScripts, unavailable, type LimitStore } from './rate-limits.ts';
 
 /** The next free slot of each provider, in PostgreSQL. */
 export const providerPaceSchema = /* sql */ `
@@ -50,17 +50,18 @@ local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now) + interva
 redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1000)
 return tostring(math.max(0, tat - now - interval * tonumber(ARGV[2])))`;
 
+type PaceScripts = { rosterReserveSlot: (key: string, interval: number, burst: number) => Promise<string> };
+
 /** One script a slot. If Redis does not answer, the call waits for nothing: it fails (503 to an operator's refresh). */
 export class RedisProviderPace implements ProviderPace {
-  private readonly script: (key: string, interval: number, burst: number) => Promise<string>;
+  private readonly scripts: PaceScripts;
 
   constructor(client: Redis) {
-    if (!('rosterReserveSlot' in client)) client.defineCommand('rosterReserveSlot', { numberOfKeys: 1, lua: RESERVE });
-    this.script = (client as unknown as { rosterReserveSlot: RedisProviderPace['script'] }).rosterReserveSlot.bind(client);
+    this.scripts = redisScripts<PaceScripts>(client, { rosterReserveSlot: RESERVE });
   }
 
   async reserve(provider: string, intervalMs: number, burst: number): Promise<number> {
-    const wait = await this.script(`roster:pace:${provider}`, intervalMs, burst).catch((e: unknown) => Promise.reject(unavailable(e, 'the provider\'s rate')));
+    const wait = await this.scripts.rosterReserveSlot(`roster:pace:${provider}`, intervalMs, burst).catch((e: unknown) => Promise.reject(unavailable(e, 'the provider\'s rate')));
     return Number(wait);
   }
 }

@@ -50,6 +50,18 @@ export async function openRedis(url: string): Promise<Redis> {
 }
 
 /**
+ * Lua scripts of one key each, defined once on a client and then called by their digest
+ * (EVALSHA): the client, seen as the scripts' methods.
+ *
+ * @example
+ * const { rosterOne } = redisScripts<{ rosterOne: (key: string) => Promise<number> }>(client, { rosterOne: 'return 1' });
+ */
+export function redisScripts<T>(client: Redis, scripts: Record<keyof T & string, string>): T {
+  for (const [name, lua] of Object.entries<string>(scripts)) if (!(name in client)) client.defineCommand(name, { numberOfKeys: 1, lua });
+  return client as unknown as T;
+}
+
+/**
  * The store of counters did not answer: the request is refused as unavailable, not failed.
  *
  * @example

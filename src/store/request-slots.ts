@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { unavailable, type LimitStore } from './rate-limits.ts';
+import { redisScripts, unavailable, type LimitStore } from './rate-limits.ts';
 
 /** One row a request under way, in PostgreSQL. */
 export const requestSlotsSchema = /* sql */ `
@@ -154,13 +154,7 @@ export class RedisRequestSlots extends HeldSlots {
 
   constructor(private readonly client: Redis, ttlMs = 120_000) {
     super(ttlMs);
-    // Sent once, then called by their digest (EVALSHA).
-    if (!('rosterTakeSlot' in client)) {
-      client.defineCommand('rosterTakeSlot', { numberOfKeys: 1, lua: TAKE });
-      client.defineCommand('rosterRenewSlot', { numberOfKeys: 1, lua: RENEW });
-      client.defineCommand('rosterCountSlots', { numberOfKeys: 1, lua: COUNT });
-    }
-    this.scripts = client as unknown as Scripts;
+    this.scripts = redisScripts<Scripts>(client, { rosterTakeSlot: TAKE, rosterRenewSlot: RENEW, rosterCountSlots: COUNT });
   }
 
   protected async claim({ scope, slot }: Held, max: number): Promise<boolean> {
