@@ -1305,6 +1305,30 @@ describe('gateway', () => {
     await until('every place given back', async () => (await held()) === 0, 5000);
   });
 
+  it('limits a key\'s tokens per minute by the tokens its answers used: refused with 429 once spent, other keys go on', async () => {
+    await calm();
+    // Each answer to 'x' uses 3 tokens: the first request leaves 2 of 5, the second spends past them.
+    const limited = (await t.call('POST', '/v1/keys', { name: 'five tokens a minute', limits: { tokensPerMinute: 5 } }, { token: access })).body as { key: string };
+    const client = new OpenAI({ apiKey: limited.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    const used: Array<number | undefined> = [];
+    for (let i = 0; i < 2; i++) used.push((await client.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] })).usage?.total_tokens);
+    assert.deepEqual(used, [3, 3]);
+    // Tokens are charged just after the answer is sent: the third request is refused once they are (bounded).
+    let third: Response | undefined;
+    await until('the tokens charged', async () => {
+      third = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST', headers: { authorization: `Bearer ${limited.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'x' }] }),
+      });
+      return third.status === 429 || void (await third.text());
+    }, 2000);
+    const retryAfter = Number(third!.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}: within the minute`);
+    const shown = await third!.json() as { error: { message: string; type: string } };
+    assert.match(shown.error.message, /tokens per minute limit reached/);
+    // A refused request used no account: nothing counted for it. Another key of the same user goes on.
+    assert.equal((await ask('small')).choices[0]!.message.content, 'echo: x');
+  });
+
   it('never lets an exclusive lease and gateway use share an account', async () => {
     await calm();
     await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 1000 }])));

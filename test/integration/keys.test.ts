@@ -136,6 +136,27 @@ describe('API keys over HTTP', () => {
     assert.deepEqual(seen, [200, 200, 429]);
   });
 
+  it('limits: tokens per minute, counted from the units a key reports on its leases; another key goes on', async () => {
+    const k = await newKey(ada, { limits: { tokensPerMinute: 100 } });
+    const lease = await t.call('POST', '/v1/pools/default/sessions', { count: 1 }, { token: k.key });
+    assert.equal(lease.status, 201);
+    const report = (units: number) => t.call('POST', `/v1/pools/default/sessions/${lease.body.sessionId}/outcomes`, {
+      leaseSecret: lease.body.leaseSecret, accountId: lease.body.leases[0].accountId, outcome: 'success', model: 'm', units,
+    }, { token: k.key });
+    // 60 tokens leave 40 of the minute's 100: the key goes on; 60 more spend them.
+    assert.equal((await report(60)).status, 200);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: k.key })).status, 200);
+    assert.equal((await report(60)).status, 200);
+    const refused = await t.call('GET', '/v1/auth/me', undefined, { token: k.key });
+    assert.deepEqual([refused.status, refused.body.code], [429, 'rate_limited']);
+    assert.match(refused.body.detail, /tokens per minute/);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}: within the minute`);
+    // The limit is the key's: another key of the same user is not held back.
+    const other = await newKey(ada);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: other.key })).status, 200);
+  });
+
   it('a budget holds under concurrency: 50 allocations against a budget of 10 units, exactly 10 succeed', async () => {
     const k = await newKey(bob, { limits: { budget: { units: 10, period: 'day' } } });
     const answers = await Promise.all(Array.from({ length: 50 }, () => t.call('POST', '/v1/pools/default/sessions', { count: 1 }, { token: k.key })));
