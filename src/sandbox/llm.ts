@@ -39,6 +39,8 @@ export interface KeyBehaviour {
   failOn?: string;
   /** Streams stop (the connection is cut) after this many content chunks. */
   failAfterChunks?: number;
+  /** Streams pause this long after their first chunk, the connection open (an upstream that stops sending), ms. */
+  stallMs?: number;
   /** Added latency before the first byte, ms. */
   latencyMs?: number;
   /** The key is refused (401), the answer quoting it masked, as OpenAI's does. */
@@ -59,7 +61,7 @@ const LlmBody = Type.Object({
     failAfterChunks: Type.Optional(Type.Integer({ minimum: 0 })), latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     refuse: Type.Optional(Type.Boolean()), cutBody: Type.Optional(Type.Boolean()), hideBatchUsage: Type.Optional(Type.Boolean()),
     noCredits: Type.Optional(Type.Boolean()), slowBodyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
-    failOn: Type.Optional(Type.String({ minLength: 1 })),
+    failOn: Type.Optional(Type.String({ minLength: 1 })), stallMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
   }, { additionalProperties: false })),
   reset: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
@@ -193,11 +195,20 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     return key;
   };
 
-  /** Writes an SSE stream chunk by chunk; cuts the connection after `failAfter` chunks when set. */
-  const stream = async (reply: FastifyReply, chunks: string[], failAfter: number | undefined) => {
+  /**
+   * Writes an SSE stream chunk by chunk, as the key's behaviour says: cut after
+   * `failAfterChunks` chunks, or paused `stallMs` after the first (answered false when the
+   * client went away meanwhile).
+   */
+  const stream = async (reply: FastifyReply, chunks: string[], b: KeyBehaviour | undefined) => {
+    const failAfter = b?.failAfterChunks;
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     for (let i = 0; i < chunks.length; i++) {
+      if (i === 1 && b?.stallMs) {
+        await new Promise((r) => setTimeout(r, b.stallMs));
+        if (reply.raw.destroyed) return false;
+      }
       if (failAfter !== undefined && i >= failAfter) {
         // What was written reaches the client first; then the connection is cut.
         await new Promise((r) => setTimeout(r, 20));
@@ -251,7 +262,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       ...(body.stream_options?.include_usage ? [chunk([], { usage })] : []),
       'data: [DONE]\n\n',
     ];
-    const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
+    const whole = await stream(reply, chunks, behaviours.get(key));
     if (whole) served(key, usage.prompt_tokens, usage.completion_tokens);
     else count(key, 'cut');
     return reply;
@@ -332,7 +343,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       served(key, usage.input_tokens, usage.output_tokens);
       return completed;
     }
-    const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
+    const whole = await stream(reply, chunks, behaviours.get(key));
     if (whole) served(key, usage.input_tokens, usage.output_tokens);
     else count(key, 'cut');
     return reply;
@@ -351,7 +362,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     } else count(key, '200');
     if (streamed !== 'true') return found.response;
     // Its events again, those after `starting_after` (a sequence number).
-    await stream(reply, found.events.slice(after === undefined ? 0 : Number(after) + 1), behaviours.get(key)?.failAfterChunks);
+    await stream(reply, found.events.slice(after === undefined ? 0 : Number(after) + 1), behaviours.get(key));
     return reply;
   });
   app.delete('/v1/responses/:id', async (req, reply) => {
@@ -384,7 +395,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       ...(body.stream_options?.include_usage ? [chunk([], { usage })] : []),
       'data: [DONE]\n\n',
     ];
-    const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
+    const whole = await stream(reply, chunks, behaviours.get(key));
     if (whole) served(key, usage.prompt_tokens, usage.completion_tokens);
     else count(key, 'cut');
     return reply;
@@ -444,7 +455,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
       event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: words.length } }),
       event('message_stop', {}),
     ];
-    const whole = await stream(reply, chunks, behaviours.get(key)?.failAfterChunks);
+    const whole = await stream(reply, chunks, behaviours.get(key));
     if (whole) served(key, input, words.length);
     else count(key, 'cut');
     return reply;

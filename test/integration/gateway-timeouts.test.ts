@@ -1,0 +1,106 @@
+/**
+ * The gateway's upstream timeout (`ROSTER_GATEWAY_TIMEOUT_MS`, here 1 s), with the `openai`
+ * SDK as the client and the sandbox as the upstream: an account slower than it to answer is
+ * a timeout and the request goes on to another account; when every account is, the client
+ * gets an error, not a wait; an upstream that stops sending mid-stream ends the client's
+ * stream with an error, and the request is not tried again.
+ */
+import OpenAI from 'openai';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { registerUser } from '../../src/commands/users.ts';
+import { buildSandbox } from '../../src/sandbox/server.ts';
+import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { until } from '../support/sandbox.ts';
+
+describe('gateway timeouts', () => {
+  const sandbox = buildSandbox();
+  let t: TestRoster;
+  let openai: OpenAI;
+  let key: string;
+  const accounts = ['sk-sandbox-timely-0', 'sk-sandbox-timely-1'];
+  const behave = (keys: Record<string, object>) => sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm', payload: { keys, reset: true } });
+  /** Each account's tries, failures and timeouts of model `small` so far, by login. */
+  const outcomes = async () => {
+    await t.roster.services.gateway.meter.flush();
+    const position = encodeURIComponent(String(await t.roster.services.store.headPosition()));
+    const { body } = await t.call('GET', `/v1/gateway/upstreams?pool=gt&model=small&position=${position}`);
+    type Outcome = { login: string; tries: number; failures: number; timeouts: number };
+    const sum = (login: string, field: 'tries' | 'failures' | 'timeouts') => (body.items as Outcome[]).filter((o) => o.login === login).reduce((n, o) => n + o[field], 0);
+    return Object.fromEntries([0, 1].map((i) => `timely${i}@example.test`).map((l) => [l, { tries: sum(l, 'tries'), failures: sum(l, 'failures'), timeouts: sum(l, 'timeouts') }]));
+  };
+  /** Ends the cooldowns a test left. */
+  const calm = async () => {
+    for (const a of (await t.call('GET', '/v1/accounts?pool=gt')).body.items) await t.call('DELETE', `/v1/accounts/${a.accountId}/cooldown`);
+    const { accounts: index } = t.roster.services;
+    await until('cooldowns ended', async () => [...index.pool('gt').keys()].every((id) => index.find(id)!.state.cooldowns.length === 0));
+    await behave({});
+  };
+
+  before(async () => {
+    const sandboxUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
+    t = await startTestRoster({
+      ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
+      ROSTER_GATEWAY_ROUTES: JSON.stringify({ small: { pools: ['gt'], upstreamModel: 'sandbox-small' } }),
+      ROSTER_GATEWAY_TIMEOUT_MS: '1000', ROSTER_GATEWAY_RETRIES: '1', ROSTER_GATEWAY_FLUSH_MS: '100', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+    });
+    assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gt', name: 'Timely', providerId: 'sb' })).status, 201);
+    const imported = await t.call('POST', '/v1/pools/gt/accounts', { accounts: accounts.map((a, i) => ({ login: `timely${i}@example.test`, accessToken: a })) });
+    assert.equal(imported.body.imported, 2);
+    await t.call('GET', `/v1/accounts?pool=gt&position=${imported.body.position}`);
+    await registerUser(t.roster.services.users, { email: 'slow@example.test', password: 'slow password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'gt' });
+    const access = (await t.call('POST', '/v1/auth/login', { email: 'slow@example.test', password: 'slow password 1' }, { token: null })).body.accessToken;
+    key = (await t.call('POST', '/v1/keys', { name: 'timeouts' }, { token: access })).body.key;
+    openai = new OpenAI({ apiKey: key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+  });
+  after(async () => {
+    await t.stop();
+    await sandbox.app.close();
+  });
+
+  it('gives up on an account slower than the timeout and answers through another; the slow one is counted a timeout', async () => {
+    await calm();
+    const before = await outcomes();
+    await behave({ [accounts[0]!]: { latencyMs: 5000 } });
+    for (let i = 0; i < 4; i++) {
+      const r = await openai.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `try ${i}` }] });
+      assert.equal(r.choices[0]!.message.content, `echo: try ${i}`);
+    }
+    const after = await outcomes();
+    const [slow, quick] = ['timely0@example.test', 'timely1@example.test'].map((l) => ({ tries: after[l]!.tries - before[l]!.tries, failures: after[l]!.failures - before[l]!.failures, timeouts: after[l]!.timeouts - before[l]!.timeouts }));
+    assert.ok(slow!.tries >= 1, 'the slow account was tried');
+    assert.deepEqual(slow, { tries: slow!.tries, failures: slow!.tries, timeouts: slow!.tries }, 'each of its tries timed out');
+    assert.deepEqual(quick, { tries: 4, failures: 0, timeouts: 0 }, 'the other answered all four');
+  });
+
+  it('answers an error, not a wait, when every account is slower than the timeout', async () => {
+    await calm();
+    await behave(Object.fromEntries(accounts.map((a) => [a, { latencyMs: 5000 }])));
+    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const shown = await res.json() as { error: { message: string } };
+    assert.equal(res.status, 503);
+    assert.match(shown.error.message, /every account tried \(2\) failed/);
+    assert.equal(res.headers.get('retry-after'), '1');
+  });
+
+  it('ends the client\'s stream with an error when the upstream stops sending for longer than the timeout, and tries no other account', async () => {
+    await calm();
+    await behave(Object.fromEntries(accounts.map((a) => [a, { stallMs: 5000 }])));
+    const before = await outcomes();
+    const stream = await openai.chat.completions.create({ model: 'small', stream: true, messages: [{ role: 'user', content: 'a b c d e f g' }] });
+    let text = '';
+    await assert.rejects((async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    })(), (e: unknown) => e instanceof OpenAI.APIError && /failed mid-stream/.test(e.message));
+    assert.equal(text, '', 'only the first chunk (the role, no content) came before the upstream stopped');
+    // The try is recorded as the gateway ends the stream, just after the client reads its end: awaited, bounded.
+    const since = (after: typeof before, field: 'tries' | 'failures') => Object.keys(after).reduce((n, l) => n + after[l]![field] - before[l]![field], 0);
+    const after = await until('the try recorded', async () => {
+      const now = await outcomes();
+      return since(now, 'tries') > 0 && now;
+    }, 5000);
+    assert.deepEqual({ tries: since(after, 'tries'), failures: since(after, 'failures') }, { tries: 1, failures: 1 }, 'one try, failed, and no retry after the first byte');
+  });
+});
