@@ -1,9 +1,11 @@
 /**
- * The gateway's upstream timeout (`ROSTER_GATEWAY_TIMEOUT_MS`, here 1 s), with the `openai`
- * SDK as the client and the sandbox as the upstream: an account slower than it to answer is
- * a timeout and the request goes on to another account; when every account is, the client
- * gets an error, not a wait; an upstream that stops sending mid-stream ends the client's
- * stream with an error, and the request is not tried again.
+ * The gateway's settings that its main suite leaves at their defaults, with the `openai` SDK
+ * as the client and the sandbox as the upstream. The upstream timeout
+ * (`ROSTER_GATEWAY_TIMEOUT_MS`, here 1 s): an account slower than it to answer is a timeout
+ * and the request goes on to another account; when every account is, the client gets an
+ * error, not a wait; an upstream that stops sending mid-stream ends the client's stream with
+ * an error, and the request is not tried again. The headers never sent upstream
+ * (`ROSTER_GATEWAY_STRIP_HEADERS`).
  */
 import OpenAI from 'openai';
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { buildSandbox } from '../../src/sandbox/server.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 import { until } from '../support/sandbox.ts';
 
-describe('gateway timeouts', () => {
+describe('gateway settings', () => {
   const sandbox = buildSandbox();
   let t: TestRoster;
   let openai: OpenAI;
@@ -42,7 +44,7 @@ describe('gateway timeouts', () => {
     t = await startTestRoster({
       ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
       ROSTER_GATEWAY_ROUTES: JSON.stringify({ small: { pools: ['gt'], upstreamModel: 'sandbox-small' } }),
-      ROSTER_GATEWAY_TIMEOUT_MS: '1000', ROSTER_GATEWAY_RETRIES: '1', ROSTER_GATEWAY_FLUSH_MS: '100', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+      ROSTER_GATEWAY_TIMEOUT_MS: '1000', ROSTER_GATEWAY_STRIP_HEADERS: 'X-Tenant-Secret, x-internal-route', ROSTER_GATEWAY_RETRIES: '1', ROSTER_GATEWAY_FLUSH_MS: '100', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
     });
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gt', name: 'Timely', providerId: 'sb' })).status, 201);
     const imported = await t.call('POST', '/v1/pools/gt/accounts', { accounts: accounts.map((a, i) => ({ login: `timely${i}@example.test`, accessToken: a })) });
@@ -102,5 +104,17 @@ describe('gateway timeouts', () => {
       return since(now, 'tries') > 0 && now;
     }, 5000);
     assert.deepEqual({ tries: since(after, 'tries'), failures: since(after, 'failures') }, { tries: 1, failures: 1 }, 'one try, failed, and no retry after the first byte');
+  });
+
+  it('never sends upstream the headers ROSTER_GATEWAY_STRIP_HEADERS names (in any case), and sends others on', async () => {
+    await calm();
+    const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'x' }] }),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'X-Tenant-Secret': 'tenant-1', 'x-internal-route': 'blue', 'x-request-tag': 'kept' },
+    });
+    assert.equal(res.status, 200);
+    await res.text();
+    const { lastHeaders } = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { lastHeaders: Record<string, string> };
+    assert.deepEqual([lastHeaders['x-tenant-secret'], lastHeaders['x-internal-route'], lastHeaders['x-request-tag']], [undefined, undefined, 'kept']);
   });
 });
