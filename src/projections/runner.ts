@@ -245,12 +245,13 @@ export class ProjectionRunner {
 
 /**
  * How far the slowest of the named projections trails the log: the age in seconds of the
- * oldest event it has not applied, 0 when it is caught up.
+ * oldest event it has not applied, 0 when it is caught up. Events a long open transaction
+ * holds back from every reader count: the read models wait for them as well.
  *
  * @example
  * await projectionLag(db, store, readModels.map((p) => p.name)) // → 0.004
  */
 export async function projectionLag(db: Queryable, store: EventStore, names: string[]): Promise<number> {
-  const [next] = await store.readAll({ from: (await checkpoints(db, names)).slowest, limit: 1 });
+  const [next] = await store.readAll({ from: (await checkpoints(db, names)).slowest, limit: 1, committed: true });
   return next ? Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000) : 0;
 }

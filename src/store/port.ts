@@ -62,6 +62,12 @@ export interface ReadAllOptions {
    * Adapters may give all of it.
    */
   lean?: boolean;
+  /**
+   * Every committed event, also those that readers may not take yet (an adapter that holds
+   * events back while an older transaction runs, as PostgreSQL's does): for measuring how
+   * long events have waited, never for applying them. Adapters without such a hold ignore it.
+   */
+  committed?: boolean;
 }
 
 export interface SubscribeOptions {

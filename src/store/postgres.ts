@@ -214,7 +214,7 @@ export class PostgresEventStore<E extends DomainEvent> implements EventStore<E> 
     const { rows } = await this.pool.query<EventRow>({
       text: `${options.lean ? SELECT_LEAN_EVENTS : SELECT_EVENTS}
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND ${READABLE}
+         AND ${options.committed ? 'TRUE' : READABLE}
          AND ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[]))
        ORDER BY transaction_id, global_position LIMIT $4`,
       values: [tx, gp, likePatterns(options.filter), options.limit ?? 1000], rowMode: 'array',

@@ -55,3 +55,26 @@ describe('PostgreSQL event times', () => {
     }
   });
 });
+
+describe('PostgreSQL events held back', () => {
+  it('readAll holds back events committed after an open transaction began; with `committed` it shows them (for measuring the wait)', async () => {
+    const db = await testDatabase();
+    const store = new PostgresEventStore(db.pool, { codec: plainCodec });
+    const holder = await db.pool.connect();
+    try {
+      const event = () => ({ id: randomUUID(), type: 'Ticked', data: {}, metadata: { actor: 'test', correlationId: randomUUID() } });
+      await store.append('held-1', [event()], 'no_stream');
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()');
+      await store.append('held-2', [event()], 'no_stream');
+      assert.deepEqual((await store.readAll({ limit: 10 })).map((e) => e.stream), ['held-1'], 'a reader does not pass the open transaction');
+      assert.deepEqual((await store.readAll({ limit: 10, committed: true })).map((e) => e.stream), ['held-1', 'held-2']);
+      await holder.query('ROLLBACK');
+      assert.deepEqual((await store.readAll({ limit: 10 })).map((e) => e.stream), ['held-1', 'held-2'], 'readable once it ends');
+    } finally {
+      holder.release();
+      await store.close();
+      await db.drop();
+    }
+  });
+});
