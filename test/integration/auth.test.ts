@@ -103,6 +103,23 @@ describe('sign-in over HTTP', () => {
     assert.equal((await login('new@example.test', 'a takeover try')).status, 401);
   });
 
+  it('signs in before the address is verified when ROSTER_REQUIRE_VERIFIED_EMAIL is false; its code lasts ROSTER_CODE_TTL_MS', async () => {
+    const open = await startTestRoster({ ROSTER_REQUIRE_VERIFIED_EMAIL: 'false', ROSTER_CODE_TTL_MS: '120000' });
+    try {
+      assert.equal((await open.call('POST', '/v1/auth/register', { email: 'early@example.test', password: 'early password' }, { token: null })).status, 202);
+      const signedIn = await open.call('POST', '/v1/auth/login', { email: 'early@example.test', password: 'early password' }, { token: null });
+      assert.equal(signedIn.status, 200);
+      assert.equal((await open.call('GET', '/v1/auth/me', undefined, { token: signedIn.body.accessToken })).body.email, 'early@example.test');
+      const [verification] = (await open.call('GET', '/v1/mail?to=early%40example.test')).body.items as Array<{ text: string }>;
+      assert.match(verification!.text, /for 2 minutes/);
+      const issued = (await open.db.pool.query("SELECT data FROM events WHERE type = 'UserCodeIssued'")).rows[0].data as { expiresAt: string; at: string };
+      assert.equal(Date.parse(issued.expiresAt) - Date.parse(issued.at), 120_000);
+      assert.equal((await open.call('POST', '/v1/auth/login', { email: 'early@example.test', password: 'wrong password' }, { token: null })).status, 401, 'the password still binds');
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('resets a forgotten password with a mailed code, once; an unknown address gets the same answer and no mail', async () => {
     const unknown = await t.call('POST', '/v1/auth/password-reset', { email: 'ghost@example.test' }, { token: null });
     const known = await t.call('POST', '/v1/auth/password-reset', { email: 'viewer@example.test' }, { token: null });
