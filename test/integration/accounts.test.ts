@@ -162,4 +162,28 @@ describe('accounts over HTTP', () => {
     assert.equal((await reached('small')).total, 2);
     assert.equal((await t.call('GET', '/v1/accounts?limitReached=')).status, 400);
   });
+
+  it('counts usage by the day of ROSTER_USAGE_TIMEZONE, not of UTC', async () => {
+    // Of UTC+14 and UTC-11, at least one has another date than UTC's at any instant.
+    const dateIn = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+    const utc = new Date().toISOString().slice(0, 10);
+    const zone = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => dateIn(z) !== utc)!;
+    const zoned = await startTestRoster({ ROSTER_USAGE_TIMEZONE: zone });
+    try {
+      await zoned.call('POST', '/v1/pools', { poolId: 'z', name: 'Z' });
+      await zoned.call('POST', '/v1/pools/z/accounts', { accounts: [{ login: 'z@example.test', password: 'pw' }] });
+      const lease = await zoned.call('POST', '/v1/pools/z/sessions', { count: 1 });
+      const accountId = lease.body.leases[0].accountId as string;
+      const expected = dateIn(zone);
+      const { position } = (await zoned.call('POST', `/v1/pools/z/sessions/${lease.body.sessionId}/outcomes`, {
+        leaseSecret: lease.body.leaseSecret, accountId, outcome: 'success', model: 'small', units: 4,
+      })).body;
+      await zoned.call('GET', `/v1/accounts?pool=z&position=${position}`);
+      const { rows } = await zoned.db.pool.query("SELECT to_char(day, 'YYYY-MM-DD') AS day, units FROM rm_usage WHERE account_id = $1", [accountId]);
+      // (Unless the zone's day turned between the report and the check.)
+      if (dateIn(zone) === expected) assert.deepEqual(rows.map((r) => [r.day, Number(r.units)]), [[expected, 4]], `the day in ${zone}, not ${utc}`);
+    } finally {
+      await zoned.stop();
+    }
+  });
 });
