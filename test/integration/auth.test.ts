@@ -38,6 +38,23 @@ describe('sign-in over HTTP', () => {
     assert.equal((await t.call('POST', '/v1/auth/login', { email: 'viewer@example.test', password: 'x'.repeat(129) }, { token: null })).status, 400);
   });
 
+  it('logs out one sign-in (its refresh token ends) and every sign-in (access tokens issued before end too)', async () => {
+    const first = await login('member@example.test');
+    const second = await login('member@example.test');
+    const out = await t.call('POST', '/v1/auth/logout', { refreshToken: first.body.refreshToken }, { token: null });
+    assert.equal(out.status, 204);
+    assert.equal((await t.call('POST', '/v1/auth/refresh', { refreshToken: first.body.refreshToken }, { token: null })).status, 401, 'the logged-out sign-in cannot refresh');
+    const refreshed = await t.call('POST', '/v1/auth/refresh', { refreshToken: second.body.refreshToken }, { token: null });
+    assert.equal(refreshed.status, 200, 'the other sign-in goes on');
+    assert.equal((await t.call('POST', '/v1/auth/logout-all', undefined, { token: refreshed.body.accessToken })).status, 204);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: second.body.accessToken })).status, 401, 'an access token issued before ends');
+    assert.equal((await t.call('POST', '/v1/auth/refresh', { refreshToken: refreshed.body.refreshToken }, { token: null })).status, 401);
+    // Signing in again at once works: its tokens are not taken as issued before the logout.
+    const again = await login('member@example.test');
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: again.body.accessToken })).status, 200);
+    assert.equal((await t.call('POST', '/v1/auth/refresh', { refreshToken: again.body.refreshToken }, { token: null })).status, 200);
+  });
+
   it('roles: a viewer reads only, a member only its own sign-in, an operator changes pools', async () => {
     const [viewer, member, operator] = await Promise.all(['viewer', 'member', 'operator'].map(async (r) => (await login(`${r}@example.test`)).body.accessToken as string));
     assert.equal((await t.call('GET', '/v1/pools', undefined, { token: viewer })).status, 200);

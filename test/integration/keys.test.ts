@@ -157,6 +157,30 @@ describe('API keys over HTTP', () => {
     assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: other.key })).status, 200);
   });
 
+  it('answers the shared-account service\'s key routes in their shapes: create (shown once), list, revoke; only the owner\'s', async () => {
+    const dora = await member('dora@example.test');
+    const made = await t.call('POST', '/api/api-keys', { name: 'old client', expires_in_days: 7 }, { token: dora });
+    assert.equal(made.status, 201);
+    assert.deepEqual(Object.keys(made.body).sort(), ['created_at', 'expires_at', 'id', 'is_active', 'key', 'key_prefix', 'name']);
+    assert.ok(made.body.key.startsWith(made.body.key_prefix) && made.body.key.length > made.body.key_prefix.length);
+    assert.equal(made.body.is_active, true);
+    const days = (Date.parse(made.body.expires_at) - Date.parse(made.body.created_at)) / 86_400_000;
+    assert.ok(Math.abs(days - 7) < 0.01, `expires in ${days} days`);
+    assert.equal((await t.call('GET', '/api/accounts/status', undefined, { token: made.body.key })).status, 200, 'the key signs in');
+    const listed = await t.call('GET', '/api/api-keys', undefined, { token: dora });
+    assert.deepEqual(listed.body.map((k: { id: string; name: string; is_active: boolean }) => [k.id, k.name, k.is_active]), [[made.body.id, 'old client', true]]);
+    assert.ok(!JSON.stringify(listed.body).includes(made.body.key), 'the key is shown once');
+    assert.deepEqual((await t.call('GET', '/api/api-keys', undefined, { token: bob })).body.filter((k: { id: string }) => k.id === made.body.id), [], 'not in another user\'s list');
+    assert.equal((await t.call('DELETE', `/api/api-keys/${made.body.id}`, undefined, { token: bob })).status, 404, 'not another user\'s to revoke');
+    const revoked = await t.call('DELETE', `/api/api-keys/${made.body.id}`, undefined, { token: dora });
+    assert.deepEqual([revoked.status, revoked.body], [200, { message: 'API key revoked' }]);
+    assert.equal((await t.call('GET', '/api/accounts/status', undefined, { token: made.body.key })).status, 401, 'revoked at once');
+    assert.equal((await t.call('GET', '/api/api-keys', undefined, { token: dora })).body[0].is_active, false);
+    const forever = await t.call('POST', '/api/api-keys', { name: 'no end' }, { token: dora });
+    assert.deepEqual([forever.status, forever.body.expires_at], [201, null]);
+    assert.equal((await t.call('POST', '/api/api-keys', { name: 'too long', expires_in_days: 0 }, { token: dora })).status, 400);
+  });
+
   it('a budget holds under concurrency: 50 allocations against a budget of 10 units, exactly 10 succeed', async () => {
     const k = await newKey(bob, { limits: { budget: { units: 10, period: 'day' } } });
     const answers = await Promise.all(Array.from({ length: 50 }, () => t.call('POST', '/v1/pools/default/sessions', { count: 1 }, { token: k.key })));
