@@ -53,6 +53,15 @@ describe('OAuth2 provider against a real OAuth2 server (oidc-provider)', () => {
     o?.server.close();
   });
 
+  it('lists the providers with their limits and what they can do, never their options (a client secret among them)', async () => {
+    const listed = await t.call('GET', '/v1/providers');
+    assert.equal(listed.status, 200);
+    const corp = (listed.body as Array<{ providerId: string; limits: { minRefreshIntervalMs: number }; can: Record<string, boolean> }>).filter((p) => p.providerId.startsWith('corp-'));
+    assert.deepEqual(corp.map((p) => [p.providerId, p.limits.minRefreshIntervalMs, p.can.refresh, p.can.register]), [['corp-basic', 0, true, false], ['corp-post', 0, true, false]]);
+    assert.ok(!JSON.stringify(listed.body).includes('secret-0123456789') && !JSON.stringify(listed.body).includes(o.issuer), 'no option is shown');
+    assert.equal((await t.call('GET', '/v1/providers', undefined, { token: null })).status, 401);
+  });
+
   for (const [pool, clientId] of [['corp-basic', 'basic-client'], ['corp-post', 'post-client']] as const) {
     it(`imports a refresh token and refreshes it with the refresh_token grant (client authentication ${pool.slice(5)}), keeping the rotated token`, async () => {
       await t.call('POST', '/v1/pools', { poolId: pool, name: pool, providerId: pool });
