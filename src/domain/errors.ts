@@ -16,7 +16,6 @@ export const catalogue = {
   job_not_found: { status: 404, title: 'Registration job not found' },
   job_exists: { status: 409, title: 'Registration job already exists' },
   job_ended: { status: 409, title: 'Registration job has ended' },
-  provider_unavailable: { status: 503, title: 'The provider did not answer in time' },
   pool_exists: { status: 409, title: 'Pool already exists' },
   user_not_found: { status: 404, title: 'User not found' },
   user_exists: { status: 409, title: 'User already exists' },

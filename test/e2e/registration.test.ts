@@ -43,6 +43,13 @@ describe('registration jobs against the sandbox upstream', () => {
     const tooMany = await t.call('POST', '/v1/pools/limits/jobs', { concurrency: 1000, retries: 2 });
     assert.deepEqual(tooMany.body.errors.map((e: { field: string }) => e.field), ['concurrency']);
     assert.equal((await t.call('GET', '/v1/pools/limits/jobs')).body.length, 0, 'nothing was written');
+    // A job that does not exist: 404 job_not_found, to read and to control, and nothing written.
+    const head = await t.roster.services.store.headPosition();
+    for (const [method, path] of [['GET', '/v1/jobs/no-such-job'], ['GET', '/v1/jobs/no-such-job/attempts'], ['POST', '/v1/jobs/no-such-job/pause'], ['POST', '/v1/jobs/no-such-job/stop']] as const) {
+      const res = await t.call(method, path);
+      assert.deepEqual([res.status, res.body.code], [404, 'job_not_found'], `${method} ${path}`);
+    }
+    assert.equal(await t.roster.services.store.headPosition(), head, 'no event was appended');
   });
 
   it('50 identities, concurrency 8, 3 retries, 20% injected failures: every identity ends as the policy says, and the counts agree', async () => {
