@@ -101,6 +101,16 @@ describe('telemetry: traces over OTLP, Prometheus metrics, readiness', () => {
     assert.match(text, /roster_accounts\{pool="tel",state="leased"[^}]*\} 1\n/);
     assert.match(text, /roster_accounts\{pool="tel",state="available"[^}]*\} 1\n/);
     assert.match(text, /roster_projection_lag_seconds\{[^}]*\} [0-9.e-]+\n/);
+    assert.match(text, /roster_pool_sessions\{pool="tel"[^}]*\} 1\n/, 'the live session');
+    // A lease allocated and released: its duration is observed, ended by release; the live sessions are back to the one before.
+    const lease = await call('POST', '/v1/pools/tel/sessions', { holder: 'measured' });
+    assert.equal((await call('POST', `/v1/pools/tel/sessions/${lease.body.sessionId}/release`, { leaseSecret: lease.body.leaseSecret })).status, 200);
+    const released = await until('the release in the metrics', async () => {
+      const now = (await call('GET', '/metrics')).text;
+      return /roster_pool_sessions\{pool="tel"[^}]*\} 1\n/.test(now) && /roster_lease_duration_seconds_count\{[^}]*end="released"/.test(now) && now;
+    }, 10_000);
+    assert.match(released, /roster_lease_duration_seconds_count\{pool="tel",end="released"[^}]*\} 1\n/);
+    assert.match(released, /roster_allocations_total\{pool="tel",outcome="allocated"[^}]*\} 2\n/);
   });
 
   it('/health/live and /health/ready answer without a token; ready reports the projection lag', async () => {

@@ -1153,6 +1153,7 @@ describe('gateway', () => {
     const metrics = await t.call('GET', '/metrics');
     assert.match(String(metrics.body), /roster_gateway_requests_total\{[^}]*model="small"[^}]*outcome="200"/);
     assert.match(String(metrics.body), /roster_gateway_tokens_total\{[^}]*direction="output"/);
+    assert.match(String(metrics.body), /roster_gateway_request_duration_seconds_count\{[^}]*model="free"[^}]*outcome="200"[^}]*\} [1-9]/, 'the latency of the request above');
   });
 
   it('never shows the client an upstream\'s refusal of an account\'s credential: another account is tried, and when all refuse, the gateway answers', async () => {
