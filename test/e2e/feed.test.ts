@@ -76,6 +76,8 @@ describe('the live feed at /ws', () => {
       return (await t.call('POST', '/v1/auth/login', { email, password: `pw of ${email}` }, { token: null })).body.accessToken as string;
     };
     const [vera, walt] = [await viewer('vera@example.test'), await viewer('walt@example.test')];
+    const gauge = async () => Number(/^roster_feed_connections(?:\{[^}]*\})? (\d+)$/m.exec(String((await t.call('GET', '/metrics')).body))?.[1]);
+    const openBefore = await gauge();
     const first = connect(t, 'topics=health', { token: vera });
     const second = connect(t, 'topics=health', { token: vera });
     await Promise.all([first.opened, second.opened]);
@@ -84,6 +86,7 @@ describe('the live feed at /ws', () => {
     await other.opened;
     const admins = Array.from({ length: 3 }, () => connect(t, 'topics=health'));
     await Promise.all(admins.map((a) => a.opened));
+    assert.equal(await gauge(), openBefore + 6, 'the gauge counts the six open (the refused one not)');
     first.ws.close();
     await first.closed;
     let again: ReturnType<typeof connect> | undefined;
@@ -230,6 +233,8 @@ describe('the live feed at /ws', () => {
       client.stdin.write('read\n');
       const [messages, code, ...reason] = (await line()).split(' ');
       assert.deepEqual([Number(code), reason.join(' ')], [BACKLOG_CLOSE_CODE, 'backlog limit']);
+      const metrics = String((await t.call('GET', '/metrics')).body);
+      assert.equal(Number(/^roster_feed_closed_total\{reason="backlog"[^}]*\} (\d+)$/m.exec(metrics)?.[1]), stats.closedForBacklog, 'each close counted in the metrics');
       const logged = Number((await t.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
       ctx.diagnostic(`the slow client got ${messages} of ${logged} events before the close; the server's backlog peaked at ${stats.maxBacklog} bytes`);
       assert.ok(Number(messages) > 0 && Number(messages) < logged, `the client got ${messages} messages, not the whole log (${logged})`);

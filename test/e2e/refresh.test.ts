@@ -74,12 +74,16 @@ describe('credential refresh against the sandbox upstream', () => {
     await new Promise((r) => setTimeout(r, INTERVAL));
     assert.equal(refresher.scan(), 0, 'tokens valid for an hour are not due within a ten-minute window');
     const before = sb.stats().refreshes.length;
+    /** The refreshes the metrics count as refreshed. */
+    const counted = async () => Number(/^roster_refreshes_total\{outcome="refreshed"[^}]*\} (\d+)$/m.exec(String((await t.call('GET', '/metrics')).body))?.[1] ?? 0);
+    const countedBefore = await counted();
     const inAnHour = Date.now() + 3600_000;
     assert.equal(refresher.scan(inAnHour), 5, 'an hour later the five active accounts are due');
     await until('the scheduled refreshes', async () => sb.stats().refreshes.length >= before + 5, 10_000);
     refresher.scan(inAnHour);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(sb.stats().refreshes.length, before + 5, 'refreshed again only after the minimum interval');
+    assert.equal(await counted(), countedBefore + 5, 'each refresh counted in the metrics');
   });
 
   it('an account whose credential the upstream refuses cools until the refresher gets it new ones; a rejected refresh token then disables it', async () => {

@@ -90,6 +90,11 @@ describe('registration jobs against the sandbox upstream', () => {
 
     const events = async (type: string) => Number((await t.db.pool.query('SELECT count(*) AS n FROM events WHERE type = $1 AND stream_id LIKE $2', [type, `${type === 'AccountRegistered' ? 'account' : 'registration'}-%`])).rows[0].n);
     assert.equal(await events('RegistrationAttempted'), log.length);
+    // Each attempt is one flow in the metrics, by outcome: ok for each success, a failure's kind for the rest.
+    const flows = [...String((await t.call('GET', '/metrics')).body).matchAll(/^roster_flow_duration_seconds_count\{kind="register",provider="sandbox",outcome="([^"]+)"[^}]*\} (\d+)$/gm)];
+    const byOutcome = Object.fromEntries(flows.map((m) => [m[1]!, Number(m[2])]));
+    assert.equal(byOutcome.ok, succeeded);
+    assert.equal(Object.values(byOutcome).reduce((n, c) => n + c, 0), log.length, JSON.stringify(byOutcome));
     assert.equal(await events('AccountRegistered'), succeeded);
     // The sandbox saw one successful login per registered account and one injected 503 per failed attempt.
     assert.equal(calls(sb, 'login', 'ok'), succeeded);
