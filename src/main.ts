@@ -7,6 +7,9 @@ import { startRoster, type Roster } from './service.ts';
 import { systemContext } from './commands/context.ts';
 import { createPool } from './commands/pools.ts';
 import { importIdentities } from './commands/identities.ts';
+import { createKey } from './commands/api-keys.ts';
+import { registerUser } from './commands/users.ts';
+import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
 import { loadMasterKey } from './store/secrets.ts';
 import { flushTelemetry } from './telemetry.ts';
@@ -44,6 +47,22 @@ async function seedDemo(roster: Roster): Promise<void> {
   await importIdentities(roster.services, 'demo', identities, ctx);
 }
 
+/** The demo's gateway user: made at the first start with a random password (never shown), for its key. */
+const DEMO_USER = 'gateway-demo@example.test';
+
+/**
+ * At the demo's first start, its gateway user and an API key of it, so that the gateway
+ * answers at once: the key, shown once (stored hashed); undefined once the user exists.
+ */
+async function demoKey(roster: Roster): Promise<string | undefined> {
+  const ctx = systemContext('demo');
+  const { services } = roster;
+  const { userId, created } = await registerUser(services.users, { email: DEMO_USER, password: randomBytes(24).toString('base64url'), role: 'member', verified: true }, ctx);
+  if (!created) return undefined;
+  const settings = { name: 'demo', scopes: { pools: null, models: null, readOnly: false }, limits: {}, expiresAt: null };
+  return (await createKey(services.callers, userId, settings, ctx)).key;
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -66,6 +85,7 @@ async function main(): Promise<void> {
     embeddedDatabase: !config.ROSTER_DATABASE_URL, ...(demo && config.ROSTER_DEFAULT_POOL === 'demo' ? { defaultPool: DEMO_POOL } : {}),
   });
   if (demo) await seedDemo(roster);
+  const key = demo ? await demoKey(roster) : undefined;
   const lines = [`Roster is listening on ${roster.url} (${embedded ? `embedded PostgreSQL in ${resolve(config.ROSTER_DATA_DIR)}` : 'external PostgreSQL'})`];
   if (roster.adminToken) {
     lines.push(`Admin token (shown once, stored hashed; keep it safe): ${roster.adminToken}`);
@@ -73,6 +93,7 @@ async function main(): Promise<void> {
   lines.push(`API docs: ${roster.url}/docs${config.ROSTER_DOCS_PUBLIC ? '' : ' (send Authorization: Bearer <admin token>)'}; every other route but the health checks needs the token`);
   lines.push(`Gateway (OpenAI- and Anthropic-compatible, Roster API keys): ${roster.gatewayUrl}/v1`);
   if (demo) lines.push(`Demo: sandbox upstream on ${demo.url}; pool "demo" registers accounts from 20 sample identities to its minimum of 5`);
+  if (key) lines.push(`Demo gateway key (shown once, stored hashed; the user ${DEMO_USER}'s): ${key}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
   let stopping = false;

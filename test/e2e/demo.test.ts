@@ -44,17 +44,10 @@ describe('demo mode', { timeout: 120_000 }, () => {
     assert.equal((await call('GET', '/v1/pools/default')).code, 'pool_not_found', 'no separate default pool was made');
   });
 
-  it('serves a working gateway on the demo pool: a user\'s key answers through the OpenAI SDK', async () => {
-    const post = async (path: string, body: object, bearer?: string) => (await fetch(`${server.url}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify(body),
-    })).json() as Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const user = { email: 'demo-user@example.test', password: 'demo user password' };
-    await post('/v1/auth/register', user);
-    const mail = await (await fetch(`${server.url}/v1/mail?to=${user.email}`, { headers: { authorization: `Bearer ${token}` } })).json() as { items: Array<{ text: string }> };
-    await post('/v1/auth/verify', { code: /code: (\S+)/.exec(mail.items[0]!.text)![1] });
-    const { accessToken } = await post('/v1/auth/login', user);
-    const { key } = await post('/v1/keys', { name: 'demo' }, accessToken);
-    openai = new OpenAI({ apiKey: key, baseURL: `http://127.0.0.1:${gatewayPort}/v1`, maxRetries: 0 });
+  it('serves a working gateway on the demo pool with the key it prints at its first start, through the OpenAI SDK', async () => {
+    const printed = await until('the demo key printed', async () => /^Demo gateway key \(shown once, stored hashed; the user (\S+)'s\): (rk_\S+)$/m.exec(server.output()) ?? undefined, 5000);
+    assert.equal(printed[1], 'gateway-demo@example.test');
+    openai = new OpenAI({ apiKey: printed[2], baseURL: `http://127.0.0.1:${gatewayPort}/v1`, maxRetries: 0 });
     assert.ok((await openai.models.list()).data.some((m) => m.id === 'sandbox-small'));
     // The first test leased the first account registered; the gateway waits for the next ones.
     const answer = await until('an account free for the gateway', async () => openai.chat.completions.create({ model: 'sandbox-small', messages: [{ role: 'user', content: 'hello demo' }] }).catch(() => undefined), 60_000);
@@ -65,7 +58,8 @@ describe('demo mode', { timeout: 120_000 }, () => {
     await server.stop();
     assert.equal((await stat(join(dir, 'sandbox-state.json'))).mode & 0o777, 0o600, 'the sandbox\'s state is readable by its owner only');
     server = await start();
-    // At once: no account's credential is refused by the new sandbox process.
+    assert.doesNotMatch(server.output(), /Demo gateway key/, 'the key is shown once, at the first start');
+    // At once: no account's credential is refused by the new sandbox process (and the key made at the first start still works).
     const answer = await openai.chat.completions.create({ model: 'sandbox-small', messages: [{ role: 'user', content: 'after restart' }] });
     assert.equal(answer.choices[0]!.message.content, 'echo: after restart');
     const pool = await (await fetch(`${server.url}/v1/pools/demo`, { headers: { authorization: `Bearer ${token}` } })).json() as { counts: { cooling: number; disabled: number } };

@@ -9,6 +9,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Resolves when the process has exited. */
   exited: Promise<void>;
+  /** What it wrote to stdout so far. */
+  output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -25,12 +27,14 @@ export async function spawnServer(env: Record<string, string>, nodeArgs: string[
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => void (output += String(d)));
   await new Promise<void>((ok, fail) => {
-    child.stdout!.on('data', (d: Buffer) => String(d).includes('listening') && ok());
+    child.stdout!.on('data', () => output.includes('listening') && ok());
     void exited.then(() => fail(new Error(`server exited with ${child.exitCode ?? child.signalCode}`)));
   });
   return {
-    url: `http://127.0.0.1:${port}`, child, exited,
+    url: `http://127.0.0.1:${port}`, child, exited, output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
