@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startRoster } from '../../src/service.ts';
 import { startEmbeddedPostgres } from '../../src/store/embedded.ts';
 import { startTestRoster, testToken, type TestRoster } from '../support/roster.ts';
+import { until } from '../support/sandbox.ts';
 
 /** A raw socket to the server, with everything it received and a promise of its end. */
 function rawClient(url: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
@@ -116,6 +117,13 @@ describe('a PostgreSQL outage', () => {
         assert.deepEqual([r.status, r.body.code], [503, 'unavailable'], `${method} ${path}: ${JSON.stringify(r.body)}`);
         assert.equal(r.retryAfter, '2');
       }
+      // Not ready (a load balancer takes the node out), yet live (nothing to restart).
+      const ready = await until('not ready', async () => {
+        const res = await fetch(`${roster.url}/health/ready`);
+        return res.status === 503 && { status: res.status, body: await res.json() };
+      }, 5000);
+      assert.deepEqual(ready.body, { status: 'unavailable' });
+      assert.equal((await fetch(`${roster.url}/health/live`)).status, 200);
       // A connection lost while it held the scheduler's lock goes back to the pool, so the pool can end.
       await roster.stop();
     } finally {
