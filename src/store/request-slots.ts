@@ -5,7 +5,9 @@
  * node renews the places of its requests while they run.
  */
 import { randomUUID } from 'node:crypto';
+import { Duration, Effect, Schedule } from 'effect';
 import type { Redis } from 'ioredis';
+import { fork, type Background } from '../effect.ts';
 import type pg from 'pg';
 import { redisScripts, unavailable, type LimitStore } from './rate-limits.ts';
 
@@ -53,13 +55,19 @@ export interface RequestSlots {
   stop(): void;
 }
 
+/** How a place whose giving back failed is given back again: backing off from 200 ms to 10 s. */
+const GIVE_AGAIN = Schedule.exponential(Duration.millis(200)).pipe(Schedule.either(Schedule.spaced(Duration.seconds(10))));
+
 /**
  * What both stores share: the places this node holds, given back once, and renewed every
- * third of their time to live while any is held. A store says how to claim, give back,
- * renew and count.
+ * third of their time to live while any is held. A place the store did not take back (it
+ * did not answer) is given back again in the background until it takes it or the place
+ * would have expired anyway, so that a blip of the store does not hold a caller's place for
+ * the whole time to live. A store says how to claim, give back, renew and count.
  */
 abstract class HeldSlots implements RequestSlots {
   private readonly held = new Set<Held>();
+  private readonly givingAgain = new Set<Background>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(protected readonly ttlMs: number) {}
@@ -75,13 +83,31 @@ abstract class HeldSlots implements RequestSlots {
     this.held.add(held);
     this.renewing();
     return async () => {
-      if (this.held.delete(held)) await this.give(held);
+      if (!this.held.delete(held)) return;
+      try {
+        await this.give(held);
+      } catch (error) {
+        this.giveAgain(held);
+        throw error;
+      }
     };
+  }
+
+  private giveAgain(held: Held): void {
+    const again = Effect.tryPromise(() => this.give(held)).pipe(
+      Effect.retry(GIVE_AGAIN.pipe(Schedule.upTo(Duration.millis(this.ttlMs)))),
+      Effect.ignore,
+      Effect.ensuring(Effect.sync(() => this.givingAgain.delete(background))),
+    );
+    const background = fork(again);
+    this.givingAgain.add(background);
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const again of this.givingAgain) void again.stop();
+    this.givingAgain.clear();
   }
 
   private renewing(): void {

@@ -4,6 +4,7 @@
  * at once and a provider's rate on both stores too; budgets on PostgreSQL.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -16,6 +17,7 @@ import { providerPaceOn } from '../../src/store/provider-pace.ts';
 import { ProviderBuckets } from '../../src/workers/limits.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 import { redisInstalled, startRedis, type TestRedis } from '../support/redis.ts';
+import { until } from '../support/sandbox.ts';
 
 let db: TestDatabase;
 before(async () => {
@@ -115,7 +117,7 @@ describe('budgets', () => {
   });
 });
 
-function slotsSuite(name: string, open: () => Promise<{ store: LimitStore; close(): Promise<void>; down?(): Promise<void> }>, skip?: string) {
+function slotsSuite(name: string, open: () => Promise<{ store: LimitStore; url?: string; close(): Promise<void>; down?(): Promise<void> }>, skip?: string) {
   describe(`requests at once on ${name}`, { skip }, () => {
     let opened: Awaited<ReturnType<typeof open>>;
     const slotsOf = (ttlMs?: number) => requestSlotsOn(opened.store, ttlMs);
@@ -188,6 +190,28 @@ function slotsSuite(name: string, open: () => Promise<{ store: LimitStore; close
     });
 
     if (name === 'Redis') {
+      it('give a place back again once the store answers, when it did not as the request ended (not after its time to live)', async () => {
+        const client = await openRedis(opened.url!);
+        const slots = requestSlotsOn({ kind: 'redis', client }, 60_000);
+        const other = slotsOf();
+        try {
+          const give = await slots.take('key:r0', 1);
+          assert.ok(give);
+          const ended = once(client, 'end');
+          client.disconnect();
+          await ended;
+          await assert.rejects(give(), 'Redis did not answer the giving back');
+          assert.equal(await other.count('key:r0'), 1, 'the place is still held');
+          await client.connect();
+          await until('the place given back', async () => (await other.count('key:r0')) === 0, 10_000);
+          assert.ok(await other.take('key:r0', 1), 'the caller has its place again, well before the minute');
+        } finally {
+          slots.stop();
+          other.stop();
+          client.disconnect();
+        }
+      });
+
       it('refuse a request as unavailable (503), not pass it, when Redis does not answer', async () => {
         const slots = slotsOf();
         const quotas = new Quotas(new RateLimits(opened.store), new Budgets(db.pool), slots);
@@ -207,6 +231,7 @@ slotsSuite('Redis', async () => {
   let up = true;
   return {
     store: { kind: 'redis', client },
+    url: server.url,
     async down() {
       up = false;
       await server.stop();
