@@ -5,7 +5,7 @@
  * and the request goes on to another account; when every account is, the client gets an
  * error, not a wait; an upstream that stops sending mid-stream ends the client's stream with
  * an error, and the request is not tried again. The headers never sent upstream
- * (`ROSTER_GATEWAY_STRIP_HEADERS`).
+ * (`ROSTER_GATEWAY_STRIP_HEADERS`). The largest body (`ROSTER_GATEWAY_BODY_LIMIT`).
  */
 import OpenAI from 'openai';
 import assert from 'node:assert/strict';
@@ -44,7 +44,7 @@ describe('gateway settings', () => {
     t = await startTestRoster({
       ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
       ROSTER_GATEWAY_ROUTES: JSON.stringify({ small: { pools: ['gt'], upstreamModel: 'sandbox-small' } }),
-      ROSTER_GATEWAY_TIMEOUT_MS: '1000', ROSTER_GATEWAY_STRIP_HEADERS: 'X-Tenant-Secret, x-internal-route', ROSTER_GATEWAY_RETRIES: '1', ROSTER_GATEWAY_FLUSH_MS: '100', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+      ROSTER_GATEWAY_TIMEOUT_MS: '1000', ROSTER_GATEWAY_STRIP_HEADERS: 'X-Tenant-Secret, x-internal-route', ROSTER_GATEWAY_BODY_LIMIT: String(64 * 1024), ROSTER_GATEWAY_RETRIES: '1', ROSTER_GATEWAY_FLUSH_MS: '100', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
     });
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gt', name: 'Timely', providerId: 'sb' })).status, 201);
     const imported = await t.call('POST', '/v1/pools/gt/accounts', { accounts: accounts.map((a, i) => ({ login: `timely${i}@example.test`, accessToken: a })) });
@@ -116,5 +116,24 @@ describe('gateway settings', () => {
     await res.text();
     const { lastHeaders } = (await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json() as { lastHeaders: Record<string, string> };
     assert.deepEqual([lastHeaders['x-tenant-secret'], lastHeaders['x-internal-route'], lastHeaders['x-request-tag']], [undefined, undefined, 'kept']);
+  });
+
+  it('takes bodies up to ROSTER_GATEWAY_BODY_LIMIT (here 64 KiB), and answers a larger one 413 in the client\'s shape, sending nothing upstream', async () => {
+    await calm();
+    const ask = (bytes: number, anthropic = false) => fetch(`${t.roster.gatewayUrl}/v1/${anthropic ? 'messages' : 'chat/completions'}`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(anthropic ? { 'anthropic-version': '2023-06-01' } : {}) },
+      body: JSON.stringify({ model: 'small', max_tokens: 5, messages: [{ role: 'user', content: 'x'.repeat(bytes) }] }),
+    });
+    const within = await ask(60 * 1024);
+    assert.equal(within.status, 200);
+    await within.text();
+    const before = JSON.stringify((await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json().requests);
+    const over = await ask(70 * 1024);
+    assert.equal(over.status, 413);
+    assert.equal(typeof ((await over.json()) as { error: { message: string } }).error.message, 'string');
+    const overAnthropic = await ask(70 * 1024, true);
+    assert.equal(overAnthropic.status, 413);
+    assert.equal(((await overAnthropic.json()) as { type: string }).type, 'error');
+    assert.equal(JSON.stringify((await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json().requests), before, 'nothing reached the upstream');
   });
 });
