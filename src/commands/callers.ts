@@ -5,7 +5,7 @@
  */
 import type { KeyScopes } from '../domain/api-key.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { Limits } from '../domain/limits.ts';
+import type { Allowances, Limits } from '../domain/limits.ts';
 import type { Role } from '../domain/user.ts';
 import { isApiKey } from '../store/api-keys.ts';
 import type { AdminTokens } from '../store/tokens.ts';
@@ -88,8 +88,8 @@ type KeyCheck = (KeyCaller & { expiresAt: number | null }) | 'no_key' | 'no_user
 /** A caller, as routes see it. `actor` goes into events; a key's is also the holder of its sessions. */
 export type Caller =
   | { kind: 'admin'; actor: string; role: 'admin' }
-  | { kind: 'user'; actor: string; role: Role; user: SignedIn; limits: LimitScope[] }
-  | { kind: 'key'; actor: string; role: Role; user: SignedIn; keyId: string; scopes: KeyScopes; limits: LimitScope[] };
+  | { kind: 'user'; actor: string; role: Role; user: SignedIn; limits: LimitScope[]; allowances?: Allowances }
+  | { kind: 'key'; actor: string; role: Role; user: SignedIn; keyId: string; scopes: KeyScopes; limits: LimitScope[]; allowances?: Allowances };
 
 /** The caller an API key speaks for, cached; or why there is none. */
 async function keyCallerOf(deps: CallerDeps, token: string): Promise<KeyCheck> {
@@ -140,8 +140,10 @@ const scopeOf = (scope: string, limits: Limits): LimitScope[] => (Object.keys(li
  */
 export async function identify(deps: CallerDeps, token: string | undefined, ip: string): Promise<Caller> {
   const caller = await check(deps, token, ip);
-  if (caller.kind !== 'admin') await deps.quotas.admit(caller.limits);
-  return caller;
+  if (caller.kind === 'admin') return caller;
+  const allowances = await deps.quotas.admit(caller.limits);
+  // The caller may be a cached one: what this request has left goes on a copy.
+  return allowances.requests || allowances.tokens ? { ...caller, allowances } : caller;
 }
 
 async function check(deps: CallerDeps, token: string | undefined, ip: string): Promise<Caller> {

@@ -5,7 +5,7 @@
  * limits and its user's both apply.
  */
 import { DomainError } from '../domain/errors.ts';
-import { budgetPeriodOf, secondsLeftIn, type Limits } from '../domain/limits.ts';
+import { budgetPeriodOf, secondsLeftIn, tighter, type Allowances, type Limits } from '../domain/limits.ts';
 import type { Budgets } from '../store/budgets.ts';
 import type { RateLimits } from '../store/rate-limits.ts';
 import type { RequestSlots } from '../store/request-slots.ts';
@@ -58,18 +58,25 @@ export class Quotas {
     return end;
   }
 
-  /** Counts one request against each scope's requests per minute, and refuses a scope whose tokens per minute are spent. */
-  async admit(scopes: LimitScope[]): Promise<void> {
+  /**
+   * Counts one request against each scope's requests per minute, and refuses a scope whose
+   * tokens per minute are spent: what is left of each, the tighter of the scopes'.
+   */
+  async admit(scopes: LimitScope[]): Promise<Allowances> {
+    const left: Allowances = {};
     for (const { scope, limits } of scopes) {
       if (limits.requestsPerMinute) {
         const v = await this.limits.limiter('rpm', limits.requestsPerMinute, 60).consume(scope);
         if (!v.allowed) throw tooMany(`${scope}: requests per minute`, v.retryAfterMs);
+        left.requests = tighter(left.requests, { limit: limits.requestsPerMinute, remaining: v.remaining, resetMs: v.resetMs });
       }
       if (limits.tokensPerMinute) {
         const v = await this.limits.limiter('tpm', limits.tokensPerMinute, 60).check(scope);
         if (!v.allowed) throw tooMany(`${scope}: tokens per minute`, v.retryAfterMs);
+        left.tokens = tighter(left.tokens, { limit: limits.tokensPerMinute, remaining: v.remaining, resetMs: v.resetMs });
       }
     }
+    return left;
   }
 
   /** Counts tokens used (after the fact) against each scope's tokens per minute. */

@@ -21,6 +21,27 @@ export const Limits = Type.Object({
 }, { additionalProperties: false });
 export type Limits = Static<typeof Limits>;
 
+/** What a caller has left of a per-minute limit, and when its minute ends. */
+export interface Allowance {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
+/** What a request's caller has left of its requests and tokens per minute, where they are limited: the tighter of its key's and its user's. */
+export interface Allowances {
+  requests?: Allowance;
+  tokens?: Allowance;
+}
+
+/**
+ * The tighter of two allowances: the one with fewer left.
+ *
+ * @example
+ * tighter({ limit: 60, remaining: 10, resetMs: 5000 }, { limit: 100, remaining: 3, resetMs: 9000 }) // → the second
+ */
+export const tighter = (a: Allowance | undefined, b: Allowance): Allowance => (a === undefined || b.remaining < a.remaining ? b : a);
+
 /**
  * The period a budget counts in at `now` (UTC): `2026-12-03` for a day, `2026-12` for a month.
  *

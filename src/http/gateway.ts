@@ -21,6 +21,7 @@ import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { keptCollections } from './kept-collections.ts';
 import { messageBatchOutgoing } from './message-batches.ts';
+import { allowanceHeaders } from './allowance-headers.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { RequestLogger } from './request-logger.ts';
@@ -173,6 +174,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
       if (caller.kind !== 'key') throw new DomainError('unauthorized', 'the gateway takes Roster API keys');
       if (caller.scopes.readOnly) throw new DomainError('forbidden', 'the key is read-only');
       req.caller = caller;
+      if (caller.allowances) reply.headers(allowanceHeaders(caller.allowances, dialect));
       return caller;
     } catch (error) {
       await sendRefusal(reply, dialect, error, 'try again shortly');

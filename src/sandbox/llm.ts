@@ -141,6 +141,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     // Either header, on every endpoint: which one a client sends is the provider's scheme (bearer or x-api-key).
     const key = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? String(req.headers['x-api-key'] ?? '');
     const b = behaviours.get(key) ?? {};
+    // The account's own rate limits, as upstreams tell each answer (a gateway keeps them from its clients).
+    reply.header(anthropic ? 'anthropic-ratelimit-requests-remaining' : 'x-ratelimit-remaining-requests', '4999');
     if (!key || !(key.startsWith('sk-sandbox-') || issued(key)) || b.refuse) {
       count(key || 'none', 'unauthorized');
       // Like OpenAI's: the refused key, masked but partly shown.

@@ -17,8 +17,8 @@ CREATE TABLE IF NOT EXISTS rate_limits (
 );
 `;
 
-/** What a limiter answers: allowed, with what is left; or refused, with when to try again. */
-export type Verdict = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
+/** What a limiter answers: allowed, with what is left and when its window ends; or refused, with when to try again. */
+export type Verdict = { allowed: true; remaining: number; resetMs: number } | { allowed: false; retryAfterMs: number };
 
 /** One limit: `points` per `duration` seconds, for each key. */
 export interface Limiter {
@@ -73,7 +73,7 @@ export const unavailable = (cause: unknown, what = 'rate limits') => {
 };
 
 const verdictOf = (res: RateLimiterRes, points: number): Verdict =>
-  (res.consumedPoints > points ? { allowed: false, retryAfterMs: Math.max(1, res.msBeforeNext) } : { allowed: true, remaining: res.remainingPoints });
+  (res.consumedPoints > points ? { allowed: false, retryAfterMs: Math.max(1, res.msBeforeNext) } : { allowed: true, remaining: res.remainingPoints, resetMs: Math.max(0, res.msBeforeNext) });
 
 /**
  * The 429 for a refused verdict: `too many <what>`, with the seconds until the next try.
@@ -100,7 +100,7 @@ export class RateLimits {
     const id = `${name}:${points}:${durationSeconds}`;
     let limiter = this.made.get(id);
     if (!limiter) {
-      limiter = this.wrap(this.open(id, points, durationSeconds), points);
+      limiter = this.wrap(this.open(id, points, durationSeconds), points, durationSeconds);
       this.made.set(id, limiter);
     }
     return limiter;
@@ -113,7 +113,7 @@ export class RateLimits {
       : new RateLimiterPostgres({ ...options, storeClient: this.store.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: true });
   }
 
-  private wrap(rl: RateLimiterAbstract, points: number): Limiter {
+  private wrap(rl: RateLimiterAbstract, points: number, durationSeconds: number): Limiter {
     return {
       async consume(key, n = 1) {
         try {
@@ -125,7 +125,8 @@ export class RateLimits {
       },
       async check(key) {
         const res = await rl.get(key).catch((e: unknown) => Promise.reject(unavailable(e)));
-        return !res || res.consumedPoints < points ? { allowed: true, remaining: res ? res.remainingPoints : points } : { allowed: false, retryAfterMs: Math.max(1, res.msBeforeNext) };
+        if (!res) return { allowed: true, remaining: points, resetMs: durationSeconds * 1000 };
+        return res.consumedPoints < points ? { allowed: true, remaining: res.remainingPoints, resetMs: Math.max(0, res.msBeforeNext) } : { allowed: false, retryAfterMs: Math.max(1, res.msBeforeNext) };
       },
       async charge(key, n) {
         if (n > 0) await rl.penalty(key, Math.ceil(n)).catch((e: unknown) => Promise.reject(unavailable(e)));

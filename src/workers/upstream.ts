@@ -26,6 +26,8 @@ export const STRIP_DOWNSTREAM = [
   'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'set-cookie', 'openai-organization', 'openai-project',
   'anthropic-organization-id', 'x-organization-id', 'www-authenticate',
 ];
+/** Header names never sent back either: an upstream account's own rate limits, which are not the client's (its key's are, set by the gateway). */
+const STRIP_DOWNSTREAM_PREFIXES = ['x-ratelimit-', 'anthropic-ratelimit-'];
 
 /** The credential a target uses, from an account's credentials. */
 function credentialOf(target: UpstreamTarget, c: Credentials | null): string | undefined {
@@ -111,7 +113,9 @@ export class Upstreams {
   /** The upstream's response headers a client may see. */
   downstream(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(headers)) if (value !== undefined && !STRIP_DOWNSTREAM.includes(name)) out[name] = value;
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined && !STRIP_DOWNSTREAM.includes(name) && !STRIP_DOWNSTREAM_PREFIXES.some((p) => name.startsWith(p))) out[name] = value;
+    }
     return out;
   }
 

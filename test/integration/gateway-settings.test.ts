@@ -5,7 +5,8 @@
  * and the request goes on to another account; when every account is, the client gets an
  * error, not a wait; an upstream that stops sending mid-stream ends the client's stream with
  * an error, and the request is not tried again. The headers never sent upstream
- * (`ROSTER_GATEWAY_STRIP_HEADERS`). The largest body (`ROSTER_GATEWAY_BODY_LIMIT`).
+ * (`ROSTER_GATEWAY_STRIP_HEADERS`). The largest body (`ROSTER_GATEWAY_BODY_LIMIT`). The
+ * rate-limit headers a client sees: its key's, never an upstream account's.
  */
 import OpenAI from 'openai';
 import assert from 'node:assert/strict';
@@ -20,6 +21,8 @@ describe('gateway settings', () => {
   let t: TestRoster;
   let openai: OpenAI;
   let key: string;
+  /** The member's access token, to make keys with. */
+  let access: string;
   const accounts = ['sk-sandbox-timely-0', 'sk-sandbox-timely-1'];
   const behave = (keys: Record<string, object>) => sandbox.app.inject({ method: 'POST', url: '/_sandbox/llm', payload: { keys, reset: true } });
   /** Each account's tries, failures and timeouts of model `small` so far, by login. */
@@ -51,7 +54,7 @@ describe('gateway settings', () => {
     assert.equal(imported.body.imported, 2);
     await t.call('GET', `/v1/accounts?pool=gt&position=${imported.body.position}`);
     await registerUser(t.roster.services.users, { email: 'slow@example.test', password: 'slow password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'gt' });
-    const access = (await t.call('POST', '/v1/auth/login', { email: 'slow@example.test', password: 'slow password 1' }, { token: null })).body.accessToken;
+    access = (await t.call('POST', '/v1/auth/login', { email: 'slow@example.test', password: 'slow password 1' }, { token: null })).body.accessToken;
     key = (await t.call('POST', '/v1/keys', { name: 'timeouts' }, { token: access })).body.key;
     openai = new OpenAI({ apiKey: key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
   });
@@ -135,5 +138,42 @@ describe('gateway settings', () => {
     assert.equal(overAnthropic.status, 413);
     assert.equal(((await overAnthropic.json()) as { type: string }).type, 'error');
     assert.equal(JSON.stringify((await sandbox.app.inject({ method: 'GET', url: '/_sandbox/llm/stats' })).json().requests), before, 'nothing reached the upstream');
+  });
+
+  it('tells a client its key\'s requests and tokens left this minute in its SDK\'s headers, never an upstream account\'s own', async () => {
+    await calm();
+    const limited = (await t.call('POST', '/v1/keys', { name: 'told', limits: { requestsPerMinute: 5, tokensPerMinute: 1000 } }, { token: access })).body.key as string;
+    const ask = (bearer: string, anthropic = false) => fetch(`${t.roster.gatewayUrl}/v1/${anthropic ? 'messages' : 'chat/completions'}`, {
+      method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...(anthropic ? { 'anthropic-version': '2023-06-01' } : {}) },
+      body: JSON.stringify({ model: 'small', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const ratelimit = (res: Response) => Object.fromEntries([...res.headers.entries()].filter(([k]) => k.includes('ratelimit')));
+    const first = await ask(limited);
+    await first.text();
+    const shown = ratelimit(first);
+    assert.match(shown['x-ratelimit-reset-requests']!, /^(\d+m)?\d+s$/);
+    assert.deepEqual({ ...shown, 'x-ratelimit-reset-requests': undefined, 'x-ratelimit-reset-tokens': undefined }, {
+      'x-ratelimit-limit-requests': '5', 'x-ratelimit-remaining-requests': '4', 'x-ratelimit-limit-tokens': '1000', 'x-ratelimit-remaining-tokens': '1000',
+      'x-ratelimit-reset-requests': undefined, 'x-ratelimit-reset-tokens': undefined,
+    }, 'the key\'s, not the upstream account\'s (which said 4999)');
+    // The tokens the first answer used are charged just after it: the next requests see fewer left (bounded wait).
+    const second = await until('the tokens charged', async () => {
+      const res = await ask(limited, true);
+      await res.text();
+      return Number(res.headers.get('anthropic-ratelimit-tokens-remaining')) < 1000 && res;
+    }, 5000);
+    const anthropic = ratelimit(second);
+    assert.equal(anthropic['anthropic-ratelimit-requests-limit'], '5');
+    assert.ok(Number(anthropic['anthropic-ratelimit-requests-remaining']) <= 3);
+    const reset = Date.parse(anthropic['anthropic-ratelimit-requests-reset']!);
+    assert.ok(reset > Date.now() && reset <= Date.now() + 61_000, `reset at ${anthropic['anthropic-ratelimit-requests-reset']}: within the minute`);
+    assert.equal(Object.keys(anthropic).some((k) => k.startsWith('x-ratelimit')), false);
+    // A key without limits is told none, and the upstream account's own never pass.
+    const open = await ask(key);
+    await open.text();
+    assert.deepEqual(ratelimit(open), {});
+    const openAnthropic = await ask(key, true);
+    await openAnthropic.text();
+    assert.deepEqual(ratelimit(openAnthropic), {});
   });
 });

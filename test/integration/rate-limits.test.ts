@@ -58,8 +58,12 @@ function limiterSuite(name: string, open: () => Promise<{ store: LimitStore; clo
     it('checks without taking, charges past the limit, and resets', async () => {
       const key = fresh();
       const limiter = nodeA.limiter('t3', 100, 60);
-      assert.deepEqual(await limiter.check(key), { allowed: true, remaining: 100 });
-      assert.deepEqual(await limiter.check(key), { allowed: true, remaining: 100 });
+      assert.deepEqual(await limiter.check(key), { allowed: true, remaining: 100, resetMs: 60_000 }, 'no window yet: a whole one');
+      assert.deepEqual(await limiter.check(key), { allowed: true, remaining: 100, resetMs: 60_000 });
+      const taken = await limiter.consume(key, 30);
+      assert.ok(taken.allowed && taken.remaining === 70 && taken.resetMs > 55_000 && taken.resetMs <= 60_000, JSON.stringify(taken));
+      const checked = await limiter.check(key);
+      assert.ok(checked.allowed && checked.remaining === 70 && checked.resetMs <= taken.resetMs, 'the window\'s end, as it nears');
       await limiter.charge(key, 150);
       assert.equal((await limiter.check(key)).allowed, false);
       assert.equal((await limiter.consume(key)).allowed, false);
