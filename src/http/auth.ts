@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { administerUser, changePassword, emailTaken, resetPassword, verifyEmail } from '../commands/users.ts';
+import { activeUser, administerUser, changePassword, emailTaken, resetPassword, verifyEmail } from '../commands/users.ts';
 import { roles } from '../domain/user.ts';
 import { Limits } from '../domain/limits.ts';
 import { forgotPassword, signUp } from '../commands/user-mail.ts';
@@ -17,6 +17,8 @@ const Password = Type.String({ minLength: 1, maxLength: 128 });
 const NewPassword = Type.String({ minLength: 8, maxLength: 128 });
 const RefreshToken = Type.String({ minLength: 1, maxLength: 200 });
 const UserView = Type.Object({ userId: Type.String(), email: Type.String(), role: Type.String() });
+/** The signed-in user, with what only the user's log knows: whether the address is verified, and the user's limits. */
+const MeView = Type.Object({ ...UserView.properties, verified: Type.Boolean(), limits: Limits });
 const TokensView = Type.Object({ accessToken: Type.String(), refreshToken: Type.String(), tokenType: Type.Literal('bearer'), expiresIn: Type.Integer(), user: UserView });
 /** The shared-account service's answer, field for field. */
 const CompatTokens = Type.Object({ access_token: Type.String(), refresh_token: Type.String(), token_type: Type.Literal('bearer'), expires_in: Type.Integer(), user: Type.Object({ id: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() }) });
@@ -55,7 +57,12 @@ export default function authRoutes(app: App, s: Services): void {
     await signOutEverywhere(users, userOf(req).userId, req.ctx);
     return reply.code(204).send(null);
   });
-  app.get('/v1/auth/me', { schema: { tags, response: answers({ 200: UserView }) } }, async (req) => userView(userOf(req)));
+  app.get('/v1/auth/me', { schema: { tags, response: answers({ 200: MeView }) } }, async (req) => {
+    const user = userOf(req);
+    const state = await activeUser(users.store, user.userId);
+    if (!state) throw new DomainError('unauthorized', 'the user is disabled or gone');
+    return { ...userView(user), verified: state.verified, limits: state.limits };
+  });
   app.post('/v1/auth/password', {
     schema: { tags, body: Type.Object({ currentPassword: Password, newPassword: NewPassword }, { additionalProperties: false }), response: answers({ 204: Type.Null() }) },
   }, async (req, reply) => {

@@ -27,7 +27,7 @@ describe('sign-in over HTTP', () => {
     assert.deepEqual(Object.keys(ok.body).sort(), ['accessToken', 'expiresIn', 'refreshToken', 'tokenType', 'user']);
     assert.equal(ok.body.expiresIn, 900);
     const me = await t.call('GET', '/v1/auth/me', undefined, { token: ok.body.accessToken });
-    assert.deepEqual(me.body, { userId: ok.body.user.userId, email: 'viewer@example.test', role: 'viewer' });
+    assert.deepEqual(me.body, { userId: ok.body.user.userId, email: 'viewer@example.test', role: 'viewer', verified: true, limits: {} });
     const wrong = await login('viewer@example.test', 'not the password');
     const unknown = await login('nobody@example.test', 'not the password');
     assert.equal(wrong.status, 401);
@@ -126,7 +126,8 @@ describe('sign-in over HTTP', () => {
       assert.equal((await open.call('POST', '/v1/auth/register', { email: 'early@example.test', password: 'early password' }, { token: null })).status, 202);
       const signedIn = await open.call('POST', '/v1/auth/login', { email: 'early@example.test', password: 'early password' }, { token: null });
       assert.equal(signedIn.status, 200);
-      assert.equal((await open.call('GET', '/v1/auth/me', undefined, { token: signedIn.body.accessToken })).body.email, 'early@example.test');
+      const me = (await open.call('GET', '/v1/auth/me', undefined, { token: signedIn.body.accessToken })).body;
+      assert.deepEqual([me.email, me.verified], ['early@example.test', false], 'the user sees the address is not verified yet');
       const [verification] = (await open.call('GET', '/v1/mail?to=early%40example.test')).body.items as Array<{ text: string }>;
       assert.match(verification!.text, /for 2 minutes/);
       const issued = (await open.db.pool.query("SELECT data FROM events WHERE type = 'UserCodeIssued'")).rows[0].data as { expiresAt: string; at: string };
@@ -194,6 +195,8 @@ describe('sign-in over HTTP', () => {
     assert.equal((await t.call('PATCH', `/v1/users/${userId}`, { role: 'root' })).status, 400);
     const again = await login('staff@example.test');
     assert.equal(again.body.user.role, 'viewer');
+    assert.equal((await t.call('PATCH', `/v1/users/${userId}`, { limits: { requestsPerMinute: 30 } })).status, 200);
+    assert.deepEqual((await t.call('GET', '/v1/auth/me', undefined, { token: again.body.accessToken })).body.limits, { requestsPerMinute: 30 }, 'a user sees its own limits');
     assert.equal((await t.call('POST', `/v1/users/00000000-0000-4000-8000-000000000000/enable`)).status, 404);
   });
 
