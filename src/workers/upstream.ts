@@ -22,12 +22,12 @@ export const STRIP_UPSTREAM = [
   'content-length', 'authorization', 'x-api-key', 'cookie', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip',
 ];
 /** Headers never sent back to the client: hop-by-hop, cookies, and what identifies the upstream account. */
-export const STRIP_DOWNSTREAM = [
+const STRIP_DOWNSTREAM = new Set([
   'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'set-cookie', 'openai-organization', 'openai-project',
   'anthropic-organization-id', 'x-organization-id', 'www-authenticate',
-];
+]);
 /** Header names never sent back either: an upstream account's own rate limits, which are not the client's (its key's are, set by the gateway). */
-const STRIP_DOWNSTREAM_PREFIXES = ['x-ratelimit-', 'anthropic-ratelimit-'];
+const ACCOUNT_RATE_LIMITS = /^(?:x|anthropic)-ratelimit-/;
 
 /** The credential a target uses, from an account's credentials. */
 function credentialOf(target: UpstreamTarget, c: Credentials | null): string | undefined {
@@ -114,7 +114,7 @@ export class Upstreams {
   downstream(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(headers)) {
-      if (value !== undefined && !STRIP_DOWNSTREAM.includes(name) && !STRIP_DOWNSTREAM_PREFIXES.some((p) => name.startsWith(p))) out[name] = value;
+      if (value !== undefined && !STRIP_DOWNSTREAM.has(name) && !ACCOUNT_RATE_LIMITS.test(name)) out[name] = value;
     }
     return out;
   }
