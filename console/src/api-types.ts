@@ -5082,6 +5082,18 @@ export interface paths {
                             userId: string;
                             email: string;
                             role: string;
+                            verified: boolean;
+                            limits: {
+                                requestsPerMinute?: number;
+                                tokensPerMinute?: number;
+                                concurrentRequests?: number;
+                                concurrentSessions?: number;
+                                budget?: {
+                                    units: number;
+                                    /** @enum {unknown} */
+                                    period: "day" | "month";
+                                };
+                            };
                         };
                     };
                 };
