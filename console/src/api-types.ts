@@ -7345,6 +7345,676 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/{userId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                keyId: string;
+                                userId: string;
+                                name: string;
+                                prefix: string;
+                                status: "active" | "revoked" | "expired";
+                                scopes: {
+                                    pools: string[] | null;
+                                    models: string[] | null;
+                                    readOnly: boolean;
+                                };
+                                limits: {
+                                    requestsPerMinute?: number;
+                                    tokensPerMinute?: number;
+                                    concurrentRequests?: number;
+                                    concurrentSessions?: number;
+                                    budget?: {
+                                        units: number;
+                                        /** @enum {unknown} */
+                                        period: "day" | "month";
+                                    };
+                                };
+                                expiresAt: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        scopes?: {
+                            pools: string[] | null;
+                            models: string[] | null;
+                            readOnly: boolean;
+                        };
+                        limits?: {
+                            requestsPerMinute?: number;
+                            tokensPerMinute?: number;
+                            concurrentRequests?: number;
+                            concurrentSessions?: number;
+                            budget?: {
+                                units: number;
+                                /** @enum {unknown} */
+                                period: "day" | "month";
+                            };
+                        };
+                        /** Format: date-time */
+                        expiresAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keyId: string;
+                            userId: string;
+                            name: string;
+                            prefix: string;
+                            status: "active" | "revoked" | "expired";
+                            scopes: {
+                                pools: string[] | null;
+                                models: string[] | null;
+                                readOnly: boolean;
+                            };
+                            limits: {
+                                requestsPerMinute?: number;
+                                tokensPerMinute?: number;
+                                concurrentRequests?: number;
+                                concurrentSessions?: number;
+                                budget?: {
+                                    units: number;
+                                    /** @enum {unknown} */
+                                    period: "day" | "month";
+                                };
+                            };
+                            expiresAt: string | null;
+                            createdAt: string;
+                            /** @description the key itself: shown this once */
+                            key: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keyId: string;
+                            userId: string;
+                            name: string;
+                            prefix: string;
+                            status: "active" | "revoked" | "expired";
+                            scopes: {
+                                pools: string[] | null;
+                                models: string[] | null;
+                                readOnly: boolean;
+                            };
+                            limits: {
+                                requestsPerMinute?: number;
+                                tokensPerMinute?: number;
+                                concurrentRequests?: number;
+                                concurrentSessions?: number;
+                                budget?: {
+                                    units: number;
+                                    /** @enum {unknown} */
+                                    period: "day" | "month";
+                                };
+                            };
+                            expiresAt: string | null;
+                            createdAt: string;
+                            budget: {
+                                period: string;
+                                units: number;
+                                spent: number;
+                                reserved: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keyId: string;
+                            userId: string;
+                            name: string;
+                            prefix: string;
+                            status: "active" | "revoked" | "expired";
+                            scopes: {
+                                pools: string[] | null;
+                                models: string[] | null;
+                                readOnly: boolean;
+                            };
+                            limits: {
+                                requestsPerMinute?: number;
+                                tokensPerMinute?: number;
+                                concurrentRequests?: number;
+                                concurrentSessions?: number;
+                                budget?: {
+                                    units: number;
+                                    /** @enum {unknown} */
+                                    period: "day" | "month";
+                                };
+                            };
+                            expiresAt: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        scopes?: {
+                            pools: string[] | null;
+                            models: string[] | null;
+                            readOnly: boolean;
+                        };
+                        limits?: {
+                            requestsPerMinute?: number;
+                            tokensPerMinute?: number;
+                            concurrentRequests?: number;
+                            concurrentSessions?: number;
+                            budget?: {
+                                units: number;
+                                /** @enum {unknown} */
+                                period: "day" | "month";
+                            };
+                        };
+                        /** Format: date-time */
+                        expiresAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keyId: string;
+                            userId: string;
+                            name: string;
+                            prefix: string;
+                            status: "active" | "revoked" | "expired";
+                            scopes: {
+                                pools: string[] | null;
+                                models: string[] | null;
+                                readOnly: boolean;
+                            };
+                            limits: {
+                                requestsPerMinute?: number;
+                                tokensPerMinute?: number;
+                                concurrentRequests?: number;
+                                concurrentSessions?: number;
+                                budget?: {
+                                    units: number;
+                                    /** @enum {unknown} */
+                                    period: "day" | "month";
+                                };
+                            };
+                            expiresAt: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/users/{userId}/keys/{keyId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keyId: string;
+                            userId: string;
+                            name: string;
+                            prefix: string;
+                            status: "active" | "revoked" | "expired";
+                            scopes: {
+                                pools: string[] | null;
+                                models: string[] | null;
+                                readOnly: boolean;
+                            };
+                            limits: {
+                                requestsPerMinute?: number;
+                                tokensPerMinute?: number;
+                                concurrentRequests?: number;
+                                concurrentSessions?: number;
+                                budget?: {
+                                    units: number;
+                                    /** @enum {unknown} */
+                                    period: "day" | "month";
+                                };
+                            };
+                            expiresAt: string | null;
+                            createdAt: string;
+                            /** @description the key itself: shown this once */
+                            key: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage/gateway": {
         parameters: {
             query?: never;

@@ -11,6 +11,7 @@ import { prefixOf } from '../store/api-keys.ts';
 import type { EventStore } from '../store/port.ts';
 import type { CommandContext } from './context.ts';
 import { catchUp, runCommand } from './runner.ts';
+import { knownUser } from './users.ts';
 
 export interface KeyDeps {
   store: EventStore;
@@ -50,6 +51,9 @@ export function keyView(keyId: string, s: ApiKeyState, now = Date.now()): KeyVie
  * const { key } = await createKey(deps, userId, { name: 'ci', scopes: { pools: ['default'], models: null, readOnly: false }, limits: {}, expiresAt: null }, ctx);
  */
 export async function createKey(deps: KeyDeps, userId: string, settings: KeySettings, ctx: CommandContext): Promise<KeyView & { key: string }> {
+  const user = await knownUser(deps.store, userId);
+  if (!user) throw new DomainError('user_not_found', `user ${userId} does not exist`);
+  if (user.status === 'disabled') throw new DomainError('user_disabled', `user ${userId} is disabled: its keys would not work`);
   if (settings.expiresAt !== null && settings.expiresAt <= Date.now()) throw new DomainError('invalid_input', 'expiresAt: must be in the future', [{ field: 'expiresAt', message: 'must be in the future' }]);
   const keyId = randomUUID();
   const { state } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'CreateKey', keyId, userId, prefix: prefixOf(keyId), settings, now: Date.now() }, ctx);
@@ -69,6 +73,12 @@ export async function listKeys(deps: KeyDeps, userId: string): Promise<KeyView[]
   const ids = await deps.keys.idsOf(userId);
   const states = await Promise.all(ids.map(async (id) => ({ id, state: (await catchUp(deps.store, stream(id), apiKeyDecider)).state })));
   return states.filter((k) => k.state.exists).map((k) => keyView(k.id, k.state));
+}
+
+/** A user's keys, for an admin who names the user: 404 when there is no such user. */
+export async function keysOfUser(deps: KeyDeps, userId: string): Promise<KeyView[]> {
+  if (!(await knownUser(deps.store, userId))) throw new DomainError('user_not_found', `user ${userId} does not exist`);
+  return listKeys(deps, userId);
 }
 
 /** A new secret for a key; the old one stops working at once. */

@@ -138,8 +138,14 @@ export const signedIn = (userId: string, state: UserState): SignedIn => ({ userI
  * const state = await activeUser(deps.store, userId); // undefined → refuse the credential
  */
 export async function activeUser(store: EventStore, userId: string): Promise<UserState | undefined> {
+  const state = await knownUser(store, userId);
+  return state && state.status !== 'disabled' ? state : undefined;
+}
+
+/** The user's state when the user exists, disabled or not. */
+export async function knownUser(store: EventStore, userId: string): Promise<UserState | undefined> {
   const { state } = await catchUp(store, stream(userId), userDecider);
-  return state.exists && state.status !== 'disabled' ? state : undefined;
+  return state.exists ? state : undefined;
 }
 
 /** Changes a user's password, given the current one; ends every session of the user. */

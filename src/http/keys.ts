@@ -1,5 +1,5 @@
-import { Type } from 'typebox';
-import { changeKey, createKey, keyOf, keyView, listKeys, revokeKey, rotateKey, type KeyView } from '../commands/api-keys.ts';
+import { Type, type Static } from 'typebox';
+import { changeKey, createKey, keyOf, keysOfUser, keyView, listKeys, revokeKey, rotateKey, type KeyView } from '../commands/api-keys.ts';
 import { KeyScopes, type KeySettings } from '../domain/api-key.ts';
 import { DomainError } from '../domain/errors.ts';
 import { Limits } from '../domain/limits.ts';
@@ -18,6 +18,13 @@ const NewKey = Type.Object({ ...KeyView.properties, key: Type.String({ descripti
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const ExpiresAt = Nullable(Type.String({ format: 'date-time' }));
 const KeyParams = Type.Object({ keyId: Type.String({ format: 'uuid' }) });
+const UserParams = Type.Object({ userId: Type.String({ format: 'uuid' }) });
+const UserKeyParams = Type.Object({ ...UserParams.properties, ...KeyParams.properties });
+const KeyList = Type.Object({ items: Type.Array(KeyView) });
+const BudgetUsage = Nullable(Type.Object({ period: Type.String(), units: Type.Number(), spent: Type.Number(), reserved: Type.Number() }));
+const KeyWithBudget = Type.Object({ ...KeyView.properties, budget: BudgetUsage });
+const KeyCreate = Type.Object({ name: Name, scopes: Type.Optional(KeyScopes), limits: Type.Optional(Limits), expiresAt: Type.Optional(ExpiresAt) }, { additionalProperties: false });
+const KeyChange = Type.Partial(KeyCreate, { additionalProperties: false });
 const NO_SCOPES = { pools: null, models: null, readOnly: false };
 
 /** The user a key route acts for: the signed-in user (a key's owner); an admin token has none. */
@@ -27,6 +34,17 @@ function ownerOf(req: { user?: { userId: string } }): string {
 }
 
 const instant = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
+
+/** A new key's settings from a create body: no scope, no limit, no expiry unless given. */
+const settingsOf = (body: Static<typeof KeyCreate>): KeySettings =>
+  ({ name: body.name, scopes: body.scopes ?? NO_SCOPES, limits: body.limits ?? {}, expiresAt: instant(body.expiresAt) ?? null });
+
+/** A change from a patch body: only what it gives. */
+function changeOf(body: Static<typeof KeyChange>): Partial<KeySettings> {
+  const { name, scopes, limits } = body;
+  const at = instant(body.expiresAt);
+  return { ...(name ? { name } : {}), ...(scopes ? { scopes } : {}), ...(limits ? { limits } : {}), ...(at !== undefined ? { expiresAt: at } : {}) };
+}
 
 /** Compat: the shared-account service's key shape. */
 const compatKey = (k: KeyView) => ({
@@ -43,35 +61,36 @@ const CompatKey = Type.Object({
 export default function keyRoutes(app: App, s: Services): void {
   const tags = ['keys'];
   const deps = s.callers;
-  app.post('/v1/keys', {
-    schema: {
-      tags, response: answers({ 201: NewKey }),
-      body: Type.Object({ name: Name, scopes: Type.Optional(KeyScopes), limits: Type.Optional(Limits), expiresAt: Type.Optional(ExpiresAt) }, { additionalProperties: false }),
-    },
-  }, async (req, reply) => {
-    const settings: KeySettings = { name: req.body.name, scopes: req.body.scopes ?? NO_SCOPES, limits: req.body.limits ?? {}, expiresAt: instant(req.body.expiresAt) ?? null };
-    return reply.code(201).send(await createKey(deps, ownerOf(req), settings, req.ctx));
-  });
-  app.get('/v1/keys', { schema: { tags, response: answers({ 200: Type.Object({ items: Type.Array(KeyView) }) }) } }, async (req) => ({ items: await listKeys(deps, ownerOf(req)) }));
-  const BudgetUsage = Nullable(Type.Object({ period: Type.String(), units: Type.Number(), spent: Type.Number(), reserved: Type.Number() }));
-  app.get('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: Type.Object({ ...KeyView.properties, budget: BudgetUsage }) }) } }, async (req) => {
-    const state = await keyOf(deps, req.params.keyId, ownerOf(req));
-    return { ...keyView(req.params.keyId, state), budget: await s.quotas.budgetUsage({ scope: `key:${req.params.keyId}`, limits: state.limits }) };
-  });
-  app.patch('/v1/keys/:keyId', {
-    schema: {
-      tags, params: KeyParams, response: answers({ 200: KeyView }),
-      body: Type.Object({ name: Type.Optional(Name), scopes: Type.Optional(KeyScopes), limits: Type.Optional(Limits), expiresAt: Type.Optional(ExpiresAt) }, { additionalProperties: false }),
-    },
-  }, async (req) => {
-    const { name, scopes, limits, expiresAt } = req.body;
-    const at = instant(expiresAt);
-    return changeKey(deps, req.params.keyId, ownerOf(req), { ...(name ? { name } : {}), ...(scopes ? { scopes } : {}), ...(limits ? { limits } : {}), ...(at !== undefined ? { expiresAt: at } : {}) }, req.ctx);
-  });
+  const keyWithBudget = async (keyId: string, owner: string) => {
+    const state = await keyOf(deps, keyId, owner);
+    return { ...keyView(keyId, state), budget: await s.quotas.budgetUsage({ scope: `key:${keyId}`, limits: state.limits }) };
+  };
+  app.post('/v1/keys', { schema: { tags, body: KeyCreate, response: answers({ 201: NewKey }) } }, async (req, reply) =>
+    reply.code(201).send(await createKey(deps, ownerOf(req), settingsOf(req.body), req.ctx)));
+  app.get('/v1/keys', { schema: { tags, response: answers({ 200: KeyList }) } }, async (req) => ({ items: await listKeys(deps, ownerOf(req)) }));
+  app.get('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: KeyWithBudget }) } }, async (req) => keyWithBudget(req.params.keyId, ownerOf(req)));
+  app.patch('/v1/keys/:keyId', { schema: { tags, params: KeyParams, body: KeyChange, response: answers({ 200: KeyView }) } }, async (req) =>
+    changeKey(deps, req.params.keyId, ownerOf(req), changeOf(req.body), req.ctx));
   app.post('/v1/keys/:keyId/rotate', { schema: { tags, params: KeyParams, response: answers({ 200: NewKey }) } }, async (req) =>
     rotateKey(deps, req.params.keyId, ownerOf(req), req.ctx));
   app.delete('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
     revokeKey(deps, req.params.keyId, ownerOf(req), 'revoked by its owner', req.ctx));
+
+  // Any user's keys, by an admin (`/v1/users/…` is the admin's alone, in app.ts): to give a
+  // user a key, cap or revoke one, as LiteLLM's proxy admins do. The path names the owner.
+  const userTags = ['users'];
+  app.get('/v1/users/:userId/keys', { schema: { tags: userTags, params: UserParams, response: answers({ 200: KeyList }) } }, async (req) =>
+    ({ items: await keysOfUser(deps, req.params.userId) }));
+  app.post('/v1/users/:userId/keys', { schema: { tags: userTags, params: UserParams, body: KeyCreate, response: answers({ 201: NewKey }) } }, async (req, reply) =>
+    reply.code(201).send(await createKey(deps, req.params.userId, settingsOf(req.body), req.ctx)));
+  app.get('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, response: answers({ 200: KeyWithBudget }) } }, async (req) =>
+    keyWithBudget(req.params.keyId, req.params.userId));
+  app.patch('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, body: KeyChange, response: answers({ 200: KeyView }) } }, async (req) =>
+    changeKey(deps, req.params.keyId, req.params.userId, changeOf(req.body), req.ctx));
+  app.post('/v1/users/:userId/keys/:keyId/rotate', { schema: { tags: userTags, params: UserKeyParams, response: answers({ 200: NewKey }) } }, async (req) =>
+    rotateKey(deps, req.params.keyId, req.params.userId, req.ctx));
+  app.delete('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
+    revokeKey(deps, req.params.keyId, req.params.userId, 'revoked by an admin', req.ctx));
 
   // Gateway usage per key, model and day: a member sees its own keys' only.
   app.get('/v1/usage/gateway', {

@@ -181,6 +181,62 @@ describe('API keys over HTTP', () => {
     assert.equal((await t.call('POST', '/api/api-keys', { name: 'too long', expires_in_days: 0 }, { token: dora })).status, 400);
   });
 
+  it('an admin gives a user a key, caps, rotates and revokes any of its keys under /v1/users/{id}/keys; no one else may', async () => {
+    const eve = await member('eve@example.test');
+    const eveId = (await t.call('GET', '/v1/auth/me', undefined, { token: eve })).body.userId as string;
+    const own = await newKey(eve);
+    const given = await t.call('POST', `/v1/users/${eveId}/keys`, { name: 'from the admin', limits: { requestsPerMinute: 50 } });
+    assert.equal(given.status, 201, JSON.stringify(given.body));
+    keys.push(given.body.key);
+    assert.deepEqual([given.body.userId, given.body.limits], [eveId, { requestsPerMinute: 50 }]);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: given.body.key })).body.email, 'eve@example.test', 'the key speaks for its user');
+    const ids = (items: Array<{ keyId: string }>) => items.map((k) => k.keyId).sort();
+    assert.deepEqual(ids((await t.call('GET', '/v1/keys', undefined, { token: eve })).body.items), [own.keyId, given.body.keyId].sort(), 'the user has it among its own');
+    const listed = await t.call('GET', `/v1/users/${eveId}/keys`);
+    assert.deepEqual(ids(listed.body.items), [own.keyId, given.body.keyId].sort());
+    assert.ok(!JSON.stringify(listed.body).includes(given.body.key.slice(12)), 'no secret in the list');
+
+    // A cap on the user's own key binds at once (this node's key cache forgets the key).
+    const capped = await t.call('PATCH', `/v1/users/${eveId}/keys/${own.keyId}`, { limits: { requestsPerMinute: 1 } });
+    assert.deepEqual([capped.status, capped.body.limits, capped.body.name], [200, { requestsPerMinute: 1 }, 'test key']);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: own.key })).status, 200);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: own.key })).status, 429);
+    assert.equal((await t.call('GET', `/v1/users/${eveId}/keys/${own.keyId}`)).body.limits.requestsPerMinute, 1);
+
+    const rotated = await t.call('POST', `/v1/users/${eveId}/keys/${given.body.keyId}/rotate`);
+    assert.equal(rotated.status, 200);
+    keys.push(rotated.body.key);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: given.body.key })).status, 401, 'the old secret stops');
+    const revoked = await t.call('DELETE', `/v1/users/${eveId}/keys/${given.body.keyId}`);
+    assert.equal(revoked.body.status, 'revoked');
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: rotated.body.key })).status, 401, 'revoked at once');
+    const { rows } = await t.db.pool.query("SELECT data->>'reason' AS reason, metadata->>'actor' AS actor FROM events WHERE stream_id = $1 AND type = 'ApiKeyRevoked'", [`apikey-${given.body.keyId}`]);
+    assert.equal(rows[0].reason, 'revoked by an admin');
+    assert.match(String(rows[0].actor), /^admin:/, 'the admin is the actor, not the user');
+
+    // Only an admin; only the user's keys; only users that exist.
+    assert.equal((await t.call('GET', `/v1/users/${eveId}/keys`, undefined, { token: eve })).status, 403, 'a member does not manage keys through the admin\'s routes');
+    assert.equal((await t.call('POST', `/v1/users/${eveId}/keys`, { name: 'mine' }, { token: eve })).status, 403);
+    const adaKey = await newKey(ada);
+    assert.equal((await t.call('GET', `/v1/users/${eveId}/keys`, undefined, { token: adaKey.key })).status, 403, 'nor a key');
+    const elsewhere = await t.call('DELETE', `/v1/users/${eveId}/keys/${adaKey.keyId}`);
+    assert.deepEqual([elsewhere.status, elsewhere.body.code], [404, 'key_not_found'], 'another user\'s key is not under this user');
+    assert.equal((await allocate(adaKey.key)).status, 200, 'and stays working');
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    assert.equal((await t.call('GET', `/v1/users/${nobody}/keys`)).body.code, 'user_not_found');
+    assert.equal((await t.call('POST', `/v1/users/${nobody}/keys`, { name: 'x' })).body.code, 'user_not_found');
+    const bad = await t.call('PATCH', `/v1/users/${eveId}/keys/${own.keyId}`, { limits: { requestsPerMinute: -1 } });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /requestsPerMinute/);
+    assert.equal((await t.call('PATCH', `/v1/users/${eveId}/keys/${own.keyId}`, { owner: 'x' })).status, 400);
+    assert.equal((await t.call('GET', `/v1/users/${eveId}/keys/${own.keyId}`)).body.limits.requestsPerMinute, 1, 'a refused change changes nothing');
+
+    await t.call('POST', `/v1/users/${eveId}/disable`, { reason: 'left' });
+    const toDisabled = await t.call('POST', `/v1/users/${eveId}/keys`, { name: 'late' });
+    assert.deepEqual([toDisabled.status, toDisabled.body.code], [403, 'user_disabled'], 'no key for a disabled user: it would not work');
+    assert.equal((await t.call('GET', `/v1/users/${eveId}/keys`)).body.items.length, 2, 'a disabled user\'s keys are still listed');
+  });
+
   it('a budget holds under concurrency: 50 allocations against a budget of 10 units, exactly 10 succeed', async () => {
     const k = await newKey(bob, { limits: { budget: { units: 10, period: 'day' } } });
     const answers = await Promise.all(Array.from({ length: 50 }, () => t.call('POST', '/v1/pools/default/sessions', { count: 1 }, { token: k.key })));
