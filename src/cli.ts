@@ -23,7 +23,9 @@ import { AdminTokens } from './store/tokens.ts';
 import { importAccounts, parseLine, type ImportLine, type ImportMode, type ImportSource } from './commands/accounts.ts';
 import { AccountIndex } from './projections/account-index.ts';
 import { loadMasterKey, SecretVault } from './store/secrets.ts';
-import { registerUser } from './commands/users.ts';
+import { registerUser, userIdFor } from './commands/users.ts';
+import { createKey } from './commands/api-keys.ts';
+import { ApiKeySecrets } from './store/api-keys.ts';
 import { DomainError } from './domain/errors.ts';
 import { roles, type Role } from './domain/user.ts';
 import { Passwords } from './store/passwords.ts';
@@ -59,6 +61,12 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
     help: 'Roster\'s users. create makes a verified user with the role given (member by default;\n'
       + '--admin is --role admin), reading the password from the first line of stdin:\n'
       + '  echo "$PASSWORD" | roster users create ada@example.test --admin',
+  },
+  keys: {
+    usage: 'roster keys create <email> [--name N]',
+    help: 'API keys of Roster\'s users. create makes a key for the user with that email (no scope or limit:\n'
+      + 'change them with PATCH /v1/users/{userId}/keys/{keyId}) and prints it once (stored hashed):\n'
+      + '  roster keys create ada@example.test --name gateway',
   },
   mail: {
     usage: 'roster mail [--to EMAIL]',
@@ -218,13 +226,30 @@ async function usersCommand(args: string[], role: string): Promise<number> {
     process.stdout.write(`${userId}\n`);
     process.stderr.write(`user ${email} created with role ${role}\n`);
     return 0;
-  }, { readsSecrets: false }).catch((error: unknown) => {
-    if (error instanceof DomainError) {
-      process.stderr.write(`roster: ${error.detail}\n`);
-      return 1;
-    }
-    throw error;
-  });
+  }, { readsSecrets: false }).catch(domainRefusal);
+}
+
+/** `roster keys create <email>`: a key for a user, printed once. */
+async function keysCommand(args: string[], name: string): Promise<number> {
+  const [action, email] = args;
+  if (action !== 'create' || !email || args.length !== 2 || name.length < 1 || name.length > 100) {
+    process.stderr.write(helpOf('keys'));
+    return 2;
+  }
+  return withStore(async (db, store) => {
+    const settings = { name, scopes: { pools: null, models: null, readOnly: false }, limits: {}, expiresAt: null };
+    const made = await createKey({ store, keys: new ApiKeySecrets(db) }, userIdFor(email), settings, { actor: 'cli:keys', correlationId: randomUUID() });
+    process.stdout.write(`${made.key}\n`);
+    process.stderr.write(`key ${made.keyId} created for ${email} (shown once; stored hashed)\n`);
+    return 0;
+  }, { readsSecrets: false }).catch(domainRefusal);
+}
+
+/** A command's refusal (no such user, a bad password): its detail, exit 1. */
+function domainRefusal(error: unknown): number {
+  if (!(error instanceof DomainError)) throw error;
+  process.stderr.write(`roster: ${error.detail}\n`);
+  return 1;
 }
 
 /** `roster mail`: the outbox, newest first, as JSON Lines. */
@@ -265,7 +290,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true, strict: false,
     options: {
       'grace-ms': { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, mode: { type: 'string' }, batch: { type: 'string' },
-      role: { type: 'string' }, admin: { type: 'boolean' }, to: { type: 'string' },
+      role: { type: 'string' }, admin: { type: 'boolean' }, to: { type: 'string' }, name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -282,6 +307,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, out);
   if (command === 'tokens') return tokensCommand(args, typeof values.label === 'string' ? values.label : undefined);
   if (command === 'mail' && args.length === 0) return mailCommand(typeof values.to === 'string' ? values.to : undefined);
+  if (command === 'keys') return keysCommand(args, typeof values.name === 'string' ? values.name : 'cli');
   if (command === 'users') return usersCommand(args, values.admin === true ? 'admin' : typeof values.role === 'string' ? values.role : 'member');
   process.stderr.write(command && COMMANDS[command] ? helpOf(command) : USAGE);
   return 2;

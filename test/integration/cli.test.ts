@@ -1,4 +1,4 @@
-/** `roster import`, `roster tokens` and `roster --help`, run as a user runs them. */
+/** `roster import`, `users`, `keys`, `tokens` and `--help`, run as a user runs them. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -100,6 +100,23 @@ describe('the roster command', () => {
     assert.equal((await roster(['users', 'create', 'short@example.test'], env, 'short\n')).code, 1);
   });
 
+  it('makes a key for a user, printed once, which the running server takes; none for an unknown email', async () => {
+    assert.equal((await roster(['users', 'create', 'keyed@example.test'], env, 'a long keyed password\n')).code, 0);
+    const made = await roster(['keys', 'create', 'Keyed@example.test', '--name', 'from the cli'], env);
+    assert.equal(made.code, 0, made.stderr);
+    const key = made.stdout.trim();
+    assert.match(key, /^rk_[0-9a-f]{32}_/);
+    assert.match(made.stderr, /shown once/);
+    const me = await t.call('GET', '/v1/auth/me', undefined, { token: key });
+    assert.deepEqual([me.status, me.body.email], [200, 'keyed@example.test']);
+    const [listed] = (await t.call('GET', `/v1/users/${me.body.userId}/keys`)).body.items as Array<{ name: string; prefix: string }>;
+    assert.deepEqual([listed!.name, key.startsWith(listed!.prefix)], ['from the cli', true]);
+    const unknown = await roster(['keys', 'create', 'nobody@example.test'], env);
+    assert.deepEqual([unknown.code, unknown.stdout], [1, '']);
+    assert.match(unknown.stderr, /does not exist/);
+    assert.equal((await roster(['keys', 'list'], env)).code, 2);
+  });
+
   it('refuses an import into a pool that does not exist, and bad options', async () => {
     const missing = await roster(['import', 'nope', '-'], env);
     assert.deepEqual([missing.code, /no pool nope/.test(missing.stderr)], [1, true]);
@@ -163,7 +180,7 @@ describe('the roster command', () => {
   it('answers --help for itself and each command, and usage with exit 2 for a wrong one', async () => {
     const help = await roster(['--help']);
     assert.equal(help.code, 0);
-    for (const command of ['import', 'rebuild', 'verify', 'export', 'tokens']) assert.match(help.stdout, new RegExp(`roster ${command}`));
+    for (const command of ['import', 'rebuild', 'verify', 'export', 'tokens', 'keys']) assert.match(help.stdout, new RegExp(`roster ${command}`));
     const tokens = await roster(['tokens', '--help']);
     assert.deepEqual([tokens.code, /revoke <id>/.test(tokens.stdout), /rebuild/.test(tokens.stdout)], [0, true, false]);
     const wrong = await roster(['frobnicate']);
