@@ -5720,6 +5720,8 @@ export interface paths {
                     status?: "active" | "disabled";
                     /** @description part of the email */
                     search?: string;
+                    /** @description the user holding the API key of this prefix (`rk_` and 8 digits: the prefix, never the key) */
+                    keyPrefix?: string;
                     /** @description the `next` of the page before */
                     after?: string;
                     limit: number;

@@ -33,6 +33,7 @@ import type { MailDeps } from '../commands/user-mail.ts';
 import type { Role } from '../domain/user.ts';
 import { problemHandler } from './problem.ts';
 import { RequestLogger } from './request-logger.ts';
+import { withRequestSerializer } from './log-redaction.ts';
 import { assertSound, bearerOf, textHeader } from './text.ts';
 import { DomainError, invalid } from '../domain/errors.ts';
 import accountRoutes from './accounts.ts';
@@ -215,8 +216,10 @@ const serverSpans = new WeakMap<RawRequestDefaultExpression, { span: Span; trace
  * await app.listen({ port: 8080 });
  */
 export async function buildApp(services: Services, options: { logger?: boolean | object } = {}): Promise<App> {
+  const logger = options.logger ?? false;
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Request lines show a URL without a credential a client put into it.
+    logger: logger === false ? false : withRequestSerializer(logger === true ? {} : logger),
     genReqId: (req) => clientId(req.headers['x-request-id']) ?? randomUUID(),
     // A client slower than this to send its request is cut off (408), authenticated or not.
     requestTimeout: services.settings.requestTimeoutMs,

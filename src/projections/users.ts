@@ -77,13 +77,16 @@ export interface UserRow {
  * @example
  * const { items, next } = await listUsers(db, { role: 'operator', limit: 50 });
  */
-export async function listUsers(db: pg.Pool, q: { role?: string; status?: string; search?: string; after?: string; limit: number }): Promise<{ items: UserRow[]; next: string | null }> {
+export async function listUsers(
+  db: pg.Pool, q: { role?: string; status?: string; search?: string; keyPrefix?: string; after?: string; limit: number },
+): Promise<{ items: UserRow[]; next: string | null }> {
   const { rows } = await db.query<{ user_id: string; email: string; role: string; status: string; verified: boolean; limits: Record<string, unknown>; created_at: Date }>(
     `SELECT user_id, email, role, status, verified, limits, created_at FROM rm_users
      WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR status = $2)
        AND ($3::text IS NULL OR strpos(email, lower($3)) > 0) AND ($4::text IS NULL OR email > $4)
+       AND ($6::text IS NULL OR user_id IN (SELECT user_id FROM rm_api_keys WHERE prefix = $6))
      ORDER BY email LIMIT $5`,
-    [q.role ?? null, q.status ?? null, q.search ?? null, q.after ?? null, q.limit + 1],
+    [q.role ?? null, q.status ?? null, q.search ?? null, q.after ?? null, q.limit + 1, q.keyPrefix ?? null],
   );
   const items = rows.slice(0, q.limit).map((r) => ({
     userId: r.user_id, email: r.email, role: r.role, status: r.status, verified: r.verified, limits: r.limits, createdAt: r.created_at.toISOString(),

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { registerUser } from '../../src/commands/users.ts';
 import { redisInstalled, startRedis, type TestRedis } from '../support/redis.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { until } from '../support/sandbox.ts';
 
 describe('API keys over HTTP', () => {
   let t: TestRoster;
@@ -192,6 +193,18 @@ describe('API keys over HTTP', () => {
     assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: given.body.key })).body.email, 'eve@example.test', 'the key speaks for its user');
     const ids = (items: Array<{ keyId: string }>) => items.map((k) => k.keyId).sort();
     assert.deepEqual(ids((await t.call('GET', '/v1/keys', undefined, { token: eve })).body.items), [own.keyId, given.body.keyId].sort(), 'the user has it among its own');
+    // A leaked key's prefix names its user (the key itself is refused, and not echoed).
+    const holder = await until('the key in the read model', async () => {
+      const found = (await t.call('GET', `/v1/users?keyPrefix=${given.body.prefix}`)).body.items as Array<{ email: string }>;
+      return found.length > 0 && found;
+    }, 5000);
+    assert.deepEqual(holder.map((u) => u.email), ['eve@example.test']);
+    assert.deepEqual((await t.call('GET', '/v1/users?keyPrefix=rk_00000000')).body.items, []);
+    const whole = await t.call('GET', `/v1/users?keyPrefix=${given.body.key}`);
+    assert.equal(whole.status, 400);
+    assert.match(whole.body.detail, /keyPrefix/);
+    assert.ok(!JSON.stringify(whole.body).includes(given.body.key.slice(12)), 'the key is not in the answer');
+    assert.ok(t.logs.some((line) => line.includes(`keyPrefix=${given.body.prefix}…`)), 'the request\'s log line shows the key cut to its prefix');
     const listed = await t.call('GET', `/v1/users/${eveId}/keys`);
     assert.deepEqual(ids(listed.body.items), [own.keyId, given.body.keyId].sort());
     assert.ok(!JSON.stringify(listed.body).includes(given.body.key.slice(12)), 'no secret in the list');
