@@ -221,7 +221,7 @@ describe('console in a browser', { skip }, () => {
     assert.equal((await t.call('GET', `/v1/pools/web/sessions/${lease.body.sessionId}`)).body.status, 'released');
   });
 
-  it('shows the audit log with filters; users and the outbox only to an admin', async () => {
+  it('shows the audit log with filters; users, their keys and the outbox only to an admin', async () => {
     await page.getByRole('link', { name: 'Users and audit', exact: true }).click();
     await page.getByLabel('Event type').fill('AccountImported');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -245,6 +245,21 @@ describe('console in a browser', { skip }, () => {
     await until('the role in the users read model', async () => (await t.call('GET', '/v1/users?search=new%40example')).body.items[0]?.role === 'operator', 10_000);
     // The page reads the list again at the change's position: it shows the new role, not the read model's old one.
     await until('the page to show the new role', async () => (await admin.getByLabel('Role of new@example.test').inputValue()) === 'operator', 10_000);
+
+    // The admin gives the user a key (shown once), which speaks for the user, and revokes it.
+    await admin.locator('tr[data-user="new@example.test"]').getByRole('button', { name: 'Keys' }).click();
+    const keysOf = admin.locator('tr[data-keys-of="new@example.test"]');
+    await keysOf.getByRole('table', { name: 'Keys of new@example.test' }).waitFor();
+    await keysOf.getByLabel('Name').fill('given by the admin');
+    await keysOf.getByRole('button', { name: 'Create key' }).click();
+    const given = (await keysOf.locator('[data-new-key]').textContent())!;
+    assert.match(given, /^rk_/);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: given })).body.email, 'new@example.test');
+    const row = keysOf.locator('tr[data-key="given by the admin"]');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await admin.locator('.banner', { hasText: 'Key revoked' }).waitFor();
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: given })).status, 401, 'revoked at once');
+    await until('the key shown revoked', async () => (await row.locator('td').nth(2).textContent()) === 'revoked', 10_000);
     await admin.close();
   });
 

@@ -1,91 +1,23 @@
-/** Gateway: the signed-in user's API keys (create, rotate, revoke, limits) and usage and spend per key, model and day, charted. */
+/** Gateway: the signed-in user's API keys (`keys.tsx`) and usage and spend per key, model and day, charted. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, must } from '../api.ts';
-import { ErrorLine, Field, Section, useLoad, when, Table, type PageProps } from '../ui.tsx';
+import { ErrorLine, Field, Section, useLoad, Table, type PageProps } from '../ui.tsx';
+import { KeyManager, ownKeys, type Key } from '../keys.tsx';
 
 type Usage = Awaited<ReturnType<typeof loadUsage>>;
-const loadKeys = async () => (await must(api.GET('/v1/keys'))).items;
-/** A key's limits, as the API gives them. */
-type Limits = Awaited<ReturnType<typeof loadKeys>>[number]['limits'];
 const loadUsage = async () => (await must(api.GET('/v1/usage/gateway', { params: { query: {} } }))).items;
 
 export function GatewayPage(props: PageProps) {
-  const [keys, error, reload] = useLoad(loadKeys, []);
   const [usage] = useLoad(loadUsage, []);
-  const [shown, setShown] = useState<{ name: string; key: string }>();
-  /** The key whose limits are being edited. */
-  const [editing, setEditing] = useState<string>();
-
-  const create = async (e: SubmitEvent) => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const f = new FormData(form);
-    const perMinute = Number(f.get('requestsPerMinute'));
-    try {
-      const made = await must(api.POST('/v1/keys', { body: { name: String(f.get('name')), ...(perMinute ? { limits: { requestsPerMinute: perMinute } } : {}) } }));
-      setShown({ name: made.name, key: made.key });
-      form.reset();
-      reload();
-    } catch (err) {
-      props.notify((err as Error).message, 'error');
-    }
-  };
-  const rotate = async (keyId: string) => {
-    try {
-      const made = await must(api.POST('/v1/keys/{keyId}/rotate', { params: { path: { keyId } } }));
-      setShown({ name: made.name, key: made.key });
-      reload();
-    } catch (err) {
-      props.notify((err as Error).message, 'error');
-    }
-  };
-  const revoke = async (keyId: string) => {
-    try {
-      await must(api.DELETE('/v1/keys/{keyId}', { params: { path: { keyId } } }));
-      props.notify('Key revoked');
-      reload();
-    } catch (err) {
-      props.notify((err as Error).message, 'error');
-    }
-  };
+  /** The keys the table shows, for their names in the usage table. */
+  const [keys, setKeys] = useState<Key[]>([]);
 
   return (
     <>
       <Section title="API keys">
-        <ErrorLine error={error} />
-        {shown && (
-          <div role="status" class="banner info">
-            Key <strong>{shown.name}</strong>: <code data-new-key>{shown.key}</code> — copy it now, it is not shown again.
-            <button type="button" onClick={() => setShown(undefined)}>Done</button>
-          </div>
-        )}
-        <Table label="Keys">
-          <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Status</th><th scope="col">Limits</th><th scope="col">Created</th><th scope="col">Actions</th></tr></thead>
-          <tbody>
-            {(keys ?? []).map((k) => (
-              <tr data-key={k.name}>
-                <td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{k.status}</td>
-                <td data-limits>{limitsText(k.limits)}</td>
-                <td>{when(k.createdAt)}</td>
-                <td class="actions">
-                  {k.status === 'active' && <button type="button" onClick={() => rotate(k.keyId)}>Rotate</button>}
-                  {k.status === 'active' && <button type="button" onClick={() => revoke(k.keyId)}>Revoke</button>}
-                  {k.status === 'active' && <button type="button" aria-expanded={editing === k.keyId} onClick={() => setEditing(editing === k.keyId ? undefined : k.keyId)}>Limits</button>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-        {editing && keys?.some((k) => k.keyId === editing) && (
-          <KeyLimits {...props} key={editing} keyId={editing} limits={keys.find((k) => k.keyId === editing)!.limits} onSaved={() => { setEditing(undefined); reload(); }} />
-        )}
-        <form class="row" onSubmit={create} aria-label="New key">
-          <Field label="Name"><input name="name" required maxLength={100} /></Field>
-          <Field label="Requests a minute (optional)"><input name="requestsPerMinute" type="number" min="1" /></Field>
-          <button type="submit">Create key</button>
-        </form>
+        <KeyManager {...props} label="Keys" keys={ownKeys} onKeys={setKeys} />
       </Section>
       <Section title="Usage and spend">
         <div class="cards">
@@ -96,7 +28,7 @@ export function GatewayPage(props: PageProps) {
           <thead><tr><th scope="col">Day</th><th scope="col">Model</th><th scope="col">Key</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Failures</th><th scope="col" class="num">Tokens in / out</th><th scope="col" class="num">Spend</th></tr></thead>
           <tbody>
             {(usage ?? []).map((u) => (
-              <tr><td>{u.day}</td><td>{u.model}</td><td>{keys?.find((k) => k.keyId === u.keyId)?.name ?? u.keyId.slice(0, 8)}</td>
+              <tr><td>{u.day}</td><td>{u.model}</td><td>{keys.find((k) => k.keyId === u.keyId)?.name ?? u.keyId.slice(0, 8)}</td>
                 <td class="num">{u.requests}</td><td class="num">{u.failures}</td><td class="num">{u.inputTokens} / {u.outputTokens}</td><td class="num">{u.spend.toFixed(4)}</td></tr>
             ))}
           </tbody>
@@ -260,51 +192,6 @@ function RoutesAndUpstreams(props: PageProps) {
         </Table>
       </Section>
     </>
-  );
-}
-
-/** A key's limits in a few words: `30 requests/min, budget 5/month`. */
-function limitsText(l: Limits): string {
-  const parts = [
-    l.requestsPerMinute && `${l.requestsPerMinute} requests/min`, l.tokensPerMinute && `${l.tokensPerMinute} tokens/min`,
-    l.concurrentRequests && `${l.concurrentRequests} requests at once`, l.concurrentSessions && `${l.concurrentSessions} sessions`, l.budget && `budget ${l.budget.units}/${l.budget.period}`,
-  ];
-  return parts.filter(Boolean).join(', ') || 'none';
-}
-
-/** Changes a key's limits (`PATCH /v1/keys/{id}`); an empty field means no limit of that kind. */
-function KeyLimits(props: PageProps & { keyId: string; limits: Limits; onSaved: () => void }) {
-  const save = async (e: SubmitEvent) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget as HTMLFormElement);
-    const n = (name: string) => (String(f.get(name) ?? '').trim() === '' ? undefined : Number(f.get(name)));
-    const units = n('budget');
-    const limits: Limits = {
-      ...(n('requestsPerMinute') ? { requestsPerMinute: n('requestsPerMinute') } : {}),
-      ...(n('tokensPerMinute') ? { tokensPerMinute: n('tokensPerMinute') } : {}),
-      ...(n('concurrentRequests') ? { concurrentRequests: n('concurrentRequests') } : {}),
-      ...(n('concurrentSessions') ? { concurrentSessions: n('concurrentSessions') } : {}),
-      ...(units !== undefined ? { budget: { units, period: String(f.get('period')) as 'day' } } : {}),
-    };
-    try {
-      await must(api.PATCH('/v1/keys/{keyId}', { params: { path: { keyId: props.keyId } }, body: { limits } }));
-      props.notify('Limits saved');
-      props.onSaved();
-    } catch (err) {
-      props.notify((err as Error).message, 'error');
-    }
-  };
-  const l = props.limits;
-  return (
-    <form class="row" onSubmit={save} aria-label="Key limits">
-      <Field label="Requests a minute"><input name="requestsPerMinute" type="number" min="1" value={l.requestsPerMinute ?? ''} /></Field>
-      <Field label="Tokens a minute"><input name="tokensPerMinute" type="number" min="1" value={l.tokensPerMinute ?? ''} /></Field>
-      <Field label="Requests at once"><input name="concurrentRequests" type="number" min="1" value={l.concurrentRequests ?? ''} /></Field>
-      <Field label="Sessions at once"><input name="concurrentSessions" type="number" min="1" value={l.concurrentSessions ?? ''} /></Field>
-      <Field label="Budget (spend units)"><input name="budget" type="number" min="0" step="any" value={l.budget?.units ?? ''} /></Field>
-      <Field label="Budget period"><select name="period" value={l.budget?.period ?? 'month'}><option value="day">a day</option><option value="month">a month</option></select></Field>
-      <button type="submit">Save limits</button>
-    </form>
   );
 }
 

@@ -1,10 +1,12 @@
 /**
  * Users and audit: Roster's users with their roles (an admin changes a role, disables and
- * enables), the mail outbox (embedded mode: what was mailed, for an admin), and the audit
+ * enables, and manages the user's API keys), the mail outbox (embedded mode: what was mailed, for an admin), and the audit
  * log filtered by actor, event type, stream and time.
  */
-import { useState } from 'preact/hooks';
+import { Fragment } from 'preact';
+import { useMemo, useState } from 'preact/hooks';
 import { api, must } from '../api.ts';
+import { KeyManager, keysOfUser } from '../keys.tsx';
 import { ErrorLine, Field, Section, useLoad, useLoadAt, when, Table, type PageProps } from '../ui.tsx';
 
 const ROLES = ['admin', 'operator', 'viewer', 'member'] as const;
@@ -22,6 +24,8 @@ export function UsersPage(props: PageProps) {
 
 function Users(props: PageProps) {
   const [search, setSearch] = useState('');
+  /** The user whose keys are open. */
+  const [open, setOpen] = useState<string>();
   const [users, error, after] = useLoadAt(
     (position) => must(api.GET('/v1/users', { params: { query: { limit: 200, ...(search ? { search } : {}), ...(position ? { position } : {}) } } })), [search],
   );
@@ -45,28 +49,38 @@ function Users(props: PageProps) {
         <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Verified</th><th scope="col">Since</th><th scope="col">Actions</th></tr></thead>
         <tbody>
           {(users?.items ?? []).map((u) => (
-            <tr data-user={u.email}>
-              <td>{u.email}</td>
-              <td>
-                <select aria-label={`Role of ${u.email}`} value={u.role}
-                  onChange={(e) => act(`${u.email} is now ${(e.currentTarget as HTMLSelectElement).value}`, api.PATCH('/v1/users/{userId}', { ...path(u.userId), body: { role: (e.currentTarget as HTMLSelectElement).value as Role } }))}>
-                  {ROLES.map((r) => <option>{r}</option>)}
-                </select>
-              </td>
-              <td data-status={u.status}>{u.status}</td>
-              <td>{u.verified ? 'yes' : 'no'}</td>
-              <td>{when(u.createdAt)}</td>
-              <td class="actions">
-                {u.status === 'active'
-                  ? <button type="button" onClick={() => act(`${u.email} disabled`, api.POST('/v1/users/{userId}/disable', { ...path(u.userId), body: { reason: 'by an admin in the console' } }))}>Disable</button>
-                  : <button type="button" onClick={() => act(`${u.email} enabled`, api.POST('/v1/users/{userId}/enable', path(u.userId)))}>Enable</button>}
-              </td>
-            </tr>
+            <Fragment key={u.userId}>
+              <tr data-user={u.email}>
+                <td>{u.email}</td>
+                <td>
+                  <select aria-label={`Role of ${u.email}`} value={u.role}
+                    onChange={(e) => act(`${u.email} is now ${(e.currentTarget as HTMLSelectElement).value}`, api.PATCH('/v1/users/{userId}', { ...path(u.userId), body: { role: (e.currentTarget as HTMLSelectElement).value as Role } }))}>
+                    {ROLES.map((r) => <option>{r}</option>)}
+                  </select>
+                </td>
+                <td data-status={u.status}>{u.status}</td>
+                <td>{u.verified ? 'yes' : 'no'}</td>
+                <td>{when(u.createdAt)}</td>
+                <td class="actions">
+                  {u.status === 'active'
+                    ? <button type="button" onClick={() => act(`${u.email} disabled`, api.POST('/v1/users/{userId}/disable', { ...path(u.userId), body: { reason: 'by an admin in the console' } }))}>Disable</button>
+                    : <button type="button" onClick={() => act(`${u.email} enabled`, api.POST('/v1/users/{userId}/enable', path(u.userId)))}>Enable</button>}
+                  <button type="button" aria-expanded={open === u.userId} onClick={() => setOpen(open === u.userId ? undefined : u.userId)}>Keys</button>
+                </td>
+              </tr>
+              {open === u.userId && <tr data-keys-of={u.email}><td colSpan={6}><UserKeys {...props} userId={u.userId} email={u.email} /></td></tr>}
+            </Fragment>
           ))}
         </tbody>
       </Table>
     </Section>
   );
+}
+
+/** A user's API keys, as an admin gives, caps, rotates and revokes them. */
+function UserKeys(props: PageProps & { userId: string; email: string }) {
+  const keys = useMemo(() => keysOfUser(props.userId), [props.userId]);
+  return <KeyManager {...props} label={`Keys of ${props.email}`} keys={keys} />;
 }
 
 function Outbox() {
