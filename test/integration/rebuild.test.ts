@@ -43,12 +43,13 @@ describe('projection rebuild', () => {
     const ctx = { actor: 'test', correlationId: 'rebuild' };
     const { userId } = await registerUser(t.roster.services.users, { email: 'keys@example.test', password: 'a long password', role: 'operator', verified: false }, ctx);
     await administerUser(t.roster.services.users, userId, { type: 'ChangeLimits', limits: { requestsPerMinute: 5, budget: { units: 3, period: 'day' } } }, ctx);
-    await administerUser(t.roster.services.users, userId, { type: 'DisableUser', reason: 'tab\there' }, ctx);
     const scopes = { pools: ['r', 'q"t\\N'], models: null, readOnly: true };
     const key = await createKey(t.roster.services.callers, userId, { name: 'tab\tkey "one"\\N', scopes, limits: {}, expiresAt: Date.now() + 60_000 }, ctx);
     await rotateKey(t.roster.services.callers, key.keyId, userId, ctx);
     await createKey(t.roster.services.callers, userId, { name: 'two', scopes, limits: { concurrentSessions: 2 }, expiresAt: null }, ctx);
     await revokeKey(t.roster.services.callers, key.keyId, userId, 'gone', ctx);
+    // Disabled once its keys are made: a disabled user gets no new key.
+    await administerUser(t.roster.services.users, userId, { type: 'DisableUser', reason: 'tab\there' }, ctx);
     // Gateway usage in two flushes onto one row, and a second row with hostile text.
     const meter = t.roster.services.gateway.meter;
     const row = { keyId: key.keyId, userId, accountId: ids[3], poolId: 'r', model: 'm', day: '2026-12-03', requests: 2, failures: 1, inputTokens: 10, outputTokens: 20, estimated: 0, spend: 0.25 };
