@@ -29,7 +29,7 @@ const NO_SCOPES = { pools: null, models: null, readOnly: false };
 
 /** The user a key route acts for: the signed-in user (a key's owner); an admin token has none. */
 function ownerOf(req: { user?: { userId: string } }): string {
-  if (!req.user) throw new DomainError('unauthorized', 'sign in as a user: keys belong to users');
+  if (!req.user) throw new DomainError('unauthorized', 'sign in as a user: keys belong to users (an admin manages a user\'s keys under /v1/users/{userId}/keys)');
   return req.user.userId;
 }
 
