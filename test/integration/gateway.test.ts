@@ -66,10 +66,24 @@ describe('gateway', () => {
   /** The usage counted so far, in the read model. */
   const settled = async () => {
     // A request's usage is counted just after its answer is sent: first, no account serves one.
+    // Every pool of this file's (a test of its own pool was once read before its last request was counted).
     const { accounts, gateway } = t.roster.services;
-    await until('requests counted', async () => ['gw', 'gw2', 'gw3'].every((p) => [...accounts.pool(p).keys()].every((id) => !gateway.serving(id))));
+    const pools = ((await t.call('GET', '/v1/pools')).body.items as Array<{ poolId: string }>).map((p) => p.poolId);
+    await until('requests counted', async () => pools.every((p) => [...accounts.pool(p).keys()].every((id) => !gateway.serving(id))));
     await gateway.meter.flush();
     await t.call('GET', `/v1/accounts?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
+  };
+  /**
+   * The server errors reported to accounts, once there are `expected` of them (or as they are
+   * after 5 s): a request that failed everywhere tells its failures just after its answer.
+   */
+  const failuresReported = async (accountIds: string[], expected: number) => {
+    const read = async () => (await Promise.all(accountIds.map((id) => t.roster.services.store.readStream(`account-${id}`)))).flat()
+      .filter((e) => e.type === 'UsageReported' && (e.data as { outcome: string }).outcome === 'server_error');
+    return until('the failures reported', async () => {
+      const reports = await read();
+      return reports.length >= expected && reports;
+    }, 5000).catch(read);
   };
   /** Totals of the usage read model's rows for a model: requests, failures, tokens in and out, estimated. */
   const totals = async (model: string) => {
@@ -977,7 +991,7 @@ describe('gateway', () => {
     await settled();
     // Each request tried all four accounts: 20 failed tries, counted as such; 5 blamed (each request's first).
     assert.deepEqual(counted(before, await totals('fresh')), { requests: 20, failures: 20, input: 0, output: 0, estimated: 0 });
-    const reports = (await Promise.all(fresh.map((id) => t.roster.services.store.readStream(`account-${id}`)))).flat().filter((e) => e.type === 'UsageReported');
+    const reports = await failuresReported(fresh, 20);
     assert.deepEqual([reports.length, reports.filter((e) => (e.data as { unblamed?: boolean }).unblamed).length], [20, 15], 'every failure in the accounts\' history; fifteen unblamed');
     // Blamed all, each account would have reached the threshold (5) and the pool would answer 429 to everyone; so, at most one did.
     const cooling = fresh.filter((id) => t.roster.services.accounts.find(id)!.state.cooldowns.some((c) => c.until > Date.now()));
@@ -1001,8 +1015,7 @@ describe('gateway', () => {
       for (let i = 0; i < 4; i++) assert.equal((await ask(`fine ${i}`)).choices[0]!.message.content, `echo: fine ${i}`);
       for (let i = 0; i < 10; i++) await assert.rejects(ask(`poison ${i}`), (e: unknown) => e instanceof OpenAI.APIError && e.status === 503);
       await settled();
-      const reports = (await Promise.all(pool.map((id) => t.roster.services.store.readStream(`account-${id}`)))).flat()
-        .filter((e) => e.type === 'UsageReported' && (e.data as { outcome: string }).outcome === 'server_error');
+      const reports = await failuresReported(pool, 40);
       assert.deepEqual([reports.length, reports.filter((e) => (e.data as { unblamed?: boolean }).unblamed).length], [40, 40], 'every failure recorded, none blamed');
       const cooling = pool.filter((id) => t.roster.services.accounts.find(id)!.state.cooldowns.some((c) => c.until > Date.now()));
       assert.deepEqual(cooling, []);
