@@ -8028,6 +8028,8 @@ export interface paths {
             parameters: {
                 query?: {
                     keyId?: string;
+                    /** @description one user's keys (a member sees only its own) */
+                    userId?: string;
                     model?: string;
                     from?: string;
                     to?: string;

@@ -92,12 +92,13 @@ export default function keyRoutes(app: App, s: Services): void {
   app.delete('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
     revokeKey(deps, req.params.keyId, req.params.userId, 'revoked by an admin', req.ctx));
 
-  // Gateway usage per key, model and day: a member sees its own keys' only.
+  // Gateway usage per key, model and day: a member sees its own keys' only; others filter by user, key, model and days.
   app.get('/v1/usage/gateway', {
     schema: {
       tags: ['gateway'],
       querystring: Type.Object({
-        keyId: Type.Optional(Type.String({ format: 'uuid' })), model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        keyId: Type.Optional(Type.String({ format: 'uuid' })), userId: Type.Optional(Type.String({ format: 'uuid', description: 'one user\'s keys (a member sees only its own)' })),
+        model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         from: Type.Optional(Type.String({ format: 'date' })), to: Type.Optional(Type.String({ format: 'date' })), position: Position,
       }),
       response: answers({ 200: Type.Object({ items: Type.Array(Type.Object({

@@ -974,6 +974,37 @@ describe('gateway', () => {
     }
   });
 
+  it('answers usage per key, model and day over HTTP: a member its own keys\' only, an admin anyone\'s, by user, key, model and day', async () => {
+    await calm();
+    await registerUser(t.roster.services.users, { email: 'meter@example.test', password: 'meter password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'meter' });
+    const signedIn = (await t.call('POST', '/v1/auth/login', { email: 'meter@example.test', password: 'meter password 1' }, { token: null })).body;
+    const meterId = signedIn.user.userId as string;
+    const made = (await t.call('POST', '/v1/keys', { name: 'meter' }, { token: signedIn.accessToken })).body;
+    const client = new OpenAI({ apiKey: made.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    for (let i = 0; i < 2; i++) await client.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: `meter ${i}` }] });
+    await settled();
+    type Row = { keyId: string; userId: string; model: string; day: string; requests: number };
+    const usage = async (query: string, token?: string) => (await t.call('GET', `/v1/usage/gateway${query}`, undefined, token ? { token } : {})).body.items as Row[];
+    const requests = (rows: Row[]) => rows.reduce((n, r) => n + r.requests, 0);
+
+    const own = await usage('', signedIn.accessToken);
+    assert.deepEqual([new Set(own.map((r) => r.userId)), requests(own)], [new Set([meterId]), 2], 'a member sees its own usage');
+    const devId = (await t.call('GET', '/v1/auth/me', undefined, { token: access })).body.userId as string;
+    assert.deepEqual(new Set((await usage(`?userId=${devId}`, signedIn.accessToken)).map((r) => r.userId)), new Set([meterId]), 'and only its own, whatever it asks');
+
+    const everyone = await usage('');
+    assert.ok(everyone.some((r) => r.userId === devId) && everyone.some((r) => r.userId === meterId), 'an admin sees every user\'s');
+    const one = await usage(`?userId=${meterId}`);
+    assert.deepEqual([new Set(one.map((r) => r.userId)), new Set(one.map((r) => r.keyId)), requests(one)], [new Set([meterId]), new Set([made.keyId]), 2]);
+    assert.equal(requests(await usage(`?keyId=${made.keyId}&model=small`)), 2);
+    assert.deepEqual(await usage(`?userId=${meterId}&model=no-such-model`), []);
+    const today = one[0]!.day;
+    assert.equal(requests(await usage(`?userId=${meterId}&from=${today}&to=${today}`)), 2);
+    const bad = await t.call('GET', '/v1/usage/gateway?userId=not-a-uuid');
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /userId/);
+  });
+
   it('blames only the first of a request\'s failures when every account it tried failed: requests failing everywhere cool one account, not all', async () => {
     // A pool of its own: four accounts no earlier failure counts against (the threshold: 5 within 5 minutes).
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw6', name: 'Fresh', providerId: 'sb' })).status, 201);
