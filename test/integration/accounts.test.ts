@@ -163,27 +163,41 @@ describe('accounts over HTTP', () => {
     assert.equal((await t.call('GET', '/v1/accounts?limitReached=')).status, 400);
   });
 
-  it('counts usage by the day of ROSTER_USAGE_TIMEZONE, not of UTC', async () => {
-    // Of UTC+14 and UTC-11, at least one has another date than UTC's at any instant.
-    const dateIn = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
-    const utc = new Date().toISOString().slice(0, 10);
-    const zone = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => dateIn(z) !== utc)!;
-    const zoned = await startTestRoster({ ROSTER_USAGE_TIMEZONE: zone });
+  /** The day a roster with `env` counts a report of usage made now in, and the instant before and after it was made. */
+  const usageDayUnder = async (env: Record<string, string>) => {
+    const other = await startTestRoster(env);
     try {
-      await zoned.call('POST', '/v1/pools', { poolId: 'z', name: 'Z' });
-      await zoned.call('POST', '/v1/pools/z/accounts', { accounts: [{ login: 'z@example.test', password: 'pw' }] });
-      const lease = await zoned.call('POST', '/v1/pools/z/sessions', { count: 1 });
+      await other.call('POST', '/v1/pools', { poolId: 'z', name: 'Z' });
+      await other.call('POST', '/v1/pools/z/accounts', { accounts: [{ login: 'z@example.test', password: 'pw' }] });
+      const lease = await other.call('POST', '/v1/pools/z/sessions', { count: 1 });
       const accountId = lease.body.leases[0].accountId as string;
-      const expected = dateIn(zone);
-      const { position } = (await zoned.call('POST', `/v1/pools/z/sessions/${lease.body.sessionId}/outcomes`, {
+      const before = new Date();
+      const { position } = (await other.call('POST', `/v1/pools/z/sessions/${lease.body.sessionId}/outcomes`, {
         leaseSecret: lease.body.leaseSecret, accountId, outcome: 'success', model: 'small', units: 4,
       })).body;
-      await zoned.call('GET', `/v1/accounts?pool=z&position=${position}`);
-      const { rows } = await zoned.db.pool.query("SELECT to_char(day, 'YYYY-MM-DD') AS day, units FROM rm_usage WHERE account_id = $1", [accountId]);
-      // (Unless the zone's day turned between the report and the check.)
-      if (dateIn(zone) === expected) assert.deepEqual(rows.map((r) => [r.day, Number(r.units)]), [[expected, 4]], `the day in ${zone}, not ${utc}`);
+      const after = new Date();
+      await other.call('GET', `/v1/accounts?pool=z&position=${position}`);
+      const { rows } = await other.db.pool.query("SELECT to_char(day, 'YYYY-MM-DD') AS day, units FROM rm_usage WHERE account_id = $1", [accountId]);
+      return { rows: rows.map((r) => [r.day as string, Number(r.units)]), before, after };
     } finally {
-      await zoned.stop();
+      await other.stop();
     }
+  };
+
+  it('counts usage by the day of ROSTER_USAGE_TIMEZONE, not of UTC', async () => {
+    // Of UTC+14 and UTC-11, at least one has another date than UTC's at any instant.
+    const dateIn = (timeZone: string, at = new Date()) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(at);
+    const utc = new Date().toISOString().slice(0, 10);
+    const zone = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => dateIn(z) !== utc)!;
+    const { rows, before, after } = await usageDayUnder({ ROSTER_USAGE_TIMEZONE: zone });
+    // (Unless the zone's day turned while the report was made.)
+    if (dateIn(zone, before) === dateIn(zone, after)) assert.deepEqual(rows, [[dateIn(zone, before), 4]], `the day in ${zone}, not ${utc}`);
+  });
+
+  it('starts the usage day at ROSTER_USAGE_ROLLOVER: before 23:59 UTC, a report counts on the day before', async () => {
+    const { rows, before, after } = await usageDayUnder({ ROSTER_USAGE_ROLLOVER: '23:59' });
+    // The day that began at 23:59 UTC: yesterday's date, but in the last minute of the UTC day.
+    const dayOf = (at: Date) => new Date(at.getTime() - (23 * 60 + 59) * 60_000).toISOString().slice(0, 10);
+    if (dayOf(before) === dayOf(after)) assert.deepEqual(rows, [[dayOf(before), 4]]);
   });
 });
