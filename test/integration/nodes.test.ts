@@ -4,7 +4,8 @@
  * stream and its revision), and catches up then, not only on its next conflict or reaper
  * pass: an allocation parked on one node is served when the other releases, and a lease
  * taken on one node is in the other's ledger (which its gateway skips). Each node's gateway
- * hears the other's usage from the log, so that a daily limit counts both at once.
+ * hears the other's usage from the log, so that a daily limit counts both at once. A key
+ * revoked on one node ends on another within that node's key cache time.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,11 +19,13 @@ import { startTestRoster, type TestRoster } from '../support/roster.ts';
 describe('two nodes on one database', () => {
   let a: TestRoster;
   let b: TestRoster;
+  /** Both nodes' settings (one master key, the sandbox's provider). */
+  let env: Record<string, string>;
   const sandbox = buildSandbox();
   before(async () => {
     const sandboxUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
     // The reaper, which would also retry parked allocations, is out of the picture.
-    const env = {
+    env = {
       ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_REAPER_INTERVAL_MS: '600000', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
       ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
       ROSTER_GATEWAY_ROUTES: JSON.stringify({ capped: { pools: ['lim'], upstreamModel: 'sandbox-small' } }), ROSTER_GATEWAY_FLUSH_MS: '100',
@@ -90,5 +93,24 @@ describe('two nodes on one database', () => {
     assert.ok(limited, 'b counts a\'s requests within three seconds');
     assert.equal(await ask(b), 429);
     assert.equal(await ask(a), 429);
+  });
+
+  it('takes a key revoked on another node within ROSTER_KEY_CACHE_MS: at once with 0, not while a longer cache holds the key', async () => {
+    const long = await startTestRoster({ ...env, ROSTER_KEY_CACHE_MS: '60000' }, a.db);
+    const none = await startTestRoster({ ...env, ROSTER_KEY_CACHE_MS: '0' }, a.db);
+    try {
+      await registerUser(a.roster.services.users, { email: 'cached@example.test', password: 'cached password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'cache' });
+      const access = (await a.call('POST', '/v1/auth/login', { email: 'cached@example.test', password: 'cached password 1' }, { token: null })).body.accessToken as string;
+      const made = (await a.call('POST', '/v1/keys', { name: 'cached' }, { token: access })).body;
+      const me = async (node: TestRoster) => (await node.call('GET', '/v1/auth/me', undefined, { token: made.key })).status;
+      assert.deepEqual([await me(long), await me(none)], [200, 200]);
+      assert.equal((await a.call('DELETE', `/v1/keys/${made.keyId}`, undefined, { token: access })).body.status, 'revoked');
+      assert.equal(await me(a), 401, 'the node that revoked it forgets it at once');
+      assert.equal(await me(none), 401, 'a node that caches nothing reads the revocation');
+      assert.equal(await me(long), 200, 'a node that checked the key within its cache time has not read it yet');
+    } finally {
+      await none.stop();
+      await long.stop();
+    }
   });
 });
