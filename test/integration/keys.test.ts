@@ -34,7 +34,7 @@ describe('API keys over HTTP', () => {
 
   before(async () => {
     redis = redisInstalled() ? await startRedis() : undefined;
-    t = await startTestRoster({ ROSTER_LOGIN_FAILS_PER_ACCOUNT: '3', ROSTER_LOGIN_FAILS_PER_IP: '60', ...(redis ? { ROSTER_REDIS_URL: redis.url } : {}) });
+    t = await startTestRoster({ ROSTER_LOGIN_FAILS_PER_ACCOUNT: '3', ROSTER_LOGIN_FAILS_PER_IP: '60', ROSTER_LOGIN_FAIL_WINDOW_S: '120', ...(redis ? { ROSTER_REDIS_URL: redis.url } : {}) });
     const accounts = Array.from({ length: 80 }, (_, i) => ({ login: `acct${i}@example.test`, accessToken: `token-of-${i}` }));
     assert.equal((await t.call('POST', '/v1/pools/default/accounts', { accounts })).body.imported, 80);
     ada = await member('ada@example.test');
@@ -262,14 +262,15 @@ describe('API keys over HTTP', () => {
     assert.deepEqual({ ...budget, period: undefined }, { period: undefined, units: 10, spent: 10, reserved: 0 }, 'its owner sees the budget spent');
   });
 
-  it('failed sign-ins lock the account after 3 (even the right password then gets 429), before any hash', async () => {
+  it('failed sign-ins lock the account after 3 for the window (even the right password then gets 429), before any hash', async () => {
     await member('dave@example.test');
     const login = (password: string) => t.call('POST', '/v1/auth/login', { email: 'dave@example.test', password }, { token: null });
     const wrong = [await login('wrong 1'), await login('wrong 2'), await login('wrong 3')];
     assert.deepEqual(wrong.map((w) => w.status), [401, 401, 401]);
     const locked = await login('pw of dave@example.test');
     assert.deepEqual([locked.status, locked.body.code], [429, 'rate_limited']);
-    assert.ok(Number(locked.headers.get('retry-after')) > 0);
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    assert.ok(retryAfter > 0 && retryAfter <= 120, `locked for the rest of ROSTER_LOGIN_FAIL_WINDOW_S (120 s here, 900 by default): Retry-After ${retryAfter}`);
     assert.equal((await t.call('POST', '/api/auth/login', { username: 'DAVE@example.test', password: 'pw of dave@example.test' }, { token: null })).status, 429, 'the same account through the existing API');
   });
 
