@@ -159,7 +159,7 @@ describe('upkeep of a large pool: a few accounts at a time', () => {
     sb = await startSandbox({ latencyMs: 150 });
     t = await startTestRoster({
       ROSTER_PROVIDERS: sandboxProvider(sb.url, { ratePerSecond: 1000, burst: 1000, maxConcurrency: 100, minRefreshIntervalMs: 0 }),
-      ROSTER_UPKEEP_CONCURRENCY: String(LIMIT), ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+      ROSTER_UPKEEP_CONCURRENCY: String(LIMIT), ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ROSTER_REFRESH_WINDOW_MS: '120000',
     });
     await t.call('POST', '/v1/pools', { poolId: 'many', name: 'Many', providerId: 'sandbox' });
     const soon = new Date(Date.now() + 60_000).toISOString();
@@ -199,10 +199,15 @@ describe('upkeep of a large pool: a few accounts at a time', () => {
     assert.equal(await prober.scan(), 0, 'none is due again');
   });
 
-  it('the refresher refreshes every account about to expire, at most ROSTER_UPKEEP_CONCURRENCY at once', async () => {
-    const { refresher } = t.roster.services;
+  it('the refresher refreshes every account about to expire within ROSTER_REFRESH_WINDOW_MS, at most ROSTER_UPKEEP_CONCURRENCY at once', async () => {
+    const { refresher, accounts } = t.roster.services;
+    // Two accounts that expire in 5 minutes: outside the window (2 minutes here; 10 by default).
+    await t.call('POST', '/v1/pools', { poolId: 'later', name: 'Later', providerId: 'sandbox' });
+    const inFive = new Date(Date.now() + 300_000).toISOString();
+    await t.call('POST', '/v1/pools/later/accounts', { accounts: [0, 1].map((i) => ({ login: `later${i}@example.test`, refreshToken: `rt-later-${i}`, credentialsExpiresAt: inFive })) });
+    await until('the later accounts in the index', async () => accounts.pool('later').size === 2);
     sb.stats().refreshes.length = 0;
-    assert.equal(refresher.scan(), COUNT, 'every account expires within the window');
+    assert.equal(refresher.scan(), COUNT, 'every account expiring within the window, and none after it');
     assert.equal(refresher.underWay, LIMIT);
     assert.ok((await most(() => refresher.underWay, () => sb.stats().refreshes.length >= COUNT)) <= LIMIT);
     // The sandbox knows none of these refresh tokens: each refresh was refused, once.
