@@ -15,7 +15,7 @@ describe('registration jobs against the sandbox upstream', () => {
     // round of the scheduler's between its steps would start the job it asks for first.
     t = await startTestRoster({
       ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_HEARTBEAT_MS: '200', ROSTER_FLOW_THREADS: '8', ROSTER_JOB_FETCH_BATCH: '4',
-      ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
+      ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ROSTER_JOB_STALL_MS: '1000',
     });
   });
   after(async () => {
@@ -175,11 +175,11 @@ describe('registration jobs against the sandbox upstream', () => {
     assert.equal((await t.call('POST', `/v1/jobs/${body.jobId}/resume`)).status, 409);
   });
 
-  it('a job with no progress for its stall time is marked stalled until it moves again', async () => {
+  it('a job with no progress for its stall time (ROSTER_JOB_STALL_MS when it names none) is marked stalled until it moves again', async () => {
     await t.call('POST', '/v1/pools', { poolId: 'slow', name: 'Slow', providerId: 'sandbox' });
     await t.call('POST', '/v1/pools/slow/identities', { lines: 's1@example.test:password-s1' });
     sb.switches.latencyMs = 1500;
-    const { body } = await t.call('POST', '/v1/pools/slow/jobs', { concurrency: 1, retries: 1, stallAfterMs: 1000 });
+    const { body } = await t.call('POST', '/v1/pools/slow/jobs', { concurrency: 1, retries: 1 });
     const stalled = await until('the job to be marked stalled', async () => ((await job(body.jobId)).stalled ? true : undefined), 15_000);
     assert.ok(stalled);
     sb.switches.latencyMs = 0;
