@@ -72,6 +72,19 @@ describe('secrets never leave the vault', () => {
     assert.deepEqual([read.get(a), read.get(b), read.get(c)], [{ password: 'pa' }, null, { password: 'pc' }]);
   });
 
+  it('holds the service\'s opened credentials to ROSTER_SECRET_CACHE_SIZE', async () => {
+    const small = await startTestRoster({ ROSTER_SECRET_CACHE_SIZE: '3' });
+    try {
+      const { vault } = small.roster.services;
+      const ids = Array.from({ length: 5 }, () => randomUUID());
+      await vault.putMany(ids.map((id, i) => [id, { password: `p${i}` }]));
+      assert.equal((await vault.getMany(ids)).size, 5);
+      assert.deepEqual(ids.map((id) => vault.cached(id)), [false, false, true, true, true], 'the three read last stay open');
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('does not keep what a read got when a write (through any of its pools) ended while it was under way', async () => {
     // The read's only connection is busy, so the read waits while another pool writes.
     const busy = new pg.Pool({ connectionString: t.db.url, max: 1 });
