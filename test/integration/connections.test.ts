@@ -85,6 +85,20 @@ describe('connection hygiene', () => {
     for (let i = 0; i < 50 && status !== 200; i++) status = await t.call('GET', '/v1/pools').then((r) => r.status, () => 0);
     assert.equal(status, 200);
   });
+
+  it('listens on ROSTER_HOST alone, the API and the gateway', async () => {
+    const bound = await startTestRoster({ ROSTER_HOST: '127.0.0.2' });
+    try {
+      const api = new URL(bound.roster.url);
+      const gateway = new URL(bound.roster.gatewayUrl);
+      assert.deepEqual([api.hostname, gateway.hostname], ['127.0.0.2', '127.0.0.2']);
+      assert.equal((await fetch(`${bound.roster.url}/health`)).status, 200);
+      await assert.rejects(fetch(`http://127.0.0.1:${api.port}/health`), 'nothing listens on another address');
+      await assert.rejects(fetch(`http://127.0.0.1:${gateway.port}/health`));
+    } finally {
+      await bound.stop();
+    }
+  });
 });
 
 describe('a PostgreSQL outage', () => {
