@@ -255,6 +255,20 @@ describe('console in a browser', { skip }, () => {
     const given = (await keysOf.locator('[data-new-key]').textContent())!;
     assert.match(given, /^rk_/);
     assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: given })).body.email, 'new@example.test');
+    // A leaked key pasted whole finds its holder; only its prefix is sent.
+    const asked: string[] = [];
+    const listen = (r: { url(): string }) => r.url().includes('/v1/users?') && asked.push(r.url());
+    admin.on('request', listen);
+    // (The key reaches the read model the search reads just after it is made.)
+    await until('the key in the read model', async () => (await t.call('GET', `/v1/users?keyPrefix=${given.slice(0, 11)}`)).body.items.length === 1, 10_000);
+    await admin.getByLabel('Holder of key').fill(given);
+    await until('only the holder listed', async () => (await admin.locator('tr[data-user]').count()) === 1, 10_000);
+    assert.equal(await admin.locator('tr[data-user]').getAttribute('data-user'), 'new@example.test');
+    assert.ok(asked.some((u) => new URL(u).searchParams.get('keyPrefix') === given.slice(0, 11)));
+    assert.ok(asked.every((u) => !u.includes(given.slice(12))), 'the key\'s secret never left the page');
+    admin.off('request', listen);
+    await admin.getByLabel('Holder of key').fill('');
+    await until('every user listed again', async () => (await admin.locator('tr[data-user]').count()) >= 3, 10_000);
     const row = keysOf.locator('tr[data-key="given by the admin"]');
     await row.getByRole('button', { name: 'Revoke' }).click();
     await admin.locator('.banner', { hasText: 'Key revoked' }).waitFor();

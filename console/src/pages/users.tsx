@@ -24,10 +24,14 @@ export function UsersPage(props: PageProps) {
 
 function Users(props: PageProps) {
   const [search, setSearch] = useState('');
+  const [keyText, setKeyText] = useState('');
+  // A whole key pasted is cut to its prefix here: its secret never leaves the page.
+  const keyPrefix = /^rk_[0-9a-f]{8}/.exec(keyText.trim())?.[0];
   /** The user whose keys are open. */
   const [open, setOpen] = useState<string>();
   const [users, error, after] = useLoadAt(
-    (position) => must(api.GET('/v1/users', { params: { query: { limit: 200, ...(search ? { search } : {}), ...(position ? { position } : {}) } } })), [search],
+    (position) => must(api.GET('/v1/users', { params: { query: { limit: 200, ...(search ? { search } : {}), ...(keyPrefix ? { keyPrefix } : {}), ...(position ? { position } : {}) } } })),
+    [search, keyPrefix],
   );
   const act = async (what: string, call: Promise<{ data?: { position?: string }; error?: unknown; response: Response }>) => {
     try {
@@ -43,6 +47,7 @@ function Users(props: PageProps) {
     <Section title="Users">
       <form class="row" role="search" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search email"><input type="search" value={search} onChange={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} /></Field>
+        <Field label="Holder of key"><input type="search" placeholder="rk_0123abcd" autocomplete="off" value={keyText} onInput={(e) => setKeyText((e.currentTarget as HTMLInputElement).value)} /></Field>
       </form>
       <ErrorLine error={error} />
       <Table label="Users">
