@@ -6850,6 +6850,8 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                             /** @description the key itself: shown this once */
                             key: string;
                         };
@@ -7061,6 +7063,8 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                         };
                     };
                 };
@@ -7181,6 +7185,8 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                         };
                     };
                 };
@@ -7286,6 +7292,8 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                             /** @description the key itself: shown this once */
                             key: string;
                         };
@@ -7516,6 +7524,8 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                             /** @description the key itself: shown this once */
                             key: string;
                         };
@@ -7729,6 +7739,8 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                         };
                     };
                 };
@@ -7850,6 +7862,8 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                         };
                     };
                 };
@@ -7956,6 +7970,8 @@ export interface paths {
                             };
                             expiresAt: string | null;
                             createdAt: string;
+                            /** @description an event-store position, as a command answer gives it (empty: the start of the log) */
+                            position?: string;
                             /** @description the key itself: shown this once */
                             key: string;
                         };

@@ -35,6 +35,12 @@ export interface KeyView {
 
 const stream = (keyId: string) => `apikey-${keyId}`;
 
+/** A change's position in the log, for a reader to wait for (none when nothing was written). */
+const at = (position: string | undefined) => (position ? { position } : {});
+
+/** A key as a command that changed it answers: with the change's position. */
+export type ChangedKey = KeyView & { position?: string };
+
 /** The key's view, its status as of now. */
 export function keyView(keyId: string, s: ApiKeyState, now = Date.now()): KeyView {
   const status = s.status === 'revoked' ? 'revoked' : keyUsable(s, now) ? 'active' : 'expired';
@@ -50,15 +56,15 @@ export function keyView(keyId: string, s: ApiKeyState, now = Date.now()): KeyVie
  * @example
  * const { key } = await createKey(deps, userId, { name: 'ci', scopes: { pools: ['default'], models: null, readOnly: false }, limits: {}, expiresAt: null }, ctx);
  */
-export async function createKey(deps: KeyDeps, userId: string, settings: KeySettings, ctx: CommandContext): Promise<KeyView & { key: string }> {
+export async function createKey(deps: KeyDeps, userId: string, settings: KeySettings, ctx: CommandContext): Promise<ChangedKey & { key: string }> {
   const user = await knownUser(deps.store, userId);
   if (!user) throw new DomainError('user_not_found', `user ${userId} does not exist`);
   if (user.status === 'disabled') throw new DomainError('user_disabled', `user ${userId} is disabled: its keys would not work`);
   if (settings.expiresAt !== null && settings.expiresAt <= Date.now()) throw new DomainError('invalid_input', 'expiresAt: must be in the future', [{ field: 'expiresAt', message: 'must be in the future' }]);
   const keyId = randomUUID();
-  const { state } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'CreateKey', keyId, userId, prefix: prefixOf(keyId), settings, now: Date.now() }, ctx);
+  const { state, position } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'CreateKey', keyId, userId, prefix: prefixOf(keyId), settings, now: Date.now() }, ctx);
   const key = await deps.keys.issue(keyId, userId);
-  return { ...keyView(keyId, state), key };
+  return { ...keyView(keyId, state), key, ...at(position) };
 }
 
 /** The key's state; a key of another user is not found (unless `userId` is null: an admin). */
@@ -82,33 +88,33 @@ export async function keysOfUser(deps: KeyDeps, userId: string): Promise<KeyView
 }
 
 /** A new secret for a key; the old one stops working at once. */
-export async function rotateKey(deps: KeyDeps, keyId: string, userId: string | null, ctx: CommandContext): Promise<KeyView & { key: string }> {
+export async function rotateKey(deps: KeyDeps, keyId: string, userId: string | null, ctx: CommandContext): Promise<ChangedKey & { key: string }> {
   const owner = await keyOf(deps, keyId, userId);
-  const { state } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'RotateKey', keyId, prefix: prefixOf(keyId), now: Date.now() }, ctx);
+  const { state, position } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'RotateKey', keyId, prefix: prefixOf(keyId), now: Date.now() }, ctx);
   const key = await deps.keys.issue(keyId, owner.userId);
   deps.keyCache?.evict(keyId);
-  return { ...keyView(keyId, state), key };
+  return { ...keyView(keyId, state), key, ...at(position) };
 }
 
 /** Changes a key's name, scopes, limits or expiry (what is not given stays). */
-export async function changeKey(deps: KeyDeps, keyId: string, userId: string | null, change: Partial<KeySettings>, ctx: CommandContext): Promise<KeyView> {
+export async function changeKey(deps: KeyDeps, keyId: string, userId: string | null, change: Partial<KeySettings>, ctx: CommandContext): Promise<ChangedKey> {
   const current = await keyOf(deps, keyId, userId);
   const settings: KeySettings = {
     name: change.name ?? current.name, scopes: change.scopes ?? current.scopes, limits: change.limits ?? current.limits,
     expiresAt: change.expiresAt === undefined ? current.expiresAt : change.expiresAt,
   };
-  const { state } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'ChangeKey', keyId, settings, now: Date.now() }, ctx);
+  const { state, position } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'ChangeKey', keyId, settings, now: Date.now() }, ctx);
   deps.keyCache?.evict(keyId);
-  return keyView(keyId, state);
+  return { ...keyView(keyId, state), ...at(position) };
 }
 
 /** Revokes a key for good; revoking twice changes nothing. */
-export async function revokeKey(deps: KeyDeps, keyId: string, userId: string | null, reason: string, ctx: CommandContext): Promise<KeyView> {
+export async function revokeKey(deps: KeyDeps, keyId: string, userId: string | null, reason: string, ctx: CommandContext): Promise<ChangedKey> {
   await keyOf(deps, keyId, userId);
-  const { state } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'RevokeKey', keyId, reason, now: Date.now() }, ctx);
+  const { state, position } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'RevokeKey', keyId, reason, now: Date.now() }, ctx);
   await deps.keys.forget(keyId);
   deps.keyCache?.evict(keyId);
-  return keyView(keyId, state);
+  return { ...keyView(keyId, state), ...at(position) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors.ts';
 import { Limits } from '../domain/limits.ts';
 import { Nullable } from '../domain/events.ts';
 import type { App, Services } from './app.ts';
-import { answers, Position } from './schemas.ts';
+import { answers, Position, PositionText } from './schemas.ts';
 import { readModelsAt } from './consistency.ts';
 import { gatewayUsage } from '../projections/gateway-usage.ts';
 
@@ -14,7 +14,9 @@ const KeyView = Type.Object({
   status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
   scopes: KeyScopes, limits: Limits, expiresAt: Nullable(Type.String()), createdAt: Type.String(),
 });
-const NewKey = Type.Object({ ...KeyView.properties, key: Type.String({ description: 'the key itself: shown this once' }) });
+/** A key as a change answers it: with the change's position, for a query to wait for (`?position=`). */
+const ChangedKey = Type.Object({ ...KeyView.properties, position: Type.Optional(PositionText) });
+const NewKey = Type.Object({ ...ChangedKey.properties, key: Type.String({ description: 'the key itself: shown this once' }) });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const ExpiresAt = Nullable(Type.String({ format: 'date-time' }));
 const KeyParams = Type.Object({ keyId: Type.String({ format: 'uuid' }) });
@@ -69,11 +71,11 @@ export default function keyRoutes(app: App, s: Services): void {
     reply.code(201).send(await createKey(deps, ownerOf(req), settingsOf(req.body), req.ctx)));
   app.get('/v1/keys', { schema: { tags, response: answers({ 200: KeyList }) } }, async (req) => ({ items: await listKeys(deps, ownerOf(req)) }));
   app.get('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: KeyWithBudget }) } }, async (req) => keyWithBudget(req.params.keyId, ownerOf(req)));
-  app.patch('/v1/keys/:keyId', { schema: { tags, params: KeyParams, body: KeyChange, response: answers({ 200: KeyView }) } }, async (req) =>
+  app.patch('/v1/keys/:keyId', { schema: { tags, params: KeyParams, body: KeyChange, response: answers({ 200: ChangedKey }) } }, async (req) =>
     changeKey(deps, req.params.keyId, ownerOf(req), changeOf(req.body), req.ctx));
   app.post('/v1/keys/:keyId/rotate', { schema: { tags, params: KeyParams, response: answers({ 200: NewKey }) } }, async (req) =>
     rotateKey(deps, req.params.keyId, ownerOf(req), req.ctx));
-  app.delete('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
+  app.delete('/v1/keys/:keyId', { schema: { tags, params: KeyParams, response: answers({ 200: ChangedKey }) } }, async (req) =>
     revokeKey(deps, req.params.keyId, ownerOf(req), 'revoked by its owner', req.ctx));
 
   // Any user's keys, by an admin (`/v1/users/…` is the admin's alone, in app.ts): to give a
@@ -85,11 +87,11 @@ export default function keyRoutes(app: App, s: Services): void {
     reply.code(201).send(await createKey(deps, req.params.userId, settingsOf(req.body), req.ctx)));
   app.get('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, response: answers({ 200: KeyWithBudget }) } }, async (req) =>
     keyWithBudget(req.params.keyId, req.params.userId));
-  app.patch('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, body: KeyChange, response: answers({ 200: KeyView }) } }, async (req) =>
+  app.patch('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, body: KeyChange, response: answers({ 200: ChangedKey }) } }, async (req) =>
     changeKey(deps, req.params.keyId, req.params.userId, changeOf(req.body), req.ctx));
   app.post('/v1/users/:userId/keys/:keyId/rotate', { schema: { tags: userTags, params: UserKeyParams, response: answers({ 200: NewKey }) } }, async (req) =>
     rotateKey(deps, req.params.keyId, req.params.userId, req.ctx));
-  app.delete('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, response: answers({ 200: KeyView }) } }, async (req) =>
+  app.delete('/v1/users/:userId/keys/:keyId', { schema: { tags: userTags, params: UserKeyParams, response: answers({ 200: ChangedKey }) } }, async (req) =>
     revokeKey(deps, req.params.keyId, req.params.userId, 'revoked by an admin', req.ctx));
 
   // Gateway usage per key, model and day: a member sees its own keys' only; others filter by user, key, model and days.
