@@ -26,6 +26,7 @@ import { loadMasterKey, SecretVault } from './store/secrets.ts';
 import { registerUser, userIdFor } from './commands/users.ts';
 import { createKey } from './commands/api-keys.ts';
 import { ApiKeySecrets } from './store/api-keys.ts';
+import { NO_SCOPES } from './domain/api-key.ts';
 import { DomainError } from './domain/errors.ts';
 import { roles, type Role } from './domain/user.ts';
 import { Passwords } from './store/passwords.ts';
@@ -237,7 +238,7 @@ async function keysCommand(args: string[], name: string): Promise<number> {
     return 2;
   }
   return withStore(async (db, store) => {
-    const settings = { name, scopes: { pools: null, models: null, readOnly: false }, limits: {}, expiresAt: null };
+    const settings = { name, scopes: NO_SCOPES, limits: {}, expiresAt: null };
     const made = await createKey({ store, keys: new ApiKeySecrets(db) }, userIdFor(email), settings, { actor: 'cli:keys', correlationId: randomUUID() });
     process.stdout.write(`${made.key}\n`);
     process.stderr.write(`key ${made.keyId} created for ${email} (shown once; stored hashed)\n`);

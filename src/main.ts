@@ -8,6 +8,7 @@ import { systemContext } from './commands/context.ts';
 import { createPool } from './commands/pools.ts';
 import { importIdentities } from './commands/identities.ts';
 import { createKey } from './commands/api-keys.ts';
+import { NO_SCOPES } from './domain/api-key.ts';
 import { registerUser } from './commands/users.ts';
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded.ts';
@@ -59,7 +60,7 @@ async function demoKey(roster: Roster): Promise<string | undefined> {
   const { services } = roster;
   const { userId, created } = await registerUser(services.users, { email: DEMO_USER, password: randomBytes(24).toString('base64url'), role: 'member', verified: true }, ctx);
   if (!created) return undefined;
-  const settings = { name: 'demo', scopes: { pools: null, models: null, readOnly: false }, limits: {}, expiresAt: null };
+  const settings = { name: 'demo', scopes: NO_SCOPES, limits: {}, expiresAt: null };
   return (await createKey(services.callers, userId, settings, ctx)).key;
 }
 

@@ -10,7 +10,7 @@ import type { ApiKeySecrets } from '../store/api-keys.ts';
 import { prefixOf } from '../store/api-keys.ts';
 import type { EventStore } from '../store/port.ts';
 import type { CommandContext } from './context.ts';
-import { catchUp, runCommand } from './runner.ts';
+import { catchUp, positioned, runCommand } from './runner.ts';
 import { knownUser } from './users.ts';
 
 export interface KeyDeps {
@@ -34,9 +34,6 @@ export interface KeyView {
 }
 
 const stream = (keyId: string) => `apikey-${keyId}`;
-
-/** A change's position in the log, for a reader to wait for (none when nothing was written). */
-const at = (position: string | undefined) => (position ? { position } : {});
 
 /** A key as a command that changed it answers: with the change's position. */
 export type ChangedKey = KeyView & { position?: string };
@@ -64,7 +61,7 @@ export async function createKey(deps: KeyDeps, userId: string, settings: KeySett
   const keyId = randomUUID();
   const { state, position } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'CreateKey', keyId, userId, prefix: prefixOf(keyId), settings, now: Date.now() }, ctx);
   const key = await deps.keys.issue(keyId, userId);
-  return { ...keyView(keyId, state), key, ...at(position) };
+  return { ...keyView(keyId, state), key, ...positioned(position) };
 }
 
 /** The key's state; a key of another user is not found (unless `userId` is null: an admin). */
@@ -93,7 +90,7 @@ export async function rotateKey(deps: KeyDeps, keyId: string, userId: string | n
   const { state, position } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'RotateKey', keyId, prefix: prefixOf(keyId), now: Date.now() }, ctx);
   const key = await deps.keys.issue(keyId, owner.userId);
   deps.keyCache?.evict(keyId);
-  return { ...keyView(keyId, state), key, ...at(position) };
+  return { ...keyView(keyId, state), key, ...positioned(position) };
 }
 
 /** Changes a key's name, scopes, limits or expiry (what is not given stays). */
@@ -105,7 +102,7 @@ export async function changeKey(deps: KeyDeps, keyId: string, userId: string | n
   };
   const { state, position } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'ChangeKey', keyId, settings, now: Date.now() }, ctx);
   deps.keyCache?.evict(keyId);
-  return { ...keyView(keyId, state), ...at(position) };
+  return { ...keyView(keyId, state), ...positioned(position) };
 }
 
 /** Revokes a key for good; revoking twice changes nothing. */
@@ -114,7 +111,7 @@ export async function revokeKey(deps: KeyDeps, keyId: string, userId: string | n
   const { state, position } = await runCommand(deps.store, stream(keyId), apiKeyDecider, { type: 'RevokeKey', keyId, reason, now: Date.now() }, ctx);
   await deps.keys.forget(keyId);
   deps.keyCache?.evict(keyId);
-  return { ...keyView(keyId, state), ...at(position) };
+  return { ...keyView(keyId, state), ...positioned(position) };
 }
 
 /**

@@ -26,6 +26,15 @@ export interface Handled<S, E> extends Known<S> {
 }
 
 /**
+ * A command's answer field for its position: `{ position }`, or nothing when the command
+ * wrote nothing.
+ *
+ * @example
+ * return { ...view, ...positioned(position) };
+ */
+export const positioned = (position: string | undefined): { position?: string } => (position ? { position } : {});
+
+/**
  * How a writer that lost a race (another writer appended first) tries again: it catches
  * up and decides again at once twice, then after a random pause of up to min(50, 2^n) ms,
  * so that writers that keep colliding spread out; after `budgetMs` it answers 409 `conflict`.

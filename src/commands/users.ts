@@ -11,7 +11,7 @@ import type { Passwords } from '../store/passwords.ts';
 import { idOf } from '../store/secrets.ts';
 import type { EventStore } from '../store/port.ts';
 import type { CommandContext } from './context.ts';
-import { catchUp, runCommand } from './runner.ts';
+import { catchUp, positioned, runCommand } from './runner.ts';
 
 export interface UserDeps {
   store: EventStore;
@@ -190,5 +190,5 @@ export async function administerUser(
 ): Promise<{ userId: string; status: 'active' | 'disabled'; role: Role; limits: Limits; position?: string }> {
   const { state, position } = await runCommand(deps.store, stream(userId), userDecider, { ...change, userId, now: Date.now() }, ctx);
   if (change.type === 'DisableUser') await deps.refresh.revokeUser(userId, 'disabled');
-  return { userId, status: state.status, role: state.role, limits: state.limits, ...(position ? { position } : {}) };
+  return { userId, status: state.status, role: state.role, limits: state.limits, ...positioned(position) };
 }

@@ -21,6 +21,8 @@ export const KeyScopes = Type.Object({
   readOnly: Type.Boolean(),
 }, { additionalProperties: false });
 export type KeyScopes = Static<typeof KeyScopes>;
+/** Scopes that bind nothing: every pool, every model, reads and changes. */
+export const NO_SCOPES: KeyScopes = { pools: null, models: null, readOnly: false };
 
 const keyId = Type.String();
 export const ApiKeyCreated = defineEvent('ApiKeyCreated', Type.Object({
@@ -59,7 +61,7 @@ export interface ApiKeyState extends KeySettings {
 }
 
 export const initialApiKeyState = (): ApiKeyState => ({
-  exists: false, userId: '', prefix: '', status: 'active', createdAt: 0, name: '', scopes: { pools: null, models: null, readOnly: false }, limits: {}, expiresAt: null,
+  exists: false, userId: '', prefix: '', status: 'active', createdAt: 0, name: '', scopes: NO_SCOPES, limits: {}, expiresAt: null,
 });
 
 const at = (now: number) => new Date(now).toISOString();

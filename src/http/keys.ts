@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { changeKey, createKey, keyOf, keysOfUser, keyView, listKeys, revokeKey, rotateKey, type KeyView } from '../commands/api-keys.ts';
-import { KeyScopes, type KeySettings } from '../domain/api-key.ts';
+import { KeyScopes, NO_SCOPES, type KeySettings } from '../domain/api-key.ts';
 import { DomainError } from '../domain/errors.ts';
 import { Limits } from '../domain/limits.ts';
 import { Nullable } from '../domain/events.ts';
@@ -27,7 +27,6 @@ const BudgetUsage = Nullable(Type.Object({ period: Type.String(), units: Type.Nu
 const KeyWithBudget = Type.Object({ ...KeyView.properties, budget: BudgetUsage });
 const KeyCreate = Type.Object({ name: Name, scopes: Type.Optional(KeyScopes), limits: Type.Optional(Limits), expiresAt: Type.Optional(ExpiresAt) }, { additionalProperties: false });
 const KeyChange = Type.Partial(KeyCreate, { additionalProperties: false });
-const NO_SCOPES = { pools: null, models: null, readOnly: false };
 
 /** The user a key route acts for: the signed-in user (a key's owner); an admin token has none. */
 function ownerOf(req: { user?: { userId: string } }): string {
