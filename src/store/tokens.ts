@@ -130,8 +130,9 @@ export class AdminTokens {
 
   /** The actor for a bearer token, e.g. `admin:1a2b3c4d`; `unauthorized` when it is not valid. */
   async verify(token: string | undefined): Promise<string> {
-    const id = token && idOf(token);
-    if (!token || !id) throw new DomainError('unauthorized', 'a bearer admin token is required');
+    if (!token) throw new DomainError('unauthorized', 'a bearer admin token is required');
+    const id = idOf(token);
+    if (!id) throw new DomainError('unauthorized', 'the bearer token is not valid');
     const h = hash(token);
     let stored = this.known.get(id);
     if (!stored) {

@@ -16,6 +16,11 @@ describe('pools over HTTP', () => {
   it('needs a token everywhere but health', async () => {
     assert.equal((await t.call('GET', '/v1/pools', undefined, { token: null })).status, 401);
     assert.equal((await t.call('GET', '/v1/pools', undefined, { token: 'roster_00000000_wrongwrongwrongwrongwrong' })).status, 401);
+    // What the refusal says: a token asked for when none came; a token sent but of no known form is not valid.
+    const detail = async (token: string | null) => (await t.call('GET', '/v1/pools', undefined, { token })).body.detail;
+    assert.equal(await detail(null), 'a bearer admin token is required');
+    assert.equal(await detail('not-a-token'), 'the bearer token is not valid');
+    assert.equal(await detail('rk_short'), 'the API key is not valid');
     assert.equal((await t.call('GET', '/docs/json', undefined, { token: null })).status, 200, 'the API description is public');
     assert.equal((await t.call('GET', '/health', undefined, { token: null })).status, 200);
     assert.equal((await t.call('GET', '/health/live', undefined, { token: null })).status, 200);
