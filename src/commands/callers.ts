@@ -147,6 +147,8 @@ export async function identify(deps: CallerDeps, token: string | undefined, ip: 
 }
 
 async function check(deps: CallerDeps, token: string | undefined, ip: string): Promise<Caller> {
+  // Shaped like a key but not one (cut short, a typo): said so, and counted as a guess.
+  if (token?.startsWith('rk_') && !isApiKey(token)) return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
   if (token !== undefined && isApiKey(token)) {
     const cached = deps.keyCache?.get(token);
     if (cached) return cached;
@@ -156,8 +158,6 @@ async function check(deps: CallerDeps, token: string | undefined, ip: string): P
     if (found === 'no_user') return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
     return found;
   }
-  // Shaped like a key but not one (cut short, a typo): said so, and counted as a guess.
-  if (token?.startsWith('rk_')) return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
   if (token !== undefined && isJwt(token)) {
     const user = await checkAccess(deps, token).catch(refused(deps, ip));
     const { limits, familyId: _, ...rest } = user;

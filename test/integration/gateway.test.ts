@@ -909,7 +909,7 @@ describe('gateway', () => {
     assert.equal(bare.status, 401);
     assert.match((await bare.json() as { error: { message: string } }).error.message, /Roster API key/);
     // A key cut short, or a token of no known form, is named for what it is, not asked for as an admin token.
-    for (const [header, value] of [['authorization', 'Bearer rk_00000000000000000000000000000000_cut'], ['x-api-key', 'rk_typo'], ['authorization', 'Bearer sk-not-ours']]) {
+    for (const [header, value] of <Array<[string, string]>>[['authorization', 'Bearer rk_00000000000000000000000000000000_cut'], ['x-api-key', 'rk_typo'], ['authorization', 'Bearer sk-not-ours']]) {
       const r = await fetch(`${t.roster.gatewayUrl}/v1/models`, { headers: { [header]: value } });
       assert.equal(r.status, 401);
       assert.match((await r.json() as { error: { message: string } }).error.message, /^the (API key|bearer token) is not valid$/, `${header}: ${value}`);
