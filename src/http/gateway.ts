@@ -4,6 +4,7 @@
  * before the first byte, cooldowns, exact usage and budgets. Everything else under `/v1`
  * passes through to the upstream of the model's pool.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pipeline, Transform } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -120,6 +121,21 @@ class ClientGone extends EventEmitter {
   }
 }
 
+/** The header that carries the gateway's id of a request on every answer: the `reqId` of its log line. */
+export const REQUEST_ID_HEADER = 'x-roster-request-id';
+
+/**
+ * The upstream's own id of a request (OpenAI's `x-request-id`, Anthropic's `request-id`),
+ * for the log line: what the upstream's support asks for.
+ *
+ * @example
+ * upstreamIdOf({ 'x-request-id': 'req_123' }) // → 'req_123'
+ */
+export function upstreamIdOf(headers: IncomingHttpHeaders): string | undefined {
+  const id = headers['x-request-id'] ?? headers['request-id'];
+  return typeof id === 'string' ? id.slice(0, 200) : undefined;
+}
+
 /** The client's key: `Authorization: Bearer` or `x-api-key` (Anthropic's clients). */
 const keyOf = (req: FastifyRequest) => bearerOf(req.headers.authorization) ?? textHeader(req.headers, 'x-api-key');
 
@@ -148,15 +164,18 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     childLoggerFactory: (logger, bindings, opts) => new RequestLogger(logger, () => bindings, opts),
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
+    // Unique across nodes and restarts (fastify's own count starts again at each): the id an operator is given.
+    genReqId: () => randomUUID(),
     // Ids (a fine-tuned model's name among them) up to 1,000 characters reach their routes; longer ones pass through.
     routerOptions: { maxParamLength: 1000 },
     // A path fastify cannot decode (`%E0%A4%A`) is refused in the client's own shape too.
-    frameworkErrors: (error, req, reply) => sendError(reply, dialectOf(req), 400, 'invalid_request_error', error.message),
+    frameworkErrors: (error, req, reply) => sendError(reply.header(REQUEST_ID_HEADER, req.id), dialectOf(req), 400, 'invalid_request_error', error.message),
   });
   app.decorateRequest('caller', undefined);
   // Every route's key is checked first, before its body is read or its query checked: a
   // client without a key makes the gateway read nothing, and learns only that.
   app.addHook('onRequest', async (req, reply) => {
+    reply.header(REQUEST_ID_HEADER, req.id);
     const route = req.routeOptions.url;
     if (route === undefined || route === '/health') return undefined;
     return (await authenticate(req, reply, dialectOf(req))) ? undefined : reply;
@@ -205,20 +224,20 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     } finally {
       await ended?.().catch(() => undefined);
       const outcome = seen.outcome ?? String(reply.statusCode);
-      span.setAttributes({ 'http.response.status_code': reply.statusCode, 'roster.model': seen.model ?? '', 'roster.tries': seen.tries });
+      span.setAttributes({ 'http.response.status_code': reply.statusCode, 'roster.model': seen.model ?? '', 'roster.tries': seen.tries, 'roster.request_id': req.id });
       if (reply.statusCode >= 500) span.setStatus({ code: 2 });
       span.end();
       instruments.gatewayDuration.record((performance.now() - started) / 1000, { model: seen.model ?? '', outcome });
       // One line per request; never a credential or a body.
       req.log.info({
-        key: caller.keyId, model: seen.model, pool: seen.poolId, account: seen.accountId, status: reply.statusCode, tries: seen.tries,
+        key: caller.keyId, model: seen.model, pool: seen.poolId, account: seen.accountId, upstreamRequestId: seen.upstreamRequestId, status: reply.statusCode, tries: seen.tries,
         inputTokens: seen.usage?.input, outputTokens: seen.usage?.output, estimated: seen.usage?.estimated, ms: Math.round(performance.now() - started),
       }, 'gateway request');
     }
   }
 
   /** What one request went through, for its log line, span and metrics. */
-  interface Seen { tries: number; model?: string; poolId?: string; accountId?: string; usage?: TokenUsage; outcome?: string }
+  interface Seen { tries: number; model?: string; poolId?: string; accountId?: string; upstreamRequestId?: string; usage?: TokenUsage; outcome?: string }
 
   /**
    * The account that made the kept objects a request names (none when it names none Roster
@@ -364,6 +383,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
             await failedTry(timeout ? 'timeout' : 'connection_error', timeout ? 'timeout' : 'server_error');
             continue;
           }
+          seen.upstreamRequestId = upstreamIdOf(res.headers);
           if (res.statusCode === 401 || res.statusCode === 403) {
             // The upstream refused the account's credential. Its answer may quote the credential
             // (OpenAI's does, masked), so the client never sees it; another account is tried.
@@ -372,7 +392,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
             // (this request not allowed: a model, a region) or a 401 on a path a client chose
             // counts as a failure for the model, so that no client can cool accounts for all.
             await res.body.dump();
-            req.log.warn({ pool: chosen.poolId, account: chosen.accountId, status: res.statusCode }, 'the upstream refused an account\'s credential');
+            req.log.warn({ pool: chosen.poolId, account: chosen.accountId, status: res.statusCode, upstreamRequestId: seen.upstreamRequestId }, 'the upstream refused an account\'s credential');
             await failedTry('credential_refused', res.statusCode === 401 && !out.anyPath ? 'refused' : 'server_error');
             continue;
           }

@@ -143,6 +143,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const b = behaviours.get(key) ?? {};
     // The account's own rate limits, as upstreams tell each answer (a gateway keeps them from its clients).
     reply.header(anthropic ? 'anthropic-ratelimit-requests-remaining' : 'x-ratelimit-remaining-requests', '4999');
+    // Its own id for the request, as OpenAI (`x-request-id`) and Anthropic (`request-id`) name theirs.
+    reply.header(anthropic ? 'request-id' : 'x-request-id', `req_${randomBytes(12).toString('hex')}`);
     if (!key || !(key.startsWith('sk-sandbox-') || issued(key)) || b.refuse) {
       count(key || 'none', 'unauthorized');
       // Like OpenAI's: the refused key, masked but partly shown.

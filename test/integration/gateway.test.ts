@@ -1206,6 +1206,25 @@ describe('gateway', () => {
     assert.match(String(metrics.body), /roster_gateway_request_duration_seconds_count\{[^}]*model="free"[^}]*outcome="200"[^}]*\} [1-9]/, 'the latency of the request above');
   });
 
+  it('gives every answer its own request id, the reqId of its log line, which names the upstream\'s id of the request too', async () => {
+    const ask = () => fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'ids' }] }), headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    });
+    const [one, two] = [await ask(), await ask()];
+    await Promise.all([one.text(), two.text()]);
+    const ids = [one, two].map((r) => r.headers.get('x-roster-request-id'));
+    for (const id of ids) assert.match(String(id), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.notEqual(ids[0], ids[1]);
+    const upstreamId = one.headers.get('x-request-id');
+    assert.match(String(upstreamId), /^req_[0-9a-f]{24}$/, 'the upstream\'s own id passes to the client');
+    const line = t.logs.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reqId === ids[0] && l.msg === 'gateway request');
+    assert.equal(line?.upstreamRequestId, upstreamId, 'the log line names both ids');
+    // Refusals carry one too, an Anthropic client's among them.
+    const refused = await fetch(`${t.roster.gatewayUrl}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'rk_typo', 'anthropic-version': '2023-06-01' } });
+    assert.equal(refused.status, 401);
+    assert.match(String(refused.headers.get('x-roster-request-id')), /^[0-9a-f-]{36}$/);
+  });
+
   it('never shows the client an upstream\'s refusal of an account\'s credential: another account is tried, and when all refuse, the gateway answers', async () => {
     await calm();
     await behave({ [accounts[0]!]: { refuse: true } });
