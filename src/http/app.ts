@@ -254,6 +254,8 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   app.decorateRequest('caller', undefined);
   app.decorateRequest('role', 'anonymous');
   app.addHook('onRequest', async (request, reply) => {
+    // The request's id on every answer: the client's own when it sent a good one, else the one its log lines and events carry.
+    reply.header('x-request-id', request.id);
     const path = request.url.split('?')[0]!;
     const route = request.routeOptions.url ?? path;
     const { span, traceparent } = serverSpans.get(request.raw)!;

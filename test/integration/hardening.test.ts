@@ -53,6 +53,25 @@ describe('hardening', () => {
     assert.equal(await eventCount(), before, 'nothing was written');
   });
 
+  it('answers every request with its id (X-Request-Id): the client\'s own when good, else the one its events carry', async () => {
+    const disable = (headers: Record<string, string>) => fetch(`${t.roster.url}/v1/accounts/${account}/disable`, {
+      method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ reason: 'ids' }),
+    });
+    const made = await disable({});
+    assert.equal(made.status, 200, await made.text());
+    const id = made.headers.get('x-request-id')!;
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    const { rows } = await t.db.pool.query("SELECT metadata->>'requestId' AS id FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1", [`account-${account}`]);
+    assert.equal(rows[0].id, id, 'the event names the id the answer gave');
+    const own = await disable({ 'x-request-id': 'client-42' });
+    assert.equal(own.headers.get('x-request-id'), 'client-42');
+    await own.text();
+    assert.equal((await t.call('POST', `/v1/accounts/${account}/enable`, {})).status, 200);
+    const refused = await fetch(`${t.roster.url}/v1/pools`);
+    assert.equal(refused.status, 401);
+    assert.match(String(refused.headers.get('x-request-id')), /^[0-9a-f-]{36}$/, 'a refusal has one too');
+  });
+
   it('holds the keys of a map to their bounds: a daily limit\'s model name, a registration identity\'s extra field', async () => {
     const before = await eventCount();
     for (const model of ['', 'm'.repeat(201)]) {
