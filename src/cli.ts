@@ -24,7 +24,7 @@ import { importAccounts, parseLine, type ImportLine, type ImportMode, type Impor
 import { AccountIndex } from './projections/account-index.ts';
 import { loadMasterKey, SecretVault } from './store/secrets.ts';
 import { registerUser, userIdFor } from './commands/users.ts';
-import { createKey } from './commands/api-keys.ts';
+import { createKey, keysOfUser, revokeKey } from './commands/api-keys.ts';
 import { ApiKeySecrets } from './store/api-keys.ts';
 import { NO_SCOPES } from './domain/api-key.ts';
 import { DomainError } from './domain/errors.ts';
@@ -64,10 +64,15 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
       + '  echo "$PASSWORD" | roster users create ada@example.test --admin',
   },
   keys: {
-    usage: 'roster keys create <email> [--name N]',
-    help: 'API keys of Roster\'s users. create makes a key for the user with that email (no scope or limit:\n'
-      + 'change them with PATCH /v1/users/{userId}/keys/{keyId}) and prints it once (stored hashed):\n'
-      + '  roster keys create ada@example.test --name gateway',
+    usage: 'roster keys create <email> [--name N] | list <email> | revoke <keyId|prefix> [--reason R]',
+    help: 'API keys of Roster\'s users.\n'
+      + '  create <email> [--name N]   makes a key for the user with that email (no scope or limit: change them\n'
+      + '                              with PATCH /v1/users/{userId}/keys/{keyId}) and prints it once (stored hashed)\n'
+      + '  list <email>                the user\'s keys: id, prefix, status, created, name; never a key\n'
+      + '  revoke <keyId|prefix>       revokes a key for good, named by its id or by the prefix lists and logs show\n'
+      + '                              (rk_0123abcd); a running server refuses it within ROSTER_KEY_CACHE_MS\n'
+      + '  roster keys create ada@example.test --name gateway\n'
+      + '  roster keys revoke rk_0123abcd --reason leaked',
   },
   mail: {
     usage: 'roster mail [--to EMAIL]',
@@ -230,18 +235,34 @@ async function usersCommand(args: string[], role: string): Promise<number> {
   }, { readsSecrets: false }).catch(domainRefusal);
 }
 
-/** `roster keys create <email>`: a key for a user, printed once. */
-async function keysCommand(args: string[], name: string): Promise<number> {
-  const [action, email] = args;
-  if (action !== 'create' || !email || args.length !== 2 || name.length < 1 || name.length > 100) {
+/** `roster keys create <email>` (a key for a user, printed once), `list <email>`, `revoke <keyId|prefix>`. */
+async function keysCommand(args: string[], name: string, reason: string): Promise<number> {
+  const [action, target] = args;
+  const fits = (text: string) => text.length >= 1 && text.length <= 100;
+  if (!['create', 'list', 'revoke'].includes(action ?? '') || !target || args.length !== 2 || !fits(name) || !fits(reason)) {
     process.stderr.write(helpOf('keys'));
     return 2;
   }
   return withStore(async (db, store) => {
-    const settings = { name, scopes: NO_SCOPES, limits: {}, expiresAt: null };
-    const made = await createKey({ store, keys: new ApiKeySecrets(db) }, userIdFor(email), settings, { actor: 'cli:keys', correlationId: randomUUID() });
-    process.stdout.write(`${made.key}\n`);
-    process.stderr.write(`key ${made.keyId} created for ${email} (shown once; stored hashed)\n`);
+    const deps = { store, keys: new ApiKeySecrets(db) };
+    const ctx = { actor: 'cli:keys', correlationId: randomUUID() };
+    if (action === 'create') {
+      const made = await createKey(deps, userIdFor(target), { name, scopes: NO_SCOPES, limits: {}, expiresAt: null }, ctx);
+      process.stdout.write(`${made.key}\n`);
+      process.stderr.write(`key ${made.keyId} created for ${target} (shown once; stored hashed)\n`);
+      return 0;
+    }
+    if (action === 'list') {
+      for (const k of await keysOfUser(deps, userIdFor(target))) process.stdout.write(`${k.keyId}\t${k.prefix}\t${k.status}\tcreated ${k.createdAt}\t${k.name}\n`);
+      return 0;
+    }
+    const ids = /^[0-9a-f-]{36}$/i.test(target) ? [target.toLowerCase()] : await deps.keys.idsByPrefix(target);
+    if (ids.length !== 1) {
+      process.stderr.write(ids.length ? `roster: ${ids.length} keys have the prefix ${target}: ${ids.join(', ')}; name one by its id\n` : `roster: no key ${target}\n`);
+      return 1;
+    }
+    const revoked = await revokeKey(deps, ids[0]!, null, reason, ctx);
+    process.stdout.write(`revoked ${revoked.keyId} (${revoked.prefix}, ${revoked.name})\n`);
     return 0;
   }, { readsSecrets: false }).catch(domainRefusal);
 }
@@ -291,7 +312,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true, strict: false,
     options: {
       'grace-ms': { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, mode: { type: 'string' }, batch: { type: 'string' },
-      role: { type: 'string' }, admin: { type: 'boolean' }, to: { type: 'string' }, name: { type: 'string' },
+      role: { type: 'string' }, admin: { type: 'boolean' }, to: { type: 'string' }, name: { type: 'string' }, reason: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -308,7 +329,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, out);
   if (command === 'tokens') return tokensCommand(args, typeof values.label === 'string' ? values.label : undefined);
   if (command === 'mail' && args.length === 0) return mailCommand(typeof values.to === 'string' ? values.to : undefined);
-  if (command === 'keys') return keysCommand(args, typeof values.name === 'string' ? values.name : 'cli');
+  if (command === 'keys') return keysCommand(args, typeof values.name === 'string' ? values.name : 'cli', typeof values.reason === 'string' ? values.reason : 'revoked with roster keys');
   if (command === 'users') return usersCommand(args, values.admin === true ? 'admin' : typeof values.role === 'string' ? values.role : 'member');
   process.stderr.write(command && COMMANDS[command] ? helpOf(command) : USAGE);
   return 2;

@@ -70,6 +70,22 @@ export class ApiKeySecrets {
     return rows.map((r) => r.key_id);
   }
 
+  /**
+   * The ids of the keys whose prefix is this (`rk_` and the first 8 hex digits of the id:
+   * what lists and log lines show); more than one is rare but possible.
+   *
+   * @example
+   * await keys.idsByPrefix('rk_0123abcd') // → ['0123abcd-…']
+   */
+  async idsByPrefix(prefix: string): Promise<string[]> {
+    const hex = /^rk_([0-9a-f]{8})$/.exec(prefix)?.[1];
+    if (!hex) return [];
+    const { rows } = await this.pool.query<{ key_id: string }>(
+      'SELECT key_id FROM api_key_secrets WHERE key_id BETWEEN $1 AND $2 ORDER BY key_id', [`${hex}-0000-0000-0000-000000000000`, `${hex}-ffff-ffff-ffff-ffffffffffff`],
+    );
+    return rows.map((r) => r.key_id);
+  }
+
   /** A revoked key's secret is forgotten (the key stays in its owner's list). */
   async forget(keyId: string): Promise<void> {
     await this.pool.query(`UPDATE api_key_secrets SET digest = '', updated_at = now() WHERE key_id = $1`, [keyId]);

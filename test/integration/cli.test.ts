@@ -109,12 +109,31 @@ describe('the roster command', () => {
     assert.match(made.stderr, /shown once/);
     const me = await t.call('GET', '/v1/auth/me', undefined, { token: key });
     assert.deepEqual([me.status, me.body.email], [200, 'keyed@example.test']);
-    const [listed] = (await t.call('GET', `/v1/users/${me.body.userId}/keys`)).body.items as Array<{ name: string; prefix: string }>;
+    const [listed] = (await t.call('GET', `/v1/users/${me.body.userId}/keys`)).body.items as Array<{ keyId: string; name: string; prefix: string }>;
     assert.deepEqual([listed!.name, key.startsWith(listed!.prefix)], ['from the cli', true]);
     const unknown = await roster(['keys', 'create', 'nobody@example.test'], env);
     assert.deepEqual([unknown.code, unknown.stdout], [1, '']);
     assert.match(unknown.stderr, /does not exist/);
     assert.equal((await roster(['keys', 'list'], env)).code, 2);
+    // Listed without the key; revoked by the prefix a log line shows, it stops working on the running server.
+    const prefix = key.slice(0, 11);
+    const list = await roster(['keys', 'list', 'keyed@example.test'], env);
+    assert.match(list.stdout, new RegExp(`^[0-9a-f-]{36}\\t${prefix}\\tactive\\tcreated \\S+\\tfrom the cli$`, 'm'));
+    assert.equal(list.stdout.includes(key.slice(36)), false, 'the list never shows a key');
+    const revoked = await roster(['keys', 'revoke', prefix, '--reason', 'leaked in a log'], env);
+    assert.deepEqual([revoked.code, revoked.stdout.trim()], [0, `revoked ${listed!.keyId} (${prefix}, from the cli)`], revoked.stderr);
+    let status = 200;
+    for (let i = 0; i < 100 && status !== 401; i++) {
+      status = (await t.call('GET', '/v1/auth/me', undefined, { token: key })).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(status, 401);
+    const [after] = (await t.call('GET', `/v1/users/${me.body.userId}/keys`)).body.items as Array<{ status: string }>;
+    assert.equal(after!.status, 'revoked');
+    const events = await t.db.pool.query("SELECT data->>'reason' AS reason, metadata->>'actor' AS actor FROM events WHERE type = 'ApiKeyRevoked'");
+    assert.deepEqual(events.rows.at(-1), { reason: 'leaked in a log', actor: 'cli:keys' });
+    const none = await roster(['keys', 'revoke', 'rk_ffffffff'], env);
+    assert.deepEqual([none.code, none.stderr.trim()], [1, 'roster: no key rk_ffffffff']);
   });
 
   it('refuses an import into a pool that does not exist, and bad options', async () => {
