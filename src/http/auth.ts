@@ -4,6 +4,7 @@ import { roles } from '../domain/user.ts';
 import { Limits } from '../domain/limits.ts';
 import { forgotPassword, signUp } from '../commands/user-mail.ts';
 import { refreshSession, signIn, signOut, signOutEverywhere, type Tokens } from '../commands/sign-in.ts';
+import { positioned } from '../commands/runner.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { App, Services } from './app.ts';
 import { answers, Position, PositionText } from './schemas.ts';
@@ -144,7 +145,7 @@ export default function authRoutes(app: App, s: Services): void {
     if (!limits) return changed!;
     const answer = await administerUser(users, req.params.userId, { type: 'ChangeLimits', limits }, req.ctx);
     const position = answer.position ?? changed?.position;
-    return { ...answer, ...(position ? { position } : {}) };
+    return { ...answer, ...positioned(position) };
   });
 
   // The shared-account service's routes.

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { removeRoute, setRoute } from '../commands/gateway-routes.ts';
+import { positioned } from '../commands/runner.ts';
 import { Nullable } from '../domain/events.ts';
 import { GatewayRoute, ModelPrice, resolveRoute } from '../domain/gateway.ts';
 import { upstreamOutcomes } from '../projections/gateway-usage.ts';
@@ -52,7 +53,7 @@ export default function gatewayRoutes(app: App, s: Services): void {
   }, async (req) => {
     const { price, ...route } = req.body;
     const { position } = await setRoute(s, req.params.model, route, price ?? null, req.ctx);
-    return { ...view(req.params.model, route, price ?? null), ...(position ? { position } : {}) };
+    return { ...view(req.params.model, route, price ?? null), ...positioned(position) };
   });
   app.delete('/v1/gateway/routes/:model', { schema: { tags, params: ModelName, response: answers({ 204: Type.Null() }) } }, async (req, reply) => {
     await removeRoute(s, req.params.model, req.ctx);
