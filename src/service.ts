@@ -325,7 +325,7 @@ const ListeningLive = Layer.scoped(Listening, Effect.gen(function* () {
   const created = yield* Effect.promise(() => services.tokens.ensureAdmin(config.ROSTER_ADMIN_TOKEN));
   const url = yield* Effect.promise(() => app.listen({ host: config.ROSTER_HOST, port: config.ROSTER_PORT }));
   const gateway = yield* resource(() => buildGateway(services, {
-    logger: app.log, trustProxy: services.settings.trustProxy, bodyLimit: config.ROSTER_GATEWAY_BODY_LIMIT, uploads: { limit: config.ROSTER_GATEWAY_UPLOAD_LIMIT, memory: config.ROSTER_GATEWAY_UPLOAD_MEMORY },
+    logger: app.log, trustProxy: services.settings.trustProxy, docsPublic: services.settings.docsPublic, bodyLimit: config.ROSTER_GATEWAY_BODY_LIMIT, uploads: { limit: config.ROSTER_GATEWAY_UPLOAD_LIMIT, memory: config.ROSTER_GATEWAY_UPLOAD_MEMORY },
   }), (g) => g.close());
   const gatewayUrl = yield* Effect.promise(() => gateway.listen({ host: config.ROSTER_HOST, port: config.ROSTER_GATEWAY_PORT }));
   return { url, gatewayUrl, adminToken: created?.token };

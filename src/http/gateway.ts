@@ -22,7 +22,10 @@ import type { KeptOwner } from '../store/kept-objects.ts';
 import type { Upstreams } from '../workers/upstream.ts';
 import { keptCollections } from './kept-collections.ts';
 import { messageBatchOutgoing } from './message-batches.ts';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import { allowanceHeaders } from './allowance-headers.ts';
+import { gatewayDocs, REQUEST_ID_HEADER } from './gateway-docs.ts';
 import { passthrough, type Outgoing } from './passthrough.ts';
 import { SseUsage, type Dialect } from './sse-usage.ts';
 import { RequestLogger } from './request-logger.ts';
@@ -121,9 +124,6 @@ class ClientGone extends EventEmitter {
   }
 }
 
-/** The header that carries the gateway's id of a request on every answer: the `reqId` of its log line. */
-export const REQUEST_ID_HEADER = 'x-roster-request-id';
-
 /**
  * The upstream's own id of a request (OpenAI's `x-request-id`, Anthropic's `request-id`),
  * for the log line: what the upstream's support asks for.
@@ -146,6 +146,8 @@ export interface GatewayOptions {
   trustProxy?: boolean | string[];
   /** Uploads (`POST /v1/files`, an upload's parts): the largest body, and the bytes all those under way may hold at once. */
   uploads?: { limit: number; memory: number };
+  /** Serve the OpenAPI document (`/docs`, `/docs/json`) without a key (`ROSTER_DOCS_PUBLIC`; default true). */
+  docsPublic?: boolean;
 }
 
 /**
@@ -172,12 +174,16 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     frameworkErrors: (error, req, reply) => sendError(reply.header(REQUEST_ID_HEADER, req.id), dialectOf(req), 400, 'invalid_request_error', error.message),
   });
   app.decorateRequest('caller', undefined);
+  // Before the routes, which it describes as they are declared.
+  await app.register(swagger, gatewayDocs());
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  const docsPublic = options.docsPublic ?? true;
   // Every route's key is checked first, before its body is read or its query checked: a
   // client without a key makes the gateway read nothing, and learns only that.
   app.addHook('onRequest', async (req, reply) => {
     reply.header(REQUEST_ID_HEADER, req.id);
     const route = req.routeOptions.url;
-    if (route === undefined || route === '/health') return undefined;
+    if (route === undefined || route === '/health' || (docsPublic && (route === '/docs' || route.startsWith('/docs/')))) return undefined;
     return (await authenticate(req, reply, dialectOf(req))) ? undefined : reply;
   });
 

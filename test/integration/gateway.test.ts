@@ -4,6 +4,7 @@
  * cools, mid-stream failures, and usage counted exactly under 1,000 concurrent requests.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import OpenAI, { toFile } from 'openai';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -1204,6 +1205,27 @@ describe('gateway', () => {
     assert.match(String(metrics.body), /roster_gateway_requests_total\{[^}]*model="small"[^}]*outcome="200"/);
     assert.match(String(metrics.body), /roster_gateway_tokens_total\{[^}]*direction="output"/);
     assert.match(String(metrics.body), /roster_gateway_request_duration_seconds_count\{[^}]*model="free"[^}]*outcome="200"[^}]*\} [1-9]/, 'the latency of the request above');
+  });
+
+  it('describes its routes in an OpenAPI document, served without a key, that validates', async () => {
+    const res = await fetch(`${t.roster.gatewayUrl}/docs/json`);
+    assert.equal(res.status, 200);
+    const doc = await res.json() as { paths: Record<string, Record<string, { tags: string[]; summary: string; security?: unknown[]; requestBody?: unknown; responses: Record<string, { headers?: object }> }>>; components: { securitySchemes: object } };
+    await SwaggerParser.validate(structuredClone(doc) as never);
+    // Every route the gateway serves, the pass-through's wildcard as a named parameter.
+    for (const [path, method] of <Array<[string, string]>>[['/v1/chat/completions', 'post'], ['/v1/messages', 'post'], ['/v1/models', 'get'], ['/v1/files/{id}', 'delete'], ['/v1/vector_stores/{id}/{path}', 'post'], ['/v1/{path}', 'patch'], ['/health', 'get']]) {
+      const operation = doc.paths[path]?.[method];
+      assert.ok(operation?.summary && operation.tags.length, `${method} ${path}`);
+      assert.ok(operation.responses['200']?.headers && 'x-roster-request-id' in operation.responses['200'].headers, `${method} ${path}: the request id header`);
+    }
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['apiKey', 'bearer']);
+    assert.deepEqual(doc.paths['/health']!.get!.security, [], 'health needs no key');
+    assert.ok(doc.paths['/v1/messages']!.post!.requestBody, 'a JSON body named');
+    // The document describes; it checks nothing: a body without its "required" fields still reaches the upstream, which answers.
+    const loose = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small' }) });
+    assert.equal(loose.status, 400);
+    assert.match((await loose.json() as { error: { message: string } }).error.message, /messages are required/, 'the upstream\'s answer, not the gateway\'s');
+    assert.equal((await fetch(`${t.roster.gatewayUrl}/docs`)).status, 200, 'the page, in a browser');
   });
 
   it('gives every answer its own request id, the reqId of its log line, which names the upstream\'s id of the request too', async () => {
