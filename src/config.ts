@@ -63,6 +63,9 @@ export const ConfigSchema = Type.Object({
   ROSTER_LOOKUPS_PER_IP: Int(1, 1_000_000, 300),
   ROSTER_OPEN_LIMIT_WINDOW_S: Int(1, 86_400, 3600),
   ROSTER_GATEWAY_PORT: Int(0, 65535, 8081),
+  ROSTER_GATEWAY_PUBLIC_URL: Type.Optional(Type.String({
+    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', description: 'the gateway\'s address as clients reach it (a proxy in front), e.g. https://llm.example.com; unset, the console shows its own host at ROSTER_GATEWAY_PORT',
+  })),
   ROSTER_KEY_CACHE_MS: Int(0, 600_000, 1000),
   ROSTER_GATEWAY_ROUTES: Type.String({ default: '{}', description: 'JSON: model → { pools, upstreamModel?, aliases? }' }),
   ROSTER_GATEWAY_PRICES: Type.String({ default: '{}', description: 'JSON: model → { inputPerMillion, outputPerMillion, batchInputPerMillion?, batchOutputPerMillion? } in budget units' }),

@@ -273,6 +273,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
       accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
       docsPublic: config.ROSTER_DOCS_PUBLIC, jobStallAfterMs: config.ROSTER_JOB_STALL_MS, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
       trustProxy: trustProxyOf(config.ROSTER_TRUST_PROXY) as TrustProxy,
+      gateway: { ...(config.ROSTER_GATEWAY_PUBLIC_URL ? { publicUrl: config.ROSTER_GATEWAY_PUBLIC_URL } : {}) },
     },
   };
   return { services, flows, from, routes, scheduler, errors };
@@ -328,6 +329,8 @@ const ListeningLive = Layer.scoped(Listening, Effect.gen(function* () {
     logger: app.log, trustProxy: services.settings.trustProxy, docsPublic: services.settings.docsPublic, bodyLimit: config.ROSTER_GATEWAY_BODY_LIMIT, uploads: { limit: config.ROSTER_GATEWAY_UPLOAD_LIMIT, memory: config.ROSTER_GATEWAY_UPLOAD_MEMORY },
   }), (g) => g.close());
   const gatewayUrl = yield* Effect.promise(() => gateway.listen({ host: config.ROSTER_HOST, port: config.ROSTER_GATEWAY_PORT }));
+  // The port it got (0 asks for any), for the address the console shows.
+  services.settings.gateway = { ...services.settings.gateway, port: Number(new URL(gatewayUrl).port) };
   return { url, gatewayUrl, adminToken: created?.token };
 }));
 

@@ -52,6 +52,8 @@ export function KeyManager(props: PageProps & { label: string; keys: KeysApi; on
     return listed;
   }, [props.keys]);
   const [shown, setShown] = useState<{ name: string; key: string }>();
+  /** Where the key is used: the gateway's address for each SDK. */
+  const [gateway] = useLoad(() => must(api.GET('/v1/gateway')), []);
   /** The key whose limits are being edited. */
   const [editing, setEditing] = useState<string>();
   const act = async (work: () => Promise<unknown>, done?: string) => {
@@ -81,6 +83,11 @@ export function KeyManager(props: PageProps & { label: string; keys: KeysApi; on
       {shown && (
         <div role="status" class="banner info">
           Key <strong>{shown.name}</strong>: <code data-new-key>{shown.key}</code> — copy it now, it is not shown again.
+          {gateway?.baseUrl && (
+            <p data-gateway>
+              Use it with the gateway: OpenAI SDKs <code>baseURL: {gateway.baseUrl}</code>; Anthropic SDKs <code>baseURL: {gateway.anthropicBaseUrl}</code>.
+            </p>
+          )}
           <button type="button" onClick={() => setShown(undefined)}>Done</button>
         </div>
       )}

@@ -73,6 +73,8 @@ export interface Settings {
   maxConnections: number;
   /** The proxies whose `X-Forwarded-For` names the client (its IP counts toward the per-IP limits). */
   trustProxy?: boolean | string[];
+  /** Where clients reach the gateway: its port once it listens, and the address a proxy gives it (`ROSTER_GATEWAY_PUBLIC_URL`). */
+  gateway?: { port?: number; publicUrl?: string };
 }
 
 /** The flow pool as routes see it. */
@@ -137,7 +139,7 @@ const OPEN = new Set([
 ]);
 
 /** Paths a `member` may call: its own sign-in and its own API keys. */
-const MEMBER = /^\/(v1\/auth\/|api\/auth\/|v1\/keys(\/|$)|api\/api-keys(\/|$)|v1\/usage\/gateway$)/;
+const MEMBER = /^\/(v1\/auth\/|api\/auth\/|v1\/keys(\/|$)|api\/api-keys(\/|$)|v1\/usage\/gateway$|v1\/gateway$)/;
 /** The lease API, which an API key may call whatever its user's role: allocate, renew, release, read its sessions. */
 const LEASE = [
   { method: 'POST', path: /^\/v1\/pools\/[^/]+\/sessions(\/[^/]+\/(renew|release|outcomes))?$/ },

@@ -34,8 +34,34 @@ const OutcomeView = Type.Object({
  * (events of the log); and each upstream account's tries and failures per model and day
  * (the usage read model).
  */
+/**
+ * Where a client reaches the gateway: `ROSTER_GATEWAY_PUBLIC_URL`, else the host the caller
+ * reached this API by, at the gateway's port; null while the gateway does not listen.
+ *
+ * @example
+ * gatewayAddress({ port: 8081 }, 'http', 'roster.internal') // → 'http://roster.internal:8081'
+ */
+export function gatewayAddress(gateway: Services['settings']['gateway'], protocol: string, hostname: string | undefined): string | null {
+  if (gateway?.publicUrl) return gateway.publicUrl.replace(/\/+$/, '');
+  return gateway?.port && hostname ? `${protocol}://${hostname}:${gateway.port}` : null;
+}
+
 export default function gatewayRoutes(app: App, s: Services): void {
   const tags = ['gateway'];
+  app.get('/v1/gateway', {
+    schema: {
+      tags, description: 'Where clients reach the gateway, with a Roster API key (members may read it too)',
+      response: answers({
+        200: Type.Object({
+          baseUrl: Nullable(Type.String({ description: 'for OpenAI\'s SDKs (`baseURL`): the address and `/v1`; null while the gateway does not listen' })),
+          anthropicBaseUrl: Nullable(Type.String({ description: 'for Anthropic\'s SDKs, which add `/v1` themselves' })),
+        }),
+      }),
+    },
+  }, async (req) => {
+    const address = gatewayAddress(s.settings.gateway, req.protocol, req.host ? req.hostname : undefined);
+    return { baseUrl: address && `${address}/v1`, anthropicBaseUrl: address };
+  });
   const view = (model: string, route: GatewayRoute, price: ModelPrice | null) => ({
     ...resolveRoute({ [model]: route }, model)!, aliases: route.aliases ?? [], price,
     source: s.gateway.settings.routes[model] ? 'config' as const : 'api' as const,

@@ -175,6 +175,8 @@ describe('console in a browser', { skip }, () => {
     const key = await page.locator('[data-new-key]').textContent();
     assert.match(key ?? '', /^rk_/);
     consoleKey = key!;
+    // Where to use it: the gateway's address for each SDK.
+    assert.match(String(await page.locator('[data-gateway]').textContent()), new RegExp(`baseURL: ${t.roster.gatewayUrl}/v1;.*baseURL: ${t.roster.gatewayUrl}\\.`));
     await page.locator('tr[data-key="from the console"]').waitFor();
     await shoot('gateway');
     // Its limits, changed in place (the table reads them back from the API).

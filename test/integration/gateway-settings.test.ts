@@ -7,7 +7,8 @@
  * an error, and the request is not tried again. The headers never sent upstream
  * (`ROSTER_GATEWAY_STRIP_HEADERS`). The largest body (`ROSTER_GATEWAY_BODY_LIMIT`). The
  * rate-limit headers a client sees: its key's, never an upstream account's. Its OpenAPI
- * document behind a key (`ROSTER_DOCS_PUBLIC=false`).
+ * document behind a key (`ROSTER_DOCS_PUBLIC=false`), and the address clients are told
+ * (`ROSTER_GATEWAY_PUBLIC_URL`).
  */
 import OpenAI from 'openai';
 import assert from 'node:assert/strict';
@@ -49,7 +50,7 @@ describe('gateway settings', () => {
       ROSTER_PROVIDERS: JSON.stringify({ sb: { use: 'sandbox', options: { baseUrl: sandboxUrl } } }),
       ROSTER_GATEWAY_ROUTES: JSON.stringify({ small: { pools: ['gt'], upstreamModel: 'sandbox-small' } }),
       ROSTER_GATEWAY_TIMEOUT_MS: '1000', ROSTER_GATEWAY_STRIP_HEADERS: 'X-Tenant-Secret, x-internal-route', ROSTER_GATEWAY_BODY_LIMIT: String(64 * 1024), ROSTER_GATEWAY_RETRIES: '1', ROSTER_GATEWAY_FLUSH_MS: '100', ROSTER_SCHEDULER_INTERVAL_MS: '3600000',
-      ROSTER_DOCS_PUBLIC: 'false',
+      ROSTER_DOCS_PUBLIC: 'false', ROSTER_GATEWAY_PUBLIC_URL: 'https://llm.example.test/',
     });
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gt', name: 'Timely', providerId: 'sb' })).status, 201);
     const imported = await t.call('POST', '/v1/pools/gt/accounts', { accounts: accounts.map((a, i) => ({ login: `timely${i}@example.test`, accessToken: a })) });
@@ -177,6 +178,11 @@ describe('gateway settings', () => {
     const openAnthropic = await ask(key, true);
     await openAnthropic.text();
     assert.deepEqual(ratelimit(openAnthropic), {});
+  });
+
+  it('gives the address ROSTER_GATEWAY_PUBLIC_URL names, whatever host the API was reached by', async () => {
+    const { body } = await t.call('GET', '/v1/gateway', undefined, { token: access });
+    assert.deepEqual(body, { baseUrl: 'https://llm.example.test/v1', anthropicBaseUrl: 'https://llm.example.test' });
   });
 
   it('keeps its OpenAPI document behind a key with ROSTER_DOCS_PUBLIC=false', async () => {

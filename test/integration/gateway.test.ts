@@ -9,6 +9,7 @@ import OpenAI, { toFile } from 'openai';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import http from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { registerUser } from '../../src/commands/users.ts';
 import { REFUSED_AGAIN } from '../../src/domain/account.ts';
@@ -901,6 +902,24 @@ describe('gateway', () => {
     assert.deepEqual(await anthropic.beta.files.delete(notes.id), { id: notes.id, type: 'file_deleted' });
     assert.equal(await t.roster.services.gateway.ownerOf(notes.id), undefined);
     await assert.rejects(anthropic.beta.files.retrieveMetadata(notes.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
+  });
+
+  it('tells a member and an operator where clients reach it: the host they reached the API by, at its port', async () => {
+    const mine = await t.call('GET', '/v1/gateway', undefined, { token: access });
+    assert.deepEqual(mine.body, { baseUrl: `${t.roster.gatewayUrl}/v1`, anthropicBaseUrl: t.roster.gatewayUrl }, 'the member\'s own');
+    const port = new URL(t.roster.gatewayUrl).port;
+    // Raw requests: a Host header of the client's choosing, then HTTP/1.0 without one (no address to give, and no error).
+    const { port: apiPort } = new URL(t.roster.url);
+    const raw = (head: string) => new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(apiPort), '127.0.0.1', () => socket.end(`${head}authorization: Bearer ${t.token}\r\nconnection: close\r\n\r\n`));
+      let text = '';
+      socket.on('data', (d) => (text += String(d))).on('end', () => resolve(text)).on('error', reject);
+    });
+    const named = await raw('GET /v1/gateway HTTP/1.1\r\nhost: roster.internal:9999\r\n');
+    assert.ok(named.endsWith(JSON.stringify({ baseUrl: `http://roster.internal:${port}/v1`, anthropicBaseUrl: `http://roster.internal:${port}` })), named);
+    const hostless = await raw('GET /v1/gateway HTTP/1.0\r\n');
+    assert.match(hostless, /^HTTP\/1\.[01] 200/);
+    assert.ok(hostless.endsWith('{"baseUrl":null,"anthropicBaseUrl":null}'), hostless);
   });
 
   it('refuses a request without a valid key (401), an unknown model (404), in the SDK\'s own error shapes', async () => {
