@@ -17,6 +17,7 @@ describe('demo mode', { timeout: 120_000 }, () => {
   const token = newToken();
   const start = async () => spawnServer({
     ROSTER_DEMO: 'true', ROSTER_DATA_DIR: dir, ROSTER_SANDBOX_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_SCHEDULER_INTERVAL_MS: '200', ROSTER_GATEWAY_PORT: String(gatewayPort),
+    ROSTER_GATEWAY_PUBLIC_URL: 'https://llm.demo.test/',
   });
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'roster-demo-'));
@@ -47,6 +48,8 @@ describe('demo mode', { timeout: 120_000 }, () => {
   it('serves a working gateway on the demo pool with the key it prints at its first start, through the OpenAI SDK', async () => {
     const printed = await until('the demo key printed', async () => /^Demo gateway key \(shown once, stored hashed; the user (\S+)'s\): (rk_\S+)$/m.exec(server.output()) ?? undefined, 5000);
     assert.equal(printed[1], 'gateway-demo@example.test');
+    // Where it listens, and where clients reach it (the address a proxy in front gives it).
+    assert.match(server.output(), new RegExp(`^Gateway \\(.*\\): http://127\\.0\\.0\\.1:${gatewayPort}/v1, for clients https://llm\\.demo\\.test/v1; its docs at /docs$`, 'm'));
     openai = new OpenAI({ apiKey: printed[2], baseURL: `http://127.0.0.1:${gatewayPort}/v1`, maxRetries: 0 });
     assert.ok((await openai.models.list()).data.some((m) => m.id === 'sandbox-small'));
     // The first test leased the first account registered; the gateway waits for the next ones.
