@@ -58,11 +58,15 @@ describe('hardening', () => {
       method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ reason: 'ids' }),
     });
     const made = await disable({});
-    assert.equal(made.status, 200, await made.text());
+    assert.equal(made.status, 200);
     const id = made.headers.get('x-request-id')!;
     assert.match(id, /^[0-9a-f-]{36}$/);
     const { rows } = await t.db.pool.query("SELECT metadata->>'requestId' AS id FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1", [`account-${account}`]);
     assert.equal(rows[0].id, id, 'the event names the id the answer gave');
+    // A client that sent no X-Correlation-Id finds the request's events by the id it was answered.
+    const { position } = await made.json() as { position: string };
+    const audit = await t.call('GET', `/v1/audit?correlationId=${id}&position=${encodeURIComponent(position)}`);
+    assert.deepEqual(audit.body.items.map((e: { type: string; requestId: string }) => [e.type, e.requestId]), [['AccountDisabled', id]]);
     const own = await disable({ 'x-request-id': 'client-42' });
     assert.equal(own.headers.get('x-request-id'), 'client-42');
     await own.text();
