@@ -27,6 +27,14 @@ describe('configuration', () => {
     assert.equal(loadConfig({ ROSTER_DEMO: 'true' }).ROSTER_DEFAULT_POOL, 'demo');
     assert.equal(loadConfig({ ROSTER_DEMO: 'true', ROSTER_DEFAULT_POOL: 'mine' }).ROSTER_DEFAULT_POOL, 'mine');
   });
+  it('takes the gateway\'s public address as an http(s) URL, a path allowed, and names anything else', () => {
+    for (const good of ['https://llm.example.com', 'http://10.0.0.5:8081/', 'https://example.com/roster/gateway']) {
+      assert.equal(loadConfig({ ROSTER_GATEWAY_PUBLIC_URL: good }).ROSTER_GATEWAY_PUBLIC_URL, good);
+    }
+    for (const bad of ['llm.example.com', 'ftp://llm.example.com', 'https://', 'https://a b', 'https://x/?q=1', 'https://x/#top']) {
+      assert.throws(() => loadConfig({ ROSTER_GATEWAY_PUBLIC_URL: bad }), /ROSTER_GATEWAY_PUBLIC_URL/, bad);
+    }
+  });
   it('requires a master key with an external database', () => {
     assert.throws(() => loadConfig({ ROSTER_DATABASE_URL: 'postgres://u:p@h/db' }), /ROSTER_MASTER_KEY: required/);
   });
