@@ -23,7 +23,9 @@ import { AdminTokens } from './store/tokens.ts';
 import { importAccounts, parseLine, type ImportLine, type ImportMode, type ImportSource } from './commands/accounts.ts';
 import { AccountIndex } from './projections/account-index.ts';
 import { loadMasterKey, SecretVault } from './store/secrets.ts';
-import { registerUser, userIdFor } from './commands/users.ts';
+import { administerUser, registerUser, userIdFor } from './commands/users.ts';
+import { listUsers } from './projections/users.ts';
+import { RefreshTokens } from './store/refresh-tokens.ts';
 import { createKey, keysOfUser, revokeKey } from './commands/api-keys.ts';
 import { ApiKeySecrets } from './store/api-keys.ts';
 import { NO_SCOPES } from './domain/api-key.ts';
@@ -58,10 +60,15 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
   verify: { usage: 'roster verify [--grace-ms N]', help: 'Replays the whole log and checks its invariants; exits 1 on a violation.\n  --grace-ms N   how long past its expiry a live session may stay unexpired (default 600000)' },
   export: { usage: 'roster export <accountId> [--out F]', help: "Writes an account's history as JSON Lines (stdout by default).\n  --out F        write to file F" },
   users: {
-    usage: 'roster users create <email> [--role admin|operator|viewer|member] [--admin]',
-    help: 'Roster\'s users. create makes a verified user with the role given (member by default;\n'
-      + '--admin is --role admin), reading the password from the first line of stdin:\n'
-      + '  echo "$PASSWORD" | roster users create ada@example.test --admin',
+    usage: 'roster users create <email> [--role admin|operator|viewer|member] [--admin] | list | disable <email> [--reason R] | enable <email>',
+    help: 'Roster\'s users.\n'
+      + '  create <email>    makes a verified user with the role given (member by default; --admin is --role admin),\n'
+      + '                    reading the password from the first line of stdin\n'
+      + '  list              every user: id, email, role, status, verified, created (as the read models have them)\n'
+      + '  disable <email>   refuses the user\'s sign-ins, tokens and keys at once on every node, and ends its sign-ins\n'
+      + '  enable <email>    lets a disabled user in again\n'
+      + '  echo "$PASSWORD" | roster users create ada@example.test --admin\n'
+      + '  roster users disable ada@example.test --reason "left the team"',
   },
   keys: {
     usage: 'roster keys create <email> [--name N] | list <email> | revoke <keyId|prefix> [--reason R]',
@@ -212,8 +219,18 @@ async function importCommand(args: string[], mode: string | undefined, batch: nu
 }
 
 /** `roster users create <email>`: a verified user, its password from stdin's first line. */
-async function usersCommand(args: string[], role: string): Promise<number> {
+async function usersCommand(args: string[], role: string, reason: string): Promise<number> {
   const [action, email] = args;
+  if (action === 'list' && args.length === 1) return listUsersCommand();
+  if ((action === 'disable' || action === 'enable') && email && args.length === 2 && reason.length >= 1 && reason.length <= 200) {
+    return withStore(async (db, store, config) => {
+      const deps = { store, passwords: new Passwords(db), refresh: new RefreshTokens(db, await loadMasterKey(config)) };
+      const change = action === 'disable' ? { type: 'DisableUser' as const, reason } : { type: 'EnableUser' as const };
+      const done = await administerUser(deps, userIdFor(email), change, { actor: 'cli:users', correlationId: randomUUID() });
+      process.stdout.write(`${done.userId}\t${email.trim().toLowerCase()}\t${done.status}\n`);
+      return 0;
+    }).catch(domainRefusal);
+  }
   if (action !== 'create' || !email || args.length !== 2 || !(roles as readonly string[]).includes(role)) {
     process.stderr.write(helpOf('users'));
     return 2;
@@ -233,6 +250,17 @@ async function usersCommand(args: string[], role: string): Promise<number> {
     process.stderr.write(`user ${email} created with role ${role}\n`);
     return 0;
   }, { readsSecrets: false }).catch(domainRefusal);
+}
+
+/** `roster users list`: every user, a line each, from the read model a page at a time. */
+async function listUsersCommand(): Promise<number> {
+  return withStore(async (db) => {
+    for (let after: string | undefined, page; !page || page.next; after = page.next ?? undefined) {
+      page = await listUsers(db, { limit: 1000, ...(after ? { after } : {}) });
+      for (const u of page.items) process.stdout.write(`${u.userId}\t${u.email}\t${u.role}\t${u.status}\t${u.verified ? 'verified' : 'unverified'}\tcreated ${u.createdAt}\n`);
+    }
+    return 0;
+  }, { readsSecrets: false });
 }
 
 /** `roster keys create <email>` (a key for a user, printed once), `list <email>`, `revoke <keyId|prefix>`. */
@@ -323,14 +351,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const grace = Number(values['grace-ms'] ?? 600_000);
   const out = typeof values.out === 'string' ? values.out : undefined;
+  const reason = typeof values.reason === 'string' ? values.reason : undefined;
   if (command === 'import') return importCommand(args, typeof values.mode === 'string' ? values.mode : undefined, Number(values.batch ?? 1000));
   if (command === 'rebuild') return rebuildCommand(args);
   if (command === 'verify' && args.length === 0 && Number.isInteger(grace) && grace >= 0) return verifyCommand(grace);
   if (command === 'export' && args.length === 1 && /^[0-9a-f-]{36}$/i.test(args[0]!)) return exportCommand(args[0]!, out);
   if (command === 'tokens') return tokensCommand(args, typeof values.label === 'string' ? values.label : undefined);
   if (command === 'mail' && args.length === 0) return mailCommand(typeof values.to === 'string' ? values.to : undefined);
-  if (command === 'keys') return keysCommand(args, typeof values.name === 'string' ? values.name : 'cli', typeof values.reason === 'string' ? values.reason : 'revoked with roster keys');
-  if (command === 'users') return usersCommand(args, values.admin === true ? 'admin' : typeof values.role === 'string' ? values.role : 'member');
+  if (command === 'keys') return keysCommand(args, typeof values.name === 'string' ? values.name : 'cli', reason ?? 'revoked with roster keys');
+  if (command === 'users') return usersCommand(args, values.admin === true ? 'admin' : typeof values.role === 'string' ? values.role : 'member', reason ?? 'disabled with roster users');
   process.stderr.write(command && COMMANDS[command] ? helpOf(command) : USAGE);
   return 2;
 }

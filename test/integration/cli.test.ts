@@ -100,6 +100,30 @@ describe('the roster command', () => {
     assert.equal((await roster(['users', 'create', 'short@example.test'], env, 'short\n')).code, 1);
   });
 
+  it('lists users, and disables one (its sign-ins end at once on the running server) and enables it again', async () => {
+    assert.equal((await roster(['users', 'create', 'leaver@example.test'], env, 'a leaver password\n')).code, 0);
+    const signIn = () => t.call('POST', '/v1/auth/login', { email: 'leaver@example.test', password: 'a leaver password' }, { token: null });
+    const before = await signIn();
+    assert.equal(before.status, 200);
+    // Read from the read models, which the running server keeps.
+    let list = '';
+    for (let i = 0; i < 100 && !list.includes('leaver@example.test'); i++) list = (await roster(['users', 'list'], env)).stdout;
+    assert.match(list, /^[0-9a-f-]{36}\tleaver@example\.test\tmember\tactive\tverified\tcreated \S+$/m);
+    const disabled = await roster(['users', 'disable', 'Leaver@example.test', '--reason', 'left the team'], env);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.match(disabled.stdout, /^[0-9a-f-]{36}\tleaver@example\.test\tdisabled$/m);
+    assert.equal((await t.call('GET', '/v1/auth/me', undefined, { token: before.body.accessToken })).status, 401, 'its access token ends');
+    assert.equal((await t.call('POST', '/v1/auth/refresh', { refreshToken: before.body.refreshToken }, { token: null })).status, 401, 'its refresh token too');
+    assert.notEqual((await signIn()).status, 200);
+    const events = await t.db.pool.query("SELECT data->>'reason' AS reason, metadata->>'actor' AS actor FROM events WHERE type = 'UserDisabled' ORDER BY global_position DESC LIMIT 1");
+    assert.deepEqual(events.rows[0], { reason: 'left the team', actor: 'cli:users' });
+    assert.equal((await roster(['users', 'enable', 'leaver@example.test'], env)).code, 0);
+    assert.equal((await signIn()).status, 200);
+    const unknown = await roster(['users', 'disable', 'nobody@example.test'], env);
+    assert.deepEqual([unknown.code, /does not exist/.test(unknown.stderr)], [1, true]);
+    assert.equal((await roster(['users', 'list', 'extra'], env)).code, 2);
+  });
+
   it('makes a key for a user, printed once, which the running server takes; none for an unknown email', async () => {
     assert.equal((await roster(['users', 'create', 'keyed@example.test'], env, 'a long keyed password\n')).code, 0);
     const made = await roster(['keys', 'create', 'Keyed@example.test', '--name', 'from the cli'], env);
