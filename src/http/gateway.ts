@@ -183,7 +183,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
   app.addHook('onRequest', async (req, reply) => {
     reply.header(REQUEST_ID_HEADER, req.id);
     const route = req.routeOptions.url;
-    if (route === undefined || route === '/health' || (docsPublic && (route === '/docs' || route.startsWith('/docs/')))) return undefined;
+    if (route === undefined || route === '/health' || (docsPublic && (route === '/' || route === '/docs' || route.startsWith('/docs/')))) return undefined;
     return (await authenticate(req, reply, dialectOf(req))) ? undefined : reply;
   });
 
@@ -834,6 +834,8 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     },
   });
   app.get('/health', async () => ({ status: 'ok' }));
+  // A browser opening the gateway's address finds its routes.
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
   app.setNotFoundHandler((req, reply) => sendError(reply, dialectOf(req), 404, 'not_found_error', `no route ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((error: { statusCode?: number; message: string }, req, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;

@@ -187,6 +187,7 @@ describe('gateway settings', () => {
 
   it('keeps its OpenAPI document behind a key with ROSTER_DOCS_PUBLIC=false', async () => {
     assert.equal((await fetch(`${t.roster.gatewayUrl}/docs/json`)).status, 401);
+    assert.equal((await fetch(`${t.roster.gatewayUrl}/`, { redirect: 'manual' })).status, 401, 'nor does its address lead there');
     const keyed = await fetch(`${t.roster.gatewayUrl}/docs/json`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(keyed.status, 200);
     assert.ok(((await keyed.json()) as { paths: object }).paths);

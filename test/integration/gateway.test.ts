@@ -1245,6 +1245,8 @@ describe('gateway', () => {
     assert.equal(loose.status, 400);
     assert.match((await loose.json() as { error: { message: string } }).error.message, /messages are required/, 'the upstream\'s answer, not the gateway\'s');
     assert.equal((await fetch(`${t.roster.gatewayUrl}/docs`)).status, 200, 'the page, in a browser');
+    const root = await fetch(`${t.roster.gatewayUrl}/`, { redirect: 'manual' });
+    assert.deepEqual([root.status, root.headers.get('location')], [302, '/docs'], 'the gateway\'s own address leads to it');
   });
 
   it('gives every answer its own request id, the reqId of its log line, which names the upstream\'s id of the request too', async () => {
