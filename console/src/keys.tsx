@@ -82,12 +82,14 @@ export function KeyManager(props: PageProps & { label: string; keys: KeysApi; on
       <ErrorLine error={error} />
       {shown && (
         <div role="status" class="banner info">
-          Key <strong>{shown.name}</strong>: <code data-new-key>{shown.key}</code> — copy it now, it is not shown again.
-          {gateway?.baseUrl && (
-            <p data-gateway>
-              Use it with the gateway: OpenAI SDKs <code>baseURL: {gateway.baseUrl}</code>; Anthropic SDKs <code>baseURL: {gateway.anthropicBaseUrl}</code>.
-            </p>
-          )}
+          <div class="said">
+            <p>Key <strong>{shown.name}</strong>: <code data-new-key>{shown.key}</code> — copy it now, it is not shown again.</p>
+            {gateway?.baseUrl && (
+              <p data-gateway>
+                Use it with the gateway: OpenAI SDKs <code>baseURL: {gateway.baseUrl}</code>; Anthropic SDKs <code>baseURL: {gateway.anthropicBaseUrl}</code>.
+              </p>
+            )}
+          </div>
           <button type="button" onClick={() => setShown(undefined)}>Done</button>
         </div>
       )}
