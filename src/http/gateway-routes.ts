@@ -29,12 +29,6 @@ const OutcomeView = Type.Object({
 });
 
 /**
- * The gateway's routes, as operators read and change them: those in configuration
- * (`ROSTER_GATEWAY_ROUTES`, `ROSTER_GATEWAY_PRICES`; fixed) and those set through the API
- * (events of the log); and each upstream account's tries and failures per model and day
- * (the usage read model).
- */
-/**
  * Where a client reaches the gateway: `ROSTER_GATEWAY_PUBLIC_URL`, else the host the caller
  * reached this API by, at the gateway's port; null while the gateway does not listen.
  *
@@ -46,6 +40,13 @@ export function gatewayAddress(gateway: Services['settings']['gateway'], protoco
   return gateway?.port && hostname ? `${protocol}://${hostname}:${gateway.port}` : null;
 }
 
+/**
+ * The gateway as operators and clients read it on the API's port: where clients reach it;
+ * its routes, as operators read and change them: those in configuration
+ * (`ROSTER_GATEWAY_ROUTES`, `ROSTER_GATEWAY_PRICES`; fixed) and those set through the API
+ * (events of the log); and each upstream account's tries and failures per model and day
+ * (the usage read model).
+ */
 export default function gatewayRoutes(app: App, s: Services): void {
   const tags = ['gateway'];
   app.get('/v1/gateway', {
