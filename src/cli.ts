@@ -25,7 +25,7 @@ import { AccountIndex } from './projections/account-index.ts';
 import { loadMasterKey, SecretVault } from './store/secrets.ts';
 import { administerUser, registerUser, userIdFor } from './commands/users.ts';
 import { listUsers } from './projections/users.ts';
-import { RefreshTokens } from './store/refresh-tokens.ts';
+import { revokeFamiliesOf } from './store/refresh-tokens.ts';
 import { createKey, keysOfUser, revokeKey } from './commands/api-keys.ts';
 import { ApiKeySecrets } from './store/api-keys.ts';
 import { NO_SCOPES } from './domain/api-key.ts';
@@ -223,13 +223,13 @@ async function usersCommand(args: string[], role: string, reason: string): Promi
   const [action, email] = args;
   if (action === 'list' && args.length === 1) return listUsersCommand();
   if ((action === 'disable' || action === 'enable') && email && args.length === 2 && reason.length >= 1 && reason.length <= 200) {
-    return withStore(async (db, store, config) => {
-      const deps = { store, passwords: new Passwords(db), refresh: new RefreshTokens(db, await loadMasterKey(config)) };
+    return withStore(async (db, store) => {
+      const deps = { store, passwords: new Passwords(db), refresh: { revokeUser: (userId: string, why = 'disabled') => revokeFamiliesOf(db, userId, why) } };
       const change = action === 'disable' ? { type: 'DisableUser' as const, reason } : { type: 'EnableUser' as const };
       const done = await administerUser(deps, userIdFor(email), change, { actor: 'cli:users', correlationId: randomUUID() });
       process.stdout.write(`${done.userId}\t${email.trim().toLowerCase()}\t${done.status}\n`);
       return 0;
-    }).catch(domainRefusal);
+    }, { readsSecrets: false }).catch(domainRefusal);
   }
   if (action !== 'create' || !email || args.length !== 2 || !(roles as readonly string[]).includes(role)) {
     process.stderr.write(helpOf('users'));

@@ -42,6 +42,20 @@ const newToken = () => `rt_${randomBytes(32).toString('base64url')}`;
  * const { token } = await tokens.start(userId);
  * const next = await tokens.rotate(token); // { outcome: 'rotated', token: … }
  */
+/**
+ * Revokes every refresh family of a user; needs no key (the CLI's `users disable` runs
+ * without the master key). Returns how many were live.
+ *
+ * @example
+ * await revokeFamiliesOf(pool, userId, 'disabled') // → 2
+ */
+export async function revokeFamiliesOf(pool: pg.Pool, userId: string, reason: string): Promise<number> {
+  const { rowCount } = await pool.query(
+    'UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, reason],
+  );
+  return rowCount ?? 0;
+}
+
 export class RefreshTokens {
   private readonly key: Buffer;
 
@@ -121,10 +135,7 @@ export class RefreshTokens {
 
   /** Revokes every family of a user (logout everywhere); returns how many were live. */
   async revokeUser(userId: string, reason = 'logout_all'): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      'UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, reason],
-    );
-    return rowCount ?? 0;
+    return revokeFamiliesOf(this.pool, userId, reason);
   }
 
   /** Families of a user and whether each is live (for tests and the console). */
