@@ -1262,7 +1262,13 @@ describe('gateway', () => {
     assert.match(String(upstreamId), /^req_[0-9a-f]{24}$/, 'the upstream\'s own id passes to the client');
     const line = t.logs.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reqId === ids[0] && l.msg === 'gateway request');
     assert.equal(line?.upstreamRequestId, upstreamId, 'the log line names both ids');
-    // Refusals carry one too, an Anthropic client's among them.
+    // A stream's answer carries one (its head is written apart), and so do refusals, an Anthropic client's among them.
+    const streamed = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST', body: JSON.stringify({ model: 'small', stream: true, messages: [{ role: 'user', content: 'ids' }] }), headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    });
+    assert.equal(streamed.headers.get('content-type'), 'text/event-stream');
+    assert.match(String(streamed.headers.get('x-roster-request-id')), /^[0-9a-f-]{36}$/);
+    await streamed.text();
     const refused = await fetch(`${t.roster.gatewayUrl}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'rk_typo', 'anthropic-version': '2023-06-01' } });
     assert.equal(refused.status, 401);
     assert.match(String(refused.headers.get('x-roster-request-id')), /^[0-9a-f-]{36}$/);
