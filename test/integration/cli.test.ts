@@ -155,8 +155,8 @@ describe('the roster command', () => {
     assert.equal(status, 401);
     const [after] = (await t.call('GET', `/v1/users/${me.body.userId}/keys`)).body.items as Array<{ status: string }>;
     assert.equal(after!.status, 'revoked');
-    const events = await t.db.pool.query("SELECT data->>'reason' AS reason, metadata->>'actor' AS actor FROM events WHERE type = 'ApiKeyRevoked'");
-    assert.deepEqual(events.rows.at(-1), { reason: 'leaked in a log', actor: 'cli:keys' });
+    const events = await t.db.pool.query("SELECT data->>'reason' AS reason, metadata->>'actor' AS actor FROM events WHERE type = 'ApiKeyRevoked' ORDER BY global_position DESC LIMIT 1");
+    assert.deepEqual(events.rows[0], { reason: 'leaked in a log', actor: 'cli:keys' });
     const none = await roster(['keys', 'revoke', 'rk_ffffffff'], env);
     assert.deepEqual([none.code, none.stderr.trim()], [1, 'roster: no key rk_ffffffff']);
   });
