@@ -23,10 +23,10 @@ import { AdminTokens } from './store/tokens.ts';
 import { importAccounts, parseLine, type ImportLine, type ImportMode, type ImportSource } from './commands/accounts.ts';
 import { AccountIndex } from './projections/account-index.ts';
 import { loadMasterKey, SecretVault } from './store/secrets.ts';
-import { administerUser, registerUser, userIdFor } from './commands/users.ts';
+import { administerUser, knownUser, registerUser, userIdFor } from './commands/users.ts';
 import { listUsers } from './projections/users.ts';
 import { revokeFamiliesOf } from './store/refresh-tokens.ts';
-import { createKey, keysOfUser, revokeKey } from './commands/api-keys.ts';
+import { createKey, keyOf, keysOfUser, keyView, revokeKey } from './commands/api-keys.ts';
 import { ApiKeySecrets } from './store/api-keys.ts';
 import { NO_SCOPES } from './domain/api-key.ts';
 import { DomainError } from './domain/errors.ts';
@@ -71,11 +71,12 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
       + '  roster users disable ada@example.test --reason "left the team"',
   },
   keys: {
-    usage: 'roster keys create <email> [--name N] | list <email> | revoke <keyId|prefix> [--reason R]',
+    usage: 'roster keys create <email> [--name N] | list <email> | show <keyId|prefix> | revoke <keyId|prefix> [--reason R]',
     help: 'API keys of Roster\'s users.\n'
       + '  create <email> [--name N]   makes a key for the user with that email (no scope or limit: change them\n'
       + '                              with PATCH /v1/users/{userId}/keys/{keyId}) and prints it once (stored hashed)\n'
       + '  list <email>                the user\'s keys: id, prefix, status, created, name; never a key\n'
+      + '  show <keyId|prefix>         whose key it is: id, prefix, status, holder\'s email, name (every key of a prefix)\n'
       + '  revoke <keyId|prefix>       revokes a key for good, named by its id or by the prefix lists and logs show\n'
       + '                              (rk_0123abcd); a running server refuses it within ROSTER_KEY_CACHE_MS\n'
       + '  roster keys create ada@example.test --name gateway\n'
@@ -267,7 +268,7 @@ async function listUsersCommand(): Promise<number> {
 async function keysCommand(args: string[], name: string, reason: string): Promise<number> {
   const [action, target] = args;
   const fits = (text: string) => text.length >= 1 && text.length <= 100;
-  if (!['create', 'list', 'revoke'].includes(action ?? '') || !target || args.length !== 2 || !fits(name) || !fits(reason)) {
+  if (!['create', 'list', 'show', 'revoke'].includes(action ?? '') || !target || args.length !== 2 || !fits(name) || !fits(reason)) {
     process.stderr.write(helpOf('keys'));
     return 2;
   }
@@ -285,6 +286,16 @@ async function keysCommand(args: string[], name: string, reason: string): Promis
       return 0;
     }
     const ids = /^[0-9a-f-]{36}$/i.test(target) ? [target.toLowerCase()] : await deps.keys.idsByPrefix(target);
+    if (action === 'show') {
+      // Whose key a log line names: each key of the prefix with its holder.
+      for (const id of ids) {
+        const view = keyView(id, await keyOf(deps, id, null));
+        const holder = await knownUser(store, view.userId);
+        process.stdout.write(`${view.keyId}\t${view.prefix}\t${view.status}\t${holder?.email ?? view.userId}\t${view.name}\n`);
+      }
+      if (!ids.length) process.stderr.write(`roster: no key ${target}\n`);
+      return ids.length ? 0 : 1;
+    }
     if (ids.length !== 1) {
       process.stderr.write(ids.length ? `roster: ${ids.length} keys have the prefix ${target}: ${ids.join(', ')}; name one by its id\n` : `roster: no key ${target}\n`);
       return 1;

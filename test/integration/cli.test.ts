@@ -145,6 +145,11 @@ describe('the roster command', () => {
     const list = await roster(['keys', 'list', 'keyed@example.test'], env);
     assert.match(list.stdout, new RegExp(`^[0-9a-f-]{36}\\t${prefix}\\tactive\\tcreated \\S+\\tfrom the cli$`, 'm'));
     assert.equal(list.stdout.includes(key.slice(36)), false, 'the list never shows a key');
+    // Whose key a log line names, without the master key.
+    const { ROSTER_MASTER_KEY: _key, ...keyless } = env;
+    const shown = await roster(['keys', 'show', prefix], keyless);
+    assert.deepEqual([shown.code, shown.stdout], [0, `${listed!.keyId}\t${prefix}\tactive\tkeyed@example.test\tfrom the cli\n`], shown.stderr);
+    assert.deepEqual((await roster(['keys', 'show', listed!.keyId], keyless)).stdout, shown.stdout, 'by its id too');
     const revoked = await roster(['keys', 'revoke', prefix, '--reason', 'leaked in a log'], env);
     assert.deepEqual([revoked.code, revoked.stdout.trim()], [0, `revoked ${listed!.keyId} (${prefix}, from the cli)`], revoked.stderr);
     let status = 200;
@@ -159,6 +164,7 @@ describe('the roster command', () => {
     assert.deepEqual(events.rows[0], { reason: 'leaked in a log', actor: 'cli:keys' });
     const none = await roster(['keys', 'revoke', 'rk_ffffffff'], env);
     assert.deepEqual([none.code, none.stderr.trim()], [1, 'roster: no key rk_ffffffff']);
+    assert.deepEqual([(await roster(['keys', 'show', 'rk_ffffffff'], env)).code, (await roster(['keys', 'show', prefix], env)).stdout.split('\t')[2]], [1, 'revoked']);
   });
 
   it('refuses an import into a pool that does not exist, and bad options', async () => {
