@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     lines.push(`Admin token (shown once, stored hashed; keep it safe): ${roster.adminToken}`);
   }
   lines.push(`API docs: ${roster.url}/docs${config.ROSTER_DOCS_PUBLIC ? '' : ' (send Authorization: Bearer <admin token>)'}; every other route but the health checks needs the token`);
-  const publicUrl = config.ROSTER_GATEWAY_PUBLIC_URL?.replace(/\/+$/, '');
+  const publicUrl = roster.services.settings.gateway?.publicUrl;
   lines.push(`Gateway (OpenAI- and Anthropic-compatible, Roster API keys): ${roster.gatewayUrl}/v1${publicUrl ? `, for clients ${publicUrl}/v1` : ''}; its docs at /docs`);
   if (demo) lines.push(`Demo: sandbox upstream on ${demo.url}; pool "demo" registers accounts from 20 sample identities to its minimum of 5`);
   if (key) lines.push(`Demo gateway key (shown once, stored hashed; the user ${DEMO_USER}'s): ${key}`);

@@ -273,7 +273,8 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
       accountsPerRequest: config.ROSTER_ACCOUNTS_PER_REQUEST,
       docsPublic: config.ROSTER_DOCS_PUBLIC, jobStallAfterMs: config.ROSTER_JOB_STALL_MS, requestTimeoutMs: config.ROSTER_REQUEST_TIMEOUT_MS, maxConnections: config.ROSTER_MAX_CONNECTIONS,
       trustProxy: trustProxyOf(config.ROSTER_TRUST_PROXY) as TrustProxy,
-      gateway: { ...(config.ROSTER_GATEWAY_PUBLIC_URL ? { publicUrl: config.ROSTER_GATEWAY_PUBLIC_URL } : {}) },
+      // Without a trailing slash, so that `/v1` follows it.
+      gateway: { ...(config.ROSTER_GATEWAY_PUBLIC_URL ? { publicUrl: config.ROSTER_GATEWAY_PUBLIC_URL.replace(/\/+$/, '') } : {}) },
     },
   };
   return { services, flows, from, routes, scheduler, errors };

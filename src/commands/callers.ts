@@ -147,9 +147,9 @@ export async function identify(deps: CallerDeps, token: string | undefined, ip: 
 }
 
 async function check(deps: CallerDeps, token: string | undefined, ip: string): Promise<Caller> {
-  // Shaped like a key but not one (cut short, a typo): said so, and counted as a guess.
-  if (token?.startsWith('rk_') && !isApiKey(token)) return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
-  if (token !== undefined && isApiKey(token)) {
+  if (token?.startsWith('rk_')) {
+    // Shaped like a key but not one (cut short, a typo): said so, and counted as a guess.
+    if (!isApiKey(token)) return deps.guard.failed(ip, undefined, new DomainError('unauthorized', 'the API key is not valid'));
     const cached = deps.keyCache?.get(token);
     if (cached) return cached;
     // Concurrent requests with one key check it once (when the cache is on).

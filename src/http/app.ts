@@ -73,7 +73,7 @@ export interface Settings {
   maxConnections: number;
   /** The proxies whose `X-Forwarded-For` names the client (its IP counts toward the per-IP limits). */
   trustProxy?: boolean | string[];
-  /** Where clients reach the gateway: its port once it listens, and the address a proxy gives it (`ROSTER_GATEWAY_PUBLIC_URL`). */
+  /** Where clients reach the gateway: its port once it listens, and the address a proxy gives it (`ROSTER_GATEWAY_PUBLIC_URL`, without a trailing slash). */
   gateway?: { port?: number; publicUrl?: string };
 }
 

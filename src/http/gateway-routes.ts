@@ -36,7 +36,7 @@ const OutcomeView = Type.Object({
  * gatewayAddress({ port: 8081 }, 'http', 'roster.internal') // → 'http://roster.internal:8081'
  */
 export function gatewayAddress(gateway: Services['settings']['gateway'], protocol: string, hostname: string | undefined): string | null {
-  if (gateway?.publicUrl) return gateway.publicUrl.replace(/\/+$/, '');
+  if (gateway?.publicUrl) return gateway.publicUrl;
   return gateway?.port && hostname ? `${protocol}://${hostname}:${gateway.port}` : null;
 }
 

@@ -36,13 +36,6 @@ export type Rotation =
 const newToken = () => `rt_${randomBytes(32).toString('base64url')}`;
 
 /**
- * Refresh token families on PostgreSQL.
- *
- * @example
- * const { token } = await tokens.start(userId);
- * const next = await tokens.rotate(token); // { outcome: 'rotated', token: … }
- */
-/**
  * Revokes every refresh family of a user; needs no key (the CLI's `users disable` runs
  * without the master key). Returns how many were live.
  *
@@ -56,6 +49,13 @@ export async function revokeFamiliesOf(pool: pg.Pool, userId: string, reason: st
   return rowCount ?? 0;
 }
 
+/**
+ * Refresh token families on PostgreSQL.
+ *
+ * @example
+ * const { token } = await tokens.start(userId);
+ * const next = await tokens.rotate(token); // { outcome: 'rotated', token: … }
+ */
 export class RefreshTokens {
   private readonly key: Buffer;
 
