@@ -65,7 +65,8 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
       + '  create <email>    makes a verified user with the role given (member by default; --admin is --role admin),\n'
       + '                    reading the password from the first line of stdin\n'
       + '  list              every user: id, email, role, status, verified, created (as the read models have them)\n'
-      + '  disable <email>   refuses the user\'s sign-ins, tokens and keys at once on every node, and ends its sign-ins\n'
+      + '  disable <email>   ends the user\'s sign-ins and refuses its tokens at once on every node, its keys within\n'
+      + '                    ROSTER_KEY_CACHE_MS\n'
       + '  enable <email>    lets a disabled user in again\n'
       + '  echo "$PASSWORD" | roster users create ada@example.test --admin\n'
       + '  roster users disable ada@example.test --reason "left the team"',
@@ -264,7 +265,7 @@ async function listUsersCommand(): Promise<number> {
   }, { readsSecrets: false });
 }
 
-/** `roster keys create <email>` (a key for a user, printed once), `list <email>`, `revoke <keyId|prefix>`. */
+/** `roster keys create <email>` (a key for a user, printed once), `list <email>`, `show <keyId|prefix>`, `revoke <keyId|prefix>`. */
 async function keysCommand(args: string[], name: string, reason: string): Promise<number> {
   const [action, target] = args;
   const fits = (text: string) => text.length >= 1 && text.length <= 100;

@@ -21,6 +21,8 @@ export const KeyScopes = Type.Object({
   readOnly: Type.Boolean(),
 }, { additionalProperties: false });
 export type KeyScopes = Static<typeof KeyScopes>;
+/** A key's prefix, what lists and log lines show of it: `rk_` and the first 8 hex digits of its id (captured). */
+export const KEY_PREFIX = /^rk_([0-9a-f]{8})$/;
 /** Scopes that bind nothing: every pool, every model, reads and changes. */
 export const NO_SCOPES: KeyScopes = { pools: null, models: null, readOnly: false };
 

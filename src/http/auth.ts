@@ -5,6 +5,7 @@ import { Limits } from '../domain/limits.ts';
 import { forgotPassword, signUp } from '../commands/user-mail.ts';
 import { refreshSession, signIn, signOut, signOutEverywhere, type Tokens } from '../commands/sign-in.ts';
 import { positioned } from '../commands/runner.ts';
+import { KEY_PREFIX } from '../domain/api-key.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { App, Services } from './app.ts';
 import { answers, Position, PositionText } from './schemas.ts';
@@ -113,7 +114,7 @@ export default function authRoutes(app: App, s: Services): void {
       querystring: Type.Object({
         role: Type.Optional(Type.Enum(roles)), status: Type.Optional(Type.Enum(['active', 'disabled'] as const)),
         search: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'part of the email' })),
-        keyPrefix: Type.Optional(Type.String({ pattern: '^rk_[0-9a-f]{8}$', description: 'the user holding the API key of this prefix (`rk_` and 8 digits: the prefix, never the key)' })),
+        keyPrefix: Type.Optional(Type.String({ pattern: KEY_PREFIX.source, description: 'the user holding the API key of this prefix (`rk_` and 8 digits: the prefix, never the key)' })),
         after: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'the `next` of the page before' })),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), position: Position,
       }),

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { digestOf } from './secrets.ts';
+import { KEY_PREFIX } from '../domain/api-key.ts';
 
 /** API keys' hashes and owners; never in the log. */
 export const apiKeysSchema = /* sql */ `
@@ -78,7 +79,7 @@ export class ApiKeySecrets {
    * await keys.idsByPrefix('rk_0123abcd') // → ['0123abcd-…']
    */
   async idsByPrefix(prefix: string): Promise<string[]> {
-    const hex = /^rk_([0-9a-f]{8})$/.exec(prefix)?.[1];
+    const hex = KEY_PREFIX.exec(prefix)?.[1];
     if (!hex) return [];
     const { rows } = await this.pool.query<{ key_id: string }>(
       'SELECT key_id FROM api_key_secrets WHERE key_id BETWEEN $1 AND $2 ORDER BY key_id', [`${hex}-0000-0000-0000-000000000000`, `${hex}-ffff-ffff-ffff-ffffffffffff`],
