@@ -136,17 +136,19 @@ describe('credential refresh against the sandbox upstream', () => {
 
 /**
  * The token bucket's promise: any n consecutive calls span at least (n − burst) / rate
- * seconds, less 300 ms: a call reaches the upstream a thread dispatch after its token, and
- * on two busy cores (the suite runs two files at once) dispatch varies by up to ~100 ms,
- * and once by 260 ms in a full CI run (four calls within 295 ms where tokens were at least
- * 556 ms apart).
+ * seconds, less 500 ms: a call reaches the upstream a thread dispatch after its token, and
+ * the sandbox stamps it on the test's own busy event loop. On two busy cores (the suite
+ * runs two files at once) the two vary by up to ~100 ms, and in full CI runs by 260 ms
+ * (four calls within 295 ms where tokens were at least 556 ms apart) and once by 357 ms
+ * (four within 199 ms). An unpaced storm or forced burst lands within a few ms, so the
+ * check still fails without the limit: six calls must span 500 ms.
  */
 function assertRate(times: number[]): void {
   const sorted = [...times].sort((a, b) => a - b);
   for (let i = 0; i < sorted.length; i++) {
     for (let j = i + BURST; j < sorted.length; j++) {
       const span = sorted[j]! - sorted[i]!;
-      const allowed = ((j - i + 1 - BURST) / RATE) * 1000 - 300;
+      const allowed = ((j - i + 1 - BURST) / RATE) * 1000 - 500;
       assert.ok(span >= allowed, `${j - i + 1} refreshes within ${span} ms (rate ${RATE}/s, burst ${BURST})`);
     }
   }
