@@ -160,8 +160,8 @@ async function check(deps: CallerDeps, token: string | undefined, ip: string): P
   }
   if (token !== undefined && isJwt(token)) {
     const user = await checkAccess(deps, token).catch(refused(deps, ip));
-    const { limits, familyId: _, ...rest } = user;
-    return { kind: 'user', actor: `user:${user.userId}`, role: user.role, user: rest, limits: scopeOf(`user:${user.userId}`, limits) };
+    const { familyId: _, ...rest } = user;
+    return { kind: 'user', actor: `user:${user.userId}`, role: user.role, user: rest, limits: scopeOf(`user:${user.userId}`, user.limits) };
   }
   // No token at all is a missing credential, not a guess: it is not counted.
   const actor = await deps.tokens.verify(token).catch(token === undefined ? (e: unknown) => Promise.reject(e) : refused(deps, ip));

@@ -5,7 +5,6 @@
  * which ends the access tokens issued before it.
  */
 import { DomainError } from '../domain/errors.ts';
-import type { Limits } from '../domain/limits.ts';
 import { normalizeEmail, userDecider } from '../domain/user.ts';
 import type { AccessTokens } from '../store/access-tokens.ts';
 import type { RefreshTokens } from '../store/refresh-tokens.ts';
@@ -85,10 +84,10 @@ export async function signOutEverywhere(deps: SignInDeps, userId: string, ctx: C
  * The user an access token speaks for: a valid signature by a live key, not expired,
  * issued after the user's session epoch, the user neither gone nor disabled.
  */
-export async function checkAccess(deps: SignInDeps, accessToken: string): Promise<SignedIn & { familyId: string; limits: Limits }> {
+export async function checkAccess(deps: SignInDeps, accessToken: string): Promise<SignedIn & { familyId: string }> {
   const claims = await deps.access.verify(accessToken);
   if (!claims) throw new DomainError('unauthorized', 'the access token is not valid');
   const state = await activeUser(deps.store, claims.sub);
   if (!state || claims.ses <= state.sessionEpoch) throw new DomainError('unauthorized', 'the access token is not valid');
-  return { ...signedIn(claims.sub, state), familyId: claims.sid, limits: state.limits };
+  return { ...signedIn(claims.sub, state), familyId: claims.sid };
 }

@@ -106,6 +106,9 @@ export interface SignedIn {
   role: Role;
   /** Sessions issued before this instant (ms) are over. */
   sessionEpoch: number;
+  verified: boolean;
+  /** The user's own limits (each key's are its own). */
+  limits: Limits;
 }
 
 /**
@@ -128,7 +131,9 @@ export async function authenticate(deps: UserDeps, email: string, password: stri
 }
 
 /** The user as sessions need it, from its state. */
-export const signedIn = (userId: string, state: UserState): SignedIn => ({ userId, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch });
+export const signedIn = (userId: string, state: UserState): SignedIn => ({
+  userId, email: state.email, role: state.role, sessionEpoch: state.sessionEpoch, verified: state.verified, limits: state.limits,
+});
 
 /**
  * The user's state when the user exists and is not disabled: what every credential it

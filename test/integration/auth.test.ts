@@ -26,8 +26,14 @@ describe('sign-in over HTTP', () => {
     assert.equal(ok.status, 200);
     assert.deepEqual(Object.keys(ok.body).sort(), ['accessToken', 'expiresIn', 'refreshToken', 'tokenType', 'user']);
     assert.equal(ok.body.expiresIn, 900);
-    const me = await t.call('GET', '/v1/auth/me', undefined, { token: ok.body.accessToken });
+    // The user's stream is read once, by the token's check, which gives what the answer shows.
+    const { store } = t.roster.services;
+    const readStream = store.readStream.bind(store);
+    let reads = 0;
+    store.readStream = (stream, options) => ((reads += Number(stream === `user-${ok.body.user.userId}`)), readStream(stream, options));
+    const me = await t.call('GET', '/v1/auth/me', undefined, { token: ok.body.accessToken }).finally(() => (store.readStream = readStream));
     assert.deepEqual(me.body, { userId: ok.body.user.userId, email: 'viewer@example.test', role: 'viewer', verified: true, limits: {} });
+    assert.equal(reads, 1, "the user's stream read once");
     const wrong = await login('viewer@example.test', 'not the password');
     const unknown = await login('nobody@example.test', 'not the password');
     assert.equal(wrong.status, 401);
