@@ -44,31 +44,34 @@ const ROUTES: Record<string, RouteDoc> = {
   'GET /health': { tag: 'Health', summary: 'The gateway answers (no key needed)' },
 };
 
-/** The answer's request id, on every answer. */
-const HEADERS = { [REQUEST_ID_HEADER]: { type: 'string', format: 'uuid', description: 'The gateway\'s id of the request: the `reqId` of its log line' } };
 const ERROR = {
   type: 'object',
   description: 'OpenAI\'s `{error: {message, type, code}}`, or on Anthropic\'s routes and with `anthropic-version` Anthropic\'s `{type: "error", error: {type, message}}`',
   additionalProperties: true,
-};
-const RESPONSES = {
-  200: {
+} as const;
+/** The answers every route can give, once in the document's components (each operation names them). */
+const ANSWERS = {
+  Upstream: {
     description: 'The upstream\'s answer as it gave it (JSON; an SSE stream when the request asks for one; bytes for file contents)',
-    headers: HEADERS,
     content: { 'application/json': { schema: { type: 'object', additionalProperties: true } }, 'text/event-stream': { schema: { type: 'string' } } },
   },
-  '4XX': {
+  Refused: {
     description: '401 without a valid key; 403 a model or pool outside the key\'s scopes; 404 a model not served or an object not the caller\'s; '
       + '429 a limit of the key or its user, or every account cooling (`Retry-After`); else the upstream\'s own refusal',
-    headers: HEADERS,
     content: { 'application/json': { schema: ERROR } },
   },
-  '5XX': {
+  Failed: {
     description: '502 a pool without an upstream; 503 no account could answer (`Retry-After`); else the last upstream error',
-    headers: HEADERS,
     content: { 'application/json': { schema: ERROR } },
   },
-};
+} as const;
+const ref = (name: keyof typeof ANSWERS) => ({ $ref: `#/components/responses/${name}` });
+/** What each operation answers: references to `ANSWERS`, which every route shares. */
+const RESPONSES = { 200: ref('Upstream'), '4XX': ref('Refused'), '5XX': ref('Failed') };
+/** The keys of a path item that are operations. */
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+/** The answer's request id, on every answer. */
+const REQUEST_ID = { $ref: '#/components/headers/RequestId' };
 
 /** Collections whose path does not read as their name. */
 const NAMES: Record<string, string> = { 'fine_tuning/jobs': 'fine-tuning jobs', responses: 'responses (the Responses API)' };
@@ -109,6 +112,8 @@ export function gatewayDocs(): SwaggerOptions {
         description: 'OpenAI- and Anthropic-compatible requests forwarded through pooled upstream accounts. Bodies and answers are the upstream APIs\' own.',
       },
       components: {
+        headers: { RequestId: { schema: { type: 'string', format: 'uuid' }, description: 'The gateway\'s id of the request: the `reqId` of its log line' } },
+        responses: Object.fromEntries(Object.entries(ANSWERS).map(([name, answer]) => [name, { ...answer, headers: { [REQUEST_ID_HEADER]: REQUEST_ID } }])),
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A Roster API key (`rk_…`), as OpenAI\'s SDKs send it' },
           apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'A Roster API key (`rk_…`), as Anthropic\'s SDKs send it' },
@@ -123,7 +128,15 @@ export function gatewayDocs(): SwaggerOptions {
       const body = doc.body && !methods.includes('GET') ? { body: bodyOf(doc.body) } : {};
       // A wildcard becomes a named path parameter, as OpenAPI wants.
       const path = url.replace(/\*$/, '{path}');
-      return { url: path, schema: { ...schema, ...body, ...open, tags: [doc.tag], summary: doc.summary, response: RESPONSES } };
+      return { url: path, schema: { ...schema, ...body, ...open, tags: [doc.tag], summary: doc.summary } };
+    },
+    // Each operation names the shared answers (written out per operation, they were most of the document).
+    transformObject(document) {
+      if (!('openapiObject' in document)) return document.swaggerObject;
+      for (const item of Object.values(document.openapiObject.paths ?? {})) {
+        for (const [method, operation] of Object.entries(item as Record<string, { responses?: unknown }>)) if (METHODS.has(method)) operation.responses = RESPONSES;
+      }
+      return document.openapiObject;
     },
   };
 }

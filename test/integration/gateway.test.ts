@@ -1231,11 +1231,15 @@ describe('gateway', () => {
     assert.equal(res.status, 200);
     const doc = await res.json() as { paths: Record<string, Record<string, { tags: string[]; summary: string; security?: unknown[]; requestBody?: unknown; responses: Record<string, { headers?: object }> }>>; components: { securitySchemes: object } };
     await SwaggerParser.validate(structuredClone(doc) as never);
+    // The answers every route shares are written once, in the components.
+    const answers = Object.values(doc.paths).flatMap((item) => Object.values(item).map((operation) => JSON.stringify(operation.responses)));
+    assert.deepEqual(new Set(answers), new Set([JSON.stringify({ 200: { $ref: '#/components/responses/Upstream' }, '4XX': { $ref: '#/components/responses/Refused' }, '5XX': { $ref: '#/components/responses/Failed' } })]));
+    const whole = await SwaggerParser.dereference(structuredClone(doc) as never) as unknown as typeof doc;
     // Every route the gateway serves, the pass-through's wildcard as a named parameter.
     for (const [path, method] of <Array<[string, string]>>[['/v1/chat/completions', 'post'], ['/v1/messages', 'post'], ['/v1/models', 'get'], ['/v1/files/{id}', 'delete'], ['/v1/vector_stores/{id}/{path}', 'post'], ['/v1/{path}', 'patch'], ['/health', 'get']]) {
-      const operation = doc.paths[path]?.[method];
+      const operation = whole.paths[path]?.[method];
       assert.ok(operation?.summary && operation.tags.length, `${method} ${path}`);
-      assert.ok(operation.responses['200']?.headers && 'x-roster-request-id' in operation.responses['200'].headers, `${method} ${path}: the request id header`);
+      for (const status of ['200', '4XX', '5XX']) assert.ok(operation.responses[status]?.headers && 'x-roster-request-id' in operation.responses[status].headers, `${method} ${path}: ${status} with the request id header`);
     }
     assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['apiKey', 'bearer']);
     assert.deepEqual(doc.paths['/health']!.get!.security, [], 'health needs no key');
