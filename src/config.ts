@@ -75,6 +75,7 @@ export const ConfigSchema = Type.Object({
   ROSTER_GATEWAY_TIMEOUT_MS: Int(1000, 600_000, 60_000),
   ROSTER_GATEWAY_STRIP_HEADERS: Type.String({ default: '', description: 'more request headers never sent upstream, comma-separated' }),
   ROSTER_GATEWAY_FLUSH_MS: Int(50, 60_000, 500),
+  ROSTER_GATEWAY_REQUEST_LOG_DAYS: Int(0, 3650, 14),
   ROSTER_GATEWAY_CLAIM_TTL_MS: Int(3000, 3_600_000, 60_000),
   ROSTER_GATEWAY_BODY_LIMIT: Int(1024, 2 ** 30, 8 * 2 ** 20),
   ROSTER_GATEWAY_UPLOAD_LIMIT: Int(1024, 2 ** 31, 64 * 2 ** 20),

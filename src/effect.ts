@@ -128,3 +128,22 @@ export function recent<A>(ttlMs: number, read: () => Promise<A>): () => Promise<
   const cached = Effect.runSync(Effect.cachedWithTTL(Effect.promise(read), Duration.millis(ttlMs)));
   return () => Effect.runPromise(cached);
 }
+
+/**
+ * Bounded concurrency: at most `size` holders at once, in arrival order (Effect's Semaphore).
+ *
+ * @example
+ * const gate = new Gate(4);
+ * await gate.run(() => flow());
+ */
+export class Gate {
+  private readonly semaphore: Effect.Semaphore;
+
+  constructor(size: number) {
+    this.semaphore = Effect.runSync(Effect.makeSemaphore(size));
+  }
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return run(this.semaphore.withPermits(1)(Effect.tryPromise({ try: work, catch: (error) => error })));
+  }
+}

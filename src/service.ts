@@ -38,6 +38,7 @@ import { Mailer, smtpTransport } from './workers/mailer.ts';
 import { ApiKeySecrets, apiKeysSchema } from './store/api-keys.ts';
 import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts';
 import { Budgets, budgetsSchema } from './store/budgets.ts';
+import { RequestLog, requestLogSchema } from './store/request-log.ts';
 import { requestSlotsOn, requestSlotsSchema } from './store/request-slots.ts';
 import { providerPaceOn, providerPaceSchema } from './store/provider-pace.ts';
 import { keptObjectsSchema, PgKeptObjects, RESPONSE_RETENTION_MS } from './store/kept-objects.ts';
@@ -105,7 +106,7 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
 
 /** The tables besides the store's own, in the order they are made. */
 export const schemas = [
-  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, requestSlotsSchema, providerPaceSchema, keptObjectsSchema,
+  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, requestSlotsSchema, providerPaceSchema, keptObjectsSchema, requestLogSchema,
 ];
 
 /** A gateway setting's JSON, checked; a bad one stops the start, naming the variable. */
@@ -252,7 +253,9 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     retries: config.ROSTER_GATEWAY_RETRIES, maxInFlight: config.ROSTER_GATEWAY_MAX_IN_FLIGHT, claimTtlMs: config.ROSTER_GATEWAY_CLAIM_TTL_MS,
   };
   // Usage counted in memory is appended once more, and claims are released, when the service stops (after the gateway closes).
-  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day), kept: keptObjects }, gatewaySettings, store), (g) => g.stop());
+  const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day), kept: keptObjects,
+    ...(config.ROSTER_GATEWAY_REQUEST_LOG_DAYS ? { requests: new RequestLog(db) } : {}),
+  }, gatewaySettings, store), (g) => g.stop());
   // The routes set through the API are in effect before the gateway listens (then followed).
   const routes = yield* Effect.promise(() => loadRoutes(store));
   gateway.useLogged(routes.state, routes.revision);
@@ -305,6 +308,11 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   yield* Effect.forkScoped(every(config.ROSTER_HEARTBEAT_MS, () => registrations.adopt(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_GATEWAY_FLUSH_MS, () => services.gateway.meter.flush(), report('gateway usage')));
+  const requests = services.gateway.requests;
+  if (requests) {
+    yield* Effect.forkScoped(every(config.ROSTER_GATEWAY_FLUSH_MS, () => requests.flush(), report('gateway request log')));
+    yield* Effect.forkScoped(every(3_600_000, () => requests.prune(config.ROSTER_GATEWAY_REQUEST_LOG_DAYS), report('gateway request log pruning')));
+  }
   // Claims last at most their pool's longest lease: upkeep at least once a second keeps short ones too.
   yield* Effect.forkScoped(every(Math.min(1000, Math.round(config.ROSTER_GATEWAY_CLAIM_TTL_MS / 6)), () => services.gateway.keepClaims(), report('gateway claims')));
   if (config.ROSTER_SMTP_URL) {

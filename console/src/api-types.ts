@@ -8799,6 +8799,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/gateway/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The requests the gateway forwarded, newest first, kept `ROSTER_GATEWAY_REQUEST_LOG_DAYS` days (written within `ROSTER_GATEWAY_FLUSH_MS`) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description one user's requests (a member sees only its own) */
+                    userId?: string;
+                    keyId?: string;
+                    model?: string;
+                    /** @description letters, digits, `_.-`; up to 64 */
+                    pool?: string;
+                    account?: string;
+                    status?: number;
+                    /** @description from this instant (inclusive) */
+                    from?: string;
+                    /** @description up to this instant (exclusive) */
+                    to?: string;
+                    /** @description the `next` of the page before */
+                    before?: number;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description the row's place in the log: `before` of the next page */
+                                seq: number;
+                                /** @description the `x-roster-request-id` the client was answered, the `reqId` of the log line */
+                                requestId: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when the request came
+                                 */
+                                at: string;
+                                userId: string;
+                                keyId: string;
+                                method: string;
+                                /** @description the path asked for, without the query */
+                                path: string;
+                                model: string | null;
+                                poolId: string | null;
+                                /** @description the account of the last try */
+                                accountId: string | null;
+                                status: number;
+                                /** @description the status, or `client_closed`, `failed_mid_stream` */
+                                outcome: string;
+                                tries: number;
+                                inputTokens: number | null;
+                                outputTokens: number | null;
+                                estimated: boolean;
+                                spend: number | null;
+                                durationMs: number;
+                                /** @description the upstream's own id of the request */
+                                upstreamRequestId: string | null;
+                            }[];
+                            next?: number;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description problem+json */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                in?: string;
+                            }[];
+                            /** @description the existing account-pool API only */
+                            success?: boolean;
+                            /** @description the existing account-pool API only */
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/gateway/upstreams": {
         parameters: {
             query?: never;

@@ -5,6 +5,7 @@
  * lost under concurrency and what a crash can lose is one flush interval.
  */
 import { randomUUID } from 'node:crypto';
+import { Gate } from '../effect.ts';
 import { coolingUntil, type Outcome } from '../domain/account.ts';
 import { DomainError } from '../domain/errors.ts';
 import { FairWaiters, type Gone } from './fair-waiters.ts';
@@ -23,6 +24,7 @@ import { limitsOfKey } from './callers.ts';
 import type { Quotas } from './quotas.ts';
 import { keptIn, lateUsage, type KeptKind, type LateTokens, type LateUsage } from '../domain/kept.ts';
 import { MemoryKeptObjects, RESPONSE_RETENTION_MS, type DueObject, type KeptObjects, type KeptOwner, type KeptQuery } from '../store/kept-objects.ts';
+import type { RequestLog } from '../store/request-log.ts';
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 import type { AccountUse } from '../projections/gateway-usage.ts';
 import type { AccountDeps } from './accounts.ts';
@@ -53,6 +55,8 @@ export interface GatewayDeps extends AccountDeps {
   useOn: (day: string) => Promise<AccountUse>;
   /** Which account made each response its upstream keeps (in memory when not given). */
   kept?: KeptObjects;
+  /** The log of forwarded requests (none kept when not given). */
+  requests?: RequestLog;
 }
 
 /** Owners of kept objects this node knows without asking the store, at most. */
@@ -138,9 +142,14 @@ export class GatewayCore {
     return this.claims.keep((accountId) => this.serving(accountId));
   }
 
-  /** Appends the usage counted and gives up every claim: the gateway no longer serves. */
+  /** The log of forwarded requests, when one is kept. */
+  get requests(): RequestLog | undefined {
+    return this.deps.requests;
+  }
+
+  /** Appends the usage counted, writes the request log and gives up every claim: the gateway no longer serves. */
   async stop(): Promise<void> {
-    await Promise.all([this.meter.flush(), this.claims.releaseAll()]);
+    await Promise.all([this.meter.flush(), this.deps.requests?.flush(), this.claims.releaseAll()]);
   }
 
   /**
@@ -561,7 +570,8 @@ export async function countForMaker(deps: { gateway: GatewayCore; quotas: Quotas
  */
 export class UsageMeter {
   private rows = new Map<string, UsageRow>();
-  private flushing: Promise<number> | undefined;
+  /** One append at a time. */
+  private readonly writing = new Gate(1);
 
   constructor(private readonly store: EventStore, private readonly nodeId: string) {}
 
@@ -587,12 +597,7 @@ export class UsageMeter {
    * one at a time); answers the rows it wrote.
    */
   flush(): Promise<number> {
-    const run = (this.flushing ?? Promise.resolve(0)).catch(() => 0).then(() => this.write());
-    this.flushing = run;
-    run.finally(() => {
-      if (this.flushing === run) this.flushing = undefined;
-    }).catch(() => undefined);
-    return run;
+    return this.writing.run(() => this.write());
   }
 
   private async write(): Promise<number> {

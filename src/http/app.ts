@@ -139,7 +139,7 @@ const OPEN = new Set([
 ]);
 
 /** Paths a `member` may call: its own sign-in and its own API keys. */
-const MEMBER = /^\/(v1\/auth\/|api\/auth\/|v1\/keys(\/|$)|api\/api-keys(\/|$)|v1\/usage\/gateway$|v1\/gateway$)/;
+const MEMBER = /^\/(v1\/auth\/|api\/auth\/|v1\/keys(\/|$)|api\/api-keys(\/|$)|v1\/usage\/gateway$|v1\/gateway$|v1\/gateway\/requests$)/;
 /** The lease API, which an API key may call whatever its user's role: allocate, renew, release, read its sessions. */
 const LEASE = [
   { method: 'POST', path: /^\/v1\/pools\/[^/]+\/sessions(\/[^/]+\/(renew|release|outcomes))?$/ },

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { removeRoute, setRoute } from '../commands/gateway-routes.ts';
 import { positioned } from '../commands/runner.ts';
+import { DomainError } from '../domain/errors.ts';
 import { Nullable } from '../domain/events.ts';
 import { GatewayRoute, ModelPrice, resolveRoute } from '../domain/gateway.ts';
 import { upstreamOutcomes } from '../projections/gateway-usage.ts';
@@ -27,6 +28,26 @@ const OutcomeView = Type.Object({
   rateLimited: Type.Integer({ description: 'failures the upstream answered 429' }), timeouts: Type.Integer({ description: 'failures that timed out' }),
   otherFailures: Type.Integer({ description: 'the rest: 5xx, refused connections or credentials, streams broken off' }),
 });
+
+const RequestView = Type.Object({
+  seq: Type.Integer({ description: 'the row\'s place in the log: `before` of the next page' }),
+  requestId: Type.String({ description: 'the `x-roster-request-id` the client was answered, the `reqId` of the log line' }),
+  at: Type.String({ format: 'date-time', description: 'when the request came' }),
+  userId: Type.String(), keyId: Type.String(), method: Type.String(), path: Type.String({ description: 'the path asked for, without the query' }),
+  model: Nullable(Type.String()), poolId: Nullable(Type.String()), accountId: Nullable(Type.String({ description: 'the account of the last try' })),
+  status: Type.Integer(), outcome: Type.String({ description: 'the status, or `client_closed`, `failed_mid_stream`' }), tries: Type.Integer(),
+  inputTokens: Nullable(Type.Integer()), outputTokens: Nullable(Type.Integer()), estimated: Type.Boolean(), spend: Nullable(Type.Number()),
+  durationMs: Type.Integer(), upstreamRequestId: Nullable(Type.String({ description: 'the upstream\'s own id of the request' })),
+});
+const RequestQuery = Type.Object({
+  userId: Type.Optional(Type.String({ format: 'uuid', description: 'one user\'s requests (a member sees only its own)' })),
+  keyId: Type.Optional(Type.String({ format: 'uuid' })), model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  pool: Type.Optional(Id), account: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'from this instant (inclusive)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'up to this instant (exclusive)' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'the `next` of the page before' })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+}, { additionalProperties: false });
 
 /**
  * Where a client reaches the gateway: `ROSTER_GATEWAY_PUBLIC_URL`, else the host the caller
@@ -85,6 +106,19 @@ export default function gatewayRoutes(app: App, s: Services): void {
   app.delete('/v1/gateway/routes/:model', { schema: { tags, params: ModelName, response: answers({ 204: Type.Null() }) } }, async (req, reply) => {
     await removeRoute(s, req.params.model, req.ctx);
     return reply.code(204).send(null);
+  });
+
+  app.get('/v1/gateway/requests', {
+    schema: {
+      tags, description: 'The requests the gateway forwarded, newest first, kept `ROSTER_GATEWAY_REQUEST_LOG_DAYS` days (written within `ROSTER_GATEWAY_FLUSH_MS`)',
+      querystring: RequestQuery, response: answers({ 200: Type.Object({ items: Type.Array(RequestView), next: Type.Optional(Type.Integer()) }) }),
+    },
+  }, async (req) => {
+    const log = s.gateway.requests;
+    if (!log) throw new DomainError('not_found', 'the gateway keeps no request log (ROSTER_GATEWAY_REQUEST_LOG_DAYS=0)');
+    const { pool, account, userId, ...q } = req.query;
+    const own = req.role === 'member' ? req.user!.userId : userId;
+    return log.list({ ...q, ...(pool ? { poolId: pool } : {}), ...(account ? { accountId: account } : {}), ...(own ? { userId: own } : {}) });
   });
 
   app.get('/v1/gateway/upstreams', {

@@ -233,17 +233,24 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
       span.setAttributes({ 'http.response.status_code': reply.statusCode, 'roster.model': seen.model ?? '', 'roster.tries': seen.tries, 'roster.request_id': req.id });
       if (reply.statusCode >= 500) span.setStatus({ code: 2 });
       span.end();
-      instruments.gatewayDuration.record((performance.now() - started) / 1000, { model: seen.model ?? '', outcome });
+      const ms = Math.round(performance.now() - started);
+      instruments.gatewayDuration.record(ms / 1000, { model: seen.model ?? '', outcome });
       // One line per request; never a credential or a body.
       req.log.info({
         key: caller.keyId, model: seen.model, pool: seen.poolId, account: seen.accountId, upstreamRequestId: seen.upstreamRequestId, status: reply.statusCode, tries: seen.tries,
-        inputTokens: seen.usage?.input, outputTokens: seen.usage?.output, estimated: seen.usage?.estimated, ms: Math.round(performance.now() - started),
+        inputTokens: seen.usage?.input, outputTokens: seen.usage?.output, estimated: seen.usage?.estimated, ms,
       }, 'gateway request');
+      s.gateway.requests?.add({
+        requestId: req.id, at: new Date(Date.now() - ms).toISOString(), userId: caller.user.userId, keyId: caller.keyId, method: req.method, path: req.url.split('?')[0]!.slice(0, 1000),
+        model: seen.model ?? null, poolId: seen.poolId ?? null, accountId: seen.accountId ?? null, status: reply.statusCode, outcome, tries: seen.tries,
+        inputTokens: seen.usage?.input ?? null, outputTokens: seen.usage?.output ?? null, estimated: seen.usage?.estimated ?? false, spend: seen.spend ?? null,
+        durationMs: ms, upstreamRequestId: seen.upstreamRequestId ?? null,
+      });
     }
   }
 
   /** What one request went through, for its log line, span and metrics. */
-  interface Seen { tries: number; model?: string; poolId?: string; accountId?: string; upstreamRequestId?: string; usage?: TokenUsage; outcome?: string }
+  interface Seen { tries: number; model?: string; poolId?: string; accountId?: string; upstreamRequestId?: string; usage?: TokenUsage; outcome?: string; spend?: number }
 
   /**
    * The account that made the kept objects a request names (none when it names none Roster
@@ -472,7 +479,7 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
           instruments.gatewayTokens.add(usage.output, { pool: chosen.poolId, model: route.model, direction: 'output' });
           if (usage.failed) await s.gateway.failed(chosen, route.model, 'server_error').catch(() => undefined);
           // A batch read finished counts its tokens alone (the read itself has none), at the batch prices.
-          spent = record(caller, chosen, route, usage, usage.failed ? 1 : 0, undefined, late.batch);
+          spent = seen.spend = record(caller, chosen, route, usage, usage.failed ? 1 : 0, undefined, late.batch);
           await s.quotas.chargeTokens(caller.limits, usage.input + usage.output).catch(() => undefined);
           return reply;
         } finally {

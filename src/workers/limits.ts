@@ -1,27 +1,7 @@
-import { Effect } from 'effect';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run } from '../effect.ts';
+import { Gate } from '../effect.ts';
 import type { ProviderPace } from '../store/provider-pace.ts';
 import type { RequestSlots } from '../store/request-slots.ts';
-
-/**
- * Bounded concurrency: at most `size` holders at once, in arrival order (Effect's Semaphore).
- *
- * @example
- * const gate = new Gate(4);
- * await gate.run(() => flow());
- */
-export class Gate {
-  private readonly semaphore: Effect.Semaphore;
-
-  constructor(size: number) {
-    this.semaphore = Effect.runSync(Effect.makeSemaphore(size));
-  }
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return run(this.semaphore.withPermits(1)(Effect.tryPromise({ try: work, catch: (error) => error })));
-  }
-}
 
 /**
  * At most `size` holders at once across every node: this node's `Gate` first, then a place

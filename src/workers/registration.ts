@@ -14,7 +14,7 @@ import type { Position } from '../store/port.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { FlowResult } from './flow.ts';
 import type { FlowPool } from './flows.ts';
-import { Gate } from './limits.ts';
+import { Gate } from '../effect.ts';
 import type { Registered } from './providers/provider.ts';
 import type { Providers } from './providers/registry.ts';
 import type { Credentials } from '../store/secrets.ts';

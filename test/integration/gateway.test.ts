@@ -1253,6 +1253,62 @@ describe('gateway', () => {
     assert.deepEqual([root.status, root.headers.get('location')], [302, '/docs'], 'the gateway\'s own address leads to it');
   });
 
+  it('keeps a log of the requests it forwarded: who, where, what it cost; a member reads its own, pages back, and old rows go', async () => {
+    await calm();
+    await registerUser(t.roster.services.users, { email: 'logged@example.test', password: 'logged password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'logged' });
+    const member = (await t.call('POST', '/v1/auth/login', { email: 'logged@example.test', password: 'logged password 1' }, { token: null })).body;
+    const made = (await t.call('POST', '/v1/keys', { name: 'logged' }, { token: member.accessToken })).body;
+    const client = new OpenAI({ apiKey: made.key, baseURL: `${t.roster.gatewayUrl}/v1`, maxRetries: 0 });
+    const whole = await client.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'one' }] }).withResponse();
+    const stream = await client.chat.completions.create({ model: 'tiny', stream: true, messages: [{ role: 'user', content: 'two' }] }).withResponse();
+    for await (const _ of stream.data) { /* read to the end */ }
+    const missing = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions?x=1`, { method: 'POST', headers: { authorization: `Bearer ${made.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small' }) });
+    assert.equal(missing.status, 400);
+    const mine = () => t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}`, undefined, { token: member.accessToken });
+    const { body } = await until('the requests logged', async () => ((await mine()).body.items.length === 3 ? await mine() : undefined));
+    const [third, second, first] = body.items;
+    assert.equal(first.requestId, whole.response.headers.get('x-roster-request-id'));
+    assert.deepEqual(
+      [first.userId, first.keyId, first.method, first.path, first.model, first.poolId, first.status, first.outcome, first.tries, first.estimated],
+      [made.userId, made.keyId, 'POST', '/v1/chat/completions', 'small', 'gw', 200, '200', 1, false],
+    );
+    assert.deepEqual([first.inputTokens, first.outputTokens], [whole.data.usage!.prompt_tokens, whole.data.usage!.completion_tokens]);
+    assert.equal(first.spend, first.inputTokens + 2 * first.outputTokens, 'at the route\'s price');
+    assert.ok(first.accountId && first.durationMs >= 0 && first.upstreamRequestId);
+    assert.equal(second.requestId, stream.response.headers.get('x-roster-request-id'));
+    assert.deepEqual([second.model, second.status], ['small', 200], 'an alias is logged under its route');
+    assert.ok(second.outputTokens > 0, 'a stream\'s tokens');
+    assert.deepEqual([third.path, third.status], ['/v1/chat/completions', 400], 'the upstream\'s refusal, the query left out');
+    const table = (await t.db.pool.query<{ row: string }>('SELECT t::text AS row FROM gateway_requests t')).rows.map((r) => r.row).join('\n');
+    for (const text of [JSON.stringify(body), table]) assert.ok(!text.includes(made.key.slice(36)) && !text.includes('sk-sandbox'), 'no key, no credential');
+    // Another member sees none of them, whatever it asks for; an admin sees them.
+    const other = await anotherUser('unlogged');
+    await other.chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] });
+    const otherAccess = (await t.call('POST', '/v1/auth/login', { email: 'unlogged@example.test', password: 'unlogged password 1' }, { token: null })).body.accessToken;
+    const theirs = await until('the other request logged', async () => {
+      const r = await t.call('GET', `/v1/gateway/requests?userId=${first.userId}`, undefined, { token: otherAccess });
+      return r.body.items.length ? r : undefined;
+    });
+    assert.ok(theirs.body.items.every((r: { userId: string }) => r.userId !== first.userId));
+    assert.equal((await t.call('GET', `/v1/gateway/requests?userId=${first.userId}`)).body.items.length, 3);
+    // Pages, newest first.
+    const page = (await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&limit=2`)).body;
+    assert.deepEqual(page.items.map((r: { requestId: string }) => r.requestId), [third.requestId, second.requestId]);
+    const rest = (await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&limit=2&before=${page.next}`)).body;
+    assert.deepEqual([rest.items.map((r: { requestId: string }) => r.requestId), rest.next], [[first.requestId], undefined]);
+    assert.equal((await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&status=400`)).body.items.length, 1);
+    assert.equal((await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body.items.length, 0);
+    for (const bad of ['limit=0', 'status=99', 'before=x', 'from=yesterday', 'keyId=nope']) {
+      const r = await t.call('GET', `/v1/gateway/requests?${bad}`);
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.body.errors[0].field, bad.split('=')[0], bad);
+    }
+    // Rows older than the days kept go.
+    const log = t.roster.services.gateway.requests!;
+    assert.ok(await log.prune(14, Date.now() + 15 * 86_400_000) >= 4);
+    assert.equal((await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}`)).body.items.length, 0);
+  });
+
   it('gives every answer its own request id, the reqId of its log line, which names the upstream\'s id of the request too', async () => {
     const ask = () => fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
       method: 'POST', body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'ids' }] }), headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

@@ -1,0 +1,153 @@
+import type pg from 'pg';
+import { Gate } from '../effect.ts';
+
+/**
+ * One row per request the gateway forwarded: who sent it, where it went and what it
+ * cost; never a body, a header or a credential. Written in batches, kept
+ * `ROSTER_GATEWAY_REQUEST_LOG_DAYS` days.
+ */
+export const requestLogSchema = /* sql */ `
+CREATE TABLE IF NOT EXISTS gateway_requests (
+  seq bigserial PRIMARY KEY,
+  request_id text NOT NULL,
+  at timestamptz NOT NULL,
+  user_id text NOT NULL,
+  key_id text NOT NULL,
+  method text NOT NULL,
+  path text NOT NULL,
+  model text,
+  pool_id text,
+  account_id text,
+  status int NOT NULL,
+  outcome text NOT NULL,
+  tries int NOT NULL,
+  input_tokens bigint,
+  output_tokens bigint,
+  estimated boolean NOT NULL,
+  spend double precision,
+  duration_ms int NOT NULL,
+  upstream_request_id text
+);
+CREATE INDEX IF NOT EXISTS gateway_requests_at ON gateway_requests (at);
+CREATE INDEX IF NOT EXISTS gateway_requests_user ON gateway_requests (user_id, seq);
+CREATE INDEX IF NOT EXISTS gateway_requests_key ON gateway_requests (key_id, seq);
+`;
+
+/** A forwarded request as the log keeps it. */
+export interface RequestRecord {
+  requestId: string;
+  at: string;
+  userId: string;
+  keyId: string;
+  method: string;
+  /** The path asked for, without the query. */
+  path: string;
+  model: string | null;
+  poolId: string | null;
+  accountId: string | null;
+  status: number;
+  /** The status, or what happened instead (`client_closed`, `failed_mid_stream`). */
+  outcome: string;
+  tries: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  estimated: boolean;
+  spend: number | null;
+  durationMs: number;
+  upstreamRequestId: string | null;
+}
+
+/** What `RequestLog.list` filters by; newest first, `before` a row's `seq` for the next page. */
+export interface RequestQuery {
+  userId?: string;
+  keyId?: string;
+  model?: string;
+  poolId?: string;
+  accountId?: string;
+  status?: number;
+  from?: string;
+  to?: string;
+  before?: number;
+  limit: number;
+}
+
+const COLUMNS = ['request_id', 'at', 'user_id', 'key_id', 'method', 'path', 'model', 'pool_id', 'account_id', 'status', 'outcome', 'tries',
+  'input_tokens', 'output_tokens', 'estimated', 'spend', 'duration_ms', 'upstream_request_id'] as const;
+const TYPES = ['text', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int', 'text', 'int', 'bigint', 'bigint', 'boolean', 'float8', 'int', 'text'];
+const FIELDS: Array<keyof RequestRecord> = ['requestId', 'at', 'userId', 'keyId', 'method', 'path', 'model', 'poolId', 'accountId', 'status', 'outcome', 'tries',
+  'inputTokens', 'outputTokens', 'estimated', 'spend', 'durationMs', 'upstreamRequestId'];
+
+/**
+ * The gateway's request log: rows gathered in memory and written together (`flush`, one
+ * statement), at most `maxPending` waiting (the oldest beyond it dropped and counted), so
+ * that a database that does not answer costs bounded memory.
+ *
+ * @example
+ * log.add(record);
+ * await log.flush();
+ * const { items } = await log.list({ userId, limit: 50 });
+ */
+export class RequestLog {
+  private pending: RequestRecord[] = [];
+  /** One write at a time. */
+  private readonly writing = new Gate(1);
+  /** Rows dropped because too many waited to be written. */
+  dropped = 0;
+
+  constructor(private readonly db: pg.Pool, private readonly maxPending = 100_000) {}
+
+  add(record: RequestRecord): void {
+    if (this.pending.length >= this.maxPending) {
+      this.pending.shift();
+      this.dropped++;
+    }
+    this.pending.push(record);
+  }
+
+  /** Writes what waits (after the flush under way, if any); answers the rows written. A failed write keeps its rows. */
+  flush(): Promise<number> {
+    return this.writing.run(() => this.write());
+  }
+
+  private async write(): Promise<number> {
+    const rows = this.pending;
+    if (rows.length === 0) return 0;
+    this.pending = [];
+    try {
+      await this.db.query(
+        `INSERT INTO gateway_requests (${COLUMNS.join(', ')}) SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+        FIELDS.map((f) => rows.map((r) => r[f])),
+      );
+      return rows.length;
+    } catch (error) {
+      this.pending = [...rows, ...this.pending].slice(-this.maxPending);
+      throw error;
+    }
+  }
+
+  /** Requests newest first; `next` is the `before` of the following page (absent on the last). */
+  async list(q: RequestQuery): Promise<{ items: Array<RequestRecord & { seq: number }>; next?: number }> {
+    const { rows } = await this.db.query<Record<string, unknown>>(
+      `SELECT seq, ${COLUMNS.join(', ')} FROM gateway_requests
+       WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR key_id = $2) AND ($3::text IS NULL OR model = $3)
+         AND ($4::text IS NULL OR pool_id = $4) AND ($5::text IS NULL OR account_id = $5) AND ($6::int IS NULL OR status = $6)
+         AND ($7::timestamptz IS NULL OR at >= $7) AND ($8::timestamptz IS NULL OR at < $8) AND ($9::bigint IS NULL OR seq < $9)
+       ORDER BY seq DESC LIMIT $10`,
+      [q.userId ?? null, q.keyId ?? null, q.model ?? null, q.poolId ?? null, q.accountId ?? null, q.status ?? null, q.from ?? null, q.to ?? null, q.before ?? null, q.limit + 1],
+    );
+    const items = rows.slice(0, q.limit).map((row) => ({
+      seq: Number(row.seq),
+      ...Object.fromEntries(FIELDS.map((f, i) => [f, row[COLUMNS[i]!] ?? null])),
+      at: (row.at as Date).toISOString(),
+      inputTokens: row.input_tokens === null ? null : Number(row.input_tokens),
+      outputTokens: row.output_tokens === null ? null : Number(row.output_tokens),
+    })) as Array<RequestRecord & { seq: number }>;
+    return rows.length > q.limit ? { items, next: items.at(-1)!.seq } : { items };
+  }
+
+  /** Deletes the rows older than `days` days; answers how many. */
+  async prune(days: number, now = Date.now()): Promise<number> {
+    const { rowCount } = await this.db.query('DELETE FROM gateway_requests WHERE at < $1', [new Date(now - days * 86_400_000)]);
+    return rowCount ?? 0;
+  }
+}
