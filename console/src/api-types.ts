@@ -8855,8 +8855,9 @@ export interface paths {
                                 /** @description the path asked for, without the query */
                                 path: string;
                                 model: string | null;
+                                /** @description null for a member */
                                 poolId: string | null;
-                                /** @description the account of the last try */
+                                /** @description the account of the last try; null for a member */
                                 accountId: string | null;
                                 status: number;
                                 /** @description the status, or `client_closed`, `failed_mid_stream` */

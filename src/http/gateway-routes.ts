@@ -34,7 +34,7 @@ const RequestView = Type.Object({
   requestId: Type.String({ description: 'the `x-roster-request-id` the client was answered, the `reqId` of the log line' }),
   at: Type.String({ format: 'date-time', description: 'when the request came' }),
   userId: Type.String(), keyId: Type.String(), method: Type.String(), path: Type.String({ description: 'the path asked for, without the query' }),
-  model: Nullable(Type.String()), poolId: Nullable(Type.String()), accountId: Nullable(Type.String({ description: 'the account of the last try' })),
+  model: Nullable(Type.String()), poolId: Nullable(Type.String({ description: 'null for a member' })), accountId: Nullable(Type.String({ description: 'the account of the last try; null for a member' })),
   status: Type.Integer(), outcome: Type.String({ description: 'the status, or `client_closed`, `failed_mid_stream`' }), tries: Type.Integer(),
   inputTokens: Nullable(Type.Integer()), outputTokens: Nullable(Type.Integer()), estimated: Type.Boolean(), spend: Nullable(Type.Number()),
   durationMs: Type.Integer(), upstreamRequestId: Nullable(Type.String({ description: 'the upstream\'s own id of the request' })),
@@ -117,8 +117,10 @@ export default function gatewayRoutes(app: App, s: Services): void {
     const log = s.gateway.requests;
     if (!log) throw new DomainError('not_found', 'the gateway keeps no request log (ROSTER_GATEWAY_REQUEST_LOG_DAYS=0)');
     const { pool, account, userId, ...q } = req.query;
-    const own = req.role === 'member' ? req.user!.userId : userId;
-    return log.list({ ...q, ...(pool ? { poolId: pool } : {}), ...(account ? { accountId: account } : {}), ...(own ? { userId: own } : {}) });
+    const member = req.role === 'member';
+    const found = await log.list({ ...q, ...(pool ? { poolId: pool } : {}), ...(account ? { accountId: account } : {}), ...(member ? { userId: req.user!.userId } : userId ? { userId } : {}) });
+    // A member learns nothing of the pools and accounts behind the gateway.
+    return member ? { ...found, items: found.items.map((r) => ({ ...r, poolId: null, accountId: null })) } : found;
   });
 
   app.get('/v1/gateway/upstreams', {

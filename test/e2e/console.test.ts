@@ -315,19 +315,31 @@ describe('console in a browser', { skip }, () => {
     await t.call('GET', `/v1/accounts?pool=api&position=${made.body.position}`);
     // One account fails every call: the gateway fails over, and counts the failure against it.
     await fetch(`${sb.url}/_sandbox/llm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keys: { 'sk-sandbox-e2e-0': { status: 503 } }, reset: true }) });
+    const requestIds: string[] = [];
     for (let i = 0; i < 4; i++) {
       const res = await fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
         method: 'POST', headers: { authorization: `Bearer ${consoleKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }] }),
       });
       assert.equal(res.status, 200, await res.clone().text());
+      requestIds.push(res.headers.get('x-roster-request-id')!);
       await res.text();
     }
     await t.roster.services.gateway.meter.flush();
+    // A request is logged as its handling ends, just after its answer: the page reads the log once they are all in.
+    await until('the requests logged', async () => (await t.call('GET', '/v1/gateway/requests?limit=4')).body.items.filter((r: { requestId: string }) => requestIds.includes(r.requestId)).length === 4);
     await t.call('GET', `/v1/accounts?position=${encodeURIComponent(String(await t.roster.services.store.headPosition()))}`);
     await page.getByRole('link', { name: 'Gateway', exact: true }).click();
     const route = page.locator('tr[data-route="small"]');
     await route.waitFor();
     assert.deepEqual(await route.locator('td').allTextContents(), ['small', 'tiny', 'sandbox-small', 'api (0, 1)', '1 / 2', 'configuration', '']);
+    // Each request, by the id its client was answered: served (after a failover where the failing account came first), by an account of the pool.
+    for (const id of requestIds) {
+      const row = page.locator(`tr[data-request="${id}"]`);
+      await row.waitFor();
+      const cells = await row.locator('td').allTextContents();
+      assert.deepEqual([cells[2], cells[3], cells[4], cells[6], cells[10]], ['small', 'POST /v1/chat/completions', '200', 'api', id]);
+      assert.ok(['1', '2'].includes(cells[5]!), `tries: ${cells[5]}`);
+    }
     const failing = page.locator('tr[data-upstream="k0@example.test"]');
     await failing.waitFor();
     assert.equal(await failing.locator('[data-rate]').textContent(), '100 %');

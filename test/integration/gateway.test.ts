@@ -1269,12 +1269,13 @@ describe('gateway', () => {
     const [third, second, first] = body.items;
     assert.equal(first.requestId, whole.response.headers.get('x-roster-request-id'));
     assert.deepEqual(
-      [first.userId, first.keyId, first.method, first.path, first.model, first.poolId, first.status, first.outcome, first.tries, first.estimated],
-      [made.userId, made.keyId, 'POST', '/v1/chat/completions', 'small', 'gw', 200, '200', 1, false],
+      [first.userId, first.keyId, first.method, first.path, first.model, first.poolId, first.accountId, first.status, first.outcome, first.tries, first.estimated],
+      [made.userId, made.keyId, 'POST', '/v1/chat/completions', 'small', null, null, 200, '200', 1, false],
+      'a member is not told the pool and account',
     );
     assert.deepEqual([first.inputTokens, first.outputTokens], [whole.data.usage!.prompt_tokens, whole.data.usage!.completion_tokens]);
     assert.equal(first.spend, first.inputTokens + 2 * first.outputTokens, 'at the route\'s price');
-    assert.ok(first.accountId && first.durationMs >= 0 && first.upstreamRequestId);
+    assert.ok(first.durationMs >= 0 && first.upstreamRequestId);
     assert.equal(second.requestId, stream.response.headers.get('x-roster-request-id'));
     assert.deepEqual([second.model, second.status], ['small', 200], 'an alias is logged under its route');
     assert.ok(second.outputTokens > 0, 'a stream\'s tokens');
@@ -1290,7 +1291,10 @@ describe('gateway', () => {
       return r.body.items.length ? r : undefined;
     });
     assert.ok(theirs.body.items.every((r: { userId: string }) => r.userId !== first.userId));
-    assert.equal((await t.call('GET', `/v1/gateway/requests?userId=${first.userId}`)).body.items.length, 3);
+    const seenByAdmin = (await t.call('GET', `/v1/gateway/requests?userId=${first.userId}`)).body.items;
+    assert.deepEqual(seenByAdmin.map((r: { requestId: string }) => r.requestId), [third.requestId, second.requestId, first.requestId]);
+    assert.equal(seenByAdmin[2].poolId, 'gw');
+    assert.ok(ids.includes(seenByAdmin[2].accountId), 'an admin sees the account that served it');
     // Pages, newest first.
     const page = (await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&limit=2`)).body;
     assert.deepEqual(page.items.map((r: { requestId: string }) => r.requestId), [third.requestId, second.requestId]);

@@ -1,9 +1,9 @@
-/** Gateway: the signed-in user's API keys (`keys.tsx`) and usage and spend per key, model and day, charted. */
+/** Gateway: the signed-in user's API keys (`keys.tsx`), usage and spend per key, model and day, charted, and the requests forwarded. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, must } from '../api.ts';
-import { ErrorLine, Field, Section, useLoad, Table, type PageProps } from '../ui.tsx';
+import { ErrorLine, Field, Section, useLoad, Table, when, type PageProps } from '../ui.tsx';
 import { KeyManager, ownKeys, type Key } from '../keys.tsx';
 
 type Usage = Awaited<ReturnType<typeof loadUsage>>;
@@ -34,8 +34,48 @@ export function GatewayPage(props: PageProps) {
           </tbody>
         </Table>
       </Section>
+      <Requests keys={keys} member={props.role === 'member'} />
       {props.role !== 'member' && <RoutesAndUpstreams {...props} />}
     </>
+  );
+}
+
+type RequestRow = Awaited<ReturnType<typeof loadRequests>>['items'][number];
+const loadRequests = async (before?: number) => must(api.GET('/v1/gateway/requests', { params: { query: { limit: 50, ...(before ? { before } : {}) } } }));
+
+/**
+ * The requests the gateway forwarded, newest first, fifty at a time (a member's own, without
+ * pools and accounts): what a client asks about by its `x-roster-request-id`.
+ */
+function Requests(props: { keys: Key[]; member: boolean }) {
+  const [pages, setPages] = useState<{ items: RequestRow[]; next?: number }>();
+  const [error, setError] = useState<string>();
+  const load = (before?: number) => loadRequests(before).then(
+    (page) => (setPages((shown) => (before && shown ? { items: [...shown.items, ...page.items], next: page.next } : page)), setError(undefined)),
+    (e: Error) => setError(e.message),
+  );
+  useEffect(() => void load(), []);
+  return (
+    <Section title="Requests" actions={<button type="button" onClick={() => void load()}>Refresh</button>}>
+      <ErrorLine error={error} />
+      <Table label="Requests">
+        <thead><tr><th scope="col">When</th><th scope="col">Key</th><th scope="col">Model</th><th scope="col">Path</th><th scope="col">Status</th><th scope="col" class="num">Tries</th>
+          {!props.member && <th scope="col">Account</th>}<th scope="col" class="num">Tokens in / out</th><th scope="col" class="num">Spend</th><th scope="col" class="num">ms</th><th scope="col">Request id</th></tr></thead>
+        <tbody>
+          {(pages?.items ?? []).map((r) => (
+            <tr data-request={r.requestId} class={r.status >= 500 ? 'bad' : r.status >= 400 ? 'warn' : ''}>
+              <td>{when(r.at)}</td><td>{props.keys.find((k) => k.keyId === r.keyId)?.name ?? r.keyId.slice(0, 8)}</td><td>{r.model ?? '—'}</td><td>{r.method} {r.path}</td>
+              <td data-status>{r.outcome === String(r.status) ? r.status : `${r.status} (${r.outcome})`}</td><td class="num">{r.tries}</td>
+              {!props.member && <td>{r.accountId ? <a href={`#/accounts/${r.accountId}`}>{r.poolId}</a> : '—'}</td>}
+              <td class="num">{r.inputTokens ?? '—'} / {r.outputTokens ?? '—'}{r.estimated ? ' (estimated)' : ''}</td><td class="num">{r.spend?.toFixed(4) ?? '—'}</td>
+              <td class="num">{r.durationMs}</td><td class="mono">{r.requestId}</td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+      {pages?.items.length === 0 && <p class="muted">No requests yet (they show within a second of their answer).</p>}
+      {pages?.next !== undefined && <button type="button" onClick={() => void load(pages.next)}>Older</button>}
+    </Section>
   );
 }
 
