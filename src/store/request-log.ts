@@ -91,20 +91,26 @@ export class RequestLog {
   private pending: RequestRecord[] = [];
   /** One write at a time. */
   private readonly writing = new Gate(1);
-  /** Rows dropped because too many waited to be written. */
+  /** Rows dropped because too many waited to be written (`roster_gateway_requests_unlogged_total`). */
   dropped = 0;
 
   constructor(private readonly db: pg.Pool, private readonly maxPending = 100_000) {}
 
   add(record: RequestRecord): void {
-    if (this.pending.length >= this.maxPending) {
-      this.pending.shift();
-      this.dropped++;
-    }
+    // A tenth of the oldest at once, so that a full log costs no more per request than one that is not.
+    if (this.pending.length >= this.maxPending) this.drop(Math.ceil(this.maxPending / 10));
     this.pending.push(record);
   }
 
-  /** Writes what waits (after the flush under way, if any); answers the rows written. A failed write keeps its rows. */
+  private drop(count: number): void {
+    this.pending.splice(0, count);
+    this.dropped += count;
+  }
+
+  /**
+   * Writes what waits (after the flush under way, if any); answers the rows written. A
+   * failed write keeps its rows for the next, unless PostgreSQL refused them as data.
+   */
   flush(): Promise<number> {
     return this.writing.run(() => this.write());
   }
@@ -120,7 +126,10 @@ export class RequestLog {
       );
       return rows.length;
     } catch (error) {
-      this.pending = [...rows, ...this.pending].slice(-this.maxPending);
+      // Rows PostgreSQL refuses as data (class 22) would be refused again: they go; the rest wait for the next flush.
+      if (String((error as { code?: unknown }).code).startsWith('22')) this.dropped += rows.length;
+      else this.pending = [...rows, ...this.pending];
+      if (this.pending.length > this.maxPending) this.drop(this.pending.length - this.maxPending);
       throw error;
     }
   }

@@ -1307,6 +1307,7 @@ describe('gateway', () => {
       assert.equal(r.status, 400, bad);
       assert.equal(r.body.errors[0].field, bad.split('=')[0], bad);
     }
+    assert.match(String((await t.call('GET', '/metrics')).body), /^roster_gateway_requests_unlogged_total(\{[^}]*\})? 0$/m, 'none dropped');
     // Rows older than the days kept go.
     const log = t.roster.services.gateway.requests!;
     assert.ok(await log.prune(14, Date.now() + 15 * 86_400_000) >= 4);
