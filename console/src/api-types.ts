@@ -8810,6 +8810,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description the `x-roster-request-id` a client was answered */
+                    requestId?: string;
                     /** @description one user's requests (a member sees only its own) */
                     userId?: string;
                     keyId?: string;

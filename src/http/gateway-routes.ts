@@ -40,6 +40,7 @@ const RequestView = Type.Object({
   durationMs: Type.Integer(), upstreamRequestId: Nullable(Type.String({ description: 'the upstream\'s own id of the request' })),
 });
 const RequestQuery = Type.Object({
+  requestId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the `x-roster-request-id` a client was answered' })),
   userId: Type.Optional(Type.String({ format: 'uuid', description: 'one user\'s requests (a member sees only its own)' })),
   keyId: Type.Optional(Type.String({ format: 'uuid' })), model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   pool: Type.Optional(Id), account: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),

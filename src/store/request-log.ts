@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS gateway_requests (
 CREATE INDEX IF NOT EXISTS gateway_requests_at ON gateway_requests (at);
 CREATE INDEX IF NOT EXISTS gateway_requests_user ON gateway_requests (user_id, seq);
 CREATE INDEX IF NOT EXISTS gateway_requests_key ON gateway_requests (key_id, seq);
+CREATE INDEX IF NOT EXISTS gateway_requests_id ON gateway_requests (request_id);
 `;
 
 /** A forwarded request as the log keeps it. */
@@ -59,6 +60,7 @@ export interface RequestRecord {
 
 /** What `RequestLog.list` filters by; newest first, `before` a row's `seq` for the next page. */
 export interface RequestQuery {
+  requestId?: string;
   userId?: string;
   keyId?: string;
   model?: string;
@@ -138,11 +140,11 @@ export class RequestLog {
   async list(q: RequestQuery): Promise<{ items: Array<RequestRecord & { seq: number }>; next?: number }> {
     const { rows } = await this.db.query<Record<string, unknown>>(
       `SELECT seq, ${COLUMNS.join(', ')} FROM gateway_requests
-       WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR key_id = $2) AND ($3::text IS NULL OR model = $3)
+       WHERE ($11::text IS NULL OR request_id = $11) AND ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR key_id = $2) AND ($3::text IS NULL OR model = $3)
          AND ($4::text IS NULL OR pool_id = $4) AND ($5::text IS NULL OR account_id = $5) AND ($6::int IS NULL OR status = $6)
          AND ($7::timestamptz IS NULL OR at >= $7) AND ($8::timestamptz IS NULL OR at < $8) AND ($9::bigint IS NULL OR seq < $9)
        ORDER BY seq DESC LIMIT $10`,
-      [q.userId ?? null, q.keyId ?? null, q.model ?? null, q.poolId ?? null, q.accountId ?? null, q.status ?? null, q.from ?? null, q.to ?? null, q.before ?? null, q.limit + 1],
+      [q.userId ?? null, q.keyId ?? null, q.model ?? null, q.poolId ?? null, q.accountId ?? null, q.status ?? null, q.from ?? null, q.to ?? null, q.before ?? null, q.limit + 1, q.requestId ?? null],
     );
     const items = rows.slice(0, q.limit).map((row) => ({
       seq: Number(row.seq),

@@ -1301,6 +1301,7 @@ describe('gateway', () => {
     const rest = (await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&limit=2&before=${page.next}`)).body;
     assert.deepEqual([rest.items.map((r: { requestId: string }) => r.requestId), rest.next], [[first.requestId], undefined]);
     assert.equal((await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&status=400`)).body.items.length, 1);
+    assert.deepEqual((await t.call('GET', `/v1/gateway/requests?requestId=${second.requestId}`)).body.items.map((r: { path: string; tries: number }) => [r.path, r.tries]), [['/v1/chat/completions', second.tries]], 'found by the id its client was answered');
     assert.equal((await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body.items.length, 0);
     for (const bad of ['limit=0', 'status=99', 'before=x', 'from=yesterday', 'keyId=nope']) {
       const r = await t.call('GET', `/v1/gateway/requests?${bad}`);
