@@ -23,7 +23,7 @@ export default function metricsRoutes(app: App, s: Services): void {
   const pools = meter.createObservableGauge('roster_pool_sessions', { description: 'Live sessions per pool' });
   const claims = meter.createObservableGauge('roster_gateway_claims', { description: 'Accounts of exclusive pools this node\'s gateway holds claims on, per pool' });
   const waiting = meter.createObservableGauge('roster_gateway_waiting', { description: 'Gateway requests waiting on this node for an account to have a place' });
-  const unlogged = meter.createObservableCounter('roster_gateway_requests_unlogged', { description: 'Forwarded requests the request log dropped while PostgreSQL did not take them (too many waited)' });
+  const unlogged = meter.createObservableCounter('roster_gateway_requests_unlogged', { description: 'Forwarded requests the request log dropped: the oldest while too many waited for PostgreSQL, and rows it refused as data' });
   const feeds = meter.createObservableGauge('roster_feed_connections', { description: 'Live feed connections open on this node' });
   const lag = meter.createObservableGauge('roster_projection_lag_seconds', { description: 'Age of the oldest event the read models have not applied', unit: 's' });
   const loopDelay = meter.createObservableGauge('roster_event_loop_delay_seconds', {

@@ -93,7 +93,7 @@ export class RequestLog {
   private pending: RequestRecord[] = [];
   /** One write at a time. */
   private readonly writing = new Gate(1);
-  /** Rows dropped because too many waited to be written (`roster_gateway_requests_unlogged_total`). */
+  /** Rows dropped: the oldest while too many waited, and those refused as data (`roster_gateway_requests_unlogged_total`). */
   dropped = 0;
 
   constructor(private readonly db: pg.Pool, private readonly maxPending = 100_000) {}
