@@ -28,6 +28,7 @@ import { identify, type Caller, type CallerDeps } from '../commands/callers.ts';
 import type { Quotas } from '../commands/quotas.ts';
 import type { GatewayCore } from '../commands/gateway.ts';
 import type { Upstreams } from '../workers/upstream.ts';
+import type { RouteChecks } from '../workers/route-check.ts';
 import type { SignedIn, UserSettings } from '../commands/users.ts';
 import type { MailDeps } from '../commands/user-mail.ts';
 import type { Role } from '../domain/user.ts';
@@ -97,6 +98,8 @@ export interface Services {
   /** The gateway's core: routes, account choice, usage meter. */
   gateway: GatewayCore;
   upstreams: Upstreams;
+  /** Checks of a route's pools against their upstreams' model lists. */
+  routeChecks: RouteChecks;
   /** Roster's users: passwords, codes, sign-in sessions. */
   users: SignInDeps & MailDeps & { settings: UserSettings };
   providers: Providers;

@@ -20,6 +20,13 @@ const RouteView = Type.Object({
   source: Type.Union([Type.Literal('config'), Type.Literal('api')], { description: 'config: ROSTER_GATEWAY_ROUTES (fixed); api: set through this API' }),
 });
 const ModelName = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200, description: 'the route\'s name (URL-encoded)' }) });
+const PoolCheckView = Type.Object({
+  poolId: Type.String(), upstreamModel: Type.String(), accountId: Nullable(Type.String({ description: 'the account that asked' })),
+  result: Type.Union([Type.Literal('listed'), Type.Literal('not_listed'), Type.Literal('failed'), Type.Literal('unchecked')], {
+    description: 'listed: the upstream lists the model; not_listed: it answered without it; failed: no model list came; unchecked: nothing to ask with',
+  }),
+  status: Nullable(Type.Integer({ description: 'the upstream\'s status' })), latencyMs: Nullable(Type.Integer()), detail: Type.String(),
+});
 const RouteBody = Type.Object({ ...GatewayRoute.properties, price: Type.Optional(Nullable(ModelPrice)) }, { additionalProperties: false });
 
 const OutcomeView = Type.Object({
@@ -107,6 +114,16 @@ export default function gatewayRoutes(app: App, s: Services): void {
   app.delete('/v1/gateway/routes/:model', { schema: { tags, params: ModelName, response: answers({ 204: Type.Null() }) } }, async (req, reply) => {
     await removeRoute(s, req.params.model, req.ctx);
     return reply.code(204).send(null);
+  });
+
+  app.post('/v1/gateway/routes/:model/check', {
+    schema: {
+      tags, params: ModelName, response: answers({ 200: Type.Object({ model: Type.String(), pools: Type.Array(PoolCheckView) }) }),
+      description: 'Asks each pool\'s upstream, through one of its active accounts, for its model list (`GET /v1/models`, no tokens spent): is the pool\'s upstream model on it?',
+    },
+  }, async (req) => {
+    const route = s.gateway.route(req.params.model);
+    return { model: route.model, pools: await s.routeChecks.check(route) };
   });
 
   app.get('/v1/gateway/requests', {

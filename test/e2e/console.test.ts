@@ -331,7 +331,10 @@ describe('console in a browser', { skip }, () => {
     await page.getByRole('link', { name: 'Gateway', exact: true }).click();
     const route = page.locator('tr[data-route="small"]');
     await route.waitFor();
-    assert.deepEqual(await route.locator('td').allTextContents(), ['small', 'tiny', 'sandbox-small', 'api (0, 1)', '1 / 2', 'configuration', '']);
+    assert.deepEqual(await route.locator('td').allTextContents(), ['small', 'tiny', 'sandbox-small', 'api (0, 1)', '1 / 2', 'configuration', 'Check']);
+    // An operator checks a route: the pool's upstream lists its model (k0 answers 503: k1 is asked).
+    await page.getByRole('button', { name: 'Check route small' }).click();
+    assert.match(String(await page.getByRole('status').filter({ hasText: 'Route small:' }).textContent()), /^Route small: api: listed \(the upstream lists sandbox-small, \d+ ms\)/);
     // Each request, by the id its client was answered: served (after a failover where the failing account came first), by an account of the pool.
     for (const id of requestIds) {
       const row = page.locator(`tr[data-request="${id}"]`);
@@ -382,7 +385,7 @@ describe('console in a browser', { skip }, () => {
     await form.getByRole('button', { name: 'Set route' }).click();
     const live = page.locator('tr[data-route="live"]');
     await live.waitFor();
-    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (1, 2, sandbox-large)', '3 / 5 (batch 1 / 2.5)', 'console or API', 'EditRemove']);
+    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (1, 2, sandbox-large)', '3 / 5 (batch 1 / 2.5)', 'console or API', 'CheckEditRemove']);
     assert.equal(await askFor('live-alias'), 200);
     // Edit fills the form with the route as set; a change of its pools is set in place.
     await page.getByRole('button', { name: 'Edit route live' }).click();
@@ -392,7 +395,7 @@ describe('console in a browser', { skip }, () => {
     await form.getByLabel('Pools (comma-separated)').fill('api');
     await form.getByRole('button', { name: 'Set route' }).click();
     await live.locator('td', { hasText: 'api (0, 1)' }).waitFor();
-    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (0, 1)', '3 / 5 (batch 1 / 2.5)', 'console or API', 'EditRemove']);
+    assert.deepEqual(await live.locator('td').allTextContents(), ['live', 'live-alias', 'sandbox-small', 'api (0, 1)', '3 / 5 (batch 1 / 2.5)', 'console or API', 'CheckEditRemove']);
     await page.getByRole('button', { name: 'Remove route live' }).click();
     await live.waitFor({ state: 'detached' });
     assert.equal(await askFor('live-alias'), 404);

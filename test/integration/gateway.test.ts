@@ -7,7 +7,6 @@ import Anthropic from '@anthropic-ai/sdk';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import OpenAI, { toFile } from 'openai';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import http from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -1083,20 +1082,20 @@ describe('gateway', () => {
   });
 
   it('serves waiting keys in turn: a key with many requests waiting for a busy account does not keep another key\'s request behind them', async () => {
-    // One account serving 8 requests at once (ROSTER_GATEWAY_MAX_IN_FLIGHT), each answered after 400 ms.
+    // One account serving 8 requests at once (ROSTER_GATEWAY_MAX_IN_FLIGHT), each answered after 1 s (time for all sixteen to arrive on a busy machine).
     assert.equal((await t.call('POST', '/v1/pools', { poolId: 'gw8', name: 'Single', providerId: 'sb' })).status, 201);
     const imported = await t.call('POST', '/v1/pools/gw8/accounts', { accounts: [{ login: 'single@example.test', accessToken: 'sk-sandbox-single-0' }] });
     await t.call('GET', `/v1/accounts?pool=gw8&position=${imported.body.position}`);
-    await behave({ 'sk-sandbox-single-0': { latencyMs: 400 } });
+    await behave({ 'sk-sandbox-single-0': { latencyMs: 1000 } });
     const other = await anotherUser('fair');
     try {
       const finished: string[] = [];
       const ask = (client: OpenAI, who: string) => client.chat.completions.create({ model: 'single', messages: [{ role: 'user', content: who }] }).then(() => void finished.push(who));
       // The flooding key: 8 served at once, 8 more waiting, before the other key asks.
       const flood = Array.from({ length: 16 }, () => ask(openai, 'flood'));
-      await until('the account at its limit and eight waiting', async () => t.roster.services.gateway.serving(imported.body.lines[0].accountId));
-      await sleep(100);
-      assert.match((await t.call('GET', '/metrics')).body, /^roster_gateway_waiting(\{[^}]*\})? 8$/m, 'eight requests wait');
+      await until('the account at its limit', async () => t.roster.services.gateway.serving(imported.body.lines[0].accountId));
+      // Eight wait (a CI run once had fewer arrived 100 ms after the first was served); never more.
+      await until('eight requests waiting', async () => /^roster_gateway_waiting(\{[^}]*\})? 8$/m.test(String((await t.call('GET', '/metrics')).body)), 900);
       await Promise.all([...flood, ask(other, 'other')]);
       // First come, first served would put the other key's request after all sixteen.
       assert.ok(finished.indexOf('other') < 16, `the other key's request finished ${finished.indexOf('other') + 1}th of 17`);
@@ -1313,6 +1312,40 @@ describe('gateway', () => {
     const log = t.roster.services.gateway.requests!;
     assert.ok(await log.prune(14, Date.now() + 15 * 86_400_000) >= 4);
     assert.equal((await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}`)).body.items.length, 0);
+  });
+
+  it('checks a route against its pools\' upstream model lists, through an active account of each, telling no credential', async () => {
+    await calm();
+    const check = async (model: string, token?: string | null) => t.call('POST', `/v1/gateway/routes/${encodeURIComponent(model)}/check`, undefined, token === undefined ? {} : { token });
+    const small = await check('tiny');
+    assert.equal(small.status, 200, JSON.stringify(small.body));
+    assert.equal(small.body.model, 'small', 'an alias checks its route');
+    const [gw] = small.body.pools;
+    assert.deepEqual([gw.poolId, gw.upstreamModel, gw.result, gw.status], ['gw', 'sandbox-small', 'listed', 200]);
+    assert.ok(ids.includes(gw.accountId) && gw.latencyMs >= 0);
+    // A misspelt upstream model, a pool without accounts, an upstream that refuses the account.
+    await t.call('POST', '/v1/pools', { poolId: 'gwempty', name: 'empty', providerId: 'sb' });
+    assert.equal((await t.call('PUT', '/v1/gateway/routes/typo', { pools: ['gw', 'gwempty'], upstreamModel: 'sandbox-smal' })).status, 200);
+    const typo = (await check('typo')).body.pools;
+    assert.deepEqual(typo.map((p: { result: string }) => p.result), ['not_listed', 'unchecked']);
+    assert.match(typo[0].detail, /lists 3 models, not sandbox-smal/);
+    assert.equal(typo[1].detail, 'the pool has no active account');
+    // One account refused: another is asked, and answers.
+    await behave({ [accounts[0]!]: { refuse: true } });
+    assert.equal((await check('small')).body.pools[0].result, 'listed');
+    await behave(Object.fromEntries(accounts.map((a) => [a, { refuse: true }])));
+    try {
+      const refused = (await check('small')).body.pools[0];
+      assert.deepEqual([refused.result, refused.status, refused.detail], ['failed', 401, 'the upstream answered 401 to GET /v1/models (the last of 3 accounts asked)']);
+      assert.ok(!JSON.stringify(refused).includes('sk-sandbox'), 'nothing of the upstream\'s answer, which quotes the credential');
+    } finally {
+      await behave({});
+      await t.call('DELETE', '/v1/gateway/routes/typo');
+    }
+    const unknown = await check('nothing-here');
+    assert.deepEqual([unknown.status, unknown.body.errors?.[0]?.field], [404, 'model']);
+    const viewerAccess = (await t.call('POST', '/v1/auth/login', { email: 'logged@example.test', password: 'logged password 1' }, { token: null })).body.accessToken;
+    assert.equal((await check('small', viewerAccess)).status, 403, 'a member may not');
   });
 
   it('gives every answer its own request id, the reqId of its log line, which names the upstream\'s id of the request too', async () => {

@@ -40,7 +40,7 @@ describe('users', () => {
     assert.equal(await refused(verifyEmail(deps, 'not-a-code', ctx)), 'code_invalid');
     assert.deepEqual(await verifyEmail(deps, verification.code, ctx), { userId });
     const user = await authenticate(deps, 'ADA@example.test ', 'correct horse');
-    assert.deepEqual({ ...user, sessionEpoch: 0 }, { userId, email: 'ada@example.test', role: 'member', sessionEpoch: 0 });
+    assert.deepEqual({ ...user, sessionEpoch: 0 }, { userId, email: 'ada@example.test', role: 'member', sessionEpoch: 0, verified: true, limits: {} });
   });
 
   it('answers a wrong password and an unknown email alike, and only the right password learns more', async () => {

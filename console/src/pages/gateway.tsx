@@ -165,6 +165,16 @@ function RoutesAndUpstreams(props: PageProps) {
     for (const [name, value] of Object.entries(values)) (form.elements.namedItem(name) as HTMLInputElement).value = value;
     (form.elements.namedItem('pools') as HTMLInputElement).focus();
   };
+  /** Asks each pool's upstream whether it lists the route's model; says what each answered. */
+  const check = async (model: string) => {
+    try {
+      const r = await must(api.POST('/v1/gateway/routes/{model}/check', { params: { path: { model } } }));
+      const said = r.pools.map((p) => `${p.poolId}: ${p.result.replace('_', ' ')} (${p.detail}${p.latencyMs !== null ? `, ${p.latencyMs} ms` : ''})`).join('; ');
+      props.notify(`Route ${r.model}: ${said}`, r.pools.every((p) => p.result === 'listed') ? 'info' : 'error');
+    } catch (err) {
+      props.notify((err as Error).message, 'error');
+    }
+  };
   const remove = async (model: string) => {
     try {
       await must(api.DELETE('/v1/gateway/routes/{model}', { params: { path: { model } } }));
@@ -191,10 +201,13 @@ function RoutesAndUpstreams(props: PageProps) {
                 <td>{r.pools.map((p) => `${p.poolId} (${p.priority}, ${p.weight}${p.upstreamModel !== r.upstreamModel ? `, ${p.upstreamModel}` : ''})`).join('; ')}</td>
                 <td class="num">{r.price ? priceText(r.price) : '—'}</td>
                 <td>{r.source === 'config' ? 'configuration' : 'console or API'}</td>
-                {edits && <td class="actions">{r.source === 'api' && <>
-                  <button type="button" onClick={() => edit(r)} aria-label={`Edit route ${r.model}`}>Edit</button>
-                  <button type="button" onClick={() => void remove(r.model)} aria-label={`Remove route ${r.model}`}>Remove</button>
-                </>}</td>}
+                {edits && <td class="actions">
+                  <button type="button" onClick={() => void check(r.model)} aria-label={`Check route ${r.model}`} title="Does each pool's upstream list the model? (GET /v1/models, no tokens spent)">Check</button>
+                  {r.source === 'api' && <>
+                    <button type="button" onClick={() => edit(r)} aria-label={`Edit route ${r.model}`}>Edit</button>
+                    <button type="button" onClick={() => void remove(r.model)} aria-label={`Remove route ${r.model}`}>Remove</button>
+                  </>}
+                </td>}
               </tr>
             ))}
           </tbody>
