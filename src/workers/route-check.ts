@@ -1,7 +1,7 @@
 /**
- * Whether a gateway route's pools can serve its model: for each pool, one of its active
- * accounts asks its upstream's model list (`GET /v1/models`, which costs no tokens) and
- * the check says whether the pool's upstream model is on it. What new-api's channel test
+ * Whether a gateway route's pools can serve its model: for each pool, an active account
+ * asks its upstream's model list (`GET /v1/models`, which costs no tokens; another account
+ * when one gets no list) and the check says whether the pool's upstream model is on it. What new-api's channel test
  * and LiteLLM's health check tell an operator before clients find out.
  */
 import { coolingUntil, isAllocatable } from '../domain/account.ts';
