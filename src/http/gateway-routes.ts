@@ -27,6 +27,7 @@ const PoolCheckView = Type.Object({
   }),
   status: Nullable(Type.Integer({ description: 'the upstream\'s status' })), latencyMs: Nullable(Type.Integer()), detail: Type.String(),
 });
+const CheckedRoute = Type.Object({ model: Type.String(), pools: Type.Array(PoolCheckView) });
 const RouteBody = Type.Object({ ...GatewayRoute.properties, price: Type.Optional(Nullable(ModelPrice)) }, { additionalProperties: false });
 
 const OutcomeView = Type.Object({
@@ -118,13 +119,16 @@ export default function gatewayRoutes(app: App, s: Services): void {
 
   app.post('/v1/gateway/routes/:model/check', {
     schema: {
-      tags, params: ModelName, response: answers({ 200: Type.Object({ model: Type.String(), pools: Type.Array(PoolCheckView) }) }),
+      tags, params: ModelName, response: answers({ 200: CheckedRoute }),
       description: 'Asks each pool\'s upstream, through one of its active accounts, for its model list (`GET /v1/models`, no tokens spent): is the pool\'s upstream model on it?',
     },
-  }, async (req) => {
-    const route = s.gateway.route(req.params.model);
-    return { model: route.model, pools: await s.routeChecks.check(route) };
-  });
+  }, async (req) => (await s.routeChecks.check([s.gateway.route(req.params.model)]))[0]!);
+  app.post('/v1/gateway/routes/check', {
+    schema: {
+      tags, response: answers({ 200: Type.Object({ items: Type.Array(CheckedRoute) }) }),
+      description: 'Checks every route as `POST /v1/gateway/routes/{model}/check` does, each pool asked once',
+    },
+  }, async () => ({ items: await s.routeChecks.check(Object.keys(s.gateway.routes).map((model) => s.gateway.route(model))) }));
 
   app.get('/v1/gateway/requests', {
     schema: {

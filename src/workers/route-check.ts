@@ -37,31 +37,54 @@ const ACCOUNTS_ASKED = 3;
 /** Anthropic's list gives 20 models unless asked for more; OpenAI's ignores the query. */
 const MODELS_PATH = '/v1/models?limit=1000';
 
+/** What a pool's upstream answered an account: its model list, or why there is none. */
+type PoolList = { accountId: string | null; status: number | null; latencyMs: number | null } & ({ ids: string[] } | { result: 'failed' | 'unchecked'; detail: string });
+
 /**
- * Checks routes, for the API (`POST /v1/gateway/routes/{model}/check`).
+ * Checks routes, for the API (`POST /v1/gateway/routes/{model}/check`, and every route at
+ * once with `POST /v1/gateway/routes/check`).
  *
  * @example
- * const pools = await new RouteChecks(deps).check(gateway.route('small'));
+ * const [{ pools }] = await new RouteChecks(deps).check([gateway.route('small')]);
  * pools[0].result // → 'listed'
  */
 export class RouteChecks {
   constructor(private readonly deps: RouteCheckDeps) {}
 
   /**
-   * Checks each pool of a route, one at a time, through its active accounts (those not
-   * cooling for the model first), up to three until one answers a model list.
-   * Never says what the upstream answered beyond its status: an error body may quote the
-   * credential.
+   * Checks each pool of each route, one pool at a time and each pool once (routes that
+   * share a pool share its list), through its active accounts (those not cooling for the
+   * model first), up to three until one answers a model list. Never says what the
+   * upstream answered beyond its status: an error body may quote the credential.
    */
-  async check(route: ResolvedRoute, now = Date.now()): Promise<PoolCheck[]> {
-    const checks: PoolCheck[] = [];
-    for (const { poolId, upstreamModel } of route.pools) checks.push(await checkPool(this.deps, poolId, route.model, upstreamModel, now));
-    return checks;
+  async check(routes: ResolvedRoute[], now = Date.now()): Promise<Array<{ model: string; pools: PoolCheck[] }>> {
+    const lists = new Map<string, PoolList>();
+    const checked = [];
+    for (const route of routes) {
+      const pools: PoolCheck[] = [];
+      for (const { poolId, upstreamModel } of route.pools) {
+        let list = lists.get(poolId);
+        if (!list) lists.set(poolId, (list = await listAt(this.deps, poolId, route.model, now)));
+        pools.push(verdict(poolId, upstreamModel, list));
+      }
+      checked.push({ model: route.model, pools });
+    }
+    return checked;
   }
 }
 
-async function checkPool(deps: RouteCheckDeps, poolId: string, model: string, upstreamModel: string, now: number): Promise<PoolCheck> {
-  const unchecked = (detail: string): PoolCheck => ({ poolId, upstreamModel, accountId: null, result: 'unchecked', status: null, latencyMs: null, detail });
+/** Whether a pool's list names its upstream model. */
+function verdict(poolId: string, upstreamModel: string, list: PoolList): PoolCheck {
+  const { accountId, status, latencyMs } = list;
+  if (!('ids' in list)) return { poolId, upstreamModel, accountId, status, latencyMs, result: list.result, detail: list.detail };
+  return list.ids.includes(upstreamModel)
+    ? { poolId, upstreamModel, accountId, status, latencyMs, result: 'listed', detail: `the upstream lists ${upstreamModel}` }
+    : { poolId, upstreamModel, accountId, status, latencyMs, result: 'not_listed', detail: `the upstream lists ${list.ids.length} models, not ${upstreamModel}` };
+}
+
+/** A pool's upstream model list, asked through up to three of its active accounts (those not cooling for `model` first). */
+async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: number): Promise<PoolList> {
+  const unchecked = (detail: string): PoolList => ({ accountId: null, status: null, latencyMs: null, result: 'unchecked', detail });
   const allocator = await deps.allocators.get(poolId).catch(() => undefined);
   if (!allocator) return unchecked('the pool does not exist');
   const providerId = allocator.current.config?.providerId;
@@ -72,34 +95,31 @@ async function checkPool(deps: RouteCheckDeps, poolId: string, model: string, up
   const cooling = (entry: (typeof active)[number][1]) => (coolingUntil(entry.state.cooldowns, model, now) === undefined ? 0 : 1);
   const accountIds = active.sort(([, a], [, b]) => cooling(a) - cooling(b)).slice(0, ACCOUNTS_ASKED).map(([id]) => id);
   if (!accountIds.length) return unchecked('the pool has no active account');
-  let check: PoolCheck | undefined;
+  let list: PoolList | undefined;
   for (const [i, accountId] of accountIds.entries()) {
-    check = await ask(deps, target, { poolId, upstreamModel, accountId });
-    if (check.result === 'listed' || check.result === 'not_listed') break;
-    if (i > 0) check.detail += ` (the last of ${i + 1} accounts asked)`;
+    list = await ask(deps, target, accountId);
+    if ('ids' in list) break;
+    if (i > 0) list.detail += ` (the last of ${i + 1} accounts asked)`;
   }
-  return check!;
+  return list!;
 }
 
-/** One account's answer: its upstream's model list, and whether the model is on it. */
-async function ask(deps: RouteCheckDeps, target: UpstreamTarget, at: Pick<PoolCheck, 'poolId' | 'upstreamModel'> & { accountId: string }): Promise<PoolCheck> {
+/** One account's answer to `GET /v1/models`. */
+async function ask(deps: RouteCheckDeps, target: UpstreamTarget, accountId: string): Promise<PoolList> {
   const started = performance.now();
   try {
-    const res = await deps.upstreams.send(target, await deps.vault.get(at.accountId), {
+    const res = await deps.upstreams.send(target, await deps.vault.get(accountId), {
       method: 'GET', path: MODELS_PATH, headers: { accept: 'application/json', 'anthropic-version': '2023-06-01' },
     });
-    const answered = { ...at, status: res.statusCode, latencyMs: Math.round(performance.now() - started) };
+    const answered = { accountId, status: res.statusCode, latencyMs: Math.round(performance.now() - started) };
     const text = await res.body.text();
     if (res.statusCode >= 400) return { ...answered, result: 'failed', detail: `the upstream answered ${res.statusCode} to GET /v1/models` };
     const ids = modelIds(text);
-    if (!ids) return { ...answered, result: 'failed', detail: 'the upstream\'s answer to GET /v1/models is not a model list' };
-    return ids.includes(at.upstreamModel)
-      ? { ...answered, result: 'listed', detail: `the upstream lists ${at.upstreamModel}` }
-      : { ...answered, result: 'not_listed', detail: `the upstream lists ${ids.length} models, not ${at.upstreamModel}` };
+    return ids ? { ...answered, ids } : { ...answered, result: 'failed', detail: 'the upstream\'s answer to GET /v1/models is not a model list' };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const missing = code === 'missing_credential';
-    return { ...at, result: missing ? 'unchecked' : 'failed', status: null, latencyMs: null, detail: missing ? 'the account has no credential for this upstream' : `no answer: ${code ?? 'the request failed'}` };
+    return { accountId, status: null, latencyMs: null, result: missing ? 'unchecked' : 'failed', detail: missing ? 'the account has no credential for this upstream' : `no answer: ${code ?? 'the request failed'}` };
   }
 }
 

@@ -335,6 +335,8 @@ describe('console in a browser', { skip }, () => {
     // An operator checks a route: the pool's upstream lists its model (k0 answers 503: k1 is asked).
     await page.getByRole('button', { name: 'Check route small' }).click();
     assert.match(String(await page.getByRole('status').filter({ hasText: 'Route small:' }).textContent()), /^Route small: api: listed \(the upstream lists sandbox-small, \d+ ms\)/);
+    await page.getByRole('button', { name: 'Check every route' }).click();
+    assert.match(String(await page.getByRole('status').filter({ hasText: 'routes\' pools' }).textContent()), /^1 of 1 routes' pools list their model/);
     // Each request, by the id its client was answered: served (after a failover where the failing account came first), by an account of the pool.
     for (const id of requestIds) {
       const row = page.locator(`tr[data-request="${id}"]`);

@@ -1330,6 +1330,13 @@ describe('gateway', () => {
     assert.deepEqual(typo.map((p: { result: string }) => p.result), ['not_listed', 'unchecked']);
     assert.match(typo[0].detail, /lists 3 models, not sandbox-smal/);
     assert.equal(typo[1].detail, 'the pool has no active account');
+    // Every route at once, each pool asked once: routes sharing pool gw share its answer.
+    const all = await t.call('POST', '/v1/gateway/routes/check');
+    const routes = (await t.call('GET', '/v1/gateway/routes')).body.items.map((r: { model: string }) => r.model);
+    assert.deepEqual(all.body.items.map((r: { model: string }) => r.model).sort(), routes.sort());
+    const at = (model: string) => all.body.items.find((r: { model: string }) => r.model === model).pools[0];
+    assert.deepEqual([at('small').result, at('typo').result, at('embed').result], ['listed', 'not_listed', 'listed']);
+    assert.deepEqual([at('typo').accountId, at('typo').latencyMs, at('embed').latencyMs], [at('small').accountId, at('small').latencyMs, at('small').latencyMs]);
     // One account refused: another is asked, and answers.
     await behave({ [accounts[0]!]: { refuse: true } });
     assert.equal((await check('small')).body.pools[0].result, 'listed');
@@ -1344,8 +1351,9 @@ describe('gateway', () => {
     }
     const unknown = await check('nothing-here');
     assert.deepEqual([unknown.status, unknown.body.errors?.[0]?.field], [404, 'model']);
-    const viewerAccess = (await t.call('POST', '/v1/auth/login', { email: 'logged@example.test', password: 'logged password 1' }, { token: null })).body.accessToken;
-    assert.equal((await check('small', viewerAccess)).status, 403, 'a member may not');
+    await registerUser(t.roster.services.users, { email: 'checker@example.test', password: 'checker password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'checker' });
+    const memberAccess = (await t.call('POST', '/v1/auth/login', { email: 'checker@example.test', password: 'checker password 1' }, { token: null })).body.accessToken;
+    assert.equal((await check('small', memberAccess)).status, 403, 'a member may not');
   });
 
   it('gives every answer its own request id, the reqId of its log line, which names the upstream\'s id of the request too', async () => {

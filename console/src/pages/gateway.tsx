@@ -119,6 +119,11 @@ const poolsText = (route: RouteView) => route.pools.map((p) => [
  * The gateway's routes (an operator sets and removes those not in configuration) and each
  * upstream account's error rate per model and day, worst first (not for members).
  */
+/** What a route's check says of one pool (the fields the console shows). */
+type PoolCheck = { poolId: string; result: string; detail: string; latencyMs: number | null };
+/** What a check found at a pool, as the console says it. */
+const checkText = (p: PoolCheck) => `${p.poolId}: ${p.result.replace('_', ' ')} (${p.detail}${p.latencyMs !== null ? `, ${p.latencyMs} ms` : ''})`;
+
 /** A route's prices: in / out, and the batch prices when set (else half). */
 const priceText = (p: NonNullable<RouteView['price']>) =>
   `${p.inputPerMillion} / ${p.outputPerMillion}${p.batchInputPerMillion !== undefined || p.batchOutputPerMillion !== undefined
@@ -169,8 +174,18 @@ function RoutesAndUpstreams(props: PageProps) {
   const check = async (model: string) => {
     try {
       const r = await must(api.POST('/v1/gateway/routes/{model}/check', { params: { path: { model } } }));
-      const said = r.pools.map((p) => `${p.poolId}: ${p.result.replace('_', ' ')} (${p.detail}${p.latencyMs !== null ? `, ${p.latencyMs} ms` : ''})`).join('; ');
-      props.notify(`Route ${r.model}: ${said}`, r.pools.every((p) => p.result === 'listed') ? 'info' : 'error');
+      props.notify(`Route ${r.model}: ${r.pools.map(checkText).join('; ')}`, r.pools.every((p) => p.result === 'listed') ? 'info' : 'error');
+    } catch (err) {
+      props.notify((err as Error).message, 'error');
+    }
+  };
+  /** Checks every route (each pool asked once); names the pools whose upstream does not list their model. */
+  const checkAll = async () => {
+    try {
+      const { items } = await must(api.POST('/v1/gateway/routes/check'));
+      const pools = items.flatMap((r) => r.pools.map((p) => ({ ...p, model: r.model })));
+      const bad = pools.filter((p) => p.result !== 'listed');
+      props.notify(`${pools.length - bad.length} of ${pools.length} routes' pools list their model${bad.map((p) => `; ${p.model} at ${checkText(p)}`).join('')}`, bad.length ? 'error' : 'info');
     } catch (err) {
       props.notify((err as Error).message, 'error');
     }
@@ -190,7 +205,7 @@ function RoutesAndUpstreams(props: PageProps) {
   const percent = (rate: number) => `${(rate * 100).toFixed(rate > 0 && rate < 0.1 ? 1 : 0)} %`;
   return (
     <>
-      <Section title="Routes">
+      <Section title="Routes" actions={edits && <button type="button" onClick={() => void checkAll()} title="Does each pool's upstream list its routes' models? (GET /v1/models, no tokens spent)">Check every route</button>}>
         <ErrorLine error={routesError} />
         <Table label="Routes">
           <thead><tr><th scope="col">Model</th><th scope="col">Aliases</th><th scope="col">Upstream model</th><th scope="col">Pools (priority, weight, upstream model if its own)</th><th scope="col" class="num">Price in / out per million (batch: half unless set)</th><th scope="col">Set in</th>{edits && <th scope="col">Actions</th>}</tr></thead>
