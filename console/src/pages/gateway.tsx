@@ -115,10 +115,6 @@ const poolsText = (route: RouteView) => route.pools.map((p) => [
   ...(p.upstreamModel !== route.upstreamModel ? [`model=${p.upstreamModel}`] : []),
 ].join(' ')).join(', ');
 
-/**
- * The gateway's routes (an operator sets and removes those not in configuration) and each
- * upstream account's error rate per model and day, worst first (not for members).
- */
 /** What a route's check says of one pool (the fields the console shows). */
 type PoolCheck = { poolId: string; result: string; detail: string; latencyMs: number | null };
 /** What a check found at a pool, as the console says it. */
@@ -129,6 +125,10 @@ const priceText = (p: NonNullable<RouteView['price']>) =>
   `${p.inputPerMillion} / ${p.outputPerMillion}${p.batchInputPerMillion !== undefined || p.batchOutputPerMillion !== undefined
     ? ` (batch ${p.batchInputPerMillion ?? p.inputPerMillion / 2} / ${p.batchOutputPerMillion ?? p.outputPerMillion / 2})` : ''}`;
 
+/**
+ * The gateway's routes (an operator checks them, and sets and removes those not in configuration) and each
+ * upstream account's error rate per model and day, worst first (not for members).
+ */
 function RoutesAndUpstreams(props: PageProps) {
   const [routes, routesError, reloadRoutes] = useLoad(loadRoutes, []);
   const edits = props.role === 'operator' || props.role === 'admin';
