@@ -234,6 +234,9 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   // Responses outlive their upstream's keeping (30 days): their accounts are forgotten.
   const keptObjects = new PgKeptObjects(db);
   const forgetResponses = () => keptObjects.prune(new Date(Date.now() - RESPONSE_RETENTION_MS));
+  // The gateway's request log keeps its rows the days set (none kept at 0).
+  const requestLog = config.ROSTER_GATEWAY_REQUEST_LOG_DAYS ? new RequestLog(db) : undefined;
+  const forgetRequests = () => requestLog?.prune(config.ROSTER_GATEWAY_REQUEST_LOG_DAYS);
   const guard = new AuthGuard(limits, {
     failsPerIp: config.ROSTER_LOGIN_FAILS_PER_IP, failsPerAccount: config.ROSTER_LOGIN_FAILS_PER_ACCOUNT, windowSeconds: config.ROSTER_LOGIN_FAIL_WINDOW_S,
   });
@@ -255,7 +258,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   };
   // Usage counted in memory is appended once more, and claims are released, when the service stops (after the gateway closes).
   const gateway = yield* resource(() => new GatewayCore({ store, vault, accounts, allocators, days, useOn: (day) => accountUseOn(db, day), kept: keptObjects,
-    ...(config.ROSTER_GATEWAY_REQUEST_LOG_DAYS ? { requests: new RequestLog(db) } : {}),
+    ...(requestLog ? { requests: requestLog } : {}),
   }, gatewaySettings, store), (g) => g.stop());
   // The routes set through the API are in effect before the gateway listens (then followed).
   const routes = yield* Effect.promise(() => loadRoutes(store));
@@ -267,7 +270,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   // Batches, runs and background responses no client read finished have their tokens counted by the leader.
   const lateUsage = new LateUsageSweeper({ gateway, upstreams, allocators, vault, quotas, callers, onError: errors.report }, { afterMs: config.ROSTER_LATE_USAGE_AFTER_MS, batch: 50 });
   const scheduler = yield* resource(
-    () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune, forgetResponses, () => lateUsage.scan()], errors.report), (s) => s.stop(),
+    () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune, forgetResponses, forgetRequests, () => lateUsage.scan()], errors.report), (s) => s.stop(),
   );
   const services: Services = {
     feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, routeChecks: new RouteChecks({ allocators, accounts, vault, upstreams }), providers, flows, registrations, refresher, prober, replenisher, lateUsage, days, readModels: waits,
@@ -310,10 +313,7 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   yield* Effect.forkScoped(every(config.ROSTER_SCHEDULER_INTERVAL_MS, () => scheduler.tick(), errors.report));
   yield* Effect.forkScoped(every(config.ROSTER_GATEWAY_FLUSH_MS, () => services.gateway.meter.flush(), report('gateway usage')));
   const requests = services.gateway.requests;
-  if (requests) {
-    yield* Effect.forkScoped(every(config.ROSTER_GATEWAY_FLUSH_MS, () => requests.flush(), report('gateway request log')));
-    yield* Effect.forkScoped(every(3_600_000, () => requests.prune(config.ROSTER_GATEWAY_REQUEST_LOG_DAYS), report('gateway request log pruning')));
-  }
+  if (requests) yield* Effect.forkScoped(every(config.ROSTER_GATEWAY_FLUSH_MS, () => requests.flush(), report('gateway request log')));
   // Claims last at most their pool's longest lease: upkeep at least once a second keeps short ones too.
   yield* Effect.forkScoped(every(Math.min(1000, Math.round(config.ROSTER_GATEWAY_CLAIM_TTL_MS / 6)), () => services.gateway.keepClaims(), report('gateway claims')));
   if (config.ROSTER_SMTP_URL) {

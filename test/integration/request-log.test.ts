@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RequestLog, type RequestRecord } from '../../src/store/request-log.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
+import { until } from '../support/sandbox.ts';
 
+/** A minute ago: rows the scheduler's pruning (two days kept) leaves alone. */
+const base = Date.now() - 60_000;
 const record = (n: number, path = `/v1/chat/completions/${n}`): RequestRecord => ({
-  requestId: `req-${n}`, at: new Date(Date.UTC(2026, 11, 7, 12, 0, n)).toISOString(), userId: 'u1', keyId: 'k1', method: 'POST', path,
+  requestId: `req-${n}`, at: new Date(base + n * 1000).toISOString(), userId: 'u1', keyId: 'k1', method: 'POST', path,
   model: 'small', poolId: 'p', accountId: 'a', status: 200, outcome: '200', tries: 1, inputTokens: n, outputTokens: 2 * n, estimated: false,
   spend: n / 10, durationMs: n, upstreamRequestId: null,
 });
@@ -16,7 +19,7 @@ const record = (n: number, path = `/v1/chat/completions/${n}`): RequestRecord =>
 describe('gateway request log', () => {
   let t: TestRoster;
   before(async () => {
-    t = await startTestRoster();
+    t = await startTestRoster({ ROSTER_SCHEDULER_INTERVAL_MS: '200', ROSTER_GATEWAY_REQUEST_LOG_DAYS: '2' });
   });
   after(async () => t?.stop());
   const logged = async () => (await t.db.pool.query<{ request_id: string }>('SELECT request_id FROM gateway_requests ORDER BY seq')).rows.map((r) => r.request_id);
@@ -38,7 +41,7 @@ describe('gateway request log', () => {
     const { seq: _, ...fourth } = items[0]!;
     assert.deepEqual(fourth, record(4));
     assert.deepEqual((await log.list({ userId: 'u1', limit: 3, before: next })).items.map((r) => r.requestId), ['req-1']);
-    assert.equal(await log.prune(1, Date.parse('2026-12-08T12:00:03.500Z')), 3, 'older than a day at that time: the first three');
+    assert.equal(await log.prune(1, base + 86_400_000 + 3500), 3, 'older than a day at that time: the first three');
   });
 
   it('drops rows PostgreSQL refuses as data, and the oldest beyond its bound', async () => {
@@ -52,5 +55,16 @@ describe('gateway request log', () => {
     assert.equal(log.dropped, 1 + 15, 'a tenth of the bound at a time, the oldest first');
     assert.equal(await log.flush(), 10);
     assert.deepEqual(await logged(), Array.from({ length: 10 }, (_, i) => `req-${16 + i}`));
+  });
+
+  it('loses the rows older than ROSTER_GATEWAY_REQUEST_LOG_DAYS at the scheduler\'s rounds, and no younger one', async () => {
+    await t.db.pool.query('TRUNCATE gateway_requests');
+    const log = new RequestLog(t.db.pool);
+    const day = 86_400_000;
+    log.add({ ...record(1), at: new Date(Date.now() - 3 * day).toISOString() });
+    log.add({ ...record(2), at: new Date(Date.now() - day).toISOString() });
+    await log.flush();
+    await until('the old row gone', async () => (await logged()).length === 1);
+    assert.deepEqual(await logged(), ['req-2']);
   });
 });
