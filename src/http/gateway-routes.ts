@@ -74,8 +74,9 @@ export function gatewayAddress(gateway: Services['settings']['gateway'], protoco
  * The gateway as operators and clients read it on the API's port: where clients reach it;
  * its routes, as operators read and change them: those in configuration
  * (`ROSTER_GATEWAY_ROUTES`, `ROSTER_GATEWAY_PRICES`; fixed) and those set through the API
- * (events of the log); and each upstream account's tries and failures per model and day
- * (the usage read model).
+ * (events of the log), and checked against their upstreams' model lists; each upstream
+ * account's tries and failures per model and day (the usage read model); and the request
+ * log.
  */
 export default function gatewayRoutes(app: App, s: Services): void {
   const tags = ['gateway'];

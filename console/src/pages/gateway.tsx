@@ -115,8 +115,9 @@ const poolsText = (route: RouteView) => route.pools.map((p) => [
   ...(p.upstreamModel !== route.upstreamModel ? [`model=${p.upstreamModel}`] : []),
 ].join(' ')).join(', ');
 
-/** What a route's check says of one pool (the fields the console shows). */
-type PoolCheck = { poolId: string; result: string; detail: string; latencyMs: number | null };
+/** Every route checked (each pool asked once). */
+const checkEveryRoute = async () => must(api.POST('/v1/gateway/routes/check'));
+type PoolCheck = Awaited<ReturnType<typeof checkEveryRoute>>['items'][number]['pools'][number];
 /** What a check found at a pool, as the console says it. */
 const checkText = (p: PoolCheck) => `${p.poolId}: ${p.result.replace('_', ' ')} (${p.detail}${p.latencyMs !== null ? `, ${p.latencyMs} ms` : ''})`;
 
@@ -182,7 +183,7 @@ function RoutesAndUpstreams(props: PageProps) {
   /** Checks every route (each pool asked once); names the pools whose upstream does not list their model. */
   const checkAll = async () => {
     try {
-      const { items } = await must(api.POST('/v1/gateway/routes/check'));
+      const { items } = await checkEveryRoute();
       const pools = items.flatMap((r) => r.pools.map((p) => ({ ...p, model: r.model })));
       const bad = pools.filter((p) => p.result !== 'listed');
       props.notify(`${pools.length - bad.length} of ${pools.length} routes' pools list their model${bad.map((p) => `; ${p.model} at ${checkText(p)}`).join('')}`, bad.length ? 'error' : 'info');
