@@ -273,7 +273,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
     () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune, forgetResponses, forgetRequests, () => lateUsage.scan()], errors.report), (s) => s.stop(),
   );
   const services: Services = {
-    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, routeChecks: new RouteChecks({ allocators, accounts, vault, upstreams }), providers, flows, registrations, refresher, prober, replenisher, lateUsage, days, readModels: waits,
+    feed: newFeedStats(), db, store, accounts, allocators, vault, tokens, users, callers, quotas, gateway, upstreams, routeChecks: new RouteChecks({ allocators, accounts, gateway, upstreams }), providers, flows, registrations, refresher, prober, replenisher, lateUsage, days, readModels: waits,
     settings: {
       defaultPool: config.ROSTER_DEFAULT_POOL, readyMaxLagMs: config.ROSTER_READY_MAX_LAG_MS,
       feedMaxBacklogBytes: config.ROSTER_FEED_MAX_BACKLOG_BYTES, feedMaxPerCaller: config.ROSTER_FEED_MAX_PER_CALLER, feedHealthIntervalMs: config.ROSTER_FEED_HEALTH_INTERVAL_MS, compatLoopbackOpen: config.ROSTER_COMPAT_LOOPBACK_OPEN,

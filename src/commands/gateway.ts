@@ -462,9 +462,39 @@ export class GatewayCore {
   private async take(poolId: string, accountId: string, limitedModel: string | undefined, order: GatewayOrder): Promise<Chosen> {
     this.cursor.set(poolId, accountId);
     this.lastUsed.set(accountId, ++this.uses);
+    const unhold = limitedModel === undefined ? undefined : this.daily.hold(accountId, limitedModel);
+    const chosen = await this.occupy(poolId, accountId, unhold);
+    // The credentials of the accounts the pool offers next are opened ahead, a batch in
+    // one read, so that in a pool larger than the cache a request seldom waits for its own.
+    this.deps.vault.readAhead((n) => order.upcoming(n, accountId));
+    return chosen;
+  }
+
+  /**
+   * A place on one named account for a request Roster sends of its own (a route check),
+   * when the gateway could send a client's through it now: active, under its in-flight
+   * limit and, in an exclusive pool, claimed by this node (claimed now when no one leases
+   * it). Cooldowns and daily limits are for a model; such a request is for none.
+   *
+   * @example
+   * const chosen = await gateway.lend('p', accountId);
+   * if (chosen) try { await send(chosen.credentials); } finally { chosen.done(); }
+   */
+  async lend(poolId: string, accountId: string): Promise<Chosen | undefined> {
+    const { ledger, config } = (await this.deps.allocators.get(poolId)).current;
+    const entry = this.deps.accounts.find(accountId);
+    if (!entry || entry.state.poolId !== poolId || entry.state.status !== 'active') return undefined;
+    if ((this.inFlight.get(accountId) ?? 0) >= this.settings.maxInFlight) return undefined;
+    if (config?.exclusive && !this.claims.holds(ledger, accountId, Date.now())) {
+      if (ledger.leasedTo.has(accountId) || !(await this.claims.claim(poolId, accountId).catch(() => false))) return undefined;
+    }
+    return this.occupy(poolId, accountId);
+  }
+
+  /** Counts a try on the account until `done` (which also runs `unhold`), and opens its credentials. */
+  private async occupy(poolId: string, accountId: string, unhold?: () => void): Promise<Chosen> {
     this.claims.used(accountId, Date.now());
     this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
-    const unhold = limitedModel === undefined ? undefined : this.daily.hold(accountId, limitedModel);
     this.touch(poolId, accountId);
     let released = false;
     const done = () => {
@@ -481,11 +511,7 @@ export class GatewayCore {
       this.waiters.wakeOne();
     };
     try {
-      const credentials = await this.deps.vault.get(accountId);
-      // The credentials of the accounts the pool offers next are opened ahead, a batch in
-      // one read, so that in a pool larger than the cache a request seldom waits for its own.
-      this.deps.vault.readAhead((n) => order.upcoming(n, accountId));
-      return { accountId, poolId, credentials, done };
+      return { accountId, poolId, credentials: await this.deps.vault.get(accountId), done };
     } catch (error) {
       done();
       throw error;

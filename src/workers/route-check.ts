@@ -7,8 +7,8 @@
 import { coolingUntil, isAllocatable } from '../domain/account.ts';
 import type { ResolvedRoute } from '../domain/gateway.ts';
 import type { Allocators } from '../commands/allocators.ts';
+import type { Chosen, GatewayCore } from '../commands/gateway.ts';
 import type { AccountIndex } from '../projections/account-index.ts';
-import type { SecretVault } from '../store/secrets.ts';
 import type { Upstreams, UpstreamTarget } from './upstream.ts';
 
 /** What the check found at one pool of a route. */
@@ -28,7 +28,7 @@ export interface PoolCheck {
 export interface RouteCheckDeps {
   allocators: Allocators;
   accounts: AccountIndex;
-  vault: SecretVault;
+  gateway: GatewayCore;
   upstreams: Upstreams;
 }
 
@@ -82,7 +82,12 @@ function verdict(poolId: string, upstreamModel: string, list: PoolList): PoolChe
     : { poolId, upstreamModel, accountId, status, latencyMs, result: 'not_listed', detail: `the upstream lists ${list.ids.length} models, not ${upstreamModel}` };
 }
 
-/** A pool's upstream model list, asked through up to three of its active accounts (those not cooling for `model` first). */
+/**
+ * A pool's upstream model list, asked through up to three of its active accounts (those not
+ * cooling for `model` first) that the gateway could send a request through now: each counts
+ * as one of the account's requests while it is asked and, in an exclusive pool, is claimed
+ * like a client's, so that the check never uses an account leased to a session.
+ */
 async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: number): Promise<PoolList> {
   const unchecked = (detail: string): PoolList => ({ accountId: null, status: null, latencyMs: null, result: 'unchecked', detail });
   const allocator = await deps.allocators.get(poolId).catch(() => undefined);
@@ -92,23 +97,42 @@ async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: 
   if (!target) return unchecked(providerId ? `the pool's provider ${providerId} names no upstream (options.gateway.baseUrl or options.baseUrl)` : 'the pool has no provider');
   // Active accounts, those not cooling for the model first: a failing account says little of the route, so another is asked.
   const active = [...deps.accounts.pool(poolId)].filter(([, entry]) => isAllocatable(entry.state, now));
+  if (!active.length) return unchecked('the pool has no active account');
   const cooling = (entry: (typeof active)[number][1]) => (coolingUntil(entry.state.cooldowns, model, now) === undefined ? 0 : 1);
-  const accountIds = active.sort(([, a], [, b]) => cooling(a) - cooling(b)).slice(0, ACCOUNTS_ASKED).map(([id]) => id);
-  if (!accountIds.length) return unchecked('the pool has no active account');
   let list: PoolList | undefined;
-  for (const [i, accountId] of accountIds.entries()) {
-    list = await ask(deps, target, accountId);
+  let asked = 0;
+  for (const [accountId] of active.sort(([, a], [, b]) => cooling(a) - cooling(b))) {
+    const answer = await askThrough(deps, target, poolId, accountId);
+    if (!answer) continue;
+    list = answer;
     if ('ids' in list) break;
-    if (i > 0) list.detail += ` (the last of ${i + 1} accounts asked)`;
+    if (++asked > 1) list.detail += ` (the last of ${asked} accounts asked)`;
+    if (asked === ACCOUNTS_ASKED) break;
   }
-  return list!;
+  return list ?? unchecked(`none of the pool's ${active.length} active accounts can take a request now: each is leased to a session or serving its most requests at once`);
+}
+
+/** One account's answer, when the gateway lends it (undefined when it cannot take a request now). */
+async function askThrough(deps: RouteCheckDeps, target: UpstreamTarget, poolId: string, accountId: string): Promise<PoolList | undefined> {
+  let chosen: Chosen | undefined;
+  try {
+    chosen = await deps.gateway.lend(poolId, accountId);
+  } catch (error) {
+    return unusable(accountId, error);
+  }
+  if (!chosen) return undefined;
+  try {
+    return await ask(deps, target, chosen);
+  } finally {
+    chosen.done();
+  }
 }
 
 /** One account's answer to `GET /v1/models`. */
-async function ask(deps: RouteCheckDeps, target: UpstreamTarget, accountId: string): Promise<PoolList> {
+async function ask(deps: RouteCheckDeps, target: UpstreamTarget, { accountId, credentials }: Chosen): Promise<PoolList> {
   const started = performance.now();
   try {
-    const res = await deps.upstreams.send(target, await deps.vault.get(accountId), {
+    const res = await deps.upstreams.send(target, credentials, {
       method: 'GET', path: MODELS_PATH, headers: { accept: 'application/json', 'anthropic-version': '2023-06-01' },
     });
     const answered = { accountId, status: res.statusCode, latencyMs: Math.round(performance.now() - started) };
@@ -117,10 +141,15 @@ async function ask(deps: RouteCheckDeps, target: UpstreamTarget, accountId: stri
     const ids = modelIds(text);
     return ids ? { ...answered, ids } : { ...answered, result: 'failed', detail: 'the upstream\'s answer to GET /v1/models is not a model list' };
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const missing = code === 'missing_credential';
-    return { accountId, status: null, latencyMs: null, result: missing ? 'unchecked' : 'failed', detail: missing ? 'the account has no credential for this upstream' : `no answer: ${code ?? 'the request failed'}` };
+    return unusable(accountId, error);
   }
+}
+
+/** Why an account could not ask: it has no credential for the upstream, or the request failed. */
+function unusable(accountId: string, error: unknown): PoolList {
+  const code = (error as { code?: string }).code;
+  const missing = code === 'missing_credential';
+  return { accountId, status: null, latencyMs: null, result: missing ? 'unchecked' : 'failed', detail: missing ? 'the account has no credential for this upstream' : `no answer: ${code ?? 'the request failed'}` };
 }
 
 /** The ids of a model list (`{data: [{id}]}`, OpenAI's and Anthropic's shape), or undefined. */

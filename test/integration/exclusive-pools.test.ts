@@ -23,6 +23,8 @@ describe('an exclusive pool on two nodes', () => {
   const keys = Array.from({ length: 4 }, (_, i) => `sk-sandbox-ex-${i}`);
   /** When the sandbox served each chat request, and with which key. */
   const served: Interval[] = [];
+  /** When the sandbox served each model list (a route check), and with which key. */
+  const lists: Interval[] = [];
   /** When a lease holder certainly held each account: from the answer to the release. */
   const held: Interval[] = [];
   const started = new WeakMap<FastifyRequest, number>();
@@ -30,6 +32,7 @@ describe('an exclusive pool on two nodes', () => {
   sandbox.app.addHook('onResponse', async (req) => {
     const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (key && req.url.startsWith('/v1/chat')) served.push({ key, from: started.get(req)!, to: performance.now() });
+    if (key && req.url.startsWith('/v1/models')) lists.push({ key, from: started.get(req)!, to: performance.now() });
   });
   let a: TestRoster;
   let b: TestRoster;
@@ -193,6 +196,38 @@ describe('an exclusive pool on two nodes', () => {
     // One request waited for its own claim; the three accounts after it were claimed meanwhile.
     for (let i = 0; i < 100 && claimsOnA() < 4; i++) await sleep(20);
     assert.equal(claimsOnA(), 4);
+  });
+
+  it('checks a route only through accounts no session leases, claimed while it asks', async () => {
+    for (let i = 0; i < 100 && claimsOnA() > 0; i++) await sleep(50);
+    assert.equal(claimsOnA(), 0);
+    await sleep(1100);
+    await behave(0);
+    const check = () => a.call('POST', '/v1/gateway/routes/small/check');
+    // Every account leased on node b: nothing is asked.
+    const all = await lease(b, 4);
+    const none = await check();
+    assert.equal(none.status, 200, JSON.stringify(none.body));
+    assert.equal(none.body.pools[0].result, 'unchecked', JSON.stringify(none.body));
+    assert.match(none.body.pools[0].detail, /none of the pool's 4 active accounts can take a request now/);
+    assert.deepEqual(lists, []);
+    await all.release();
+    // Three leased: the check claims the fourth while it asks, so that b cannot lease it meanwhile.
+    await behave(800);
+    const three = await lease(b, 3);
+    const checking = check();
+    for (let i = 0; i < 100 && claimsOnA() < 1; i++) await sleep(20);
+    assert.equal(claimsOnA(), 1);
+    const refused = await b.call('POST', '/v1/pools/ex/sessions', { count: 1, waitMs: 0 });
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    const [accountId] = [...keyOf].find(([, key]) => !three.keys.includes(key))!;
+    assert.ok(a.roster.services.gateway.serving(accountId), 'the check counts as one of its requests');
+    const checked = await checking;
+    assert.equal(checked.body.pools[0].result, 'listed', JSON.stringify(checked.body));
+    assert.equal(checked.body.pools[0].accountId, accountId);
+    assert.ok(!a.roster.services.gateway.serving(accountId));
+    assert.deepEqual(lists.map((l) => l.key), [keyOf.get(accountId)]);
+    await three.release();
   });
 
   it('gives its claims back when the node stops', async () => {
