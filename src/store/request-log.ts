@@ -34,6 +34,9 @@ CREATE INDEX IF NOT EXISTS gateway_requests_key ON gateway_requests (key_id, seq
 CREATE INDEX IF NOT EXISTS gateway_requests_id ON gateway_requests (request_id);
 `;
 
+/** Rows deleted at most by one round of pruning (the scheduler's). */
+const PRUNED_AT_ONCE = 50_000;
+
 /** A forwarded request as the log keeps it. */
 export interface RequestRecord {
   requestId: string;
@@ -156,9 +159,18 @@ export class RequestLog {
     return rows.length > q.limit ? { items, next: items.at(-1)!.seq } : { items };
   }
 
-  /** Deletes the rows older than `days` days; answers how many. */
-  async prune(days: number, now = Date.now()): Promise<number> {
-    const { rowCount } = await this.db.query('DELETE FROM gateway_requests WHERE at < $1', [new Date(now - days * 86_400_000)]);
+  /**
+   * Deletes rows older than `days` days, at most `limit` (a busy gateway's day of rows is
+   * left in rounds rather than in one long transaction); answers how many.
+   *
+   * @example
+   * while ((await log.prune(14)) === 50_000); // until none is left
+   */
+  async prune(days: number, now = Date.now(), limit = PRUNED_AT_ONCE): Promise<number> {
+    const { rowCount } = await this.db.query(
+      'DELETE FROM gateway_requests WHERE seq IN (SELECT seq FROM gateway_requests WHERE at < $1 LIMIT $2)',
+      [new Date(now - days * 86_400_000), limit],
+    );
     return rowCount ?? 0;
   }
 }

@@ -41,7 +41,9 @@ describe('gateway request log', () => {
     const { seq: _, ...fourth } = items[0]!;
     assert.deepEqual(fourth, record(4));
     assert.deepEqual((await log.list({ userId: 'u1', limit: 3, before: next })).items.map((r) => r.requestId), ['req-1']);
-    assert.equal(await log.prune(1, base + 86_400_000 + 3500), 3, 'older than a day at that time: the first three');
+    assert.equal(await log.prune(1, base + 86_400_000 + 3500, 2), 2, 'at most two at once');
+    assert.equal(await log.prune(1, base + 86_400_000 + 3500), 1, 'older than a day at that time: the first three');
+    assert.deepEqual(await logged(), ['req-4']);
   });
 
   it('drops rows PostgreSQL refuses as data, and the oldest beyond its bound', async () => {
