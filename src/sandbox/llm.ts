@@ -80,7 +80,15 @@ const replyTo = (messages: Message[], maxTokens: number) => {
   const words = `echo: ${last ? textOf(last.content) : ''}`.split(/\s+/).filter(Boolean);
   return words.slice(0, Math.max(1, maxTokens));
 };
-const promptTokens = (messages: Message[], system?: string) => messages.reduce((n, m) => n + tokensOf(textOf(m.content)), system ? tokensOf(system) : 0);
+/** Whether an Anthropic `system` is one: absent, text, or a list of text blocks. */
+const isSystem = (system: unknown): system is System => system === undefined || typeof system === 'string'
+  || (Array.isArray(system) && system.every((b) => typeof b === 'object' && b !== null && typeof (b as { text?: unknown }).text === 'string'));
+type System = string | Array<{ text: string }> | undefined;
+const promptTokens = (messages: Message[], system?: System) => messages.reduce((n, m) => n + tokensOf(textOf(m.content)), system ? tokensOf(typeof system === 'string' ? system : system.map((b) => b.text).join(' ')) : 0);
+/** Whether an embeddings `input` is one: text, a list of texts, token ids, or lists of token ids. */
+const isEmbeddingInput = (input: unknown): input is string | string[] => typeof input === 'string'
+  || (Array.isArray(input) && input.length > 0 && (input.every((x) => typeof x === 'string') || input.every((x) => Number.isInteger(x))
+    || input.every((x) => Array.isArray(x) && x.every((t) => Number.isInteger(t)))));
 const id = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
 /** The Files API's files that messages' documents and images name (`source: {type: 'file', file_id}`). */
 const filesNamed = (messages: Message[]) => messages.flatMap((m) => (Array.isArray(m.content) ? m.content : []))
@@ -100,7 +108,7 @@ function chatAnswer(body: { model: string; messages: Message[]; max_tokens?: num
 }
 
 /** A message's answer (Anthropic's): its words, input tokens and whole object. */
-function messageAnswer(body: { model: string; messages: Message[]; max_tokens: number; system?: string }) {
+function messageAnswer(body: { model: string; messages: Message[]; max_tokens: number; system?: System }) {
   const words = replyTo(body.messages, body.max_tokens);
   const input = promptTokens(body.messages, body.system);
   const message = {
@@ -408,8 +416,9 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   app.post('/v1/embeddings', { preHandler: inject('embeddings') }, async (req, reply) => {
     const key = await admit(req, reply, false);
     if (!key) return reply;
-    const body = req.body as { model: string; input: string | string[] };
-    const inputs = Array.isArray(body?.input) ? body.input : [String(body?.input ?? '')];
+    const body = req.body as { model: string; input: unknown };
+    if (!isEmbeddingInput(body?.input)) return reply.code(400).send({ error: { message: '\'$.input\' is invalid: text, texts or token ids', type: 'invalid_request_error', param: 'input', code: null } });
+    const inputs = (Array.isArray(body.input) ? body.input : [body.input]).map((x) => (typeof x === 'string' ? x : 'tokens'));
     const tokens = inputs.reduce((n, s) => n + tokensOf(s), 0);
     served(key, tokens, 0);
     return {
@@ -430,8 +439,9 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
 
   app.post('/v1/messages/count_tokens', async (req, reply) => {
     if (!(await admit(req, reply, true))) return reply;
-    const body = req.body as { messages: Message[]; system?: string };
-    return { input_tokens: promptTokens(body?.messages ?? [], body?.system) };
+    const body = req.body as { messages?: unknown; system?: unknown } | undefined;
+    if (!body || !isMessages(body.messages) || !isSystem(body.system)) return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages: a list of messages; system: text or text blocks' } });
+    return { input_tokens: promptTokens(body.messages, body.system) };
   });
 
   /** The files the scope below keeps, by id for a key (set when it registers). */
@@ -439,8 +449,8 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
   app.post('/v1/messages', { preHandler: inject('messages') }, async (req, reply) => {
     const key = await admit(req, reply, true);
     if (!key) return reply;
-    const body = req.body as { model: string; messages: Message[]; max_tokens: number; stream?: boolean; system?: string };
-    if (!body || !isMessages(body.messages) || typeof body.max_tokens !== 'number') return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required' } });
+    const body = req.body as { model: string; messages: Message[]; max_tokens: number; stream?: boolean; system?: System };
+    if (!body || !isMessages(body.messages) || typeof body.max_tokens !== 'number' || !isSystem(body.system)) return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required' } });
     // A document or image from the Files API must be this account's.
     const unknownFile = filesNamed(body.messages).find((fileId) => !fileOf?.(fileId, key));
     if (unknownFile) return reply.code(404).send({ type: 'error', error: { type: 'not_found_error', message: `File not found: ${unknownFile}` } });

@@ -171,7 +171,7 @@ export class PgKeptObjects implements KeptObjects {
   }
 
   async list(q: KeptQuery): Promise<object[]> {
-    if (q.after !== undefined && !storable(q.after)) return [];
+    if ((q.after !== undefined && !storable(q.after)) || (q.purpose !== undefined && !storable(q.purpose))) return [];
     const [cmp, dir] = q.order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
     const { rows } = await this.pool.query<{ object: object }>(
       `SELECT object FROM gateway_response_owners k

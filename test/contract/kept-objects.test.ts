@@ -26,6 +26,7 @@ function keptContract(name: string, open: () => Promise<{ kept: KeptObjects; age
       assert.deepEqual(await list({ models: ['small'] }), ['f3', 'f2', 'f1']);
       assert.deepEqual(await list({ pools: ['other'] }), ['f5']);
       assert.deepEqual(await list({ purpose: 'batch' }), ['f3', 'f1']);
+      assert.deepEqual(await list({ purpose: 'batch\u0000' }), [], 'a purpose no text column can hold: none');
       assert.deepEqual(await list({ kind: 'batch' }), ['b1']);
       assert.deepEqual(await list({ ids: ['f1', 'f4', 'f3', 'nope', 'unseen', 'b1', 'f\u0000'] }), ['f3', 'f1'], 'by ids: only the user\'s own of the kind, shown');
       await kept.forget('f3');
