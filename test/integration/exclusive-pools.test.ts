@@ -213,10 +213,11 @@ describe('an exclusive pool on two nodes', () => {
     assert.equal(lists.length, 0, "no model list asked");
     await all.release();
     // Three leased: the check claims the fourth while it asks, so that b cannot lease it meanwhile.
-    await behave(800);
+    // The upstream answers after 2 s: time enough to look while the check waits for it.
+    await behave(2000);
     const three = await lease(b, 3);
     const checking = check();
-    for (let i = 0; i < 100 && claimsOnA() < 1; i++) await sleep(20);
+    for (let i = 0; i < 250 && claimsOnA() < 1; i++) await sleep(20);
     assert.equal(claimsOnA(), 1);
     const refused = await b.call('POST', '/v1/pools/ex/sessions', { count: 1, waitMs: 0 });
     assert.equal(refused.status, 503, JSON.stringify(refused.body));

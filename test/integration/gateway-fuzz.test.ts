@@ -66,6 +66,8 @@ describe('fuzzing every route of the gateway', () => {
   let t: TestRoster;
   let key: string;
   let operations: Operation[] = [];
+  /** An account's id by its login's start. */
+  const accountOf = (login: string) => [...t.roster.services.accounts.pool('gf')].find(([, e]) => e.state.login.startsWith(login))![0];
   const chat = () => fetch(`${t.roster.gatewayUrl}/v1/chat/completions`, {
     method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(BODIES['/v1/chat/completions']),
   });
@@ -132,7 +134,4 @@ describe('fuzzing every route of the gateway', () => {
     assert.deepEqual(['fuzzed0', 'fuzzed1'].map((login) => t.roster.services.gateway.cooling(accountOf(login), 'small')), [false, false]);
     assert.equal((await chat()).status, 200);
   });
-
-  /** An account's id by its login's start. */
-  const accountOf = (login: string) => [...t.roster.services.accounts.pool('gf')].find(([, e]) => e.state.login.startsWith(login))![0];
 });
