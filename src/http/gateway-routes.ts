@@ -54,7 +54,7 @@ const RequestQuery = Type.Object({
   pool: Type.Optional(Id), account: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'from this instant (inclusive)' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'up to this instant (exclusive)' })),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'the `next` of the page before' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'the `next` of the page before' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
 }, { additionalProperties: false });
 

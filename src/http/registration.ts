@@ -105,7 +105,7 @@ export default function registrationRoutes(app: App, s: Services): void {
     schema: {
       tags, params: JobParams,
       querystring: Type.Object({
-        after: Type.Integer({ minimum: -1, default: -1, description: 'seq of the last attempt seen' }),
+        after: Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER, default: -1, description: 'seq of the last attempt seen' }),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }), position: Position,
       }, { additionalProperties: false }),
       response: answers({ 200: AttemptList }),

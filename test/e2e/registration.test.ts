@@ -68,6 +68,8 @@ describe('registration jobs against the sandbox upstream', () => {
     assert.equal(done.status, 'completed');
 
     const log = (await t.call('GET', `/v1/jobs/${done.jobId}/attempts?limit=1000`)).body as Array<{ email: string; attempt: number; outcome: string; error: string | null }>;
+    const beyond = await t.call('GET', `/v1/jobs/${done.jobId}/attempts?after=100000000000000000000`);
+    assert.deepEqual([beyond.status, beyond.body.errors?.[0]?.field], [400, 'after'], 'a seq past what PostgreSQL can hold is refused, not a 500');
     const byEmail = new Map<string, typeof log>();
     for (const a of log) byEmail.set(a.email, [...(byEmail.get(a.email) ?? []), a]);
     assert.equal(byEmail.size, 50, 'every identity was tried');

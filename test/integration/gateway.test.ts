@@ -1302,7 +1302,7 @@ describe('gateway', () => {
     assert.equal((await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&status=400`)).body.items.length, 1);
     assert.deepEqual((await t.call('GET', `/v1/gateway/requests?requestId=${second.requestId}`)).body.items.map((r: { path: string; tries: number }) => [r.path, r.tries]), [['/v1/chat/completions', second.tries]], 'found by the id its client was answered');
     assert.equal((await t.call('GET', `/v1/gateway/requests?keyId=${made.keyId}&from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body.items.length, 0);
-    for (const bad of ['limit=0', 'status=99', 'before=x', 'from=yesterday', 'keyId=nope']) {
+    for (const bad of ['limit=0', 'status=99', 'before=x', 'from=yesterday', 'keyId=nope', 'before=100000000000000000000']) {
       const r = await t.call('GET', `/v1/gateway/requests?${bad}`);
       assert.equal(r.status, 400, bad);
       assert.equal(r.body.errors[0].field, bad.split('=')[0], bad);
