@@ -168,4 +168,19 @@ describe('fuzzing every route from the OpenAPI document', () => {
     assert.ok(requests >= 1000, `${requests} requests sent`);
     assert.ok((statuses.get(400) ?? 0) > requests / 4, `refused often enough to have reached the checks: ${JSON.stringify([...statuses])}`);
   });
+  it('refuses numbers past what PostgreSQL holds in every numeric field, never a 5xx', async () => {
+    /** Every parameter and top-level body field whose schema is a number or an integer. */
+    const numeric = routes.flatMap((r) => [
+      ...r.parameters.filter((p) => p.schema.type === 'integer' || p.schema.type === 'number').map((p) => ({ route: r, target: { where: p.in, name: p.name } as Target })),
+      ...Object.entries(r.body?.properties ?? {}).filter(([, f]) => f.type === 'integer' || f.type === 'number').map(([name]) => ({ route: r, target: { where: 'body', name } as Target })),
+    ]);
+    assert.ok(numeric.length > 20, `numeric fields found: ${numeric.length}`);
+    for (const { route, target } of numeric) {
+      for (const value of [1e20, -1e20, 2 ** 63, Infinity]) {
+        const res = await send(route, target, value);
+        const what = `${route.method} ${route.path} ${target.where} ${target.name}=${value}: ${res.status} ${res.raw.slice(0, 200)}`;
+        assert.ok(res.status < 500 || (res.status === 503 && (res.body as { code?: string } | undefined)?.code === 'no_account_available'), what);
+      }
+    }
+  });
 });
