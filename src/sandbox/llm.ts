@@ -86,7 +86,7 @@ const isSystem = (system: unknown): system is System => system === undefined || 
 type System = string | Array<{ text: string }> | undefined;
 const promptTokens = (messages: Message[], system?: System) => messages.reduce((n, m) => n + tokensOf(textOf(m.content)), system ? tokensOf(typeof system === 'string' ? system : system.map((b) => b.text).join(' ')) : 0);
 /** Whether an embeddings `input` is one: text, a list of texts, token ids, or lists of token ids. */
-const isEmbeddingInput = (input: unknown): input is string | string[] => typeof input === 'string'
+const isEmbeddingInput = (input: unknown): input is string | Array<string | number | number[]> => typeof input === 'string'
   || (Array.isArray(input) && input.length > 0 && (input.every((x) => typeof x === 'string') || input.every((x) => Number.isInteger(x))
     || input.every((x) => Array.isArray(x) && x.every((t) => Number.isInteger(t)))));
 const id = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
@@ -450,7 +450,7 @@ export function addModelEndpoints(app: FastifyInstance, issued: (key: string) =>
     const key = await admit(req, reply, true);
     if (!key) return reply;
     const body = req.body as { model: string; messages: Message[]; max_tokens: number; stream?: boolean; system?: System };
-    if (!body || !isMessages(body.messages) || typeof body.max_tokens !== 'number' || !isSystem(body.system)) return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required' } });
+    if (!body || !isMessages(body.messages) || typeof body.max_tokens !== 'number' || !isSystem(body.system)) return reply.code(400).send({ type: 'error', error: { type: 'invalid_request_error', message: 'messages and max_tokens are required; system is text or text blocks' } });
     // A document or image from the Files API must be this account's.
     const unknownFile = filesNamed(body.messages).find((fileId) => !fileOf?.(fileId, key));
     if (unknownFile) return reply.code(404).send({ type: 'error', error: { type: 'not_found_error', message: `File not found: ${unknownFile}` } });
