@@ -25,7 +25,7 @@ import { FeedHub, type FeedClient, type FeedMessage } from '../projections/feed.
 import type { FastifyRequest } from 'fastify';
 import type { App, Services } from './app.ts';
 import { PositionText } from './schemas.ts';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, invalid } from '../domain/errors.ts';
 
 /** Close code for a client whose backlog passed the limit. */
 export const BACKLOG_CLOSE_CODE = 4008;
@@ -221,7 +221,11 @@ export default function feedRoutes(app: App, s: Services): void {
   const startAt = new WeakMap<object, string>();
   const held = new Map<string, number>();
   const preHandler = async (request: FastifyRequest) => {
-    startAt.set(request, (request.query as FeedQuery).from ?? (await s.store.headPosition()));
+    const { from } = request.query as FeedQuery;
+    const head = await s.store.headPosition();
+    // A client's position came from this log (a message, a command's answer): one past its end never will.
+    if (from !== undefined && from > head) throw invalid([{ field: 'from', message: 'is past the end of the log' }]);
+    startAt.set(request, from ?? head);
     if (request.role !== 'admin') hold(request);
   };
   /** Counts the caller's connection until its socket closes (upgraded or not), or refuses one past the limit. */

@@ -68,6 +68,8 @@ describe('the live feed at /ws', () => {
   it('needs a token and a sound query', async () => {
     await assert.rejects(connect(t, 'topics=events', { token: null }).opened, /HTTP 401/);
     await assert.rejects(connect(t, 'topics=gossip').opened, /HTTP 400/);
+    // A position past the log's end would wait for events that never come: refused.
+    await assert.rejects(connect(t, `topics=events&from=${'9'.repeat(20)}.${'0'.repeat(20)}`).opened, /HTTP 400/);
   });
 
   it('holds one caller (not an admin) to its number of connections at once; another caller, or a closed socket, makes room', async () => {
