@@ -2,8 +2,8 @@
  * Fuzzing every route of the gateway's own OpenAPI document: each request is a valid one
  * (a chat, a message, an embedding, a batch, a list, an object's id) but for one value,
  * which is hostile: at a path parameter, a query parameter, or anywhere in the body (a
- * message's content, `stream_options`, a batch's params). The upstream is the sandbox,
- * which refuses bad bodies as the real APIs do. No answer may be a 5xx; every 4xx is an
+ * message's content, `stream_options`, a batch's params), some with an odd header beside
+ * it. The upstream is the sandbox, which refuses bad bodies as the real APIs do. No answer may be a 5xx; every 4xx is an
  * error in the client's own shape (OpenAI's, or Anthropic's for its routes); afterwards no
  * account cools and requests are served as before.
  */
@@ -42,6 +42,12 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer(),
   fc.jsonValue({ maxDepth: 3 }),
 );
+
+/** Headers a client may send that the gateway reads or passes on, with odd values a client can send (Latin-1, long, empty). */
+const oddHeader = fc.option(fc.record({
+  name: fc.constantFrom('anthropic-beta', 'anthropic-version', 'openai-beta', 'openai-organization', 'user-agent', 'accept', 'x-request-id', 'idempotency-key', 'x-custom'),
+  value: fc.constantFrom('\u00e9t\u00e9', '\u00ff\u00ff', 'a\tb', ' x ', 'x'.repeat(9000), '\u0080', '{"a":1}', '', '\u00a0', '2023-06-01, 2024-01-01'),
+}), { freq: 3 });
 
 /** Every place in a body a value may go: each field at any depth, and `stream` and `stream_options` beside them. */
 function placesIn(value: unknown, at: string[] = []): string[][] {
@@ -100,7 +106,7 @@ describe('fuzzing every route of the gateway', () => {
   it('answers a hostile value anywhere with a 4xx in the client\'s own shape, never a 5xx, and serves on', async () => {
     const fives: string[] = [];
     const statuses = new Map<number, number>();
-    await fc.assert(fc.asyncProperty(fc.nat(), fc.nat(), hostile, fc.boolean(), fc.boolean(), async (i, j, value, inParameter, anthropic) => {
+    await fc.assert(fc.asyncProperty(fc.nat(), fc.nat(), hostile, fc.boolean(), fc.boolean(), oddHeader, async (i, j, value, inParameter, anthropic, header) => {
       const op = operations[i % operations.length]!;
       const valid = BODIES[op.path] ?? { model: 'small' };
       const bodied = op.method !== 'GET' && op.method !== 'DELETE';
@@ -114,11 +120,13 @@ describe('fuzzing every route of the gateway', () => {
         else query.set(p.name, v);
       }
       const body = bodied ? JSON.stringify(parameter < 0 ? put(valid, places[j % places.length]!, value) : valid) : undefined;
-      const headers = { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(anthropic ? { 'anthropic-version': '2023-06-01' } : {}) };
+      const headers = {
+        authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(anthropic ? { 'anthropic-version': '2023-06-01' } : {}), ...(header ? { [header.name]: header.value } : {}),
+      };
       const res = await fetch(`${t.roster.gatewayUrl}${url}${query.size ? `?${query}` : ''}`, { method: op.method, headers, body });
       const raw = await res.text();
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      const what = `${op.method} ${url.slice(0, 80)}?${query.toString().slice(0, 80)} ${body?.slice(0, 160) ?? ''}${anthropic ? ' (anthropic-version)' : ''} → ${res.status} ${raw.slice(0, 200)}`;
+      const what = `${op.method} ${url.slice(0, 80)}?${query.toString().slice(0, 80)} ${body?.slice(0, 160) ?? ''}${anthropic ? ' (anthropic-version)' : ''}${header ? ` ${header.name}: ${header.value.slice(0, 20)}` : ''} → ${res.status} ${raw.slice(0, 200)}`;
       if (res.status >= 500) fives.push(what);
       else if (res.status >= 400) {
         const shown = JSON.parse(raw) as { type?: string; error?: { message?: unknown } };
