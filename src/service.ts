@@ -268,7 +268,7 @@ const CoreLive = Layer.scoped(Core, Effect.gen(function* () {
   }), (u) => u.close());
   const callers = { ...users, tokens, keys: new ApiKeySecrets(db), quotas, keyCache: new KeyCache(config.ROSTER_KEY_CACHE_MS) };
   // Batches, runs and background responses no client read finished have their tokens counted by the leader.
-  const lateUsage = new LateUsageSweeper({ gateway, upstreams, allocators, vault, quotas, callers, onError: errors.report }, { afterMs: config.ROSTER_LATE_USAGE_AFTER_MS, batch: 50 });
+  const lateUsage = new LateUsageSweeper({ gateway, upstreams, allocators, quotas, callers, onError: errors.report }, { afterMs: config.ROSTER_LATE_USAGE_AFTER_MS, batch: 50 });
   const scheduler = yield* resource(
     () => new Scheduler(db, [() => refresher.scan(), () => prober.scan(), () => replenisher.tick(), prune, forgetResponses, forgetRequests, () => lateUsage.scan()], errors.report), (s) => s.stop(),
   );

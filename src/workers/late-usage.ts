@@ -12,15 +12,14 @@ import type { CallerDeps } from '../commands/callers.ts';
 import type { Quotas } from '../commands/quotas.ts';
 import { countForMaker, type GatewayCore } from '../commands/gateway.ts';
 import { finishedAtOf, finishedUnreported, onGateway, ResultsUsage, type LateTokens } from '../domain/kept.ts';
-import type { SecretVault } from '../store/secrets.ts';
+import type { Credentials } from '../store/secrets.ts';
 import type { DueObject } from '../store/kept-objects.ts';
-import type { Upstreams } from './upstream.ts';
+import type { Upstreams, UpstreamTarget } from './upstream.ts';
 
 export interface LateUsageDeps {
   gateway: GatewayCore;
   upstreams: Upstreams;
   allocators: Allocators;
-  vault: SecretVault;
   /** The key's and user's budgets, charged what the tokens cost. */
   quotas: Quotas;
   callers: CallerDeps;
@@ -48,7 +47,7 @@ function pathOf(due: DueObject): string | undefined {
 
 /**
  * @example
- * const sweeper = new LateUsageSweeper({ gateway, upstreams, allocators, vault, onError }, { afterMs: 600_000, batch: 50 });
+ * const sweeper = new LateUsageSweeper({ gateway, upstreams, allocators, quotas, callers, onError }, { afterMs: 600_000, batch: 50 });
  * await sweeper.scan(); // → how many objects had their tokens counted
  */
 export class LateUsageSweeper {
@@ -69,18 +68,31 @@ export class LateUsageSweeper {
   }
 
   /**
-   * Reads one object at its account; counts its tokens when it has finished and no read
-   * counted them. An account cooling for the object's model is left alone: the object is
-   * due again a round `afterMs` later.
+   * Reads one object at its account, when the gateway could send a client's read through
+   * it now (`GatewayCore.lend`: counted among its requests, and in an exclusive pool claimed,
+   * never while a session leases it); counts its tokens when it has finished and no read
+   * counted them. An account cooling for the object's model, leased or at its most
+   * requests is left alone: the object is due again a round `afterMs` later.
    */
   private async read(due: DueObject, now: number): Promise<boolean> {
-    const { gateway, upstreams, allocators, vault } = this.deps;
+    const { gateway, upstreams, allocators } = this.deps;
     if (gateway.cooling(due.owner.accountId, due.owner.model, now)) return false;
     const path = pathOf(due);
     const keyId = due.owner.keyId;
     const target = upstreams.targetOf((await allocators.get(due.owner.poolId)).current.config?.providerId ?? '');
     if (!path || !keyId || !target) return false;
-    const credentials = await vault.get(due.owner.accountId);
+    const chosen = await gateway.lend(due.owner.poolId, due.owner.accountId);
+    if (!chosen) return false;
+    try {
+      return await this.readThrough(due, { ...due.owner, keyId }, path, target, chosen.credentials);
+    } finally {
+      chosen.done();
+    }
+  }
+
+  /** Reads the object with the account's credentials, and its results or output file when its tokens are there. */
+  private async readThrough(due: DueObject, owner: DueObject['owner'] & { keyId: string }, path: string, target: UpstreamTarget, credentials: Credentials | null): Promise<boolean> {
+    const { gateway, upstreams } = this.deps;
     const headers = { accept: 'application/json', ...(due.kind === 'message_batch' ? { 'anthropic-version': '2023-06-01' } : {}) };
     const res = await upstreams.send(target, credentials, { method: 'GET', path, headers });
     if (res.statusCode !== 200) {
@@ -93,7 +105,7 @@ export class LateUsageSweeper {
     const answer = onGateway(shown) ?? shown;
     const late = await gateway.keepShown(answer, due.owner);
     if (late) {
-      await this.count({ ...due.owner, keyId }, late);
+      await this.count(owner, late);
       return true;
     }
     // Tokens shown elsewhere: a message batch's in its results once it has ended; a batch's that shows none, in its output file.
@@ -116,7 +128,7 @@ export class LateUsageSweeper {
     if (!(await gateway.claimLateUsage(due.id))) return false;
     // Both kinds read here are batches: a message batch's results, or a batch's output file.
     const finishedAt = finishedAtOf(answer);
-    await this.count({ ...due.owner, keyId }, { input: tokens.input, output: tokens.output, batch: true, ...(finishedAt !== undefined ? { finishedAt } : {}) });
+    await this.count(owner, { input: tokens.input, output: tokens.output, batch: true, ...(finishedAt !== undefined ? { finishedAt } : {}) });
     return true;
   }
 

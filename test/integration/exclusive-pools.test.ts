@@ -25,6 +25,8 @@ describe('an exclusive pool on two nodes', () => {
   const served: Interval[] = [];
   /** When the sandbox served each model list (a route check), and with which key. */
   const lists: Interval[] = [];
+  /** The keys message batches were read with. */
+  const batchReads: string[] = [];
   /** When a lease holder certainly held each account: from the answer to the release. */
   const held: Interval[] = [];
   const started = new WeakMap<FastifyRequest, number>();
@@ -33,11 +35,13 @@ describe('an exclusive pool on two nodes', () => {
     const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (key && req.url.startsWith('/v1/chat')) served.push({ key, from: started.get(req)!, to: performance.now() });
     if (key && req.url.startsWith('/v1/models')) lists.push({ key, from: started.get(req)!, to: performance.now() });
+    if (key && req.method === 'GET' && req.url.startsWith('/v1/messages/batches/')) batchReads.push(key);
   });
   let a: TestRoster;
   let b: TestRoster;
   let aStopped = false;
   let openai: OpenAI;
+  let apiKey: string;
   /** accountId → the key the upstream sees for it. */
   let keyOf: Map<string, string>;
 
@@ -101,6 +105,7 @@ describe('an exclusive pool on two nodes', () => {
     await registerUser(a.roster.services.users, { email: 'ex@example.test', password: 'ex password 1', role: 'member', verified: true }, { actor: 'test', correlationId: 'ex' });
     const access = (await a.call('POST', '/v1/auth/login', { email: 'ex@example.test', password: 'ex password 1' }, { token: null })).body.accessToken;
     const key = (await a.call('POST', '/v1/keys', { name: 'ex' }, { token: access })).body.key;
+    apiKey = key;
     openai = new OpenAI({ apiKey: key, baseURL: `${a.roster.gatewayUrl}/v1`, maxRetries: 0 });
   });
   after(async () => {
@@ -229,6 +234,27 @@ describe('an exclusive pool on two nodes', () => {
     assert.ok(!a.roster.services.gateway.serving(accountId));
     assert.deepEqual(lists.map((l) => l.key), [keyOf.get(accountId)]);
     await three.release();
+  });
+
+  it('reads a batch no client read finished at its account only while no session leases it', async () => {
+    await behave(0);
+    const made = await fetch(`${a.roster.gatewayUrl}/v1/messages/batches`, {
+      method: 'POST', headers: { 'x-api-key': apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: [{ custom_id: 'x', params: { model: 'small', max_tokens: 20, messages: [{ role: 'user', content: 'left behind' }] } }] }),
+    });
+    assert.equal(made.status, 200);
+    const { id } = await made.json() as { id: string };
+    const { accountId } = (await a.roster.services.gateway.ownerOf(id))!;
+    // The gateway's claims idle away; then a session on node b leases every account.
+    for (let i = 0; i < 100 && claimsOnA() > 0; i++) await sleep(50);
+    const all = await lease(b, 4);
+    assert.equal(all.res.status, 201, JSON.stringify(all.res.body));
+    const { lateUsage } = a.roster.services;
+    assert.equal(await lateUsage.scan(Date.now() + 11 * 60_000), 0, 'its account is leased: not read');
+    assert.deepEqual(batchReads, []);
+    await all.release();
+    assert.equal(await lateUsage.scan(Date.now() + 22 * 60_000), 1, 'read, and its tokens counted, once the lease ended');
+    assert.deepEqual([...new Set(batchReads)], [keyOf.get(accountId)]);
   });
 
   it('gives its claims back when the node stops', async () => {
