@@ -215,7 +215,7 @@ describe('an exclusive pool on two nodes', () => {
     assert.equal(none.status, 200, JSON.stringify(none.body));
     assert.equal(none.body.pools[0].result, 'unchecked', JSON.stringify(none.body));
     assert.match(none.body.pools[0].detail, /none of the pool's 4 active accounts can take a request now/);
-    assert.equal(lists.length, 0, "no model list asked");
+    assert.equal(lists.length, 0, 'no model list asked');
     await all.release();
     // Three leased: the check claims the fourth while it asks, so that b cannot lease it meanwhile.
     // The upstream answers after 2 s: time enough to look while the check waits for it.

@@ -42,7 +42,7 @@ describe('gateway request log', () => {
     assert.deepEqual(fourth, record(4));
     assert.deepEqual((await log.list({ userId: 'u1', limit: 3, before: next })).items.map((r) => r.requestId), ['req-1']);
     assert.equal(await log.prune(1, base + 86_400_000 + 3500, 2), 2, 'at most two at once');
-    assert.equal(await log.prune(1, base + 86_400_000 + 3500), 1, 'older than a day at that time: the first three');
+    assert.equal(await log.prune(1, base + 86_400_000 + 3500), 1, 'the third of the three older than a day at that time');
     assert.deepEqual(await logged(), ['req-4']);
   });
 
