@@ -64,6 +64,12 @@ describe('an exclusive pool on two nodes', () => {
   };
   const overlaps = () => held.flatMap((h) => served.filter((s) => s.key === h.key && s.from < h.to && s.to > h.from).map((s) => ({ lease: h, request: s })));
   const claimsOnA = () => a.roster.services.gateway.claims.size;
+  /** Node a goes by what it has heard of the pool's ledger: waits until it counts `leased` accounts leased. */
+  const heardOnA = async (leased: number) => {
+    const ledger = async () => (await a.roster.services.allocators.get('ex')).current.ledger;
+    for (let i = 0; i < 250 && (await ledger()).leasedTo.size !== leased; i++) await sleep(20);
+    assert.equal((await ledger()).leasedTo.size, leased, 'node a heard node b');
+  };
   /** Requests through node a back to back, eight at once, until the answer is called; answers how many were answered so far. */
   const keepBusy = () => {
     let going = true;
@@ -211,6 +217,7 @@ describe('an exclusive pool on two nodes', () => {
     const check = () => a.call('POST', '/v1/gateway/routes/small/check');
     // Every account leased on node b: nothing is asked.
     const all = await lease(b, 4);
+    await heardOnA(4);
     const none = await check();
     assert.equal(none.status, 200, JSON.stringify(none.body));
     assert.equal(none.body.pools[0].result, 'unchecked', JSON.stringify(none.body));
@@ -221,6 +228,7 @@ describe('an exclusive pool on two nodes', () => {
     // The upstream answers after 2 s: time enough to look while the check waits for it.
     await behave(2000);
     const three = await lease(b, 3);
+    await heardOnA(3);
     const checking = check();
     for (let i = 0; i < 250 && claimsOnA() < 1; i++) await sleep(20);
     assert.equal(claimsOnA(), 1);
@@ -253,6 +261,7 @@ describe('an exclusive pool on two nodes', () => {
     assert.equal(await lateUsage.scan(Date.now() + 11 * 60_000), 0, 'its account is leased: not read');
     assert.deepEqual(batchReads, []);
     await all.release();
+    await heardOnA(0);
     assert.equal(await lateUsage.scan(Date.now() + 22 * 60_000), 1, 'read, and its tokens counted, once the lease ended');
     assert.deepEqual([...new Set(batchReads)], [keyOf.get(accountId)]);
   });
