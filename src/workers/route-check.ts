@@ -49,7 +49,8 @@ type PoolList = { accountId: string | null; status: number | null; latencyMs: nu
  * pools[0].result // → 'listed'
  */
 export class RouteChecks {
-  constructor(private readonly deps: RouteCheckDeps) {}
+  /** `accountsTried`: accounts of a pool looked at most for ones that can take a request now (each may cost a claim in an exclusive pool). */
+  constructor(private readonly deps: RouteCheckDeps, private readonly accountsTried = 100) {}
 
   /**
    * Checks each pool of each route, one pool at a time and each pool once (routes that
@@ -64,7 +65,7 @@ export class RouteChecks {
       const pools: PoolCheck[] = [];
       for (const { poolId, upstreamModel } of route.pools) {
         let list = lists.get(poolId);
-        if (!list) lists.set(poolId, (list = await listAt(this.deps, poolId, route.model, now)));
+        if (!list) lists.set(poolId, (list = await listAt(this.deps, poolId, route.model, now, this.accountsTried)));
         pools.push(verdict(poolId, upstreamModel, list));
       }
       checked.push({ model: route.model, pools });
@@ -84,11 +85,12 @@ function verdict(poolId: string, upstreamModel: string, list: PoolList): PoolChe
 
 /**
  * A pool's upstream model list, asked through up to three of its active accounts (those not
- * cooling for `model` first) that the gateway could send a request through now: each counts
- * as one of the account's requests while it is asked and, in an exclusive pool, is claimed
- * like a client's, so that the check never uses an account leased to a session.
+ * cooling for `model` first; the first `accountsTried` looked at) that the gateway could
+ * send a request through now: each counts as one of the account's requests while it is
+ * asked and, in an exclusive pool, is claimed like a client's, so that the check never
+ * uses an account leased to a session.
  */
-async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: number): Promise<PoolList> {
+async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: number, accountsTried: number): Promise<PoolList> {
   const unchecked = (detail: string): PoolList => ({ accountId: null, status: null, latencyMs: null, result: 'unchecked', detail });
   const allocator = await deps.allocators.get(poolId).catch(() => undefined);
   if (!allocator) return unchecked('the pool does not exist');
@@ -101,7 +103,8 @@ async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: 
   const cooling = (entry: (typeof active)[number][1]) => (coolingUntil(entry.state.cooldowns, model, now) === undefined ? 0 : 1);
   let list: PoolList | undefined;
   let asked = 0;
-  for (const [accountId] of active.sort(([, a], [, b]) => cooling(a) - cooling(b))) {
+  const tried = active.sort(([, a], [, b]) => cooling(a) - cooling(b)).slice(0, accountsTried);
+  for (const [accountId] of tried) {
     const answer = await askThrough(deps, target, poolId, accountId);
     if (!answer) continue;
     list = answer;
@@ -109,7 +112,8 @@ async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: 
     if (++asked > 1) list.detail += ` (the last of ${asked} accounts asked)`;
     if (asked === ACCOUNTS_ASKED) break;
   }
-  return list ?? unchecked(`none of the pool's ${active.length} active accounts can take a request now: each is leased to a session or serving its most requests at once`);
+  const looked = tried.length < active.length ? `${tried.length} of the pool's ${active.length}` : `the pool's ${active.length}`;
+  return list ?? unchecked(`none of ${looked} active accounts can take a request now: each is leased to a session or serving its most requests at once`);
 }
 
 /** One account's answer, when the gateway lends it (undefined when it cannot take a request now). */

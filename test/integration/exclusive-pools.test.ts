@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
 import { registerUser } from '../../src/commands/users.ts';
 import { buildSandbox } from '../../src/sandbox/server.ts';
+import { RouteChecks } from '../../src/workers/route-check.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
 interface Interval { key: string; from: number; to: number }
@@ -222,6 +223,10 @@ describe('an exclusive pool on two nodes', () => {
     assert.equal(none.status, 200, JSON.stringify(none.body));
     assert.equal(none.body.pools[0].result, 'unchecked', JSON.stringify(none.body));
     assert.match(none.body.pools[0].detail, /none of the pool's 4 active accounts can take a request now/);
+    // Looking at two accounts at most, it says so.
+    const { allocators, accounts, gateway } = a.roster.services;
+    const [fewer] = await new RouteChecks({ allocators, accounts, gateway, upstreams: a.roster.services.upstreams }, 2).check([gateway.route('small')]);
+    assert.match(fewer!.pools[0]!.detail, /none of 2 of the pool's 4 active accounts can take a request now/);
     assert.equal(lists.length, 0, 'no model list asked');
     await all.release();
     // Three leased: the check claims the fourth while it asks, so that b cannot lease it meanwhile.
