@@ -76,11 +76,15 @@ export interface RequestQuery {
   limit: number;
 }
 
-const COLUMNS = ['request_id', 'at', 'user_id', 'key_id', 'method', 'path', 'model', 'pool_id', 'account_id', 'status', 'outcome', 'tries',
-  'input_tokens', 'output_tokens', 'estimated', 'spend', 'duration_ms', 'upstream_request_id'] as const;
-const TYPES = ['text', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int', 'text', 'int', 'bigint', 'bigint', 'boolean', 'float8', 'int', 'text'];
-const FIELDS: Array<keyof RequestRecord> = ['requestId', 'at', 'userId', 'keyId', 'method', 'path', 'model', 'poolId', 'accountId', 'status', 'outcome', 'tries',
-  'inputTokens', 'outputTokens', 'estimated', 'spend', 'durationMs', 'upstreamRequestId'];
+/** Each field of a record, its column and the column's type, in the table's order. */
+const COLUMNS: Array<[field: keyof RequestRecord, column: string, type: string]> = [
+  ['requestId', 'request_id', 'text'], ['at', 'at', 'timestamptz'], ['userId', 'user_id', 'text'], ['keyId', 'key_id', 'text'],
+  ['method', 'method', 'text'], ['path', 'path', 'text'], ['model', 'model', 'text'], ['poolId', 'pool_id', 'text'], ['accountId', 'account_id', 'text'],
+  ['status', 'status', 'int'], ['outcome', 'outcome', 'text'], ['tries', 'tries', 'int'], ['inputTokens', 'input_tokens', 'bigint'],
+  ['outputTokens', 'output_tokens', 'bigint'], ['estimated', 'estimated', 'boolean'], ['spend', 'spend', 'float8'], ['durationMs', 'duration_ms', 'int'],
+  ['upstreamRequestId', 'upstream_request_id', 'text'],
+];
+const COLUMN_LIST = COLUMNS.map(([, column]) => column).join(', ');
 
 /**
  * The gateway's request log: rows gathered in memory and written together (`flush`, one
@@ -126,8 +130,8 @@ export class RequestLog {
     this.pending = [];
     try {
       await this.db.query(
-        `INSERT INTO gateway_requests (${COLUMNS.join(', ')}) SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
-        FIELDS.map((f) => rows.map((r) => r[f])),
+        `INSERT INTO gateway_requests (${COLUMN_LIST}) SELECT * FROM unnest(${COLUMNS.map(([, , type], i) => `$${i + 1}::${type}[]`).join(', ')})`,
+        COLUMNS.map(([field]) => rows.map((r) => r[field])),
       );
       return rows.length;
     } catch (error) {
@@ -142,7 +146,7 @@ export class RequestLog {
   /** Requests newest first; `next` is the `before` of the following page (absent on the last). */
   async list(q: RequestQuery): Promise<{ items: Array<RequestRecord & { seq: number }>; next?: number }> {
     const { rows } = await this.db.query<Record<string, unknown>>(
-      `SELECT seq, ${COLUMNS.join(', ')} FROM gateway_requests
+      `SELECT seq, ${COLUMN_LIST} FROM gateway_requests
        WHERE ($11::text IS NULL OR request_id = $11) AND ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR key_id = $2) AND ($3::text IS NULL OR model = $3)
          AND ($4::text IS NULL OR pool_id = $4) AND ($5::text IS NULL OR account_id = $5) AND ($6::int IS NULL OR status = $6)
          AND ($7::timestamptz IS NULL OR at >= $7) AND ($8::timestamptz IS NULL OR at < $8) AND ($9::bigint IS NULL OR seq < $9)
@@ -151,7 +155,7 @@ export class RequestLog {
     );
     const items = rows.slice(0, q.limit).map((row) => ({
       seq: Number(row.seq),
-      ...Object.fromEntries(FIELDS.map((f, i) => [f, row[COLUMNS[i]!] ?? null])),
+      ...Object.fromEntries(COLUMNS.map(([field, column]) => [field, row[column] ?? null])),
       at: (row.at as Date).toISOString(),
       inputTokens: row.input_tokens === null ? null : Number(row.input_tokens),
       outputTokens: row.output_tokens === null ? null : Number(row.output_tokens),
