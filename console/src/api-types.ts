@@ -8808,7 +8808,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Asks each pool's upstream, through one of its active accounts, for its model list (`GET /v1/models`, no tokens spent): is the pool's upstream model on it? */
+        /** @description Asks each pool's upstream for its model list (`GET /v1/models`, no tokens spent) through its active accounts the gateway could use now, up to three until one answers: is the pool's upstream model on it? */
         post: {
             parameters: {
                 query?: never;

@@ -121,7 +121,7 @@ export default function gatewayRoutes(app: App, s: Services): void {
   app.post('/v1/gateway/routes/:model/check', {
     schema: {
       tags, params: ModelName, response: answers({ 200: CheckedRoute }),
-      description: 'Asks each pool\'s upstream, through one of its active accounts, for its model list (`GET /v1/models`, no tokens spent): is the pool\'s upstream model on it?',
+      description: 'Asks each pool\'s upstream for its model list (`GET /v1/models`, no tokens spent) through its active accounts the gateway could use now, up to three until one answers: is the pool\'s upstream model on it?',
     },
   }, async (req) => (await s.routeChecks.check([s.gateway.route(req.params.model)]))[0]!);
   app.post('/v1/gateway/routes/check', {
