@@ -4,7 +4,8 @@
  * connection, throughput at 64 connections, time to first byte of streams, and the
  * gateway's usage count checked against the requests sent. At 64 connections the same
  * load also goes through the floor (`proxy-floor.ts`: a bare fastify + undici forwarder),
- * so the gateway's rate reads against what any Node forwarder gets here. Roster runs as `npm start`
+ * so the gateway's rate reads against what any Node forwarder gets here, and through the
+ * node:http floor (`proxy-floor-node.ts`: bytes in, bytes out, no framework), the least Node does. Roster runs as `npm start`
  * does (embedded PostgreSQL, fsync on); the sandbox in its own process. Prints figures;
  * never fails on a time.
  *
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const floor = await spawnServer({ FLOOR_UPSTREAM: sandbox.url }, [], ['--import', 'tsx', 'test/bench/proxy-floor.ts']);
+  const nodeFloor = await spawnServer({ FLOOR_UPSTREAM: sandbox.url }, [], ['--import', 'tsx', 'test/bench/proxy-floor-node.ts']);
   try {
     const admin = client(server.url, server.token, 4);
     await admin.call('POST', '/v1/pools', { poolId: 'gw', name: 'Gateway', providerId: 'sb', strategy: STRATEGY, exclusive: EXCLUSIVE });
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     await load(sandbox.url, upstreamKeys[0]!, 4, '/v1/chat/completions', direct);
     const warm = await load(gatewayUrl, key, 4, '/v1/chat/completions', chat);
 
-    const rows: Array<{ what: string; direct: Run; gateway: Run; floor?: Run }> = [];
+    const rows: Array<{ what: string; direct: Run; gateway: Run; floor?: Run; nodeFloor?: Run }> = [];
     let sentThroughGateway = warm.requests + warm.errors;
     for (let round = 0; round < rounds; round++) {
       for (const [what, connections, stream] of [['1 connection', 1, false], ['64 connections', 64, false], ['stream, first byte, 1 connection', 1, true]] as const) {
@@ -97,7 +99,8 @@ async function main(): Promise<void> {
         const g = await loadOn(server.pid, gatewayUrl, key, connections, '/v1/chat/completions', { ...chat, stream }, stream);
         sentThroughGateway += g.requests + g.errors;
         const f = connections > 1 ? await loadOn(floor.child.pid!, floor.url, key, connections, '/v1/chat/completions', chat) : undefined;
-        rows.push({ what: `${what} (round ${round + 1})`, direct: d, gateway: g, ...(f ? { floor: f } : {}) });
+        const n = connections > 1 ? await loadOn(nodeFloor.child.pid!, nodeFloor.url, key, connections, '/v1/chat/completions', direct) : undefined;
+        rows.push({ what: `${what} (round ${round + 1})`, direct: d, gateway: g, ...(f ? { floor: f } : {}), ...(n ? { nodeFloor: n } : {}) });
       }
     }
     // Usage as counted: every request sent through the gateway, once the meter has flushed and the read model caught up.
@@ -109,17 +112,20 @@ async function main(): Promise<void> {
       if (counted >= sentThroughGateway) break;
     }
     console.log(`\nbench:gateway, ${seconds} s per cell, ${rounds} rounds interleaved; ${ACCOUNTS} upstream accounts (${STRATEGY}${EXCLUSIVE ? ', exclusive' : ''}); sandbox in its own process\n`);
-    console.log('(gateway CPU: the Roster process\'s CPU µs per request answered; floor CPU: the floor process\'s)');
-    console.log('| load | direct req/s | gateway req/s | share | floor req/s | share of floor | gateway CPU µs/req | floor CPU µs/req | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('(gateway CPU: the Roster process\'s CPU µs per request answered; floor CPU: the floor process\'s; node:http floor: req/s, share of direct, CPU µs/req)');
+    console.log('| load | direct req/s | gateway req/s | share | floor req/s | share of floor | node:http floor | gateway CPU µs/req | floor CPU µs/req | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const share = (run: Run, of: Run) => `${((100 * run.perSecond) / of.perSecond).toFixed(0)}%`;
     for (const r of rows) {
-      console.log(`| ${r.what} | ${r.direct.perSecond.toFixed(0)} | ${r.gateway.perSecond.toFixed(0)} | ${((100 * r.gateway.perSecond) / r.direct.perSecond).toFixed(0)}% | ${r.floor ? r.floor.perSecond.toFixed(0) : ''} | ${r.floor ? `${((100 * r.gateway.perSecond) / r.floor.perSecond).toFixed(0)}%` : ''} | `
+      const node = r.nodeFloor ? `${r.nodeFloor.perSecond.toFixed(0)}, ${share(r.nodeFloor, r.direct)}, ${r.nodeFloor.cpuUs!.toFixed(0)} µs` : '';
+      console.log(`| ${r.what} | ${r.direct.perSecond.toFixed(0)} | ${r.gateway.perSecond.toFixed(0)} | ${share(r.gateway, r.direct)} | ${r.floor ? r.floor.perSecond.toFixed(0) : ''} | ${r.floor ? share(r.gateway, r.floor) : ''} | ${node} | `
         + `${r.gateway.cpuUs!.toFixed(0)} | ${r.floor ? r.floor.cpuUs!.toFixed(0) : ''} | ${r.direct.p50.toFixed(2)} | ${r.gateway.p50.toFixed(2)} | ${(r.gateway.p50 - r.direct.p50).toFixed(2)} | ${r.direct.p99.toFixed(2)} | ${r.gateway.p99.toFixed(2)} | ${(r.gateway.p99 - r.direct.p99).toFixed(2)} | ${r.direct.errors}/${r.gateway.errors} |`);
     }
     console.log(`\nusage: ${sentThroughGateway} requests sent through the gateway (the warm-up's included); the usage read model counts ${counted}: ${counted === sentThroughGateway ? 'none lost, none extra' : `${sentThroughGateway - counted} missing`}`);
   } finally {
     await server.stop();
     await floor.stop();
+    await nodeFloor.stop();
     sandbox.child.kill();
   }
 }
