@@ -98,8 +98,6 @@ export const accountsProjection: RowProjection = {
     'session_id', 'fence', 'leased_until', 'use_count', 'last_used', 'imported_at', 'updated_at',
   ],
   streamPrefixes: ['account-', 'pool-'],
-  // A busy pool's batches are mostly leases: those rows are read and written by their lease columns.
-  narrow: { columns: ['account_id', 'session_id', 'fence', 'leased_until', 'use_count', 'last_used', 'updated_at'], by: (e) => ledgerEvents.has(e) },
   // Each pool's counts follow the table by its triggers (schema.ts), which a rebuilt table has not yet.
   afterSwap: 'SELECT roster_pool_counts_reset()',
   keysOf(e) {

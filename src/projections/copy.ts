@@ -149,20 +149,3 @@ export async function upsertByCopy(db: Queryable, table: string, columns: string
   const cols = columns.join(', ');
   await db.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${stage} ON CONFLICT ${onConflict}`);
 }
-
-/**
- * Updates some columns of many rows the table holds (`columns[0]` the key): COPY into a
- * temporary table of those columns (made once per connection, emptied at commit), then one
- * `UPDATE … FROM`. Runs inside the caller's transaction.
- *
- * @example
- * await updateByCopy(client, 'rm_accounts', ['account_id', 'session_id'], rows);
- */
-export async function updateByCopy(db: Queryable, table: string, columns: string[], rows: Row[]): Promise<void> {
-  const stage = `${table}_narrow_staged`;
-  const [key, ...rest] = columns;
-  await db.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} ON COMMIT DELETE ROWS AS SELECT ${columns.join(', ')} FROM ${table} WITH NO DATA`);
-  await db.query('SAVEPOINT update_by_copy');
-  await copyRows(db, stage, columns, rows, { format: await formatFor(db, table, columns), savepoint: 'update_by_copy' });
-  await db.query(`UPDATE ${table} AS t SET ${rest.map((c) => `${c} = s.${c}`).join(', ')} FROM ${stage} AS s WHERE t.${key} = s.${key}`);
-}

@@ -33,12 +33,6 @@ export interface RowProjection {
    * before writers may touch it (e.g. to put back the triggers of tables kept from it).
    */
   afterSwap?: string;
-  /**
-   * Columns that some events alone change (an account's lease): a row that only such events
-   * touch in a batch is read and written by these columns alone (`columns[0]` the key),
-   * instead of whole. `apply` must need no other column for these events.
-   */
-  narrow?: { columns: string[]; by: (event: RecordedEvent) => boolean };
   /** The keys of the rows an event touches. */
   keysOf(event: RecordedEvent): string[];
   /** The row after the event; `row` is undefined when none exists yet. */

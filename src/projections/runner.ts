@@ -4,7 +4,7 @@ import { matchesFilter, START, type EventStore, type Position, type RecordedEven
 import { startSpan, tracesRecorded } from '../telemetry.ts';
 import type { Row, RowProjection } from './projection.ts';
 import { keepRunningUntil } from '../effect.ts';
-import { insertByCopy, updateByCopy, upsertByCopy } from './copy.ts';
+import { insertByCopy, upsertByCopy } from './copy.ts';
 import { PostgresEventStore } from '../store/postgres.ts';
 import type { DomainEvent } from '../domain/events.ts';
 
@@ -79,34 +79,17 @@ export function databaseFiller(store: EventStore, p: RowProjection): PostgresEve
 /**
  * Folds a batch of events into the projection's table: loads the touched rows (unless the
  * projection only inserts), applies the events in order, writes the rows back in one
- * statement each for its new rows, the held ones and the narrow ones. Many rows go by COPY:
- * new ones straight into the table (an import's accounts, the sessions of a busy spell),
- * held ones staged and upserted. A row only the projection's `narrow` events touch (an
- * account's leases) is loaded and written by its narrow columns alone.
+ * statement each for its new rows and the rest. Many rows go by COPY: new ones straight into
+ * the table (an import's accounts, the sessions of a busy spell), held ones staged and upserted.
  */
 export async function applyBatch(db: Queryable, projection: RowProjection, table: string, events: RecordedEvent[]): Promise<void> {
   const touched = new Set<string>();
-  // Keys an event outside `narrow` touches: their rows are loaded and written whole.
-  const whole = new Set<string>();
-  const { narrow } = projection;
-  for (const e of events) {
-    const wide = !narrow?.by(e);
-    for (const k of projection.keysOf(e)) {
-      touched.add(k);
-      if (wide) whole.add(k);
-    }
-  }
+  for (const e of events) for (const k of projection.keysOf(e)) touched.add(k);
   if (touched.size === 0) return;
   const current = new Map<string, Row>();
-  const narrowKeys = narrow && !projection.insertOnly ? [...touched].filter((k) => !whole.has(k)) : [];
   if (!projection.insertOnly) {
-    const load = async (columns: string, keys: string[]) => {
-      if (!keys.length) return;
-      const { rows } = await db.query<Row>(`SELECT ${columns} FROM ${table} WHERE ${projection.key} = ANY($1::${projection.keyType ?? 'text'}[])`, [keys]);
-      for (const r of rows) current.set(String(r[projection.key]), r);
-    };
-    await load('*', narrowKeys.length ? [...whole] : [...touched]);
-    await load(narrow?.columns.join(', ') ?? '*', narrowKeys);
+    const { rows } = await db.query<Row>(`SELECT * FROM ${table} WHERE ${projection.key} = ANY($1::${projection.keyType ?? 'text'}[])`, [[...touched]]);
+    for (const r of rows) current.set(String(r[projection.key]), r);
   }
   const held = new Set(current.keys());
   const changed = new Set<string>();
@@ -120,15 +103,12 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
     }
   }
   if (changed.size === 0) return;
-  const rowsOf = (some: string[]) => some.map((k) => current.get(k)!);
-  const narrowed = narrowKeys.filter((k) => changed.has(k));
-  if (narrowed.length) await updateColumns(db, table, narrow!.columns, rowsOf(narrowed));
-  const keys = narrowed.length ? [...changed].filter((k) => whole.has(k)) : [...changed];
-  if (keys.length === 0) return;
   const cols = projection.columns.join(', ');
   const onConflict = `(${projection.key}) ${projection.insertOnly
     ? 'DO NOTHING'
     : `DO UPDATE SET ${projection.columns.filter((c) => c !== projection.key).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`}`;
+  const rowsOf = (some: string[]) => some.map((k) => current.get(k)!);
+  const keys = [...changed];
   // A row not loaded is new (an insert-only projection loads none): this runner alone
   // writes the table, under its lock.
   const fresh = keys.filter((k) => !held.has(k));
@@ -140,17 +120,6 @@ export async function applyBatch(db: Queryable, projection: RowProjection, table
   await db.query(
     `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json) ON CONFLICT ${onConflict}`,
     [JSON.stringify(rows)],
-  );
-}
-
-/** Writes some columns of rows the table holds (`columns[0]` the key): by COPY when there are many, else as JSON. */
-async function updateColumns(db: Queryable, table: string, columns: string[], rows: Row[]): Promise<void> {
-  if (rows.length >= COPY_ROWS) return updateByCopy(db, table, columns, rows);
-  const [key, ...rest] = columns;
-  await db.query(
-    `UPDATE ${table} AS t SET ${rest.map((c) => `${c} = s.${c}`).join(', ')}
-     FROM json_populate_recordset(NULL::${table}, $1::json) AS s WHERE t.${key} = s.${key}`,
-    [JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]]))))],
   );
 }
 
