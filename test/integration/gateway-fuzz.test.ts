@@ -3,9 +3,9 @@
  * (a chat, a message, an embedding, a batch, a list, an object's id) but for one value,
  * which is hostile: at a path parameter, a query parameter, or anywhere in the body (a
  * message's content, `stream_options`, a batch's params), some with an odd header beside
- * it. The upstream is the sandbox, which refuses bad bodies as the real APIs do. No answer may be a 5xx; every 4xx is an
- * error in the client's own shape (OpenAI's, or Anthropic's for its routes); afterwards no
- * account cools and requests are served as before.
+ * it. The upstream is the sandbox, which refuses bad bodies as the real APIs do. No answer
+ * may be a 5xx; every 4xx is an error in the client's own shape (OpenAI's, or Anthropic's
+ * for its routes); afterwards no account cools and requests are served as before.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
