@@ -3,7 +3,12 @@
  * Effect's FiberFailure wrapper), so callers and the HTTP error mapper see Roster's errors.
  * Imports nothing of Roster's layers, so every layer may use it.
  */
-import { Cause, Duration, Effect, Exit, Fiber, Schedule } from 'effect';
+import * as Cause from 'effect/Cause';
+import * as Duration from 'effect/Duration';
+import * as Effect from 'effect/Effect';
+import * as Exit from 'effect/Exit';
+import * as Fiber from 'effect/Fiber';
+import * as Schedule from 'effect/Schedule';
 
 /**
  * Runs `program` to a promise; a failure or defect rejects with the error itself.

@@ -1,5 +1,9 @@
 import type { Static, TSchema } from 'typebox';
-import { Context, Effect, Exit, Layer, Scope } from 'effect';
+import * as Context from 'effect/Context';
+import * as Effect from 'effect/Effect';
+import * as Exit from 'effect/Exit';
+import * as Layer from 'effect/Layer';
+import * as Scope from 'effect/Scope';
 import { setPriority } from 'node:os';
 import pg from 'pg';
 import { parseProviders, trustProxyOf, type Config, type TrustProxy } from './config.ts';

@@ -4,7 +4,9 @@
  * handlers and the registration supervisor run commands here; the allocator keeps its own
  * group commit but appends with `appendDecided` and retries by the same policy.
  */
-import { Duration, Effect, Schedule } from 'effect';
+import * as Duration from 'effect/Duration';
+import * as Effect from 'effect/Effect';
+import * as Schedule from 'effect/Schedule';
 import type { RosterEvent } from '../domain/catalog.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Decider } from '../domain/events.ts';

@@ -1,4 +1,4 @@
-import { Data } from 'effect';
+import * as Data from 'effect/Data';
 
 /**
  * Every error Roster answers with, in one place: a code, an HTTP status and a title.

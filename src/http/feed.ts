@@ -17,7 +17,7 @@
  * one more is refused 429 before the upgrade.
  */
 import type { WebSocket } from 'ws';
-import { Effect } from 'effect';
+import * as Effect from 'effect/Effect';
 import { every, fork, type Background } from '../effect.ts';
 import { Type, type Static } from 'typebox';
 import { instruments, startSpan, tracesRecorded } from '../telemetry.ts';

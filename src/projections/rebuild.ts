@@ -3,7 +3,8 @@ import { matchesFilter, START, type EventStore, type Position } from '../store/p
 import type { Row, RowProjection } from './projection.ts';
 import { databaseFiller, ProjectionRunner, readCheckpoint } from './runner.ts';
 import { copyRows } from './copy.ts';
-import { Effect, Either } from 'effect';
+import * as Effect from 'effect/Effect';
+import * as Either from 'effect/Either';
 import { run } from '../effect.ts';
 
 /** Events read a page. */

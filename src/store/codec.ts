@@ -3,7 +3,7 @@
  * (checks the data against its type's schema and records the version in the metadata as
  * `schemaVersion`) and decodes on read (upcasts older versions, then checks).
  */
-import { Data } from 'effect';
+import * as Data from 'effect/Data';
 import { Compile } from 'typebox/compile';
 import { rosterEvents, type RosterEvent } from '../domain/catalog.ts';
 import type { DomainEvent, EventDefinition, EventSet } from '../domain/events.ts';

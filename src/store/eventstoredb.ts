@@ -4,7 +4,7 @@ import {
   type AllStreamRecordedEvent, type Filter, type ReadPosition,
 } from '@eventstore/db-client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Schedule } from 'effect';
+import * as Schedule from 'effect/Schedule';
 import { pauses } from '../effect.ts';
 import {
   WrongExpectedRevision, pad, START,

@@ -2,7 +2,8 @@
  * A PostgreSQL LISTEN connection that comes back: when it ends, it is opened again a second
  * later, and each second after until it listens or its owner closes.
  */
-import { Effect, Schedule } from 'effect';
+import * as Effect from 'effect/Effect';
+import * as Schedule from 'effect/Schedule';
 import pg from 'pg';
 import { run } from '../effect.ts';
 

@@ -2,7 +2,7 @@
  * The event store port: what Roster needs of an append-only log of streams.
  * Adapters: `postgres.ts` (default), `eventstoredb.ts`, `memory.ts` (unit tests only).
  */
-import { Data } from 'effect';
+import * as Data from 'effect/Data';
 import type { RosterEvent } from '../domain/catalog.ts';
 import type { DomainEvent } from '../domain/events.ts';
 

@@ -5,7 +5,9 @@
  * node renews the places of its requests while they run.
  */
 import { randomUUID } from 'node:crypto';
-import { Duration, Effect, Schedule } from 'effect';
+import * as Duration from 'effect/Duration';
+import * as Effect from 'effect/Effect';
+import * as Schedule from 'effect/Schedule';
 import type { Redis } from 'ioredis';
 import { fork, type Background } from '../effect.ts';
 import type pg from 'pg';

@@ -5,7 +5,7 @@ import { changeAccount, disableRevoked } from '../commands/accounts.ts';
 import { systemContext, type CommandContext } from '../commands/context.ts';
 import type { Allocators } from '../commands/allocators.ts';
 import type { FlowPool } from './flows.ts';
-import { Effect } from 'effect';
+import * as Effect from 'effect/Effect';
 import { run } from '../effect.ts';
 import { Backlogs, SingleFlight, type ProviderBuckets } from './limits.ts';
 import type { Issued } from './providers/provider.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Effect } from 'effect';
+import * as Effect from 'effect/Effect';
 import { every, fork } from '../effect.ts';
 import type pg from 'pg';
 import { changeAccount, type AccountDeps } from '../commands/accounts.ts';

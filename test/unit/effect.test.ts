@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Schedule } from 'effect';
+import * as Schedule from 'effect/Schedule';
 import { every, fork, keepRunningUntil, pauses, recent } from '../../src/effect.ts';
 
 describe('background work on Effect', () => {

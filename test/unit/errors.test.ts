@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Effect } from 'effect';
+import * as Effect from 'effect/Effect';
 import { refusal } from '../../src/commands/errors.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { run } from '../../src/effect.ts';
