@@ -152,3 +152,32 @@ export class Gate {
     return run(this.semaphore.withPermits(1)(Effect.tryPromise({ try: work, catch: (error) => error })));
   }
 }
+
+/**
+ * One holder at a time per key (a `Gate` of one each): work for the same key runs in
+ * arrival order, work for different keys at once. A key's gate goes once no one holds or
+ * waits for it, so keys that come and go leave nothing behind.
+ *
+ * @example
+ * const turns = new Turns();
+ * await turns.run(poolId, () => replenishNow(poolId));
+ */
+export class Turns {
+  private readonly gates = new Map<string, { gate: Gate; users: number }>();
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    let entry = this.gates.get(key);
+    if (!entry) this.gates.set(key, (entry = { gate: new Gate(1), users: 0 }));
+    entry.users++;
+    try {
+      return await entry.gate.run(work);
+    } finally {
+      if (--entry.users === 0) this.gates.delete(key);
+    }
+  }
+
+  /** Keys held or waited for now. */
+  get size(): number {
+    return this.gates.size;
+  }
+}

@@ -6,19 +6,27 @@ import { countUnregistered } from '../projections/registration-queries.ts';
 import type { Registrations } from './registration.ts';
 import type { Replenishment, ReplenishWork } from '../commands/work.ts';
 import { startJob, type JobDeps } from '../commands/jobs.ts';
+import { Turns } from '../effect.ts';
 
 /**
  * Keeps each pool at its minimum: available accounts plus those being registered, never
  * past the maximum (disabled and retired accounts do not count), by starting registration
- * jobs over the pool's unregistered identities.
+ * jobs over the pool's unregistered identities. A pool's replenishments take turns (the
+ * scheduler's, the API's): each counts what the one before it started.
  *
  * @example
  * await replenisher.replenish('default'); // → { requested: 3, registering: 3, jobId: 'job-…', … }
  */
 export class Replenisher implements ReplenishWork {
+  private readonly turns = new Turns();
+
   constructor(private readonly deps: JobDeps & { db: pg.Pool; registrations: Registrations; readModels: ReadModelWaits }) {}
 
-  async replenish(poolId: string, count?: number, ctx: CommandContext = systemContext('replenisher')): Promise<Replenishment> {
+  replenish(poolId: string, count?: number, ctx: CommandContext = systemContext('replenisher')): Promise<Replenishment> {
+    return this.turns.run(poolId, () => this.replenishNow(poolId, count, ctx));
+  }
+
+  private async replenishNow(poolId: string, count: number | undefined, ctx: CommandContext): Promise<Replenishment> {
     const { db, store, providers, registrations } = this.deps;
     await this.deps.readModels.reach(db, await store.headPosition());
     const status = await poolStatus(db, poolId);

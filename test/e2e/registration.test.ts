@@ -209,6 +209,18 @@ describe('registration jobs against the sandbox upstream', () => {
     const refill = await t.call('POST', '/v1/pools/stock/replenish', {});
     assert.equal(refill.body.registering, 1, 'two available of three: one more, and disabled accounts leave room under the maximum');
   });
+
+  it('replenishments asked at once start one job for what the pool lacks, not one each', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'rush', name: 'Rush', providerId: 'sandbox', minSize: 3, maxSize: 10 });
+    await t.call('POST', '/v1/pools/rush/identities', { lines: Array.from({ length: 10 }, (_, i) => `q${i}@example.test:password-q${i}`).join('\n') });
+    const asked = await Promise.all(Array.from({ length: 4 }, () => t.call('POST', '/v1/pools/rush/replenish', {})));
+    const registering = asked.map((r) => r.body.registering as number);
+    assert.equal(registering.reduce((a, b) => a + b, 0), 3, `one job of 3, the others told the pool is at its minimum: ${JSON.stringify(asked.map((r) => r.body))}`);
+    await until('three accounts', async () => (await t.call('GET', '/v1/accounts?pool=rush&status=available')).body.total === 3);
+    // Long enough for a second job's registrations to show, had one started.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await t.call('GET', '/v1/accounts?pool=rush')).body.total, 3);
+  });
 });
 
 describe('a registration flow that runs past its timeout', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as Schedule from 'effect/Schedule';
-import { every, fork, keepRunningUntil, pauses, recent } from '../../src/effect.ts';
+import { every, fork, keepRunningUntil, pauses, recent, Turns } from '../../src/effect.ts';
 
 describe('background work on Effect', () => {
   it('keepRunning starts a failed task again after the pause, reports each failure, and ends when the signal aborts', async () => {
@@ -73,5 +73,26 @@ describe('background work on Effect', () => {
     await sleep(200);
     assert.equal(await value(), 2);
     assert.equal(reads, 2);
+  });
+
+  it('Turns runs work for one key one at a time in arrival order, other keys at once, and forgets a key no one holds', async () => {
+    const turns = new Turns();
+    const log: string[] = [];
+    const step = (key: string, name: string, ms: number, fail = false) => turns.run(key, async () => {
+      log.push(`${name} start`);
+      await sleep(ms);
+      log.push(`${name} end`);
+      if (fail) throw new Error(`${name} failed`);
+      return name;
+    });
+    const a1 = step('a', 'a1', 30, true);
+    const a2 = step('a', 'a2', 5);
+    const b1 = step('b', 'b1', 5);
+    assert.equal(turns.size, 2);
+    await assert.rejects(a1, /a1 failed/);
+    assert.deepEqual(await Promise.all([a2, b1]), ['a2', 'b1']);
+    // b1 ran beside a1; a2 waited for a1 to end, though a1 failed.
+    assert.deepEqual(log, ['a1 start', 'b1 start', 'b1 end', 'a1 end', 'a2 start', 'a2 end']);
+    assert.equal(turns.size, 0);
   });
 });
