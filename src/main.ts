@@ -40,12 +40,18 @@ async function startDemo(config: Config): Promise<{ url: string; providers: Reco
 
 const DEMO_POOL = { name: 'Demo pool (sandbox upstream)', providerId: 'sandbox', minSize: 5, maxSize: 20 };
 
-/** The demo pool and its identities; the existing account-pool API acts on it unless ROSTER_DEFAULT_POOL names another. */
+/**
+ * The demo pool and its identities; the existing account-pool API acts on it unless
+ * ROSTER_DEFAULT_POOL names another. Its first accounts are asked for at once, not at the
+ * scheduler's next round (whose first ran before the pool existed): the gateway answered
+ * 4–5 s later without it.
+ */
 async function seedDemo(roster: Roster): Promise<void> {
   const ctx = systemContext('demo');
   await createPool(roster.services.store, 'demo', DEMO_POOL, ctx).catch(() => undefined);
   const identities = Array.from({ length: 20 }, (_, i) => ({ line: i + 1, item: { email: `demo${i + 1}@example.test`, password: `demo-password-${i + 1}` } }));
   await importIdentities(roster.services, 'demo', identities, ctx);
+  roster.services.replenisher.replenish('demo').catch((err: unknown) => roster.app.log.error({ err }, 'demo replenishment failed'));
 }
 
 /** The demo's gateway user: made at the first start with a random password (never shown), for its key. */

@@ -15,8 +15,9 @@ describe('demo mode', { timeout: 120_000 }, () => {
   let gatewayPort: number;
   let openai: OpenAI;
   const token = newToken();
+  // The scheduler's rounds an hour apart: the demo asks for its pool's first accounts itself, at start.
   const start = async () => spawnServer({
-    ROSTER_DEMO: 'true', ROSTER_DATA_DIR: dir, ROSTER_SANDBOX_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_SCHEDULER_INTERVAL_MS: '200', ROSTER_GATEWAY_PORT: String(gatewayPort),
+    ROSTER_DEMO: 'true', ROSTER_DATA_DIR: dir, ROSTER_SANDBOX_PORT: '0', ROSTER_ADMIN_TOKEN: token, ROSTER_SCHEDULER_INTERVAL_MS: '3600000', ROSTER_GATEWAY_PORT: String(gatewayPort),
     ROSTER_GATEWAY_PUBLIC_URL: 'https://llm.demo.test/',
   });
   before(async () => {
