@@ -97,14 +97,22 @@ async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: 
   const providerId = allocator.current.config?.providerId;
   const target = providerId ? deps.upstreams.targetOf(providerId) : undefined;
   if (!target) return unchecked(providerId ? `the pool's provider ${providerId} names no upstream (options.gateway.baseUrl or options.baseUrl)` : 'the pool has no provider');
-  // Active accounts, those not cooling for the model first: a failing account says little of the route, so another is asked.
-  const active = [...deps.accounts.pool(poolId)].filter(([, entry]) => isAllocatable(entry.state, now));
-  if (!active.length) return unchecked('the pool has no active account');
-  const cooling = (entry: (typeof active)[number][1]) => (coolingUntil(entry.state.cooldowns, model, now) === undefined ? 0 : 1);
+  // Up to `accountsTried` active accounts, those not cooling for the model first (in one
+  // pass, not a sort of the pool): a failing account says little of the route, so another is asked.
+  const ready: string[] = [];
+  const cooling: string[] = [];
+  let active = 0;
+  for (const [accountId, entry] of deps.accounts.pool(poolId)) {
+    if (!isAllocatable(entry.state, now)) continue;
+    active++;
+    const into = coolingUntil(entry.state.cooldowns, model, now) === undefined ? ready : cooling;
+    if (into.length < accountsTried) into.push(accountId);
+  }
+  if (!active) return unchecked('the pool has no active account');
   let list: PoolList | undefined;
   let asked = 0;
-  const tried = active.sort(([, a], [, b]) => cooling(a) - cooling(b)).slice(0, accountsTried);
-  for (const [accountId] of tried) {
+  const tried = [...ready, ...cooling].slice(0, accountsTried);
+  for (const accountId of tried) {
     const answer = await askThrough(deps, target, poolId, accountId);
     if (!answer) continue;
     list = answer;
@@ -112,7 +120,7 @@ async function listAt(deps: RouteCheckDeps, poolId: string, model: string, now: 
     if (++asked > 1) list.detail += ` (the last of ${asked} accounts asked)`;
     if (asked === ACCOUNTS_ASKED) break;
   }
-  const looked = tried.length < active.length ? `${tried.length} of the pool's ${active.length}` : `the pool's ${active.length}`;
+  const looked = tried.length < active ? `${tried.length} of the pool's ${active}` : `the pool's ${active}`;
   return list ?? unchecked(`none of ${looked} active accounts can take a request now: each is leased to a session or serving its most requests at once`);
 }
 

@@ -1323,6 +1323,12 @@ describe('gateway', () => {
     const [gw] = small.body.pools;
     assert.deepEqual([gw.poolId, gw.upstreamModel, gw.result, gw.status], ['gw', 'sandbox-small', 'listed', 200]);
     assert.ok(ids.includes(gw.accountId) && gw.latencyMs >= 0);
+    // An account cooling for the model is asked after those that are not: the one asked first cools, and another answers.
+    await t.call('POST', `/v1/accounts/${gw.accountId}/cooldown`, { durationMs: 3600_000, model: 'small', reason: 'test' });
+    await until('the cooldown', async () => t.roster.services.gateway.cooling(gw.accountId, 'small'));
+    const past = (await check('small')).body.pools[0];
+    assert.ok(past.result === 'listed' && past.accountId !== gw.accountId, JSON.stringify(past));
+    await calm();
     // A misspelt upstream model, a pool without accounts, an upstream that refuses the account.
     await t.call('POST', '/v1/pools', { poolId: 'gwempty', name: 'empty', providerId: 'sb' });
     assert.equal((await t.call('PUT', '/v1/gateway/routes/typo', { pools: ['gw', 'gwempty'], upstreamModel: 'sandbox-smal' })).status, 200);
