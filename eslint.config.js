@@ -26,14 +26,14 @@ function barrels() {
 
 /**
  * Layers run one way (docs/architecture.md): domain ← store ← projections ← commands ←
- * workers ← http ← service / main / cli. A file may import its own layer and those to its
+ * workers ← http ← service / database / main / cli. A file may import its own layer and those to its
  * left, never one to its right. `telemetry.ts`, `effect.ts` and `config.ts` import no layer
  * and serve all. HTTP may name a worker's or the store's types (the services it is given)
  * but not call into them: it calls commands and queries.
  */
 function layers() {
   const order = ['domain', 'store', 'projections', 'commands', 'workers', 'http'];
-  const top = ['service', 'main', 'cli'];
+  const top = ['service', 'database', 'main', 'cli'];
   return order.map((layer, i) => {
     const above = [...order.slice(i + 1), ...top];
     const patterns = above.map((name) => ({

@@ -16,7 +16,7 @@ import { loadConfig, type Config } from './config.ts';
 import { rebuildAll } from './projections/rebuild.ts';
 import { readModels } from './projections/read-models.ts';
 import { sessionsToKeep } from './projections/sessions.ts';
-import { openDatabase, openStore, schemas } from './service.ts';
+import { openDatabase, openStore, schemas } from './database.ts';
 import { runningPort, startEmbeddedPostgres } from './store/embedded.ts';
 import { migrate } from './store/migrate.ts';
 import { AdminTokens } from './store/tokens.ts';

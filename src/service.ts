@@ -11,15 +11,14 @@ import { createPool, type PoolSetup } from './commands/pools.ts';
 import { systemContext } from './commands/context.ts';
 import { DomainError } from './domain/errors.ts';
 import { buildApp, type App, type Services } from './http/app.ts';
-import { AdminTokens, tokensSchema } from './store/tokens.ts';
-import { RefreshTokens, refreshTokensSchema } from './store/refresh-tokens.ts';
-import { AccessTokens, accessKeysSchema } from './store/access-tokens.ts';
-import { Passwords, passwordsSchema } from './store/passwords.ts';
-import { MailOutbox, mailOutboxSchema } from './store/mail-outbox.ts';
+import { AdminTokens } from './store/tokens.ts';
+import { RefreshTokens } from './store/refresh-tokens.ts';
+import { AccessTokens } from './store/access-tokens.ts';
+import { Passwords } from './store/passwords.ts';
+import { MailOutbox } from './store/mail-outbox.ts';
 import { newFeedStats } from './http/feed.ts';
 import { readModels } from './projections/read-models.ts';
 import { ReadModelWaits } from './projections/waits.ts';
-import { readModelSchema } from './projections/schema.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { every, run, untilInterrupted } from './effect.ts';
 import { rosterCodec } from './store/codec.ts';
@@ -39,13 +38,13 @@ import { Prober } from './workers/prober.ts';
 import { Providers, type ProviderConfig } from './workers/providers/registry.ts';
 import { Refresher } from './workers/refresher.ts';
 import { Mailer, smtpTransport } from './workers/mailer.ts';
-import { ApiKeySecrets, apiKeysSchema } from './store/api-keys.ts';
-import { openRedis, RateLimits, rateLimitsSchema } from './store/rate-limits.ts';
-import { Budgets, budgetsSchema } from './store/budgets.ts';
-import { RequestLog, requestLogSchema } from './store/request-log.ts';
-import { requestSlotsOn, requestSlotsSchema } from './store/request-slots.ts';
-import { providerPaceOn, providerPaceSchema } from './store/provider-pace.ts';
-import { keptObjectsSchema, PgKeptObjects, RESPONSE_RETENTION_MS } from './store/kept-objects.ts';
+import { ApiKeySecrets } from './store/api-keys.ts';
+import { openRedis, RateLimits, } from './store/rate-limits.ts';
+import { Budgets } from './store/budgets.ts';
+import { RequestLog } from './store/request-log.ts';
+import { requestSlotsOn } from './store/request-slots.ts';
+import { providerPaceOn } from './store/provider-pace.ts';
+import { PgKeptObjects, RESPONSE_RETENTION_MS } from './store/kept-objects.ts';
 import { AuthGuard } from './commands/guard.ts';
 import { OpenLimits } from './commands/open-limits.ts';
 import { loadRoutes, routesFollower } from './commands/gateway-routes.ts';
@@ -59,7 +58,8 @@ import { RouteChecks } from './workers/route-check.ts';
 import { Upstreams } from './workers/upstream.ts';
 import { buildGateway } from './http/gateway.ts';
 import { ConfigError, parseJson } from './config.ts';
-import { ownersSchema, Registrations } from './workers/registration.ts';
+import { Registrations } from './workers/registration.ts';
+import { openDatabase, openStore, schemas } from './database.ts';
 import { Replenisher } from './workers/replenisher.ts';
 import { LateUsageSweeper } from './workers/late-usage.ts';
 import { Scheduler } from './workers/scheduler.ts';
@@ -78,22 +78,6 @@ export interface Roster {
 }
 
 /**
- * A pg pool whose sessions never sit idle inside a transaction for long (it would hold every
- * subscriber back). `settings` are more session settings, e.g. `{ synchronous_commit: 'off' }`.
- */
-export function openDatabase(url: string, max: number, name = 'roster', settings: Record<string, string> = {}): pg.Pool {
-  const options = Object.entries({ idle_in_transaction_session_timeout: '10000', ...settings }).map(([k, v]) => `-c ${k}=${v}`).join(' ');
-  // A request waits at most this long for a connection (a database that cannot be reached,
-  // or every connection busy), then fails as unavailable (503) instead of hanging.
-  const pool = new pg.Pool({ connectionString: url, max, application_name: name, options, connectionTimeoutMillis: 5000 });
-  pool.on('error', () => undefined);
-  // A connection the server ends (shutdown, restart) while checked out would otherwise be an
-  // unhandled 'error' event; its queries still fail and are handled where they are made.
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  return pool;
-}
-
-/**
  * Lowers the scheduling priority (`nice`) of the PostgreSQL backends behind a pool's
  * connections. Only for a database whose processes run on this machine as ours (embedded).
  */
@@ -109,11 +93,6 @@ function lowerPriority(pool: pg.Pool, nice: number): void {
   });
 }
 
-/** The tables besides the store's own, in the order they are made. */
-export const schemas = [
-  readModelSchema, tokensSchema, ownersSchema, passwordsSchema, refreshTokensSchema, accessKeysSchema, mailOutboxSchema, apiKeysSchema, rateLimitsSchema, budgetsSchema, requestSlotsSchema, providerPaceSchema, keptObjectsSchema, requestLogSchema,
-];
-
 /** A gateway setting's JSON, checked; a bad one stops the start, naming the variable. */
 function gatewayJson<S extends TSchema>(schema: S, name: string, text: string): Static<S> {
   const parsed = parseJson(schema, text);
@@ -121,17 +100,6 @@ function gatewayJson<S extends TSchema>(schema: S, name: string, text: string): 
   return parsed;
 }
 
-/** The event store the configuration selects. */
-export async function openStore(config: Config, db: pg.Pool, url: string): Promise<EventStore> {
-  if (config.ROSTER_EVENT_STORE === 'eventstoredb') {
-    // Loaded only when chosen: the gRPC client and its protocol files hold some 10 MB of heap.
-    const { EventStoreDbStore } = await import('./store/eventstoredb.ts');
-    return traced(new EventStoreDbStore(config.EVENTSTORE_CONNECTION_STRING!, rosterCodec));
-  }
-  const store = new PostgresEventStore(db, { codec: rosterCodec, listen: { connectionString: url } });
-  await store.start();
-  return traced(store);
-}
 
 export interface StartOptions {
   databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig>; embeddedDatabase?: boolean;

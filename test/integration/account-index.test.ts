@@ -7,7 +7,7 @@ import { accountsProjection } from '../../src/projections/accounts.ts';
 import { readCheckpoint } from '../../src/projections/runner.ts';
 import { catchUp, runCommand } from '../../src/commands/runner.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { schemas } from '../../src/service.ts';
+import { schemas } from '../../src/database.ts';
 import { startTestRoster, type TestRoster } from '../support/roster.ts';
 
 /**

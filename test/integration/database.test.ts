@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openDatabase } from '../../src/service.ts';
+import { openDatabase } from '../../src/database.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 
 describe('database pool', () => {

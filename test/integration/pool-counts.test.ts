@@ -6,7 +6,7 @@ import type { Row } from '../../src/projections/projection.ts';
 import { listAccounts, poolStatuses, STATUS_SQL, type AccountQuery } from '../../src/projections/queries.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { pruneEndedSessions } from '../../src/projections/sessions.ts';
-import { schemas } from '../../src/service.ts';
+import { schemas } from '../../src/database.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 
 /** Every pool's counts by a scan of all its accounts: what `poolStatuses` read before it kept counts. */

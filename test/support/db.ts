@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../src/store/migrate.ts';
-import { schemas } from '../../src/service.ts';
+import { schemas } from '../../src/database.ts';
 
 export interface TestDatabase {
   url: string;
