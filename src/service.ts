@@ -39,7 +39,7 @@ import { Providers, type ProviderConfig } from './workers/providers/registry.ts'
 import { Refresher } from './workers/refresher.ts';
 import { Mailer, smtpTransport } from './workers/mailer.ts';
 import { ApiKeySecrets } from './store/api-keys.ts';
-import { openRedis, RateLimits, } from './store/rate-limits.ts';
+import { openRedis, RateLimits } from './store/rate-limits.ts';
 import { Budgets } from './store/budgets.ts';
 import { RequestLog } from './store/request-log.ts';
 import { requestSlotsOn } from './store/request-slots.ts';

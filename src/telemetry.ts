@@ -14,7 +14,6 @@
 import { INVALID_SPAN_CONTEXT, metrics, propagation, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -26,7 +25,10 @@ const env = process.env;
 const exportTraces = env.OTEL_SDK_DISABLED !== 'true'
   && (env.OTEL_TRACES_EXPORTER?.split(',').includes('otlp') || !!env.OTEL_EXPORTER_OTLP_ENDPOINT || !!env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'roster' });
-const spanProcessors: SpanProcessor[] = exportTraces ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
+// The exporter is loaded only when traces are exported, not at every start.
+const spanProcessors: SpanProcessor[] = exportTraces
+  ? [new BatchSpanProcessor(new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter())]
+  : [];
 // Not exported: spans are not recorded (nothing would read them), yet still get ids to propagate.
 const tracerProvider = new NodeTracerProvider({ resource, spanProcessors, ...(exportTraces ? {} : { sampler: new AlwaysOffSampler() }) });
 // Context is passed explicitly (a `traceparent` string), so no context manager: it would

@@ -3,7 +3,7 @@
  * given one, so that every node counts in one place; else on PostgreSQL, in the
  * `rate_limits` table (the embedded default). Both keep fixed windows of `duration` seconds.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { DomainError } from '../domain/errors.ts';
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -37,12 +37,14 @@ export type LimitStore = { kind: 'postgres'; pool: pg.Pool } | { kind: 'redis'; 
 
 /**
  * A Redis client for the limiters, connected (or failing) before the service answers.
+ * ioredis is loaded here, only when Redis is configured, not at every start.
  *
  * @example
  * const client = await openRedis('redis://127.0.0.1:6379');
  */
 export async function openRedis(url: string): Promise<Redis> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: false });
+  const { Redis: Client } = await import('ioredis');
+  const client = new Client(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: false });
   // A lost connection surfaces as a refused limiter call (503); ioredis reconnects by itself.
   client.on('error', () => undefined);
   await client.connect();

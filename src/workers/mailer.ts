@@ -4,7 +4,7 @@
  * next attempt are in the outbox, so a restart keeps them). Without SMTP configured nothing
  * runs, and mail waits in the outbox for an admin to read.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailOutbox } from '../store/mail-outbox.ts';
 
 export interface MailerSettings {
@@ -33,9 +33,17 @@ export interface MailTransport {
 export const retryDelay = (attempts: number, s: Pick<MailerSettings, 'retryBaseMs' | 'retryMaxMs'>) =>
   Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 
-/** A transport for an SMTP URL (`smtp://user:pass@host:587`, `smtps://…`), as nodemailer reads it. */
-export const smtpTransport = (url: string): MailTransport =>
-  nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }) as Transporter & MailTransport;
+/**
+ * A transport for an SMTP URL (`smtp://user:pass@host:587`, `smtps://…`), as nodemailer reads
+ * it. nodemailer is loaded here, only when SMTP is configured, not at every start.
+ *
+ * @example
+ * const transport = await smtpTransport('smtp://127.0.0.1:2525');
+ */
+export async function smtpTransport(url: string): Promise<MailTransport> {
+  const { default: nodemailer } = await import('nodemailer');
+  return nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }) as Transporter & MailTransport;
+}
 
 /** Sends due mail from the outbox; one `drain()` per round of the background loop. */
 export class Mailer {
