@@ -51,6 +51,7 @@ import poolRoutes from './pools.ts';
 import registrationRoutes from './registration.ts';
 import sessionRoutes from './sessions.ts';
 import consoleRoutes, { CONSOLE_OPEN, isConsoleAsset, sessionTokenOf } from './console.ts';
+import { lazyCompilers } from './lazy-schemas.ts';
 
 export interface Settings {
   defaultPool: string;
@@ -243,6 +244,8 @@ export async function buildApp(services: Services, options: { logger?: boolean |
       return new RequestLogger(logger, () => ({ ...bindings, ...traceIds(traceparent) }), opts);
     },
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    // Each route's schemas compiled at its first use, not all at start.
+    schemaController: { compilersFactory: lazyCompilers() },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(problemHandler);

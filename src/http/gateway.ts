@@ -32,6 +32,7 @@ import { RequestLogger } from './request-logger.ts';
 import { UploadBudget } from './upload-budget.ts';
 import { bearerOf, textHeader } from './text.ts';
 import { instruments, recordedSpan, SpanKind, traceparentOf } from '../telemetry.ts';
+import { lazyCompilers } from './lazy-schemas.ts';
 
 export interface GatewayServices {
   callers: CallerDeps;
@@ -172,6 +173,8 @@ export async function buildGateway(s: GatewayServices, options: GatewayOptions =
     routerOptions: { maxParamLength: 1000 },
     // A path fastify cannot decode (`%E0%A4%A`) is refused in the client's own shape too.
     frameworkErrors: (error, req, reply) => sendError(reply.header(REQUEST_ID_HEADER, req.id), dialectOf(req), 400, 'invalid_request_error', error.message),
+    // Each route's schemas compiled at its first use, not all at start.
+    schemaController: { compilersFactory: lazyCompilers() },
   });
   app.decorateRequest('caller', undefined);
   // Before the routes, which it describes as they are declared.
