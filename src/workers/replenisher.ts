@@ -28,10 +28,13 @@ export class Replenisher implements ReplenishWork {
 
   private async replenishNow(poolId: string, count: number | undefined, ctx: CommandContext): Promise<Replenishment> {
     const { db, store, providers, registrations } = this.deps;
+    // What jobs still register, read before the pool: an account a job no longer counts
+    // was appended before, so the read models reached next count it (read after, a job
+    // that ended meanwhile was counted by neither, and another was started).
+    const registering = registrations.pending(poolId);
     await this.deps.readModels.reach(db, await store.headPosition());
     const status = await poolStatus(db, poolId);
     const spec = providers.get(status.config.providerId);
-    const registering = registrations.pending(poolId);
     const requested = count ?? Math.max(0, status.config.minSize - status.counts.available - registering);
     const answer = (n: number, jobId: string | null, detail: string): Replenishment => ({ poolId, requested, registering: n, jobId, detail });
     if (requested === 0) return answer(0, null, 'the pool is at its minimum');
