@@ -43,7 +43,7 @@ const DEMO_POOL = { name: 'Demo pool (sandbox upstream)', providerId: 'sandbox',
 /**
  * The demo pool and its identities; the existing account-pool API acts on it unless
  * ROSTER_DEFAULT_POOL names another. Its first accounts are asked for at once, not at the
- * scheduler's next round (whose first ran before the pool existed): the gateway answered
+ * scheduler's next round (whose first ran before the identities were in): the gateway answered
  * 4–5 s later without it.
  */
 async function seedDemo(roster: Roster): Promise<void> {
