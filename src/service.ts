@@ -275,7 +275,7 @@ const BackgroundLive = Layer.scopedDiscard(Effect.gen(function* () {
   const { db, store, allocators, registrations } = services;
   const report = (what: string) => (err: unknown) => app.log.error({ err }, `${what} failed; retrying`);
   const runner = new ProjectionRunner(db, store, readModels, {
-    minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS, pause: (ms, signal, since) => services.readModels.pause(ms, signal, since),
+    minIntervalMs: config.ROSTER_PROJECTION_INTERVAL_MS, pause: (ms, signal, since, reached) => services.readModels.pause(ms, signal, since, reached),
   });
   // Both restart themselves after a failure (keepRunningUntil inside): the fiber only carries their signal.
   yield* Effect.forkScoped(untilInterrupted((signal) => runner.run(signal, report('projections'))));

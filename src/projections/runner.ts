@@ -22,9 +22,10 @@ export interface RunnerOptions {
   minIntervalMs?: number;
   /**
    * How the runner waits out its interval: by default a plain sleep; `ReadModelWaits.pause`
-   * ends it when a reader waits for the read models (after `since`).
+   * ends it when a reader waits (after `since`) for a position past `reached`, the one
+   * the runner's last batch brought the read models to.
    */
-  pause?: (ms: number, signal: AbortSignal, since: number) => Promise<void>;
+  pause?: (ms: number, signal: AbortSignal, since: number, reached: Position) => Promise<void>;
 }
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -143,8 +144,11 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions = {},
   ) {}
 
+  /** The position the last batch this runner applied reached. */
+  private reached: Position = START;
+
   private pause(ms: number, signal: AbortSignal, since: number): Promise<void> {
-    if (this.options.pause) return this.options.pause(ms, signal, since);
+    if (this.options.pause) return this.options.pause(ms, signal, since, this.reached);
     return sleep(ms, undefined, { signal }).catch(() => undefined);
   }
 
@@ -189,6 +193,7 @@ export class ProjectionRunner {
         await applyBatch(db, p, table, events);
       }
       if (ownTransaction) await db.query('COMMIT');
+      this.reached = to;
       return read.length;
     } catch (error) {
       if (ownTransaction) await db.query('ROLLBACK').catch(() => undefined);

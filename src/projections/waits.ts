@@ -14,6 +14,8 @@ import { waitForPosition } from './queries.ts';
  */
 export class ReadModelWaits {
   private readonly waiting = wakeSignal();
+  /** The furthest position a reader here has waited for. */
+  private wanted: Position = '';
 
   /** `timeoutMs`: how long a reader waits at most (then `projection_behind`). */
   constructor(readonly timeoutMs: number) {}
@@ -23,14 +25,28 @@ export class ReadModelWaits {
    * the runner while it is behind.
    */
   reach(db: pg.Pool, position: Position | undefined, head?: () => Promise<Position>): Promise<void> {
-    return waitForPosition(db, position, this.timeoutMs, head, () => this.waiting.notify());
+    return waitForPosition(db, position, this.timeoutMs, head, () => {
+      if (position! > this.wanted) this.wanted = position!;
+      this.waiting.notify();
+    });
   }
 
   /**
    * For the runner: resolves after `ms`, or at once when a reader waited after `since`
-   * (a `performance.now()`); on abort too.
+   * (a `performance.now()`) for a position past `reached`; on abort too. A reader of a
+   * position the runner holds already (it looked before the batch was in) wakes nothing:
+   * the runner read again at once for it, and then applied what came next without the
+   * interval.
+   *
+   * @example
+   * await waits.pause(500, signal, readAt, reached);
    */
-  pause(ms: number, signal?: AbortSignal, since?: number): Promise<void> {
-    return this.waiting.wake(ms, signal, since);
+  async pause(ms: number, signal?: AbortSignal, since?: number, reached?: Position): Promise<void> {
+    const end = performance.now() + ms;
+    for (;;) {
+      await this.waiting.wake(end - performance.now(), signal, since);
+      if (signal?.aborted || performance.now() >= end || reached === undefined || this.wanted > reached) return;
+      since = performance.now();
+    }
   }
 }
