@@ -72,6 +72,20 @@ export async function poolOfJob(db: pg.Pool, jobId: string): Promise<string | un
   return rows[0]?.pool_id;
 }
 
+/**
+ * What the running and paused jobs of a pool, on every node, have still to register: the
+ * sum of their limits left, and whether one of them has no limit (it registers every
+ * identity left).
+ */
+export async function jobsRegistering(db: pg.Pool, poolId: string): Promise<{ left: number; unlimited: boolean }> {
+  const { rows } = await db.query<{ left: string; unlimited: boolean }>(
+    `SELECT coalesce(sum(greatest((config->>'limit')::int - succeeded - failed, 0)), 0) AS left,
+            coalesce(bool_or(config->>'limit' IS NULL), false) AS unlimited
+     FROM rm_jobs WHERE pool_id = $1 AND status IN ('running', 'paused')`, [poolId],
+  );
+  return { left: Number(rows[0]!.left), unlimited: rows[0]!.unlimited };
+}
+
 /** How many identities of a pool have no account yet. */
 export async function countUnregistered(db: pg.Pool, poolId: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>(

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
+import { holdingLock } from './advisory-lock.ts';
 
 /** What an account's secrets can hold. None of it ever enters an event, a log or a read model. */
 export interface Credentials {
@@ -133,15 +134,7 @@ export class SecretVault {
     this.queues.set(key, mine);
     await before;
     try {
-      const client = await this.pool.connect();
-      try {
-        // One round trip: the lock is held from here to the COMMIT.
-        await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(`roster:secrets:${key}`)}))`);
-        return await fn();
-      } finally {
-        await client.query('COMMIT').catch(() => undefined);
-        client.release();
-      }
+      return await holdingLock(this.pool, `roster:secrets:${key}`, fn);
     } finally {
       done();
       if (this.queues.get(key) === mine) this.queues.delete(key);

@@ -105,13 +105,6 @@ class JobSupervisor {
     return this.state.status === 'stopped' || this.state.status === 'completed';
   }
 
-  /** Identities this job still expects to register: its remaining limit, or what it holds now. */
-  get pending(): number {
-    if (!this.loaded || this.ended) return 0;
-    const holding = this.queue.length + this.inFlight.size;
-    return this.config.limit === null ? holding : Math.max(holding, this.config.limit - this.state.succeeded - this.state.failed);
-  }
-
   async catchUp(): Promise<void> {
     ({ state: this.state, revision: this.revision } = await catchUp(this.deps.store, this.stream, jobDecider, { state: this.state, revision: this.revision }));
     this.wake();
@@ -332,13 +325,6 @@ export class Registrations implements JobWork {
     const events = await local.apply(command);
     if (command.type === 'StopJob') local.cancelFlows();
     return { events: events.map((e) => e.type), status: local.ended ? 'stopped' : local.status };
-  }
-
-  /** Identities being registered for a pool by jobs on this node. */
-  pending(poolId: string): number {
-    let n = 0;
-    for (const s of this.supervisors.values()) if (s.loaded && s.config.poolId === poolId) n += s.pending;
-    return n;
   }
 
   /** Adopts running or paused jobs that no node heartbeats for (their node stopped); the service repeats it every `heartbeatMs`. */

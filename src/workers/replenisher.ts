@@ -2,8 +2,8 @@ import type pg from 'pg';
 import { systemContext, type CommandContext } from '../commands/context.ts';
 import { poolStatus, poolStatuses } from '../projections/queries.ts';
 import type { ReadModelWaits } from '../projections/waits.ts';
-import { countUnregistered } from '../projections/registration-queries.ts';
-import type { Registrations } from './registration.ts';
+import { countUnregistered, jobsRegistering } from '../projections/registration-queries.ts';
+import { holdingLock } from '../store/advisory-lock.ts';
 import type { Replenishment, ReplenishWork } from '../commands/work.ts';
 import { startJob, type JobDeps } from '../commands/jobs.ts';
 import { Turns } from '../effect.ts';
@@ -12,7 +12,8 @@ import { Turns } from '../effect.ts';
  * Keeps each pool at its minimum: available accounts plus those being registered, never
  * past the maximum (disabled and retired accounts do not count), by starting registration
  * jobs over the pool's unregistered identities. A pool's replenishments take turns (the
- * scheduler's, the API's): each counts what the one before it started.
+ * scheduler's, the API's, on this node and on every other: a queue here, then an advisory
+ * lock): each counts what the jobs of every node, the one before it included, have left.
  *
  * @example
  * await replenisher.replenish('default'); // → { requested: 3, registering: 3, jobId: 'job-…', … }
@@ -20,25 +21,27 @@ import { Turns } from '../effect.ts';
 export class Replenisher implements ReplenishWork {
   private readonly turns = new Turns();
 
-  constructor(private readonly deps: JobDeps & { db: pg.Pool; registrations: Registrations; readModels: ReadModelWaits }) {}
+  constructor(private readonly deps: JobDeps & { db: pg.Pool; readModels: ReadModelWaits }) {}
 
   replenish(poolId: string, count?: number, ctx: CommandContext = systemContext('replenisher')): Promise<Replenishment> {
-    return this.turns.run(poolId, () => this.replenishNow(poolId, count, ctx));
+    return this.turns.run(poolId, () => holdingLock(this.deps.db, `roster:replenish:${poolId}`, () => this.replenishNow(poolId, count, ctx)));
   }
 
   private async replenishNow(poolId: string, count: number | undefined, ctx: CommandContext): Promise<Replenishment> {
-    const { db, store, providers, registrations } = this.deps;
-    // What jobs still register, read before the pool: an account a job no longer counts
-    // was appended before, so the read models reached next count it (read after, a job
-    // that ended meanwhile was counted by neither, and another was started).
-    const registering = registrations.pending(poolId);
+    const { db, store, providers } = this.deps;
     await this.deps.readModels.reach(db, await store.headPosition());
+    // The jobs read before the pool: an account a job no longer counts was appended before,
+    // so the pool's counts read next include it (read after, a job that ended meanwhile
+    // would be counted by neither, and another started).
+    const jobs = await jobsRegistering(db, poolId);
     const status = await poolStatus(db, poolId);
     const spec = providers.get(status.config.providerId);
+    const registering = jobs.left;
     const requested = count ?? Math.max(0, status.config.minSize - status.counts.available - registering);
     const answer = (n: number, jobId: string | null, detail: string): Replenishment => ({ poolId, requested, registering: n, jobId, detail });
     if (requested === 0) return answer(0, null, 'the pool is at its minimum');
     if (!spec?.can.register) return answer(0, null, `provider ${status.config.providerId} cannot register accounts`);
+    if (jobs.unlimited) return answer(0, null, 'a job without a limit registers every identity left');
     const counted = status.counts.total - status.counts.disabled;
     const room = status.config.maxSize - counted - registering;
     const free = await countUnregistered(db, poolId) - registering;

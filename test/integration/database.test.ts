@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../../src/database.ts';
+import { holdingLock } from '../../src/store/advisory-lock.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 
 describe('database pool', () => {
@@ -44,6 +45,33 @@ describe('database pool', () => {
     } finally {
       process.off('uncaughtException', onUncaught);
       await pool.end();
+    }
+  });
+
+  it('runs the work of one lock key one at a time over two pools, lets the lock go when the work throws, and holds it outside a transaction', { timeout: 30_000 }, async () => {
+    const one = openDatabase(db.url, 2, 'roster', { idle_in_transaction_session_timeout: '200' });
+    const two = openDatabase(db.url, 2);
+    try {
+      const order: string[] = [];
+      const work = (name: string, ms: number) => async () => {
+        order.push(`${name} in`);
+        await new Promise((r) => setTimeout(r, ms));
+        order.push(`${name} out`);
+        return name;
+      };
+      // Longer than the idle-in-transaction timeout: a lock held in a transaction would be lost with its connection.
+      const first = holdingLock(one, 'k', work('a', 400));
+      await new Promise((r) => setTimeout(r, 50));
+      const [a, b, c] = await Promise.all([first, holdingLock(two, 'k', work('b', 10)), holdingLock(two, 'other', work('c', 10))]);
+      assert.deepEqual([a, b, c], ['a', 'b', 'c']);
+      assert.deepEqual(order.filter((x) => !x.startsWith('c')), ['a in', 'a out', 'b in', 'b out']);
+      assert.ok(order.indexOf('c out') < order.indexOf('a out'), 'another key does not wait');
+      await assert.rejects(holdingLock(one, 'k', () => Promise.reject(new Error('broken'))), /broken/);
+      assert.equal(await holdingLock(two, 'k', async () => 'taken after a throw'), 'taken after a throw');
+      const { rows } = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+      assert.equal(Number(rows[0]!.n), 0, 'no lock left held');
+    } finally {
+      await Promise.all([one.end(), two.end()]);
     }
   });
 });

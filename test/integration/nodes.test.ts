@@ -95,6 +95,21 @@ describe('two nodes on one database', () => {
     assert.equal(await ask(a), 429);
   });
 
+  it('starts one job for what a pool lacks when both nodes replenish it at once', async () => {
+    assert.equal((await a.call('POST', '/v1/pools', { poolId: 'stocked', name: 'Stocked', providerId: 'sb', minSize: 3, maxSize: 10 })).status, 201);
+    const lines = Array.from({ length: 10 }, (_, i) => `s${i}@example.test:password-s${i}`).join('\n');
+    assert.equal((await a.call('POST', '/v1/pools/stocked/identities', { lines })).body.imported, 10);
+    for (let i = 0; i < 100 && (await b.call('GET', '/v1/pools/stocked')).body.counts === undefined; i++) await sleep(50);
+    const asked = await Promise.all([a, b, a, b].map((node) => node.call('POST', '/v1/pools/stocked/replenish', {})));
+    const registering = asked.map((r) => r.body.registering as number);
+    assert.equal(registering.reduce((x, y) => x + y, 0), 3, `one job of 3 over both nodes: ${JSON.stringify(asked.map((r) => r.body))}`);
+    const available = async () => (await a.call('GET', '/v1/accounts?pool=stocked&status=available')).body.total as number;
+    for (let i = 0; i < 300 && (await available()) < 3; i++) await sleep(100);
+    // Long enough for a second job's registrations to show, had one started.
+    await sleep(1000);
+    assert.equal((await a.call('GET', '/v1/accounts?pool=stocked')).body.total, 3);
+  });
+
   it('takes a key revoked on another node within ROSTER_KEY_CACHE_MS: at once with 0, not while a longer cache holds the key', async () => {
     const long = await startTestRoster({ ...env, ROSTER_KEY_CACHE_MS: '60000' }, a.db);
     const none = await startTestRoster({ ...env, ROSTER_KEY_CACHE_MS: '0' }, a.db);
