@@ -131,9 +131,14 @@ const resource = <A>(open: () => Promise<A> | A, close: (a: A) => Promise<unknow
     }
   }));
 
+/** Connections the leaders (projection runner, scheduler) hold while they lead. */
+const LEADERS = 2;
+
 const DatabasesLive = Layer.scoped(Databases, Effect.gen(function* () {
   const { config, options } = yield* Settings;
-  const db = yield* resource(() => openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE), (p) => p.end());
+  // Two more than the setting: the projection runner's and the scheduler's leaders each hold
+  // one of the pool's connections for as long as they lead.
+  const db = yield* resource(() => openDatabase(options.databaseUrl, config.ROSTER_DB_POOL_SIZE + LEADERS), (p) => p.end());
   yield* Effect.promise(() => migrate(db, schemas));
   // Registration's database work goes through a few connections of its own (so it can
   // never take the serving connections), whose backends yield the CPU to the serving ones

@@ -3,6 +3,21 @@
  * advisory lock on a connection of its own, held for the work's duration.
  */
 import type pg from 'pg';
+import { Gate } from '../effect.ts';
+
+/** Per pool of connections, how many locks its connections hold at once on this node. */
+const holders = new WeakMap<pg.Pool, Gate>();
+
+/**
+ * A quarter of the pool's connections at most (at least one) hold locks at once: the work
+ * under a lock runs its queries on other connections of the pool, which lock holders must
+ * not take all of.
+ */
+function holdersOf(db: pg.Pool): Gate {
+  let gate = holders.get(db);
+  if (!gate) holders.set(db, (gate = new Gate(Math.max(1, Math.floor((db.options.max ?? 10) / 4)))));
+  return gate;
+}
 
 /**
  * Runs `fn` while holding the session advisory lock named `key` (hashed to PostgreSQL's
@@ -13,17 +28,19 @@ import type pg from 'pg';
  * @example
  * await holdingLock(db, 'roster:replenish:pool-a', () => replenish('pool-a'));
  */
-export async function holdingLock<T>(db: pg.Pool, key: string, fn: () => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-  } catch (err) {
-    client.release(err as Error);
-    throw err;
-  }
-  try {
-    return await fn();
-  } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).then(() => client.release(), (err: Error) => client.release(err));
-  }
+export function holdingLock<T>(db: pg.Pool, key: string, fn: () => Promise<T>): Promise<T> {
+  return holdersOf(db).run(async () => {
+    const client = await db.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).then(() => client.release(), (err: Error) => client.release(err));
+    }
+  });
 }

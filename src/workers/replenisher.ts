@@ -14,6 +14,8 @@ import { Turns } from '../effect.ts';
  * jobs over the pool's unregistered identities. A pool's replenishments take turns (the
  * scheduler's, the API's, on this node and on every other: a queue here, then an advisory
  * lock): each counts what the jobs of every node, the one before it included, have left.
+ * The locks held at once take a bounded share of the node's connections (`holdingLock`),
+ * so that replenishing many pools at once leaves their queries connections to run on.
  *
  * @example
  * await replenisher.replenish('default'); // → { requested: 3, registering: 3, jobId: 'job-…', … }

@@ -223,6 +223,25 @@ describe('registration jobs against the sandbox upstream', () => {
   });
 });
 
+describe('replenishing many pools at once', () => {
+  it('answers every one on a node with the fewest connections allowed: the leaders\' connections come on top, and the locks take a share of them, not one each', { timeout: 90_000 }, async () => {
+    const sb = await startSandbox();
+    const t = await startTestRoster({ ROSTER_PROVIDERS: sandboxProvider(sb.url), ROSTER_DB_POOL_SIZE: '2', ROSTER_SCHEDULER_INTERVAL_MS: '3600000' });
+    try {
+      const pools = Array.from({ length: 8 }, (_, i) => `many${i}`);
+      for (const poolId of pools) {
+        await t.call('POST', '/v1/pools', { poolId, name: poolId, providerId: 'sandbox', minSize: 1, maxSize: 2 });
+        await t.call('POST', `/v1/pools/${poolId}/identities`, { lines: `${poolId}@example.test:password-${poolId}` });
+      }
+      const asked = await Promise.all(pools.map((poolId) => t.call('POST', `/v1/pools/${poolId}/replenish`, {})));
+      assert.deepEqual(asked.map((r) => [r.status, r.body.registering]), pools.map(() => [202, 1]), JSON.stringify(asked.map((r) => r.body)));
+    } finally {
+      await t.stop();
+      await sb.close();
+    }
+  });
+});
+
 describe('a registration flow that runs past its timeout', () => {
   it('is cut off at its timeout, fails only its own attempt, and the retry registers the account once', async () => {
     const sb = await startSandbox();

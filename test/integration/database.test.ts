@@ -48,9 +48,11 @@ describe('database pool', () => {
     }
   });
 
-  it('runs the work of one lock key one at a time over two pools, lets the lock go when the work throws, and holds it outside a transaction', { timeout: 30_000 }, async () => {
+  it('runs the work of one lock key one at a time over two pools, lets the lock go when the work throws, holds it outside a transaction, and bounds the locks a pool\'s connections hold', { timeout: 30_000 }, async () => {
     const one = openDatabase(db.url, 2, 'roster', { idle_in_transaction_session_timeout: '200' });
-    const two = openDatabase(db.url, 2);
+    // Eight connections: two of them may hold locks at once.
+    const two = openDatabase(db.url, 8);
+    const small = openDatabase(db.url, 4);
     try {
       const order: string[] = [];
       const work = (name: string, ms: number) => async () => {
@@ -70,8 +72,12 @@ describe('database pool', () => {
       assert.equal(await holdingLock(two, 'k', async () => 'taken after a throw'), 'taken after a throw');
       const { rows } = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
       assert.equal(Number(rows[0]!.n), 0, 'no lock left held');
+      // Four connections: one holds a lock at a time, whatever its key, so that the work under it finds connections free.
+      order.length = 0;
+      await Promise.all([holdingLock(small, 'x', work('x', 50)), holdingLock(small, 'y', work('y', 10))]);
+      assert.deepEqual(order, ['x in', 'x out', 'y in', 'y out']);
     } finally {
-      await Promise.all([one.end(), two.end()]);
+      await Promise.all([one.end(), two.end(), small.end()]);
     }
   });
 });
