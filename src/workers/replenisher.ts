@@ -37,16 +37,17 @@ export class Replenisher implements ReplenishWork {
     // would be counted by neither, and another started).
     const jobs = await jobsRegistering(db, poolId);
     const status = await poolStatus(db, poolId);
+    const unregistered = await countUnregistered(db, poolId);
     const spec = providers.get(status.config.providerId);
-    const registering = jobs.left;
+    // A job without a limit registers every identity left.
+    const registering = jobs.unlimited ? Math.max(jobs.left, unregistered) : jobs.left;
     const requested = count ?? Math.max(0, status.config.minSize - status.counts.available - registering);
     const answer = (n: number, jobId: string | null, detail: string): Replenishment => ({ poolId, requested, registering: n, jobId, detail });
     if (requested === 0) return answer(0, null, 'the pool is at its minimum');
     if (!spec?.can.register) return answer(0, null, `provider ${status.config.providerId} cannot register accounts`);
-    if (jobs.unlimited) return answer(0, null, 'a job without a limit registers every identity left');
     const counted = status.counts.total - status.counts.disabled;
     const room = status.config.maxSize - counted - registering;
-    const free = await countUnregistered(db, poolId) - registering;
+    const free = unregistered - registering;
     const n = Math.min(requested, room, free);
     if (n <= 0) return answer(0, null, room <= 0 ? 'the pool is at its maximum' : 'no unregistered identities left; import more');
     const { jobId } = await startJob(this.deps, {

@@ -210,6 +210,21 @@ describe('registration jobs against the sandbox upstream', () => {
     assert.equal(refill.body.registering, 1, 'two available of three: one more, and disabled accounts leave room under the maximum');
   });
 
+  it('counts a running job without a limit as registering every identity left', async () => {
+    await t.call('POST', '/v1/pools', { poolId: 'open', name: 'Open', providerId: 'sandbox', minSize: 2, maxSize: 10 });
+    await t.call('POST', '/v1/pools/open/identities', { lines: Array.from({ length: 4 }, (_, i) => `o${i}@example.test:password-o${i}`).join('\n') });
+    sb.switches.latencyMs = 3000; // the job is still under way when the pool is replenished
+    try {
+      const started = await t.call('POST', '/v1/pools/open/jobs', { concurrency: 1, retries: 1 });
+      assert.equal(started.status, 201, JSON.stringify(started.body));
+      const asked = await t.call('POST', '/v1/pools/open/replenish', {});
+      assert.deepEqual([asked.body.registering, asked.body.jobId, asked.body.detail], [0, null, 'the pool is at its minimum'], JSON.stringify(asked.body));
+      await t.call('POST', `/v1/jobs/${started.body.jobId}/stop`);
+    } finally {
+      sb.switches.latencyMs = 0;
+    }
+  });
+
   it('replenishments asked at once start one job for what the pool lacks, not one each', async () => {
     await t.call('POST', '/v1/pools', { poolId: 'rush', name: 'Rush', providerId: 'sandbox', minSize: 3, maxSize: 10 });
     await t.call('POST', '/v1/pools/rush/identities', { lines: Array.from({ length: 10 }, (_, i) => `q${i}@example.test:password-q${i}`).join('\n') });
