@@ -23,7 +23,8 @@ function holdersOf(db: pg.Pool): Gate {
  * Runs `fn` while holding the session advisory lock named `key` (hashed to PostgreSQL's
  * lock space: two keys that collide only wait for each other). The lock is taken outside a
  * transaction, so that work longer than `idle_in_transaction_session_timeout` keeps it; a
- * connection whose unlock fails is closed, which lets the lock go.
+ * connection whose unlock fails is closed, which lets the lock go. Not to be nested: work
+ * under a lock that waits for another lock on the same pool may wait for its own place.
  *
  * @example
  * await holdingLock(db, 'roster:replenish:pool-a', () => replenish('pool-a'));
