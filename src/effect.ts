@@ -160,7 +160,7 @@ export class Gate {
  *
  * @example
  * const turns = new Turns();
- * await turns.run(poolId, () => replenishNow(poolId));
+ * await turns.run('roster:replenish:p', () => replenishNow('p'));
  */
 export class Turns {
   private readonly gates = new Map<string, { gate: Gate; users: number }>();

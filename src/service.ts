@@ -100,7 +100,6 @@ function gatewayJson<S extends TSchema>(schema: S, name: string, text: string): 
   return parsed;
 }
 
-
 export interface StartOptions {
   databaseUrl: string; masterKey: Buffer; logger?: boolean | object; providers?: Record<string, ProviderConfig>; embeddedDatabase?: boolean;
   /** How the default pool is made when it does not exist yet. */

@@ -115,33 +115,21 @@ export class SecretVault {
     this.fingerprintKey = createSecretKey(deriveKey(masterKey, 'fingerprint'));
   }
 
-  /** Keys with a writer inside `exclusive` on this node, and the end of their queue. */
-  private readonly queues = new Map<string, Promise<void>>();
-
   /**
-   * Runs `fn` while no other writer on any node runs `exclusive` for the same key: one
-   * queue per key on this node, then a PostgreSQL advisory lock held for the duration.
-   * Imports write secrets, then events, and take the secrets back when the events are
-   * refused; two imports of the same login at once must not interleave those steps.
+   * Runs `fn` while no other writer on any node runs `exclusive` for the same key
+   * (`holdingLock`: a queue per key on this node, then a PostgreSQL advisory lock held for
+   * the duration). Imports write secrets, then events, and take the secrets back when the
+   * events are refused; two imports of the same login at once must not interleave those
+   * steps.
    *
    * @example
    * await vault.exclusive('pool-a', async () => { await vault.putMany(entries); await append(); });
    */
-  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.queues.get(key) ?? Promise.resolve();
-    let done!: () => void;
-    const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
-    this.queues.set(key, mine);
-    await before;
-    try {
-      return await holdingLock(this.pool, `roster:secrets:${key}`, fn);
-    } finally {
-      done();
-      if (this.queues.get(key) === mine) this.queues.delete(key);
-    }
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return holdingLock(this.pool, `roster:secrets:${key}`, fn);
   }
 
-  /** This vault (the same keys, cache and queues) working through another pool of connections. */
+  /** This vault (the same keys and cache) working through another pool of connections. */
   through(pool: pg.Pool): SecretVault {
     return Object.assign(Object.create(SecretVault.prototype) as SecretVault, this, { pool });
   }

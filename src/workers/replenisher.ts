@@ -6,14 +6,13 @@ import { countUnregistered, jobsRegistering } from '../projections/registration-
 import { holdingLock } from '../store/advisory-lock.ts';
 import type { Replenishment, ReplenishWork } from '../commands/work.ts';
 import { startJob, type JobDeps } from '../commands/jobs.ts';
-import { Turns } from '../effect.ts';
 
 /**
  * Keeps each pool at its minimum: available accounts plus those being registered, never
  * past the maximum (disabled and retired accounts do not count), by starting registration
  * jobs over the pool's unregistered identities. A pool's replenishments take turns (the
- * scheduler's, the API's, on this node and on every other: a queue here, then an advisory
- * lock): each counts what the jobs of every node, the one before it included, have left.
+ * scheduler's, the API's, on this node and on every other: `holdingLock`, a queue here,
+ * then an advisory lock): each counts what the jobs of every node, the one before it included, have left.
  * The locks held at once take a bounded share of the node's connections (`holdingLock`),
  * so that replenishing many pools at once leaves their queries connections to run on.
  *
@@ -21,12 +20,10 @@ import { Turns } from '../effect.ts';
  * await replenisher.replenish('default'); // → { requested: 3, registering: 3, jobId: 'job-…', … }
  */
 export class Replenisher implements ReplenishWork {
-  private readonly turns = new Turns();
-
   constructor(private readonly deps: JobDeps & { db: pg.Pool; readModels: ReadModelWaits }) {}
 
   replenish(poolId: string, count?: number, ctx: CommandContext = systemContext('replenisher')): Promise<Replenishment> {
-    return this.turns.run(poolId, () => holdingLock(this.deps.db, `roster:replenish:${poolId}`, () => this.replenishNow(poolId, count, ctx)));
+    return holdingLock(this.deps.db, `roster:replenish:${poolId}`, () => this.replenishNow(poolId, count, ctx));
   }
 
   private async replenishNow(poolId: string, count: number | undefined, ctx: CommandContext): Promise<Replenishment> {
